@@ -1,0 +1,38 @@
+# Quickstart: `make demo` and `make test` work on a fresh clone with Python 3.11+.
+PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do \
+	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null && echo $$p && break; done)
+VENV := .venv
+BIN := $(VENV)/bin
+EXAMPLE := examples
+
+.PHONY: demo test lint bench clean
+
+$(BIN)/python:
+	@test -n "$(PYTHON)" || { echo "Python 3.11+ is required"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python pyproject.toml
+	$(BIN)/python -m pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $@
+
+demo: $(VENV)/.installed
+	mkdir -p out
+	$(BIN)/b2bcx score $(EXAMPLE)/acme_2026q3.csv -c $(EXAMPLE)/acme.yaml \
+		--baseline $(EXAMPLE)/acme_2026q2.csv -o out/acme_accounts.xlsx
+	@echo "Wrote out/acme_accounts.xlsx"
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check src tests
+	$(BIN)/ruff format --check src tests
+	$(BIN)/mypy
+
+test: $(VENV)/.installed-test lint
+	$(BIN)/python -m pytest --cov=b2bcx --cov-report=term:skip-covered
+
+clean:
+	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,447 @@
+"""Orchestration: a config and read exports in, result objects out.
+
+Pure: no printing and no file reading (``b2bcx.load`` reads files). Every command
+of the CLI is one call here, so ``import b2bcx.api`` can do what the CLI does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+import pandas as pd
+
+from b2bcx.accounts import account_attributes, account_table, score_columns
+from b2bcx.config import Config
+from b2bcx.errors import DataError, Problem, raise_if_errors
+from b2bcx.io import Export, platform_exclusions
+from b2bcx.prepare import FILE, ROW, Prepared, prepare
+from b2bcx.respondents import score_respondents
+from b2bcx.segments import segment_table
+from b2bcx.weighting import Z95, pareto_tiers
+
+
+@dataclass(frozen=True)
+class AccountMaster:
+    """The CRM's account list: one row per account id, attributes as columns."""
+
+    table: pd.DataFrame
+    source: str
+    revenue: str | None = None
+    segments: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ScoreResult:
+    """Everything ``b2bcx score`` computes.
+
+    Attributes
+    ----------
+    accounts : one row per account (see :func:`b2bcx.accounts.account_table`),
+        with attributes, tier and baseline columns.
+    respondents : the scored respondents (respondent-level scores).
+    by_role : pillar scores, index and NPS by role.
+    segments : segment and portfolio rows (:func:`b2bcx.segments.segment_table`).
+    lifecycle : pillar scores by lifecycle phase with the priority pillar.
+    rows : one line per input row: file, row, status, reason.
+    problems : warnings (errors are raised, never returned).
+    """
+
+    config: Config
+    accounts: pd.DataFrame
+    respondents: pd.DataFrame
+    by_role: pd.DataFrame
+    segments: pd.DataFrame
+    lifecycle: pd.DataFrame
+    rows: pd.DataFrame
+    problems: list[Problem]
+    files: list[str]
+    wave: str | None = None
+    baseline_wave: str | None = None
+    not_heard: pd.DataFrame = field(default_factory=pd.DataFrame)
+    revenue_coverage: float | None = None
+
+    @property
+    def portfolio(self) -> dict[str, float]:
+        """The portfolio row of the segment table."""
+        return self.segments.iloc[0].to_dict()
+
+    @property
+    def segment_columns(self) -> list[str]:
+        """Account attribute columns used as cuts (segments, tier, manager...)."""
+        c = self.config.columns
+        names = [
+            *c.segments,
+            *(self.config.accounts.segments if self.config.accounts else []),
+        ]
+        if "tier" in self.accounts:
+            names.append("tier")
+        if c.phase:
+            names.append(c.phase)
+        return [n for n in dict.fromkeys(names) if n in self.accounts]
+
+
+@dataclass(frozen=True)
+class Checked:
+    """Rows prepared and scored, with all problems (errors not yet raised)."""
+
+    prepared: Prepared
+    scores: pd.DataFrame
+    problems: list[Problem]
+    wave: str | None
+    baseline_rows: pd.DataFrame | None
+
+
+def check(export: Export, config: Config) -> Checked:
+    """Prepare and score an export, collecting every problem without raising."""
+    frame = export.frame
+    reasons = platform_exclusions(
+        frame,
+        exclude_unfinished=config.filters.exclude_unfinished,
+        exclude_previews=config.filters.exclude_previews,
+    )
+    prepared = prepare(
+        frame,
+        config,
+        aliases=export.aliases,
+        platform_reasons=reasons,
+        source=_source(export),
+    )
+    prepared, wave, baseline_rows = _split_waves(prepared, config)
+    problems = list(prepared.problems)
+    if any(p.severity == "error" and p.row is None for p in problems):
+        return Checked(prepared, pd.DataFrame(), problems, wave, baseline_rows)
+    scored = score_respondents(prepared.frame, config)
+    return Checked(
+        prepared, scored.table, problems + scored.problems, wave, baseline_rows
+    )
+
+
+def _source(export: Export) -> str:
+    return ", ".join(export.files) or "export"
+
+
+def _split_waves(
+    prepared: Prepared, config: Config
+) -> tuple[Prepared, str | None, pd.DataFrame | None]:
+    """With several waves in one file, score the latest; the one before is the baseline."""
+    column = config.columns.wave
+    if not column or column not in prepared.frame:
+        return prepared, None, None
+    waves = prepared.frame[column].astype("string").str.strip()
+    found = sorted(waves.dropna().unique())
+    if len(found) < 2:
+        return prepared, found[0] if found else None, None
+    current, previous = found[-1], found[-2]
+    other = (waves != current).fillna(True).to_numpy(bool)
+    rows = prepared.rows.copy()
+    reason = np.where(
+        (waves == previous).fillna(False).to_numpy(bool),
+        f"wave {previous} (baseline)",
+        "not the current wave",
+    )
+    excluded_index = prepared.frame.index[other]
+    rows.loc[excluded_index, "status"] = "excluded"
+    rows.loc[excluded_index, "reason"] = pd.Series(reason, index=prepared.frame.index)[
+        other
+    ]
+    baseline = prepared.frame[(waves == previous).fillna(False).to_numpy()]
+    kept = replace(prepared, frame=prepared.frame[~other], rows=rows)
+    return kept, current, baseline
+
+
+def score(
+    export: Export,
+    config: Config,
+    *,
+    baseline: Export | None = None,
+    master: AccountMaster | None = None,
+) -> ScoreResult:
+    """Account indices, pillars, NPS, coverage, intervals, flags and cuts.
+
+    Raises
+    ------
+    DataError
+        With every problem found, when any is an error.
+    """
+    checked = check(export, config)
+    raise_if_errors(
+        checked.problems, DataError, f"{_source(export)}: the data cannot be scored"
+    )
+    result = _result(checked, config, export.files, master)
+    base = _baseline_result(baseline, checked, config, master)
+    if base is not None:
+        result = replace(
+            result,
+            accounts=compare_baseline(result.accounts, base.accounts),
+            baseline_wave=base.wave,
+        )
+    return result
+
+
+def _baseline_result(
+    baseline: Export | None,
+    checked: Checked,
+    config: Config,
+    master: AccountMaster | None,
+) -> ScoreResult | None:
+    if baseline is not None:
+        base_checked = check(baseline, config)
+        raise_if_errors(
+            base_checked.problems,
+            DataError,
+            f"{_source(baseline)}: the baseline cannot be scored",
+        )
+        return _result(base_checked, config, baseline.files, master)
+    if checked.baseline_rows is not None and len(checked.baseline_rows):
+        prepared = replace(checked.prepared, frame=checked.baseline_rows)
+        scored = score_respondents(prepared.frame, config)
+        wave = str(checked.baseline_rows[config.columns.wave or ""].iloc[0])
+        base_checked = Checked(prepared, scored.table, scored.problems, wave, None)
+        return _result(base_checked, config, [], master)
+    return None
+
+
+def _result(
+    checked: Checked, config: Config, files: list[str], master: AccountMaster | None
+) -> ScoreResult:
+    respondents = checked.scores
+    accounts = account_table(respondents, config)
+    attributes, warnings = _attributes(respondents, config)
+    accounts = accounts.join(attributes, on="account")
+    not_heard, revenue_coverage, master_warnings = pd.DataFrame(), None, []
+    if master is not None:
+        accounts, not_heard, revenue_coverage, master_warnings = apply_master(
+            accounts, master
+        )
+    revenue = _revenue_column(config, master)
+    if config.rollup.tiers == "pareto" and revenue in accounts:
+        accounts["tier"] = pareto_tiers(accounts[revenue])
+    result = ScoreResult(
+        config=config,
+        accounts=accounts,
+        respondents=respondents,
+        by_role=role_table(respondents, config),
+        segments=pd.DataFrame(),
+        lifecycle=pd.DataFrame(),
+        rows=checked.prepared.rows,
+        problems=[p for p in checked.problems if p.severity == "warning"]
+        + warnings
+        + master_warnings,
+        files=files,
+        wave=checked.wave,
+        not_heard=not_heard,
+        revenue_coverage=revenue_coverage,
+    )
+    weights = account_weights(accounts, config, revenue)
+    segments = segment_table(
+        accounts, result.segment_columns, score_columns(config), weights
+    )
+    return replace(
+        result, segments=segments, lifecycle=lifecycle_table(accounts, config)
+    )
+
+
+def _revenue_column(config: Config, master: AccountMaster | None) -> str | None:
+    if master is not None and master.revenue:
+        return master.revenue
+    return config.columns.revenue
+
+
+def _attributes(
+    respondents: pd.DataFrame, config: Config
+) -> tuple[pd.DataFrame, list[Problem]]:
+    c = config.columns
+    columns = [
+        col for col in [*c.segments, c.revenue, c.phase] if col and col in respondents
+    ]
+    return account_attributes(
+        respondents, columns, numeric=[c.revenue] if c.revenue else []
+    )
+
+
+def account_weights(
+    accounts: pd.DataFrame, config: Config, revenue: str | None
+) -> pd.Series:
+    """Equal weights, or revenue when ``rollup.account_weight: revenue``."""
+    if config.rollup.account_weight == "revenue":
+        if not revenue or revenue not in accounts:
+            raise DataError(
+                "`rollup.account_weight: revenue` needs a revenue column",
+                hint="set `columns.revenue` or `accounts.revenue`",
+            )
+        return accounts[revenue].astype(float)
+    return pd.Series(1.0, index=accounts.index)
+
+
+def apply_master(
+    accounts: pd.DataFrame, master: AccountMaster
+) -> tuple[pd.DataFrame, pd.DataFrame, float | None, list[Problem]]:
+    """Take account attributes from the CRM list; list accounts not heard.
+
+    Revenue coverage = revenue of accounts heard / revenue of all listed accounts.
+    """
+    listed = master.table
+    attributes = [c for c in listed.columns if c != "account"]
+    merged = accounts.drop(columns=[c for c in attributes if c in accounts]).merge(
+        listed, on="account", how="left"
+    )
+    heard = (
+        listed["account"].isin(
+            accounts.loc[accounts["index"].notna() | accounts["nps"].notna(), "account"]
+        )
+        if "nps" in accounts
+        else listed["account"].isin(accounts["account"])
+    )
+    not_heard = listed[~heard]
+    coverage = None
+    if master.revenue and master.revenue in listed:
+        total = listed[master.revenue].sum()
+        coverage = (
+            float(listed.loc[heard, master.revenue].sum() / total)
+            if total > 0
+            else None
+        )
+    unknown = accounts.loc[~accounts["account"].isin(listed["account"]), "account"]
+    warnings = [
+        Problem(
+            f"account {a!r} answered the survey but is not in the account list",
+            "add it to the CRM list, or check the account id",
+            file=master.source,
+            value=str(a),
+            severity="warning",
+        )
+        for a in unknown
+    ]
+    return merged, not_heard, coverage, warnings
+
+
+def compare_baseline(accounts: pd.DataFrame, base: pd.DataFrame) -> pd.DataFrame:
+    """``Δ = I_a − I_a^base``; significant when ``|Δ| > 1.96 sqrt(SE_a² + SE_base²)``."""
+    previous = base.set_index("account")[["index", "se"]].rename(
+        columns={"index": "index_baseline", "se": "se_baseline"}
+    )
+    out = accounts.join(previous, on="account")
+    out["delta"] = out["index"] - out["index_baseline"]
+    limit = Z95 * np.sqrt(out["se"] ** 2 + out["se_baseline"] ** 2)
+    significant = (out["delta"].abs() > limit).astype(object)
+    out["significant"] = significant.where(out["delta"].notna() & limit.notna(), None)
+    return out
+
+
+def role_table(respondents: pd.DataFrame, config: Config) -> pd.DataFrame:
+    """Respondent means of the index, pillars and outcomes by role, and NPS by role.
+
+    Columns: ``role, respondents, accounts, index``, the score columns, ``nps``.
+    """
+    scores = [c for c in ["index", *score_columns(config)] if c in respondents]
+    grouped = respondents.groupby("role", sort=False)
+    table = grouped[scores].mean()
+    table.insert(0, "accounts", grouped["account"].nunique())
+    table.insert(0, "respondents", grouped.size())
+    if "nps_code" in respondents:
+        code = respondents["nps_code"]
+        shares = pd.DataFrame(
+            {"p": code == 1, "d": code == -1, "role": respondents["role"]}
+        )[code.notna()]
+        by_role = shares.groupby("role")[["p", "d"]].mean()
+        table["nps"] = 100 * (by_role["p"] - by_role["d"])
+    order = [r for r in config.role_weights if r in table.index]
+    return table.loc[order].reset_index()
+
+
+def lifecycle_table(accounts: pd.DataFrame, config: Config) -> pd.DataFrame:
+    """Pillar scores per lifecycle phase, with the phase's priority pillar.
+
+    Columns: ``phase, accounts, index``, the pillar ids, ``priority_pillar``,
+    ``priority_score``, ``priority_rank`` (1 = the phase's best pillar),
+    ``pillar_average`` and ``priority_below_average``.
+    """
+    phase = config.columns.phase
+    if not phase or phase not in accounts or not config.pillars:
+        return pd.DataFrame()
+    pillars = list(config.pillars)
+    grouped = accounts.dropna(subset=[phase]).groupby(phase, sort=True)
+    table = grouped[["index", *pillars]].mean()
+    table.insert(0, "accounts", grouped.size())
+    table["priority_pillar"] = [config.phases.get(str(p)) for p in table.index]
+    table["priority_score"] = [
+        row.get(row["priority_pillar"], np.nan) if row["priority_pillar"] else np.nan
+        for _, row in table.iterrows()
+    ]
+    ranks = table[pillars].rank(axis=1, ascending=False, method="min")
+    table["priority_rank"] = [
+        ranks.loc[i, p] if p in pillars else np.nan
+        for i, p in zip(table.index, table["priority_pillar"], strict=True)
+    ]
+    table["pillar_average"] = table[pillars].mean(axis=1)
+    table["priority_below_average"] = table["priority_score"] < table["pillar_average"]
+    return table.rename_axis("phase").reset_index()
+
+
+def rows_summary(rows: pd.DataFrame) -> pd.DataFrame:
+    """Row accounting: rows read, scored, and excluded per reason."""
+    total = len(rows)
+    scored = int((rows["status"] == "scored").sum())
+    reasons = rows.loc[rows["status"] == "excluded", "reason"].value_counts()
+    lines = [("rows read", total), ("rows scored", scored)] + [
+        (f"excluded: {r}", int(c)) for r, c in reasons.items()
+    ]
+    return pd.DataFrame(lines, columns=["what", "rows"])
+
+
+ROW_COLUMNS = (FILE, ROW)
+
+
+def account_output(result: ScoreResult) -> pd.DataFrame:
+    """The account table as written to CSV/JSON/Parquet/Excel (METHOD.md §5).
+
+    ``account, n, roles, coverage, index, ci_low, ci_high, nps``, pillar ids,
+    composites and outcomes, ``flags`` (``;``-joined), then with a baseline
+    ``index_baseline, delta, significant``, then the segment columns, revenue,
+    tier and phase, and last ``se`` and ``role_gap``.
+    """
+    accounts = result.accounts
+    config = result.config
+    columns = ["account", "n", "roles", "coverage", "index", "ci_low", "ci_high"]
+    columns += ["nps"] if "nps" in accounts else []
+    columns += [*score_columns(config), "flags"]
+    columns += [c for c in ("index_baseline", "delta", "significant") if c in accounts]
+    revenue = _revenue_column(config, None)
+    master_columns = [
+        c
+        for c in accounts.columns
+        if result.not_heard is not None
+        and c in result.not_heard.columns
+        and c != "account"
+    ]
+    extra = [
+        *config.columns.segments,
+        *master_columns,
+        revenue,
+        "tier",
+        config.columns.phase,
+    ]
+    columns += [
+        c for c in dict.fromkeys(extra) if c and c in accounts and c not in columns
+    ]
+    columns += ["se", "role_gap"]
+    table = accounts[columns].copy()
+    table["flags"] = table["flags"].map(";".join)
+    return table.sort_values(
+        ["index", "account"], ascending=[False, True], na_position="last", kind="stable"
+    ).reset_index(drop=True)
+
+
+def breakdown(result: ScoreResult, by: str) -> pd.DataFrame:
+    """The ``--by role|segment|phase`` table."""
+    if by == "role":
+        return result.by_role
+    if by == "phase":
+        if result.lifecycle.empty:
+            raise DataError(
+                "no lifecycle view: the config has no `columns.phase` (or no pillars)",
+                hint="set `columns.phase` to the lifecycle phase column",
+            )
+        return result.lifecycle
+    return result.segments

@@ -1,0 +1,285 @@
+"""The command line: parse arguments, call the API, render, map errors to exit codes.
+
+Heavy libraries (pandas, scipy, openpyxl) are imported inside the commands, so
+``b2bcx --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from collections.abc import Iterator
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from b2bcx import __version__
+from b2bcx.errors import B2bcxError, UsageError
+
+if TYPE_CHECKING:
+    from b2bcx.api import ScoreResult
+    from b2bcx.config import Config
+    from b2bcx.io import Export
+
+app = typer.Typer(
+    name="b2bcx",
+    help="Account-level analytics for B2B customer-experience surveys.\n\n"
+    "Example: b2bcx score examples/acme_2026q3.csv -c examples/acme.yaml",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode="rich",
+    pretty_exceptions_enable=False,
+)
+
+
+class State:
+    debug = False
+    quiet = False
+
+
+class Format(StrEnum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+class By(StrEnum):
+    role = "role"
+    segment = "segment"
+    phase = "phase"
+
+
+Exports = Annotated[
+    list[Path],
+    typer.Argument(
+        help="Survey export(s): CSV/TSV, XLSX, SAV, Parquet; Qualtrics and SurveyMonkey layouts are recognised.",
+        show_default=False,
+    ),
+]
+ConfigOption = Annotated[
+    Path,
+    typer.Option(
+        "--config", "-c", help="The program's YAML config.", show_default=False
+    ),
+]
+SheetOption = Annotated[
+    str | None, typer.Option("--sheet", help="Excel sheet by name or 0-based index.")
+]
+AccountsOption = Annotated[
+    Path | None,
+    typer.Option("--accounts", help="The CRM account list (id, revenue, segments)."),
+]
+OutputOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--output", "-o", help="Write the table to FILE (.csv, .json, .parquet, .xlsx)."
+    ),
+]
+FormatOption = Annotated[
+    Format, typer.Option("--format", "-f", help="How to print the result on stdout.")
+]
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"b2bcx {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
+    quiet: Annotated[
+        bool,
+        typer.Option("--quiet", "-q", help="No progress or summary lines on stderr."),
+    ] = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Show the version."
+        ),
+    ] = False,
+) -> None:
+    """Account-level analytics for B2B customer-experience surveys."""
+    State.debug = debug
+    State.quiet = quiet
+
+
+@contextlib.contextmanager
+def reported() -> Iterator[None]:
+    """Turn b2bcx errors into a message and an exit code (traceback with --debug)."""
+    try:
+        yield
+    except B2bcxError as error:
+        if State.debug:
+            raise
+        from b2bcx.console import show_error, stderr_console
+
+        show_error(stderr_console(), error)
+        raise typer.Exit(error.exit_code) from None
+    except KeyboardInterrupt:
+        raise typer.Exit(130) from None
+
+
+def parse_sheet(sheet: str | None) -> str | int | None:
+    """``--sheet 2`` is an index, ``--sheet Responses`` a name."""
+    if sheet is None:
+        return None
+    return int(sheet) if sheet.strip().isdigit() else sheet
+
+
+def load_inputs(
+    exports: list[Path], config_path: Path, sheet: str | None
+) -> tuple[Config, Export]:
+    """Config first (cheap), then the exports."""
+    from b2bcx.config import load_config
+    from b2bcx.load import load_exports
+
+    config = load_config(config_path)
+    return config, load_exports(exports, sheet=parse_sheet(sheet))
+
+
+def emit(
+    table: Any, output: Path | None, fmt: Format, sheet: str, render: Any = None
+) -> None:
+    """Write ``table`` to ``-o FILE``, or print it as a table, CSV or JSON."""
+    from b2bcx.console import stdout_console
+    from b2bcx.output import csv_text, json_text, write_table
+
+    if output is not None:
+        write_table(table, output, sheet=sheet)
+        note(f"wrote {output}")
+    elif fmt is Format.csv:
+        sys.stdout.write(csv_text(table))
+    elif fmt is Format.json:
+        sys.stdout.write(json_text(table))
+    elif render is not None:
+        render(stdout_console())
+
+
+def note(message: str) -> None:
+    """A progress or summary line on stderr (silenced by --quiet)."""
+    if not State.quiet:
+        from b2bcx.console import stderr_console
+
+        stderr_console().print(message)
+
+
+def score_inputs(
+    exports: list[Path],
+    config_path: Path,
+    sheet: str | None,
+    baseline: list[Path] | None,
+    accounts: Path | None,
+) -> ScoreResult:
+    """Read everything ``score`` and ``report`` need and score it."""
+    from b2bcx import api
+    from b2bcx.load import load_exports, load_master
+
+    config, export = load_inputs(exports, config_path, sheet)
+    previous = load_exports(baseline, sheet=parse_sheet(sheet)) if baseline else None
+    master = load_master(config, accounts)
+    return api.score(export, config, baseline=previous, master=master)
+
+
+@app.command(no_args_is_help=True)
+def score(
+    exports: Exports,
+    config: ConfigOption,
+    baseline: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--baseline",
+            "-b",
+            help="The previous export(s), for change and significance.",
+        ),
+    ] = None,
+    by: Annotated[
+        By | None,
+        typer.Option(
+            "--by", help="Show the breakdown by role, segment or lifecycle phase."
+        ),
+    ] = None,
+    output: OutputOption = None,
+    fmt: FormatOption = Format.table,
+    sheet: SheetOption = None,
+    accounts: AccountsOption = None,
+) -> None:
+    """Account CX indices, pillar scores, NPS, coverage, 95% intervals and risk flags.
+
+    Example: b2bcx score examples/acme_2026q3.csv -c examples/acme.yaml --baseline examples/acme_2026q2.csv
+    """
+    with reported():
+        from b2bcx import api
+
+        result = score_inputs(exports, config, sheet, baseline, accounts)
+        if by is not None:
+            table = api.breakdown(result, by.value)
+            emit(
+                table,
+                output,
+                fmt,
+                f"By {by.value}",
+                lambda c: _render_breakdown(c, table, by),
+            )
+            return
+        table = api.account_output(result)
+        emit(table, output, fmt, "Accounts", lambda c: _render_score(c, result, table))
+
+
+def _render_score(console: Any, result: ScoreResult, table: Any) -> None:
+    from b2bcx import api
+    from b2bcx.console_score import render_score
+
+    render_score(console, result, table, api.rows_summary(result.rows))
+
+
+def _render_breakdown(console: Any, table: Any, by: By) -> None:
+    from b2bcx.console_score import render_breakdown
+
+    render_breakdown(console, table, f"Scores by {by.value}")
+
+
+@app.command(no_args_is_help=True)
+def validate(
+    exports: Exports,
+    config: ConfigOption,
+    fmt: FormatOption = Format.table,
+    sheet: SheetOption = None,
+    accounts: AccountsOption = None,
+) -> None:
+    """Check the config and the data; print the row accounting and every problem.
+
+    Exits 1 if any problem is an error. Example: b2bcx validate export.csv -c program.yaml
+    """
+    with reported():
+        from b2bcx import api
+        from b2bcx.console import stdout_console
+        from b2bcx.console_score import render_validation
+        from b2bcx.output import json_records, json_text
+
+        cfg, export = load_inputs(exports, config, sheet)
+        checked = api.check(export, cfg)
+        problems = list(checked.problems)
+        summary = api.rows_summary(checked.prepared.rows)
+        if fmt is Format.json:
+            payload = {
+                "rows": json_records(summary),
+                "problems": [p.as_dict() for p in problems],
+            }
+            sys.stdout.write(json_text(payload))
+        else:
+            render_validation(stdout_console(), summary, problems)
+        if any(p.severity == "error" for p in problems):
+            raise typer.Exit(1)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    try:
+        app()
+    except UsageError as error:  # raised outside a command
+        typer.echo(f"error: {error}", err=True)
+        raise SystemExit(2) from None

@@ -1,0 +1,118 @@
+"""Rich rendering of result objects for the terminal (no computation here)."""
+
+from __future__ import annotations
+
+import math
+import os
+import sys
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from b2bcx.errors import B2bcxError, Problem
+
+FLAG_STYLES = {
+    "insufficient_n": "dim",
+    "single_contact": "yellow",
+    "no_decision_maker": "yellow",
+    "decision_maker_detractor": "bold red",
+    "role_gap": "magenta",
+    "low_coverage": "yellow",
+}
+
+
+def stdout_console() -> Console:
+    """Results go to stdout; piped output gets a wide page instead of 80 columns."""
+    width = None if sys.stdout.isatty() or os.environ.get("COLUMNS") else 220
+    return Console(highlight=False, soft_wrap=False, width=width)
+
+
+def stderr_console() -> Console:
+    return Console(stderr=True, highlight=False)
+
+
+def number(value: Any, digits: int = 1, signed: bool = False) -> str:
+    """A number for display; blanks for missing."""
+    if value is None:
+        return ""
+    try:
+        value = float(value)
+    except (TypeError, ValueError):
+        return str(value)
+    if math.isnan(value):
+        return ""
+    return f"{value:+.{digits}f}" if signed else f"{value:.{digits}f}"
+
+
+def flags_text(flags: Iterable[str]) -> Text:
+    """Flags, each in its colour."""
+    text = Text()
+    for i, flag in enumerate(flags):
+        if i:
+            text.append(" ")
+        text.append(flag, style=FLAG_STYLES.get(flag, "red"))
+    return text
+
+
+def show_error(console: Console, error: B2bcxError, limit: int = 50) -> None:
+    """The error headline in red, then its problems as one table."""
+    console.print(Text(f"error: {error.message}", style="bold red"))
+    if error.problems:
+        console.print(problem_table(error.problems, limit=limit))
+        if len(error.problems) > limit:
+            console.print(
+                f"... and {len(error.problems) - limit} more problems (see `b2bcx validate --format json`)"
+            )
+    if error.hint:
+        console.print(Text(f"hint: {error.hint}", style="cyan"))
+
+
+def problem_table(
+    problems: Sequence[Problem], limit: int | None = None, title: str | None = None
+) -> Table:
+    """Problems as a table: severity, file, row, column, value, problem, hint."""
+    table = Table(title=title, show_lines=False, expand=False)
+    for header in ("severity", "file", "row", "column", "value", "problem", "hint"):
+        table.add_column(header, overflow="fold")
+    for problem in list(problems)[: limit or None]:
+        style = "red" if problem.severity == "error" else "yellow"
+        table.add_row(
+            Text(problem.severity, style=style),
+            problem.file or "",
+            "" if problem.row is None else str(problem.row),
+            problem.column or "",
+            "" if problem.value is None else _short(problem.value),
+            problem.problem,
+            problem.hint,
+        )
+    return table
+
+
+def _short(text: str, width: int = 40) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def generic_table(rows: Any, title: str | None = None, digits: int = 1) -> Table:
+    """Any DataFrame as a table; floats with ``digits`` decimals."""
+    table = Table(title=title)
+    for column in rows.columns:
+        numeric = rows[column].dtype.kind in "fiu"
+        table.add_column(
+            str(column), justify="right" if numeric else "left", overflow="fold"
+        )
+    for record in rows.itertuples(index=False, name=None):
+        table.add_row(*[_cell(v, digits) for v in record])
+    return table
+
+
+def _cell(value: Any, digits: int) -> str | Text:
+    if isinstance(value, float):
+        return number(value, digits)
+    if isinstance(value, list):
+        return flags_text(value)
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return str(value)

@@ -1,0 +1,132 @@
+"""Terminal rendering of ``b2bcx score`` and ``b2bcx validate`` results."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from b2bcx.console import flags_text, generic_table, number, problem_table
+
+
+def account_table(result: Any, accounts: Any) -> Table:
+    """Accounts sorted by index, flags highlighted, with a portfolio footer."""
+    config = result.config
+    pillars = list(config.pillars)
+    has_baseline = "delta" in accounts
+    table = Table(title=_title(result), show_footer=True, footer_style="bold")
+    portfolio = result.portfolio
+    table.add_column("account", footer="portfolio", no_wrap=True)
+    table.add_column("n", justify="right", footer=str(int(portfolio["respondents"])))
+    table.add_column("roles", footer="", no_wrap=True)
+    table.add_column("coverage", justify="right", footer="")
+    table.add_column("index", justify="right", footer=number(portfolio["index"]))
+    table.add_column(
+        "95% CI", justify="right", footer=_ci(portfolio["ci_low"], portfolio["ci_high"])
+    )
+    if "nps" in accounts:
+        table.add_column("NPS", justify="right", footer=_nps_footer(portfolio))
+    for pid in pillars:
+        table.add_column(
+            _short_label(config.pillar_label(pid)),
+            justify="right",
+            footer=number(portfolio.get(pid)),
+        )
+    if has_baseline:
+        table.add_column("Δ", justify="right", footer="")
+    flagged = int(portfolio["flagged"])
+    table.add_column(
+        "flags", footer=f"{flagged} of {int(portfolio['accounts'])} accounts flagged"
+    )
+    for row in accounts.to_dict(orient="records"):
+        cells = [
+            str(row["account"]),
+            str(row["n"]),
+            _roles(row["roles"]),
+            f"{row['coverage']:.0%}",
+            number(row["index"]),
+            _ci(row["ci_low"], row["ci_high"]),
+        ]
+        if "nps" in accounts:
+            cells.append(number(row["nps"], 0))
+        cells += [number(row[p]) for p in pillars]
+        if has_baseline:
+            cells.append(_delta(row))
+        cells.append(flags_text(row["flags"].split(";") if row["flags"] else []))
+        table.add_row(*cells)
+    return table
+
+
+def _title(result: Any) -> str:
+    wave = f" {result.wave}" if result.wave else ""
+    base = f" vs {result.baseline_wave}" if result.baseline_wave else ""
+    return f"Account CX index{wave}{base}"
+
+
+def _short_label(label: str) -> str:
+    return label if len(label) <= 12 else label[:11] + "…"
+
+
+def _roles(roles: str) -> str:
+    return ";".join(
+        "".join(word[0] for word in role.split("_")).upper()
+        for role in roles.split(";")
+        if role
+    )
+
+
+def _ci(low: Any, high: Any) -> str:
+    lo, hi = number(low), number(high)
+    return f"{lo}–{hi}" if lo and hi else ""
+
+
+def _nps_footer(portfolio: dict[str, Any]) -> str:
+    margin = portfolio.get("nps_se")
+    moe = (
+        f" ±{number(1.96 * margin, 1)}"
+        if margin == margin and margin is not None
+        else ""
+    )
+    return f"{number(portfolio.get('nps'), 0)}{moe}"
+
+
+def _delta(row: dict[str, Any]) -> Text:
+    text = number(row["delta"], 1, signed=True)
+    if row.get("significant") is True:
+        style = "bold green" if row["delta"] > 0 else "bold red"
+        return Text(text + "*", style=style)
+    return Text(text)
+
+
+def render_score(console: Console, result: Any, accounts: Any, summary: Any) -> None:
+    """The account table, then the row accounting and any warnings."""
+    console.print(account_table(result, accounts))
+    excluded = int((result.rows["status"] == "excluded").sum())
+    line = f"{len(result.rows)} rows read, {len(result.rows) - excluded} scored, {excluded} excluded"
+    if result.baseline_wave or "delta" in accounts:
+        movers = int((accounts.get("significant") == True).sum())  # noqa: E712
+        line += f"; {movers} accounts moved significantly (* in Δ, 95%)"
+    if result.revenue_coverage is not None:
+        line += f"; revenue coverage {result.revenue_coverage:.0%}"
+    console.print(line)
+    if result.problems:
+        console.print(problem_table(result.problems, limit=20, title="Warnings"))
+
+
+def render_breakdown(console: Console, table: Any, title: str) -> None:
+    console.print(generic_table(table, title=title))
+
+
+def render_validation(console: Console, summary: Any, problems: list[Any]) -> None:
+    console.print(generic_table(summary, title="Row accounting", digits=0))
+    if problems:
+        console.print(problem_table(problems, title="Problems"))
+        errors = sum(p.severity == "error" for p in problems)
+        style = "bold red" if errors else "yellow"
+        console.print(
+            Text(f"{errors} errors, {len(problems) - errors} warnings", style=style)
+        )
+    else:
+        console.print(Text("no problems found", style="bold green"))

@@ -1,0 +1,106 @@
+"""Cell values to text: every reader hands over columns of ``str`` with NA.
+
+All conversions work on whole columns (pandas or Arrow compute); there is no
+Python loop over data rows.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+TEXT = "str"
+"""The pandas dtype of every data column (pandas' default string dtype)."""
+
+_NUMBER_KINDS = frozenset({"floating", "integer", "mixed-integer-float", "decimal"})
+
+
+def clean_name(raw: object) -> str:
+    """A header cell as a column name: BOMs removed, whitespace runs collapsed.
+
+    ``None``/NA gives ``""``. Line breaks inside a header cell (common in question
+    text) become single spaces so that a config can name the column on one line.
+    """
+    if raw is None or (isinstance(raw, float) and np.isnan(raw)):
+        return ""
+    text = str(raw).replace("\ufeff", "").replace("\u200b", "")
+    return " ".join(text.split())
+
+
+def blank_to_na(text: pd.Series) -> pd.Series:
+    """Cells that are empty or only whitespace become NA; other text is kept as is."""
+    return text.where(text.str.strip() != "")
+
+
+def arrow_to_text(column: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
+    """An Arrow column as strings: integral floats without ``.0``, NaN as null.
+
+    Booleans become ``"True"``/``"False"``; dictionary columns are decoded first;
+    dates and times use pandas' ISO form.
+    """
+    kind = column.type
+    if pa.types.is_dictionary(kind):
+        return arrow_to_text(column.cast(kind.value_type))
+    if pa.types.is_string(kind) or pa.types.is_large_string(kind):
+        return column
+    if pa.types.is_floating(kind):
+        column = pc.if_else(pc.is_nan(column), pa.scalar(None, kind), column)
+        return column.cast(pa.string())
+    if pa.types.is_integer(kind) or pa.types.is_decimal(kind):
+        return column.cast(pa.string())
+    if pa.types.is_boolean(kind):
+        return pc.if_else(column, "True", "False")
+    if pa.types.is_null(kind):
+        return column.cast(pa.string())
+    if pa.types.is_temporal(kind):
+        text = column_to_text(column.to_pandas())
+        return pa.array(text.to_numpy(dtype=object, na_value=None), type=pa.string())
+    raise TypeError(f"values of type {kind} cannot be read as text")
+
+
+def numbers_to_text(values: pd.Series) -> pd.Series:
+    """Numbers as text: ``3.0`` -> ``"3"``, ``3.5`` -> ``"3.5"``, NaN -> NA."""
+    if pd.api.types.is_integer_dtype(values.dtype):
+        array = pa.array(values, from_pandas=True)
+    else:
+        array = pa.array(values.to_numpy(dtype="float64", na_value=np.nan), from_pandas=True)
+    text = arrow_to_text(array)
+    return pd.Series(text.to_pandas(), index=values.index, dtype=TEXT)
+
+
+def column_to_text(values: pd.Series) -> pd.Series:
+    """Any pandas column as ``str`` dtype with NA for missing values.
+
+    Integral numbers lose the spurious ``.0`` that spreadsheets and SPSS add;
+    categorical columns (SPSS value labels) give their label text.
+    """
+    dtype = values.dtype
+    if isinstance(dtype, pd.CategoricalDtype):
+        return column_to_text(values.astype(object))
+    if pd.api.types.is_bool_dtype(dtype):
+        return values.map({True: "True", False: "False"}).astype(TEXT)
+    if pd.api.types.is_numeric_dtype(dtype):
+        return numbers_to_text(values)
+    if pd.api.types.is_string_dtype(dtype) and dtype != object:
+        return values.astype(TEXT)
+    if dtype != object:
+        return values.astype(str).where(values.notna()).astype(TEXT)
+    return _objects_to_text(values)
+
+
+def _objects_to_text(values: pd.Series) -> pd.Series:
+    """Python objects (as a spreadsheet gives them) as text, one pass per type."""
+    kind = pd.api.types.infer_dtype(values, skipna=True)
+    if kind in ("string", "empty"):
+        return values.astype(TEXT)
+    if kind in _NUMBER_KINDS:
+        return numbers_to_text(pd.to_numeric(values))
+    if kind == "boolean":
+        return values.map({True: "True", False: "False"}).astype(TEXT)
+    text = values.astype(str).where(values.notna()).astype(TEXT)
+    is_float = values.map(type).isin((float, np.float64, np.float32))
+    if is_float.any():
+        text[is_float] = numbers_to_text(values[is_float].astype("float64"))
+    return text

@@ -1,0 +1,141 @@
+"""Writing DataFrames to worksheets: header, filters, formats, widths, safe text."""
+
+from __future__ import annotations
+
+import math
+import re
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.table import Table, TableStyleInfo
+from openpyxl.worksheet.worksheet import Worksheet
+
+HEADER_FILL = PatternFill("solid", fgColor="1F3864")
+HEADER_FONT = Font(bold=True, color="FFFFFF")
+PERCENT = re.compile(r"(^|_)(coverage|rate|share)(_|$)|^rate_")
+PVALUE = re.compile(r"^(p|q|p_omnibus|statistic|effect|importance|ci_low_imp|r2)$")
+INTEGER = re.compile(
+    r"^(n|n_.*|.*_n|count|accounts|respondents|scored_accounts|flagged|rows|priority_rank)$"
+)
+
+
+def number_format(column: str, series: pd.Series) -> str | None:
+    """Excel number format of a column: one decimal for scores, % for shares."""
+    if not pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series):
+        return None
+    if INTEGER.match(column):
+        return "0"
+    if PERCENT.search(column):
+        return "0.0%"
+    if PVALUE.match(column):
+        return "0.0000"
+    if column in ("se", "index_se", "nps_se", "se_baseline"):
+        return "0.00"
+    return "0.0"
+
+
+def cell_value(value: Any) -> Any:
+    """A value openpyxl can store: NaN/NA -> empty, numpy scalars -> Python."""
+    if value is None or value is pd.NA:
+        return None
+    if hasattr(value, "item") and not isinstance(value, str | bytes):
+        value = value.item()
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, list | tuple | set):
+        return ";".join(map(str, value))
+    return value
+
+
+def put_text_safely(ws: Worksheet, row: int, column: int, value: Any) -> None:
+    """Write a value; text is always stored as text, never as a formula."""
+    cell = ws.cell(row=row, column=column, value=cell_value(value))
+    if isinstance(cell.value, str):
+        cell.data_type = "s"
+
+
+def write_frame(
+    ws: Worksheet,
+    table: pd.DataFrame,
+    *,
+    start_row: int = 1,
+    table_name: str | None = None,
+    formats: dict[str, str] | None = None,
+) -> tuple[int, int]:
+    """Write ``table`` with a styled header; return (last row, last column)."""
+    columns = [str(c) for c in table.columns]
+    for j, name in enumerate(columns, start=1):
+        put_text_safely(ws, start_row, j, name)
+        header = ws.cell(row=start_row, column=j)
+        header.font, header.fill = HEADER_FONT, HEADER_FILL
+        header.alignment = Alignment(wrap_text=False, vertical="center")
+    for i, row in enumerate(
+        table.itertuples(index=False, name=None), start=start_row + 1
+    ):
+        for j, value in enumerate(row, start=1):
+            put_text_safely(ws, i, j, value)
+    last_row, last_col = start_row + len(table), max(len(columns), 1)
+    _format_columns(ws, table, start_row, formats or {})
+    if table_name and len(table) and columns:
+        ref = f"A{start_row}:{get_column_letter(last_col)}{last_row}"
+        excel_table = Table(displayName=table_name, ref=ref)
+        excel_table.tableStyleInfo = TableStyleInfo(
+            name="TableStyleLight9", showRowStripes=True
+        )
+        ws.add_table(excel_table)
+    return last_row, last_col
+
+
+def _format_columns(
+    ws: Worksheet, table: pd.DataFrame, start_row: int, formats: dict[str, str]
+) -> None:
+    for j, column in enumerate(table.columns, start=1):
+        fmt = formats.get(str(column)) or number_format(str(column), table[column])
+        letter = get_column_letter(j)
+        if fmt:
+            for i in range(start_row + 1, start_row + len(table) + 1):
+                ws.cell(row=i, column=j).number_format = fmt
+        ws.column_dimensions[letter].width = column_width(str(column), table[column])
+
+
+def column_width(name: str, values: pd.Series) -> float:
+    """A readable width: the longest of header and (sampled) values, 8..60."""
+    sample = values.head(500)
+    if pd.api.types.is_numeric_dtype(sample) and not pd.api.types.is_bool_dtype(sample):
+        longest = 8
+    else:
+        longest = int(sample.map(lambda v: len(str(cell_value(v) or ""))).max() or 0)
+    return float(min(max(len(name) + 2, longest + 2, 8), 60))
+
+
+def finish_sheet(ws: Worksheet, header_row: int = 1) -> None:
+    """Freeze the header row."""
+    ws.freeze_panes = ws.cell(row=header_row + 1, column=1)
+
+
+def table_name(title: str) -> str:
+    """An Excel table name from a sheet title (letters, digits, underscores)."""
+    return re.sub(r"\W", "_", title) or "Table"
+
+
+def write_single_table(
+    table: pd.DataFrame, path: Path, sheet: str = "Accounts"
+) -> None:
+    """A workbook holding one table on one sheet (for ``-o FILE.xlsx``)."""
+    workbook = Workbook()
+    ws = workbook.active
+    assert_worksheet(ws)
+    ws.title = sheet[:31]
+    write_frame(ws, table, table_name=table_name(sheet))
+    finish_sheet(ws)
+    workbook.save(path)
+
+
+def assert_worksheet(ws: Any) -> None:
+    """openpyxl types the active sheet loosely; check it once here."""
+    if not isinstance(ws, Worksheet):
+        raise TypeError("the workbook has no worksheet")

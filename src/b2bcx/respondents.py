@@ -1,0 +1,137 @@
+"""Respondent-level scores: items, pillars, CX index, composites, outcomes, NPS."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import pandas as pd
+
+from b2bcx.config import Config, Scale, scales_in_force
+from b2bcx.errors import Problem
+from b2bcx.pillars import cx_index, pillar_score, weighted_mean
+from b2bcx.prepare import FILE, ROW, distinct_value_problems
+from b2bcx.scales import item_score, item_values, nps_category
+
+
+@dataclass
+class RespondentScores:
+    """Scores per respondent, and the invalid answers found on the way.
+
+    ``table`` columns: ``_file, _row, respondent, account, role``, the pillar
+    ids, ``index``, composite ids, ``nps`` (0..10 answer), ``nps_code``
+    (+1/0/−1), other outcome ids (0..100), and the item scores.
+    """
+
+    table: pd.DataFrame
+    problems: list[Problem]
+
+
+def score_items(
+    frame: pd.DataFrame, config: Config, columns: list[str]
+) -> tuple[pd.DataFrame, list[Problem]]:
+    """Every statement column scored 0..100; invalid answers become problems."""
+    scales = scales_in_force(config)
+    scores: dict[str, pd.Series] = {}
+    problems: list[Problem] = []
+    for item in columns:
+        scale_id = config.scale_for(item)
+        spec = config.items.get(item)
+        values, found = answer_values(frame, item, scale_id, scales[scale_id])
+        problems += found
+        scores[item] = item_score(
+            values, scales[scale_id], reverse=bool(spec and spec.reverse)
+        )
+    return pd.DataFrame(scores, index=frame.index), problems
+
+
+def answer_values(
+    frame: pd.DataFrame, column: str, scale_id: str, scale: Scale
+) -> tuple[pd.Series, list[Problem]]:
+    """Raw answers of a column as numbers on ``scale``, with a problem per invalid answer."""
+    decoded = item_values(frame[column], scale)
+    problems = []
+    if decoded.invalid.any():
+        problems = distinct_value_problems(
+            frame[decoded.invalid],
+            frame.loc[decoded.invalid, column],
+            column,
+            f"answer is not on scale `{scale_id}`",
+            _scale_hint(scale_id, scale),
+        )
+    return decoded.values, problems
+
+
+def _scale_hint(scale_id: str, scale: Scale) -> str:
+    bounds = f"a number {scale.lo:g}..{scale.hi:g}"
+    if scale.labels:
+        labels = ", ".join(scale.labels)
+        return f"expected one of: {labels}, or {bounds}; add other non-answers to `scales.{scale_id}.missing`"
+    return f"expected {bounds}; add missing codes to `scales.{scale_id}.missing`"
+
+
+def score_respondents(frame: pd.DataFrame, config: Config) -> RespondentScores:
+    """Item, pillar, index, composite and outcome scores of each respondent (METHOD.md §1)."""
+    items, problems = score_items(frame, config, config.item_columns)
+    pillars = pd.DataFrame(index=frame.index)
+    for pid, pillar in config.pillars.items():
+        weights = [
+            config.items[i].weight if i in config.items else 1.0 for i in pillar.items
+        ]
+        pillars[pid] = pillar_score(items[pillar.items], config.min_items(pid), weights)
+    index_weights = (
+        config.index.weights if isinstance(config.index.weights, dict) else None
+    )
+    table = _identity(frame, config)
+    if config.pillars:
+        table = table.join(pillars)
+        table["index"] = cx_index(pillars, index_weights)
+    for cid, composite in config.composites.items():
+        parts = pd.concat(
+            [pillars[s] if s in pillars else items[s] for s in composite.sources],
+            axis=1,
+        )
+        table[cid] = weighted_mean(
+            parts, composite.weights, math.ceil(len(composite.sources) / 2)
+        )
+    outcomes, outcome_problems = score_outcomes(frame, config)
+    return RespondentScores(
+        table.join(outcomes).join(items.add_prefix("item:")),
+        problems + outcome_problems,
+    )
+
+
+def _identity(frame: pd.DataFrame, config: Config) -> pd.DataFrame:
+    c = config.columns
+    table = pd.DataFrame({FILE: frame[FILE], ROW: frame[ROW]}, index=frame.index)
+    table["respondent"] = (
+        frame[c.respondent]
+        if c.respondent
+        else (frame[FILE] + ":" + frame[ROW].astype(str))
+    )
+    table["account"] = frame["account"]
+    table["role"] = frame["role"]
+    for column in [*c.segments, c.revenue, c.phase, c.wave, c.comment]:
+        if column and column in frame:
+            table[column] = frame[column]
+    return table
+
+
+def score_outcomes(
+    frame: pd.DataFrame, config: Config
+) -> tuple[pd.DataFrame, list[Problem]]:
+    """``nps`` (0..10) and ``nps_code``; other outcomes scored 0..100."""
+    scales = scales_in_force(config)
+    out = pd.DataFrame(index=frame.index)
+    problems: list[Problem] = []
+    for name in config.outcomes:
+        outcome = config.outcome(name)
+        scale_id = outcome.scale or config.default_scale
+        values, found = answer_values(frame, outcome.item, scale_id, scales[scale_id])
+        problems += found
+        if name == "nps":
+            out["nps"] = values
+            out["nps_code"] = nps_category(values)
+        else:
+            out[name] = item_score(values, scales[scale_id])
+    return out, problems

@@ -1,0 +1,68 @@
+"""Shared fixtures: small configs and exports built in memory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+import yaml
+
+from b2bcx.config import parse_config
+from b2bcx.io import Export
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = ROOT / "examples"
+
+
+def small_config(**overrides: Any) -> dict[str, Any]:
+    """A two-pillar program with three roles, as a plain mapping."""
+    config: dict[str, Any] = {
+        "version": 1,
+        "columns": {"respondent": "Id", "account": "Account", "role": "Role", "segments": ["Region"], "revenue": "Revenue"},
+        "pillars": {
+            "integrity": {"label": "Integrity", "items": ["Q1", "Q2"]},
+            "empathy": {"label": "Empathy", "items": ["Q3", "Q4"]},
+        },
+        "roles": {
+            "weights": {"decision_maker": 0.5, "influencer": 0.3, "user": 0.2},
+            "decision_role": "decision_maker",
+            "map": {"decision_maker": ["DM", "Executive"], "influencer": ["Influencer"], "user": ["User", 3]},
+        },
+        "outcomes": {"nps": "NPS"},
+    }
+    for key, value in overrides.items():
+        config[key] = value
+    return config
+
+
+def as_export(rows: list[dict[str, Any]], file: str = "test.csv") -> Export:
+    """Rows of text answers as an Export (row numbers as in a CSV with a header)."""
+    frame = pd.DataFrame(rows).astype(object)
+    frame = frame.where(frame.notna(), None).map(lambda v: None if v is None else str(v)).astype(object)
+    frame["_file"] = file
+    frame["_row"] = range(2, len(frame) + 2)
+    return Export(frame=frame, files=[file])
+
+
+@pytest.fixture
+def config_dict() -> dict[str, Any]:
+    return small_config()
+
+
+@pytest.fixture
+def config(config_dict: dict[str, Any]):
+    return parse_config(config_dict)
+
+
+def write_yaml(path: Path, data: dict[str, Any]) -> Path:
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def respondent(id_: str, account: str, role: str, q: list[Any], nps: Any = 8, region: str = "EMEA", revenue: Any = 1000) -> dict[str, Any]:
+    """One respondent row; ``q`` holds the four answers Q1..Q4."""
+    row = {"Id": id_, "Account": account, "Role": role, "Region": region, "Revenue": revenue, "NPS": nps}
+    row.update({f"Q{i}": v for i, v in enumerate(q, start=1)})
+    return row

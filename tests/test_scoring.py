@@ -1,0 +1,259 @@
+"""Scores and roll-up against hand-computed values from METHOD.md §1-2.
+
+Each expected number below is worked out by hand from the formulas in METHOD.md
+(written next to the assertion), not by running b2bcx.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from b2bcx import api
+from b2bcx.config import parse_config
+from b2bcx.errors import DataError
+from tests.conftest import as_export, respondent, small_config
+
+SA, A, N, D, SD = "Strongly agree", "Agree", "Neither agree nor disagree", "Disagree", "Strongly disagree"
+
+
+def three_accounts() -> list[dict]:
+    return [
+        respondent("a1", "A", "DM", [A, SA, A, A], nps=10, revenue=1000),  # 87.5, 75 -> 81.25
+        respondent("a2", "A", "Executive", [N, A, N, N], nps=6, revenue=1000),  # 62.5, 50 -> 56.25
+        respondent("a3", "A", "Influencer", [A, A, A, A], nps=9, revenue=1000),  # 75
+        respondent("b1", "B", "User", [SA, SA, SA, SA], nps=9, region="APAC", revenue=3000),  # 100
+        respondent("b2", "B", " user ", [D, "Don't know", D, D], nps=3, region="APAC", revenue=3000),  # 25
+        respondent("b3", "B", "DM", [N, N, N, N], nps=2, region="APAC", revenue=3000),  # 50
+        respondent("c1", "C", "3", [A, A, A, A], nps=10, revenue=6000),  # 75, numeric role code
+    ]
+
+
+def score(rows=None, **overrides):
+    config = parse_config(small_config(**overrides))
+    return api.score(as_export(rows or three_accounts()), config)
+
+
+def by_account(result) -> pd.DataFrame:
+    return result.accounts.set_index("account")
+
+
+def test_respondent_scores_follow_item_and_pillar_rules():
+    respondents = score().respondents.set_index("respondent")
+    # Agree = 100*(4-1)/(5-1) = 75; Strongly agree = 100
+    assert respondents.loc["a1", "integrity"] == pytest.approx(87.5)
+    # "Don't know" is missing, not zero: one of two items answered (min_items = 1)
+    assert respondents.loc["b2", "integrity"] == pytest.approx(25.0)
+    assert respondents.loc["a2", "index"] == pytest.approx((62.5 + 50) / 2)
+
+
+def test_role_weighted_index_and_coverage():
+    accounts = by_account(score())
+    # A: DM mean (81.25+56.25)/2 = 68.75, influencer 75, no user:
+    # (0.5*68.75 + 0.3*75) / 0.8 = 71.09375; coverage 0.8
+    assert accounts.loc["A", "index"] == pytest.approx(71.09375)
+    assert accounts.loc["A", "coverage"] == pytest.approx(0.8)
+    # B: DM 50, users (100+25)/2 = 62.5: (0.5*50 + 0.2*62.5)/0.7
+    assert accounts.loc["B", "index"] == pytest.approx(37.5 / 0.7)
+    assert accounts.loc["B", "coverage"] == pytest.approx(0.7)
+    assert accounts.loc["C", "index"] == pytest.approx(75.0)
+
+
+def test_standard_error_uses_pooled_within_account_role_variance():
+    accounts = by_account(score())
+    # DM: SS = 2*12.5^2 = 312.5 over N-A = 3-2 -> 312.5
+    # user: B (100, 25) SS = 2812.5, C one answer; N-A = 3-2 -> 2812.5
+    se_b = math.sqrt((0.5 / 0.7) ** 2 * 312.5 / 1 + (0.2 / 0.7) ** 2 * 2812.5 / 2)
+    assert accounts.loc["B", "se"] == pytest.approx(se_b)
+    assert accounts.loc["B", "ci_low"] == pytest.approx(37.5 / 0.7 - 1.959964 * se_b, abs=1e-4)
+    # influencer: one answer in one account -> undefined variance -> empty interval
+    assert math.isnan(accounts.loc["A", "se"])
+    assert math.isnan(accounts.loc["A", "ci_low"])
+    # C: sqrt(2812.5/1) = 53.03 -> interval clipped to 0..100
+    assert accounts.loc["C", "ci_low"] == 0.0
+    assert accounts.loc["C", "ci_high"] == 100.0
+
+
+def test_account_nps_is_role_weighted():
+    accounts = by_account(score())
+    # A: DM p=d=0.5 -> 0; influencer promoter -> 1: 100*(0.5*0 + 0.3*1)/0.8 = 37.5
+    assert accounts.loc["A", "nps"] == pytest.approx(37.5)
+    # B: DM detractor -1; users 9 and 3 -> 0: 100*(0.5*-1)/0.7
+    assert accounts.loc["B", "nps"] == pytest.approx(-50 / 0.7)
+
+
+def test_flags():
+    flags = by_account(score())["flags"]
+    assert flags["A"] == ["decision_maker_detractor"]
+    assert flags["B"] == ["decision_maker_detractor"]
+    assert flags["C"] == ["single_contact", "no_decision_maker", "low_coverage"]
+
+
+def test_role_gap_flag_at_threshold():
+    rows = [
+        respondent("1", "A", "DM", [A, A, A, A]),  # 75
+        respondent("2", "A", "User", [N, N, N, N]),  # 50 -> gap 25
+    ]
+    assert "role_gap" in by_account(score(rows)).loc["A", "flags"]
+    assert "role_gap" not in by_account(score(rows, flags={"role_gap": 25.5})).loc["A", "flags"]
+
+
+@pytest.mark.parametrize(
+    ("method", "expected"),
+    [
+        ("mean", {"A": (81.25 + 56.25 + 75) / 3, "B": (100 + 25 + 50) / 3, "C": 75}),
+        ("waterfall", {"A": 68.75, "B": 50.0, "C": 75.0}),
+    ],
+)
+def test_other_rollup_methods(method, expected):
+    accounts = by_account(score(rollup={"method": method}))
+    for account, value in expected.items():
+        assert accounts.loc[account, "index"] == pytest.approx(value)
+
+
+def test_missing_roles_exclude_needs_every_role():
+    rows = [*three_accounts(), respondent("d1", "D", "DM", [A] * 4), respondent("d2", "D", "Influencer", [A] * 4), respondent("d3", "D", "User", [N] * 4)]
+    accounts = by_account(score(rows, rollup={"missing_roles": "exclude"}))
+    assert accounts["index"].isna().sum() == 3
+    # D has every role: (0.5*75 + 0.3*75 + 0.2*50) / 1.0
+    assert accounts.loc["D", "index"] == pytest.approx(70.0)
+
+
+def test_within_role_median():
+    rows = [respondent(str(i), "A", "DM", [v] * 4) for i, v in enumerate([SD, D, SA])]
+    assert by_account(score(rows, rollup={"within_role": "median"})).loc["A", "index"] == pytest.approx(25.0)
+
+
+def test_min_respondents_lists_account_without_score():
+    accounts = by_account(score(rollup={"min_respondents": 2}))
+    assert math.isnan(accounts.loc["C", "index"])
+    assert "insufficient_n" in accounts.loc["C", "flags"]
+    assert accounts.loc["C", "n"] == 1
+
+
+def test_portfolio_equal_and_revenue_weighted():
+    equal = score().portfolio
+    assert equal["index"] == pytest.approx((71.09375 + 37.5 / 0.7 + 75) / 3)
+    weighted = score(rollup={"account_weight": "revenue"}).portfolio
+    assert weighted["index"] == pytest.approx((71.09375 * 1000 + 37.5 / 0.7 * 3000 + 75 * 6000) / 10000)
+
+
+def test_pareto_tiers():
+    accounts = by_account(score(rollup={"tiers": "pareto"}))
+    # C 60% (A), B reaches 90% (share before 60% -> A), A: share before 90% -> B
+    assert accounts["tier"].to_dict() == {"A": "B", "B": "A", "C": "A"}
+
+
+def test_segments_by_region():
+    segments = score().segments.set_index(["segment", "value"])
+    assert segments.loc[("Region", "APAC"), "accounts"] == 1
+    assert segments.loc[("Region", "EMEA"), "index"] == pytest.approx((71.09375 + 75) / 2)
+
+
+def test_nps_margin_of_error_formula():
+    from b2bcx.segments import nps_margin
+
+    # p = .5, d = .2, n = 100: 100*sqrt((0.7 - 0.09)/100) = 7.8102
+    assert nps_margin(0.5, 0.2, 100) == pytest.approx(7.81025, abs=1e-5)
+
+
+def test_composites():
+    result = score(composites={"trust": {"from": ["integrity", "empathy"], "weights": [3, 1]}})
+    respondents = result.respondents.set_index("respondent")
+    assert respondents.loc["a1", "trust"] == pytest.approx((3 * 87.5 + 75) / 4)
+
+
+def test_baseline_delta_and_significance():
+    config = parse_config(small_config())
+    current = as_export(three_accounts())
+    previous_rows = three_accounts()
+    for row in previous_rows:
+        if row["Account"] == "B":
+            row.update({"Q1": SD, "Q2": SD, "Q3": SD, "Q4": SD})
+    result = api.score(current, config, baseline=as_export(previous_rows, "prev.csv"))
+    accounts = by_account(result)
+    # B was 0 everywhere before: delta = 37.5/0.7 - 0
+    assert accounts.loc["B", "delta"] == pytest.approx(37.5 / 0.7)
+    limit = 1.959964 * math.sqrt(accounts.loc["B", "se"] ** 2 + accounts.loc["B", "se_baseline"] ** 2)
+    assert accounts.loc["B", "significant"] == (abs(accounts.loc["B", "delta"]) > limit)
+    assert accounts.loc["A", "delta"] == pytest.approx(0.0)
+    assert accounts.loc["A", "significant"] is None  # A has no SE: not testable
+
+
+def test_bad_answers_are_collected_with_file_row_column_value():
+    rows = three_accounts()
+    rows[1]["Q2"] = "Agreee"
+    rows[4]["Q3"] = "7"
+    rows[5]["Role"] = "Janitor"
+    with pytest.raises(DataError) as caught:
+        score(rows)
+    problems = {(p.row, p.column, p.value) for p in caught.value.problems}
+    assert (3, "Q2", "Agreee") in problems
+    assert (6, "Q3", "7") in problems
+    assert (7, "Role", "Janitor") in problems
+    assert all(p.file == "test.csv" and p.hint for p in caught.value.problems)
+
+
+def test_missing_columns_are_named_with_a_suggestion():
+    rows = three_accounts()
+    for row in rows:
+        row["Q1x"] = row.pop("Q1")
+    with pytest.raises(DataError) as caught:
+        score(rows)
+    (problem,) = caught.value.problems
+    assert problem.column == "Q1" and "Q1x" in problem.hint
+
+
+def test_configured_missing_code_and_reverse_item():
+    rows = [respondent("1", "A", "DM", [A, "99", SA, D])]
+    config = small_config(items={"Q4": {"reverse": True}}, scales={"agree5": {"labels": {SD: 1, D: 2, N: 3, A: 4, SA: 5}, "missing": [99]}})
+    respondents = score(rows, **{k: v for k, v in config.items() if k in ("items", "scales")}).respondents
+    assert respondents.loc[0, "integrity"] == pytest.approx(75.0)  # 99 is missing
+    assert respondents.loc[0, "empathy"] == pytest.approx((100 + 75) / 2)  # Disagree reversed: 100-25
+
+
+def test_every_row_is_scored_or_excluded_with_a_reason():
+    rows = [*three_accounts(), respondent("a1", "A", "DM", [A] * 4), respondent("x", "", "DM", [A] * 4)]
+    result = score(rows, roles={**small_config()["roles"], "unmapped": "ignore"})
+    counts = result.rows["reason"].value_counts().to_dict()
+    assert counts == {"duplicate respondent id": 1, "no account": 1}
+    assert len(result.rows) == len(rows)
+    assert (result.rows["status"] == "scored").sum() == len(result.respondents)
+
+
+def test_lifecycle_priority_pillar():
+    rows = [respondent("1", "A", "DM", [SA, SA, D, D]), respondent("2", "B", "DM", [D, D, SA, SA])]
+    for row, phase in zip(rows, ["ongoing", "ongoing"], strict=True):
+        row["Phase"] = phase
+    cfg = small_config(phases={"ongoing": "empathy"})
+    cfg["columns"] = {**cfg["columns"], "phase": "Phase"}
+    config = parse_config(cfg)
+    lifecycle = api.score(as_export(rows), config).lifecycle.set_index("phase")
+    assert lifecycle.loc["ongoing", "priority_pillar"] == "empathy"
+    assert lifecycle.loc["ongoing", "empathy"] == pytest.approx(62.5)
+    assert not lifecycle.loc["ongoing", "priority_below_average"]
+
+
+def test_pooled_variance_matches_pandas_groupby():
+    """The bincount roll-up against a plain pandas computation of METHOD.md §2."""
+    rng = np.random.default_rng(7)
+    n = 400
+    frame = pd.DataFrame({"account": rng.integers(0, 40, n).astype(str), "role": rng.choice(["decision_maker", "influencer", "user"], n), "x": rng.uniform(0, 100, n)})
+    from b2bcx.weighting import Cells, RollupSpec, roll_up
+
+    weights = {"decision_maker": 0.5, "influencer": 0.3, "user": 0.2}
+    cells = Cells.from_respondents(frame["account"], frame["role"], list(weights))
+    got = roll_up(cells, frame["x"].to_numpy(), RollupSpec(weights))
+    grouped = frame.groupby(["account", "role"])["x"]
+    stats = pd.DataFrame({"n": grouped.size(), "m": grouped.mean(), "ss": grouped.apply(lambda s: ((s - s.mean()) ** 2).sum())}).reset_index()
+    pooled = stats.groupby("role").apply(lambda g: g["ss"].sum() / (g["n"].sum() - len(g)), include_groups=False)
+    stats["w"] = stats["role"].map(weights)
+    for i, account in enumerate(cells.accounts):
+        s = stats[stats["account"] == account]
+        total = s["w"].sum()
+        assert got.estimate[i] == pytest.approx((s["w"] * s["m"]).sum() / total)
+        se = np.sqrt(((s["w"] / total) ** 2 * s["role"].map(pooled) / s["n"]).sum())
+        assert got.se[i] == pytest.approx(se)
