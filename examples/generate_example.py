@@ -1,31 +1,31 @@
 """Generate the Acme Industrial Services example data (fictional).
 
-Run ``python examples/generate_example.py``; with its fixed seed it rewrites, byte for
-byte, ``acme_2026q2.csv``, ``acme_2026q3.csv``, ``crm_accounts.csv`` and
-``lemke_interviews.csv`` next to this script. Needs numpy and pandas only.
+``python examples/generate_example.py`` rewrites, byte for byte (fixed seed), the
+files acme_2026q2.csv, acme_2026q3.csv, crm_accounts.csv and lemke_interviews.csv
+next to this script. Needs numpy and pandas only.
 
 What is planted (so that the b2bcx analyses have something true to find):
 
-* Pillars: each respondent's level on the six pillars is base level + account quality +
-  account-specific pillar offsets + a respondent general factor + pillar noise; each of
-  the three statements per pillar adds item noise and is cut to the agree5 labels
-  (about 3% "Don't know", 1% blank). Q12 is reverse-worded and generated reversed.
-* Drivers: Q_NPS and Q_RENEW come from the pillar levels with role-specific weights
-  (``COEF``, after the published B2B findings): Empathy dominates for decision makers,
-  Personalisation and Expectations drive users' NPS, Empathy and Time and Effort their
-  loyalty; influencers weigh Empathy, Expectations and Personalisation; Integrity is a
-  moderate driver for everyone.
+* Pillars: a respondent's level on each pillar = base + account quality + account
+  pillar offset + respondent general factor + noise; each of the pillar's three
+  statements adds item noise and is cut to agree5 labels (~3% "Don't know", ~1%
+  blank). Q12 is reverse-worded and generated reversed.
+* Drivers: Q_NPS and Q_RENEW follow the pillars with role-specific weights (COEF,
+  after the published B2B findings): Empathy dominates for decision makers;
+  Personalisation and Expectations drive users' NPS, Empathy and Time and Effort
+  their loyalty; influencers weigh Empathy, Expectations, Personalisation; Integrity
+  is a moderate driver for everyone.
 * Lifecycle: accounts in the ``ongoing`` phase score lower on Resolution.
-* Quarters: most accounts are stable from Q2 to Q3; 10 larger accounts drop by about a
-  quarter of the scale and 8 rise, so the baseline comparison has real movers. Four
-  accounts answered only in Q2, four only in Q3; 15 CRM accounts were never surveyed.
-* Lemke factors: the eight factors are mentioned more often by promoters than by
-  detractors (proactive_objectives rarely, so it fails the 25% frequency rule); price
-  and brand_reputation are mentioned by about 30% whatever the NPS.
+* Quarters: most accounts are stable from Q2 to Q3; 10 larger accounts drop by about
+  30 points and 8 rise by about 25. Four accounts answered only in Q2, four only in
+  Q3; 15 CRM accounts were never surveyed.
+* Lemke factors: the eight are mentioned more often by promoters than by detractors
+  (proactive_objectives by only ~15%: fails the 25% rule); price and
+  brand_reputation are mentioned by ~30% whatever the NPS.
 * Comments echo the mentioned factors; one Q3 comment starts with ``=HYPERLINK(`` and
-  one with ``@``: formula-injection attempts b2bcx must keep as plain text.
-* lemke_interviews.csv: 20 coded interviews (7 good / 7 average / 6 poor experiences)
-  with fixed mention counts per group, e.g. personal_contact 6/3/1 of 7/7/6.
+  one with ``@``: formula-injection attempts that must stay plain text.
+* lemke_interviews.csv: 20 coded interviews (7 good / 7 average / 6 poor) with fixed
+  mention counts per group, e.g. personal_contact 6/3/1.
 """
 
 from __future__ import annotations
@@ -144,6 +144,10 @@ general 0 Thanks, keep it up!
 general 0 The new service portal is confusing
 general 0 Spare parts availability, not great
 """
+PHRASE_TABLE: dict[tuple[str, str], list[str]] = {}  # (factor, sign) -> texts
+for _line in PHRASES.splitlines():
+    _factor, _sign, _text = _line.split(" ", 2)
+    PHRASE_TABLE.setdefault((_factor, _sign), []).append(_text)
 INJECTIONS = [
     '=HYPERLINK("http://bonus.example.com/claim","Click to claim your gift card")',
     "@SUM(1+1)*cmd|' /C calc'!A0",
@@ -284,24 +288,15 @@ def mentions(rng, nps: np.ndarray) -> list[list[str]]:
     return [[f for f, h in zip(FACTORS, row, strict=True) if h] for row in mat]
 
 
-def phrase_table() -> dict[tuple[str, str], list[str]]:
-    """Parse PHRASES into {(factor, sign): [texts]}."""
-    table: dict[tuple[str, str], list[str]] = {}
-    for line in PHRASES.splitlines():
-        factor, sign, text = line.split(" ", 2)
-        table.setdefault((factor, sign), []).append(text)
-    return table
-
-
-def comment(rng, table, factors: list[str], nps: float) -> str:
+def comment(rng, factors: list[str], nps: float) -> str:
     """Free text from phrase templates echoing up to two mentioned factors."""
     if rng.random() < 0.40:
         return ""
     positive = nps >= 8 or (nps == 7 and rng.random() < 0.5)
     picked = list(rng.permutation(factors)[:2]) if factors else []
-    parts = [str(rng.choice(table[f, "+" if positive else "-"])) for f in picked]
+    parts = [str(rng.choice(PHRASE_TABLE[f, "+" if positive else "-"])) for f in picked]
     if not parts or rng.random() < 0.3:
-        parts.append(str(rng.choice(table["general", "0"])))
+        parts.append(str(rng.choice(PHRASE_TABLE["general", "0"])))
     if len(parts) == 2 and not positive:
         parts[1] = "but " + parts[1][0].lower() + parts[1][1:]
     text = ". ".join(parts).replace(". but", ", but")
@@ -337,9 +332,8 @@ def quarter_file(rng, accts, quarter: str, total: int, seen: set[str]) -> pd.Dat
     df = pd.concat([df, items(rng, r)], axis=1)
     df["Q_NPS"], df["Q_RENEW"] = nps_txt, renew_txt
     df["FactorsMentioned"] = ["; ".join(c) for c in codes]
-    table = phrase_table()
     df["Comment"] = [
-        comment(rng, table, c, 7.0 if np.isnan(v) else v)
+        comment(rng, c, 7.0 if np.isnan(v) else v)
         for c, v in zip(codes, nps, strict=True)
     ]
     if quarter.endswith("Q3"):

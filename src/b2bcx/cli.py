@@ -276,6 +276,136 @@ def validate(
             raise typer.Exit(1)
 
 
+class Method(StrEnum):
+    rwa = "rwa"
+    shapley = "shapley"
+
+
+class RoleOnly(StrEnum):
+    role = "role"
+
+
+@app.command(no_args_is_help=True)
+def factors(
+    exports: Exports,
+    config: ConfigOption,
+    by: Annotated[
+        RoleOnly | None, typer.Option("--by", help="Screen within each role too.")
+    ] = None,
+    output: OutputOption = None,
+    fmt: FormatOption = Format.table,
+    sheet: SheetOption = None,
+) -> None:
+    """Lemke-style screening: factors mentioned by >=25% that discriminate good, average and poor experiences.
+
+    Example: b2bcx factors examples/lemke_interviews.csv -c examples/lemke_interviews.yaml
+    """
+    with reported():
+        from b2bcx.analyses import factors as screen_factors
+
+        cfg, export = load_inputs(exports, config, sheet)
+        result = screen_factors(export, cfg, by_role=by is not None)
+        emit(
+            result.table,
+            output,
+            fmt,
+            "Factors",
+            lambda c: _render("render_factors", c, result),
+        )
+
+
+@app.command(no_args_is_help=True)
+def drivers(
+    exports: Exports,
+    config: ConfigOption,
+    outcome: Annotated[
+        str,
+        typer.Option(
+            "--outcome",
+            help="Configured outcome: nps, loyalty or another name under `outcomes:`.",
+        ),
+    ] = "nps",
+    method: Annotated[
+        Method,
+        typer.Option(
+            "--method", help="rwa: Johnson's relative weights; shapley: exact LMG."
+        ),
+    ] = Method.rwa,
+    by: Annotated[
+        RoleOnly | None,
+        typer.Option(
+            "--by", help="Drivers per role, held against published role priorities."
+        ),
+    ] = None,
+    bootstrap: Annotated[
+        int,
+        typer.Option(
+            "--bootstrap", min=0, help="Bootstrap resamples for the 95% interval."
+        ),
+    ] = 1000,
+    seed: Annotated[
+        int,
+        typer.Option(
+            "--seed", help="Seed of the bootstrap (results are reproducible)."
+        ),
+    ] = 2011,
+    plot: Annotated[
+        Path | None,
+        typer.Option(
+            "--plot", help="Draw the importance-performance chart to FILE.png."
+        ),
+    ] = None,
+    output: OutputOption = None,
+    fmt: FormatOption = Format.table,
+    sheet: SheetOption = None,
+) -> None:
+    """Which pillars drive loyalty and advocacy: relative importance, intervals and quadrants.
+
+    Example: b2bcx drivers examples/acme_2026q3.csv -c examples/acme.yaml --by role
+    """
+    with reported():
+        from b2bcx.analyses import drivers as key_drivers
+
+        cfg, export = load_inputs(exports, config, sheet)
+        result = key_drivers(
+            export,
+            cfg,
+            outcome=outcome,
+            method=method.value,
+            by_role=by is not None,
+            bootstrap=bootstrap,
+            seed=seed,
+        )
+        if plot is not None:
+            _plot(result, plot)
+        emit(
+            result.table,
+            output,
+            fmt,
+            "Drivers",
+            lambda c: _render("render_drivers", c, result),
+        )
+
+
+def _plot(result: Any, path: Path) -> None:
+    from b2bcx.plot import plot_quadrants
+
+    table = result.table
+    panels = (
+        {str(role): part for role, part in table.groupby("role", sort=False)}
+        if result.by_role
+        else {"all respondents": table}
+    )
+    plot_quadrants(panels, path)
+    note(f"wrote {path}")
+
+
+def _render(name: str, console: Any, result: Any) -> None:
+    from b2bcx import console_analyses
+
+    getattr(console_analyses, name)(console, result)
+
+
 def main() -> None:
     """Console-script entry point."""
     try:

@@ -65,7 +65,9 @@ def numbers_to_text(values: pd.Series) -> pd.Series:
     if pd.api.types.is_integer_dtype(values.dtype):
         array = pa.array(values, from_pandas=True)
     else:
-        array = pa.array(values.to_numpy(dtype="float64", na_value=np.nan), from_pandas=True)
+        array = pa.array(
+            values.to_numpy(dtype="float64", na_value=np.nan), from_pandas=True
+        )
     text = arrow_to_text(array)
     return pd.Series(text.to_pandas(), index=values.index, dtype=TEXT)
 

@@ -1,0 +1,240 @@
+"""CSV and TSV exports: encoding and delimiter detected, read by pyarrow.
+
+The fast path reads the whole file with ``pyarrow.csv`` (multi-threaded, all
+columns as strings). Files it cannot take - rows shorter than the widest head
+row, title rows above the header - go through pandas' C parser; rows longer than
+the header are reported with their line numbers.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+from b2bcx.errors import DataError, Problem
+from b2bcx.io.detect import (
+    HEAD_BYTES,
+    check_text,
+    detect_encoding,
+    line_of,
+    sniff_delimiter,
+)
+from b2bcx.io.grid import HEAD_ROWS, Cells, find_header_row
+from b2bcx.io.text import TEXT
+
+BLOCK_BYTES = 16 << 20
+MAX_REPORTED = 20
+
+
+class _NotUtf8(Exception):
+    """The body turned out not to be valid UTF-8 (switch to Windows-1252)."""
+
+
+def read_delimited(path: Path, label: str) -> Cells:
+    """Every record of a CSV/TSV file as text cells.
+
+    Parameters
+    ----------
+    path : the file.
+    label : the file as the user named it, for messages.
+
+    Returns
+    -------
+    Cells
+        One row per record (the index is the 0-based record number, header
+        records included), columns ``0..W-1``, cells ``str`` or NA.
+
+    Raises
+    ------
+    DataError
+        Binary content, undecodable bytes, or rows with more fields than the header.
+    """
+    content = path.read_bytes()
+    encoding = detect_encoding(content[:HEAD_BYTES], label)
+    suffix = path.suffix.lower()
+    if not encoding.is_utf8:
+        body = _decode(content[encoding.skip :], encoding.codec, label).encode()
+        return Cells(_read_body(body, suffix, label), [])
+    try:
+        return Cells(
+            _read_body(memoryview(content)[encoding.skip :], suffix, label), []
+        )
+    except _NotUtf8:
+        body = _decode(content[encoding.skip :], "cp1252", label).encode()
+        warning = Problem(
+            "the file is not valid UTF-8; it was read as Windows-1252 (Western European)",
+            hint="export as UTF-8 so that accented letters are certain to be right",
+            file=label,
+            severity="warning",
+        )
+        return Cells(_read_body(body, suffix, label), [warning])
+
+
+def _decode(content: bytes, codec: str, label: str) -> str:
+    try:
+        return content.decode(codec)
+    except UnicodeDecodeError as exc:
+        names = {"cp1252": "UTF-8 or Windows-1252"}
+        expected = names.get(codec, codec.upper())
+        byte = content[exc.start : exc.start + 1].hex().upper()
+        line = line_of(content, exc.start) if codec == "cp1252" else None
+        where = f"line {line}, " if line else ""
+        raise DataError(
+            f"{label} cannot be decoded as {expected} text "
+            f"({where}byte {exc.start + 1}: 0x{byte})",
+            hint="export the file again as UTF-8 CSV; it may be damaged or binary",
+        ) from exc
+
+
+def _read_body(body: bytes | memoryview, suffix: str, label: str) -> pd.DataFrame:
+    """Parse UTF-8 bytes; raise ``_NotUtf8`` when they are not valid UTF-8."""
+    sample = _sample(body)
+    check_text(sample, label)
+    delimiter = sniff_delimiter(sample, suffix)
+    head = _head_records(sample, delimiter, complete=len(sample.encode()) >= len(body))
+    if not head:
+        raise DataError(f"{label} holds no rows", hint="export the survey again")
+    try:
+        return _read_fast(body, delimiter, max(len(record) for record in head))
+    except pa.ArrowInvalid as exc:
+        if "UTF8" in str(exc):
+            raise _NotUtf8 from exc
+    return _read_careful(_text(body), delimiter, head, label)
+
+
+def _sample(body: bytes | memoryview) -> str:
+    """The first complete lines of the body (at least a few records)."""
+    size = HEAD_BYTES
+    while True:
+        chunk = bytes(body[:size])
+        if len(chunk) < len(body):
+            chunk = chunk[: chunk.rfind(b"\n") + 1] or chunk
+        try:
+            text = chunk.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            if exc.start < len(chunk) - 4 or len(chunk) >= len(body):
+                raise _NotUtf8 from exc
+            text = chunk[: exc.start].decode("utf-8")
+        if len(chunk) >= len(body) or text.count("\n") > HEAD_ROWS:
+            return text
+        size *= 4
+
+
+def _text(body: bytes | memoryview) -> str:
+    try:
+        return bytes(body).decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise _NotUtf8 from exc
+
+
+def _head_records(sample: str, delimiter: str, complete: bool) -> list[list[str]]:
+    """The first records of the sample (a record cut off at its end is dropped)."""
+    csv.field_size_limit(2**31 - 1)
+    reader = csv.reader(io.StringIO(sample, newline=""), delimiter=delimiter)
+    records: list[list[str]] = []
+    try:
+        for record in reader:
+            records.append(record)
+            if len(records) > HEAD_ROWS:
+                break
+    except csv.Error:
+        pass
+    if not complete and len(records) > 1:
+        records.pop()
+    return records
+
+
+def _read_fast(body: bytes | memoryview, delimiter: str, width: int) -> pd.DataFrame:
+    names = [str(number) for number in range(width)]
+    table = pacsv.read_csv(
+        pa.BufferReader(pa.py_buffer(body)),
+        read_options=pacsv.ReadOptions(column_names=names, block_size=BLOCK_BYTES),
+        parse_options=pacsv.ParseOptions(
+            delimiter=delimiter, newlines_in_values=True, ignore_empty_lines=False
+        ),
+        convert_options=pacsv.ConvertOptions(
+            column_types=dict.fromkeys(names, pa.string()),
+            null_values=[""],
+            strings_can_be_null=True,
+        ),
+    )
+    frame = table.to_pandas()
+    frame.columns = pd.RangeIndex(width)
+    return frame
+
+
+def _read_careful(
+    text: str, delimiter: str, head: list[list[str]], label: str
+) -> pd.DataFrame:
+    """pandas' C parser: pads short rows; rows longer than the header are errors."""
+    header_at = find_header_row([[cell or None for cell in record] for record in head])
+    width = len(head[header_at])
+    try:
+        frame = pd.read_csv(
+            io.StringIO(text),
+            sep=delimiter,
+            header=None,
+            names=range(width),
+            index_col=False,
+            dtype=str,
+            keep_default_na=False,
+            na_values=[""],
+            skip_blank_lines=False,
+            engine="c",
+        )
+    except (pd.errors.ParserError, ValueError) as exc:
+        raise _ragged_error(text, delimiter, width, label) from exc
+    return frame.astype(TEXT)
+
+
+def _ragged_error(text: str, delimiter: str, width: int, label: str) -> DataError:
+    """Every record with more fields than the header, by line number.
+
+    A Python pass over the records: it runs only when the file is already known
+    to be malformed.
+    """
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    problems: list[Problem] = []
+    count, line = 0, 1
+    for number, record in enumerate(reader, start=1):
+        if len(record) > width:
+            count += 1
+            if len(problems) < MAX_REPORTED:
+                problems.append(
+                    _ragged_problem(label, number, line, len(record), width)
+                )
+        line = reader.line_num + 1
+    more = f" (first {MAX_REPORTED} shown)" if count > MAX_REPORTED else ""
+    if not problems:
+        return DataError(f"{label} cannot be parsed as {_name(delimiter)} text")
+    lines = "line" if count == 1 else "lines"
+    return DataError(
+        f"{label}: {count} {lines} {'has' if count == 1 else 'have'} more fields "
+        f"than the header's {width}{more}, first at line {problems[0].row}",
+        problems,
+        hint=f"cells containing the delimiter {_name(delimiter)} must be quoted; "
+        "re-export the file or fix those lines",
+    )
+
+
+def _ragged_problem(
+    label: str, record: int, line: int, fields: int, width: int
+) -> Problem:
+    where = f"line {line}" + (f" (record {record})" if record != line else "")
+    return Problem(
+        f"{where} has {fields} fields, the header has {width}",
+        hint="quote the cell that contains the delimiter",
+        file=label,
+        row=line,
+    )
+
+
+def _name(delimiter: str) -> str:
+    return {",": "comma (,)", ";": "semicolon (;)", "\t": "tab"}.get(
+        delimiter, delimiter
+    )
