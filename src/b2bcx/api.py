@@ -215,8 +215,11 @@ def _result(
             accounts, master
         )
     revenue = _revenue_column(config, master)
-    if config.rollup.tiers == "pareto" and revenue in accounts:
-        accounts["tier"] = pareto_tiers(accounts[revenue])
+    if config.rollup.tiers == "pareto" and revenue:
+        tiers = account_tiers(accounts, master, revenue)
+        accounts["tier"] = accounts["account"].map(tiers)
+        if not not_heard.empty:
+            not_heard = not_heard.assign(tier=not_heard["account"].map(tiers))
     result = ScoreResult(
         config=config,
         accounts=accounts,
@@ -240,6 +243,17 @@ def _result(
     return replace(
         result, segments=segments, lifecycle=lifecycle_table(accounts, config)
     )
+
+
+def account_tiers(
+    accounts: pd.DataFrame, master: AccountMaster | None, revenue: str
+) -> pd.Series:
+    """Pareto tiers by account id: over the whole CRM list when given, else accounts heard."""
+    if master is not None and revenue in master.table:
+        return pareto_tiers(master.table.set_index("account")[revenue])
+    if revenue not in accounts:
+        return pd.Series(dtype=object)
+    return pareto_tiers(accounts.set_index("account")[revenue])
 
 
 def _revenue_column(config: Config, master: AccountMaster | None) -> str | None:
@@ -428,9 +442,20 @@ def account_output(result: ScoreResult) -> pd.DataFrame:
     columns += ["se", "role_gap"]
     table = accounts[columns].copy()
     table["flags"] = table["flags"].map(";".join)
-    return table.sort_values(
+    table = table.sort_values(
         ["index", "account"], ascending=[False, True], na_position="last", kind="stable"
-    ).reset_index(drop=True)
+    )
+    if not result.not_heard.empty:
+        table = pd.concat(
+            [table, not_heard_rows(result.not_heard, columns)], ignore_index=True
+        )
+    return table.reset_index(drop=True)
+
+
+def not_heard_rows(not_heard: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """Accounts on the CRM list with no respondent: ``n`` 0 and the flag ``not_heard``."""
+    rows = not_heard.assign(n=0, roles="", coverage=0.0, flags="not_heard")
+    return rows.reindex(columns=columns)
 
 
 def breakdown(result: ScoreResult, by: str) -> pd.DataFrame:

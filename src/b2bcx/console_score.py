@@ -108,6 +108,8 @@ def render_score(console: Console, result: Any, accounts: Any, summary: Any) -> 
     if result.baseline_wave or "delta" in accounts:
         movers = int((accounts.get("significant") == True).sum())  # noqa: E712
         line += f"; {movers} accounts moved significantly (* in Δ, 95%)"
+    if not result.not_heard.empty:
+        line += f"; {len(result.not_heard)} listed accounts not heard (flag not_heard)"
     if result.revenue_coverage is not None:
         line += f"; revenue coverage {result.revenue_coverage:.0%}"
     console.print(line)

@@ -1,0 +1,92 @@
+"""Excel ``.xlsx`` workbooks, read with calamine (the engine behind
+``pd.read_excel(engine="calamine")``), any sheet by name or 0-based index.
+
+The sheet is read as raw cell values from A1 (so row positions are spreadsheet
+row numbers) and converted to text one column at a time: integral numbers
+without ``.0``, dates in ISO form.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+from python_calamine import CalamineWorkbook
+
+from b2bcx.errors import DataError
+from b2bcx.io.detect import EXCEL_HINT
+from b2bcx.io.grid import Cells
+from b2bcx.io.text import column_to_text
+
+Sheet = str | int | None
+
+
+def read_excel(path: Path, label: str, sheet: Sheet = None) -> tuple[Cells, str]:
+    """Every row of one worksheet as text cells, and the sheet's name.
+
+    Parameters
+    ----------
+    path : the workbook.
+    label : the file as the user named it, for messages.
+    sheet : a sheet name, a 0-based index (also as a string of digits), or None
+        for the first sheet.
+
+    Raises
+    ------
+    DataError
+        The workbook is damaged, the sheet does not exist or is empty.
+    """
+    try:
+        book = CalamineWorkbook.from_path(str(path))
+    except Exception as exc:  # calamine raises several unrelated types
+        raise DataError(
+            f"{label} cannot be read as an Excel workbook: {exc}",
+            hint="the file may be damaged; " + EXCEL_HINT,
+        ) from exc
+    names = list(book.sheet_names)
+    index = sheet_index(names, sheet, label)
+    try:
+        rows = book.get_sheet_by_index(index).to_python(skip_empty_area=False)
+    except Exception as exc:
+        raise DataError(
+            f"{label}: sheet {names[index]!r} cannot be read: {exc}",
+            hint="the file may be damaged; " + EXCEL_HINT,
+        ) from exc
+    if not rows:
+        raise DataError(
+            f"{label}: sheet {names[index]!r} is empty",
+            hint=f"choose the sheet with the responses (sheets: {_listed(names)})",
+        )
+    raw = pd.DataFrame(rows, dtype=object)
+    raw = raw.where(raw != "")
+    frame = pd.DataFrame({position: column_to_text(raw[position]) for position in raw})
+    return Cells(frame), names[index]
+
+
+def sheet_index(names: list[str], sheet: Sheet, label: str) -> int:
+    """The 0-based position of the requested sheet; a DataError lists the sheets."""
+    if sheet is None:
+        return 0
+    if isinstance(sheet, str) and sheet in names:
+        return names.index(sheet)
+    if isinstance(sheet, str):
+        folded = [name.casefold() for name in names]
+        if sheet.casefold() in folded:
+            return folded.index(sheet.casefold())
+        if not sheet.strip().isdigit():
+            raise _no_sheet(f"no sheet named {sheet!r}", names, label)
+        sheet = int(sheet)
+    if isinstance(sheet, bool) or not 0 <= sheet < len(names):
+        raise _no_sheet(f"no sheet number {sheet} (0-based)", names, label)
+    return sheet
+
+
+def _no_sheet(what: str, names: list[str], label: str) -> DataError:
+    return DataError(
+        f"{label} has {what}; its sheets are {_listed(names)}",
+        hint="name a sheet from the list, or give its 0-based position (0 = first)",
+    )
+
+
+def _listed(names: list[str]) -> str:
+    return ", ".join(f"{index}: {name!r}" for index, name in enumerate(names))

@@ -1,0 +1,151 @@
+"""From a grid of text cells (a CSV file, a worksheet) to named response columns.
+
+The header is the first row that fills at least half of the table's width (rows
+above it are titles), unless the first rows form a platform layout (Qualtrics,
+SurveyMonkey), which never has titles. Completely empty rows are dropped;
+completely empty columns without a name are dropped.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from b2bcx.errors import DataError, Problem
+from b2bcx.io.platforms import PLAIN, Layout, plain, recognise
+from b2bcx.io.text import blank_to_na
+
+HEAD_ROWS = 50
+
+
+@dataclass
+class Cells:
+    """A CSV file or a worksheet as read: every row, every cell as text or NA.
+
+    ``frame`` has columns ``0..W-1`` and its index is the 0-based row (record)
+    number in the file, so that ``index + 1`` is the row number a user sees.
+    """
+
+    frame: pd.DataFrame
+    warnings: list[Problem] = field(default_factory=list)
+
+
+@dataclass
+class Table:
+    """Named response columns with their layout, before ``_file``/``_row``."""
+
+    frame: pd.DataFrame
+    layout: str
+    aliases: dict[str, str]
+    questions: dict[str, str]
+    warnings: list[Problem]
+
+
+def find_header_row(rows: list[list[str | None]]) -> int:
+    """The position of the header row: the first row filling half the width.
+
+    Title rows above a table (a report name, an export date) fill one or two
+    cells; the header names (nearly) every column.
+    """
+    widths = [sum(cell is not None for cell in row) for row in rows]
+    widest = max(widths, default=0)
+    needed = max(1, -(-widest // 2))
+    return next((i for i, width in enumerate(widths) if width >= needed), 0)
+
+
+def head_rows(frame: pd.DataFrame, count: int = HEAD_ROWS) -> list[list[str | None]]:
+    """The first rows as lists of text, None for NA."""
+    head = frame.iloc[:count].astype(object)
+    return head.where(head.notna(), None).to_numpy().tolist()
+
+
+def table_from_cells(cells: Cells, label: str, where: str = "") -> Table:
+    """Locate the header, recognise the layout and name the response columns.
+
+    Parameters
+    ----------
+    cells : the grid as read.
+    label : the file as the user named it, for messages.
+    where : e.g. ``" (sheet 'Data')"``, appended to ``label`` in messages.
+
+    Raises
+    ------
+    DataError
+        No rows, a header without responses, or duplicated column names.
+    """
+    frame = cells.frame.apply(blank_to_na)
+    rows = head_rows(frame)
+    filled = [i for i, row in enumerate(rows) if any(cell is not None for cell in row)]
+    if not filled:
+        raise DataError(f"{label}{where} holds no data", hint="export the survey again")
+    layout = recognise(rows[filled[0] :])
+    start = filled[0]
+    if layout is None:
+        start = find_header_row(rows)
+        layout = plain(rows[start])
+    data = frame.iloc[start + layout.header_rows :]
+    data = data.loc[data.notna().any(axis=1)]
+    if data.empty:
+        raise DataError(
+            f"{label}{where} has a header but no responses",
+            hint="check that the export holds responses (filters, date range)",
+        )
+    warnings = list(cells.warnings)
+    data = _name_columns(data, layout, label + where, start + 1, warnings)
+    return Table(data, layout.name, layout.aliases, layout.questions, warnings)
+
+
+def _name_columns(
+    data: pd.DataFrame, layout: Layout, label: str, header_row: int, warnings: list[Problem]
+) -> pd.DataFrame:
+    names = layout.columns + [""] * (data.shape[1] - len(layout.columns))
+    has_data = data.notna().any(axis=0).to_numpy()
+    keep = [position for position, name in enumerate(names) if name or has_data[position]]
+    named: list[str] = []
+    for position in keep:
+        name = names[position] or f"column_{position + 1}"
+        if not names[position]:
+            warnings.append(
+                Problem(
+                    f"column {position + 1} has data but no name; it is called {name!r}",
+                    hint="give the column a name in the header row",
+                    file=label,
+                    row=header_row,
+                    column=name,
+                    severity="warning",
+                )
+            )
+        named.append(name)
+    data = data.iloc[:, keep]
+    data.columns = pd.Index(named)
+    if layout.name == PLAIN:
+        check_unique(named, label, header_row)
+    return data
+
+
+def check_unique(names: list[str], label: str, header_row: int | None = None) -> None:
+    """Raise a DataError naming every column name that occurs more than once."""
+    positions: dict[str, list[int]] = {}
+    for position, name in enumerate(names, start=1):
+        positions.setdefault(name, []).append(position)
+    repeated = {name: where for name, where in positions.items() if len(where) > 1}
+    if not repeated:
+        return
+    problems = [
+        Problem(
+            f"column name {name!r} occurs {len(where)} times (columns "
+            f"{', '.join(map(str, where))})",
+            hint="rename the columns so that every name is unique",
+            file=label,
+            row=header_row,
+            column=name,
+        )
+        for name, where in repeated.items()
+    ]
+    listed = ", ".join(repr(name) for name in repeated)
+    raise DataError(
+        f"{label} has duplicated column names: {listed}",
+        problems,
+        hint="rename the columns so that every name is unique",
+    )
