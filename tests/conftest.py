@@ -20,7 +20,13 @@ def small_config(**overrides: Any) -> dict[str, Any]:
     """A two-pillar program with three roles, as a plain mapping."""
     config: dict[str, Any] = {
         "version": 1,
-        "columns": {"respondent": "Id", "account": "Account", "role": "Role", "segments": ["Region"], "revenue": "Revenue"},
+        "columns": {
+            "respondent": "Id",
+            "account": "Account",
+            "role": "Role",
+            "segments": ["Region"],
+            "revenue": "Revenue",
+        },
         "pillars": {
             "integrity": {"label": "Integrity", "items": ["Q1", "Q2"]},
             "empathy": {"label": "Empathy", "items": ["Q3", "Q4"]},
@@ -28,7 +34,11 @@ def small_config(**overrides: Any) -> dict[str, Any]:
         "roles": {
             "weights": {"decision_maker": 0.5, "influencer": 0.3, "user": 0.2},
             "decision_role": "decision_maker",
-            "map": {"decision_maker": ["DM", "Executive"], "influencer": ["Influencer"], "user": ["User", 3]},
+            "map": {
+                "decision_maker": ["DM", "Executive"],
+                "influencer": ["Influencer"],
+                "user": ["User", 3],
+            },
         },
         "outcomes": {"nps": "NPS"},
     }
@@ -40,7 +50,11 @@ def small_config(**overrides: Any) -> dict[str, Any]:
 def as_export(rows: list[dict[str, Any]], file: str = "test.csv") -> Export:
     """Rows of text answers as an Export (row numbers as in a CSV with a header)."""
     frame = pd.DataFrame(rows).astype(object)
-    frame = frame.where(frame.notna(), None).map(lambda v: None if v is None else str(v)).astype(object)
+    frame = (
+        frame.where(frame.notna(), None)
+        .map(lambda v: None if v is None else str(v))
+        .astype(object)
+    )
     frame["_file"] = file
     frame["_row"] = range(2, len(frame) + 2)
     return Export(frame=frame, files=[file])
@@ -61,8 +75,23 @@ def write_yaml(path: Path, data: dict[str, Any]) -> Path:
     return path
 
 
-def respondent(id_: str, account: str, role: str, q: list[Any], nps: Any = 8, region: str = "EMEA", revenue: Any = 1000) -> dict[str, Any]:
+def respondent(
+    id_: str,
+    account: str,
+    role: str,
+    q: list[Any],
+    nps: Any = 8,
+    region: str = "EMEA",
+    revenue: Any = 1000,
+) -> dict[str, Any]:
     """One respondent row; ``q`` holds the four answers Q1..Q4."""
-    row = {"Id": id_, "Account": account, "Role": role, "Region": region, "Revenue": revenue, "NPS": nps}
+    row = {
+        "Id": id_,
+        "Account": account,
+        "Role": role,
+        "Region": region,
+        "Revenue": revenue,
+        "NPS": nps,
+    }
     row.update({f"Q{i}": v for i, v in enumerate(q, start=1)})
     return row

@@ -11,24 +11,48 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from tests.conftest import as_export, respondent, small_config
 
 from b2bcx import api
 from b2bcx.config import parse_config
 from b2bcx.errors import DataError
-from tests.conftest import as_export, respondent, small_config
 
-SA, A, N, D, SD = "Strongly agree", "Agree", "Neither agree nor disagree", "Disagree", "Strongly disagree"
+SA, A, N, D, SD = (
+    "Strongly agree",
+    "Agree",
+    "Neither agree nor disagree",
+    "Disagree",
+    "Strongly disagree",
+)
 
 
 def three_accounts() -> list[dict]:
     return [
-        respondent("a1", "A", "DM", [A, SA, A, A], nps=10, revenue=1000),  # 87.5, 75 -> 81.25
-        respondent("a2", "A", "Executive", [N, A, N, N], nps=6, revenue=1000),  # 62.5, 50 -> 56.25
+        respondent(
+            "a1", "A", "DM", [A, SA, A, A], nps=10, revenue=1000
+        ),  # 87.5, 75 -> 81.25
+        respondent(
+            "a2", "A", "Executive", [N, A, N, N], nps=6, revenue=1000
+        ),  # 62.5, 50 -> 56.25
         respondent("a3", "A", "Influencer", [A, A, A, A], nps=9, revenue=1000),  # 75
-        respondent("b1", "B", "User", [SA, SA, SA, SA], nps=9, region="APAC", revenue=3000),  # 100
-        respondent("b2", "B", " user ", [D, "Don't know", D, D], nps=3, region="APAC", revenue=3000),  # 25
-        respondent("b3", "B", "DM", [N, N, N, N], nps=2, region="APAC", revenue=3000),  # 50
-        respondent("c1", "C", "3", [A, A, A, A], nps=10, revenue=6000),  # 75, numeric role code
+        respondent(
+            "b1", "B", "User", [SA, SA, SA, SA], nps=9, region="APAC", revenue=3000
+        ),  # 100
+        respondent(
+            "b2",
+            "B",
+            " user ",
+            [D, "Don't know", D, D],
+            nps=3,
+            region="APAC",
+            revenue=3000,
+        ),  # 25
+        respondent(
+            "b3", "B", "DM", [N, N, N, N], nps=2, region="APAC", revenue=3000
+        ),  # 50
+        respondent(
+            "c1", "C", "3", [A, A, A, A], nps=10, revenue=6000
+        ),  # 75, numeric role code
     ]
 
 
@@ -68,7 +92,9 @@ def test_standard_error_uses_pooled_within_account_role_variance():
     # user: B (100, 25) SS = 2812.5, C one answer; N-A = 3-2 -> 2812.5
     se_b = math.sqrt((0.5 / 0.7) ** 2 * 312.5 / 1 + (0.2 / 0.7) ** 2 * 2812.5 / 2)
     assert accounts.loc["B", "se"] == pytest.approx(se_b)
-    assert accounts.loc["B", "ci_low"] == pytest.approx(37.5 / 0.7 - 1.959964 * se_b, abs=1e-4)
+    assert accounts.loc["B", "ci_low"] == pytest.approx(
+        37.5 / 0.7 - 1.959964 * se_b, abs=1e-4
+    )
     # influencer: one answer in one account -> undefined variance -> empty interval
     assert math.isnan(accounts.loc["A", "se"])
     assert math.isnan(accounts.loc["A", "ci_low"])
@@ -98,7 +124,10 @@ def test_role_gap_flag_at_threshold():
         respondent("2", "A", "User", [N, N, N, N]),  # 50 -> gap 25
     ]
     assert "role_gap" in by_account(score(rows)).loc["A", "flags"]
-    assert "role_gap" not in by_account(score(rows, flags={"role_gap": 25.5})).loc["A", "flags"]
+    assert (
+        "role_gap"
+        not in by_account(score(rows, flags={"role_gap": 25.5})).loc["A", "flags"]
+    )
 
 
 @pytest.mark.parametrize(
@@ -115,7 +144,12 @@ def test_other_rollup_methods(method, expected):
 
 
 def test_missing_roles_exclude_needs_every_role():
-    rows = [*three_accounts(), respondent("d1", "D", "DM", [A] * 4), respondent("d2", "D", "Influencer", [A] * 4), respondent("d3", "D", "User", [N] * 4)]
+    rows = [
+        *three_accounts(),
+        respondent("d1", "D", "DM", [A] * 4),
+        respondent("d2", "D", "Influencer", [A] * 4),
+        respondent("d3", "D", "User", [N] * 4),
+    ]
     accounts = by_account(score(rows, rollup={"missing_roles": "exclude"}))
     assert accounts["index"].isna().sum() == 3
     # D has every role: (0.5*75 + 0.3*75 + 0.2*50) / 1.0
@@ -124,7 +158,9 @@ def test_missing_roles_exclude_needs_every_role():
 
 def test_within_role_median():
     rows = [respondent(str(i), "A", "DM", [v] * 4) for i, v in enumerate([SD, D, SA])]
-    assert by_account(score(rows, rollup={"within_role": "median"})).loc["A", "index"] == pytest.approx(25.0)
+    assert by_account(score(rows, rollup={"within_role": "median"})).loc[
+        "A", "index"
+    ] == pytest.approx(25.0)
 
 
 def test_min_respondents_lists_account_without_score():
@@ -138,7 +174,9 @@ def test_portfolio_equal_and_revenue_weighted():
     equal = score().portfolio
     assert equal["index"] == pytest.approx((71.09375 + 37.5 / 0.7 + 75) / 3)
     weighted = score(rollup={"account_weight": "revenue"}).portfolio
-    assert weighted["index"] == pytest.approx((71.09375 * 1000 + 37.5 / 0.7 * 3000 + 75 * 6000) / 10000)
+    assert weighted["index"] == pytest.approx(
+        (71.09375 * 1000 + 37.5 / 0.7 * 3000 + 75 * 6000) / 10000
+    )
 
 
 def test_pareto_tiers():
@@ -150,7 +188,9 @@ def test_pareto_tiers():
 def test_segments_by_region():
     segments = score().segments.set_index(["segment", "value"])
     assert segments.loc[("Region", "APAC"), "accounts"] == 1
-    assert segments.loc[("Region", "EMEA"), "index"] == pytest.approx((71.09375 + 75) / 2)
+    assert segments.loc[("Region", "EMEA"), "index"] == pytest.approx(
+        (71.09375 + 75) / 2
+    )
 
 
 def test_nps_margin_of_error_formula():
@@ -161,7 +201,9 @@ def test_nps_margin_of_error_formula():
 
 
 def test_composites():
-    result = score(composites={"trust": {"from": ["integrity", "empathy"], "weights": [3, 1]}})
+    result = score(
+        composites={"trust": {"from": ["integrity", "empathy"], "weights": [3, 1]}}
+    )
     respondents = result.respondents.set_index("respondent")
     assert respondents.loc["a1", "trust"] == pytest.approx((3 * 87.5 + 75) / 4)
 
@@ -177,7 +219,9 @@ def test_baseline_delta_and_significance():
     accounts = by_account(result)
     # B was 0 everywhere before: delta = 37.5/0.7 - 0
     assert accounts.loc["B", "delta"] == pytest.approx(37.5 / 0.7)
-    limit = 1.959964 * math.sqrt(accounts.loc["B", "se"] ** 2 + accounts.loc["B", "se_baseline"] ** 2)
+    limit = 1.959964 * math.sqrt(
+        accounts.loc["B", "se"] ** 2 + accounts.loc["B", "se_baseline"] ** 2
+    )
     assert accounts.loc["B", "significant"] == (abs(accounts.loc["B", "delta"]) > limit)
     assert accounts.loc["A", "delta"] == pytest.approx(0.0)
     assert accounts.loc["A", "significant"] is None  # A has no SE: not testable
@@ -209,14 +253,27 @@ def test_missing_columns_are_named_with_a_suggestion():
 
 def test_configured_missing_code_and_reverse_item():
     rows = [respondent("1", "A", "DM", [A, "99", SA, D])]
-    config = small_config(items={"Q4": {"reverse": True}}, scales={"agree5": {"labels": {SD: 1, D: 2, N: 3, A: 4, SA: 5}, "missing": [99]}})
-    respondents = score(rows, **{k: v for k, v in config.items() if k in ("items", "scales")}).respondents
+    config = small_config(
+        items={"Q4": {"reverse": True}},
+        scales={
+            "agree5": {"labels": {SD: 1, D: 2, N: 3, A: 4, SA: 5}, "missing": [99]}
+        },
+    )
+    respondents = score(
+        rows, **{k: v for k, v in config.items() if k in ("items", "scales")}
+    ).respondents
     assert respondents.loc[0, "integrity"] == pytest.approx(75.0)  # 99 is missing
-    assert respondents.loc[0, "empathy"] == pytest.approx((100 + 75) / 2)  # Disagree reversed: 100-25
+    assert respondents.loc[0, "empathy"] == pytest.approx(
+        (100 + 75) / 2
+    )  # Disagree reversed: 100-25
 
 
 def test_every_row_is_scored_or_excluded_with_a_reason():
-    rows = [*three_accounts(), respondent("a1", "A", "DM", [A] * 4), respondent("x", "", "DM", [A] * 4)]
+    rows = [
+        *three_accounts(),
+        respondent("a1", "A", "DM", [A] * 4),
+        respondent("x", "", "DM", [A] * 4),
+    ]
     result = score(rows, roles={**small_config()["roles"], "unmapped": "ignore"})
     counts = result.rows["reason"].value_counts().to_dict()
     assert counts == {"duplicate respondent id": 1, "no account": 1}
@@ -225,7 +282,10 @@ def test_every_row_is_scored_or_excluded_with_a_reason():
 
 
 def test_lifecycle_priority_pillar():
-    rows = [respondent("1", "A", "DM", [SA, SA, D, D]), respondent("2", "B", "DM", [D, D, SA, SA])]
+    rows = [
+        respondent("1", "A", "DM", [SA, SA, D, D]),
+        respondent("2", "B", "DM", [D, D, SA, SA]),
+    ]
     for row, phase in zip(rows, ["ongoing", "ongoing"], strict=True):
         row["Phase"] = phase
     cfg = small_config(phases={"ongoing": "empathy"})
@@ -241,15 +301,29 @@ def test_pooled_variance_matches_pandas_groupby():
     """The bincount roll-up against a plain pandas computation of METHOD.md §2."""
     rng = np.random.default_rng(7)
     n = 400
-    frame = pd.DataFrame({"account": rng.integers(0, 40, n).astype(str), "role": rng.choice(["decision_maker", "influencer", "user"], n), "x": rng.uniform(0, 100, n)})
+    frame = pd.DataFrame(
+        {
+            "account": rng.integers(0, 40, n).astype(str),
+            "role": rng.choice(["decision_maker", "influencer", "user"], n),
+            "x": rng.uniform(0, 100, n),
+        }
+    )
     from b2bcx.weighting import Cells, RollupSpec, roll_up
 
     weights = {"decision_maker": 0.5, "influencer": 0.3, "user": 0.2}
     cells = Cells.from_respondents(frame["account"], frame["role"], list(weights))
     got = roll_up(cells, frame["x"].to_numpy(), RollupSpec(weights))
     grouped = frame.groupby(["account", "role"])["x"]
-    stats = pd.DataFrame({"n": grouped.size(), "m": grouped.mean(), "ss": grouped.apply(lambda s: ((s - s.mean()) ** 2).sum())}).reset_index()
-    pooled = stats.groupby("role").apply(lambda g: g["ss"].sum() / (g["n"].sum() - len(g)), include_groups=False)
+    stats = pd.DataFrame(
+        {
+            "n": grouped.size(),
+            "m": grouped.mean(),
+            "ss": grouped.apply(lambda s: ((s - s.mean()) ** 2).sum()),
+        }
+    ).reset_index()
+    pooled = stats.groupby("role").apply(
+        lambda g: g["ss"].sum() / (g["n"].sum() - len(g)), include_groups=False
+    )
     stats["w"] = stats["role"].map(weights)
     for i, account in enumerate(cells.accounts):
         s = stats[stats["account"] == account]

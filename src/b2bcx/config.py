@@ -239,6 +239,15 @@ class Config(Model):
         return candidate if candidate.is_absolute() else Path(self.base_dir) / candidate
 
 
+SIX_PILLARS = (
+    "integrity",
+    "resolution",
+    "expectations",
+    "time_and_effort",
+    "personalisation",
+    "empathy",
+)
+
 # -- shipped presets ---------------------------------------------------------
 _AGREE5 = [
     "Strongly disagree",
@@ -420,7 +429,7 @@ def consistency_problems(config: Config, source: str = "config") -> list[Problem
         if not pillar.items:
             add(
                 f"pillar `{pid}` has no items",
-                "list its statement columns under `items:`",
+                "list its statement columns under `items:`, or drop an inherited pillar with `{pid}: null`",
                 f"pillars.{pid}.items",
             )
         elif pillar.min_items and pillar.min_items > len(pillar.items):
@@ -449,7 +458,8 @@ def consistency_problems(config: Config, source: str = "config") -> list[Problem
                     pid,
                 )
     for phase, pid in config.phases.items():
-        if pillars and pid not in pillars:
+        # an inherited six-pillar priority whose pillar the program dropped is no typo
+        if pillars and pid not in pillars and pid not in SIX_PILLARS:
             add(
                 f"phase `{phase}` names unknown pillar `{pid}`",
                 _suggest(pid, pillars, "use a pillar id"),
@@ -598,6 +608,9 @@ def deep_merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str
     merged = dict(base)
     for key, value in override.items():
         if key == "extends":
+            continue
+        if value is None and key in merged and isinstance(base.get(key), Mapping):
+            del merged[key]  # `pillar_id: null` removes an inherited entry
             continue
         if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
             merged[key] = deep_merge(merged[key], value)

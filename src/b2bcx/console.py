@@ -31,7 +31,9 @@ def stdout_console() -> Console:
 
 
 def stderr_console() -> Console:
-    return Console(stderr=True, highlight=False)
+    """Messages go to stderr; logs and pipes get long lines rather than wrapped ones."""
+    width = None if sys.stderr.isatty() or os.environ.get("COLUMNS") else 200
+    return Console(stderr=True, highlight=False, width=width)
 
 
 def number(value: Any, digits: int = 1, signed: bool = False) -> str:

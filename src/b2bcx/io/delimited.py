@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -25,9 +26,10 @@ from b2bcx.io.detect import (
     sniff_delimiter,
 )
 from b2bcx.io.grid import HEAD_ROWS, Cells, find_header_row
-from b2bcx.io.text import TEXT
+from b2bcx.io.text import TEXT, blank_to_na, blank_to_null
 
 BLOCK_BYTES = 16 << 20
+_SEP_LINE = re.compile(r"sep=[,;\t]\r?\n")
 MAX_REPORTED = 20
 
 
@@ -61,9 +63,7 @@ def read_delimited(path: Path, label: str) -> Cells:
         body = _decode(content[encoding.skip :], encoding.codec, label).encode()
         return Cells(_read_body(body, suffix, label), [])
     try:
-        return Cells(
-            _read_body(memoryview(content)[encoding.skip :], suffix, label), []
-        )
+        return Cells(_read_body(content[encoding.skip :], suffix, label), [])
     except _NotUtf8:
         body = _decode(content[encoding.skip :], "cp1252", label).encode()
         warning = Problem(
@@ -91,27 +91,35 @@ def _decode(content: bytes, codec: str, label: str) -> str:
         ) from exc
 
 
-def _read_body(body: bytes | memoryview, suffix: str, label: str) -> pd.DataFrame:
+def _read_body(body: bytes, suffix: str, label: str) -> pd.DataFrame:
     """Parse UTF-8 bytes; raise ``_NotUtf8`` when they are not valid UTF-8."""
     sample = _sample(body)
     check_text(sample, label)
     delimiter = sniff_delimiter(sample, suffix)
+    skipped = _SEP_LINE.match(sample)
+    if skipped:  # Excel's "sep=;" line: not part of the table
+        body = body[len(skipped.group().encode()) :]
+        sample = sample[skipped.end() :]
     head = _head_records(sample, delimiter, complete=len(sample.encode()) >= len(body))
     if not head:
         raise DataError(f"{label} holds no rows", hint="export the survey again")
     try:
-        return _read_fast(body, delimiter, max(len(record) for record in head))
+        width = max(len(record) for record in head)
+        frame = _read_fast(body, delimiter, width, quoted=b'"' in body)
     except pa.ArrowInvalid as exc:
         if "UTF8" in str(exc):
             raise _NotUtf8 from exc
-    return _read_careful(_text(body), delimiter, head, label)
+        frame = _read_careful(_text(body), delimiter, head, label)
+    if skipped:
+        frame.index = frame.index + 1
+    return frame
 
 
-def _sample(body: bytes | memoryview) -> str:
+def _sample(body: bytes) -> str:
     """The first complete lines of the body (at least a few records)."""
     size = HEAD_BYTES
     while True:
-        chunk = bytes(body[:size])
+        chunk = body[:size]
         if len(chunk) < len(body):
             chunk = chunk[: chunk.rfind(b"\n") + 1] or chunk
         try:
@@ -125,9 +133,9 @@ def _sample(body: bytes | memoryview) -> str:
         size *= 4
 
 
-def _text(body: bytes | memoryview) -> str:
+def _text(body: bytes) -> str:
     try:
-        return bytes(body).decode("utf-8")
+        return body.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise _NotUtf8 from exc
 
@@ -149,20 +157,26 @@ def _head_records(sample: str, delimiter: str, complete: bool) -> list[list[str]
     return records
 
 
-def _read_fast(body: bytes | memoryview, delimiter: str, width: int) -> pd.DataFrame:
+def _read_fast(body: bytes, delimiter: str, width: int, quoted: bool) -> pd.DataFrame:
+    """pyarrow, every column a (large) string, every row exactly ``width`` fields.
+
+    Without any quote character in the file, no cell can hold a line break and
+    pyarrow may split the file on line ends (faster).
+    """
     names = [str(number) for number in range(width)]
     table = pacsv.read_csv(
         pa.BufferReader(pa.py_buffer(body)),
         read_options=pacsv.ReadOptions(column_names=names, block_size=BLOCK_BYTES),
         parse_options=pacsv.ParseOptions(
-            delimiter=delimiter, newlines_in_values=True, ignore_empty_lines=False
+            delimiter=delimiter, newlines_in_values=quoted, ignore_empty_lines=False
         ),
         convert_options=pacsv.ConvertOptions(
-            column_types=dict.fromkeys(names, pa.string()),
+            column_types=dict.fromkeys(names, pa.large_string()),
             null_values=[""],
             strings_can_be_null=True,
         ),
     )
+    table = pa.table([blank_to_null(column) for column in table.columns], names=names)
     frame = table.to_pandas()
     frame.columns = pd.RangeIndex(width)
     return frame
@@ -189,7 +203,7 @@ def _read_careful(
         )
     except (pd.errors.ParserError, ValueError) as exc:
         raise _ragged_error(text, delimiter, width, label) from exc
-    return frame.astype(TEXT)
+    return frame.astype(TEXT).apply(blank_to_na)
 
 
 def _ragged_error(text: str, delimiter: str, width: int, label: str) -> DataError:

@@ -186,13 +186,16 @@ def line_of(content: bytes | str, position: int) -> int:
 def sniff_delimiter(sample: str, suffix: str) -> str:
     """The delimiter among ``,`` ``;`` and tab.
 
-    ``csv.Sniffer`` on the first lines decides when its answer occurs in the
+    An Excel ``sep=;`` first line names it. Otherwise ``csv.Sniffer`` on the
+    first lines decides when its answer occurs in the
     header line; otherwise the delimiter occurring most often in the header
     line wins (tab first for ``.tsv``; comma when none occurs).
     """
     lines = [line for line in sample.splitlines()[:20] if line.strip()]
     if not lines:
         return ","
+    if len(lines[0]) == 5 and lines[0].startswith("sep=") and lines[0][4] in DELIMITERS:
+        return lines[0][4]  # Excel's hint line, e.g. "sep=;"
     header = lines[0]
     counts = {delimiter: header.count(delimiter) for delimiter in DELIMITERS}
     try:

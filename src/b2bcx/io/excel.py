@@ -16,7 +16,7 @@ from python_calamine import CalamineWorkbook
 from b2bcx.errors import DataError
 from b2bcx.io.detect import EXCEL_HINT
 from b2bcx.io.grid import Cells
-from b2bcx.io.text import column_to_text
+from b2bcx.io.text import blank_to_na, column_to_text
 
 Sheet = str | int | None
 
@@ -59,7 +59,9 @@ def read_excel(path: Path, label: str, sheet: Sheet = None) -> tuple[Cells, str]
         )
     raw = pd.DataFrame(rows, dtype=object)
     raw = raw.where(raw != "")
-    frame = pd.DataFrame({position: column_to_text(raw[position]) for position in raw})
+    frame = pd.DataFrame(
+        {position: blank_to_na(column_to_text(raw[position])) for position in raw}
+    )
     return Cells(frame), names[index]
 
 

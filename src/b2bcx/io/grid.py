@@ -14,7 +14,6 @@ import pandas as pd
 
 from b2bcx.errors import DataError, Problem
 from b2bcx.io.platforms import PLAIN, Layout, plain, recognise
-from b2bcx.io.text import blank_to_na
 
 HEAD_ROWS = 50
 
@@ -23,6 +22,7 @@ HEAD_ROWS = 50
 class Cells:
     """A CSV file or a worksheet as read: every row, every cell as text or NA.
 
+    Readers turn blank and whitespace-only cells into NA.
     ``frame`` has columns ``0..W-1`` and its index is the 0-based row (record)
     number in the file, so that ``index + 1`` is the row number a user sees.
     """
@@ -74,7 +74,7 @@ def table_from_cells(cells: Cells, label: str, where: str = "") -> Table:
     DataError
         No rows, a header without responses, or duplicated column names.
     """
-    frame = cells.frame.apply(blank_to_na)
+    frame = cells.frame
     rows = head_rows(frame)
     filled = [i for i, row in enumerate(rows) if any(cell is not None for cell in row)]
     if not filled:
@@ -85,23 +85,33 @@ def table_from_cells(cells: Cells, label: str, where: str = "") -> Table:
         start = find_header_row(rows)
         layout = plain(rows[start])
     data = frame.iloc[start + layout.header_rows :]
-    data = data.loc[data.notna().any(axis=1)]
+    present = data.notna()
+    filled_rows = present.any(axis=1)
+    if not filled_rows.all():
+        data, present = data.loc[filled_rows], present.loc[filled_rows]
     if data.empty:
         raise DataError(
             f"{label}{where} has a header but no responses",
             hint="check that the export holds responses (filters, date range)",
         )
     warnings = list(cells.warnings)
-    data = _name_columns(data, layout, label + where, start + 1, warnings)
+    has_data = present.any(axis=0).to_list()
+    data = _name_columns(data, layout, has_data, label + where, start + 1, warnings)
     return Table(data, layout.name, layout.aliases, layout.questions, warnings)
 
 
 def _name_columns(
-    data: pd.DataFrame, layout: Layout, label: str, header_row: int, warnings: list[Problem]
+    data: pd.DataFrame,
+    layout: Layout,
+    has_data: list[bool],
+    label: str,
+    header_row: int,
+    warnings: list[Problem],
 ) -> pd.DataFrame:
     names = layout.columns + [""] * (data.shape[1] - len(layout.columns))
-    has_data = data.notna().any(axis=0).to_numpy()
-    keep = [position for position, name in enumerate(names) if name or has_data[position]]
+    keep = [
+        position for position, name in enumerate(names) if name or has_data[position]
+    ]
     named: list[str] = []
     for position in keep:
         name = names[position] or f"column_{position + 1}"
@@ -117,8 +127,9 @@ def _name_columns(
                 )
             )
         named.append(name)
-    data = data.iloc[:, keep]
-    data.columns = pd.Index(named)
+    if len(keep) < data.shape[1]:
+        data = data.iloc[:, keep]
+    data = data.set_axis(pd.Index(named), axis=1)
     if layout.name == PLAIN:
         check_unique(named, label, header_row)
     return data

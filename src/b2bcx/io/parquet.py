@@ -9,6 +9,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from b2bcx.errors import DataError
+from b2bcx.io.grid import check_unique
 from b2bcx.io.text import arrow_to_text
 
 
@@ -33,6 +34,7 @@ def read_parquet(path: Path, label: str) -> pd.DataFrame:
     index_columns = (table.schema.pandas_metadata or {}).get("index_columns", [])
     stored = [name for name in index_columns if isinstance(name, str)]
     table = table.drop_columns([n for n in stored if n in table.column_names])
+    check_unique(table.column_names, label)
     columns = {}
     for name, column in zip(table.column_names, table.columns, strict=True):
         try:

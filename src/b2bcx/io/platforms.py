@@ -65,6 +65,9 @@ SURVEYMONKEY_METADATA = frozenset(
         "Custom Data 5",
     }
 )
+_QUALTRICS_METADATA = frozenset(
+    {"EndDate", "Status", "Progress", "Finished", "RecordedDate", "ResponseId"}
+)
 # Current Qualtrics name -> legacy name, for the metadata that was renamed.
 _QUALTRICS_RENAMED = {
     "ResponseId": "ResponseID",
@@ -115,11 +118,13 @@ def _cleaned(row: Row) -> list[str]:
 
 def _is_import_id_row(row: Row) -> bool:
     cells = [cell for cell in row if cell]
-    return bool(cells) and sum(bool(_IMPORT_ID.match(c)) for c in cells) * 2 >= len(cells)
+    return bool(cells) and sum(bool(_IMPORT_ID.match(c)) for c in cells) * 2 >= len(
+        cells
+    )
 
 
 def _is_qualtrics_two_rows(first: list[str], second: list[str]) -> bool:
-    if "StartDate" not in first or "EndDate" not in first:
+    if "StartDate" not in first or not _QUALTRICS_METADATA & set(first):
         return False
     start = second[first.index("StartDate")]
     return bool(start) and not any(char.isdigit() for char in start)
@@ -143,8 +148,12 @@ def _import_id(cell: str | None) -> str:
 
 def _qualtrics(first: list[str], second: list[str], meta: Row) -> Layout:
     import_ids = [_import_id(cell) for cell in meta]
-    names = [name or import_id for name, import_id in zip(first, import_ids, strict=True)]
-    names = dedupe(names, [f"({import_id})" if import_id else "" for import_id in import_ids])
+    names = [
+        name or import_id for name, import_id in zip(first, import_ids, strict=True)
+    ]
+    names = dedupe(
+        names, [f"({import_id})" if import_id else "" for import_id in import_ids]
+    )
     aliases = {
         import_id: name
         for import_id, name in zip(import_ids, names, strict=True)
@@ -155,7 +164,9 @@ def _qualtrics(first: list[str], second: list[str], meta: Row) -> Layout:
     }
     aliases |= _renamed_metadata(names, _QUALTRICS_RENAMED)
     header_rows = 3 if any(import_ids) else 2
-    return Layout(QUALTRICS, header_rows, names, _without_columns(aliases, names), questions)
+    return Layout(
+        QUALTRICS, header_rows, names, _without_columns(aliases, names), questions
+    )
 
 
 def _qualtrics_legacy(first: list[str], second: list[str]) -> Layout:
@@ -167,9 +178,7 @@ def _qualtrics_legacy(first: list[str], second: list[str]) -> Layout:
         [text if is_v else code for code, text, is_v in zip(first, second, renamed)],
         [""] * len(first),
     )
-    aliases = {
-        code: name for code, name, is_v in zip(first, names, renamed) if is_v
-    }
+    aliases = {code: name for code, name, is_v in zip(first, names, renamed) if is_v}
     questions = {
         name: text
         for name, text, is_v in zip(names, second, renamed)

@@ -14,6 +14,7 @@ import pyarrow.compute as pc
 TEXT = "str"
 """The pandas dtype of every data column (pandas' default string dtype)."""
 
+_EXACT = 2.0**53
 _NUMBER_KINDS = frozenset({"floating", "integer", "mixed-integer-float", "decimal"})
 
 
@@ -31,7 +32,16 @@ def clean_name(raw: object) -> str:
 
 def blank_to_na(text: pd.Series) -> pd.Series:
     """Cells that are empty or only whitespace become NA; other text is kept as is."""
-    return text.where(text.str.strip() != "")
+    blank = (text.str.isspace() | text.eq("")).fillna(False).astype(bool)
+    return text.mask(blank) if blank.any() else text
+
+
+def blank_to_null(column: pa.ChunkedArray) -> pa.ChunkedArray:
+    """Arrow strings: cells that are only whitespace become null."""
+    blank = pc.utf8_is_space(column)
+    if not pc.any(blank).as_py():
+        return column
+    return pc.if_else(blank, pa.scalar(None, column.type), column)
 
 
 def arrow_to_text(column: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
@@ -46,8 +56,8 @@ def arrow_to_text(column: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedAr
     if pa.types.is_string(kind) or pa.types.is_large_string(kind):
         return column
     if pa.types.is_floating(kind):
-        column = pc.if_else(pc.is_nan(column), pa.scalar(None, kind), column)
-        return column.cast(pa.string())
+        floats = column.to_numpy(zero_copy_only=False).astype("float64")
+        return pa.array(floats_to_text(floats), type=pa.string())
     if pa.types.is_integer(kind) or pa.types.is_decimal(kind):
         return column.cast(pa.string())
     if pa.types.is_boolean(kind):
@@ -60,16 +70,30 @@ def arrow_to_text(column: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedAr
     raise TypeError(f"values of type {kind} cannot be read as text")
 
 
+def floats_to_text(floats: np.ndarray) -> np.ndarray:
+    """Floats as an object array of text: integral values without ``.0``.
+
+    Integral values below 2**53 print as integers (``12345678901.0`` ->
+    ``"12345678901"``), others in Python's shortest round-trip form; NaN -> None.
+    """
+    text = np.full(floats.shape, None, dtype=object)
+    present = ~np.isnan(floats)
+    with np.errstate(invalid="ignore"):
+        integral = present & (np.abs(floats) < _EXACT) & (np.floor(floats) == floats)
+    text[integral] = floats[integral].astype(np.int64).astype(str)
+    other = present & ~integral
+    text[other] = floats[other].astype(str)
+    return text
+
+
 def numbers_to_text(values: pd.Series) -> pd.Series:
     """Numbers as text: ``3.0`` -> ``"3"``, ``3.5`` -> ``"3.5"``, NaN -> NA."""
     if pd.api.types.is_integer_dtype(values.dtype):
-        array = pa.array(values, from_pandas=True)
-    else:
-        array = pa.array(
-            values.to_numpy(dtype="float64", na_value=np.nan), from_pandas=True
-        )
-    text = arrow_to_text(array)
-    return pd.Series(text.to_pandas(), index=values.index, dtype=TEXT)
+        text = pa.array(values, from_pandas=True).cast(pa.string()).to_pandas()
+        text.index = values.index
+        return text.astype(TEXT)
+    floats = values.to_numpy(dtype="float64", na_value=np.nan)
+    return pd.Series(floats_to_text(floats), index=values.index, dtype=TEXT)
 
 
 def column_to_text(values: pd.Series) -> pd.Series:

@@ -1,0 +1,614 @@
+"""Draft a program config from a survey export (``b2bcx init``).
+
+Pure: a read :class:`~b2bcx.io.Export` in, a :class:`Draft` out (the config as data,
+as commented YAML, and notes on what to review). Columns are recognised by name and
+content; each column is looked at through its distinct answers (``value_counts``),
+never row by row. Every role answer found is mapped, so the draft validates on the
+export it came from.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+import yaml
+
+from b2bcx.accounts import parse_amount
+from b2bcx.config import PRESET_SCALES
+from b2bcx.errors import DataError
+from b2bcx.io import FILE_COLUMN, ROW_COLUMN, Export
+from b2bcx.scales import NON_SUBSTANTIVE, as_number, normalise_label
+
+
+def _words(text: str) -> tuple[str, ...]:
+    """Space-separated words; ``_`` stands for a space inside a phrase."""
+    return tuple(word.replace("_", " ") for word in text.split())
+
+
+SAMPLE, MAX_DISTINCT, MAX_LABELS = 5000, 100, 11
+ROLE_WEIGHTS = {"decision_maker": 0.5, "influencer": 0.3, "user": 0.2}
+FALLBACK_ROLE = "user"  # the lightest role: an unchecked guess moves the index least
+UNASSIGNED = "unassigned"
+MISSING_CODES = {-99.0, -98.0, -9.0, 98.0, 99.0, 999.0}
+NON_ANSWER = _words("don't_know do_not_know not_applicable not_sure unsure no_opinion "
+                    "can't_say cannot_say prefer_not no_answer not_relevant n/a")  # fmt: skip
+METADATA = _words("status progress finished durationinseconds distributionchannel "
+                  "userlanguage ipaddress locationlatitude locationlongitude startdate "
+                  "enddate recordeddate externalreference recipientemail "
+                  "recipientfirstname recipientlastname")  # fmt: skip
+NAMES = {  # columns key -> names (folded to letters and digits), best first
+    "respondent": _words("responseid respondentid respondent responseuuid id"),
+    "account": _words("accountid account accountnumber accountcode customerid customer "
+                      "clientid client companyid company organisationid organizationid "
+                      "accountname customername clientname companyname"),
+    "role": _words("role jobrole position stakeholder stakeholdertype jobtitle"),
+    "revenue": _words("revenue annualrevenue arr acv contractvalue turnover"),
+    "phase": _words("lifecyclephase phase stage"),
+    "wave": _words("quarter wave period"),
+    "segments": _words("region country industry sector segment tier vertical "
+                       "accountmanager owner market businessunit companysize"),
+}  # fmt: skip
+COMMENT = _words("comment feedback verbatim remark suggestion opentext")
+LOYALTY = _words("renew loyal repurchase buyagain buy_again continue retain")
+PILLARS = {  # id -> label, keywords matched at word starts in the question text
+    "integrity": ("Integrity", _words("trust honest promise reliab integrity")),
+    "resolution": ("Resolution", _words("problem resolv resolut fix complain issue")),
+    "expectations": ("Expectations", _words("expect deliver as_promised on_time")),
+    "time_and_effort": ("Time and Effort", _words("easy easi effort quick hassle time")),
+    "personalisation": ("Personalisation", _words("personal tailor individual adapt our_needs")),
+    "empathy": ("Empathy", _words("understand care listen empath feeling")),
+}  # fmt: skip
+ROLE_WORDS = {  # role -> word starts in a role answer; checked in this order
+    "decision_maker": _words("decision execut sponsor c_level clevel chief ceo cfo cio "
+                             "cto coo vp vice_president director head president board"),
+    "influencer": _words("procure purchas buyer it lead influenc manag technical "
+                         "finance consult"),
+    "user": _words("user end_user operat daily staff employee technician agent"),
+}  # fmt: skip
+# How far an answer word leans (sign) and how strongly (size); modifiers multiply.
+WORDS = {word: value for value, text in {
+    3: "excellent outstanding exceptional perfect", -3: "terrible awful",
+    2: "always", -2: "never",
+    1: "good agree satisfied likely important easy better often above helpful useful "
+       "effective",
+    -1: "poor bad disagree dissatisfied unsatisfied unlikely unimportant difficult hard "
+        "worse rarely seldom below unhelpful ineffective",
+    0: "neutral average fair ok okay sometimes expected same adequate mixed undecided",
+}.items() for word in text.split()}  # fmt: skip
+MODIFIERS = {word: value for value, text in {
+    3: "extremely completely totally absolutely", 2: "very strongly highly much all",
+    0.75: "fairly moderately quite", 0.5: "somewhat slightly little partly partially",
+}.items() for word in text.split()}  # fmt: skip
+NEGATIVE_WORDING = ("n't ", " not ", "more effort", "difficult", "hard to", "frustrat")
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A drafted config.
+
+    Attributes
+    ----------
+    data : the config mapping (passes :func:`b2bcx.config.parse_config`).
+    text : the same as commented YAML (``yaml.safe_load(text) == data``).
+    notes : what the user should review, one line each.
+    """
+
+    data: dict[str, Any]
+    text: str
+    notes: list[str]
+
+
+@dataclass
+class Profile:
+    """A column seen through its distinct answers.
+
+    ``answers`` (folded answer -> its most frequent spelling) and ``missing``
+    (non-answers) are filled for columns with at most ``MAX_DISTINCT`` distinct
+    answers; ``numbers`` when every substantive answer is a number.
+    """
+
+    name: str
+    key: str
+    question: str
+    count: int
+    distinct: int
+    blanks: int
+    sample: pd.Series
+    answers: dict[str, str] = field(default_factory=dict)
+    missing: list[str] = field(default_factory=list)
+    numbers: dict[str, float] | None = None
+
+
+@dataclass
+class Plan:
+    """What has been found so far; ``comments`` go before a section (``"roles"``),
+    before one of its keys (``"roles.map"``) or after it (``"outcomes+"``)."""
+
+    columns: dict[str, Any] = field(default_factory=dict)
+    scales: dict[str, dict[str, Any]] = field(default_factory=dict)
+    extra_missing: dict[str, list[Any]] = field(default_factory=dict)
+    items: dict[str, str] = field(default_factory=dict)  # column -> scale id
+    nps: list[tuple[str, str, bool]] = field(default_factory=list)  # named like NPS?
+    loyalty: list[tuple[str, str]] = field(default_factory=list)
+    comments: dict[str, list[str]] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+
+def draft_config(export: Export) -> Draft:
+    """Draft a program config that scores ``export`` as it is.
+
+    Parameters
+    ----------
+    export : the read export; question text, when the layout has it, places
+        statements into the Six Pillars.
+
+    Returns
+    -------
+    Draft
+        The config as data and as commented YAML, and the notes to review.
+
+    Raises
+    ------
+    DataError
+        When no column holds ratings (Likert labels or whole numbers in a small
+        range) to score.
+    """
+    source = ", ".join(export.files) or "the export"
+    names = [c for c in export.frame.columns if c not in (FILE_COLUMN, ROW_COLUMN)]
+    questions = export.questions
+    profiles = [_profile(str(c), export.frame[c], questions.get(c, "")) for c in names]
+    plan = Plan()
+    free = _detect_columns(profiles, plan)
+    rated = _detect_ratings(free, plan)
+    if not plan.items:
+        raise DataError(
+            f"{source}: found no rating columns to score",
+            hint="statements need Likert labels (e.g. Agree) or numbers such as 1..5",
+        )
+    unused = [p.name for p in free if p.name not in rated and p.key not in METADATA]
+    if unused:
+        plan.notes.append(f"not used (add them if they matter): {', '.join(unused)}")
+    data = _assemble(plan, {p.name: p for p in profiles})
+    return Draft(data, _render(data, plan, source), plan.notes)
+
+
+# -- columns -----------------------------------------------------------------
+def _key(name: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", name.casefold())
+
+
+def _profile(name: str, values: pd.Series, question: str) -> Profile:
+    answers = values.dropna().astype(str).str.strip()
+    counts = answers[answers != ""].value_counts()
+    count = int(counts.sum())
+    profile = Profile(name, _key(name), normalise_label(question), count,
+                      len(counts), len(values) - count, answers.head(SAMPLE))  # fmt: skip
+    if len(counts) <= MAX_DISTINCT:
+        for text in counts.index:
+            label = " ".join(str(text).split())
+            folded = normalise_label(label)
+            if folded in NON_SUBSTANTIVE or folded.startswith(NON_ANSWER):
+                profile.missing.append(label)
+            else:
+                profile.answers.setdefault(folded, label)
+        profile.distinct = len(profile.answers)
+        numbers = [as_number(v) for v in profile.answers]
+        if numbers and None not in numbers:
+            profile.numbers = dict(zip(profile.answers, numbers, strict=True))  # type: ignore[arg-type]
+    return profile
+
+
+def _rank(profile: Profile, names: tuple[str, ...], suffix: bool) -> int | None:
+    """Where the column's name comes among ``names``; names ending so come last."""
+    if profile.key in names:
+        return names.index(profile.key)
+    return len(names) if suffix and profile.key.endswith(names) else None
+
+
+def _pick(profiles: list[Profile], kind: str, test: Any) -> Profile | None:
+    suffix = kind not in ("respondent", "account")
+    ranked = [(r, i) for i, p in enumerate(profiles)
+              if (r := _rank(p, NAMES[kind], suffix)) is not None and test(p)]  # fmt: skip
+    return profiles[min(ranked)[1]] if ranked else None
+
+
+def _detect_columns(profiles: list[Profile], plan: Plan) -> list[Profile]:
+    """Claim the id, account, role and attribute columns; return the others."""
+    free = list(profiles)
+    tests = {
+        "respondent": lambda p: p.distinct >= 0.9 * p.count > 0,
+        "account": lambda p: 0 < p.distinct < p.count,  # several respondents each
+        "role": lambda p: 2 <= len(p.answers) <= 30,
+        "revenue": lambda p: parse_amount(p.sample).notna().mean() >= 0.9,
+        "phase": lambda p: 0 < len(p.answers) <= 30,
+        "wave": lambda p: 0 < len(p.answers) <= 30,
+    }
+    for kind, test in tests.items():
+        found = _pick(free, kind, test)
+        if found is None and kind == "account":
+            found = _pick(free, kind, lambda p: p.count > 0)
+        if found is not None:
+            plan.columns[kind] = found.name
+            free.remove(found)
+    segments = [
+        p for p in free if p.answers and _rank(p, NAMES["segments"], True) is not None
+    ]
+    if segments:
+        plan.columns["segments"] = [p.name for p in segments]
+    free = [p for p in free if p not in segments]
+    comment = _comment_column(free)
+    if comment is not None:
+        plan.columns["comment"] = comment.name
+        free.remove(comment)
+    return free
+
+
+def _comment_column(profiles: list[Profile]) -> Profile | None:
+    """Named like a comment, else the longest free text (40+ characters on average)."""
+    named = [p for p in profiles if any(word in p.key for word in COMMENT)]
+    texts = [p for p in profiles if not p.numbers and p.distinct >= 0.5 * p.count > 0]
+    length = {p.name: float(p.sample.str.len().mean()) for p in texts}
+    longest = max(texts, key=lambda p: length[p.name], default=None)
+    if named or longest is None:
+        return named[0] if named else None
+    return longest if length[longest.name] >= 40 else None
+
+
+# -- scales ------------------------------------------------------------------
+def _detect_ratings(profiles: list[Profile], plan: Plan) -> set[str]:
+    """Scales of the rating columns; each becomes a statement or an outcome."""
+    candidates = [p for p in profiles if p.key not in METADATA and len(p.answers) >= 2]
+    found: dict[str, tuple[str, bool]] = {}
+    for profile in sorted(candidates, key=lambda p: -p.distinct):  # supersets first
+        if (rating := _scale_of(profile, plan)) is not None:
+            found[profile.name] = rating
+    for profile in (p for p in candidates if p.name in found):  # column order
+        scale, nps = found[profile.name]
+        text = f"{profile.key} {profile.question}"
+        if nps:
+            plan.nps.append((profile.name, scale, "nps" in text or "recommend" in text))
+        elif any(word in text for word in LOYALTY):
+            plan.loyalty.append((profile.name, scale))
+        else:
+            plan.items[profile.name] = scale
+    return set(found)
+
+
+def _scale_of(profile: Profile, plan: Plan) -> tuple[str, bool] | None:
+    if profile.numbers:
+        return _numeric_scale(profile, plan)
+    return _label_scale(profile, plan)
+
+
+def _numeric_scale(profile: Profile, plan: Plan) -> tuple[str, bool] | None:
+    """Whole numbers in a small range: 0..10 is an NPS candidate, else 1..5 or 1..7."""
+    values = set((profile.numbers or {}).values())
+    codes = sorted(int(v) for v in values & MISSING_CODES)
+    values -= MISSING_CODES
+    if len(values) < 3 or min(values) < 0 or max(values) > 10:
+        return None
+    if any(not v.is_integer() for v in values):
+        return None
+    if max(values) > 7 or "nps" in profile.key or "recommend" in profile.question:
+        _add_missing(plan, "nps11", codes)
+        return "nps11", True
+    lo, hi = (0 if min(values) == 0 else 1), (5 if max(values) <= 5 else 7)
+    scale = f"scale_{lo}_to_{hi}"
+    plan.scales.setdefault(scale, {"min": lo, "max": hi})
+    _add_missing(plan, scale, codes)
+    return scale, False
+
+
+def _label_scale(profile: Profile, plan: Plan) -> tuple[str, bool] | None:
+    """A shipped preset holding every label, a scale found before, or a new one."""
+    labels = set(profile.answers)
+    if len(labels) > MAX_LABELS or any(len(label) > 60 for label in labels):
+        return None
+    scale = _known_scale(labels, plan)
+    if scale is None:
+        ordered = _natural_order(list(profile.answers.values()))
+        if ordered is None:
+            return None
+        scale = _new_scale(ordered, plan)
+    known = _scale_labels(scale, plan)
+    if len(labels) < len(known):
+        plan.notes.append(f"{profile.name}: answers use {len(labels)} of the "
+                          f"{len(known)} labels of `{scale}`; check its scale")  # fmt: skip
+    _add_missing(
+        plan,
+        scale,
+        [m for m in profile.missing if normalise_label(m) not in NON_SUBSTANTIVE],
+    )
+    return scale, (min(known.values()), max(known.values())) == (0, 10)
+
+
+def _scale_labels(scale: str, plan: Plan) -> dict[str, float]:
+    labels = plan.scales[scale].get("labels") if scale in plan.scales else None
+    labels = labels or PRESET_SCALES[scale].labels or {}
+    return {normalise_label(k): v for k, v in labels.items()}
+
+
+def _known_scale(labels: set[str], plan: Plan) -> str | None:
+    custom = [s for s, spec in plan.scales.items() if "labels" in spec]
+    for scale in ("agree5", "sat5", "agree7", *custom):
+        if labels <= set(_scale_labels(scale, plan)):
+            return scale
+    return None
+
+
+def _add_missing(plan: Plan, scale: str, codes: list[Any]) -> None:
+    found = plan.extra_missing.setdefault(scale, [])
+    found += [c for c in codes if c not in found]
+
+
+def _natural_order(labels: list[str]) -> dict[str, int | float] | None:
+    """Labels -> numbers by their numeric prefix ("1 - Poor") or by intensity words."""
+    prefixes = [re.match(r"-?\d+(\.\d+)?(?![\d.])", label) for label in labels]
+    numbers = [_plain(float(m.group())) for m in prefixes if m]
+    if len(set(numbers)) == len(labels):
+        return dict(sorted(zip(labels, numbers, strict=True), key=lambda t: t[1]))
+    strengths = [_intensity(label) for label in labels]
+    if None in strengths or len(set(strengths)) < len(labels):
+        return None
+    ordered = sorted(zip(strengths, labels, strict=True), key=lambda t: t[0] or 0.0)
+    return {label: rank for rank, (_, label) in enumerate(ordered, start=1)}
+
+
+def _intensity(label: str) -> float | None:
+    """How far an answer leans: Very good 2 > Good 1 > Fair 0 > Poor -1 > Very poor -2."""
+    tokens = re.findall(r"[a-z]+", normalise_label(label))
+    if "neither" in tokens or "neutral" in tokens:
+        return 0.0
+    known = [WORDS[t] for t in tokens if t in WORDS]
+    if not known:
+        return None
+    value = float(sum(known)) * math.prod(MODIFIERS.get(t, 1) for t in tokens)
+    return -value if "not" in tokens else value
+
+
+def _new_scale(ordered: dict[str, int | float], plan: Plan) -> str:
+    ends = [re.sub(r"[^a-z]+", "_", normalise_label(label)).strip("_")[:20]
+            for label in (next(iter(ordered)), list(ordered)[-1])]  # fmt: skip
+    scale = base = f"{ends[0] or 'low'}_to_{ends[1] or 'high'}"
+    number = 1
+    while scale in plan.scales or scale in PRESET_SCALES:
+        number += 1
+        scale = f"{base}_{number}"
+    plan.scales[scale] = {"labels": ordered}
+    return scale
+
+
+def _plain(number: float) -> int | float:
+    return int(number) if float(number).is_integer() else number
+
+
+# -- pillars, roles, outcomes ------------------------------------------------
+def pillar_of(question: str) -> str | None:
+    """The Six Pillar a statement's wording makes plain, or None.
+
+    Keywords (``PILLARS``) match at word starts, longer phrases first and each
+    stretch of text once (so "as promised" counts for expectations, not
+    integrity). The pillar with the most hits wins; a tie or no hit gives None.
+    For a matrix column ("Stem - Statement") only the statement is read.
+    """
+    text = normalise_label(question).rsplit(" - ", 1)[-1]
+    hits: Counter[str] = Counter()
+    words = [(w, pid) for pid, (_, keys) in PILLARS.items() for w in keys]
+    for word, pid in sorted(words, key=lambda t: -len(t[0])):
+        pattern = r"\b" + re.escape(word) + r"\w*"
+        hits[pid] += len(re.findall(pattern, text))
+        text = re.sub(pattern, " ", text)
+    top = [(pid, n) for pid, n in hits.most_common(2) if n]
+    return top[0][0] if top and (len(top) == 1 or top[0][1] > top[1][1]) else None
+
+
+def _pillars(plan: Plan, profiles: dict[str, Profile]) -> dict[str, dict[str, Any]]:
+    placed: dict[str, list[str]] = {pid: [] for pid in [*PILLARS, UNASSIGNED]}
+    for item in plan.items:
+        placed[pillar_of(profiles[item].question) or UNASSIGNED].append(item)
+    if placed[UNASSIGNED]:
+        texts = any(profiles[i].question for i in plan.items)
+        why = "wording not plain" if texts else "no question text in the export"
+        plan.comments[f"pillars.{UNASSIGNED}"] = [
+            f"TODO: move these statements to their pillars ({why}), then",
+            "delete this pillar; it is here so that the draft scores as it is."]  # fmt: skip
+        plan.notes.append(f"pillars: {len(placed[UNASSIGNED])} statements are in "
+                          f"`{UNASSIGNED}` ({why}): move them to their pillars")  # fmt: skip
+    labels = {pid: label for pid, (label, _) in PILLARS.items()}
+    labels[UNASSIGNED] = "Unassigned — move these items"
+    return {p: {"label": labels[p], "items": i} for p, i in placed.items() if i}
+
+
+def guess_role(answer: str) -> str | None:
+    """The DMU role a raw role answer names, from word starts in ``ROLE_WORDS``.
+
+    Decision maker words win over influencer words, which win over user words
+    ("Head of IT" is a decision maker, "IT lead" an influencer); None if no word
+    is recognised.
+    """
+    words = " ".join(re.findall(r"[a-z0-9]+", normalise_label(answer)))
+    for role, keys in ROLE_WORDS.items():
+        if any(
+            re.search(rf"\b{re.escape(k)}" + (r"\w*" if len(k) > 3 else r"s?\b"), words)
+            for k in keys
+        ):
+            return role
+    return None
+
+
+def _roles(profile: Profile | None, plan: Plan) -> dict[str, Any]:
+    if profile is None:
+        plan.notes.append(
+            "roles: no role column found; everyone is one role (`single`)"
+        )
+        return {"single": "customer"}
+    mapping: dict[str, list[str]] = {role: [] for role in ROLE_WEIGHTS}
+    guessed = []
+    for answer in [*profile.answers.values(), *profile.missing]:
+        role = guess_role(answer)
+        if role is None:
+            guessed.append(answer)
+        mapping[role or FALLBACK_ROLE].append(answer)
+    if guessed:
+        plan.comments["roles.map"] = [
+            "TODO map: no role word recognised in these answers; each was put in the",
+            f"most plausible role, `{FALLBACK_ROLE}` (it weighs least). Check them:",
+            *(f"  {answer!r}" for answer in guessed)]  # fmt: skip
+        plan.notes.append(f"roles: check `roles.map`, {len(guessed)} answers were guessed"
+                          f" ({', '.join(map(repr, guessed))})")  # fmt: skip
+    if profile.blanks:
+        plan.notes.append(f"roles: {profile.blanks} rows have no role; validate reports"
+                          " them (or set `roles.unmapped: ignore`)")  # fmt: skip
+    return {"weights": dict(ROLE_WEIGHTS), "decision_role": "decision_maker",
+            "map": {r: a for r, a in mapping.items() if a}, "unmapped": "error"}  # fmt: skip
+
+
+def _outcomes(plan: Plan) -> dict[str, Any]:
+    outcomes: dict[str, Any] = {}
+    named = [(item, scale) for item, scale, is_nps in plan.nps if is_nps][:1]
+    for item, scale in named:
+        outcomes["nps"] = item if scale == "nps11" else {"item": item, "scale": scale}
+    others = [(i, s) for i, s, _ in plan.nps if (i, s) not in named]
+    if plan.loyalty:
+        outcomes["loyalty"] = dict(zip(("item", "scale"), plan.loyalty[0], strict=True))
+    spare = [*others, *plan.loyalty[1:]]
+    if spare:
+        plan.comments["outcomes+"] = ([] if outcomes else ["# outcomes:"]) + [
+            f"#   {_key(i)}: {{item: {i}, scale: {s}}}" for i, s in spare]  # fmt: skip
+        plan.notes.append(
+            f"outcomes: candidates left commented out: {', '.join(i for i, _ in spare)}"
+        )
+    return outcomes
+
+
+# -- the config and its YAML -------------------------------------------------
+def _assemble(plan: Plan, profiles: dict[str, Profile]) -> dict[str, Any]:
+    pillars = _pillars(plan, profiles)
+    default = Counter(plan.items.values()).most_common(1)[0][0]
+    data: dict[str, Any] = {"version": 1}
+    if set(PILLARS) <= set(pillars):
+        data["extends"] = "six_pillars"
+    data["columns"] = _columns(plan)
+    data["scales"] = _scales(plan)
+    data["default_scale"] = default
+    data["pillars"] = pillars
+    data["items"] = {i: {"scale": s} for i, s in plan.items.items() if s != default}
+    hints = [
+        i
+        for i in plan.items
+        if any(w in f" {profiles[i].question} " for w in NEGATIVE_WORDING)
+    ]
+    if hints:
+        plan.comments["items+"] = ([] if data["items"] else ["# items:"]) + [
+            f"#   {i}: {{reverse: true}}   # worded negatively?" for i in hints]  # fmt: skip
+        plan.notes.append(
+            f"items: are {', '.join(hints)} reverse-coded? (see `items:`)"
+        )
+    data["roles"] = _roles(profiles.get(plan.columns.get("role", "")), plan)
+    data["outcomes"] = _outcomes(plan)
+    return {key: value for key, value in data.items() if value != {}}
+
+
+def _columns(plan: Plan) -> dict[str, Any]:
+    if "account" not in plan.columns:
+        plan.columns["account"] = "TODO_account_column"
+        plan.comments["columns"] = ["TODO: no account column found; name the column "
+                                    "holding the customer company."]  # fmt: skip
+        plan.notes.append("columns: no account column found; set `columns.account`")
+    if "respondent" not in plan.columns:
+        plan.notes.append(
+            "columns: no respondent id found; respondents are told apart by row"
+        )
+    order = (
+        "respondent",
+        "account",
+        "role",
+        "segments",
+        "revenue",
+        "phase",
+        "wave",
+        "comment",
+    )
+    return {key: plan.columns[key] for key in order if key in plan.columns}
+
+
+def _scales(plan: Plan) -> dict[str, dict[str, Any]]:
+    """The new scales, and presets redefined when they need more missing codes."""
+    scales = {scale: dict(spec) for scale, spec in plan.scales.items()}
+    for scale, extra in plan.extra_missing.items():
+        if extra and scale not in scales:
+            preset = PRESET_SCALES[scale]
+            labels = {k: _plain(v) for k, v in (preset.labels or {}).items()}
+            bounds = {"min": _plain(preset.lo), "max": _plain(preset.hi)}
+            scales[scale] = {"labels": labels} if labels else bounds
+            extra = [*preset.missing, *extra]
+        if extra:
+            scales[scale]["missing"] = extra
+            plan.notes.append(
+                f"scales: `{scale}` counts as missing: {', '.join(map(str, extra))}"
+            )
+    return scales
+
+
+COMMENTS = {
+    "extends": ["Start from the shipped Six Pillars framework (pillar labels, lifecycle",
+                "phases); the keys below override or add to it."],
+    "columns": ["Which export column holds what, recognised by name and content. Only",
+                "`account` (and `role`) are required."],
+    "scales": ["Answer scales found in the export (shipped presets: agree5, agree7, sat5,",
+               "nps11). Labels match trimmed and case-insensitive; Don't know, N/A and",
+               "the `missing` answers count as missing, never as zero."],
+    "default_scale": ["The scale most statements are answered on; items on another scale",
+                      "name it under `items:`."],
+    "pillars": ["Statements (columns) per pillar, placed by their question text where",
+                "the wording makes the pillar plain."],
+    "items": ["Per-item settings: `scale:` when not on the default scale, `reverse: true`",
+              "for negatively worded statements (agreeing is bad), `weight:`."],
+    "roles": ["The decision-making unit: role weights (the enterprise model) and every",
+              "role answer in the export mapped to a role (trimmed, case-insensitive)."],
+    "outcomes": ["Single-question outcomes for `score` and `drivers`: NPS (0..10), loyalty."],
+}  # fmt: skip
+
+
+def _render(data: dict[str, Any], plan: Plan, source: str) -> str:
+    header = [f"b2bcx program config: a DRAFT written by `b2bcx init` from {source}.",
+              "Review every section (search for TODO), then check it on the export:",
+              f"  b2bcx validate {source} -c THIS_FILE"]  # fmt: skip
+    blocks = [_comment_lines(header) + _dump("version", data["version"])]
+    for key, comments in COMMENTS.items():
+        tail = plan.comments.get(f"{key}+", [])
+        if key not in data and not tail and key != "items":
+            continue
+        text = _comment_lines(comments + plan.comments.get(key, []))
+        if key in data:
+            text += _body(key, data[key], plan.comments)
+        blocks.append(text + "".join(f"{line}\n" for line in tail))
+    return "\n".join(blocks)
+
+
+def _comment_lines(lines: list[str], indent: str = "") -> str:
+    return "".join(f"{indent}# {line}".rstrip() + "\n" for line in lines)
+
+
+def _body(key: str, value: Any, comments: dict[str, list[str]]) -> str:
+    """A section as YAML, with comment lines before the keys that have some."""
+    if not isinstance(value, dict) or not any(
+        f"{key}.{sub}" in comments for sub in value
+    ):
+        return _dump(key, value)
+    parts = [f"{key}:\n"]
+    for sub, sub_value in value.items():
+        parts.append(_comment_lines(comments.get(f"{key}.{sub}", []), "  "))
+        parts += [f"  {line}\n" for line in _dump(sub, sub_value).splitlines()]
+    return "".join(parts)
+
+
+def _dump(key: str, value: Any) -> str:
+    flow = None if isinstance(value, dict | list) else False
+    return yaml.safe_dump({key: value}, sort_keys=False, allow_unicode=True,
+                          default_flow_style=flow, width=88)  # fmt: skip

@@ -1,0 +1,156 @@
+"""One entry point: a path in, an :class:`Export` out, whatever the format."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from b2bcx.errors import DataError, Problem, UsageError
+from b2bcx.io.delimited import read_delimited
+from b2bcx.io.detect import check_path, sniff_format
+from b2bcx.io.excel import Sheet, read_excel
+from b2bcx.io.export import FILE_COLUMN, ROW_COLUMN, Export
+from b2bcx.io.grid import Table, table_from_cells
+from b2bcx.io.parquet import read_parquet
+from b2bcx.io.spss import read_spss
+from b2bcx.io.stack import stack
+from b2bcx.io.text import TEXT, blank_to_na
+
+
+def read_export(path: str | Path, sheet: Sheet = None) -> Export:
+    """Read one export file, whatever its format and platform layout.
+
+    Parameters
+    ----------
+    path : a CSV/TSV (any of UTF-8, UTF-8 with BOM, UTF-16 with BOM,
+        Windows-1252; delimiter ``,`` ``;`` or tab), ``.xlsx``, SPSS ``.sav`` or
+        Parquet file. The format is recognised from the content first, then the
+        extension.
+    sheet : for a workbook, the sheet name or 0-based index (default: the
+        first sheet); ignored for other formats.
+
+    Returns
+    -------
+    Export
+        ``frame`` holds the data columns as text (NA = blank) plus ``_file``
+        (``str(path)``) and ``_row`` (the row number the user sees in the file).
+
+    Raises
+    ------
+    UsageError
+        The path does not exist or is a directory.
+    DataError
+        The file cannot be read as an export; the message names the file and
+        what is wrong.
+    """
+    label = str(path)
+    file = Path(path)
+    check_path(file, label)
+    kind = sniff_format(file, label)
+    if kind == "xlsx":
+        cells, sheet_name = read_excel(file, label, sheet)
+        return _from_table(
+            table_from_cells(cells, label, f" (sheet {sheet_name!r})"), label
+        )
+    if kind == "delimited":
+        return _from_table(table_from_cells(read_delimited(file, label), label), label)
+    if kind == "spss":
+        frame, questions = read_spss(file, label)
+        return _from_records(frame, label, "spss", questions)
+    return _from_records(read_parquet(file, label), label, "parquet", {})
+
+
+def read_exports(paths: Sequence[str | Path], sheet: Sheet = None) -> Export:
+    """Read several exports and stack them into one :class:`Export`.
+
+    Columns are the union of the files' columns (NA where a file lacks one);
+    every row keeps its ``_file`` and ``_row``. Layouts may differ per file:
+    a column named differently by the two Qualtrics formats (``ResponseID`` in
+    a legacy file, ``ResponseId`` in a current one) is matched through the
+    aliases. Aliases and questions are merged (the first file wins).
+
+    Parameters
+    ----------
+    paths : the export files, in order.
+    sheet : the sheet to read from every workbook (see :func:`read_export`).
+
+    Raises
+    ------
+    UsageError
+        No paths were given, or a path does not exist.
+    DataError
+        A file cannot be read.
+    """
+    if isinstance(paths, str | Path):
+        paths = [paths]
+    if not paths:
+        raise UsageError("no export files given", hint="name at least one export file")
+    return stack([read_export(path, sheet) for path in paths])
+
+
+def _from_table(table: Table, label: str) -> Export:
+    rows = table.frame.index.to_numpy() + 1
+    return _finish(
+        table.frame,
+        rows,
+        label,
+        table.layout,
+        table.aliases,
+        table.questions,
+        table.warnings,
+    )
+
+
+def _from_records(
+    frame: pd.DataFrame, label: str, layout: str, questions: dict[str, str]
+) -> Export:
+    if frame.shape[1] == 0:
+        raise DataError(f"{label} has no columns", hint="export the survey again")
+    frame = frame.apply(blank_to_na)
+    if frame.empty:
+        raise DataError(
+            f"{label} holds no responses (0 rows)", hint="export the survey again"
+        )
+    rows = np.arange(1, len(frame) + 1)
+    return _finish(frame, rows, label, layout, {}, questions, [])
+
+
+def _repeated(text: str, index: pd.Index) -> pd.Series:
+    """One text for every row, built in Arrow (cheap for millions of rows)."""
+    column = pa.repeat(pa.scalar(text, pa.large_string()), len(index)).to_pandas()
+    column.index = index
+    return column.astype(TEXT)
+
+
+def _finish(
+    frame: pd.DataFrame,
+    rows: np.ndarray,
+    label: str,
+    layout: str,
+    aliases: dict[str, str],
+    questions: dict[str, str],
+    warnings: list[Problem],
+) -> Export:
+    reserved = [name for name in (FILE_COLUMN, ROW_COLUMN) if name in frame.columns]
+    if reserved:
+        raise DataError(
+            f"{label} has a column named {reserved[0]!r}, a name b2bcx reserves "
+            "for the source file and row",
+            hint=f"rename the column {reserved[0]!r} in the export",
+        )
+    frame = frame.reset_index(drop=True)
+    frame[FILE_COLUMN] = _repeated(label, frame.index)
+    frame[ROW_COLUMN] = rows.astype(np.int64)
+    return Export(
+        frame=frame,
+        layout=layout,
+        aliases=dict(aliases),
+        questions=dict(questions),
+        files=[label],
+        layouts={label: layout},
+        warnings=list(warnings),
+    )

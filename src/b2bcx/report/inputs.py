@@ -1,0 +1,206 @@
+"""What a report is built from: every result computed once, and where it came from.
+
+Pure orchestration over :mod:`b2bcx.api` and :mod:`b2bcx.analyses` (no openpyxl,
+no printing). :func:`report_inputs` is the library call behind ``b2bcx report``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import pandas as pd
+
+from b2bcx import __version__
+from b2bcx.analyses import DriverAnalysis, FactorResult, drivers, factors
+from b2bcx.api import AccountMaster, ScoreResult, score
+from b2bcx.config import Config
+from b2bcx.errors import AnalysisError, Problem
+from b2bcx.io import Export
+from b2bcx.prepare import FILE
+
+DRIVER_OUTCOMES = ("nps", "loyalty")
+
+
+@dataclass(frozen=True)
+class InputFile:
+    """One file the report was computed from.
+
+    Attributes
+    ----------
+    path : the path as given on the command line.
+    kind : ``export``, ``baseline``, ``accounts`` or ``config``.
+    rows : data rows read from it (None for the config).
+    sha256 : hex digest of the file's bytes, so a report can be traced to its data.
+    """
+
+    path: str
+    kind: str
+    rows: int | None
+    sha256: str
+
+
+@dataclass(frozen=True)
+class ReportInputs:
+    """Everything one workbook shows, computed once.
+
+    Attributes
+    ----------
+    score : the account scores (``b2bcx score``), with baseline columns if any.
+    factors : the factor screening, or None; ``factors_note`` then says why.
+    drivers, drivers_by_role : key drivers overall and per role, or None;
+        ``drivers_note`` then says why.
+    files : the input files with row counts and SHA-256.
+    version : the b2bcx version that computed it.
+    run_time : when the run happened (injected, so a test can fix it).
+    include_respondents : write the Respondents sheet (``--no-respondents`` turns it off).
+    """
+
+    score: ScoreResult
+    factors: FactorResult | None = None
+    factors_note: str = ""
+    drivers: DriverAnalysis | None = None
+    drivers_by_role: DriverAnalysis | None = None
+    drivers_note: str = ""
+    files: tuple[InputFile, ...] = ()
+    version: str = __version__
+    run_time: datetime | None = None
+    include_respondents: bool = True
+
+    @property
+    def problems(self) -> list[Problem]:
+        """Every warning: scoring first, then factor screening (no duplicates)."""
+        extra = self.factors.problems if self.factors is not None else []
+        return list(dict.fromkeys([*self.score.problems, *extra]))
+
+
+@dataclass(frozen=True)
+class AnalysisOptions:
+    """Options of the key-driver analysis in a report."""
+
+    bootstrap: int = 1000
+    seed: int = 2011
+    method: str = "rwa"
+
+
+@dataclass(frozen=True)
+class Sources:
+    """The exports and lists a report reads (already loaded)."""
+
+    export: Export
+    config: Config
+    baseline: Export | None = None
+    master: AccountMaster | None = None
+    files: tuple[InputFile, ...] = field(default_factory=tuple)
+
+
+def report_inputs(
+    sources: Sources,
+    *,
+    options: AnalysisOptions | None = None,
+    run_time: datetime | None = None,
+    include_respondents: bool = True,
+    on_step: Callable[[str], None] | None = None,
+) -> ReportInputs:
+    """Score, screen factors and find key drivers once, for one workbook.
+
+    Factors are screened when the config has ``factors:``; drivers are computed for
+    the ``nps`` outcome, else ``loyalty``, overall and by role. An
+    :class:`~b2bcx.errors.AnalysisError` in either becomes a note on its sheet
+    instead of failing the report; data and config errors are raised.
+    """
+    step = on_step or (lambda _: None)
+    options = options or AnalysisOptions()
+    step("scoring accounts")
+    result = score(
+        sources.export, sources.config, baseline=sources.baseline, master=sources.master
+    )
+    step("screening factors")
+    factor_result, factors_note = _factors(sources)
+    step("finding key drivers")
+    overall, by_role, drivers_note = _drivers(sources, options)
+    return ReportInputs(
+        score=result,
+        factors=factor_result,
+        factors_note=factors_note,
+        drivers=overall,
+        drivers_by_role=by_role,
+        drivers_note=drivers_note,
+        files=sources.files,
+        run_time=run_time,
+        include_respondents=include_respondents,
+    )
+
+
+def _factors(sources: Sources) -> tuple[FactorResult | None, str]:
+    if sources.config.factors is None:
+        return None, "Not computed: the config has no `factors:` section."
+    try:
+        return factors(sources.export, sources.config), ""
+    except AnalysisError as error:
+        return None, f"Not computed: {_reason(error)}"
+
+
+def _drivers(
+    sources: Sources, options: AnalysisOptions
+) -> tuple[DriverAnalysis | None, DriverAnalysis | None, str]:
+    config = sources.config
+    outcome = next((o for o in DRIVER_OUTCOMES if o in config.outcomes), None)
+    if outcome is None:
+        return None, None, "Not computed: no `nps` or `loyalty` outcome is configured."
+    if not config.pillars:
+        return None, None, "Not computed: the config has no pillars."
+    run = {
+        "outcome": outcome,
+        "method": options.method,
+        "bootstrap": options.bootstrap,
+        "seed": options.seed,
+    }
+    try:
+        overall = drivers(sources.export, config, **run)  # type: ignore[arg-type]
+    except AnalysisError as error:
+        return None, None, f"Not computed: {_reason(error)}"
+    try:
+        by_role = drivers(sources.export, config, by_role=True, **run)  # type: ignore[arg-type]
+    except AnalysisError as error:
+        return overall, None, f"By role not computed: {_reason(error)}"
+    return overall, by_role, ""
+
+
+def _reason(error: AnalysisError) -> str:
+    return f"{error.message} (hint: {error.hint})" if error.hint else error.message
+
+
+def file_sha256(path: str | Path) -> str:
+    """Hex SHA-256 of a file's bytes, read in chunks."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def input_files(
+    kind: str, paths: Iterable[str | Path], frame: pd.DataFrame | None = None
+) -> list[InputFile]:
+    """Describe input files; rows are counted from a read export's ``_file`` column."""
+    counts = (
+        frame[FILE].astype(str).value_counts()
+        if frame is not None and FILE in frame
+        else pd.Series(dtype=int)
+    )
+    described = []
+    for path in paths:
+        rows = counts.get(str(path))
+        described.append(
+            InputFile(
+                str(path),
+                kind,
+                int(rows) if rows is not None else None,
+                file_sha256(path),
+            )
+        )
+    return described

@@ -1,0 +1,146 @@
+"""Sheet layout helpers shared by the report's sheets: titles, notes, tables."""
+
+from __future__ import annotations
+
+import textwrap
+from typing import Any
+
+import pandas as pd
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from b2bcx.report.sheets import finish_sheet, put_text_safely, table_name, write_frame
+
+TITLE_FONT = Font(bold=True, size=14, color="1F3864")
+HEADING_FONT = Font(bold=True, size=12, color="1F3864")
+NOTE_FONT = Font(italic=True, color="595959")
+SCORE = "0.0"
+PVALUE = '[<0.0001]"<0.0001";0.0000'
+
+
+def write_title(ws: Worksheet, row: int, text: str, subtitle: str = "") -> int:
+    """A sheet title (and an optional subtitle below it); return the next free row."""
+    put_text_safely(ws, row, 1, text)
+    ws.cell(row=row, column=1).font = TITLE_FONT
+    if subtitle:
+        row += 1
+        write_note(ws, row, subtitle)
+    return row + 2
+
+
+def write_heading(ws: Worksheet, row: int, text: str) -> int:
+    """A section heading; return the row below it."""
+    put_text_safely(ws, row, 1, text)
+    ws.cell(row=row, column=1).font = HEADING_FONT
+    return row + 1
+
+
+def write_note(ws: Worksheet, row: int, text: str, column: int = 1) -> int:
+    """A grey italic line of text (never a formula); return the row below it."""
+    put_text_safely(ws, row, column, text)
+    cell = ws.cell(row=row, column=column)
+    cell.font = NOTE_FONT
+    cell.alignment = Alignment(wrap_text=False, vertical="top")
+    return row + 1
+
+
+def write_wrapped(
+    ws: Worksheet, row: int, text: str, width: int = 110, bullet: str = ""
+) -> int:
+    """Long text over several rows of at most ``width`` characters (no cell merging)."""
+    indent = " " * (len(bullet) + 1) if bullet else ""
+    lines = textwrap.wrap(
+        text,
+        width=width,
+        initial_indent=f"{bullet} " if bullet else "",
+        subsequent_indent=indent,
+    )
+    return write_lines(ws, row, lines)
+
+
+def write_lines(
+    ws: Worksheet, row: int, lines: list[str], font: Font | None = None
+) -> int:
+    """One line of text per row in column A; return the row below the last."""
+    for line in lines:
+        put_text_safely(ws, row, 1, line)
+        if font is not None:
+            ws.cell(row=row, column=1).font = font
+        row += 1
+    return row
+
+
+def write_table(
+    ws: Worksheet,
+    table: pd.DataFrame,
+    row: int,
+    name: str,
+    formats: dict[str, str] | None = None,
+    empty: str = "None.",
+) -> int:
+    """A titled-elsewhere table as an Excel table; a note when it is empty.
+
+    Returns the row after the table plus one blank row.
+    """
+    if table.empty:
+        return write_note(ws, row, empty) + 1
+    before = column_widths(ws, len(table.columns))
+    last_row, _ = write_frame(
+        ws, table, start_row=row, table_name=table_name(name), formats=formats
+    )
+    widen(ws, before)
+    return last_row + 2
+
+
+def column_widths(ws: Worksheet, count: int) -> dict[int, float]:
+    """The widths set so far of columns 1..count (0 when unset)."""
+    widths = {}
+    for column in range(1, count + 1):
+        letter = get_column_letter(column)
+        known = letter in ws.column_dimensions
+        widths[column] = ws.column_dimensions[letter].width if known else 0.0
+    return widths
+
+
+def table_sheet(
+    ws: Worksheet,
+    table: pd.DataFrame,
+    name: str,
+    formats: dict[str, str] | None = None,
+    empty: str = "No rows.",
+) -> None:
+    """A sheet holding one table from A1: Excel table, frozen header, formats, widths."""
+    if table.empty:
+        write_note(ws, 1, empty)
+        ws.column_dimensions["A"].width = 60
+        return
+    write_frame(ws, table, table_name=table_name(name), formats=formats)
+    finish_sheet(ws)
+
+
+def widen(ws: Worksheet, widths: dict[int, float]) -> None:
+    """Set column widths (by 1-based column number), never narrowing a column."""
+    for column, width in widths.items():
+        dimension = ws.column_dimensions[get_column_letter(column)]
+        dimension.width = max(dimension.width or 0, width)
+
+
+def column_of(table: pd.DataFrame, name: str) -> int:
+    """The 1-based sheet column of a table column (as written from column A)."""
+    return list(table.columns).index(name) + 1
+
+
+def set_formats(ws: Worksheet, row: int, formats: dict[int, str]) -> None:
+    """Number formats for single cells of one row (by column number)."""
+    for column, fmt in formats.items():
+        ws.cell(row=row, column=column).number_format = fmt
+
+
+def as_text(value: Any) -> str:
+    """A short display text for a number or label (blank when missing)."""
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return ""
+    if isinstance(value, float):
+        return f"{value:.1f}"
+    return str(value)

@@ -1,0 +1,200 @@
+"""A short plain-language reading of the results, generated from the numbers."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from b2bcx.api import ScoreResult
+from b2bcx.report.inputs import ReportInputs
+from b2bcx.report.summary import compared, flag_counts, flagged_count, significant_moves
+
+FLAG_SENTENCES = {
+    "decision_maker_detractor": "{n} {accounts} {have} a detractor among their {decision}.",
+    "no_decision_maker": "{n} {accounts} {have} no answer from their {decision}.",
+    "role_gap": "{n} {accounts} {show} a gap of {gap:g}+ points between roles.",
+    "low_coverage": "{n} {accounts} {have} less than {coverage:.0%} of the role weight answering.",
+}
+
+
+def reading(inputs: ReportInputs) -> list[str]:
+    """Sentences for the Summary sheet, most important first."""
+    result = inputs.score
+    sentences = [_portfolio(result), _change(result), _pillars(result)]
+    sentences += _drivers(inputs)
+    sentences += _flags(result)
+    sentences += [
+        _factors(inputs),
+        _lifecycle(result),
+        _revenue(result),
+        _quality(inputs),
+    ]
+    return [s for s in sentences if s]
+
+
+def role_name(role: str, plural: bool = True) -> str:
+    """``decision_maker`` -> ``decision makers``."""
+    name = str(role).replace("_", " ")
+    return f"{name}s" if plural and not name.endswith("s") else name
+
+
+def _number(value: float, signed: bool = False) -> str:
+    return f"{value:+.1f}" if signed else f"{value:.1f}"
+
+
+def _portfolio(result: ScoreResult) -> str:
+    p = result.portfolio
+    text = (
+        f"The portfolio CX index is {_number(p['index'])} "
+        f"(95% interval {_number(p['ci_low'])}–{_number(p['ci_high'])}) over "
+        f"{len(result.accounts):,} accounts and {len(result.respondents):,} respondents"
+    )
+    if "nps" in p and not math.isnan(p["nps"]):
+        text += f"; NPS is {_number(p['nps'], signed=True)} (±{1.96 * p['nps_se']:.1f})"
+    return text + "."
+
+
+def _change(result: ScoreResult) -> str:
+    both = compared(result.accounts)
+    if both.empty:
+        return ""
+    rises, falls = significant_moves(both)
+    delta = float(both["delta"].mean())
+    verb = "rose" if delta > 0 else "fell" if delta < 0 else "did not change"
+    since = (
+        f"Since {result.baseline_wave}"
+        if result.baseline_wave
+        else "Since the baseline"
+    )
+    amount = f" by {abs(delta):.1f} points on average" if delta else ""
+    return (
+        f"{since} the index of the {len(both):,} accounts heard in both waves {verb}"
+        f"{amount}; {len(rises)} rose and {len(falls)} fell significantly."
+    )
+
+
+def _pillars(result: ScoreResult) -> str:
+    pillars = [p for p in result.config.pillars if p in result.portfolio]
+    scores = pd.Series({p: result.portfolio[p] for p in pillars}, dtype=float).dropna()
+    if len(scores) < 2:
+        return ""
+    best, worst = scores.idxmax(), scores.idxmin()
+    label = result.config.pillar_label
+    return (
+        f"Strongest pillar: {label(best)} ({_number(scores[best])}); "
+        f"weakest: {label(worst)} ({_number(scores[worst])})."
+    )
+
+
+def _drivers(inputs: ReportInputs) -> list[str]:
+    sentences = []
+    overall = inputs.drivers
+    if overall is not None and not overall.table.empty:
+        outcome = (
+            overall.outcome.upper() if overall.outcome == "nps" else overall.outcome
+        )
+        top = overall.table.loc[overall.table["importance"].idxmax()]
+        sentences.append(
+            f"{top['label']} is the strongest driver of {outcome} overall "
+            f"({top['importance_pct']:.0f}% of the explained variance, R² {overall.r2:.2f})."
+        )
+        fix = overall.table.loc[overall.table["quadrant"] == "fix first", "label"]
+        if len(fix):
+            sentences.append(
+                f"Fix first (important, below-average performance): {', '.join(map(str, fix))}."
+            )
+    sentences += _drivers_by_role(inputs)
+    return sentences
+
+
+def _drivers_by_role(inputs: ReportInputs) -> list[str]:
+    analysis = inputs.drivers_by_role
+    if analysis is None or analysis.table.empty:
+        return []
+    outcome = (
+        analysis.outcome.upper() if analysis.outcome == "nps" else analysis.outcome
+    )
+    sentences = []
+    for role, table in analysis.table.groupby("role", sort=False):
+        importance = table["importance"].astype(float)
+        if importance.notna().any():
+            top = table.loc[importance.idxmax()]
+            sentences.append(
+                f"{top['label']} is the strongest driver of {outcome} for {role_name(str(role))}."
+            )
+    return sentences
+
+
+def _flags(result: ScoreResult) -> list[str]:
+    counts = flag_counts(result)
+    flagged = flagged_count(result)
+    sentences = [
+        f"{flagged} of {len(result.accounts):,} accounts carry at least one flag."
+    ]
+    config = result.config
+    limits = {
+        "gap": config.flags.role_gap,
+        "coverage": config.flags.low_coverage,
+        "decision": role_name(config.roles.decision_role or "decision_maker"),
+    }
+    for flag, template in FLAG_SENTENCES.items():
+        n = counts.get(flag, 0)
+        if n:
+            words = {"n": n, "accounts": "account" if n == 1 else "accounts"}
+            words |= {
+                "have": "has" if n == 1 else "have",
+                "show": "shows" if n == 1 else "show",
+            }
+            sentences.append(template.format(**words, **limits))
+    return sentences
+
+
+def _factors(inputs: ReportInputs) -> str:
+    result = inputs.factors
+    if result is None or result.table.empty:
+        return ""
+    table = result.table
+    if "role" in table:
+        table = table[table["role"] == "all"]
+    important = table.loc[table["status"] == "important", "label"].astype(str)
+    if important.empty:
+        return f"None of the {len(table)} experience factors screened is important."
+    return (
+        f"{len(important)} of {len(table)} experience factors are important: "
+        f"{', '.join(important)}."
+    )
+
+
+def _lifecycle(result: ScoreResult) -> str:
+    table = result.lifecycle
+    if table.empty or "priority_below_average" not in table:
+        return ""
+    below = table[table["priority_below_average"].eq(True)]
+    if below.empty:
+        return "In every lifecycle phase the priority pillar is at or above the phase's average."
+    parts = [
+        f"{row['phase']} ({result.config.pillar_label(str(row['priority_pillar']))})"
+        for _, row in below.iterrows()
+    ]
+    return f"The priority pillar is below the phase's average in: {', '.join(parts)}."
+
+
+def _revenue(result: ScoreResult) -> str:
+    if result.revenue_coverage is None:
+        return ""
+    verdict = "meets" if result.revenue_coverage >= 0.8 else "is below"
+    return (
+        f"The accounts heard hold {result.revenue_coverage:.0%} of the listed revenue "
+        f"({verdict} the 80% practice target)."
+    )
+
+
+def _quality(inputs: ReportInputs) -> str:
+    rows = inputs.score.rows
+    excluded = int((rows["status"] == "excluded").sum())
+    warnings = len(inputs.problems)
+    return (
+        f"{len(rows):,} input rows read, {excluded:,} excluded; "
+        f"{warnings} data-quality warning{'s' if warnings != 1 else ''} (see Data quality)."
+    )

@@ -1,0 +1,220 @@
+"""The Factors and Drivers sheets, with a native importance-performance chart."""
+
+from __future__ import annotations
+
+import math
+import textwrap
+
+import pandas as pd
+from openpyxl.chart import Reference, ScatterChart, Series
+from openpyxl.chart.label import DataLabelList
+from openpyxl.chart.series import SeriesLabel, StrRef
+from openpyxl.chart.shapes import GraphicalProperties
+from openpyxl.utils import get_column_letter, quote_sheetname
+from openpyxl.worksheet.worksheet import Worksheet
+
+from b2bcx.analyses import DriverAnalysis, FactorResult
+from b2bcx.report.inputs import ReportInputs
+from b2bcx.report.layout import (
+    PVALUE,
+    column_of,
+    write_heading,
+    write_lines,
+    write_note,
+    write_table,
+)
+from b2bcx.report.reading import role_name
+
+FACTOR_FORMATS = {
+    "p": PVALUE,
+    "q": PVALUE,
+    "p_omnibus": PVALUE,
+    "statistic": "0.00",
+    "effect": "0.000",
+    "direction": "+0.000;-0.000;0.000",
+}
+DRIVER_FORMATS = {
+    "importance": "0.000",
+    "ci_low": "0.000",
+    "ci_high": "0.000",
+    "r2": "0.000",
+    "n": "#,##0",
+}
+ALL = "all"
+METHOD_NAMES = {"rwa": "Johnson's relative weights", "shapley": "Shapley / LMG"}
+QUADRANT_GUIDE = (
+    "Chart: importance (x, % of R²) against performance (y, mean score); the axes "
+    "cross at the means. Lower right = fix first, upper right = maintain, "
+    "lower left = monitor, upper left = possible overkill."
+)
+CHART_WIDTH, CHART_HEIGHT, CHART_ROWS = 16.0, 10.0, 21
+PALETTE = (
+    "1F77B4", "FF7F0E", "2CA02C", "D62728", "9467BD",
+    "8C564B", "E377C2", "7F7F7F", "BCBD22", "17BECF",
+)  # fmt: skip
+
+
+def write_factors(ws: Worksheet, inputs: ReportInputs) -> None:
+    """The factor screening table, then groups and the method in words."""
+    result = inputs.factors
+    if result is None:
+        write_note(ws, 1, inputs.factors_note or "Factor screening was not run.")
+        ws.column_dimensions["A"].width = 60
+        return
+    row = write_table(ws, result.table, 1, "Factors", FACTOR_FORMATS, "No factors.")
+    ws.freeze_panes = "B2"
+    write_factor_notes(ws, row, result)
+
+
+def write_factor_notes(ws: Worksheet, row: int, result: FactorResult) -> int:
+    """Experience groups and the method note below the factor table."""
+    groups = ", ".join(f"{g} {n:,}" for g, n in result.groups.items())
+    row = write_heading(ws, row, "Experience groups")
+    row = write_note(
+        ws, row, f"{groups}; without a group (left out): {result.ungrouped:,}."
+    )
+    row = write_heading(ws, row + 1, "Method")
+    return write_lines(ws, row, textwrap.wrap(result.method, width=130))
+
+
+def write_drivers(ws: Worksheet, inputs: ReportInputs) -> None:
+    """One driver table (overall rows first, role ``all``), then a chart per role."""
+    overall, by_role = inputs.drivers, inputs.drivers_by_role
+    if overall is None:
+        write_note(ws, 1, inputs.drivers_note or "Key drivers were not computed.")
+        ws.column_dimensions["A"].width = 60
+        return
+    row = write_heading(ws, 1, _title(overall))
+    row = write_note(ws, row, _model_note(overall))
+    if inputs.drivers_note:
+        row = write_note(ws, row, inputs.drivers_note)
+    for line in textwrap.wrap(QUADRANT_GUIDE, width=100):
+        row = write_note(ws, row, line)
+    table = driver_table(overall, by_role)
+    write_table(ws, table, row + 1, "Drivers", DRIVER_FORMATS)
+    ws.freeze_panes = ws.cell(row=row + 2, column=4)
+    _place_charts(ws, _chart_blocks(table, row + 1), len(table.columns) + 2)
+
+
+def driver_table(
+    overall: DriverAnalysis, by_role: DriverAnalysis | None
+) -> pd.DataFrame:
+    """Overall rows (``role`` = ``all``) followed by the by-role rows."""
+    first = overall.table.assign(role=ALL)
+    columns = ["role", *overall.table.columns]
+    if by_role is None:
+        return first[columns].reset_index(drop=True)
+    columns += [c for c in by_role.table.columns if c not in columns]
+    table = pd.concat([first, by_role.table], ignore_index=True)
+    return table[columns]
+
+
+def _chart_blocks(
+    table: pd.DataFrame, header_row: int
+) -> list[tuple[int, pd.DataFrame, str]]:
+    """(row above the block's first data row, block rows, chart title) per role."""
+    blocks = []
+    for role, part in table.groupby("role", sort=False):
+        title = "All respondents" if role == ALL else role_name(str(role)).capitalize()
+        offset = int(part.index[0])
+        blocks.append((header_row + offset, part.reset_index(drop=True), title))
+    return blocks
+
+
+def _title(analysis: DriverAnalysis) -> str:
+    outcome = "NPS" if analysis.outcome == "nps" else analysis.outcome
+    method = METHOD_NAMES.get(analysis.method, analysis.method)
+    return f"Key drivers of {outcome}: {method}, bootstrap 95% intervals"
+
+
+def _model_note(analysis: DriverAnalysis) -> str:
+    return (
+        f"All respondents: R² {analysis.r2:.3f} from {analysis.n:,} complete cases "
+        f"({analysis.dropped:,} left out for a missing pillar or outcome)."
+    )
+
+
+def _place_charts(
+    ws: Worksheet, charts: list[tuple[int, pd.DataFrame, str]], anchor_column: int
+) -> None:
+    """Charts in a two-wide grid to the right of the tables."""
+    for i, (header_row, table, title) in enumerate(charts):
+        chart = quadrant_chart(ws, table, header_row, title)
+        column = anchor_column + (i % 2) * 10
+        ws.add_chart(chart, f"{get_column_letter(column)}{1 + (i // 2) * CHART_ROWS}")
+
+
+def quadrant_chart(
+    ws: Worksheet, table: pd.DataFrame, header_row: int, title: str
+) -> ScatterChart:
+    """A native scatter chart, one labelled series per driver.
+
+    ``table`` holds the driver rows as written below ``header_row`` (the row above
+    the first of them), with the ``label``, ``importance_pct`` and ``performance``
+    columns; the data stay in the cells, so the chart follows edits.
+    """
+    chart = ScatterChart()
+    chart.title = title
+    chart.style = 2
+    chart.width, chart.height = CHART_WIDTH, CHART_HEIGHT
+    chart.legend.position = "b"
+    x_col, y_col = column_of(table, "importance_pct"), column_of(table, "performance")
+    label = get_column_letter(column_of(table, "label"))
+    for i in range(len(table)):
+        series = _driver_series(ws, header_row + 1 + i, x_col, y_col, label)
+        _colour(series, PALETTE[i % len(PALETTE)])
+        chart.series.append(series)
+    _axes(chart, table)
+    return chart
+
+
+def _driver_series(
+    ws: Worksheet, row: int, x_col: int, y_col: int, label: str
+) -> Series:
+    x = Reference(ws, min_col=x_col, min_row=row)
+    y = Reference(ws, min_col=y_col, min_row=row)
+    series = Series(y, x)
+    series.tx = SeriesLabel(
+        strRef=StrRef(f"{quote_sheetname(ws.title)}!${label}${row}")
+    )
+    series.marker.symbol = "circle"
+    series.marker.size = 9
+    series.graphicalProperties.line.noFill = True
+    series.smooth = False
+    series.dLbls = DataLabelList()
+    series.dLbls.showSerName = True
+    for flag in ("showVal", "showCatName", "showLegendKey", "showPercent"):
+        setattr(series.dLbls, flag, False)
+    series.dLbls.position = "r"
+    return series
+
+
+def _colour(series: Series, colour: str) -> None:
+    series.marker.graphicalProperties = GraphicalProperties(solidFill=colour)
+    series.marker.graphicalProperties.line.solidFill = colour
+
+
+def _axes(chart: ScatterChart, table: pd.DataFrame) -> None:
+    importance = table["importance_pct"].astype(float)
+    performance = table["performance"].astype(float)
+    chart.x_axis.title = "Importance (% of R²)"
+    chart.y_axis.title = "Performance (0-100)"
+    chart.x_axis.scaling.min = 0
+    chart.x_axis.scaling.max = _ceil(importance.max() * 1.15, 5)
+    chart.y_axis.scaling.min = _floor(performance.min() - 5, 5)
+    chart.y_axis.scaling.max = _ceil(performance.max() + 5, 5)
+    chart.x_axis.number_format = chart.y_axis.number_format = "0"
+    chart.y_axis.crossesAt = float(importance.mean())
+    chart.x_axis.crossesAt = float(performance.mean())
+    for axis in (chart.x_axis, chart.y_axis):
+        axis.delete = False
+        axis.tickLblPos = "low"
+        axis.majorGridlines = None
+
+
+def _ceil(value: float, step: float) -> float:
+    return step * math.ceil(value / step) if math.isfinite(value) else 100.0
+
+
+def _floor(value: float, step: float) -> float:
+    return max(step * math.floor(value / step), 0.0) if math.isfinite(value) else 0.0

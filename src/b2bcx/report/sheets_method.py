@@ -1,0 +1,116 @@
+"""The Method sheet: formulas in words, role weights, inputs, version, config as used."""
+
+from __future__ import annotations
+
+import pandas as pd
+import yaml
+from openpyxl.styles import Alignment, Font
+from openpyxl.worksheet.worksheet import Worksheet
+
+from b2bcx.config import Config, config_as_used
+from b2bcx.report.inputs import ReportInputs
+from b2bcx.report.layout import write_heading, write_lines, write_table, write_title
+from b2bcx.report.sheets import put_text_safely
+
+MONO = Font(name="DejaVu Sans Mono", size=9)
+RUN_TIME = "run time"
+ROLLUP_WORDS = {
+    "role_weighted": "the role-weighted mean of the role {within}s",
+    "mean": "the mean over the account's respondents (every respondent counts equally)",
+    "waterfall": "the {within} of the highest-weighted role present",
+}
+
+
+def method_rows(config: Config) -> list[tuple[str, str]]:
+    """(topic, rule in words) for every number in the workbook (METHOD.md)."""
+    return [*_score_rows(config), *_rollup_rows(config), *_analysis_rows()]
+
+
+def _score_rows(config: Config) -> list[tuple[str, str]]:
+    return [
+        ("item score", "s = 100 × (v − lo) / (hi − lo) on the scale's bounds; a reverse-coded item scores 100 − s. \"Don't know\", N/A, blanks and configured missing codes are missing, never zero."),
+        ("pillar score", "Mean of the respondent's answered item scores in the pillar (weighted by item weights if set), when at least min_items are answered (default: half the items, rounded up); else missing."),
+        ("CX index", f"Mean of the respondent's pillar scores ({'equal weights' if config.index.weights == 'equal' else 'weights from index.weights'}), when at least half of the pillars (rounded up) are present. All scores are 0-100."),
+        ("NPS", "Promoters answer 9-10, passives 7-8, detractors 0-6; NPS = 100 × (share of promoters − share of detractors), −100..100."),
+    ]  # fmt: skip
+
+
+def _rollup_rows(config: Config) -> list[tuple[str, str]]:
+    rollup, flags = config.rollup, config.flags
+    method = ROLLUP_WORDS[rollup.method].format(within=rollup.within_role)
+    decision = config.roles.decision_role or "(none configured)"
+    return [
+        ("account roll-up", f"rollup.method {rollup.method}: {method}. Role-weighted: I_a = Σ w_r m_ar / W_a over the roles r present, W_a = Σ w_r of those roles (missing_roles: {rollup.missing_roles}). Accounts with fewer than {rollup.min_respondents} respondent(s) get no score."),
+        ("account NPS", "100 × Σ w_r (p_ar − d_ar) / W_a, with p/d the role's shares of promoters and detractors."),
+        ("coverage", "Share of the role weight that answered: Σ w_r of the roles present / Σ w_r of all roles."),
+        ("standard error", "SE_a = √( Σ (w_r / W_a)² σ_r² / n_ar ), σ_r² = pooled within-account variance of role r over the whole file."),
+        ("95% interval", "I_a ± 1.96 SE_a, clipped to 0..100; empty when the variance is undefined."),
+        ("flags", f"single_contact (one respondent); no_decision_maker (no {decision} answered); decision_maker_detractor (a {decision} scored NPS 0-6); role_gap (highest − lowest role mean index ≥ {flags.role_gap:g} points, two roles or more); low_coverage (coverage < {flags.low_coverage:g}); insufficient_n (fewer than {rollup.min_respondents} respondents)."),
+        ("segments and portfolio", f"Mean of the accounts' scores, weights: {rollup.account_weight}. NPS margin: SE = 100 √((p + d − (p − d)²) / n), interval ± 1.96 SE."),
+        ("tiers", "Pareto on revenue: accounts sorted by revenue, tier A until 80% of cumulative revenue, B until 95%, then C."),
+        ("revenue coverage", "Revenue of the accounts heard / revenue of all accounts on the CRM list (practice target ≥ 80%)."),
+        ("change vs baseline", "Δ = I_a − I_a(baseline); significant when |Δ| > 1.96 √(SE_a² + SE_base²)."),
+    ]  # fmt: skip
+
+
+def _analysis_rows() -> list[tuple[str, str]]:
+    return [
+        ("factor screening", "Per factor over the respondents with an experience group (good/average/poor): mention rate with a Wilson 95% interval, passing at ≥ min_mention_rate; discrimination by the Cochran–Armitage trend test (exact up to 1,000 respondents; Fisher–Freeman–Halton as omnibus) or Kruskal–Wallis for ratings; Benjamini–Hochberg q-values. Important = frequency passes, q ≤ alpha and more mentions in good than in poor experiences."),
+        ("key drivers", "Relative importance of the pillar scores for the outcome over complete cases (Johnson's relative weights sum to R²; Shapley/LMG exact over all subsets), a seeded bootstrap 95% interval, mean performance, and the quadrant against the means: fix first (high importance, low performance), maintain, monitor, possible overkill."),
+    ]  # fmt: skip
+
+
+def write_method(ws: Worksheet, inputs: ReportInputs) -> None:
+    """Fill the Method sheet."""
+    config = inputs.score.config
+    row = write_title(ws, 1, "Method", "How every number in this workbook is computed.")
+    rules = pd.DataFrame(method_rows(config), columns=["topic", "rule"])
+    start = row
+    row = write_table(ws, rules, row, "Method")
+    for cells in ws.iter_rows(min_row=start + 1, max_row=row - 2, min_col=2, max_col=2):
+        cells[0].alignment = Alignment(wrap_text=True, vertical="top")
+    row = write_heading(ws, row, "Role weights")
+    row = write_table(ws, role_weights(config), row, "Role weights", {"share": "0.0%"})
+    row = write_heading(ws, row, "Input files")
+    row = write_table(ws, file_table(inputs), row, "Input files", {"rows": "#,##0"})
+    row = write_heading(ws, row, "Run")
+    row = _run_rows(ws, row, inputs) + 1
+    row = write_heading(ws, row, "Config as used (YAML)")
+    write_lines(ws, row, config_lines(config), font=MONO)
+    ws.column_dimensions["A"].width = 26
+    ws.column_dimensions["B"].width = 100
+
+
+def role_weights(config: Config) -> pd.DataFrame:
+    """``role, weight, share`` of the configured role weights."""
+    weights = pd.Series(config.role_weights, dtype=float)
+    return pd.DataFrame(
+        {
+            "role": weights.index,
+            "weight": weights.values,
+            "share": weights / weights.sum(),
+        }
+    ).reset_index(drop=True)
+
+
+def file_table(inputs: ReportInputs) -> pd.DataFrame:
+    """``file, kind, rows, sha256`` of every input."""
+    records = [(f.path, f.kind, f.rows, f.sha256) for f in inputs.files]
+    return pd.DataFrame(records, columns=["file", "kind", "rows", "sha256"])
+
+
+def _run_rows(ws: Worksheet, row: int, inputs: ReportInputs) -> int:
+    when = inputs.run_time.isoformat(timespec="seconds") if inputs.run_time else ""
+    for key, value in (("b2bcx version", inputs.version), (RUN_TIME, when)):
+        put_text_safely(ws, row, 1, key)
+        put_text_safely(ws, row, 2, value)
+        row += 1
+    return row
+
+
+def config_lines(config: Config) -> list[str]:
+    """The effective config as YAML, one line per row."""
+    text = yaml.safe_dump(
+        config_as_used(config), sort_keys=False, allow_unicode=True, width=120
+    )
+    return text.splitlines()

@@ -1,0 +1,179 @@
+"""Table sheets: Accounts (with colour scales and flags), roles, segments, lifecycle,
+respondents and data quality."""
+
+from __future__ import annotations
+
+import pandas as pd
+from openpyxl.formatting.rule import ColorScaleRule, DataBarRule, FormulaRule
+from openpyxl.styles import Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from b2bcx import api
+from b2bcx.accounts import score_columns
+from b2bcx.errors import Problem
+from b2bcx.prepare import FILE, ROW
+from b2bcx.report.inputs import ReportInputs
+from b2bcx.report.layout import (
+    table_sheet,
+    write_heading,
+    write_table,
+)
+from b2bcx.report.sheets import finish_sheet
+
+RED, YELLOW, GREEN = "F8696B", "FFEB84", "63BE7B"
+FLAG_FILL = PatternFill("solid", fgColor="FCE4D6")
+ALARM_FILL = PatternFill("solid", fgColor="F4B084")
+UP_FILL = PatternFill("solid", fgColor="C6EFCE")
+DOWN_FILL = PatternFill("solid", fgColor="FFC7CE")
+SIGNED = "+0.0;-0.0;0.0"
+PROBLEM_COLUMNS = ["severity", "file", "row", "column", "value", "problem", "hint"]
+
+
+def revenue_formats(inputs: ReportInputs) -> dict[str, str]:
+    """Thousands separators for the revenue column(s)."""
+    config = inputs.score.config
+    names = [
+        config.columns.revenue,
+        config.accounts.revenue if config.accounts else None,
+    ]
+    return {name: "#,##0" for name in names if name}
+
+
+def write_accounts(ws: Worksheet, inputs: ReportInputs) -> pd.DataFrame:
+    """The account table of METHOD.md §5, formatted for reading; returns the table."""
+    table = api.account_output(inputs.score)
+    formats = {"delta": SIGNED, **revenue_formats(inputs)}
+    table_sheet(ws, table, "Accounts", formats=formats, empty="No accounts.")
+    if not table.empty:
+        ws.freeze_panes = "B2"
+        _account_rules(ws, table, inputs)
+    return table
+
+
+def _range(table: pd.DataFrame, column: str) -> str:
+    letter = get_column_letter(list(table.columns).index(column) + 1)
+    return f"{letter}2:{letter}{len(table) + 1}"
+
+
+def _letter(table: pd.DataFrame, column: str) -> str:
+    return get_column_letter(list(table.columns).index(column) + 1)
+
+
+def _account_rules(ws: Worksheet, table: pd.DataFrame, inputs: ReportInputs) -> None:
+    scores = ["index", *score_columns(inputs.score.config)]
+    scale = ColorScaleRule(
+        start_type="percentile", start_value=5, start_color=RED,
+        mid_type="percentile", mid_value=50, mid_color=YELLOW,
+        end_type="percentile", end_value=95, end_color=GREEN,
+    )  # fmt: skip
+    ranges = " ".join(_range(table, c) for c in scores if c in table)
+    ws.conditional_formatting.add(ranges, scale)
+    if "nps" in table:
+        nps = ColorScaleRule(
+            start_type="num", start_value=-100, start_color=RED,
+            mid_type="num", mid_value=0, mid_color=YELLOW,
+            end_type="num", end_value=100, end_color=GREEN,
+        )  # fmt: skip
+        ws.conditional_formatting.add(_range(table, "nps"), nps)
+    coverage = DataBarRule(
+        start_type="num", start_value=0, end_type="num", end_value=1, color="5B9BD5"
+    )
+    ws.conditional_formatting.add(_range(table, "coverage"), coverage)
+    _flag_rules(ws, table)
+    if "significant" in table:
+        _delta_rules(ws, table)
+
+
+def _flag_rules(ws: Worksheet, table: pd.DataFrame) -> None:
+    flags = f"${_letter(table, 'flags')}2"
+    cells = f"{_range(table, 'account')} {_range(table, 'flags')}"
+    alarm = FormulaRule(
+        formula=[f'ISNUMBER(SEARCH("detractor",{flags}))'],
+        fill=ALARM_FILL,
+        font=Font(bold=True),
+        stopIfTrue=True,
+    )
+    ws.conditional_formatting.add(cells, alarm)
+    flagged = FormulaRule(formula=[f"LEN({flags})>0"], fill=FLAG_FILL)
+    ws.conditional_formatting.add(cells, flagged)
+
+
+def _delta_rules(ws: Worksheet, table: pd.DataFrame) -> None:
+    significant = f"${_letter(table, 'significant')}2=TRUE"
+    delta = f"${_letter(table, 'delta')}2"
+    cells = f"{_range(table, 'delta')} {_range(table, 'significant')}"
+    up = FormulaRule(formula=[f"AND({significant},{delta}>0)"], fill=UP_FILL)
+    down = FormulaRule(formula=[f"AND({significant},{delta}<0)"], fill=DOWN_FILL)
+    ws.conditional_formatting.add(cells, up)
+    ws.conditional_formatting.add(cells, down)
+
+
+def write_roles(ws: Worksheet, inputs: ReportInputs) -> None:
+    """Respondent means of the index, pillars and outcomes by role, and NPS."""
+    table_sheet(ws, inputs.score.by_role, "Pillars by role", empty="No roles.")
+
+
+def write_segments(ws: Worksheet, inputs: ReportInputs) -> None:
+    """Portfolio, segment, tier, account manager and phase rows."""
+    table_sheet(ws, inputs.score.segments, "Segments", empty="No segments.")
+
+
+def write_lifecycle(ws: Worksheet, inputs: ReportInputs) -> None:
+    """Pillar scores per lifecycle phase with the phase's priority pillar."""
+    note = (
+        "No lifecycle view: the config has no `columns.phase` (the lifecycle phase "
+        "column) or no pillars."
+    )
+    table_sheet(
+        ws,
+        inputs.score.lifecycle,
+        "Lifecycle",
+        formats={"priority_rank": "0"},
+        empty=note,
+    )
+
+
+def respondent_table(inputs: ReportInputs) -> pd.DataFrame:
+    """Scored respondents without the item columns; ``_file``/``_row`` as file/row."""
+    table = inputs.score.respondents
+    keep = [c for c in table.columns if not str(c).startswith("item:")]
+    return table[keep].rename(columns={FILE: "file", ROW: "row"})
+
+
+def write_respondents(ws: Worksheet, inputs: ReportInputs) -> None:
+    """One row per scored respondent; comments and ids stay text."""
+    formats = {"row": "0", "nps": "0", "nps_code": "0", **revenue_formats(inputs)}
+    table_sheet(
+        ws, respondent_table(inputs), "Respondents", formats, empty="No respondents."
+    )
+
+
+def write_data_quality(ws: Worksheet, inputs: ReportInputs) -> None:
+    """Row accounting, excluded rows, then every problem with a hint."""
+    rows = inputs.score.rows
+    write_table(ws, api.rows_summary(rows), 1, "Row accounting", formats={"rows": "0"})
+    finish_sheet(ws)
+    row = len(api.rows_summary(rows)) + 3
+    row = write_heading(ws, row, "Excluded rows")
+    excluded = rows.loc[rows["status"] == "excluded", [FILE, ROW, "reason"]]
+    excluded = excluded.rename(columns={FILE: "file", ROW: "row"})
+    row = write_table(
+        ws, excluded, row, "Excluded rows", {"row": "0"}, "No row was excluded."
+    )
+    row = write_heading(ws, row, "Problems (warnings; errors stop the run)")
+    write_table(
+        ws,
+        problem_table(inputs.problems),
+        row,
+        "Problems",
+        {"row": "0"},
+        "No problems found.",
+    )
+    ws.column_dimensions["A"].width = max(ws.column_dimensions["A"].width or 0, 40)
+
+
+def problem_table(problems: list[Problem]) -> pd.DataFrame:
+    """Problems as rows: severity, file, row, column, value, problem, hint."""
+    records = [{c: getattr(p, c) for c in PROBLEM_COLUMNS} for p in problems]
+    return pd.DataFrame(records, columns=PROBLEM_COLUMNS)

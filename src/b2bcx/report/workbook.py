@@ -1,0 +1,116 @@
+"""The full ``b2bcx report`` workbook: sheets in order, written atomically.
+
+Example
+-------
+>>> from b2bcx.report.workbook import ReportInputs, write_report
+>>> write_report(ReportInputs(score=result), "acme_report.xlsx")  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.worksheet.worksheet import Worksheet
+
+from b2bcx.errors import UsageError
+from b2bcx.output import atomic_path
+from b2bcx.report.inputs import InputFile, ReportInputs
+from b2bcx.report.sheets import assert_worksheet
+from b2bcx.report.sheets_analyses import write_drivers, write_factors
+from b2bcx.report.sheets_method import write_method
+from b2bcx.report.sheets_summary import write_summary
+from b2bcx.report.sheets_tables import (
+    write_accounts,
+    write_data_quality,
+    write_lifecycle,
+    write_respondents,
+    write_roles,
+    write_segments,
+)
+
+__all__ = ["SHEETS", "InputFile", "ReportInputs", "build_report", "write_report"]
+
+SheetWriter = Callable[[Worksheet, ReportInputs], object]
+SHEETS: tuple[tuple[str, SheetWriter], ...] = (
+    ("Summary", write_summary),
+    ("Accounts", write_accounts),
+    ("Pillars by role", write_roles),
+    ("Segments", write_segments),
+    ("Lifecycle", write_lifecycle),
+    ("Factors", write_factors),
+    ("Drivers", write_drivers),
+    ("Respondents", write_respondents),
+    ("Data quality", write_data_quality),
+    ("Method", write_method),
+)
+
+
+def sheet_names(inputs: ReportInputs) -> list[str]:
+    """The sheets a report holds, in order (Respondents only when included)."""
+    return [
+        name
+        for name, _ in SHEETS
+        if name != "Respondents" or inputs.include_respondents
+    ]
+
+
+def build_report(inputs: ReportInputs) -> Workbook:
+    """Build the workbook in memory.
+
+    Parameters
+    ----------
+    inputs : the score, factor and driver results and where they came from.
+
+    Returns
+    -------
+    openpyxl.Workbook
+        Sheets: Summary, Accounts, Pillars by role, Segments, Lifecycle, Factors,
+        Drivers, Respondents (unless ``include_respondents`` is False), Data
+        quality, Method. Text from the data is always stored as text, never as a
+        formula. The same inputs give the same cell values.
+    """
+    workbook = Workbook()
+    first = workbook.active
+    assert_worksheet(first)
+    workbook.remove(first)  # type: ignore[arg-type]
+    wanted = set(sheet_names(inputs))
+    for name, write in SHEETS:
+        if name in wanted:
+            write(workbook.create_sheet(name), inputs)
+    workbook.properties.creator = f"b2bcx {inputs.version}"
+    if inputs.run_time is not None:
+        workbook.properties.created = inputs.run_time.replace(tzinfo=None)
+    return workbook
+
+
+def write_report(inputs: ReportInputs, path: str | Path) -> Path:
+    """Build the workbook and write it to ``path`` (``.xlsx``) atomically.
+
+    The workbook is saved to a temporary file beside ``path`` and moved into place,
+    so a failed run leaves no partial file and keeps any previous report intact.
+
+    Raises
+    ------
+    UsageError
+        When ``path`` does not end in ``.xlsx`` or its folder does not exist.
+    """
+    path = Path(path)
+    check_report_path(path)
+    workbook = build_report(inputs)
+    with atomic_path(path) as temporary:
+        workbook.save(temporary)
+    return path
+
+
+def check_report_path(path: Path) -> None:
+    """A report path must end in ``.xlsx`` and its folder must exist."""
+    if path.suffix.lower() != ".xlsx":
+        raise UsageError(
+            f"cannot write the report to {path.name}: it must end in .xlsx",
+            hint="pass -o REPORT.xlsx",
+        )
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise UsageError(f"cannot write {path}: folder {folder} does not exist")

@@ -1,0 +1,291 @@
+"""The command line: options, output formats, exit codes, messages, no partial files."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+from tests.conftest import EXAMPLES, small_config, write_yaml
+from typer.testing import CliRunner
+
+from b2bcx.cli import app
+
+runner = CliRunner()
+Q3 = str(EXAMPLES / "acme_2026q3.csv")
+Q2 = str(EXAMPLES / "acme_2026q2.csv")
+CONFIG = str(EXAMPLES / "acme.yaml")
+
+
+def run(*args: str):
+    return runner.invoke(app, [str(a) for a in args])
+
+
+def test_help_lists_every_command():
+    result = run("--help")
+    assert result.exit_code == 0
+    for command in ("score", "validate", "factors", "drivers"):
+        assert command in result.output
+
+
+def test_no_arguments_shows_help():
+    result = run("score")
+    assert "Usage" in result.output
+
+
+def test_version():
+    assert run("--version").output.startswith("b2bcx ")
+
+
+def test_score_table_on_the_example():
+    result = run("score", Q3, "-c", CONFIG, "--baseline", Q2)
+    assert result.exit_code == 0, result.output
+    assert "portfolio" in result.output
+    assert "accounts flagged" in result.output
+    assert "moved significantly" in result.output
+
+
+def test_score_csv_has_the_contract_columns():
+    result = run("score", Q3, "-c", CONFIG, "--format", "csv")
+    assert result.exit_code == 0
+    header = result.stdout.splitlines()[0].split(",")
+    assert header[:8] == [
+        "account",
+        "n",
+        "roles",
+        "coverage",
+        "index",
+        "ci_low",
+        "ci_high",
+        "nps",
+    ]
+    pillars = [
+        "integrity",
+        "resolution",
+        "expectations",
+        "time_and_effort",
+        "personalisation",
+        "empathy",
+    ]
+    assert header[8:14] == pillars
+    assert "flags" in header
+
+
+def test_score_json_with_baseline():
+    result = run("score", Q3, "-c", CONFIG, "--baseline", Q2, "--format", "json")
+    records = json.loads(result.stdout)
+    assert {"index_baseline", "delta", "significant"} <= set(records[0])
+    assert any(r["significant"] for r in records)
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".json", ".parquet", ".xlsx"])
+def test_score_output_files(tmp_path, suffix):
+    target = tmp_path / f"accounts{suffix}"
+    result = run("score", Q3, "-c", CONFIG, "-o", target)
+    assert result.exit_code == 0, result.output
+    if suffix == ".csv":
+        table = pd.read_csv(target)
+    elif suffix == ".json":
+        table = pd.DataFrame(json.loads(target.read_text()))
+    elif suffix == ".parquet":
+        table = pd.read_parquet(target)
+    else:
+        table = pd.read_excel(target, engine="calamine")
+    assert len(table) == 148 and table["account"].is_unique
+    assert list(tmp_path.iterdir()) == [target]  # no temporary file left
+
+
+def test_xlsx_output_keeps_numbers_and_freezes_header(tmp_path):
+    target = tmp_path / "a.xlsx"
+    run("score", Q3, "-c", CONFIG, "-o", target)
+    sheet = openpyxl.load_workbook(target).active
+    assert sheet.freeze_panes == "A2"
+    assert isinstance(sheet["E2"].value, float)
+    assert sheet["E2"].number_format == "0.0"
+
+
+@pytest.mark.parametrize("by", ["role", "segment", "phase"])
+def test_score_breakdowns(by):
+    result = run("score", Q3, "-c", CONFIG, "--by", by, "--format", "csv")
+    assert result.exit_code == 0, result.output
+    table = pd.read_csv(pd.io.common.StringIO(result.stdout))
+    first = {"role": "role", "segment": "segment", "phase": "phase"}[by]
+    assert table.columns[0] == first
+
+
+def test_by_phase_without_phase_column_is_a_clear_error(tmp_path):
+    config = small_config()
+    export = tmp_path / "e.csv"
+    export.write_text(
+        "Id,Account,Role,Region,Revenue,NPS,Q1,Q2,Q3,Q4\n1,A,DM,EU,1,9,Agree,Agree,Agree,Agree\n"
+    )
+    result = run(
+        "score", export, "-c", write_yaml(tmp_path / "c.yaml", config), "--by", "phase"
+    )
+    assert result.exit_code == 1
+    assert "lifecycle" in result.output
+
+
+def test_bad_values_exit_1_with_every_problem_and_no_output(tmp_path):
+    export = tmp_path / "bad.csv"
+    shutil.copy(Q3, export)
+    text = export.read_text().splitlines()
+    text[1] = text[1].replace("Agree", "Agreee", 1)
+    text[5] = text[5].replace(",User,", ",Janitor,", 1)
+    export.write_text("\n".join(text) + "\n")
+    target = tmp_path / "out.csv"
+    result = run("score", export, "-c", CONFIG, "-o", target)
+    assert result.exit_code == 1
+    assert "Agreee" in result.output and "Janitor" in result.output
+    assert "Traceback" not in result.output
+    assert not target.exists()
+
+
+def test_existing_output_survives_a_failed_run(tmp_path):
+    target = tmp_path / "out.csv"
+    target.write_text("last quarter\n")
+    result = run("score", tmp_path / "missing.csv", "-c", CONFIG, "-o", target)
+    assert result.exit_code == 1
+    assert target.read_text() == "last quarter\n"
+
+
+def test_config_error_exit_1(tmp_path):
+    config = small_config(rollup={"methd": "mean"})
+    result = run("score", Q3, "-c", write_yaml(tmp_path / "c.yaml", config))
+    assert result.exit_code == 1
+    assert "did you mean `rollup.method`" in result.output
+
+
+def test_missing_config_column_exit_1(tmp_path):
+    config = small_config()
+    result = run("score", Q3, "-c", write_yaml(tmp_path / "c.yaml", config))
+    assert result.exit_code == 1
+    assert "not in the export" in result.output
+
+
+def test_unknown_output_extension_is_a_usage_error(tmp_path):
+    result = run("score", Q3, "-c", CONFIG, "-o", tmp_path / "x.txt")
+    assert result.exit_code == 2
+    assert "unknown extension" in result.output
+    assert not (tmp_path / "x.txt").exists()
+
+
+def test_bad_option_value_is_a_usage_error():
+    assert run("score", Q3, "-c", CONFIG, "--by", "colour").exit_code == 2
+
+
+def test_debug_shows_the_traceback(tmp_path):
+    result = run("--debug", "score", tmp_path / "missing.csv", "-c", CONFIG)
+    assert result.exit_code != 0
+    assert result.exception is not None
+
+
+def test_validate_clean_example():
+    result = run("validate", Q3, "-c", CONFIG)
+    assert result.exit_code == 0, result.output
+    assert "rows read" in result.output and "no problems found" in result.output
+
+
+def test_validate_json_lists_problems(tmp_path):
+    export = tmp_path / "bad.csv"
+    text = Path(Q3).read_text().splitlines()
+    text[3] = text[3].replace("Agree", "Maybe", 1)
+    export.write_text("\n".join(text) + "\n")
+    result = run("validate", export, "-c", CONFIG, "--format", "json")
+    assert result.exit_code == 1
+    report = json.loads(result.stdout)
+    (problem,) = report["problems"]
+    assert (
+        problem["row"] == 4
+        and problem["value"] == "Maybe"
+        and problem["file"] == str(export)
+    )
+
+
+def test_accounts_file_lists_accounts_not_heard():
+    result = run(
+        "score",
+        Q3,
+        "-c",
+        CONFIG,
+        "--accounts",
+        EXAMPLES / "crm_accounts.csv",
+        "--format",
+        "csv",
+    )
+    assert result.exit_code == 0, result.output
+    table = pd.read_csv(pd.io.common.StringIO(result.stdout))
+    not_heard = table[table["flags"] == "not_heard"]
+    assert len(not_heard) > 0 and (not_heard["n"] == 0).all()
+
+
+def test_factors_on_the_interview_example():
+    result = run(
+        "factors",
+        EXAMPLES / "lemke_interviews.csv",
+        "-c",
+        EXAMPLES / "lemke_interviews.yaml",
+        "--format",
+        "csv",
+    )
+    assert result.exit_code == 0, result.output
+    table = pd.read_csv(pd.io.common.StringIO(result.stdout)).set_index("factor")
+    # personal_contact is METHOD.md's reference table: 6/7, 3/7, 1/6
+    assert table.loc["personal_contact", "p"] == pytest.approx(0.0262, abs=5e-5)
+    assert table.loc["proactive_objectives", "pass_frequency"]  # 5 of 20
+    assert not table.loc["speed_of_delivery", "pass_frequency"]  # 4 of 20
+
+
+def test_factors_table_and_by_role():
+    result = run("factors", Q3, "-c", CONFIG)
+    assert result.exit_code == 0, result.output
+    assert "Cochran" in result.output and "important" in result.output
+    by_role = run("factors", Q3, "-c", CONFIG, "--by", "role", "--format", "csv")
+    roles = set(pd.read_csv(pd.io.common.StringIO(by_role.stdout))["role"])
+    assert roles == {"all", "decision_maker", "influencer", "user"}
+
+
+def test_factors_without_factor_config_is_exit_1(tmp_path):
+    data = small_config()
+    export = tmp_path / "e.csv"
+    export.write_text(
+        "Id,Account,Role,Region,Revenue,NPS,Q1,Q2,Q3,Q4\n1,A,DM,EU,1,9,Agree,Agree,Agree,Agree\n"
+    )
+    result = run("factors", export, "-c", write_yaml(tmp_path / "c.yaml", data))
+    assert result.exit_code == 1 and "factors" in result.output
+
+
+def test_drivers_by_role_and_plot(tmp_path):
+    png = tmp_path / "q.png"
+    result = run(
+        "drivers", Q3, "-c", CONFIG, "--by", "role", "--bootstrap", "50", "--plot", png
+    )
+    assert result.exit_code == 0, result.output
+    assert png.read_bytes().startswith(b"\x89PNG")
+    assert "published priority" in result.output
+
+
+def test_drivers_unknown_outcome_suggests():
+    result = run("drivers", Q3, "-c", CONFIG, "--outcome", "loyalti")
+    assert result.exit_code == 1
+    assert "did you mean `loyalty`" in result.output
+
+
+def test_drivers_shapley_csv():
+    result = run(
+        "drivers",
+        Q3,
+        "-c",
+        CONFIG,
+        "--method",
+        "shapley",
+        "--bootstrap",
+        "20",
+        "--format",
+        "csv",
+    )
+    table = pd.read_csv(pd.io.common.StringIO(result.stdout))
+    assert table["importance"].sum() == pytest.approx(table["r2"].iloc[0])

@@ -1,0 +1,145 @@
+"""The YAML config: schema, unknown keys with suggestions, extends, safe loading."""
+
+from __future__ import annotations
+
+import pytest
+from tests.conftest import EXAMPLES, small_config, write_yaml
+
+from b2bcx.config import load_config, parse_config
+from b2bcx.errors import ConfigError
+
+
+def problems_of(data) -> list[str]:
+    with pytest.raises(ConfigError) as caught:
+        parse_config(data)
+    return [p.describe() for p in caught.value.problems] or [caught.value.message]
+
+
+def test_shipped_example_config_loads():
+    config = load_config(EXAMPLES / "acme.yaml")
+    assert list(config.pillars) == [
+        "integrity",
+        "resolution",
+        "expectations",
+        "time_and_effort",
+        "personalisation",
+        "empathy",
+    ]
+    assert (
+        config.pillar_label("time_and_effort") == "Time and Effort"
+    )  # from six_pillars
+    assert config.role_weights["decision_maker"] == 0.5
+
+
+def test_unknown_keys_name_the_path_and_suggest_the_nearest_key():
+    data = small_config(rollup={"methd": "mean"})
+    data["pillars"]["integrity"]["itmes"] = ["Q1"]
+    found = " | ".join(problems_of(data))
+    assert "`rollup.methd`" in found and "did you mean `rollup.method`" in found
+    assert "`pillars.integrity.itmes`" in found and "`pillars.integrity.items`" in found
+
+
+def test_all_problems_are_reported_together():
+    data = small_config(
+        roles={"weights": {"decision_maker": 0, "user": -1}, "decision_role": "boss"}
+    )
+    data["columns"].pop("account")
+    found = problems_of(data)
+    assert len(found) >= 3
+    assert any("columns.account" in p for p in found)
+    assert any("greater than 0" in p for p in found)
+
+
+def test_cross_references_are_checked():
+    data = small_config(
+        index={"weights": {"integrty": 2}},
+        phases={"ongoing": "resolutoin"},
+        composites={"trust": {"from": ["integrity", "Q9"]}},
+    )
+    data["roles"]["decision_role"] = "decision_makr"
+    found = " | ".join(problems_of(data))
+    assert "did you mean `integrity`" in found
+    assert "unknown pillar `resolutoin`" in found
+    assert "`Q9`" in found
+    assert "did you mean `decision_maker`" in found
+
+
+def test_undefined_scale_is_an_error():
+    data = small_config(items={"Q1": {"scale": "agree9"}})
+    assert any("agree9" in p for p in problems_of(data))
+
+
+def test_scale_bounds_must_be_ordered():
+    data = small_config(scales={"pct": {"min": 100, "max": 0}})
+    assert any("must be below" in p for p in problems_of(data))
+
+
+def test_extends_shipped_framework_and_path(tmp_path):
+    base = write_yaml(
+        tmp_path / "base.yaml",
+        {"version": 1, "flags": {"role_gap": 30}, "rollup": {"method": "mean"}},
+    )
+    child = small_config(
+        extends=["six_pillars", "base.yaml"], rollup={"min_respondents": 2}
+    )
+    unused = [
+        "resolution",
+        "expectations",
+        "time_and_effort",
+        "personalisation",
+        "empathy",
+    ]
+    child["pillars"] = {"integrity": {"items": ["Q1", "Q2"]}, **dict.fromkeys(unused)}
+    config = load_config(write_yaml(tmp_path / "child.yaml", child))
+    assert config.pillar_label("integrity") == "Integrity"
+    assert list(config.pillars) == ["integrity"]  # `null` drops inherited pillars
+    assert config.flags.role_gap == 30
+    assert config.rollup.method == "mean" and config.rollup.min_respondents == 2
+
+
+def test_extends_unknown_name_suggests(tmp_path):
+    path = write_yaml(tmp_path / "c.yaml", small_config(extends="six_pilars"))
+    with pytest.raises(ConfigError, match="six_pilars") as caught:
+        load_config(path)
+    assert "six_pillars" in caught.value.hint
+
+
+def test_extends_loop_is_refused(tmp_path):
+    write_yaml(tmp_path / "a.yaml", {"extends": "b.yaml"})
+    write_yaml(tmp_path / "b.yaml", {"extends": "a.yaml"})
+    with pytest.raises(ConfigError, match="loops"):
+        load_config(tmp_path / "a.yaml")
+
+
+def test_yaml_python_tags_are_rejected(tmp_path):
+    path = tmp_path / "evil.yaml"
+    path.write_text(
+        "columns: !!python/object/apply:os.system ['echo hacked']\n", encoding="utf-8"
+    )
+    with pytest.raises(ConfigError, match="not valid YAML"):
+        load_config(path)
+
+
+@pytest.mark.parametrize("text", ["- a\n- b\n", "just text\n", "42\n"])
+def test_config_must_be_a_mapping(tmp_path, text):
+    path = tmp_path / "c.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError, match="mapping"):
+        load_config(path)
+
+
+def test_missing_config_file(tmp_path):
+    with pytest.raises(ConfigError, match="not found"):
+        load_config(tmp_path / "nope.yaml")
+
+
+def test_single_role_model_needs_no_weights():
+    data = small_config(roles={"single": "customer"})
+    config = parse_config(data)
+    assert config.role_weights == {"customer": 1.0}
+
+
+def test_paths_are_relative_to_the_config(tmp_path):
+    data = small_config(accounts={"file": "crm.csv", "id": "AccountId"})
+    config = load_config(write_yaml(tmp_path / "c.yaml", data))
+    assert config.resolve_path("crm.csv") == tmp_path.resolve() / "crm.csv"
