@@ -75,7 +75,7 @@ def test_scale_bounds_must_be_ordered():
 
 
 def test_extends_shipped_framework_and_path(tmp_path):
-    base = write_yaml(
+    write_yaml(
         tmp_path / "base.yaml",
         {"version": 1, "flags": {"role_gap": 30}, "rollup": {"method": "mean"}},
     )

@@ -72,8 +72,8 @@ def test_row_order_changes_nothing(rows, random):
     shuffled = list(rows)
     random.shuffle(shuffled)
     pd.testing.assert_frame_equal(
-        accounts_of(rows)[SCORES + ["nps", "se"]],
-        accounts_of(shuffled)[SCORES + ["nps", "se"]],
+        accounts_of(rows)[[*SCORES, "nps", "se"]],
+        accounts_of(shuffled)[[*SCORES, "nps", "se"]],
         check_exact=False,
         rtol=1e-9,
     )
@@ -85,8 +85,8 @@ def test_scaling_all_role_weights_changes_nothing(rows, factor):
     roles = small_config()["roles"]
     scaled = {**roles, "weights": {r: w * factor for r, w in roles["weights"].items()}}
     pd.testing.assert_frame_equal(
-        accounts_of(rows)[SCORES + ["nps", "coverage"]],
-        accounts_of(rows, roles=scaled)[SCORES + ["nps", "coverage"]],
+        accounts_of(rows)[[*SCORES, "nps", "coverage"]],
+        accounts_of(rows, roles=scaled)[[*SCORES, "nps", "coverage"]],
         check_exact=False,
         rtol=1e-9,
     )

@@ -209,7 +209,8 @@ def _result(
     accounts = account_table(respondents, config)
     attributes, warnings = _attributes(respondents, config)
     accounts = accounts.join(attributes, on="account")
-    not_heard, revenue_coverage, master_warnings = pd.DataFrame(), None, []
+    not_heard, revenue_coverage = pd.DataFrame(), None
+    master_warnings: list[Problem] = []
     if master is not None:
         accounts, not_heard, revenue_coverage, master_warnings = apply_master(
             accounts, master

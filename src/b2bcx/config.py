@@ -404,9 +404,9 @@ def _model_in(annotation: Any) -> tuple[Any, bool]:
     """The config model an annotation holds, and whether it sits in a mapping."""
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return annotation, False
-    args = getattr(annotation, "__args__", ())
+    args: tuple[Any, ...] = tuple(getattr(annotation, "__args__", ()))
     if getattr(annotation, "__origin__", None) is dict and len(args) == 2:
-        return _model_in(args[1])[0], True
+        return _model_in(args[-1])[0], True
     for arg in args:
         found = _model_in(arg)
         if found[0] is not None:

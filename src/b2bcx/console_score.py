@@ -41,7 +41,7 @@ def account_table(result: Any, accounts: Any) -> Table:
         "flags", footer=f"{flagged} of {int(portfolio['accounts'])} accounts flagged"
     )
     for row in accounts.to_dict(orient="records"):
-        cells = [
+        cells: list[str | Text] = [
             str(row["account"]),
             str(row["n"]),
             _roles(row["roles"]),

@@ -251,7 +251,7 @@ def _detect_columns(profiles: list[Profile], plan: Plan) -> list[Profile]:
 def _comment_column(profiles: list[Profile]) -> Profile | None:
     """Named like a comment, else the longest free text (40+ characters on average)."""
     named = [p for p in profiles if any(word in p.key for word in COMMENT)]
-    texts = [p for p in profiles if not p.numbers and p.distinct >= 0.5 * p.count > 0]
+    texts = [p for p in profiles if not p.numbers and p.distinct > MAX_LABELS]
     length = {p.name: float(p.sample.str.len().mean()) for p in texts}
     longest = max(texts, key=lambda p: length[p.name], default=None)
     if named or longest is None:

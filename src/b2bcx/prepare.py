@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from b2bcx.config import Config
-from b2bcx.errors import Problem
+from b2bcx.errors import Problem, Severity
 from b2bcx.scales import as_number, normalise_label
 
 FILE = "_file"
@@ -290,7 +290,7 @@ def distinct_value_problems(
     column: str,
     problem: str,
     hint: str,
-    severity: str = "error",
+    severity: Severity = "error",
 ) -> list[Problem]:
     """One problem per distinct bad value, at its first row, with the row count."""
     if values.empty:

@@ -58,7 +58,8 @@ def experience_group(
             raise ConfigError(
                 "`factors.group.values` must map the column's answers to good, average and poor"
             )
-        return group_from_labels(frame[group.column], group.values)
+        values: dict[str, list[object]] = {str(k): list(v) for k, v in group.values.items()}
+        return group_from_labels(frame[group.column], values)
     source = group.source or "nps"
     if source == "nps":
         if "nps" not in scores:

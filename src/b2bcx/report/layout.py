@@ -15,6 +15,7 @@ from b2bcx.report.sheets import finish_sheet, put_text_safely, table_name, write
 TITLE_FONT = Font(bold=True, size=14, color="1F3864")
 HEADING_FONT = Font(bold=True, size=12, color="1F3864")
 NOTE_FONT = Font(italic=True, color="595959")
+TEXT = Alignment(horizontal="left", indent=1)
 SCORE = "0.0"
 PVALUE = '[<0.0001]"<0.0001";0.0000'
 
@@ -90,6 +91,7 @@ def write_table(
         ws, table, start_row=row, table_name=table_name(name), formats=formats
     )
     widen(ws, before)
+    pad_text(ws, table, row)
     return last_row + 2
 
 
@@ -116,7 +118,18 @@ def table_sheet(
         ws.column_dimensions["A"].width = 60
         return
     write_frame(ws, table, table_name=table_name(name), formats=formats)
+    pad_text(ws, table, 1)
     finish_sheet(ws)
+
+
+def pad_text(ws: Worksheet, table: pd.DataFrame, header_row: int) -> None:
+    """Indent text columns a little, so they do not run into a number on their left."""
+    for column, name in enumerate(table.columns, start=1):
+        values = table[name]
+        if pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
+            continue
+        for row in range(header_row + 1, header_row + len(table) + 1):
+            ws.cell(row=row, column=column).alignment = TEXT
 
 
 def widen(ws: Worksheet, widths: dict[int, float]) -> None:
