@@ -30,6 +30,7 @@ What is planted (so that the b2bcx analyses have something true to find):
 
 from __future__ import annotations
 
+import argparse
 import string
 from pathlib import Path
 
@@ -373,21 +374,24 @@ def lemke_interviews(rng) -> pd.DataFrame:
     return df.iloc[rng.permutation(20)].reset_index(drop=True)
 
 
-def write(df: pd.DataFrame, name: str) -> None:
-    df.to_csv(OUT / name, index=False, lineterminator="\n", encoding="utf-8")
-    print(f"wrote {name}: {len(df)} rows")
+def write(df: pd.DataFrame, path: Path) -> None:
+    df.to_csv(path, index=False, lineterminator="\n", encoding="utf-8")
+    print(f"wrote {path}: {len(df)} rows")
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=OUT, help="folder to write to")
+    out = parser.parse_args().out
     rng = np.random.default_rng(SEED)
     accts = make_accounts(rng)
     seen: set[str] = set()
-    write(quarter_file(rng, accts, "2026-Q2", 1150, seen), "acme_2026q2.csv")
-    write(quarter_file(rng, accts, "2026-Q3", 1200, seen), "acme_2026q3.csv")
+    write(quarter_file(rng, accts, "2026-Q2", 1150, seen), out / "acme_2026q2.csv")
+    write(quarter_file(rng, accts, "2026-Q3", 1200, seen), out / "acme_2026q3.csv")
     crm = accts.rename(columns={"AnnualRevenue": "ARR"})
     cols = ["AccountId", "AccountName", "ARR", "Region", "Industry", "AccountManager"]
-    write(crm[cols], "crm_accounts.csv")
-    write(lemke_interviews(rng), "lemke_interviews.csv")
+    write(crm[cols], out / "crm_accounts.csv")
+    write(lemke_interviews(rng), out / "lemke_interviews.csv")
 
 
 if __name__ == "__main__":

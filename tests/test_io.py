@@ -18,7 +18,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from b2bcx.errors import DataError
+from b2bcx.errors import DataError, UsageError
 from b2bcx.io import FILE_COLUMN, ROW_COLUMN, Export, read_export, read_exports
 
 COLUMNS = ["ResponseId", "Company", "Role", "NPS", "Quality", "Comment"]
@@ -80,7 +80,12 @@ def write_xlsx_title(folder: Path) -> Written:
     sheet.append([])
     sheet.append(COLUMNS)
     for row in RESPONSES:
-        sheet.append([_excel_value(name, value) for name, value in zip(COLUMNS, row)])
+        sheet.append(
+            [
+                _excel_value(name, value)
+                for name, value in zip(COLUMNS, row, strict=True)
+            ]
+        )
     path = folder / "title.xlsx"
     book.save(path)
     return path, _identity(), list(range(4, 10))
@@ -99,7 +104,12 @@ def write_xlsx_second_sheet(folder: Path) -> Written:
     sheet = book.create_sheet("Responses")
     sheet.append(COLUMNS)
     for row in RESPONSES:
-        sheet.append([_excel_value(name, value) for name, value in zip(COLUMNS, row)])
+        sheet.append(
+            [
+                _excel_value(name, value)
+                for name, value in zip(COLUMNS, row, strict=True)
+            ]
+        )
     path = folder / "two-sheets.xlsx"
     book.save(path)
     return path, _identity(), list(range(2, 8))
@@ -166,7 +176,7 @@ def write_qualtrics(folder: Path) -> Written:
         [*meta, '{"ImportId":"Company"}'],
     ]
     for row in RESPONSES:
-        values = dict(zip(COLUMNS, row))
+        values = dict(zip(COLUMNS, row, strict=True))
         fixed = [
             "2024-05-01 10:00:00",
             "2024-05-01 10:05:00",
@@ -187,8 +197,18 @@ def write_qualtrics(folder: Path) -> Written:
     return path, mapping, list(range(4, 10))
 
 
-LEGACY_META = ["ResponseID", "ResponseSet", "Name", "ExternalDataReference", "EmailAddress",
-               "IPAddress", "Status", "StartDate", "EndDate", "Finished"]  # fmt: skip
+LEGACY_META = [
+    "ResponseID",
+    "ResponseSet",
+    "Name",
+    "ExternalDataReference",
+    "EmailAddress",
+    "IPAddress",
+    "Status",
+    "StartDate",
+    "EndDate",
+    "Finished",
+]
 
 
 def write_qualtrics_legacy(folder: Path) -> Written:
@@ -200,9 +220,19 @@ def write_qualtrics_legacy(folder: Path) -> Written:
     texts = LEGACY_META + [GERMAN[q[1]] for q in QUALTRICS_QUESTIONS] + ["Company", ""]
     rows: list[list[str | None]] = [codes, texts]
     for row in RESPONSES:
-        values = dict(zip(COLUMNS, row))
-        meta = [values["ResponseId"], "Default Response Set", "Anonymous", None, None,
-                "10.0.0.1", "0", "2024-05-01 10:00:00", "2024-05-01 10:05:00", "1"]  # fmt: skip
+        values = dict(zip(COLUMNS, row, strict=True))
+        meta = [
+            values["ResponseId"],
+            "Default Response Set",
+            "Anonymous",
+            None,
+            None,
+            "10.0.0.1",
+            "0",
+            "2024-05-01 10:00:00",
+            "2024-05-01 10:05:00",
+            "1",
+        ]
         answers = [values[q[1]] for q in QUALTRICS_QUESTIONS]
         rows.append([*meta, *answers, values["Company"], None])
     path = folder / "qualtrics-legacy.csv"
@@ -214,13 +244,28 @@ def write_qualtrics_legacy(folder: Path) -> Written:
     return path, mapping, list(range(3, 9))
 
 
-SURVEYMONKEY_META = ["Respondent ID", "Collector ID", "Start Date", "End Date", "IP Address",
-                     "Email Address", "First Name", "Last Name", "Custom Data 1"]  # fmt: skip
+SURVEYMONKEY_META = [
+    "Respondent ID",
+    "Collector ID",
+    "Start Date",
+    "End Date",
+    "IP Address",
+    "Email Address",
+    "First Name",
+    "Last Name",
+    "Custom Data 1",
+]
 
 
 def surveymonkey_rows() -> list[list[str | None]]:
-    first = [*SURVEYMONKEY_META, "What is your role?", "How likely are you to recommend us?",
-             "Please rate us", None, "Anything else?"]  # fmt: skip
+    first = [
+        *SURVEYMONKEY_META,
+        "What is your role?",
+        "How likely are you to recommend us?",
+        "Please rate us",
+        None,
+        "Anything else?",
+    ]
     second = [None] * 9 + [
         "Response",
         "Response",
@@ -230,9 +275,18 @@ def surveymonkey_rows() -> list[list[str | None]]:
     ]
     rows: list[list[str | None]] = [first, second]
     for row in RESPONSES:
-        values = dict(zip(COLUMNS, row))
-        meta = [values["ResponseId"], "4321", "05/01/2024 10:00:00 AM",
-                "05/01/2024 10:05:00 AM", "10.0.0.1", None, None, None, values["Company"]]  # fmt: skip
+        values = dict(zip(COLUMNS, row, strict=True))
+        meta = [
+            values["ResponseId"],
+            "4321",
+            "05/01/2024 10:00:00 AM",
+            "05/01/2024 10:05:00 AM",
+            "10.0.0.1",
+            None,
+            None,
+            None,
+            values["Company"],
+        ]
         answers = [
             values["Role"],
             values["NPS"],
@@ -247,8 +301,14 @@ def surveymonkey_rows() -> list[list[str | None]]:
 def write_surveymonkey(folder: Path) -> Written:
     path = folder / "surveymonkey.csv"
     path.write_text(_csv_text(surveymonkey_rows()), encoding="utf-8")
-    mapping = {"ResponseId": "Respondent ID", "Company": "Custom Data 1", "Role": "Q1",
-               "NPS": "Q2", "Quality": "Q3_1", "Comment": "Q4"}  # fmt: skip
+    mapping = {
+        "ResponseId": "Respondent ID",
+        "Company": "Custom Data 1",
+        "Role": "Q1",
+        "NPS": "Q2",
+        "Quality": "Q3_1",
+        "Comment": "Q4",
+    }
     return path, mapping, list(range(3, 9))
 
 
@@ -267,8 +327,13 @@ WRITERS: dict[str, Callable[[Path], Written]] = {
     "qualtrics-legacy": write_qualtrics_legacy,
     "surveymonkey": write_surveymonkey,
 }
-LAYOUTS = {"sav": "spss", "parquet": "parquet", "qualtrics": "qualtrics",
-           "qualtrics-legacy": "qualtrics_legacy", "surveymonkey": "surveymonkey"}  # fmt: skip
+LAYOUTS = {
+    "sav": "spss",
+    "parquet": "parquet",
+    "qualtrics": "qualtrics",
+    "qualtrics-legacy": "qualtrics_legacy",
+    "surveymonkey": "surveymonkey",
+}
 
 
 def _values(series: pd.Series) -> list[str | None]:
@@ -307,7 +372,7 @@ def test_xlsx_sheet_by_name_or_index(tmp_path: Path, sheet: str | int) -> None:
 
 def test_xlsx_first_sheet_by_default(tmp_path: Path) -> None:
     path, _, _ = write_xlsx_second_sheet(tmp_path)
-    with pytest.raises(DataError, match="sheet 'Summary'.* header but no responses"):
+    with pytest.raises(DataError, match=r"sheet 'Summary'.* header but no responses"):
         read_export(path)
 
 
@@ -472,3 +537,42 @@ def test_any_text_round_trips_through_csv(rows: list[list[str]]) -> None:
     for position in range(3):
         expected = [row[position] if row[position].strip() else None for row in rows]
         assert _values(frame[f"c{position}"]) == expected
+
+
+def test_utf16_without_bom(tmp_path: Path) -> None:
+    path = tmp_path / "no-bom.tsv"
+    path.write_bytes(_csv_text(_plain_rows(), "\t").encode("utf-16-le"))
+    assert_canonical(read_export(path), _identity(), list(range(2, 8)))
+
+
+def test_excel_blank_rows_dropped_but_counted(tmp_path: Path) -> None:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    for row in (["id", "score"], ["A", 1], [None, "  "], ["B", 2]):
+        sheet.append(row)
+    path = tmp_path / "gaps.xlsx"
+    book.save(path)
+    frame = read_export(path).frame
+    assert frame["id"].tolist() == ["A", "B"]
+    assert frame[ROW_COLUMN].tolist() == [2, 4]
+
+
+def test_same_file_twice_is_a_usage_error(tmp_path: Path) -> None:
+    path, _, _ = write_text("utf-8")(tmp_path)
+    with pytest.raises(UsageError, match="named twice"):
+        read_exports([path, tmp_path / ".." / tmp_path.name / path.name])
+
+
+def test_conflicting_aliases_keep_the_first_with_a_warning(tmp_path: Path) -> None:
+    first = tmp_path / "wave1.csv"
+    second = tmp_path / "wave2.csv"
+    first.write_text('Q1,Q2\nA,B\n{"ImportId":"QID1"},{"ImportId":"QID2"}\n1,2\n')
+    second.write_text('Q1,Q9\nA,B\n{"ImportId":"QID9"},{"ImportId":"QID1"}\n3,4\n')
+    export = read_exports([first, second])
+    assert export.layout == "qualtrics"
+    assert export.resolve("QID1") == "Q1"
+    assert export.resolve("QID9") == "Q1"
+    assert [w.column for w in export.warnings] == ["Q9"]  # QID1: Q1 here, Q9 there
+    assert export.data_columns == ["Q1", "Q2", "Q9"]
+    assert export.frame["Q1"].tolist() == ["1", "3"]

@@ -80,7 +80,7 @@ def test_header_without_rows(tmp_path: Path, name: str, content: bytes) -> None:
 
 def test_only_blank_lines(tmp_path: Path) -> None:
     path = _written(tmp_path, "blank.csv", b"\n\n  \n")
-    with pytest.raises(DataError, match="blank.csv holds no data"):
+    with pytest.raises(DataError, match=r"blank\.csv holds no data"):
         read_export(path)
 
 

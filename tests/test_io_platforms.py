@@ -13,8 +13,17 @@ import pytest
 
 from b2bcx.io import ROW_COLUMN, platform_exclusions, read_export
 
-SM_META = ["Respondent ID", "Collector ID", "Start Date", "End Date", "IP Address",
-           "Email Address", "First Name", "Last Name", "Custom Data 1"]  # fmt: skip
+SM_META = [
+    "Respondent ID",
+    "Collector ID",
+    "Start Date",
+    "End Date",
+    "IP Address",
+    "Email Address",
+    "First Name",
+    "Last Name",
+    "Custom Data 1",
+]
 
 
 def _csv(rows: list[list[str]], delimiter: str = ",") -> str:
@@ -25,13 +34,48 @@ def _csv(rows: list[list[str]], delimiter: str = ",") -> str:
 
 def _surveymonkey_rows() -> list[list[str]]:
     return [
-        [*SM_META, "Which company?", "Please rate us", "", "", "Which topics?", "",
-         "Comments", "Comments"],
-        [*[""] * 9, "Response", "Quality", "Speed", "Price", "Delivery",
-         "Other (please specify)", "Open-Ended Response", "Open-Ended Response"],
-        ["1001", "42", "05/01/2024", "05/01/2024", "10.0.0.1", "", "", "", "Acme",
-         "Acme", "5", "4", "3", "Delivery", "Returns", "Good", "More"],
-    ]  # fmt: skip
+        [
+            *SM_META,
+            "Which company?",
+            "Please rate us",
+            "",
+            "",
+            "Which topics?",
+            "",
+            "Comments",
+            "Comments",
+        ],
+        [
+            *[""] * 9,
+            "Response",
+            "Quality",
+            "Speed",
+            "Price",
+            "Delivery",
+            "Other (please specify)",
+            "Open-Ended Response",
+            "Open-Ended Response",
+        ],
+        [
+            "1001",
+            "42",
+            "05/01/2024",
+            "05/01/2024",
+            "10.0.0.1",
+            "",
+            "",
+            "",
+            "Acme",
+            "Acme",
+            "5",
+            "4",
+            "3",
+            "Delivery",
+            "Returns",
+            "Good",
+            "More",
+        ],
+    ]
 
 
 def test_surveymonkey_column_names(tmp_path: Path) -> None:
@@ -89,13 +133,26 @@ def test_surveymonkey_from_excel(tmp_path: Path) -> None:
 def _qualtrics_rows() -> list[list[str]]:
     return [
         ["StartDate", "Status", "Finished", "ResponseId", "Q1", "Q1", "Q2_1"],
-        ["Startdatum", "Antworttyp", "Beendet", "Antwort-ID", "Frage eins",
-         "Frage eins (Kopie)", "Wie zufrieden sind Sie? - Service"],
-        ['{"ImportId":"startDate","timeZone":"Europe/Berlin"}', '{"ImportId":"status"}',
-         '{"ImportId":"finished"}', '{"ImportId":"_recordId"}', '{"ImportId":"QID1"}',
-         '{"ImportId":"QID7"}', '{"ImportId":"QID2_1"}'],
+        [
+            "Startdatum",
+            "Antworttyp",
+            "Beendet",
+            "Antwort-ID",
+            "Frage eins",
+            "Frage eins (Kopie)",
+            "Wie zufrieden sind Sie? - Service",
+        ],
+        [
+            '{"ImportId":"startDate","timeZone":"Europe/Berlin"}',
+            '{"ImportId":"status"}',
+            '{"ImportId":"finished"}',
+            '{"ImportId":"_recordId"}',
+            '{"ImportId":"QID1"}',
+            '{"ImportId":"QID7"}',
+            '{"ImportId":"QID2_1"}',
+        ],
         ["2024-05-01 10:00:00", "IP Address", "True", "R_1", "a", "b", "5"],
-    ]  # fmt: skip
+    ]
 
 
 def test_qualtrics_utf16_tsv_with_duplicated_names(tmp_path: Path) -> None:
@@ -103,8 +160,15 @@ def test_qualtrics_utf16_tsv_with_duplicated_names(tmp_path: Path) -> None:
     path.write_bytes(_csv(_qualtrics_rows(), "\t").encode("utf-16"))
     export = read_export(path)
     assert export.layout == "qualtrics"
-    assert export.data_columns == ["StartDate", "Status", "Finished", "ResponseId",
-                                   "Q1", "Q1 (QID7)", "Q2_1"]  # fmt: skip
+    assert export.data_columns == [
+        "StartDate",
+        "Status",
+        "Finished",
+        "ResponseId",
+        "Q1",
+        "Q1 (QID7)",
+        "Q2_1",
+    ]
     assert export.aliases["QID7"] == "Q1 (QID7)"
     assert export.aliases["QID1"] == "Q1"
     assert export.questions["Q2_1"] == "Wie zufrieden sind Sie? - Service"
@@ -137,11 +201,38 @@ def test_qualtrics_two_header_rows_without_import_ids(tmp_path: Path) -> None:
 
 def test_legacy_layout_names_and_aliases(tmp_path: Path) -> None:
     first = [f"V{i}" for i in range(1, 11)] + ["Q1", "Q2", "LocationLatitude", ""]
-    second = ["ResponseID", "ResponseSet", "Name", "ExternalDataReference", "EmailAddress",
-              "IPAddress", "Status", "StartDate", "EndDate", "Finished",
-              "Eine Frage?", "Noch eine Frage?", "LocationLatitude", ""]  # fmt: skip
-    data = ["R_9", "Default", "Anonymous", "", "", "10.0.0.1", "1", "2017-07-18 08:28:09",
-            "2017-07-18 08:28:48", "0", "2", "Hallo", "47.1", ""]  # fmt: skip
+    second = [
+        "ResponseID",
+        "ResponseSet",
+        "Name",
+        "ExternalDataReference",
+        "EmailAddress",
+        "IPAddress",
+        "Status",
+        "StartDate",
+        "EndDate",
+        "Finished",
+        "Eine Frage?",
+        "Noch eine Frage?",
+        "LocationLatitude",
+        "",
+    ]
+    data = [
+        "R_9",
+        "Default",
+        "Anonymous",
+        "",
+        "",
+        "10.0.0.1",
+        "1",
+        "2017-07-18 08:28:09",
+        "2017-07-18 08:28:48",
+        "0",
+        "2",
+        "Hallo",
+        "47.1",
+        "",
+    ]
     path = tmp_path / "legacy.csv"
     path.write_text(_csv([first, second, data]))
     export = read_export(path)
@@ -192,19 +283,37 @@ def _statuses() -> pd.DataFrame:
                 "1",
                 "0.0",
             ],
-        },  # fmt: skip
+        },
         dtype="str",
     )
 
 
 def test_platform_exclusions_reasons() -> None:
     reasons = platform_exclusions(_statuses())
-    expected = [None, "preview", "test", "spam", None, "unfinished", "preview", "test",
-                "spam", "spam", "unfinished", "preview", "preview", "test", "spam"]  # fmt: skip
+    expected = [
+        None,
+        "preview",
+        "test",
+        "spam",
+        None,
+        "unfinished",
+        "preview",
+        "test",
+        "spam",
+        "spam",
+        "unfinished",
+        "preview",
+        "preview",
+        "test",
+        "spam",
+    ]
     assert [None if pd.isna(r) else r for r in reasons] == expected
     assert reasons.value_counts().to_dict() == {
-        "preview": 4, "spam": 4, "test": 3, "unfinished": 2
-    }  # fmt: skip
+        "preview": 4,
+        "spam": 4,
+        "test": 3,
+        "unfinished": 2,
+    }
 
 
 def test_platform_exclusions_switches() -> None:

@@ -79,7 +79,11 @@ def factors(export: Export, config: Config, *, by_role: bool = False) -> FactorR
         roles = checked.prepared.frame.loc[grouped, "role"]
         table = _by_role(screen, values, group, roles, options, table)
     table = _sorted(table)
-    note = method_note(spec.alpha, spec.min_mention_rate, "ratings" if inputs.kind == "ratings" else "mentions")
+    note = method_note(
+        spec.alpha,
+        spec.min_mention_rate,
+        "ratings" if inputs.kind == "ratings" else "mentions",
+    )
     warnings = [p for p in inputs.problems if p.severity == "warning"]
     return FactorResult(
         table,

@@ -167,6 +167,18 @@ def note(message: str) -> None:
         stderr_console().print(message)
 
 
+@contextlib.contextmanager
+def working(message: str) -> Iterator[None]:
+    """A spinner on stderr while long work runs (only on a terminal, not with --quiet)."""
+    if State.quiet or not sys.stderr.isatty():
+        yield
+        return
+    from b2bcx.console import stderr_console
+
+    with stderr_console().status(message):
+        yield
+
+
 def score_inputs(
     exports: list[Path],
     config_path: Path,
@@ -178,10 +190,14 @@ def score_inputs(
     from b2bcx import api
     from b2bcx.load import load_exports, load_master
 
-    config, export = load_inputs(exports, config_path, sheet)
-    previous = load_exports(baseline, sheet=parse_sheet(sheet)) if baseline else None
-    master = load_master(config, accounts)
-    return api.score(export, config, baseline=previous, master=master)
+    with working("Reading exports…"):
+        config, export = load_inputs(exports, config_path, sheet)
+        previous = (
+            load_exports(baseline, sheet=parse_sheet(sheet)) if baseline else None
+        )
+        master = load_master(config, accounts)
+    with working("Scoring accounts…"):
+        return api.score(export, config, baseline=previous, master=master)
 
 
 @app.command(no_args_is_help=True)

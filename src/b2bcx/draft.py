@@ -84,6 +84,7 @@ MODIFIERS = {word: value for value, text in {
     3: "extremely completely totally absolutely", 2: "very strongly highly much all",
     0.75: "fairly moderately quite", 0.5: "somewhat slightly little partly partially",
 }.items() for word in text.split()}  # fmt: skip
+COLUMN_ORDER = _words("respondent account role segments revenue phase wave comment")
 NEGATIVE_WORDING = ("n't ", " not ", "more effort", "difficult", "hard to", "frustrat")
 
 
@@ -197,9 +198,9 @@ def _profile(name: str, values: pd.Series, question: str) -> Profile:
             else:
                 profile.answers.setdefault(folded, label)
         profile.distinct = len(profile.answers)
-        numbers = [as_number(v) for v in profile.answers]
-        if numbers and None not in numbers:
-            profile.numbers = dict(zip(profile.answers, numbers, strict=True))  # type: ignore[arg-type]
+        numbers = {k: as_number(v) for k, v in profile.answers.items()}
+        if numbers and None not in numbers.values():
+            profile.numbers = {k: n or 0.0 for k, n in numbers.items()}
     return profile
 
 
@@ -230,8 +231,8 @@ def _detect_columns(profiles: list[Profile], plan: Plan) -> list[Profile]:
     }
     for kind, test in tests.items():
         found = _pick(free, kind, test)
-        if found is None and kind == "account":
-            found = _pick(free, kind, lambda p: p.count > 0)
+        if found is None and kind == "account":  # each account answered once
+            found = _pick(free, kind, bool)
         if found is not None:
             plan.columns[kind] = found.name
             free.remove(found)
@@ -265,7 +266,8 @@ def _detect_ratings(profiles: list[Profile], plan: Plan) -> set[str]:
     candidates = [p for p in profiles if p.key not in METADATA and len(p.answers) >= 2]
     found: dict[str, tuple[str, bool]] = {}
     for profile in sorted(candidates, key=lambda p: -p.distinct):  # supersets first
-        if (rating := _scale_of(profile, plan)) is not None:
+        scale_of = _numeric_scale if profile.numbers else _label_scale
+        if (rating := scale_of(profile, plan)) is not None:
             found[profile.name] = rating
     for profile in (p for p in candidates if p.name in found):  # column order
         scale, nps = found[profile.name]
@@ -277,12 +279,6 @@ def _detect_ratings(profiles: list[Profile], plan: Plan) -> set[str]:
         else:
             plan.items[profile.name] = scale
     return set(found)
-
-
-def _scale_of(profile: Profile, plan: Plan) -> tuple[str, bool] | None:
-    if profile.numbers:
-        return _numeric_scale(profile, plan)
-    return _label_scale(profile, plan)
 
 
 def _numeric_scale(profile: Profile, plan: Plan) -> tuple[str, bool] | None:
@@ -319,11 +315,8 @@ def _label_scale(profile: Profile, plan: Plan) -> tuple[str, bool] | None:
     if len(labels) < len(known):
         plan.notes.append(f"{profile.name}: answers use {len(labels)} of the "
                           f"{len(known)} labels of `{scale}`; check its scale")  # fmt: skip
-    _add_missing(
-        plan,
-        scale,
-        [m for m in profile.missing if normalise_label(m) not in NON_SUBSTANTIVE],
-    )
+    extra = [m for m in profile.missing if normalise_label(m) not in NON_SUBSTANTIVE]
+    _add_missing(plan, scale, extra)
     return scale, (min(known.values()), max(known.values())) == (0, 10)
 
 
@@ -372,8 +365,11 @@ def _intensity(label: str) -> float | None:
 
 
 def _new_scale(ordered: dict[str, int | float], plan: Plan) -> str:
-    ends = [re.sub(r"[^a-z]+", "_", normalise_label(label)).strip("_")[:20]
-            for label in (next(iter(ordered)), list(ordered)[-1])]  # fmt: skip
+    labels = list(ordered)  # in natural order
+    ends = [
+        re.sub(r"[^a-z]+", "_", normalise_label(x)).strip("_")[:20]
+        for x in (labels[0], labels[-1])
+    ]
     scale = base = f"{ends[0] or 'low'}_to_{ends[1] or 'high'}"
     number = 1
     while scale in plan.scales or scale in PRESET_SCALES:
@@ -417,8 +413,8 @@ def _pillars(plan: Plan, profiles: dict[str, Profile]) -> dict[str, dict[str, An
         plan.comments[f"pillars.{UNASSIGNED}"] = [
             f"TODO: move these statements to their pillars ({why}), then",
             "delete this pillar; it is here so that the draft scores as it is."]  # fmt: skip
-        plan.notes.append(f"pillars: {len(placed[UNASSIGNED])} statements are in "
-                          f"`{UNASSIGNED}` ({why}): move them to their pillars")  # fmt: skip
+        plan.notes.append(f"pillars: move the statements in `{UNASSIGNED}` to their "
+                          f"pillars ({why}): {', '.join(placed[UNASSIGNED])}")  # fmt: skip
     labels = {pid: label for pid, (label, _) in PILLARS.items()}
     labels[UNASSIGNED] = "Unassigned — move these items"
     return {p: {"label": labels[p], "items": i} for p, i in placed.items() if i}
@@ -427,15 +423,16 @@ def _pillars(plan: Plan, profiles: dict[str, Profile]) -> dict[str, dict[str, An
 def guess_role(answer: str) -> str | None:
     """The DMU role a raw role answer names, from word starts in ``ROLE_WORDS``.
 
-    Decision maker words win over influencer words, which win over user words
-    ("Head of IT" is a decision maker, "IT lead" an influencer); None if no word
-    is recognised.
+    Decision-maker words win over influencer words, which win over user words
+    ("Head of IT" is a decision maker, "IT lead" an influencer). Words of up to
+    three letters (IT, VP, CEO) must match whole. None if no word is recognised.
     """
     words = " ".join(re.findall(r"[a-z0-9]+", normalise_label(answer)))
     for role, keys in ROLE_WORDS.items():
+        ends = [r"\w*" if len(key) > 3 else r"s?\b" for key in keys]
         if any(
-            re.search(rf"\b{re.escape(k)}" + (r"\w*" if len(k) > 3 else r"s?\b"), words)
-            for k in keys
+            re.search(rf"\b{re.escape(k)}{e}", words)
+            for k, e in zip(keys, ends, strict=True)
         ):
             return role
     return None
@@ -443,24 +440,20 @@ def guess_role(answer: str) -> str | None:
 
 def _roles(profile: Profile | None, plan: Plan) -> dict[str, Any]:
     if profile is None:
-        plan.notes.append(
-            "roles: no role column found; everyone is one role (`single`)"
-        )
+        plan.notes.append("roles: no role column found; everyone is one role")
         return {"single": "customer"}
     mapping: dict[str, list[str]] = {role: [] for role in ROLE_WEIGHTS}
     guessed = []
     for answer in [*profile.answers.values(), *profile.missing]:
         role = guess_role(answer)
-        if role is None:
-            guessed.append(answer)
+        guessed += [] if role else [answer]
         mapping[role or FALLBACK_ROLE].append(answer)
     if guessed:
         plan.comments["roles.map"] = [
             "TODO map: no role word recognised in these answers; each was put in the",
             f"most plausible role, `{FALLBACK_ROLE}` (it weighs least). Check them:",
-            *(f"  {answer!r}" for answer in guessed)]  # fmt: skip
-        plan.notes.append(f"roles: check `roles.map`, {len(guessed)} answers were guessed"
-                          f" ({', '.join(map(repr, guessed))})")  # fmt: skip
+            *(f"  {answer}" for answer in guessed)]  # fmt: skip
+        plan.notes.append(f"roles: check the guessed role of {', '.join(guessed)}")
     if profile.blanks:
         plan.notes.append(f"roles: {profile.blanks} rows have no role; validate reports"
                           " them (or set `roles.unmapped: ignore`)")  # fmt: skip
@@ -473,10 +466,9 @@ def _outcomes(plan: Plan) -> dict[str, Any]:
     named = [(item, scale) for item, scale, is_nps in plan.nps if is_nps][:1]
     for item, scale in named:
         outcomes["nps"] = item if scale == "nps11" else {"item": item, "scale": scale}
-    others = [(i, s) for i, s, _ in plan.nps if (i, s) not in named]
     if plan.loyalty:
         outcomes["loyalty"] = dict(zip(("item", "scale"), plan.loyalty[0], strict=True))
-    spare = [*others, *plan.loyalty[1:]]
+    spare = [(i, s) for i, s, _ in plan.nps if (i, s) not in named] + plan.loyalty[1:]
     if spare:
         plan.comments["outcomes+"] = ([] if outcomes else ["# outcomes:"]) + [
             f"#   {_key(i)}: {{item: {i}, scale: {s}}}" for i, s in spare]  # fmt: skip
@@ -498,17 +490,7 @@ def _assemble(plan: Plan, profiles: dict[str, Profile]) -> dict[str, Any]:
     data["default_scale"] = default
     data["pillars"] = pillars
     data["items"] = {i: {"scale": s} for i, s in plan.items.items() if s != default}
-    hints = [
-        i
-        for i in plan.items
-        if any(w in f" {profiles[i].question} " for w in NEGATIVE_WORDING)
-    ]
-    if hints:
-        plan.comments["items+"] = ([] if data["items"] else ["# items:"]) + [
-            f"#   {i}: {{reverse: true}}   # worded negatively?" for i in hints]  # fmt: skip
-        plan.notes.append(
-            f"items: are {', '.join(hints)} reverse-coded? (see `items:`)"
-        )
+    _reverse_hints(plan, profiles, data["items"])
     data["roles"] = _roles(profiles.get(plan.columns.get("role", "")), plan)
     data["outcomes"] = _outcomes(plan)
     return {key: value for key, value in data.items() if value != {}}
@@ -522,19 +504,9 @@ def _columns(plan: Plan) -> dict[str, Any]:
         plan.notes.append("columns: no account column found; set `columns.account`")
     if "respondent" not in plan.columns:
         plan.notes.append(
-            "columns: no respondent id found; respondents are told apart by row"
+            "columns: no respondent id found; rows are counted as respondents"
         )
-    order = (
-        "respondent",
-        "account",
-        "role",
-        "segments",
-        "revenue",
-        "phase",
-        "wave",
-        "comment",
-    )
-    return {key: plan.columns[key] for key in order if key in plan.columns}
+    return {key: plan.columns[key] for key in COLUMN_ORDER if key in plan.columns}
 
 
 def _scales(plan: Plan) -> dict[str, dict[str, Any]]:
@@ -553,6 +525,24 @@ def _scales(plan: Plan) -> dict[str, dict[str, Any]]:
                 f"scales: `{scale}` counts as missing: {', '.join(map(str, extra))}"
             )
     return scales
+
+
+def _reverse_hints(
+    plan: Plan, profiles: dict[str, Profile], items: dict[str, Any]
+) -> None:
+    """Commented ``reverse: true`` lines for negatively worded statements."""
+    hints = [
+        i
+        for i in plan.items
+        if any(w in f" {profiles[i].question} " for w in NEGATIVE_WORDING)
+    ]
+    if hints:
+        plan.comments["items+"] = ([] if items else ["# items:"]) + [
+            f"#   {i}: {_flow({**items.get(i, {}), 'reverse': True})}   # worded negatively?"
+            for i in hints]  # fmt: skip
+        plan.notes.append(
+            f"items: are {', '.join(hints)} reverse-coded? (see `items:`)"
+        )
 
 
 COMMENTS = {
@@ -581,13 +571,12 @@ def _render(data: dict[str, Any], plan: Plan, source: str) -> str:
               f"  b2bcx validate {source} -c THIS_FILE"]  # fmt: skip
     blocks = [_comment_lines(header) + _dump("version", data["version"])]
     for key, comments in COMMENTS.items():
-        tail = plan.comments.get(f"{key}+", [])
-        if key not in data and not tail and key != "items":
-            continue
-        text = _comment_lines(comments + plan.comments.get(key, []))
-        if key in data:
-            text += _body(key, data[key], plan.comments)
-        blocks.append(text + "".join(f"{line}\n" for line in tail))
+        tail = "".join(f"{line}\n" for line in plan.comments.get(f"{key}+", []))
+        if key in data or tail or key == "items":
+            text = _comment_lines(comments + plan.comments.get(key, []))
+            blocks.append(
+                text + (_body(key, data[key], plan) if key in data else "") + tail
+            )
     return "\n".join(blocks)
 
 
@@ -595,15 +584,18 @@ def _comment_lines(lines: list[str], indent: str = "") -> str:
     return "".join(f"{indent}# {line}".rstrip() + "\n" for line in lines)
 
 
-def _body(key: str, value: Any, comments: dict[str, list[str]]) -> str:
+def _body(key: str, value: Any, plan: Plan) -> str:
     """A section as YAML, with comment lines before the keys that have some."""
-    if not isinstance(value, dict) or not any(
-        f"{key}.{sub}" in comments for sub in value
-    ):
+    inner = (
+        {sub: plan.comments.get(f"{key}.{sub}", []) for sub in value}
+        if isinstance(value, dict)
+        else {}
+    )
+    if not any(inner.values()):
         return _dump(key, value)
     parts = [f"{key}:\n"]
     for sub, sub_value in value.items():
-        parts.append(_comment_lines(comments.get(f"{key}.{sub}", []), "  "))
+        parts.append(_comment_lines(inner[sub], "  "))
         parts += [f"  {line}\n" for line in _dump(sub, sub_value).splitlines()]
     return "".join(parts)
 
@@ -612,3 +604,9 @@ def _dump(key: str, value: Any) -> str:
     flow = None if isinstance(value, dict | list) else False
     return yaml.safe_dump({key: value}, sort_keys=False, allow_unicode=True,
                           default_flow_style=flow, width=88)  # fmt: skip
+
+
+def _flow(value: Any) -> str:
+    return yaml.safe_dump(
+        value, default_flow_style=True, sort_keys=False, width=999
+    ).strip()

@@ -58,7 +58,9 @@ def experience_group(
             raise ConfigError(
                 "`factors.group.values` must map the column's answers to good, average and poor"
             )
-        values: dict[str, list[object]] = {str(k): list(v) for k, v in group.values.items()}
+        values: dict[str, list[object]] = {
+            str(k): list(v) for k, v in group.values.items()
+        }
         return group_from_labels(frame[group.column], values)
     source = group.source or "nps"
     if source == "nps":

@@ -160,7 +160,7 @@ def _qualtrics(first: list[str], second: list[str], meta: Row) -> Layout:
         if import_id and name and import_id != name
     }
     questions = {
-        name: text for name, text in zip(names, second, strict=False) if name and text
+        name: text for name, text in zip(names, second, strict=True) if name and text
     }
     aliases |= _renamed_metadata(names, _QUALTRICS_RENAMED)
     header_rows = 3 if any(import_ids) else 2
@@ -175,13 +175,20 @@ def _qualtrics_legacy(first: list[str], second: list[str]) -> Layout:
         for code, text in zip(first, second, strict=True)
     ]
     names = dedupe(
-        [text if is_v else code for code, text, is_v in zip(first, second, renamed)],
+        [
+            text if is_v else code
+            for code, text, is_v in zip(first, second, renamed, strict=True)
+        ],
         [""] * len(first),
     )
-    aliases = {code: name for code, name, is_v in zip(first, names, renamed) if is_v}
+    aliases = {
+        code: name
+        for code, name, is_v in zip(first, names, renamed, strict=True)
+        if is_v
+    }
     questions = {
         name: text
-        for name, text, is_v in zip(names, second, renamed)
+        for name, text, is_v in zip(names, second, renamed, strict=True)
         if not is_v and name and text and text != name
     }
     legacy_to_current = {old: new for new, old in _QUALTRICS_RENAMED.items()}

@@ -81,7 +81,7 @@ def read_exports(paths: Sequence[str | Path], sheet: Sheet = None) -> Export:
     Raises
     ------
     UsageError
-        No paths were given, or a path does not exist.
+        No paths were given, a file is named twice, or a path does not exist.
     DataError
         A file cannot be read.
     """
@@ -89,6 +89,15 @@ def read_exports(paths: Sequence[str | Path], sheet: Sheet = None) -> Export:
         paths = [paths]
     if not paths:
         raise UsageError("no export files given", hint="name at least one export file")
+    resolved = [Path(path).resolve() for path in paths]
+    repeated = sorted(
+        {str(p) for p, r in zip(paths, resolved, strict=True) if resolved.count(r) > 1}
+    )
+    if repeated:
+        raise UsageError(
+            f"the same export is named twice: {', '.join(repeated)}",
+            hint="name each export file once; its responses would be counted twice",
+        )
     return stack([read_export(path, sheet) for path in paths])
 
 

@@ -109,11 +109,11 @@ def column_to_text(values: pd.Series) -> pd.Series:
         return values.map({True: "True", False: "False"}).astype(TEXT)
     if pd.api.types.is_numeric_dtype(dtype):
         return numbers_to_text(values)
-    if pd.api.types.is_string_dtype(dtype) and dtype != object:
+    if pd.api.types.is_object_dtype(dtype):
+        return _objects_to_text(values)
+    if pd.api.types.is_string_dtype(dtype):
         return values.astype(TEXT)
-    if dtype != object:
-        return values.astype(str).where(values.notna()).astype(TEXT)
-    return _objects_to_text(values)
+    return values.astype(str).where(values.notna()).astype(TEXT)
 
 
 def _objects_to_text(values: pd.Series) -> pd.Series:

@@ -16,6 +16,8 @@ TITLE_FONT = Font(bold=True, size=14, color="1F3864")
 HEADING_FONT = Font(bold=True, size=12, color="1F3864")
 NOTE_FONT = Font(italic=True, color="595959")
 TEXT = Alignment(horizontal="left", indent=1)
+CENTRED = Alignment(horizontal="center")
+BOOLEAN = '"TRUE";"TRUE";"FALSE"'  # LibreOffice shows unformatted booleans as 1/0
 SCORE = "0.0"
 PVALUE = '[<0.0001]"<0.0001";0.0000'
 
@@ -123,13 +125,29 @@ def table_sheet(
 
 
 def pad_text(ws: Worksheet, table: pd.DataFrame, header_row: int) -> None:
-    """Indent text columns a little, so they do not run into a number on their left."""
+    """Indent text columns a little; show true/false columns as TRUE/FALSE, centred."""
     for column, name in enumerate(table.columns, start=1):
         values = table[name]
-        if pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
+        logical = is_logical(values)
+        if not logical and pd.api.types.is_numeric_dtype(values):
             continue
         for row in range(header_row + 1, header_row + len(table) + 1):
-            ws.cell(row=row, column=column).alignment = TEXT
+            cell = ws.cell(row=row, column=column)
+            cell.alignment = CENTRED if logical else TEXT
+            if logical:
+                cell.number_format = BOOLEAN
+
+
+def is_logical(values: pd.Series) -> bool:
+    """True for a bool column, or an object column holding only bools and blanks."""
+    if pd.api.types.is_bool_dtype(values):
+        return True
+    present = values.dropna()
+    return (
+        values.dtype == object
+        and len(present) > 0
+        and present.map(lambda v: isinstance(v, bool)).all()
+    )
 
 
 def widen(ws: Worksheet, widths: dict[int, float]) -> None:

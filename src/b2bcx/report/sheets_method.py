@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 import yaml
 from openpyxl.styles import Alignment, Font
@@ -14,6 +16,7 @@ from b2bcx.report.sheets import put_text_safely
 
 MONO = Font(name="DejaVu Sans Mono", size=9)
 RUN_TIME = "run time"
+RULE_WIDTH = 100
 ROLLUP_WORDS = {
     "role_weighted": "the role-weighted mean of the role {within}s",
     "mean": "the mean over the account's respondents (every respondent counts equally)",
@@ -40,7 +43,7 @@ def _rollup_rows(config: Config) -> list[tuple[str, str]]:
     method = ROLLUP_WORDS[rollup.method].format(within=rollup.within_role)
     decision = config.roles.decision_role or "(none configured)"
     return [
-        ("account roll-up", f"rollup.method {rollup.method}: {method}. Role-weighted: I_a = Σ w_r m_ar / W_a over the roles r present, W_a = Σ w_r of those roles (missing_roles: {rollup.missing_roles}). Accounts with fewer than {rollup.min_respondents} respondent(s) get no score."),
+        ("account roll-up", f"Account score = {method} (rollup.method: {rollup.method}). Role-weighted: I_a = Σ w_r m_ar / W_a over the roles r present, W_a = Σ w_r of those roles (missing_roles: {rollup.missing_roles}). Accounts with fewer than {rollup.min_respondents} respondent(s) get no score."),
         ("account NPS", "100 × Σ w_r (p_ar − d_ar) / W_a, with p/d the role's shares of promoters and detractors."),
         ("coverage", "Share of the role weight that answered: Σ w_r of the roles present / Σ w_r of all roles."),
         ("standard error", "SE_a = √( Σ (w_r / W_a)² σ_r² / n_ar ), σ_r² = pooled within-account variance of role r over the whole file."),
@@ -61,24 +64,39 @@ def _analysis_rows() -> list[tuple[str, str]]:
 
 
 def write_method(ws: Worksheet, inputs: ReportInputs) -> None:
-    """Fill the Method sheet."""
+    """Fill the Method sheet: rules, role weights, inputs, run, config as used."""
     config = inputs.score.config
+    ws.column_dimensions["A"].width = 26
+    ws.column_dimensions["B"].width = RULE_WIDTH
     row = write_title(ws, 1, "Method", "How every number in this workbook is computed.")
     rules = pd.DataFrame(method_rows(config), columns=["topic", "rule"])
-    start = row
-    row = write_table(ws, rules, row, "Method")
-    for cells in ws.iter_rows(min_row=start + 1, max_row=row - 2, min_col=2, max_col=2):
-        cells[0].alignment = Alignment(wrap_text=True, vertical="top")
-    row = write_heading(ws, row, "Role weights")
-    row = write_table(ws, role_weights(config), row, "Role weights", {"share": "0.0%"})
-    row = write_heading(ws, row, "Input files")
+    end = write_table(ws, rules, row, "Method")
+    _wrap_rules(ws, rules, row)
+    row = write_heading(ws, end, "Role weights")
+    weights = role_weights(config)
+    end = write_table(ws, weights, row, "Role weights", {"share": "0.0%"})
+    for cells in ws.iter_rows(min_row=row + 1, max_row=end - 2, min_col=2, max_col=2):
+        cells[0].alignment = Alignment(horizontal="left", indent=1)
+    row = write_heading(ws, end, "Input files")
     row = write_table(ws, file_table(inputs), row, "Input files", {"rows": "#,##0"})
     row = write_heading(ws, row, "Run")
     row = _run_rows(ws, row, inputs) + 1
     row = write_heading(ws, row, "Config as used (YAML)")
     write_lines(ws, row, config_lines(config), font=MONO)
     ws.column_dimensions["A"].width = 26
-    ws.column_dimensions["B"].width = 100
+    ws.column_dimensions["B"].width = RULE_WIDTH
+
+
+def _wrap_rules(ws: Worksheet, rules: pd.DataFrame, header_row: int) -> None:
+    """Wrap the rule texts and size their rows (spreadsheets do not auto-fit on open)."""
+    for offset, text in enumerate(rules["rule"], start=1):
+        cell = ws.cell(row=header_row + offset, column=2)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        ws.cell(row=header_row + offset, column=1).alignment = Alignment(
+            vertical="top", indent=1
+        )
+        lines = math.ceil(len(text) / (RULE_WIDTH * 1.1))
+        ws.row_dimensions[header_row + offset].height = 15 * max(lines, 1)
 
 
 def role_weights(config: Config) -> pd.DataFrame:
@@ -94,9 +112,9 @@ def role_weights(config: Config) -> pd.DataFrame:
 
 
 def file_table(inputs: ReportInputs) -> pd.DataFrame:
-    """``file, kind, rows, sha256`` of every input."""
-    records = [(f.path, f.kind, f.rows, f.sha256) for f in inputs.files]
-    return pd.DataFrame(records, columns=["file", "kind", "rows", "sha256"])
+    """``file, sha256, kind, rows`` of every input."""
+    records = [(f.path, f.sha256, f.kind, f.rows) for f in inputs.files]
+    return pd.DataFrame(records, columns=["file", "sha256", "kind", "rows"])
 
 
 def _run_rows(ws: Worksheet, row: int, inputs: ReportInputs) -> int:

@@ -1,0 +1,86 @@
+"""The shipped example: it runs, and the structure planted in it is found again.
+
+examples/generate_example.py plants role-specific drivers (Empathy for decision
+makers), a low Resolution score in the `ongoing` phase, Lemke factors that trend
+with NPS next to two that do not, and real quarter-on-quarter movers.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+from tests.conftest import EXAMPLES
+
+from b2bcx import analyses, api
+from b2bcx.config import load_config
+from b2bcx.load import load_exports
+
+LEMKE = [
+    "personal_contact",
+    "flexibility",
+    "implicit_understanding",
+    "knowledge",
+    "proactive_checking",
+    "promise_fulfilment",
+    "value_for_time",
+]
+
+
+@pytest.fixture(scope="module")
+def config():
+    return load_config(EXAMPLES / "acme.yaml")
+
+
+@pytest.fixture(scope="module")
+def q3():
+    return load_exports([EXAMPLES / "acme_2026q3.csv"])
+
+
+def test_generator_reproduces_the_committed_files(tmp_path):
+    subprocess.run(
+        [sys.executable, str(EXAMPLES / "generate_example.py"), "--out", str(tmp_path)],
+        check=True,
+        capture_output=True,
+    )
+    for name in (
+        "acme_2026q3.csv",
+        "acme_2026q2.csv",
+        "crm_accounts.csv",
+        "lemke_interviews.csv",
+    ):
+        assert (tmp_path / name).read_bytes() == (EXAMPLES / name).read_bytes(), name
+
+
+def test_empathy_drives_decision_makers(config, q3):
+    result = analyses.drivers(q3, config, outcome="nps", by_role=True, bootstrap=100)
+    table = result.table
+    top = table.loc[table.groupby("role")["importance"].idxmax()].set_index("role")[
+        "driver"
+    ]
+    assert top["decision_maker"] == "empathy"
+    users = table[table["role"] == "user"].nlargest(2, "importance")["driver"]
+    assert set(users) == {"personalisation", "expectations"}
+
+
+def test_ongoing_phase_lags_on_its_priority_pillar(config, q3):
+    lifecycle = api.score(q3, config).lifecycle.set_index("phase")
+    assert lifecycle.loc["ongoing", "priority_pillar"] == "resolution"
+    assert lifecycle.loc["ongoing", "priority_below_average"]
+
+
+def test_planted_movers_are_significant(config, q3):
+    result = api.score(
+        q3, config, baseline=load_exports([EXAMPLES / "acme_2026q2.csv"])
+    )
+    significant = result.accounts[result.accounts["significant"] == True]  # noqa: E712
+    assert (significant["delta"] < 0).sum() >= 10
+    assert (significant["delta"] > 0).sum() >= 8
+
+
+def test_lemke_factors_pass_and_the_decoys_do_not(config, q3):
+    table = analyses.factors(q3, config).table.set_index("factor")
+    assert table.loc[LEMKE, "important"].all()
+    assert not table.loc[["price", "brand_reputation"], "important"].any()
+    assert not table.loc["proactive_objectives", "pass_frequency"]
