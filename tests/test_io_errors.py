@@ -36,14 +36,14 @@ def _workbook(tmp_path: Path) -> Path:
     return path
 
 
-def test_missing_file_is_a_usage_error(tmp_path: Path) -> None:
+def test_missing_file(tmp_path: Path) -> None:
     path = tmp_path / "nope.csv"
-    with pytest.raises(UsageError, match=r"nope\.csv: file not found"):
+    with pytest.raises(DataError, match=r"nope\.csv: file not found"):
         read_export(path)
 
 
-def test_directory_is_a_usage_error(tmp_path: Path) -> None:
-    with pytest.raises(UsageError, match="is a directory"):
+def test_directory(tmp_path: Path) -> None:
+    with pytest.raises(DataError, match="is a directory"):
         read_export(tmp_path)
 
 

@@ -186,7 +186,8 @@ def _read_careful(
     text: str, delimiter: str, head: list[list[str]], label: str
 ) -> pd.DataFrame:
     """pandas' C parser: pads short rows; rows longer than the header are errors."""
-    header_at = find_header_row([[cell or None for cell in record] for record in head])
+    cells = [[cell if cell.strip() else None for cell in record] for record in head]
+    header_at = find_header_row(cells)
     width = len(head[header_at])
     try:
         frame = pd.read_csv(

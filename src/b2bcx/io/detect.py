@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from b2bcx.errors import DataError, UsageError
+from b2bcx.errors import DataError
 
 Format = Literal["xlsx", "parquet", "spss", "delimited"]
 
@@ -31,17 +31,16 @@ def check_path(path: Path, label: str) -> int:
 
     Raises
     ------
-    UsageError
-        The path does not exist or is a directory.
     DataError
-        The file is empty or cannot be opened.
+        The path does not exist, is a directory, is empty or cannot be opened
+        (exit code 1, like every unreadable export).
     """
     if not path.exists():
-        raise UsageError(
+        raise DataError(
             f"{label}: file not found", hint="check the path and the file name"
         )
     if path.is_dir():
-        raise UsageError(
+        raise DataError(
             f"{label} is a directory, not an export file",
             hint="name the export files themselves (e.g. exports/*.csv)",
         )

@@ -118,9 +118,8 @@ def _cleaned(row: Row) -> list[str]:
 
 def _is_import_id_row(row: Row) -> bool:
     cells = [cell for cell in row if cell]
-    return bool(cells) and sum(bool(_IMPORT_ID.match(c)) for c in cells) * 2 >= len(
-        cells
-    )
+    matches = sum(bool(_IMPORT_ID.match(cell)) for cell in cells)
+    return bool(cells) and 2 * matches >= len(cells)
 
 
 def _is_qualtrics_two_rows(first: list[str], second: list[str]) -> bool:

@@ -41,11 +41,9 @@ def read_export(path: str | Path, sheet: Sheet = None) -> Export:
 
     Raises
     ------
-    UsageError
-        The path does not exist or is a directory.
     DataError
-        The file cannot be read as an export; the message names the file and
-        what is wrong.
+        The path does not exist, is a directory, or the file cannot be read as
+        an export; the message names the file and what is wrong.
     """
     label = str(path)
     file = Path(path)
@@ -81,7 +79,7 @@ def read_exports(paths: Sequence[str | Path], sheet: Sheet = None) -> Export:
     Raises
     ------
     UsageError
-        No paths were given, a file is named twice, or a path does not exist.
+        No paths were given, or a file is named twice.
     DataError
         A file cannot be read.
     """

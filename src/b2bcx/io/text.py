@@ -1,7 +1,8 @@
 """Cell values to text: every reader hands over columns of ``str`` with NA.
 
-All conversions work on whole columns (pandas or Arrow compute); there is no
-Python loop over data rows.
+All conversions work on whole columns (pandas, NumPy or Arrow compute); the
+only per-cell step is ``Series.map(type)`` on spreadsheet columns that mix text
+and numbers, to find the numbers.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ def clean_name(raw: object) -> str:
     ``None``/NA gives ``""``. Line breaks inside a header cell (common in question
     text) become single spaces so that a config can name the column on one line.
     """
-    if raw is None or (isinstance(raw, float) and np.isnan(raw)):
+    if raw is None or (not isinstance(raw, str) and pd.isna(raw)):
         return ""
     text = str(raw).replace("\ufeff", "").replace("\u200b", "")
     return " ".join(text.split())
