@@ -22,13 +22,15 @@ $(VENV)/.installed-test: $(VENV)/.installed
 
 demo: $(VENV)/.installed
 	mkdir -p out
-	$(BIN)/b2bcx score $(EXAMPLE)/acme_2026q3.csv -c $(EXAMPLE)/acme.yaml \
-		--baseline $(EXAMPLE)/acme_2026q2.csv -o out/acme_accounts.xlsx
-	@echo "Wrote out/acme_accounts.xlsx"
+	$(BIN)/b2bcx report $(EXAMPLE)/acme_2026q3.csv -c $(EXAMPLE)/acme.yaml \
+		--baseline $(EXAMPLE)/acme_2026q2.csv --accounts $(EXAMPLE)/crm_accounts.csv \
+		-o out/acme_report.xlsx
+	@echo "Open out/acme_report.xlsx; for the account table in the terminal run:"
+	@echo "  $(BIN)/b2bcx score $(EXAMPLE)/acme_2026q3.csv -c $(EXAMPLE)/acme.yaml --baseline $(EXAMPLE)/acme_2026q2.csv"
 
 lint: $(VENV)/.installed-test
-	$(BIN)/ruff check src tests
-	$(BIN)/ruff format --check src tests
+	$(BIN)/ruff check src tests examples benchmarks
+	$(BIN)/ruff format --check src tests examples benchmarks
 	$(BIN)/mypy
 
 test: $(VENV)/.installed-test lint

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 from typing import Any
 
 import pytest
 import typer
 import yaml
+from tests.conftest import EXAMPLES, as_export
 from typer.testing import CliRunner
 
 from b2bcx import api
@@ -15,7 +17,6 @@ from b2bcx.commands_init import init_command
 from b2bcx.config import load_config, parse_config
 from b2bcx.draft import Draft, draft_config, guess_role, pillar_of
 from b2bcx.io import Export, read_export
-from tests.conftest import EXAMPLES, as_export
 
 EXAMPLE = EXAMPLES / "acme_2026q3.csv"
 AGREE = ["Strongly agree", "Disagree", "Agree", "Don't know", "Strongly disagree",
@@ -153,6 +154,22 @@ def test_long_free_text_is_the_comment_column_without_a_telling_name():
     for row in rows:
         row["Q99"] = row.pop("Feedback")
     assert drafted(rows).data["columns"]["comment"] == "Q99"
+
+
+def test_qualtrics_questions_name_the_account_role_and_comment_columns():
+    renamed = {"Customer ID": "QID1", "Job role": "QID2", "Feedback": "QID9"}
+    rows = [{renamed.get(k, k): v for k, v in row.items()} for row in survey()]
+    # a statement about "your company" (placed first) is not the account column
+    rows = [{"QID5": row["Quality"], **row} for row in rows]
+    questions = {
+        "QID1": "Which company do you work for?",
+        "QID2": "Which best describes your role?",
+        "QID5": "Acme understands your company and your role",
+        "QID9": "Is there anything else you would like to tell us?",
+    }
+    columns = drafted(rows, questions).data["columns"]
+    found = (columns["account"], columns["role"], columns["comment"])
+    assert found == ("QID1", "QID2", "QID9")
 
 
 def test_no_role_column_means_a_single_role():
@@ -295,6 +312,14 @@ def test_refuses_to_overwrite_without_force(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["program.yaml"]
 
 
+def test_never_writes_over_the_export_itself(tmp_path):
+    export = tmp_path / "export.csv"
+    export.write_bytes(EXAMPLE.read_bytes())
+    result = run(export, "-o", export, "--force")
+    assert result.exit_code == 2
+    assert export.read_bytes() == EXAMPLE.read_bytes()
+
+
 def test_a_missing_export_is_a_clear_error_and_writes_nothing(tmp_path):
     output = tmp_path / "program.yaml"
     result = run(tmp_path / "nope.csv", "-o", output)
@@ -310,3 +335,34 @@ def test_an_export_without_ratings_exits_1_and_writes_nothing(tmp_path):
     assert result.exit_code == 1
     assert "no rating columns" in result.output
     assert not (tmp_path / "program.yaml").exists()
+
+
+def test_a_qualtrics_export_drafts_a_config_that_validates(tmp_path):
+    names = [
+        "ResponseId",
+        "Status",
+        "Q1",
+        "Q2",
+        *(f"Q3_{i}" for i in range(1, 7)),
+        "Q4",
+    ]
+    asked = ["Response ID", "Response Type", "Which company do you work for?",
+             "Which best describes your role?", *SIX.values(),
+             "How likely are you to recommend Acme?"]  # fmt: skip
+    ids = [f'{{"ImportId":"QID{i}"}}' for i in range(len(names))]
+    rows = [
+        [f"R_{i}", "IP Address", f"Co{i % 5}", ROLES[i % 4], *AGREE[i % 6 :],
+         *AGREE[: i % 6], str(i % 11)]
+        for i in range(30)
+    ]  # fmt: skip
+    export = tmp_path / "qualtrics.csv"
+    with export.open("w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle).writerows([names, asked, ids, *rows])
+    output = tmp_path / "program.yaml"
+    result = run(export, "-o", output)
+    assert result.exit_code == 0, result.output
+    config = load_config(output)
+    assert config.columns.account == "Q1" and config.columns.role == "Q2"
+    assert config.pillars["integrity"].items == ["Q3_1"]
+    checked = api.check(read_export(export), config)
+    assert [p for p in checked.problems if p.severity == "error"] == []

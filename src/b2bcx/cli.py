@@ -422,6 +422,18 @@ def _render(name: str, console: Any, result: Any) -> None:
     getattr(console_analyses, name)(console, result)
 
 
+def _register_commands() -> None:
+    """Commands that live in their own modules (they import cli lazily)."""
+    from b2bcx.commands_init import init_command
+    from b2bcx.commands_report import report_command
+
+    app.command("report", no_args_is_help=True)(report_command)
+    app.command("init", no_args_is_help=True)(init_command)
+
+
+_register_commands()
+
+
 def main() -> None:
     """Console-script entry point."""
     try:

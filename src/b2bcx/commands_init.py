@@ -55,7 +55,7 @@ def init_command(
         from b2bcx.draft import draft_config
         from b2bcx.io import read_export
 
-        refuse_overwrite(output, force)
+        refuse_overwrite(output, force, export)
         draft = draft_config(read_export(export, sheet=parse_sheet(sheet)))
         if output is None:
             sys.stdout.write(draft.text)
@@ -66,11 +66,18 @@ def init_command(
             note(f"review: {escape(line)}")
 
 
-def refuse_overwrite(output: Path | None, force: bool) -> None:
-    """Stop before any work when ``output`` exists and ``--force`` was not given."""
-    from b2bcx.errors import B2bcxError
+def refuse_overwrite(output: Path | None, force: bool, export: Path) -> None:
+    """Stop before any work when ``-o FILE`` exists (without ``--force``), is a
+    folder, or is the export itself."""
+    from b2bcx.errors import B2bcxError, UsageError
 
-    if output is not None and output.exists() and not force:
+    if output is None:
+        return
+    if output.is_dir() or output.resolve() == export.resolve():
+        raise UsageError(
+            f"cannot write the config to {output}", hint="name a new .yaml file"
+        )
+    if output.exists() and not force:
         raise B2bcxError(
             f"{output} exists; use --force to overwrite",
             hint="or choose another file with -o",
@@ -79,7 +86,11 @@ def refuse_overwrite(output: Path | None, force: bool) -> None:
 
 def write_config(text: str, output: Path) -> None:
     """Write the YAML through a temporary file moved into place."""
+    from b2bcx.errors import B2bcxError
     from b2bcx.output import atomic_path
 
-    with atomic_path(output) as temporary:
-        temporary.write_text(text, encoding="utf-8")
+    try:
+        with atomic_path(output) as temporary:
+            temporary.write_text(text, encoding="utf-8")
+    except OSError as error:
+        raise B2bcxError(f"cannot write {output}: {error.strerror}") from None

@@ -54,6 +54,11 @@ NAMES = {  # columns key -> names (folded to letters and digits), best first
                        "accountmanager owner market businessunit companysize"),
 }  # fmt: skip
 COMMENT = _words("comment feedback verbatim remark suggestion opentext")
+ASKED = {  # columns key -> phrases in a question asking for it (Qualtrics Q1, Q2...)
+    "account": _words("which_company your_company company_name your_organi work_for"),
+    "role": _words("your_role job_title your_job your_position describes_you"),
+    "comment": _words("anything_else comment feedback suggestion tell_us why"),
+}  # fmt: skip
 LOYALTY = _words("renew loyal repurchase buyagain buy_again continue retain")
 PILLARS = {  # id -> label, keywords matched at word starts in the question text
     "integrity": ("Integrity", _words("trust honest promise reliab integrity")),
@@ -204,17 +209,27 @@ def _profile(name: str, values: pd.Series, question: str) -> Profile:
     return profile
 
 
-def _rank(profile: Profile, names: tuple[str, ...], suffix: bool) -> int | None:
-    """Where the column's name comes among ``names``; names ending so come last."""
+def _rank(profile: Profile, kind: str) -> int | None:
+    """How well the column's name (or its question) says it holds ``kind``.
+
+    Names in ``NAMES[kind]`` rank by position; then names ending so (not for
+    ids), then questions asking for it (``ASKED``) unless the answers are
+    ratings; None if nothing fits.
+    """
+    names = NAMES.get(kind, ())
     if profile.key in names:
         return names.index(profile.key)
-    return len(names) if suffix and profile.key.endswith(names) else None
+    if kind not in ("respondent", "account") and profile.key.endswith(names):
+        return len(names)
+    asked = any(phrase in profile.question for phrase in ASKED.get(kind, ()))
+    answers = list(profile.answers.values())
+    rated = bool(answers) and _natural_order(answers) is not None  # a statement
+    return len(names) + 1 if asked and not rated else None
 
 
 def _pick(profiles: list[Profile], kind: str, test: Any) -> Profile | None:
-    suffix = kind not in ("respondent", "account")
     ranked = [(r, i) for i, p in enumerate(profiles)
-              if (r := _rank(p, NAMES[kind], suffix)) is not None and test(p)]  # fmt: skip
+              if (r := _rank(p, kind)) is not None and test(p)]  # fmt: skip
     return profiles[min(ranked)[1]] if ranked else None
 
 
@@ -236,9 +251,7 @@ def _detect_columns(profiles: list[Profile], plan: Plan) -> list[Profile]:
         if found is not None:
             plan.columns[kind] = found.name
             free.remove(found)
-    segments = [
-        p for p in free if p.answers and _rank(p, NAMES["segments"], True) is not None
-    ]
+    segments = [p for p in free if p.answers and _rank(p, "segments") is not None]
     if segments:
         plan.columns["segments"] = [p.name for p in segments]
     free = [p for p in free if p not in segments]
@@ -251,8 +264,9 @@ def _detect_columns(profiles: list[Profile], plan: Plan) -> list[Profile]:
 
 def _comment_column(profiles: list[Profile]) -> Profile | None:
     """Named like a comment, else the longest free text (40+ characters on average)."""
-    named = [p for p in profiles if any(word in p.key for word in COMMENT)]
     texts = [p for p in profiles if not p.numbers and p.distinct > MAX_LABELS]
+    named = [p for p in profiles if any(word in p.key for word in COMMENT)]
+    named += [p for p in texts if _rank(p, "comment") is not None]
     length = {p.name: float(p.sample.str.len().mean()) for p in texts}
     longest = max(texts, key=lambda p: length[p.name], default=None)
     if named or longest is None:
@@ -411,8 +425,8 @@ def _pillars(plan: Plan, profiles: dict[str, Profile]) -> dict[str, dict[str, An
         texts = any(profiles[i].question for i in plan.items)
         why = "wording not plain" if texts else "no question text in the export"
         plan.comments[f"pillars.{UNASSIGNED}"] = [
-            f"TODO: move these statements to their pillars ({why}), then",
-            "delete this pillar; it is here so that the draft scores as it is."]  # fmt: skip
+            "TODO: move these statements to their pillars, then delete this pillar",
+            f"({why}); it is here so that the draft scores as it is."]  # fmt: skip
         plan.notes.append(f"pillars: move the statements in `{UNASSIGNED}` to their "
                           f"pillars ({why}): {', '.join(placed[UNASSIGNED])}")  # fmt: skip
     labels = {pid: label for pid, (label, _) in PILLARS.items()}
@@ -471,7 +485,8 @@ def _outcomes(plan: Plan) -> dict[str, Any]:
     spare = [(i, s) for i, s, _ in plan.nps if (i, s) not in named] + plan.loyalty[1:]
     if spare:
         plan.comments["outcomes+"] = ([] if outcomes else ["# outcomes:"]) + [
-            f"#   {_key(i)}: {{item: {i}, scale: {s}}}" for i, s in spare]  # fmt: skip
+            f"#   {_key(i) or 'other'}: {_flow({'item': i, 'scale': s})}"
+            for i, s in spare]  # fmt: skip
         plan.notes.append(
             f"outcomes: candidates left commented out: {', '.join(i for i, _ in spare)}"
         )
@@ -586,16 +601,11 @@ def _comment_lines(lines: list[str], indent: str = "") -> str:
 
 def _body(key: str, value: Any, plan: Plan) -> str:
     """A section as YAML, with comment lines before the keys that have some."""
-    inner = (
-        {sub: plan.comments.get(f"{key}.{sub}", []) for sub in value}
-        if isinstance(value, dict)
-        else {}
-    )
-    if not any(inner.values()):
+    if not isinstance(value, dict):
         return _dump(key, value)
     parts = [f"{key}:\n"]
     for sub, sub_value in value.items():
-        parts.append(_comment_lines(inner[sub], "  "))
+        parts.append(_comment_lines(plan.comments.get(f"{key}.{sub}", []), "  "))
         parts += [f"  {line}\n" for line in _dump(sub, sub_value).splitlines()]
     return "".join(parts)
 
