@@ -108,13 +108,29 @@ def check(export: Export, config: Config) -> Checked:
         source=_source(export),
     )
     prepared, wave, baseline_rows = _split_waves(prepared, config)
-    problems = list(prepared.problems)
+    problems = [*export.warnings, *prepared.problems]
     if any(p.severity == "error" and p.row is None for p in problems):
         return Checked(prepared, pd.DataFrame(), problems, wave, baseline_rows)
     scored = score_respondents(prepared.frame, config)
     return Checked(
         prepared, scored.table, problems + scored.problems, wave, baseline_rows
     )
+
+
+def validate(
+    export: Export, config: Config, master: AccountMaster | None = None
+) -> tuple[pd.DataFrame, list[Problem]]:
+    """Row accounting and every problem, errors and warnings, without raising.
+
+    When the data can be scored, the warnings found while rolling up (conflicting
+    account attributes, accounts missing from the account list) are included.
+    """
+    checked = check(export, config)
+    problems = list(checked.problems)
+    if not any(p.severity == "error" for p in problems):
+        result = _result(checked, config, export.files, master)
+        problems += [p for p in result.problems if p not in problems]
+    return rows_summary(checked.prepared.rows), problems
 
 
 def _source(export: Export) -> str:

@@ -276,10 +276,10 @@ def validate(
         from b2bcx.console_score import render_validation
         from b2bcx.output import json_records, json_text
 
+        from b2bcx.load import load_master
+
         cfg, export = load_inputs(exports, config, sheet)
-        checked = api.check(export, cfg)
-        problems = list(checked.problems)
-        summary = api.rows_summary(checked.prepared.rows)
+        summary, problems = api.validate(export, cfg, load_master(cfg, accounts))
         if fmt is Format.json:
             payload = {
                 "rows": json_records(summary),
