@@ -9,7 +9,6 @@ from __future__ import annotations
 import contextlib
 import sys
 from collections.abc import Iterator
-from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -17,6 +16,21 @@ import typer
 
 from b2bcx import __version__
 from b2bcx.errors import B2bcxError, UsageError
+from b2bcx.options import (
+    AccountsOption,
+    BaselineOption,
+    BootstrapOption,
+    By,
+    ConfigOption,
+    ExportsArgument,
+    Format,
+    FormatOption,
+    Method,
+    OutputOption,
+    RoleOnly,
+    SeedOption,
+    SheetOption,
+)
 
 if TYPE_CHECKING:
     from b2bcx.api import ScoreResult
@@ -37,49 +51,6 @@ app = typer.Typer(
 class State:
     debug = False
     quiet = False
-
-
-class Format(StrEnum):
-    table = "table"
-    csv = "csv"
-    json = "json"
-
-
-class By(StrEnum):
-    role = "role"
-    segment = "segment"
-    phase = "phase"
-
-
-Exports = Annotated[
-    list[Path],
-    typer.Argument(
-        help="Survey export(s): CSV/TSV, XLSX, SAV, Parquet; Qualtrics and SurveyMonkey layouts are recognised.",
-        show_default=False,
-    ),
-]
-ConfigOption = Annotated[
-    Path,
-    typer.Option(
-        "--config", "-c", help="The program's YAML config.", show_default=False
-    ),
-]
-SheetOption = Annotated[
-    str | None, typer.Option("--sheet", help="Excel sheet by name or 0-based index.")
-]
-AccountsOption = Annotated[
-    Path | None,
-    typer.Option("--accounts", help="The CRM account list (id, revenue, segments)."),
-]
-OutputOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--output", "-o", help="Write the table to FILE (.csv, .json, .parquet, .xlsx)."
-    ),
-]
-FormatOption = Annotated[
-    Format, typer.Option("--format", "-f", help="How to print the result on stdout.")
-]
 
 
 def _version(value: bool) -> None:
@@ -164,7 +135,7 @@ def note(message: str) -> None:
     if not State.quiet:
         from b2bcx.console import stderr_console
 
-        stderr_console().print(message)
+        stderr_console().print(message, markup=False, highlight=False, soft_wrap=True)
 
 
 @contextlib.contextmanager
@@ -202,16 +173,9 @@ def score_inputs(
 
 @app.command(no_args_is_help=True)
 def score(
-    exports: Exports,
+    exports: ExportsArgument,
     config: ConfigOption,
-    baseline: Annotated[
-        list[Path] | None,
-        typer.Option(
-            "--baseline",
-            "-b",
-            help="The previous export(s), for change and significance.",
-        ),
-    ] = None,
+    baseline: BaselineOption = None,
     by: Annotated[
         By | None,
         typer.Option(
@@ -260,7 +224,7 @@ def _render_breakdown(console: Any, table: Any, by: By) -> None:
 
 @app.command(no_args_is_help=True)
 def validate(
-    exports: Exports,
+    exports: ExportsArgument,
     config: ConfigOption,
     fmt: FormatOption = Format.table,
     sheet: SheetOption = None,
@@ -274,9 +238,8 @@ def validate(
         from b2bcx import api
         from b2bcx.console import stdout_console
         from b2bcx.console_score import render_validation
-        from b2bcx.output import json_records, json_text
-
         from b2bcx.load import load_master
+        from b2bcx.output import json_records, json_text
 
         cfg, export = load_inputs(exports, config, sheet)
         summary, problems = api.validate(export, cfg, load_master(cfg, accounts))
@@ -292,18 +255,9 @@ def validate(
             raise typer.Exit(1)
 
 
-class Method(StrEnum):
-    rwa = "rwa"
-    shapley = "shapley"
-
-
-class RoleOnly(StrEnum):
-    role = "role"
-
-
 @app.command(no_args_is_help=True)
 def factors(
-    exports: Exports,
+    exports: ExportsArgument,
     config: ConfigOption,
     by: Annotated[
         RoleOnly | None, typer.Option("--by", help="Screen within each role too.")
@@ -332,7 +286,7 @@ def factors(
 
 @app.command(no_args_is_help=True)
 def drivers(
-    exports: Exports,
+    exports: ExportsArgument,
     config: ConfigOption,
     outcome: Annotated[
         str,
@@ -353,18 +307,8 @@ def drivers(
             "--by", help="Drivers per role, held against published role priorities."
         ),
     ] = None,
-    bootstrap: Annotated[
-        int,
-        typer.Option(
-            "--bootstrap", min=0, help="Bootstrap resamples for the 95% interval."
-        ),
-    ] = 1000,
-    seed: Annotated[
-        int,
-        typer.Option(
-            "--seed", help="Seed of the bootstrap (results are reproducible)."
-        ),
-    ] = 2011,
+    bootstrap: BootstrapOption = 1000,
+    seed: SeedOption = 2011,
     plot: Annotated[
         Path | None,
         typer.Option(

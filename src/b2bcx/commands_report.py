@@ -13,69 +13,24 @@ import sys
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
-
-import typer
+from typing import TYPE_CHECKING
 
 from b2bcx.errors import DataError
+from b2bcx.options import (
+    AccountsOption,
+    BaselineOption,
+    BootstrapOption,
+    ConfigOption,
+    ExportsArgument,
+    NoRespondentsOption,
+    ReportOption,
+    SeedOption,
+    SheetOption,
+    StrictOption,
+)
 
 if TYPE_CHECKING:
     from b2bcx.report.inputs import ReportInputs, Sources
-
-ExportsArgument = Annotated[
-    list[Path],
-    typer.Argument(
-        help="Survey export(s): CSV/TSV, XLSX, SAV, Parquet; Qualtrics and SurveyMonkey layouts are recognised.",
-        show_default=False,
-    ),
-]
-ConfigOption = Annotated[
-    Path,
-    typer.Option(
-        "--config", "-c", help="The program's YAML config.", show_default=False
-    ),
-]
-ReportOption = Annotated[
-    Path,
-    typer.Option(
-        "--output", "-o", help="The workbook to write (.xlsx).", show_default=False
-    ),
-]
-BaselineOption = Annotated[
-    list[Path] | None,
-    typer.Option(
-        "--baseline", "-b", help="The previous export(s), for change and significance."
-    ),
-]
-AccountsOption = Annotated[
-    Path | None,
-    typer.Option("--accounts", help="The CRM account list (id, revenue, segments)."),
-]
-SheetOption = Annotated[
-    str | None, typer.Option("--sheet", help="Excel sheet by name or 0-based index.")
-]
-NoRespondentsOption = Annotated[
-    bool,
-    typer.Option(
-        "--no-respondents", help="Leave out the Respondents sheet (smaller file)."
-    ),
-]
-StrictOption = Annotated[
-    bool,
-    typer.Option(
-        "--strict", help="Fail (exit 1, no file) when the data have any warning."
-    ),
-]
-BootstrapOption = Annotated[
-    int,
-    typer.Option(
-        "--bootstrap", min=0, help="Bootstrap resamples for driver intervals."
-    ),
-]
-SeedOption = Annotated[
-    int,
-    typer.Option("--seed", help="Seed of the bootstrap (results are reproducible)."),
-]
 
 
 def report_command(
@@ -180,12 +135,17 @@ def progress_steps() -> Iterator[Callable[[str], None]]:
 
 
 def _summary_line(inputs: ReportInputs, output: Path) -> None:
-    from b2bcx.cli import note
+    """One unwrapped line on stderr for the scheduler's log (silenced by --quiet)."""
+    from b2bcx.cli import State
+    from b2bcx.console import stderr_console
     from b2bcx.report.summary import excluded_rows, flagged_count
 
+    if State.quiet:
+        return
     result = inputs.score
-    note(
+    line = (
         f"report: {len(result.accounts):,} accounts, {len(result.respondents):,} "
         f"respondents, {excluded_rows(result):,} excluded rows, "
         f"{flagged_count(result):,} flagged accounts -> {output}"
     )
+    stderr_console().print(line, soft_wrap=True, markup=False, highlight=False)

@@ -11,6 +11,7 @@ import contextlib
 import json
 import math
 import os
+import stat
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -60,9 +61,23 @@ def atomic_path(target: str | Path) -> Iterator[Path]:
     temporary = Path(name)
     try:
         yield temporary
+        os.chmod(temporary, file_mode(target))
         os.replace(temporary, target)
     finally:
         temporary.unlink(missing_ok=True)
+
+
+def file_mode(path: Path) -> int:
+    """Permissions for an output: the previous file's, else the usual (umask) ones.
+
+    Temporary files are created private (0600); without this a report replaced in
+    a shared folder would stop being readable by its audience.
+    """
+    if path.exists():
+        return stat.S_IMODE(path.stat().st_mode)
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
 
 
 def csv_text(table: pd.DataFrame) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import textwrap
-from typing import Any
+from collections.abc import Mapping
 
 import pandas as pd
 from openpyxl.styles import Alignment, Font
@@ -18,7 +18,6 @@ NOTE_FONT = Font(italic=True, color="595959")
 TEXT = Alignment(horizontal="left", indent=1)
 CENTRED = Alignment(horizontal="center")
 BOOLEAN = '"TRUE";"TRUE";"FALSE"'  # LibreOffice shows unformatted booleans as 1/0
-SCORE = "0.0"
 PVALUE = '[<0.0001]"<0.0001";0.0000'
 
 
@@ -150,7 +149,7 @@ def is_logical(values: pd.Series) -> bool:
     )
 
 
-def widen(ws: Worksheet, widths: dict[int, float]) -> None:
+def widen(ws: Worksheet, widths: Mapping[int, float]) -> None:
     """Set column widths (by 1-based column number), never narrowing a column."""
     for column, width in widths.items():
         dimension = ws.column_dimensions[get_column_letter(column)]
@@ -166,12 +165,3 @@ def set_formats(ws: Worksheet, row: int, formats: dict[int, str]) -> None:
     """Number formats for single cells of one row (by column number)."""
     for column, fmt in formats.items():
         ws.cell(row=row, column=column).number_format = fmt
-
-
-def as_text(value: Any) -> str:
-    """A short display text for a number or label (blank when missing)."""
-    if value is None or (isinstance(value, float) and pd.isna(value)):
-        return ""
-    if isinstance(value, float):
-        return f"{value:.1f}"
-    return str(value)

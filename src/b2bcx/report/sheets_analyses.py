@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import textwrap
 
+import numpy as np
 import pandas as pd
 from openpyxl.chart import Reference, ScatterChart, Series
 from openpyxl.chart.label import DataLabelList
@@ -26,6 +27,8 @@ from b2bcx.report.layout import (
 from b2bcx.report.reading import role_name
 
 FACTOR_FORMATS = {
+    "n": "#,##0",
+    "count": "#,##0",
     "p": PVALUE,
     "q": PVALUE,
     "p_omnibus": PVALUE,
@@ -112,12 +115,16 @@ def driver_table(
 def _chart_blocks(
     table: pd.DataFrame, header_row: int
 ) -> list[tuple[int, pd.DataFrame, str]]:
-    """(row above the block's first data row, block rows, chart title) per role."""
+    """(row above the block's first data row, block rows, chart title) per role.
+
+    Roles with too few respondents for any importance get no chart.
+    """
     blocks = []
     for role, part in table.groupby("role", sort=False):
         title = "All respondents" if role == ALL else role_name(str(role)).capitalize()
         offset = int(part.index[0])
-        blocks.append((header_row + offset, part.reset_index(drop=True), title))
+        if _plottable(part):
+            blocks.append((header_row + offset, part.reset_index(drop=True), title))
     return blocks
 
 
@@ -132,6 +139,12 @@ def _model_note(analysis: DriverAnalysis) -> str:
         f"All respondents: R² {analysis.r2:.3f} from {analysis.n:,} complete cases "
         f"({analysis.dropped:,} left out for a missing pillar or outcome)."
     )
+
+
+def _plottable(part: pd.DataFrame) -> bool:
+    """At least one driver with a finite importance and performance (no NaN in XML)."""
+    points = part[["importance_pct", "performance"]].astype(float)
+    return bool(np.isfinite(points).all(axis=1).any())
 
 
 def _place_charts(

@@ -27,6 +27,7 @@ ALARM_FILL = PatternFill("solid", fgColor="F4B084")
 UP_FILL = PatternFill("solid", fgColor="C6EFCE")
 DOWN_FILL = PatternFill("solid", fgColor="FFC7CE")
 SIGNED = "+0.0;-0.0;0.0"
+COUNTS = {c: "#,##0" for c in ("respondents", "accounts", "scored_accounts", "n")}
 PROBLEM_COLUMNS = ["severity", "file", "row", "column", "value", "problem", "hint"]
 
 
@@ -111,12 +112,12 @@ def _delta_rules(ws: Worksheet, table: pd.DataFrame) -> None:
 
 def write_roles(ws: Worksheet, inputs: ReportInputs) -> None:
     """Respondent means of the index, pillars and outcomes by role, and NPS."""
-    table_sheet(ws, inputs.score.by_role, "Pillars by role", empty="No roles.")
+    table_sheet(ws, inputs.score.by_role, "Pillars by role", COUNTS, "No roles.")
 
 
 def write_segments(ws: Worksheet, inputs: ReportInputs) -> None:
     """Portfolio, segment, tier, account manager and phase rows."""
-    table_sheet(ws, inputs.score.segments, "Segments", empty="No segments.")
+    table_sheet(ws, inputs.score.segments, "Segments", COUNTS, "No segments.")
 
 
 def write_lifecycle(ws: Worksheet, inputs: ReportInputs) -> None:
@@ -129,7 +130,7 @@ def write_lifecycle(ws: Worksheet, inputs: ReportInputs) -> None:
         ws,
         inputs.score.lifecycle,
         "Lifecycle",
-        formats={"priority_rank": "0"},
+        formats={"priority_rank": "0", **COUNTS},
         empty=note,
     )
 
@@ -152,9 +153,10 @@ def write_respondents(ws: Worksheet, inputs: ReportInputs) -> None:
 def write_data_quality(ws: Worksheet, inputs: ReportInputs) -> None:
     """Row accounting, excluded rows, then every problem with a hint."""
     rows = inputs.score.rows
-    write_table(ws, api.rows_summary(rows), 1, "Row accounting", formats={"rows": "0"})
+    summary = api.rows_summary(rows)
+    write_table(ws, summary, 1, "Row accounting", formats={"rows": "#,##0"})
     finish_sheet(ws)
-    row = len(api.rows_summary(rows)) + 3
+    row = len(summary) + 3
     row = write_heading(ws, row, "Excluded rows")
     excluded = rows.loc[rows["status"] == "excluded", [FILE, ROW, "reason"]]
     excluded = excluded.rename(columns={FILE: "file", ROW: "row"})

@@ -31,42 +31,39 @@ class Figure:
 def headline(result: ScoreResult) -> list[Figure]:
     """Portfolio index and NPS with 95% intervals, counts and coverage."""
     portfolio = result.portfolio
-    accounts = result.accounts
-    scored = int(accounts["index"].notna().sum())
-    figures = [
-        Figure("Portfolio CX index (0-100)", *_interval(portfolio, "index")),
-    ]
+    figures = [Figure("Portfolio CX index (0-100)", *_interval(portfolio, "index"))]
     if "nps" in portfolio:
-        figures.append(
-            Figure("Portfolio NPS (-100..100)", *_interval(portfolio, "nps"))
-        )
-    figures += [
-        Figure("Respondents scored", len(result.respondents), number_format=COUNT),
-        Figure("Accounts heard", len(accounts), number_format=COUNT),
-        Figure("Accounts with an index", scored, number_format=COUNT),
-        Figure("Accounts flagged", flagged_count(result), number_format=COUNT),
-        Figure(
-            "Mean coverage of role weight",
-            _mean(accounts["coverage"]),
-            number_format=PERCENT,
-        ),
-    ]
+        nps = _interval(portfolio, "nps")
+        figures.append(Figure("Portfolio NPS (-100..100)", *nps))
+    return figures + _counts(result)
+
+
+def _counts(result: ScoreResult) -> list[Figure]:
+    accounts = result.accounts
+    counts = {
+        "Respondents scored": len(result.respondents),
+        "Accounts heard": len(accounts),
+        "Accounts with an index": int(accounts["index"].notna().sum()),
+        "Accounts flagged": flagged_count(result),
+    }
+    figures = [Figure(k, v, number_format=COUNT) for k, v in counts.items()]
+    coverage = _mean(accounts["coverage"])
+    figures.append(
+        Figure("Mean coverage of role weight", coverage, None, None, PERCENT)
+    )
     if result.revenue_coverage is not None:
+        revenue = result.revenue_coverage
         figures.append(
-            Figure(
-                "Revenue coverage (target 80%)",
-                result.revenue_coverage,
-                number_format=PERCENT,
-            )
+            Figure("Revenue coverage (target 80%)", revenue, None, None, PERCENT)
         )
     if not result.not_heard.empty:
         figures.append(
             Figure(
-                "Listed accounts not heard", len(result.not_heard), number_format=COUNT
+                "Listed accounts not heard", len(result.not_heard), None, None, COUNT
             )
         )
     figures.append(
-        Figure("Input rows excluded", excluded_rows(result), number_format=COUNT)
+        Figure("Input rows excluded", excluded_rows(result), None, None, COUNT)
     )
     return figures
 

@@ -15,7 +15,7 @@ from openpyxl import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from b2bcx.errors import UsageError
-from b2bcx.output import atomic_path
+from b2bcx.output import atomic_path, is_formula_like
 from b2bcx.report.inputs import InputFile, ReportInputs
 from b2bcx.report.sheets import assert_worksheet
 from b2bcx.report.sheets_analyses import write_drivers, write_factors
@@ -79,10 +79,24 @@ def build_report(inputs: ReportInputs) -> Workbook:
     for name, write in SHEETS:
         if name in wanted:
             write(workbook.create_sheet(name), inputs)
+    quote_formula_like_text(workbook)
     workbook.properties.creator = f"b2bcx {inputs.version}"
     if inputs.run_time is not None:
         workbook.properties.created = inputs.run_time.replace(tzinfo=None)
     return workbook
+
+
+def quote_formula_like_text(workbook: Workbook) -> None:
+    """Mark text that looks like a formula with Excel's quote prefix.
+
+    The cells are already stored as text (``put_text_safely``); the prefix also
+    keeps them text when a user edits the cell and presses Enter.
+    """
+    for ws in workbook.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str) and is_formula_like(cell.value):
+                    cell.quotePrefix = True
 
 
 def write_report(inputs: ReportInputs, path: str | Path) -> Path:

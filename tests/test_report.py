@@ -1,0 +1,477 @@
+"""`b2bcx report`: the workbook read back with openpyxl, safety, atomicity, the CLI."""
+
+from __future__ import annotations
+
+import os
+import stat
+import zipfile
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import openpyxl
+import pandas as pd
+import pytest
+import typer
+from openpyxl.chart import ScatterChart
+from tests.conftest import EXAMPLES, respondent, small_config, write_yaml
+from typer.testing import CliRunner
+
+from b2bcx import analyses, api
+from b2bcx.cli import main_options
+from b2bcx.commands_report import load_sources, report_command
+from b2bcx.config import load_config
+from b2bcx.load import load_exports
+from b2bcx.report import workbook as report_workbook
+from b2bcx.report.inputs import AnalysisOptions, ReportInputs, report_inputs
+from b2bcx.report.sheets_method import RUN_TIME
+from b2bcx.report.workbook import write_report
+
+Q3 = EXAMPLES / "acme_2026q3.csv"
+Q2 = EXAMPLES / "acme_2026q2.csv"
+CONFIG = EXAMPLES / "acme.yaml"
+WHEN = datetime(2026, 10, 1, 6, 0, tzinfo=UTC)
+SHEETS = [
+    "Summary",
+    "Accounts",
+    "Pillars by role",
+    "Segments",
+    "Lifecycle",
+    "Factors",
+    "Drivers",
+    "Respondents",
+    "Data quality",
+    "Method",
+]
+INJECTIONS = ["=1+2", "@SUM(A1)", "+A1", "-2+3"]
+runner = CliRunner()
+
+
+def report_app() -> typer.Typer:
+    """The CLI app when cli.py registers `report`; else a local app with it."""
+    from b2bcx.cli import app
+
+    if "report" in typer.main.get_command(app).commands:  # type: ignore[attr-defined]
+        return app
+    local = typer.Typer(pretty_exceptions_enable=False)
+    local.callback()(main_options)
+    local.command("report", no_args_is_help=True)(report_command)
+    return local
+
+
+def run(*args: Any):
+    return runner.invoke(report_app(), ["report", *(str(a) for a in args)])
+
+
+def example_inputs(run_time: datetime = WHEN, respondents: bool = True) -> ReportInputs:
+    sources = load_sources([Q3], CONFIG, None, [Q2], None)
+    return report_inputs(
+        sources,
+        options=AnalysisOptions(bootstrap=50),
+        run_time=run_time,
+        include_respondents=respondents,
+    )
+
+
+@pytest.fixture(scope="module")
+def inputs() -> ReportInputs:
+    """The example computed through the library, at a fixed run time."""
+    return example_inputs(respondents=False)
+
+
+@pytest.fixture(scope="module")
+def cli_run(tmp_path_factory) -> tuple[Path, Any]:
+    """The example written end to end by `b2bcx report` (with the Respondents sheet)."""
+    target = tmp_path_factory.mktemp("report") / "acme_report.xlsx"
+    result = run(Q3, "-c", CONFIG, "--baseline", Q2, "-o", target, "--bootstrap", 50)
+    assert result.exit_code == 0, result.output
+    return target, result
+
+
+@pytest.fixture(scope="module")
+def book(cli_run) -> tuple[Path, openpyxl.Workbook]:
+    return cli_run[0], openpyxl.load_workbook(cli_run[0])
+
+
+@pytest.fixture(scope="module")
+def export_and_config():
+    return load_exports([Q3]), load_config(CONFIG)
+
+
+@pytest.fixture(scope="module")
+def scored(export_and_config) -> api.ScoreResult:
+    """`b2bcx score` on the example with its baseline, computed independently."""
+    export, config = export_and_config
+    return api.score(export, config, baseline=load_exports([Q2]))
+
+
+def excel_table(ws, name: str) -> pd.DataFrame:
+    """An Excel table (by name) of a read-back sheet as a DataFrame."""
+    rows = [[c.value for c in row] for row in ws[ws.tables[name].ref]]
+    return pd.DataFrame(rows[1:], columns=rows[0])
+
+
+def assert_same_table(written: pd.DataFrame, expected: pd.DataFrame) -> None:
+    """Numbers equal (NaN = empty cell); text equal ("" = empty cell)."""
+    assert list(written.columns) == [str(c) for c in expected.columns]
+    assert len(written) == len(expected)
+    for column in expected.columns:
+        want, got = expected[column], written[str(column)]
+        if pd.api.types.is_numeric_dtype(want) and not pd.api.types.is_bool_dtype(want):
+            np.testing.assert_allclose(
+                got.astype(float), want.astype(float), rtol=1e-12, err_msg=str(column)
+            )
+        else:
+            assert [_plain(v) for v in got] == [_plain(v) for v in want], column
+
+
+def _plain(value: Any) -> Any:
+    """A cell-comparable value: missing and "" are None, bools stay bools."""
+    if value is None or value is pd.NA or value == "":
+        return None
+    if isinstance(value, float) and np.isnan(value):
+        return None
+    if isinstance(value, bool | np.bool_):
+        return bool(value)
+    return str(value)
+
+
+# -- the example workbook ---------------------------------------------------------
+
+
+def test_every_sheet_is_present_in_order(book):
+    _, wb = book
+    assert wb.sheetnames == SHEETS
+
+
+def test_every_table_sheet_has_a_frozen_header_and_an_excel_table(book):
+    _, wb = book
+    for name in ["Accounts", "Pillars by role", "Segments", "Lifecycle", "Factors"]:
+        ws = wb[name]
+        assert ws.freeze_panes is not None, name
+        assert ws.tables, name
+    assert wb["Respondents"].freeze_panes == "A2"
+    assert wb["Accounts"]["E2"].number_format == "0.0"  # index: one decimal
+
+
+def test_accounts_equal_the_score_output(book, scored):
+    _, wb = book
+    result = scored
+    assert_same_table(
+        excel_table(wb["Accounts"], "Accounts"), api.account_output(result)
+    )
+
+
+def test_summary_shows_the_portfolio_with_intervals(book, scored):
+    _, wb = book
+    figures = excel_table(wb["Summary"], "Key_figures").set_index("measure")
+    portfolio = scored.portfolio
+    index = figures.loc["Portfolio CX index (0-100)"]
+    assert [index["value"], index["ci_low"], index["ci_high"]] == pytest.approx(
+        [portfolio["index"], portfolio["ci_low"], portfolio["ci_high"]]
+    )
+    assert figures.loc["Portfolio NPS (-100..100)", "value"] == pytest.approx(
+        portfolio["nps"]
+    )
+    assert figures.loc["Respondents scored", "value"] == 1200
+    text = " ".join(str(c.value) for c in wb["Summary"]["A"] if c.value)
+    assert "strongest driver of NPS for decision makers" in text
+    assert "a detractor among their decision makers" in text
+
+
+def test_movers_are_the_biggest_significant_changes(book, scored):
+    _, wb = book
+    movers = excel_table(wb["Summary"], "Movers")
+    accounts = scored.accounts
+    significant = accounts[accounts["significant"].eq(True)]
+    top_up = significant.nlargest(5, "delta")["account"].tolist()
+    assert movers.loc[movers["direction"] == "up", "account"].tolist() == top_up
+    assert (movers.loc[movers["direction"] == "down", "delta"] < 0).all()
+
+
+def test_factors_equal_the_factors_output(book, export_and_config):
+    _, wb = book
+    expected = analyses.factors(*export_and_config).table
+    assert_same_table(excel_table(wb["Factors"], "Factors"), expected)
+
+
+def test_drivers_equal_the_drivers_output(book, export_and_config):
+    _, wb = book
+    export, config = export_and_config
+    written = excel_table(wb["Drivers"], "Drivers")
+    overall = analyses.drivers(export, config, bootstrap=50).table
+    by_role = analyses.drivers(export, config, bootstrap=50, by_role=True).table
+    all_rows = written[written["role"] == "all"].reset_index(drop=True)
+    assert_same_table(all_rows[list(overall.columns)], overall)
+    role_rows = written[written["role"] != "all"].reset_index(drop=True)
+    assert_same_table(role_rows, by_role)
+
+
+def test_drivers_sheet_has_native_scatter_charts(book, scored):
+    path, wb = book
+    charts = wb["Drivers"]._charts  # openpyxl reads charts back
+    assert len(charts) == 4  # all respondents and three roles
+    assert all(isinstance(c, ScatterChart) for c in charts)
+    assert len(charts[0].series) == len(scored.config.pillars)
+    with zipfile.ZipFile(path) as archive:
+        charts_xml = [n for n in archive.namelist() if n.startswith("xl/charts/chart")]
+        assert len(charts_xml) == 4 and b"scatterChart" in archive.read(charts_xml[0])
+
+
+def test_the_hyperlink_comment_stays_text(book):
+    _, wb = book
+    cells = [
+        c
+        for row in wb["Respondents"].iter_rows()
+        for c in row
+        if isinstance(c.value, str) and c.value.startswith("=HYPERLINK(")
+    ]
+    assert len(cells) == 1
+    assert cells[0].data_type == "s"
+
+
+def test_no_sheet_holds_a_formula(book):
+    path, _ = book
+    with zipfile.ZipFile(path) as archive:
+        for name in archive.namelist():
+            if name.startswith("xl/worksheets/sheet"):
+                assert b"<f>" not in archive.read(name), name
+
+
+def test_data_quality_and_method(book, scored):
+    _, wb = book
+    rows = excel_table(wb["Data quality"], "Row_accounting")
+    assert rows.iloc[0].tolist() == ["rows read", len(scored.rows)]
+    files = excel_table(wb["Method"], "Input_files")
+    assert files["kind"].tolist() == ["export", "baseline", "config"]
+    assert files["rows"].tolist()[:2] == [1200, 1150]
+    assert all(len(h) == 64 for h in files["sha256"])
+    values = [c.value for c in wb["Method"]["A"]]
+    assert RUN_TIME in values and "b2bcx version" in values
+
+
+# -- determinism and atomic writing -----------------------------------------------
+
+
+def cell_values(wb: openpyxl.Workbook) -> dict[str, list[tuple]]:
+    """Every cell value per sheet, without the run-time row of the Method sheet."""
+    return {
+        ws.title: [
+            row
+            for row in ws.iter_rows(values_only=True)
+            if not row or row[0] != RUN_TIME
+        ]
+        for ws in wb.worksheets
+    }
+
+
+def test_same_inputs_give_the_same_cell_values(inputs, cli_run, tmp_path):
+    """The CLI run (now) and the library run (fixed time, --no-respondents) agree."""
+    from_cli = openpyxl.load_workbook(cli_run[0])
+    from_cli.remove(from_cli["Respondents"])
+    from_library = openpyxl.load_workbook(write_report(inputs, tmp_path / "lib.xlsx"))
+    assert from_library.sheetnames == [s for s in SHEETS if s != "Respondents"]
+    assert cell_values(from_library) == cell_values(from_cli)
+    assert inputs.run_time is not None
+    run_times = [
+        [r[1] for r in ws.iter_rows(values_only=True) if r and r[0] == RUN_TIME]
+        for ws in (from_library["Method"], from_cli["Method"])
+    ]
+    assert run_times[0] == [inputs.run_time.isoformat(timespec="seconds")]
+    assert run_times[0] != run_times[1]
+
+
+@pytest.fixture(scope="module")
+def small_inputs(tmp_path_factory) -> ReportInputs:
+    """A four-respondent program: quick to write."""
+    folder = tmp_path_factory.mktemp("small")
+    export, config = small_program(folder, crafted_rows())
+    sources = load_sources([export], config, None, None, None)
+    return report_inputs(sources, options=AnalysisOptions(bootstrap=0))
+
+
+def test_a_failed_save_leaves_no_partial_file_and_keeps_the_previous(
+    small_inputs, tmp_path, monkeypatch
+):
+    target = tmp_path / "report.xlsx"
+    target.write_bytes(b"last quarter's report")
+
+    def broken_save(self, filename):
+        Path(filename).write_bytes(b"PK half a workbook")
+        raise OSError("disk full")
+
+    monkeypatch.setattr(openpyxl.Workbook, "save", broken_save)
+    with pytest.raises(OSError, match="disk full"):
+        write_report(small_inputs, target)
+    assert target.read_bytes() == b"last quarter's report"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.xlsx"]
+
+
+def test_a_failed_build_through_the_cli_keeps_the_previous(tmp_path, monkeypatch):
+    export, config = small_program(tmp_path, crafted_rows())
+    target = tmp_path / "report.xlsx"
+    target.write_bytes(b"last quarter's report")
+
+    def broken(inputs):
+        raise RuntimeError("killed")
+
+    monkeypatch.setattr(report_workbook, "build_report", broken)
+    result = run(export, "-c", config, "-o", target, "--bootstrap", 0)
+    assert isinstance(result.exception, RuntimeError)
+    assert target.read_bytes() == b"last quarter's report"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "export.csv",
+        "program.yaml",
+        "report.xlsx",
+    ]
+
+
+# -- crafted inputs: injection, strict, notes ------------------------------------
+
+
+def small_program(tmp_path: Path, rows: list[dict[str, Any]]) -> tuple[Path, Path]:
+    config = small_config(columns={**small_config()["columns"], "comment": "Comment"})
+    config_path = write_yaml(tmp_path / "program.yaml", config)
+    export = tmp_path / "export.csv"
+    pd.DataFrame(rows).to_csv(export, index=False)
+    return export, config_path
+
+
+def crafted_rows() -> list[dict[str, Any]]:
+    rows = [
+        respondent("=1+2", "@SUM(A1)", "DM", [5, 4, 4, 5], nps=9),
+        respondent("r2", "@SUM(A1)", "User", [2, 3, 3, 2], nps=3),
+        respondent("@SUM(A1)", "=1+2", "Influencer", [4, 4, 5, 5], nps=10),
+        respondent("r4", "ACC-3", "DM", [1, 2, 2, 1], nps=2),
+    ]
+    for row, comment in zip(rows, INJECTIONS, strict=True):
+        row["Comment"] = comment
+    return rows
+
+
+def test_crafted_ids_and_comments_stay_text(tmp_path):
+    export, config = small_program(tmp_path, crafted_rows())
+    target = tmp_path / "crafted.xlsx"
+    result = run(export, "-c", config, "-o", target, "--bootstrap", 0)
+    assert result.exit_code == 0, result.output
+    wb = openpyxl.load_workbook(target)
+    seen = set()
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str) and cell.value in INJECTIONS:
+                    assert cell.data_type == "s", (ws.title, cell.coordinate)
+                    seen.add((ws.title, cell.value))
+    assert {("Accounts", "@SUM(A1)"), ("Accounts", "=1+2")} <= seen
+    assert {("Respondents", v) for v in INJECTIONS} <= seen
+    assert ("Summary", "@SUM(A1)") in seen  # single-contact accounts are at risk
+
+
+def test_missing_analyses_become_notes(tmp_path):
+    export, config = small_program(tmp_path, crafted_rows())
+    target = tmp_path / "notes.xlsx"
+    assert run(export, "-c", config, "-o", target, "--bootstrap", 0).exit_code == 0
+    wb = openpyxl.load_workbook(target)
+    assert "no `factors:` section" in wb["Factors"]["A1"].value
+    assert wb["Lifecycle"]["A1"].value.startswith("No lifecycle view")
+    assert wb["Drivers"]["A1"].value  # a table, or a note why not
+
+
+def conflicting_rows() -> list[dict[str, Any]]:
+    rows = [
+        respondent("r1", "A", "DM", [5, 4, 4, 5], region="EMEA"),
+        respondent("r2", "A", "User", [4, 4, 4, 4], region="APAC"),
+        respondent("r3", "B", "DM", [3, 3, 3, 3]),
+    ]
+    return [{**row, "Comment": "fine"} for row in rows]
+
+
+def test_strict_fails_on_a_warning_and_writes_nothing(tmp_path):
+    export, config = small_program(tmp_path, conflicting_rows())
+    target = tmp_path / "strict.xlsx"
+    result = run(export, "-c", config, "-o", target, "--strict", "--bootstrap", 0)
+    assert result.exit_code == 1
+    assert "--strict" in result.output and "conflicting" in result.output
+    assert not target.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["export.csv", "program.yaml"]
+
+
+def test_warnings_are_listed_on_the_data_quality_sheet(tmp_path):
+    export, config = small_program(tmp_path, conflicting_rows())
+    target = tmp_path / "warned.xlsx"
+    assert run(export, "-c", config, "-o", target, "--bootstrap", 0).exit_code == 0
+    problems = excel_table(openpyxl.load_workbook(target)["Data quality"], "Problems")
+    assert problems["severity"].tolist() == ["warning"]
+    assert problems["column"].tolist() == ["Region"]
+
+
+# -- the command line -------------------------------------------------------------
+
+
+def test_output_must_be_xlsx(tmp_path):
+    result = run(Q3, "-c", CONFIG, "-o", tmp_path / "report.csv")
+    assert result.exit_code == 2
+    assert ".xlsx" in result.output
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_output_is_required():
+    assert run(Q3, "-c", CONFIG).exit_code == 2
+
+
+def test_help_has_an_example():
+    result = run("--help")
+    assert result.exit_code == 0
+    assert "b2bcx report examples/acme_2026q3.csv" in result.output
+
+
+def test_cli_end_to_end(cli_run):
+    target, result = cli_run
+    assert "148 accounts" in result.stderr
+    assert "1,200 respondents" in result.stderr
+    assert "0 excluded rows" in result.stderr
+    assert "73 flagged accounts" in result.stderr
+    assert result.stderr.strip().endswith(str(target))
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert sorted(p.name for p in target.parent.iterdir()) == ["acme_report.xlsx"]
+
+
+def test_quiet_prints_no_summary(tmp_path):
+    export, config = small_program(tmp_path, crafted_rows())
+    target = tmp_path / "quiet.xlsx"
+    result = runner.invoke(
+        report_app(),
+        ["--quiet", "report", str(export), "-c", str(config), "-o", str(target),
+         "--bootstrap", "0"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert result.stderr == ""
+    assert target.exists()
+
+
+def test_formula_like_text_carries_the_quote_prefix(tmp_path):
+    export, config = small_program(tmp_path, crafted_rows())
+    target = tmp_path / "quoted.xlsx"
+    assert run(export, "-c", config, "-o", target, "--bootstrap", 0).exit_code == 0
+    ws = openpyxl.load_workbook(target)["Respondents"]
+    header = [c.value for c in ws[1]]
+    column = ws.cell(row=1, column=header.index("Comment") + 1).column_letter
+    comments = [c for c in ws[column][1:] if c.value in INJECTIONS]
+    assert len(comments) == len(INJECTIONS)
+    assert all(c.quotePrefix and c.data_type == "s" for c in comments)
+
+
+def test_the_report_gets_the_usual_permissions(small_inputs, tmp_path):
+    """The temporary file is private; the report must not stay 0600."""
+    previous = os.umask(0o022)
+    try:
+        fresh = write_report(small_inputs, tmp_path / "a.xlsx")
+        assert stat.S_IMODE(fresh.stat().st_mode) == 0o644
+        kept = tmp_path / "b.xlsx"
+        kept.write_bytes(b"old")
+        kept.chmod(0o640)
+        write_report(small_inputs, kept)
+        assert stat.S_IMODE(kept.stat().st_mode) == 0o640
+    finally:
+        os.umask(previous)
