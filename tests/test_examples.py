@@ -84,3 +84,25 @@ def test_lemke_factors_pass_and_the_decoys_do_not(config, q3):
     assert table.loc[LEMKE, "important"].all()
     assert not table.loc[["price", "brand_reputation"], "important"].any()
     assert not table.loc["proactive_objectives", "pass_frequency"]
+
+
+def test_comment_coding_screens_factors_from_free_text(tmp_path, q3):
+    import yaml
+
+    from b2bcx.config import load_config as load
+
+    config = {
+        "extends": [str(EXAMPLES / "acme.yaml"), "lemke_factors"],
+        "factors": {
+            "mentions": {"column": None, "from_comments": {"column": "Comment"}}
+        },
+    }
+    path = tmp_path / "comments.yaml"
+    path.write_text(yaml.safe_dump(config), encoding="utf-8")
+    table = analyses.factors(q3, load(path)).table.set_index("factor")
+    assert set(table.index) <= set(load(path).factors.labels)
+    # "not flexible at all" is negated: flexibility is mentioned more in good experiences
+    assert (
+        table.loc["flexibility", "direction"] > 0
+        and table.loc["flexibility", "q"] < 0.05
+    )
