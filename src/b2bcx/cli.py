@@ -202,7 +202,7 @@ def score(
                 output,
                 fmt,
                 f"By {by.value}",
-                lambda c: _render_breakdown(c, table, by),
+                lambda c: _render_breakdown(c, table, by, result),
             )
             return
         table = api.account_output(result)
@@ -216,10 +216,10 @@ def _render_score(console: Any, result: ScoreResult, table: Any) -> None:
     render_score(console, result, table, api.rows_summary(result.rows))
 
 
-def _render_breakdown(console: Any, table: Any, by: By) -> None:
+def _render_breakdown(console: Any, table: Any, by: By, result: ScoreResult) -> None:
     from b2bcx.console_score import render_breakdown
 
-    render_breakdown(console, table, f"Scores by {by.value}")
+    render_breakdown(console, table, by.value, result.config)
 
 
 @app.command(no_args_is_help=True)

@@ -117,8 +117,68 @@ def render_score(console: Console, result: Any, accounts: Any, summary: Any) -> 
         console.print(problem_table(result.problems, limit=20, title="Warnings"))
 
 
-def render_breakdown(console: Console, table: Any, title: str) -> None:
-    console.print(generic_table(table, title=title))
+PHASE_HEADERS = {
+    "priority_pillar": "priority pillar",
+    "priority_score": "its score",
+    "priority_rank": "its rank",
+    "pillar_average": "pillar avg",
+    "priority_below_average": "flag",
+}
+BREAKDOWN_TITLES = {
+    "role": "Scores by role (respondent means)",
+    "segment": "Scores by segment (means of account scores)",
+    "phase": "Lifecycle: pillar scores by phase and the phase's priority pillar",
+}
+
+
+def render_breakdown(console: Console, table: Any, by: str, config: Any) -> None:
+    """A breakdown with readable headers: pillar labels, intervals in one column."""
+    shown = table.copy()
+    if by == "segment":
+        shown["95% CI"] = [
+            _ci(lo, hi)
+            for lo, hi in zip(shown["ci_low"], shown["ci_high"], strict=True)
+        ]
+        if "nps" in shown:
+            shown["NPS ±"] = [number(1.96 * se) for se in shown["nps_se"]]
+        drop = [
+            "scored_accounts",
+            "index_se",
+            "ci_low",
+            "ci_high",
+            "nps_se",
+            "nps_ci_low",
+            "nps_ci_high",
+        ]
+        shown = shown.drop(columns=[c for c in drop if c in shown])
+        lead = [
+            "segment",
+            "value",
+            "accounts",
+            "respondents",
+            "index",
+            "95% CI",
+            "nps",
+            "NPS ±",
+            "flagged",
+        ]
+        shown = shown[
+            [c for c in lead if c in shown] + [c for c in shown if c not in lead]
+        ]
+    if by == "phase":
+        shown["priority_rank"] = shown["priority_rank"].map(
+            lambda r: "" if r != r else f"{int(r)} of {len(config.pillars)}"
+        )
+        shown["priority_below_average"] = shown["priority_below_average"].map(
+            {True: "below average", False: ""}
+        )
+        shown["priority_pillar"] = shown["priority_pillar"].map(
+            lambda p: config.pillar_label(p) if p else ""
+        )
+        shown = shown.rename(columns=PHASE_HEADERS)
+    labels = {pid: config.pillar_label(pid) for pid in config.pillars}
+    shown = shown.rename(columns=labels)
+    console.print(generic_table(shown, title=BREAKDOWN_TITLES.get(by, by)))
 
 
 def render_validation(console: Console, summary: Any, problems: list[Any]) -> None:
