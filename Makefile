@@ -36,5 +36,10 @@ lint: $(VENV)/.installed-test
 test: $(VENV)/.installed-test lint
 	$(BIN)/python -m pytest --cov=b2bcx --cov-report=term:skip-covered
 
+bench: $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	$(BIN)/python benchmarks/check_duckdb.py
+	$(BIN)/python benchmarks/run.py --sizes 10k,200k --repeats 3
+
 clean:
 	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache
