@@ -16,6 +16,7 @@ from b2bcx.weighting import (
     account_flags,
     coverage,
     interval,
+    names_per_row,
     pareto_tiers,
     role_cells,
     role_gap,
@@ -51,10 +52,8 @@ def account_table(respondents: pd.DataFrame, config: Config) -> pd.DataFrame:
     table = pd.DataFrame({"account": cells.accounts.astype(str)})
     n = np.bincount(cells.account, minlength=len(cells.accounts))
     table["n"] = n
-    present_roles = cells.count() > 0
     table["roles"] = [
-        ";".join(r for r, p in zip(cells.roles, row, strict=True) if p)
-        for row in present_roles
+        ";".join(r) for r in names_per_row(cells.count() > 0, cells.roles)
     ]
     has_index = "index" in respondents
     index_values = (
@@ -178,19 +177,27 @@ def account_attributes(
 def _conflicts(
     values: pd.DataFrame, counts: pd.DataFrame, column: str
 ) -> list[Problem]:
-    distinct = counts.groupby("account")[column].agg(list)
-    conflicting = distinct[distinct.str.len() > 1]
+    """Warnings for accounts with more than one distinct value (vectorised lookup)."""
+    conflicting = counts[counts["account"].duplicated(keep=False)]
+    if conflicting.empty:
+        return []
+    seen = conflicting.groupby("account", sort=True)[column].agg(list)
+    first = (
+        values[values["account"].isin(seen.index)]
+        .drop_duplicates("account")
+        .set_index("account")
+    )
     problems = []
-    for account, seen in conflicting.items():
-        first = values[values["account"] == account].iloc[0]
+    for account, found in seen.items():
+        where = first.loc[account]
         problems.append(
             Problem(
-                f"account {account!r} has conflicting values: {', '.join(map(str, seen[:5]))}",
+                f"account {account!r} has conflicting values: {', '.join(map(str, found[:5]))}",
                 "the most frequent value is used; correct the export or use --accounts",
-                file=str(first[FILE]),
-                row=int(first[ROW]),
+                file=str(where[FILE]),
+                row=int(where[ROW]),
                 column=column,
-                value=str(seen[0]),
+                value=str(found[0]),
                 severity="warning",
             )
         )

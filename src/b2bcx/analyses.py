@@ -43,10 +43,19 @@ class FactorResult:
     problems: list[Problem] = field(default_factory=list)
 
 
-def factors(export: Export, config: Config, *, by_role: bool = False) -> FactorResult:
-    """Screen experience factors: frequency (≥25%) and discrimination (METHOD.md §3)."""
+def factors(
+    export: Export,
+    config: Config,
+    *,
+    by_role: bool = False,
+    checked: Checked | None = None,
+) -> FactorResult:
+    """Screen experience factors: frequency (≥25%) and discrimination (METHOD.md §3).
+
+    ``checked`` (from :func:`b2bcx.api.check`) reuses rows already prepared and scored.
+    """
     spec = factor_spec(config)
-    checked = _checked(export, config)
+    checked = _checked(export, config, checked)
     inputs = factor_inputs(checked.prepared.frame, checked.scores, config)
     raise_if_errors(inputs.problems, DataError, "the factor data cannot be screened")
     grouped = inputs.group.notna()
@@ -95,8 +104,8 @@ def factors(export: Export, config: Config, *, by_role: bool = False) -> FactorR
     )
 
 
-def _checked(export: Export, config: Config) -> Checked:
-    checked = check(export, config)
+def _checked(export: Export, config: Config, checked: Checked | None = None) -> Checked:
+    checked = checked or check(export, config)
     raise_if_errors(checked.problems, DataError, "the data cannot be analysed")
     return checked
 
@@ -145,6 +154,7 @@ class DriverAnalysis:
     n: int
     dropped: int
     by_role: bool
+    overall: pd.DataFrame | None = None
 
 
 def outcome_column(config: Config, outcome: str) -> str:
@@ -170,14 +180,19 @@ def drivers(
     by_role: bool = False,
     bootstrap: int = 1000,
     seed: int = 2011,
+    checked: Checked | None = None,
 ) -> DriverAnalysis:
-    """Relative importance of the pillars for an outcome (METHOD.md §4)."""
+    """Relative importance of the pillars for an outcome (METHOD.md §4).
+
+    With ``by_role``, ``table`` holds the roles' drivers and ``overall`` the model
+    over all respondents, so both come from one call.
+    """
     column = outcome_column(config, outcome)
     if not config.pillars:
         raise ConfigError(
             "key drivers need pillars", hint="add `pillars:` to the config"
         )
-    respondents = _checked(export, config).scores
+    respondents = _checked(export, config, checked).scores
     pillars = list(config.pillars)
     labels = {p: config.pillar_label(p) for p in pillars}
     options = {"method": method, "bootstrap": bootstrap, "seed": seed, "labels": labels}
@@ -199,7 +214,14 @@ def drivers(
     kind = "advocacy" if outcome == "nps" else "loyalty"
     table = published_agreement(table, published_priorities(), kind)
     return DriverAnalysis(
-        table, outcome, method, overall.r2, overall.n, overall.dropped, True
+        table,
+        outcome,
+        method,
+        overall.r2,
+        overall.n,
+        overall.dropped,
+        True,
+        key_drivers_table(overall),
     )
 
 

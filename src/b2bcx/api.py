@@ -172,6 +172,7 @@ def score(
     *,
     baseline: Export | None = None,
     master: AccountMaster | None = None,
+    checked: Checked | None = None,
 ) -> ScoreResult:
     """Account indices, pillars, NPS, coverage, intervals, flags and cuts.
 
@@ -180,7 +181,7 @@ def score(
     DataError
         With every problem found, when any is an error.
     """
-    checked = check(export, config)
+    checked = checked or check(export, config)
     raise_if_errors(
         checked.problems, DataError, f"{_source(export)}: the data cannot be scored"
     )
@@ -368,7 +369,9 @@ def role_table(respondents: pd.DataFrame, config: Config) -> pd.DataFrame:
     scores = [c for c in ["index", *score_columns(config)] if c in respondents]
     grouped = respondents.groupby("role", sort=False)
     table = grouped[scores].mean()
-    table.insert(0, "accounts", grouped["account"].nunique())
+    table.insert(
+        0, "accounts", accounts_per_group(respondents["role"], respondents["account"])
+    )
     table.insert(0, "respondents", grouped.size())
     if "nps_code" in respondents:
         code = respondents["nps_code"]
@@ -379,6 +382,17 @@ def role_table(respondents: pd.DataFrame, config: Config) -> pd.DataFrame:
         table["nps"] = 100 * (by_role["p"] - by_role["d"])
     order = [r for r in config.role_weights if r in table.index]
     return table.loc[order].reset_index()
+
+
+def accounts_per_group(groups: pd.Series, accounts: pd.Series) -> pd.Series:
+    """Distinct accounts per group, by integer codes (no per-group Python)."""
+    group_codes, group_ids = pd.factorize(groups)
+    account_codes, account_ids = pd.factorize(accounts)
+    pairs = np.unique(
+        group_codes.astype(np.int64) * max(len(account_ids), 1) + account_codes
+    )
+    counts = np.bincount(pairs // max(len(account_ids), 1), minlength=len(group_ids))
+    return pd.Series(counts, index=pd.Index(group_ids, name=groups.name))
 
 
 def lifecycle_table(accounts: pd.DataFrame, config: Config) -> pd.DataFrame:

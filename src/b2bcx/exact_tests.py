@@ -14,7 +14,6 @@ from collections.abc import Sequence
 
 import numpy as np
 import numpy.typing as npt
-from scipy import special, stats
 
 from b2bcx.errors import AnalysisError
 
@@ -48,6 +47,8 @@ def as_table(table: npt.ArrayLike) -> IntArray:
 
 def _log_comb(n: npt.ArrayLike, k: npt.ArrayLike) -> FloatArray:
     """log C(n, k), elementwise."""
+    from scipy import special  # lazy: scipy is slow to import
+
     n_, k_ = np.asarray(n, dtype=float), np.asarray(k, dtype=float)
     return np.asarray(
         special.gammaln(n_ + 1) - special.gammaln(k_ + 1) - special.gammaln(n_ - k_ + 1)
@@ -137,6 +138,8 @@ def cochran_armitage_asymptotic(
     ``coin::independence_test`` asymptotic); R's ``prop.trend.test`` uses N instead of
     N − 1. Returns NaN when the variance is zero (no variation).
     """
+    from scipy import stats  # lazy: scipy is slow to import
+
     counts = as_table(table)
     s = _scores(scores, counts.shape[1])
     cols, row_total, n = counts.sum(axis=0), float(counts[0].sum()), float(counts.sum())
@@ -171,6 +174,8 @@ def freeman_halton_asymptotic(table: npt.ArrayLike) -> float:
 
     Same as ``scipy.stats.chi2_contingency`` for k ≥ 3; NaN when a margin is zero.
     """
+    from scipy import stats  # lazy: scipy is slow to import
+
     counts = as_table(table)
     statistic = chi_square(counts)
     if math.isnan(statistic):
@@ -212,6 +217,8 @@ def wilson_interval(
     quantile. ``(nan, nan)`` when n = 0. Checked against 5/20 → (0.1119, 0.4687)
     (R ``prop.test(5, 20, correct = FALSE)``).
     """
+    from scipy import stats  # lazy: scipy is slow to import
+
     if not 0 < confidence < 1:
         raise AnalysisError(f"confidence must be between 0 and 1, got {confidence}")
     if n < 0 or not 0 <= count <= max(n, 0):

@@ -17,7 +17,6 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from b2bcx.errors import AnalysisError, Problem
 from b2bcx.exact_tests import (
@@ -191,6 +190,8 @@ def _rating_row(scores: pd.Series, groups: pd.Series) -> Row:
     row |= {f"median_{g}": m for g, m in zip(GROUPS, medians, strict=True)}
     rated = np.concatenate(samples)
     if all(len(s) for s in samples) and np.ptp(rated) > 0:
+        from scipy import stats  # lazy: scipy is slow to import
+
         h, p = stats.kruskal(*samples)
         row |= {"test": "kruskal_wallis", "statistic": float(h), "p": float(p)}
         row |= {"p_omnibus": float(p), "effect": float(h) / (len(rated) - 1)}

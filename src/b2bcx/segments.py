@@ -21,8 +21,9 @@ def weighted_account_mean(
     over the ``k`` accounts that have a score; for equal weights this is the usual
     ``s / sqrt(k)``. Returns (mean, SE, k).
     """
-    have = scores.notna() & weights.notna() & (weights > 0)
-    x, v = scores[have].to_numpy(float), weights[have].to_numpy(float)
+    x, v = scores.to_numpy(float), weights.to_numpy(float)
+    have = ~np.isnan(x) & ~np.isnan(v) & (v > 0)
+    x, v = x[have], v[have]
     k = len(x)
     if k == 0:
         return np.nan, np.nan, 0

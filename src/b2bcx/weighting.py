@@ -237,8 +237,19 @@ def account_flags(
         "low_coverage": coverage_share < thresholds["low_coverage"],
     }
     matrix = np.column_stack(list(conditions.values()))
-    names = list(conditions)
-    return [[names[j] for j in np.flatnonzero(row)] for row in matrix]
+    return names_per_row(matrix, list(conditions))
+
+
+def names_per_row(matrix: np.ndarray, names: Sequence[str]) -> list[list[str]]:
+    """Per row, the names of its True columns.
+
+    Rows are encoded as bit masks, so each list is built once per distinct
+    pattern, not once per account (rows with the same pattern share one list).
+    """
+    bits = np.int64(1) << np.arange(matrix.shape[1], dtype=np.int64)
+    patterns, inverse = np.unique(matrix.astype(np.int64) @ bits, return_inverse=True)
+    lists = [[n for j, n in enumerate(names) if int(p) >> j & 1] for p in patterns]
+    return [lists[i] for i in inverse.ravel()]
 
 
 def pareto_tiers(

@@ -15,10 +15,9 @@ from python_calamine import CalamineWorkbook
 
 from b2bcx.errors import DataError
 from b2bcx.io.detect import EXCEL_HINT
+from b2bcx.io.export import Sheet
 from b2bcx.io.grid import Cells
 from b2bcx.io.text import blank_to_na, column_to_text
-
-Sheet = str | int | None
 
 
 def read_excel(path: Path, label: str, sheet: Sheet = None) -> tuple[Cells, str]:

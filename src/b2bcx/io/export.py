@@ -13,6 +13,10 @@ ROW_COLUMN = "_row"
 LAYOUTS = ("plain", "qualtrics", "qualtrics_legacy", "surveymonkey", "spss", "parquet")
 
 
+Sheet = str | int | None
+"""A worksheet by name or 0-based index (None: the first)."""
+
+
 @dataclass
 class Export:
     """Survey responses as read, one row per response.

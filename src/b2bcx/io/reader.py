@@ -12,11 +12,8 @@ import pyarrow as pa
 from b2bcx.errors import DataError, Problem, UsageError
 from b2bcx.io.delimited import read_delimited
 from b2bcx.io.detect import check_path, sniff_format
-from b2bcx.io.excel import Sheet, read_excel
-from b2bcx.io.export import FILE_COLUMN, ROW_COLUMN, Export
+from b2bcx.io.export import FILE_COLUMN, ROW_COLUMN, Export, Sheet
 from b2bcx.io.grid import Table, table_from_cells
-from b2bcx.io.parquet import read_parquet
-from b2bcx.io.spss import read_spss
 from b2bcx.io.stack import stack
 from b2bcx.io.text import TEXT, blank_to_na
 
@@ -49,7 +46,11 @@ def read_export(path: str | Path, sheet: Sheet = None) -> Export:
     file = Path(path)
     check_path(file, label)
     kind = sniff_format(file, label)
+    # format readers are imported when needed: pyreadstat and pyarrow.parquet
+    # cost start-up time that a CSV run should not pay
     if kind == "xlsx":
+        from b2bcx.io.excel import read_excel
+
         cells, sheet_name = read_excel(file, label, sheet)
         return _from_table(
             table_from_cells(cells, label, f" (sheet {sheet_name!r})"), label
@@ -57,8 +58,12 @@ def read_export(path: str | Path, sheet: Sheet = None) -> Export:
     if kind == "delimited":
         return _from_table(table_from_cells(read_delimited(file, label), label), label)
     if kind == "spss":
+        from b2bcx.io.spss import read_spss
+
         frame, questions = read_spss(file, label)
         return _from_records(frame, label, "spss", questions)
+    from b2bcx.io.parquet import read_parquet
+
     return _from_records(read_parquet(file, label), label, "parquet", {})
 
 

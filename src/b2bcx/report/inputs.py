@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -16,7 +16,7 @@ import pandas as pd
 
 from b2bcx import __version__
 from b2bcx.analyses import DriverAnalysis, FactorResult, drivers, factors
-from b2bcx.api import AccountMaster, ScoreResult, score
+from b2bcx.api import AccountMaster, Checked, ScoreResult, check, score
 from b2bcx.config import Config
 from b2bcx.errors import AnalysisError, Problem
 from b2bcx.io import Export
@@ -115,13 +115,18 @@ def report_inputs(
     step = on_step or (lambda _: None)
     options = options or AnalysisOptions()
     step("scoring accounts")
+    checked = check(sources.export, sources.config)  # prepared and scored once
     result = score(
-        sources.export, sources.config, baseline=sources.baseline, master=sources.master
+        sources.export,
+        sources.config,
+        baseline=sources.baseline,
+        master=sources.master,
+        checked=checked,
     )
     step("screening factors")
-    factor_result, factors_note = _factors(sources)
+    factor_result, factors_note = _factors(sources, checked)
     step("finding key drivers")
-    overall, by_role, drivers_note = _drivers(sources, options)
+    overall, by_role, drivers_note = _drivers(sources, options, checked)
     return ReportInputs(
         score=result,
         factors=factor_result,
@@ -135,17 +140,17 @@ def report_inputs(
     )
 
 
-def _factors(sources: Sources) -> tuple[FactorResult | None, str]:
+def _factors(sources: Sources, checked: Checked) -> tuple[FactorResult | None, str]:
     if sources.config.factors is None:
         return None, "Not computed: the config has no `factors:` section."
     try:
-        return factors(sources.export, sources.config), ""
+        return factors(sources.export, sources.config, checked=checked), ""
     except AnalysisError as error:
         return None, f"Not computed: {_reason(error)}"
 
 
 def _drivers(
-    sources: Sources, options: AnalysisOptions
+    sources: Sources, options: AnalysisOptions, checked: Checked
 ) -> tuple[DriverAnalysis | None, DriverAnalysis | None, str]:
     config = sources.config
     outcome = next((o for o in DRIVER_OUTCOMES if o in config.outcomes), None)
@@ -158,16 +163,20 @@ def _drivers(
         "method": options.method,
         "bootstrap": options.bootstrap,
         "seed": options.seed,
+        "checked": checked,
     }
+    try:
+        by_role = drivers(sources.export, config, by_role=True, **run)  # type: ignore[arg-type]
+    except AnalysisError:
+        by_role = None  # e.g. a role too small: fall back to the overall model
+    if by_role is not None and by_role.overall is not None:
+        overall = replace(by_role, table=by_role.overall, by_role=False, overall=None)
+        return overall, by_role, ""
     try:
         overall = drivers(sources.export, config, **run)  # type: ignore[arg-type]
     except AnalysisError as error:
         return None, None, f"Not computed: {_reason(error)}"
-    try:
-        by_role = drivers(sources.export, config, by_role=True, **run)  # type: ignore[arg-type]
-    except AnalysisError as error:
-        return overall, None, f"By role not computed: {_reason(error)}"
-    return overall, by_role, ""
+    return overall, None, "By role not computed: the roles' models could not be fitted."
 
 
 def _reason(error: AnalysisError) -> str:
