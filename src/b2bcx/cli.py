@@ -43,7 +43,7 @@ app = typer.Typer(
     "Example: b2bcx score examples/acme_2026q3.csv -c examples/acme.yaml",
     no_args_is_help=True,
     add_completion=False,
-    rich_markup_mode="rich",
+    rich_markup_mode=None,  # plain help: rich's help renderer doubles start-up time
     pretty_exceptions_enable=False,
 )
 
@@ -171,7 +171,10 @@ def score_inputs(
         return api.score(export, config, baseline=previous, master=master)
 
 
-@app.command(no_args_is_help=True)
+@app.command(
+    no_args_is_help=True,
+    short_help="Account CX indices, pillars, NPS, coverage, intervals, risk flags.",
+)
 def score(
     exports: ExportsArgument,
     config: ConfigOption,
@@ -222,7 +225,10 @@ def _render_breakdown(console: Any, table: Any, by: By, result: ScoreResult) -> 
     render_breakdown(console, table, by.value, result.config)
 
 
-@app.command(no_args_is_help=True)
+@app.command(
+    no_args_is_help=True,
+    short_help="Row accounting and every problem; exit 1 on errors.",
+)
 def validate(
     exports: ExportsArgument,
     config: ConfigOption,
@@ -255,7 +261,10 @@ def validate(
             raise typer.Exit(1)
 
 
-@app.command(no_args_is_help=True)
+@app.command(
+    no_args_is_help=True,
+    short_help="Lemke-style screening of experience factors.",
+)
 def factors(
     exports: ExportsArgument,
     config: ConfigOption,
@@ -284,7 +293,10 @@ def factors(
         )
 
 
-@app.command(no_args_is_help=True)
+@app.command(
+    no_args_is_help=True,
+    short_help="Key drivers of loyalty and advocacy, overall and by role.",
+)
 def drivers(
     exports: ExportsArgument,
     config: ConfigOption,
@@ -371,8 +383,16 @@ def _register_commands() -> None:
     from b2bcx.commands_init import init_command
     from b2bcx.commands_report import report_command
 
-    app.command("report", no_args_is_help=True)(report_command)
-    app.command("init", no_args_is_help=True)(init_command)
+    app.command(
+        "report",
+        no_args_is_help=True,
+        short_help="The full Excel workbook for account managers (batch jobs).",
+    )(report_command)
+    app.command(
+        "init",
+        no_args_is_help=True,
+        short_help="Draft a program config from an export.",
+    )(init_command)
 
 
 _register_commands()

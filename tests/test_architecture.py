@@ -1,0 +1,92 @@
+"""The layout STYLE.md asks for: a thin CLI over a pure library, fast start-up."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+SRC = Path(__file__).resolve().parents[1] / "src" / "b2bcx"
+PURE = [
+    "scales",
+    "pillars",
+    "weighting",
+    "lemke",
+    "exact_tests",
+    "drivers",
+    "comments",
+    "segments",
+    "prepare",
+    "respondents",
+    "accounts",
+    "screening",
+    "api",
+    "analyses",
+    "config",
+    "errors",
+]
+UI = {"typer", "rich", "openpyxl", "click"}
+
+
+def imported_modules(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+@pytest.mark.parametrize("module", PURE)
+def test_pure_modules_do_not_touch_the_terminal_or_excel(module):
+    assert not imported_modules(SRC / f"{module}.py") & UI
+
+
+@pytest.mark.parametrize("module", PURE)
+def test_pure_modules_do_not_print(module):
+    tree = ast.parse((SRC / f"{module}.py").read_text(encoding="utf-8"))
+    calls = [
+        n
+        for n in ast.walk(tree)
+        if isinstance(n, ast.Call) and getattr(n.func, "id", None) == "print"
+    ]
+    assert not calls
+
+
+def test_only_the_report_package_imports_openpyxl():
+    users = {
+        p.relative_to(SRC).as_posix()
+        for p in SRC.rglob("*.py")
+        if "openpyxl" in imported_modules(p)
+    }
+    assert all(u.startswith("report/") for u in users), users
+
+
+def test_help_does_not_import_heavy_libraries():
+    code = "import sys, b2bcx.cli; print(sorted(m for m in ('pandas', 'scipy', 'openpyxl', 'numpy', 'pyarrow') if m in sys.modules))"
+    loaded = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    assert loaded == "[]"
+
+
+def test_scoring_a_csv_does_not_import_scipy_or_openpyxl():
+    code = (
+        "import sys; from b2bcx import api; from b2bcx.config import load_config; from b2bcx.load import load_exports;"
+        "api.score(load_exports(['examples/acme_2026q3.csv']), load_config('examples/acme.yaml'));"
+        "print(sorted(m for m in ('scipy', 'openpyxl', 'pyreadstat', 'python_calamine') if m in sys.modules))"
+    )
+    root = SRC.parents[1]
+    loaded = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=root,
+    ).stdout.strip()
+    assert loaded == "[]"
