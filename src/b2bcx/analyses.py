@@ -11,7 +11,8 @@ import pandas as pd
 import yaml
 
 from b2bcx.api import Checked, check
-from b2bcx.config import Config, shipped_config_dirs
+from b2bcx.config import Config
+from b2bcx.config_files import shipped_config_dirs
 from b2bcx.drivers import (
     key_drivers,
     key_drivers_by_role,
