@@ -22,6 +22,7 @@ from b2bcx import analyses, api
 from b2bcx.cli import main_options
 from b2bcx.commands_report import load_sources, report_command
 from b2bcx.config import load_config
+from b2bcx.errors import OutputError
 from b2bcx.load import load_exports
 from b2bcx.report import workbook as report_workbook
 from b2bcx.report.inputs import AnalysisOptions, ReportInputs, report_inputs
@@ -302,7 +303,7 @@ def test_a_failed_save_leaves_no_partial_file_and_keeps_the_previous(
         raise OSError("disk full")
 
     monkeypatch.setattr(openpyxl.Workbook, "save", broken_save)
-    with pytest.raises(OSError, match="disk full"):
+    with pytest.raises(OutputError, match="disk full"):  # a clear error, exit 1
         write_report(small_inputs, target)
     assert target.read_bytes() == b"last quarter's report"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report.xlsx"]

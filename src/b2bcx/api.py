@@ -128,10 +128,41 @@ def validate(
     """
     checked = check(export, config)
     problems = list(checked.problems)
+    if not len(checked.prepared.frame) and not any(
+        p.severity == "error" for p in problems
+    ):
+        problems += nothing_left(checked.prepared.rows, _source(export))
     if not any(p.severity == "error" for p in problems):
         result = _result(checked, config, export.files, master)
         problems += [p for p in result.problems if p not in problems]
     return rows_summary(checked.prepared.rows), problems
+
+
+def require_respondents(checked: Checked, source: str) -> None:
+    """Refuse to score when every row was excluded, saying why each was."""
+    if len(checked.prepared.frame):
+        return
+    raise DataError(
+        f"{source}: no respondent is left to score",
+        nothing_left(checked.prepared.rows, source),
+    )
+
+
+def nothing_left(rows: pd.DataFrame, source: str) -> list[Problem]:
+    """One problem per exclusion reason, when no row is left."""
+    if rows.empty:
+        return [
+            Problem("the export has no rows", "export the survey again", file=source)
+        ]
+    counts = rows["reason"].value_counts()
+    return [
+        Problem(
+            f"{count} row{'s' if count != 1 else ''} excluded: {reason}",
+            "see `b2bcx validate` for the row accounting",
+            file=source,
+        )
+        for reason, count in counts.items()
+    ]
 
 
 def _source(export: Export) -> str:
@@ -186,6 +217,7 @@ def score(
     raise_if_errors(
         checked.problems, DataError, f"{_source(export)}: the data cannot be scored"
     )
+    require_respondents(checked, _source(export))
     result = _result(checked, config, export.files, master)
     base = _baseline_result(baseline, checked, config, master)
     if base is not None:
@@ -210,6 +242,7 @@ def _baseline_result(
             DataError,
             f"{_source(baseline)}: the baseline cannot be scored",
         )
+        require_respondents(base_checked, _source(baseline))
         return _result(base_checked, config, baseline.files, master)
     if checked.baseline_rows is not None and len(checked.baseline_rows):
         prepared = replace(checked.prepared, frame=checked.baseline_rows)

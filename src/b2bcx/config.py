@@ -311,7 +311,7 @@ def parse_config(data: Any, source: str = "config") -> Config:
     try:
         config = Config.model_validate(dict(data))
     except ValidationError as exc:
-        problems = _schema_problems(exc.errors(), source)
+        problems = _schema_problems(exc.errors(), source, data)
         raise ConfigError(f"{source}: the config is not valid", problems) from None
     raise_if_errors(
         consistency_problems(config, source),
@@ -321,12 +321,12 @@ def parse_config(data: Any, source: str = "config") -> Config:
     return config
 
 
-def _schema_problems(errors: list[Any], source: str) -> list[Problem]:
+def _schema_problems(errors: list[Any], source: str, data: Any) -> list[Problem]:
     """One problem per key: a union's alternatives are merged, deeper ones win."""
     by_key: dict[str, list[Problem]] = {}
     for err in errors:
-        problem = _schema_problem(err, source)
-        by_key.setdefault(_error_key(err), []).append(problem)
+        problem = _schema_problem(err, source, data)
+        by_key.setdefault(_error_key(err, data), []).append(problem)
     keys = list(by_key)
     problems = []
     for key in keys:
@@ -347,12 +347,21 @@ def _schema_problems(errors: list[Any], source: str) -> list[Problem]:
     return problems
 
 
-def _error_key(err: Any) -> str:
-    return ".".join(str(p) for p in err["loc"] if not _is_union_tag(str(p)))
+def _shown(value: Any) -> str:
+    """A value for a message, cut short (a 5,000-digit number cannot even be printed)."""
+    try:
+        text = str(value)
+    except ValueError:
+        return "(a very long number)"
+    return text if len(text) <= 80 else text[:77] + "..."
 
 
-def _schema_problem(err: Mapping[str, Any], source: str) -> Problem:
-    path = [str(part) for part in err["loc"] if not _is_union_tag(str(part))]
+def _error_key(err: Any, data: Any) -> str:
+    return ".".join(key_path(err["loc"], data))
+
+
+def _schema_problem(err: Mapping[str, Any], source: str, data: Any) -> Problem:
+    path = key_path(err["loc"], data) or ["(top level)"]
     key = ".".join(path)
     if err["type"] == "extra_forbidden":
         known = _known_keys(path[:-1])
@@ -368,17 +377,38 @@ def _schema_problem(err: Mapping[str, Any], source: str) -> Problem:
     if err["type"] == "missing":
         return Problem(f"required key `{key}` is missing", "add it", file=source)
     value = err.get("input")
-    shown = None if isinstance(value, Mapping | list) else str(value)
+    shown = None if isinstance(value, Mapping | list) else _shown(value)
     message = str(err["msg"]).removeprefix("Value error, ")
     return Problem(f"`{key}`: {message}", "see CONFIG.md", file=source, value=shown)
 
 
-_TYPE_TAGS = {"str", "int", "float", "bool", "list", "dict", "none"}
+def key_path(loc: tuple[Any, ...], data: Any) -> list[str]:
+    """The keys of an error location, without pydantic's union-member tags.
+
+    Pydantic inserts the name of the union member it tried (``str``, ``Outcome``,
+    ``function-after[...]``) into locations; a part is a key when the data at that
+    point holds it.
+    """
+    path: list[str] = []
+    node = data
+    for part in loc:
+        if (isinstance(node, Mapping) and part in node) or (
+            isinstance(node, list) and isinstance(part, int) and part < len(node)
+        ):
+            path.append(str(part))
+            node = node[part]
+        elif not _looks_like_tag(str(part)):
+            path.append(str(part))  # a missing key: still part of the path
+            node = None
+    return path
 
 
-def _is_union_tag(part: str) -> bool:
-    """Pydantic names union members in error locations; they are not keys."""
-    return "[" in part or part in _TYPE_TAGS or part[:1].isupper()
+def _looks_like_tag(part: str) -> bool:
+    return (
+        "[" in part
+        or part in {"str", "int", "float", "bool", "list", "dict", "none"}
+        or part[:1].isupper()
+    )
 
 
 def _known_keys(path: list[str]) -> list[str]:

@@ -26,7 +26,7 @@ def merged_mapping(path: Path, seen: tuple[Path, ...]) -> dict[str, Any]:
     data = read_yaml(path)
     parents = data.get("extends") or []
     parents = [parents] if isinstance(parents, str) else parents
-    if not isinstance(parents, list):
+    if not isinstance(parents, list) or not all(isinstance(p, str) for p in parents):
         raise ConfigError(f"{path}: `extends` must be a name, a path or a list of them")
     merged: dict[str, Any] = {}
     for parent in parents:
@@ -43,8 +43,11 @@ def _find_parent(name: str, base: Path) -> Path:
     candidates = [base / name, base / f"{name}.yaml"]
     candidates += [d / f"{name}.yaml" for d in shipped_config_dirs()]
     for candidate in candidates:
-        if candidate.is_file():
-            return candidate
+        try:
+            if candidate.is_file():
+                return candidate
+        except (OSError, ValueError):
+            continue  # a name too long or otherwise impossible as a path
     shipped = sorted(
         {p.stem for d in shipped_config_dirs() if d.is_dir() for p in d.glob("*.yaml")}
     )
@@ -73,6 +76,12 @@ def read_yaml(path: Path) -> dict[str, Any]:
         raise ConfigError(
             f"{path}: not valid YAML{where}: {reason}",
             hint="YAML is loaded safely: Python object tags are not allowed",
+        ) from None
+    except (ValueError, TypeError, AttributeError, KeyError, RecursionError) as exc:
+        # safe_load raises these for tags whose value cannot be built (`!!float one`)
+        raise ConfigError(
+            f"{path}: not valid YAML: a value cannot be read ({type(exc).__name__})",
+            hint="check tagged values such as !!float, !!bool and !!timestamp",
         ) from None
     if data is None:
         data = {}

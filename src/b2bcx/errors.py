@@ -95,6 +95,10 @@ class AnalysisError(B2bcxError):
     """The data are valid but the requested analysis cannot be computed."""
 
 
+class OutputError(B2bcxError):
+    """An output file cannot be written (disk full, read-only, permissions)."""
+
+
 class UsageError(B2bcxError):
     """The command line asks for something impossible (exit code 2)."""
 

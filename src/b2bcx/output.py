@@ -19,7 +19,7 @@ from typing import IO, Any
 
 import pandas as pd
 
-from b2bcx.errors import UsageError
+from b2bcx.errors import OutputError, UsageError
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 WRITERS = (".csv", ".json", ".parquet", ".xlsx")
@@ -49,22 +49,51 @@ def defuse_frame(table: pd.DataFrame) -> pd.DataFrame:
 
 @contextlib.contextmanager
 def atomic_path(target: str | Path) -> Iterator[Path]:
-    """Yield a temporary path beside ``target``; move it into place on success."""
+    """Yield a temporary path beside ``target``; move it into place on success.
+
+    Raises
+    ------
+    UsageError
+        The folder does not exist, or ``target`` is a folder.
+    OutputError
+        Writing failed (disk full, read-only file system, permissions); the
+        previous file, if any, is left as it was.
+    """
     target = Path(target)
     folder = target.parent if str(target.parent) else Path(".")
     if not folder.is_dir():
         raise UsageError(f"cannot write {target}: folder {folder} does not exist")
-    handle, name = tempfile.mkstemp(
-        prefix=f".{target.name}.", suffix=".tmp", dir=folder
-    )
-    os.close(handle)
-    temporary = Path(name)
+    if target.is_dir():
+        raise UsageError(
+            f"cannot write {target}: it is a directory",
+            hint="name a file, e.g. out/accounts.csv",
+        )
+    temporary = _temporary_beside(target, folder)
     try:
         yield temporary
         os.chmod(temporary, file_mode(target))
         os.replace(temporary, target)
+    except OSError as exc:
+        raise OutputError(
+            f"cannot write {target}: {exc.strerror or exc}",
+            hint="check free space and permissions; the previous file is unchanged",
+        ) from None
     finally:
         temporary.unlink(missing_ok=True)
+
+
+def _temporary_beside(target: Path, folder: Path) -> Path:
+    try:
+        handle, name = tempfile.mkstemp(
+            prefix=f".{target.name}.", suffix=".tmp", dir=folder
+        )
+    except OSError as exc:
+        raise OutputError(
+            f"cannot write in {folder}: {exc.strerror or exc}",
+            hint="check permissions of the folder",
+        ) from None
+    os.close(handle)
+    return Path(name)
 
 
 def file_mode(path: Path) -> int:

@@ -38,7 +38,7 @@ def score_items(
         scale_id = config.scale_for(item)
         spec = config.items.get(item)
         values, found = answer_values(frame, item, scale_id, scales[scale_id])
-        problems += found
+        problems += found + blank_column_warning(frame, item)
         scores[item] = item_score(
             values, scales[scale_id], reverse=bool(spec and spec.reverse)
         )
@@ -60,6 +60,22 @@ def answer_values(
             _scale_hint(scale_id, scale),
         )
     return decoded.values, problems
+
+
+def blank_column_warning(frame: pd.DataFrame, column: str) -> list[Problem]:
+    """A statement nobody answered is usually a wrong export or column name."""
+    if len(frame) == 0 or frame[column].notna().any():
+        return []
+    source = ", ".join(dict.fromkeys(frame[FILE].astype(str)))
+    return [
+        Problem(
+            "the statement column is blank in every row: its pillar is scored from the other items",
+            "check that the export has the answers and that the config names the right column",
+            file=source,
+            column=column,
+            severity="warning",
+        )
+    ]
 
 
 def _scale_hint(scale_id: str, scale: Scale) -> str:

@@ -84,7 +84,15 @@ def _zip_format(path: Path, label: str) -> Format:
     try:
         with zipfile.ZipFile(path) as archive:
             names = archive.namelist()
-    except (zipfile.BadZipFile, OSError) as exc:
+    except (
+        zipfile.BadZipFile,
+        OSError,
+        ValueError,
+        EOFError,
+        NotImplementedError,
+        UnicodeDecodeError,
+    ) as exc:
+        # zipfile raises all of these for damaged or unsupported archives
         raise DataError(
             f"{label} is a damaged Excel workbook or ZIP archive: {exc}",
             hint="download or export the file again",

@@ -8,12 +8,14 @@ without ``.0``, dates in ISO form.
 
 from __future__ import annotations
 
+import re
+import zipfile
 from pathlib import Path
 
 import pandas as pd
 from python_calamine import CalamineWorkbook
 
-from b2bcx.errors import DataError
+from b2bcx.errors import DataError, Problem
 from b2bcx.io.detect import EXCEL_HINT
 from b2bcx.io.export import Sheet
 from b2bcx.io.grid import Cells
@@ -43,6 +45,11 @@ def read_excel(path: Path, label: str, sheet: Sheet = None) -> tuple[Cells, str]
             hint="the file may be damaged; " + EXCEL_HINT,
         ) from exc
     names = list(book.sheet_names)
+    if not names:
+        raise DataError(
+            f"{label}: the workbook has no sheets",
+            hint="the file may be damaged; " + EXCEL_HINT,
+        )
     index = sheet_index(names, sheet, label)
     try:
         rows = book.get_sheet_by_index(index).to_python(skip_empty_area=False)
@@ -61,7 +68,34 @@ def read_excel(path: Path, label: str, sheet: Sheet = None) -> tuple[Cells, str]
     frame = pd.DataFrame(
         {position: blank_to_na(column_to_text(raw[position])) for position in raw}
     )
-    return Cells(frame), names[index]
+    return Cells(frame, formula_warnings(path, label, index)), names[index]
+
+
+_FORMULA_WITHOUT_VALUE = re.compile(
+    rb"<c\b[^>]*>\s*<f\b[^>]*(?:/>|>[^<]*</f>)\s*(?:<v\s*/>\s*|<v>\s*</v>\s*)?</c>"
+)
+
+
+def formula_warnings(path: Path, label: str, index: int) -> list[Problem]:
+    """Formula cells with no saved result (a workbook written by a script and never
+    opened in Excel) read as blank: say so rather than drop answers silently."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            part = f"xl/worksheets/sheet{index + 1}.xml"
+            xml = archive.read(part) if part in archive.namelist() else b""
+    except (zipfile.BadZipFile, OSError, KeyError, ValueError):
+        return []
+    count = len(_FORMULA_WITHOUT_VALUE.findall(xml))
+    if not count:
+        return []
+    return [
+        Problem(
+            f"{count} formula cell{'s' if count != 1 else ''} have no saved result and read as blank",
+            "open the workbook in Excel (or LibreOffice), let it calculate, save it, and read it again",
+            file=label,
+            severity="warning",
+        )
+    ]
 
 
 def sheet_index(names: list[str], sheet: Sheet, label: str) -> int:

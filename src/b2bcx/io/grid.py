@@ -43,14 +43,17 @@ class Table:
 
 
 def find_header_row(rows: list[list[str | None]]) -> int:
-    """The position of the header row: the first row filling half the width.
+    """The position of the header row: the first row filling half the usual width.
 
     Title rows above a table (a report name, an export date) fill one or two
-    cells; the header names (nearly) every column.
+    cells; the header names (nearly) every column. The usual width is the most
+    common one among the rows, so one ragged line with many extra fields cannot
+    push the real header down into the "title rows".
     """
     widths = [sum(cell is not None for cell in row) for row in rows]
-    widest = max(widths, default=0)
-    needed = max(1, -(-widest // 2))
+    filled = [w for w in widths if w]
+    usual = max(set(filled), key=lambda w: (filled.count(w), w)) if filled else 0
+    needed = max(1, -(-usual // 2))
     return next((i for i, width in enumerate(widths) if width >= needed), 0)
 
 

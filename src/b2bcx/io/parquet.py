@@ -31,7 +31,7 @@ def read_parquet(path: Path, label: str) -> pd.DataFrame:
             f"{label} cannot be read as a Parquet file: {exc}",
             hint="the file may be damaged; write it again",
         ) from exc
-    index_columns = (table.schema.pandas_metadata or {}).get("index_columns", [])
+    index_columns = _stored_index(table)
     stored = [name for name in index_columns if isinstance(name, str)]
     table = table.drop_columns([n for n in stored if n in table.column_names])
     check_unique(table.column_names, label)
@@ -45,3 +45,13 @@ def read_parquet(path: Path, label: str) -> pd.DataFrame:
                 hint="flatten nested columns (lists, structs) before exporting",
             ) from exc
     return pa.table(columns).to_pandas()
+
+
+def _stored_index(table: pa.Table) -> list[object]:
+    """Index columns pandas stored in the file; damaged metadata is ignored."""
+    try:
+        metadata = table.schema.pandas_metadata or {}
+    except (ValueError, UnicodeDecodeError):  # bad JSON or bytes in pandas' metadata
+        return []
+    index = metadata.get("index_columns", []) if isinstance(metadata, dict) else []
+    return index if isinstance(index, list) else []
