@@ -136,3 +136,16 @@ def test_renormalize_equals_exclude_when_every_role_is_present(accounts):
         accounts_of(rows)["coverage"] == 1.0
     )  # every role has an index value
     pd.testing.assert_series_equal(renormalized[has_all_roles], excluded[has_all_roles])
+
+
+@SETTINGS
+@given(rows_strategy, st.sampled_from(["X-", "acct ", "Ü"]))
+def test_renaming_accounts_changes_no_result(rows, prefix):
+    config = parse_config(small_config())
+    before = api.score(export_of(rows), config).accounts.set_index("account")
+    renamed = export_of(rows)
+    renamed.frame["Account"] = prefix + renamed.frame["Account"]
+    after = api.score(renamed, config).accounts.set_index("account")
+    after.index = after.index.str.removeprefix(prefix)
+    columns = [*SCORES, "nps", "se", "coverage", "n"]
+    pd.testing.assert_frame_equal(before.loc[after.index, columns], after[columns])
