@@ -331,3 +331,29 @@ def test_pooled_variance_matches_pandas_groupby():
         assert got.estimate[i] == pytest.approx((s["w"] * s["m"]).sum() / total)
         se = np.sqrt(((s["w"] / total) ** 2 * s["role"].map(pooled) / s["n"]).sum())
         assert got.se[i] == pytest.approx(se)
+
+
+def test_dedupe_latest_uses_the_response_time_when_there_is_one():
+    older = respondent("r1", "A", "DM", [SD] * 4)
+    newer = respondent("r1", "A", "DM", [SA] * 4)
+    older["RecordedDate"], newer["RecordedDate"] = (
+        "2026-09-30 10:00:00",
+        "2026-10-02 09:00:00",
+    )
+    # the newer answer comes first in the file; `latest` must still keep it
+    result = score([newer, older])
+    assert result.accounts.loc[0, "index"] == pytest.approx(100.0)
+    assert result.rows["reason"].fillna("").tolist() == ["", "duplicate respondent id"]
+    first = score([newer, older], filters={"dedupe": "first"})
+    assert first.accounts.loc[0, "index"] == pytest.approx(0.0)
+
+
+def test_dedupe_error_lists_the_repeated_ids():
+    rows = [
+        respondent("r1", "A", "DM", [A] * 4),
+        respondent("r1", "B", "User", [A] * 4),
+    ]
+    with pytest.raises(DataError) as caught:
+        score(rows, filters={"dedupe": "error"})
+    (problem,) = caught.value.problems
+    assert problem.value == "r1" and problem.row == 3

@@ -8,7 +8,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from b2bcx.console import number
+from b2bcx.console import number, problem_table
 
 STATUS_STYLES = {
     "important": "bold green",
@@ -88,6 +88,8 @@ def render_factors(console: Console, result: Any) -> None:
     if result.ungrouped:
         line += f"; {result.ungrouped} without a group were left out"
     console.print(line)
+    if result.problems:
+        console.print(problem_table(result.problems, limit=20, title="Warnings"))
 
 
 def driver_table(result: Any) -> Table:

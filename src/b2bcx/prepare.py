@@ -167,11 +167,41 @@ def exclude(reasons: pd.Series, mask: pd.Series, reason: str) -> pd.Series:
     return reasons.mask(mask & reasons.isna(), reason)
 
 
-def duplicate_rows(ids: pd.Series, keep: str, live: pd.Series) -> pd.Series:
-    """Rows whose respondent id repeats an earlier (``first``) or later (``latest``) row."""
+RESPONSE_TIMES = (
+    "RecordedDate",
+    "EndDate",
+    "End Date",
+    "EndDate (UTC)",
+    "submitdate",
+    "Date submitted",
+)
+
+
+def duplicate_rows(
+    ids: pd.Series, keep: str, live: pd.Series, times: pd.Series | None = None
+) -> pd.Series:
+    """Rows whose respondent id repeats a kept one.
+
+    ``first`` keeps the earliest response of an id, ``latest`` the most recent:
+    by the response time when the export has one (``times``), else by file order.
+    """
     candidates = ids.where(live & ids.notna())
-    duplicated = candidates.duplicated(keep="last" if keep == "latest" else "first")
-    return duplicated & candidates.notna()
+    order = candidates.index
+    if times is not None:
+        stamps = pd.to_datetime(times, errors="coerce", format="mixed")
+        order = stamps.sort_values(kind="stable", na_position="first").index
+    ranked = candidates.loc[order]
+    duplicated = ranked.duplicated(keep="last" if keep == "latest" else "first")
+    return (duplicated & ranked.notna()).reindex(ids.index)
+
+
+def response_times(frame: pd.DataFrame) -> pd.Series | None:
+    """The export's response time column (Qualtrics, SurveyMonkey), if any."""
+    folded = {normalise_label(c): c for c in frame.columns}
+    for name in RESPONSE_TIMES:
+        if normalise_label(name) in folded:
+            return frame[folded[normalise_label(name)]]
+    return None
 
 
 def prepare(
@@ -269,9 +299,8 @@ def _dedupe(
     frame: pd.DataFrame, column: str, reasons: pd.Series, policy: str
 ) -> tuple[pd.Series, list[Problem]]:
     ids = frame[column].astype("string").str.strip()
-    duplicated = duplicate_rows(
-        ids, "first" if policy == "error" else policy, reasons.isna()
-    )
+    keep = "first" if policy == "error" else policy
+    duplicated = duplicate_rows(ids, keep, reasons.isna(), response_times(frame))
     if policy != "error":
         return exclude(reasons, duplicated, "duplicate respondent id"), []
     problems = distinct_value_problems(
