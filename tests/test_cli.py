@@ -289,3 +289,18 @@ def test_drivers_shapley_csv():
     )
     table = pd.read_csv(pd.io.common.StringIO(result.stdout))
     assert table["importance"].sum() == pytest.approx(table["r2"].iloc[0])
+
+
+def test_factor_codes_not_in_the_labels_are_reported_not_dropped(tmp_path):
+    lines = Path(Q3).read_text().splitlines()
+    typos = [i for i, line in enumerate(lines) if "; flexibility" in line][:3]
+    for i in typos:
+        lines[i] = lines[i].replace("; flexibility", "; flexibilty", 1)
+    export = tmp_path / "typo.csv"
+    export.write_text("\n".join(lines) + "\n")
+    result = run("factors", export, "-c", CONFIG, "--format", "csv")
+    assert result.exit_code == 0, result.output
+    table = pd.read_csv(pd.io.common.StringIO(result.stdout)).set_index("factor")
+    assert table.loc["flexibilty", "count"] == 3  # screened under its code, not dropped
+    shown = run("factors", export, "-c", CONFIG)
+    assert "flexibilty" in shown.output and "not in `factors.labels`" in shown.output
