@@ -13,6 +13,7 @@ from tests.conftest import EXAMPLES, small_config, write_yaml
 from typer.testing import CliRunner
 
 from b2bcx.cli import app
+from b2bcx.config import SIX_PILLARS
 
 runner = CliRunner()
 Q3 = str(EXAMPLES / "acme_2026q3.csv")
@@ -62,14 +63,7 @@ def test_score_csv_has_the_contract_columns():
         "ci_high",
         "nps",
     ]
-    pillars = [
-        "integrity",
-        "resolution",
-        "expectations",
-        "time_and_effort",
-        "personalisation",
-        "empathy",
-    ]
+    pillars = list(SIX_PILLARS)
     assert header[8:14] == pillars
     assert "flags" in header
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from tests.conftest import EXAMPLES, small_config, write_yaml
 
-from b2bcx.config import load_config, parse_config
+from b2bcx.config import SIX_PILLARS, load_config, parse_config
 from b2bcx.errors import ConfigError
 
 
@@ -17,14 +17,7 @@ def problems_of(data) -> list[str]:
 
 def test_shipped_example_config_loads():
     config = load_config(EXAMPLES / "acme.yaml")
-    assert list(config.pillars) == [
-        "integrity",
-        "resolution",
-        "expectations",
-        "time_and_effort",
-        "personalisation",
-        "empathy",
-    ]
+    assert list(config.pillars) == list(SIX_PILLARS)
     assert (
         config.pillar_label("time_and_effort") == "Time and Effort"
     )  # from six_pillars

@@ -13,6 +13,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from b2bcx.config import SIX_PILLARS
 from b2bcx.drivers import (
     COLUMNS,
     PUBLISHED_MARK,
@@ -375,14 +376,7 @@ def load_priorities() -> dict:  # type: ignore[type-arg]
 
 def test_published_priorities_file() -> None:
     config = load_priorities()
-    pillars = {
-        "integrity",
-        "resolution",
-        "expectations",
-        "time_and_effort",
-        "personalisation",
-        "empathy",
-    }
+    pillars = set(SIX_PILLARS)
     assert set(config["roles"]) == {"decision_maker", "influencer", "user"}
     for kinds in config["roles"].values():
         assert set(kinds) == {"loyalty", "advocacy"}
