@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from b2bcx.config import Config, Scale, scales_in_force
@@ -32,17 +33,16 @@ def score_items(
 ) -> tuple[pd.DataFrame, list[Problem]]:
     """Every statement column scored 0..100; invalid answers become problems."""
     scales = scales_in_force(config)
-    scores: dict[str, pd.Series] = {}
+    scores = np.empty((len(frame), len(columns)))  # one block: no per-column frames
     problems: list[Problem] = []
-    for item in columns:
+    for j, item in enumerate(columns):
         scale_id = config.scale_for(item)
         spec = config.items.get(item)
         values, found = answer_values(frame, item, scale_id, scales[scale_id])
         problems += found + blank_column_warning(frame, item)
-        scores[item] = item_score(
-            values, scales[scale_id], reverse=bool(spec and spec.reverse)
-        )
-    return pd.DataFrame(scores, index=frame.index), problems
+        reverse = bool(spec and spec.reverse)
+        scores[:, j] = item_score(values, scales[scale_id], reverse=reverse).to_numpy()
+    return pd.DataFrame(scores, index=frame.index, columns=columns), problems
 
 
 def answer_values(
@@ -89,12 +89,15 @@ def _scale_hint(scale_id: str, scale: Scale) -> str:
 def score_respondents(frame: pd.DataFrame, config: Config) -> RespondentScores:
     """Item, pillar, index, composite and outcome scores of each respondent (METHOD.md §1)."""
     items, problems = score_items(frame, config, config.item_columns)
-    pillars = pd.DataFrame(index=frame.index)
+    pillar_scores = {}
     for pid, pillar in config.pillars.items():
         weights = [
             config.items[i].weight if i in config.items else 1.0 for i in pillar.items
         ]
-        pillars[pid] = pillar_score(items[pillar.items], config.min_items(pid), weights)
+        pillar_scores[pid] = pillar_score(
+            items[pillar.items], config.min_items(pid), weights
+        )
+    pillars = pd.DataFrame(pillar_scores, index=frame.index)
     index_weights = (
         config.index.weights if isinstance(config.index.weights, dict) else None
     )
