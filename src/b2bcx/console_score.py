@@ -181,6 +181,10 @@ def render_breakdown(console: Console, table: Any, by: str, config: Any) -> None
     console.print(generic_table(shown, title=BREAKDOWN_TITLES.get(by, by)))
 
 
+def plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
 def render_validation(console: Console, summary: Any, problems: list[Any]) -> None:
     console.print(generic_table(summary, title="Row accounting", digits=0))
     if problems:
@@ -188,7 +192,10 @@ def render_validation(console: Console, summary: Any, problems: list[Any]) -> No
         errors = sum(p.severity == "error" for p in problems)
         style = "bold red" if errors else "yellow"
         console.print(
-            Text(f"{errors} errors, {len(problems) - errors} warnings", style=style)
+            Text(
+                f"{plural(errors, 'error')}, {plural(len(problems) - errors, 'warning')}",
+                style=style,
+            )
         )
     else:
         console.print(Text("no problems found", style="bold green"))
