@@ -247,8 +247,9 @@ def validate(
         from b2bcx.load import load_master
         from b2bcx.output import json_records, json_text
 
-        cfg, export = load_inputs(exports, config, sheet)
-        summary, problems = api.validate(export, cfg, load_master(cfg, accounts))
+        with working("Checking…"):
+            cfg, export = load_inputs(exports, config, sheet)
+            summary, problems = api.validate(export, cfg, load_master(cfg, accounts))
         if fmt is Format.json:
             payload = {
                 "rows": json_records(summary),
@@ -282,8 +283,9 @@ def factors(
     with reported():
         from b2bcx.analyses import factors as screen_factors
 
-        cfg, export = load_inputs(exports, config, sheet)
-        result = screen_factors(export, cfg, by_role=by is not None)
+        with working("Screening factors…"):
+            cfg, export = load_inputs(exports, config, sheet)
+            result = screen_factors(export, cfg, by_role=by is not None)
         emit(
             result.table,
             output,
@@ -338,16 +340,17 @@ def drivers(
     with reported():
         from b2bcx.analyses import drivers as key_drivers
 
-        cfg, export = load_inputs(exports, config, sheet)
-        result = key_drivers(
-            export,
-            cfg,
-            outcome=outcome,
-            method=method.value,
-            by_role=by is not None,
-            bootstrap=bootstrap,
-            seed=seed,
-        )
+        with working(f"Fitting key drivers ({bootstrap} bootstrap resamples)…"):
+            cfg, export = load_inputs(exports, config, sheet)
+            result = key_drivers(
+                export,
+                cfg,
+                outcome=outcome,
+                method=method.value,
+                by_role=by is not None,
+                bootstrap=bootstrap,
+                seed=seed,
+            )
         if plot is not None:
             _plot(result, plot)
         emit(
