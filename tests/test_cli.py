@@ -298,3 +298,22 @@ def test_factor_codes_not_in_the_labels_are_reported_not_dropped(tmp_path):
     assert table.loc["flexibilty", "count"] == 3  # screened under its code, not dropped
     shown = run("factors", export, "-c", CONFIG)
     assert "flexibilty" in shown.output and "not in `factors.labels`" in shown.output
+
+
+def test_an_internal_error_is_one_line_without_traceback(tmp_path):
+    """A bug must not spill a traceback into a batch log unless --debug asks for it."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, b2bcx.api as api\n"
+        "def boom(*a, **k): raise RuntimeError('boom')\n"
+        "api.score = boom\n"
+        "from b2bcx.cli import main\n"
+        f"sys.argv = ['b2bcx', 'score', {Q3!r}, '-c', {CONFIG!r}]\n"
+        "main()\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 1
+    assert "internal error: RuntimeError: boom" in done.stderr
+    assert "Traceback" not in done.stderr

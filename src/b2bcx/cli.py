@@ -408,3 +408,12 @@ def main() -> None:
     except UsageError as error:  # raised outside a command
         typer.echo(f"error: {error}", err=True)
         raise SystemExit(2) from None
+    except Exception as error:  # a bug in b2bcx: say so plainly; --debug shows where
+        if State.debug:
+            raise
+        typer.echo(
+            f"internal error: {type(error).__name__}: {error}\n"
+            "rerun with --debug for the traceback, and please report it",
+            err=True,
+        )
+        raise SystemExit(1) from None
