@@ -239,6 +239,8 @@ def test_bad_answers_are_collected_with_file_row_column_value():
     assert (6, "Q3", "7") in problems
     assert (7, "Role", "Janitor") in problems
     assert all(p.file == "test.csv" and p.hint for p in caught.value.problems)
+    typo = next(p for p in caught.value.problems if p.value == "Agreee")
+    assert typo.hint.startswith("did you mean 'Agree'?")
 
 
 def test_missing_columns_are_named_with_a_suggestion():

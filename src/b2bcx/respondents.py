@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import difflib
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -59,7 +60,17 @@ def answer_values(
             f"answer is not on scale `{scale_id}`",
             _scale_hint(scale_id, scale),
         )
+        problems = [_with_suggestion(p, scale) for p in problems]
     return decoded.values, problems
+
+
+def _with_suggestion(problem: Problem, scale: Scale) -> Problem:
+    """Name the label a mistyped answer was probably meant to be ("Agre" -> "Agree")."""
+    labels = list(scale.labels or {})
+    close = difflib.get_close_matches(str(problem.value), labels, n=1, cutoff=0.75)
+    if not close:
+        return problem
+    return replace(problem, hint=f"did you mean {close[0]!r}? {problem.hint}")
 
 
 def blank_column_warning(frame: pd.DataFrame, column: str) -> list[Problem]:
