@@ -17,7 +17,6 @@ from b2bcx.weighting import (
     coverage,
     interval,
     names_per_row,
-    pareto_tiers,
     role_cells,
     role_gap,
     roll_up,
@@ -211,8 +210,3 @@ def parse_amount(values: pd.Series) -> pd.Series:
     text = text.mask(thousands, text.str.replace(",", "", regex=False))
     text = text.str.replace(",", ".", regex=False)
     return pd.to_numeric(text, errors="coerce").astype(float)
-
-
-def add_tiers(accounts: pd.DataFrame, revenue_column: str) -> pd.Series:
-    """Pareto A/B/C tiers of the accounts from their revenue."""
-    return pareto_tiers(accounts[revenue_column])

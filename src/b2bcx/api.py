@@ -15,7 +15,7 @@ from b2bcx.accounts import account_attributes, account_table, score_columns
 from b2bcx.config import Config
 from b2bcx.errors import DataError, Problem, raise_if_errors
 from b2bcx.io import Export, platform_exclusions
-from b2bcx.prepare import FILE, ROW, Prepared, prepare
+from b2bcx.prepare import Prepared, prepare
 from b2bcx.respondents import score_respondents
 from b2bcx.segments import segment_table
 from b2bcx.views import compare_baseline, lifecycle_table, role_table
@@ -391,9 +391,6 @@ def rows_summary(rows: pd.DataFrame) -> pd.DataFrame:
         (f"excluded: {r}", int(c)) for r, c in reasons.items()
     ]
     return pd.DataFrame(lines, columns=["what", "rows"])
-
-
-ROW_COLUMNS = (FILE, ROW)
 
 
 def account_output(result: ScoreResult) -> pd.DataFrame:

@@ -157,11 +157,6 @@ def _role_key(answer: object) -> str:
     return normalise_label(_number_text(number) if number is not None else answer)
 
 
-def excluded_rows(reasons: pd.Series) -> pd.Series:
-    """True where a row already carries an exclusion reason."""
-    return reasons.notna()
-
-
 def exclude(reasons: pd.Series, mask: pd.Series, reason: str) -> pd.Series:
     """Give ``reason`` to the rows in ``mask`` that are not yet excluded."""
     return reasons.mask(mask & reasons.isna(), reason)
