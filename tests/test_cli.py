@@ -317,3 +317,51 @@ def test_an_internal_error_is_one_line_without_traceback(tmp_path):
     assert done.returncode == 1
     assert "internal error: RuntimeError: boom" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+@pytest.fixture(scope="module")
+def workbook_export(tmp_path_factory) -> Path:
+    """The example export as the second sheet of a workbook, under a title row."""
+    path = tmp_path_factory.mktemp("xlsx") / "acme.xlsx"
+    frame = pd.read_csv(Q3, dtype=str, keep_default_na=False)
+    book = openpyxl.Workbook()
+    book.active.title = "Notes"
+    book.active.append(["Exported from the survey platform"])
+    sheet = book.create_sheet("Responses")
+    sheet.append(["Acme survey 2026-Q3"])
+    sheet.append(list(frame.columns))
+    for row in frame.itertuples(index=False):
+        sheet.append([None if v == "" else v for v in row])
+    book.save(path)
+    return path
+
+
+@pytest.mark.parametrize("sheet", ["Responses", "1", "responses"])
+def test_sheet_by_name_or_index_scores_like_the_csv(workbook_export, sheet):
+    from_csv = run("score", Q3, "-c", CONFIG, "--format", "csv").stdout
+    from_xlsx = run(
+        "score", workbook_export, "-c", CONFIG, "--sheet", sheet, "--format", "csv"
+    )
+    assert from_xlsx.exit_code == 0, from_xlsx.output
+    assert from_xlsx.stdout == from_csv
+
+
+def test_missing_sheet_lists_the_sheets(workbook_export):
+    result = run("score", workbook_export, "-c", CONFIG, "--sheet", "Answers")
+    assert result.exit_code == 1
+    assert "Responses" in result.output and "Notes" in result.output
+
+
+def test_init_through_the_real_command_line(tmp_path):
+    target = tmp_path / "program.yaml"
+    assert run("init", Q3, "-o", target).exit_code == 0
+    assert run("validate", Q3, "-c", target).exit_code == 0
+    again = run("init", Q3, "-o", target)
+    assert again.exit_code == 1 and "--force" in again.output
+
+
+def test_quiet_silences_stderr_notes(tmp_path):
+    target = tmp_path / "a.csv"
+    loud = run("score", Q3, "-c", CONFIG, "-o", target)
+    quiet = run("--quiet", "score", Q3, "-c", CONFIG, "-o", target)
+    assert "wrote" in loud.output and "wrote" not in quiet.output
