@@ -16,81 +16,34 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
-import yaml
 
 from b2bcx.accounts import parse_amount
 from b2bcx.config import PRESET_SCALES
+from b2bcx.draft_words import (
+    ASKED,
+    COLUMN_ORDER,
+    COMMENT,
+    FALLBACK_ROLE,
+    LOYALTY,
+    MAX_DISTINCT,
+    MAX_LABELS,
+    METADATA,
+    MISSING_CODES,
+    MODIFIERS,
+    NAMES,
+    NEGATIVE_WORDING,
+    NON_ANSWER,
+    PILLARS,
+    ROLE_WEIGHTS,
+    ROLE_WORDS,
+    SAMPLE,
+    UNASSIGNED,
+    WORDS,
+)
+from b2bcx.draft_yaml import flow, render
 from b2bcx.errors import DataError
 from b2bcx.io import FILE_COLUMN, ROW_COLUMN, Export
 from b2bcx.scales import NON_SUBSTANTIVE, as_number, normalise_label
-
-
-def _words(text: str) -> tuple[str, ...]:
-    """Space-separated words; ``_`` stands for a space inside a phrase."""
-    return tuple(word.replace("_", " ") for word in text.split())
-
-
-SAMPLE, MAX_DISTINCT, MAX_LABELS = 5000, 100, 11
-ROLE_WEIGHTS = {"decision_maker": 0.5, "influencer": 0.3, "user": 0.2}
-FALLBACK_ROLE = "user"  # the lightest role: an unchecked guess moves the index least
-UNASSIGNED = "unassigned"
-MISSING_CODES = {-99.0, -98.0, -9.0, 98.0, 99.0, 999.0}
-NON_ANSWER = _words("don't_know do_not_know not_applicable not_sure unsure no_opinion "
-                    "can't_say cannot_say prefer_not no_answer not_relevant n/a")  # fmt: skip
-METADATA = _words("status progress finished durationinseconds distributionchannel "
-                  "userlanguage ipaddress locationlatitude locationlongitude startdate "
-                  "enddate recordeddate externalreference recipientemail "
-                  "recipientfirstname recipientlastname")  # fmt: skip
-NAMES = {  # columns key -> names (folded to letters and digits), best first
-    "respondent": _words("responseid respondentid respondent responseuuid id"),
-    "account": _words("accountid account accountnumber accountcode customerid customer "
-                      "clientid client companyid company organisationid organizationid "
-                      "accountname customername clientname companyname"),
-    "role": _words("role jobrole position stakeholder stakeholdertype jobtitle"),
-    "revenue": _words("revenue annualrevenue arr acv contractvalue turnover"),
-    "phase": _words("lifecyclephase phase stage"),
-    "wave": _words("quarter wave period"),
-    "segments": _words("region country industry sector segment tier vertical "
-                       "accountmanager owner market businessunit companysize"),
-}  # fmt: skip
-COMMENT = _words("comment feedback verbatim remark suggestion opentext")
-ASKED = {  # columns key -> phrases in a question asking for it (Qualtrics Q1, Q2...)
-    "account": _words("which_company your_company company_name your_organi work_for"),
-    "role": _words("your_role job_title your_job your_position describes_you"),
-    "comment": _words("anything_else comment feedback suggestion tell_us why"),
-}  # fmt: skip
-LOYALTY = _words("renew loyal repurchase buyagain buy_again continue retain")
-PILLARS = {  # id -> label, keywords matched at word starts in the question text
-    "integrity": ("Integrity", _words("trust honest promise reliab integrity")),
-    "resolution": ("Resolution", _words("problem resolv resolut fix complain issue")),
-    "expectations": ("Expectations", _words("expect deliver as_promised on_time")),
-    "time_and_effort": ("Time and Effort", _words("easy easi effort quick hassle time")),
-    "personalisation": ("Personalisation", _words("personal tailor individual adapt our_needs")),
-    "empathy": ("Empathy", _words("understand care listen empath feeling")),
-}  # fmt: skip
-ROLE_WORDS = {  # role -> word starts in a role answer; checked in this order
-    "decision_maker": _words("decision execut sponsor c_level clevel chief ceo cfo cio "
-                             "cto coo vp vice_president director head president board"),
-    "influencer": _words("procure purchas buyer it lead influenc manag technical "
-                         "finance consult"),
-    "user": _words("user end_user operat daily staff employee technician agent"),
-}  # fmt: skip
-# How far an answer word leans (sign) and how strongly (size); modifiers multiply.
-WORDS = {word: value for value, text in {
-    3: "excellent outstanding exceptional perfect", -3: "terrible awful",
-    2: "always", -2: "never",
-    1: "good agree satisfied likely important easy better often above helpful useful "
-       "effective",
-    -1: "poor bad disagree dissatisfied unsatisfied unlikely unimportant difficult hard "
-        "worse rarely seldom below unhelpful ineffective",
-    0: "neutral average fair ok okay sometimes expected same adequate mixed undecided",
-}.items() for word in text.split()}  # fmt: skip
-MODIFIERS = {word: value for value, text in {
-    3: "extremely completely totally absolutely", 2: "very strongly highly much all",
-    0.75: "fairly moderately quite", 0.5: "somewhat slightly little partly partially",
-}.items() for word in text.split()}  # fmt: skip
-COLUMN_ORDER = _words("respondent account role segments revenue phase wave comment")
-NEGATIVE_WORDING = ("n't ", " not ", "more effort", "difficult", "hard to", "frustrat")
 
 
 @dataclass(frozen=True)
@@ -180,7 +133,7 @@ def draft_config(export: Export) -> Draft:
     if unused:
         plan.notes.append(f"not used (add them if they matter): {', '.join(unused)}")
     data = _assemble(plan, {p.name: p for p in profiles})
-    return Draft(data, _render(data, plan, source), plan.notes)
+    return Draft(data, render(data, plan.comments, source), plan.notes)
 
 
 # -- columns -----------------------------------------------------------------
@@ -485,7 +438,7 @@ def _outcomes(plan: Plan) -> dict[str, Any]:
     spare = [(i, s) for i, s, _ in plan.nps if (i, s) not in named] + plan.loyalty[1:]
     if spare:
         plan.comments["outcomes+"] = ([] if outcomes else ["# outcomes:"]) + [
-            f"#   {_key(i) or 'other'}: {_flow({'item': i, 'scale': s})}"
+            f"#   {_key(i) or 'other'}: {flow({'item': i, 'scale': s})}"
             for i, s in spare]  # fmt: skip
         plan.notes.append(
             f"outcomes: candidates left commented out: {', '.join(i for i, _ in spare)}"
@@ -553,70 +506,8 @@ def _reverse_hints(
     ]
     if hints:
         plan.comments["items+"] = ([] if items else ["# items:"]) + [
-            f"#   {i}: {_flow({**items.get(i, {}), 'reverse': True})}   # worded negatively?"
+            f"#   {i}: {flow({**items.get(i, {}), 'reverse': True})}   # worded negatively?"
             for i in hints]  # fmt: skip
         plan.notes.append(
             f"items: are {', '.join(hints)} reverse-coded? (see `items:`)"
         )
-
-
-COMMENTS = {
-    "extends": ["Start from the shipped Six Pillars framework (pillar labels, lifecycle",
-                "phases); the keys below override or add to it."],
-    "columns": ["Which export column holds what, recognised by name and content. Only",
-                "`account` (and `role`) are required."],
-    "scales": ["Answer scales found in the export (shipped presets: agree5, agree7, sat5,",
-               "nps11). Labels match trimmed and case-insensitive; Don't know, N/A and",
-               "the `missing` answers count as missing, never as zero."],
-    "default_scale": ["The scale most statements are answered on; items on another scale",
-                      "name it under `items:`."],
-    "pillars": ["Statements (columns) per pillar, placed by their question text where",
-                "the wording makes the pillar plain."],
-    "items": ["Per-item settings: `scale:` when not on the default scale, `reverse: true`",
-              "for negatively worded statements (agreeing is bad), `weight:`."],
-    "roles": ["The decision-making unit: role weights (the enterprise model) and every",
-              "role answer in the export mapped to a role (trimmed, case-insensitive)."],
-    "outcomes": ["Single-question outcomes for `score` and `drivers`: NPS (0..10), loyalty."],
-}  # fmt: skip
-
-
-def _render(data: dict[str, Any], plan: Plan, source: str) -> str:
-    header = [f"b2bcx program config: a DRAFT written by `b2bcx init` from {source}.",
-              "Review every section (search for TODO), then check it on the export:",
-              f"  b2bcx validate {source} -c THIS_FILE"]  # fmt: skip
-    blocks = [_comment_lines(header) + _dump("version", data["version"])]
-    for key, comments in COMMENTS.items():
-        tail = "".join(f"{line}\n" for line in plan.comments.get(f"{key}+", []))
-        if key in data or tail or key == "items":
-            text = _comment_lines(comments + plan.comments.get(key, []))
-            blocks.append(
-                text + (_body(key, data[key], plan) if key in data else "") + tail
-            )
-    return "\n".join(blocks)
-
-
-def _comment_lines(lines: list[str], indent: str = "") -> str:
-    return "".join(f"{indent}# {line}".rstrip() + "\n" for line in lines)
-
-
-def _body(key: str, value: Any, plan: Plan) -> str:
-    """A section as YAML, with comment lines before the keys that have some."""
-    if not isinstance(value, dict):
-        return _dump(key, value)
-    parts = [f"{key}:\n"]
-    for sub, sub_value in value.items():
-        parts.append(_comment_lines(plan.comments.get(f"{key}.{sub}", []), "  "))
-        parts += [f"  {line}\n" for line in _dump(sub, sub_value).splitlines()]
-    return "".join(parts)
-
-
-def _dump(key: str, value: Any) -> str:
-    flow = None if isinstance(value, dict | list) else False
-    return yaml.safe_dump({key: value}, sort_keys=False, allow_unicode=True,
-                          default_flow_style=flow, width=88)  # fmt: skip
-
-
-def _flow(value: Any) -> str:
-    return yaml.safe_dump(
-        value, default_flow_style=True, sort_keys=False, width=999
-    ).strip()

@@ -1,0 +1,71 @@
+"""Word lists ``b2bcx init`` recognises columns, scales, roles and pillars by."""
+
+from __future__ import annotations
+
+
+def words(text: str) -> tuple[str, ...]:
+    """Space-separated words; ``_`` stands for a space inside a phrase."""
+    return tuple(word.replace("_", " ") for word in text.split())
+
+
+SAMPLE, MAX_DISTINCT, MAX_LABELS = 5000, 100, 11
+ROLE_WEIGHTS = {"decision_maker": 0.5, "influencer": 0.3, "user": 0.2}
+FALLBACK_ROLE = "user"  # the lightest role: an unchecked guess moves the index least
+UNASSIGNED = "unassigned"
+MISSING_CODES = {-99.0, -98.0, -9.0, 98.0, 99.0, 999.0}
+NON_ANSWER = words("don't_know do_not_know not_applicable not_sure unsure no_opinion "
+                    "can't_say cannot_say prefer_not no_answer not_relevant n/a")  # fmt: skip
+METADATA = words("status progress finished durationinseconds distributionchannel "
+                  "userlanguage ipaddress locationlatitude locationlongitude startdate "
+                  "enddate recordeddate externalreference recipientemail "
+                  "recipientfirstname recipientlastname")  # fmt: skip
+NAMES = {  # columns key -> names (folded to letters and digits), best first
+    "respondent": words("responseid respondentid respondent responseuuid id"),
+    "account": words("accountid account accountnumber accountcode customerid customer "
+                      "clientid client companyid company organisationid organizationid "
+                      "accountname customername clientname companyname"),
+    "role": words("role jobrole position stakeholder stakeholdertype jobtitle"),
+    "revenue": words("revenue annualrevenue arr acv contractvalue turnover"),
+    "phase": words("lifecyclephase phase stage"),
+    "wave": words("quarter wave period"),
+    "segments": words("region country industry sector segment tier vertical "
+                       "accountmanager owner market businessunit companysize"),
+}  # fmt: skip
+COMMENT = words("comment feedback verbatim remark suggestion opentext")
+ASKED = {  # columns key -> phrases in a question asking for it (Qualtrics Q1, Q2...)
+    "account": words("which_company your_company company_name your_organi work_for"),
+    "role": words("your_role job_title your_job your_position describes_you"),
+    "comment": words("anything_else comment feedback suggestion tell_us why"),
+}  # fmt: skip
+LOYALTY = words("renew loyal repurchase buyagain buy_again continue retain")
+PILLARS = {  # id -> label, keywords matched at word starts in the question text
+    "integrity": ("Integrity", words("trust honest promise reliab integrity")),
+    "resolution": ("Resolution", words("problem resolv resolut fix complain issue")),
+    "expectations": ("Expectations", words("expect deliver as_promised on_time")),
+    "time_and_effort": ("Time and Effort", words("easy easi effort quick hassle time")),
+    "personalisation": ("Personalisation", words("personal tailor individual adapt our_needs")),
+    "empathy": ("Empathy", words("understand care listen empath feeling")),
+}  # fmt: skip
+ROLE_WORDS = {  # role -> word starts in a role answer; checked in this order
+    "decision_maker": words("decision execut sponsor c_level clevel chief ceo cfo cio "
+                             "cto coo vp vice_president director head president board"),
+    "influencer": words("procure purchas buyer it lead influenc manag technical "
+                         "finance consult"),
+    "user": words("user end_user operat daily staff employee technician agent"),
+}  # fmt: skip
+# How far an answer word leans (sign) and how strongly (size); modifiers multiply.
+WORDS = {word: value for value, text in {
+    3: "excellent outstanding exceptional perfect", -3: "terrible awful",
+    2: "always", -2: "never",
+    1: "good agree satisfied likely important easy better often above helpful useful "
+       "effective",
+    -1: "poor bad disagree dissatisfied unsatisfied unlikely unimportant difficult hard "
+        "worse rarely seldom below unhelpful ineffective",
+    0: "neutral average fair ok okay sometimes expected same adequate mixed undecided",
+}.items() for word in text.split()}  # fmt: skip
+MODIFIERS = {word: value for value, text in {
+    3: "extremely completely totally absolutely", 2: "very strongly highly much all",
+    0.75: "fairly moderately quite", 0.5: "somewhat slightly little partly partially",
+}.items() for word in text.split()}  # fmt: skip
+COLUMN_ORDER = words("respondent account role segments revenue phase wave comment")
+NEGATIVE_WORDING = ("n't ", " not ", "more effort", "difficult", "hard to", "frustrat")
