@@ -476,3 +476,15 @@ def test_the_report_gets_the_usual_permissions(small_inputs, tmp_path):
         assert stat.S_IMODE(kept.stat().st_mode) == 0o640
     finally:
         os.umask(previous)
+
+
+def test_respondents_beyond_excels_row_limit_get_a_note_not_a_broken_sheet(
+    small_inputs, tmp_path, monkeypatch
+):
+    from b2bcx.report import sheets_tables
+
+    monkeypatch.setattr(sheets_tables, "EXCEL_ROWS", 3)  # as if 1,048,576 were 3
+    target = write_report(small_inputs, tmp_path / "r.xlsx")
+    sheet = openpyxl.load_workbook(target)["Respondents"]
+    assert "do not fit on one Excel sheet" in sheet["A1"].value
+    assert sheet.max_row == 2

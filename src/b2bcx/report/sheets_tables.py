@@ -31,6 +31,10 @@ COUNTS = {c: "#,##0" for c in ("respondents", "accounts", "scored_accounts", "n"
 PROBLEM_COLUMNS = ["severity", "file", "row", "column", "value", "problem", "hint"]
 
 
+EXCEL_ROWS = 1_048_576  # rows on one worksheet, header included
+EXCLUDED_SHOWN = 100_000
+
+
 def revenue_formats(inputs: ReportInputs) -> dict[str, str]:
     """Thousands separators for the revenue column(s)."""
     config = inputs.score.config
@@ -145,9 +149,20 @@ def respondent_table(inputs: ReportInputs) -> pd.DataFrame:
 def write_respondents(ws: Worksheet, inputs: ReportInputs) -> None:
     """One row per scored respondent; comments and ids stay text."""
     formats = {"row": "0", "nps": "0", "nps_code": "0", **revenue_formats(inputs)}
-    table_sheet(
-        ws, respondent_table(inputs), "Respondents", formats, empty="No respondents."
-    )
+    table = respondent_table(inputs)
+    if len(table) >= EXCEL_ROWS:
+        write_heading(
+            ws,
+            1,
+            f"{len(table):,} respondents do not fit on one Excel sheet ({EXCEL_ROWS - 1:,} rows at most).",
+        )
+        write_heading(
+            ws,
+            2,
+            "Run the report with --no-respondents; respondent scores are in b2bcx.api.score(...).respondents.",
+        )
+        return
+    table_sheet(ws, table, "Respondents", formats, empty="No respondents.")
 
 
 def write_data_quality(ws: Worksheet, inputs: ReportInputs) -> None:
@@ -160,6 +175,13 @@ def write_data_quality(ws: Worksheet, inputs: ReportInputs) -> None:
     row = write_heading(ws, row, "Excluded rows")
     excluded = rows.loc[rows["status"] == "excluded", [FILE, ROW, "reason"]]
     excluded = excluded.rename(columns={FILE: "file", ROW: "row"})
+    if len(excluded) > EXCLUDED_SHOWN:
+        row = write_heading(
+            ws,
+            row,
+            f"The first {EXCLUDED_SHOWN:,} of {len(excluded):,} excluded rows (counts per reason above)",
+        )
+        excluded = excluded.head(EXCLUDED_SHOWN)
     row = write_table(
         ws, excluded, row, "Excluded rows", {"row": "0"}, "No row was excluded."
     )
