@@ -12,6 +12,20 @@ import yaml
 from b2bcx.config import parse_config
 from b2bcx.io import Export
 
+# Row 2 of a legacy Qualtrics export names the metadata of columns V1..V10.
+LEGACY_META = [
+    "ResponseID",
+    "ResponseSet",
+    "Name",
+    "ExternalDataReference",
+    "EmailAddress",
+    "IPAddress",
+    "Status",
+    "StartDate",
+    "EndDate",
+    "Finished",
+]
+
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
 

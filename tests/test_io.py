@@ -17,6 +17,7 @@ import pyreadstat
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tests.conftest import LEGACY_META
 
 from b2bcx.errors import DataError, UsageError
 from b2bcx.io import FILE_COLUMN, ROW_COLUMN, Export, read_export, read_exports
@@ -195,20 +196,6 @@ def write_qualtrics(folder: Path) -> Written:
         "Company": "Company",
     }
     return path, mapping, list(range(4, 10))
-
-
-LEGACY_META = [
-    "ResponseID",
-    "ResponseSet",
-    "Name",
-    "ExternalDataReference",
-    "EmailAddress",
-    "IPAddress",
-    "Status",
-    "StartDate",
-    "EndDate",
-    "Finished",
-]
 
 
 def write_qualtrics_legacy(folder: Path) -> Written:

@@ -22,6 +22,7 @@ import openpyxl
 import pandas as pd
 import pyreadstat
 import pytest
+from tests.conftest import LEGACY_META
 
 from b2bcx import api
 from b2bcx.config import parse_config
@@ -307,19 +308,6 @@ def qualtrics_writer(encoding: str, delimiter: str, suffix: str) -> Callable:
 # The Qualtrics config names questions by import id, metadata by exported name.
 QUALTRICS_BY_IMPORT_ID = {f: q[2] for f, q in QUALTRICS_QUESTIONS.items()}
 EXCLUDED = {"preview": 1, "test": 1, "unfinished": 1}
-
-LEGACY_META = [
-    "ResponseID",
-    "ResponseSet",
-    "Name",
-    "ExternalDataReference",
-    "EmailAddress",
-    "IPAddress",
-    "Status",
-    "StartDate",
-    "EndDate",
-    "Finished",
-]
 
 
 def write_qualtrics_legacy(folder: Path) -> Layout:
