@@ -109,3 +109,14 @@ def respondent(
     }
     row.update({f"Q{i}": v for i, v in enumerate(q, start=1)})
     return row
+
+
+@pytest.fixture(autouse=True)
+def fresh_cli_state():
+    """Global CLI options (--quiet, --debug) live on cli.State; tests that build their
+    own Typer app skip the callback that resets them, so reset them for every test."""
+    from b2bcx.cli import State
+
+    State.quiet = State.debug = False
+    yield
+    State.quiet = State.debug = False
