@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import pytest
 import yaml
+from hypothesis import settings
 
 from b2bcx.config import parse_config
 from b2bcx.io import Export
@@ -120,3 +122,12 @@ def fresh_cli_state():
     State.quiet = State.debug = False
     yield
     State.quiet = State.debug = False
+
+
+# CI runs the same hypothesis examples every time (a red build must be reproducible);
+# local runs explore new ones. `HYPOTHESIS_PROFILE=ci` selects it by hand.
+settings.register_profile(
+    "ci", derandomize=True, database=None, deadline=None, print_blob=True
+)
+if os.environ.get("CI") or os.environ.get("HYPOTHESIS_PROFILE") == "ci":
+    settings.load_profile("ci")
