@@ -21,6 +21,7 @@ def init_command(
         typer.Argument(
             help="The survey export to draft from (CSV/TSV, XLSX, SAV, Parquet).",
             show_default=False,
+            metavar="EXPORT",
         ),
     ],
     output: Annotated[

@@ -35,6 +35,7 @@ ExportsArgument = Annotated[
     typer.Argument(
         help="Survey export(s): CSV/TSV, XLSX, SAV, Parquet; Qualtrics and SurveyMonkey layouts are recognised.",
         show_default=False,
+        metavar="EXPORT",
     ),
 ]
 ConfigOption = Annotated[
