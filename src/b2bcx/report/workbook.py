@@ -78,12 +78,22 @@ def build_report(inputs: ReportInputs) -> Workbook:
     wanted = set(sheet_names(inputs))
     for name, write in SHEETS:
         if name in wanted:
-            write(workbook.create_sheet(name), inputs)
+            sheet = workbook.create_sheet(name)
+            write(sheet, inputs)
+            print_on_landscape_pages(sheet)
     quote_formula_like_text(workbook)
     workbook.properties.creator = f"b2bcx {inputs.version}"
     if inputs.run_time is not None:
         workbook.properties.created = inputs.run_time.replace(tzinfo=None)
     return workbook
+
+
+def print_on_landscape_pages(ws: Worksheet) -> None:
+    """Printed, a sheet is as wide as a landscape page, as long as it needs."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
 
 
 def quote_formula_like_text(workbook: Workbook) -> None:
