@@ -359,3 +359,18 @@ def test_dedupe_error_lists_the_repeated_ids():
         score(rows, filters={"dedupe": "error"})
     (problem,) = caught.value.problems
     assert problem.value == "r1" and problem.row == 3
+
+
+def test_an_account_heard_without_scores_is_not_also_listed_as_not_heard():
+    from b2bcx.api import AccountMaster
+
+    rows = [*three_accounts(), respondent("d1", "D", "DM", ["Don't know"] * 4, nps="")]
+    listed = pd.DataFrame(
+        {"account": ["A", "B", "C", "D", "E"], "ARR": [1.0, 2.0, 3.0, 4.0, 5.0]}
+    )
+    master = AccountMaster(listed, "crm.csv", revenue="ARR")
+    result = api.score(as_export(rows), parse_config(small_config()), master=master)
+    assert result.not_heard["account"].tolist() == ["E"]
+    output = api.account_output(result)
+    assert output["account"].is_unique and len(output) == 5
+    assert result.revenue_coverage == pytest.approx(10 / 15)

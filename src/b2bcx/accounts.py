@@ -61,7 +61,8 @@ def account_table(respondents: pd.DataFrame, config: Config) -> pd.DataFrame:
         else np.full(len(respondents), np.nan)
     )
     index = roll_up(cells, index_values, spec)
-    answered = role_cells(cells, index_values).present
+    index_cells = role_cells(cells, index_values)
+    answered = index_cells.present
     table["coverage"] = coverage(answered, weights)
     table["index"] = index.estimate
     table["ci_low"], table["ci_high"] = interval(index.estimate, index.se)
@@ -70,7 +71,7 @@ def account_table(respondents: pd.DataFrame, config: Config) -> pd.DataFrame:
         table[column] = roll_up(
             cells, respondents[column].to_numpy(float), spec
         ).estimate
-    gap = role_gap(role_cells(cells, index_values).mean, answered)
+    gap = role_gap(index_cells.mean, answered)
     table["flags"] = _flags(
         respondents, cells, config, n, table["coverage"].to_numpy(), gap
     )

@@ -352,13 +352,7 @@ def apply_master(
     merged = accounts.drop(columns=[c for c in attributes if c in accounts]).merge(
         listed, on="account", how="left"
     )
-    heard = (
-        listed["account"].isin(
-            accounts.loc[accounts["index"].notna() | accounts["nps"].notna(), "account"]
-        )
-        if "nps" in accounts
-        else listed["account"].isin(accounts["account"])
-    )
+    heard = listed["account"].isin(accounts["account"])  # has a scored respondent
     not_heard = listed[~heard]
     coverage = None
     if master.revenue and master.revenue in listed:

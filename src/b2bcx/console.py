@@ -112,9 +112,7 @@ def generic_table(rows: Any, title: str | None = None, digits: int = 1) -> Table
 
 def _cell(value: Any, digits: int) -> str | Text:
     if isinstance(value, float):
-        return number(value, digits)
+        return number(value, digits)  # NaN shows as blank
     if isinstance(value, list):
         return flags_text(value)
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    return str(value)
+    return "" if value is None else str(value)

@@ -33,7 +33,6 @@ class Prepared:
 
     frame: pd.DataFrame
     rows: pd.DataFrame
-    columns: dict[str, str]
     problems: list[Problem] = field(default_factory=list)
 
 
@@ -263,9 +262,7 @@ def prepare(
             "reason": reasons,
         }
     )
-    return Prepared(
-        frame=renamed[reasons.isna()], rows=rows, columns=columns, problems=problems
-    )
+    return Prepared(frame=renamed[reasons.isna()], rows=rows, problems=problems)
 
 
 def _apply_unmapped(

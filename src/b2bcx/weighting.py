@@ -65,9 +65,10 @@ class Cells:
     def count(self, mask: np.ndarray | None = None) -> np.ndarray:
         """Respondents per cell (optionally only where ``mask``), accounts x roles."""
         weights = None if mask is None else mask.astype(float)
-        return self._sum(weights)
+        return self.total(weights)
 
-    def _sum(self, weights: np.ndarray | None) -> np.ndarray:
+    def total(self, weights: np.ndarray | None) -> np.ndarray:
+        """Sum of ``weights`` (one per respondent) per cell, accounts x roles."""
         n_accounts, n_roles = self.shape
         key = self.account * n_roles + self.role
         total = np.bincount(key, weights=weights, minlength=n_accounts * n_roles)
@@ -106,8 +107,8 @@ def role_cells(
     filled = np.where(have, values, 0.0)
     n = cells.count(have)
     with np.errstate(invalid="ignore", divide="ignore"):
-        mean = cells._sum(filled) / n
-        ss = cells._sum(filled**2) - n * mean**2
+        mean = cells.total(filled) / n
+        ss = cells.total(filled**2) - n * mean**2
     ss = np.where(n > 0, np.maximum(ss, 0.0), 0.0)
     centre = _cell_median(cells, values, have) if within_role == "median" else mean
     return RoleCells(n=n, m=centre, mean=mean, ss=ss)
