@@ -28,6 +28,19 @@ LEGACY_META = [
     "Finished",
 ]
 
+# Metadata columns of a SurveyMonkey export (row 1; row 2 is blank under them).
+SURVEYMONKEY_META = [
+    "Respondent ID",
+    "Collector ID",
+    "Start Date",
+    "End Date",
+    "IP Address",
+    "Email Address",
+    "First Name",
+    "Last Name",
+    "Custom Data 1",
+]
+
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
 

@@ -17,7 +17,7 @@ import pyreadstat
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from tests.conftest import LEGACY_META
+from tests.conftest import LEGACY_META, SURVEYMONKEY_META
 
 from b2bcx.errors import DataError, UsageError
 from b2bcx.io import FILE_COLUMN, ROW_COLUMN, Export, read_export, read_exports
@@ -229,19 +229,6 @@ def write_qualtrics_legacy(folder: Path) -> Written:
         "Company": "Company",
     }
     return path, mapping, list(range(3, 9))
-
-
-SURVEYMONKEY_META = [
-    "Respondent ID",
-    "Collector ID",
-    "Start Date",
-    "End Date",
-    "IP Address",
-    "Email Address",
-    "First Name",
-    "Last Name",
-    "Custom Data 1",
-]
 
 
 def surveymonkey_rows() -> list[list[str | None]]:

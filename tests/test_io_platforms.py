@@ -10,20 +10,9 @@ import openpyxl
 import pandas as pd
 import pyreadstat
 import pytest
+from tests.conftest import LEGACY_META, SURVEYMONKEY_META
 
 from b2bcx.io import ROW_COLUMN, platform_exclusions, read_export
-
-SM_META = [
-    "Respondent ID",
-    "Collector ID",
-    "Start Date",
-    "End Date",
-    "IP Address",
-    "Email Address",
-    "First Name",
-    "Last Name",
-    "Custom Data 1",
-]
 
 
 def _csv(rows: list[list[str]], delimiter: str = ",") -> str:
@@ -35,7 +24,7 @@ def _csv(rows: list[list[str]], delimiter: str = ",") -> str:
 def _surveymonkey_rows() -> list[list[str]]:
     return [
         [
-            *SM_META,
+            *SURVEYMONKEY_META,
             "Which company?",
             "Please rate us",
             "",
@@ -84,7 +73,7 @@ def test_surveymonkey_column_names(tmp_path: Path) -> None:
     export = read_export(path)
     assert export.layout == "surveymonkey"
     assert export.data_columns == [
-        *SM_META,
+        *SURVEYMONKEY_META,
         "Which company?",
         "Please rate us - Quality",
         "Please rate us - Speed",
@@ -202,16 +191,7 @@ def test_qualtrics_two_header_rows_without_import_ids(tmp_path: Path) -> None:
 def test_legacy_layout_names_and_aliases(tmp_path: Path) -> None:
     first = [f"V{i}" for i in range(1, 11)] + ["Q1", "Q2", "LocationLatitude", ""]
     second = [
-        "ResponseID",
-        "ResponseSet",
-        "Name",
-        "ExternalDataReference",
-        "EmailAddress",
-        "IPAddress",
-        "Status",
-        "StartDate",
-        "EndDate",
-        "Finished",
+        *LEGACY_META,
         "Eine Frage?",
         "Noch eine Frage?",
         "LocationLatitude",

@@ -22,7 +22,7 @@ import openpyxl
 import pandas as pd
 import pyreadstat
 import pytest
-from tests.conftest import LEGACY_META
+from tests.conftest import LEGACY_META, SURVEYMONKEY_META
 
 from b2bcx import api
 from b2bcx.config import parse_config
@@ -338,18 +338,7 @@ def write_qualtrics_legacy(folder: Path) -> Layout:
 
 
 # SurveyMonkey ---------------------------------------------------------------------
-SM_META = [
-    "Respondent ID",
-    "Collector ID",
-    "Start Date",
-    "End Date",
-    "IP Address",
-    "Email Address",
-    "First Name",
-    "Last Name",
-    "Custom Data 1",
-    "Custom Data 2",
-]
+SM_META = [*SURVEYMONKEY_META, "Custom Data 2"]
 SM_ROLE = "What is your role in working with Acme?"
 SM_MATRIX = "How far do you agree with these statements?"
 SM_STATEMENTS = [
