@@ -1,5 +1,5 @@
 -- The b2bcx account roll-up of the benchmark exports in ONE DuckDB query
--- (METHOD.md §1-2, for benchmarks/data/bench.yaml). The runner replaces
+-- (docs/method.md#scores-2, for benchmarks/data/bench.yaml). The runner replaces
 -- __CSV__ with the export's path; it is wrapped in COPY ... TO parquet.
 --
 -- Respondent: labels -> 1..5 (trimmed, case-insensitive; "Don't know" and blanks

@@ -11,7 +11,7 @@ import pytest
 import yaml
 from hypothesis import settings
 
-from b2bcx.config import parse_config
+from b2bcx.config.models import parse_config
 from b2bcx.io import Export
 
 # Row 2 of a legacy Qualtrics export names the metadata of columns V1..V10.

@@ -13,7 +13,7 @@ from tests.conftest import EXAMPLES, small_config, write_yaml
 from typer.testing import CliRunner
 
 from b2bcx.cli import app
-from b2bcx.config import SIX_PILLARS
+from b2bcx.config.models import SIX_PILLARS
 
 runner = CliRunner()
 Q3 = str(EXAMPLES / "acme_2026q3.csv")
@@ -227,7 +227,7 @@ def test_factors_on_the_interview_example():
     )
     assert result.exit_code == 0, result.output
     table = pd.read_csv(pd.io.common.StringIO(result.stdout)).set_index("factor")
-    # personal_contact is METHOD.md's reference table: 6/7, 3/7, 1/6
+    # personal_contact is the published reference table (docs/method.md#factor-screening): 6/7, 3/7, 1/6
     assert table.loc["personal_contact", "p"] == pytest.approx(0.0262, abs=5e-5)
     assert table.loc["proactive_objectives", "pass_frequency"]  # 5 of 20
     assert not table.loc["speed_of_delivery", "pass_frequency"]  # 4 of 20
@@ -306,7 +306,7 @@ def test_an_internal_error_is_one_line_without_traceback(tmp_path):
     import sys
 
     code = (
-        "import sys, b2bcx.api as api\n"
+        "import sys, b2bcx.api.accounts as api\n"
         "def boom(*a, **k): raise RuntimeError('boom')\n"
         "api.score = boom\n"
         "from b2bcx.cli import main\n"

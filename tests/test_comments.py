@@ -1,4 +1,4 @@
-"""Coding free-text comments into factor mentions (b2bcx.comments)."""
+"""Coding free-text comments into factor mentions (b2bcx.stats.comments)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from b2bcx.comments import code_comments, phrase_pattern
 from b2bcx.errors import AnalysisError
+from b2bcx.stats.comments import code_comments, phrase_pattern
 
 LEXICON = {
     "flexibility": [

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from tests.conftest import EXAMPLES, small_config, write_yaml
 
-from b2bcx.config import SIX_PILLARS, load_config, parse_config
+from b2bcx.config.models import SIX_PILLARS, load_config, parse_config
 from b2bcx.errors import ConfigError
 
 

@@ -1,4 +1,4 @@
-"""Key drivers (b2bcx.drivers), published priorities and the quadrant chart."""
+"""Key drivers (b2bcx.stats.drivers), published priorities and the quadrant chart."""
 
 from __future__ import annotations
 
@@ -13,8 +13,10 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from b2bcx.config import SIX_PILLARS
-from b2bcx.drivers import (
+from b2bcx.cli.render.plot import plot_quadrants
+from b2bcx.config.models import SIX_PILLARS
+from b2bcx.errors import AnalysisError, UsageError
+from b2bcx.stats.drivers import (
     COLUMNS,
     PUBLISHED_MARK,
     key_drivers,
@@ -26,12 +28,10 @@ from b2bcx.drivers import (
     relative_weights_data,
     shapley_lmg,
 )
-from b2bcx.errors import AnalysisError, UsageError
-from b2bcx.plot import plot_quadrants
 
 ROOT = Path(__file__).resolve().parents[1]
 DRIVERS = ["d1", "d2", "d3", "d4"]
-# METHOD.md §4: drivers 1-4, outcome 5.
+# docs/method.md#drivers: drivers 1-4, outcome 5.
 REFERENCE_CORR = np.array(
     [
         [1, 0.2, 0.3, 0.4, -0.4],
@@ -41,7 +41,7 @@ REFERENCE_CORR = np.array(
         [-0.4, 0.1, -0.3, 0.4, 1],
     ]
 )
-# Source: METHOD.md §4 (Johnson 2000 relative weights; LMG from R relaimpo).
+# Source: docs/method.md#drivers (Johnson 2000 relative weights; LMG from R relaimpo).
 REFERENCE_RWA = [0.2407, 0.0549, 0.1214, 0.2816]
 REFERENCE_R2 = 0.6986
 REFERENCE_LMG = [0.2381, 0.0561, 0.1180, 0.2864]

@@ -13,9 +13,10 @@ import sys
 import pytest
 from tests.conftest import EXAMPLES
 
-from b2bcx import analyses, api
-from b2bcx.config import load_config
-from b2bcx.load import load_exports
+from b2bcx import api
+from b2bcx import api as analyses
+from b2bcx.api.load import load_exports
+from b2bcx.config.models import load_config
 
 LEMKE = [
     "personal_contact",
@@ -89,7 +90,7 @@ def test_lemke_factors_pass_and_the_decoys_do_not(config, q3):
 def test_comment_coding_screens_factors_from_free_text(tmp_path, q3):
     import yaml
 
-    from b2bcx.config import load_config as load
+    from b2bcx.config.models import load_config as load
 
     config = {
         "extends": [str(EXAMPLES / "acme.yaml"), "lemke_factors"],

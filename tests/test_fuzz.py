@@ -30,7 +30,7 @@ from hypothesis import strategies as st
 from tests.conftest import EXAMPLES
 
 from b2bcx import api
-from b2bcx.config import load_config, parse_config
+from b2bcx.config.models import load_config, parse_config
 from b2bcx.errors import B2bcxError, ConfigError
 from b2bcx.io import read_export
 

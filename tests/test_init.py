@@ -13,9 +13,9 @@ from tests.conftest import EXAMPLES, as_export
 from typer.testing import CliRunner
 
 from b2bcx import api
-from b2bcx.commands_init import init_command
-from b2bcx.config import load_config, parse_config
-from b2bcx.draft import Draft, draft_config, guess_role, pillar_of
+from b2bcx.api.draft import Draft, draft_config, guess_role, pillar_of
+from b2bcx.cli.init import init as init_command
+from b2bcx.config.models import load_config, parse_config
 from b2bcx.io import Export, read_export
 
 EXAMPLE = EXAMPLES / "acme_2026q3.csv"

@@ -1,5 +1,5 @@
 """Issue 3, done-when: the same responses in every layout and encoding give identical
-account results through ``b2bcx.api.score`` (not just identical cells, as test_io
+account results through ``b2bcx.api.accounts`` (not just identical cells, as test_io
 checks), each layout with its own config naming columns as that platform exports
 them (exported names, Qualtrics import ids, legacy ``V1``, SurveyMonkey ``Q2_3``).
 
@@ -25,7 +25,7 @@ import pytest
 from tests.conftest import LEGACY_META, SURVEYMONKEY_META
 
 from b2bcx import api
-from b2bcx.config import parse_config
+from b2bcx.config.models import parse_config
 from b2bcx.io import read_export, read_exports
 
 # -- the canonical responses ---------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Lemke-style factor screening (METHOD.md §3) and its exact tests."""
+"""Lemke-style factor screening (docs/method.md#factor-screening) and its exact tests."""
 
 from __future__ import annotations
 
@@ -13,9 +13,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from b2bcx import lemke
 from b2bcx.errors import AnalysisError
-from b2bcx.lemke import (
+from b2bcx.stats import lemke
+from b2bcx.stats.intervals import wilson_interval
+from b2bcx.stats.lemke import (
     benjamini_hochberg,
     chi_square,
     cochran_armitage_asymptotic,
@@ -25,10 +26,9 @@ from b2bcx.lemke import (
     freeman_halton_exact,
     screen_mentions,
     screen_ratings,
-    wilson_interval,
 )
 
-# METHOD.md §3 reference: mentions good 6 of 7, average 3 of 7, poor 1 of 6.
+# docs/method.md#factor-screening reference: mentions good 6 of 7, average 3 of 7, poor 1 of 6.
 REFERENCE = [[6, 3, 1], [1, 4, 5]]
 
 MENTION_COLUMNS = [
@@ -63,7 +63,7 @@ def screen_table(table: list[list[int]], **options: object) -> pd.Series:
 
 
 def test_reference_table_matches_method_md():
-    # METHOD.md §3; values as from R coin::independence_test / fisher.test
+    # docs/method.md#factor-screening; values as from R coin::independence_test / fisher.test
     # (independence_test(..., scores = list(group = c(2, 1, 0)), distribution = "exact")
     # and fisher.test(matrix(c(6, 1, 3, 4, 1, 5), 2))).
     assert cochran_armitage_exact(REFERENCE) == pytest.approx(0.0262, abs=5e-5)
@@ -73,7 +73,7 @@ def test_reference_table_matches_method_md():
 
 
 def test_screen_mentions_reference_row():
-    # METHOD.md §3 reference, through the full screening.
+    # docs/method.md#factor-screening reference, through the full screening.
     row = screen_table(REFERENCE)
     assert row["test"] == "cochran_armitage_exact"
     assert row["n"] == 20 and row["count"] == 10 and row["rate"] == 0.5
@@ -299,7 +299,7 @@ def test_q_values_are_bh_across_testable_factors():
 
 
 def test_frequency_rule_is_an_integer_comparison():
-    # METHOD.md §3: 5 of 20 passes at 0.25, 4 of 20 does not.
+    # docs/method.md#factor-screening: 5 of 20 passes at 0.25, 4 of 20 does not.
     groups = pd.Series(["good", "average", "poor", "poor"] * 5)
     mentions = pd.DataFrame(
         {"five": [True] * 5 + [False] * 15, "four": [True] * 4 + [False] * 16}

@@ -1,4 +1,4 @@
-"""Invariants of scoring and roll-up, checked with hypothesis (STYLE.md §8)."""
+"""Invariants of scoring and roll-up, checked with hypothesis (properties, not only examples)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from tests.conftest import as_export, respondent, small_config
 
 from b2bcx import api
-from b2bcx.config import parse_config
+from b2bcx.config.models import parse_config
 
 LABELS = [
     "Strongly disagree",

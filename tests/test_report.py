@@ -18,16 +18,19 @@ from openpyxl.chart import ScatterChart
 from tests.conftest import EXAMPLES, respondent, small_config, write_yaml
 from typer.testing import CliRunner
 
-from b2bcx import analyses, api
+from b2bcx import api
+from b2bcx import api as analyses
+from b2bcx.api.load import load_exports
+from b2bcx.api.workbook import report_inputs
 from b2bcx.cli import main_options
-from b2bcx.commands_report import load_sources, report_command
-from b2bcx.config import load_config
+from b2bcx.cli.report import load_sources
+from b2bcx.cli.report import report as report_command
+from b2bcx.config.models import load_config
 from b2bcx.errors import OutputError
-from b2bcx.load import load_exports
 from b2bcx.report import workbook as report_workbook
-from b2bcx.report.inputs import AnalysisOptions, ReportInputs, report_inputs
 from b2bcx.report.sheets_method import RUN_TIME
 from b2bcx.report.workbook import write_report
+from b2bcx.results import AnalysisOptions, ReportInputs
 
 Q3 = EXAMPLES / "acme_2026q3.csv"
 Q2 = EXAMPLES / "acme_2026q2.csv"

@@ -1,6 +1,6 @@
-"""Scores and roll-up against hand-computed values from METHOD.md §1-2.
+"""Scores and roll-up against hand-computed values from docs/method.md#scores-2.
 
-Each expected number below is worked out by hand from the formulas in METHOD.md
+Each expected number below is worked out by hand from the formulas in docs/method.md
 (written next to the assertion), not by running b2bcx.
 """
 
@@ -14,7 +14,7 @@ import pytest
 from tests.conftest import as_export, respondent, small_config
 
 from b2bcx import api
-from b2bcx.config import parse_config
+from b2bcx.config.models import parse_config
 from b2bcx.errors import DataError
 
 SA, A, N, D, SD = (
@@ -193,11 +193,11 @@ def test_segments_by_region():
     )
 
 
-def test_nps_margin_of_error_formula():
-    from b2bcx.segments import nps_margin
+def test_nps_standard_error_formula():
+    from b2bcx.stats.intervals import nps_standard_error
 
     # p = .5, d = .2, n = 100: 100*sqrt((0.7 - 0.09)/100) = 7.8102
-    assert nps_margin(0.5, 0.2, 100) == pytest.approx(7.81025, abs=1e-5)
+    assert nps_standard_error(0.5, 0.2, 100) == pytest.approx(7.81025, abs=1e-5)
 
 
 def test_composites():
@@ -300,7 +300,7 @@ def test_lifecycle_priority_pillar():
 
 
 def test_pooled_variance_matches_pandas_groupby():
-    """The bincount roll-up against a plain pandas computation of METHOD.md §2."""
+    """The bincount roll-up against a plain pandas computation of docs/method.md#roll-up."""
     rng = np.random.default_rng(7)
     n = 400
     frame = pd.DataFrame(
@@ -310,7 +310,7 @@ def test_pooled_variance_matches_pandas_groupby():
             "x": rng.uniform(0, 100, n),
         }
     )
-    from b2bcx.weighting import Cells, RollupSpec, roll_up
+    from b2bcx.stats.rollup import Cells, RollupSpec, roll_up
 
     weights = {"decision_maker": 0.5, "influencer": 0.3, "user": 0.2}
     cells = Cells.from_respondents(frame["account"], frame["role"], list(weights))
@@ -362,7 +362,7 @@ def test_dedupe_error_lists_the_repeated_ids():
 
 
 def test_an_account_heard_without_scores_is_not_also_listed_as_not_heard():
-    from b2bcx.api import AccountMaster
+    from b2bcx.results import AccountMaster
 
     rows = [*three_accounts(), respondent("d1", "D", "DM", ["Don't know"] * 4, nps="")]
     listed = pd.DataFrame(

@@ -10,7 +10,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from b2bcx.report.sheets import finish_sheet, put_text_safely, table_name, write_frame
+from b2bcx.io.worksheet import finish_sheet, put_text_safely, table_name, write_frame
 
 TITLE_FONT = Font(bold=True, size=14, color="1F3864")
 HEADING_FONT = Font(bold=True, size=12, color="1F3864")

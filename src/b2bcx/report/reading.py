@@ -6,9 +6,8 @@ import math
 
 import pandas as pd
 
-from b2bcx.api import ScoreResult
-from b2bcx.report.inputs import ReportInputs
 from b2bcx.report.summary import compared, flag_counts, flagged_count, significant_moves
+from b2bcx.results import ReportInputs, ScoreResult
 
 FLAG_SENTENCES = {
     "decision_maker_detractor": "{n} {accounts} {have} a detractor among their {decision}.",
@@ -51,7 +50,11 @@ def _portfolio(result: ScoreResult) -> str:
         f"{len(result.accounts):,} accounts and {len(result.respondents):,} respondents"
     )
     if "nps" in p and not math.isnan(p["nps"]):
-        text += f"; NPS is {_number(p['nps'], signed=True)} (±{1.96 * p['nps_se']:.1f})"
+        text += (
+            f"; NPS is {_number(p['nps'], signed=True)} "
+            f"(95% interval {_number(p['nps_ci_low'], signed=True)} to "
+            f"{_number(p['nps_ci_high'], signed=True)})"
+        )
     return text + "."
 
 

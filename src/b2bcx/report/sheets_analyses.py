@@ -14,8 +14,6 @@ from openpyxl.chart.shapes import GraphicalProperties
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.worksheet import Worksheet
 
-from b2bcx.analyses import DriverAnalysis, FactorResult
-from b2bcx.report.inputs import ReportInputs
 from b2bcx.report.layout import (
     PVALUE,
     column_of,
@@ -25,6 +23,7 @@ from b2bcx.report.layout import (
     write_table,
 )
 from b2bcx.report.reading import role_name
+from b2bcx.results import DriverAnalysis, FactorResult, ReportInputs
 
 FACTOR_FORMATS = {
     "n": "#,##0",

@@ -9,10 +9,10 @@ import yaml
 from openpyxl.styles import Alignment, Font
 from openpyxl.worksheet.worksheet import Worksheet
 
-from b2bcx.config import Config, config_as_used
-from b2bcx.report.inputs import ReportInputs
+from b2bcx.config.models import Config, config_as_used
+from b2bcx.io.worksheet import put_text_safely
 from b2bcx.report.layout import write_heading, write_lines, write_table, write_title
-from b2bcx.report.sheets import put_text_safely
+from b2bcx.results import ReportInputs
 
 MONO = Font(name="DejaVu Sans Mono", size=9)
 RUN_TIME = "run time"
@@ -25,7 +25,7 @@ ROLLUP_WORDS = {
 
 
 def method_rows(config: Config) -> list[tuple[str, str]]:
-    """(topic, rule in words) for every number in the workbook (METHOD.md)."""
+    """(topic, rule in words) for every number in the workbook (docs/method.md)."""
     return [*_score_rows(config), *_rollup_rows(config), *_analysis_rows()]
 
 

@@ -6,7 +6,6 @@ import pandas as pd
 from openpyxl.styles import Alignment
 from openpyxl.worksheet.worksheet import Worksheet
 
-from b2bcx.report.inputs import ReportInputs
 from b2bcx.report.layout import (
     set_formats,
     widen,
@@ -25,6 +24,7 @@ from b2bcx.report.summary import (
     headline,
     movers,
 )
+from b2bcx.results import ReportInputs
 
 READING_WIDTH = 100
 FIGURE_COLUMNS = ["measure", "value", "ci_low", "ci_high"]

@@ -9,17 +9,17 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from b2bcx import api
-from b2bcx.accounts import score_columns
 from b2bcx.errors import Problem
-from b2bcx.prepare import FILE, ROW
-from b2bcx.report.inputs import ReportInputs
+from b2bcx.io.worksheet import finish_sheet
 from b2bcx.report.layout import (
     table_sheet,
     write_heading,
     write_table,
 )
-from b2bcx.report.sheets import finish_sheet
+from b2bcx.results import ReportInputs
+from b2bcx.scoring import tables
+from b2bcx.scoring.accounts import score_columns
+from b2bcx.scoring.prepare import FILE, ROW
 
 RED, YELLOW, GREEN = "F8696B", "FFEB84", "63BE7B"
 FLAG_FILL = PatternFill("solid", fgColor="FCE4D6")
@@ -46,8 +46,8 @@ def revenue_formats(inputs: ReportInputs) -> dict[str, str]:
 
 
 def write_accounts(ws: Worksheet, inputs: ReportInputs) -> pd.DataFrame:
-    """The account table of METHOD.md §5, formatted for reading; returns the table."""
-    table = api.account_output(inputs.score)
+    """The account table of docs/method.md#output-columns, formatted for reading; returns the table."""
+    table = tables.account_output(inputs.score)
     formats = {"delta": SIGNED, **revenue_formats(inputs)}
     table_sheet(ws, table, "Accounts", formats=formats, empty="No accounts.")
     if not table.empty:
@@ -159,7 +159,7 @@ def write_respondents(ws: Worksheet, inputs: ReportInputs) -> None:
         write_heading(
             ws,
             2,
-            "Run the report with --no-respondents; respondent scores are in b2bcx.api.score(...).respondents.",
+            "Run the report with --no-respondents; respondent scores are in b2bcx.api.accounts(...).respondents.",
         )
         return
     table_sheet(ws, table, "Respondents", formats, empty="No respondents.")
@@ -168,7 +168,7 @@ def write_respondents(ws: Worksheet, inputs: ReportInputs) -> None:
 def write_data_quality(ws: Worksheet, inputs: ReportInputs) -> None:
     """Row accounting, excluded rows, then every problem with a hint."""
     rows = inputs.score.rows
-    summary = api.rows_summary(rows)
+    summary = tables.rows_summary(rows)
     write_table(ws, summary, 1, "Row accounting", formats={"rows": "#,##0"})
     finish_sheet(ws)
     row = len(summary) + 3

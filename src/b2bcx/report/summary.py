@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from b2bcx.api import ScoreResult
+from b2bcx.results import ScoreResult
 
 SCORE = "0.0"
 SIGNED = "+0.0;-0.0;0.0"

@@ -15,9 +15,8 @@ from openpyxl import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from b2bcx.errors import UsageError
-from b2bcx.output import atomic_path, is_formula_like
-from b2bcx.report.inputs import InputFile, ReportInputs
-from b2bcx.report.sheets import assert_worksheet
+from b2bcx.io.worksheet import assert_worksheet
+from b2bcx.io.writers import atomic_path, is_formula_like
 from b2bcx.report.sheets_analyses import write_drivers, write_factors
 from b2bcx.report.sheets_method import write_method
 from b2bcx.report.sheets_summary import write_summary
@@ -29,6 +28,7 @@ from b2bcx.report.sheets_tables import (
     write_roles,
     write_segments,
 )
+from b2bcx.results import InputFile, ReportInputs
 
 __all__ = ["SHEETS", "InputFile", "ReportInputs", "build_report", "write_report"]
 

@@ -1,0 +1,34 @@
+"""The library behind the CLI: one function per command.
+
+Every command of ``b2bcx`` is one call here, so ``import b2bcx.api`` can do what the
+command line does. Submodules are imported on first use, so ``score`` does not pay
+for the factor, driver or report code.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any
+
+_HOMES = {
+    "check": "b2bcx.api.accounts",
+    "score": "b2bcx.api.accounts",
+    "validate": "b2bcx.api.accounts",
+    "factors": "b2bcx.api.screening",
+    "drivers": "b2bcx.api.key_drivers",
+    "report_inputs": "b2bcx.api.workbook",
+    "draft_config": "b2bcx.api.draft",
+    "load_exports": "b2bcx.api.load",
+    "load_master": "b2bcx.api.load",
+    "account_output": "b2bcx.scoring.tables",
+    "breakdown": "b2bcx.scoring.tables",
+    "rows_summary": "b2bcx.scoring.tables",
+}
+
+__all__ = sorted(_HOMES)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _HOMES:
+        return getattr(import_module(_HOMES[name]), name)
+    raise AttributeError(f"module 'b2bcx.api' has no attribute {name!r}")

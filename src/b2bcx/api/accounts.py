@@ -1,0 +1,317 @@
+"""Orchestration: a config and read exports in, result objects out.
+
+Pure: no printing and no file reading (``b2bcx.api.load`` reads files). Every command
+of the CLI is one call here, so ``import b2bcx.api.accounts`` can do what the CLI does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+import pandas as pd
+
+from b2bcx.config.models import Config
+from b2bcx.errors import DataError, Problem, raise_if_errors
+from b2bcx.io import Export, platform_exclusions
+from b2bcx.results import AccountMaster, ScoreResult
+from b2bcx.scoring.accounts import (
+    account_attributes,
+    account_table,
+    revenue_column,
+    score_columns,
+)
+from b2bcx.scoring.breakdowns import compare_baseline, lifecycle_table, role_table
+from b2bcx.scoring.prepare import Prepared, prepare
+from b2bcx.scoring.respondents import score_respondents
+from b2bcx.scoring.segments import segment_table
+from b2bcx.scoring.tables import rows_summary
+from b2bcx.stats.rollup import pareto_tiers
+
+
+@dataclass(frozen=True)
+class Checked:
+    """Rows prepared and scored, with all problems (errors not yet raised)."""
+
+    prepared: Prepared
+    scores: pd.DataFrame
+    problems: list[Problem]
+    wave: str | None
+    baseline_rows: pd.DataFrame | None
+
+
+def check(export: Export, config: Config) -> Checked:
+    """Prepare and score an export, collecting every problem without raising."""
+    frame = export.frame
+    reasons = platform_exclusions(
+        frame,
+        exclude_unfinished=config.filters.exclude_unfinished,
+        exclude_previews=config.filters.exclude_previews,
+    )
+    prepared = prepare(
+        frame,
+        config,
+        aliases=export.aliases,
+        platform_reasons=reasons,
+        source=_source(export),
+    )
+    prepared, wave, baseline_rows = _split_waves(prepared, config)
+    problems = [*export.warnings, *prepared.problems]
+    if any(p.severity == "error" and p.row is None for p in problems):
+        return Checked(prepared, pd.DataFrame(), problems, wave, baseline_rows)
+    scored = score_respondents(prepared.frame, config)
+    return Checked(
+        prepared, scored.table, problems + scored.problems, wave, baseline_rows
+    )
+
+
+def validate(
+    export: Export, config: Config, master: AccountMaster | None = None
+) -> tuple[pd.DataFrame, list[Problem]]:
+    """Row accounting and every problem, errors and warnings, without raising.
+
+    When the data can be scored, the warnings found while rolling up (conflicting
+    account attributes, accounts missing from the account list) are included.
+    """
+    checked = check(export, config)
+    problems = list(checked.problems)
+    if not len(checked.prepared.frame) and not any(
+        p.severity == "error" for p in problems
+    ):
+        problems += nothing_left(checked.prepared.rows, _source(export))
+    if not any(p.severity == "error" for p in problems):
+        result = _result(checked, config, export.files, master)
+        problems += [p for p in result.problems if p not in problems]
+    return rows_summary(checked.prepared.rows), problems
+
+
+def require_respondents(checked: Checked, source: str) -> None:
+    """Refuse to score when every row was excluded, saying why each was."""
+    if len(checked.prepared.frame):
+        return
+    raise DataError(
+        f"{source}: no respondent is left to score",
+        nothing_left(checked.prepared.rows, source),
+    )
+
+
+def nothing_left(rows: pd.DataFrame, source: str) -> list[Problem]:
+    """One problem per exclusion reason, when no row is left."""
+    if rows.empty:
+        return [
+            Problem("the export has no rows", "export the survey again", file=source)
+        ]
+    counts = rows["reason"].value_counts()
+    return [
+        Problem(
+            f"{count} row{'s' if count != 1 else ''} excluded: {reason}",
+            "see `b2bcx validate` for the row accounting",
+            file=source,
+        )
+        for reason, count in counts.items()
+    ]
+
+
+def _source(export: Export) -> str:
+    return ", ".join(export.files) or "export"
+
+
+def _split_waves(
+    prepared: Prepared, config: Config
+) -> tuple[Prepared, str | None, pd.DataFrame | None]:
+    """With several waves in one file, score the latest; the one before is the baseline."""
+    column = config.columns.wave
+    if not column or column not in prepared.frame:
+        return prepared, None, None
+    waves = prepared.frame[column].astype("string").str.strip()
+    found = sorted(waves.dropna().unique())
+    if len(found) < 2:
+        return prepared, found[0] if found else None, None
+    current, previous = found[-1], found[-2]
+    other = (waves != current).fillna(True).to_numpy(bool)
+    rows = prepared.rows.copy()
+    reason = np.where(
+        (waves == previous).fillna(False).to_numpy(bool),
+        f"wave {previous} (baseline)",
+        "not the current wave",
+    )
+    excluded_index = prepared.frame.index[other]
+    rows.loc[excluded_index, "status"] = "excluded"
+    rows.loc[excluded_index, "reason"] = pd.Series(reason, index=prepared.frame.index)[
+        other
+    ]
+    baseline = prepared.frame[(waves == previous).fillna(False).to_numpy()]
+    kept = replace(prepared, frame=prepared.frame[~other], rows=rows)
+    return kept, current, baseline
+
+
+def score(
+    export: Export,
+    config: Config,
+    *,
+    baseline: Export | None = None,
+    master: AccountMaster | None = None,
+    checked: Checked | None = None,
+) -> ScoreResult:
+    """Account indices, pillars, NPS, coverage, intervals, flags and cuts.
+
+    Raises
+    ------
+    DataError
+        With every problem found, when any is an error.
+    """
+    checked = checked or check(export, config)
+    raise_if_errors(
+        checked.problems, DataError, f"{_source(export)}: the data cannot be scored"
+    )
+    require_respondents(checked, _source(export))
+    result = _result(checked, config, export.files, master)
+    base = _baseline_result(baseline, checked, config, master)
+    if base is not None:
+        result = replace(
+            result,
+            accounts=compare_baseline(result.accounts, base.accounts),
+            baseline_wave=base.wave,
+        )
+    return result
+
+
+def _baseline_result(
+    baseline: Export | None,
+    checked: Checked,
+    config: Config,
+    master: AccountMaster | None,
+) -> ScoreResult | None:
+    if baseline is not None:
+        base_checked = check(baseline, config)
+        raise_if_errors(
+            base_checked.problems,
+            DataError,
+            f"{_source(baseline)}: the baseline cannot be scored",
+        )
+        require_respondents(base_checked, _source(baseline))
+        return _result(base_checked, config, baseline.files, master)
+    if checked.baseline_rows is not None and len(checked.baseline_rows):
+        prepared = replace(checked.prepared, frame=checked.baseline_rows)
+        scored = score_respondents(prepared.frame, config)
+        wave = str(checked.baseline_rows[config.columns.wave or ""].iloc[0])
+        base_checked = Checked(prepared, scored.table, scored.problems, wave, None)
+        return _result(base_checked, config, [], master)
+    return None
+
+
+def _result(
+    checked: Checked, config: Config, files: list[str], master: AccountMaster | None
+) -> ScoreResult:
+    respondents = checked.scores
+    accounts = account_table(respondents, config)
+    attributes, warnings = _attributes(respondents, config)
+    accounts = accounts.join(attributes, on="account")
+    not_heard, revenue_coverage = pd.DataFrame(), None
+    master_warnings: list[Problem] = []
+    if master is not None:
+        accounts, not_heard, revenue_coverage, master_warnings = apply_master(
+            accounts, master
+        )
+    revenue = revenue_column(config, master)
+    if config.rollup.tiers == "pareto" and revenue:
+        tiers = account_tiers(accounts, master, revenue)
+        accounts["tier"] = accounts["account"].map(tiers)
+        if not not_heard.empty:
+            not_heard = not_heard.assign(tier=not_heard["account"].map(tiers))
+    result = ScoreResult(
+        config=config,
+        accounts=accounts,
+        respondents=respondents,
+        by_role=role_table(respondents, config),
+        segments=pd.DataFrame(),
+        lifecycle=pd.DataFrame(),
+        rows=checked.prepared.rows,
+        problems=[p for p in checked.problems if p.severity == "warning"]
+        + warnings
+        + master_warnings,
+        files=files,
+        wave=checked.wave,
+        not_heard=not_heard,
+        revenue_coverage=revenue_coverage,
+    )
+    weights = account_weights(accounts, config, revenue)
+    segments = segment_table(
+        accounts, result.segment_columns, score_columns(config), weights
+    )
+    return replace(
+        result, segments=segments, lifecycle=lifecycle_table(accounts, config)
+    )
+
+
+def account_tiers(
+    accounts: pd.DataFrame, master: AccountMaster | None, revenue: str
+) -> pd.Series:
+    """Pareto tiers by account id: over the whole CRM list when given, else accounts heard."""
+    if master is not None and revenue in master.table:
+        return pareto_tiers(master.table.set_index("account")[revenue])
+    if revenue not in accounts:
+        return pd.Series(dtype=object)
+    return pareto_tiers(accounts.set_index("account")[revenue])
+
+
+def _attributes(
+    respondents: pd.DataFrame, config: Config
+) -> tuple[pd.DataFrame, list[Problem]]:
+    c = config.columns
+    columns = [
+        col for col in [*c.segments, c.revenue, c.phase] if col and col in respondents
+    ]
+    return account_attributes(
+        respondents, columns, numeric=[c.revenue] if c.revenue else []
+    )
+
+
+def account_weights(
+    accounts: pd.DataFrame, config: Config, revenue: str | None
+) -> pd.Series:
+    """Equal weights, or revenue when ``rollup.account_weight: revenue``."""
+    if config.rollup.account_weight == "revenue":
+        if not revenue or revenue not in accounts:
+            raise DataError(
+                "`rollup.account_weight: revenue` needs a revenue column",
+                hint="set `columns.revenue` or `accounts.revenue`",
+            )
+        return accounts[revenue].astype(float)
+    return pd.Series(1.0, index=accounts.index)
+
+
+def apply_master(
+    accounts: pd.DataFrame, master: AccountMaster
+) -> tuple[pd.DataFrame, pd.DataFrame, float | None, list[Problem]]:
+    """Take account attributes from the CRM list; list accounts not heard.
+
+    Revenue coverage = revenue of accounts heard / revenue of all listed accounts.
+    """
+    listed = master.table
+    attributes = [c for c in listed.columns if c != "account"]
+    merged = accounts.drop(columns=[c for c in attributes if c in accounts]).merge(
+        listed, on="account", how="left"
+    )
+    heard = listed["account"].isin(accounts["account"])  # has a scored respondent
+    not_heard = listed[~heard]
+    coverage = None
+    if master.revenue and master.revenue in listed:
+        total = listed[master.revenue].sum()
+        coverage = (
+            float(listed.loc[heard, master.revenue].sum() / total)
+            if total > 0
+            else None
+        )
+    unknown = accounts.loc[~accounts["account"].isin(listed["account"]), "account"]
+    warnings = [
+        Problem(
+            f"account {a!r} answered the survey but is not in the account list",
+            "add it to the CRM list, or check the account id",
+            file=master.source,
+            value=str(a),
+            severity="warning",
+        )
+        for a in unknown
+    ]
+    return merged, not_heard, coverage, warnings

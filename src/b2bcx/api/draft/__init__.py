@@ -1,0 +1,513 @@
+"""Draft a program config from a survey export (``b2bcx init``).
+
+Pure: a read :class:`~b2bcx.io.Export` in, a :class:`Draft` out (the config as data,
+as commented YAML, and notes on what to review). Columns are recognised by name and
+content; each column is looked at through its distinct answers (``value_counts``),
+never row by row. Every role answer found is mapped, so the draft validates on the
+export it came from.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from b2bcx.api.draft.render import flow, render
+from b2bcx.api.draft.words import (
+    ASKED,
+    COLUMN_ORDER,
+    COMMENT,
+    FALLBACK_ROLE,
+    LOYALTY,
+    MAX_DISTINCT,
+    MAX_LABELS,
+    METADATA,
+    MISSING_CODES,
+    MODIFIERS,
+    NAMES,
+    NEGATIVE_WORDING,
+    NON_ANSWER,
+    PILLARS,
+    ROLE_WEIGHTS,
+    ROLE_WORDS,
+    SAMPLE,
+    UNASSIGNED,
+    WORDS,
+)
+from b2bcx.config.models import PRESET_SCALES
+from b2bcx.errors import DataError
+from b2bcx.io import FILE_COLUMN, ROW_COLUMN, Export
+from b2bcx.scoring.accounts import parse_amount
+from b2bcx.scoring.scales import NON_SUBSTANTIVE, as_number, normalise_label
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A drafted config.
+
+    Attributes
+    ----------
+    data : the config mapping (passes :func:`b2bcx.config.models.parse_config`).
+    text : the same as commented YAML (``yaml.safe_load(text) == data``).
+    notes : what the user should review, one line each.
+    """
+
+    data: dict[str, Any]
+    text: str
+    notes: list[str]
+
+
+@dataclass
+class Profile:
+    """A column seen through its distinct answers.
+
+    ``answers`` (folded answer -> its most frequent spelling) and ``missing``
+    (non-answers) are filled for columns with at most ``MAX_DISTINCT`` distinct
+    answers; ``numbers`` when every substantive answer is a number.
+    """
+
+    name: str
+    key: str
+    question: str
+    count: int
+    distinct: int
+    blanks: int
+    sample: pd.Series
+    answers: dict[str, str] = field(default_factory=dict)
+    missing: list[str] = field(default_factory=list)
+    numbers: dict[str, float] | None = None
+
+
+@dataclass
+class Plan:
+    """What has been found so far; ``comments`` go before a section (``"roles"``),
+    before one of its keys (``"roles.map"``) or after it (``"outcomes+"``)."""
+
+    columns: dict[str, Any] = field(default_factory=dict)
+    scales: dict[str, dict[str, Any]] = field(default_factory=dict)
+    extra_missing: dict[str, list[Any]] = field(default_factory=dict)
+    items: dict[str, str] = field(default_factory=dict)  # column -> scale id
+    nps: list[tuple[str, str, bool]] = field(default_factory=list)  # named like NPS?
+    loyalty: list[tuple[str, str]] = field(default_factory=list)
+    comments: dict[str, list[str]] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+
+def draft_config(export: Export) -> Draft:
+    """Draft a program config that scores ``export`` as it is.
+
+    Parameters
+    ----------
+    export : the read export; question text, when the layout has it, places
+        statements into the Six Pillars.
+
+    Returns
+    -------
+    Draft
+        The config as data and as commented YAML, and the notes to review.
+
+    Raises
+    ------
+    DataError
+        When no column holds ratings (Likert labels or whole numbers in a small
+        range) to score.
+    """
+    source = ", ".join(export.files) or "the export"
+    names = [c for c in export.frame.columns if c not in (FILE_COLUMN, ROW_COLUMN)]
+    questions = export.questions
+    profiles = [_profile(str(c), export.frame[c], questions.get(c, "")) for c in names]
+    plan = Plan()
+    free = _detect_columns(profiles, plan)
+    rated = _detect_ratings(free, plan)
+    if not plan.items:
+        raise DataError(
+            f"{source}: found no rating columns to score",
+            hint="statements need Likert labels (e.g. Agree) or numbers such as 1..5",
+        )
+    unused = [p.name for p in free if p.name not in rated and p.key not in METADATA]
+    if unused:
+        plan.notes.append(f"not used (add them if they matter): {', '.join(unused)}")
+    data = _assemble(plan, {p.name: p for p in profiles})
+    return Draft(data, render(data, plan.comments, source), plan.notes)
+
+
+# -- columns -----------------------------------------------------------------
+def _key(name: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", name.casefold())
+
+
+def _profile(name: str, values: pd.Series, question: str) -> Profile:
+    answers = values.dropna().astype(str).str.strip()
+    counts = answers[answers != ""].value_counts()
+    count = int(counts.sum())
+    profile = Profile(name, _key(name), normalise_label(question), count,
+                      len(counts), len(values) - count, answers.head(SAMPLE))  # fmt: skip
+    if len(counts) <= MAX_DISTINCT:
+        for text in counts.index:
+            label = " ".join(str(text).split())
+            folded = normalise_label(label)
+            if folded in NON_SUBSTANTIVE or folded.startswith(NON_ANSWER):
+                profile.missing.append(label)
+            else:
+                profile.answers.setdefault(folded, label)
+        profile.distinct = len(profile.answers)
+        numbers = {k: as_number(v) for k, v in profile.answers.items()}
+        if numbers and None not in numbers.values():
+            profile.numbers = {k: n or 0.0 for k, n in numbers.items()}
+    return profile
+
+
+def _rank(profile: Profile, kind: str) -> int | None:
+    """How well the column's name (or its question) says it holds ``kind``.
+
+    Names in ``NAMES[kind]`` rank by position; then names ending so (not for
+    ids), then questions asking for it (``ASKED``) unless the answers are
+    ratings; None if nothing fits.
+    """
+    names = NAMES.get(kind, ())
+    if profile.key in names:
+        return names.index(profile.key)
+    if kind not in ("respondent", "account") and profile.key.endswith(names):
+        return len(names)
+    asked = any(phrase in profile.question for phrase in ASKED.get(kind, ()))
+    answers = list(profile.answers.values())
+    rated = bool(answers) and _natural_order(answers) is not None  # a statement
+    return len(names) + 1 if asked and not rated else None
+
+
+def _pick(profiles: list[Profile], kind: str, test: Any) -> Profile | None:
+    ranked = [(r, i) for i, p in enumerate(profiles)
+              if (r := _rank(p, kind)) is not None and test(p)]  # fmt: skip
+    return profiles[min(ranked)[1]] if ranked else None
+
+
+def _detect_columns(profiles: list[Profile], plan: Plan) -> list[Profile]:
+    """Claim the id, account, role and attribute columns; return the others."""
+    free = list(profiles)
+    tests = {
+        "respondent": lambda p: p.distinct >= 0.9 * p.count > 0,
+        "account": lambda p: 0 < p.distinct < p.count,  # several respondents each
+        "role": lambda p: 2 <= len(p.answers) <= 30,
+        "revenue": lambda p: parse_amount(p.sample).notna().mean() >= 0.9,
+        "phase": lambda p: 0 < len(p.answers) <= 30,
+        "wave": lambda p: 0 < len(p.answers) <= 30,
+    }
+    for kind, test in tests.items():
+        found = _pick(free, kind, test)
+        if found is None and kind == "account":  # each account answered once
+            found = _pick(free, kind, bool)
+        if found is not None:
+            plan.columns[kind] = found.name
+            free.remove(found)
+    segments = [p for p in free if p.answers and _rank(p, "segments") is not None]
+    if segments:
+        plan.columns["segments"] = [p.name for p in segments]
+    free = [p for p in free if p not in segments]
+    comment = _comment_column(free)
+    if comment is not None:
+        plan.columns["comment"] = comment.name
+        free.remove(comment)
+    return free
+
+
+def _comment_column(profiles: list[Profile]) -> Profile | None:
+    """Named like a comment, else the longest free text (40+ characters on average)."""
+    texts = [p for p in profiles if not p.numbers and p.distinct > MAX_LABELS]
+    named = [p for p in profiles if any(word in p.key for word in COMMENT)]
+    named += [p for p in texts if _rank(p, "comment") is not None]
+    length = {p.name: float(p.sample.str.len().mean()) for p in texts}
+    longest = max(texts, key=lambda p: length[p.name], default=None)
+    if named or longest is None:
+        return named[0] if named else None
+    return longest if length[longest.name] >= 40 else None
+
+
+# -- scales ------------------------------------------------------------------
+def _detect_ratings(profiles: list[Profile], plan: Plan) -> set[str]:
+    """Scales of the rating columns; each becomes a statement or an outcome."""
+    candidates = [p for p in profiles if p.key not in METADATA and len(p.answers) >= 2]
+    found: dict[str, tuple[str, bool]] = {}
+    for profile in sorted(candidates, key=lambda p: -p.distinct):  # supersets first
+        scale_of = _numeric_scale if profile.numbers else _label_scale
+        if (rating := scale_of(profile, plan)) is not None:
+            found[profile.name] = rating
+    for profile in (p for p in candidates if p.name in found):  # column order
+        scale, nps = found[profile.name]
+        text = f"{profile.key} {profile.question}"
+        if nps:
+            plan.nps.append((profile.name, scale, "nps" in text or "recommend" in text))
+        elif any(word in text for word in LOYALTY):
+            plan.loyalty.append((profile.name, scale))
+        else:
+            plan.items[profile.name] = scale
+    return set(found)
+
+
+def _numeric_scale(profile: Profile, plan: Plan) -> tuple[str, bool] | None:
+    """Whole numbers in a small range: 0..10 is an NPS candidate, else 1..5 or 1..7."""
+    values = set((profile.numbers or {}).values())
+    codes = sorted(int(v) for v in values & MISSING_CODES)
+    values -= MISSING_CODES
+    if len(values) < 3 or min(values) < 0 or max(values) > 10:
+        return None
+    if any(not v.is_integer() for v in values):
+        return None
+    if max(values) > 7 or "nps" in profile.key or "recommend" in profile.question:
+        _add_missing(plan, "nps11", codes)
+        return "nps11", True
+    lo, hi = (0 if min(values) == 0 else 1), (5 if max(values) <= 5 else 7)
+    scale = f"scale_{lo}_to_{hi}"
+    plan.scales.setdefault(scale, {"min": lo, "max": hi})
+    _add_missing(plan, scale, codes)
+    return scale, False
+
+
+def _label_scale(profile: Profile, plan: Plan) -> tuple[str, bool] | None:
+    """A shipped preset holding every label, a scale found before, or a new one."""
+    labels = set(profile.answers)
+    if len(labels) > MAX_LABELS or any(len(label) > 60 for label in labels):
+        return None
+    scale = _known_scale(labels, plan)
+    if scale is None:
+        ordered = _natural_order(list(profile.answers.values()))
+        if ordered is None:
+            return None
+        scale = _new_scale(ordered, plan)
+    known = _scale_labels(scale, plan)
+    if len(labels) < len(known):
+        plan.notes.append(f"{profile.name}: answers use {len(labels)} of the "
+                          f"{len(known)} labels of `{scale}`; check its scale")  # fmt: skip
+    extra = [m for m in profile.missing if normalise_label(m) not in NON_SUBSTANTIVE]
+    _add_missing(plan, scale, extra)
+    return scale, (min(known.values()), max(known.values())) == (0, 10)
+
+
+def _scale_labels(scale: str, plan: Plan) -> dict[str, float]:
+    labels = plan.scales[scale].get("labels") if scale in plan.scales else None
+    labels = labels or PRESET_SCALES[scale].labels or {}
+    return {normalise_label(k): v for k, v in labels.items()}
+
+
+def _known_scale(labels: set[str], plan: Plan) -> str | None:
+    custom = [s for s, spec in plan.scales.items() if "labels" in spec]
+    for scale in ("agree5", "sat5", "agree7", *custom):
+        if labels <= set(_scale_labels(scale, plan)):
+            return scale
+    return None
+
+
+def _add_missing(plan: Plan, scale: str, codes: list[Any]) -> None:
+    found = plan.extra_missing.setdefault(scale, [])
+    found += [c for c in codes if c not in found]
+
+
+def _natural_order(labels: list[str]) -> dict[str, int | float] | None:
+    """Labels -> numbers by their numeric prefix ("1 - Poor") or by intensity words."""
+    prefixes = [re.match(r"-?\d+(\.\d+)?(?![\d.])", label) for label in labels]
+    numbers = [_plain(float(m.group())) for m in prefixes if m]
+    if len(set(numbers)) == len(labels):
+        return dict(sorted(zip(labels, numbers, strict=True), key=lambda t: t[1]))
+    strengths = [_intensity(label) for label in labels]
+    if None in strengths or len(set(strengths)) < len(labels):
+        return None
+    ordered = sorted(zip(strengths, labels, strict=True), key=lambda t: t[0] or 0.0)
+    return {label: rank for rank, (_, label) in enumerate(ordered, start=1)}
+
+
+def _intensity(label: str) -> float | None:
+    """How far an answer leans: Very good 2 > Good 1 > Fair 0 > Poor -1 > Very poor -2."""
+    tokens = re.findall(r"[a-z]+", normalise_label(label))
+    if "neither" in tokens or "neutral" in tokens:
+        return 0.0
+    known = [WORDS[t] for t in tokens if t in WORDS]
+    if not known:
+        return None
+    value = float(sum(known)) * math.prod(MODIFIERS.get(t, 1) for t in tokens)
+    return -value if "not" in tokens else value
+
+
+def _new_scale(ordered: dict[str, int | float], plan: Plan) -> str:
+    labels = list(ordered)  # in natural order
+    ends = [
+        re.sub(r"[^a-z]+", "_", normalise_label(x)).strip("_")[:20]
+        for x in (labels[0], labels[-1])
+    ]
+    scale = base = f"{ends[0] or 'low'}_to_{ends[1] or 'high'}"
+    number = 1
+    while scale in plan.scales or scale in PRESET_SCALES:
+        number += 1
+        scale = f"{base}_{number}"
+    plan.scales[scale] = {"labels": ordered}
+    return scale
+
+
+def _plain(number: float) -> int | float:
+    return int(number) if float(number).is_integer() else number
+
+
+# -- pillars, roles, outcomes ------------------------------------------------
+def pillar_of(question: str) -> str | None:
+    """The Six Pillar a statement's wording makes plain, or None.
+
+    Keywords (``PILLARS``) match at word starts, longer phrases first and each
+    stretch of text once (so "as promised" counts for expectations, not
+    integrity). The pillar with the most hits wins; a tie or no hit gives None.
+    For a matrix column ("Stem - Statement") only the statement is read.
+    """
+    text = normalise_label(question).rsplit(" - ", 1)[-1]
+    hits: Counter[str] = Counter()
+    words = [(w, pid) for pid, (_, keys) in PILLARS.items() for w in keys]
+    for word, pid in sorted(words, key=lambda t: -len(t[0])):
+        pattern = r"\b" + re.escape(word) + r"\w*"
+        hits[pid] += len(re.findall(pattern, text))
+        text = re.sub(pattern, " ", text)
+    top = [(pid, n) for pid, n in hits.most_common(2) if n]
+    return top[0][0] if top and (len(top) == 1 or top[0][1] > top[1][1]) else None
+
+
+def _pillars(plan: Plan, profiles: dict[str, Profile]) -> dict[str, dict[str, Any]]:
+    placed: dict[str, list[str]] = {pid: [] for pid in [*PILLARS, UNASSIGNED]}
+    for item in plan.items:
+        placed[pillar_of(profiles[item].question) or UNASSIGNED].append(item)
+    if placed[UNASSIGNED]:
+        texts = any(profiles[i].question for i in plan.items)
+        why = "wording not plain" if texts else "no question text in the export"
+        plan.comments[f"pillars.{UNASSIGNED}"] = [
+            "TODO: move these statements to their pillars, then delete this pillar",
+            f"({why}); it is here so that the draft scores as it is."]  # fmt: skip
+        plan.notes.append(f"pillars: move the statements in `{UNASSIGNED}` to their "
+                          f"pillars ({why}): {', '.join(placed[UNASSIGNED])}")  # fmt: skip
+    labels = {pid: label for pid, (label, _) in PILLARS.items()}
+    labels[UNASSIGNED] = "Unassigned — move these items"
+    return {p: {"label": labels[p], "items": i} for p, i in placed.items() if i}
+
+
+def guess_role(answer: str) -> str | None:
+    """The DMU role a raw role answer names, from word starts in ``ROLE_WORDS``.
+
+    Decision-maker words win over influencer words, which win over user words
+    ("Head of IT" is a decision maker, "IT lead" an influencer). Words of up to
+    three letters (IT, VP, CEO) must match whole. None if no word is recognised.
+    """
+    words = " ".join(re.findall(r"[a-z0-9]+", normalise_label(answer)))
+    for role, keys in ROLE_WORDS.items():
+        ends = [r"\w*" if len(key) > 3 else r"s?\b" for key in keys]
+        if any(
+            re.search(rf"\b{re.escape(k)}{e}", words)
+            for k, e in zip(keys, ends, strict=True)
+        ):
+            return role
+    return None
+
+
+def _roles(profile: Profile | None, plan: Plan) -> dict[str, Any]:
+    if profile is None:
+        plan.notes.append("roles: no role column found; everyone is one role")
+        return {"single": "customer"}
+    mapping: dict[str, list[str]] = {role: [] for role in ROLE_WEIGHTS}
+    guessed = []
+    for answer in [*profile.answers.values(), *profile.missing]:
+        role = guess_role(answer)
+        guessed += [] if role else [answer]
+        mapping[role or FALLBACK_ROLE].append(answer)
+    if guessed:
+        plan.comments["roles.map"] = [
+            "TODO map: no role word recognised in these answers; each was put in the",
+            f"most plausible role, `{FALLBACK_ROLE}` (it weighs least). Check them:",
+            *(f"  {answer}" for answer in guessed)]  # fmt: skip
+        plan.notes.append(f"roles: check the guessed role of {', '.join(guessed)}")
+    if profile.blanks:
+        plan.notes.append(f"roles: {profile.blanks} rows have no role; validate reports"
+                          " them (or set `roles.unmapped: ignore`)")  # fmt: skip
+    return {"weights": dict(ROLE_WEIGHTS), "decision_role": "decision_maker",
+            "map": {r: a for r, a in mapping.items() if a}, "unmapped": "error"}  # fmt: skip
+
+
+def _outcomes(plan: Plan) -> dict[str, Any]:
+    outcomes: dict[str, Any] = {}
+    named = [(item, scale) for item, scale, is_nps in plan.nps if is_nps][:1]
+    for item, scale in named:
+        outcomes["nps"] = item if scale == "nps11" else {"item": item, "scale": scale}
+    if plan.loyalty:
+        outcomes["loyalty"] = dict(zip(("item", "scale"), plan.loyalty[0], strict=True))
+    spare = [(i, s) for i, s, _ in plan.nps if (i, s) not in named] + plan.loyalty[1:]
+    if spare:
+        plan.comments["outcomes+"] = ([] if outcomes else ["# outcomes:"]) + [
+            f"#   {_key(i) or 'other'}: {flow({'item': i, 'scale': s})}"
+            for i, s in spare]  # fmt: skip
+        plan.notes.append(
+            f"outcomes: candidates left commented out: {', '.join(i for i, _ in spare)}"
+        )
+    return outcomes
+
+
+# -- the config and its YAML -------------------------------------------------
+def _assemble(plan: Plan, profiles: dict[str, Profile]) -> dict[str, Any]:
+    pillars = _pillars(plan, profiles)
+    default = Counter(plan.items.values()).most_common(1)[0][0]
+    data: dict[str, Any] = {"version": 1}
+    if set(PILLARS) <= set(pillars):
+        data["extends"] = "six_pillars"
+    data["columns"] = _columns(plan)
+    data["scales"] = _scales(plan)
+    data["default_scale"] = default
+    data["pillars"] = pillars
+    data["items"] = {i: {"scale": s} for i, s in plan.items.items() if s != default}
+    _reverse_hints(plan, profiles, data["items"])
+    data["roles"] = _roles(profiles.get(plan.columns.get("role", "")), plan)
+    data["outcomes"] = _outcomes(plan)
+    return {key: value for key, value in data.items() if value != {}}
+
+
+def _columns(plan: Plan) -> dict[str, Any]:
+    if "account" not in plan.columns:
+        plan.columns["account"] = "TODO_account_column"
+        plan.comments["columns"] = ["TODO: no account column found; name the column "
+                                    "holding the customer company."]  # fmt: skip
+        plan.notes.append("columns: no account column found; set `columns.account`")
+    if "respondent" not in plan.columns:
+        plan.notes.append(
+            "columns: no respondent id found; rows are counted as respondents"
+        )
+    return {key: plan.columns[key] for key in COLUMN_ORDER if key in plan.columns}
+
+
+def _scales(plan: Plan) -> dict[str, dict[str, Any]]:
+    """The new scales, and presets redefined when they need more missing codes."""
+    scales = {scale: dict(spec) for scale, spec in plan.scales.items()}
+    for scale, extra in plan.extra_missing.items():
+        if extra and scale not in scales:
+            preset = PRESET_SCALES[scale]
+            labels = {k: _plain(v) for k, v in (preset.labels or {}).items()}
+            bounds = {"min": _plain(preset.lo), "max": _plain(preset.hi)}
+            scales[scale] = {"labels": labels} if labels else bounds
+            extra = [*preset.missing, *extra]
+        if extra:
+            scales[scale]["missing"] = extra
+            plan.notes.append(
+                f"scales: `{scale}` counts as missing: {', '.join(map(str, extra))}"
+            )
+    return scales
+
+
+def _reverse_hints(
+    plan: Plan, profiles: dict[str, Profile], items: dict[str, Any]
+) -> None:
+    """Commented ``reverse: true`` lines for negatively worded statements."""
+    hints = [
+        i
+        for i in plan.items
+        if any(w in f" {profiles[i].question} " for w in NEGATIVE_WORDING)
+    ]
+    if hints:
+        plan.comments["items+"] = ([] if items else ["# items:"]) + [
+            f"#   {i}: {flow({**items.get(i, {}), 'reverse': True})}   # worded negatively?"
+            for i in hints]  # fmt: skip
+        plan.notes.append(
+            f"items: are {', '.join(hints)} reverse-coded? (see `items:`)"
+        )

@@ -1,0 +1,63 @@
+"""Reading inputs for the API: exports, the account list, the config."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from b2bcx.config.models import Config
+from b2bcx.errors import DataError, Problem, raise_if_errors
+from b2bcx.io import Export, read_export, read_exports
+from b2bcx.results import AccountMaster
+from b2bcx.scoring.accounts import parse_amount
+from b2bcx.scoring.prepare import resolve_columns
+
+
+def load_exports(paths: Sequence[str | Path], sheet: str | int | None = None) -> Export:
+    """Read and stack one or more survey exports."""
+    return read_exports(list(paths), sheet=sheet)
+
+
+def load_master(config: Config, path: str | Path | None = None) -> AccountMaster | None:
+    """The CRM account list from ``--accounts FILE`` or ``accounts.file`` in the config."""
+    spec = config.accounts
+    if path is None and (spec is None or spec.file is None):
+        return None
+    if spec is None:
+        raise DataError(
+            "--accounts needs an `accounts:` section in the config naming its id column",
+            hint="add `accounts: {id: AccountId, revenue: ARR, segments: [...]}`",
+        )
+    source = Path(path) if path is not None else config.resolve_path(spec.file or "")
+    export = read_export(source)
+    names = [spec.id, spec.name, spec.revenue, spec.phase, *spec.segments]
+    wanted = [n for n in names if n]
+    found, problems = resolve_columns(
+        wanted, list(export.frame.columns), export.aliases, str(source)
+    )
+    raise_if_errors(
+        problems, DataError, f"{source}: the account list does not match `accounts:`"
+    )
+    table = export.frame[[found[n] for n in wanted]].rename(
+        columns={found[n]: n for n in wanted}
+    )
+    table = table.rename(columns={spec.id: "account"})
+    table["account"] = table["account"].astype("string").str.strip().astype(object)
+    duplicated = table["account"].duplicated()
+    if duplicated.any():
+        dupes = [
+            Problem(
+                "account id listed twice",
+                "keep one row per account",
+                file=str(source),
+                column=spec.id,
+                value=str(a),
+            )
+            for a in table.loc[duplicated, "account"]
+        ]
+        raise DataError(f"{source}: the account list repeats account ids", dupes)
+    if spec.revenue:
+        table[spec.revenue] = parse_amount(table[spec.revenue])
+    return AccountMaster(
+        table.reset_index(drop=True), str(source), spec.revenue, tuple(spec.segments)
+    )

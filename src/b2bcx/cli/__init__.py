@@ -1,0 +1,99 @@
+"""The command line: parse arguments, call the API, render, map errors to exit codes.
+
+One file per command; :mod:`b2bcx.cli.common` holds what they share.
+
+Heavy libraries (pandas, scipy, openpyxl) are imported inside the commands, so
+``b2bcx --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from b2bcx import __version__
+from b2bcx.cli import drivers, factors, init, report, score, validate
+from b2bcx.cli.common import State
+from b2bcx.errors import UsageError
+
+app = typer.Typer(
+    name="b2bcx",
+    help="Account-level analytics for B2B customer-experience surveys.\n\n"
+    "Example: b2bcx score examples/acme_2026q3.csv -c examples/acme.yaml",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,  # plain help: rich's help renderer doubles start-up time
+    pretty_exceptions_enable=False,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"b2bcx {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
+    quiet: Annotated[
+        bool,
+        typer.Option("--quiet", "-q", help="No progress or summary lines on stderr."),
+    ] = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Show the version."
+        ),
+    ] = False,
+) -> None:
+    """Account-level analytics for B2B customer-experience surveys."""
+    State.debug = debug
+    State.quiet = quiet
+
+
+COMMANDS = (
+    (
+        score.score,
+        "score",
+        "Account CX indices, pillars, NPS, coverage, intervals, risk flags.",
+    ),
+    (
+        validate.validate,
+        "validate",
+        "Row accounting and every problem; exit 1 on errors.",
+    ),
+    (factors.factors, "factors", "Lemke-style screening of experience factors."),
+    (
+        drivers.drivers,
+        "drivers",
+        "Key drivers of loyalty and advocacy, overall and by role.",
+    ),
+    (
+        report.report,
+        "report",
+        "The full Excel workbook for account managers (batch jobs).",
+    ),
+    (init.init, "init", "Draft a program config from an export."),
+)
+for command, name, short_help in COMMANDS:
+    app.command(name, no_args_is_help=True, short_help=short_help)(command)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    try:
+        app()
+    except UsageError as error:  # raised outside a command
+        typer.echo(f"error: {error}", err=True)
+        raise SystemExit(2) from None
+    except Exception as error:  # a bug in b2bcx: say so plainly; --debug shows where
+        if State.debug:
+            raise
+        typer.echo(
+            f"internal error: {type(error).__name__}: {error}\n"
+            "rerun with --debug for the traceback, and please report it",
+            err=True,
+        )
+        raise SystemExit(1) from None

@@ -1,0 +1,118 @@
+"""What every command shares: global options, error reporting, progress lines,
+reading the inputs and writing a table."""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import typer
+
+from b2bcx.cli.options import Format
+from b2bcx.errors import B2bcxError
+
+if TYPE_CHECKING:
+    from b2bcx.config.models import Config
+    from b2bcx.io import Export
+    from b2bcx.results import ScoreResult
+
+
+class State:
+    debug = False
+    quiet = False
+
+
+@contextlib.contextmanager
+def reported() -> Iterator[None]:
+    """Turn b2bcx errors into a message and an exit code (traceback with --debug)."""
+    try:
+        yield
+    except B2bcxError as error:
+        if State.debug:
+            raise
+        from b2bcx.cli.render.console import show_error, stderr_console
+
+        show_error(stderr_console(), error)
+        raise typer.Exit(error.exit_code) from None
+    except KeyboardInterrupt:
+        raise typer.Exit(130) from None
+
+
+def parse_sheet(sheet: str | None) -> str | int | None:
+    """``--sheet 2`` is an index, ``--sheet Responses`` a name."""
+    if sheet is None:
+        return None
+    return int(sheet) if sheet.strip().isdigit() else sheet
+
+
+def load_inputs(
+    exports: list[Path], config_path: Path, sheet: str | None
+) -> tuple[Config, Export]:
+    """Config first (cheap), then the exports."""
+    from b2bcx.api.load import load_exports
+    from b2bcx.config.models import load_config
+
+    config = load_config(config_path)
+    return config, load_exports(exports, sheet=parse_sheet(sheet))
+
+
+def emit(
+    table: Any, output: Path | None, fmt: Format, sheet: str, render: Any = None
+) -> None:
+    """Write ``table`` to ``-o FILE``, or print it as a table, CSV or JSON."""
+    from b2bcx.cli.render.console import stdout_console
+    from b2bcx.io.writers import csv_text, json_text, write_table
+
+    if output is not None:
+        write_table(table, output, sheet=sheet)
+        note(f"wrote {output}")
+    elif fmt is Format.csv:
+        sys.stdout.write(csv_text(table))
+    elif fmt is Format.json:
+        sys.stdout.write(json_text(table))
+    elif render is not None:
+        render(stdout_console())
+
+
+def note(message: str) -> None:
+    """A progress or summary line on stderr (silenced by --quiet)."""
+    if not State.quiet:
+        from b2bcx.cli.render.console import stderr_console
+
+        stderr_console().print(message, markup=False, highlight=False, soft_wrap=True)
+
+
+@contextlib.contextmanager
+def working(message: str) -> Iterator[None]:
+    """A spinner on stderr while long work runs (only on a terminal, not with --quiet)."""
+    if State.quiet or not sys.stderr.isatty():
+        yield
+        return
+    from b2bcx.cli.render.console import stderr_console
+
+    with stderr_console().status(message):
+        yield
+
+
+def score_inputs(
+    exports: list[Path],
+    config_path: Path,
+    sheet: str | None,
+    baseline: list[Path] | None,
+    accounts: Path | None,
+) -> ScoreResult:
+    """Read everything ``score`` and ``report`` need and score it."""
+    from b2bcx import api
+    from b2bcx.api.load import load_exports, load_master
+
+    with working("Reading exports…"):
+        config, export = load_inputs(exports, config_path, sheet)
+        previous = (
+            load_exports(baseline, sheet=parse_sheet(sheet)) if baseline else None
+        )
+        master = load_master(config, accounts)
+    with working("Scoring accounts…"):
+        return api.score(export, config, baseline=previous, master=master)

@@ -1,0 +1,107 @@
+"""``b2bcx drivers``: key drivers of loyalty and advocacy."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from b2bcx.cli.common import emit, load_inputs, note, reported, working
+from b2bcx.cli.options import (
+    BootstrapOption,
+    ConfigOption,
+    ExportsArgument,
+    Format,
+    FormatOption,
+    Method,
+    OutputOption,
+    RoleOnly,
+    SeedOption,
+    SheetOption,
+)
+
+if TYPE_CHECKING:
+    pass
+
+
+def drivers(
+    exports: ExportsArgument,
+    config: ConfigOption,
+    outcome: Annotated[
+        str,
+        typer.Option(
+            "--outcome",
+            help="Configured outcome: nps, loyalty or another name under `outcomes:`.",
+        ),
+    ] = "nps",
+    method: Annotated[
+        Method,
+        typer.Option(
+            "--method", help="rwa: Johnson's relative weights; shapley: exact LMG."
+        ),
+    ] = Method.rwa,
+    by: Annotated[
+        RoleOnly | None,
+        typer.Option(
+            "--by", help="Drivers per role, held against published role priorities."
+        ),
+    ] = None,
+    bootstrap: BootstrapOption = 1000,
+    seed: SeedOption = 2011,
+    plot: Annotated[
+        Path | None,
+        typer.Option(
+            "--plot", help="Draw the importance-performance chart to FILE.png."
+        ),
+    ] = None,
+    output: OutputOption = None,
+    fmt: FormatOption = Format.table,
+    sheet: SheetOption = None,
+) -> None:
+    """Which pillars drive loyalty and advocacy: relative importance, intervals and quadrants.
+
+    Example: b2bcx drivers examples/acme_2026q3.csv -c examples/acme.yaml --by role
+    """
+    with reported():
+        from b2bcx.api.key_drivers import drivers as key_drivers
+
+        with working(f"Fitting key drivers ({bootstrap} bootstrap resamples)…"):
+            cfg, export = load_inputs(exports, config, sheet)
+            result = key_drivers(
+                export,
+                cfg,
+                outcome=outcome,
+                method=method.value,
+                by_role=by is not None,
+                bootstrap=bootstrap,
+                seed=seed,
+            )
+        if plot is not None:
+            _plot(result, plot)
+        emit(
+            result.table,
+            output,
+            fmt,
+            "Drivers",
+            lambda c: _render("render_drivers", c, result),
+        )
+
+
+def _plot(result: Any, path: Path) -> None:
+    from b2bcx.cli.render.plot import plot_quadrants
+
+    table = result.table
+    panels = (
+        {str(role): part for role, part in table.groupby("role", sort=False)}
+        if result.by_role
+        else {"all respondents": table}
+    )
+    plot_quadrants(panels, path)
+    note(f"wrote {path}")
+
+
+def _render(name: str, console: Any, result: Any) -> None:
+    from b2bcx.cli.render import analyses as console_analyses
+
+    getattr(console_analyses, name)(console, result)

@@ -1,0 +1,118 @@
+"""Importance–performance (quadrant) charts of key drivers.
+
+matplotlib is an optional dependency (``pip install 'b2bcx[plot]'``); it is imported
+only when a chart is drawn, and drawn with the Agg backend (no display needed).
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import textwrap
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from b2bcx.errors import UsageError
+
+_CORNERS = (  # (x, y, ha, va, text) in axes coordinates
+    (0.98, 0.02, "right", "bottom", "fix first"),
+    (0.98, 0.98, "right", "top", "maintain"),
+    (0.02, 0.02, "left", "bottom", "monitor"),
+    (0.02, 0.98, "left", "top", "possible overkill"),
+)
+
+
+def plot_quadrants(
+    tables: Mapping[str, pd.DataFrame], path: str | os.PathLike[str]
+) -> None:
+    """Draw one importance–performance panel per table and write it to ``path``.
+
+    Parameters
+    ----------
+    tables : panel title (a role, or e.g. ``"all respondents"``) → driver table with
+        columns ``label`` (or ``driver``), ``importance_pct`` and ``performance``, as
+        made by :func:`b2bcx.stats.drivers.key_drivers`. Rows without an importance (a
+        role that could not be analysed) are left out; an empty panel says so.
+    path : output file; the format follows the extension (``.png``, ``.svg``,
+        ``.pdf``; default PNG). Written to a temporary file and moved into place.
+
+    The x axis is the share of R² (%), the y axis mean performance (0..100); the
+    dashed lines are the mean importance and mean performance of the panel's
+    drivers, the same cut points as the ``quadrant`` column.
+    """
+    if not tables:
+        raise UsageError("no driver table to plot")
+    figure_class, canvas_class = _matplotlib()
+    columns = min(len(tables), 3)
+    rows = -(-len(tables) // columns)
+    figure = figure_class(figsize=(5.5 * columns, 4.5 * rows), layout="constrained")
+    canvas = canvas_class(figure)
+    axes = figure.subplots(rows, columns, squeeze=False).ravel()
+    for ax, (title, table) in zip(axes, tables.items(), strict=False):
+        _draw_panel(ax, str(title), table)
+    for ax in axes[len(tables) :]:
+        ax.set_visible(False)
+    _save_atomically(canvas, Path(path))
+
+
+def _matplotlib() -> tuple[Any, Any]:
+    try:
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.figure import Figure
+    except ImportError as error:
+        raise UsageError(
+            "drawing charts needs matplotlib, which is not installed",
+            hint="pip install 'b2bcx[plot]'",
+        ) from error
+    return Figure, FigureCanvasAgg
+
+
+def _draw_panel(ax: Any, title: str, table: pd.DataFrame) -> None:
+    points = table[np.isfinite(table["importance_pct"].to_numpy(dtype=float))]
+    ax.set_title(title)
+    ax.set_xlabel("importance (% of R²)")
+    ax.set_ylabel("performance (mean score)")
+    if points.empty:
+        warning = table.get("warning", pd.Series(dtype=str)).dropna().head(1)
+        note = "\n".join(textwrap.wrap(" ".join(map(str, warning)), 40))
+        ax.text(0.5, 0.5, note or "no estimate", ha="center", va="center")
+        ax.set_xticks([])
+        ax.set_yticks([])
+        return
+    x = points["importance_pct"].to_numpy(dtype=float)
+    y = points["performance"].to_numpy(dtype=float)
+    names = points["label"] if "label" in points.columns else points["driver"]
+    ax.scatter(x, y, color="tab:blue", zorder=3)
+    for xi, yi, name in zip(x, y, names, strict=True):
+        ax.annotate(str(name), (xi, yi), xytext=(4, 4), textcoords="offset points")
+    ax.axvline(x.mean(), color="grey", linestyle="--", linewidth=1)
+    ax.axhline(y.mean(), color="grey", linestyle="--", linewidth=1)
+    for cx, cy, ha, va, text in _CORNERS:
+        ax.text(cx, cy, text, ha=ha, va=va, transform=ax.transAxes, color="grey")
+    ax.margins(0.15)
+
+
+def _save_atomically(canvas: Any, path: Path) -> None:
+    if not path.parent.is_dir():
+        raise UsageError(
+            f"folder {str(path.parent)!r} does not exist", hint="create it"
+        )
+    fmt = path.suffix.lstrip(".").lower() or "png"
+    if fmt not in canvas.get_supported_filetypes():
+        raise UsageError(
+            f"cannot write a chart as {path.suffix!r}", hint="use .png, .svg or .pdf"
+        )
+    handle, temporary = tempfile.mkstemp(
+        dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"
+    )
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            canvas.print_figure(stream, format=fmt)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,73 @@
+"""``b2bcx score``: account indices, pillars, NPS, coverage, intervals, flags."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from b2bcx.cli.common import emit, reported, score_inputs
+from b2bcx.cli.options import (
+    AccountsOption,
+    BaselineOption,
+    By,
+    ConfigOption,
+    ExportsArgument,
+    Format,
+    FormatOption,
+    OutputOption,
+    SheetOption,
+)
+
+if TYPE_CHECKING:
+    from b2bcx.results import ScoreResult
+
+
+def score(
+    exports: ExportsArgument,
+    config: ConfigOption,
+    baseline: BaselineOption = None,
+    by: Annotated[
+        By | None,
+        typer.Option(
+            "--by", help="Show the breakdown by role, segment or lifecycle phase."
+        ),
+    ] = None,
+    output: OutputOption = None,
+    fmt: FormatOption = Format.table,
+    sheet: SheetOption = None,
+    accounts: AccountsOption = None,
+) -> None:
+    """Account CX indices, pillar scores, NPS, coverage, 95% intervals and risk flags.
+
+    Example: b2bcx score examples/acme_2026q3.csv -c examples/acme.yaml --baseline examples/acme_2026q2.csv
+    """
+    with reported():
+        from b2bcx import api
+
+        result = score_inputs(exports, config, sheet, baseline, accounts)
+        if by is not None:
+            table = api.breakdown(result, by.value)
+            emit(
+                table,
+                output,
+                fmt,
+                f"By {by.value}",
+                lambda c: _render_breakdown(c, table, by, result),
+            )
+            return
+        table = api.account_output(result)
+        emit(table, output, fmt, "Accounts", lambda c: _render_score(c, result, table))
+
+
+def _render_score(console: Any, result: ScoreResult, table: Any) -> None:
+    from b2bcx import api
+    from b2bcx.cli.render.score import render_score
+
+    render_score(console, result, table, api.rows_summary(result.rows))
+
+
+def _render_breakdown(console: Any, table: Any, by: By, result: ScoreResult) -> None:
+    from b2bcx.cli.render.score import render_breakdown
+
+    render_breakdown(console, table, by.value, result.config)

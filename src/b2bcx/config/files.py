@@ -1,0 +1,129 @@
+"""YAML config files: safe loading, ``extends:`` resolution and merging.
+
+Generic over the config's content: it knows files and mappings, not the schema
+(that is :mod:`b2bcx.config.models`).
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from b2bcx.errors import ConfigError
+
+
+def shipped_config_dirs() -> list[Path]:
+    """Where shipped frameworks (``extends: six_pillars``) are looked up."""
+    package = Path(__file__).resolve().parents[1]  # b2bcx/
+    return [package / "configs", package.parents[1] / "configs"]
+
+
+def merged_mapping(path: Path, seen: tuple[Path, ...]) -> dict[str, Any]:
+    data = read_yaml(path)
+    parents = data.get("extends") or []
+    parents = [parents] if isinstance(parents, str) else parents
+    if not isinstance(parents, list) or not all(isinstance(p, str) for p in parents):
+        raise ConfigError(f"{path}: `extends` must be a name, a path or a list of them")
+    merged: dict[str, Any] = {}
+    for parent in parents:
+        parent_path = _find_parent(str(parent), path.parent)
+        if parent_path.resolve() in seen:
+            raise ConfigError(f"{path}: `extends` loops back to {parent_path}")
+        merged = deep_merge(
+            merged, merged_mapping(parent_path, (*seen, parent_path.resolve()))
+        )
+    return deep_merge(merged, data)
+
+
+def _find_parent(name: str, base: Path) -> Path:
+    candidates = [base / name, base / f"{name}.yaml"]
+    candidates += [d / f"{name}.yaml" for d in shipped_config_dirs()]
+    for candidate in candidates:
+        try:
+            if candidate.is_file():
+                return candidate
+        except (OSError, ValueError):
+            continue  # a name too long or otherwise impossible as a path
+    shipped = sorted(
+        {p.stem for d in shipped_config_dirs() if d.is_dir() for p in d.glob("*.yaml")}
+    )
+    raise ConfigError(
+        f"`extends: {name}` names no file and no shipped framework",
+        hint=_closest(name, shipped, f"shipped frameworks: {', '.join(shipped)}"),
+    )
+
+
+def read_yaml(path: Path) -> dict[str, Any]:
+    """Load a YAML mapping safely (no Python object tags)."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise ConfigError(
+            f"config file not found: {path}", hint="check the path given to -c/--config"
+        ) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read config {path}: {exc}") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
+        reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise ConfigError(
+            f"{path}: not valid YAML{where}: {reason}",
+            hint="YAML is loaded safely: Python object tags are not allowed",
+        ) from None
+    except (ValueError, TypeError, AttributeError, KeyError, RecursionError) as exc:
+        # safe_load raises these for tags whose value cannot be built (`!!float one`)
+        raise ConfigError(
+            f"{path}: not valid YAML: a value cannot be read ({type(exc).__name__})",
+            hint="check tagged values such as !!float, !!bool and !!timestamp",
+        ) from None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ConfigError(
+            f"{path}: the config must be a YAML mapping of keys, not {type(data).__name__}"
+        )
+    return data
+
+
+def deep_merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
+    """``override`` on top of ``base``: mappings merge key by key, anything else replaces."""
+    merged = dict(base)
+    for key, value in override.items():
+        if key == "extends":
+            continue
+        if value is None and key in merged and isinstance(base.get(key), Mapping):
+            del merged[key]  # `pillar_id: null` removes an inherited entry
+            continue
+        if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
+            merged[key] = deep_merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _closest(name: str, valid: list[str], fallback: str) -> str:
+    close = difflib.get_close_matches(name, valid, n=1, cutoff=0.5)
+    return f"did you mean `{close[0]}`?" if close else fallback
+
+
+def published_priorities(
+    path: Path | None = None,
+) -> Mapping[str, Mapping[str, Sequence[str]]]:
+    """Published role priorities (``configs/published_priorities.yaml``)."""
+    candidates = (
+        [path]
+        if path
+        else [d / "published_priorities.yaml" for d in shipped_config_dirs()]
+    )
+    for candidate in candidates:
+        if candidate and candidate.is_file():
+            data = yaml.safe_load(candidate.read_text(encoding="utf-8")) or {}
+            return data.get("roles", {})
+    return {}

@@ -1,0 +1,575 @@
+"""The program config: typed models, parsed from a mapping, loaded from YAML.
+
+``parse_config`` is pure (a mapping in, a :class:`Config` out); ``load_config`` reads
+the YAML file, resolves ``extends:`` and makes paths relative to the config file.
+Every problem is collected and raised together as one :class:`ConfigError`.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from b2bcx.config.files import merged_mapping
+from b2bcx.errors import ConfigError, Problem, raise_if_errors
+
+PositiveFloat = Annotated[float, Field(gt=0, allow_inf_nan=False)]
+Code = str | int | float
+
+
+class Model(BaseModel):
+    """Base of config models: unknown keys are errors, values are immutable."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class Columns(Model):
+    respondent: str | None = None
+    account: str
+    role: str | None = None
+    segments: list[str] = []
+    revenue: str | None = None
+    phase: str | None = None
+    wave: str | None = None
+    comment: str | None = None
+
+
+class Scale(Model):
+    """A numeric scale (``min``/``max``) or a labelled one (``labels``)."""
+
+    min: float | None = None
+    max: float | None = None
+    labels: dict[str, float] | None = None
+    missing: list[Code] = []
+
+    @model_validator(mode="after")
+    def _bounds(self) -> Scale:
+        if self.labels:
+            if len(set(self.labels.values())) < 2:
+                raise ValueError("a labelled scale needs at least two distinct values")
+        elif self.min is None or self.max is None:
+            raise ValueError("a scale needs `labels:` or both `min:` and `max:`")
+        elif not self.min < self.max:
+            raise ValueError(f"min ({self.min}) must be below max ({self.max})")
+        return self
+
+    @property
+    def lo(self) -> float:
+        """Lower bound: ``min``, else the lowest label value."""
+        if self.min is not None:
+            return self.min
+        return min((self.labels or {}).values())
+
+    @property
+    def hi(self) -> float:
+        """Upper bound: ``max``, else the highest label value."""
+        if self.max is not None:
+            return self.max
+        return max((self.labels or {}).values())
+
+
+class Pillar(Model):
+    label: str | None = None
+    items: list[str] = []
+    min_items: int | None = Field(default=None, ge=1)
+
+
+class Item(Model):
+    reverse: bool = False
+    scale: str | None = None
+    weight: PositiveFloat = 1.0
+    label: str | None = None
+
+
+class IndexSpec(Model):
+    weights: Literal["equal"] | dict[str, PositiveFloat] = "equal"
+
+
+class Roles(Model):
+    weights: dict[str, PositiveFloat] = {}
+    decision_role: str | None = None
+    map: dict[str, list[Code]] = {}
+    unmapped: str = "error"
+    single: str | None = None
+
+
+class Rollup(Model):
+    method: Literal["role_weighted", "mean", "waterfall"] = "role_weighted"
+    within_role: Literal["mean", "median"] = "mean"
+    missing_roles: Literal["renormalize", "exclude"] = "renormalize"
+    min_respondents: int = Field(default=1, ge=1)
+    account_weight: Literal["equal", "revenue"] = "equal"
+    tiers: Literal["pareto"] | None = None
+
+
+class Accounts(Model):
+    file: str | None = None
+    id: str
+    name: str | None = None
+    revenue: str | None = None
+    segments: list[str] = []
+    phase: str | None = None
+
+
+class Outcome(Model):
+    item: str
+    scale: str | None = None
+
+
+class Flags(Model):
+    role_gap: float = Field(default=20.0, ge=0)
+    low_coverage: float = Field(default=0.5, ge=0, le=1)
+
+
+class Composite(Model):
+    sources: list[str] = Field(alias="from", min_length=1)
+    weights: list[PositiveFloat] | None = None
+    label: str | None = None
+
+    @model_validator(mode="after")
+    def _weights_match(self) -> Composite:
+        if self.weights is not None and len(self.weights) != len(self.sources):
+            raise ValueError("`weights` needs one weight per entry of `from`")
+        return self
+
+
+class FromComments(Model):
+    column: str | None = None
+    lexicon: dict[str, list[str]] | str | None = None
+
+
+class Mentions(Model):
+    column: str | None = None
+    columns: dict[str, str] | None = None
+    separator: str = ";"
+    from_comments: FromComments | None = None
+
+
+class Group(Model):
+    source: str | None = Field(default=None, alias="from")
+    column: str | None = None
+    values: dict[Literal["good", "average", "poor"], list[Code]] | None = None
+    good_min: float | None = None
+    poor_max: float | None = None
+
+
+class Factors(Model):
+    mentions: Mentions | None = None
+    ratings: dict[str, str | Outcome] | None = None
+    labels: dict[str, str] = {}
+    lexicon: dict[str, list[str]] = {}
+    group: Group = Group()
+    min_mention_rate: float = Field(default=0.25, gt=0, le=1)
+    alpha: float = Field(default=0.05, gt=0, lt=1)
+
+
+class Filters(Model):
+    exclude_unfinished: bool = True
+    exclude_previews: bool = True
+    dedupe: Literal["latest", "first", "error"] = "latest"
+
+
+class Config(Model):
+    """A whole survey program, as written in YAML (docs/config.md)."""
+
+    version: Literal[1] = 1
+    extends: str | list[str] | None = None
+    columns: Columns
+    scales: dict[str, Scale] = {}
+    default_scale: str = "agree5"
+    pillars: dict[str, Pillar] = {}
+    items: dict[str, Item] = {}
+    index: IndexSpec = IndexSpec()
+    roles: Roles = Roles()
+    rollup: Rollup = Rollup()
+    accounts: Accounts | None = None
+    outcomes: dict[str, str | Outcome] = {}
+    flags: Flags = Flags()
+    phases: dict[str, str] = {}
+    composites: dict[str, Composite] = {}
+    factors: Factors | None = None
+    filters: Filters = Filters()
+    base_dir: str = "."
+
+    # -- derived views -------------------------------------------------------
+    @property
+    def role_weights(self) -> dict[str, float]:
+        """Role id -> weight; the single role weighs 1."""
+        if self.roles.single:
+            return {self.roles.single: 1.0}
+        return dict(self.roles.weights)
+
+    @property
+    def item_columns(self) -> list[str]:
+        """Every statement column of every pillar, in config order, once."""
+        return list(dict.fromkeys(i for p in self.pillars.values() for i in p.items))
+
+    def scale_for(self, item: str) -> str:
+        """The scale id an item is answered on."""
+        spec = self.items.get(item)
+        return spec.scale if spec and spec.scale else self.default_scale
+
+    def outcome(self, name: str) -> Outcome:
+        """An outcome as an :class:`Outcome` (``nps`` defaults to the nps11 scale)."""
+        raw = self.outcomes[name]
+        outcome = Outcome(item=raw) if isinstance(raw, str) else raw
+        if outcome.scale is None:
+            default = "nps11" if name == "nps" else self.scale_for(outcome.item)
+            outcome = Outcome(item=outcome.item, scale=default)
+        return outcome
+
+    def pillar_label(self, pillar: str) -> str:
+        """Display name of a pillar (its id when no label is configured)."""
+        spec = self.pillars.get(pillar)
+        return spec.label if spec and spec.label else pillar
+
+    def min_items(self, pillar: str) -> int:
+        """Answered items a pillar score needs: configured, else half, rounded up."""
+        spec = self.pillars[pillar]
+        return spec.min_items or math.ceil(len(spec.items) / 2)
+
+    def resolve_path(self, path: str) -> Path:
+        """A path written in the config, relative to the config file."""
+        candidate = Path(path).expanduser()
+        return candidate if candidate.is_absolute() else Path(self.base_dir) / candidate
+
+
+SIX_PILLARS = (
+    "integrity",
+    "resolution",
+    "expectations",
+    "time_and_effort",
+    "personalisation",
+    "empathy",
+)
+
+# -- shipped presets ---------------------------------------------------------
+_AGREE5 = [
+    "Strongly disagree",
+    "Disagree",
+    "Neither agree nor disagree",
+    "Agree",
+    "Strongly agree",
+]
+_AGREE7 = [
+    "Strongly disagree",
+    "Disagree",
+    "Somewhat disagree",
+    "Neither agree nor disagree",
+    "Somewhat agree",
+    "Agree",
+    "Strongly agree",
+]
+_SAT5 = [
+    "Very dissatisfied",
+    "Dissatisfied",
+    "Neither satisfied nor dissatisfied",
+    "Satisfied",
+    "Very satisfied",
+]
+_NON_SUBSTANTIVE: list[Code] = ["Don't know", "Not applicable", "N/A"]
+
+
+def _labelled(labels: list[str]) -> Scale:
+    values = {label: float(i) for i, label in enumerate(labels, start=1)}
+    return Scale(labels=values, missing=list(_NON_SUBSTANTIVE))
+
+
+PRESET_SCALES: dict[str, Scale] = {
+    "agree5": _labelled(_AGREE5),
+    "agree7": _labelled(_AGREE7),
+    "sat5": _labelled(_SAT5),
+    "nps11": Scale(min=0, max=10, missing=list(_NON_SUBSTANTIVE)),
+}
+
+
+def scales_in_force(config: Config) -> dict[str, Scale]:
+    """Preset scales overridden by the config's own."""
+    return {**PRESET_SCALES, **config.scales}
+
+
+# -- parsing -----------------------------------------------------------------
+def parse_config(data: Any, source: str = "config") -> Config:
+    """Validate a config mapping into a :class:`Config`.
+
+    Collects every schema problem (unknown keys with the nearest valid key,
+    wrong types, non-positive weights) and every cross-reference problem
+    (roles, pillars, scales that are named but not defined) into one
+    :class:`ConfigError`.
+    """
+    if not isinstance(data, Mapping):
+        kind = type(data).__name__ if data is not None else "empty"
+        raise ConfigError(
+            f"{source}: the config must be a YAML mapping of keys, not {kind}",
+            hint="start from `b2bcx init EXPORT` or examples/acme.yaml",
+        )
+    try:
+        config = Config.model_validate(dict(data))
+    except ValidationError as exc:
+        problems = _schema_problems(exc.errors(), source, data)
+        raise ConfigError(f"{source}: the config is not valid", problems) from None
+    raise_if_errors(
+        consistency_problems(config, source),
+        ConfigError,
+        f"{source}: the config is not consistent",
+    )
+    return config
+
+
+def _schema_problems(errors: list[Any], source: str, data: Any) -> list[Problem]:
+    """One problem per key: a union's alternatives are merged, deeper ones win."""
+    by_key: dict[str, list[Problem]] = {}
+    for err in errors:
+        problem = _schema_problem(err, source, data)
+        by_key.setdefault(_error_key(err, data), []).append(problem)
+    keys = list(by_key)
+    problems = []
+    for key in keys:
+        if any(other.startswith(key + ".") for other in keys):
+            continue  # a deeper error explains this union alternative
+        found = by_key[key]
+        if len(found) > 1 and all(p.problem.startswith(f"`{key}`") for p in found):
+            reasons = " or ".join(p.problem.split(": ", 1)[1] for p in found)
+            found = [
+                Problem(
+                    f"`{key}`: {reasons}",
+                    found[0].hint,
+                    file=source,
+                    value=found[0].value,
+                )
+            ]
+        problems += found
+    return problems
+
+
+def _shown(value: Any) -> str:
+    """A value for a message, cut short (a 5,000-digit number cannot even be printed)."""
+    try:
+        text = str(value)
+    except ValueError:
+        return "(a very long number)"
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _error_key(err: Any, data: Any) -> str:
+    return ".".join(key_path(err["loc"], data))
+
+
+def _schema_problem(err: Mapping[str, Any], source: str, data: Any) -> Problem:
+    path = key_path(err["loc"], data) or ["(top level)"]
+    key = ".".join(path)
+    if err["type"] == "extra_forbidden":
+        known = _known_keys(path[:-1])
+        close = difflib.get_close_matches(path[-1], known, n=1, cutoff=0.5)
+        hint = (
+            f"did you mean `{'.'.join([*path[:-1], close[0]])}`?"
+            if close
+            else (
+                f"valid keys here: {', '.join(sorted(known))}" if known else "remove it"
+            )
+        )
+        return Problem(f"unknown key `{key}`", hint, file=source)
+    if err["type"] == "missing":
+        return Problem(f"required key `{key}` is missing", "add it", file=source)
+    value = err.get("input")
+    shown = None if isinstance(value, Mapping | list) else _shown(value)
+    message = str(err["msg"]).removeprefix("Value error, ")
+    return Problem(
+        f"`{key}`: {message}", "see docs/config.md", file=source, value=shown
+    )
+
+
+def key_path(loc: tuple[Any, ...], data: Any) -> list[str]:
+    """The keys of an error location, without pydantic's union-member tags.
+
+    Pydantic inserts the name of the union member it tried (``str``, ``Outcome``,
+    ``function-after[...]``) into locations; a part is a key when the data at that
+    point holds it.
+    """
+    path: list[str] = []
+    node = data
+    for part in loc:
+        if (isinstance(node, Mapping) and part in node) or (
+            isinstance(node, list) and isinstance(part, int) and part < len(node)
+        ):
+            path.append(str(part))
+            node = node[part]
+        elif not _looks_like_tag(str(part)):
+            path.append(str(part))  # a missing key: still part of the path
+            node = None
+    return path
+
+
+def _looks_like_tag(part: str) -> bool:
+    return (
+        "[" in part
+        or part in {"str", "int", "float", "bool", "list", "dict", "none"}
+        or part[:1].isupper()
+    )
+
+
+def _known_keys(path: list[str]) -> list[str]:
+    """The valid keys of the model found at ``path`` inside :class:`Config`."""
+    model: Any = Config
+    parts = list(path)
+    while parts:
+        fields = getattr(model, "model_fields", {})
+        part = parts.pop(0)
+        field = next((f for n, f in fields.items() if part in (n, f.alias)), None)
+        if field is None:
+            return []
+        model, is_mapping = _model_in(field.annotation)
+        if is_mapping and parts:
+            parts.pop(0)  # a free key such as a pillar id
+        if model is None:
+            return []
+    fields = getattr(model, "model_fields", {})
+    return [f.alias or name for name, f in fields.items() if name != "base_dir"]
+
+
+def _model_in(annotation: Any) -> tuple[Any, bool]:
+    """The config model an annotation holds, and whether it sits in a mapping."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation, False
+    args: tuple[Any, ...] = tuple(getattr(annotation, "__args__", ()))
+    if getattr(annotation, "__origin__", None) is dict and len(args) == 2:
+        return _model_in(args[-1])[0], True
+    for arg in args:
+        found = _model_in(arg)
+        if found[0] is not None:
+            return found
+    return None, False
+
+
+def consistency_problems(config: Config, source: str = "config") -> list[Problem]:
+    """Cross-references that the schema alone cannot check."""
+    problems: list[Problem] = []
+
+    def add(problem: str, hint: str, key: str, value: object = None) -> None:
+        shown = None if value is None else str(value)
+        problems.append(Problem(f"{problem} (`{key}`)", hint, file=source, value=shown))
+
+    scales = scales_in_force(config)
+    pillars = config.pillars
+    _check_roles(config, add)
+    for pid, pillar in pillars.items():
+        if not pillar.items:
+            add(
+                f"pillar `{pid}` has no items",
+                "list its statement columns under `items:`, or drop an inherited pillar with `{pid}: null`",
+                f"pillars.{pid}.items",
+            )
+        elif pillar.min_items and pillar.min_items > len(pillar.items):
+            add(
+                f"pillar `{pid}` needs {pillar.min_items} items but has {len(pillar.items)}",
+                "lower `min_items`",
+                f"pillars.{pid}.min_items",
+            )
+    used_scales = {config.scale_for(i) for i in config.item_columns}
+    used_scales |= {config.outcome(name).scale or "" for name in config.outcomes}
+    if pillars or config.outcomes:
+        for scale in sorted(used_scales - set(scales)):
+            add(
+                f"scale `{scale}` is not defined",
+                _suggest(scale, scales, "define it under `scales:`"),
+                "scales",
+                scale,
+            )
+    if isinstance(config.index.weights, dict):
+        for pid in config.index.weights:
+            if pid not in pillars:
+                add(
+                    f"index weight for unknown pillar `{pid}`",
+                    _suggest(pid, pillars, "use a pillar id"),
+                    "index.weights",
+                    pid,
+                )
+    for phase, pid in config.phases.items():
+        # an inherited six-pillar priority whose pillar the program dropped is no typo
+        if pillars and pid not in pillars and pid not in SIX_PILLARS:
+            add(
+                f"phase `{phase}` names unknown pillar `{pid}`",
+                _suggest(pid, pillars, "use a pillar id"),
+                f"phases.{phase}",
+                pid,
+            )
+    for cid, composite in config.composites.items():
+        for part in composite.sources:
+            if part not in pillars and part not in config.item_columns:
+                add(
+                    f"composite `{cid}` uses unknown pillar or item `{part}`",
+                    _suggest(part, pillars, "use a pillar id or an item column"),
+                    f"composites.{cid}.from",
+                    part,
+                )
+    if not pillars and config.factors is None:
+        add(
+            "the config defines neither `pillars:` nor `factors:`",
+            "add `pillars:` (e.g. `extends: six_pillars`) to score accounts",
+            "pillars",
+        )
+    return problems
+
+
+def _check_roles(config: Config, add: Any) -> None:
+    roles = config.roles
+    if roles.single:
+        return
+    if not roles.weights:
+        add(
+            "no roles are configured",
+            "add `roles.weights` (or `roles.single` for one role)",
+            "roles.weights",
+        )
+        return
+    known = roles.weights
+    if roles.decision_role and roles.decision_role not in known:
+        add(
+            f"decision role `{roles.decision_role}` has no weight",
+            _suggest(roles.decision_role, known, "use a role id from `roles.weights`"),
+            "roles.decision_role",
+            roles.decision_role,
+        )
+    for role in roles.map:
+        if role not in known:
+            add(
+                f"role map names role `{role}` that has no weight",
+                _suggest(role, known, "add it to `roles.weights`"),
+                f"roles.map.{role}",
+                role,
+            )
+    if roles.unmapped not in ("error", "ignore", *known):
+        add(
+            f"`roles.unmapped` is `{roles.unmapped}`",
+            "use error, ignore or a role id",
+            "roles.unmapped",
+            roles.unmapped,
+        )
+
+
+def _suggest(name: str, valid: Mapping[str, Any] | list[str], fallback: str) -> str:
+    close = difflib.get_close_matches(
+        str(name), [str(v) for v in valid], n=1, cutoff=0.5
+    )
+    return f"did you mean `{close[0]}`?" if close else fallback
+
+
+# -- loading -----------------------------------------------------------------
+def load_config(path: str | Path) -> Config:
+    """Read a YAML config (safely), resolve ``extends:``, validate it."""
+    path = Path(path)
+    data = merged_mapping(path, seen=())
+    data["base_dir"] = str(path.resolve().parent)
+    return parse_config(data, source=str(path))
+
+
+def config_as_used(config: Config) -> dict[str, Any]:
+    """The effective config as plain data (for the report's Method sheet)."""
+    return config.model_dump(
+        mode="json", by_alias=True, exclude={"base_dir"}, exclude_none=True
+    )

@@ -1,0 +1,195 @@
+"""Writing result tables: CSV, JSON, Parquet, Excel; atomic and formula-safe.
+
+Every file is written to a temporary file in the target folder and moved into
+place, so a failed or killed run never leaves a partial file and never destroys
+the previous one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import math
+import os
+import stat
+import tempfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import IO, Any
+
+import pandas as pd
+
+from b2bcx.errors import OutputError, UsageError
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+WRITERS = (".csv", ".json", ".parquet", ".xlsx")
+
+
+def is_formula_like(text: str) -> bool:
+    """True for text a spreadsheet would run as a formula."""
+    return text.startswith(FORMULA_STARTS)
+
+
+def defuse_text(value: Any) -> Any:
+    """Prefix formula-like text with ``'`` so spreadsheets show it as text (OWASP)."""
+    if isinstance(value, str) and is_formula_like(value):
+        return "'" + value
+    return value
+
+
+def defuse_frame(table: pd.DataFrame) -> pd.DataFrame:
+    """Defuse every text cell of a table (numbers are left as numbers)."""
+    out = table.copy()
+    for column in out.columns:
+        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
+            out[column] = out[column].map(defuse_text, na_action="ignore")
+    out.columns = [defuse_text(str(c)) for c in out.columns]
+    return out
+
+
+@contextlib.contextmanager
+def atomic_path(target: str | Path) -> Iterator[Path]:
+    """Yield a temporary path beside ``target``; move it into place on success.
+
+    Raises
+    ------
+    UsageError
+        The folder does not exist, or ``target`` is a folder.
+    OutputError
+        Writing failed (disk full, read-only file system, permissions); the
+        previous file, if any, is left as it was.
+    """
+    target = Path(target)
+    folder = target.parent if str(target.parent) else Path(".")
+    if not folder.is_dir():
+        raise UsageError(f"cannot write {target}: folder {folder} does not exist")
+    if target.is_dir():
+        raise UsageError(
+            f"cannot write {target}: it is a directory",
+            hint="name a file, e.g. out/accounts.csv",
+        )
+    temporary = _temporary_beside(target, folder)
+    try:
+        yield temporary
+        os.chmod(temporary, file_mode(target))
+        os.replace(temporary, target)
+    except OSError as exc:
+        raise OutputError(
+            f"cannot write {target}: {exc.strerror or exc}",
+            hint="check free space and permissions; the previous file is unchanged",
+        ) from None
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def _temporary_beside(target: Path, folder: Path) -> Path:
+    try:
+        handle, name = tempfile.mkstemp(
+            prefix=f".{target.name}.", suffix=".tmp", dir=folder
+        )
+    except OSError as exc:
+        raise OutputError(
+            f"cannot write in {folder}: {exc.strerror or exc}",
+            hint="check permissions of the folder",
+        ) from None
+    os.close(handle)
+    return Path(name)
+
+
+def file_mode(path: Path) -> int:
+    """Permissions for an output: the previous file's, else the usual (umask) ones.
+
+    Temporary files are created private (0600); without this a report replaced in
+    a shared folder would stop being readable by its audience.
+    """
+    if path.exists():
+        return stat.S_IMODE(path.stat().st_mode)
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+def csv_text(table: pd.DataFrame) -> str:
+    """A table as formula-safe CSV text."""
+    return defuse_frame(table).to_csv(index=False, lineterminator="\n")
+
+
+def json_records(table: pd.DataFrame) -> list[dict[str, Any]]:
+    """A table as JSON-ready records (NaN -> null, numpy scalars -> Python)."""
+    records = []
+    for row in table.to_dict(orient="records"):
+        records.append({str(k): _plain(v) for k, v in row.items()})
+    return records
+
+
+def _plain(value: Any) -> Any:
+    if hasattr(value, "item") and not isinstance(value, str | bytes):
+        value = value.item()
+    if (
+        value is None
+        or value is pd.NA
+        or (isinstance(value, float) and math.isnan(value))
+    ):
+        return None
+    return value
+
+
+def json_text(payload: Any) -> str:
+    """JSON text of a table (records) or of plain data."""
+    data = json_records(payload) if isinstance(payload, pd.DataFrame) else payload
+    return json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n"
+
+
+def write_table(table: pd.DataFrame, path: str | Path, sheet: str = "Accounts") -> Path:
+    """Write one table; the extension picks the writer (.csv .json .parquet .xlsx)."""
+    path = Path(path)
+    writer = _writer_for(path)
+    with atomic_path(path) as temporary:
+        writer(table, temporary, sheet)
+    return path
+
+
+def _writer_for(path: Path) -> Callable[[pd.DataFrame, Path, str], None]:
+    suffix = path.suffix.lower()
+    if suffix not in WRITERS:
+        raise UsageError(
+            f"cannot write {path.name}: unknown extension {suffix or '(none)'}",
+            hint=f"use one of {', '.join(WRITERS)}",
+        )
+    return {".csv": _csv, ".json": _json, ".parquet": _parquet, ".xlsx": _xlsx}[suffix]
+
+
+def _csv(table: pd.DataFrame, path: Path, sheet: str) -> None:
+    _write_text(path, csv_text(table))
+
+
+def _json(table: pd.DataFrame, path: Path, sheet: str) -> None:
+    _write_text(path, json_text(table))
+
+
+def _write_text(path: Path, text: str) -> None:
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        _write_all(handle, text)
+
+
+def _write_all(handle: IO[str], text: str) -> None:
+    handle.write(text)
+    handle.flush()
+    os.fsync(handle.fileno())
+
+
+def _parquet(table: pd.DataFrame, path: Path, sheet: str) -> None:
+    out = table.copy()
+    for column in out.columns:
+        if out[column].dtype == object:
+            out[column] = out[column].map(
+                lambda v: v if v is None or isinstance(v, str) else str(v),
+                na_action="ignore",
+            )
+    out.to_parquet(path, index=False)
+
+
+def _xlsx(table: pd.DataFrame, path: Path, sheet: str) -> None:
+    from b2bcx.io.worksheet import write_single_table
+
+    write_single_table(table, path, sheet)

@@ -1,0 +1,220 @@
+"""The account table: respondents rolled up into one row per account (docs/method.md#roll-up, §5)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from b2bcx.config.models import Config
+from b2bcx.errors import Problem
+from b2bcx.results import AccountMaster
+from b2bcx.scoring.prepare import FILE, ROW
+from b2bcx.stats.intervals import normal_interval
+from b2bcx.stats.rollup import (
+    Cells,
+    RollupSpec,
+    account_flags,
+    coverage,
+    names_per_row,
+    role_cells,
+    role_gap,
+    roll_up,
+)
+
+
+def rollup_spec(config: Config) -> RollupSpec:
+    """The roll-up settings of a config."""
+    r = config.rollup
+    return RollupSpec(config.role_weights, r.method, r.within_role, r.missing_roles)
+
+
+def score_columns(config: Config) -> list[str]:
+    """Rolled-up score columns after ``index``: pillars, composites, 0..100 outcomes."""
+    outcomes = [o for o in config.outcomes if o != "nps"]
+    return [*config.pillars, *config.composites, *outcomes]
+
+
+def account_table(respondents: pd.DataFrame, config: Config) -> pd.DataFrame:
+    """One row per account.
+
+    Columns: ``account, n, roles, coverage, index, ci_low, ci_high, nps``, the
+    pillar ids, composite ids and outcome ids, ``flags`` (a list), then ``se``,
+    ``promoter_share``, ``detractor_share``, ``nps_n`` and ``role_gap``.
+    Accounts with fewer than ``min_respondents`` are listed with no scores.
+    """
+    spec = rollup_spec(config)
+    cells = Cells.from_respondents(
+        respondents["account"], respondents["role"], list(spec.role_weights)
+    )
+    weights = np.array(list(spec.role_weights.values()), dtype=float)
+    table = pd.DataFrame({"account": cells.accounts.astype(str)})
+    n = np.bincount(cells.account, minlength=len(cells.accounts))
+    table["n"] = n
+    table["roles"] = [
+        ";".join(r) for r in names_per_row(cells.count() > 0, cells.roles)
+    ]
+    has_index = "index" in respondents
+    index_values = (
+        respondents["index"].to_numpy(float)
+        if has_index
+        else np.full(len(respondents), np.nan)
+    )
+    index = roll_up(cells, index_values, spec)
+    index_cells = role_cells(cells, index_values)
+    answered = index_cells.present
+    table["coverage"] = coverage(answered, weights)
+    table["index"] = index.estimate
+    table["ci_low"], table["ci_high"] = normal_interval(index.estimate, index.se)
+    table = table.join(_nps_columns(respondents, cells, spec))
+    for column in score_columns(config):
+        table[column] = roll_up(
+            cells, respondents[column].to_numpy(float), spec
+        ).estimate
+    gap = role_gap(index_cells.mean, answered)
+    table["flags"] = _flags(
+        respondents, cells, config, n, table["coverage"].to_numpy(), gap
+    )
+    table["se"] = index.se
+    table["role_gap"] = gap
+    return _blank_insufficient(table, config)
+
+
+def _nps_columns(
+    respondents: pd.DataFrame, cells: Cells, spec: RollupSpec
+) -> pd.DataFrame:
+    columns = pd.DataFrame(index=range(len(cells.accounts)))
+    if "nps_code" not in respondents:
+        return columns
+    code = respondents["nps_code"].to_numpy(float)
+    mean_spec = RollupSpec(spec.role_weights, spec.method, "mean", spec.missing_roles)
+    promoters = roll_up(
+        cells, np.where(np.isnan(code), np.nan, code == 1), mean_spec
+    ).estimate
+    detractors = roll_up(
+        cells, np.where(np.isnan(code), np.nan, code == -1), mean_spec
+    ).estimate
+    columns["nps"] = 100.0 * (promoters - detractors)
+    columns["promoter_share"] = promoters
+    columns["detractor_share"] = detractors
+    columns["nps_n"] = np.bincount(
+        cells.account, weights=~np.isnan(code), minlength=len(cells.accounts)
+    ).astype(int)
+    return columns
+
+
+def _flags(
+    respondents: pd.DataFrame,
+    cells: Cells,
+    config: Config,
+    n: np.ndarray,
+    cover: np.ndarray,
+    gap: np.ndarray,
+) -> list[list[str]]:
+    decision = config.roles.decision_role
+    decision_present = detractors = None
+    if decision and decision in cells.roles:
+        is_decision = cells.role == cells.roles.index(decision)
+        decision_present = (
+            np.bincount(cells.account, weights=is_decision, minlength=len(n)) > 0
+        )
+        if "nps_code" in respondents:
+            detracting = is_decision & (respondents["nps_code"].to_numpy(float) == -1)
+            detractors = np.bincount(
+                cells.account, weights=detracting, minlength=len(n)
+            )
+    thresholds = {
+        "role_gap": config.flags.role_gap,
+        "low_coverage": config.flags.low_coverage,
+        "min_respondents": config.rollup.min_respondents,
+    }
+    return account_flags(n, cover, gap, decision_present, detractors, thresholds)
+
+
+def _blank_insufficient(table: pd.DataFrame, config: Config) -> pd.DataFrame:
+    too_few = table["n"] < config.rollup.min_respondents
+    if too_few.any():
+        scores = [
+            c
+            for c in table.columns
+            if c not in ("account", "n", "roles", "coverage", "flags", "nps_n")
+        ]
+        table.loc[too_few, scores] = np.nan
+    return table
+
+
+def account_attributes(
+    respondents: pd.DataFrame, columns: Sequence[str], numeric: Sequence[str] = ()
+) -> tuple[pd.DataFrame, list[Problem]]:
+    """Each account's most frequent non-missing value per attribute column.
+
+    Ties go to the value seen first. Accounts whose rows disagree are reported
+    as warnings naming the account, the column and the values.
+    """
+    out = pd.DataFrame(
+        index=pd.Index(sorted(respondents["account"].unique()), name="account")
+    )
+    problems: list[Problem] = []
+    for column in columns:
+        values = respondents[["account", column, FILE, ROW]].dropna(subset=[column])
+        counts = (
+            values.groupby(["account", column], sort=False)
+            .size()
+            .rename("count")
+            .reset_index()
+        )
+        top = counts.sort_values(
+            "count", ascending=False, kind="stable"
+        ).drop_duplicates("account")
+        out[column] = top.set_index("account")[column].reindex(out.index)
+        problems += _conflicts(values, counts, column)
+    for column in numeric:
+        if column in out:
+            out[column] = parse_amount(out[column])
+    return out, problems
+
+
+def _conflicts(
+    values: pd.DataFrame, counts: pd.DataFrame, column: str
+) -> list[Problem]:
+    """Warnings for accounts with more than one distinct value (vectorised lookup)."""
+    conflicting = counts[counts["account"].duplicated(keep=False)]
+    if conflicting.empty:
+        return []
+    seen = conflicting.groupby("account", sort=True)[column].agg(list)
+    first = (
+        values[values["account"].isin(seen.index)]
+        .drop_duplicates("account")
+        .set_index("account")
+    )
+    problems = []
+    for account, found in seen.items():
+        where = first.loc[account]
+        problems.append(
+            Problem(
+                f"account {account!r} has conflicting values: {', '.join(map(str, found[:5]))}",
+                "the most frequent value is used; correct the export or use --accounts",
+                file=str(where[FILE]),
+                row=int(where[ROW]),
+                column=column,
+                value=str(found[0]),
+                severity="warning",
+            )
+        )
+    return problems
+
+
+def parse_amount(values: pd.Series) -> pd.Series:
+    """Amounts written as text (``"1,250,000"``, ``"€ 1.2e6"``, ``"1250000.00"``) -> float."""
+    text = values.astype("string").str.replace(r"[^0-9.,eE+-]", "", regex=True)
+    thousands = text.str.fullmatch(r"-?\d{1,3}(,\d{3})+(\.\d+)?", na=False)
+    text = text.mask(thousands, text.str.replace(",", "", regex=False))
+    text = text.str.replace(",", ".", regex=False)
+    return pd.to_numeric(text, errors="coerce").astype(float)
+
+
+def revenue_column(config: Config, master: AccountMaster | None) -> str | None:
+    if master is not None and master.revenue:
+        return master.revenue
+    return config.columns.revenue

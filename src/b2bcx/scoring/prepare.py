@@ -1,0 +1,337 @@
+"""From an export's rows to the respondents that are scored, accounting for every row.
+
+Pure: an :class:`~b2bcx.io.Export`-like frame and a config in, a
+:class:`Prepared` out. Each excluded row keeps a reason; problems are collected,
+never raised one at a time.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from b2bcx.config.models import Config
+from b2bcx.errors import Problem, Severity
+from b2bcx.scoring.scales import as_number, normalise_label
+
+FILE = "_file"
+ROW = "_row"
+
+
+@dataclass
+class Prepared:
+    """Rows kept for scoring, the reason of every excluded row, and problems.
+
+    ``frame`` keeps the export's columns (renamed to the config's names),
+    plus ``account`` and ``role`` (role ids). ``rows`` has one line per input row:
+    ``_file, _row, status (scored|excluded), reason``.
+    """
+
+    frame: pd.DataFrame
+    rows: pd.DataFrame
+    problems: list[Problem] = field(default_factory=list)
+
+
+def resolve_columns(
+    names: Sequence[str],
+    available: Sequence[str],
+    aliases: Mapping[str, str],
+    file: str,
+) -> tuple[dict[str, str], list[Problem]]:
+    """Find each configured column in the export.
+
+    Matches exactly, then through the export's aliases (Qualtrics import ids,
+    legacy ``V1``..), then trimmed and case-insensitive. Returns config name ->
+    export column, and a problem for every column not found.
+    """
+    by_folded = {normalise_label(c): c for c in available}
+    folded_aliases = {normalise_label(k): v for k, v in aliases.items()}
+    found: dict[str, str] = {}
+    problems = []
+    for name in dict.fromkeys(names):
+        column = (
+            name
+            if name in available
+            else aliases.get(name)
+            or by_folded.get(normalise_label(name))
+            or folded_aliases.get(normalise_label(name))
+        )
+        if column is None:
+            close = difflib.get_close_matches(name, list(available), n=1, cutoff=0.6)
+            hint = (
+                f"did you mean {close[0]!r}?"
+                if close
+                else "check the column names in the config"
+            )
+            problems.append(
+                Problem(
+                    "column named in the config is not in the export",
+                    hint,
+                    file=file,
+                    column=name,
+                )
+            )
+        else:
+            found[name] = column
+    return found, problems
+
+
+def configured_columns(config: Config) -> list[str]:
+    """Every export column the config names (outcomes and factor columns too)."""
+    c = config.columns
+    names = [
+        c.account,
+        c.respondent,
+        c.role,
+        *c.segments,
+        c.revenue,
+        c.phase,
+        c.wave,
+        c.comment,
+    ]
+    names += config.item_columns
+    names += [config.outcome(o).item for o in config.outcomes]
+    names += _factor_columns(config)
+    return [n for n in dict.fromkeys(names) if n]
+
+
+def _factor_columns(config: Config) -> list[str]:
+    factors = config.factors
+    if factors is None:
+        return []
+    names: list[str] = []
+    if factors.mentions:
+        names += [factors.mentions.column or ""]
+        names += list((factors.mentions.columns or {}).values())
+        if factors.mentions.from_comments:
+            names += [
+                factors.mentions.from_comments.column or config.columns.comment or ""
+            ]
+    for spec in (factors.ratings or {}).values():
+        names.append(spec if isinstance(spec, str) else spec.item)
+    names.append(factors.group.column or "")
+    return names
+
+
+def role_lookup(config: Config) -> dict[str, str]:
+    """Normalised raw role answers -> role id (ids and their spelled-out forms too)."""
+    lookup: dict[str, str] = {}
+    for role in config.role_weights:
+        lookup[normalise_label(role)] = role
+        lookup[normalise_label(role.replace("_", " "))] = role
+    for role, answers in config.roles.map.items():
+        for answer in answers:
+            lookup[normalise_label(answer)] = role
+            number = as_number(answer)
+            if number is not None:
+                lookup[normalise_label(_number_text(number))] = role
+    return lookup
+
+
+def _number_text(number: float) -> str:
+    return str(int(number)) if float(number).is_integer() else str(number)
+
+
+def map_roles(raw: pd.Series, config: Config) -> tuple[pd.Series, pd.Series]:
+    """Raw role answers -> role ids; also returns the mask of unmapped answers."""
+    if config.roles.single:
+        return pd.Series(config.roles.single, index=raw.index, dtype=object), pd.Series(
+            False, index=raw.index
+        )
+    codes, uniques = pd.factorize(raw, use_na_sentinel=True)
+    lookup = role_lookup(config)
+    mapped = [lookup.get(_role_key(u)) for u in uniques] + [None]
+    roles = pd.Series(
+        np.array(mapped, dtype=object)[codes], index=raw.index, dtype=object
+    )
+    return roles, roles.isna()
+
+
+def _role_key(answer: object) -> str:
+    number = as_number(answer)
+    return normalise_label(_number_text(number) if number is not None else answer)
+
+
+def exclude(reasons: pd.Series, mask: pd.Series, reason: str) -> pd.Series:
+    """Give ``reason`` to the rows in ``mask`` that are not yet excluded."""
+    return reasons.mask(mask & reasons.isna(), reason)
+
+
+RESPONSE_TIMES = (
+    "RecordedDate",
+    "EndDate",
+    "End Date",
+    "EndDate (UTC)",
+    "submitdate",
+    "Date submitted",
+)
+
+
+def duplicate_rows(
+    ids: pd.Series, keep: str, live: pd.Series, times: pd.Series | None = None
+) -> pd.Series:
+    """Rows whose respondent id repeats a kept one.
+
+    ``first`` keeps the earliest response of an id, ``latest`` the most recent:
+    by the response time when the export has one (``times``), else by file order.
+    """
+    candidates = ids.where(live & ids.notna())
+    order = candidates.index
+    if times is not None:
+        stamps = pd.to_datetime(times, errors="coerce", format="mixed")
+        order = stamps.sort_values(kind="stable", na_position="first").index
+    ranked = candidates.loc[order]
+    duplicated = ranked.duplicated(keep="last" if keep == "latest" else "first")
+    return (duplicated & ranked.notna()).reindex(ids.index)
+
+
+def response_times(frame: pd.DataFrame) -> pd.Series | None:
+    """The export's response time column (Qualtrics, SurveyMonkey), if any."""
+    folded = {normalise_label(c): c for c in frame.columns}
+    for name in RESPONSE_TIMES:
+        if normalise_label(name) in folded:
+            return frame[folded[normalise_label(name)]]
+    return None
+
+
+def prepare(
+    frame: pd.DataFrame,
+    config: Config,
+    *,
+    aliases: Mapping[str, str] | None = None,
+    platform_reasons: pd.Series | None = None,
+    source: str = "export",
+) -> Prepared:
+    """Resolve the config's columns, map roles and account for every row.
+
+    Rows are excluded, with a reason, when the survey platform marks them
+    (preview, test, spam, unfinished), when they have no account, when their
+    role is unmapped and ``roles.unmapped: ignore``, or when they repeat a
+    respondent id (``filters.dedupe``). Unmapped roles with ``unmapped: error``
+    and duplicates with ``dedupe: error`` are problems of severity error.
+    """
+    columns, problems = resolve_columns(
+        configured_columns(config), list(frame.columns), aliases or {}, source
+    )
+    renamed = frame.rename(columns={v: k for k, v in columns.items() if v != k})
+    reasons = pd.Series(pd.NA, index=frame.index, dtype=object)
+    if platform_reasons is not None:
+        reasons = platform_reasons.astype(object).where(platform_reasons.notna(), pd.NA)
+    account_column = config.columns.account
+    if account_column in columns:
+        account = renamed[account_column].astype("string").str.strip()
+        reasons = exclude(reasons, account.isna() | (account == ""), "no account")
+        renamed["account"] = account.astype(object)
+    role_column = config.columns.role
+    if config.roles.single or (role_column and role_column in columns):
+        raw = (
+            renamed[role_column]
+            if role_column in renamed
+            else pd.Series(pd.NA, index=renamed.index)
+        )
+        roles, unmapped = map_roles(raw, config)
+        roles, unmapped, role_problems = _apply_unmapped(
+            renamed, raw, roles, unmapped & reasons.isna(), config
+        )
+        problems += role_problems
+        reasons = exclude(reasons, unmapped, "unmapped role")
+        renamed["role"] = roles
+    elif not role_column:
+        problems.append(
+            Problem(
+                "no role column is configured",
+                "set `columns.role`, or `roles.single` for one role",
+                file=source,
+            )
+        )
+    respondent = config.columns.respondent
+    if respondent and respondent in columns:
+        reasons, dup_problems = _dedupe(
+            renamed, respondent, reasons, config.filters.dedupe
+        )
+        problems += dup_problems
+    rows = pd.DataFrame(
+        {
+            FILE: frame[FILE],
+            ROW: frame[ROW],
+            "status": np.where(reasons.isna(), "scored", "excluded"),
+            "reason": reasons,
+        }
+    )
+    return Prepared(frame=renamed[reasons.isna()], rows=rows, problems=problems)
+
+
+def _apply_unmapped(
+    frame: pd.DataFrame,
+    raw: pd.Series,
+    roles: pd.Series,
+    unmapped: pd.Series,
+    config: Config,
+) -> tuple[pd.Series, pd.Series, list[Problem]]:
+    policy = config.roles.unmapped
+    if policy in config.role_weights:
+        return roles.mask(unmapped, policy), unmapped & False, []
+    if policy == "ignore" or not unmapped.any():
+        return roles, unmapped, []
+    problems = distinct_value_problems(
+        frame[unmapped],
+        raw[unmapped].fillna("(blank)"),
+        config.columns.role or "role",
+        "role answer is not mapped to a role",
+        f"add it under `roles.map` (roles: {', '.join(config.role_weights)}), or set `roles.unmapped: ignore`",
+    )
+    return roles, unmapped, problems
+
+
+def _dedupe(
+    frame: pd.DataFrame, column: str, reasons: pd.Series, policy: str
+) -> tuple[pd.Series, list[Problem]]:
+    ids = frame[column].astype("string").str.strip()
+    keep = "first" if policy == "error" else policy
+    duplicated = duplicate_rows(ids, keep, reasons.isna(), response_times(frame))
+    if policy != "error":
+        return exclude(reasons, duplicated, "duplicate respondent id"), []
+    problems = distinct_value_problems(
+        frame[duplicated],
+        ids[duplicated],
+        column,
+        "respondent id appears more than once",
+        "remove the duplicate rows, or set `filters.dedupe: latest` (or `first`)",
+    )
+    return reasons, problems
+
+
+def distinct_value_problems(
+    rows: pd.DataFrame,
+    values: pd.Series,
+    column: str,
+    problem: str,
+    hint: str,
+    severity: Severity = "error",
+) -> list[Problem]:
+    """One problem per distinct bad value, at its first row, with the row count."""
+    if values.empty:
+        return []
+    first = rows.assign(_value=values.astype(str).to_numpy()).groupby(
+        "_value", sort=False
+    )
+    problems = []
+    for value, group in first:
+        extra = f" ({len(group)} rows)" if len(group) > 1 else ""
+        head = group.iloc[0]
+        problems.append(
+            Problem(
+                f"{problem}{extra}",
+                hint,
+                file=str(head[FILE]),
+                row=int(head[ROW]),
+                column=column,
+                value=str(value),
+                severity=severity,
+            )  # type: ignore[arg-type]
+        )
+    return problems

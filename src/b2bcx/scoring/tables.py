@@ -1,0 +1,86 @@
+"""The tables the library hands out: the account table as written, row accounting,
+the ``--by`` breakdowns."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from b2bcx.errors import DataError
+from b2bcx.results import ScoreResult
+from b2bcx.scoring.accounts import revenue_column, score_columns
+
+
+def rows_summary(rows: pd.DataFrame) -> pd.DataFrame:
+    """Row accounting: rows read, scored, and excluded per reason."""
+    total = len(rows)
+    scored = int((rows["status"] == "scored").sum())
+    reasons = rows.loc[rows["status"] == "excluded", "reason"].value_counts()
+    lines = [("rows read", total), ("rows scored", scored)] + [
+        (f"excluded: {r}", int(c)) for r, c in reasons.items()
+    ]
+    return pd.DataFrame(lines, columns=["what", "rows"])
+
+
+def account_output(result: ScoreResult) -> pd.DataFrame:
+    """The account table as written to CSV/JSON/Parquet/Excel (docs/method.md#output-columns).
+
+    ``account, n, roles, coverage, index, ci_low, ci_high, nps``, pillar ids,
+    composites and outcomes, ``flags`` (``;``-joined), then with a baseline
+    ``index_baseline, delta, significant``, then the segment columns, revenue,
+    tier and phase, and last ``se`` and ``role_gap``.
+    """
+    accounts = result.accounts
+    config = result.config
+    columns = ["account", "n", "roles", "coverage", "index", "ci_low", "ci_high"]
+    columns += ["nps"] if "nps" in accounts else []
+    columns += [*score_columns(config), "flags"]
+    columns += [c for c in ("index_baseline", "delta", "significant") if c in accounts]
+    revenue = revenue_column(config, None)
+    master_columns = [
+        c
+        for c in accounts.columns
+        if result.not_heard is not None
+        and c in result.not_heard.columns
+        and c != "account"
+    ]
+    extra = [
+        *config.columns.segments,
+        *master_columns,
+        revenue,
+        "tier",
+        config.columns.phase,
+    ]
+    columns += [
+        c for c in dict.fromkeys(extra) if c and c in accounts and c not in columns
+    ]
+    columns += ["se", "role_gap"]
+    table = accounts[columns].copy()
+    table["flags"] = table["flags"].map(";".join)
+    table = table.sort_values(
+        ["index", "account"], ascending=[False, True], na_position="last", kind="stable"
+    )
+    if not result.not_heard.empty:
+        table = pd.concat(
+            [table, not_heard_rows(result.not_heard, columns)], ignore_index=True
+        )
+    return table.reset_index(drop=True)
+
+
+def not_heard_rows(not_heard: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """Accounts on the CRM list with no respondent: ``n`` 0 and the flag ``not_heard``."""
+    rows = not_heard.assign(n=0, roles="", coverage=0.0, flags="not_heard")
+    return rows.reindex(columns=columns)
+
+
+def breakdown(result: ScoreResult, by: str) -> pd.DataFrame:
+    """The ``--by role|segment|phase`` table."""
+    if by == "role":
+        return result.by_role
+    if by == "phase":
+        if result.lifecycle.empty:
+            raise DataError(
+                "no lifecycle view: the config has no `columns.phase` (or no pillars)",
+                hint="set `columns.phase` to the lifecycle phase column",
+            )
+        return result.lifecycle
+    return result.segments

@@ -1,0 +1,491 @@
+"""Key-driver analysis: which pillars explain an outcome, and where to act.
+
+Two decompositions of the R² of a linear model of the outcome on the drivers, both
+computed from the correlation matrix (drivers first, outcome last): Johnson's (2000)
+relative weights (default) and the exact Shapley/LMG decomposition over all subsets.
+Both were checked against the reference matrix of docs/method.md#drivers (Johnson 2000; R
+``relaimpo``) and Shapley against ``pingouin.linear_regression(relimp=True)``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from itertools import combinations
+from math import factorial
+from numbers import Integral, Real
+
+import numpy as np
+import pandas as pd
+
+from b2bcx.errors import AnalysisError, Problem
+
+MAX_SHAPLEY_DRIVERS = 15
+METHODS = ("rwa", "shapley")
+COLUMNS = [
+    "driver",
+    "label",
+    "importance",
+    "importance_pct",
+    "ci_low",
+    "ci_high",
+    "performance",
+    "quadrant",
+]
+_REQUEST_OPTIONS = ("method", "bootstrap", "confidence")
+PUBLISHED_MARK = "✓ published priority"
+_COLLINEAR_TOL = 1e-10  # smallest / largest eigenvalue of R_xx below this: singular
+_CHUNK_CELLS = 4_000_000  # bound on array cells per vectorised bootstrap step
+Decompose = Callable[[np.ndarray], np.ndarray]
+
+
+@dataclass(frozen=True)
+class DriverResult:
+    """Key drivers of one outcome in one group of respondents.
+
+    Attributes
+    ----------
+    table : one row per driver, columns ``driver, label, importance, importance_pct,
+        ci_low, ci_high, performance, quadrant`` (see :func:`key_drivers`).
+    r2 : R² of the linear model of the outcome on all drivers.
+    n : complete cases used; dropped : rows dropped by listwise deletion.
+    method : ``"rwa"`` or ``"shapley"``; outcome : the outcome column.
+    resamples : usable bootstrap resamples behind ``ci_low``/``ci_high``.
+    """
+
+    table: pd.DataFrame
+    r2: float
+    n: int
+    dropped: int
+    method: str
+    outcome: str
+    resamples: int = 0
+
+
+def relative_weights(corr: np.ndarray) -> tuple[np.ndarray, float]:
+    """Johnson's (2000) relative weights from a correlation matrix.
+
+    With ``R_xx = V diag(λ) V'`` and ``Λ = V diag(√λ) V'`` (the correlations of the
+    drivers with their closest orthogonal counterparts), ``β = Λ⁻¹ r_xy`` and the raw
+    weight of driver j is ``ε_j = Σ_k Λ_jk² β_k²``; ``R² = Σ_k β_k² = Σ_j ε_j``.
+
+    Parameters
+    ----------
+    corr : (p+1, p+1) correlation matrix, drivers first, outcome last.
+
+    Returns
+    -------
+    weights : raw relative weights (sum to R²); r2 : the model's R².
+
+    Checked against Johnson (2000) via docs/method.md#drivers (0.2407, 0.0549, 0.1214, 0.2816).
+    """
+    corr = _checked_corr(corr)
+    weights = _rwa_many(corr[None])[0]
+    return weights, float(weights.sum())
+
+
+def relative_weights_data(X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, float]:
+    """:func:`relative_weights` of the sample correlation of columns ``X`` and ``y``."""
+    data = np.column_stack([np.asarray(X, dtype=float), np.asarray(y, dtype=float)])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        corr = np.corrcoef(data, rowvar=False)
+    return relative_weights(corr)
+
+
+def shapley_lmg(corr: np.ndarray) -> tuple[np.ndarray, float]:
+    """Exact Shapley (LMG) decomposition of R² over all subsets of drivers.
+
+    ``R²(S) = r_yS' R_SS⁻¹ r_yS`` is computed once per subset S (bitmask-indexed);
+    driver j receives ``Σ_{S∌j} |S|! (p-|S|-1)! / p! · (R²(S ∪ j) − R²(S))``.
+
+    Parameters
+    ----------
+    corr : (p+1, p+1) correlation matrix, drivers first, outcome last; p ≤ 15.
+
+    Returns
+    -------
+    weights : LMG importances (sum to R²); r2 : the model's R².
+
+    Checked against R ``relaimpo`` (docs/method.md#drivers: 0.2381, 0.0561, 0.1180, 0.2864) and
+    ``pingouin.linear_regression(relimp=True)``.
+    """
+    corr = _checked_corr(corr)
+    _check_shapley_size(corr.shape[0] - 1)
+    weights = _lmg_many(corr[None])[0]
+    return weights, float(weights.sum())
+
+
+def quadrants(importance: np.ndarray, performance: np.ndarray) -> list[str]:
+    """Importance–performance quadrant of each driver (≥ the mean counts as high)."""
+    imp = np.asarray(importance, dtype=float)
+    perf = np.asarray(performance, dtype=float)
+    names = {
+        (True, False): "fix first",
+        (True, True): "maintain",
+        (False, False): "monitor",
+        (False, True): "possible overkill",
+    }
+    high_imp, high_perf = imp >= imp.mean(), perf >= perf.mean()
+    return [names[bool(i), bool(p)] for i, p in zip(high_imp, high_perf, strict=True)]
+
+
+def key_drivers(
+    data: pd.DataFrame,
+    drivers: Sequence[str],
+    outcome: str,
+    *,
+    method: str = "rwa",
+    bootstrap: int = 1000,
+    seed: int = 2011,
+    labels: Mapping[str, str] | None = None,
+    confidence: float = 0.95,
+) -> DriverResult:
+    """Relative importance and performance of each driver for one outcome.
+
+    Parameters
+    ----------
+    data : respondent table holding the driver and outcome columns (numeric).
+    drivers : driver columns (pillar scores 0..100); outcome : outcome column.
+    method : ``"rwa"`` (Johnson's relative weights) or ``"shapley"`` (exact LMG).
+    bootstrap : resamples of complete cases for the interval (0: no interval).
+    seed : seed of ``np.random.default_rng``; labels : display label per driver.
+    confidence : coverage of the percentile bootstrap interval.
+
+    Returns
+    -------
+    DriverResult whose ``table`` has one row per driver: ``driver``, ``label``,
+    ``importance`` (raw, sums to R²), ``importance_pct`` (share of R², sums to 100),
+    ``ci_low``/``ci_high`` (percentile interval of the raw importance; resamples
+    with a constant or collinear column are skipped), ``performance`` (mean score
+    among complete cases) and ``quadrant`` (see :func:`quadrants`).
+    """
+    _check_request(data, drivers, outcome, method, bootstrap, confidence)
+    values = data[[*drivers, outcome]].to_numpy(dtype=float, na_value=np.nan)
+    complete = values[~np.isnan(values).any(axis=1)]
+    _check_complete_cases(complete, drivers, outcome)
+    corr = np.corrcoef(complete, rowvar=False)
+    _check_collinearity(corr, drivers)
+    decompose: Decompose = _rwa_many if method == "rwa" else _lmg_many
+    importance = decompose(corr[None])[0]
+    boot = _bootstrap(complete, decompose, bootstrap, np.random.default_rng(seed))
+    alpha = (1 - confidence) / 2
+    ci_low, ci_high = np.full((2, importance.size), np.nan)
+    if len(boot):
+        ci_low, ci_high = np.quantile(boot, [alpha, 1 - alpha], axis=0)
+    performance = complete[:, :-1].mean(axis=0)
+    r2 = float(importance.sum())
+    table = pd.DataFrame({"driver": list(drivers)})
+    table["label"] = [(labels or {}).get(d, d) for d in drivers]
+    table["importance"] = importance
+    table["importance_pct"] = 100 * importance / r2 if r2 > 0 else np.nan
+    table["ci_low"], table["ci_high"] = ci_low, ci_high
+    table["performance"] = performance
+    table["quadrant"] = quadrants(importance, performance)
+    dropped = len(values) - len(complete)
+    return DriverResult(table, r2, len(complete), dropped, method, outcome, len(boot))
+
+
+def key_drivers_table(result: DriverResult) -> pd.DataFrame:
+    """The driver table with the model's ``r2`` and ``n`` repeated on every row."""
+    return result.table.assign(r2=result.r2, n=result.n)
+
+
+def key_drivers_by_role(
+    data: pd.DataFrame,
+    drivers: Sequence[str],
+    outcome: str,
+    role_column: str,
+    *,
+    roles: Sequence[object] | None = None,
+    **options: object,
+) -> pd.DataFrame:
+    """:func:`key_drivers` per role, stacked into one table.
+
+    Parameters
+    ----------
+    role_column : column holding the role id; rows without a role are ignored.
+    roles : roles in output order (default: the roles present, sorted).
+    options : keyword options of :func:`key_drivers`, applied to every role.
+
+    Returns
+    -------
+    Columns ``role``, the driver table columns, ``r2``, ``n`` and ``warning``. A role
+    whose analysis cannot be computed (too few cases, constant or collinear drivers)
+    gives a single row holding the warning text and NaNs; the other roles go on.
+    """
+    if role_column not in data.columns:
+        raise AnalysisError(f"role column {role_column!r} not found in the data")
+    checked = {k: v for k, v in options.items() if k in _REQUEST_OPTIONS}
+    _check_request(data, drivers, outcome, **checked)
+    if roles is None:
+        roles = sorted(data[role_column].dropna().unique(), key=str)
+    if not roles:
+        raise AnalysisError(f"no respondent has a role in column {role_column!r}")
+    records = [
+        row
+        for role in roles
+        for row in _role_rows(
+            data[data[role_column] == role], role, drivers, outcome, options
+        )
+    ]
+    table = pd.DataFrame.from_records(
+        records, columns=["role", *COLUMNS, "r2", "n", "warning"]
+    )
+    return table.astype({"n": "Int64"})
+
+
+def published_agreement(
+    table_by_role: pd.DataFrame,
+    priorities: Mapping[str, Mapping[str, Sequence[str]]],
+    outcome_kind: str,
+    top: int = 3,
+) -> pd.DataFrame:
+    """Mark drivers that are both a measured top driver and a published priority.
+
+    Parameters
+    ----------
+    table_by_role : output of :func:`key_drivers_by_role`.
+    priorities : role id → outcome kind (``loyalty``/``advocacy``) → pillar ids, as in
+        ``configs/published_priorities.yaml`` (KPMG Nunwood B2B findings).
+    outcome_kind : ``"loyalty"``, ``"advocacy"`` or ``"nps"`` (counts as advocacy).
+    top : how many of a role's most important drivers count as its top drivers.
+
+    Returns
+    -------
+    A copy with column ``published``: ``"✓ published priority"`` or ``""``.
+    """
+    kind = {"nps": "advocacy"}.get(outcome_kind.lower(), outcome_kind.lower())
+    if kind not in ("loyalty", "advocacy"):
+        raise AnalysisError(
+            f"unknown outcome kind {outcome_kind!r}",
+            hint="use 'loyalty', 'advocacy' or 'nps'",
+        )
+    if "role" not in table_by_role.columns:
+        raise AnalysisError(
+            "the driver table has no 'role' column", hint="use --by role"
+        )
+    ranks = table_by_role.groupby("role")["importance"].rank(ascending=False)
+    published = [
+        str(driver) in priorities.get(str(role), {}).get(kind, ())
+        for role, driver in zip(
+            table_by_role["role"], table_by_role["driver"], strict=True
+        )
+    ]
+    marked = (ranks <= top).to_numpy() & np.array(published, dtype=bool)
+    return table_by_role.assign(published=np.where(marked, PUBLISHED_MARK, ""))
+
+
+# --- checks ---------------------------------------------------------------------
+
+
+def _checked_corr(corr: np.ndarray) -> np.ndarray:
+    corr = np.asarray(corr, dtype=float)
+    if corr.ndim != 2 or corr.shape[0] != corr.shape[1] or corr.shape[0] < 2:
+        raise AnalysisError(f"need a square correlation matrix, not {corr.shape}")
+    if not np.isfinite(corr).all():
+        raise AnalysisError(
+            "the correlation matrix has missing or infinite values",
+            hint="a constant column has no correlation; drop it",
+        )
+    eigenvalues = np.linalg.eigvalsh(corr[:-1, :-1])
+    if eigenvalues[0] <= _COLLINEAR_TOL * eigenvalues[-1]:
+        raise AnalysisError("the drivers' correlation matrix is singular (collinear)")
+    return corr
+
+
+def _check_shapley_size(n_drivers: int) -> None:
+    if n_drivers > MAX_SHAPLEY_DRIVERS:
+        raise AnalysisError(
+            f"Shapley/LMG over {n_drivers} drivers needs 2^{n_drivers} models; "
+            f"b2bcx refuses more than {MAX_SHAPLEY_DRIVERS} drivers",
+            hint="use --method rwa (relative weights), which handles any number",
+        )
+
+
+def _check_request(
+    data: pd.DataFrame,
+    drivers: Sequence[str],
+    outcome: str,
+    method: object = "rwa",
+    bootstrap: object = 1000,
+    confidence: object = 0.95,
+) -> None:
+    if method not in METHODS:
+        raise AnalysisError(f"unknown method {method!r}", hint="use 'rwa' or 'shapley'")
+    if not drivers or len(set(drivers)) != len(drivers) or outcome in drivers:
+        raise AnalysisError(
+            "drivers must be distinct, at least one, and not include the outcome",
+            hint=f"drivers: {list(drivers)}, outcome: {outcome!r}",
+        )
+    if method == "shapley":
+        _check_shapley_size(len(drivers))
+    if not isinstance(bootstrap, Integral) or int(bootstrap) < 0:
+        raise AnalysisError(f"bootstrap must be a whole number ≥ 0, got {bootstrap!r}")
+    if not isinstance(confidence, Real) or not 0 < float(confidence) < 1:
+        raise AnalysisError(f"confidence must be between 0 and 1, got {confidence!r}")
+    _check_columns(data, [*drivers, outcome])
+
+
+def _check_columns(data: pd.DataFrame, columns: Sequence[str]) -> None:
+    problems = [p for p in (_column_problem(data, c) for c in columns) if p]
+    if problems:
+        names = ", ".join(repr(p.column) for p in problems)
+        raise AnalysisError(f"key drivers cannot use column(s) {names}", problems)
+
+
+def _column_problem(data: pd.DataFrame, column: str) -> Problem | None:
+    if column not in data.columns:
+        return Problem("column not found", column=column)
+    if not pd.api.types.is_numeric_dtype(data[column]):
+        return Problem("column is not numeric", column=column)
+    if np.isinf(data[column].to_numpy(dtype=float, na_value=np.nan)).any():
+        return Problem("column holds infinite values", column=column)
+    return None
+
+
+def _check_complete_cases(
+    complete: np.ndarray, drivers: Sequence[str], outcome: str
+) -> None:
+    n, needed = len(complete), len(drivers) + 2
+    if n < needed:
+        raise AnalysisError(
+            f"only {n} complete cases for {len(drivers)} drivers; need at least {needed}",
+            hint="add respondents, drop drivers, or fill in missing answers",
+        )
+    constant = np.ptp(complete, axis=0) == 0
+    if constant[-1]:
+        raise AnalysisError(
+            f"outcome {outcome!r} has no variance among the {n} complete cases",
+            hint="every respondent gave the same answer; nothing to explain",
+        )
+    names = [d for d, flat in zip(drivers, constant[:-1], strict=True) if flat]
+    if names:
+        problems = [Problem("driver is constant", column=d) for d in names]
+        raise AnalysisError(
+            f"constant driver(s) {', '.join(map(repr, names))} among {n} complete cases",
+            problems,
+            hint="drop the constant driver(s); they cannot explain anything",
+        )
+
+
+def _check_collinearity(corr: np.ndarray, drivers: Sequence[str]) -> None:
+    eigenvalues, vectors = np.linalg.eigh(corr[:-1, :-1])
+    null = vectors[:, eigenvalues <= _COLLINEAR_TOL * eigenvalues[-1]]
+    if null.size:
+        involved = np.abs(null).max(axis=1) > 1e-4
+        names = [d for d, hit in zip(drivers, involved, strict=True) if hit]
+        raise AnalysisError(
+            f"perfectly collinear drivers: {', '.join(map(repr, names))}",
+            [
+                Problem("driver is a linear combination of others", column=d)
+                for d in names
+            ],
+            hint="drop one of the collinear drivers (or merge them into one score)",
+        )
+
+
+# --- computation ----------------------------------------------------------------
+
+
+def _rwa_many(corrs: np.ndarray) -> np.ndarray:
+    """Relative weights of a stack of correlation matrices, shape (B, p+1, p+1)."""
+    rxx, rxy = corrs[:, :-1, :-1], corrs[:, :-1, -1]
+    eigenvalues, vectors = np.linalg.eigh(rxx)
+    root = np.sqrt(eigenvalues)[:, None, :]
+    lam = (vectors * root) @ vectors.transpose(0, 2, 1)
+    lam_inv = (vectors / root) @ vectors.transpose(0, 2, 1)
+    beta = np.einsum("bjk,bk->bj", lam_inv, rxy)
+    return np.einsum("bjk,bk->bj", lam**2, beta**2)
+
+
+def _lmg_many(corrs: np.ndarray) -> np.ndarray:
+    """Shapley/LMG weights of a stack of correlation matrices, shape (B, p+1, p+1)."""
+    p = corrs.shape[1] - 1
+    r2 = _subset_r2(corrs)
+    masks = np.arange(2**p)
+    sizes = np.array([bin(m).count("1") for m in masks])
+    shares = np.array(
+        [factorial(s) * factorial(p - s - 1) / factorial(p) for s in range(p)]
+    )
+    weights = np.empty((len(corrs), p))
+    for j in range(p):
+        without = masks[(masks >> j) & 1 == 0]
+        gains = r2[:, without | (1 << j)] - r2[:, without]
+        weights[:, j] = gains @ shares[sizes[without]]
+    return weights
+
+
+def _subset_r2(corrs: np.ndarray) -> np.ndarray:
+    """R² of every subset of drivers, bitmask-indexed: shape (B, 2^p)."""
+    count, p = len(corrs), corrs.shape[1] - 1
+    r2 = np.zeros((count, 2**p))
+    for size in range(1, p + 1):
+        subsets = np.array(list(combinations(range(p), size)))
+        masks = (1 << subsets).sum(axis=1)
+        for rows in _chunks(count, len(subsets) * size * size):
+            rxx = corrs[rows][:, subsets[:, :, None], subsets[:, None, :]]
+            rxy = corrs[rows][:, subsets, -1]
+            solved = np.linalg.solve(rxx, rxy[..., None])[..., 0]
+            r2[rows, masks] = (rxy * solved).sum(axis=-1)
+    return r2
+
+
+def _chunks(count: int, cells_per_item: int) -> Iterator[slice]:
+    step = max(1, _CHUNK_CELLS // max(1, cells_per_item))
+    for start in range(0, count, step):
+        yield slice(start, min(start + step, count))
+
+
+def _bootstrap(
+    complete: np.ndarray, decompose: Decompose, resamples: int, rng: np.random.Generator
+) -> np.ndarray:
+    """Importances of the usable resamples, shape (usable, p)."""
+    n, q = complete.shape
+    z = (complete - complete.mean(axis=0)) / complete.std(axis=0)
+    products = (z[:, :, None] * z[:, None, :]).reshape(n, q * q)
+    found = [np.empty((0, q - 1))]
+    for rows in _chunks(resamples, n):
+        draws = rng.integers(0, n, size=(rows.stop - rows.start, n))
+        offsets = (np.arange(len(draws)) * n)[:, None]
+        counts = np.bincount((draws + offsets).ravel(), minlength=len(draws) * n)
+        corrs = _weighted_corr(counts.reshape(len(draws), n) / n, z, products)
+        usable = _usable(corrs)
+        if usable.any():
+            found.append(decompose(corrs[usable]))
+    return np.concatenate(found)
+
+
+def _weighted_corr(freq: np.ndarray, z: np.ndarray, products: np.ndarray) -> np.ndarray:
+    q = z.shape[1]
+    means = freq @ z
+    cov = (freq @ products).reshape(-1, q, q) - means[:, :, None] * means[:, None, :]
+    sd = np.sqrt(np.clip(np.diagonal(cov, axis1=1, axis2=2), 0, None))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return cov / (sd[:, :, None] * sd[:, None, :])
+
+
+def _usable(corrs: np.ndarray) -> np.ndarray:
+    """Resamples with every column varying and the drivers not collinear."""
+    finite = np.isfinite(corrs).all(axis=(1, 2))
+    eigenvalues = np.linalg.eigvalsh(
+        np.where(finite[:, None, None], corrs, 1.0)[:, :-1, :-1]
+    )
+    return finite & (eigenvalues[:, 0] > _COLLINEAR_TOL * eigenvalues[:, -1])
+
+
+def _role_rows(
+    rows: pd.DataFrame,
+    role: object,
+    drivers: Sequence[str],
+    outcome: str,
+    options: Mapping[str, object],
+) -> list[dict[str, object]]:
+    try:
+        result = key_drivers(rows, drivers, outcome, **options)  # type: ignore[arg-type]
+    except AnalysisError as error:
+        warning = f"role {role!s}: {error.message}"
+        blank: dict[str, object] = {c: np.nan for c in [*COLUMNS, "r2", "n"]}
+        return [{"role": role, **blank, "warning": warning}]
+    table = key_drivers_table(result).assign(warning="")
+    table.insert(0, "role", [role] * len(table))
+    return [{str(k): v for k, v in row.items()} for row in table.to_dict("records")]

@@ -1,0 +1,55 @@
+"""Item scores -> pillar scores -> CX index, per respondent (docs/method.md#scores)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+
+def weighted_mean(
+    scores: pd.DataFrame, weights: Sequence[float] | None = None, min_present: int = 1
+) -> pd.Series:
+    """Row-wise weighted mean of the present (non-NaN) columns.
+
+    Rows with fewer than ``min_present`` present values get NaN.
+    """
+    values = scores.to_numpy(dtype=float)
+    w = (
+        np.ones(values.shape[1])
+        if weights is None
+        else np.asarray(weights, dtype=float)
+    )
+    present = ~np.isnan(values)
+    weight_present = present @ w
+    total = np.where(present, values, 0.0) @ w
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = total / weight_present
+    mean[present.sum(axis=1) < max(min_present, 1)] = np.nan
+    return pd.Series(mean, index=scores.index)
+
+
+def pillar_score(
+    item_scores: pd.DataFrame, min_items: int, weights: Sequence[float] | None = None
+) -> pd.Series:
+    """A respondent's pillar score.
+
+    The (weighted) mean of the answered item scores of the pillar, if at least
+    ``min_items`` are answered; else NaN. docs/method.md#scores.
+    """
+    return weighted_mean(item_scores, weights, min_items)
+
+
+def cx_index(
+    pillar_scores: pd.DataFrame, weights: Mapping[str, float] | None = None
+) -> pd.Series:
+    """A respondent's CX index.
+
+    The (weighted) mean of the available pillar scores, if at least half of the
+    pillars (rounded up) are present; else NaN. docs/method.md#scores.
+    """
+    columns = list(pillar_scores.columns)
+    w = None if weights is None else [weights.get(c, 1.0) for c in columns]
+    return weighted_mean(pillar_scores, w, math.ceil(len(columns) / 2))

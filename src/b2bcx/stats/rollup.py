@@ -1,0 +1,263 @@
+"""Role weighting: individual respondents -> one index per account (docs/method.md#roll-up).
+
+Respondents are grouped into account x role cells with integer codes and
+``numpy.bincount``, so the roll-up has no Python loop over accounts or people.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+
+@dataclass(frozen=True)
+class RollupSpec:
+    """How respondents roll up into accounts.
+
+    Attributes
+    ----------
+    role_weights : role id -> weight ``w_r > 0``, in config order.
+    method : ``role_weighted``, ``mean`` or ``waterfall``.
+    within_role : ``mean`` or ``median`` (the role's centre ``m_ar``).
+    missing_roles : ``renormalize`` or ``exclude``.
+    """
+
+    role_weights: Mapping[str, float]
+    method: str = "role_weighted"
+    within_role: str = "mean"
+    missing_roles: str = "renormalize"
+
+
+@dataclass(frozen=True)
+class Cells:
+    """Respondents coded into account x role cells.
+
+    ``account`` and ``role`` are integer codes per respondent into
+    ``accounts`` and ``roles``.
+    """
+
+    account: np.ndarray
+    role: np.ndarray
+    accounts: pd.Index
+    roles: tuple[str, ...]
+
+    @classmethod
+    def from_respondents(
+        cls, accounts: pd.Series, roles: pd.Series, role_order: Sequence[str]
+    ) -> Cells:
+        """Code respondents' account ids and role ids (roles in ``role_order``)."""
+        account_codes, account_ids = pd.factorize(accounts, sort=True)
+        role_index = pd.Index(list(role_order))
+        role_codes = role_index.get_indexer(roles)
+        if (role_codes < 0).any() or (account_codes < 0).any():
+            raise ValueError("every respondent needs an account and a configured role")
+        return cls(account_codes, role_codes, pd.Index(account_ids), tuple(role_order))
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return len(self.accounts), len(self.roles)
+
+    def count(self, mask: np.ndarray | None = None) -> np.ndarray:
+        """Respondents per cell (optionally only where ``mask``), accounts x roles."""
+        weights = None if mask is None else mask.astype(float)
+        return self.total(weights)
+
+    def total(self, weights: np.ndarray | None) -> np.ndarray:
+        """Sum of ``weights`` (one per respondent) per cell, accounts x roles."""
+        n_accounts, n_roles = self.shape
+        key = self.account * n_roles + self.role
+        total = np.bincount(key, weights=weights, minlength=n_accounts * n_roles)
+        return total.reshape(n_accounts, n_roles).astype(float)
+
+
+@dataclass(frozen=True)
+class RoleCells:
+    """Per account x role: respondents with a value ``n``, centre ``m``, squares ``ss``."""
+
+    n: np.ndarray
+    m: np.ndarray
+    mean: np.ndarray
+    ss: np.ndarray
+
+    @property
+    def present(self) -> np.ndarray:
+        return self.n > 0
+
+    def pooled_variance(self) -> np.ndarray:
+        """Pooled within-account variance per role.
+
+        ``σ_r² = Σ_a Σ_i (x_i − m_ar)² / (N_r − A_r)``; NaN when ``N_r ≤ A_r``.
+        Deviations are taken from the cell mean.
+        """
+        dof = self.n.sum(axis=0) - self.present.sum(axis=0)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(dof > 0, self.ss.sum(axis=0) / dof, np.nan)
+
+
+def role_cells(
+    cells: Cells, values: np.ndarray, within_role: str = "mean"
+) -> RoleCells:
+    """Summarise a respondent-level score per account x role cell."""
+    have = ~np.isnan(values)
+    filled = np.where(have, values, 0.0)
+    n = cells.count(have)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = cells.total(filled) / n
+        ss = cells.total(filled**2) - n * mean**2
+    ss = np.where(n > 0, np.maximum(ss, 0.0), 0.0)
+    centre = _cell_median(cells, values, have) if within_role == "median" else mean
+    return RoleCells(n=n, m=centre, mean=mean, ss=ss)
+
+
+def _cell_median(cells: Cells, values: np.ndarray, have: np.ndarray) -> np.ndarray:
+    n_accounts, n_roles = cells.shape
+    key = (cells.account * n_roles + cells.role)[have]
+    medians = pd.Series(values[have]).groupby(key).median()
+    out = np.full(n_accounts * n_roles, np.nan)
+    out[medians.index.to_numpy()] = medians.to_numpy()
+    return out.reshape(n_accounts, n_roles)
+
+
+@dataclass(frozen=True)
+class AccountEstimate:
+    """One rolled-up score per account: estimate, standard error, roles used."""
+
+    estimate: np.ndarray
+    se: np.ndarray
+    roles_used: np.ndarray
+
+
+def roll_up(cells: Cells, values: np.ndarray, spec: RollupSpec) -> AccountEstimate:
+    """Roll a respondent-level score up to accounts.
+
+    ``role_weighted``: ``I_a = Σ_{r∈R_a} w_r m_ar / W_a``, ``W_a = Σ_{r∈R_a} w_r``,
+    ``SE_a = sqrt(Σ (w_r/W_a)² σ_r² / n_ar)`` (docs/method.md#roll-up). ``waterfall`` uses only
+    the highest-weighted role present; ``mean`` counts every respondent equally
+    (one pooled group, SE from the pooled within-account variance).
+    ``missing_roles: exclude`` leaves an account missing unless every role is present.
+    """
+    if spec.method == "mean":
+        pooled = Cells(
+            cells.account, np.zeros_like(cells.role), cells.accounts, ("all",)
+        )
+        summary = role_cells(pooled, values, spec.within_role)
+        estimate = _weighted(summary, summary.present, np.ones(1))
+    else:
+        summary = role_cells(cells, values, spec.within_role)
+        weights = np.array([spec.role_weights[r] for r in cells.roles], dtype=float)
+        used = summary.present
+        if spec.method == "waterfall":
+            used = _top_role(used, weights)
+        estimate = _weighted(summary, used, weights)
+    if spec.missing_roles == "exclude" and spec.method != "waterfall":
+        complete = role_cells(cells, values).present.all(axis=1)
+        estimate = AccountEstimate(
+            np.where(complete, estimate.estimate, np.nan),
+            np.where(complete, estimate.se, np.nan),
+            estimate.roles_used,
+        )
+    return estimate
+
+
+def _top_role(present: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Keep only the highest-weighted role present (ties: config order)."""
+    order = np.argsort(-weights, kind="stable")
+    first = np.argmax(present[:, order], axis=1)
+    top = np.zeros_like(present)
+    rows = np.arange(present.shape[0])
+    top[rows, order[first]] = present[rows, order[first]]
+    return top
+
+
+def _weighted(
+    summary: RoleCells, used: np.ndarray, weights: np.ndarray
+) -> AccountEstimate:
+    w = np.where(used, weights, 0.0)
+    total_weight = w.sum(axis=1)
+    variance = summary.pooled_variance()
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = w / total_weight[:, None]
+        estimate = np.where(used, share * np.nan_to_num(summary.m), 0.0).sum(axis=1)
+        terms = np.where(used, share**2 * variance / summary.n, 0.0)
+    estimate[total_weight == 0] = np.nan
+    se = np.sqrt(terms.sum(axis=1))
+    se[(total_weight == 0) | np.isnan(terms).any(axis=1)] = np.nan
+    return AccountEstimate(estimate, se, used)
+
+
+def coverage(present: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Share of role weight that answered: ``Σ_{r∈R_a} w_r / Σ_r w_r``."""
+    return (present * weights).sum(axis=1) / weights.sum()
+
+
+def role_gap(role_means: np.ndarray, present: np.ndarray) -> np.ndarray:
+    """Highest minus lowest role mean per account (NaN with fewer than two roles)."""
+    high = np.where(present, role_means, -np.inf).max(axis=1)
+    low = np.where(present, role_means, np.inf).min(axis=1)
+    return np.where(present.sum(axis=1) >= 2, high - low, np.nan)
+
+
+def account_flags(
+    n: np.ndarray,
+    coverage_share: np.ndarray,
+    gap: np.ndarray,
+    decision_present: np.ndarray | None,
+    decision_detractors: np.ndarray | None,
+    thresholds: Mapping[str, float],
+) -> list[list[str]]:
+    """The risk flags of each account, in a fixed order (docs/method.md#roll-up).
+
+    ``thresholds`` holds ``role_gap``, ``low_coverage`` and ``min_respondents``.
+    """
+    conditions = {
+        "insufficient_n": n < thresholds["min_respondents"],
+        "single_contact": n == 1,
+        "no_decision_maker": (
+            ~decision_present
+            if decision_present is not None
+            else np.zeros_like(n, bool)
+        ),
+        "decision_maker_detractor": (
+            decision_detractors > 0
+            if decision_detractors is not None
+            else np.zeros_like(n, bool)
+        ),
+        "role_gap": np.nan_to_num(gap, nan=-1.0) >= thresholds["role_gap"],
+        "low_coverage": coverage_share < thresholds["low_coverage"],
+    }
+    matrix = np.column_stack(list(conditions.values()))
+    return names_per_row(matrix, list(conditions))
+
+
+def names_per_row(matrix: np.ndarray, names: Sequence[str]) -> list[list[str]]:
+    """Per row, the names of its True columns.
+
+    Rows are encoded as bit masks, so each list is built once per distinct
+    pattern, not once per account (rows with the same pattern share one list).
+    """
+    bits = np.int64(1) << np.arange(matrix.shape[1], dtype=np.int64)
+    patterns, inverse = np.unique(matrix.astype(np.int64) @ bits, return_inverse=True)
+    lists = [[n for j, n in enumerate(names) if int(p) >> j & 1] for p in patterns]
+    return [lists[i] for i in inverse.ravel()]
+
+
+def pareto_tiers(
+    revenue: pd.Series, a_share: float = 0.80, b_share: float = 0.95
+) -> pd.Series:
+    """A/B/C tiers by revenue (Pareto).
+
+    Accounts sorted by revenue, descending: tier A while the cumulative share
+    *before* the account is below 80% (so the account that reaches 80% is A),
+    then B below 95%, then C. Accounts without revenue get no tier.
+    """
+    known = revenue.dropna().sort_values(ascending=False, kind="stable")
+    total = known.sum()
+    before = (known.cumsum() - known) / total if total > 0 else known * 0
+    tiers = pd.Series(
+        np.where(before < a_share, "A", np.where(before < b_share, "B", "C")),
+        index=known.index,
+    )
+    return tiers.reindex(revenue.index)
