@@ -13,6 +13,7 @@ from typing import Any
 _HOMES = {
     "check": "b2bcx.api.accounts",
     "score": "b2bcx.api.accounts",
+    "score_files": "b2bcx.api.streamed",
     "validate": "b2bcx.api.accounts",
     "factors": "b2bcx.api.screening",
     "drivers": "b2bcx.api.key_drivers",

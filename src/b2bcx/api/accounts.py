@@ -206,7 +206,33 @@ def _result(
     respondents = checked.scores
     accounts = account_table(respondents, config)
     attributes, warnings = _attributes(respondents, config)
-    accounts = accounts.join(attributes, on="account")
+    return assemble(
+        config,
+        accounts.join(attributes, on="account"),
+        by_role=role_table(respondents, config),
+        respondents=respondents,
+        rows=checked.prepared.rows,
+        warnings=[p for p in checked.problems if p.severity == "warning"] + warnings,
+        files=files,
+        wave=checked.wave,
+        master=master,
+    )
+
+
+def assemble(
+    config: Config,
+    accounts: pd.DataFrame,
+    *,
+    by_role: pd.DataFrame,
+    respondents: pd.DataFrame,
+    rows: pd.DataFrame,
+    warnings: list[Problem],
+    files: list[str],
+    wave: str | None,
+    master: AccountMaster | None,
+) -> ScoreResult:
+    """The result from the account table (with attributes): the account list
+    applied, tiers, segments and lifecycle views."""
     not_heard, revenue_coverage = pd.DataFrame(), None
     master_warnings: list[Problem] = []
     if master is not None:
@@ -223,15 +249,13 @@ def _result(
         config=config,
         accounts=accounts,
         respondents=respondents,
-        by_role=role_table(respondents, config),
+        by_role=by_role,
         segments=pd.DataFrame(),
         lifecycle=pd.DataFrame(),
-        rows=checked.prepared.rows,
-        problems=[p for p in checked.problems if p.severity == "warning"]
-        + warnings
-        + master_warnings,
+        rows=rows,
+        problems=warnings + master_warnings,
         files=files,
-        wave=checked.wave,
+        wave=wave,
         not_heard=not_heard,
         revenue_coverage=revenue_coverage,
     )

@@ -11,10 +11,21 @@ from b2bcx.scoring.accounts import revenue_column, score_columns
 
 
 def rows_summary(rows: pd.DataFrame) -> pd.DataFrame:
-    """Row accounting: rows read, scored, and excluded per reason."""
-    total = len(rows)
-    scored = int((rows["status"] == "scored").sum())
-    reasons = rows.loc[rows["status"] == "excluded", "reason"].value_counts()
+    """Row accounting: rows read, scored, and excluded per reason.
+
+    ``rows`` has one line per input row, or (from the streaming pass) one line
+    per status and reason with the number of rows in ``count``.
+    """
+    count = rows["count"] if "count" in rows else pd.Series(1, index=rows.index)
+    total = int(count.sum())
+    scored = int(count[rows["status"] == "scored"].sum())
+    excluded = rows["status"] == "excluded"
+    reasons = (
+        count[excluded]
+        .groupby(rows.loc[excluded, "reason"], sort=False)
+        .sum()
+        .sort_values(ascending=False, kind="stable")
+    )
     lines = [("rows read", total), ("rows scored", scored)] + [
         (f"excluded: {r}", int(c)) for r, c in reasons.items()
     ]

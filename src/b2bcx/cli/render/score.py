@@ -100,8 +100,9 @@ def _delta(row: dict[str, Any]) -> Text:
 def render_score(console: Console, result: Any, accounts: Any, summary: Any) -> None:
     """The account table, then the row accounting and any warnings."""
     console.print(account_table(result, accounts))
-    excluded = int((result.rows["status"] == "excluded").sum())
-    line = f"{len(result.rows)} rows read, {len(result.rows) - excluded} scored, {excluded} excluded"
+    counts = summary.set_index("what")["rows"]
+    read, scored = int(counts["rows read"]), int(counts["rows scored"])
+    line = f"{read} rows read, {scored} scored, {read - scored} excluded"
     if result.baseline_wave or "delta" in accounts:
         movers = int((accounts.get("significant") == True).sum())  # noqa: E712
         line += f"; {movers} accounts moved significantly (* in Δ, 95%)"

@@ -1,0 +1,155 @@
+"""``score`` by the moments pass: exports streamed, never held whole in memory.
+
+:func:`score_files` returns None when the pass does not apply (another layout
+than a plain CSV/Parquet, ``within_role: median``, platform status columns,
+several waves, duplicate respondent ids); the caller then scores the export the
+respondent way (docs/method.md#streaming).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from b2bcx.config.models import Config
+from b2bcx.errors import DataError, Problem, UsageError, raise_if_errors
+from b2bcx.io.batches import Source, stream_source
+from b2bcx.results import AccountMaster, ScoreResult
+from b2bcx.scoring.finish import finish
+from b2bcx.scoring.moments import Partial, Plan, plan
+
+ENGINES = ("embedded", "dask")
+PLATFORM_COLUMNS = {"status", "distributionchannel", "finished"}
+
+
+def streamable(
+    paths: Sequence[str | Path], config: Config
+) -> tuple[list[Source], str] | None:
+    """The exports as streamable sources, or None (and why not) when the pass
+    cannot score them."""
+    if config.rollup.within_role != "mean":
+        return None
+    if not config.roles.single and not config.columns.role:
+        return None
+    if len({Path(p).resolve() for p in paths}) < len(paths) or not paths:
+        return None
+    sources = []
+    for path in paths:
+        source = stream_source(path)
+        if source is None:
+            return None
+        if PLATFORM_COLUMNS & {c.casefold() for c in source.columns}:
+            return None
+        sources.append(source)
+    return sources, ", ".join(str(p) for p in paths)
+
+
+def score_files(
+    paths: Sequence[str | Path],
+    config: Config,
+    *,
+    master: AccountMaster | None = None,
+    engine: str = "embedded",
+    scheduler: str | None = None,
+    notice: Callable[[str], None] | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> ScoreResult | None:
+    """Score exports by the moments pass on ``engine`` (``embedded`` or ``dask``).
+
+    Returns None when the pass does not apply or the rows need the respondent
+    path (several waves, duplicate respondent ids); ``notice`` is told why
+    when that costs a second read.
+
+    Raises
+    ------
+    DataError
+        Every invalid answer and unmapped role, each named with file, row,
+        column and value.
+    UsageError
+        An unknown engine, or ``dask`` when it is not installed.
+    """
+    if engine not in ENGINES:
+        raise UsageError(
+            f"unknown engine {engine!r}", hint=f"use one of: {', '.join(ENGINES)}"
+        )
+    found = streamable(paths, config)
+    if found is None:
+        return None
+    sources, label = found
+    p = plan(config)
+    from b2bcx.scoring.engine import layouts, run_embedded
+
+    placed, missing = layouts(sources, p)
+    if missing:
+        return None  # the respondent path reports missing columns the usual way
+    if engine == "dask":
+        total = _run_dask(placed, p, scheduler)
+    else:
+        try:
+            total = run_embedded(placed, p, progress=progress)
+        except (OSError, ValueError) as exc:  # pyarrow.ArrowInvalid is a ValueError
+            if notice:
+                notice(f"reading the export again the careful way ({exc})")
+            return None
+    return _result(total, p, sources, label, master, notice)
+
+
+def _run_dask(placed: list, p: Plan, scheduler: str | None) -> Partial:  # type: ignore[type-arg]
+    try:
+        from b2bcx.scoring.dask_engine import run_dask
+    except ImportError as exc:
+        raise UsageError(
+            "`--engine dask` needs Dask",
+            hint="install it with `pip install 'b2bcx[dask]'`",
+        ) from exc
+    return run_dask([layout.source for layout in placed], placed, p, scheduler)
+
+
+def _result(
+    total: Partial,
+    p: Plan,
+    sources: list[Source],
+    label: str,
+    master: AccountMaster | None,
+    notice: Callable[[str], None] | None,
+) -> ScoreResult | None:
+    if len(total.waves) > 1 or not total.count.sum():
+        return None
+    if total.ids and _has_duplicates(total):
+        if notice:
+            notice(
+                "respondent ids repeat: reading the export a second time to drop "
+                "duplicates (docs/method.md#streaming)"
+            )
+        return None
+    first_rows = {s.label: s.first_row for s in sources}
+    done = finish(total, p, first_rows)
+    raise_if_errors(done.problems, DataError, f"{label}: the data cannot be scored")
+    from b2bcx.api.accounts import assemble
+
+    warnings: list[Problem] = [w for w in done.problems if w.severity == "warning"]
+    return assemble(
+        p.config,
+        done.accounts,
+        by_role=done.by_role,
+        respondents=_no_respondents(),
+        rows=done.rows,
+        warnings=warnings + done.attribute_warnings,
+        files=[s.label for s in sources],
+        wave=next(iter(total.waves)) if total.waves else None,
+        master=master,
+    )
+
+
+def _has_duplicates(total: Partial) -> bool:
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    ids = pa.chunked_array(total.ids, pa.string())
+    return bool(pc.count_distinct(ids).as_py() < len(ids))
+
+
+def _no_respondents():  # type: ignore[no-untyped-def]
+    import pandas as pd
+
+    return pd.DataFrame()

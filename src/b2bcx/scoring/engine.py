@@ -1,0 +1,182 @@
+"""The embedded engine: the moments pass over streamed record batches, on one or
+two processes (docs/method.md#streaming, benchmarks/README.md)."""
+
+from __future__ import annotations
+
+import io
+import os
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from multiprocessing import get_context
+
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+from b2bcx.errors import Problem
+from b2bcx.io.batches import DICTIONARY, Source, record_batches
+from b2bcx.scoring.moments import Partial, Plan, merge, pass_batch
+from b2bcx.scoring.prepare import resolve_columns
+
+PARALLEL_BYTES = 48 << 20
+"""Files smaller than this are read by one process (a second one does not pay)."""
+
+PART_STRIDE = 1 << 20
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where a plan's columns are in one source (config name -> header name)."""
+
+    source: Source
+    columns: dict[str, str]
+
+    @property
+    def read(self) -> list[str]:
+        return list(dict.fromkeys(self.columns.values()))
+
+
+def layouts(
+    sources: Sequence[Source], p: Plan
+) -> tuple[list[Layout], list[Problem]]:
+    """Resolve the config's columns in every source; a problem per missing column."""
+    found, problems = [], []
+    for source in sources:
+        columns, missing = resolve_columns(
+            p.required, list(source.columns), {}, source.label
+        )
+        problems += missing
+        found.append(
+            Layout(source, {n: columns[n] for n in p.read if n in columns})
+        )
+    return found, problems
+
+
+def _renamed(batch: pa.RecordBatch, layout: Layout) -> pa.RecordBatch:
+    arrays = [batch.column(header) for header in layout.columns.values()]
+    return pa.RecordBatch.from_arrays(arrays, names=list(layout.columns))
+
+
+def _plain(layout: Layout, p: Plan) -> list[str]:
+    respondent = p.config.columns.respondent
+    return [layout.columns[respondent]] if respondent in layout.columns else []
+
+
+def run_embedded(
+    layouts: Sequence[Layout],
+    p: Plan,
+    workers: int | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> Partial:
+    """Every source through the pass; partials merged in order.
+
+    A large unquoted CSV is split at line ends into ``workers`` byte ranges read
+    by separate processes (default: 2 when the machine has 2 or more CPUs).
+    """
+    workers = workers or min(2, os.cpu_count() or 1)
+    total = Partial.empty(p)
+    for number, layout in enumerate(layouts):
+        source = layout.source
+        splittable = source.kind == "csv" and not source.quoted
+        size = source.path.stat().st_size
+        if workers > 1 and splittable and size >= PARALLEL_BYTES:
+            ranges = _ranges(source, workers)
+            context = get_context("fork")
+            with ProcessPoolExecutor(len(ranges), mp_context=context) as pool:
+                jobs = [
+                    pool.submit(_pass_range, layout, p, number, k, start, end)
+                    for k, (start, end) in enumerate(ranges)
+                ]
+                for job in jobs:
+                    total = merge(total, job.result())
+            if progress:
+                progress(size)
+            continue
+        base = number * PART_STRIDE
+        for k, batch in enumerate(
+            record_batches(source, layout.read, plain=_plain(layout, p))
+        ):
+            renamed = _renamed(batch, layout)
+            total = merge(total, pass_batch(renamed, p, base + k, source.label))
+            if progress:
+                progress(batch.nbytes)
+    return total
+
+
+def _ranges(source: Source, workers: int) -> list[tuple[int, int]]:
+    """Byte ranges of the body (after the header line), cut at line ends."""
+    size = source.path.stat().st_size
+    with source.path.open("rb") as handle:
+        handle.seek(source.skip)
+        handle.readline()
+        start = handle.tell()
+        cuts = [start]
+        for k in range(1, workers):
+            handle.seek(max(start + (size - start) * k // workers, cuts[-1]))
+            handle.readline()
+            cuts.append(min(handle.tell(), size))
+    cuts.append(size)
+    return [(a, b) for a, b in zip(cuts, cuts[1:], strict=False) if b > a]
+
+
+class _Range(io.RawIOBase):
+    """A file's bytes from ``start`` to ``end`` as a readable stream."""
+
+    def __init__(self, path: str, start: int, end: int) -> None:
+        self.handle = open(path, "rb")  # noqa: SIM115 - closed in close()
+        self.handle.seek(start)
+        self.left = end - start
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
+        size = min(len(buffer), self.left)
+        if size <= 0:
+            return 0
+        read = self.handle.readinto(memoryview(buffer)[:size])
+        self.left -= read or 0
+        return read or 0
+
+    def close(self) -> None:
+        self.handle.close()
+        super().close()
+
+
+def _range_batches(
+    layout: Layout, p: Plan, start: int, end: int
+) -> Iterator[pa.RecordBatch]:
+    source = layout.source
+    plain = _plain(layout, p)
+    stream = pacsv.open_csv(
+        io.BufferedReader(_Range(str(source.path), start, end), 1 << 20),
+        read_options=pacsv.ReadOptions(
+            block_size=8 << 20, use_threads=False, column_names=source.columns
+        ),
+        parse_options=pacsv.ParseOptions(
+            delimiter=source.delimiter, ignore_empty_lines=False
+        ),
+        convert_options=pacsv.ConvertOptions(
+            include_columns=layout.read,
+            column_types={
+                c: pa.string() if c in plain else DICTIONARY for c in layout.read
+            },
+            null_values=[""],
+            strings_can_be_null=True,
+        ),
+    )
+    for batch in stream:
+        if batch.num_rows:
+            yield batch
+
+
+def _pass_range(
+    layout: Layout, p: Plan, number: int, worker: int, start: int, end: int
+) -> Partial:
+    """One process's share of a file: its batches through the pass, merged."""
+    total = Partial.empty(p)
+    base = number * PART_STRIDE + worker * (PART_STRIDE >> 4)
+    for k, batch in enumerate(_range_batches(layout, p, start, end)):
+        renamed = _renamed(batch, layout)
+        total = merge(total, pass_batch(renamed, p, base + k, layout.source.label))
+    return total

@@ -1,0 +1,349 @@
+"""Merged partial statistics -> the account table, role table, row accounting and
+problems, with the roll-up maths of :mod:`b2bcx.stats.rollup` (docs/method.md#streaming).
+
+The tables equal those :func:`b2bcx.scoring.accounts.account_table`,
+:func:`b2bcx.scoring.accounts.account_attributes` and
+:func:`b2bcx.scoring.breakdowns.role_table` build from the respondent table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+
+import numpy as np
+import pandas as pd
+
+from b2bcx.errors import Problem
+from b2bcx.scoring.accounts import (
+    _blank_insufficient,
+    parse_amount,
+    rollup_spec,
+    score_columns,
+)
+from b2bcx.scoring.moments import DETRACTOR, PART_BITS, PROMOTER, Partial, Plan
+from b2bcx.scoring.prepare import FILE, ROW
+from b2bcx.scoring.respondents import _scale_hint, _with_suggestion
+from b2bcx.stats.intervals import normal_interval
+from b2bcx.stats.rollup import (
+    AccountEstimate,
+    RoleCells,
+    RollupSpec,
+    _top_role,
+    _weighted,
+    account_flags,
+    coverage,
+    names_per_row,
+    role_gap,
+)
+
+
+@dataclass(frozen=True)
+class Finished:
+    """What the pass yields once merged: tables, row accounting and problems.
+
+    ``problems`` are in the order the respondent path finds them (errors and
+    warnings); ``attribute_warnings`` are the conflicting account attributes.
+    """
+
+    accounts: pd.DataFrame
+    by_role: pd.DataFrame
+    rows: pd.DataFrame
+    problems: list[Problem]
+    attribute_warnings: list[Problem]
+
+
+class Locator:
+    """Positions (``part << 32 | record``) -> the file and the row the user sees."""
+
+    def __init__(self, total: Partial, first_rows: Mapping[str, int]) -> None:
+        self.parts = total.parts
+        self.start: dict[int, int] = {}
+        seen: dict[str, int] = {}
+        for part in sorted(total.parts):
+            file, records, _ = total.parts[part]
+            self.start[part] = first_rows.get(file, 2) + seen.get(file, 0)
+            seen[file] = seen.get(file, 0) + records
+
+    def __call__(self, position: int) -> tuple[str, int]:
+        part = int(position) >> PART_BITS
+        return self.parts[part][0], self.start[part] + (int(position) & 0xFFFFFFFF)
+
+
+def cell_summary(total: Partial, j: int | None, within: str = "mean") -> RoleCells:
+    """Account x role ``n``, mean and squares of score ``j`` (as ``role_cells`` has them)."""
+    if j is None:
+        zeros = np.zeros_like(total.count)
+        n, s, ss = zeros, zeros, zeros
+    else:
+        n, s, ss = total.n[:, :, j], total.total[:, :, j], total.squares[:, :, j]
+    if within != "mean":
+        raise ValueError("the moments roll-up needs `within_role: mean`")
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = s / n
+        squares = ss - n * mean**2
+    squares = np.where(n > 0, np.maximum(squares, 0.0), 0.0)
+    return RoleCells(n=n, m=mean, mean=mean, ss=squares)
+
+
+def roll_up_moments(total: Partial, j: int | None, spec: RollupSpec) -> AccountEstimate:
+    """:func:`b2bcx.stats.rollup.roll_up` from the cell moments of score ``j``."""
+    summary = cell_summary(total, j, spec.within_role)
+    if spec.method == "mean":
+        pooled_total = replace(
+            total,
+            count=total.count.sum(axis=1, keepdims=True),
+            n=total.n.sum(axis=1, keepdims=True),
+            total=total.total.sum(axis=1, keepdims=True),
+            squares=total.squares.sum(axis=1, keepdims=True),
+        )
+        pooled = cell_summary(pooled_total, j, spec.within_role)
+        estimate = _weighted(pooled, pooled.present, np.ones(1))
+    else:
+        weights = np.array([spec.role_weights[r] for r in total.roles], dtype=float)
+        used = summary.present
+        if spec.method == "waterfall":
+            used = _top_role(used, weights)
+        estimate = _weighted(summary, used, weights)
+    if spec.missing_roles == "exclude" and spec.method != "waterfall":
+        complete = summary.present.all(axis=1)
+        estimate = AccountEstimate(
+            np.where(complete, estimate.estimate, np.nan),
+            np.where(complete, estimate.se, np.nan),
+            estimate.roles_used,
+        )
+    return estimate
+
+
+def account_table(total: Partial, p: Plan) -> pd.DataFrame:
+    """The account table (the columns of :func:`b2bcx.scoring.accounts.account_table`)."""
+    config = p.config
+    spec = rollup_spec(config)
+    scores = {name: j for j, name in enumerate(p.scores)}
+    weights = np.array(list(spec.role_weights.values()), dtype=float)
+    table = pd.DataFrame({"account": np.array(total.accounts.to_pylist(), object)})
+    n = total.count.sum(axis=1).round().astype(np.int64)
+    table["n"] = n
+    table["roles"] = [";".join(r) for r in names_per_row(total.count > 0, p.roles)]
+    j_index = scores.get("index")
+    index = roll_up_moments(total, j_index, spec)
+    index_cells = cell_summary(total, j_index)
+    answered = index_cells.present
+    table["coverage"] = coverage(answered, weights)
+    table["index"] = index.estimate
+    table["ci_low"], table["ci_high"] = normal_interval(index.estimate, index.se)
+    if PROMOTER in scores:
+        mean_spec = RollupSpec(
+            spec.role_weights, spec.method, "mean", spec.missing_roles
+        )
+        promoters = roll_up_moments(total, scores[PROMOTER], mean_spec).estimate
+        detractors = roll_up_moments(total, scores[DETRACTOR], mean_spec).estimate
+        table["nps"] = 100.0 * (promoters - detractors)
+        table["promoter_share"] = promoters
+        table["detractor_share"] = detractors
+        nps_n = total.n[:, :, scores[PROMOTER]].sum(axis=1)
+        table["nps_n"] = nps_n.round().astype(np.int64)
+    for column in score_columns(config):
+        table[column] = roll_up_moments(total, scores[column], spec).estimate
+    gap = role_gap(index_cells.mean, answered)
+    table["flags"] = _flags(total, p, n, table["coverage"].to_numpy(), gap)
+    table["se"] = index.se
+    table["role_gap"] = gap
+    return _blank_insufficient(table, config)
+
+
+def _flags(
+    total: Partial, p: Plan, n: np.ndarray, cover: np.ndarray, gap: np.ndarray
+) -> list[list[str]]:
+    config = p.config
+    decision = config.roles.decision_role
+    decision_present = detractors = None
+    if decision and decision in p.roles:
+        r = p.roles.index(decision)
+        decision_present = total.count[:, r] > 0
+        if DETRACTOR in p.scores:
+            detractors = total.total[:, r, p.scores.index(DETRACTOR)]
+    thresholds = {
+        "role_gap": config.flags.role_gap,
+        "low_coverage": config.flags.low_coverage,
+        "min_respondents": config.rollup.min_respondents,
+    }
+    return account_flags(n, cover, gap, decision_present, detractors, thresholds)
+
+
+def role_table(total: Partial, p: Plan) -> pd.DataFrame:
+    """Respondent means by role (the columns of ``breakdowns.role_table``)."""
+    config = p.config
+    present = total.count.sum(axis=0) > 0
+    roles = [r for r, here in zip(p.roles, present, strict=True) if here]
+    keep = present.nonzero()[0]
+    table = pd.DataFrame(
+        {
+            "role": roles,
+            "respondents": total.count.sum(axis=0)[keep].round().astype(np.int64),
+            "accounts": (total.count > 0).sum(axis=0)[keep].astype(np.int64),
+        }
+    )
+    names = [c for c in ["index", *score_columns(config)] if c in p.scores]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        for name in names:
+            j = p.scores.index(name)
+            table[name] = (total.total[:, :, j].sum(0) / total.n[:, :, j].sum(0))[keep]
+        if PROMOTER in p.scores:
+            j, k = p.scores.index(PROMOTER), p.scores.index(DETRACTOR)
+            answered = total.n[:, :, j].sum(0)
+            share = (total.total[:, :, j].sum(0) - total.total[:, :, k].sum(0)) / answered
+            table["nps"] = (100 * share)[keep]
+    return table
+
+
+def attributes(
+    total: Partial, p: Plan, locate: Locator
+) -> tuple[pd.DataFrame, list[Problem]]:
+    """Each account's most frequent attribute value (ties: seen first), and conflicts."""
+    accounts = np.array(total.accounts.to_pylist(), object)
+    out = pd.DataFrame(index=pd.Index(accounts, name="account"))
+    problems: list[Problem] = []
+    c = p.config.columns
+    for column in p.attributes:
+        entries = total.attributes.get(column)
+        if entries is None:
+            continue
+        found = pd.DataFrame(entries)
+        top = found.sort_values(
+            ["account", "count", "first"], ascending=[True, False, True]
+        ).drop_duplicates("account")
+        values = pd.Series(pd.NA, index=range(len(accounts)), dtype="str")
+        values.iloc[top["account"].to_numpy()] = top["value"].to_numpy()
+        out[column] = values.to_numpy()
+        out[column] = out[column].astype("str")
+        problems += _conflicts(found, accounts, column, locate)
+    if c.revenue and c.revenue in out:
+        out[c.revenue] = parse_amount(out[c.revenue])
+    return out, problems
+
+
+def _conflicts(
+    found: pd.DataFrame, accounts: np.ndarray, column: str, locate: Locator
+) -> list[Problem]:
+    several = found[found["account"].duplicated(keep=False)]
+    problems = []
+    for account, group in several.sort_values(["account", "first"]).groupby(
+        "account", sort=True
+    ):
+        values = group["value"].tolist()
+        file, row = locate(group["first"].min())
+        problems.append(
+            Problem(
+                f"account {accounts[account]!r} has conflicting values: {', '.join(map(str, values[:5]))}",
+                "the most frequent value is used; correct the export or use --accounts",
+                file=file,
+                row=row,
+                column=column,
+                value=str(values[0]),
+                severity="warning",
+            )
+        )
+    return problems
+
+
+def census_problems(total: Partial, p: Plan, locate: Locator) -> list[Problem]:
+    """Unmapped roles, invalid answers and blank statement columns, in the order the
+    respondent path reports them (one problem per distinct value, at its first row)."""
+    config = p.config
+    problems: list[Problem] = []
+    role = config.columns.role or "role"
+    problems += _distinct(
+        total.census.get((role, "unmapped"), {}),
+        locate,
+        role,
+        "role answer is not mapped to a role",
+        f"add it under `roles.map` (roles: {', '.join(config.role_weights)}), or set `roles.unmapped: ignore`",
+    )
+    for answer in p.items:
+        problems += _invalid(total, answer, locate)
+        if total.rows and not total.answered.get(answer.column, 0) and _kept(total):
+            problems.append(_blank_column(total, answer.column))
+    for _, answer in p.outcomes:
+        problems += _invalid(total, answer, locate)
+    return problems
+
+
+def _kept(total: Partial) -> int:
+    return int(total.count.sum().round())
+
+
+def _invalid(total: Partial, answer, locate: Locator) -> list[Problem]:  # type: ignore[no-untyped-def]
+    found = _distinct(
+        total.census.get((answer.column, "invalid"), {}),
+        locate,
+        answer.column,
+        f"answer is not on scale `{answer.scale_id}`",
+        _scale_hint(answer.scale_id, answer.scale),
+    )
+    return [_with_suggestion(problem, answer.scale) for problem in found]
+
+
+def _distinct(
+    census: Mapping[str, list[int]],
+    locate: Locator,
+    column: str,
+    problem: str,
+    hint: str,
+) -> list[Problem]:
+    problems = []
+    for value, (count, first) in sorted(census.items(), key=lambda kv: kv[1][1]):
+        extra = f" ({count} rows)" if count > 1 else ""
+        file, row = locate(first)
+        problems.append(
+            Problem(
+                f"{problem}{extra}",
+                hint,
+                file=file,
+                row=row,
+                column=column,
+                value=value,
+            )
+        )
+    return problems
+
+
+def _blank_column(total: Partial, column: str) -> Problem:
+    files = [file for file, _, kept in total.parts.values() if kept]
+    return Problem(
+        "the statement column is blank in every row: its pillar is scored from the other items",
+        "check that the export has the answers and that the config names the right column",
+        file=", ".join(dict.fromkeys(files)),
+        column=column,
+        severity="warning",
+    )
+
+
+def rows_accounting(total: Partial) -> pd.DataFrame:
+    """Row accounting in compact form: one line per status and reason, with ``count``."""
+    lines = [("scored", pd.NA, _kept(total))]
+    lines += [("excluded", reason, k) for reason, k in total.excluded.items()]
+    return pd.DataFrame(
+        {
+            FILE: pd.NA,
+            ROW: pd.NA,
+            "status": [s for s, _, _ in lines],
+            "reason": [r for _, r, _ in lines],
+            "count": [k for _, _, k in lines],
+        }
+    )
+
+
+def finish(total: Partial, p: Plan, first_rows: Mapping[str, int]) -> Finished:
+    """The tables and problems of a merged partial."""
+    locate = Locator(total, first_rows)
+    accounts = account_table(total, p)
+    found, warnings = attributes(total, p, locate)
+    accounts = accounts.join(found, on="account")
+    return Finished(
+        accounts,
+        role_table(total, p),
+        rows_accounting(total),
+        census_problems(total, p, locate),
+        warnings,
+    )

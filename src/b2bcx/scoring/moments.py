@@ -1,0 +1,551 @@
+"""The roll-up as plan -> pass -> finish: rows become mergeable partial statistics.
+
+A :class:`Plan` says what a config needs from an export (the columns to read, the
+label dictionaries, reverse and missing rules, the role map). :func:`pass_batch`
+turns one record batch into a :class:`Partial`: per account x role the count of
+respondents and, for every score (index, pillars, composites, outcomes, promoter
+and detractor indicators), ``n, Σx, Σx²``; a census of invalid answers and
+unmapped roles (distinct raw value -> count and first row), exclusion counts, and
+per account the count of every attribute value. Partials :func:`merge`
+associatively, so any engine that can map batches and reduce can run the pass;
+:mod:`b2bcx.scoring.finish` turns the merged partial into the result tables.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from b2bcx.config.models import Config, Scale, scales_in_force
+from b2bcx.scoring.prepare import _role_key, configured_columns, role_lookup
+from b2bcx.scoring.scales import _decode, answer_lookup, item_score
+from b2bcx.stats.pillars import cx_index, pillar_score, weighted_mean
+
+PROMOTER = "_promoter"
+DETRACTOR = "_detractor"
+NO_ACCOUNT = "no account"
+UNMAPPED = "unmapped role"
+PART_BITS = 32
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One answer column: its scale, the label lookup and whether it is reversed."""
+
+    column: str
+    scale_id: str
+    scale: Scale
+    reverse: bool
+    lookup: tuple[Any, ...]
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What a config needs from an export, and the scores the pass accumulates.
+
+    ``read`` holds config column names; ``scores`` the rolled-up columns in the
+    order of the moment arrays.
+    """
+
+    config: Config
+    roles: tuple[str, ...]
+    items: tuple[Answer, ...]
+    outcomes: tuple[tuple[str, Answer], ...]
+    attributes: tuple[str, ...]
+    scores: tuple[str, ...]
+    role_map: Mapping[str, str]
+    read: tuple[str, ...]
+    required: tuple[str, ...]
+
+
+def plan(config: Config) -> Plan:
+    """The plan of a config (docs/method.md#streaming)."""
+    scales = scales_in_force(config)
+
+    def answer(column: str, scale_id: str, reverse: bool = False) -> Answer:
+        scale = scales[scale_id]
+        return Answer(column, scale_id, scale, reverse, answer_lookup(scale))
+
+    items = tuple(
+        answer(
+            item,
+            config.scale_for(item),
+            bool(config.items.get(item) and config.items[item].reverse),
+        )
+        for item in config.item_columns
+    )
+    outcomes = []
+    for name in config.outcomes:
+        outcome = config.outcome(name)
+        outcomes.append(
+            (name, answer(outcome.item, outcome.scale or config.default_scale))
+        )
+    c = config.columns
+    attributes = tuple(dict.fromkeys(a for a in [*c.segments, c.revenue, c.phase] if a))
+    scores = (["index"] if config.pillars else []) + [
+        *config.pillars,
+        *config.composites,
+        *[o for o in config.outcomes if o != "nps"],
+    ]
+    if "nps" in config.outcomes:
+        scores += [PROMOTER, DETRACTOR]
+    read = [c.account, c.role if not config.roles.single else None, c.respondent]
+    read += [c.wave, *attributes, *config.item_columns]
+    read += [o.column for _, o in outcomes]
+    return Plan(
+        config=config,
+        roles=tuple(config.role_weights),
+        items=items,
+        outcomes=tuple(outcomes),
+        attributes=attributes,
+        scores=tuple(scores),
+        role_map=role_lookup(config),
+        read=tuple(dict.fromkeys(r for r in read if r)),
+        required=tuple(configured_columns(config)),
+    )
+
+
+@dataclass
+class Partial:
+    """Mergeable statistics of some rows of an export.
+
+    Attributes
+    ----------
+    accounts : account ids (sorted, distinct) of the rows kept.
+    count : respondents per account x role (``A x R``).
+    n, total, squares : per account x role x score: values present, ``Σx``, ``Σx²``.
+    attributes : per attribute column, arrays ``account`` (code), ``value``,
+        ``count`` and ``first`` (position of the first row), one entry per
+        distinct account and value.
+    census : per ``(column, kind)`` (kind ``invalid`` or ``unmapped``), distinct raw
+        value -> ``[count, first position]``.
+    answered : per answer column, rows kept with a non-blank answer.
+    excluded : rows excluded per reason; ``rows``: rows read (blank rows not counted).
+    waves : distinct wave values of the rows kept.
+    ids : respondent ids of the rows kept (Arrow arrays), for the duplicate check.
+    parts : part number -> (file, records in the part, rows kept); a position is
+        ``part << 32 | record within the part``.
+    """
+
+    roles: tuple[str, ...]
+    scores: tuple[str, ...]
+    accounts: pa.Array
+    count: np.ndarray
+    n: np.ndarray
+    total: np.ndarray
+    squares: np.ndarray
+    attributes: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)
+    census: dict[tuple[str, str], dict[str, list[int]]] = field(default_factory=dict)
+    answered: dict[str, int] = field(default_factory=dict)
+    excluded: dict[str, int] = field(default_factory=dict)
+    rows: int = 0
+    waves: set[str] = field(default_factory=set)
+    ids: list[pa.Array] = field(default_factory=list)
+    parts: dict[int, tuple[str, int, int]] = field(default_factory=dict)
+
+    @classmethod
+    def empty(cls, p: Plan) -> Partial:
+        """No rows."""
+        shape = (0, len(p.roles), len(p.scores))
+        return cls(
+            p.roles,
+            p.scores,
+            pa.array([], pa.string()),
+            np.zeros(shape[:2]),
+            np.zeros(shape),
+            np.zeros(shape),
+            np.zeros(shape),
+        )
+
+
+def _text_values(dictionary: pa.Array) -> list[str | None]:
+    """Dictionary entries with blank (whitespace-only) entries as None."""
+    return [v if v is not None and v.strip() else None for v in dictionary.to_pylist()]
+
+
+def _codes(array: pa.Array) -> tuple[np.ndarray, list[str | None]]:
+    """Per row the dictionary index (-1 = null or blank) and the dictionary."""
+    if not pa.types.is_dictionary(array.type):
+        array = array.dictionary_encode()
+    values = _text_values(array.dictionary)
+    indices = array.indices.fill_null(-1).to_numpy(zero_copy_only=False)
+    blank = np.array([v is None for v in values] + [True])
+    indices = np.where(blank[indices], -1, indices)
+    return indices.astype(np.int64), values
+
+
+def _first_and_counts(
+    values: list[str | None], codes: np.ndarray, rows: np.ndarray
+) -> dict[str, list[int]]:
+    """Distinct value -> [count, first row] over ``rows`` (positions in the batch)."""
+    if not len(rows):
+        return {}
+    found, first, counts = np.unique(codes[rows], return_index=True, return_counts=True)
+    return {
+        "(blank)" if code < 0 else str(values[code]): [int(k), int(rows[i])]
+        for code, i, k in zip(found, first, counts, strict=True)
+    }
+
+
+def pass_batch(
+    batch: pa.RecordBatch, p: Plan, part: int, file: str, records: int | None = None
+) -> Partial:
+    """One batch (columns named as in the config) -> its :class:`Partial`.
+
+    ``records`` is the number of records the batch spans in its file (default:
+    its rows); a position is ``part << 32 | row within the batch``.
+    """
+    config = p.config
+    c = config.columns
+    keys = {c.account, c.respondent}
+    columns = {
+        name: _codes(batch.column(name))
+        for name in batch.schema.names
+        if name not in keys
+    }
+    account_codes, account_names = _account_codes(batch.column(c.account))
+    ids = (
+        _trimmed(batch.column(c.respondent))
+        if c.respondent in batch.schema.names
+        else None
+    )
+    filled = account_codes >= 0
+    for codes, _ in columns.values():
+        filled |= codes >= 0
+    if ids is not None:
+        filled |= pc.fill_null(pc.not_equal(ids, ""), False).to_numpy(
+            zero_copy_only=False
+        )
+    base = np.int64(part) << PART_BITS
+    out = Partial.empty(p)
+    out.rows = int(filled.sum())
+    has_account = filled & (account_codes >= 0)
+    role = _roles(columns, p, filled)
+    unmapped = has_account & (role < 0)
+    policy = config.roles.unmapped
+    if unmapped.any() and policy in p.roles:
+        role = np.where(unmapped, p.roles.index(policy), role)
+        unmapped[:] = False
+    elif unmapped.any() and policy != "ignore":
+        codes, values = columns[c.role or ""]
+        out.census[(c.role or "role", "unmapped")] = _positions(
+            _first_and_counts(values, codes, np.flatnonzero(unmapped)), base
+        )
+    kept = has_account & ~unmapped
+    no_account = int((filled & ~has_account).sum())
+    out.excluded = {
+        reason: k
+        for reason, k in ((NO_ACCOUNT, no_account), (UNMAPPED, int(unmapped.sum())))
+        if k
+    }
+    rows = np.flatnonzero(kept)
+    out.parts[part] = (file, batch.num_rows if records is None else records, len(rows))
+    used, account = np.unique(account_codes[rows], return_inverse=True)
+    out.accounts = account_names.take(pa.array(used))
+    _moments(out, p, columns, rows, account, role[rows], base)
+    _attributes(out, p, columns, rows, account, base)
+    if c.wave and c.wave in columns:
+        codes, values = columns[c.wave]
+        out.waves = {str(values[i]).strip() for i in np.unique(codes[rows]) if i >= 0}
+    if ids is not None and config.filters.dedupe:
+        chosen = ids.take(pa.array(rows))
+        out.ids.append(chosen.filter(pc.fill_null(pc.not_equal(chosen, ""), False)))
+    return out
+
+
+def _trimmed(array: pa.Array) -> pa.Array:
+    """Text trimmed of whitespace (dictionary columns decoded)."""
+    if pa.types.is_dictionary(array.type):
+        array = array.cast(array.type.value_type)
+    return pc.utf8_trim_whitespace(array.cast(pa.string()))
+
+
+def _account_codes(array: pa.Array) -> tuple[np.ndarray, pa.Array]:
+    """Per row a code into the sorted distinct trimmed account ids (-1 = none)."""
+    if not pa.types.is_dictionary(array.type):
+        array = array.dictionary_encode()
+    trimmed = pc.utf8_trim_whitespace(array.dictionary.cast(pa.string()))
+    blank = pc.fill_null(pc.equal(trimmed, ""), True)
+    encoded = pc.if_else(
+        blank, pa.scalar(None, pa.string()), trimmed
+    ).dictionary_encode()
+    distinct = encoded.dictionary
+    order = pc.sort_indices(distinct).to_numpy(zero_copy_only=False)
+    rank = np.empty(len(order), np.int64)
+    rank[order] = np.arange(len(order))
+    entry = (
+        encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+    )
+    table = np.append(np.where(entry >= 0, rank[entry], -1), -1)
+    codes = array.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+    return table[codes], distinct.take(pa.array(order))
+
+
+def _positions(census: dict[str, list[int]], base: np.int64) -> dict[str, list[int]]:
+    return {v: [k, int(base + first)] for v, (k, first) in census.items()}
+
+
+def _roles(
+    columns: dict[str, tuple[np.ndarray, list[str | None]]], p: Plan, filled: np.ndarray
+) -> np.ndarray:
+    """Role code per row (-1 = unmapped)."""
+    config = p.config
+    if config.roles.single:
+        return np.full(len(filled), p.roles.index(config.roles.single))
+    codes, values = columns[config.columns.role or ""]
+    mapped = [p.role_map.get(_role_key(v)) if v is not None else None for v in values]
+    table = np.array([p.roles.index(m) if m else -1 for m in mapped] + [-1])
+    return table[codes]
+
+
+def _decoded(
+    answer: Answer, codes: np.ndarray, values: list[str | None]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Scale values per row (NaN = missing or invalid) and the invalid mask."""
+    decoded = [
+        math.nan if v is None else _decode(v, answer.scale, answer.lookup)
+        for v in values
+    ]
+    table = np.array([math.nan if d is None else d for d in decoded] + [math.nan])
+    bad = np.array([d is None for d in decoded] + [False])
+    return table[codes], bad[codes]
+
+
+def _answers(
+    out: Partial,
+    columns: dict[str, tuple[np.ndarray, list[str | None]]],
+    answer: Answer,
+    rows: np.ndarray,
+    base: np.int64,
+) -> np.ndarray:
+    """An answer column's scale values over the kept rows; census of invalid ones."""
+    codes, values = columns[answer.column]
+    scale_values, bad = _decoded(answer, codes, values)
+    invalid = rows[bad[rows]]
+    if len(invalid):
+        out.census[(answer.column, "invalid")] = _positions(
+            _first_and_counts(values, codes, invalid), base
+        )
+    out.answered[answer.column] = int((codes[rows] >= 0).sum())
+    return scale_values[rows]
+
+
+def respondent_scores(
+    out: Partial,
+    p: Plan,
+    columns: dict[str, tuple[np.ndarray, list[str | None]]],
+    rows: np.ndarray,
+    base: np.int64,
+) -> np.ndarray:
+    """Every score of the kept rows (rows x scores), as ``score_respondents`` has them."""
+    config = p.config
+    items = pd.DataFrame(
+        {
+            a.column: item_score(
+                _answers(out, columns, a, rows, base), a.scale, a.reverse
+            )
+            for a in p.items
+        },
+        index=pd.RangeIndex(len(rows)),
+    )
+    scores: dict[str, np.ndarray] = {}
+    pillars = pd.DataFrame(index=items.index)
+    for pid, pillar in config.pillars.items():
+        weights = [
+            config.items[i].weight if i in config.items else 1.0 for i in pillar.items
+        ]
+        pillars[pid] = pillar_score(items[pillar.items], config.min_items(pid), weights)
+    if config.pillars:
+        index_weights = (
+            config.index.weights if isinstance(config.index.weights, dict) else None
+        )
+        scores["index"] = cx_index(pillars, index_weights).to_numpy()
+    scores.update({pid: pillars[pid].to_numpy() for pid in config.pillars})
+    for cid, composite in config.composites.items():
+        parts = pd.concat(
+            [pillars[s] if s in pillars else items[s] for s in composite.sources],
+            axis=1,
+        )
+        scores[cid] = weighted_mean(
+            parts, composite.weights, math.ceil(len(composite.sources) / 2)
+        ).to_numpy()
+    for name, answer in p.outcomes:
+        values = _answers(out, columns, answer, rows, base)
+        if name == "nps":
+            code = np.where(values >= 9, 1.0, np.where(values >= 7, 0.0, -1.0))
+            have = ~np.isnan(values)
+            scores[PROMOTER] = np.where(have, code == 1, np.nan)
+            scores[DETRACTOR] = np.where(have, code == -1, np.nan)
+        else:
+            scores[name] = item_score(values, answer.scale).astype(float)
+    return np.column_stack([scores[s] for s in p.scores] or [np.empty((len(rows), 0))])
+
+
+def _moments(
+    out: Partial,
+    p: Plan,
+    columns: dict[str, tuple[np.ndarray, list[str | None]]],
+    rows: np.ndarray,
+    account: np.ndarray,
+    role: np.ndarray,
+    base: np.int64,
+) -> None:
+    values = respondent_scores(out, p, columns, rows, base)
+    n_roles = len(p.roles)
+    cells = len(out.accounts) * n_roles
+    key = account * n_roles + role
+    shape = (len(out.accounts), n_roles)
+    out.count = np.bincount(key, minlength=cells).reshape(shape).astype(float)
+    k = len(p.scores)
+    out.n, out.total, out.squares = (np.zeros((*shape, k)) for _ in range(3))
+    for j in range(k):
+        x = values[:, j]
+        have = ~np.isnan(x)
+        filled = np.where(have, x, 0.0)
+        out.n[:, :, j] = np.bincount(key, have, cells).reshape(shape)
+        out.total[:, :, j] = np.bincount(key, filled, cells).reshape(shape)
+        out.squares[:, :, j] = np.bincount(key, filled**2, cells).reshape(shape)
+
+
+def _attributes(
+    out: Partial,
+    p: Plan,
+    columns: dict[str, tuple[np.ndarray, list[str | None]]],
+    rows: np.ndarray,
+    account: np.ndarray,
+    base: np.int64,
+) -> None:
+    for column in p.attributes:
+        codes, values = columns[column]
+        present = codes[rows] >= 0
+        width = max(len(values), 1)
+        key = account[present] * width + codes[rows][present]
+        found, first, counts = np.unique(key, return_index=True, return_counts=True)
+        out.attributes[column] = {
+            "account": (found // width).astype(np.int64),
+            "value": np.array([values[c] for c in found % width], dtype=object),
+            "count": counts.astype(np.int64),
+            "first": base + rows[present][first].astype(np.int64),
+        }
+
+
+# -- merging ------------------------------------------------------------------
+
+
+def merge(a: Partial, b: Partial) -> Partial:
+    """The partial of the rows of ``a`` and ``b`` together (associative)."""
+    if a.roles != b.roles or a.scores != b.scores:
+        raise ValueError("partials of different plans cannot be merged")
+    accounts = _union(a.accounts, b.accounts)
+    where_a = _where(a.accounts, accounts)
+    where_b = _where(b.accounts, accounts)
+    arrays = {}
+    for name in ("count", "n", "total", "squares"):
+        left, right = getattr(a, name), getattr(b, name)
+        merged = np.zeros((len(accounts), *left.shape[1:]))
+        merged[where_a] += left
+        merged[where_b] += right
+        arrays[name] = merged
+    return Partial(
+        a.roles,
+        a.scores,
+        accounts,
+        arrays["count"],
+        arrays["n"],
+        arrays["total"],
+        arrays["squares"],
+        attributes=_merge_attributes(a, b, where_a, where_b),
+        census=_merge_census(a.census, b.census),
+        answered=_add(a.answered, b.answered),
+        excluded=_add(a.excluded, b.excluded),
+        rows=a.rows + b.rows,
+        waves=a.waves | b.waves,
+        ids=[*a.ids, *b.ids],
+        parts={**a.parts, **b.parts},
+    )
+
+
+def merge_all(partials: Iterable[Partial], p: Plan) -> Partial:
+    """Fold partials in order (the empty partial for none)."""
+    total = Partial.empty(p)
+    for partial in partials:
+        total = merge(total, partial)
+    return total
+
+
+def _union(a: pa.Array, b: pa.Array) -> pa.Array:
+    if a.equals(b):
+        return a
+    both = pc.unique(pa.concat_arrays([a, b]))
+    return both.take(pc.sort_indices(both))
+
+
+def _where(part: pa.Array, whole: pa.Array) -> np.ndarray:
+    return (
+        pc.index_in(part, value_set=whole)
+        .to_numpy(zero_copy_only=False)
+        .astype(np.int64)
+    )
+
+
+def _add(a: dict[str, int], b: dict[str, int]) -> dict[str, int]:
+    return {k: a.get(k, 0) + b.get(k, 0) for k in dict.fromkeys([*a, *b])}
+
+
+def _merge_census(
+    a: dict[tuple[str, str], dict[str, list[int]]],
+    b: dict[tuple[str, str], dict[str, list[int]]],
+) -> dict[tuple[str, str], dict[str, list[int]]]:
+    out: dict[tuple[str, str], dict[str, list[int]]] = {}
+    for key in dict.fromkeys([*a, *b]):
+        merged = {v: list(c) for v, c in a.get(key, {}).items()}
+        for value, (count, first) in b.get(key, {}).items():
+            if value in merged:
+                merged[value] = [merged[value][0] + count, min(merged[value][1], first)]
+            else:
+                merged[value] = [count, first]
+        out[key] = merged
+    return out
+
+
+def _merge_attributes(
+    a: Partial, b: Partial, where_a: np.ndarray, where_b: np.ndarray
+) -> dict[str, dict[str, np.ndarray]]:
+    out = {}
+    for column in dict.fromkeys([*a.attributes, *b.attributes]):
+        parts = [
+            {**table, "account": where[table["account"]]}
+            for table, where in (
+                (a.attributes.get(column), where_a),
+                (b.attributes.get(column), where_b),
+            )
+            if table is not None
+        ]
+        out[column] = _regroup(
+            {k: np.concatenate([t[k] for t in parts]) for k in parts[0]}
+        )
+    return out
+
+
+def _regroup(table: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """One entry per account and value: counts added, first position the least."""
+    if not len(table["value"]):
+        return table
+    values, value_code = np.unique(table["value"].astype(str), return_inverse=True)
+    key = table["account"] * len(values) + value_code.ravel()
+    found, inverse = np.unique(key, return_inverse=True)
+    first = np.full(len(found), np.iinfo(np.int64).max)
+    np.minimum.at(first, inverse, table["first"])
+    return {
+        "account": found // len(values),
+        "value": values[found % len(values)].astype(object),
+        "count": np.bincount(inverse, table["count"], len(found)).astype(np.int64),
+        "first": first,
+    }
