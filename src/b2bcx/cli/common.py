@@ -97,6 +97,34 @@ def working(message: str) -> Iterator[None]:
         yield
 
 
+def score_streamed(
+    exports: list[Path],
+    config_path: Path,
+    accounts: Path | None,
+    engine: str,
+    scheduler: str | None,
+) -> ScoreResult | None:
+    """``score`` by the streaming moments pass, or None when it does not apply."""
+    from b2bcx.api.load import load_master
+    from b2bcx.api.streamed import score_files
+    from b2bcx.config.models import load_config
+
+    config = load_config(config_path)
+    master = load_master(config, accounts)
+    with working("Scoring accounts…"):
+        result = score_files(
+            exports,
+            config,
+            master=master,
+            engine=engine,
+            scheduler=scheduler,
+            notice=note,
+        )
+    if result is None and engine != "embedded":
+        note(f"the {engine} engine cannot score these exports; scoring them here")
+    return result
+
+
 def score_inputs(
     exports: list[Path],
     config_path: Path,

@@ -26,6 +26,11 @@ class Method(StrEnum):
     shapley = "shapley"
 
 
+class Engine(StrEnum):
+    embedded = "embedded"
+    dask = "dask"
+
+
 class RoleOnly(StrEnum):
     role = "role"
 

@@ -6,12 +6,13 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from b2bcx.cli.common import emit, reported, score_inputs
+from b2bcx.cli.common import emit, reported, score_inputs, score_streamed
 from b2bcx.cli.options import (
     AccountsOption,
     BaselineOption,
     By,
     ConfigOption,
+    Engine,
     ExportsArgument,
     Format,
     FormatOption,
@@ -37,6 +38,21 @@ def score(
     fmt: FormatOption = Format.table,
     sheet: SheetOption = None,
     accounts: AccountsOption = None,
+    engine: Annotated[
+        Engine,
+        typer.Option(
+            "--engine",
+            help="Where the pass over the rows runs: in this process (embedded) or on a Dask cluster.",
+        ),
+    ] = Engine.embedded,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            "--scheduler",
+            help="Dask scheduler address (tcp://host:8786); default: a local cluster.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Account CX indices, pillar scores, NPS, coverage, 95% intervals and risk flags.
 
@@ -45,7 +61,11 @@ def score(
     with reported():
         from b2bcx import api
 
-        result = score_inputs(exports, config, sheet, baseline, accounts)
+        result = None
+        if baseline is None and sheet is None:
+            result = score_streamed(exports, config, accounts, engine.value, scheduler)
+        if result is None:
+            result = score_inputs(exports, config, sheet, baseline, accounts)
         if by is not None:
             table = api.breakdown(result, by.value)
             emit(

@@ -11,6 +11,7 @@ the caller reads the whole export.
 from __future__ import annotations
 
 import csv
+import os
 import io
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -75,9 +76,9 @@ def _parquet_source(file: Path, label: str) -> Source | None:
         schema = pq.read_schema(file)
     except (pa.ArrowException, OSError):
         return None
-    if schema.pandas_metadata and schema.pandas_metadata.get("index_columns"):
-        return None
-    return Source(file, label, "parquet", tuple(schema.names), 1)
+    stored = (schema.pandas_metadata or {}).get("index_columns", [])
+    names = tuple(n for n in schema.names if n not in stored)
+    return Source(file, label, "parquet", names, 1)
 
 
 def _csv_source(file: Path, label: str, head: bytes) -> Source | None:
@@ -142,7 +143,7 @@ def record_batches(
         _body(source),
         read_options=pacsv.ReadOptions(
             block_size=block_bytes,
-            use_threads=False,
+            use_threads=os.environ.get("B2BCX_THREADS", "1") == "1",
             column_names=source.columns,
             skip_rows=1,
         ),

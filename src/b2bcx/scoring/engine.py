@@ -15,7 +15,7 @@ import pyarrow.csv as pacsv
 
 from b2bcx.errors import Problem
 from b2bcx.io.batches import DICTIONARY, Source, record_batches
-from b2bcx.scoring.moments import Partial, Plan, merge, pass_batch
+from b2bcx.scoring.moments import Partial, Plan, accumulate, merge, pass_batch
 from b2bcx.scoring.prepare import resolve_columns
 
 PARALLEL_BYTES = 48 << 20
@@ -36,9 +36,7 @@ class Layout:
         return list(dict.fromkeys(self.columns.values()))
 
 
-def layouts(
-    sources: Sequence[Source], p: Plan
-) -> tuple[list[Layout], list[Problem]]:
+def layouts(sources: Sequence[Source], p: Plan) -> tuple[list[Layout], list[Problem]]:
     """Resolve the config's columns in every source; a problem per missing column."""
     found, problems = [], []
     for source in sources:
@@ -46,9 +44,7 @@ def layouts(
             p.required, list(source.columns), {}, source.label
         )
         problems += missing
-        found.append(
-            Layout(source, {n: columns[n] for n in p.read if n in columns})
-        )
+        found.append(Layout(source, {n: columns[n] for n in p.read if n in columns}))
     return found, problems
 
 
@@ -73,7 +69,11 @@ def run_embedded(
     A large unquoted CSV is split at line ends into ``workers`` byte ranges read
     by separate processes (default: 2 when the machine has 2 or more CPUs).
     """
-    workers = workers or min(2, os.cpu_count() or 1)
+    workers = (
+        workers
+        or int(os.environ.get("B2BCX_WORKERS", 0))
+        or min(2, os.cpu_count() or 1)
+    )
     total = Partial.empty(p)
     for number, layout in enumerate(layouts):
         source = layout.source
@@ -97,7 +97,7 @@ def run_embedded(
             record_batches(source, layout.read, plain=_plain(layout, p))
         ):
             renamed = _renamed(batch, layout)
-            total = merge(total, pass_batch(renamed, p, base + k, source.label))
+            total = accumulate(total, pass_batch(renamed, p, base + k, source.label))
             if progress:
                 progress(batch.nbytes)
     return total
@@ -178,5 +178,5 @@ def _pass_range(
     base = number * PART_STRIDE + worker * (PART_STRIDE >> 4)
     for k, batch in enumerate(_range_batches(layout, p, start, end)):
         renamed = _renamed(batch, layout)
-        total = merge(total, pass_batch(renamed, p, base + k, layout.source.label))
+        total = accumulate(total, pass_batch(renamed, p, base + k, layout.source.label))
     return total

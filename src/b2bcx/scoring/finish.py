@@ -192,7 +192,9 @@ def role_table(total: Partial, p: Plan) -> pd.DataFrame:
         if PROMOTER in p.scores:
             j, k = p.scores.index(PROMOTER), p.scores.index(DETRACTOR)
             answered = total.n[:, :, j].sum(0)
-            share = (total.total[:, :, j].sum(0) - total.total[:, :, k].sum(0)) / answered
+            share = (
+                total.total[:, :, j].sum(0) - total.total[:, :, k].sum(0)
+            ) / answered
             table["nps"] = (100 * share)[keep]
     return table
 

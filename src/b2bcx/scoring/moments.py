@@ -283,7 +283,7 @@ def _account_codes(array: pa.Array) -> tuple[np.ndarray, pa.Array]:
     entry = (
         encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
     )
-    table = np.append(np.where(entry >= 0, rank[entry], -1), -1)
+    table = np.append(np.append(rank, -1)[entry], -1)
     codes = array.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
     return table[codes], distinct.take(pa.array(order))
 
@@ -472,6 +472,26 @@ def merge(a: Partial, b: Partial) -> Partial:
     )
 
 
+def accumulate(total: Partial, part: Partial) -> Partial:
+    """``merge(total, part)``, adding into ``total``'s arrays in place when every
+    account of ``part`` is already in ``total`` (the common case after a few batches)."""
+    where = _where(part.accounts, total.accounts)
+    if (where < 0).any() or not len(total.accounts):
+        return merge(total, part)
+    for name in ("count", "n", "total", "squares"):
+        getattr(total, name)[where] += getattr(part, name)
+    same = np.arange(len(total.accounts))
+    total.attributes = _merge_attributes(total, part, same, where)
+    total.census = _merge_census(total.census, part.census)
+    total.answered = _add(total.answered, part.answered)
+    total.excluded = _add(total.excluded, part.excluded)
+    total.rows += part.rows
+    total.waves |= part.waves
+    total.ids += part.ids
+    total.parts.update(part.parts)
+    return total
+
+
 def merge_all(partials: Iterable[Partial], p: Plan) -> Partial:
     """Fold partials in order (the empty partial for none)."""
     total = Partial.empty(p)
@@ -488,11 +508,9 @@ def _union(a: pa.Array, b: pa.Array) -> pa.Array:
 
 
 def _where(part: pa.Array, whole: pa.Array) -> np.ndarray:
-    return (
-        pc.index_in(part, value_set=whole)
-        .to_numpy(zero_copy_only=False)
-        .astype(np.int64)
-    )
+    """Position of each of ``part``'s accounts in ``whole`` (-1 when absent)."""
+    found = pc.index_in(part, value_set=whole).fill_null(-1)
+    return found.to_numpy(zero_copy_only=False).astype(np.int64)
 
 
 def _add(a: dict[str, int], b: dict[str, int]) -> dict[str, int]:

@@ -1,0 +1,314 @@
+"""The moments pass (plan -> pass -> finish) against the respondent path.
+
+The reference is b2bcx's respondent path itself (``api.score`` on the whole
+export), whose roll-up is checked against R elsewhere (tests/reference/); here the
+streamed tables must equal it to 1e-9, errors included.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from b2bcx import api
+from b2bcx.config.models import load_config
+from b2bcx.errors import DataError
+from b2bcx.scoring.finish import Locator, finish
+from b2bcx.scoring.moments import Partial, merge, pass_batch, plan
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+LABELS = [
+    "Strongly disagree",
+    "Disagree",
+    "Neither agree nor disagree",
+    "Agree",
+    "strongly agree ",
+    "Don't know",
+    "",
+    "   ",
+]
+ROLES = ["CEO", "Buyer", " user", "End User", "Janitor", ""]
+
+CONFIG = """
+version: 1
+columns:
+  respondent: Id
+  account: Account
+  role: Role
+  segments: [Region]
+  revenue: Revenue
+default_scale: agree5
+pillars:
+  a: {items: [Q1, Q2, Q3]}
+  b: {items: [Q4, Q5]}
+  c: {items: [Q6]}
+items:
+  Q2: {reverse: true}
+composites:
+  ab: {from: [a, b]}
+roles:
+  weights: {decision_maker: 0.5, influencer: 0.3, user: 0.2}
+  decision_role: decision_maker
+  map:
+    decision_maker: [CEO]
+    influencer: [Buyer]
+    user: [User, End user]
+  unmapped: ignore
+outcomes:
+  nps: NPS
+  renew: {item: Q7, scale: agree5}
+rollup:
+  method: {method}
+  missing_roles: {missing}
+  min_respondents: 2
+filters:
+  dedupe: latest
+"""
+
+
+def write_config(
+    tmp_path: Path, method: str = "role_weighted", missing: str = "renormalize"
+) -> Path:
+    path = tmp_path / f"config_{method}_{missing}.yaml"
+    path.write_text(CONFIG.replace("{method}", method).replace("{missing}", missing))
+    return path
+
+
+def write_export(
+    path: Path, n: int, seed: int, bad: bool = False, prefix: str = "R"
+) -> Path:
+    """A plain CSV with blanks, whitespace, non-answers, unmapped roles and no-account rows."""
+    rng = np.random.default_rng(seed)
+    accounts = np.array(
+        [f"ACC-{i:03d}" for i in range(max(n // 6, 2))] + [" ACC-000", ""]
+    )
+    frame = pd.DataFrame(
+        {
+            "Id": [f"{prefix}{i}" for i in range(n)],
+            "Account": rng.choice(accounts, n),
+            "Role": rng.choice(ROLES, n, p=[0.3, 0.3, 0.1, 0.2, 0.05, 0.05]),
+            "Region": rng.choice(["EMEA", "APAC", "", "Americas"], n),
+            "Revenue": rng.choice(["1,000", "2500", "", "€ 3.5e3"], n),
+        }
+    )
+    for q in range(1, 8):
+        frame[f"Q{q}"] = rng.choice(
+            LABELS, n, p=[0.1, 0.15, 0.2, 0.25, 0.2, 0.04, 0.04, 0.02]
+        )
+    frame["NPS"] = rng.choice([str(k) for k in range(11)] + [""], n)
+    if bad:
+        frame.loc[rng.choice(n, 5, replace=False), "Q3"] = "Agre"
+        frame.loc[rng.choice(n, 3, replace=False), "NPS"] = "11"
+    frame.to_csv(path, index=False)
+    return path
+
+
+def assert_same_tables(streamed, full) -> None:  # type: ignore[no-untyped-def]
+    a, b = streamed.accounts, full.accounts
+    assert list(a.columns) == list(b.columns)
+    assert len(a) == len(b) > 0
+    for column in b.columns:
+        x, y = a[column], b[column]
+        if column == "flags":
+            assert x.tolist() == y.tolist()
+        elif y.dtype.kind in "fiu" and x.dtype.kind in "fiu":
+            np.testing.assert_allclose(
+                x.to_numpy(float), y.to_numpy(float), rtol=0, atol=1e-9
+            )
+        else:
+            assert (
+                x.astype(object).where(x.notna(), None).tolist()
+                == y.astype(object).where(y.notna(), None).tolist()
+            ), column
+    for name in ("segments", "by_role", "lifecycle"):
+        pd.testing.assert_frame_equal(
+            getattr(streamed, name),
+            getattr(full, name),
+            check_dtype=False,
+            rtol=0,
+            atol=1e-9,
+        )
+    assert api.rows_summary(streamed.rows).equals(api.rows_summary(full.rows))
+    assert streamed.problems == full.problems
+
+
+@pytest.mark.parametrize(
+    ("method", "missing"),
+    [
+        ("role_weighted", "renormalize"),
+        ("mean", "renormalize"),
+        ("role_weighted", "exclude"),
+        ("waterfall", "renormalize"),
+    ],
+)
+def test_streamed_equals_respondent_path_on_generated_data(
+    tmp_path: Path, method: str, missing: str
+) -> None:
+    export = write_export(tmp_path / "export.csv", 600, seed=1)
+    config = load_config(write_config(tmp_path, method, missing))
+    streamed = api.score_files([export], config)
+    assert streamed is not None
+    full = api.score(api.load_exports([export]), config)
+    assert_same_tables(streamed, full)
+
+
+def test_streamed_equals_respondent_path_on_two_processes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import b2bcx.scoring.engine as engine
+
+    monkeypatch.setattr(engine, "PARALLEL_BYTES", 0)
+    export = write_export(tmp_path / "export.csv", 3000, seed=2)
+    export.write_text(export.read_text().replace('"1,000"', "1000"))  # no quotes
+    config = load_config(write_config(tmp_path))
+    streamed = engine.run_embedded(
+        engine.layouts(api.streamed.streamable([export], config)[0], plan(config))[0],  # type: ignore[index]
+        plan(config),
+        workers=2,
+    )
+    assert len(streamed.parts) >= 2
+    result = api.score_files([export], config)
+    full = api.score(api.load_exports([export]), config)
+    assert result is not None
+    assert_same_tables(result, full)
+
+
+def test_streamed_equals_respondent_path_on_the_example(tmp_path: Path) -> None:
+    config = load_config(EXAMPLES / "acme.yaml")
+    export = EXAMPLES / "acme_2026q3.csv"
+    streamed = api.score_files([export], config)
+    assert streamed is not None
+    full = api.score(api.load_exports([export]), config)
+    assert_same_tables(streamed, full)
+    master = api.load_master(config, EXAMPLES / "crm_accounts.csv")
+    assert_same_tables(
+        api.score_files([export], config, master=master),
+        api.score(api.load_exports([export]), config, master=master),
+    )
+
+
+def test_several_files_and_parquet_stream_like_one_export(tmp_path: Path) -> None:
+    first = write_export(tmp_path / "a.csv", 300, seed=3)
+    second = tmp_path / "b.parquet"
+    pd.read_csv(
+        write_export(tmp_path / "b.csv", 200, seed=4, prefix="S"), dtype=str, keep_default_na=False
+    ).replace({"": None}).to_parquet(second, index=False)
+    config = load_config(write_config(tmp_path))
+    streamed = api.score_files([first, second], config)
+    assert streamed is not None
+    assert_same_tables(streamed, api.score(api.load_exports([first, second]), config))
+
+
+def test_bad_answers_are_named_with_file_row_column_value(tmp_path: Path) -> None:
+    export = write_export(tmp_path / "export.csv", 400, seed=5, bad=True)
+    config = load_config(write_config(tmp_path))
+    with pytest.raises(DataError) as streamed:
+        api.score_files([export], config)
+    with pytest.raises(DataError) as full:
+        api.score(api.load_exports([export]), config)
+    assert streamed.value.problems == full.value.problems
+    assert {p.column for p in streamed.value.problems} == {"Q3", "NPS"}
+    assert all(p.file == str(export) and p.row for p in streamed.value.problems)
+
+
+def test_duplicates_waves_and_median_leave_it_to_the_respondent_path(
+    tmp_path: Path,
+) -> None:
+    export = write_export(tmp_path / "export.csv", 100, seed=6)
+    frame = pd.read_csv(export, dtype=str, keep_default_na=False)
+    frame.loc[[4, 5], ["Id", "Account", "Role"]] = ["R4", "ACC-001", "CEO"]
+    duplicated = tmp_path / "dup.csv"
+    frame.to_csv(duplicated, index=False)
+    config = load_config(write_config(tmp_path))
+    notices: list[str] = []
+    assert api.score_files([duplicated], config, notice=notices.append) is None
+    assert "second time" in notices[0]
+    median = config.model_copy(
+        update={"rollup": config.rollup.model_copy(update={"within_role": "median"})}
+    )
+    assert api.score_files([export], median) is None
+
+
+# -- partials merge associatively; split anywhere equals whole ----------------
+
+
+def _batch(rows: list[tuple[str, str, str, str]]) -> pa.RecordBatch:
+    columns = list(zip(*rows, strict=True)) if rows else [[], [], [], []]
+    names = ["Account", "Role", "Region", "Q1"]
+    arrays = [pa.array(list(c), pa.string()).dictionary_encode() for c in columns]
+    return pa.RecordBatch.from_arrays(arrays, names=names)
+
+
+SMALL = """
+version: 1
+columns: {account: Account, role: Role, segments: [Region]}
+default_scale: agree5
+pillars: {a: {items: [Q1]}}
+roles:
+  weights: {decision_maker: 0.6, user: 0.4}
+  map: {decision_maker: [CEO], user: [User]}
+  unmapped: ignore
+"""
+
+row = st.tuples(
+    st.sampled_from(["A", "B", "C", "D", " ", "B "]),
+    st.sampled_from(["CEO", "User", "Other"]),
+    st.sampled_from(["EMEA", "APAC", ""]),
+    st.sampled_from(["Agree", "Disagree", "Don't know", "", "Strongly agree"]),
+)
+
+
+@pytest.fixture(scope="module")
+def small_plan(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    path = tmp_path_factory.mktemp("plan") / "small.yaml"
+    path.write_text(SMALL)
+    return plan(load_config(path))
+
+
+def _close(a: Partial, b: Partial) -> None:
+    assert a.accounts.equals(b.accounts)
+    for name in ("count", "n", "total", "squares"):
+        np.testing.assert_allclose(
+            getattr(a, name), getattr(b, name), rtol=0, atol=1e-9
+        )
+    assert a.census == b.census and a.excluded == b.excluded and a.rows == b.rows
+    for column in b.attributes:
+        for key in ("account", "value", "count", "first"):
+            assert list(a.attributes[column][key]) == list(b.attributes[column][key])
+
+
+@given(
+    st.lists(row, max_size=40), st.lists(row, max_size=40), st.lists(row, max_size=40)
+)
+def test_merge_is_associative(small_plan, x, y, z) -> None:  # type: ignore[no-untyped-def]
+    a, b, c = (
+        pass_batch(_batch(r), small_plan, k, "f.csv") for k, r in enumerate([x, y, z])
+    )
+    _close(merge(a, merge(b, c)), merge(merge(a, b), c))
+
+
+@given(st.lists(row, min_size=1, max_size=60), st.data())
+def test_split_anywhere_equals_whole(small_plan, rows, data) -> None:  # type: ignore[no-untyped-def]
+    cut = data.draw(st.integers(0, len(rows)))
+    whole = pass_batch(_batch(rows), small_plan, 0, "f.csv")
+    parts = merge(
+        pass_batch(_batch(rows[:cut]), small_plan, 0, "f.csv"),
+        pass_batch(_batch(rows[cut:]), small_plan, 1, "f.csv"),
+    )
+    if not whole.count.sum():
+        return
+    left, right = (
+        finish(whole, small_plan, {"f.csv": 2}),
+        finish(parts, small_plan, {"f.csv": 2}),
+    )
+    pd.testing.assert_frame_equal(left.accounts, right.accounts, rtol=0, atol=1e-9)
+    assert left.attribute_warnings == right.attribute_warnings
+    assert left.problems == right.problems
+    locate = Locator(parts, {"f.csv": 2})
+    assert locate(1 << 32) == ("f.csv", 2 + cut)
