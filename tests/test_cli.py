@@ -309,6 +309,8 @@ def test_an_internal_error_is_one_line_without_traceback(tmp_path):
         "import sys, b2bcx.api.accounts as api\n"
         "def boom(*a, **k): raise RuntimeError('boom')\n"
         "api.score = boom\n"
+        "import b2bcx.api.streamed as streamed\n"
+        "streamed.score_files = boom\n"
         "from b2bcx.cli import main\n"
         f"sys.argv = ['b2bcx', 'score', {Q3!r}, '-c', {CONFIG!r}]\n"
         "main()\n"

@@ -197,7 +197,9 @@ def test_several_files_and_parquet_stream_like_one_export(tmp_path: Path) -> Non
     first = write_export(tmp_path / "a.csv", 300, seed=3)
     second = tmp_path / "b.parquet"
     pd.read_csv(
-        write_export(tmp_path / "b.csv", 200, seed=4, prefix="S"), dtype=str, keep_default_na=False
+        write_export(tmp_path / "b.csv", 200, seed=4, prefix="S"),
+        dtype=str,
+        keep_default_na=False,
     ).replace({"": None}).to_parquet(second, index=False)
     config = load_config(write_config(tmp_path))
     streamed = api.score_files([first, second], config)
@@ -312,3 +314,43 @@ def test_split_anywhere_equals_whole(small_plan, rows, data) -> None:  # type: i
     assert left.problems == right.problems
     locate = Locator(parts, {"f.csv": 2})
     assert locate(1 << 32) == ("f.csv", 2 + cut)
+
+
+# -- the Dask engine on a local cluster ----------------------------------------
+
+
+# dask's Parquet reader calls reset_index(inplace=True), deprecated in pandas 3.1
+@pytest.mark.filterwarnings("ignore::pandas.errors.Pandas4Warning")
+def test_dask_engine_on_a_local_cluster_equals_the_embedded_engine(
+    tmp_path: Path,
+) -> None:
+    from distributed import LocalCluster
+
+    first = write_export(tmp_path / "a.csv", 500, seed=7)
+    second = tmp_path / "b.parquet"
+    pd.read_csv(
+        write_export(tmp_path / "b.csv", 300, seed=8, prefix="S"),
+        dtype=str,
+        keep_default_na=False,
+    ).replace({"": None}).to_parquet(second, index=False)
+    config = load_config(write_config(tmp_path))
+    embedded = api.score_files([first, second], config)
+    with LocalCluster(
+        n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None
+    ) as cluster:
+        on_dask = api.score_files(
+            [first, second], config, engine="dask", scheduler=cluster.scheduler_address
+        )
+    assert embedded is not None and on_dask is not None
+    assert_same_tables(on_dask, embedded)
+    assert_same_tables(on_dask, api.score(api.load_exports([first, second]), config))
+
+
+def test_dask_engine_names_bad_answers_like_the_embedded_engine(tmp_path: Path) -> None:
+    export = write_export(tmp_path / "export.csv", 400, seed=9, bad=True)
+    config = load_config(write_config(tmp_path))
+    with pytest.raises(DataError) as embedded:
+        api.score_files([export], config)
+    with pytest.raises(DataError) as on_dask:
+        api.score_files([export], config, engine="dask")
+    assert on_dask.value.problems == embedded.value.problems

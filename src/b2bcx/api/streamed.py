@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from b2bcx.config.models import Config
 from b2bcx.errors import DataError, Problem, UsageError, raise_if_errors
@@ -17,6 +18,9 @@ from b2bcx.io.batches import Source, stream_source
 from b2bcx.results import AccountMaster, ScoreResult
 from b2bcx.scoring.finish import finish
 from b2bcx.scoring.moments import Partial, Plan, plan
+
+if TYPE_CHECKING:
+    from b2bcx.scoring.engine import Layout
 
 ENGINES = ("embedded", "dask")
 PLATFORM_COLUMNS = {"status", "distributionchannel", "finished"}
@@ -83,7 +87,11 @@ def score_files(
     if missing:
         return None  # the respondent path reports missing columns the usual way
     if engine == "dask":
-        total = _run_dask(placed, p, scheduler)
+        total, repeats = _run_dask(placed, p, scheduler)
+        if repeats:
+            if notice:
+                notice(_SECOND_READ)
+            return None
     else:
         try:
             total = run_embedded(placed, p, progress=progress)
@@ -94,7 +102,15 @@ def score_files(
     return _result(total, p, sources, label, master, notice)
 
 
-def _run_dask(placed: list, p: Plan, scheduler: str | None) -> Partial:  # type: ignore[type-arg]
+_SECOND_READ = (
+    "respondent ids repeat: reading the export a second time to drop "
+    "duplicates (docs/method.md#streaming)"
+)
+
+
+def _run_dask(
+    placed: list[Layout], p: Plan, scheduler: str | None
+) -> tuple[Partial, bool]:
     try:
         from b2bcx.scoring.dask_engine import run_dask
     except ImportError as exc:
@@ -102,7 +118,7 @@ def _run_dask(placed: list, p: Plan, scheduler: str | None) -> Partial:  # type:
             "`--engine dask` needs Dask",
             hint="install it with `pip install 'b2bcx[dask]'`",
         ) from exc
-    return run_dask([layout.source for layout in placed], placed, p, scheduler)
+    return run_dask(placed, p, scheduler)
 
 
 def _result(
@@ -117,10 +133,7 @@ def _result(
         return None
     if total.ids and _has_duplicates(total):
         if notice:
-            notice(
-                "respondent ids repeat: reading the export a second time to drop "
-                "duplicates (docs/method.md#streaming)"
-            )
+            notice(_SECOND_READ)
         return None
     first_rows = {s.label: s.first_row for s in sources}
     done = finish(total, p, first_rows)

@@ -11,8 +11,8 @@ the caller reads the whole export.
 from __future__ import annotations
 
 import csv
-import os
 import io
+import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from itertools import islice

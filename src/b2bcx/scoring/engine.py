@@ -4,6 +4,7 @@ two processes (docs/method.md#streaming, benchmarks/README.md)."""
 from __future__ import annotations
 
 import io
+import itertools
 import os
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -116,7 +117,7 @@ def _ranges(source: Source, workers: int) -> list[tuple[int, int]]:
             handle.readline()
             cuts.append(min(handle.tell(), size))
     cuts.append(size)
-    return [(a, b) for a, b in zip(cuts, cuts[1:], strict=False) if b > a]
+    return [(a, b) for a, b in itertools.pairwise(cuts) if b > a]
 
 
 class _Range(io.RawIOBase):
