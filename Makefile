@@ -37,10 +37,14 @@ lint: $(VENV)/.installed-test
 test: $(VENV)/.installed-test lint
 	$(BIN)/python -m pytest --cov=b2bcx --cov-report=term:skip-covered
 
+# `make bench SIZES=200k,1M,5M` for 5M; `BENCH_EXTRA=dask` adds `score --engine dask`
+SIZES ?= 200k,1M
+BENCH_EXTRA ?=
 bench: $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
-	$(BIN)/python benchmarks/check_duckdb.py
-	$(BIN)/python benchmarks/run.py --sizes 10k,200k --repeats 3
+	$(BIN)/python benchmarks/generate.py 10k 200k
+	$(BIN)/python benchmarks/check_duckdb.py benchmarks/data/bench_10k.csv benchmarks/data/bench_200k.csv
+	$(BIN)/python benchmarks/run.py --sizes $(SIZES) --repeats 3 --no-startup --no-report --extra "$(BENCH_EXTRA)"
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache

@@ -7,11 +7,12 @@ Runs ``b2bcx score FILE -c bench.yaml -o accounts.parquet`` and
 
 Usage::
 
-    .venv/bin/python benchmarks/check_duckdb.py [benchmarks/data/bench_10k.csv]
+    .venv/bin/python benchmarks/check_duckdb.py [benchmarks/data/bench_10k.csv ...]
 """
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import tempfile
@@ -23,9 +24,8 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from duckdb_rollup import accounts as duckdb_accounts
-from generate import DATA, PILLARS, csv_path, write_config, write_export
+from generate import DATA, PILLARS, csv_path, parse_size, write_config, write_export
 
-VENV_BIN = Path(sys.executable).parent
 COMPARED = ["n", "coverage", "index", "nps", *PILLARS]
 TOLERANCE = 1e-9
 
@@ -34,8 +34,12 @@ def b2bcx_accounts(csv: Path, config: Path) -> pd.DataFrame:
     """b2bcx's account table for ``csv`` (written to Parquet and read back)."""
     with tempfile.TemporaryDirectory() as folder:
         out = Path(folder) / "accounts.parquet"
-        command = [str(VENV_BIN / "b2bcx"), "--quiet", "score", str(csv)]
-        subprocess.run([*command, "-c", str(config), "-o", str(out)], check=True)
+        command = [sys.executable, "-m", "b2bcx", "--quiet", "score", str(csv)]
+        src = str(Path(__file__).resolve().parents[1] / "src")  # this checkout
+        env = {**os.environ, "PYTHONPATH": src}
+        subprocess.run(
+            [*command, "-c", str(config), "-o", str(out)], check=True, env=env
+        )
         return pd.read_parquet(out)
 
 
@@ -65,13 +69,14 @@ def check(csv: Path, config: Path) -> int:
 
 def main() -> None:
     config = write_config()
-    csv = Path(sys.argv[1]) if len(sys.argv) > 1 else csv_path(10_000)
-    if not csv.exists() and csv.parent == DATA:
-        write_export(10_000, csv)
-    mismatches = check(csv, config)
-    if mismatches:
-        sys.exit(f"FAILED: {mismatches} mismatches")
-    print(f"OK: DuckDB and b2bcx agree to {TOLERANCE:g} on every account")
+    paths = [Path(a) for a in sys.argv[1:]] or [csv_path(10_000)]
+    for csv in paths:
+        if not csv.exists() and csv.parent == DATA:
+            write_export(parse_size(csv.stem.removeprefix("bench_")), csv)
+        mismatches = check(csv, config)
+        if mismatches:
+            sys.exit(f"FAILED: {mismatches} mismatches")
+        print(f"OK: DuckDB and b2bcx agree to {TOLERANCE:g} on every account")
 
 
 if __name__ == "__main__":
