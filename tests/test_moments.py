@@ -281,8 +281,24 @@ def _close(a: Partial, b: Partial) -> None:
         )
     assert a.census == b.census and a.excluded == b.excluded and a.rows == b.rows
     for column in b.attributes:
-        for key in ("account", "value", "count", "first"):
-            assert list(a.attributes[column][key]) == list(b.attributes[column][key])
+        assert _entries(a, column) == _entries(b, column)
+
+
+def _entries(partial: Partial, column: str) -> set[tuple[str, str, int, int]]:
+    """Attribute entries as (account, value, count, first row)."""
+    names = {k: v for v, k in partial.vocabulary[column].items()}
+    table = partial.attributes[column]
+    accounts = partial.accounts.to_pylist()
+    return {
+        (accounts[a], names[v], int(k), int(f))
+        for a, v, k, f in zip(
+            table["account"],
+            table["value"],
+            table["count"],
+            table["first"],
+            strict=True,
+        )
+    }
 
 
 @given(

@@ -16,7 +16,14 @@ import pyarrow.csv as pacsv
 
 from b2bcx.errors import Problem
 from b2bcx.io.batches import DICTIONARY, Source, record_batches
-from b2bcx.scoring.moments import Partial, Plan, accumulate, merge, pass_batch
+from b2bcx.scoring.moments import (
+    Partial,
+    Plan,
+    accumulate,
+    in_order,
+    merge,
+    pass_batch,
+)
 from b2bcx.scoring.prepare import resolve_columns
 
 PARALLEL_BYTES = 48 << 20
@@ -101,7 +108,7 @@ def run_embedded(
             total = accumulate(total, pass_batch(renamed, p, base + k, source.label))
             if progress:
                 progress(batch.nbytes)
-    return total
+    return in_order(total)
 
 
 def _ranges(source: Source, workers: int) -> list[tuple[int, int]]:

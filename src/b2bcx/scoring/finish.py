@@ -212,6 +212,10 @@ def attributes(
         if entries is None:
             continue
         found = pd.DataFrame(entries)
+        names = np.empty(len(total.vocabulary[column]), object)
+        for value, code in total.vocabulary[column].items():
+            names[code] = value
+        found["value"] = names[found["value"].to_numpy()]
         top = found.sort_values(
             ["account", "count", "first"], ascending=[True, False, True]
         ).drop_duplicates("account")

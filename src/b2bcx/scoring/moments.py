@@ -121,9 +121,10 @@ class Partial:
     accounts : account ids (sorted, distinct) of the rows kept.
     count : respondents per account x role (``A x R``).
     n, total, squares : per account x role x score: values present, ``Σx``, ``Σx²``.
-    attributes : per attribute column, arrays ``account`` (code), ``value``,
-        ``count`` and ``first`` (position of the first row), one entry per
-        distinct account and value.
+    attributes : per attribute column, arrays ``account`` (code), ``value`` (code
+        into ``vocabulary[column]``), ``count`` and ``first`` (position of the
+        first row), one entry per distinct account and value.
+    vocabulary : per attribute column, value -> code.
     census : per ``(column, kind)`` (kind ``invalid`` or ``unmapped``), distinct raw
         value -> ``[count, first position]``.
     answered : per answer column, rows kept with a non-blank answer.
@@ -142,6 +143,7 @@ class Partial:
     total: np.ndarray
     squares: np.ndarray
     attributes: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)
+    vocabulary: dict[str, dict[str, int]] = field(default_factory=dict)
     census: dict[tuple[str, str], dict[str, list[int]]] = field(default_factory=dict)
     answered: dict[str, int] = field(default_factory=dict)
     excluded: dict[str, int] = field(default_factory=dict)
@@ -428,9 +430,10 @@ def _attributes(
         width = max(len(values), 1)
         key = account[present] * width + codes[rows][present]
         found, first, counts = np.unique(key, return_index=True, return_counts=True)
+        out.vocabulary[column] = {v or "": k for k, v in enumerate(values)}
         out.attributes[column] = {
             "account": (found // width).astype(np.int64),
-            "value": np.array([values[c] for c in found % width], dtype=object),
+            "value": (found % width).astype(np.int64),
             "count": counts.astype(np.int64),
             "first": base + rows[present][first].astype(np.int64),
         }
@@ -453,6 +456,7 @@ def merge(a: Partial, b: Partial) -> Partial:
         merged[where_a] += left
         merged[where_b] += right
         arrays[name] = merged
+    vocabulary = {k: dict(v) for k, v in a.vocabulary.items()}
     return Partial(
         a.roles,
         a.scores,
@@ -461,7 +465,8 @@ def merge(a: Partial, b: Partial) -> Partial:
         arrays["n"],
         arrays["total"],
         arrays["squares"],
-        attributes=_merge_attributes(a, b, where_a, where_b),
+        attributes=_merge_attributes(a, b, where_a, where_b, vocabulary),
+        vocabulary=vocabulary,
         census=_merge_census(a.census, b.census),
         answered=_add(a.answered, b.answered),
         excluded=_add(a.excluded, b.excluded),
@@ -473,15 +478,22 @@ def merge(a: Partial, b: Partial) -> Partial:
 
 
 def accumulate(total: Partial, part: Partial) -> Partial:
-    """``merge(total, part)``, adding into ``total``'s arrays in place when every
-    account of ``part`` is already in ``total`` (the common case after a few batches)."""
+    """``merge(total, part)`` in place: ``total``'s arrays grow by the accounts it
+    had not seen (appended, not sorted: :func:`in_order` sorts once at the end)."""
     where = _where(part.accounts, total.accounts)
-    if (where < 0).any() or not len(total.accounts):
-        return merge(total, part)
+    new = where < 0
+    if new.any():
+        start = len(total.accounts)
+        total.accounts = pa.concat_arrays([total.accounts, part.accounts.filter(new)])
+        where[new] = np.arange(start, start + int(new.sum()))
+        for name in ("count", "n", "total", "squares"):
+            grown = getattr(total, name)
+            extra = np.zeros((int(new.sum()), *grown.shape[1:]))
+            setattr(total, name, np.concatenate([grown, extra]))
     for name in ("count", "n", "total", "squares"):
         getattr(total, name)[where] += getattr(part, name)
     same = np.arange(len(total.accounts))
-    total.attributes = _merge_attributes(total, part, same, where)
+    total.attributes = _merge_attributes(total, part, same, where, total.vocabulary)
     total.census = _merge_census(total.census, part.census)
     total.answered = _add(total.answered, part.answered)
     total.excluded = _add(total.excluded, part.excluded)
@@ -489,6 +501,21 @@ def accumulate(total: Partial, part: Partial) -> Partial:
     total.waves |= part.waves
     total.ids += part.ids
     total.parts.update(part.parts)
+    return total
+
+
+def in_order(total: Partial) -> Partial:
+    """The partial with its accounts sorted (as :func:`merge` leaves them)."""
+    order = pc.sort_indices(total.accounts).to_numpy(zero_copy_only=False)
+    if (order == np.arange(len(order))).all():
+        return total
+    position = np.empty(len(order), np.int64)
+    position[order] = np.arange(len(order))
+    total.accounts = total.accounts.take(pa.array(order))
+    for name in ("count", "n", "total", "squares"):
+        setattr(total, name, getattr(total, name)[order])
+    for table in total.attributes.values():
+        table["account"] = position[table["account"]]
     return total
 
 
@@ -534,18 +561,35 @@ def _merge_census(
 
 
 def _merge_attributes(
-    a: Partial, b: Partial, where_a: np.ndarray, where_b: np.ndarray
+    a: Partial,
+    b: Partial,
+    where_a: np.ndarray,
+    where_b: np.ndarray,
+    vocabulary: dict[str, dict[str, int]],
 ) -> dict[str, dict[str, np.ndarray]]:
+    """Attribute counts of both, recoded into ``vocabulary`` (extended in place)."""
     out = {}
     for column in dict.fromkeys([*a.attributes, *b.attributes]):
-        parts = [
-            {**table, "account": where[table["account"]]}
-            for table, where in (
-                (a.attributes.get(column), where_a),
-                (b.attributes.get(column), where_b),
+        codes = vocabulary.setdefault(column, {})
+        parts = []
+        for partial, where in ((a, where_a), (b, where_b)):
+            table = partial.attributes.get(column)
+            if table is None:
+                continue
+            own = partial.vocabulary.get(column, {})
+            recode = np.zeros(max(len(own), 1), np.int64)
+            if own is not codes:
+                for value, k in own.items():
+                    recode[k] = codes.setdefault(value, len(codes))
+            else:
+                recode = np.arange(max(len(own), 1))
+            parts.append(
+                {
+                    **table,
+                    "account": where[table["account"]],
+                    "value": recode[table["value"]],
+                }
             )
-            if table is not None
-        ]
         out[column] = _regroup(
             {k: np.concatenate([t[k] for t in parts]) for k in parts[0]}
         )
@@ -556,14 +600,13 @@ def _regroup(table: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     """One entry per account and value: counts added, first position the least."""
     if not len(table["value"]):
         return table
-    values, value_code = np.unique(table["value"].astype(str), return_inverse=True)
-    key = table["account"] * len(values) + value_code.ravel()
+    key = (table["account"] << PART_BITS) | table["value"]
     found, inverse = np.unique(key, return_inverse=True)
     first = np.full(len(found), np.iinfo(np.int64).max)
     np.minimum.at(first, inverse, table["first"])
     return {
-        "account": found // len(values),
-        "value": values[found % len(values)].astype(object),
+        "account": found >> PART_BITS,
+        "value": found & ((1 << PART_BITS) - 1),
         "count": np.bincount(inverse, table["count"], len(found)).astype(np.int64),
         "first": first,
     }
