@@ -161,9 +161,11 @@ def test_streamed_equals_respondent_path_on_generated_data(
 def test_streamed_equals_respondent_path_on_two_processes(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    import b2bcx.io.batches as batches
     import b2bcx.scoring.engine as engine
 
     monkeypatch.setattr(engine, "PARALLEL_BYTES", 0)
+    monkeypatch.setattr(batches, "BLOCK_BYTES", 20_000)  # many batches per process
     export = write_export(tmp_path / "export.csv", 3000, seed=2)
     export.write_text(export.read_text().replace('"1,000"', "1000"))  # no quotes
     config = load_config(write_config(tmp_path))
@@ -172,7 +174,11 @@ def test_streamed_equals_respondent_path_on_two_processes(
         plan(config),
         workers=2,
     )
-    assert len(streamed.parts) >= 2
+    assert len(streamed.parts) >= 6
+    full = api.score(api.load_exports([export]), config)
+    monkeypatch.setattr(engine, "WORKERS", 2)
+    assert_same_tables(api.score_files([export], config), full)
+    monkeypatch.setattr(engine, "WORKERS", 1)
     result = api.score_files([export], config)
     full = api.score(api.load_exports([export]), config)
     assert result is not None

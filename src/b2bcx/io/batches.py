@@ -127,7 +127,7 @@ def record_batches(
     source: Source,
     columns: list[str],
     plain: Sequence[str] = (),
-    block_bytes: int = BLOCK_BYTES,
+    block_bytes: int | None = None,
 ) -> Iterator[pa.RecordBatch]:
     """The export's ``columns`` (header names) in batches, dictionary-encoded.
 
@@ -142,7 +142,7 @@ def record_batches(
     stream = pacsv.open_csv(
         _body(source),
         read_options=pacsv.ReadOptions(
-            block_size=block_bytes,
+            block_size=block_bytes or BLOCK_BYTES,
             use_threads=os.environ.get("B2BCX_THREADS", "1") == "1",
             column_names=source.columns,
             skip_rows=1,

@@ -15,6 +15,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from b2bcx.errors import Problem
+from b2bcx.io import batches
 from b2bcx.io.batches import DICTIONARY, Source, record_batches
 from b2bcx.scoring.moments import (
     Partial,
@@ -30,6 +31,7 @@ PARALLEL_BYTES = 48 << 20
 """Files smaller than this are read by one process (a second one does not pay)."""
 
 PART_STRIDE = 1 << 20
+WORKERS = 1
 
 
 @dataclass(frozen=True)
@@ -74,14 +76,11 @@ def run_embedded(
 ) -> Partial:
     """Every source through the pass; partials merged in order.
 
-    A large unquoted CSV is split at line ends into ``workers`` byte ranges read
-    by separate processes (default: 2 when the machine has 2 or more CPUs).
+    With ``workers`` > 1 (or ``B2BCX_WORKERS``), a large unquoted CSV is split at
+    line ends into byte ranges read by separate processes; the default is one
+    process, whose reader parses ahead on a second thread (benchmarks/README.md).
     """
-    workers = (
-        workers
-        or int(os.environ.get("B2BCX_WORKERS", 0))
-        or min(2, os.cpu_count() or 1)
-    )
+    workers = workers or int(os.environ.get("B2BCX_WORKERS", 0)) or WORKERS
     total = Partial.empty(p)
     for number, layout in enumerate(layouts):
         source = layout.source
@@ -159,7 +158,9 @@ def _range_batches(
     stream = pacsv.open_csv(
         io.BufferedReader(_Range(str(source.path), start, end), 1 << 20),
         read_options=pacsv.ReadOptions(
-            block_size=8 << 20, use_threads=False, column_names=source.columns
+            block_size=batches.BLOCK_BYTES,
+            use_threads=False,
+            column_names=source.columns,
         ),
         parse_options=pacsv.ParseOptions(
             delimiter=source.delimiter, ignore_empty_lines=False
@@ -187,4 +188,4 @@ def _pass_range(
     for k, batch in enumerate(_range_batches(layout, p, start, end)):
         renamed = _renamed(batch, layout)
         total = accumulate(total, pass_batch(renamed, p, base + k, layout.source.label))
-    return total
+    return in_order(total)

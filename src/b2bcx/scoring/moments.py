@@ -478,18 +478,25 @@ def merge(a: Partial, b: Partial) -> Partial:
 
 
 def accumulate(total: Partial, part: Partial) -> Partial:
-    """``merge(total, part)`` in place: ``total``'s arrays grow by the accounts it
-    had not seen (appended, not sorted: :func:`in_order` sorts once at the end)."""
+    """``merge(total, part)`` in place, for one process folding its batches.
+
+    Accounts ``total`` had not seen are appended, not sorted, and its arrays grow
+    by doubling, so they may hold spare rows past ``len(total.accounts)``;
+    :func:`in_order` sorts and trims once at the end.
+    """
     where = _where(part.accounts, total.accounts)
     new = where < 0
     if new.any():
         start = len(total.accounts)
         total.accounts = pa.concat_arrays([total.accounts, part.accounts.filter(new)])
         where[new] = np.arange(start, start + int(new.sum()))
-        for name in ("count", "n", "total", "squares"):
-            grown = getattr(total, name)
-            extra = np.zeros((int(new.sum()), *grown.shape[1:]))
-            setattr(total, name, np.concatenate([grown, extra]))
+        if len(total.accounts) > len(total.count):
+            rows = max(len(total.accounts), 2 * len(total.count))
+            for name in ("count", "n", "total", "squares"):
+                grown = getattr(total, name)
+                bigger = np.zeros((rows, *grown.shape[1:]))
+                bigger[: len(grown)] = grown
+                setattr(total, name, bigger)
     for name in ("count", "n", "total", "squares"):
         getattr(total, name)[where] += getattr(part, name)
     same = np.arange(len(total.accounts))
@@ -505,10 +512,9 @@ def accumulate(total: Partial, part: Partial) -> Partial:
 
 
 def in_order(total: Partial) -> Partial:
-    """The partial with its accounts sorted (as :func:`merge` leaves them)."""
+    """The partial with its accounts sorted (as :func:`merge` leaves them) and
+    its arrays trimmed to them."""
     order = pc.sort_indices(total.accounts).to_numpy(zero_copy_only=False)
-    if (order == np.arange(len(order))).all():
-        return total
     position = np.empty(len(order), np.int64)
     position[order] = np.arange(len(order))
     total.accounts = total.accounts.take(pa.array(order))
