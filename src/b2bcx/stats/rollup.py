@@ -200,6 +200,10 @@ def role_gap(role_means: np.ndarray, present: np.ndarray) -> np.ndarray:
     return np.where(present.sum(axis=1) >= 2, high - low, np.nan)
 
 
+TIE = 1e-9
+"""Scores closer than this to a flag threshold count as on it."""
+
+
 def account_flags(
     n: np.ndarray,
     coverage_share: np.ndarray,
@@ -225,7 +229,9 @@ def account_flags(
             if decision_detractors is not None
             else np.zeros_like(n, bool)
         ),
-        "role_gap": np.nan_to_num(gap, nan=-1.0) >= thresholds["role_gap"],
+        # a gap of exactly the threshold counts whatever the summation order
+        # (means of 80 and 60 may differ by 19.999999999999993)
+        "role_gap": np.nan_to_num(gap, nan=-1.0) >= thresholds["role_gap"] - TIE,
         "low_coverage": coverage_share < thresholds["low_coverage"],
     }
     matrix = np.column_stack(list(conditions.values()))
