@@ -41,8 +41,8 @@ class Source:
     kind : ``"csv"`` or ``"parquet"``.
     columns : the column names as the header gives them (cleaned).
     first_row : the row number the user sees for the first data record.
-    delimiter, skip, quoted : CSV only - the delimiter, the bytes before the
-        header (byte-order mark) and whether any quote character occurs.
+    delimiter, skip : CSV only - the delimiter and the bytes before the header
+        (byte-order mark).
     """
 
     path: Path
@@ -52,7 +52,6 @@ class Source:
     first_row: int
     delimiter: str = ","
     skip: int = 0
-    quoted: bool = True
 
 
 def stream_source(path: str | Path, label: str | None = None) -> Source | None:
@@ -109,18 +108,19 @@ def _csv_source(file: Path, label: str, head: bytes) -> Source | None:
     width = max(len(r) for r in records)
     if width != len(names) or not all(names) or len(set(names)) < len(names):
         return None
-    with file.open("rb") as handle:
-        quoted = _has_quote(handle)
-    return Source(
-        file, label, "csv", names, 2, delimiter, skip=encoding.skip, quoted=quoted
-    )
+    return Source(file, label, "csv", names, 2, delimiter, skip=encoding.skip)
 
 
-def _has_quote(handle: io.BufferedReader) -> bool:
-    while chunk := handle.read(1 << 24):
-        if b'"' in chunk:
-            return True
-    return False
+def unquoted(source: Source) -> bool:
+    """True when no cell of the CSV is quoted, so no cell holds a line break and
+    the file can be cut at any line end (one read of the file)."""
+    if source.kind != "csv":
+        return False
+    with source.path.open("rb") as handle:
+        while chunk := handle.read(1 << 24):
+            if b'"' in chunk:
+                return False
+    return True
 
 
 def record_batches(
@@ -149,7 +149,7 @@ def record_batches(
         ),
         parse_options=pacsv.ParseOptions(
             delimiter=source.delimiter,
-            newlines_in_values=source.quoted,
+            newlines_in_values=True,
             ignore_empty_lines=False,
         ),
         convert_options=pacsv.ConvertOptions(

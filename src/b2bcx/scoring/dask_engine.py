@@ -12,6 +12,7 @@ from typing import Any
 import pandas as pd
 import pyarrow as pa
 
+from b2bcx.io.batches import unquoted
 from b2bcx.scoring.engine import PART_STRIDE, Layout
 from b2bcx.scoring.moments import Partial, Plan, merge, pass_batch
 
@@ -32,7 +33,7 @@ def _frames(layout: Layout) -> Any:
         na_values=[""],
         skip_blank_lines=False,
         encoding="utf-8-sig",
-        blocksize=None if source.quoted else "64MB",
+        blocksize="64MB" if unquoted(source) else None,
     )
 
 

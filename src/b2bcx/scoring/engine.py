@@ -16,7 +16,7 @@ import pyarrow.csv as pacsv
 
 from b2bcx.errors import Problem
 from b2bcx.io import batches
-from b2bcx.io.batches import DICTIONARY, Source, record_batches
+from b2bcx.io.batches import DICTIONARY, Source, record_batches, unquoted
 from b2bcx.scoring.moments import (
     Partial,
     Plan,
@@ -84,9 +84,8 @@ def run_embedded(
     total = Partial.empty(p)
     for number, layout in enumerate(layouts):
         source = layout.source
-        splittable = source.kind == "csv" and not source.quoted
         size = source.path.stat().st_size
-        if workers > 1 and splittable and size >= PARALLEL_BYTES:
+        if workers > 1 and size >= PARALLEL_BYTES and unquoted(source):
             ranges = _ranges(source, workers)
             context = get_context("fork")
             with ProcessPoolExecutor(len(ranges), mp_context=context) as pool:
