@@ -75,7 +75,11 @@ def _parquet_source(file: Path, label: str) -> Source | None:
         schema = pq.read_schema(file)
     except (pa.ArrowException, OSError):
         return None
-    stored = (schema.pandas_metadata or {}).get("index_columns", [])
+    try:
+        metadata = schema.pandas_metadata or {}
+    except (ValueError, UnicodeDecodeError):  # damaged pandas metadata: ignored
+        metadata = {}
+    stored = metadata.get("index_columns", []) if isinstance(metadata, dict) else []
     names = tuple(n for n in schema.names if n not in stored)
     return Source(file, label, "parquet", names, 1)
 
