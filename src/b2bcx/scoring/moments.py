@@ -151,6 +151,10 @@ class Partial:
     waves: set[str] = field(default_factory=set)
     ids: list[pa.Array] = field(default_factory=list)
     parts: dict[int, tuple[str, int, int]] = field(default_factory=dict)
+    index: dict[str, int] = field(default_factory=dict, repr=False, compare=False)
+    pending: dict[str, list[dict[str, np.ndarray]]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     @classmethod
     def empty(cls, p: Plan) -> Partial:
@@ -446,6 +450,8 @@ def merge(a: Partial, b: Partial) -> Partial:
     """The partial of the rows of ``a`` and ``b`` together (associative)."""
     if a.roles != b.roles or a.scores != b.scores:
         raise ValueError("partials of different plans cannot be merged")
+    if a.pending or b.pending or len(a.count) != len(a.accounts):
+        raise ValueError("merge partials after in_order()")
     accounts = _union(a.accounts, b.accounts)
     where_a = _where(a.accounts, accounts)
     where_b = _where(b.accounts, accounts)
@@ -480,18 +486,27 @@ def merge(a: Partial, b: Partial) -> Partial:
 def accumulate(total: Partial, part: Partial) -> Partial:
     """``merge(total, part)`` in place, for one process folding its batches.
 
-    Accounts ``total`` had not seen are appended, not sorted, and its arrays grow
-    by doubling, so they may hold spare rows past ``len(total.accounts)``;
-    :func:`in_order` sorts and trims once at the end.
+    Costs the batch, not the total: accounts are looked up in a dictionary, and
+    those ``total`` had not seen are appended, not sorted; the arrays grow by
+    half, so they may hold spare rows past ``len(total.accounts)``; attribute
+    counts are regrouped only when the pending ones outgrow the grouped ones.
+    :func:`in_order` sorts, regroups and trims once at the end.
     """
-    where = _where(part.accounts, total.accounts)
+    index = total.index
+    if len(index) != len(total.accounts):
+        index.clear()
+        index.update((a, k) for k, a in enumerate(total.accounts.to_pylist()))
+    keys = part.accounts.to_pylist()
+    where = np.fromiter((index.get(k, -1) for k in keys), np.int64, len(keys))
     new = where < 0
     if new.any():
         start = len(total.accounts)
-        total.accounts = pa.concat_arrays([total.accounts, part.accounts.filter(new)])
-        where[new] = np.arange(start, start + int(new.sum()))
+        added = part.accounts.filter(new)
+        total.accounts = pa.concat_arrays([total.accounts, added])
+        where[new] = np.arange(start, start + len(added))
+        index.update((a, start + k) for k, a in enumerate(added.to_pylist()))
         if len(total.accounts) > len(total.count):
-            rows = max(len(total.accounts), 2 * len(total.count))
+            rows = max(len(total.accounts), len(total.count) * 3 // 2)
             for name in ("count", "n", "total", "squares"):
                 grown = getattr(total, name)
                 bigger = np.zeros((rows, *grown.shape[1:]))
@@ -499,8 +514,14 @@ def accumulate(total: Partial, part: Partial) -> Partial:
                 setattr(total, name, bigger)
     for name in ("count", "n", "total", "squares"):
         getattr(total, name)[where] += getattr(part, name)
-    same = np.arange(len(total.accounts))
-    total.attributes = _merge_attributes(total, part, same, where, total.vocabulary)
+    for column, table in part.attributes.items():
+        pending = total.pending.setdefault(column, [])
+        pending.append(
+            _recoded(table, where, part.vocabulary[column], total.vocabulary, column)
+        )
+        grouped = total.attributes.get(column, {}).get("count", ())
+        if sum(len(t["count"]) for t in pending) > max(len(grouped), 1 << 18):
+            _flush(total, column)
     total.census = _merge_census(total.census, part.census)
     total.answered = _add(total.answered, part.answered)
     total.excluded = _add(total.excluded, part.excluded)
@@ -511,9 +532,42 @@ def accumulate(total: Partial, part: Partial) -> Partial:
     return total
 
 
+def _recoded(
+    table: dict[str, np.ndarray],
+    where: np.ndarray,
+    own: dict[str, int],
+    vocabulary: dict[str, dict[str, int]],
+    column: str,
+) -> dict[str, np.ndarray]:
+    """Attribute entries with account codes ``where`` and values coded in ``vocabulary``."""
+    codes = vocabulary.setdefault(column, {})
+    recode = np.zeros(max(len(own), 1), np.int64)
+    for value, k in own.items():
+        recode[k] = codes.setdefault(value, len(codes))
+    return {
+        **table,
+        "account": where[table["account"]],
+        "value": recode[table["value"]],
+    }
+
+
+def _flush(total: Partial, column: str) -> None:
+    """Regroup the pending attribute entries of ``column`` with the grouped ones."""
+    tables = total.pending.pop(column, [])
+    if column in total.attributes:
+        tables.insert(0, total.attributes[column])
+    if tables:
+        total.attributes[column] = _regroup(
+            {k: np.concatenate([t[k] for t in tables]) for k in tables[0]}
+        )
+
+
 def in_order(total: Partial) -> Partial:
     """The partial with its accounts sorted (as :func:`merge` leaves them) and
     its arrays trimmed to them."""
+    for column in list(total.pending):
+        _flush(total, column)
+    total.index = {}
     order = pc.sort_indices(total.accounts).to_numpy(zero_copy_only=False)
     position = np.empty(len(order), np.int64)
     position[order] = np.arange(len(order))
@@ -576,26 +630,11 @@ def _merge_attributes(
     """Attribute counts of both, recoded into ``vocabulary`` (extended in place)."""
     out = {}
     for column in dict.fromkeys([*a.attributes, *b.attributes]):
-        codes = vocabulary.setdefault(column, {})
-        parts = []
-        for partial, where in ((a, where_a), (b, where_b)):
-            table = partial.attributes.get(column)
-            if table is None:
-                continue
-            own = partial.vocabulary.get(column, {})
-            recode = np.zeros(max(len(own), 1), np.int64)
-            if own is not codes:
-                for value, k in own.items():
-                    recode[k] = codes.setdefault(value, len(codes))
-            else:
-                recode = np.arange(max(len(own), 1))
-            parts.append(
-                {
-                    **table,
-                    "account": where[table["account"]],
-                    "value": recode[table["value"]],
-                }
-            )
+        parts = [
+            _recoded(table, where, partial.vocabulary[column], vocabulary, column)
+            for partial, where in ((a, where_a), (b, where_b))
+            if (table := partial.attributes.get(column)) is not None
+        ]
         out[column] = _regroup(
             {k: np.concatenate([t[k] for t in parts]) for k in parts[0]}
         )
