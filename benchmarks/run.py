@@ -113,9 +113,9 @@ def size_tools(
     out = OUT / f"{tag}_b2bcx.parquet"
     tools = {
         "b2bcx score": score_command(csv, config, out),
-        "b2bcx score (1 process)": [
+        "b2bcx score (2 processes)": [
             "env",
-            "B2BCX_WORKERS=1",
+            "B2BCX_WORKERS=2",
             *score_command(csv, config, out),
         ],
         "duckdb": duckdb_command(PYTHON, csv, OUT / f"{tag}_duckdb.parquet"),

@@ -376,3 +376,39 @@ def test_dask_engine_names_bad_answers_like_the_embedded_engine(tmp_path: Path) 
     with pytest.raises(DataError) as on_dask:
         api.score_files([export], config, engine="dask")
     assert on_dask.value.problems == embedded.value.problems
+
+
+def test_score_command_takes_engine_and_scheduler(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from b2bcx.cli import app
+
+    export = write_export(tmp_path / "export.csv", 300, seed=10)
+    config = write_config(tmp_path)
+    runner = CliRunner()
+    outputs = {}
+    for engine in ("embedded", "dask"):
+        out = tmp_path / f"{engine}.csv"
+        done = runner.invoke(
+            app,
+            [
+                "--quiet",
+                "score",
+                str(export),
+                "-c",
+                str(config),
+                "--engine",
+                engine,
+                "-o",
+                str(out),
+            ],
+        )
+        assert done.exit_code == 0, done.output
+        outputs[engine] = pd.read_csv(out)
+    pd.testing.assert_frame_equal(
+        outputs["dask"], outputs["embedded"], rtol=0, atol=1e-9
+    )
+    unknown = runner.invoke(
+        app, ["score", str(export), "-c", str(config), "--engine", "spark"]
+    )
+    assert unknown.exit_code == 2

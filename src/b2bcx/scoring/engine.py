@@ -21,9 +21,9 @@ from b2bcx.scoring.moments import (
     Partial,
     Plan,
     accumulate,
-    in_order,
     merge,
     pass_batch,
+    settle,
 )
 from b2bcx.scoring.prepare import resolve_columns
 
@@ -106,7 +106,7 @@ def run_embedded(
             total = accumulate(total, pass_batch(renamed, p, base + k, source.label))
             if progress:
                 progress(batch.nbytes)
-    return in_order(total)
+    return settle(total)
 
 
 def _ranges(source: Source, workers: int) -> list[tuple[int, int]]:
@@ -187,4 +187,4 @@ def _pass_range(
     for k, batch in enumerate(_range_batches(layout, p, start, end)):
         renamed = _renamed(batch, layout)
         total = accumulate(total, pass_batch(renamed, p, base + k, layout.source.label))
-    return in_order(total)
+    return settle(total)

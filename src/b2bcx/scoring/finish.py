@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
+import pyarrow.compute as pc
 
 from b2bcx.errors import Problem
 from b2bcx.scoring.accounts import (
@@ -200,9 +201,13 @@ def role_table(total: Partial, p: Plan) -> pd.DataFrame:
 
 
 def attributes(
-    total: Partial, p: Plan, locate: Locator
+    total: Partial, p: Plan, locate: Locator, order: np.ndarray
 ) -> tuple[pd.DataFrame, list[Problem]]:
-    """Each account's most frequent attribute value (ties: seen first), and conflicts."""
+    """Each account's most frequent attribute value (ties: seen first), and conflicts.
+
+    ``order`` lists the partial's accounts sorted by id; conflicts are reported
+    in that order.
+    """
     accounts = np.array(total.accounts.to_pylist(), object)
     out = pd.DataFrame(index=pd.Index(accounts, name="account"))
     problems: list[Problem] = []
@@ -223,20 +228,26 @@ def attributes(
         values.iloc[top["account"].to_numpy()] = top["value"].to_numpy()
         out[column] = values.to_numpy()
         out[column] = out[column].astype("str")
-        problems += _conflicts(found, accounts, column, locate)
+        problems += _conflicts(found, accounts, column, locate, order)
     if c.revenue and c.revenue in out:
         out[c.revenue] = parse_amount(out[c.revenue])
     return out, problems
 
 
 def _conflicts(
-    found: pd.DataFrame, accounts: np.ndarray, column: str, locate: Locator
+    found: pd.DataFrame,
+    accounts: np.ndarray,
+    column: str,
+    locate: Locator,
+    order: np.ndarray,
 ) -> list[Problem]:
+    rank = np.empty(len(order), np.int64)
+    rank[order] = np.arange(len(order))
     several = found[found["account"].duplicated(keep=False)]
+    several = several.assign(rank=rank[several["account"].to_numpy()])
     problems = []
-    for account, group in several.sort_values(["account", "first"]).groupby(
-        "account", sort=True
-    ):
+    for _, group in several.sort_values(["rank", "first"]).groupby("rank", sort=True):
+        account = int(group["account"].iloc[0])
         values = group["value"].tolist()
         file, row = locate(group["first"].min())
         problems.append(
@@ -343,9 +354,10 @@ def rows_accounting(total: Partial) -> pd.DataFrame:
 def finish(total: Partial, p: Plan, first_rows: Mapping[str, int]) -> Finished:
     """The tables and problems of a merged partial."""
     locate = Locator(total, first_rows)
+    order = pc.sort_indices(total.accounts).to_numpy(zero_copy_only=False)
     accounts = account_table(total, p)
-    found, warnings = attributes(total, p, locate)
-    accounts = accounts.join(found, on="account")
+    found, warnings = attributes(total, p, locate, order)
+    accounts = accounts.take(order).reset_index(drop=True).join(found, on="account")
     return Finished(
         accounts,
         role_table(total, p),

@@ -118,7 +118,8 @@ class Partial:
 
     Attributes
     ----------
-    accounts : account ids (sorted, distinct) of the rows kept.
+    accounts : account ids (distinct) of the rows kept; sorted after
+        :func:`merge`, in the order met after :func:`accumulate`.
     count : respondents per account x role (``A x R``).
     n, total, squares : per account x role x score: values present, ``Σx``, ``Σx²``.
     attributes : per attribute column, arrays ``account`` (code), ``value`` (code
@@ -451,7 +452,7 @@ def merge(a: Partial, b: Partial) -> Partial:
     if a.roles != b.roles or a.scores != b.scores:
         raise ValueError("partials of different plans cannot be merged")
     if a.pending or b.pending or len(a.count) != len(a.accounts):
-        raise ValueError("merge partials after in_order()")
+        raise ValueError("merge partials after settle()")
     accounts = _union(a.accounts, b.accounts)
     where_a = _where(a.accounts, accounts)
     where_b = _where(b.accounts, accounts)
@@ -490,7 +491,7 @@ def accumulate(total: Partial, part: Partial) -> Partial:
     those ``total`` had not seen are appended, not sorted; the arrays grow by
     half, so they may hold spare rows past ``len(total.accounts)``; attribute
     counts are regrouped only when the pending ones outgrow the grouped ones.
-    :func:`in_order` sorts, regroups and trims once at the end.
+    :func:`settle` regroups and trims once at the end.
     """
     index = total.index
     if len(index) != len(total.accounts):
@@ -507,11 +508,7 @@ def accumulate(total: Partial, part: Partial) -> Partial:
         index.update((a, start + k) for k, a in enumerate(added.to_pylist()))
         if len(total.accounts) > len(total.count):
             rows = max(len(total.accounts), len(total.count) * 3 // 2)
-            for name in ("count", "n", "total", "squares"):
-                grown = getattr(total, name)
-                bigger = np.zeros((rows, *grown.shape[1:]))
-                bigger[: len(grown)] = grown
-                setattr(total, name, bigger)
+            _resize(total, rows)
     for name in ("count", "n", "total", "squares"):
         getattr(total, name)[where] += getattr(part, name)
     for column, table in part.attributes.items():
@@ -562,25 +559,30 @@ def _flush(total: Partial, column: str) -> None:
         )
 
 
-def in_order(total: Partial) -> Partial:
-    """The partial with its accounts sorted (as :func:`merge` leaves them) and
-    its arrays trimmed to them."""
+def _resize(total: Partial, rows: int) -> None:
+    """Grow or trim the moment arrays in place (new rows are zero; no copy when
+    the allocator can extend the block)."""
+    for name in ("count", "n", "total", "squares"):
+        array = getattr(total, name)
+        if not array.flags.owndata or not array.flags.c_contiguous:
+            array = array.copy()
+            setattr(total, name, array)
+        array.resize((rows, *array.shape[1:]), refcheck=False)
+
+
+def settle(total: Partial) -> Partial:
+    """The partial after :func:`accumulate`: attribute counts regrouped, arrays
+    trimmed to the accounts (which stay in the order they were met)."""
     for column in list(total.pending):
         _flush(total, column)
     total.index = {}
-    order = pc.sort_indices(total.accounts).to_numpy(zero_copy_only=False)
-    position = np.empty(len(order), np.int64)
-    position[order] = np.arange(len(order))
-    total.accounts = total.accounts.take(pa.array(order))
-    for name in ("count", "n", "total", "squares"):
-        setattr(total, name, getattr(total, name)[order])
-    for table in total.attributes.values():
-        table["account"] = position[table["account"]]
+    if len(total.count) != len(total.accounts):
+        _resize(total, len(total.accounts))
     return total
 
 
 def merge_all(partials: Iterable[Partial], p: Plan) -> Partial:
-    """Fold partials in order (the empty partial for none)."""
+    """Fold partials with :func:`merge` (the empty partial for none)."""
     total = Partial.empty(p)
     for partial in partials:
         total = merge(total, partial)
