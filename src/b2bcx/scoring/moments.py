@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from itertools import repeat
 from typing import Any
 
 import numpy as np
@@ -498,7 +499,7 @@ def accumulate(total: Partial, part: Partial) -> Partial:
         index.clear()
         index.update((a, k) for k, a in enumerate(total.accounts.to_pylist()))
     keys = part.accounts.to_pylist()
-    where = np.fromiter((index.get(k, -1) for k in keys), np.int64, len(keys))
+    where = np.fromiter(map(index.get, keys, repeat(-1)), np.int64, len(keys))
     new = where < 0
     if new.any():
         start = len(total.accounts)
