@@ -352,34 +352,41 @@ def respondent_scores(
     rows: np.ndarray,
     base: np.int64,
 ) -> np.ndarray:
-    """Every score of the kept rows (rows x scores), as ``score_respondents`` has them."""
+    """Every score of the kept rows (rows x scores), as ``score_respondents`` has them.
+
+    Item and pillar scores are kept in numpy blocks; the pillar, index and
+    composite maths are the functions of :mod:`b2bcx.stats.pillars`.
+    """
     config = p.config
-    items = pd.DataFrame(
-        {
-            a.column: item_score(
-                _answers(out, columns, a, rows, base), a.scale, a.reverse
-            )
-            for a in p.items
-        },
-        index=pd.RangeIndex(len(rows)),
-    )
+    position = {a.column: j for j, a in enumerate(p.items)}
+    items = np.empty((len(rows), len(p.items)))
+    for j, a in enumerate(p.items):
+        items[:, j] = item_score(
+            _answers(out, columns, a, rows, base), a.scale, a.reverse
+        )
     scores: dict[str, np.ndarray] = {}
-    pillars = pd.DataFrame(index=items.index)
-    for pid, pillar in config.pillars.items():
+    pillars = np.empty((len(rows), len(config.pillars)))
+    for k, (pid, pillar) in enumerate(config.pillars.items()):
         weights = [
             config.items[i].weight if i in config.items else 1.0 for i in pillar.items
         ]
-        pillars[pid] = pillar_score(items[pillar.items], config.min_items(pid), weights)
+        block = pd.DataFrame(items[:, [position[i] for i in pillar.items]])
+        pillars[:, k] = pillar_score(block, config.min_items(pid), weights).to_numpy()
+        scores[pid] = pillars[:, k]
     if config.pillars:
         index_weights = (
             config.index.weights if isinstance(config.index.weights, dict) else None
         )
-        scores["index"] = cx_index(pillars, index_weights).to_numpy()
-    scores.update({pid: pillars[pid].to_numpy() for pid in config.pillars})
+        frame = pd.DataFrame(pillars, columns=list(config.pillars))
+        scores["index"] = cx_index(frame, index_weights).to_numpy()
     for cid, composite in config.composites.items():
-        parts = pd.concat(
-            [pillars[s] if s in pillars else items[s] for s in composite.sources],
-            axis=1,
+        parts = pd.DataFrame(
+            np.column_stack(
+                [
+                    scores[s] if s in config.pillars else items[:, position[s]]
+                    for s in composite.sources
+                ]
+            )
         )
         scores[cid] = weighted_mean(
             parts, composite.weights, math.ceil(len(composite.sources) / 2)
