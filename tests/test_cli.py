@@ -53,8 +53,9 @@ def test_score_csv_has_the_contract_columns():
     result = run("score", Q3, "-c", CONFIG, "--format", "csv")
     assert result.exit_code == 0
     header = result.stdout.splitlines()[0].split(",")
-    assert header[:8] == [
+    assert header[:9] == [
         "account",
+        "name",
         "n",
         "roles",
         "coverage",
@@ -64,7 +65,7 @@ def test_score_csv_has_the_contract_columns():
         "nps",
     ]
     pillars = list(SIX_PILLARS)
-    assert header[8:14] == pillars
+    assert header[9:15] == pillars
     assert "flags" in header
 
 
@@ -97,8 +98,8 @@ def test_xlsx_output_keeps_numbers_and_freezes_header(tmp_path):
     run("score", Q3, "-c", CONFIG, "-o", target)
     sheet = openpyxl.load_workbook(target).active
     assert sheet.freeze_panes == "A2"
-    assert isinstance(sheet["E2"].value, float)
-    assert sheet["E2"].number_format == "0.0"
+    assert isinstance(sheet["F2"].value, float)
+    assert sheet["F2"].number_format == "0.0"
 
 
 @pytest.mark.parametrize("by", ["role", "segment", "phase"])

@@ -156,7 +156,7 @@ def test_every_table_sheet_has_a_frozen_header_and_an_excel_table(book):
         assert ws.freeze_panes is not None, name
         assert ws.tables, name
     assert wb["Respondents"].freeze_panes == "A2"
-    assert wb["Accounts"]["E2"].number_format == "0.0"  # index: one decimal
+    assert wb["Accounts"]["F2"].number_format == "0.0"  # index: one decimal
 
 
 def test_accounts_equal_the_score_output(book, scored):

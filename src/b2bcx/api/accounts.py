@@ -16,6 +16,7 @@ from b2bcx.errors import DataError, Problem, raise_if_errors
 from b2bcx.io import Export, platform_exclusions
 from b2bcx.results import AccountMaster, ScoreResult
 from b2bcx.scoring.accounts import (
+    NAME,
     account_attributes,
     account_table,
     revenue_column,
@@ -260,11 +261,18 @@ def _attributes(
 ) -> tuple[pd.DataFrame, list[Problem]]:
     c = config.columns
     columns = [
-        col for col in [*c.segments, c.revenue, c.phase] if col and col in respondents
+        col
+        for col in [c.name, *c.segments, c.revenue, c.phase]
+        if col and col in respondents
     ]
-    return account_attributes(
+    attributes, problems = account_attributes(
         respondents, columns, numeric=[c.revenue] if c.revenue else []
     )
+    if c.name and c.name in attributes:
+        attributes[NAME] = attributes[c.name].astype("string").str.strip()
+        if c.name not in (*c.segments, c.revenue, c.phase):
+            attributes = attributes.drop(columns=[c.name])
+    return attributes, problems
 
 
 def account_weights(
@@ -293,6 +301,10 @@ def apply_master(
     merged = accounts.drop(columns=[c for c in attributes if c in accounts]).merge(
         listed, on="account", how="left"
     )
+    if (
+        NAME in accounts and NAME in listed
+    ):  # the CRM's name wins; the export's fills gaps
+        merged[NAME] = merged[NAME].fillna(accounts[NAME].reset_index(drop=True))
     heard = listed["account"].isin(accounts["account"])  # has a scored respondent
     not_heard = listed[~heard]
     coverage = None

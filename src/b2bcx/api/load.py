@@ -9,7 +9,7 @@ from b2bcx.config.models import Config
 from b2bcx.errors import DataError, Problem, raise_if_errors
 from b2bcx.io import Export, read_export, read_exports
 from b2bcx.results import AccountMaster
-from b2bcx.scoring.accounts import parse_amount
+from b2bcx.scoring.accounts import NAME, parse_amount
 from b2bcx.scoring.prepare import resolve_columns
 
 
@@ -42,6 +42,11 @@ def load_master(config: Config, path: str | Path | None = None) -> AccountMaster
         columns={found[n]: n for n in wanted}
     )
     table = table.rename(columns={spec.id: "account"})
+    if spec.name:
+        names = table[spec.name].astype("string").str.strip()
+        table[NAME] = names.mask(names == "")
+        if spec.name not in (*spec.segments, spec.revenue, spec.phase):
+            table = table.drop(columns=[spec.name])
     table["account"] = table["account"].astype("string").str.strip().astype(object)
     duplicated = table["account"].duplicated()
     if duplicated.any():

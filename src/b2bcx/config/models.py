@@ -31,6 +31,7 @@ class Model(BaseModel):
 class Columns(Model):
     respondent: str | None = None
     account: str
+    name: str | None = None
     role: str | None = None
     segments: list[str] = []
     revenue: str | None = None

@@ -23,6 +23,8 @@ from b2bcx.stats.rollup import (
     roll_up,
 )
 
+NAME = "name"  # the account's display name (export `columns.name`, CRM `accounts.name`)
+
 
 def rollup_spec(config: Config) -> RollupSpec:
     """The roll-up settings of a config."""

@@ -85,6 +85,7 @@ def configured_columns(config: Config) -> list[str]:
     c = config.columns
     names = [
         c.account,
+        c.name,
         c.respondent,
         c.role,
         *c.segments,

@@ -7,7 +7,7 @@ import pandas as pd
 
 from b2bcx.errors import DataError
 from b2bcx.results import ScoreResult
-from b2bcx.scoring.accounts import revenue_column, score_columns
+from b2bcx.scoring.accounts import NAME, revenue_column, score_columns
 
 
 def rows_summary(rows: pd.DataFrame) -> pd.DataFrame:
@@ -24,24 +24,28 @@ def rows_summary(rows: pd.DataFrame) -> pd.DataFrame:
 def account_output(result: ScoreResult) -> pd.DataFrame:
     """The account table as written to CSV/JSON/Parquet/Excel (docs/method.md#output-columns).
 
-    ``account, n, roles, coverage, index, ci_low, ci_high, nps``, pillar ids,
+    ``account`` (and ``name`` when configured), ``n, roles, coverage, index, ci_low, ci_high, nps``, pillar ids,
     composites and outcomes, ``flags`` (``;``-joined), then with a baseline
     ``index_baseline, delta, significant``, then the segment columns, revenue,
     tier and phase, and last ``se`` and ``role_gap``.
     """
     accounts = result.accounts
     config = result.config
-    columns = ["account", "n", "roles", "coverage", "index", "ci_low", "ci_high"]
+    columns = ["account", *([NAME] if NAME in accounts else [])]
+    columns += ["n", "roles", "coverage", "index", "ci_low", "ci_high"]
     columns += ["nps"] if "nps" in accounts else []
     columns += [*score_columns(config), "flags"]
     columns += [c for c in ("index_baseline", "delta", "significant") if c in accounts]
     revenue = revenue_column(config, None)
+    listed_revenue = config.accounts.revenue if config.accounts else None
+    if listed_revenue and listed_revenue in accounts:
+        revenue = listed_revenue  # one revenue column: the CRM's when it is given
     master_columns = [
         c
         for c in accounts.columns
         if result.not_heard is not None
         and c in result.not_heard.columns
-        and c != "account"
+        and c not in ("account", NAME)
     ]
     extra = [
         *config.columns.segments,
