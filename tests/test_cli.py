@@ -45,7 +45,7 @@ def test_score_table_on_the_example():
     result = run("score", Q3, "-c", CONFIG, "--baseline", Q2)
     assert result.exit_code == 0, result.output
     assert "portfolio" in result.output
-    assert "accounts flagged" in result.output
+    assert "accounts at risk" in result.output and "blind spots" in result.output
     assert "moved significantly" in result.output
 
 
@@ -260,7 +260,7 @@ def test_drivers_by_role_and_plot(tmp_path):
     )
     assert result.exit_code == 0, result.output
     assert png.read_bytes().startswith(b"\x89PNG")
-    assert "published priority" in result.output
+    assert "agrees" in result.output and "differs" in result.output
 
 
 def test_drivers_unknown_outcome_suggests():

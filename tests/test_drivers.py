@@ -17,8 +17,9 @@ from b2bcx.cli.render.plot import plot_quadrants
 from b2bcx.config.models import SIX_PILLARS
 from b2bcx.errors import AnalysisError, UsageError
 from b2bcx.stats.drivers import (
+    AGREES,
     COLUMNS,
-    PUBLISHED_MARK,
+    DIFFERS,
     key_drivers,
     key_drivers_by_role,
     key_drivers_table,
@@ -404,11 +405,11 @@ def test_published_agreement_marks_top_published_drivers() -> None:
     )
     priorities = load_priorities()["roles"]
     advocacy = published_agreement(table, priorities, "nps")["published"].tolist()
-    assert advocacy == ["", "", PUBLISHED_MARK, "", "", ""]
+    assert advocacy == ["", "", AGREES, DIFFERS, "", ""]
     loyalty = published_agreement(table, priorities, "loyalty", top=1)[
         "published"
     ].tolist()
-    assert loyalty == [PUBLISHED_MARK, "", "", "", "", ""]
+    assert loyalty == [AGREES, "", "", "", "", ""]
     with pytest.raises(AnalysisError, match="unknown outcome kind"):
         published_agreement(table, priorities, "csat")
 

@@ -19,6 +19,7 @@ from b2bcx.cli.options import (
     RoleOnly,
     SeedOption,
     SheetOption,
+    WideOption,
 )
 
 if TYPE_CHECKING:
@@ -58,6 +59,7 @@ def drivers(
     output: OutputOption = None,
     fmt: FormatOption = Format.table,
     sheet: SheetOption = None,
+    wide: WideOption = False,
 ) -> None:
     """Which pillars drive loyalty and advocacy: relative importance, intervals and quadrants.
 
@@ -84,7 +86,7 @@ def drivers(
             output,
             fmt,
             "Drivers",
-            lambda c: _render("render_drivers", c, result),
+            lambda c: _render("render_drivers", c, result, wide),
         )
 
 
@@ -101,7 +103,7 @@ def _plot(result: Any, path: Path) -> None:
     note(f"wrote {path}")
 
 
-def _render(name: str, console: Any, result: Any) -> None:
+def _render(name: str, console: Any, result: Any, wide: bool = False) -> None:
     from b2bcx.cli.render import analyses as console_analyses
 
-    getattr(console_analyses, name)(console, result)
+    getattr(console_analyses, name)(console, result, wide=wide)

@@ -15,6 +15,7 @@ from b2bcx.cli.options import (
     OutputOption,
     RoleOnly,
     SheetOption,
+    WideOption,
 )
 
 if TYPE_CHECKING:
@@ -30,6 +31,7 @@ def factors(
     output: OutputOption = None,
     fmt: FormatOption = Format.table,
     sheet: SheetOption = None,
+    wide: WideOption = False,
 ) -> None:
     """Lemke-style screening: factors mentioned by >=25% that discriminate good, average and poor experiences.
 
@@ -46,11 +48,11 @@ def factors(
             output,
             fmt,
             "Factors",
-            lambda c: _render("render_factors", c, result),
+            lambda c: _render("render_factors", c, result, wide),
         )
 
 
-def _render(name: str, console: Any, result: Any) -> None:
+def _render(name: str, console: Any, result: Any, wide: bool = False) -> None:
     from b2bcx.cli.render import analyses as console_analyses
 
-    getattr(console_analyses, name)(console, result)
+    getattr(console_analyses, name)(console, result, wide=wide)

@@ -103,3 +103,12 @@ SeedOption = Annotated[
     int,
     typer.Option("--seed", help="Seed of the bootstrap (results are reproducible)."),
 ]
+
+WideOption = Annotated[
+    bool,
+    typer.Option(
+        "--wide",
+        "-w",
+        help="Show every column, wider than the terminal if need be (-o FILE keeps them all too).",
+    ),
+]

@@ -17,6 +17,7 @@ from b2bcx.cli.options import (
     FormatOption,
     OutputOption,
     SheetOption,
+    WideOption,
 )
 
 if TYPE_CHECKING:
@@ -37,6 +38,7 @@ def score(
     fmt: FormatOption = Format.table,
     sheet: SheetOption = None,
     accounts: AccountsOption = None,
+    wide: WideOption = False,
 ) -> None:
     """Account CX indices, pillar scores, NPS, coverage, 95% intervals and risk flags.
 
@@ -57,14 +59,29 @@ def score(
             )
             return
         table = api.account_output(result)
-        emit(table, output, fmt, "Accounts", lambda c: _render_score(c, result, table))
+        emit(
+            table,
+            output,
+            fmt,
+            "Accounts",
+            lambda c: _render_score(c, result, table, wide),
+        )
 
 
-def _render_score(console: Any, result: ScoreResult, table: Any) -> None:
+def _render_score(
+    console: Any, result: ScoreResult, table: Any, wide: bool = False
+) -> None:
     from b2bcx import api
     from b2bcx.cli.render.score import render_score
 
-    render_score(console, result, table, api.rows_summary(result.rows))
+    render_score(
+        console,
+        result,
+        table,
+        api.rows_summary(result.rows),
+        wide=wide,
+        by_tier=api.risk_by_tier(result, table),
+    )
 
 
 def _render_breakdown(console: Any, table: Any, by: By, result: ScoreResult) -> None:

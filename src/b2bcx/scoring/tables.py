@@ -8,6 +8,8 @@ import pandas as pd
 from b2bcx.errors import DataError
 from b2bcx.results import ScoreResult
 from b2bcx.scoring.accounts import NAME, revenue_column, score_columns
+from b2bcx.scoring.risk import ranking_basis, revenue_at_risk, risk_and_blind_spots
+from b2bcx.stats.intervals import Z95
 
 
 def rows_summary(rows: pd.DataFrame) -> pd.DataFrame:
@@ -27,7 +29,9 @@ def account_output(result: ScoreResult) -> pd.DataFrame:
     ``account`` (and ``name`` when configured), ``n, roles, coverage, index, ci_low, ci_high, nps``, pillar ids,
     composites and outcomes, ``flags`` (``;``-joined), then with a baseline
     ``index_baseline, delta, significant``, then the segment columns, revenue,
-    tier and phase, and last ``se`` and ``role_gap``.
+    tier and phase, ``se`` and ``role_gap``, and last ``margin`` (the 95% margin of
+    error of the index, 1.96 SE), ``at_risk`` and ``blind_spots`` (reason ids,
+    ``;``-joined, see :mod:`b2bcx.scoring.risk`). Sorted on the ranking basis.
     """
     accounts = result.accounts
     config = result.config
@@ -61,13 +65,21 @@ def account_output(result: ScoreResult) -> pd.DataFrame:
     table = accounts[columns].copy()
     table["flags"] = table["flags"].map(";".join)
     table = table.sort_values(
-        ["index", "account"], ascending=[False, True], na_position="last", kind="stable"
+        [ranking_basis(table), "account"],
+        ascending=[False, True],
+        na_position="last",
+        kind="stable",
     )
     if not result.not_heard.empty:
         table = pd.concat(
             [table, not_heard_rows(result.not_heard, columns)], ignore_index=True
         )
-    return table.reset_index(drop=True)
+    table = table.reset_index(drop=True)
+    table["margin"] = Z95 * table["se"].astype(float)
+    reasons = risk_and_blind_spots(table)
+    table["at_risk"] = reasons["at_risk"].map(";".join)
+    table["blind_spots"] = reasons["blind_spots"].map(";".join)
+    return table
 
 
 def not_heard_rows(not_heard: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
@@ -88,3 +100,21 @@ def breakdown(result: ScoreResult, by: str) -> pd.DataFrame:
             )
         return result.lifecycle
     return result.segments
+
+
+def account_revenue_column(result: ScoreResult) -> str | None:
+    """The one revenue column of the account table (the CRM's when given), if any."""
+    config = result.config
+    listed = config.accounts.revenue if config.accounts else None
+    if listed and listed in result.accounts:
+        return listed
+    revenue = config.columns.revenue
+    return revenue if revenue and revenue in result.accounts else None
+
+
+def risk_by_tier(result: ScoreResult, table: pd.DataFrame) -> pd.DataFrame | None:
+    """Revenue at risk per tier of :func:`account_output`'s table; None without revenue."""
+    revenue = account_revenue_column(result)
+    if revenue is None or revenue not in table or table[revenue].isna().all():
+        return None
+    return revenue_at_risk(table, revenue)

@@ -33,7 +33,7 @@ COLUMNS = [
     "quadrant",
 ]
 _REQUEST_OPTIONS = ("method", "bootstrap", "confidence")
-PUBLISHED_MARK = "✓ published priority"
+AGREES, DIFFERS = "agrees", "differs"  # measured top driver vs a published priority
 _COLLINEAR_TOL = 1e-10  # smallest / largest eigenvalue of R_xx below this: singular
 _CHUNK_CELLS = 4_000_000  # bound on array cells per vectorised bootstrap step
 Decompose = Callable[[np.ndarray], np.ndarray]
@@ -240,7 +240,7 @@ def published_agreement(
     outcome_kind: str,
     top: int = 3,
 ) -> pd.DataFrame:
-    """Mark drivers that are both a measured top driver and a published priority.
+    """Say, per published priority, whether the data agree it is a top driver.
 
     Parameters
     ----------
@@ -252,7 +252,9 @@ def published_agreement(
 
     Returns
     -------
-    A copy with column ``published``: ``"✓ published priority"`` or ``""``.
+    A copy with column ``published``: for a driver that is a published priority of
+    the role, ``"agrees"`` when it is among the role's ``top`` measured drivers and
+    ``"differs"`` when it is not; ``""`` for other drivers and unmeasured roles.
     """
     kind = {"nps": "advocacy"}.get(outcome_kind.lower(), outcome_kind.lower())
     if kind not in ("loyalty", "advocacy"):
@@ -271,8 +273,11 @@ def published_agreement(
             table_by_role["role"], table_by_role["driver"], strict=True
         )
     ]
-    marked = (ranks <= top).to_numpy() & np.array(published, dtype=bool)
-    return table_by_role.assign(published=np.where(marked, PUBLISHED_MARK, ""))
+    is_top = (ranks <= top).to_numpy()
+    measured = table_by_role["importance"].notna().to_numpy()
+    priority = np.array(published, dtype=bool) & measured
+    verdict = np.where(priority, np.where(is_top, AGREES, DIFFERS), "")
+    return table_by_role.assign(published=verdict)
 
 
 # --- checks ---------------------------------------------------------------------

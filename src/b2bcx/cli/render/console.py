@@ -49,6 +49,14 @@ def number(value: Any, digits: int = 1, signed: bool = False) -> str:
     return f"{value:+.{digits}f}" if signed else f"{value:.{digits}f}"
 
 
+def p_value(value: Any) -> str:
+    """A p or q value: four decimals, ``<0.0001`` below that (as in the workbook)."""
+    shown = number(value, 4)
+    if shown and float(value) < 0.0001:
+        return "<0.0001"
+    return shown
+
+
 def flags_text(flags: Iterable[str]) -> Text:
     """Flags, each in its colour."""
     text = Text()
@@ -78,7 +86,14 @@ def problem_table(
     """Problems as a table: severity, file, row, column, value, problem, hint."""
     table = Table(title=title, show_lines=False, expand=False)
     for header in ("severity", "file", "row", "column", "value", "problem", "hint"):
-        table.add_column(header, overflow="fold")
+        whole = header in ("severity", "row")  # a word and a number are never cut
+        table.add_column(
+            header,
+            overflow="fold",
+            no_wrap=whole,
+            justify="right" if header == "row" else "left",
+            min_width=7 if header == "row" else None,
+        )
     for problem in list(problems)[: limit or None]:
         style = "red" if problem.severity == "error" else "yellow"
         table.add_row(

@@ -8,71 +8,158 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from b2bcx.cli.render.console import flags_text, generic_table, number, problem_table
+from b2bcx.cli.render.console import generic_table, number, problem_table
+from b2bcx.cli.render.fit import Column, fitted_table, hidden_note, print_fitted
+
+RISK_CODES = {
+    "decision_maker_detractor": ("D", "decision-maker detractor"),
+    "significant_fall": ("F", "significant fall"),
+    "low_score": ("L", "lowest 10% on the ranking basis"),
+}
+BLIND_CODES = {
+    "not_heard": ("H", "not heard"),
+    "insufficient_n": ("N", "too few respondents"),
+    "single_contact": ("1", "single contact"),
+    "no_decision_maker": ("M", "no decision maker"),
+    "low_coverage": ("C", "low coverage"),
+}
+OTHER_CODES = {"role_gap": ("G", "roles disagree (role gap)")}
 
 
-def account_table(result: Any, accounts: Any) -> Table:
-    """Accounts sorted by index, flags highlighted, with a portfolio footer."""
+def account_columns(result: Any, accounts: Any) -> list[Column]:
+    """The account table's columns, most important first in priority."""
     config = result.config
-    pillars = list(config.pillars)
-    has_baseline = "delta" in accounts
-    table = Table(title=_title(result), show_footer=True, footer_style="bold")
     portfolio = result.portfolio
-    table.add_column("account", footer="portfolio", no_wrap=True)
-    table.add_column("n", justify="right", footer=str(int(portfolio["respondents"])))
-    table.add_column("roles", footer="", no_wrap=True)
-    table.add_column("coverage", justify="right", footer="")
-    table.add_column("index", justify="right", footer=number(portfolio["index"]))
-    table.add_column(
-        "95% CI", justify="right", footer=_ci(portfolio["ci_low"], portfolio["ci_high"])
+    rows = accounts.to_dict(orient="records")
+    columns = [
+        Column(
+            "account", [str(r["account"]) for r in rows], 0, "left", footer="portfolio"
+        ),
+    ]
+    if "name" in accounts:
+        columns.append(
+            Column(
+                "name",
+                [_text(r["name"]) for r in rows],
+                1,
+                "left",
+                flexible=True,
+                overflow="ellipsis",
+                max_width=32,
+                flex_min=12,
+                comfortable=24,
+            )
+        )
+    columns.append(
+        Column(
+            "n",
+            [str(r["n"]) for r in rows],
+            0,
+            footer=str(int(portfolio["respondents"])),
+        )
+    )
+    columns.append(
+        Column(
+            "index ±95%",
+            [_plus_minus(r["index"], r.get("margin")) for r in rows],
+            0,
+            footer=number(portfolio["index"]),
+        )
     )
     if "nps" in accounts:
-        table.add_column("NPS", justify="right", footer=_nps_footer(portfolio))
-    for pid in pillars:
-        table.add_column(
-            _short_label(config.pillar_label(pid)),
-            justify="right",
-            footer=number(portfolio.get(pid)),
+        columns.append(
+            Column(
+                "NPS",
+                [number(r["nps"], 0) for r in rows],
+                1,
+                footer=number(portfolio.get("nps"), 0),
+            )
         )
-    if has_baseline:
-        table.add_column("Δ", justify="right", footer="")
-    flagged = int(portfolio["flagged"])
-    table.add_column(
-        "flags", footer=f"{flagged} of {int(portfolio['accounts'])} accounts flagged"
+    if "delta" in accounts:
+        columns.append(Column("Δ", [_delta(r) for r in rows], 1))
+    columns.append(
+        Column(
+            "at risk",
+            [_codes(r["at_risk"], RISK_CODES, "bold red") for r in rows],
+            1,
+            "left",
+        )
     )
-    for row in accounts.to_dict(orient="records"):
-        cells: list[str | Text] = [
-            str(row["account"]),
-            str(row["n"]),
-            _roles(row["roles"]),
-            f"{row['coverage']:.0%}",
-            number(row["index"]),
-            _ci(row["ci_low"], row["ci_high"]),
-        ]
-        if "nps" in accounts:
-            cells.append(number(row["nps"], 0))
-        cells += [number(row[p]) for p in pillars]
-        if has_baseline:
-            cells.append(_delta(row))
-        cells.append(flags_text(row["flags"].split(";") if row["flags"] else []))
-        table.add_row(*cells)
+    columns.append(
+        Column(
+            "blind spots",
+            [_codes(r["blind_spots"], BLIND_CODES, "yellow") for r in rows],
+            1,
+            "left",
+        )
+    )
+    columns.append(Column("roles", [_roles(r["roles"]) for r in rows], 2, "left"))
+    columns.append(Column("coverage", [_percent(r["coverage"]) for r in rows], 2))
+    if "tier" in accounts:
+        columns.append(Column("tier", [_text(r["tier"]) for r in rows], 2, "center"))
+    for pid in config.pillars:
+        columns.append(
+            Column(
+                config.pillar_label(pid),
+                [number(r[pid]) for r in rows],
+                3,
+                footer=number(portfolio.get(pid)),
+                group="pillars",
+            )
+        )
+    if "index_baseline" in accounts:
+        columns.append(
+            Column("index before", [number(r["index_baseline"]) for r in rows], 4)
+        )
+    columns.append(
+        Column(
+            "other flags",
+            [_codes(r["flags"], OTHER_CODES, "magenta") for r in rows],
+            3,
+            "left",
+        )
+    )
+    return columns
+
+
+def account_table(
+    result: Any, accounts: Any, width: int = 200, wide: bool = False
+) -> Table:
+    """The account table that fits ``width`` (every column with ``wide``)."""
+    table, _ = fitted_table(
+        account_columns(result, accounts), width, wide, title=_title(result)
+    )
     return table
 
 
 def _title(result: Any) -> str:
     wave = f" {result.wave}" if result.wave else ""
     base = f" vs {result.baseline_wave}" if result.baseline_wave else ""
-    return f"Account CX index{wave}{base}"
+    return f"Account CX index{wave}{base}, highest first"
 
 
-def _short_label(label: str) -> str:
-    return label if len(label) <= 12 else label[:11] + "…"
+def _text(value: Any) -> str:
+    return "" if value is None or value != value else str(value)
+
+
+def _percent(value: Any) -> str:
+    return "" if value is None or value != value else f"{value:.0%}"
+
+
+def _plus_minus(value: Any, margin: Any) -> str:
+    shown, plus = number(value), number(margin)
+    return f"{shown} ±{plus}" if shown and plus else shown
+
+
+def _codes(reasons: Any, codes: dict[str, tuple[str, str]], style: str) -> Text:
+    names = reasons.split(";") if isinstance(reasons, str) and reasons else []
+    return Text(" ".join(codes[n][0] for n in names if n in codes), style=style)
 
 
 def _roles(roles: str) -> str:
     return ";".join(
         "".join(word[0] for word in role.split("_")).upper()
-        for role in roles.split(";")
+        for role in str(roles or "").split(";")
         if role
     )
 
@@ -80,13 +167,6 @@ def _roles(roles: str) -> str:
 def _ci(low: Any, high: Any) -> str:
     lo, hi = number(low), number(high)
     return f"{lo}–{hi}" if lo and hi else ""
-
-
-def _nps_footer(portfolio: dict[str, Any]) -> str:
-    interval = _ci(portfolio.get("nps_ci_low"), portfolio.get("nps_ci_high"))
-    return f"{number(portfolio.get('nps'), 0)}" + (
-        f" (95% CI {interval})" if interval else ""
-    )
 
 
 def _delta(row: dict[str, Any]) -> Text:
@@ -97,21 +177,82 @@ def _delta(row: dict[str, Any]) -> Text:
     return Text(text)
 
 
-def render_score(console: Console, result: Any, accounts: Any, summary: Any) -> None:
-    """The account table, then the row accounting and any warnings."""
-    console.print(account_table(result, accounts))
+def account_legend(result: Any, accounts: Any, shown: list[str]) -> str:
+    """One line saying what the shown columns, codes, ``*`` and blanks mean."""
+    parts = []
+    if "index ±95%" in shown:
+        parts.append("index ± its 95% margin of error; blank: not scored")
+    if "Δ" in shown:
+        since = result.baseline_wave or "the baseline"
+        parts.append(
+            f"Δ: change since {since}, * significant at 95%, blank: not in both waves"
+        )
+    for header, codes in (
+        ("at risk", RISK_CODES),
+        ("blind spots", BLIND_CODES),
+        ("other flags", OTHER_CODES),
+    ):
+        if header in shown:
+            parts.append(
+                f"{header}: " + ", ".join(f"{c} {text}" for c, text in codes.values())
+            )
+    if "roles" in shown:
+        parts.append("roles: initials of the roles heard")
+    return "; ".join(parts)
+
+
+def render_score(
+    console: Console,
+    result: Any,
+    accounts: Any,
+    summary: Any,
+    wide: bool = False,
+    by_tier: Any = None,
+) -> None:
+    """The account table that fits, a legend, the row accounting and any warnings."""
+    columns = account_columns(result, accounts)
+    hidden = print_fitted(console, columns, wide, title=_title(result))
+    shown = [c.header for c in columns if c not in hidden]
+    console.print(Text(account_legend(result, accounts, shown), style="dim"))
+    console.print(_portfolio_line(result))
+    console.print(_risk_line(accounts, by_tier))
     excluded = int((result.rows["status"] == "excluded").sum())
     line = f"{len(result.rows)} rows read, {len(result.rows) - excluded} scored, {excluded} excluded"
     if result.baseline_wave or "delta" in accounts:
         movers = int((accounts.get("significant") == True).sum())  # noqa: E712
         line += f"; {movers} accounts moved significantly (* in Δ, 95%)"
     if not result.not_heard.empty:
-        line += f"; {len(result.not_heard)} listed accounts not heard (flag not_heard)"
+        line += f"; {len(result.not_heard)} listed accounts not heard"
     if result.revenue_coverage is not None:
         line += f"; revenue coverage {result.revenue_coverage:.0%}"
     console.print(line)
+    note = hidden_note(hidden)
+    if note:
+        console.print(Text(note, style="dim"))
     if result.problems:
         console.print(problem_table(result.problems, limit=20, title="Warnings"))
+
+
+def _portfolio_line(result: Any) -> str:
+    p = result.portfolio
+    line = f"portfolio: CX index {number(p['index'])} (95% CI {_ci(p['ci_low'], p['ci_high'])})"
+    if "nps" in p and number(p.get("nps")):
+        line += f"; account NPS {number(p['nps'], 0)} (95% CI {_ci(p.get('nps_ci_low'), p.get('nps_ci_high'))})"
+    return line
+
+
+def _risk_line(accounts: Any, by_tier: Any) -> str:
+    risky = int(accounts["at_risk"].astype(bool).sum())
+    blind = int(accounts["blind_spots"].astype(bool).sum())
+    line = f"{risky} accounts at risk; {blind} blind spots (the survey cannot speak for them)"
+    if by_tier is not None and not by_tier.empty:
+        parts = [
+            f"{row['tier']} {row['share_at_risk']:.0%}"
+            for row in by_tier.to_dict(orient="records")
+            if row["revenue"] > 0
+        ]
+        line += "; revenue at risk by tier: " + ", ".join(parts)
+    return line
 
 
 PHASE_HEADERS = {
