@@ -20,7 +20,7 @@ from tests.conftest import EXAMPLES
 from b2bcx import api
 from b2bcx.api.load import load_exports, load_master
 from b2bcx.cli.render.analyses import render_drivers, render_factors
-from b2bcx.cli.render.score import render_score, render_validation
+from b2bcx.cli.render.score import render_breakdown, render_score, render_validation
 from b2bcx.config.models import load_config
 
 GOLDEN = os.path.join(os.path.dirname(__file__), "golden")
@@ -72,7 +72,18 @@ VIEWS: dict[str, Callable[[Console], None]] = {
     "factors": lambda c: render_factors(c, _factors()),
     "drivers": lambda c: render_drivers(c, _drivers(by_role=False)),
     "drivers_by_role": lambda c: render_drivers(c, _drivers(by_role=True)),
+    "by_segment": lambda c: _breakdown(c, "segment"),
+    "by_role": lambda c: _breakdown(c, "role"),
+    "by_phase": lambda c: _breakdown(c, "phase"),
+    "validate": lambda c: render_validation(
+        c, api.rows_summary(_scored(False).rows), _scored(False).problems
+    ),
 }
+
+
+def _breakdown(console: Console, by: str) -> None:
+    result = _scored(True)
+    render_breakdown(console, api.breakdown(result, by), by, result.config)
 
 
 def rendered(view: str, width: int) -> str:

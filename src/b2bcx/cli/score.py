@@ -55,7 +55,7 @@ def score(
                 output,
                 fmt,
                 f"By {by.value}",
-                lambda c: _render_breakdown(c, table, by, result),
+                lambda c: _render_breakdown(c, table, by, result, wide),
             )
             return
         table = api.account_output(result)
@@ -84,7 +84,9 @@ def _render_score(
     )
 
 
-def _render_breakdown(console: Any, table: Any, by: By, result: ScoreResult) -> None:
+def _render_breakdown(
+    console: Any, table: Any, by: By, result: ScoreResult, wide: bool = False
+) -> None:
     from b2bcx.cli.render.score import render_breakdown
 
-    render_breakdown(console, table, by.value, result.config)
+    render_breakdown(console, table, by.value, result.config, wide)

@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from b2bcx.cli.render.fit import Column, fitted_table, hidden_note, print_fitted
 from b2bcx.errors import B2bcxError, Problem
 
 FLAG_STYLES = {
@@ -112,17 +113,43 @@ def _short(text: str, width: int = 40) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def generic_table(rows: Any, title: str | None = None, digits: int = 1) -> Table:
-    """Any DataFrame as a table; floats with ``digits`` decimals."""
-    table = Table(title=title)
-    for column in rows.columns:
+def generic_columns(rows: Any, digits: int = 1, lead: int = 2) -> list[Column]:
+    """Any DataFrame as fitted columns: the first ``lead`` always, the rest left to right."""
+    columns = []
+    for i, column in enumerate(rows.columns):
         numeric = rows[column].dtype.kind in "fiu"
-        table.add_column(
-            str(column), justify="right" if numeric else "left", overflow="fold"
+        columns.append(
+            Column(
+                str(column),
+                [_cell(v, digits) for v in rows[column].tolist()],
+                0 if i < lead else i,
+                "right" if numeric else "left",
+                in_order=True,
+            )
         )
-    for record in rows.itertuples(index=False, name=None):
-        table.add_row(*[_cell(v, digits) for v in record])
+    return columns
+
+
+def generic_table(
+    rows: Any, title: str | None = None, digits: int = 1, width: int = 10**6
+) -> Table:
+    """Any DataFrame as a table; floats with ``digits`` decimals."""
+    table, _ = fitted_table(generic_columns(rows, digits), width, title=title)
     return table
+
+
+def print_generic(
+    console: Console,
+    rows: Any,
+    title: str | None = None,
+    digits: int = 1,
+    wide: bool = False,
+) -> None:
+    """Print a DataFrame as the table that fits, saying which columns were left out."""
+    hidden = print_fitted(console, generic_columns(rows, digits), wide, title=title)
+    note = hidden_note(hidden)
+    if note:
+        console.print(Text(note, style="dim"))
 
 
 def _cell(value: Any, digits: int) -> str | Text:

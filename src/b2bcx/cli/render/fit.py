@@ -43,6 +43,7 @@ class Column:
     flex_min: int = FLEX_MIN
     comfortable: int | None = None  # kept before columns of priority 2 and lower
     group: str = ""
+    in_order: bool = False  # once one such column does not fit, none after it is shown
 
     @property
     def natural(self) -> int:
@@ -94,6 +95,8 @@ def choose(columns: list[Column], width: int, wide: bool = False) -> list[Column
             trial = [*kept, *together]
             if table_width([c.needs(priority) for c in trial]) <= width:
                 kept = trial
+            elif column.in_order:
+                return [c for c in columns if c in kept]
     return [c for c in columns if c in kept]
 
 

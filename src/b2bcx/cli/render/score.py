@@ -8,7 +8,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from b2bcx.cli.render.console import generic_table, number, problem_table
+from b2bcx.cli.render.console import number, print_generic, problem_table
 from b2bcx.cli.render.fit import Column, fitted_table, hidden_note, print_fitted
 
 RISK_CODES = {
@@ -269,7 +269,9 @@ BREAKDOWN_TITLES = {
 }
 
 
-def render_breakdown(console: Console, table: Any, by: str, config: Any) -> None:
+def render_breakdown(
+    console: Console, table: Any, by: str, config: Any, wide: bool = False
+) -> None:
     """A breakdown with readable headers: pillar labels, intervals in one column."""
     shown = table.copy()
     if by == "segment":
@@ -320,8 +322,29 @@ def render_breakdown(console: Console, table: Any, by: str, config: Any) -> None
         )
         shown = shown.rename(columns=PHASE_HEADERS)
     labels = {pid: config.pillar_label(pid) for pid in config.pillars}
-    shown = shown.rename(columns=labels)
-    console.print(generic_table(shown, title=BREAKDOWN_TITLES.get(by, by)))
+    shown = shown.rename(columns={**labels, "nps": "NPS"})
+    first = [c for c in shown.columns[:2] if c not in BREAKDOWN_LEAD]
+    lead = [c for c in (*first, *BREAKDOWN_LEAD) if c in shown]
+    shown = shown[lead + [c for c in shown.columns if c not in lead]]
+    print_generic(console, shown, title=BREAKDOWN_TITLES.get(by, by), wide=wide)
+
+
+BREAKDOWN_LEAD = (
+    "segment",
+    "value",
+    "role",
+    "phase",
+    "index",
+    "95% CI",
+    "NPS",
+    "NPS 95% CI",
+    "priority pillar",
+    "its score",
+    "its rank",
+    "flag",
+    "accounts",
+    "respondents",
+)
 
 
 def plural(count: int, noun: str) -> str:
@@ -329,7 +352,7 @@ def plural(count: int, noun: str) -> str:
 
 
 def render_validation(console: Console, summary: Any, problems: list[Any]) -> None:
-    console.print(generic_table(summary, title="Row accounting", digits=0))
+    print_generic(console, summary, title="Row accounting", digits=0)
     if problems:
         console.print(problem_table(problems, title="Problems"))
         errors = sum(p.severity == "error" for p in problems)
