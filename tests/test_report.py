@@ -211,7 +211,7 @@ def test_summary_shows_the_portfolio_with_intervals(book, scored):
 
 
 def test_summary_names_accounts_and_keeps_risk_apart_from_blind_spots(book, scored):
-    path, wb = book
+    _, wb = book
     summary = wb["Summary"]
     risky = excel_table(summary, "At_risk", ids=False)
     blind = excel_table(summary, "Blind_spots", ids=False)
