@@ -8,6 +8,7 @@ Heavy libraries (pandas, scipy, openpyxl) are imported inside the commands, so
 
 from __future__ import annotations
 
+import sys
 from typing import Annotated
 
 import typer
@@ -22,7 +23,7 @@ app = typer.Typer(
     help="Account-level analytics for B2B customer-experience surveys.\n\n"
     "Example: b2bcx score examples/acme_2026q3.csv -c examples/acme.yaml",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,  # --install-completion / --show-completion
     rich_markup_mode=None,  # plain help: rich's help renderer doubles start-up time
     pretty_exceptions_enable=False,
 )
@@ -81,10 +82,27 @@ for command, name, short_help in COMMANDS:
     app.command(name, no_args_is_help=True, short_help=short_help)(command)
 
 
+GLOBAL_FLAGS = ("--quiet", "-q", "--debug")
+
+
+def hoist_global_flags(args: list[str]) -> list[str]:
+    """``b2bcx report ... --quiet`` works like ``b2bcx --quiet report ...``.
+
+    The global flags are moved before the command; everything else keeps its order.
+    """
+    commands = {name for _, name, _ in COMMANDS}
+    at = next((i for i, a in enumerate(args) if a in commands), None)
+    if at is None:
+        return args
+    moved = [a for a in args[at + 1 :] if a in GLOBAL_FLAGS]
+    kept = [a for a in args[at + 1 :] if a not in GLOBAL_FLAGS]
+    return [*args[:at], *moved, args[at], *kept]
+
+
 def main() -> None:
     """Console-script entry point."""
     try:
-        app()
+        app(args=hoist_global_flags(sys.argv[1:]))
     except UsageError as error:  # raised outside a command
         typer.echo(f"error: {error}", err=True)
         raise SystemExit(2) from None

@@ -34,6 +34,7 @@ def drivers(
         typer.Option(
             "--outcome",
             help="Configured outcome: nps, loyalty or another name under `outcomes:`.",
+            metavar="NAME",
         ),
     ] = "nps",
     method: Annotated[
@@ -53,7 +54,9 @@ def drivers(
     plot: Annotated[
         Path | None,
         typer.Option(
-            "--plot", help="Draw the importance-performance chart to FILE.png."
+            "--plot",
+            help="Draw the importance-performance chart to FILE.png (needs matplotlib).",
+            metavar="FILE.png",
         ),
     ] = None,
     output: OutputOption = None,

@@ -30,6 +30,7 @@ def init(
             "--output",
             "-o",
             help="Write the draft config to FILE (YAML) instead of printing it.",
+            metavar="FILE",
         ),
     ] = None,
     force: Annotated[
@@ -37,7 +38,9 @@ def init(
     ] = False,
     sheet: Annotated[
         str | None,
-        typer.Option("--sheet", help="Excel sheet by name or 0-based index."),
+        typer.Option(
+            "--sheet", help="Excel sheet by name or 0-based index.", metavar="SHEET"
+        ),
     ] = None,
 ) -> None:
     """Draft a program config from an export: columns, scales, pillars, roles, NPS.

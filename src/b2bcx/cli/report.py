@@ -140,14 +140,15 @@ def _summary_line(inputs: ReportInputs, output: Path) -> None:
     """One unwrapped line on stderr for the scheduler's log (silenced by --quiet)."""
     from b2bcx.cli.common import State
     from b2bcx.cli.render.console import stderr_console
-    from b2bcx.report.summary import excluded_rows, flagged_count
+    from b2bcx.report.summary import excluded_rows, risk_counts
 
     if State.quiet:
         return
     result = inputs.score
+    risky, blind = risk_counts(result)
     line = (
         f"report: {len(result.accounts):,} accounts, {len(result.respondents):,} "
         f"respondents, {excluded_rows(result):,} excluded rows, "
-        f"{flagged_count(result):,} flagged accounts -> {output}"
+        f"{risky:,} accounts at risk, {blind:,} blind spots -> {output}"
     )
     stderr_console().print(line, soft_wrap=True, markup=False, highlight=False)

@@ -6,8 +6,16 @@ import math
 
 import pandas as pd
 
-from b2bcx.report.summary import compared, flag_counts, flagged_count, significant_moves
+from b2bcx.report.summary import (
+    compared,
+    flag_counts,
+    risk_counts,
+    significant_moves,
+    tier_table,
+)
 from b2bcx.results import ReportInputs, ScoreResult
+from b2bcx.scoring import tables
+from b2bcx.stats.drivers import FEW_CASES
 
 FLAG_SENTENCES = {
     "decision_maker_detractor": "{n} {accounts} {have} a detractor among their {decision}.",
@@ -20,7 +28,7 @@ FLAG_SENTENCES = {
 def reading(inputs: ReportInputs) -> list[str]:
     """Sentences for the Summary sheet, most important first."""
     result = inputs.score
-    sentences = [_portfolio(result), _change(result), _pillars(result)]
+    sentences = [_portfolio(result), _tiers(result), _change(result), _pillars(result)]
     sentences += _drivers(inputs)
     sentences += _flags(result)
     sentences += [
@@ -56,6 +64,21 @@ def _portfolio(result: ScoreResult) -> str:
             f"{_number(p['nps_ci_high'], signed=True)})"
         )
     return text + "."
+
+
+def _tiers(result: ScoreResult) -> str:
+    """Which revenue tier scores lowest and highest, when there are tiers."""
+    tiers = tier_table(result, tables.account_output(result))
+    tiers = tiers[tiers["group"].str.startswith("Tier ")].dropna(subset=["index"])
+    if len(tiers) < 2:
+        return ""
+    low = tiers.loc[tiers["index"].idxmin()]
+    high = tiers.loc[tiers["index"].idxmax()]
+    return (
+        f"{low['group']} accounts score lowest ({_number(low['index'])} ± "
+        f"{_number(low['margin'])}) and {high['group']} highest "
+        f"({_number(high['index'])} ± {_number(high['margin'])})."
+    )
 
 
 def _change(result: ScoreResult) -> str:
@@ -98,10 +121,17 @@ def _drivers(inputs: ReportInputs) -> list[str]:
             overall.outcome.upper() if overall.outcome == "nps" else overall.outcome
         )
         top = overall.table.loc[overall.table["importance"].idxmax()]
-        sentences.append(
-            f"{top['label']} is the strongest driver of {outcome} overall "
-            f"({top['importance_pct']:.0f}% of the explained variance, R² {overall.r2:.2f})."
-        )
+        if overall.n < FEW_CASES:
+            sentences.append(
+                f"Caution: the drivers of {outcome} rest on {overall.n} complete cases "
+                f"(fewer than {FEW_CASES}); {top['label']} ranks first, but read the "
+                "ranking as a hint, not a finding."
+            )
+        else:
+            sentences.append(
+                f"{top['label']} is the strongest driver of {outcome} overall "
+                f"({top['importance_pct']:.0f}% of the explained variance, R² {overall.r2:.2f})."
+            )
         fix = overall.table.loc[overall.table["quadrant"] == "fix first", "label"]
         if len(fix):
             sentences.append(
@@ -123,17 +153,26 @@ def _drivers_by_role(inputs: ReportInputs) -> list[str]:
         importance = table["importance"].astype(float)
         if importance.notna().any():
             top = table.loc[importance.idxmax()]
-            sentences.append(
-                f"{top['label']} is the strongest driver of {outcome} for {role_name(str(role))}."
-            )
+            cases = int(top["n"]) if top["n"] == top["n"] else 0
+            who = role_name(str(role))
+            if cases < FEW_CASES:
+                sentences.append(
+                    f"Caution: for {who} only {cases} complete cases; {top['label']} "
+                    "ranks first as a hint, not a finding."
+                )
+            else:
+                sentences.append(
+                    f"{top['label']} is the strongest driver of {outcome} for {who}."
+                )
     return sentences
 
 
 def _flags(result: ScoreResult) -> list[str]:
     counts = flag_counts(result)
-    flagged = flagged_count(result)
+    risky, blind = risk_counts(result)
     sentences = [
-        f"{flagged} of {len(result.accounts):,} accounts carry at least one flag."
+        f"{risky} of {len(result.accounts):,} accounts heard are at risk; {blind} "
+        "accounts are blind spots the survey cannot speak for (see the lists above)."
     ]
     config = result.config
     limits = {

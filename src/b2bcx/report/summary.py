@@ -329,3 +329,9 @@ def tier_table(result: ScoreResult, table: pd.DataFrame) -> pd.DataFrame:
 
 def _cut_name(segment: str) -> str:
     return "Tier" if segment == "tier" else str(segment)
+
+
+def risk_counts(result: ScoreResult) -> tuple[int, int]:
+    """Accounts at risk and blind spots (listed accounts not heard included)."""
+    table = tables.account_output(result)
+    return int((table["at_risk"] != "").sum()), int((table["blind_spots"] != "").sum())

@@ -33,6 +33,7 @@ COLUMNS = [
     "quadrant",
 ]
 _REQUEST_OPTIONS = ("method", "bootstrap", "confidence")
+FEW_CASES = 50  # below this many complete cases a driver ranking is a hint only
 AGREES, DIFFERS = "agrees", "differs"  # measured top driver vs a published priority
 _COLLINEAR_TOL = 1e-10  # smallest / largest eigenvalue of R_xx below this: singular
 _CHUNK_CELLS = 4_000_000  # bound on array cells per vectorised bootstrap step

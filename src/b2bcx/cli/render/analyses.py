@@ -10,6 +10,7 @@ from rich.text import Text
 
 from b2bcx.cli.render.console import number, p_value, problem_table
 from b2bcx.cli.render.fit import Column, fitted_table, hidden_note, print_fitted
+from b2bcx.stats.drivers import FEW_CASES
 
 STATUS_STYLES = {
     "important": "bold green",
@@ -23,9 +24,6 @@ QUADRANT_STYLES = {
     "monitor": "dim",
     "possible overkill": "yellow",
 }
-
-
-FEW_RESPONDENTS = 50  # below this, driver importances are read as hints only
 
 
 def _tick(value: Any) -> Text:
@@ -241,16 +239,16 @@ def few_respondents_caution(result: Any) -> str:
         small = [
             f"{role} ({int(n)})"
             for role, n in table.groupby("role", sort=False)["n"].first().items()
-            if n == n and n is not None and int(n) < FEW_RESPONDENTS
+            if n == n and n is not None and int(n) < FEW_CASES
         ]
         if small:
             return (
                 f"caution: few complete cases for {', '.join(small)}; "
-                f"below {FEW_RESPONDENTS} the ranking of drivers is a hint, not a finding"
+                f"below {FEW_CASES} the ranking of drivers is a hint, not a finding"
             )
-    if result.n < FEW_RESPONDENTS:
+    if result.n < FEW_CASES:
         return (
-            f"caution: only {result.n} complete cases; below {FEW_RESPONDENTS} the "
+            f"caution: only {result.n} complete cases; below {FEW_CASES} the "
             "ranking of drivers is a hint, not a finding"
         )
     return ""
