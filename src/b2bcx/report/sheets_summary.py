@@ -77,7 +77,12 @@ def write_summary(ws: Worksheet, inputs: ReportInputs) -> None:
             tiers,
             row,
             "Tiers",
-            formats={**money, "share_at_risk": PERCENT, "margin": "0.0"},
+            formats={
+                **money,
+                "share_at_risk": PERCENT,
+                "margin": "0.0",
+                "at_risk": "0",
+            },
             labels={
                 **labels,
                 "group": "Accounts in",

@@ -185,9 +185,15 @@ def write_lifecycle(ws: Worksheet, inputs: ReportInputs) -> None:
         "No lifecycle view: the config has no `columns.phase` (the lifecycle phase "
         "column) or no pillars."
     )
+    config = inputs.score.config
+    table = inputs.score.lifecycle.copy()
+    if "priority_pillar" in table:
+        table["priority_pillar"] = table["priority_pillar"].map(
+            lambda p: config.pillar_label(p) if isinstance(p, str) and p else p
+        )
     table_sheet(
         ws,
-        inputs.score.lifecycle,
+        table,
         "Lifecycle",
         formats={"priority_rank": "0", **COUNTS},
         empty=note,
