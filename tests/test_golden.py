@@ -96,6 +96,10 @@ def assert_same_table(actual: pd.DataFrame, expected: pd.DataFrame) -> None:
             ), column
 
 
+def read_table(text: str) -> pd.DataFrame:
+    return pd.read_csv(StringIO(text), keep_default_na=False, na_values=[""])
+
+
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_cli_output_matches_its_golden_file(name):
     output = run(CASES[name])
@@ -106,7 +110,4 @@ def test_cli_output_matches_its_golden_file(name):
     if name.endswith(".json"):
         assert json.loads(output) == json.loads(expected_text)
         return
-    read = lambda text: pd.read_csv(
-        StringIO(text), keep_default_na=False, na_values=[""]
-    )  # noqa: E731
-    assert_same_table(read(output), read(expected_text))
+    assert_same_table(read_table(output), read_table(expected_text))
