@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from b2bcx.errors import DataError, Problem
-from b2bcx.io.platforms import PLAIN, Layout, plain, recognise
+from b2bcx.io.platforms import PLAIN, Layout, is_import_id_row, plain, recognise
 
 HEAD_ROWS = 50
 
@@ -88,6 +88,8 @@ def table_from_cells(cells: Cells, label: str, where: str = "") -> Table:
         start = find_header_row(rows)
         layout = plain(rows[start])
     data = frame.iloc[start + layout.header_rows :]
+    warnings = list(cells.warnings)
+    data = _without_import_id_rows(data, label + where, warnings)
     present = data.notna()
     filled_rows = present.any(axis=1)
     if not filled_rows.all():
@@ -97,10 +99,41 @@ def table_from_cells(cells: Cells, label: str, where: str = "") -> Table:
             f"{label}{where} has a header but no responses",
             hint="check that the export holds responses (filters, date range)",
         )
-    warnings = list(cells.warnings)
     has_data = present.any(axis=0).to_list()
     data = _name_columns(data, layout, has_data, label + where, start + 1, warnings)
     return Table(data, layout.name, layout.aliases, layout.questions, warnings)
+
+
+def _without_import_id_rows(
+    data: pd.DataFrame, label: str, warnings: list[Problem]
+) -> pd.DataFrame:
+    """Qualtrics ``{"ImportId": ...}`` metadata rows are never responses.
+
+    Such a row below the header (a second export pasted under the first, a
+    layout whose header was not recognised) is dropped with a warning.
+    """
+    probe = data.iloc[:, : min(3, data.shape[1])].astype("string")
+    candidates = probe.apply(
+        lambda column: column.str.contains("ImportId", regex=False)
+    ).any(axis=1)
+    if not candidates.any():
+        return data
+    rows = head_rows(data.loc[candidates.to_numpy()], len(data))
+    positions = data.index[candidates.to_numpy()]
+    dropped = [
+        p for p, row in zip(positions, rows, strict=True) if is_import_id_row(row)
+    ]
+    for position in dropped:
+        warnings.append(
+            Problem(
+                "row holds Qualtrics ImportId metadata, not a response; it is skipped",
+                hint="export the survey again, with its header rows only at the top",
+                file=label,
+                row=int(position) + 1,
+                severity="warning",
+            )
+        )
+    return data.drop(index=dropped) if dropped else data
 
 
 def _name_columns(

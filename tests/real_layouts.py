@@ -1,0 +1,126 @@
+"""Small exports in the layouts real survey platforms write, built in memory.
+
+The same fifteen responses are written as each Qualtrics vintage: the legacy
+``V1..V10`` two-row export, the 2016-17 export (legacy metadata names, a third
+row of Python-dict ``{'ImportId': 'QID1'}`` cells, as in the QualtricsTools
+sample exports), the current export (JSON ``{"ImportId":"QID1"}``) and the
+current export without its third row.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+from typing import Any
+
+ACCOUNTS = ["Acme", "Acme", "Acme", "Borealis", "Borealis", "Borealis", "Cobalt",
+            "Cobalt", "Cobalt", "Delta", "Delta", "Delta", "Acme", "Borealis", "Cobalt"]  # fmt: skip
+ROLES = ["CEO", "Buyer", "User"] * 5
+Q3_1 = ["5", "4", "3", "2", "4", "5", "1", "3", "4", "5", "5", "2", "3", "4", "1"]
+Q3_2 = ["4", "4", "2", "3", "5", "4", "2", "2", "", "5", "4", "3", "3", "5", "2"]
+Q4 = ["9", "7", "3", "10", "8", "6", "0", "9", "9", "10", "4", "8", "7", "9", "5"]
+TEXTS = {
+    "Q1": "Which company do you work for?",
+    "Q2": "What is your role?",
+    "Q3_1": "How do you rate us? - They keep their promises",
+    "Q3_2": "How do you rate us? - They understand our needs",
+    "Q4": "How likely are you to recommend us to a colleague?",
+}
+QUESTIONS = list(TEXTS)
+CONFIG: dict[str, Any] = {
+    "version": 1,
+    "columns": {"respondent": "ResponseId", "account": "Q1", "role": "Q2"},
+    "scales": {"five": {"min": 1, "max": 5}},
+    "default_scale": "five",
+    "pillars": {
+        "integrity": {"label": "Integrity", "items": ["Q3_1"]},
+        "empathy": {"label": "Empathy", "items": ["Q3_2"]},
+    },
+    "roles": {
+        "weights": {"decision_maker": 0.5, "influencer": 0.3, "user": 0.2},
+        "decision_role": "decision_maker",
+        "map": {"decision_maker": ["CEO"], "influencer": ["Buyer"], "user": ["User"]},
+    },
+    "outcomes": {"nps": "Q4"},
+}
+
+
+def _answers(i: int) -> list[str]:
+    return [ACCOUNTS[i], ROLES[i], Q3_1[i], Q3_2[i], Q4[i]]
+
+
+def csv_text(rows: list[list[str]]) -> str:
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\r\n").writerows(rows)
+    return out.getvalue()
+
+
+def legacy_rows() -> list[list[str]]:
+    """Qualtrics before 2016: ``V1..V10`` then question ids; row 2 names/texts."""
+    meta = ["ResponseID", "ResponseSet", "Name", "ExternalDataReference",
+            "EmailAddress", "IPAddress", "Status", "StartDate", "EndDate", "Finished"]  # fmt: skip
+    rows = [
+        [f"V{i}" for i in range(1, 11)] + QUESTIONS,
+        meta + [TEXTS[q] for q in QUESTIONS],
+    ]
+    for i in range(15):
+        rows.append([f"R_{i:03d}", "Default Response Set", "", "", "", "10.0.0.1",
+                     "0", "2016-05-01 10:00:00", "2016-05-01 10:05:00", "1",
+                     *_answers(i)])  # fmt: skip
+    return rows
+
+
+def qualtrics_2016_rows() -> list[list[str]]:
+    """2016-17: legacy metadata names, question text, ``{'ImportId': ...}`` dicts."""
+    meta = ["ResponseID", "ResponseSet", "IPAddress", "StartDate", "EndDate",
+            "RecipientLastName", "RecipientFirstName", "RecipientEmail",
+            "ExternalDataReference", "Finished", "Status"]  # fmt: skip
+    ids = ["responseId", "responseSetId", "ipAddress", "startDate", "endDate",
+           "panel-RecipientLastName", "panel-RecipientFirstName",
+           "panel-RecipientEmail", "panel-ExternalDataReference", "finished", "status"]  # fmt: skip
+    qids = ["QID1", "QID2", "QID3_1", "QID3_2", "QID4"]
+    rows = [
+        meta + QUESTIONS,
+        meta + [TEXTS[q] for q in QUESTIONS],
+        [f"{{'ImportId': '{i}'}}" for i in ids + qids],
+    ]
+    for i in range(15):
+        rows.append([f"R_{i:03d}", "Default Response Set", "10.0.0.1",
+                     "2016-05-01 10:00:00", "2016-05-01 10:05:00", "", "", "", "",
+                     "1", "0", *_answers(i)])  # fmt: skip
+    return rows
+
+
+def current_rows(import_ids: bool = True) -> list[list[str]]:
+    """Qualtrics since 2017: names, question text, ``{"ImportId":"QID1"}``."""
+    meta = ["StartDate", "EndDate", "Status", "Progress", "Duration (in seconds)",
+            "Finished", "RecordedDate", "ResponseId", "UserLanguage"]  # fmt: skip
+    texts = ["Start Date", "End Date", "Response Type", "Progress",
+             "Duration (in seconds)", "Finished", "Recorded Date", "Response ID",
+             "User Language"]  # fmt: skip
+    ids = ["startDate", "endDate", "status", "progress", "duration", "finished",
+           "recordedDate", "_recordId", "userLanguage"]  # fmt: skip
+    qids = ["QID1", "QID2", "QID3_1", "QID3_2", "QID4"]
+    rows = [meta + QUESTIONS, texts + [TEXTS[q] for q in QUESTIONS]]
+    if import_ids:
+        rows.append([f'{{"ImportId":"{i}"}}' for i in ids + qids])
+    for i in range(15):
+        rows.append(["2024-05-01 10:00:00", "2024-05-01 10:05:00", "IP Address",
+                     "100", "300", "True", "2024-05-01 10:05:00", f"R_{i:03d}", "EN",
+                     *_answers(i)])  # fmt: skip
+    return rows
+
+
+VINTAGES = {
+    "legacy": legacy_rows,
+    "2016": qualtrics_2016_rows,
+    "current": current_rows,
+    "current_two_rows": lambda: current_rows(import_ids=False),
+}
+
+
+def write_vintage(folder: Path, vintage: str) -> Path:
+    path = folder / f"qualtrics_{vintage}.csv"
+    path.write_text(csv_text(VINTAGES[vintage]()), encoding="utf-8")
+    return path
