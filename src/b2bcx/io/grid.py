@@ -112,10 +112,10 @@ def _without_import_id_rows(
     Such a row below the header (a second export pasted under the first, a
     layout whose header was not recognised) is dropped with a warning.
     """
-    probe = data.iloc[:, : min(3, data.shape[1])].astype("string")
-    candidates = probe.apply(
-        lambda column: column.str.contains("ImportId", regex=False)
-    ).any(axis=1)
+    candidates = pd.Series(False, index=data.index)
+    for position in range(min(3, data.shape[1])):
+        column = data.iloc[:, position].astype("string")
+        candidates |= column.str.contains("ImportId", regex=False).fillna(False)
     if not candidates.any():
         return data
     rows = head_rows(data.loc[candidates.to_numpy()], len(data))
