@@ -124,3 +124,90 @@ def write_vintage(folder: Path, vintage: str) -> Path:
     path = folder / f"qualtrics_{vintage}.csv"
     path.write_text(csv_text(VINTAGES[vintage]()), encoding="utf-8")
     return path
+
+
+# -- SPSS, in the shape of ICPSR study files ----------------------------------------
+# Importance items labelled only at 1, 3 and 5 (as ICPSR 37110 labels Q18-Q20),
+# 9 a user-missing "Refused", stores and roles as labelled codes.
+IMPORTANCE = {
+    1.0: "Not at all Important",
+    3.0: "Somewhat Important",
+    5.0: "Very Important",
+}
+STORES = {1.0: "North Store", 2.0: "South Store", 3.0: "East Store"}
+SPSS_ROLES = {1.0: "Store manager", 2.0: "Buyer", 3.0: "Clerk"}
+SPSS_CONFIG: dict[str, Any] = {
+    "version": 1,
+    "columns": {"respondent": "CASEID", "account": "STORE", "role": "ROLE"},
+    "scales": {
+        "imp5": {
+            "labels": {
+                "Not at all Important": 1,
+                "Not very important": 2,
+                "Somewhat Important": 3,
+                "Important": 4,
+                "Very Important": 5,
+            },
+        },
+    },
+    "default_scale": "imp5",
+    "pillars": {
+        "integrity": {"label": "Integrity", "items": ["Q18", "Q19"]},
+        "empathy": {"label": "Empathy", "items": ["Q20"]},
+    },
+    "roles": {
+        "weights": {"decision_maker": 0.5, "influencer": 0.3, "user": 0.2},
+        "decision_role": "decision_maker",
+        "map": {
+            "decision_maker": ["Store manager"],
+            "influencer": ["Buyer"],
+            "user": ["Clerk"],
+        },
+    },
+}
+
+
+def icpsr_frame() -> Any:
+    """Store 3 (East) answers only the labelled codes 1, 3 and 5."""
+    import pandas as pd
+
+    q18 = [5, 4, 2, 3, 5, 1, 4, 9, 5, 3, 1, 5]
+    q19 = [4, 4, 3, 2, 5, 2, 5, 3, 3, 5, 3, 1]
+    q20 = [5, 2, 4, 3, 4, 9, 5, 5, 1, 5, 3, 5]
+    return pd.DataFrame(
+        {
+            "CASEID": [float(i) for i in range(101, 113)],
+            "STORE": [1.0, 1.0, 1.0, 1.0, 2.0, 2.0, 2.0, 2.0, 3.0, 3.0, 3.0, 3.0],
+            "ROLE": [1.0, 2.0, 3.0, 3.0] * 3,
+            "Q18": [float(v) for v in q18],
+            "Q19": [float(v) for v in q19],
+            "Q20": [float(v) for v in q20],
+        }
+    )
+
+
+def write_icpsr_sav(path: Path, frame: Any = None, codes: dict | None = None) -> Path:
+    """An ICPSR-like .sav: partial value labels, 9 user-missing ("Refused")."""
+    import pyreadstat
+
+    frame = icpsr_frame() if frame is None else frame
+    items = codes or {**IMPORTANCE, 9.0: "Refused"}
+    pyreadstat.write_sav(
+        frame,
+        str(path),
+        column_labels={
+            "CASEID": "Case identifier",
+            "STORE": "Store",
+            "ROLE": "Position",
+            "Q18": "How important is it that staff keep their promises?",
+            "Q19": "How important is it that problems are resolved fast?",
+            "Q20": "How important is it that staff understand your needs?",
+        },
+        variable_value_labels={
+            "STORE": STORES,
+            "ROLE": SPSS_ROLES,
+            **{item: dict(items) for item in ("Q18", "Q19", "Q20")},
+        },
+        missing_ranges={item: [9.0] for item in ("Q18", "Q19", "Q20")},
+    )
+    return path

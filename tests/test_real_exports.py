@@ -9,9 +9,13 @@ import pandas as pd
 import pytest
 from tests.real_layouts import (
     CONFIG,
+    IMPORTANCE,
+    SPSS_CONFIG,
     VINTAGES,
     csv_text,
+    icpsr_frame,
     qualtrics_2016_rows,
+    write_icpsr_sav,
     write_vintage,
 )
 
@@ -66,3 +70,80 @@ def test_an_import_id_row_among_the_responses_is_skipped_with_a_warning(
     skipped = [w for w in export.warnings if "ImportId" in w.problem]
     assert [w.row for w in skipped] == [11]
     assert not export.frame["Q1"].str.contains("ImportId").any()
+
+
+# -- SPSS: codes stay numbers, labels travel with them -------------------------------
+def _accounts(path: Path, config: dict | None = None) -> pd.DataFrame:
+    result = api.score(read_export(path), parse_config(config or SPSS_CONFIG))
+    return api.account_output(result).set_index("account")
+
+
+def test_spss_codes_stay_numbers_and_labels_travel_with_them(tmp_path: Path) -> None:
+    export = read_export(write_icpsr_sav(tmp_path / "icpsr.sav"))
+    assert export.frame["Q20"].tolist()[:5] == ["5", "2", "4", "3", "4"]
+    assert export.frame["Q18"].isna().tolist()[7]  # 9 "Refused" is user-missing
+    assert export.value_labels["Q20"] == {
+        "1": "Not at all Important",
+        "3": "Somewhat Important",
+        "5": "Very Important",
+        "9": "Refused",
+    }
+    assert export.value_labels["STORE"]["3"] == "East Store"
+
+
+def test_a_stores_file_scored_alone_equals_that_store_in_the_whole_file(
+    tmp_path: Path,
+) -> None:
+    """Store East answers only labelled codes (1, 3, 5): every answer has a label
+    in its own file, but not in the whole file. Both read the same."""
+    whole = icpsr_frame()
+    east = whole[whole["STORE"] == 3.0].reset_index(drop=True)
+    whole_path = write_icpsr_sav(tmp_path / "whole.sav", whole)
+    east_path = write_icpsr_sav(tmp_path / "east.sav", east)
+    assert set(east[["Q18", "Q19", "Q20"]].stack()) <= set(IMPORTANCE)
+    everyone, alone = _accounts(whole_path), _accounts(east_path)
+    assert list(alone.index) == ["East Store"]
+    pd.testing.assert_series_equal(
+        alone.loc["East Store"], everyone.loc["East Store"], check_names=False
+    )
+    # by hand: East's manager (Q18 5, Q19 3, Q20 1) scores 100, 50 and 0 on imp5
+    table = api.score(read_export(east_path), parse_config(SPSS_CONFIG)).respondents
+    manager = table[table["respondent"] == "109"].iloc[0]
+    assert (manager["integrity"], manager["empathy"]) == (75.0, 0.0)
+
+
+def test_the_label_scale_and_a_numeric_scale_give_the_same_scores(
+    tmp_path: Path,
+) -> None:
+    path = write_icpsr_sav(tmp_path / "icpsr.sav")
+    numeric = {**SPSS_CONFIG, "scales": {"imp5": {"min": 1, "max": 5}}}
+    pd.testing.assert_frame_equal(_accounts(path), _accounts(path, numeric))
+
+
+def test_labels_coding_the_scale_backwards_are_followed_for_every_code(
+    tmp_path: Path,
+) -> None:
+    """1 = "Very Important" ... 5 = "Not at all Important": the unlabelled codes 2
+    and 4 follow the labelled ones (2 -> 4, 4 -> 2)."""
+    frame = icpsr_frame()
+    backwards = frame.copy()
+    for item in ("Q18", "Q19", "Q20"):
+        backwards[item] = backwards[item].where(
+            backwards[item] == 9.0, 6.0 - backwards[item]
+        )
+    codes = {6.0 - code: label for code, label in IMPORTANCE.items()} | {9.0: "Refused"}
+    forward = _accounts(write_icpsr_sav(tmp_path / "forward.sav", frame))
+    reverse = _accounts(write_icpsr_sav(tmp_path / "backward.sav", backwards, codes))
+    pd.testing.assert_frame_equal(forward, reverse)
+
+
+def test_codes_that_labels_cannot_place_are_invalid_answers(tmp_path: Path) -> None:
+    codes = {
+        1.0: "Very Important",
+        2.0: "Somewhat Important",
+        5.0: "Not at all Important",
+    }
+    path = write_icpsr_sav(tmp_path / "odd.sav", codes=codes)
+    checked = api.check(read_export(path), parse_config(SPSS_CONFIG))
+    bad = {p.value for p in checked.problems if p.severity == "error"}
+    assert bad and all("without a value label" in str(v) for v in bad)

@@ -54,6 +54,7 @@ def check(export: Export, config: Config) -> Checked:
         aliases=export.aliases,
         platform_reasons=reasons,
         source=_source(export),
+        value_labels=export.value_labels,
     )
     prepared, wave, baseline_rows = _split_waves(prepared, config)
     problems = [*export.warnings, *prepared.problems]

@@ -16,6 +16,7 @@ import pandas as pd
 
 from b2bcx.config.models import Config
 from b2bcx.errors import Problem, Severity
+from b2bcx.scoring.labels import read_codes, relabel
 from b2bcx.scoring.scales import as_number, normalise_label
 
 FILE = "_file"
@@ -205,6 +206,7 @@ def prepare(
     aliases: Mapping[str, str] | None = None,
     platform_reasons: pd.Series | None = None,
     source: str = "export",
+    value_labels: Mapping[str, Mapping[str, str]] | None = None,
 ) -> Prepared:
     """Resolve the config's columns, map roles and account for every row.
 
@@ -213,11 +215,16 @@ def prepare(
     role is unmapped and ``roles.unmapped: ignore``, or when they repeat a
     respondent id (``filters.dedupe``). Unmapped roles with ``unmapped: error``
     and duplicates with ``dedupe: error`` are problems of severity error.
+    Coded columns are read through the file's ``value_labels`` (export column
+    -> code -> label; see :mod:`b2bcx.scoring.labels`).
     """
     columns, problems = resolve_columns(
         configured_columns(config), list(frame.columns), aliases or {}, source
     )
     renamed = frame.rename(columns={v: k for k, v in columns.items() if v != k})
+    coded = value_labels or {}
+    labels = {k: dict(coded[v]) for k, v in columns.items() if v in coded}
+    renamed = read_codes(renamed, config, labels)
     reasons = pd.Series(pd.NA, index=frame.index, dtype=object)
     if platform_reasons is not None:
         reasons = platform_reasons.astype(object).where(platform_reasons.notna(), pd.NA)
@@ -234,6 +241,13 @@ def prepare(
             else pd.Series(pd.NA, index=renamed.index)
         )
         roles, unmapped = map_roles(raw, config)
+        role_labels = labels.get(role_column or "")
+        if role_labels:  # labelled codes: mapped by their label, else by the code
+            raw = relabel(raw, lambda c: role_labels.get(c, c))
+            by_label, unmapped_label = map_roles(raw, config)
+            roles = by_label.where(~unmapped_label, roles)
+            unmapped = unmapped & unmapped_label
+            renamed[role_column or ""] = raw
         roles, unmapped, role_problems = _apply_unmapped(
             renamed, raw, roles, unmapped & reasons.isna(), config
         )
