@@ -219,7 +219,14 @@ def factor_ratings(
         scale_id = (None if isinstance(spec, str) else spec.scale) or config.scale_for(
             item
         )
-        numbers, found = answer_values(frame, item, scale_id, scales[scale_id])
+        numbers, found = answer_values(
+            frame,
+            item,
+            scale_id,
+            scales[scale_id],
+            scales,
+            f"factors.ratings.{factor}.scale",
+        )
         problems += found
         values[factor] = item_score(numbers, scales[scale_id])
     return pd.DataFrame(values, index=frame.index), problems

@@ -24,7 +24,12 @@ import numpy as np
 import pandas as pd
 
 from b2bcx.config.models import Config, Scale, scales_in_force
-from b2bcx.scoring.scales import answer_lookup, as_number, normalise_label
+from b2bcx.scoring.scales import (
+    answer_lookup,
+    as_number,
+    looks_like_non_answer,
+    normalise_label,
+)
 
 UNPLACED = " (code without a value label)"
 
@@ -68,8 +73,8 @@ def code_reading(labels: Mapping[str, str], scale: Scale) -> CodeReading:
             number = as_number(code)
             if number is not None:
                 pairs.append((number, on_scale[folded]))
-        elif folded in missing_text:
-            read[code] = label
+        elif folded in missing_text or looks_like_non_answer(label):
+            read[code] = label  # missing, or an invalid answer shown by its label
     if all(code == value for code, value in pairs):
         return CodeReading(read)
     line = _straight_line(pairs)
