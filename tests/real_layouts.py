@@ -24,7 +24,7 @@ TEXTS = {
     "Q1": "Which company do you work for?",
     "Q2": "What is your role?",
     "Q3_1": "How do you rate us? - They keep their promises",
-    "Q3_2": "How do you rate us? - They understand our needs",
+    "Q3_2": "How do you rate us? - They listen to us",
     "Q4": "How likely are you to recommend us to a colleague?",
 }
 QUESTIONS = list(TEXTS)
@@ -135,7 +135,7 @@ IMPORTANCE = {
     5.0: "Very Important",
 }
 STORES = {1.0: "North Store", 2.0: "South Store", 3.0: "East Store"}
-SPSS_ROLES = {1.0: "Store manager", 2.0: "Buyer", 3.0: "Clerk"}
+SPSS_ROLES = {1.0: "Store director", 2.0: "Buyer", 3.0: "Clerk"}
 SPSS_CONFIG: dict[str, Any] = {
     "version": 1,
     "columns": {"respondent": "CASEID", "account": "STORE", "role": "ROLE"},
@@ -159,7 +159,7 @@ SPSS_CONFIG: dict[str, Any] = {
         "weights": {"decision_maker": 0.5, "influencer": 0.3, "user": 0.2},
         "decision_role": "decision_maker",
         "map": {
-            "decision_maker": ["Store manager"],
+            "decision_maker": ["Store director"],
             "influencer": ["Buyer"],
             "user": ["Clerk"],
         },
@@ -211,3 +211,97 @@ def write_icpsr_sav(path: Path, frame: Any = None, codes: dict | None = None) ->
         missing_ranges={item: [9.0] for item in ("Q18", "Q19", "Q20")},
     )
     return path
+
+
+# -- batteries in plain files (ECSI-like, 1..7, 1..4), statements as headers ---------
+def _answers_on(
+    lo: int, hi: int, n: int, seed: int, top: int | None = None
+) -> list[int]:
+    """``n`` whole answers lo..hi (never above ``top``), from a fixed generator."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    return [int(v) for v in rng.integers(lo, (top or hi) + 1, size=n)]
+
+
+def battery_rows(
+    batteries: dict[str, int], lo: int, hi: int, n: int = 40, short: str = ""
+) -> list[dict[str, str]]:
+    """A plain export: ``Store`` (the account, not named so), ``Role``, then each
+    battery's items ``STEM1..STEMk`` on lo..hi; item ``short`` never reaches hi."""
+    rows: list[dict[str, str]] = [
+        {"Store": f"S{i % 4 + 1}", "Role": ["Director", "Buyer", "User"][i % 3]}
+        for i in range(n)
+    ]
+    seed = 0
+    for stem, count in batteries.items():
+        for k in range(1, count + 1):
+            seed += 1
+            name = f"{stem}{k}"
+            top = hi - 1 if name == short else None
+            for row, value in zip(rows, _answers_on(lo, hi, n, seed, top), strict=True):
+                row[name] = str(value)
+    return rows
+
+
+ECSI = {"IMAG": 5, "EXPE": 3, "QUAL": 7, "VAL": 4, "SAT": 3, "LOY": 2}  # 24 items
+
+
+STATEMENTS = [
+    "They keep their promises",
+    "They resolve problems quickly",
+    "Working with them is easy",
+    "It takes too much effort to deal with them",
+    "They listen to us",
+]
+AGREE5 = ["Strongly disagree", "Disagree", "Neither agree nor disagree", "Agree",
+          "Strongly agree"]  # fmt: skip
+
+
+def statement_rows(n: int = 36, extras: bool = True) -> list[dict[str, str]]:
+    """A plain CSV whose headers are the statements; the effort statement is
+    worded negatively and answered so; a Likert column is named "Feedback
+    quality"; age brackets, an age and a reverse-coded copy ride along."""
+    import numpy as np
+
+    rng = np.random.default_rng(7)
+    mood = rng.integers(1, 6, size=n)
+    rows = []
+    for i in range(n):
+
+        def near(v: int) -> int:
+            return int(min(5, max(1, v + rng.integers(-1, 2))))
+
+        answers = [near(mood[i]) for _ in range(5)]
+        answers[3] = 6 - near(mood[i])  # too much effort: disagreeing is good
+        row = {
+            "Respondent": f"P{i:03d}",
+            "Customer": f"Firm {i % 5}",
+            "Role": ["Director", "Buyer", "User"][i % 3],
+            "Age group": ["18-24", "25-34", "35-44", "45-54", "55-64", "65+"][i % 6],
+            "Age": str(18 + (i * 7) % 67),
+            **{s: AGREE5[a - 1] for s, a in zip(STATEMENTS, answers, strict=True)},
+            "Feedback quality": AGREE5[near(mood[i]) - 1],
+            "Q9": str(near(mood[i])),
+        }
+        row["Q9r"] = str(6 - int(row["Q9"]))
+        if not extras:
+            for name in ("Feedback quality", "Q9", "Q9r"):
+                del row[name]
+        rows.append(row)
+    return rows
+
+
+def surveymonkey_rows(n: int = 15) -> list[list[str]]:
+    """SurveyMonkey: metadata, single questions with ``Response``, a matrix."""
+    meta = ["Respondent ID", "Collector ID", "Start Date", "End Date", "IP Address"]
+    first = [*meta, "Which company do you work for?", "What is your role?",
+             "How much do you agree?", "", "How likely are you to recommend us?"]  # fmt: skip
+    second = ["", "", "", "", "", "Response", "Response", "They keep their promises",
+              "They listen to us", "Response"]  # fmt: skip
+    rows = [first, second]
+    for i in range(n):
+        rows.append([str(1000 + i), "42", "05/01/2024", "05/01/2024", "10.0.0.1",
+                     ACCOUNTS[i], ROLES[i], AGREE5[int(Q3_1[i]) - 1],
+                     AGREE5[int(Q3_2[i] or "3") - 1], Q4[i]])  # fmt: skip
+    return rows
