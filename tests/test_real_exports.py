@@ -147,3 +147,52 @@ def test_codes_that_labels_cannot_place_are_invalid_answers(tmp_path: Path) -> N
     checked = api.check(read_export(path), parse_config(SPSS_CONFIG))
     bad = {p.value for p in checked.problems if p.severity == "error"}
     assert bad and all("without a value label" in str(v) for v in bad)
+
+
+# -- rows lost or blocked without a word ----------------------------------------------
+def test_two_rows_sharing_a_respondent_id_are_a_warning_naming_both(
+    tmp_path: Path,
+) -> None:
+    rows = qualtrics_2016_rows()
+    twin = list(rows[7])  # respondent R_004, another person: other account, answers
+    twin[rows[0].index("Q1")] = "Delta"
+    twin[rows[0].index("Q3_1")] = "1"
+    path = tmp_path / "twins.csv"
+    path.write_text(csv_text([*rows, twin]), encoding="utf-8")
+    summary, problems = api.validate(read_export(path), parse_config(CONFIG))
+    warnings = [p for p in problems if "respondent id" in p.problem]
+    assert len(warnings) == 1 and warnings[0].severity == "warning"
+    # dedupe: latest keeps the later row (19); the earlier one (8) is dropped
+    assert warnings[0].row == 8 and warnings[0].value == "R_004"
+    assert "also answered in row 19, which is kept" in warnings[0].problem
+    assert "answers differ" in warnings[0].problem
+
+
+def test_an_unnamed_row_index_column_is_no_warning_and_strict_passes(
+    tmp_path: Path,
+) -> None:
+    from typer.testing import CliRunner
+
+    from b2bcx.cli import app
+    from tests.conftest import write_yaml
+
+    path = tmp_path / "with_index.csv"
+    frame = pd.read_csv(write_vintage(tmp_path, "current"), skiprows=[1, 2], dtype=str)
+    frame.to_csv(path)  # pandas writes its row index as an unnamed first column
+    export = read_export(path)
+    assert export.data_columns[0] == "column_1" and export.warnings == []
+    config = write_yaml(tmp_path / "program.yaml", CONFIG)
+    out = tmp_path / "report.xlsx"
+    result = CliRunner().invoke(
+        app, ["report", str(path), "-c", str(config), "-o", str(out), "--strict",
+              "--bootstrap", "0"]
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert out.exists()
+
+
+def test_an_unnamed_column_of_other_data_is_still_a_warning(tmp_path: Path) -> None:
+    path = tmp_path / "unnamed.csv"
+    path.write_text("Account,,Q1\nA,x,1\nB,y,2\nC,z,3\n", encoding="utf-8")
+    export = read_export(path)
+    assert [w.column for w in export.warnings] == ["column_2"]

@@ -3,17 +3,27 @@
 The header is the first row that fills at least half of the table's width (rows
 above it are titles), unless the first rows form a platform layout (Qualtrics,
 SurveyMonkey), which never has titles. Completely empty rows are dropped;
-completely empty columns without a name are dropped.
+completely empty columns without a name are dropped. A repeated column name in a
+plain file is renamed ``name (2)`` with a warning; an unnamed column holding row
+numbers (a spreadsheet or pandas index) is named ``column_<n>`` without one.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from b2bcx.errors import DataError, Problem
-from b2bcx.io.platforms import PLAIN, Layout, is_import_id_row, plain, recognise
+from b2bcx.io.platforms import (
+    PLAIN,
+    Layout,
+    dedupe,
+    is_import_id_row,
+    plain,
+    recognise,
+)
 
 HEAD_ROWS = 50
 
@@ -151,7 +161,7 @@ def _name_columns(
     named: list[str] = []
     for position in keep:
         name = names[position] or f"column_{position + 1}"
-        if not names[position]:
+        if not names[position] and not _is_row_index(data.iloc[:, position]):
             warnings.append(
                 Problem(
                     f"column {position + 1} has data but no name; it is called {name!r}",
@@ -165,10 +175,41 @@ def _name_columns(
         named.append(name)
     if len(keep) < data.shape[1]:
         data = data.iloc[:, keep]
-    data = data.set_axis(pd.Index(named), axis=1)
     if layout.name == PLAIN:
-        check_unique(named, label, header_row)
-    return data
+        named = _renamed_duplicates(named, label, header_row, warnings)
+    return data.set_axis(pd.Index(named), axis=1)
+
+
+def _is_row_index(values: pd.Series) -> bool:
+    """A row number column (pandas' unnamed index: 0, 1, 2... or 1, 2, 3...)."""
+    numbers = pd.to_numeric(values, errors="coerce")
+    if numbers.isna().any() or len(numbers) == 0:
+        return False
+    start = numbers.iloc[0]
+    return start in (0, 1) and bool(
+        (numbers.to_numpy() == start + np.arange(len(numbers))).all()
+    )
+
+
+def _renamed_duplicates(
+    names: list[str], label: str, header_row: int, warnings: list[Problem]
+) -> list[str]:
+    """A repeated column name gets `` (2)``, `` (3)``...; each rename is a warning."""
+    unique = dedupe(names, [""] * len(names))
+    for position, (old, new) in enumerate(zip(names, unique, strict=True), start=1):
+        if old != new:
+            warnings.append(
+                Problem(
+                    f"column name {old!r} occurs more than once; column {position} "
+                    f"is called {new!r}",
+                    hint="rename the columns so that every name is unique",
+                    file=label,
+                    row=header_row,
+                    column=new,
+                    severity="warning",
+                )
+            )
+    return unique
 
 
 def check_unique(names: list[str], label: str, header_row: int | None = None) -> None:
