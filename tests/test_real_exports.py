@@ -159,7 +159,7 @@ def test_two_rows_sharing_a_respondent_id_are_a_warning_naming_both(
     twin[rows[0].index("Q3_1")] = "1"
     path = tmp_path / "twins.csv"
     path.write_text(csv_text([*rows, twin]), encoding="utf-8")
-    summary, problems = api.validate(read_export(path), parse_config(CONFIG))
+    _, problems = api.validate(read_export(path), parse_config(CONFIG))
     warnings = [p for p in problems if "respondent id" in p.problem]
     assert len(warnings) == 1 and warnings[0].severity == "warning"
     # dedupe: latest keeps the later row (19); the earlier one (8) is dropped
@@ -171,10 +171,10 @@ def test_two_rows_sharing_a_respondent_id_are_a_warning_naming_both(
 def test_an_unnamed_row_index_column_is_no_warning_and_strict_passes(
     tmp_path: Path,
 ) -> None:
+    from tests.conftest import write_yaml
     from typer.testing import CliRunner
 
     from b2bcx.cli import app
-    from tests.conftest import write_yaml
 
     path = tmp_path / "with_index.csv"
     frame = pd.read_csv(write_vintage(tmp_path, "current"), skiprows=[1, 2], dtype=str)
