@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import math
 from dataclasses import dataclass, replace
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -22,6 +23,14 @@ from b2bcx.scoring.scales import (
 )
 from b2bcx.stats.pillars import cx_index, pillar_score, weighted_mean
 
+BadAnswers = Literal["error", "missing"]
+READ_AS_MISSING = "unreadable answer, read as missing"
+
+
+def unreadable_count(problems: list[Problem]) -> int:
+    """How many answers ``--bad-answers missing`` read as missing."""
+    return sum(p.problem.startswith(READ_AS_MISSING) for p in problems)
+
 
 @dataclass
 class RespondentScores:
@@ -37,7 +46,10 @@ class RespondentScores:
 
 
 def score_items(
-    frame: pd.DataFrame, config: Config, columns: list[str]
+    frame: pd.DataFrame,
+    config: Config,
+    columns: list[str],
+    bad_answers: BadAnswers = "error",
 ) -> tuple[pd.DataFrame, list[Problem]]:
     """Every statement column scored 0..100; invalid answers become problems."""
     scales = scales_in_force(config)
@@ -47,7 +59,13 @@ def score_items(
         scale_id = config.scale_for(item)
         spec = config.items.get(item)
         values, found = answer_values(
-            frame, item, scale_id, scales[scale_id], scales, scale_setting(config, item)
+            frame,
+            item,
+            scale_id,
+            scales[scale_id],
+            scales,
+            scale_setting(config, item),
+            bad_answers,
         )
         problems += found + blank_column_warning(frame, item)
         reverse = bool(spec and spec.reverse)
@@ -62,6 +80,7 @@ def answer_values(
     scale: Scale,
     scales: dict[str, Scale] | None = None,
     setting: str = "",
+    bad_answers: BadAnswers = "error",
 ) -> tuple[pd.Series, list[Problem]]:
     """Raw answers of a column as numbers on ``scale``, with problems for invalid answers.
 
@@ -69,7 +88,8 @@ def answer_values(
     one problem for the column names it (``setting`` is where the config sets
     the column's scale, e.g. ``default_scale``); otherwise one problem per
     distinct invalid answer. Only answers that read as non-answers are ever
-    suggested as missing codes.
+    suggested as missing codes. With ``bad_answers="missing"`` every invalid
+    answer is missing and listed as a warning of its own.
     """
     decoded = item_values(frame[column], scale)
     if not decoded.invalid.any():
@@ -77,6 +97,8 @@ def answer_values(
     rows = frame[decoded.invalid]
     answers = frame.loc[decoded.invalid, column]
     problem = f"answer is not on scale `{scale_id}`"
+    if bad_answers == "missing":
+        return decoded.values, _read_as_missing(rows, answers, column, scale_id)
     matching = scales_holding(frame[column], scales or {}, scale_id)
     if matching:
         return decoded.values, [
@@ -105,6 +127,27 @@ def answer_values(
     )
     problems = [_with_suggestion(p, scale) for p in problems]
     return decoded.values, sorted(problems, key=lambda p: p.row or 0)
+
+
+def _read_as_missing(
+    rows: pd.DataFrame, answers: pd.Series, column: str, scale_id: str
+) -> list[Problem]:
+    """One warning per answer that ``--bad-answers missing`` reads as missing."""
+    return [
+        Problem(
+            f"{READ_AS_MISSING} (not on scale `{scale_id}`)",
+            "correct the answer or the column's scale; without --bad-answers missing "
+            "it stops the run",
+            file=str(file),
+            row=int(row),
+            column=column,
+            value=str(value),
+            severity="warning",
+        )
+        for file, row, value in zip(
+            rows[FILE].to_numpy(), rows[ROW].to_numpy(), answers.to_numpy(), strict=True
+        )
+    ]
 
 
 def _all_words(answers: pd.Series) -> bool:
@@ -187,9 +230,15 @@ def _scale_hint(scale_id: str, scale: Scale, setting: str = "") -> str:
     return f"{expected}; check the answer, or {where}"
 
 
-def score_respondents(frame: pd.DataFrame, config: Config) -> RespondentScores:
-    """Item, pillar, index, composite and outcome scores of each respondent (docs/method.md#scores)."""
-    items, problems = score_items(frame, config, config.item_columns)
+def score_respondents(
+    frame: pd.DataFrame, config: Config, bad_answers: BadAnswers = "error"
+) -> RespondentScores:
+    """Item, pillar, index, composite and outcome scores of each respondent (docs/method.md#scores).
+
+    ``bad_answers="missing"`` reads answers that are not on their scale as
+    missing, each listed as a warning, instead of stopping with errors.
+    """
+    items, problems = score_items(frame, config, config.item_columns, bad_answers)
     pillar_scores = {}
     for pid, pillar in config.pillars.items():
         weights = [
@@ -214,7 +263,7 @@ def score_respondents(frame: pd.DataFrame, config: Config) -> RespondentScores:
         table[cid] = weighted_mean(
             parts, composite.weights, math.ceil(len(composite.sources) / 2)
         )
-    outcomes, outcome_problems = score_outcomes(frame, config)
+    outcomes, outcome_problems = score_outcomes(frame, config, bad_answers)
     return RespondentScores(
         table.join(outcomes).join(items.add_prefix("item:")),
         problems + outcome_problems,
@@ -238,7 +287,7 @@ def _identity(frame: pd.DataFrame, config: Config) -> pd.DataFrame:
 
 
 def score_outcomes(
-    frame: pd.DataFrame, config: Config
+    frame: pd.DataFrame, config: Config, bad_answers: BadAnswers = "error"
 ) -> tuple[pd.DataFrame, list[Problem]]:
     """``nps`` (0..10) and ``nps_code``; other outcomes scored 0..100."""
     scales = scales_in_force(config)
@@ -254,6 +303,7 @@ def score_outcomes(
             scales[scale_id],
             scales,
             f"outcomes.{name}.scale",
+            bad_answers,
         )
         problems += found
         if name == "nps":
