@@ -10,11 +10,12 @@ from rich.text import Text
 
 from b2bcx.cli.render.console import number, print_generic, problem_table
 from b2bcx.cli.render.fit import Column, fitted_table, hidden_note, print_fitted
+from b2bcx.scoring.risk import ranking_basis
 
 RISK_CODES = {
     "decision_maker_detractor": ("D", "decision-maker detractor"),
     "significant_fall": ("F", "significant fall"),
-    "low_score": ("L", "lowest 10% on the ranking basis"),
+    "low_score": ("L", "among the lowest 10% on {basis}"),
 }
 BLIND_CODES = {
     "not_heard": ("H", "not heard"),
@@ -22,6 +23,7 @@ BLIND_CODES = {
     "single_contact": ("1", "single contact"),
     "no_decision_maker": ("M", "no decision maker"),
     "low_coverage": ("C", "low coverage"),
+    "low_reliability": ("R", "low reliability"),
 }
 OTHER_CODES = {"role_gap": ("G", "roles disagree (role gap)")}
 
@@ -187,15 +189,20 @@ def account_legend(result: Any, accounts: Any, shown: list[str]) -> str:
         parts.append(
             f"Δ: change since {since}, * significant at 95%, blank: not in both waves"
         )
-    for header, codes in (
-        ("at risk", RISK_CODES),
-        ("blind spots", BLIND_CODES),
-        ("other flags", OTHER_CODES),
+    for header, column, codes in (
+        ("at risk", "at_risk", RISK_CODES),
+        ("blind spots", "blind_spots", BLIND_CODES),
+        ("other flags", "flags", OTHER_CODES),
     ):
-        if header in shown:
-            parts.append(
-                f"{header}: " + ", ".join(f"{c} {text}" for c, text in codes.values())
-            )
+        present = {r for cell in accounts[column] for r in str(cell or "").split(";")}
+        basis = ranking_basis(accounts)
+        used = [
+            f"{c} {text.format(basis=basis)}"
+            for name, (c, text) in codes.items()
+            if name in present
+        ]
+        if header in shown and used:
+            parts.append(f"{header}: " + ", ".join(used))
     if "roles" in shown:
         parts.append("roles: initials of the roles heard")
     return "; ".join(parts)
