@@ -52,11 +52,16 @@ def _number(value: float, signed: bool = False) -> str:
 
 def _portfolio(result: ScoreResult) -> str:
     p = result.portfolio
-    text = (
-        f"The portfolio CX index is {_number(p['index'])} "
-        f"(95% interval {_number(p['ci_low'])}–{_number(p['ci_high'])}) over "
+    heard = (
         f"{len(result.accounts):,} accounts and {len(result.respondents):,} respondents"
     )
+    if math.isnan(p["index"]):
+        text = f"No CX index: the config has no pillars to score ({heard})"
+    else:
+        text = (
+            f"The portfolio CX index is {_number(p['index'])} "
+            f"(95% interval {_number(p['ci_low'])}–{_number(p['ci_high'])}) over {heard}"
+        )
     if "nps" in p and not math.isnan(p["nps"]):
         text += (
             f"; NPS is {_number(p['nps'], signed=True)} "

@@ -31,7 +31,6 @@ from b2bcx.report.layout import (
 from b2bcx.report.reading import reading
 from b2bcx.report.summary import (
     COUNT,
-    HEADLINE_NOTE,
     PERCENT,
     SIGNED,
     Figure,
@@ -39,6 +38,7 @@ from b2bcx.report.summary import (
     baseline_change,
     blind_spots,
     headline,
+    headline_note,
     movers,
     tier_table,
     top_figures,
@@ -66,7 +66,7 @@ def write_summary(ws: Worksheet, inputs: ReportInputs) -> None:
     top = row
     row = write_heading(ws, row, "Headline (95% intervals)")
     row = _figures(ws, row, top_figures(result, table), "Headline", labels)
-    row = write_note(ws, row - 1, HEADLINE_NOTE) + 1
+    row = write_note(ws, row - 1, headline_note(result)) + 1
     tiers = tier_table(result, table)
     if len(tiers) > 1:
         row = max(row, top + CHART_ROWS)

@@ -34,10 +34,6 @@ class Figure:
 INDEX_LABEL = "Account CX index (0-100)"
 NPS_LABEL = "Account NPS (-100..100)"
 RESPONDENT_NPS_LABEL = "Respondent NPS (-100..100)"
-HEADLINE_NOTE = (
-    "Account figures: each account counts once, its roles weighted as configured; "
-    "respondent NPS counts every respondent once."
-)
 
 
 def headline(result: ScoreResult) -> list[Figure]:
@@ -54,7 +50,19 @@ def _scores(result: ScoreResult) -> list[Figure]:
         figures.append(
             Figure(RESPONDENT_NPS_LABEL, portfolio["respondent_nps"], None, None)
         )
-    return figures
+    return [f for f in figures if not _missing(f.value)]
+
+
+def _missing(value: object) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def headline_note(result: ScoreResult) -> str:
+    """What the account figures mean (and the respondent NPS, when shown)."""
+    note = "Account figures: each account counts once, its roles weighted as configured"
+    if "respondent_nps" in result.portfolio:
+        note += "; respondent NPS counts every respondent once"
+    return note + "."
 
 
 def top_figures(result: ScoreResult, table: pd.DataFrame) -> list[Figure]:
