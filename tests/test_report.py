@@ -435,7 +435,8 @@ def test_cli_end_to_end(cli_run):
     assert "148 accounts" in result.stderr
     assert "1,200 respondents" in result.stderr
     assert "0 excluded rows" in result.stderr
-    assert "73 flagged accounts" in result.stderr
+    # v2 adds low_reliability (reliability below 0.7) to the flags: 78, not 73
+    assert "78 flagged accounts" in result.stderr
     assert result.stderr.strip().endswith(str(target))
     assert len(result.stderr.strip().splitlines()) == 1
     assert sorted(p.name for p in target.parent.iterdir()) == ["acme_report.xlsx"]

@@ -21,13 +21,30 @@ def rows_summary(rows: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(lines, columns=["what", "rows"])
 
 
+V2_ACCOUNT_COLUMNS = (
+    "name",
+    "reliability",
+    "index_eb",
+    "index_eb_se",
+    "n_eff",
+    "nps_ci_low",
+    "nps_ci_high",
+    "p_change",
+    "q_change",
+    "significant_fdr",
+)
+"""Small-sample and change columns of the account table, in output order."""
+
+
 def account_output(result: ScoreResult) -> pd.DataFrame:
     """The account table as written to CSV/JSON/Parquet/Excel (docs/method.md#output-columns).
 
     ``account, n, roles, coverage, index, ci_low, ci_high, nps``, pillar ids,
     composites and outcomes, ``flags`` (``;``-joined), then with a baseline
     ``index_baseline, delta, significant``, then the segment columns, revenue,
-    tier and phase, and last ``se`` and ``role_gap``.
+    tier and phase, then the small-sample columns ``name, reliability, index_eb,
+    index_eb_se, n_eff, nps_ci_low, nps_ci_high`` and with a baseline
+    ``p_change, q_change, significant_fdr``, and last ``se`` and ``role_gap``.
     """
     accounts = result.accounts
     config = result.config
@@ -53,6 +70,7 @@ def account_output(result: ScoreResult) -> pd.DataFrame:
     columns += [
         c for c in dict.fromkeys(extra) if c and c in accounts and c not in columns
     ]
+    columns += [c for c in V2_ACCOUNT_COLUMNS if c in accounts and c not in columns]
     columns += ["se", "role_gap"]
     table = accounts[columns].copy()
     table["flags"] = table["flags"].map(";".join)
