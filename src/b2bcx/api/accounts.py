@@ -312,7 +312,9 @@ def _attributes(
 ) -> tuple[pd.DataFrame, list[Problem]]:
     c = config.columns
     columns = [
-        col for col in [*c.segments, c.revenue, c.phase] if col and col in respondents
+        col
+        for col in [c.name, *c.segments, c.revenue, c.phase]
+        if col and col in respondents
     ]
     return account_attributes(
         respondents, columns, numeric=[c.revenue] if c.revenue else []

@@ -32,6 +32,7 @@ class Columns(Model):
     respondent: str | None = None
     account: str
     role: str | None = None
+    name: str | None = None
     segments: list[str] = []
     revenue: str | None = None
     phase: str | None = None

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from b2bcx.config.models import Config
 from b2bcx.errors import DataError
 from b2bcx.results import ScoreResult
 from b2bcx.scoring.accounts import revenue_column, score_columns
@@ -46,8 +47,9 @@ def account_output(result: ScoreResult) -> pd.DataFrame:
     index_eb_se, n_eff, nps_ci_low, nps_ci_high`` and with a baseline
     ``p_change, q_change, significant_fdr``, and last ``se`` and ``role_gap``.
     """
-    accounts = result.accounts
     config = result.config
+    accounts = with_display_name(result.accounts, config)
+    not_heard = with_display_name(result.not_heard, config)
     columns = ["account", "n", "roles", "coverage", "index", "ci_low", "ci_high"]
     columns += ["nps"] if "nps" in accounts else []
     columns += [*score_columns(config), "flags"]
@@ -56,9 +58,7 @@ def account_output(result: ScoreResult) -> pd.DataFrame:
     master_columns = [
         c
         for c in accounts.columns
-        if result.not_heard is not None
-        and c in result.not_heard.columns
-        and c != "account"
+        if c in not_heard.columns and c not in ("account", "name")
     ]
     extra = [
         *config.columns.segments,
@@ -77,11 +77,24 @@ def account_output(result: ScoreResult) -> pd.DataFrame:
     table = table.sort_values(
         ["index", "account"], ascending=[False, True], na_position="last", kind="stable"
     )
-    if not result.not_heard.empty:
+    if not not_heard.empty:
         table = pd.concat(
-            [table, not_heard_rows(result.not_heard, columns)], ignore_index=True
+            [table, not_heard_rows(not_heard, columns)], ignore_index=True
         )
     return table.reset_index(drop=True)
+
+
+def with_display_name(accounts: pd.DataFrame, config: Config) -> pd.DataFrame:
+    """The account's display name as ``name``: the account list's, else the export's."""
+    listed = config.accounts.name if config.accounts else None
+    for column in (listed, config.columns.name):
+        if column and column in accounts:
+            if column == "name":
+                return accounts
+            return accounts.drop(columns=["name"], errors="ignore").rename(
+                columns={column: "name"}
+            )
+    return accounts
 
 
 def not_heard_rows(not_heard: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
