@@ -23,12 +23,20 @@ def compare_baseline(accounts: pd.DataFrame, base: pd.DataFrame) -> pd.DataFrame
     ``p_change`` its two-sided p-value; ``q_change`` the Benjamini–Hochberg
     q-value over the accounts testable in both waves; ``significant_fdr`` when
     ``q_change ≤ 0.05``. Accounts not testable get blanks (None), never False.
+    ``delta_eb`` (the change of ``index_eb``) orders the biggest movers.
     """
-    previous = base.set_index("account")[["index", "se"]].rename(
-        columns={"index": "index_baseline", "se": "se_baseline"}
+    kept = [c for c in ("index", "se", "index_eb") if c in base]
+    previous = base.set_index("account")[kept].rename(
+        columns={
+            "index": "index_baseline",
+            "se": "se_baseline",
+            "index_eb": "index_eb_baseline",
+        }
     )
     out = accounts.join(previous, on="account")
     out["delta"] = out["index"] - out["index_baseline"]
+    if "index_eb" in out and "index_eb_baseline" in out:
+        out["delta_eb"] = out["index_eb"] - out["index_eb_baseline"]
     out["significant"] = change_significant(out["delta"], out["se"], out["se_baseline"])
     out["p_change"] = p_change(out["delta"], out["se"], out["se_baseline"])
     out["q_change"] = bh_q_values(out["p_change"])
