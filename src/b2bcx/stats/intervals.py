@@ -179,14 +179,14 @@ def p_change(delta: pd.Series, se: pd.Series, se_baseline: pd.Series) -> pd.Seri
     undefined, or the combined SE is zero.
 
     Reference: the normal test of docs/method.md#baseline-comparison; equals R
-    ``2 * pnorm(-abs(x))``.
+    ``2 * pnorm(-abs(x))`` (here ``erfc(x/√2)``, pure Python, so scoring does not
+    load scipy).
     """
-    from scipy.stats import norm
-
     combined = np.sqrt(se.astype(float) ** 2 + se_baseline.astype(float) ** 2)
     with np.errstate(invalid="ignore", divide="ignore"):
         x = (delta.astype(float).abs() / combined).where(combined > 0)
-    return pd.Series(2.0 * norm.sf(x.to_numpy(float)), index=delta.index)
+    p = [math.erfc(v / math.sqrt(2.0)) if v == v else math.nan for v in x]
+    return pd.Series(p, index=delta.index, dtype=float)
 
 
 def bh_q_values(p_values: pd.Series) -> pd.Series:
@@ -197,16 +197,19 @@ def bh_q_values(p_values: pd.Series) -> pd.Series:
     in ``m``.
 
     Reference: Benjamini & Hochberg (1995); equals R ``p.adjust(p, "BH")`` and
-    ``scipy.stats.false_discovery_control(p, method="bh")``.
+    ``scipy.stats.false_discovery_control(p, method="bh")`` (the tests check both).
     """
-    from scipy.stats import false_discovery_control
-
     q = pd.Series(np.nan, index=p_values.index, dtype=float)
-    tested = p_values.notna()
-    if tested.any():
-        q[tested] = false_discovery_control(
-            p_values[tested].to_numpy(float), method="bh"
-        )
+    tested = p_values.notna().to_numpy()
+    p = p_values.to_numpy(float)[tested]
+    m = len(p)
+    if m:
+        order = np.argsort(p, kind="stable")
+        scaled = p[order] * m / np.arange(1, m + 1)
+        adjusted = np.minimum(np.minimum.accumulate(scaled[::-1])[::-1], 1.0)
+        out = np.empty(m)
+        out[order] = adjusted
+        q[tested] = out
     return q
 
 

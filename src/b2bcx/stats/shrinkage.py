@@ -7,6 +7,7 @@ restricted maximum likelihood (REML).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -48,8 +49,10 @@ def reml_score(tau2: float, y: np.ndarray, v: np.ndarray) -> float:
 def reml_tau2(y: np.ndarray, v: np.ndarray) -> float:
     """REML estimate of the between-account variance ``τ²`` (kept ≥ 0).
 
-    Solves the REML score equation with Brent's method to machine precision; ``τ²
-    = 0`` when the score is not positive at 0 (no variation beyond noise).
+    Solves the REML score equation by bisection to machine precision (the score
+    is positive below the root and negative above it); ``τ² = 0`` when the score
+    is not positive at 0 (no variation beyond noise). Pure numpy, so scoring does
+    not load scipy.
 
     Parameters
     ----------
@@ -59,8 +62,6 @@ def reml_tau2(y: np.ndarray, v: np.ndarray) -> float:
     Reference: R ``metafor::rma(yi = y, vi = v, method = "REML")`` (Viechtbauer
     2010); the tests pin metafor's optimum to 1e-7 relative.
     """
-    from scipy.optimize import brentq
-
     y, v = np.asarray(y, float), np.asarray(v, float)
     if len(y) < 2:
         return 0.0
@@ -74,8 +75,27 @@ def reml_tau2(y: np.ndarray, v: np.ndarray) -> float:
         upper = 10.0 * spread + float(v.max()) + 1.0
         while reml_score(upper, y, v) > 0:
             upper *= 2.0
-        root = brentq(reml_score, lower, upper, args=(y, v), xtol=1e-14, rtol=1e-15)
-    return float(root)
+        return _bisect(lambda t: reml_score(t, y, v), lower, upper)
+
+
+def _bisect(score: Callable[[float], float], low: float, high: float) -> float:
+    """The root of a decreasing-through-zero ``score`` on ``[low, high]``.
+
+    Halves the bracket until its ends are adjacent floating-point numbers (or
+    ``score`` is exactly 0), so the result is the root to machine precision.
+    """
+    for _ in range(2000):
+        middle = 0.5 * (low + high)
+        if middle in (low, high):
+            break
+        value = score(middle)
+        if value == 0:
+            return middle
+        if value > 0:
+            low = middle
+        else:
+            high = middle
+    return 0.5 * (low + high)
 
 
 def fay_herriot(index: np.ndarray, se: np.ndarray) -> Shrinkage:
