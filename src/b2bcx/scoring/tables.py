@@ -9,6 +9,7 @@ from b2bcx.config.models import Config
 from b2bcx.errors import DataError
 from b2bcx.results import ScoreResult
 from b2bcx.scoring.accounts import revenue_column, score_columns
+from b2bcx.scoring.ranking import ranked
 
 
 def rows_summary(rows: pd.DataFrame) -> pd.DataFrame:
@@ -46,6 +47,7 @@ def account_output(result: ScoreResult) -> pd.DataFrame:
     tier and phase, then the small-sample columns ``name, reliability, index_eb,
     index_eb_se, n_eff, nps_ci_low, nps_ci_high`` and with a baseline
     ``p_change, q_change, significant_fdr``, and last ``se`` and ``role_gap``.
+    Rows are ranked on ``index_eb`` (then ``index``), accounts not heard last.
     """
     config = result.config
     accounts = with_display_name(result.accounts, config)
@@ -74,9 +76,7 @@ def account_output(result: ScoreResult) -> pd.DataFrame:
     columns += ["se", "role_gap"]
     table = accounts[columns].copy()
     table["flags"] = table["flags"].map(";".join)
-    table = table.sort_values(
-        ["index", "account"], ascending=[False, True], na_position="last", kind="stable"
-    )
+    table = ranked(table)
     if not not_heard.empty:
         table = pd.concat(
             [table, not_heard_rows(not_heard, columns)], ignore_index=True

@@ -105,6 +105,8 @@ def _nps_footer(portfolio: dict[str, Any]) -> str:
 
 def _delta(row: dict[str, Any]) -> Text:
     text = number(row["delta"], 1, signed=True)
+    if text and row.get("significant") is None:
+        return Text(text + "?", style="dim")
     if row.get("significant") is True:
         style = "bold green" if row["delta"] > 0 else "bold red"
         return Text(text + "*", style=style)
@@ -126,7 +128,7 @@ def render_score(console: Console, result: Any, accounts: Any, summary: Any) -> 
         else:
             line += (
                 f"; {count.significant} accounts moved significantly (* in Δ, 95%; "
-                f"{count.context()})"
+                f"{count.context()}; ? in Δ: not testable)"
             )
     if not result.not_heard.empty:
         line += f"; {len(result.not_heard)} listed accounts not heard (flag not_heard)"
