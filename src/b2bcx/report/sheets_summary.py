@@ -25,7 +25,7 @@ from b2bcx.report.summary import (
     movers,
 )
 from b2bcx.results import ReportInputs
-from b2bcx.scoring.ranking import RANKING_NOTE, movers_count
+from b2bcx.scoring.ranking import MOVERS_NOTE, RANKING_NOTE, movers_count
 
 READING_WIDTH = 100
 FIGURE_COLUMNS = ["measure", "value", "ci_low", "ci_high"]
@@ -44,7 +44,7 @@ def write_summary(ws: Worksheet, inputs: ReportInputs) -> None:
     row = _figures(ws, row, headline(result), "Key figures")
     row = _change(ws, row, inputs)
     row = write_heading(
-        ws, row, f"Biggest significant movers (top 5 up and down, {RANKING_NOTE})"
+        ws, row, f"Biggest significant movers (top 5 up and down), {MOVERS_NOTE}"
     )
     if "delta" in result.accounts:
         count = movers_count(result.accounts)

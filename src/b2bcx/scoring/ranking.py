@@ -18,7 +18,8 @@ from b2bcx.scoring.breakdowns import FDR_LEVEL
 
 RANKING_BASIS = "index_eb"
 """The column every ranked list sorts on."""
-RANKING_NOTE = "ranked on index_eb (the shrunken index; reliability beside it)"
+RANKING_NOTE = "ranked on index_eb, the shrunken index, with its reliability"
+MOVERS_NOTE = "ordered on the change of index_eb, with its reliability"
 
 
 def _basis(accounts: pd.DataFrame) -> str:
