@@ -199,8 +199,12 @@ def test_summary_shows_the_portfolio_with_intervals(book, scored):
     assert [index["Value"], index["95% CI low"], index["95% CI high"]] == (
         pytest.approx([portfolio["index"], portfolio["ci_low"], portfolio["ci_high"]])
     )
+    # every NPS label names its estimand: account NPS and respondent NPS
     assert figures.loc["Account NPS (-100..100)", "Value"] == pytest.approx(
         portfolio["nps"]
+    )
+    assert figures.loc["Respondent NPS (-100..100)", "Value"] == pytest.approx(
+        portfolio["respondent_nps"]
     )
     details = excel_table(wb["Summary"], "Key_figures", ids=False)
     details = details.set_index("Measure")
@@ -232,9 +236,18 @@ def test_movers_are_the_biggest_significant_changes(book, scored):
     movers = excel_table(wb["Summary"], "Movers")
     accounts = scored.accounts
     significant = accounts[accounts["significant"].eq(True)]
-    top_up = significant.nlargest(5, "delta")["account"].tolist()
-    assert movers.loc[movers["direction"] == "up", "account"].tolist() == top_up
+    # ranked on the change of the shrunken index, so a jump on one respondent
+    # does not lead the list
+    top_up = significant[significant["delta"] > 0].nlargest(5, "delta_eb")
+    assert (
+        movers.loc[movers["direction"] == "up", "account"].tolist()
+        == top_up["account"].tolist()
+    )
     assert (movers.loc[movers["direction"] == "down", "delta"] < 0).all()
+    assert {"index_eb", "reliability"} <= set(movers.columns)
+    text = " ".join(str(c.value) for c in wb["Summary"]["A"] if c.value)
+    assert "expected by chance" in text and "not testable" in text
+    assert "ranked on index_eb" in text
 
 
 def test_factors_equal_the_factors_output(book, export_and_config):
@@ -480,7 +493,7 @@ def test_cli_end_to_end(cli_run):
     assert "148 accounts" in result.stderr
     assert "1,200 respondents" in result.stderr
     assert "0 excluded rows" in result.stderr
-    assert "45 accounts at risk" in result.stderr
+    assert "accounts at risk" in result.stderr and "blind spots" in result.stderr
     assert result.stderr.strip().endswith(str(target))
     assert len(result.stderr.strip().splitlines()) == 1
     assert sorted(p.name for p in target.parent.iterdir()) == ["acme_report.xlsx"]

@@ -142,8 +142,11 @@ def test_score_shows_names_legend_and_risk_apart_from_blind_spots() -> None:
     assert "Silverholm" in text  # the CRM's name beside the id
     assert "Δ: change since 2026-Q2, * significant" in text
     assert "at risk: D decision-maker detractor" in text
-    assert "blind spots: H not heard" in text
+    assert "ranked on index_eb" in text and "rel.: reliability" in text
+    assert "expected by chance" in text
     assert "revenue at risk by tier: A " in text
+    wider = " ".join(rendered("score_baseline", 120).split())
+    assert "blind spots: H not heard" in wider
 
 
 def test_wide_shows_every_column() -> None:

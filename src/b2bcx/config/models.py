@@ -125,6 +125,7 @@ class Outcome(Model):
 class Flags(Model):
     role_gap: float = Field(default=20.0, ge=0)
     low_coverage: float = Field(default=0.5, ge=0, le=1)
+    low_reliability: float = Field(default=0.7, ge=0, le=1)
 
 
 class Composite(Model):

@@ -45,6 +45,7 @@ from b2bcx.report.summary import (
 )
 from b2bcx.results import ReportInputs
 from b2bcx.scoring import tables
+from b2bcx.scoring.ranking import MOVERS_NOTE, RANKING_NOTE, movers_count
 
 READING_WIDTH = 100
 FIGURE_COLUMNS = ["measure", "value", "ci_low", "ci_high"]
@@ -97,24 +98,31 @@ def write_summary(ws: Worksheet, inputs: ReportInputs) -> None:
         ws,
         row,
         "At risk: a decision maker is a detractor, the index fell significantly, or the "
-        "score is among the lowest 10%.",
+        f"score is among the lowest 10% ({RANKING_NOTE}).",
     )
     row = write_table(
         ws,
         risky.head(SHOWN),
         row,
         "At risk",
-        formats={"delta": SIGNED, **money},
+        formats={"delta": SIGNED, "reliability": "0.00", **money},
         empty="No account is at risk.",
         labels=labels,
     )
-    row = write_heading(ws, row, "Biggest significant movers (top 5 up and down)")
+    row = write_heading(
+        ws, row, f"Biggest significant movers (top 5 up and down), {MOVERS_NOTE}"
+    )
+    if "delta" in result.accounts:
+        count = movers_count(result.accounts)
+        row = write_note(
+            ws, row, f"{count.significant} significant movers ({count.context()})."
+        )
     row = write_table(
         ws,
         movers(result),
         row,
         "Movers",
-        formats={"delta": SIGNED},
+        formats={"delta": SIGNED, "reliability": "0.00", "q_change": "0.000"},
         empty=_no_movers(inputs),
         labels=labels,
     )
@@ -267,7 +275,8 @@ def _change(
     row = write_note(
         ws,
         row,
-        "Accounts heard in both waves; significant when |Δ| > 1.96 √(SE² + SE_base²).",
+        "Accounts heard in both waves; significant when |Δ| > 1.96 √(SE² + SE_base²); "
+        "false discovery control by Benjamini–Hochberg over the testable accounts.",
     )
     return _figures(ws, row, figures, "Baseline change", labels)
 
@@ -281,7 +290,10 @@ def _no_baseline(inputs: ReportInputs) -> str:
 def _no_movers(inputs: ReportInputs) -> str:
     if "delta" not in inputs.score.accounts:
         return "No baseline, so no movers."
-    return "No account moved significantly."
+    count = movers_count(inputs.score.accounts)
+    if count.compared and not count.testable:
+        return f"None of the {count.compared} accounts in both waves could be tested."
+    return f"No account moved significantly ({count.context()})."
 
 
 __all__ = ["COUNT", "write_summary"]

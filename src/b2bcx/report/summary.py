@@ -10,14 +10,23 @@ import pandas as pd
 from b2bcx.results import ScoreResult
 from b2bcx.scoring import tables
 from b2bcx.scoring.accounts import NAME
+from b2bcx.scoring.ranking import biggest_movers, movers_count
 from b2bcx.scoring.risk import BLIND_SPOT_LABELS, RISK_LABELS, ranking_basis
 
 SCORE = "0.0"
 SIGNED = "+0.0;-0.0;0.0"
 PERCENT = "0.0%"
 COUNT = "#,##0"
-MOVER_COLUMNS = ["account", "direction", "index", "index_baseline", "delta"]
-RISK_COLUMNS = ["account", "n", "index", "nps", "delta", "flags"]
+MOVER_COLUMNS = [
+    "account",
+    "direction",
+    "index_eb",
+    "reliability",
+    "index",
+    "index_baseline",
+    "delta",
+    "q_change",
+]
 
 
 @dataclass(frozen=True)
@@ -53,6 +62,17 @@ def _scores(result: ScoreResult) -> list[Figure]:
     return [f for f in figures if not _missing(f.value)]
 
 
+def _moved(result: ScoreResult) -> str:
+    """``9 up, 11 down (7.2 by chance)``; never "0" for accounts not testable."""
+    count = movers_count(result.accounts)
+    if count.compared and not count.testable:
+        return f"none of {count.compared} testable"
+    return (
+        f"{count.rises} up, {count.falls} down "
+        f"({count.expected_by_chance:.1f} by chance)"
+    )
+
+
 def _missing(value: object) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
 
@@ -71,13 +91,17 @@ def top_figures(result: ScoreResult, table: pd.DataFrame) -> list[Figure]:
     both = compared(result.accounts)
     if not both.empty:
         since = result.baseline_wave or "the baseline"
+        change = result.portfolio
         figures.append(
             Figure(
                 f"Change in CX index since {since}",
-                float(both["delta"].mean()),
+                float(change.get("delta", both["delta"].mean())),
+                change.get("delta_ci_low"),
+                change.get("delta_ci_high"),
                 number_format=SIGNED,
             )
         )
+        figures.append(Figure("Accounts that moved significantly", _moved(result)))
     heard = table[table["n"] > 0]
     figures.append(
         Figure(
@@ -187,39 +211,50 @@ def baseline_change(result: ScoreResult) -> list[Figure]:
     both = compared(result.accounts)
     if both.empty:
         return []
-    rises, falls = significant_moves(both)
+    count = movers_count(result.accounts)
+    change = result.portfolio
+    low, high = change.get("delta_ci_low"), change.get("delta_ci_high")
     return [
         Figure("Accounts scored in both waves", len(both), number_format=COUNT),
         Figure("Mean index now (these accounts)", float(both["index"].mean())),
         Figure("Mean index at baseline", float(both["index_baseline"].mean())),
         Figure(
-            "Mean change (points)", float(both["delta"].mean()), number_format=SIGNED
+            "Mean change (points, paired, portfolio weights)",
+            float(change.get("delta", both["delta"].mean())),
+            low,
+            high,
+            number_format=SIGNED,
         ),
-        Figure("Significant rises", len(rises), number_format=COUNT),
-        Figure("Significant falls", len(falls), number_format=COUNT),
+        Figure("Significant rises", count.rises, number_format=COUNT),
+        Figure("Significant falls", count.falls, number_format=COUNT),
+        Figure(
+            "Expected by chance (testable accounts × 0.05)",
+            count.expected_by_chance,
+            number_format="0.0",
+        ),
+        Figure(
+            "Not testable (no interval in a wave)",
+            count.not_testable,
+            number_format=COUNT,
+        ),
+        Figure(
+            "Significant after false discovery control (q ≤ 0.05)",
+            count.significant_fdr,
+            number_format=COUNT,
+        ),
     ]
 
 
 def significant_moves(accounts: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Significant rises (largest first) and falls (largest first)."""
-    if "significant" not in accounts:
-        empty = accounts.iloc[0:0]
-        return empty, empty
-    significant = accounts[accounts["significant"].eq(True)]
-    rises = significant[significant["delta"] > 0].sort_values(
-        ["delta", "account"], ascending=[False, True], kind="stable"
-    )
-    falls = significant[significant["delta"] < 0].sort_values(
-        ["delta", "account"], ascending=[True, True], kind="stable"
-    )
-    return rises, falls
+    """Significant rises and falls, biggest change of ``index_eb`` first."""
+    return biggest_movers(accounts)
 
 
 def movers(result: ScoreResult, top: int = 5) -> pd.DataFrame:
-    """The ``top`` biggest significant rises, then falls.
+    """The ``top`` biggest significant rises, then falls (ordered on the change of ``index_eb``).
 
-    Columns ``account`` (and ``name``), ``direction``, ``index``,
-    ``index_baseline``, ``delta``.
+    Columns ``account`` (and ``name``), ``direction, index_eb, reliability, index,
+    index_baseline, delta, q_change`` (those present).
     """
     rises, falls = significant_moves(compared(result.accounts))
     parts = [
@@ -227,7 +262,8 @@ def movers(result: ScoreResult, top: int = 5) -> pd.DataFrame:
         falls.head(top).assign(direction="down"),
     ]
     parts = [p for p in parts if not p.empty]
-    columns = _with_name(result.accounts, MOVER_COLUMNS)
+    present = [c for c in MOVER_COLUMNS if c == "direction" or c in result.accounts]
+    columns = _with_name(result.accounts, present)
     if not parts:
         return pd.DataFrame(columns=columns)
     return pd.concat(parts, ignore_index=True)[columns]
@@ -260,7 +296,8 @@ def at_risk(result: ScoreResult, table: pd.DataFrame | None = None) -> pd.DataFr
     table = tables.account_output(result) if table is None else table
     revenue = tables.account_revenue_column(result)
     risky = _by_value(table[table["at_risk"] != ""], revenue)
-    wanted = ["account", NAME, "tier", revenue, ranking_basis(table), "nps", "delta"]
+    basis = ranking_basis(table)
+    wanted = ["account", NAME, "tier", revenue, basis, "reliability", "nps", "delta"]
     columns = [c for c in dict.fromkeys(wanted) if c and c in risky] + ["at_risk"]
     out = risky[columns].copy()
     out["at_risk"] = out["at_risk"].map(_reasons)

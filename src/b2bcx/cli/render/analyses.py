@@ -181,8 +181,10 @@ def driver_columns(result: Any) -> list[Column]:
 
 
 def _warning(row: dict[str, Any]) -> bool:
+    """A role that could not be fitted: its warning replaces the numbers."""
     warning = row.get("warning")
-    return isinstance(warning, str) and bool(warning)
+    unfitted = row.get("importance") != row.get("importance")  # NaN
+    return isinstance(warning, str) and bool(warning) and unfitted
 
 
 def driver_title(result: Any) -> str:
@@ -207,7 +209,10 @@ def render_drivers(console: Console, result: Any, wide: bool = False) -> None:
     line = f"{result.n} complete cases"
     if result.dropped:
         line += f"; {result.dropped} respondents dropped for a missing pillar or outcome (listwise)"
+    line += f"; bootstrap resamples {getattr(result, 'resampled', 'respondents')}"
     console.print(line)
+    for warning in driver_warnings(result):
+        console.print(Text(f"Warning: {warning}", style="yellow"))
     caution = few_respondents_caution(result)
     if caution:
         console.print(Text(caution, style="yellow"))
@@ -252,3 +257,13 @@ def few_respondents_caution(result: Any) -> str:
             "ranking of drivers is a hint, not a finding"
         )
     return ""
+
+
+def driver_warnings(result: Any) -> list[str]:
+    """The model's warnings, then the warnings of roles that were fitted."""
+    found = list(getattr(result, "warnings", ()))
+    table = result.table
+    if "warning" in table:
+        fitted = table[table["warning"].astype(bool) & table["importance"].notna()]
+        found += list(dict.fromkeys(fitted["warning"]))
+    return found

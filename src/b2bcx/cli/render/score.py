@@ -10,6 +10,7 @@ from rich.text import Text
 
 from b2bcx.cli.render.console import number, print_generic, problem_table
 from b2bcx.cli.render.fit import Column, fitted_table, hidden_note, print_fitted
+from b2bcx.scoring.ranking import RANKING_NOTE, movers_count
 from b2bcx.scoring.risk import ranking_basis
 
 RISK_CODES = {
@@ -68,12 +69,16 @@ def account_columns(result: Any, accounts: Any) -> list[Column]:
             footer=number(portfolio["index"]),
         )
     )
+    if "index_eb" in accounts:
+        columns.append(Column("index_eb", [number(r["index_eb"]) for r in rows], 3))
+    if "reliability" in accounts:
+        columns.append(Column("rel.", [number(r["reliability"], 2) for r in rows], 1))
     if "nps" in accounts:
         columns.append(
             Column(
                 "NPS",
                 [number(r["nps"], 0) for r in rows],
-                1,
+                2,
                 footer=number(portfolio.get("nps"), 0),
             )
         )
@@ -91,33 +96,33 @@ def account_columns(result: Any, accounts: Any) -> list[Column]:
         Column(
             "blind spots",
             [_codes(r["blind_spots"], BLIND_CODES, "yellow") for r in rows],
-            1,
+            2,
             "left",
         )
     )
-    columns.append(Column("roles", [_roles(r["roles"]) for r in rows], 2, "left"))
-    columns.append(Column("coverage", [_percent(r["coverage"]) for r in rows], 2))
+    columns.append(Column("roles", [_roles(r["roles"]) for r in rows], 3, "left"))
+    columns.append(Column("coverage", [_percent(r["coverage"]) for r in rows], 3))
     if "tier" in accounts:
-        columns.append(Column("tier", [_text(r["tier"]) for r in rows], 2, "center"))
+        columns.append(Column("tier", [_text(r["tier"]) for r in rows], 3, "center"))
     for pid in config.pillars:
         columns.append(
             Column(
                 config.pillar_label(pid),
                 [number(r[pid]) for r in rows],
-                3,
+                4,
                 footer=number(portfolio.get(pid)),
                 group="pillars",
             )
         )
     if "index_baseline" in accounts:
         columns.append(
-            Column("index before", [number(r["index_baseline"]) for r in rows], 4)
+            Column("index before", [number(r["index_baseline"]) for r in rows], 5)
         )
     columns.append(
         Column(
             "other flags",
             [_codes(r["flags"], OTHER_CODES, "magenta") for r in rows],
-            3,
+            4,
             "left",
         )
     )
@@ -137,7 +142,7 @@ def account_table(
 def _title(result: Any) -> str:
     wave = f" {result.wave}" if result.wave else ""
     base = f" vs {result.baseline_wave}" if result.baseline_wave else ""
-    return f"Account CX index{wave}{base}, highest first"
+    return f"Account CX index{wave}{base}, {RANKING_NOTE}, highest first"
 
 
 def _text(value: Any) -> str:
@@ -173,6 +178,8 @@ def _ci(low: Any, high: Any) -> str:
 
 def _delta(row: dict[str, Any]) -> Text:
     text = number(row["delta"], 1, signed=True)
+    if text and row.get("significant") not in (True, False):
+        return Text(text + "?", style="dim")  # no interval in a wave: not testable
     if row.get("significant") is True:
         style = "bold green" if row["delta"] > 0 else "bold red"
         return Text(text + "*", style=style)
@@ -184,10 +191,16 @@ def account_legend(result: Any, accounts: Any, shown: list[str]) -> str:
     parts = []
     if "index ±95%" in shown:
         parts.append("index ± its 95% margin of error; blank: not scored")
+    if "rel." in shown:
+        parts.append(
+            f"rel.: reliability of the index, 0-1 (below "
+            f"{result.config.flags.low_reliability:g}: blind spot R)"
+        )
     if "Δ" in shown:
         since = result.baseline_wave or "the baseline"
         parts.append(
-            f"Δ: change since {since}, * significant at 95%, blank: not in both waves"
+            f"Δ: change since {since}, * significant at 95%, ? not testable, "
+            "blank: not in both waves"
         )
     for header, column, codes in (
         ("at risk", "at_risk", RISK_CODES),
@@ -226,8 +239,14 @@ def render_score(
     excluded = int((result.rows["status"] == "excluded").sum())
     line = f"{len(result.rows)} rows read, {len(result.rows) - excluded} scored, {excluded} excluded"
     if result.baseline_wave or "delta" in accounts:
-        movers = int((accounts.get("significant") == True).sum())  # noqa: E712
-        line += f"; {movers} accounts moved significantly (* in Δ, 95%)"
+        count = movers_count(result.accounts)
+        if count.compared and not count.testable:
+            line += f"; {count.sentence()}"
+        else:
+            line += (
+                f"; {count.significant} accounts moved significantly (* in Δ, 95%; "
+                f"{count.context()})"
+            )
     if not result.not_heard.empty:
         line += f"; {len(result.not_heard)} listed accounts not heard"
     if result.revenue_coverage is not None:
@@ -243,8 +262,11 @@ def render_score(
 def _portfolio_line(result: Any) -> str:
     p = result.portfolio
     line = f"portfolio: CX index {number(p['index'])} (95% CI {_ci(p['ci_low'], p['ci_high'])})"
+    respondent_nps = number(p.get("respondent_nps"), 0)
     if "nps" in p and number(p.get("nps")):
         line += f"; account NPS {number(p['nps'], 0)} (95% CI {_ci(p.get('nps_ci_low'), p.get('nps_ci_high'))})"
+    if respondent_nps:
+        line += f"; respondent NPS {respondent_nps} (every respondent counted once)"
     return line
 
 
@@ -293,7 +315,19 @@ def render_breakdown(
                     shown["nps_ci_low"], shown["nps_ci_high"], strict=True
                 )
             ]
+        if "delta" in shown and "delta_ci_low" in shown:
+            shown["Δ 95% CI"] = [
+                _ci(lo, hi)
+                for lo, hi in zip(
+                    shown["delta_ci_low"], shown["delta_ci_high"], strict=True
+                )
+            ]
         drop = [
+            "delta_se",
+            "delta_ci_low",
+            "delta_ci_high",
+            "nps_se_srs",
+            "nps_n_eff",
             "scored_accounts",
             "index_se",
             "ci_low",
@@ -329,13 +363,19 @@ def render_breakdown(
         )
         shown = shown.rename(columns=PHASE_HEADERS)
     labels = {pid: config.pillar_label(pid) for pid in config.pillars}
-    shown = shown.rename(columns={**labels, "nps": "NPS"})
+    shown = shown.rename(columns={**labels, **ESTIMANDS})
     first = [c for c in shown.columns[:2] if c not in BREAKDOWN_LEAD]
     lead = [c for c in (*first, *BREAKDOWN_LEAD) if c in shown]
     shown = shown[lead + [c for c in shown.columns if c not in lead]]
     print_generic(console, shown, title=BREAKDOWN_TITLES.get(by, by), wide=wide)
 
 
+ESTIMANDS = {
+    "nps": "account NPS",
+    "respondent_nps": "respondent NPS",
+    "delta": "Δ",
+    "nps_deff": "NPS design effect",
+}
 BREAKDOWN_LEAD = (
     "segment",
     "value",
@@ -343,8 +383,11 @@ BREAKDOWN_LEAD = (
     "phase",
     "index",
     "95% CI",
-    "NPS",
+    "Δ",
+    "Δ 95% CI",
+    "account NPS",
     "NPS 95% CI",
+    "respondent NPS",
     "priority pillar",
     "its score",
     "its rank",
