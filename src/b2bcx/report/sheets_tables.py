@@ -67,6 +67,8 @@ ACCOUNT_LEAD = (
     "index",
     "ci_low",
     "ci_high",
+    "index_eb",
+    "reliability",
     "nps",
     "delta",
     "significant",
