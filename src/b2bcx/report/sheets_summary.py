@@ -114,9 +114,12 @@ def write_summary(ws: Worksheet, inputs: ReportInputs) -> None:
     )
     if "delta" in result.accounts:
         count = movers_count(result.accounts)
-        row = write_note(
-            ws, row, f"{count.significant} significant movers ({count.context()})."
+        moved = (
+            count.sentence()[:1].upper() + count.sentence()[1:]
+            if count.compared and not count.testable
+            else f"{count.significant} significant movers ({count.context()})"
         )
+        row = write_note(ws, row, f"{moved}.")
     row = write_table(
         ws,
         movers(result),
