@@ -41,6 +41,54 @@ def reported() -> Iterator[None]:
         raise typer.Exit(130) from None
 
 
+def refuse_output_over_inputs(
+    output: Path | None, inputs: list[Path | None], option: str = "-o"
+) -> None:
+    """Stop before any work when ``-o FILE`` names one of the inputs.
+
+    An input is the same file when the resolved paths are equal or the files are
+    the same on disk (hard links, another spelling of the path).
+
+    Raises
+    ------
+    UsageError
+        ``output`` is one of ``inputs`` (exit 2); nothing is read or written.
+    """
+    from b2bcx.errors import UsageError
+
+    if output is None:
+        return
+    for source in inputs:
+        if source is not None and same_file(output, source):
+            raise UsageError(
+                f"{option} {output} names an input file ({source}); "
+                "it would be replaced by the results",
+                hint="write the results to a new file",
+            )
+
+
+def same_file(first: Path, second: Path) -> bool:
+    """Whether two paths name the same file (resolved path or same inode)."""
+    import os
+
+    try:
+        if first.resolve() == second.resolve():
+            return True
+        return os.path.samefile(first, second)
+    except (OSError, ValueError, RuntimeError):
+        return False
+
+
+def configured_accounts(config: Config, accounts: Path | None) -> Path | None:
+    """The account list: ``--accounts FILE``, else ``accounts.file`` of the config."""
+    if accounts is not None:
+        return accounts
+    spec = config.accounts
+    if spec is None or spec.file is None:
+        return None
+    return config.resolve_path(spec.file)
+
+
 def parse_sheet(sheet: str | None) -> str | int | None:
     """``--sheet 2`` is an index, ``--sheet Responses`` a name."""
     if sheet is None:
@@ -103,6 +151,7 @@ def score_inputs(
     sheet: str | None,
     baseline: list[Path] | None,
     accounts: Path | None,
+    output: Path | None = None,
 ) -> ScoreResult:
     """Read everything ``score`` and ``report`` need and score it."""
     from b2bcx import api
@@ -110,6 +159,7 @@ def score_inputs(
 
     with working("Reading exports…"):
         config, export = load_inputs(exports, config_path, sheet)
+        refuse_output_over_inputs(output, [configured_accounts(config, accounts)])
         previous = (
             load_exports(baseline, sheet=parse_sheet(sheet)) if baseline else None
         )

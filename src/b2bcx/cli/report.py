@@ -52,7 +52,7 @@ def report(
 
     Example: b2bcx report examples/acme_2026q3.csv -c examples/acme.yaml --baseline examples/acme_2026q2.csv -o acme_report.xlsx
     """
-    from b2bcx.cli.common import reported
+    from b2bcx.cli.common import refuse_output_over_inputs, reported
 
     with reported():
         from b2bcx.api.workbook import report_inputs
@@ -60,9 +60,12 @@ def report(
         from b2bcx.results import AnalysisOptions
 
         check_report_path(output)
+        refuse_output_over_inputs(
+            output, [*exports, config, *(baseline or []), accounts]
+        )
         with progress_steps() as step:
             step("reading the exports")
-            sources = load_sources(exports, config, sheet, baseline, accounts)
+            sources = load_sources(exports, config, sheet, baseline, accounts, output)
             inputs = report_inputs(
                 sources,
                 options=AnalysisOptions(bootstrap=bootstrap, seed=seed),
@@ -83,14 +86,21 @@ def load_sources(
     sheet: str | None,
     baseline: list[Path] | None,
     accounts: Path | None,
+    output: Path | None = None,
 ) -> Sources:
     """Read the config, the exports, the baseline and the account list once."""
     from b2bcx.api.load import load_exports, load_master
     from b2bcx.api.workbook import file_sha256, input_files
-    from b2bcx.cli.common import load_inputs, parse_sheet
+    from b2bcx.cli.common import (
+        configured_accounts,
+        load_inputs,
+        parse_sheet,
+        refuse_output_over_inputs,
+    )
     from b2bcx.results import InputFile, Sources
 
     cfg, export = load_inputs(exports, config_path, sheet)
+    refuse_output_over_inputs(output, [configured_accounts(cfg, accounts)])
     previous = load_exports(baseline, sheet=parse_sheet(sheet)) if baseline else None
     master = load_master(cfg, accounts)
     files = [

@@ -6,7 +6,12 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from b2bcx.cli.common import emit, reported, score_inputs
+from b2bcx.cli.common import (
+    emit,
+    refuse_output_over_inputs,
+    reported,
+    score_inputs,
+)
 from b2bcx.cli.options import (
     AccountsOption,
     BaselineOption,
@@ -45,7 +50,10 @@ def score(
     with reported():
         from b2bcx import api
 
-        result = score_inputs(exports, config, sheet, baseline, accounts)
+        refuse_output_over_inputs(
+            output, [*exports, config, *(baseline or []), accounts]
+        )
+        result = score_inputs(exports, config, sheet, baseline, accounts, output)
         if by is not None:
             table = api.breakdown(result, by.value)
             emit(
