@@ -119,3 +119,73 @@ def test_output_over_the_configured_account_list(
     result = run("score", inputs["export"], "-c", config, "-o", inputs["accounts"])
     assert result.exit_code == 2, result.output
     assert inputs["accounts"].read_bytes() == before
+
+
+# -- 2. no formula through a line break; xlsx outputs quote formula-like text ---------
+HOSTILE_REGION = "APAC\r=cmd|' /C calc'!A0"
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _export_with_cells(path: Path, cells: dict[tuple[int, int], str]) -> Path:
+    """good.csv with cells (record, column) replaced; record 0 is the header."""
+    import csv
+    import io
+
+    rows = list(csv.reader(io.StringIO((BAD / "good.csv").read_text("utf-8"))))
+    for (row, column), value in cells.items():
+        rows[row][column] = value
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle, quoting=csv.QUOTE_ALL).writerows(rows)
+    return path
+
+
+def _no_formula_on_any_physical_line(text: str) -> None:
+    """Even a reader that splits at every CR or LF sees no line starting a formula."""
+    import re
+
+    for line in re.split(r"\r\n|\r|\n", text):
+        first = line.split(",")[0].strip('"')
+        if first.startswith(FORMULA_STARTS):
+            float(first)  # a negative number is fine; a formula is not
+
+
+@pytest.mark.parametrize("by", [[], ["--by", "segment"]])
+def test_a_carriage_return_cannot_start_a_formula_row_in_csv(
+    inputs: dict[str, Path], tmp_path: Path, by: list[str]
+) -> None:
+    import csv
+    import io
+
+    import pandas as pd
+
+    # both ACC-2 respondents: the account's segment
+    _export_with_cells(inputs["export"], {(3, 3): HOSTILE_REGION, (4, 3): HOSTILE_REGION})
+    out = tmp_path / "out.csv"
+    result = run("score", inputs["export"], "-c", inputs["config"], *by, "-o", out)
+    assert result.exit_code == 0, result.output
+    text = out.read_text("utf-8")
+    assert "\r=" not in text
+    _no_formula_on_any_physical_line(text)
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    assert len({len(row) for row in rows}) == 1  # no column shifted
+    frame = pd.read_csv(out, dtype=str)
+    assert len(frame) == len(rows) - 1
+    assert any("'=cmd" in str(v) for v in frame.to_numpy().ravel())
+    stdout = run("score", inputs["export"], "-c", inputs["config"], *by, "-f", "csv")
+    _no_formula_on_any_physical_line(stdout.stdout)
+
+
+def test_formula_like_text_is_quote_prefixed_in_an_xlsx_table(
+    inputs: dict[str, Path], tmp_path: Path
+) -> None:
+    import openpyxl
+
+    formula = "=HYPERLINK(1)"
+    export = _export_with_cells(inputs["export"], {(1, 1): formula, (2, 1): formula})
+    out = tmp_path / "out.xlsx"
+    result = run("score", export, "-c", inputs["config"], "-o", out)
+    assert result.exit_code == 0, result.output
+    sheet = openpyxl.load_workbook(out).active
+    assert sheet is not None
+    cells = [c for row in sheet.iter_rows() for c in row if c.value == "=HYPERLINK(1)"]
+    assert cells and all(c.quotePrefix and c.data_type == "s" for c in cells)

@@ -14,6 +14,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
+from b2bcx.io.writers import is_formula_like
+
 HEADER_FILL = PatternFill("solid", fgColor="1F3864")
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 PERCENT = re.compile(r"(^|_)(coverage|rate|share)(_|$)|^rate_")
@@ -52,10 +54,16 @@ def cell_value(value: Any) -> Any:
 
 
 def put_text_safely(ws: Worksheet, row: int, column: int, value: Any) -> None:
-    """Write a value; text is always stored as text, never as a formula."""
+    """Write a value; text is always stored as text, never as a formula.
+
+    Formula-like text also gets Excel's quote prefix, which keeps it text when a
+    user edits the cell and presses Enter.
+    """
     cell = ws.cell(row=row, column=column, value=cell_value(value))
     if isinstance(cell.value, str):
         cell.data_type = "s"
+        if is_formula_like(cell.value):
+            cell.quotePrefix = True
 
 
 def write_frame(

@@ -11,6 +11,7 @@ import contextlib
 import json
 import math
 import os
+import re
 import stat
 import tempfile
 from collections.abc import Callable, Iterator
@@ -25,14 +26,30 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 WRITERS = (".csv", ".json", ".parquet", ".xlsx")
 
 
+_LINE_STARTING_A_FORMULA = re.compile(r"(?<=[\r\n])(?=[=+\-@\t\r])")
+_LONE_CR = re.compile(r"\r(?!\n)")
+
+
 def is_formula_like(text: str) -> bool:
     """True for text a spreadsheet would run as a formula."""
     return text.startswith(FORMULA_STARTS)
 
 
 def defuse_text(value: Any) -> Any:
-    """Prefix formula-like text with ``'`` so spreadsheets show it as text (OWASP)."""
-    if isinstance(value, str) and is_formula_like(value):
+    """Text a spreadsheet can never run as a formula (OWASP, extended to lines).
+
+    Text that starts with ``= + - @``, a tab or a carriage return gets a leading
+    ``'``; so does every line inside the text that starts with one (after a CR or
+    LF), since a reader splitting the cell at its line breaks would see that line
+    as a row of its own. A lone carriage return becomes a line feed, so that the
+    CSV writer quotes the cell (it quotes cells holding its line terminator).
+    """
+    if not isinstance(value, str):
+        return value
+    if "\r" in value or "\n" in value:
+        value = _LINE_STARTING_A_FORMULA.sub("'", value)
+        value = _LONE_CR.sub("\n", value)
+    if is_formula_like(value):
         return "'" + value
     return value
 
