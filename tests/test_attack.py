@@ -159,7 +159,9 @@ def test_a_carriage_return_cannot_start_a_formula_row_in_csv(
     import pandas as pd
 
     # both ACC-2 respondents: the account's segment
-    _export_with_cells(inputs["export"], {(3, 3): HOSTILE_REGION, (4, 3): HOSTILE_REGION})
+    _export_with_cells(
+        inputs["export"], {(3, 3): HOSTILE_REGION, (4, 3): HOSTILE_REGION}
+    )
     out = tmp_path / "out.csv"
     result = run("score", inputs["export"], "-c", inputs["config"], *by, "-o", out)
     assert result.exit_code == 0, result.output

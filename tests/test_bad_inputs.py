@@ -255,6 +255,15 @@ def write_long_extends(path: Path) -> None:
     path.write_text(text + "extends: " + "six_pillars" * 30 + "\n", encoding="utf-8")
 
 
+def write_one_cp1252_row(path: Path) -> None:
+    """Account ACC-2 renamed "Müller": R3's row in UTF-8, R4's pasted in Windows-1252."""
+    lines = _good_text().replace("ACC-2", "Müller").splitlines(keepends=True)
+    content = b"".join(
+        line.encode("cp1252" if line.startswith("R4,") else "utf-8") for line in lines
+    )
+    path.write_bytes(content)
+
+
 GENERATORS: dict[str, Callable[[Path], None]] = {
     "garbage.csv": write_garbage,
     "corrupt.xlsx": write_corrupt_xlsx,
@@ -276,6 +285,7 @@ GENERATORS: dict[str, Callable[[Path], None]] = {
     "damaged-metadata.parquet": write_damaged_metadata_parquet,
     "huge-integer.yaml": write_huge_integer,
     "long-extends.yaml": write_long_extends,
+    "one-cp1252-row.csv": write_one_cp1252_row,
 }
 
 

@@ -65,14 +65,82 @@ def read_delimited(path: Path, label: str) -> Cells:
     try:
         return Cells(_read_body(content[encoding.skip :], suffix, label), [])
     except _NotUtf8:
-        body = _decode(content[encoding.skip :], "cp1252", label).encode()
-        warning = Problem(
-            "the file is not valid UTF-8; it was read as Windows-1252 (Western European)",
-            hint="export as UTF-8 so that accented letters are certain to be right",
+        text, fallen_back, mixed = decode_by_line(content[encoding.skip :], label)
+        warnings = _fallback_warnings(label, fallen_back, mixed)
+        return Cells(_read_body(text.encode(), suffix, label), warnings)
+
+
+def decode_by_line(content: bytes, label: str) -> tuple[str, list[int], bool]:
+    """Decode line by line: UTF-8 first, Windows-1252 for the lines that are not UTF-8.
+
+    A file written partly by one program and partly by another (one pasted row)
+    keeps its UTF-8 lines intact; only the failing lines are read as Windows-1252.
+
+    Returns
+    -------
+    tuple
+        The text, the 1-based numbers of the lines read as Windows-1252, and
+        whether other lines held UTF-8 beyond ASCII (a mixed file).
+
+    Raises
+    ------
+    DataError
+        A line is neither UTF-8 nor Windows-1252 (the message names the line).
+    """
+    lines = content.split(b"\n")
+    decoded: list[str] = []
+    fallen_back: list[int] = []
+    mixed = False
+    for number, line in enumerate(lines, start=1):
+        try:
+            decoded.append(line.decode("utf-8"))
+            mixed = mixed or not line.isascii()
+        except UnicodeDecodeError:
+            fallen_back.append(number)
+            decoded.append(_decode_line(line, number, label))
+    return "\n".join(decoded), fallen_back, mixed
+
+
+def _decode_line(line: bytes, number: int, label: str) -> str:
+    try:
+        return line.decode("cp1252")
+    except UnicodeDecodeError as exc:
+        byte = line[exc.start : exc.start + 1].hex().upper()
+        raise DataError(
+            f"{label} cannot be decoded as UTF-8 or Windows-1252 text "
+            f"(line {number}, byte {exc.start + 1} of the line: 0x{byte})",
+            hint="export the file again as UTF-8 CSV; it may be damaged or binary",
+        ) from exc
+
+
+def _fallback_warnings(label: str, lines: list[int], mixed: bool) -> list[Problem]:
+    """The warning for a Windows-1252 file, or for the lines of a mixed file."""
+    hint = "export as UTF-8 so that accented letters are certain to be right"
+    if not mixed:
+        return [
+            Problem(
+                "the file is not valid UTF-8; it was read as Windows-1252 "
+                "(Western European)",
+                hint=hint,
+                file=label,
+                severity="warning",
+            )
+        ]
+    count = len(lines)
+    listed = ", ".join(map(str, lines[:MAX_REPORTED]))
+    more = f" (first {MAX_REPORTED} listed)" if count > MAX_REPORTED else ""
+    return [
+        Problem(
+            f"{count} line{'s' if count != 1 else ''} of this UTF-8 file "
+            f"{'are' if count != 1 else 'is'} not valid UTF-8 and "
+            f"{'were' if count != 1 else 'was'} read as Windows-1252: "
+            f"line{'s' if count != 1 else ''} {listed}{more}",
+            hint="check the accented letters of these rows; " + hint,
             file=label,
+            row=lines[0] if count == 1 else None,
             severity="warning",
         )
-        return Cells(_read_body(body, suffix, label), [warning])
+    ]
 
 
 def _decode(content: bytes, codec: str, label: str) -> str:
