@@ -191,3 +191,46 @@ def test_formula_like_text_is_quote_prefixed_in_an_xlsx_table(
     assert sheet is not None
     cells = [c for row in sheet.iter_rows() for c in row if c.value == "=HYPERLINK(1)"]
     assert cells and all(c.quotePrefix and c.data_type == "s" for c in cells)
+
+
+# -- 4. control characters never crash report -------------------------------------------
+CONTROLS = {
+    (1, 9): "Fine\x0bthanks",  # Word's Shift+Enter in a comment
+    (3, 3): "AP\x1b]0;pwned\x07AC",  # ESC ... BEL: retitles a terminal
+    (4, 3): "AP\x1b]0;pwned\x07AC",
+    (5, 9): "Poor\x1b[2J",  # clears the screen
+}
+
+
+def test_control_characters_are_replaced_in_the_report_and_warned(
+    inputs: dict[str, Path], tmp_path: Path
+) -> None:
+    import openpyxl
+
+    export = _export_with_cells(inputs["export"], CONTROLS)
+    out = tmp_path / "report.xlsx"
+    result = run("report", export, "-c", inputs["config"], "-o", out)
+    assert result.exit_code == 0, result.output
+    book = openpyxl.load_workbook(out)
+    texts = [str(c.value) for ws in book.worksheets for r in ws.iter_rows() for c in r]
+    assert any("Fine\nthanks" in t for t in texts)
+    assert any("AP\ufffd]0;pwned\ufffdAC" in t for t in texts)
+    assert not any("\x1b" in t or "\x07" in t or "\x0b" in t for t in texts)
+    checked = run("validate", export, "-c", inputs["config"])
+    assert "held control characters" in checked.output
+    assert "\x1b" not in checked.output and "\x07" not in checked.output
+
+
+def test_a_nul_in_a_parquet_export_does_not_crash_report(
+    inputs: dict[str, Path], tmp_path: Path
+) -> None:
+    import pandas as pd
+
+    frame = pd.read_csv(BAD / "good.csv", dtype=str)
+    frame.loc[0, "Comment"] = "nul\x00here"
+    frame.loc[1, "Region"] = "EM\x00EA"
+    frame.to_parquet(tmp_path / "nul.parquet", index=False)
+    out = tmp_path / "report.xlsx"
+    result = run("report", tmp_path / "nul.parquet", "-c", inputs["config"], "-o", out)
+    assert result.exit_code == 0, result.output
+    assert out.exists()

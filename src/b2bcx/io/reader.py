@@ -15,7 +15,7 @@ from b2bcx.io.detect import check_path, sniff_format
 from b2bcx.io.export import FILE_COLUMN, ROW_COLUMN, Export, Sheet
 from b2bcx.io.grid import Table, table_from_cells
 from b2bcx.io.stack import stack
-from b2bcx.io.text import TEXT, blank_to_na
+from b2bcx.io.text import TEXT, blank_to_na, replace_controls
 
 
 def read_export(path: str | Path, sheet: Sheet = None) -> Export:
@@ -154,7 +154,8 @@ def _finish(
             "for the source file and row",
             hint=f"rename the column {reserved[0]!r} in the export",
         )
-    frame = frame.reset_index(drop=True)
+    frame, controls = replace_controls(frame.reset_index(drop=True))
+    warnings = [*warnings, *_control_warnings(label, controls)]
     frame[FILE_COLUMN] = _repeated(label, frame.index)
     frame[ROW_COLUMN] = rows.astype(np.int64)
     return Export(
@@ -166,3 +167,20 @@ def _finish(
         layouts={label: layout},
         warnings=list(warnings),
     )
+
+
+def _control_warnings(label: str, counts: dict[str, int]) -> list[Problem]:
+    """One warning per column whose text held control characters."""
+    return [
+        Problem(
+            f"{count} cell{'s' if count != 1 else ''} held control characters "
+            "(vertical tab, ESC, BEL, NUL...): a vertical tab or form feed was read as "
+            "a line break, the others as \ufffd",
+            hint="clean the column in the survey platform; these characters cannot "
+            "be shown in Excel or a terminal",
+            file=label,
+            column=column,
+            severity="warning",
+        )
+        for column, count in counts.items()
+    ]

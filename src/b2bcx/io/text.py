@@ -7,6 +7,8 @@ and numbers, to find the numbers.
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -131,3 +133,50 @@ def _objects_to_text(values: pd.Series) -> pd.Series:
     if is_float.any():
         text[is_float] = numbers_to_text(values[is_float].astype("float64"))
     return text
+
+
+CONTROL_CHARACTERS = "[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f]"
+"""C0 control characters other than tab, line feed and carriage return: text never
+holds them on purpose, spreadsheets refuse them, terminals obey them."""
+_CONTROL = re.compile(CONTROL_CHARACTERS)
+_LINE_BREAKS = re.compile("[\\x0b\\x0c]")
+REPLACEMENT = "\ufffd"
+
+
+def without_controls(text: str) -> str:
+    """Text safe for a workbook or a terminal: a vertical tab or form feed (Word's
+    manual line break, page break) becomes a line feed, any other C0 control
+    character (ESC, BEL, NUL...) the replacement character ``\ufffd``."""
+    if not _CONTROL.search(text):
+        return text
+    return _CONTROL.sub(REPLACEMENT, _LINE_BREAKS.sub("\n", text))
+
+
+def replace_controls(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, int]]:
+    """Replace control characters in every text column (see :func:`without_controls`).
+
+    Returns
+    -------
+    tuple
+        The frame (the same object when nothing was replaced) and, per column
+        holding control characters, how many cells held them.
+    """
+    counts: dict[str, int] = {}
+    replaced: dict[object, pd.Series] = {}
+    for name in frame.columns:
+        column = frame[name]
+        if not pd.api.types.is_string_dtype(column.dtype):
+            continue
+        found = column.str.contains(CONTROL_CHARACTERS, regex=True, na=False)
+        hits = int(found.sum())
+        if hits:
+            counts[str(name)] = hits
+            replaced[name] = column.str.replace(
+                "[\\x0b\\x0c]", "\n", regex=True
+            ).str.replace(CONTROL_CHARACTERS, REPLACEMENT, regex=True)
+    if not replaced:
+        return frame, counts
+    frame = frame.copy()
+    for name, column in replaced.items():
+        frame[name] = column
+    return frame, counts

@@ -14,6 +14,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
+from b2bcx.io.text import without_controls
 from b2bcx.io.writers import is_formula_like
 
 HEADER_FILL = PatternFill("solid", fgColor="1F3864")
@@ -49,7 +50,9 @@ def cell_value(value: Any) -> Any:
     if isinstance(value, float) and math.isnan(value):
         return None
     if isinstance(value, list | tuple | set):
-        return ";".join(map(str, value))
+        value = ";".join(map(str, value))
+    if isinstance(value, str):
+        return without_controls(value)
     return value
 
 
