@@ -234,3 +234,75 @@ def test_a_nul_in_a_parquet_export_does_not_crash_report(
     result = run("report", tmp_path / "nul.parquet", "-c", inputs["config"], "-o", out)
     assert result.exit_code == 0, result.output
     assert out.exists()
+
+
+# -- 5. resource limits --------------------------------------------------------------
+def _xlsx_with_far_cell(path: Path, dimension: str | None = None) -> Path:
+    import re
+    import zipfile
+
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet["A1"] = "Id"
+    sheet["XFD1048576"] = "x"
+    book.save(path)
+    if dimension is not None:
+        with zipfile.ZipFile(path) as archive:
+            items = [(i, archive.read(i.filename)) for i in archive.infolist()]
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+            for info, data in items:
+                if info.filename.startswith("xl/worksheets/"):
+                    data = re.sub(rb"<dimension[^>]*/>", dimension.encode(), data)
+                archive.writestr(info, data)
+    return path
+
+
+@pytest.mark.parametrize(
+    "dimension", [None, '<dimension ref="A1:B2"/>', ""], ids=["true", "lying", "none"]
+)
+def test_a_far_away_cell_is_refused_before_reading(
+    inputs: dict[str, Path], tmp_path: Path, dimension: str | None
+) -> None:
+    export = _xlsx_with_far_cell(tmp_path / "far.xlsx", dimension)
+    assert export.stat().st_size < 20_000
+    result = run("validate", export, "-c", inputs["config"])
+    assert result.exit_code == 1, result.output
+    assert "MAX_COLUMNS" in result.output or "MAX_CELLS" in result.output
+
+
+def test_a_zip_bomb_is_refused_by_its_expanded_size(
+    inputs: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import zipfile
+
+    from b2bcx.io import limits
+
+    monkeypatch.setattr(limits, "MAX_EXPANDED_BYTES", 1 << 20)
+    export = tmp_path / "bomb.xlsx"
+    shutil.copy(_xlsx_with_far_cell(tmp_path / "seed.xlsx"), export)
+    with zipfile.ZipFile(export, "a", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/media/padding.bin", b"\0" * (2 << 20))
+    result = run("validate", export, "-c", inputs["config"])
+    assert result.exit_code == 1, result.output
+    assert "MAX_EXPANDED_BYTES" in result.output and "expands to 2 MiB" in result.output
+
+
+def test_a_hundred_thousand_empty_columns_fail_fast(
+    inputs: dict[str, Path], tmp_path: Path
+) -> None:
+    import time
+
+    export = tmp_path / "wide.csv"
+    header = (BAD / "good.csv").read_text("utf-8").splitlines()[0]
+    lines = [header + "," * 100_000] + [
+        line + "," * 100_000 for line in (BAD / "good.csv").read_text().splitlines()[1:]
+    ]
+    export.write_text("\n".join(lines) + "\n", "utf-8")
+    started = time.perf_counter()
+    result = run("validate", export, "-c", inputs["config"])
+    assert time.perf_counter() - started < 5
+    assert result.exit_code == 1, result.output
+    assert "100,010 columns" in result.output and "MAX_COLUMNS" in result.output

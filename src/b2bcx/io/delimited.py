@@ -26,6 +26,7 @@ from b2bcx.io.detect import (
     sniff_delimiter,
 )
 from b2bcx.io.grid import HEAD_ROWS, Cells, find_header_row
+from b2bcx.io.limits import check_columns
 from b2bcx.io.text import TEXT, blank_to_na, blank_to_null
 
 BLOCK_BYTES = 16 << 20
@@ -163,6 +164,8 @@ def _read_body(body: bytes, suffix: str, label: str) -> pd.DataFrame:
     """Parse UTF-8 bytes; raise ``_NotUtf8`` when they are not valid UTF-8."""
     sample = _sample(body)
     check_text(sample, label)
+    first = sample.split("\n", 1)[0]
+    check_columns(max(first.count(d) for d in ",;\t") + 1, label)
     delimiter = sniff_delimiter(sample, suffix)
     skipped = _SEP_LINE.match(sample)
     if skipped:  # Excel's "sep=;" line: not part of the table
@@ -173,6 +176,7 @@ def _read_body(body: bytes, suffix: str, label: str) -> pd.DataFrame:
         raise DataError(f"{label} holds no rows", hint="export the survey again")
     try:
         width = max(len(record) for record in head)
+        check_columns(width, label)
         frame = _read_fast(body, delimiter, width, quoted=b'"' in body)
     except pa.ArrowInvalid as exc:
         if "UTF8" in str(exc):

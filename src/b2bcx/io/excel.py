@@ -19,6 +19,7 @@ from b2bcx.errors import DataError, Problem
 from b2bcx.io.detect import EXCEL_HINT
 from b2bcx.io.export import Sheet
 from b2bcx.io.grid import Cells
+from b2bcx.io.limits import check_xlsx
 from b2bcx.io.text import blank_to_na, column_to_text
 
 
@@ -37,6 +38,7 @@ def read_excel(path: Path, label: str, sheet: Sheet = None) -> tuple[Cells, str]
     DataError
         The workbook is damaged, the sheet does not exist or is empty.
     """
+    check_xlsx(path, label)
     try:
         book = CalamineWorkbook.from_path(str(path))
     except Exception as exc:  # calamine raises several unrelated types
