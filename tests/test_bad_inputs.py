@@ -264,6 +264,22 @@ def write_one_cp1252_row(path: Path) -> None:
     path.write_bytes(content)
 
 
+def write_mixed_offsets(path: Path) -> None:
+    """A RecordedDate column with two UTC offsets (a daylight-saving switch) and R2
+    answering twice: by UTC the first R2 row (02:00Z, NPS 10) is the latest, by the
+    clock on the wall the second (03:30+02:00 = 01:30Z, NPS 6)."""
+    lines = _good_text().splitlines()
+    stamps = [f"2026-03-29T0{hour}:00:00+01:00" for hour in range(len(lines) - 1)]
+    rows = [lines[0] + ",RecordedDate"]
+    rows += [line + "," + stamp for line, stamp in zip(lines[1:], stamps, strict=True)]
+    r2 = lines[2].rsplit(",", 2)[0]  # R2 without NPS and comment
+    rows.insert(
+        2, r2.replace("Disagree,", "Agree,", 1) + ",10,,2026-03-29T02:00:00+00:00"
+    )
+    rows[3] = rows[3].rsplit(",", 1)[0] + ",2026-03-29T03:30:00+02:00"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+
+
 GENERATORS: dict[str, Callable[[Path], None]] = {
     "garbage.csv": write_garbage,
     "corrupt.xlsx": write_corrupt_xlsx,
@@ -286,6 +302,7 @@ GENERATORS: dict[str, Callable[[Path], None]] = {
     "huge-integer.yaml": write_huge_integer,
     "long-extends.yaml": write_long_extends,
     "one-cp1252-row.csv": write_one_cp1252_row,
+    "mixed-offsets.csv": write_mixed_offsets,
 }
 
 

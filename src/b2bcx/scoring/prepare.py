@@ -178,11 +178,13 @@ def duplicate_rows(
 
     ``first`` keeps the earliest response of an id, ``latest`` the most recent:
     by the response time when the export has one (``times``), else by file order.
+    Times with different UTC offsets (a daylight-saving switch, two regional
+    exports) are compared in UTC; times without an offset are taken as UTC.
     """
     candidates = ids.where(live & ids.notna())
     order = candidates.index
     if times is not None:
-        stamps = pd.to_datetime(times, errors="coerce", format="mixed")
+        stamps = pd.to_datetime(times, errors="coerce", format="mixed", utc=True)
         order = stamps.sort_values(kind="stable", na_position="first").index
     ranked = candidates.loc[order]
     duplicated = ranked.duplicated(keep="last" if keep == "latest" else "first")
