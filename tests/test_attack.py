@@ -306,3 +306,34 @@ def test_a_hundred_thousand_empty_columns_fail_fast(
     assert time.perf_counter() - started < 5
     assert result.exit_code == 1, result.output
     assert "100,010 columns" in result.output and "MAX_COLUMNS" in result.output
+
+
+# -- 7. a read-only output is never replaced ---------------------------------------------
+@pytest.mark.parametrize("command", ["score", "report"])
+def test_a_read_only_output_is_left_alone(
+    inputs: dict[str, Path], tmp_path: Path, command: str
+) -> None:
+    out = tmp_path / ("old.csv" if command == "score" else "old.xlsx")
+    out.write_bytes(b"last quarter")
+    out.chmod(0o444)
+    result = run(command, inputs["export"], "-c", inputs["config"], "-o", out)
+    assert result.exit_code == 1, result.output
+    assert "read-only" in result.output
+    assert out.read_bytes() == b"last quarter"
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        ["crm.csv", "export.csv", "program.yaml", out.name]
+    )
+
+
+def test_the_writer_refuses_a_read_only_file(tmp_path: Path) -> None:
+    import pandas as pd
+
+    from b2bcx.errors import OutputError
+    from b2bcx.io.writers import write_table
+
+    out = tmp_path / "t.json"
+    out.write_text("keep")
+    out.chmod(0o400)
+    with pytest.raises(OutputError, match="read-only"):
+        write_table(pd.DataFrame({"a": [1]}), out)
+    assert out.read_text() == "keep"

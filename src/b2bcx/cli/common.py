@@ -44,7 +44,7 @@ def reported() -> Iterator[None]:
 def refuse_output_over_inputs(
     output: Path | None, inputs: list[Path | None], option: str = "-o"
 ) -> None:
-    """Stop before any work when ``-o FILE`` names one of the inputs.
+    """Stop before any work when ``-o FILE`` names one of the inputs or is read-only.
 
     An input is the same file when the resolved paths are equal or the files are
     the same on disk (hard links, another spelling of the path).
@@ -53,11 +53,15 @@ def refuse_output_over_inputs(
     ------
     UsageError
         ``output`` is one of ``inputs`` (exit 2); nothing is read or written.
+    OutputError
+        ``output`` or its folder is read-only (exit 1).
     """
     from b2bcx.errors import UsageError
+    from b2bcx.io.writers import check_writable
 
     if output is None:
         return
+    check_writable(output)
     for source in inputs:
         if source is not None and same_file(output, source):
             raise UsageError(

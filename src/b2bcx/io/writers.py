@@ -85,6 +85,7 @@ def atomic_path(target: str | Path) -> Iterator[Path]:
             f"cannot write {target}: it is a directory",
             hint="name a file, e.g. out/accounts.csv",
         )
+    check_writable(target)
     temporary = _temporary_beside(target, folder)
     try:
         yield temporary
@@ -97,6 +98,34 @@ def atomic_path(target: str | Path) -> Iterator[Path]:
         ) from None
     finally:
         temporary.unlink(missing_ok=True)
+
+
+def check_writable(target: str | Path) -> None:
+    """Refuse to replace a read-only file or to write into a read-only folder.
+
+    A file is read-only when the user may not write it (``os.access``) or when
+    no write permission bit is set at all (``chmod a-w``: honoured even for root,
+    who could otherwise replace it).
+
+    Raises
+    ------
+    OutputError
+        The target or its folder is read-only (exit 1); nothing is written.
+    """
+    target = Path(target)
+    folder = target.parent if str(target.parent) else Path(".")
+    if target.exists() and not target.is_dir():
+        mode = target.stat().st_mode
+        if not os.access(target, os.W_OK) or not mode & 0o222:
+            raise OutputError(
+                f"cannot write {target}: the file is read-only; it was left unchanged",
+                hint="make it writable (chmod u+w) or choose another file with -o",
+            )
+    if folder.is_dir() and not os.access(folder, os.W_OK | os.X_OK):
+        raise OutputError(
+            f"cannot write {target}: the folder {folder} is not writable",
+            hint="choose another folder, or check its permissions",
+        )
 
 
 def _temporary_beside(target: Path, folder: Path) -> Path:

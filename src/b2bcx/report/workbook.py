@@ -16,7 +16,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from b2bcx.errors import UsageError
 from b2bcx.io.worksheet import assert_worksheet
-from b2bcx.io.writers import atomic_path, is_formula_like
+from b2bcx.io.writers import atomic_path, check_writable, is_formula_like
 from b2bcx.report.sheets_analyses import write_drivers, write_factors
 from b2bcx.report.sheets_method import write_method
 from b2bcx.report.sheets_summary import write_summary
@@ -138,3 +138,4 @@ def check_report_path(path: Path) -> None:
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
         raise UsageError(f"cannot write {path}: folder {folder} does not exist")
+    check_writable(path)
