@@ -337,3 +337,191 @@ def test_the_writer_refuses_a_read_only_file(tmp_path: Path) -> None:
     with pytest.raises(OutputError, match="read-only"):
         write_table(pd.DataFrame({"a": [1]}), out)
     assert out.read_text() == "keep"
+
+
+# -- 8. silently wrong numbers -----------------------------------------------------------
+def _config_with(
+    inputs: dict[str, Path], extra: str, replace: tuple[str, str] = ("", "")
+) -> Path:
+    text = inputs["config"].read_text("utf-8")
+    if replace[0]:
+        assert replace[0] in text
+        text = text.replace(*replace)
+    inputs["config"].write_text(text + extra, "utf-8")
+    return inputs["config"]
+
+
+def test_a_duplicate_yaml_key_is_an_error_naming_key_and_line(
+    inputs: dict[str, Path],
+) -> None:
+    config = _config_with(inputs, "outcomes:\n  nps: NPS\n")
+    result = run("validate", inputs["export"], "-c", config)
+    assert result.exit_code == 1, result.output
+    assert "duplicate key 'outcomes'" in result.output
+    lines = config.read_text("utf-8").splitlines()
+    assert f"line {len(lines) - 1}," in result.output
+
+
+@pytest.mark.parametrize(
+    "scale",
+    [
+        "{min: .nan, max: 10}",
+        "{min: 0, max: .inf}",
+        "{min: -1e308, max: 1e308}",
+        "{min: 0, max: 1e999}",
+    ],
+)
+def test_non_finite_or_huge_scale_bounds_are_config_errors(
+    inputs: dict[str, Path], scale: str
+) -> None:
+    config = _config_with(
+        inputs,
+        f"scales:\n  nps11: {scale}\n",
+    )
+    result = run("validate", inputs["export"], "-c", config)
+    assert result.exit_code == 1, result.output
+    assert "error" in result.output.lower()
+
+
+@pytest.mark.parametrize("weight", ["1e308", ".inf", ".nan", "1e400"])
+def test_overflowing_or_non_finite_weights_are_config_errors(
+    inputs: dict[str, Path], weight: str
+) -> None:
+    config = _config_with(
+        inputs, "", ("decision_maker: 0.5,", f"decision_maker: {weight},")
+    )
+    result = run("validate", inputs["export"], "-c", config)
+    assert result.exit_code == 1, result.output
+
+
+@pytest.mark.parametrize(
+    ("written", "amount", "ambiguous"),
+    [
+        ("1.250.000", 1_250_000.0, False),
+        ("1,250,000", 1_250_000.0, False),
+        ("1 250 000", 1_250_000.0, False),
+        ("1\u00a0250\u00a0000", 1_250_000.0, False),
+        ("1'250'000", 1_250_000.0, False),
+        ("1.250.000,50", 1_250_000.5, False),
+        ("1,250,000.50", 1_250_000.5, False),
+        ("€ 1.2e6", 1_200_000.0, False),
+        ("1250000.00", 1_250_000.0, False),
+        ("1250,5", 1250.5, False),
+        ("1.250", 1250.0, True),
+        ("1,250", 1250.0, True),
+    ],
+)
+def test_revenue_understands_thousands_separators(
+    written: str, amount: float, ambiguous: bool
+) -> None:
+    import pandas as pd
+
+    from b2bcx.scoring.accounts import read_amounts
+
+    values, unsure, infinite = read_amounts(pd.Series([written]))
+    assert values[0] == pytest.approx(amount)
+    assert bool(unsure[0]) is ambiguous
+    assert not infinite[0]
+
+
+@pytest.mark.parametrize("written", ["inf", "-Infinity", "1e999"])
+def test_infinite_revenue_is_an_error(inputs: dict[str, Path], written: str) -> None:
+    inputs["accounts"].write_text(
+        f"Account,ARR\nACC-1,100\nACC-2,{written}\nACC-3,300\n", "utf-8"
+    )
+    result = run(
+        "score",
+        inputs["export"],
+        "-c",
+        inputs["config"],
+        "--accounts",
+        inputs["accounts"],
+        "-f",
+        "json",
+    )
+    assert result.exit_code == 1, result.output
+    assert "infinite" in result.output and "ACC-2" in result.output
+
+
+def test_ambiguous_revenue_is_warned(inputs: dict[str, Path]) -> None:
+    inputs["accounts"].write_text(
+        'Account,ARR\nACC-1,"1.250"\nACC-2,"1.250.000"\nACC-3,300\n', "utf-8"
+    )
+    result = run(
+        "validate",
+        inputs["export"],
+        "-c",
+        inputs["config"],
+        "--accounts",
+        inputs["accounts"],
+    )
+    assert "read as thousands" in result.output, result.output
+
+
+def test_json_never_holds_infinity_or_nan() -> None:
+    import json
+    import math
+
+    import pandas as pd
+
+    from b2bcx.io.writers import json_text
+
+    table = pd.DataFrame({"a": [math.inf, -math.inf, math.nan, 1.5]})
+    text = json_text(table)
+    assert json.loads(text) == [{"a": None}, {"a": None}, {"a": None}, {"a": 1.5}]
+    assert json.loads(json_text({"x": [math.inf]})) == {"x": [None]}
+
+
+def test_invisible_characters_in_account_ids_merge_with_a_warning(
+    inputs: dict[str, Path],
+) -> None:
+    export = _export_with_cells(
+        inputs["export"],
+        {(2, 1): "\ufeffACC-1", (4, 1): "ACC-2\u200b", (6, 1): "ACC-3\u00a0"},
+    )
+    result = run("score", export, "-c", inputs["config"], "-f", "csv")
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.strip().splitlines()
+    assert len(lines) == 4  # three accounts, none split in two
+    checked = run("validate", export, "-c", inputs["config"])
+    assert "differ only by invisible characters" in checked.output
+
+
+def test_long_numeric_ids_in_xlsx_keep_every_digit(
+    inputs: dict[str, Path], tmp_path: Path
+) -> None:
+    import csv
+    import io
+    import zipfile
+
+    import openpyxl
+
+    rows = list(csv.reader(io.StringIO((BAD / "good.csv").read_text("utf-8"))))
+    ids = {
+        "ACC-1": 12345678901234567,
+        "ACC-2": 12345678901234568,
+        "ACC-3": 98765432109876543,
+    }
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(rows[0])
+    placeholders = {"ACC-1": 1111, "ACC-2": 2222, "ACC-3": 3333}
+    for row in rows[1:]:
+        sheet.append([placeholders.get(c, c) for c in row])
+    export = tmp_path / "ids.xlsx"
+    book.save(export)
+    # openpyxl writes floats of 16 digits: put the exact digits into the XML
+    with zipfile.ZipFile(export) as archive:
+        items = [(i, archive.read(i.filename)) for i in archive.infolist()]
+    with zipfile.ZipFile(export, "w") as archive:
+        for info, data in items:
+            for account, number in placeholders.items():
+                data = data.replace(
+                    f"<v>{number}</v>".encode(), f"<v>{ids[account]}</v>".encode()
+                )
+            archive.writestr(info, data)
+    result = run("score", export, "-c", inputs["config"], "-f", "csv")
+    assert result.exit_code == 0, result.output
+    accounts = {line.split(",")[0] for line in result.stdout.splitlines()[1:]}
+    assert accounts == {str(v) for v in ids.values()}

@@ -57,6 +57,55 @@ def _find_parent(name: str, base: Path) -> Path:
     )
 
 
+class _DuplicateKey(yaml.MarkedYAMLError):
+    """A mapping names the same key twice."""
+
+
+class _SetTag(yaml.MarkedYAMLError):
+    """A ``!!set``: its order would depend on the hash seed."""
+
+
+class StrictLoader(yaml.SafeLoader):
+    """The safe loader, refusing duplicate keys and ``!!set`` values.
+
+    PyYAML keeps the last of two equal keys without a word, so a config whose
+    ``weights:`` appears twice would silently lose the first; and a ``!!set``
+    iterates in an order that changes from run to run.
+    """
+
+    def construct_mapping(self, node: Any, deep: bool = False) -> dict[Any, Any]:
+        if isinstance(node, yaml.MappingNode):
+            seen: dict[Any, Any] = {}
+            for key_node, _ in node.value:
+                if key_node.tag == "tag:yaml.org,2002:merge":
+                    continue  # `<<: *base`: its keys may be overridden
+                key = self.construct_object(key_node, deep=True)
+                try:
+                    first = seen.get(key)
+                except TypeError:
+                    continue  # an unhashable key: the base class reports it
+                if first is not None:
+                    raise _DuplicateKey(
+                        None,
+                        None,
+                        f"duplicate key {key!r} (first at line {first.line + 1})",
+                        key_node.start_mark,
+                    )
+                seen[key] = key_node.start_mark
+        return super().construct_mapping(node, deep=deep)
+
+    def construct_set(self, node: Any) -> Any:
+        raise _SetTag(
+            None,
+            None,
+            "a !!set is not allowed (its order is not fixed); use a list",
+            node.start_mark,
+        )
+
+
+StrictLoader.add_constructor("tag:yaml.org,2002:set", StrictLoader.construct_set)
+
+
 def read_yaml(path: Path) -> dict[str, Any]:
     """Load a YAML mapping safely (no Python object tags)."""
     try:
@@ -68,14 +117,20 @@ def read_yaml(path: Path) -> dict[str, Any]:
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"cannot read config {path}: {exc}") from None
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=StrictLoader)  # a SafeLoader subclass
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
         reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        hints: dict[type[Exception], str] = {
+            _DuplicateKey: "name each key once",
+            _SetTag: "write the values as a list: [a, b]",
+        }
+        hint = hints.get(
+            type(exc), "YAML is loaded safely: Python object tags are not allowed"
+        )
         raise ConfigError(
-            f"{path}: not valid YAML{where}: {reason}",
-            hint="YAML is loaded safely: Python object tags are not allowed",
+            f"{path}: not valid YAML{where}: {reason}", hint=hint
         ) from None
     except (ValueError, TypeError, AttributeError, KeyError, RecursionError) as exc:
         # safe_load raises these for tags whose value cannot be built (`!!float one`)

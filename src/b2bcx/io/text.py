@@ -180,3 +180,35 @@ def replace_controls(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, int]]
     for name, column in replaced.items():
         frame[name] = column
     return frame, counts
+
+
+_INVISIBLE = "[\\ufeff\\u200b\\u200c\\u200d\\u2060\\u00ad]"
+_ODD_SPACES = "[\\u00a0\\u2007\\u202f]"
+
+
+def normalise_ids(ids: pd.Series) -> tuple[pd.Series, dict[str, list[str]]]:
+    """Identifiers as they are meant: without BOMs, zero-width characters and soft
+    hyphens, with no-break spaces as spaces, trimmed.
+
+    Returns
+    -------
+    tuple
+        The ids (NA stays NA) and, for each id that several different spellings
+        became, those spellings (the merges a caller should warn about).
+    """
+    text = ids.astype("string")
+    clean = (
+        text.str.replace(_INVISIBLE, "", regex=True)
+        .str.replace(_ODD_SPACES, " ", regex=True)
+        .str.strip()
+    )
+    changed = (clean != text.str.strip()).fillna(False).astype(bool)
+    merged: dict[str, list[str]] = {}
+    if changed.any():
+        touched = set(clean[changed].dropna())
+        pairs = pd.DataFrame({"clean": clean, "raw": text.str.strip()}).dropna()
+        pairs = pairs[pairs["clean"].isin(touched)].drop_duplicates()
+        for name, group in pairs.groupby("clean", sort=True):
+            if len(group) > 1:
+                merged[str(name)] = sorted(map(str, group["raw"]))
+    return clean, merged

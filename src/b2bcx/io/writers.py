@@ -174,16 +174,32 @@ def _plain(value: Any) -> Any:
     if (
         value is None
         or value is pd.NA
-        or (isinstance(value, float) and math.isnan(value))
+        or (isinstance(value, float) and not math.isfinite(value))
     ):
-        return None
+        return None  # JSON has no NaN or Infinity
     return value
 
 
 def json_text(payload: Any) -> str:
     """JSON text of a table (records) or of plain data."""
     data = json_records(payload) if isinstance(payload, pd.DataFrame) else payload
-    return json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n"
+    return (
+        json.dumps(
+            _finite(data), indent=2, ensure_ascii=False, default=str, allow_nan=False
+        )
+        + "\n"
+    )
+
+
+def _finite(data: Any) -> Any:
+    """Plain data with every NaN or infinite float replaced by None (JSON null)."""
+    if isinstance(data, float):
+        return data if math.isfinite(data) else None
+    if isinstance(data, dict):
+        return {key: _finite(value) for key, value in data.items()}
+    if isinstance(data, list | tuple):
+        return [_finite(value) for value in data]
+    return data
 
 
 def write_table(table: pd.DataFrame, path: str | Path, sheet: str = "Accounts") -> Path:

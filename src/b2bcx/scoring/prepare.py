@@ -16,6 +16,7 @@ import pandas as pd
 
 from b2bcx.config.models import Config
 from b2bcx.errors import Problem, Severity
+from b2bcx.io.text import normalise_ids
 from b2bcx.scoring.scales import as_number, normalise_label
 
 FILE = "_file"
@@ -225,7 +226,8 @@ def prepare(
         reasons = platform_reasons.astype(object).where(platform_reasons.notna(), pd.NA)
     account_column = config.columns.account
     if account_column in columns:
-        account = renamed[account_column].astype("string").str.strip()
+        account, merged = normalise_ids(renamed[account_column])
+        problems += merged_id_warnings(merged, account_column, source)
         reasons = exclude(reasons, account.isna() | (account == ""), "no account")
         renamed["account"] = account.astype(object)
     role_column = config.columns.role
@@ -337,3 +339,22 @@ def distinct_value_problems(
             )  # type: ignore[arg-type]
         )
     return problems
+
+
+def merged_id_warnings(
+    merged: dict[str, list[str]], column: str, source: str
+) -> list[Problem]:
+    """A warning per account id that differently spelled ids became (hidden BOM,
+    zero-width or no-break space)."""
+    return [
+        Problem(
+            f"account ids {', '.join(map(ascii, spellings))} differ only by invisible "
+            f"characters (BOM, zero-width or no-break space) and were read as {name!r}",
+            "remove the invisible characters from the ids in the source system",
+            file=source,
+            column=column,
+            value=name,
+            severity="warning",
+        )
+        for name, spellings in merged.items()
+    ]
