@@ -525,3 +525,26 @@ def test_long_numeric_ids_in_xlsx_keep_every_digit(
     assert result.exit_code == 0, result.output
     accounts = {line.split(",")[0] for line in result.stdout.splitlines()[1:]}
     assert accounts == {str(v) for v in ids.values()}
+
+
+# -- 9. extends: reads only YAML files and never echoes them ---------------------------------
+@pytest.mark.parametrize("name", ["secret.txt", "secret", "shadow.conf"])
+def test_extends_refuses_files_that_are_not_yaml(
+    inputs: dict[str, Path], tmp_path: Path, name: str
+) -> None:
+    secret = tmp_path / name
+    secret.write_text("root: hunter2-password-hash\nadmin: s3cr3t\n", "utf-8")
+    config = _config_with(inputs, f"extends: {secret}\n")
+    result = run("validate", inputs["export"], "-c", config)
+    assert result.exit_code == 1, result.output
+    assert "hunter2" not in result.output and "s3cr3t" not in result.output
+    assert "not a YAML file" in result.output or "names no file" in result.output
+
+
+def test_extends_still_reads_a_yml_file(
+    inputs: dict[str, Path], tmp_path: Path
+) -> None:
+    (tmp_path / "base.yml").write_text("flags: {role_gap: 30}\n", "utf-8")
+    config = _config_with(inputs, f"extends: {tmp_path / 'base.yml'}\n")
+    result = run("validate", inputs["export"], "-c", config)
+    assert result.exit_code == 0, result.output

@@ -39,8 +39,17 @@ def merged_mapping(path: Path, seen: tuple[Path, ...]) -> dict[str, Any]:
     return deep_merge(merged, data)
 
 
+YAML_SUFFIXES = (".yaml", ".yml")
+
+
 def _find_parent(name: str, base: Path) -> Path:
-    candidates = [base / name, base / f"{name}.yaml"]
+    """The file ``extends: name`` names: a .yaml/.yml path, or a shipped framework.
+
+    Only YAML files are read: ``extends: /etc/shadow`` is refused by its name,
+    before its content could reach a message.
+    """
+    is_yaml = Path(name).suffix.lower() in YAML_SUFFIXES
+    candidates = [base / name] if is_yaml else [base / f"{name}.yaml"]
     candidates += [d / f"{name}.yaml" for d in shipped_config_dirs()]
     for candidate in candidates:
         try:
@@ -48,11 +57,17 @@ def _find_parent(name: str, base: Path) -> Path:
                 return candidate
         except (OSError, ValueError):
             continue  # a name too long or otherwise impossible as a path
+    if not is_yaml and Path(name).suffix:
+        raise ConfigError(
+            f"`extends: {_short(name)}` is not a YAML file: only .yaml and .yml "
+            "files can be extended",
+            hint="name a config file ending in .yaml, or a shipped framework",
+        )
     shipped = sorted(
         {p.stem for d in shipped_config_dirs() if d.is_dir() for p in d.glob("*.yaml")}
     )
     raise ConfigError(
-        f"`extends: {name}` names no file and no shipped framework",
+        f"`extends: {_short(name)}` names no file and no shipped framework",
         hint=_closest(name, shipped, f"shipped frameworks: {', '.join(shipped)}"),
     )
 
@@ -161,6 +176,10 @@ def deep_merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str
         else:
             merged[key] = value
     return merged
+
+
+def _short(text: str, width: int = 80) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def _closest(name: str, valid: list[str], fallback: str) -> str:
