@@ -548,3 +548,148 @@ def test_extends_still_reads_a_yml_file(
     config = _config_with(inputs, f"extends: {tmp_path / 'base.yml'}\n")
     result = run("validate", inputs["export"], "-c", config)
     assert result.exit_code == 0, result.output
+
+
+# -- 10. no hang, no traceback ---------------------------------------------------------------
+@pytest.mark.parametrize("role", ["export", "config", "accounts"])
+def test_a_fifo_as_input_is_refused_without_hanging(
+    inputs: dict[str, Path], tmp_path: Path, role: str
+) -> None:
+    fifo = tmp_path / f"pipe.{'yaml' if role == 'config' else 'csv'}"
+    os.mkfifo(fifo)
+    paths = {**inputs, role: fifo}
+    result = run(
+        "score", paths["export"], "-c", paths["config"], "--accounts", paths["accounts"]
+    )
+    assert result.exit_code == 1, result.output
+    assert "not a regular file" in result.output
+
+
+def test_a_device_as_export_is_refused() -> None:
+    result = run("validate", "/dev/zero", "-c", BAD / "good.yaml")
+    assert result.exit_code == 1, result.output
+    assert "not a regular file" in result.output
+
+
+def test_disk_full_during_report_is_one_error(
+    inputs: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+
+    from b2bcx.report import workbook
+
+    def full(path: Path, content: bytes) -> None:
+        path.write_bytes(content[:10])
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(workbook, "write_bytes", full)
+    out = tmp_path / "out" / "report.xlsx"
+    out.parent.mkdir()
+    result = run("report", inputs["export"], "-c", inputs["config"], "-o", out)
+    assert result.exit_code == 1, result.output
+    assert result.output.count("error:") == 1
+    assert "No space left on device" in result.output
+    assert list(out.parent.iterdir()) == []
+
+
+def test_out_of_memory_is_one_clear_line(
+    inputs: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from b2bcx.io import reader
+
+    def exhausted(*args: Any, **kwargs: Any) -> Any:
+        raise MemoryError
+
+    monkeypatch.setattr(reader, "read_export", exhausted)
+    result = run("score", inputs["export"], "-c", inputs["config"])
+    assert result.exit_code == 1, result.output
+    assert "error: out of memory" in result.output
+    assert "internal error" not in result.output
+
+
+def test_the_entry_point_reports_out_of_memory(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import b2bcx.cli as cli
+
+    def exhausted() -> None:
+        raise MemoryError
+
+    monkeypatch.setattr(cli, "app", exhausted)
+    with pytest.raises(SystemExit) as stopped:
+        cli.main()
+    assert stopped.value.code == 1
+    assert capsys.readouterr().err.startswith("error: out of memory")
+
+
+@pytest.mark.parametrize("content", ["\n\n\n\n", "\r\n\r\n", "  \n\t\n", ",,,\n,,,\n"])
+def test_a_csv_of_blank_lines_holds_no_data(
+    inputs: dict[str, Path], tmp_path: Path, content: str
+) -> None:
+    export = tmp_path / "blank.csv"
+    export.write_bytes(content.encode())
+    result = run("validate", export, "-c", inputs["config"])
+    assert result.exit_code == 1, result.output
+    assert "holds no data" in result.output
+
+
+@pytest.mark.parametrize("role", ["export", "config", "output"])
+def test_a_symlink_loop_is_a_clear_error(
+    inputs: dict[str, Path], tmp_path: Path, role: str
+) -> None:
+    loop = tmp_path / "loop.csv"
+    os.symlink(tmp_path / "other.csv", loop)
+    os.symlink(loop, tmp_path / "other.csv")
+    args = {"export": inputs["export"], "config": inputs["config"]}
+    output: list[Any] = []
+    if role == "output":
+        output = ["-o", loop]
+    else:
+        args[role] = loop
+    result = run("score", args["export"], "-c", args["config"], *output)
+    assert result.exit_code == 1, result.output
+    assert "loops back on itself" in result.output
+
+
+@pytest.mark.parametrize("role", ["export", "config", "output"])
+def test_an_over_long_file_name_is_a_clear_error(
+    inputs: dict[str, Path], tmp_path: Path, role: str
+) -> None:
+    long = tmp_path / ("a" * 300 + ".csv")
+    args = {"export": inputs["export"], "config": inputs["config"]}
+    output: list[Any] = []
+    if role == "output":
+        output = ["-o", long]
+    else:
+        args[role] = long
+    result = run("score", args["export"], "-c", args["config"], *output)
+    assert result.exit_code == 1, result.output
+    assert "too long" in result.output
+    assert len(result.output) < 1000
+
+
+def test_a_negative_seed_is_a_usage_error(inputs: dict[str, Path]) -> None:
+    result = run("drivers", inputs["export"], "-c", inputs["config"], "--seed", "-5")
+    assert result.exit_code == 2, result.output
+    assert "--seed" in result.output
+
+
+@pytest.mark.parametrize("role", ["export", "config"])
+def test_an_unreadable_input_exits_1_without_usage_banner(
+    inputs: dict[str, Path], role: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import pathlib
+
+    locked = inputs[role]
+    real_open = pathlib.Path.open
+
+    def denied(self: Path, *args: Any, **kwargs: Any) -> Any:
+        if self == locked:
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_open(self, *args, **kwargs)
+
+    monkeypatch.setattr(pathlib.Path, "open", denied)
+    result = run("score", inputs["export"], "-c", inputs["config"])
+    assert result.exit_code == 1, result.output
+    assert "Permission denied" in result.output
+    assert "Usage:" not in result.output

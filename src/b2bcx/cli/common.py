@@ -39,6 +39,19 @@ def reported() -> Iterator[None]:
         raise typer.Exit(error.exit_code) from None
     except KeyboardInterrupt:
         raise typer.Exit(130) from None
+    except MemoryError:
+        if State.debug:
+            raise
+        out_of_memory()
+        raise typer.Exit(1) from None
+
+
+def out_of_memory() -> None:
+    """The one-line message for a run that ran out of memory."""
+    sys.stderr.write(
+        "error: out of memory: the inputs are too large for this machine's memory "
+        "(hint: split the export into several files, or run on a larger machine)\n"
+    )
 
 
 def refuse_output_over_inputs(

@@ -75,6 +75,9 @@ def refuse_overwrite(output: Path | None, force: bool, export: Path) -> None:
     if output is None:
         return
     from b2bcx.cli.common import same_file
+    from b2bcx.io.writers import check_writable
+
+    check_writable(output)
 
     if output.is_dir() or same_file(output, export):
         raise UsageError(

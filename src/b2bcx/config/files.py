@@ -7,6 +7,8 @@ Generic over the config's content: it knows files and mappings, not the schema
 from __future__ import annotations
 
 import difflib
+import errno
+import stat
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -121,8 +123,34 @@ class StrictLoader(yaml.SafeLoader):
 StrictLoader.add_constructor("tag:yaml.org,2002:set", StrictLoader.construct_set)
 
 
+def _check_regular(path: Path) -> None:
+    """A config must be a regular file: a pipe or device would hang the read."""
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        raise ConfigError(
+            f"config file not found: {path}", hint="check the path given to -c/--config"
+        ) from None
+    except (OSError, ValueError) as exc:
+        reason = {
+            errno.ELOOP: "a symbolic link that loops back on itself",
+            errno.ENAMETOOLONG: "a file name too long for the file system",
+        }.get(
+            getattr(exc, "errno", None) or 0, getattr(exc, "strerror", None) or str(exc)
+        )
+        raise ConfigError(f"cannot read config {_short(str(path))}: {reason}") from None
+    if stat.S_ISDIR(mode):
+        raise ConfigError(f"config {path} is a directory, not a YAML file")
+    if not stat.S_ISREG(mode):
+        raise ConfigError(
+            f"config {path} is not a regular file (it is a pipe, device or socket)",
+            hint="name a config file saved on disk",
+        )
+
+
 def read_yaml(path: Path) -> dict[str, Any]:
     """Load a YAML mapping safely (no Python object tags)."""
+    _check_regular(path)
     try:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:

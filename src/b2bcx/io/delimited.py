@@ -162,6 +162,11 @@ def _decode(content: bytes, codec: str, label: str) -> str:
 
 def _read_body(body: bytes, suffix: str, label: str) -> pd.DataFrame:
     """Parse UTF-8 bytes; raise ``_NotUtf8`` when they are not valid UTF-8."""
+    if not body.strip(b" \t\r\n,;\xef\xbb\xbf"):
+        raise DataError(
+            f"{label} holds no data: only blank lines, spaces or delimiters",
+            hint="export the survey again",
+        )
     sample = _sample(body)
     check_text(sample, label)
     first = sample.split("\n", 1)[0]

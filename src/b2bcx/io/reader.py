@@ -92,7 +92,7 @@ def read_exports(paths: Sequence[str | Path], sheet: Sheet = None) -> Export:
         paths = [paths]
     if not paths:
         raise UsageError("no export files given", hint="name at least one export file")
-    resolved = [Path(path).resolve() for path in paths]
+    resolved = [_resolved(Path(path)) for path in paths]
     repeated = sorted(
         {str(p) for p, r in zip(paths, resolved, strict=True) if resolved.count(r) > 1}
     )
@@ -102,6 +102,15 @@ def read_exports(paths: Sequence[str | Path], sheet: Sheet = None) -> Export:
             hint="name each export file once; its responses would be counted twice",
         )
     return stack([read_export(path, sheet) for path in paths])
+
+
+def _resolved(path: Path) -> Path:
+    """The resolved path, or the absolute one for a path that cannot be resolved
+    (a symlink loop; reading it then reports the problem)."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError, ValueError):
+        return path.absolute()
 
 
 def _from_table(table: Table, label: str) -> Export:

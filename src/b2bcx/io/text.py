@@ -41,6 +41,8 @@ def blank_to_na(text: pd.Series) -> pd.Series:
 
 def blank_to_null(column: pa.ChunkedArray) -> pa.ChunkedArray:
     """Arrow strings: cells that are only whitespace become null."""
+    if pa.types.is_null(column.type):
+        return column.cast(pa.large_string())
     blank = pc.utf8_is_space(column)
     if not pc.any(blank).as_py():
         return column

@@ -15,7 +15,7 @@ from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
 from b2bcx.io.text import without_controls
-from b2bcx.io.writers import is_formula_like
+from b2bcx.io.writers import is_formula_like, write_bytes
 
 HEADER_FILL = PatternFill("solid", fgColor="1F3864")
 HEADER_FONT = Font(bold=True, color="FFFFFF")
@@ -143,7 +143,21 @@ def write_single_table(
     ws.title = sheet[:31]
     write_frame(ws, table, table_name=table_name(sheet))
     finish_sheet(ws)
-    workbook.save(path)
+    write_bytes(path, workbook_bytes(workbook))
+
+
+def workbook_bytes(workbook: Workbook) -> bytes:
+    """The ``.xlsx`` file of a workbook, built in memory.
+
+    Saving in memory first means a full disk fails in one plain write (one
+    error), not inside openpyxl's zip writer, which would leave a half-closed
+    archive complaining at exit.
+    """
+    import io
+
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
 
 
 def assert_worksheet(ws: Any) -> None:

@@ -8,6 +8,7 @@ the previous one.
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import math
 import os
@@ -80,12 +81,12 @@ def atomic_path(target: str | Path) -> Iterator[Path]:
     folder = target.parent if str(target.parent) else Path(".")
     if not folder.is_dir():
         raise UsageError(f"cannot write {target}: folder {folder} does not exist")
+    check_writable(target)
     if target.is_dir():
         raise UsageError(
             f"cannot write {target}: it is a directory",
             hint="name a file, e.g. out/accounts.csv",
         )
-    check_writable(target)
     temporary = _temporary_beside(target, folder)
     try:
         yield temporary
@@ -114,18 +115,39 @@ def check_writable(target: str | Path) -> None:
     """
     target = Path(target)
     folder = target.parent if str(target.parent) else Path(".")
-    if target.exists() and not target.is_dir():
-        mode = target.stat().st_mode
-        if not os.access(target, os.W_OK) or not mode & 0o222:
-            raise OutputError(
-                f"cannot write {target}: the file is read-only; it was left unchanged",
-                hint="make it writable (chmod u+w) or choose another file with -o",
-            )
+    try:
+        mode: int | None = os.stat(target).st_mode
+    except FileNotFoundError:
+        mode = None
+    except (OSError, ValueError) as exc:
+        reason = {
+            errno.ELOOP: "a symbolic link that loops back on itself",
+            errno.ENAMETOOLONG: "a file name too long for the file system",
+        }.get(
+            getattr(exc, "errno", None) or 0, getattr(exc, "strerror", None) or str(exc)
+        )
+        raise OutputError(
+            f"cannot write {_short(str(target))}: {reason}",
+            hint="choose a shorter or another file name with -o",
+        ) from None
+    if (
+        mode is not None
+        and not stat.S_ISDIR(mode)
+        and not (os.access(target, os.W_OK) and mode & 0o222)
+    ):
+        raise OutputError(
+            f"cannot write {target}: the file is read-only; it was left unchanged",
+            hint="make it writable (chmod u+w) or choose another file with -o",
+        )
     if folder.is_dir() and not os.access(folder, os.W_OK | os.X_OK):
         raise OutputError(
             f"cannot write {target}: the folder {folder} is not writable",
             hint="choose another folder, or check its permissions",
         )
+
+
+def _short(text: str, width: int = 80) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def _temporary_beside(target: Path, folder: Path) -> Path:
@@ -232,6 +254,14 @@ def _json(table: pd.DataFrame, path: Path, sheet: str) -> None:
 def _write_text(path: Path, text: str) -> None:
     with open(path, "w", encoding="utf-8", newline="") as handle:
         _write_all(handle, text)
+
+
+def write_bytes(path: Path, content: bytes) -> None:
+    """Write ``content`` to ``path`` and make sure it reached the disk."""
+    with open(path, "wb") as handle:
+        handle.write(content)
+        handle.flush()
+        os.fsync(handle.fileno())
 
 
 def _write_all(handle: IO[str], text: str) -> None:

@@ -15,8 +15,8 @@ from openpyxl import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from b2bcx.errors import UsageError
-from b2bcx.io.worksheet import assert_worksheet
-from b2bcx.io.writers import atomic_path, check_writable, is_formula_like
+from b2bcx.io.worksheet import assert_worksheet, workbook_bytes
+from b2bcx.io.writers import atomic_path, check_writable, is_formula_like, write_bytes
 from b2bcx.report.sheets_analyses import write_drivers, write_factors
 from b2bcx.report.sheets_method import write_method
 from b2bcx.report.sheets_summary import write_summary
@@ -123,8 +123,9 @@ def write_report(inputs: ReportInputs, path: str | Path) -> Path:
     path = Path(path)
     check_report_path(path)
     workbook = build_report(inputs)
+    content = workbook_bytes(workbook)
     with atomic_path(path) as temporary:
-        workbook.save(temporary)
+        write_bytes(temporary, content)
     return path
 
 
