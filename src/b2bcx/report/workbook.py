@@ -123,9 +123,8 @@ def write_report(inputs: ReportInputs, path: str | Path) -> Path:
     path = Path(path)
     check_report_path(path)
     workbook = build_report(inputs)
-    content = workbook_bytes(workbook)
     with atomic_path(path) as temporary:
-        write_bytes(temporary, content)
+        write_bytes(temporary, workbook_bytes(workbook))
     return path
 
 
