@@ -693,3 +693,44 @@ def test_an_unreadable_input_exits_1_without_usage_banner(
     assert result.exit_code == 1, result.output
     assert "Permission denied" in result.output
     assert "Usage:" not in result.output
+
+
+# -- 11. respondent text cannot steer the terminal ---------------------------------------------
+def test_markup_and_c1_controls_in_data_are_shown_as_text(
+    inputs: dict[str, Path],
+) -> None:
+    export = _export_with_cells(
+        inputs["export"],
+        {
+            (1, 1): "[/]",
+            (2, 1): "[/]",
+            (3, 1): "[link=http://evil.example]ACC-2[/link]",
+            (4, 1): "[link=http://evil.example]ACC-2[/link]",
+            (5, 1): "ACC\x9b2J-3",  # a C1 control sequence introducer
+            (6, 1): "ACC\x9b2J-3",
+        },
+    )
+    result = run("score", export, "-c", inputs["config"])
+    assert result.exit_code == 0, result.output
+    assert "[/]" in result.output
+    assert "[link=http://evil.example]ACC-2[/link]" in result.output
+    assert "\x9b" not in result.output and "ACC\\x9b2J-3" in result.output
+    checked = run("validate", export, "-c", inputs["config"], "--format", "table")
+    assert "\x9b" not in checked.output
+
+
+def test_escape_sequences_in_a_file_name_are_shown_escaped(tmp_path: Path) -> None:
+    name = tmp_path / "x\x1b]0;pwned\x07\x1b[2J.csv"
+    result = run("validate", name, "-c", BAD / "good.yaml")
+    assert result.exit_code == 1, result.output
+    assert "\x1b" not in result.output and "\x07" not in result.output
+    assert "\\x1b]0;pwned\\x07" in result.output
+
+
+def test_visible_escapes_every_control_character() -> None:
+    from b2bcx.cli.render.console import visible
+
+    for code in [*range(0x00, 0x09), *range(0x0B, 0x20), *range(0x7F, 0xA0)]:
+        assert visible(f"a{chr(code)}b") == f"a\\x{code:02x}b"
+    assert visible("tab\tand\nline") == "tab\tand\nline"
+    assert visible("\u202eevil") == "\\u202eevil"
