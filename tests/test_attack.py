@@ -734,3 +734,65 @@ def test_visible_escapes_every_control_character() -> None:
         assert visible(f"a{chr(code)}b") == f"a\\x{code:02x}b"
     assert visible("tab\tand\nline") == "tab\tand\nline"
     assert visible("\u202eevil") == "\\u202eevil"
+
+
+# -- 12. SIGTERM leaves no temporary file; stale ones are cleaned ---------------------------
+SLOW_WRITE = """
+import sys, time
+import pandas as pd
+from b2bcx.io import writers
+
+def slow(table, path, sheet):
+    path.write_text("partial")
+    print("writing", flush=True)
+    time.sleep(60)
+
+writers._csv = slow
+writers.write_table(pd.DataFrame({"a": [1]}), sys.argv[1])
+"""
+
+
+def test_sigterm_during_a_write_removes_the_temporary_file(tmp_path: Path) -> None:
+    import signal
+    import subprocess
+    import sys
+
+    target = tmp_path / "accounts.csv"
+    target.write_text("previous")
+    src = Path(__file__).resolve().parents[1] / "src"
+    with subprocess.Popen(
+        [sys.executable, "-c", SLOW_WRITE, str(target)],
+        stdout=subprocess.PIPE,
+        env={**os.environ, "PYTHONPATH": str(src)},
+        text=True,
+    ) as process:
+        assert process.stdout is not None
+        assert process.stdout.readline().strip() == "writing"
+        assert len(list(tmp_path.glob(".accounts.csv.*.tmp"))) == 1
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=20) == 128 + signal.SIGTERM
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["accounts.csv"]
+    assert target.read_text() == "previous"
+
+
+def test_stale_temporary_files_are_removed_by_a_later_run(
+    inputs: dict[str, Path], tmp_path: Path
+) -> None:
+    import time
+
+    out = tmp_path / "out"
+    out.mkdir()
+    stale = out / ".accounts.csv.ab12_xyz.tmp"
+    fresh = out / ".report.xlsx.zz99abcd.tmp"  # a run writing right now
+    foreign = out / ".notes.txt.ab12_xyz.tmp"  # not b2bcx's
+    for path in (stale, fresh, foreign):
+        path.write_text("left by a killed run")
+    old = time.time() - 2 * 24 * 3600
+    os.utime(stale, (old, old))
+    os.utime(foreign, (old, old))
+    result = run(
+        "score", inputs["export"], "-c", inputs["config"], "-o", out / "accounts.csv"
+    )
+    assert result.exit_code == 0, result.output
+    names = sorted(p.name for p in out.iterdir())
+    assert names == sorted(["accounts.csv", fresh.name, foreign.name])

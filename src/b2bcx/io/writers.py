@@ -87,11 +87,13 @@ def atomic_path(target: str | Path) -> Iterator[Path]:
             f"cannot write {target}: it is a directory",
             hint="name a file, e.g. out/accounts.csv",
         )
+    remove_stale_temporaries(folder)
     temporary = _temporary_beside(target, folder)
     try:
-        yield temporary
-        os.chmod(temporary, file_mode(target))
-        os.replace(temporary, target)
+        with _signals_exit():
+            yield temporary
+            os.chmod(temporary, file_mode(target))
+            os.replace(temporary, target)
     except OSError as exc:
         raise OutputError(
             f"cannot write {target}: {exc.strerror or exc}",
@@ -99,6 +101,74 @@ def atomic_path(target: str | Path) -> Iterator[Path]:
         ) from None
     finally:
         temporary.unlink(missing_ok=True)
+
+
+_STOP_SIGNALS = ("SIGTERM", "SIGHUP")
+
+
+@contextlib.contextmanager
+def _signals_exit() -> Iterator[None]:
+    """While a temporary file exists, SIGTERM and SIGHUP (what ``timeout``, cron and
+    systemd send) end the run through ``SystemExit``, so the temporary file is
+    removed on the way out; the previous handlers come back afterwards."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {}
+    for name in _STOP_SIGNALS:
+        number = getattr(signal, name, None)
+        if number is not None and signal.getsignal(number) in (
+            signal.SIG_DFL,
+            None,
+        ):
+            previous[number] = signal.signal(number, _exit_on_signal)
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+
+
+def _exit_on_signal(number: int, frame: Any) -> None:
+    raise SystemExit(128 + number)
+
+
+STALE_AFTER_SECONDS = 24 * 60 * 60
+_TEMPORARY_NAME = re.compile(
+    r"^\..+\.(csv|json|parquet|xlsx|yaml|yml|png|svg|pdf)\.[a-z0-9_]{8}\.tmp$"
+)
+
+
+def remove_stale_temporaries(folder: Path, now: float | None = None) -> list[Path]:
+    """Remove temporary files of b2bcx's own naming (``.NAME.EXT.XXXXXXXX.tmp``)
+    older than a day: left by a run that was killed outright (SIGKILL, power loss).
+
+    Returns the files removed; files that cannot be removed are left alone.
+    """
+    import time
+
+    cutoff = (time.time() if now is None else now) - STALE_AFTER_SECONDS
+    removed = []
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return []
+    for entry in entries:
+        if not _TEMPORARY_NAME.match(entry.name):
+            continue
+        try:
+            if (
+                entry.is_file(follow_symlinks=False)
+                and entry.stat(follow_symlinks=False).st_mtime < cutoff
+            ):
+                os.unlink(entry.path)
+                removed.append(Path(entry.path))
+        except OSError:
+            continue
+    return removed
 
 
 def check_writable(target: str | Path) -> None:
