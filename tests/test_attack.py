@@ -796,3 +796,57 @@ def test_stale_temporary_files_are_removed_by_a_later_run(
     assert result.exit_code == 0, result.output
     names = sorted(p.name for p in out.iterdir())
     assert names == sorted(["accounts.csv", fresh.name, foreign.name])
+
+
+# -- 13. Excel table headers are unique ignoring case ----------------------------------------
+@pytest.mark.parametrize("segment", ["Index", "Tier", "ACCOUNT", "Flags"])
+def test_a_segment_named_like_a_column_gives_unique_table_headers(
+    inputs: dict[str, Path], tmp_path: Path, segment: str
+) -> None:
+    import zipfile
+
+    import openpyxl
+
+    text = (BAD / "good.csv").read_text("utf-8").replace(",Region,", f",{segment},", 1)
+    inputs["export"].write_text(text, "utf-8")
+    config = inputs["config"]
+    config.write_text(
+        config.read_text("utf-8").replace(
+            "segments: [Region]", f"segments: [{segment}]"
+        )
+        + "rollup: {tiers: pareto, account_weight: revenue}\n",
+        "utf-8",
+    )
+    config.write_text(
+        config.read_text("utf-8").replace(
+            "accounts: {id: Account, revenue: ARR}",
+            f"accounts: {{id: Account, revenue: ARR, segments: [{segment}]}}",
+        ),
+        "utf-8",
+    )
+    inputs["accounts"].write_text(
+        f"Account,ARR,{segment}\nACC-1,100,A\nACC-2,200,B\nACC-3,300,A\n", "utf-8"
+    )
+    for out, args in (
+        (tmp_path / "report.xlsx", ["report"]),
+        (tmp_path / "accounts.xlsx", ["score"]),
+    ):
+        result = run(
+            *args,
+            inputs["export"],
+            "-c",
+            config,
+            "--accounts",
+            inputs["accounts"],
+            "-o",
+            out,
+        )
+        assert result.exit_code == 0, result.output
+        with zipfile.ZipFile(out) as archive:
+            tables = [n for n in archive.namelist() if n.startswith("xl/tables/")]
+            assert tables
+        book = openpyxl.load_workbook(out)
+        for sheet in book.worksheets:
+            for table in sheet.tables.values():
+                names = [c.name.casefold() for c in table.tableColumns]
+                assert len(names) == len(set(names)), (sheet.title, names)

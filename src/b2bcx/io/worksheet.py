@@ -77,8 +77,12 @@ def write_frame(
     table_name: str | None = None,
     formats: dict[str, str] | None = None,
 ) -> tuple[int, int]:
-    """Write ``table`` with a styled header; return (last row, last column)."""
-    columns = [str(c) for c in table.columns]
+    """Write ``table`` with a styled header; return (last row, last column).
+
+    Header names are made unique ignoring case (Excel's rule for table columns):
+    a segment named ``Index`` beside the ``index`` column becomes ``Index (2)``.
+    """
+    columns = unique_headers([str(c) for c in table.columns])
     for j, name in enumerate(columns, start=1):
         put_text_safely(ws, start_row, j, name)
         header = ws.cell(row=start_row, column=j)
@@ -99,6 +103,22 @@ def write_frame(
         )
         ws.add_table(excel_table)
     return last_row, last_col
+
+
+def unique_headers(names: list[str]) -> list[str]:
+    """Names unique ignoring case and control characters, in order; a repeat gets
+    `` (2)``, `` (3)``...; a blank name becomes ``Column N``."""
+    seen: set[str] = set()
+    out = []
+    for position, name in enumerate(names, start=1):
+        base = without_controls(name).strip() or f"Column {position}"
+        candidate, number = base, 1
+        while candidate.casefold() in seen:
+            number += 1
+            candidate = f"{base} ({number})"
+        seen.add(candidate.casefold())
+        out.append(candidate)
+    return out
 
 
 def _format_columns(
