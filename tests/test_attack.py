@@ -850,3 +850,96 @@ def test_a_segment_named_like_a_column_gives_unique_table_headers(
             for table in sheet.tables.values():
                 names = [c.name.casefold() for c in table.tableColumns]
                 assert len(names) == len(set(names)), (sheet.title, names)
+
+
+# -- 14. determinism ---------------------------------------------------------------------------
+def _report(inputs: dict[str, Path], out: Path, seed: str, *extra: str) -> bytes:
+    import subprocess
+    import sys
+
+    src = Path(__file__).resolve().parents[1] / "src"
+    env = {**os.environ, "PYTHONPATH": str(src), "PYTHONHASHSEED": seed}
+    env.pop("SOURCE_DATE_EPOCH", None)
+    if extra and extra[0].startswith("SOURCE_DATE_EPOCH="):
+        env["SOURCE_DATE_EPOCH"] = extra[0].split("=", 1)[1]
+        extra = extra[1:]
+    completed = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "b2bcx",
+            "--quiet",
+            "report",
+            str(inputs["export"]),
+            "-c",
+            str(inputs["config"]),
+            "--accounts",
+            str(inputs["accounts"]),
+            "--bootstrap",
+            "50",
+            "-o",
+            str(out),
+            *extra,
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr
+    return out.read_bytes()
+
+
+def test_two_report_runs_write_byte_identical_workbooks(
+    inputs: dict[str, Path], tmp_path: Path
+) -> None:
+    import time
+
+    first = _report(inputs, tmp_path / "a.xlsx", "1")
+    time.sleep(2.1)  # the zip format stores times to 2 seconds
+    second = _report(inputs, tmp_path / "b.xlsx", "2")
+    assert first == second
+
+
+def test_the_run_time_is_recorded_only_when_asked(
+    inputs: dict[str, Path], tmp_path: Path
+) -> None:
+    import openpyxl
+
+    from b2bcx.report.sheets_method import RUN_TIME
+
+    def recorded(path: Path) -> tuple[Any, Any]:
+        import re
+        import zipfile
+
+        book = openpyxl.load_workbook(path)
+        rows = book["Method"].iter_rows(values_only=True)
+        value = next(r[1] for r in rows if r and r[0] == RUN_TIME)
+        with zipfile.ZipFile(path) as archive:
+            core = archive.read("docProps/core.xml").decode()
+        created = re.search(r"<dcterms:created[^>]*>([^<]*)<", core)
+        return value, created.group(1) if created else None
+
+    _report(inputs, tmp_path / "plain.xlsx", "0")
+    value, created = recorded(tmp_path / "plain.xlsx")
+    assert "not recorded" in value and created is None
+    _report(inputs, tmp_path / "timed.xlsx", "0", "--run-time")
+    value, created = recorded(tmp_path / "timed.xlsx")
+    assert value[:4].isdigit() and created is not None
+    epoch = "SOURCE_DATE_EPOCH=1767225600"  # 2026-01-01T00:00:00Z
+    once = _report(inputs, tmp_path / "e1.xlsx", "3", epoch)
+    again = _report(inputs, tmp_path / "e2.xlsx", "4", epoch)
+    assert once == again
+    value, created = recorded(tmp_path / "e1.xlsx")
+    assert value.startswith("2026-01-01T00:00:00")
+    assert created == "2026-01-01T00:00:00Z"
+
+
+def test_a_yaml_set_is_refused(inputs: dict[str, Path]) -> None:
+    config = _config_with(
+        inputs, "", ("segments: [Region]", "segments: !!set {Region: null}")
+    )
+    result = run("validate", inputs["export"], "-c", config)
+    assert result.exit_code == 1, result.output
+    assert "!!set is not allowed" in result.output

@@ -9,11 +9,14 @@ without an import cycle.
 from __future__ import annotations
 
 import contextlib
+import os
 import sys
 from collections.abc import Callable, Iterator
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated
+
+import typer
 
 from b2bcx.cli.options import (
     AccountsOption,
@@ -27,7 +30,7 @@ from b2bcx.cli.options import (
     SheetOption,
     StrictOption,
 )
-from b2bcx.errors import DataError
+from b2bcx.errors import DataError, UsageError
 
 if TYPE_CHECKING:
     from b2bcx.results import ReportInputs, Sources
@@ -44,6 +47,15 @@ def report(
     strict: StrictOption = False,
     bootstrap: BootstrapOption = 1000,
     seed: SeedOption = 2011,
+    run_time: Annotated[
+        bool,
+        typer.Option(
+            "--run-time",
+            help="Record when the report was made (Method sheet, document "
+            "properties); without it two runs on the same inputs give the same "
+            "file. SOURCE_DATE_EPOCH, when set, is the time recorded.",
+        ),
+    ] = False,
 ) -> None:
     """The full Excel workbook: summary, accounts, roles, segments, lifecycle, factors, drivers, data quality and method.
 
@@ -69,7 +81,7 @@ def report(
             inputs = report_inputs(
                 sources,
                 options=AnalysisOptions(bootstrap=bootstrap, seed=seed),
-                run_time=datetime.now().astimezone(),
+                run_time=recorded_time(run_time),
                 include_respondents=not no_respondents,
                 on_step=step,
             )
@@ -112,6 +124,22 @@ def load_sources(
         digest = file_sha256(master.source)
         files.append(InputFile(master.source, "accounts", len(master.table), digest))
     return Sources(export, cfg, previous, master, tuple(files))
+
+
+def recorded_time(wanted: bool) -> datetime | None:
+    """The run time the report records: SOURCE_DATE_EPOCH when set (reproducible
+    builds), now with ``--run-time``, else none (the file depends on its inputs
+    only)."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch:
+        try:
+            return datetime.fromtimestamp(int(epoch), tz=UTC)
+        except (ValueError, OverflowError, OSError):
+            raise UsageError(
+                f"SOURCE_DATE_EPOCH={epoch!r} is not a time in seconds since 1970",
+                hint="set it to an integer such as 1767225600, or unset it",
+            ) from None
+    return datetime.now().astimezone() if wanted else None
 
 
 def fail_on_warnings(inputs: ReportInputs) -> None:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import io
 import math
 import re
+import zipfile
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -166,18 +169,57 @@ def write_single_table(
     write_bytes(path, workbook_bytes(workbook))
 
 
-def workbook_bytes(workbook: Workbook) -> bytes:
-    """The ``.xlsx`` file of a workbook, built in memory.
+def workbook_bytes(workbook: Workbook, stamp: datetime | None = None) -> bytes:
+    """The ``.xlsx`` file of a workbook, built in memory and reproducible.
 
-    Saving in memory first means a full disk fails in one plain write (one
-    error), not inside openpyxl's zip writer, which would leave a half-closed
-    archive complaining at exit.
+    The same workbook gives the same bytes: every zip entry carries the same
+    time and the document's created/modified properties are ``stamp`` (or left
+    out without one). Saving in memory first also means a full disk fails in
+    one plain write (one error), not inside openpyxl's zip writer.
     """
-    import io
-
     buffer = io.BytesIO()
     workbook.save(buffer)
-    return buffer.getvalue()
+    return reproducible_zip(buffer.getvalue(), stamp)
+
+
+FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+"""The zip format's earliest time: the time of every entry without a stamp."""
+_DOCUMENT_TIME = re.compile(
+    rb"(<dcterms:(created|modified)\b[^>]*>)[^<]*(</dcterms:(?:created|modified)>)"
+)
+
+
+def reproducible_zip(content: bytes, stamp: datetime | None = None) -> bytes:
+    """An .xlsx rewritten with fixed entry times and document times."""
+    utc = stamp.astimezone(UTC) if stamp and stamp.tzinfo else stamp
+    date_time = (
+        tuple(utc.timetuple())[:6] if utc and utc.year >= 1980 else FIXED_ZIP_TIME
+    )
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(content)) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                data = _document_times(data, utc)
+            member = zipfile.ZipInfo(info.filename, date_time=date_time)  # type: ignore[arg-type]
+            member.compress_type = zipfile.ZIP_DEFLATED
+            member.external_attr = info.external_attr
+            target.writestr(member, data)
+    return out.getvalue()
+
+
+def _document_times(xml: bytes, stamp: datetime | None) -> bytes:
+    if stamp is None:
+        return _DOCUMENT_TIME.sub(b"", xml)
+    text = stamp.replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
+
+    def fixed(match: re.Match[bytes]) -> bytes:
+        return match.group(1) + text.encode() + match.group(3)
+
+    return _DOCUMENT_TIME.sub(fixed, xml)
 
 
 def assert_worksheet(ws: Any) -> None:

@@ -124,7 +124,7 @@ def write_report(inputs: ReportInputs, path: str | Path) -> Path:
     check_report_path(path)
     workbook = build_report(inputs)
     with atomic_path(path) as temporary:
-        write_bytes(temporary, workbook_bytes(workbook))
+        write_bytes(temporary, workbook_bytes(workbook, inputs.run_time))
     return path
 
 
