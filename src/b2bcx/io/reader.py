@@ -123,6 +123,7 @@ def _from_table(table: Table, label: str) -> Export:
         table.aliases,
         table.questions,
         table.warnings,
+        controls=table.controls,
     )
 
 
@@ -155,6 +156,7 @@ def _finish(
     aliases: dict[str, str],
     questions: dict[str, str],
     warnings: list[Problem],
+    controls: bool = True,
 ) -> Export:
     reserved = [name for name in (FILE_COLUMN, ROW_COLUMN) if name in frame.columns]
     if reserved:
@@ -163,8 +165,10 @@ def _finish(
             "for the source file and row",
             hint=f"rename the column {reserved[0]!r} in the export",
         )
-    frame, controls = replace_controls(frame.reset_index(drop=True))
-    warnings = [*warnings, *_control_warnings(label, controls)]
+    frame = frame.reset_index(drop=True)
+    if controls:
+        frame, found = replace_controls(frame)
+        warnings = [*warnings, *_control_warnings(label, found)]
     frame[FILE_COLUMN] = _repeated(label, frame.index)
     frame[ROW_COLUMN] = rows.astype(np.int64)
     return Export(
