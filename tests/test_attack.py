@@ -141,12 +141,13 @@ def _export_with_cells(path: Path, cells: dict[tuple[int, int], str]) -> Path:
 
 def _no_formula_on_any_physical_line(text: str) -> None:
     """Even a reader that splits at every CR or LF sees no line starting a formula."""
+    import csv
     import re
 
     for line in re.split(r"\r\n|\r|\n", text):
-        first = line.split(",")[0].strip('"')
-        if first.startswith(FORMULA_STARTS):
-            float(first)  # a negative number is fine; a formula is not
+        for cell in next(csv.reader([line]), []):
+            if cell.startswith(FORMULA_STARTS):
+                float(cell)  # a negative number is fine; a formula is not
 
 
 @pytest.mark.parametrize("by", [[], ["--by", "segment"]])
@@ -943,3 +944,74 @@ def test_a_yaml_set_is_refused(inputs: dict[str, Path]) -> None:
     result = run("validate", inputs["export"], "-c", config)
     assert result.exit_code == 1, result.output
     assert "!!set is not allowed" in result.output
+
+
+# -- properties: no text, however hostile, becomes a formula or a terminal command ----------
+def _hostile_text() -> Any:
+    from hypothesis import strategies as st
+
+    pieces = st.sampled_from(
+        [
+            "=",
+            "+",
+            "-",
+            "@",
+            "\t",
+            "\r",
+            "\n",
+            "\r\n",
+            "cmd|' /C calc'!A0",
+            "APAC",
+            ",",
+            '"',
+            " ",
+            "1",
+            "\x1b[2J",
+            "\x9b",
+            "\x07",
+            "[/]",
+            "[red]",
+        ]
+    )
+    return st.lists(st.one_of(pieces, st.text(max_size=5)), max_size=8).map("".join)
+
+
+def test_property_csv_cells_never_start_a_formula_on_any_line() -> None:
+    import csv
+    import io
+
+    import pandas as pd
+    from hypothesis import example, given, settings
+    from hypothesis import strategies as st
+
+    from b2bcx.io.writers import csv_text
+
+    @settings(max_examples=300, deadline=None, derandomize=True)
+    @example(["x\n,=1"])
+    @example(['a\r"=b'])
+    @given(st.lists(_hostile_text(), min_size=1, max_size=4))
+    def check(values: list[str]) -> None:
+        table = pd.DataFrame({"account": values, "n": range(len(values))})
+        text = csv_text(table)
+        _no_formula_on_any_physical_line(text)
+        rows = list(csv.reader(io.StringIO(text, newline="")))
+        assert len(rows) == len(values) + 1
+        assert all(len(row) == 2 for row in rows)
+
+    check()
+
+
+def test_property_terminal_text_holds_no_control_character() -> None:
+    import re
+
+    from hypothesis import given, settings
+
+    from b2bcx.cli.render.console import visible
+
+    @settings(max_examples=300, deadline=None, derandomize=True)
+    @given(_hostile_text())
+    def check(text: str) -> None:
+        shown = visible(text)
+        assert not re.search("[\x00-\x08\x0b-\x1f\x7f-\x9f]", shown)
+
+    check()

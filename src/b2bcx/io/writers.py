@@ -27,7 +27,7 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 WRITERS = (".csv", ".json", ".parquet", ".xlsx")
 
 
-_LINE_STARTING_A_FORMULA = re.compile(r"(?<=[\r\n])(?=[=+\-@\t\r])")
+_CELL_STARTING_A_FORMULA = re.compile(r"(?<=[\r\n,;\t\"])(?=[=+\-@\t\r])")
 _LONE_CR = re.compile(r"\r(?!\n)")
 
 
@@ -40,15 +40,19 @@ def defuse_text(value: Any) -> Any:
     """Text a spreadsheet can never run as a formula (OWASP, extended to lines).
 
     Text that starts with ``= + - @``, a tab or a carriage return gets a leading
-    ``'``; so does every line inside the text that starts with one (after a CR or
-    LF), since a reader splitting the cell at its line breaks would see that line
-    as a row of its own. A lone carriage return becomes a line feed, so that the
-    CSV writer quotes the cell (it quotes cells holding its line terminator).
+    ``'``. In text with line breaks, the lines after the first also get a ``'``
+    before each such character that starts a line or follows a delimiter or a
+    quote, since a reader splitting the cell at its line breaks would see those
+    lines as rows of cells of their own. A lone carriage return becomes a line
+    feed, so that the CSV writer quotes the cell (it quotes cells holding its
+    line terminator).
     """
     if not isinstance(value, str):
         return value
-    if "\r" in value or "\n" in value:
-        value = _LINE_STARTING_A_FORMULA.sub("'", value)
+    breaks = re.search(r"[\r\n]", value)
+    if breaks:
+        head, rest = value[: breaks.start()], value[breaks.start() :]
+        value = head + _CELL_STARTING_A_FORMULA.sub("'", rest)
         value = _LONE_CR.sub("\n", value)
     if is_formula_like(value):
         return "'" + value
