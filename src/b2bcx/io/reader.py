@@ -14,6 +14,7 @@ from b2bcx.io.delimited import read_delimited
 from b2bcx.io.detect import check_path, sniff_format
 from b2bcx.io.export import FILE_COLUMN, ROW_COLUMN, Export, Sheet
 from b2bcx.io.grid import Table, table_from_cells
+from b2bcx.io.limits import check_columns
 from b2bcx.io.stack import stack
 from b2bcx.io.text import TEXT, blank_to_na, replace_controls
 
@@ -132,6 +133,7 @@ def _from_records(
 ) -> Export:
     if frame.shape[1] == 0:
         raise DataError(f"{label} has no columns", hint="export the survey again")
+    check_columns(frame.shape[1], label)
     frame = frame.apply(blank_to_na)
     if frame.empty:
         raise DataError(
