@@ -114,13 +114,22 @@ def parse_sheet(sheet: str | None) -> str | int | None:
 
 
 def load_inputs(
-    exports: list[Path], config_path: Path, sheet: str | None
+    exports: list[Path],
+    config_path: Path,
+    sheet: str | None,
+    output: Path | None = None,
+    accounts: Path | None = None,
 ) -> tuple[Config, Export]:
-    """Config first (cheap), then the exports."""
+    """Config first (cheap), then the exports.
+
+    With ``output``, the account list the config names is checked against it
+    before the exports are read (see :func:`refuse_output_over_inputs`).
+    """
     from b2bcx.api.load import load_exports
     from b2bcx.config.models import load_config
 
     config = load_config(config_path)
+    refuse_output_over_inputs(output, [configured_accounts(config, accounts)])
     return config, load_exports(exports, sheet=parse_sheet(sheet))
 
 
@@ -175,8 +184,7 @@ def score_inputs(
     from b2bcx.api.load import load_exports, load_master
 
     with working("Reading exports…"):
-        config, export = load_inputs(exports, config_path, sheet)
-        refuse_output_over_inputs(output, [configured_accounts(config, accounts)])
+        config, export = load_inputs(exports, config_path, sheet, output, accounts)
         previous = (
             load_exports(baseline, sheet=parse_sheet(sheet)) if baseline else None
         )

@@ -103,16 +103,10 @@ def load_sources(
     """Read the config, the exports, the baseline and the account list once."""
     from b2bcx.api.load import load_exports, load_master
     from b2bcx.api.workbook import file_sha256, input_files
-    from b2bcx.cli.common import (
-        configured_accounts,
-        load_inputs,
-        parse_sheet,
-        refuse_output_over_inputs,
-    )
+    from b2bcx.cli.common import load_inputs, parse_sheet
     from b2bcx.results import InputFile, Sources
 
-    cfg, export = load_inputs(exports, config_path, sheet)
-    refuse_output_over_inputs(output, [configured_accounts(cfg, accounts)])
+    cfg, export = load_inputs(exports, config_path, sheet, output, accounts)
     previous = load_exports(baseline, sheet=parse_sheet(sheet)) if baseline else None
     master = load_master(cfg, accounts)
     files = [
