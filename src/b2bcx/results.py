@@ -25,6 +25,7 @@ class AccountMaster:
     source: str
     revenue: str | None = None
     segments: tuple[str, ...] = ()
+    warnings: tuple[Problem, ...] = ()
 
 
 @dataclass(frozen=True)

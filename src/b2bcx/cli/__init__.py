@@ -88,6 +88,13 @@ def main() -> None:
     except UsageError as error:  # raised outside a command
         typer.echo(f"error: {error}", err=True)
         raise SystemExit(2) from None
+    except MemoryError:
+        if State.debug:
+            raise
+        from b2bcx.cli.common import out_of_memory
+
+        out_of_memory()
+        raise SystemExit(1) from None
     except Exception as error:  # a bug in b2bcx: say so plainly; --debug shows where
         if State.debug:
             raise

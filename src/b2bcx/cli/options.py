@@ -115,5 +115,9 @@ BootstrapOption = Annotated[
 
 SeedOption = Annotated[
     int,
-    typer.Option("--seed", help="Seed of the bootstrap (results are reproducible)."),
+    typer.Option(
+        "--seed",
+        min=0,
+        help="Seed of the bootstrap, 0 or more (results are reproducible).",
+    ),
 ]
