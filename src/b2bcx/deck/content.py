@@ -1,0 +1,336 @@
+"""What each slide says: numbers and sentences from the results (no python-pptx).
+
+Every function here takes result tables and returns plain text or numbers, so the
+slides' content can be tested without opening a deck. Columns a result does not
+have (the reliability, the NPS interval, the display name) are simply left out.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from b2bcx.results import DeckInputs, ScoreResult
+
+MAX_COMMENTS = 3
+COMMENT_CHARS = 280
+LOW_RELIABILITY = 0.7
+"""Below this reliability an account's index is flagged (docs/method.md#small-samples)."""
+
+_UNSAFE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+_SPACES = re.compile(r"\s+")
+
+FLAG_NOUNS = {
+    "single_contact": "single contact",
+    "no_decision_maker": "no decision maker",
+    "decision_maker_detractor": "decision-maker detractor",
+    "low_coverage": "low coverage",
+    "role_gap": "role gap",
+    "low_reliability": "low reliability",
+    "insufficient_n": "too few respondents",
+}
+
+
+@dataclass(frozen=True)
+class Series:
+    """One series of a pillar chart: its name and one value per pillar (None = no bar)."""
+
+    name: str
+    values: tuple[float | None, ...]
+
+
+@dataclass(frozen=True)
+class PillarChart:
+    """A clustered bar chart of the pillars: categories are the pillar labels."""
+
+    categories: tuple[str, ...]
+    series: tuple[Series, ...]
+
+
+@dataclass(frozen=True)
+class AccountSlide:
+    """The content of one account's slide."""
+
+    account: str
+    title: str
+    subtitle: str
+    figures: tuple[str, ...]
+    people: tuple[str, ...]
+    priority: str
+    comments: tuple[str, ...]
+    chart: PillarChart
+
+
+@dataclass(frozen=True)
+class PortfolioSlide:
+    """The content of the portfolio slide."""
+
+    title: str
+    figures: tuple[str, ...]
+    watch: tuple[str, ...]
+    chart: PillarChart
+
+
+def safe_text(value: Any, limit: int | None = None) -> str:
+    """Respondent or CRM text as one plain line: no control characters, no line breaks.
+
+    Text is stored as literal characters in the slide (never a field, never a
+    link); characters XML cannot hold are dropped and runs of white space become
+    one space. ``limit`` shortens it with an ellipsis.
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    text = _SPACES.sub(" ", _UNSAFE.sub("", str(value))).strip()
+    if limit is not None and len(text) > limit:
+        text = text[: limit - 1].rstrip() + "…"
+    return text
+
+
+def chart_label(text: str) -> str:
+    """A chart category or series name the embedded workbook keeps as text.
+
+    The chart's data sheet would read a name starting with ``=`` as a formula; a
+    zero-width space in front keeps it a name.
+    """
+    text = safe_text(text)
+    return "\u200b" + text if text.startswith(("=", "+", "-", "@")) else text
+
+
+def number(value: Any) -> float | None:
+    """A finite float, or None for a missing value."""
+    if value is None or value is pd.NA:
+        return None
+    try:
+        result = float(value)
+    except (TypeError, ValueError):
+        return None
+    return result if math.isfinite(result) else None
+
+
+def score_text(value: Any) -> str:
+    """A 0–100 score with one decimal ("n/a" when missing)."""
+    x = number(value)
+    return "n/a" if x is None else f"{x:.1f}"
+
+
+def signed(value: Any, decimals: int = 1) -> str:
+    """A change or an NPS with its sign: +4.9, −6.9 (a true minus sign)."""
+    x = number(value)
+    if x is None:
+        return "n/a"
+    text = f"{x:+.{decimals}f}"
+    return text.replace("-", "−")
+
+
+def interval_text(low: Any, high: Any, decimals: int = 1, sign: bool = False) -> str:
+    """``95% CI 61.9–66.3`` (empty when either bound is missing)."""
+    lo, hi = number(low), number(high)
+    if lo is None or hi is None:
+        return ""
+    if sign:
+        return f"95% CI {signed(lo, decimals)} to {signed(hi, decimals)}"
+    return f"95% CI {lo:.{decimals}f}–{hi:.{decimals}f}"
+
+
+def role_words(role: str, count: int | None = None) -> str:
+    """``decision_maker`` -> "decision maker" (or "2 decision makers")."""
+    words = str(role).replace("_", " ")
+    if count is None:
+        return words
+    return f"{count} {words}{'s' if count != 1 else ''}"
+
+
+def pillar_ids(result: ScoreResult) -> list[str]:
+    """The configured pillars that the account table holds, in config order."""
+    return [p for p in result.config.pillars if p in result.accounts]
+
+
+def pillar_labels(result: ScoreResult) -> tuple[str, ...]:
+    return tuple(chart_label(result.config.pillar_label(p)) for p in pillar_ids(result))
+
+
+def account_flags(row: pd.Series) -> list[str]:
+    """The account's flags as a list (``flags`` may be a list or ``;``-joined text)."""
+    flags = row.get("flags")
+    if isinstance(flags, str):
+        return [f for f in flags.split(";") if f]
+    if isinstance(flags, list | tuple):
+        return [str(f) for f in flags]
+    return []
+
+
+def account_title(row: pd.Series) -> str:
+    """ "Name (ID)" when the account has a display name, else the id."""
+    account = safe_text(row["account"])
+    name = safe_text(row.get("name"), 80)
+    return f"{name} ({account})" if name and name != account else account
+
+
+def revenue_column(result: ScoreResult) -> str | None:
+    """The account-list revenue column, else the export's, when the table has one."""
+    config = result.config
+    for column in (
+        config.accounts.revenue if config.accounts else None,
+        config.columns.revenue,
+    ):
+        if column and column in result.accounts:
+            return column
+    return None
+
+
+def money(value: Any) -> str:
+    x = number(value)
+    if x is None:
+        return ""
+    for size, unit in ((1e9, "bn"), (1e6, "m"), (1e3, "k")):
+        if abs(x) >= size:
+            return f"{x / size:.1f}{unit}"
+    return f"{x:,.0f}"
+
+
+def subtitle(row: pd.Series, result: ScoreResult) -> str:
+    """Tier, revenue and the account's segments on one line."""
+    parts = []
+    if number(row.get("tier")) is None and safe_text(row.get("tier")):
+        parts.append(f"Tier {safe_text(row.get('tier'))}")
+    revenue = revenue_column(result)
+    if revenue and money(row.get(revenue)):
+        parts.append(f"revenue {money(row.get(revenue))}")
+    phase = result.config.columns.phase
+    for column in result.segment_columns:
+        if column in {"tier", phase}:
+            continue
+        value = safe_text(row.get(column), 40)
+        if value:
+            parts.append(value)
+    return " · ".join(parts)
+
+
+def index_line(row: pd.Series) -> str:
+    """The CX index with its interval and, when computed, its reliability."""
+    text = f"CX index {score_text(row.get('index'))}"
+    interval = interval_text(row.get("ci_low"), row.get("ci_high"))
+    if interval:
+        text += f" ({interval})"
+    reliability = number(row.get("reliability"))
+    if reliability is not None:
+        text += f" · reliability {reliability:.2f}"
+        if reliability < LOW_RELIABILITY or "low_reliability" in account_flags(row):
+            text += " (low)"
+        adjusted = number(row.get("index_eb"))
+        if adjusted is not None:
+            text += f" · adjusted {adjusted:.1f}"
+    return text
+
+
+def change_line(row: pd.Series, baseline_wave: str | None) -> str:
+    """Change against last quarter and whether it is real ("not testable" when it cannot be told)."""
+    since = f"vs {safe_text(baseline_wave, 20)}" if baseline_wave else "vs last quarter"
+    if number(row.get("index")) is None:
+        return f"Change {since}: not scored this quarter"
+    if number(row.get("index_baseline")) is None:
+        return f"Change {since}: not surveyed then"
+    delta = signed(row.get("delta"))
+    significant = row.get("significant_fdr", row.get("significant"))
+    if number(row.get("delta")) is None or _missing(significant):
+        return f"Change {since}: {delta} points, not testable (no interval)"
+    verdict = "significant" if bool(significant) else "not significant"
+    p_value, q_value = number(row.get("p_change")), number(row.get("q_change"))
+    if p_value is not None and q_value is not None:
+        verdict += f" (p = {p_value:.3f}, q = {q_value:.3f})"
+    return f"Change {since}: {delta} points, {verdict}"
+
+
+def _missing(value: Any) -> bool:
+    return (
+        value is None
+        or value is pd.NA
+        or (isinstance(value, float) and math.isnan(value))
+    )
+
+
+def nps_line(row: pd.Series) -> str:
+    """The account NPS with its interval (when computed) and how many answered it."""
+    if number(row.get("nps")) is None:
+        return "NPS: no answers"
+    text = f"NPS {signed(row.get('nps'), 0)}"
+    interval = interval_text(row.get("nps_ci_low"), row.get("nps_ci_high"), 0, True)
+    if interval:
+        text += f" ({interval})"
+    answers = number(row.get("nps_n"))
+    if answers is not None:
+        text += f" · {int(answers)} answer{'s' if answers != 1 else ''}"
+    return text
+
+
+def people_lines(
+    row: pd.Series, roles: dict[str, int], result: ScoreResult
+) -> tuple[str, ...]:
+    """Who answered by role, which roles were not heard, and the account's risks."""
+    configured = list(result.config.role_weights)
+    heard = [role_words(r, roles[r]) for r in configured if roles.get(r)]
+    heard += [role_words(r, n) for r, n in roles.items() if r not in configured and n]
+    lines = [f"Answered: {', '.join(heard) if heard else 'nobody'}"]
+    missing = [role_words(r) for r in configured if not roles.get(r)]
+    if missing:
+        lines.append(f"Not heard: {', '.join(missing)}")
+    risks = [FLAG_NOUNS.get(f, f.replace("_", " ")) for f in account_flags(row)]
+    if risks:
+        lines.append(f"Risks: {', '.join(risks)}")
+    return tuple(lines)
+
+
+def priority_line(row: pd.Series, inputs: DeckInputs) -> str:
+    """The account's lifecycle phase, its priority pillar and how the account does on it."""
+    result = inputs.score
+    column = result.config.columns.phase
+    phase = safe_text(row.get(column)) if column else ""
+    if not phase:
+        return "Lifecycle phase: not known"
+    pillar = result.config.phases.get(phase)
+    if not pillar:
+        return f"Lifecycle phase {role_words(phase)}: no priority pillar configured"
+    label = result.config.pillar_label(pillar)
+    text = f"Phase {role_words(phase)}: priority pillar {label}, {score_text(row.get(pillar))} here"
+    peers = _phase_score(result.lifecycle, phase, pillar)
+    if peers is not None:
+        text += f" vs {peers:.1f} across accounts in this phase"
+    return text
+
+
+def _phase_score(lifecycle: pd.DataFrame, phase: str, pillar: str) -> float | None:
+    if lifecycle.empty or "phase" not in lifecycle or pillar not in lifecycle:
+        return None
+    rows = lifecycle[lifecycle["phase"].astype(str) == phase]
+    return number(rows[pillar].iloc[0]) if len(rows) else None
+
+
+def pillar_values(row: Any, pillars: list[str]) -> tuple[float | None, ...]:
+    """One value per pillar from an account row or a portfolio mapping."""
+    if row is None:
+        return tuple(None for _ in pillars)
+    return tuple(number(row.get(p)) for p in pillars)
+
+
+def account_chart(
+    row: pd.Series, inputs: DeckInputs, previous: pd.Series | None
+) -> PillarChart:
+    """This account's pillars, the portfolio's, and the account's last quarter."""
+    result = inputs.score
+    pillars = pillar_ids(result)
+    series = [
+        Series("This account", pillar_values(row, pillars)),
+        Series("Portfolio", pillar_values(result.portfolio, pillars)),
+    ]
+    if inputs.baseline is not None:
+        name = (
+            f"Last quarter ({safe_text(result.baseline_wave, 20)})"
+            if result.baseline_wave
+            else "Last quarter"
+        )
+        series.append(Series(chart_label(name), pillar_values(previous, pillars)))
+    return PillarChart(pillar_labels(result), tuple(series))
