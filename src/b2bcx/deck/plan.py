@@ -219,7 +219,7 @@ def account_slides(
     for _, row in accounts.iterrows():
         account = str(row["account"])
         yield AccountSlide(
-            account=account,
+            account=safe_text(account),
             title=account_title(row),
             subtitle=subtitle(row, result),
             figures=(

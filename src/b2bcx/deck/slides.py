@@ -175,7 +175,9 @@ def add_portfolio_slide(prs: Presentation, content: PortfolioSlide) -> None:
 
 
 def add_account_slide(prs: Presentation, content: AccountSlide) -> None:
+    """The account's slide; its name (``slide.name``) is the account id."""
     slide = prs.slides.add_slide(content_layout(prs))
+    slide._element.cSld.name = content.account
     frame = Frame(
         prs, set_title(slide, content.title) or int(int(prs.slide_height or 0) * 0.16)
     )
