@@ -54,7 +54,10 @@ ByOption = Annotated[
 ]
 ManagerColumnOption = Annotated[
     str | None,
-    typer.Option("--manager-column", help="The account column that names the manager."),
+    typer.Option(
+        "--manager-column",
+        help="The account column that names the manager (implies --by manager).",
+    ),
 ]
 TemplateOption = Annotated[
     Path | None,

@@ -21,6 +21,17 @@ COMMENT_CHARS = 280
 LOW_RELIABILITY = 0.7
 """Below this reliability an account's index is flagged (docs/method.md#small-samples)."""
 
+MANAGER_NAMES = (
+    "accountmanager",
+    "keyaccountmanager",
+    "manager",
+    "kam",
+    "accountowner",
+    "owner",
+    "csm",
+)
+"""Column names (lower case, letters only) taken as the account manager, in this order."""
+
 _UNSAFE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 _SPACES = re.compile(r"\s+")
 
@@ -73,6 +84,7 @@ class PortfolioSlide:
     figures: tuple[str, ...]
     watch: tuple[str, ...]
     chart: PillarChart
+    watch_heading: str = "Lowest CX index"
 
 
 def safe_text(value: Any, limit: int | None = None) -> str:
@@ -192,6 +204,25 @@ def money(value: Any) -> str:
     return f"{x:,.0f}"
 
 
+def guess_manager_column(result: ScoreResult) -> str | None:
+    """The account attribute named like an account manager (see :data:`MANAGER_NAMES`).
+
+    The first configured segment or account-list column whose name, in lower case
+    and letters only, is in :data:`MANAGER_NAMES` (in that order), else the first
+    ending in "manager"; None when there is none.
+    """
+    letters = {
+        c: re.sub(r"[^a-z]", "", c.lower())
+        for c in result.segment_columns
+        if c != "tier"
+    }
+    for wanted in MANAGER_NAMES:
+        for column, plain in letters.items():
+            if plain == wanted:
+                return column
+    return next((c for c, plain in letters.items() if plain.endswith("manager")), None)
+
+
 def subtitle(row: pd.Series, result: ScoreResult) -> str:
     """Tier, revenue and the account's segments on one line."""
     parts = []
@@ -201,12 +232,12 @@ def subtitle(row: pd.Series, result: ScoreResult) -> str:
     if revenue and money(row.get(revenue)):
         parts.append(f"revenue {money(row.get(revenue))}")
     phase = result.config.columns.phase
+    manager = guess_manager_column(result)
     for column in result.segment_columns:
-        if column in {"tier", phase}:
-            continue
         value = safe_text(row.get(column), 40)
-        if value:
-            parts.append(value)
+        if column in {"tier", phase} or not value:
+            continue
+        parts.append(f"account manager {value}" if column == manager else value)
     return " · ".join(parts)
 
 

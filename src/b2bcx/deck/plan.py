@@ -20,6 +20,7 @@ from b2bcx.deck.content import (
     account_chart,
     account_title,
     change_line,
+    guess_manager_column,
     index_line,
     nps_line,
     people_lines,
@@ -31,17 +32,6 @@ from b2bcx.deck.content import (
 )
 from b2bcx.errors import UsageError
 from b2bcx.results import DeckInputs, ScoreResult
-
-MANAGER_NAMES = (
-    "accountmanager",
-    "keyaccountmanager",
-    "manager",
-    "kam",
-    "accountowner",
-    "owner",
-    "csm",
-)
-"""Column names (lower case, letters only) taken as the account manager, in this order."""
 
 NO_MANAGER = "No manager"
 
@@ -76,14 +66,9 @@ def manager_column(result: ScoreResult, name: str | None = None) -> str:
             f"--manager-column {name}: no such account column",
             hint=f"use one of: {', '.join(candidates) or '(none configured)'}",
         )
-    plain = {c: re.sub(r"[^a-z]", "", c.lower()) for c in candidates}
-    for wanted in MANAGER_NAMES:
-        for column, letters in plain.items():
-            if letters == wanted:
-                return column
-    for column, letters in plain.items():
-        if letters.endswith("manager"):
-            return column
+    found = guess_manager_column(result)
+    if found is not None:
+        return found
     raise UsageError(
         "--by manager: no account-manager column among the account attributes",
         hint="add it to columns.segments or accounts.segments in the config, "

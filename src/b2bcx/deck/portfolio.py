@@ -50,8 +50,11 @@ def portfolio_slide(
         figures.append(book_line(audience, accounts))
     title = f"Portfolio {safe_text(result.wave, 20)}".strip()
     chart = portfolio_chart(inputs, accounts, audience, by_column)
+    heading = (
+        "Lowest adjusted CX index" if "index_eb" in accounts else "Lowest CX index"
+    )
     return PortfolioSlide(
-        title, tuple(f for f in figures if f), watch_list(accounts), chart
+        title, tuple(f for f in figures if f), watch_list(accounts), chart, heading
     )
 
 

@@ -168,7 +168,7 @@ def add_portfolio_slide(prs: Presentation, content: PortfolioSlide) -> None:
             frame.box(0, 0.62, 0.46, 0.38),
             content.watch,
             size=12,
-            heading="Lowest accounts",
+            heading=content.watch_heading,
         )
     add_pillar_chart(slide, frame.box(0.49, 0, 0.51, 1), content.chart)
     drop_empty_placeholders(slide)
