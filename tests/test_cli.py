@@ -34,11 +34,14 @@ def test_help_lists_every_command():
 
 def test_no_arguments_shows_help():
     result = run("score")
+    assert result.exit_code == 2  # a usage error: the command's help is shown
     assert "Usage" in result.output
 
 
 def test_version():
-    assert run("--version").output.startswith("b2bcx ")
+    result = run("--version")
+    assert result.exit_code == 0
+    assert result.output.startswith("b2bcx ")
 
 
 def test_score_table_on_the_example():
@@ -70,6 +73,7 @@ def test_score_csv_has_the_contract_columns():
 
 def test_score_json_with_baseline():
     result = run("score", Q3, "-c", CONFIG, "--baseline", Q2, "--format", "json")
+    assert result.exit_code == 0, result.output
     records = json.loads(result.stdout)
     assert {"index_baseline", "delta", "significant"} <= set(records[0])
     assert any(r["significant"] for r in records)
@@ -94,7 +98,7 @@ def test_score_output_files(tmp_path, suffix):
 
 def test_xlsx_output_keeps_numbers_and_freezes_header(tmp_path):
     target = tmp_path / "a.xlsx"
-    run("score", Q3, "-c", CONFIG, "-o", target)
+    assert run("score", Q3, "-c", CONFIG, "-o", target).exit_code == 0
     sheet = openpyxl.load_workbook(target).active
     assert sheet.freeze_panes == "A2"
     assert isinstance(sheet["E2"].value, float)
@@ -281,6 +285,7 @@ def test_drivers_shapley_csv():
         "--format",
         "csv",
     )
+    assert result.exit_code == 0, result.output
     table = pd.read_csv(pd.io.common.StringIO(result.stdout))
     assert table["importance"].sum() == pytest.approx(table["r2"].iloc[0])
 
@@ -364,4 +369,5 @@ def test_quiet_silences_stderr_notes(tmp_path):
     target = tmp_path / "a.csv"
     loud = run("score", Q3, "-c", CONFIG, "-o", target)
     quiet = run("--quiet", "score", Q3, "-c", CONFIG, "-o", target)
+    assert loud.exit_code == quiet.exit_code == 0
     assert "wrote" in loud.output and "wrote" not in quiet.output

@@ -322,6 +322,7 @@ def test_a_failed_build_through_the_cli_keeps_the_previous(tmp_path, monkeypatch
 
     monkeypatch.setattr(report_workbook, "build_report", broken)
     result = run(export, "-c", config, "-o", target, "--bootstrap", 0)
+    assert result.exit_code != 0
     assert isinstance(result.exception, RuntimeError)
     assert target.read_bytes() == b"last quarter's report"
     assert sorted(p.name for p in tmp_path.iterdir()) == [
