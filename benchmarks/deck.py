@@ -50,7 +50,9 @@ def write_exports(accounts: int) -> tuple[Path, Path]:
     for quarter in ("2026q3", "2026q2"):
         path = DATA / f"deck_{accounts}_{quarter}.csv"
         if not path.exists():
-            portfolio(EXAMPLES / f"acme_{quarter}.csv", accounts).to_csv(path, index=False)
+            portfolio(EXAMPLES / f"acme_{quarter}.csv", accounts).to_csv(
+                path, index=False
+            )
         paths.append(path)
     return paths[0], paths[1]
 
@@ -90,9 +92,13 @@ def main() -> None:
             "--by manager": (["--by", "manager"], Path(folder) / "managers"),
         }
         for label, (extra, out) in runs.items():
-            times = [time_deck(current, baseline, extra, out) for _ in range(args.repeats)]
+            times = [
+                time_deck(current, baseline, extra, out) for _ in range(args.repeats)
+            ]
             verdict = "ok" if statistics.median(times) < 60 else "OVER the 60 s target"
-            print(f"b2bcx deck ({label}): {statistics.median(times):.1f} s  [{verdict}]")
+            print(
+                f"b2bcx deck ({label}): {statistics.median(times):.1f} s  [{verdict}]"
+            )
 
 
 if __name__ == "__main__":

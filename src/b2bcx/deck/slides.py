@@ -128,12 +128,12 @@ def add_pillar_chart(
     plot.has_legend = True
     plot.legend.position = XL_LEGEND_POSITION.BOTTOM
     plot.legend.include_in_layout = False
-    plot.legend.font.size = Pt(11)
+    plot.legend.font.size = Pt(10)
     axis = plot.value_axis
     axis.minimum_scale, axis.maximum_scale, axis.major_unit = 0, 100, 20
     axis.has_major_gridlines = True
     axis.tick_labels.font.size = Pt(10)
-    plot.category_axis.tick_labels.font.size = Pt(10)
+    plot.category_axis.tick_labels.font.size = Pt(9)
     first = plot.plots[0]
     first.gap_width = 60
     labels = first.series[0].data_labels
