@@ -71,10 +71,26 @@ def scored():
 
 
 @pytest.fixture(scope="module")
-def deck(inputs, tmp_path_factory):
+def deck_file(inputs, tmp_path_factory) -> Path:
     target = tmp_path_factory.mktemp("deck") / "acme.pptx"
     write_decks(inputs, target)
-    return pptx.Presentation(str(target))
+    return target
+
+
+@pytest.fixture(scope="module")
+def deck(deck_file):
+    return pptx.Presentation(str(deck_file))
+
+
+def test_every_chart_has_its_own_parts(deck_file, scored):
+    import zipfile
+
+    with zipfile.ZipFile(deck_file) as package:
+        names = package.namelist()
+    assert len(names) == len(set(names))
+    charts = [n for n in names if n.startswith("ppt/charts/chart")]
+    sheets = [n for n in names if n.startswith("ppt/embeddings/")]
+    assert len(charts) == len(sheets) == 1 + len(scored[0].accounts)
 
 
 def account_slides(presentation) -> list:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -315,9 +316,14 @@ def people_lines(
     return tuple(lines)
 
 
-def priority_line(row: pd.Series, inputs: DeckInputs) -> str:
-    """The account's lifecycle phase, its priority pillar and how the account does on it."""
-    result = inputs.score
+def priority_line(
+    row: pd.Series, result: ScoreResult, phase_scores: Mapping[str, Mapping[str, Any]]
+) -> str:
+    """The account's lifecycle phase, its priority pillar and how the account does on it.
+
+    ``phase_scores`` are the lifecycle table's pillar scores by phase
+    (:func:`phase_pillar_scores`).
+    """
     column = result.config.columns.phase
     phase = safe_text(row.get(column)) if column else ""
     if not phase:
@@ -327,17 +333,17 @@ def priority_line(row: pd.Series, inputs: DeckInputs) -> str:
         return f"Lifecycle phase {role_words(phase)}: no priority pillar configured"
     label = result.config.pillar_label(pillar)
     text = f"Phase {role_words(phase)}: priority pillar {label}, {score_text(row.get(pillar))} here"
-    peers = _phase_score(result.lifecycle, phase, pillar)
+    peers = number(phase_scores.get(phase, {}).get(pillar))
     if peers is not None:
         text += f" vs {peers:.1f} across accounts in this phase"
     return text
 
 
-def _phase_score(lifecycle: pd.DataFrame, phase: str, pillar: str) -> float | None:
-    if lifecycle.empty or "phase" not in lifecycle or pillar not in lifecycle:
-        return None
-    rows = lifecycle[lifecycle["phase"].astype(str) == phase]
-    return number(rows[pillar].iloc[0]) if len(rows) else None
+def phase_pillar_scores(lifecycle: pd.DataFrame) -> dict[str, dict[str, Any]]:
+    """The lifecycle table as {phase: {pillar: score}} (empty without phases)."""
+    if lifecycle.empty or "phase" not in lifecycle:
+        return {}
+    return {str(r["phase"]): r.to_dict() for _, r in lifecycle.iterrows()}
 
 
 def pillar_values(row: Any, pillars: list[str]) -> tuple[float | None, ...]:

@@ -24,6 +24,7 @@ from b2bcx.deck.content import (
     index_line,
     nps_line,
     people_lines,
+    phase_pillar_scores,
     priority_line,
     revenue_column,
     role_words,
@@ -201,6 +202,7 @@ def account_slides(
     roles = roles_by_account(result)
     comments = comments_by_account(result)
     previous = _previous_rows(inputs)
+    phases = phase_pillar_scores(result.lifecycle)
     for _, row in accounts.iterrows():
         account = str(row["account"])
         yield AccountSlide(
@@ -215,7 +217,7 @@ def account_slides(
                 nps_line(row),
             ),
             people=people_lines(row, roles.get(account, {}), result),
-            priority=priority_line(row, inputs),
+            priority=priority_line(row, result, phases),
             comments=tuple(comments.get(account, [])),
             chart=account_chart(row, inputs, previous.get(account)),
         )

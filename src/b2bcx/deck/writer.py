@@ -17,6 +17,7 @@ from typing import Any
 import pptx
 from pptx.enum.shapes import PP_PLACEHOLDER
 from pptx.exc import PackageNotFoundError
+from pptx.opc.packuri import PackURI
 from pptx.oxml.ns import qn
 from pptx.presentation import Presentation
 from pptx.util import Inches
@@ -84,7 +85,7 @@ def new_presentation(template: Path | None) -> Presentation:
     if template is None:
         prs = pptx.Presentation()
         widen(prs)
-        return prs
+        return quick_part_names(prs)
     if template.suffix.lower() != ".pptx":
         raise UsageError(
             f"--template {template.name}: must be a .pptx file",
@@ -100,6 +101,30 @@ def new_presentation(template: Path | None) -> Presentation:
     except OSError as error:
         raise DataError(f"--template {template}: {error.strerror or error}") from None
     remove_slides(prs)
+    return quick_part_names(prs)
+
+
+def quick_part_names(prs: Presentation) -> Presentation:
+    """Name new chart parts in constant time.
+
+    python-pptx finds a free part name (``chart12.xml``) by walking every part of
+    the package, once per chart and once per chart sheet: quadratic in the number
+    of slides. The names already taken are collected once here and each new name
+    is the lowest free one, as before.
+    """
+    package: Any = prs.part.package
+    taken = {str(part.partname) for part in package.iter_parts()}
+    start: dict[str, int] = {}
+
+    def next_partname(template: str) -> PackURI:
+        index = start.get(template, 1)
+        while template % index in taken:
+            index += 1
+        start[template] = index + 1
+        taken.add(template % index)
+        return PackURI(template % index)
+
+    package.next_partname = next_partname
     return prs
 
 
