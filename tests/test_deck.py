@@ -516,3 +516,11 @@ def test_a_run_killed_while_building_writes_nothing(inputs, tmp_path, monkeypatc
     with pytest.raises(KeyboardInterrupt):
         write_decks(inputs, tmp_path / "decks", DeckOptions(by_column="AccountManager"))
     assert not (tmp_path / "decks").exists() or not list((tmp_path / "decks").iterdir())
+
+
+def test_without_python_pptx_the_command_says_how_to_install_it(tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "pptx", None)  # import pptx raises ImportError
+    result = run(Q3, "-c", CONFIG, "-o", tmp_path / "d.pptx")
+    assert result.exit_code == 2
+    assert "pip install 'b2bcx[deck]'" in result.stderr
+    assert list(tmp_path.iterdir()) == []
