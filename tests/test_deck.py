@@ -524,3 +524,14 @@ def test_without_python_pptx_the_command_says_how_to_install_it(tmp_path, monkey
     assert result.exit_code == 2
     assert "pip install 'b2bcx[deck]'" in result.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_title_names_the_account_when_a_name_is_known(inputs):
+    from b2bcx.deck.content import account_title
+
+    config = inputs.score.config
+    assert account_title(pd.Series({"account": "A1", "name": "Acme SAS"}), config) == (
+        "Acme SAS (A1)"
+    )
+    assert account_title(pd.Series({"account": "A1", "name": float("nan")})) == "A1"
+    assert account_title(pd.Series({"account": "A1", "name": "A1\x07"})) == "A1"

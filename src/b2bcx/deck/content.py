@@ -15,6 +15,7 @@ from typing import Any
 
 import pandas as pd
 
+from b2bcx.config.models import Config
 from b2bcx.results import DeckInputs, ScoreResult
 
 MAX_COMMENTS = 3
@@ -176,11 +177,23 @@ def account_flags(row: pd.Series) -> list[str]:
     return []
 
 
-def account_title(row: pd.Series) -> str:
+def account_title(row: pd.Series, config: Config | None = None) -> str:
     """ "Name (ID)" when the account has a display name, else the id."""
     account = safe_text(row["account"])
-    name = safe_text(row.get("name"), 80)
+    name = safe_text(display_name(row, config), 80)
     return f"{name} ({account})" if name and name != account else account
+
+
+def display_name(row: pd.Series, config: Config | None) -> Any:
+    """The ``name`` column, else the configured name column of the list or export."""
+    columns = ["name"]
+    if config is not None:
+        listed = getattr(config.accounts, "name", None) if config.accounts else None
+        columns += [c for c in (listed, getattr(config.columns, "name", None)) if c]
+    for column in columns:
+        if safe_text(row.get(column)):
+            return row.get(column)
+    return None
 
 
 def revenue_column(result: ScoreResult) -> str | None:

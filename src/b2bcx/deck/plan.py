@@ -207,7 +207,7 @@ def account_slides(
         account = str(row["account"])
         yield AccountSlide(
             account=safe_text(account),
-            title=account_title(row),
+            title=account_title(row, result.config),
             subtitle=subtitle(row, result),
             figures=(
                 index_line(row),

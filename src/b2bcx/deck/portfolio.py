@@ -54,7 +54,11 @@ def portfolio_slide(
         "Lowest adjusted CX index" if "index_eb" in accounts else "Lowest CX index"
     )
     return PortfolioSlide(
-        title, tuple(f for f in figures if f), watch_list(accounts), chart, heading
+        title,
+        tuple(f for f in figures if f),
+        watch_list(accounts, result),
+        chart,
+        heading,
     )
 
 
@@ -127,14 +131,14 @@ def book_line(audience: str, accounts: pd.DataFrame) -> str:
     return text + (f", mean CX index {mean:.1f}" if mean is not None else "")
 
 
-def watch_list(accounts: pd.DataFrame) -> tuple[str, ...]:
+def watch_list(accounts: pd.DataFrame, result: ScoreResult) -> tuple[str, ...]:
     """The lowest accounts first (on the reliability-adjusted index when computed)."""
     column = "index_eb" if "index_eb" in accounts else "index"
     lowest = accounts[accounts[column].notna()].nsmallest(WATCH, column)
     lines = []
     for _, row in lowest.iterrows():
         flags = [FLAG_NOUNS.get(f, f) for f in account_flags(row)]
-        text = f"{account_title(row)}: {score_text(row[column])}"
+        text = f"{account_title(row, result.config)}: {score_text(row[column])}"
         lines.append(text + (f" ({'; '.join(flags[:2])})" if flags else ""))
     return tuple(lines)
 
