@@ -27,6 +27,7 @@ from b2bcx.deck.content import (  # noqa: E402
     chart_label,
     index_line,
     nps_line,
+    reliability_line,
     safe_text,
 )
 from b2bcx.errors import OutputError  # noqa: E402
@@ -316,9 +317,9 @@ def test_reliability_and_nps_interval_are_shown_when_computed():
             "nps_n": 1,
         }
     )
-    assert index_line(row) == (
-        "CX index 48.6 (95% CI 27.9–69.3) · reliability 0.45 (low) · adjusted 58.2"
-    )
+    assert index_line(row) == "CX index 48.6 (95% CI 27.9–69.3)"
+    assert reliability_line(row) == "Reliability 0.45 (low) · adjusted index 58.2"
+    assert reliability_line(pd.Series({"index": 50.0})) == ""
     assert nps_line(row) == "NPS −100 (95% CI −100 to −12) · 1 answer"
     assert index_line(pd.Series({"index": 50.0})) == "CX index 50.0"
 

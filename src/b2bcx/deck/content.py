@@ -256,20 +256,22 @@ def subtitle(row: pd.Series, result: ScoreResult) -> str:
 
 
 def index_line(row: pd.Series) -> str:
-    """The CX index with its interval and, when computed, its reliability."""
+    """The CX index with its 95% interval."""
     text = f"CX index {score_text(row.get('index'))}"
     interval = interval_text(row.get("ci_low"), row.get("ci_high"))
-    if interval:
-        text += f" ({interval})"
+    return f"{text} ({interval})" if interval else text
+
+
+def reliability_line(row: pd.Series) -> str:
+    """The index's reliability and the reliability-adjusted index ("" when not computed)."""
     reliability = number(row.get("reliability"))
-    if reliability is not None:
-        text += f" · reliability {reliability:.2f}"
-        if reliability < LOW_RELIABILITY or "low_reliability" in account_flags(row):
-            text += " (low)"
-        adjusted = number(row.get("index_eb"))
-        if adjusted is not None:
-            text += f" · adjusted {adjusted:.1f}"
-    return text
+    if reliability is None:
+        return ""
+    text = f"Reliability {reliability:.2f}"
+    if reliability < LOW_RELIABILITY or "low_reliability" in account_flags(row):
+        text += " (low)"
+    adjusted = number(row.get("index_eb"))
+    return text + (f" · adjusted index {adjusted:.1f}" if adjusted is not None else "")
 
 
 def change_line(row: pd.Series, baseline_wave: str | None) -> str:
@@ -286,8 +288,13 @@ def change_line(row: pd.Series, baseline_wave: str | None) -> str:
     verdict = "significant" if bool(significant) else "not significant"
     p_value, q_value = number(row.get("p_change")), number(row.get("q_change"))
     if p_value is not None and q_value is not None:
-        verdict += f" (p = {p_value:.3f}, q = {q_value:.3f})"
+        verdict += f" (p {p_text(p_value)}, q {p_text(q_value)})"
     return f"Change {since}: {delta} points, {verdict}"
+
+
+def p_text(value: float) -> str:
+    """A p- or q-value for a slide: "= 0.042", "< 0.001"."""
+    return "< 0.001" if value < 0.001 else f"= {value:.3f}"
 
 
 def _missing(value: Any) -> bool:

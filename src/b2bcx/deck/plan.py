@@ -26,6 +26,7 @@ from b2bcx.deck.content import (
     people_lines,
     phase_pillar_scores,
     priority_line,
+    reliability_line,
     revenue_column,
     role_words,
     safe_text,
@@ -211,9 +212,8 @@ def account_slides(
             subtitle=subtitle(row, result),
             figures=(
                 index_line(row),
-                change_line(row, result.baseline_wave)
-                if inputs.baseline is not None or "delta" in row
-                else "",
+                reliability_line(row),
+                change_line(row, result.baseline_wave) if "delta" in row else "",
                 nps_line(row),
             ),
             people=people_lines(row, roles.get(account, {}), result),
