@@ -168,7 +168,11 @@ def set_default_size(body: Any, points: int) -> None:
     if level is None:
         level = style.makeelement(qn("a:lvl1pPr"), {})
         style.append(level)
-    level.append(level.makeelement(qn("a:defRPr"), {"sz": str(points * 100)}))
+    size = level.find(qn("a:defRPr"))
+    if size is None:
+        size = level.makeelement(qn("a:defRPr"), {})
+        level.append(size)
+    size.set("sz", str(points * 100))
 
 
 def remove_slides(prs: Presentation) -> None:
