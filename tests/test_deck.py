@@ -536,3 +536,42 @@ def test_the_title_names_the_account_when_a_name_is_known(inputs):
     )
     assert account_title(pd.Series({"account": "A1", "name": float("nan")})) == "A1"
     assert account_title(pd.Series({"account": "A1", "name": "A1\x07"})) == "A1"
+
+
+STALL_AT_FSYNC = """
+import os, pathlib, sys, time
+marker = pathlib.Path(sys.argv.pop(1))
+def stall(fd):
+    marker.write_text("the deck is written to its temporary file")
+    time.sleep(120)
+os.fsync = stall
+from b2bcx.cli import main
+sys.argv[0] = "b2bcx"
+main()
+"""
+
+
+def test_a_run_killed_before_the_move_keeps_the_old_deck(tmp_path):
+    """The run stops after writing the temporary deck, before moving it into place;
+    killed then, the previous deck is untouched and no partial deck has its name."""
+    import os
+    import signal
+    import time
+
+    target = tmp_path / "deck.pptx"
+    target.write_bytes(b"last quarter's deck")
+    marker = tmp_path / "writing"
+    command = [sys.executable, "-c", STALL_AT_FSYNC, str(marker), "--quiet", "deck"]
+    command += [str(Q3), "-c", str(CONFIG), "-o", str(target)]
+    command += ["--accounts-only", "ACC-0001,ACC-0002"]
+    process = subprocess.Popen(command, env=dict(os.environ), stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 60
+    while not marker.exists() and process.poll() is None:
+        assert time.monotonic() < deadline, "the run never reached its write"
+        time.sleep(0.01)
+    process.send_signal(signal.SIGKILL)
+    process.communicate(timeout=60)
+    assert process.returncode == -signal.SIGKILL
+    assert target.read_bytes() == b"last quarter's deck"
+    (temporary,) = [p for p in tmp_path.iterdir() if p.name.startswith(".deck.pptx.")]
+    assert len(pptx.Presentation(str(temporary)).slides) == 4  # complete, not moved

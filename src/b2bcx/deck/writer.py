@@ -8,6 +8,7 @@ Example
 
 from __future__ import annotations
 
+import os
 import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -266,7 +267,14 @@ def write_decks(
     for deck, path in zip(decks, paths, strict=True):
         with atomic_path(path) as temporary:
             deck.save(str(temporary))
+            flush_to_disk(temporary)
     return paths
+
+
+def flush_to_disk(path: Path) -> None:
+    """The written deck is on disk before it is moved into place."""
+    with open(path, "rb") as handle:
+        os.fsync(handle.fileno())
 
 
 def planned(inputs: DeckInputs, output: Path, options: DeckOptions) -> list[DeckPlan]:
