@@ -200,7 +200,7 @@ def write_merged_formulas(path: Path) -> None:
         for cell, _, value in FORMULAS:
             kind = ' t="str"' if isinstance(value, str) else ""
             xml, count = re.subn(
-                rf'(<c r="{cell}"[^>]*)><f>(.*?)</f>(?:<v\s*/>|<v>\s*</v>)',  # lxml or not
+                rf'(<c r="{cell}"[^>]*)><f>(.*?)</f>(?:<v\s*/>|<v></v>)',  # lxml or not
                 rf"\1{kind}><f>\2</f><v>{value}</v>",
                 xml,
             )

@@ -360,7 +360,9 @@ def test_missing_sheet_lists_the_sheets(workbook_export):
 def test_init_through_the_real_command_line(tmp_path):
     target = tmp_path / "program.yaml"
     assert run("init", Q3, "-o", target).exit_code == 0
-    assert run("validate", Q3, "-c", target).exit_code == 0
+    checked = run("validate", Q3, "-c", target)  # the example has no question text:
+    assert checked.exit_code == 1  # its statements wait in the `unassigned` pillar
+    assert "pillar `unassigned` still holds statements" in checked.output
     again = run("init", Q3, "-o", target)
     assert again.exit_code == 1 and "--force" in again.output
 

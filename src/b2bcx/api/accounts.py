@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
+from b2bcx.api.draft.words import ACCOUNT_PLACEHOLDER, UNASSIGNED
 from b2bcx.config.models import Config
 from b2bcx.errors import DataError, Problem, raise_if_errors
 from b2bcx.io import Export, platform_exclusions
@@ -23,7 +24,7 @@ from b2bcx.scoring.accounts import (
 )
 from b2bcx.scoring.breakdowns import compare_baseline, lifecycle_table, role_table
 from b2bcx.scoring.prepare import Prepared, prepare
-from b2bcx.scoring.respondents import score_respondents
+from b2bcx.scoring.respondents import BadAnswers, score_respondents
 from b2bcx.scoring.segments import segment_table
 from b2bcx.scoring.tables import rows_summary
 from b2bcx.stats.rollup import pareto_tiers
@@ -38,10 +39,15 @@ class Checked:
     problems: list[Problem]
     wave: str | None
     baseline_rows: pd.DataFrame | None
+    bad_answers: BadAnswers = "error"
 
 
-def check(export: Export, config: Config) -> Checked:
-    """Prepare and score an export, collecting every problem without raising."""
+def check(export: Export, config: Config, bad_answers: BadAnswers = "error") -> Checked:
+    """Prepare and score an export, collecting every problem without raising.
+
+    ``bad_answers="missing"`` reads answers that are not on their scale as
+    missing, each listed as a warning, instead of as errors that stop the run.
+    """
     frame = export.frame
     reasons = platform_exclusions(
         frame,
@@ -54,27 +60,38 @@ def check(export: Export, config: Config) -> Checked:
         aliases=export.aliases,
         platform_reasons=reasons,
         source=_source(export),
+        value_labels=export.value_labels,
     )
     prepared, wave, baseline_rows = _split_waves(prepared, config)
     problems = [*export.warnings, *prepared.problems]
     if any(p.severity == "error" and p.row is None for p in problems):
-        return Checked(prepared, pd.DataFrame(), problems, wave, baseline_rows)
-    scored = score_respondents(prepared.frame, config)
+        return Checked(
+            prepared, pd.DataFrame(), problems, wave, baseline_rows, bad_answers
+        )
+    scored = score_respondents(prepared.frame, config, bad_answers)
     return Checked(
-        prepared, scored.table, problems + scored.problems, wave, baseline_rows
+        prepared,
+        scored.table,
+        problems + scored.problems,
+        wave,
+        baseline_rows,
+        bad_answers,
     )
 
 
 def validate(
-    export: Export, config: Config, master: AccountMaster | None = None
+    export: Export,
+    config: Config,
+    master: AccountMaster | None = None,
+    bad_answers: BadAnswers = "error",
 ) -> tuple[pd.DataFrame, list[Problem]]:
     """Row accounting and every problem, errors and warnings, without raising.
 
     When the data can be scored, the warnings found while rolling up (conflicting
     account attributes, accounts missing from the account list) are included.
     """
-    checked = check(export, config)
-    problems = list(checked.problems)
+    checked = check(export, config, bad_answers)
+    problems = [*draft_placeholders(config), *checked.problems]
     if not len(checked.prepared.frame) and not any(
         p.severity == "error" for p in problems
     ):
@@ -83,6 +100,30 @@ def validate(
         result = _result(checked, config, export.files, master)
         problems += [p for p in result.problems if p not in problems]
     return rows_summary(checked.prepared.rows), problems
+
+
+def draft_placeholders(config: Config) -> list[Problem]:
+    """The TODOs ``b2bcx init`` left that only the analyst can settle."""
+    problems = []
+    if config.columns.account == ACCOUNT_PLACEHOLDER:
+        problems.append(
+            Problem(
+                f"`columns.account` is still the placeholder {ACCOUNT_PLACEHOLDER!r}",
+                "name the export column holding the customer company",
+                column=ACCOUNT_PLACEHOLDER,
+                value=ACCOUNT_PLACEHOLDER,
+            )
+        )
+    if UNASSIGNED in config.pillars:
+        items = ", ".join(config.pillars[UNASSIGNED].items)
+        problems.append(
+            Problem(
+                f"pillar `{UNASSIGNED}` still holds statements: {items}",
+                f"move them to their pillars, then delete the `{UNASSIGNED}` pillar",
+                value=UNASSIGNED,
+            )
+        )
+    return problems
 
 
 def require_respondents(checked: Checked, source: str) -> None:
@@ -152,6 +193,7 @@ def score(
     baseline: Export | None = None,
     master: AccountMaster | None = None,
     checked: Checked | None = None,
+    bad_answers: BadAnswers = "error",
 ) -> ScoreResult:
     """Account indices, pillars, NPS, coverage, intervals, flags and cuts.
 
@@ -160,7 +202,7 @@ def score(
     DataError
         With every problem found, when any is an error.
     """
-    checked = checked or check(export, config)
+    checked = checked or check(export, config, bad_answers)
     raise_if_errors(
         checked.problems, DataError, f"{_source(export)}: the data cannot be scored"
     )
@@ -183,7 +225,7 @@ def _baseline_result(
     master: AccountMaster | None,
 ) -> ScoreResult | None:
     if baseline is not None:
-        base_checked = check(baseline, config)
+        base_checked = check(baseline, config, checked.bad_answers)
         raise_if_errors(
             base_checked.problems,
             DataError,
@@ -193,7 +235,7 @@ def _baseline_result(
         return _result(base_checked, config, baseline.files, master)
     if checked.baseline_rows is not None and len(checked.baseline_rows):
         prepared = replace(checked.prepared, frame=checked.baseline_rows)
-        scored = score_respondents(prepared.frame, config)
+        scored = score_respondents(prepared.frame, config, checked.bad_answers)
         wave = str(checked.baseline_rows[config.columns.wave or ""].iloc[0])
         base_checked = Checked(prepared, scored.table, scored.problems, wave, None)
         return _result(base_checked, config, [], master)

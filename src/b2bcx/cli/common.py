@@ -103,8 +103,9 @@ def score_inputs(
     sheet: str | None,
     baseline: list[Path] | None,
     accounts: Path | None,
+    bad_answers: str = "error",
 ) -> ScoreResult:
-    """Read everything ``score`` and ``report`` need and score it."""
+    """Read everything ``score`` needs and score it."""
     from b2bcx import api
     from b2bcx.api.load import load_exports, load_master
 
@@ -115,4 +116,23 @@ def score_inputs(
         )
         master = load_master(config, accounts)
     with working("Scoring accounts…"):
-        return api.score(export, config, baseline=previous, master=master)
+        return api.score(
+            export,
+            config,
+            baseline=previous,
+            master=master,
+            bad_answers=bad_answers,  # type: ignore[arg-type]
+        )
+
+
+def note_unreadable(problems: list[Any]) -> None:
+    """The stderr count of answers ``--bad-answers missing`` read as missing."""
+    from b2bcx.scoring.respondents import unreadable_count
+
+    count = unreadable_count(problems)
+    if count:
+        note(
+            f"--bad-answers missing: {count:,} unreadable answer"
+            f"{'s' if count != 1 else ''} read as missing (each is listed by "
+            "`b2bcx validate` and on the report's Data quality sheet)"
+        )

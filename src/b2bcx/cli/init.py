@@ -43,8 +43,8 @@ def init(
     """Draft a program config from an export: columns, scales, pillars, roles, NPS.
 
     Columns are recognised by name and content; every role answer is mapped, so
-    the draft validates on the export it came from. Review the notes (on stderr)
-    and the TODO comments before relying on it.
+    the draft scores the export it came from. Review the notes (on stderr) and the
+    TODO comments: validate fails until the TODOs are settled.
 
     Example: b2bcx init examples/acme_2026q3.csv -o program.yaml
     """

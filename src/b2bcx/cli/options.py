@@ -30,6 +30,11 @@ class RoleOnly(StrEnum):
     role = "role"
 
 
+class BadAnswers(StrEnum):
+    error = "error"
+    missing = "missing"
+
+
 ExportsArgument = Annotated[
     list[Path],
     typer.Argument(
@@ -80,6 +85,15 @@ NoRespondentsOption = Annotated[
     bool,
     typer.Option(
         "--no-respondents", help="Leave out the Respondents sheet (smaller file)."
+    ),
+]
+
+BadAnswersOption = Annotated[
+    BadAnswers,
+    typer.Option(
+        "--bad-answers",
+        help="An answer not on its scale: stop with an error, or read it as missing "
+        "and list it (for scheduled runs).",
     ),
 ]
 

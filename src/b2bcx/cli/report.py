@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING
 
 from b2bcx.cli.options import (
     AccountsOption,
+    BadAnswers,
+    BadAnswersOption,
     BaselineOption,
     BootstrapOption,
     ConfigOption,
@@ -44,6 +46,7 @@ def report(
     strict: StrictOption = False,
     bootstrap: BootstrapOption = 1000,
     seed: SeedOption = 2011,
+    bad_answers: BadAnswersOption = BadAnswers.error,
 ) -> None:
     """The full Excel workbook: summary, accounts, roles, segments, lifecycle, factors, drivers, data quality and method.
 
@@ -69,6 +72,7 @@ def report(
                 run_time=datetime.now().astimezone(),
                 include_respondents=not no_respondents,
                 on_step=step,
+                bad_answers=bad_answers.value,  # type: ignore[arg-type]
             )
             if strict:
                 fail_on_warnings(inputs)
@@ -141,13 +145,18 @@ def _summary_line(inputs: ReportInputs, output: Path) -> None:
     from b2bcx.cli.common import State
     from b2bcx.cli.render.console import stderr_console
     from b2bcx.report.summary import excluded_rows, flagged_count
+    from b2bcx.scoring.respondents import unreadable_count
 
     if State.quiet:
         return
     result = inputs.score
+    unreadable = unreadable_count(list(result.problems))
+    read_as_missing = (
+        f"{unreadable:,} unreadable answers read as missing, " if unreadable else ""
+    )
     line = (
         f"report: {len(result.accounts):,} accounts, {len(result.respondents):,} "
-        f"respondents, {excluded_rows(result):,} excluded rows, "
+        f"respondents, {excluded_rows(result):,} excluded rows, {read_as_missing}"
         f"{flagged_count(result):,} flagged accounts -> {output}"
     )
     stderr_console().print(line, soft_wrap=True, markup=False, highlight=False)

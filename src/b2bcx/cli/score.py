@@ -6,9 +6,11 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from b2bcx.cli.common import emit, reported, score_inputs
+from b2bcx.cli.common import emit, note_unreadable, reported, score_inputs
 from b2bcx.cli.options import (
     AccountsOption,
+    BadAnswers,
+    BadAnswersOption,
     BaselineOption,
     By,
     ConfigOption,
@@ -37,6 +39,7 @@ def score(
     fmt: FormatOption = Format.table,
     sheet: SheetOption = None,
     accounts: AccountsOption = None,
+    bad_answers: BadAnswersOption = BadAnswers.error,
 ) -> None:
     """Account CX indices, pillar scores, NPS, coverage, 95% intervals and risk flags.
 
@@ -45,7 +48,10 @@ def score(
     with reported():
         from b2bcx import api
 
-        result = score_inputs(exports, config, sheet, baseline, accounts)
+        result = score_inputs(
+            exports, config, sheet, baseline, accounts, bad_answers.value
+        )
+        note_unreadable(result.problems)
         if by is not None:
             table = api.breakdown(result, by.value)
             emit(

@@ -60,8 +60,10 @@ def read_export(path: str | Path, sheet: Sheet = None) -> Export:
     if kind == "spss":
         from b2bcx.io.spss import read_spss
 
-        frame, questions = read_spss(file, label)
-        return _from_records(frame, label, "spss", questions)
+        frame, questions, value_labels = read_spss(file, label)
+        export = _from_records(frame, label, "spss", questions)
+        export.value_labels = value_labels
+        return export
     from b2bcx.io.parquet import read_parquet
 
     return _from_records(read_parquet(file, label), label, "parquet", {})
