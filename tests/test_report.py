@@ -175,9 +175,13 @@ def test_summary_shows_the_portfolio_with_intervals(book, scored):
     assert [index["value"], index["ci_low"], index["ci_high"]] == pytest.approx(
         [portfolio["index"], portfolio["ci_low"], portfolio["ci_high"]]
     )
-    assert figures.loc["Portfolio NPS (-100..100)", "value"] == pytest.approx(
+    # every NPS label names its estimand: account NPS and respondent NPS
+    assert figures.loc["Portfolio account NPS (-100..100)", "value"] == pytest.approx(
         portfolio["nps"]
     )
+    assert figures.loc[
+        "Respondent NPS (as a survey tool shows it)", "value"
+    ] == pytest.approx(portfolio["respondent_nps"])
     assert figures.loc["Respondents scored", "value"] == 1200
     text = " ".join(str(c.value) for c in wb["Summary"]["A"] if c.value)
     assert "strongest driver of NPS for decision makers" in text
@@ -189,9 +193,18 @@ def test_movers_are_the_biggest_significant_changes(book, scored):
     movers = excel_table(wb["Summary"], "Movers")
     accounts = scored.accounts
     significant = accounts[accounts["significant"].eq(True)]
-    top_up = significant.nlargest(5, "delta")["account"].tolist()
-    assert movers.loc[movers["direction"] == "up", "account"].tolist() == top_up
+    # ranked on the change of the shrunken index, so a jump on one respondent
+    # does not lead the list
+    top_up = significant[significant["delta"] > 0].nlargest(5, "delta_eb")
+    assert (
+        movers.loc[movers["direction"] == "up", "account"].tolist()
+        == top_up["account"].tolist()
+    )
     assert (movers.loc[movers["direction"] == "down", "delta"] < 0).all()
+    assert {"index_eb", "reliability"} <= set(movers.columns)
+    text = " ".join(str(c.value) for c in wb["Summary"]["A"] if c.value)
+    assert "expected by chance" in text and "not testable" in text
+    assert "ranked on index_eb" in text
 
 
 def test_factors_equal_the_factors_output(book, export_and_config):
@@ -436,7 +449,8 @@ def test_cli_end_to_end(cli_run):
     assert "148 accounts" in result.stderr
     assert "1,200 respondents" in result.stderr
     assert "0 excluded rows" in result.stderr
-    assert "73 flagged accounts" in result.stderr
+    # v2 adds low_reliability (reliability below 0.7) to the flags: 78, not 73
+    assert "78 flagged accounts" in result.stderr
     assert result.stderr.strip().endswith(str(target))
     assert len(result.stderr.strip().splitlines()) == 1
     assert sorted(p.name for p in target.parent.iterdir()) == ["acme_report.xlsx"]

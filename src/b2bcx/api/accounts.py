@@ -19,8 +19,10 @@ from b2bcx.results import AccountMaster, ScoreResult
 from b2bcx.scoring.accounts import (
     account_attributes,
     account_table,
+    borrowed_variance_roles,
     revenue_column,
     score_columns,
+    shrinkage,
 )
 from b2bcx.scoring.breakdowns import compare_baseline, lifecycle_table, role_table
 from b2bcx.scoring.prepare import Prepared, prepare
@@ -210,12 +212,24 @@ def score(
     result = _result(checked, config, export.files, master)
     base = _baseline_result(baseline, checked, config, master)
     if base is not None:
+        accounts = compare_baseline(result.accounts, base.accounts)
         result = replace(
             result,
-            accounts=compare_baseline(result.accounts, base.accounts),
+            accounts=accounts,
             baseline_wave=base.wave,
+            segments=_segments(accounts, config, master, result.segment_columns),
         )
     return result
+
+
+def _segments(
+    accounts: pd.DataFrame,
+    config: Config,
+    master: AccountMaster | None,
+    segment_columns: list[str],
+) -> pd.DataFrame:
+    weights = account_weights(accounts, config, revenue_column(config, master))
+    return segment_table(accounts, segment_columns, score_columns(config), weights)
 
 
 def _baseline_result(
@@ -261,6 +275,8 @@ def _result(
         accounts["tier"] = accounts["account"].map(tiers)
         if not not_heard.empty:
             not_heard = not_heard.assign(tier=not_heard["account"].map(tiers))
+    borrowed = tuple(borrowed_variance_roles(respondents, config))
+    fit = shrinkage(accounts)
     result = ScoreResult(
         config=config,
         accounts=accounts,
@@ -271,19 +287,55 @@ def _result(
         rows=checked.prepared.rows,
         problems=[p for p in checked.problems if p.severity == "warning"]
         + warnings
-        + master_warnings,
+        + master_warnings
+        + small_sample_warnings(borrowed, fit.tau2, _source_of(files)),
         files=files,
         wave=checked.wave,
         not_heard=not_heard,
         revenue_coverage=revenue_coverage,
+        borrowed_roles=borrowed,
+        tau2=fit.tau2,
+        mu=fit.mu,
     )
-    weights = account_weights(accounts, config, revenue)
-    segments = segment_table(
-        accounts, result.segment_columns, score_columns(config), weights
-    )
+    segments = _segments(accounts, config, master, result.segment_columns)
     return replace(
         result, segments=segments, lifecycle=lifecycle_table(accounts, config)
     )
+
+
+def small_sample_warnings(
+    borrowed: tuple[str, ...], tau2: float, source: str
+) -> list[Problem]:
+    """Warnings for roles borrowing the pooled variance and for ``τ² = 0``."""
+    problems = []
+    if borrowed:
+        problems.append(
+            Problem(
+                "no account has two respondents of role "
+                f"{', '.join(borrowed)}: its variance is the within-account "
+                "variance pooled over all roles",
+                "see docs/method.md#variance-fallback; more respondents per "
+                "account and role give each role its own variance",
+                file=source,
+                value=", ".join(borrowed),
+                severity="warning",
+            )
+        )
+    if tau2 == 0:
+        problems.append(
+            Problem(
+                "the accounts do not differ beyond sampling noise (τ² = 0): every "
+                "account's index_eb is the portfolio mean and its reliability 0",
+                "rank accounts with care; see docs/method.md#shrinkage-and-reliability",
+                file=source,
+                severity="warning",
+            )
+        )
+    return problems
+
+
+def _source_of(files: list[str]) -> str:
+    return ", ".join(files) or "export"
 
 
 def account_tiers(
@@ -302,7 +354,9 @@ def _attributes(
 ) -> tuple[pd.DataFrame, list[Problem]]:
     c = config.columns
     columns = [
-        col for col in [*c.segments, c.revenue, c.phase] if col and col in respondents
+        col
+        for col in [c.name, *c.segments, c.revenue, c.phase]
+        if col and col in respondents
     ]
     return account_attributes(
         respondents, columns, numeric=[c.revenue] if c.revenue else []

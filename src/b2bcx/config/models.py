@@ -32,6 +32,7 @@ class Columns(Model):
     respondent: str | None = None
     account: str
     role: str | None = None
+    name: str | None = None
     segments: list[str] = []
     revenue: str | None = None
     phase: str | None = None
@@ -124,6 +125,7 @@ class Outcome(Model):
 class Flags(Model):
     role_gap: float = Field(default=20.0, ge=0)
     low_coverage: float = Field(default=0.5, ge=0, le=1)
+    low_reliability: float = Field(default=0.7, ge=0, le=1)
 
 
 class Composite(Model):

@@ -6,21 +6,28 @@ import math
 
 import pandas as pd
 
-from b2bcx.report.summary import compared, flag_counts, flagged_count, significant_moves
+from b2bcx.report.summary import compared, flag_counts, flagged_count
 from b2bcx.results import ReportInputs, ScoreResult
+from b2bcx.scoring.ranking import movers_count
 
 FLAG_SENTENCES = {
     "decision_maker_detractor": "{n} {accounts} {have} a detractor among their {decision}.",
     "no_decision_maker": "{n} {accounts} {have} no answer from their {decision}.",
     "role_gap": "{n} {accounts} {show} a gap of {gap:g}+ points between roles.",
     "low_coverage": "{n} {accounts} {have} less than {coverage:.0%} of the role weight answering.",
+    "low_reliability": "{n} {accounts} {have} a reliability below {reliability:g} (too few respondents to rank on their own).",
 }
 
 
 def reading(inputs: ReportInputs) -> list[str]:
     """Sentences for the Summary sheet, most important first."""
     result = inputs.score
-    sentences = [_portfolio(result), _change(result), _pillars(result)]
+    sentences = [
+        _portfolio(result),
+        _change(result),
+        _small_samples(result),
+        _pillars(result),
+    ]
     sentences += _drivers(inputs)
     sentences += _flags(result)
     sentences += [
@@ -51,18 +58,54 @@ def _portfolio(result: ScoreResult) -> str:
     )
     if "nps" in p and not math.isnan(p["nps"]):
         text += (
-            f"; NPS is {_number(p['nps'], signed=True)} "
+            f"; account NPS (mean over accounts) is {_number(p['nps'], signed=True)} "
             f"(95% interval {_number(p['nps_ci_low'], signed=True)} to "
             f"{_number(p['nps_ci_high'], signed=True)})"
         )
+        respondent = p.get("respondent_nps", math.nan)
+        if not math.isnan(respondent):
+            text += (
+                f"; respondent NPS (all respondents pooled, as a survey tool shows "
+                f"it) is {_number(respondent, signed=True)}"
+            )
     return text + "."
+
+
+def _small_samples(result: ScoreResult) -> str:
+    """Which roles borrowed the pooled variance; how reliable the ranking is."""
+    parts = []
+    if result.borrowed_roles:
+        roles = ", ".join(role_name(r) for r in result.borrowed_roles)
+        parts.append(
+            f"No account has two {roles}, so their intervals use the "
+            "within-account variance pooled over all roles"
+        )
+    if "reliability" in result.accounts:
+        if result.tau2 == 0:
+            parts.append(
+                "The accounts do not differ beyond sampling noise (τ² = 0): every "
+                f"shrunken index is the portfolio mean {_number(result.mu)}, so no "
+                "ranking is meaningful"
+            )
+        else:
+            low = int(
+                (
+                    result.accounts["reliability"] < result.config.flags.low_reliability
+                ).sum()
+            )
+            parts.append(
+                "Rankings use index_eb, the index shrunk towards the portfolio mean "
+                f"by its reliability; {low} of {len(result.accounts):,} accounts have "
+                f"a reliability below {result.config.flags.low_reliability:g}"
+            )
+    return "; ".join(parts) + "." if parts else ""
 
 
 def _change(result: ScoreResult) -> str:
     both = compared(result.accounts)
     if both.empty:
         return ""
-    rises, falls = significant_moves(both)
+    count = movers_count(result.accounts)
     delta = float(both["delta"].mean())
     verb = "rose" if delta > 0 else "fell" if delta < 0 else "did not change"
     since = (
@@ -73,7 +116,7 @@ def _change(result: ScoreResult) -> str:
     amount = f" by {abs(delta):.1f} points on average" if delta else ""
     return (
         f"{since} the index of the {len(both):,} accounts heard in both waves {verb}"
-        f"{amount}; {len(rises)} rose and {len(falls)} fell significantly."
+        f"{amount}; {count.sentence()}."
     )
 
 
@@ -139,6 +182,7 @@ def _flags(result: ScoreResult) -> list[str]:
     limits = {
         "gap": config.flags.role_gap,
         "coverage": config.flags.low_coverage,
+        "reliability": config.flags.low_reliability,
         "decision": role_name(config.roles.decision_role or "decision_maker"),
     }
     for flag, template in FLAG_SENTENCES.items():

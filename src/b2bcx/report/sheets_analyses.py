@@ -88,6 +88,8 @@ def write_drivers(ws: Worksheet, inputs: ReportInputs) -> None:
         return
     row = write_heading(ws, 1, _title(overall))
     row = write_note(ws, row, _model_note(overall))
+    for warning in overall.warnings:
+        row = write_note(ws, row, f"Warning: {warning}.")
     if inputs.drivers_note:
         row = write_note(ws, row, inputs.drivers_note)
     for line in textwrap.wrap(QUADRANT_GUIDE, width=100):
@@ -136,7 +138,8 @@ def _title(analysis: DriverAnalysis) -> str:
 def _model_note(analysis: DriverAnalysis) -> str:
     return (
         f"All respondents: R² {analysis.r2:.3f} from {analysis.n:,} complete cases "
-        f"({analysis.dropped:,} left out for a missing pillar or outcome)."
+        f"({analysis.dropped:,} left out for a missing pillar or outcome); "
+        f"the bootstrap resamples {analysis.resampled}."
     )
 
 

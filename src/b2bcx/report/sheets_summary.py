@@ -25,6 +25,7 @@ from b2bcx.report.summary import (
     movers,
 )
 from b2bcx.results import ReportInputs
+from b2bcx.scoring.ranking import MOVERS_NOTE, RANKING_NOTE, movers_count
 
 READING_WIDTH = 100
 FIGURE_COLUMNS = ["measure", "value", "ci_low", "ci_high"]
@@ -42,22 +43,31 @@ def write_summary(ws: Worksheet, inputs: ReportInputs) -> None:
     row = write_heading(ws, row, "Key figures (95% intervals)")
     row = _figures(ws, row, headline(result), "Key figures")
     row = _change(ws, row, inputs)
-    row = write_heading(ws, row, "Biggest significant movers (top 5 up and down)")
+    row = write_heading(
+        ws, row, f"Biggest significant movers (top 5 up and down), {MOVERS_NOTE}"
+    )
+    if "delta" in result.accounts:
+        count = movers_count(result.accounts)
+        row = write_note(
+            ws, row, f"{count.significant} significant movers ({count.context()})."
+        )
     row = write_table(
         ws,
         movers(result),
         row,
         "Movers",
-        formats={"delta": SIGNED},
+        formats={"delta": SIGNED, "reliability": "0.00", "q_change": "0.000"},
         empty=_no_movers(inputs),
     )
-    row = write_heading(ws, row, "At-risk accounts (flagged), lowest index first")
+    row = write_heading(
+        ws, row, f"At-risk accounts (flagged), lowest first, {RANKING_NOTE}"
+    )
     write_table(
         ws,
         at_risk(result),
         row,
         "At risk",
-        formats={"delta": SIGNED},
+        formats={"delta": SIGNED, "reliability": "0.00"},
         empty="No account is flagged.",
     )
     widen(ws, SUMMARY_WIDTHS)
@@ -107,7 +117,8 @@ def _change(ws: Worksheet, row: int, inputs: ReportInputs) -> int:
     row = write_note(
         ws,
         row,
-        "Accounts heard in both waves; significant when |Δ| > 1.96 √(SE² + SE_base²).",
+        "Accounts heard in both waves; significant when |Δ| > 1.96 √(SE² + SE_base²); "
+        "false discovery control by Benjamini–Hochberg over the testable accounts.",
     )
     return _figures(ws, row, figures, "Baseline change")
 
@@ -121,4 +132,7 @@ def _no_baseline(inputs: ReportInputs) -> str:
 def _no_movers(inputs: ReportInputs) -> str:
     if "delta" not in inputs.score.accounts:
         return "No baseline, so no movers."
-    return "No account moved significantly."
+    count = movers_count(inputs.score.accounts)
+    if count.compared and not count.testable:
+        return f"None of the {count.compared} accounts in both waves could be tested."
+    return f"No account moved significantly ({count.context()})."

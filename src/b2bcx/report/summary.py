@@ -8,13 +8,36 @@ from dataclasses import dataclass
 import pandas as pd
 
 from b2bcx.results import ScoreResult
+from b2bcx.scoring.ranking import (
+    at_risk_accounts,
+    biggest_movers,
+    movers_count,
+)
 
 SCORE = "0.0"
 SIGNED = "+0.0;-0.0;0.0"
 PERCENT = "0.0%"
 COUNT = "#,##0"
-MOVER_COLUMNS = ["account", "direction", "index", "index_baseline", "delta"]
-RISK_COLUMNS = ["account", "n", "index", "nps", "delta", "flags"]
+MOVER_COLUMNS = [
+    "account",
+    "direction",
+    "index_eb",
+    "reliability",
+    "index",
+    "index_baseline",
+    "delta",
+    "q_change",
+]
+RISK_COLUMNS = [
+    "account",
+    "n",
+    "index_eb",
+    "reliability",
+    "index",
+    "nps",
+    "delta",
+    "flags",
+]
 
 
 @dataclass(frozen=True)
@@ -34,7 +57,14 @@ def headline(result: ScoreResult) -> list[Figure]:
     figures = [Figure("Portfolio CX index (0-100)", *_interval(portfolio, "index"))]
     if "nps" in portfolio:
         nps = _interval(portfolio, "nps")
-        figures.append(Figure("Portfolio NPS (-100..100)", *nps))
+        figures.append(Figure("Portfolio account NPS (-100..100)", *nps))
+        if "respondent_nps" in portfolio:
+            figures.append(
+                Figure(
+                    "Respondent NPS (as a survey tool shows it)",
+                    portfolio["respondent_nps"],
+                )
+            )
     return figures + _counts(result)
 
 
@@ -112,55 +142,70 @@ def baseline_change(result: ScoreResult) -> list[Figure]:
     both = compared(result.accounts)
     if both.empty:
         return []
-    rises, falls = significant_moves(both)
+    count = movers_count(result.accounts)
+    change = result.portfolio
+    low, high = change.get("delta_ci_low"), change.get("delta_ci_high")
     return [
         Figure("Accounts scored in both waves", len(both), number_format=COUNT),
         Figure("Mean index now (these accounts)", float(both["index"].mean())),
         Figure("Mean index at baseline", float(both["index_baseline"].mean())),
         Figure(
-            "Mean change (points)", float(both["delta"].mean()), number_format=SIGNED
+            "Mean change (points, paired, portfolio weights)",
+            float(change.get("delta", both["delta"].mean())),
+            low,
+            high,
+            number_format=SIGNED,
         ),
-        Figure("Significant rises", len(rises), number_format=COUNT),
-        Figure("Significant falls", len(falls), number_format=COUNT),
+        Figure("Significant rises", count.rises, number_format=COUNT),
+        Figure("Significant falls", count.falls, number_format=COUNT),
+        Figure(
+            "Expected by chance (testable accounts × 0.05)",
+            count.expected_by_chance,
+            number_format="0.0",
+        ),
+        Figure(
+            "Not testable (no interval in a wave)",
+            count.not_testable,
+            number_format=COUNT,
+        ),
+        Figure(
+            "Significant after false discovery control (q ≤ 0.05)",
+            count.significant_fdr,
+            number_format=COUNT,
+        ),
     ]
 
 
 def significant_moves(accounts: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Significant rises (largest first) and falls (largest first)."""
-    if "significant" not in accounts:
-        empty = accounts.iloc[0:0]
-        return empty, empty
-    significant = accounts[accounts["significant"].eq(True)]
-    rises = significant[significant["delta"] > 0].sort_values(
-        ["delta", "account"], ascending=[False, True], kind="stable"
-    )
-    falls = significant[significant["delta"] < 0].sort_values(
-        ["delta", "account"], ascending=[True, True], kind="stable"
-    )
-    return rises, falls
+    """Significant rises and falls, biggest change of ``index_eb`` first."""
+    return biggest_movers(accounts)
 
 
 def movers(result: ScoreResult, top: int = 5) -> pd.DataFrame:
-    """The ``top`` biggest significant rises, then falls: ``account, direction, index, index_baseline, delta``."""
+    """The ``top`` biggest significant rises, then falls (ordered on the change of ``index_eb``).
+
+    Columns ``account, direction, index_eb, reliability, index, index_baseline,
+    delta, q_change`` (those present).
+    """
     rises, falls = significant_moves(compared(result.accounts))
     parts = [
         rises.head(top).assign(direction="up"),
         falls.head(top).assign(direction="down"),
     ]
     parts = [p for p in parts if not p.empty]
+    columns = [c for c in MOVER_COLUMNS if c == "direction" or c in result.accounts]
     if not parts:
-        return pd.DataFrame(columns=MOVER_COLUMNS)
-    return pd.concat(parts, ignore_index=True)[MOVER_COLUMNS]
+        return pd.DataFrame(columns=columns)
+    return pd.concat(parts, ignore_index=True)[columns]
 
 
 def at_risk(result: ScoreResult) -> pd.DataFrame:
-    """Flagged accounts, lowest index first: ``account, n, index, nps, delta, flags`` (+ tier)."""
-    accounts = result.accounts
-    flagged = accounts[accounts["flags"].map(len) > 0].copy()
+    """Flagged accounts, lowest ``index_eb`` first.
+
+    Columns ``account, n, index_eb, reliability, index, nps, delta, flags`` (+ tier).
+    """
+    flagged = at_risk_accounts(result.accounts).copy()
     flagged["flags"] = flagged["flags"].map(", ".join)
     columns = [c for c in RISK_COLUMNS if c in flagged]
     columns += [c for c in ("tier",) if c in flagged]
-    flagged = flagged.sort_values(
-        ["index", "account"], ascending=[True, True], na_position="first", kind="stable"
-    )
     return flagged[columns].reset_index(drop=True)

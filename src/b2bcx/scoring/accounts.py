@@ -11,8 +11,9 @@ from b2bcx.config.models import Config
 from b2bcx.errors import Problem
 from b2bcx.results import AccountMaster
 from b2bcx.scoring.prepare import FILE, ROW
-from b2bcx.stats.intervals import normal_interval
+from b2bcx.stats.intervals import adjusted_wald_nps_interval, normal_interval
 from b2bcx.stats.rollup import (
+    AccountEstimate,
     Cells,
     RollupSpec,
     account_flags,
@@ -22,6 +23,7 @@ from b2bcx.stats.rollup import (
     role_gap,
     roll_up,
 )
+from b2bcx.stats.shrinkage import Shrinkage, fay_herriot
 
 
 def rollup_spec(config: Config) -> RollupSpec:
@@ -41,7 +43,11 @@ def account_table(respondents: pd.DataFrame, config: Config) -> pd.DataFrame:
 
     Columns: ``account, n, roles, coverage, index, ci_low, ci_high, nps``, the
     pillar ids, composite ids and outcome ids, ``flags`` (a list), then ``se``,
-    ``promoter_share``, ``detractor_share``, ``nps_n`` and ``role_gap``.
+    ``promoter_share``, ``detractor_share``, ``nps_n``, ``n_eff``,
+    ``nps_ci_low``, ``nps_ci_high``, ``nps_promoters``, ``nps_detractors``,
+    ``role_gap`` and the shrinkage columns ``reliability``, ``index_eb``,
+    ``index_eb_se`` (docs/method.md#shrinkage-and-reliability); accounts with
+    reliability below ``flags.low_reliability`` get the flag ``low_reliability``.
     Accounts with fewer than ``min_respondents`` are listed with no scores.
     """
     spec = rollup_spec(config)
@@ -78,7 +84,43 @@ def account_table(respondents: pd.DataFrame, config: Config) -> pd.DataFrame:
     )
     table["se"] = index.se
     table["role_gap"] = gap
-    return _blank_insufficient(table, config)
+    table = _blank_insufficient(table, config)
+    return add_shrinkage(table, config)
+
+
+def add_shrinkage(table: pd.DataFrame, config: Config) -> pd.DataFrame:
+    """``reliability``, ``index_eb``, ``index_eb_se`` and the ``low_reliability`` flag."""
+    fit = shrinkage(table)
+    out = table.assign(
+        reliability=fit.reliability,
+        index_eb=fit.index_eb,
+        index_eb_se=fit.index_eb_se,
+    )
+    low = fit.reliability < config.flags.low_reliability
+    out["flags"] = [
+        [*flags, "low_reliability"] if is_low else flags
+        for flags, is_low in zip(out["flags"], low, strict=True)
+    ]
+    return out
+
+
+def shrinkage(accounts: pd.DataFrame) -> Shrinkage:
+    """The Fay–Herriot fit of an account table (``index`` with its ``se``)."""
+    return fay_herriot(
+        accounts["index"].to_numpy(float), accounts["se"].to_numpy(float)
+    )
+
+
+def borrowed_variance_roles(respondents: pd.DataFrame, config: Config) -> list[str]:
+    """Roles whose index variance is the all-roles fallback (docs/method.md#variance-fallback)."""
+    spec = rollup_spec(config)
+    if spec.method == "mean" or "index" not in respondents or respondents.empty:
+        return []
+    cells = Cells.from_respondents(
+        respondents["account"], respondents["role"], list(spec.role_weights)
+    )
+    summary = role_cells(cells, respondents["index"].to_numpy(float))
+    return [r for r, b in zip(cells.roles, summary.borrowed(), strict=True) if b]
 
 
 def _nps_columns(
@@ -89,19 +131,30 @@ def _nps_columns(
         return columns
     code = respondents["nps_code"].to_numpy(float)
     mean_spec = RollupSpec(spec.role_weights, spec.method, "mean", spec.missing_roles)
-    promoters = roll_up(
+    promoter_rollup: AccountEstimate = roll_up(
         cells, np.where(np.isnan(code), np.nan, code == 1), mean_spec
-    ).estimate
+    )
+    promoters = promoter_rollup.estimate
     detractors = roll_up(
         cells, np.where(np.isnan(code), np.nan, code == -1), mean_spec
     ).estimate
     columns["nps"] = 100.0 * (promoters - detractors)
     columns["promoter_share"] = promoters
     columns["detractor_share"] = detractors
-    columns["nps_n"] = np.bincount(
-        cells.account, weights=~np.isnan(code), minlength=len(cells.accounts)
-    ).astype(int)
+    columns["nps_n"] = _count(cells, ~np.isnan(code))
+    columns["nps_promoters"] = _count(cells, code == 1)
+    columns["nps_detractors"] = _count(cells, code == -1)
+    columns["n_eff"] = promoter_rollup.n_eff
+    low, high = adjusted_wald_nps_interval(promoters, detractors, promoter_rollup.n_eff)
+    columns["nps_ci_low"], columns["nps_ci_high"] = low, high
     return columns
+
+
+def _count(cells: Cells, mask: np.ndarray) -> np.ndarray:
+    """Respondents per account where ``mask`` holds."""
+    return np.bincount(
+        cells.account, weights=mask, minlength=len(cells.accounts)
+    ).astype(int)
 
 
 def _flags(
@@ -138,7 +191,17 @@ def _blank_insufficient(table: pd.DataFrame, config: Config) -> pd.DataFrame:
         scores = [
             c
             for c in table.columns
-            if c not in ("account", "n", "roles", "coverage", "flags", "nps_n")
+            if c
+            not in (
+                "account",
+                "n",
+                "roles",
+                "coverage",
+                "flags",
+                "nps_n",
+                "nps_promoters",
+                "nps_detractors",
+            )
         ]
         table.loc[too_few, scores] = np.nan
     return table

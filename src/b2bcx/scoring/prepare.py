@@ -89,6 +89,7 @@ def configured_columns(config: Config) -> list[str]:
         c.account,
         c.respondent,
         c.role,
+        c.name,
         *c.segments,
         c.revenue,
         c.phase,

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import pandas as pd
 
+from b2bcx.config.models import Config
 from b2bcx.errors import DataError
 from b2bcx.results import ScoreResult
 from b2bcx.scoring.accounts import revenue_column, score_columns
+from b2bcx.scoring.ranking import ranked
 
 
 def rows_summary(rows: pd.DataFrame) -> pd.DataFrame:
@@ -21,16 +23,35 @@ def rows_summary(rows: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(lines, columns=["what", "rows"])
 
 
+V2_ACCOUNT_COLUMNS = (
+    "name",
+    "reliability",
+    "index_eb",
+    "index_eb_se",
+    "n_eff",
+    "nps_ci_low",
+    "nps_ci_high",
+    "p_change",
+    "q_change",
+    "significant_fdr",
+)
+"""Small-sample and change columns of the account table, in output order."""
+
+
 def account_output(result: ScoreResult) -> pd.DataFrame:
     """The account table as written to CSV/JSON/Parquet/Excel (docs/method.md#output-columns).
 
     ``account, n, roles, coverage, index, ci_low, ci_high, nps``, pillar ids,
     composites and outcomes, ``flags`` (``;``-joined), then with a baseline
     ``index_baseline, delta, significant``, then the segment columns, revenue,
-    tier and phase, and last ``se`` and ``role_gap``.
+    tier and phase, then the small-sample columns ``name, reliability, index_eb,
+    index_eb_se, n_eff, nps_ci_low, nps_ci_high`` and with a baseline
+    ``p_change, q_change, significant_fdr``, and last ``se`` and ``role_gap``.
+    Rows are ranked on ``index_eb`` (then ``index``), accounts not heard last.
     """
-    accounts = result.accounts
     config = result.config
+    accounts = with_display_name(result.accounts, config)
+    not_heard = with_display_name(result.not_heard, config)
     columns = ["account", "n", "roles", "coverage", "index", "ci_low", "ci_high"]
     columns += ["nps"] if "nps" in accounts else []
     columns += [*score_columns(config), "flags"]
@@ -39,9 +60,7 @@ def account_output(result: ScoreResult) -> pd.DataFrame:
     master_columns = [
         c
         for c in accounts.columns
-        if result.not_heard is not None
-        and c in result.not_heard.columns
-        and c != "account"
+        if c in not_heard.columns and c not in ("account", "name")
     ]
     extra = [
         *config.columns.segments,
@@ -53,17 +72,29 @@ def account_output(result: ScoreResult) -> pd.DataFrame:
     columns += [
         c for c in dict.fromkeys(extra) if c and c in accounts and c not in columns
     ]
+    columns += [c for c in V2_ACCOUNT_COLUMNS if c in accounts and c not in columns]
     columns += ["se", "role_gap"]
     table = accounts[columns].copy()
     table["flags"] = table["flags"].map(";".join)
-    table = table.sort_values(
-        ["index", "account"], ascending=[False, True], na_position="last", kind="stable"
-    )
-    if not result.not_heard.empty:
+    table = ranked(table)
+    if not not_heard.empty:
         table = pd.concat(
-            [table, not_heard_rows(result.not_heard, columns)], ignore_index=True
+            [table, not_heard_rows(not_heard, columns)], ignore_index=True
         )
     return table.reset_index(drop=True)
+
+
+def with_display_name(accounts: pd.DataFrame, config: Config) -> pd.DataFrame:
+    """The account's display name as ``name``: the account list's, else the export's."""
+    listed = config.accounts.name if config.accounts else None
+    for column in (listed, config.columns.name):
+        if column and column in accounts:
+            if column == "name":
+                return accounts
+            return accounts.drop(columns=["name"], errors="ignore").rename(
+                columns={column: "name"}
+            )
+    return accounts
 
 
 def not_heard_rows(not_heard: pd.DataFrame, columns: list[str]) -> pd.DataFrame:

@@ -117,7 +117,7 @@ def driver_table(result: Any) -> Table:
         out.add_column("published")
     for row in table.to_dict(orient="records"):
         cells: list[Any] = [str(row["role"])] if by_role else []
-        if by_role and row.get("warning"):
+        if by_role and row.get("warning") and row["importance"] != row["importance"]:
             cells += [Text(str(row["warning"]), style="yellow")] + [""] * 7 + [""]
             out.add_row(*cells)
             continue
@@ -147,4 +147,17 @@ def render_drivers(console: Console, result: Any) -> None:
     line = f"{result.n} complete cases"
     if result.dropped:
         line += f"; {result.dropped} respondents dropped for a missing pillar or outcome (listwise)"
+    line += f"; bootstrap resamples {getattr(result, 'resampled', 'respondents')}"
     console.print(line)
+    for warning in driver_warnings(result):
+        console.print(Text(f"Warning: {warning}", style="yellow"))
+
+
+def driver_warnings(result: Any) -> list[str]:
+    """The model's warnings, then the warnings of roles that were fitted."""
+    found = list(getattr(result, "warnings", ()))
+    table = result.table
+    if "warning" in table:
+        fitted = table[table["warning"].astype(bool) & table["importance"].notna()]
+        found += list(dict.fromkeys(fitted["warning"]))
+    return found

@@ -9,13 +9,16 @@ from rich.table import Table
 from rich.text import Text
 
 from b2bcx.cli.render.console import flags_text, generic_table, number, problem_table
+from b2bcx.scoring.ranking import RANKING_NOTE, movers_count, ranked
 
 
 def account_table(result: Any, accounts: Any) -> Table:
-    """Accounts sorted by index, flags highlighted, with a portfolio footer."""
+    """Accounts ranked on ``index_eb``, flags highlighted, with a portfolio footer."""
     config = result.config
     pillars = list(config.pillars)
     has_baseline = "delta" in accounts
+    shrunk = "index_eb" in accounts
+    accounts = ranked(accounts)
     table = Table(title=_title(result), show_footer=True, footer_style="bold")
     portfolio = result.portfolio
     table.add_column("account", footer="portfolio", no_wrap=True)
@@ -26,8 +29,12 @@ def account_table(result: Any, accounts: Any) -> Table:
     table.add_column(
         "95% CI", justify="right", footer=_ci(portfolio["ci_low"], portfolio["ci_high"])
     )
+    if shrunk:
+        table.add_column(
+            "index_eb (rel.)", justify="right", footer=f"μ {number(result.mu)}"
+        )
     if "nps" in accounts:
-        table.add_column("NPS", justify="right", footer=_nps_footer(portfolio))
+        table.add_column("account NPS", justify="right", footer=_nps_footer(portfolio))
     for pid in pillars:
         table.add_column(
             _short_label(config.pillar_label(pid)),
@@ -37,9 +44,8 @@ def account_table(result: Any, accounts: Any) -> Table:
     if has_baseline:
         table.add_column("Δ", justify="right", footer="")
     flagged = int(portfolio["flagged"])
-    table.add_column(
-        "flags", footer=f"{flagged} of {int(portfolio['accounts'])} accounts flagged"
-    )
+    footer = f"{flagged} of {int(portfolio['accounts'])} accounts flagged"
+    table.add_column("flags", footer=footer, min_width=len(footer))
     for row in accounts.to_dict(orient="records"):
         cells: list[str | Text] = [
             str(row["account"]),
@@ -49,6 +55,8 @@ def account_table(result: Any, accounts: Any) -> Table:
             number(row["index"]),
             _ci(row["ci_low"], row["ci_high"]),
         ]
+        if shrunk:
+            cells.append(_shrunk(row))
         if "nps" in accounts:
             cells.append(number(row["nps"], 0))
         cells += [number(row[p]) for p in pillars]
@@ -62,7 +70,13 @@ def account_table(result: Any, accounts: Any) -> Table:
 def _title(result: Any) -> str:
     wave = f" {result.wave}" if result.wave else ""
     base = f" vs {result.baseline_wave}" if result.baseline_wave else ""
-    return f"Account CX index{wave}{base}"
+    return f"Account CX index{wave}{base}, {RANKING_NOTE}"
+
+
+def _shrunk(row: dict[str, Any]) -> str:
+    """``79.2 (0.55)``: the shrunken index and its reliability."""
+    value = number(row["index_eb"])
+    return f"{value} ({number(row['reliability'], 2)})" if value else ""
 
 
 def _short_label(label: str) -> str:
@@ -91,6 +105,8 @@ def _nps_footer(portfolio: dict[str, Any]) -> str:
 
 def _delta(row: dict[str, Any]) -> Text:
     text = number(row["delta"], 1, signed=True)
+    if text and row.get("significant") is None:
+        return Text(text + "?", style="dim")
     if row.get("significant") is True:
         style = "bold green" if row["delta"] > 0 else "bold red"
         return Text(text + "*", style=style)
@@ -102,9 +118,18 @@ def render_score(console: Console, result: Any, accounts: Any, summary: Any) -> 
     console.print(account_table(result, accounts))
     excluded = int((result.rows["status"] == "excluded").sum())
     line = f"{len(result.rows)} rows read, {len(result.rows) - excluded} scored, {excluded} excluded"
+    respondent_nps = result.portfolio.get("respondent_nps")
+    if respondent_nps is not None and respondent_nps == respondent_nps:
+        line += f"; respondent NPS {respondent_nps:+.1f} (all respondents pooled)"
     if result.baseline_wave or "delta" in accounts:
-        movers = int((accounts.get("significant") == True).sum())  # noqa: E712
-        line += f"; {movers} accounts moved significantly (* in Δ, 95%)"
+        count = movers_count(result.accounts)
+        if count.compared and not count.testable:
+            line += f"; {count.sentence()}"
+        else:
+            line += (
+                f"; {count.significant} accounts moved significantly (* in Δ, 95%; "
+                f"{count.context()}; ? in Δ: not testable)"
+            )
     if not result.not_heard.empty:
         line += f"; {len(result.not_heard)} listed accounts not heard (flag not_heard)"
     if result.revenue_coverage is not None:
@@ -114,6 +139,7 @@ def render_score(console: Console, result: Any, accounts: Any, summary: Any) -> 
         console.print(problem_table(result.problems, limit=20, title="Warnings"))
 
 
+ESTIMANDS = {"nps": "account NPS", "respondent_nps": "respondent NPS"}
 PHASE_HEADERS = {
     "priority_pillar": "priority pillar",
     "priority_score": "its score",
@@ -143,7 +169,19 @@ def render_breakdown(console: Console, table: Any, by: str, config: Any) -> None
                     shown["nps_ci_low"], shown["nps_ci_high"], strict=True
                 )
             ]
+        if "delta" in shown:
+            shown["Δ 95% CI"] = [
+                _ci(lo, hi)
+                for lo, hi in zip(
+                    shown["delta_ci_low"], shown["delta_ci_high"], strict=True
+                )
+            ]
         drop = [
+            "delta_se",
+            "delta_ci_low",
+            "delta_ci_high",
+            "nps_se_srs",
+            "nps_n_eff",
             "scored_accounts",
             "index_se",
             "ci_low",
@@ -166,7 +204,7 @@ def render_breakdown(console: Console, table: Any, by: str, config: Any) -> None
         ]
         shown = shown[
             [c for c in lead if c in shown] + [c for c in shown if c not in lead]
-        ]
+        ].rename(columns=ESTIMANDS)
     if by == "phase":
         shown["priority_rank"] = shown["priority_rank"].map(
             lambda r: "" if r != r else f"{int(r)} of {len(config.pillars)}"
