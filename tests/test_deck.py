@@ -206,6 +206,21 @@ def test_an_account_slide_says_index_change_nps_people_priority(deck, scored):
     assert "Tier B" in text
 
 
+def test_every_account_slide_has_reliability_and_an_nps_interval(deck, scored):
+    now, _ = scored
+    accounts = now.accounts.set_index("account")
+    for slide in account_slides(deck):
+        row = accounts.loc[slide.name]
+        text = slide_text(slide)
+        assert f"Reliability {row['reliability']:.2f}" in text
+        assert f"adjusted index {row['index_eb']:.1f}" in text
+        if math.isnan(row["nps_ci_low"]):
+            assert math.isnan(row["nps"]) and "NPS: no answers" in text
+            continue
+        interval = f"(95% CI {row['nps_ci_low']:+.0f} to {row['nps_ci_high']:+.0f})"
+        assert interval.replace("-", "−") in text
+
+
 def test_who_did_not_answer_is_on_the_slide(deck):
     slide = next(s for s in account_slides(deck) if s.name == "ACC-0001")
     text = slide_text(slide)
@@ -299,8 +314,15 @@ def test_change_uses_the_false_discovery_verdict_when_present():
         }
     )
     assert change_line(row, None) == (
-        "Change vs last quarter: +10.0 points, not significant (p = 0.030, q = 0.200)"
+        "Change vs last quarter: +10.0 points, significant on its own (p = 0.030), "
+        "not after false discovery control (q = 0.200)"
     )
+    both = row.copy()
+    both[["p_change", "q_change", "significant_fdr"]] = [0.0001, 0.004, True]
+    assert change_line(both, None).endswith("significant (p < 0.001, q = 0.004)")
+    untestable = row.copy()
+    untestable[["p_change", "significant"]] = [float("nan"), None]
+    assert change_line(untestable, None).endswith("not testable (no interval)")
 
 
 def test_reliability_and_nps_interval_are_shown_when_computed():

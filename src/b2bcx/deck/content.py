@@ -275,21 +275,43 @@ def reliability_line(row: pd.Series) -> str:
 
 
 def change_line(row: pd.Series, baseline_wave: str | None) -> str:
-    """Change against last quarter and whether it is real ("not testable" when it cannot be told)."""
+    """Change against last quarter and whether it is real.
+
+    "not testable" when the change has no interval in one of the waves (never
+    "not significant"). With p- and q-values, a change significant on its own but
+    not after false discovery control says so.
+    """
     since = f"vs {safe_text(baseline_wave, 20)}" if baseline_wave else "vs last quarter"
     if number(row.get("index")) is None:
         return f"Change {since}: not scored this quarter"
     if number(row.get("index_baseline")) is None:
         return f"Change {since}: not surveyed then"
     delta = signed(row.get("delta"))
-    significant = row.get("significant_fdr", row.get("significant"))
-    if number(row.get("delta")) is None or _missing(significant):
-        return f"Change {since}: {delta} points, not testable (no interval)"
-    verdict = "significant" if bool(significant) else "not significant"
+    significant = row.get("significant")
     p_value, q_value = number(row.get("p_change")), number(row.get("q_change"))
-    if p_value is not None and q_value is not None:
-        verdict += f" (p {p_text(p_value)}, q {p_text(q_value)})"
-    return f"Change {since}: {delta} points, {verdict}"
+    if (
+        number(row.get("delta")) is None
+        or _missing(significant)
+        or ("p_change" in row and p_value is None)
+    ):
+        return f"Change {since}: {delta} points, not testable (no interval)"
+    return f"Change {since}: {delta} points, {verdict(bool(significant), row, p_value, q_value)}"
+
+
+def verdict(
+    significant: bool, row: pd.Series, p_value: float | None, q_value: float | None
+) -> str:
+    """ "significant (p …, q …)", "not significant (…)", or significant on its own only."""
+    if p_value is None or q_value is None:
+        return "significant" if significant else "not significant"
+    fdr = row.get("significant_fdr")
+    if significant and not _missing(fdr) and not bool(fdr):
+        return (
+            f"significant on its own (p {p_text(p_value)}), not after "
+            f"false discovery control (q {p_text(q_value)})"
+        )
+    word = "significant" if significant else "not significant"
+    return f"{word} (p {p_text(p_value)}, q {p_text(q_value)})"
 
 
 def p_text(value: float) -> str:

@@ -25,6 +25,7 @@ from b2bcx.deck.content import (
     signed,
 )
 from b2bcx.results import DeckInputs, ScoreResult
+from b2bcx.scoring.ranking import movers_count, top_and_bottom
 
 WATCH = 5
 """How many accounts the portfolio slide lists to discuss first."""
@@ -95,21 +96,11 @@ def nps_figure(row: Mapping[str, object]) -> str:
 
 def movers_line(result: ScoreResult) -> str:
     """Significant movers beside the count expected by chance and the count not testable."""
-    table = result.accounts
-    if "delta" not in table:
+    if "delta" not in result.accounts:
         return ""
-    compared = table[table["index"].notna() & table["index_baseline"].notna()]
-    column = "significant_fdr" if "significant_fdr" in table else "significant"
-    verdict = compared[column]
-    testable = verdict.map(lambda v: v is not None and v is not pd.NA and v == v)
-    moved = compared[testable & verdict.map(lambda v: v is True or v == 1)]
-    up = int((moved["delta"] > 0).sum())
     since = f" vs {safe_text(result.baseline_wave, 20)}" if result.baseline_wave else ""
-    return (
-        f"Change{since}: {len(moved)} of {len(compared)} accounts moved significantly "
-        f"({up} up, {len(moved) - up} down); {0.05 * len(compared):.1f} expected by "
-        f"chance; {int((~testable).sum())} not testable"
-    )
+    count = movers_count(result.accounts)
+    return f"Change{since}: of {count.compared} accounts, {count.sentence()}"
 
 
 def flagged_line(accounts: pd.DataFrame) -> str:
@@ -132,9 +123,9 @@ def book_line(audience: str, accounts: pd.DataFrame) -> str:
 
 
 def watch_list(accounts: pd.DataFrame, result: ScoreResult) -> tuple[str, ...]:
-    """The lowest accounts first (on the reliability-adjusted index when computed)."""
+    """The lowest accounts of the deck, on the reliability-adjusted index when computed."""
     column = "index_eb" if "index_eb" in accounts else "index"
-    lowest = accounts[accounts[column].notna()].nsmallest(WATCH, column)
+    _, lowest = top_and_bottom(accounts, WATCH)
     lines = []
     for _, row in lowest.iterrows():
         flags = [FLAG_NOUNS.get(f, f) for f in account_flags(row)]
