@@ -314,12 +314,14 @@ def test_change_uses_the_false_discovery_verdict_when_present():
         }
     )
     assert change_line(row, None) == (
-        "Change vs last quarter: +10.0 points, significant on its own (p = 0.030), "
-        "not after false discovery control (q = 0.200)"
+        "Change vs last quarter: +10.0 points, significant on its own, not after false "
+        "discovery control\np = 0.030; q = 0.200 after false discovery control"
     )
     both = row.copy()
     both[["p_change", "q_change", "significant_fdr"]] = [0.0001, 0.004, True]
-    assert change_line(both, None).endswith("significant (p < 0.001, q = 0.004)")
+    assert change_line(both, None).endswith(
+        "points, significant\np < 0.001; q = 0.004 after false discovery control"
+    )
     untestable = row.copy()
     untestable[["p_change", "significant"]] = [float("nan"), None]
     assert change_line(untestable, None).endswith("not testable (no interval)")

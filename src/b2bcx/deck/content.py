@@ -301,17 +301,17 @@ def change_line(row: pd.Series, baseline_wave: str | None) -> str:
 def verdict(
     significant: bool, row: pd.Series, p_value: float | None, q_value: float | None
 ) -> str:
-    """ "significant (p …, q …)", "not significant (…)", or significant on its own only."""
+    """ "significant", "not significant" or significant on its own only; then p and q.
+
+    The p- and q-values go on a second line (after a line break).
+    """
+    word = "significant" if significant else "not significant"
     if p_value is None or q_value is None:
-        return "significant" if significant else "not significant"
+        return word
     fdr = row.get("significant_fdr")
     if significant and not _missing(fdr) and not bool(fdr):
-        return (
-            f"significant on its own (p {p_text(p_value)}), not after "
-            f"false discovery control (q {p_text(q_value)})"
-        )
-    word = "significant" if significant else "not significant"
-    return f"{word} (p {p_text(p_value)}, q {p_text(q_value)})"
+        word = "significant on its own, not after false discovery control"
+    return f"{word}\np {p_text(p_value)}; q {p_text(q_value)} after false discovery control"
 
 
 def p_text(value: float) -> str:

@@ -105,7 +105,7 @@ def add_lines(
         run.text = heading
         run.font.bold, run.font.size = True, Pt(size)
         first = False
-    for line in lines:
+    for line in (part for text in lines for part in text.split("\n")):
         paragraph = frame.paragraphs[0] if first else frame.add_paragraph()
         first = False
         paragraph.space_before = Pt(size * 0.35)
@@ -161,16 +161,16 @@ def add_portfolio_slide(prs: Presentation, content: PortfolioSlide) -> None:
     frame = Frame(
         prs, set_title(slide, content.title) or int(int(prs.slide_height or 0) * 0.16)
     )
-    add_lines(slide, frame.box(0, 0, 0.46, 0.58), content.figures, size=14)
+    add_lines(slide, frame.box(0, 0, 0.48, 0.6), content.figures, size=13)
     if content.watch:
         add_lines(
             slide,
-            frame.box(0, 0.62, 0.46, 0.38),
+            frame.box(0, 0.62, 0.48, 0.38),
             content.watch,
-            size=12,
+            size=11,
             heading=content.watch_heading,
         )
-    add_pillar_chart(slide, frame.box(0.49, 0, 0.51, 1), content.chart)
+    add_pillar_chart(slide, frame.box(0.51, 0, 0.49, 1), content.chart)
     drop_empty_placeholders(slide)
 
 
