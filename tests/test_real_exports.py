@@ -103,8 +103,13 @@ def test_a_stores_file_scored_alone_equals_that_store_in_the_whole_file(
     assert set(east[["Q18", "Q19", "Q20"]].stack()) <= set(IMPORTANCE)
     everyone, alone = _accounts(whole_path), _accounts(east_path)
     assert list(alone.index) == ["East Store"]
+    # What the reading decides must agree; intervals and shrinkage pool over every
+    # account of the file (docs/method.md#variance-fallback), so they may not.
+    read = ["n", "roles", "coverage", "index", "integrity", "empathy", "role_gap"]
     pd.testing.assert_series_equal(
-        alone.loc["East Store"], everyone.loc["East Store"], check_names=False
+        alone.loc["East Store", read],
+        everyone.loc["East Store", read],
+        check_names=False,
     )
     # by hand: East's manager (Q18 5, Q19 3, Q20 1) scores 100, 50 and 0 on imp5
     table = api.score(read_export(east_path), parse_config(SPSS_CONFIG)).respondents
