@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 
 from b2bcx import __version__
-from b2bcx.cli import drivers, factors, init, report, score, validate
+from b2bcx.cli import deck, drivers, factors, init, report, score, validate
 from b2bcx.cli.common import State
 from b2bcx.errors import UsageError
 
@@ -74,6 +74,11 @@ COMMANDS = (
         report.report,
         "report",
         "The full Excel workbook for account managers (batch jobs).",
+    ),
+    (
+        deck.deck,
+        "deck",
+        "Account-review decks (PowerPoint) with native, editable charts.",
     ),
     (init.init, "init", "Draft a program config from an export."),
 )
