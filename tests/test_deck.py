@@ -269,7 +269,8 @@ def test_comments_stay_literal_text_never_a_field_or_a_link(hostile_deck):
     text = slide_text(account_slides(pptx.Presentation(str(hostile_deck)))[0])
     assert '=HYPERLINK("http://evil.example/x","click")' in text
     assert '{ DATE \\@ "yyyy" }' in text
-    assert "see https://evil.example/now[31m" in text  # control characters dropped
+    # control characters never reach the slide (reading replaces them with U+FFFD)
+    assert "see https://evil.example/\ufffdnow\ufffd[31m" in text
     assert "\x07" not in text and "\x1b" not in text
 
 
