@@ -25,6 +25,7 @@ class AccountMaster:
     source: str
     revenue: str | None = None
     segments: tuple[str, ...] = ()
+    warnings: tuple[Problem, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -192,3 +193,29 @@ class Sources:
     baseline: Export | None = None
     master: AccountMaster | None = None
     files: tuple[InputFile, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class DeckInputs:
+    """Everything an account-review deck shows, computed once.
+
+    Attributes
+    ----------
+    score : the account scores (``b2bcx score``), with baseline columns if any.
+    baseline : last quarter scored on its own (its account pillars and portfolio),
+        or None without a baseline.
+    files : the input files with row counts and SHA-256.
+    version : the b2bcx version that computed it.
+    run_time : when the run happened (injected, so a test can fix it).
+    """
+
+    score: ScoreResult
+    baseline: ScoreResult | None = None
+    files: tuple[InputFile, ...] = ()
+    version: str = __version__
+    run_time: datetime | None = None
+
+    @property
+    def problems(self) -> list[Problem]:
+        """The scoring warnings (``--strict`` fails on any)."""
+        return list(self.score.problems)

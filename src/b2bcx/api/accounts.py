@@ -410,7 +410,7 @@ def apply_master(
             else None
         )
     unknown = accounts.loc[~accounts["account"].isin(listed["account"]), "account"]
-    warnings = [
+    warnings = [*master.warnings] + [
         Problem(
             f"account {a!r} answered the survey but is not in the account list",
             "add it to the CRM list, or check the account id",

@@ -14,7 +14,7 @@ from typing import Annotated
 import typer
 
 from b2bcx import __version__
-from b2bcx.cli import drivers, factors, init, report, score, validate
+from b2bcx.cli import deck, drivers, factors, init, report, score, validate
 from b2bcx.cli.common import State
 from b2bcx.errors import UsageError
 
@@ -76,6 +76,11 @@ COMMANDS = (
         "report",
         "The full Excel workbook for account managers (batch jobs).",
     ),
+    (
+        deck.deck,
+        "deck",
+        "Account-review decks (PowerPoint) with native, editable charts.",
+    ),
     (init.init, "init", "Draft a program config from an export."),
 )
 for command, name, short_help in COMMANDS:
@@ -106,6 +111,13 @@ def main() -> None:
     except UsageError as error:  # raised outside a command
         typer.echo(f"error: {error}", err=True)
         raise SystemExit(2) from None
+    except MemoryError:
+        if State.debug:
+            raise
+        from b2bcx.cli.common import out_of_memory
+
+        out_of_memory()
+        raise SystemExit(1) from None
     except Exception as error:  # a bug in b2bcx: say so plainly; --debug shows where
         if State.debug:
             raise

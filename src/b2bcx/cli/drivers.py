@@ -7,7 +7,14 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from b2bcx.cli.common import emit, load_inputs, note, reported, working
+from b2bcx.cli.common import (
+    emit,
+    load_inputs,
+    note,
+    refuse_output_over_inputs,
+    reported,
+    working,
+)
 from b2bcx.cli.options import (
     BootstrapOption,
     ConfigOption,
@@ -71,6 +78,8 @@ def drivers(
     with reported():
         from b2bcx.api.key_drivers import drivers as key_drivers
 
+        refuse_output_over_inputs(output, [*exports, config])
+        refuse_output_over_inputs(plot, [*exports, config], "--plot")
         with working(f"Fitting key drivers ({bootstrap} bootstrap resamples)…"):
             cfg, export = load_inputs(exports, config, sheet)
             result = key_drivers(

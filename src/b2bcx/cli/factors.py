@@ -6,7 +6,13 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from b2bcx.cli.common import emit, load_inputs, reported, working
+from b2bcx.cli.common import (
+    emit,
+    load_inputs,
+    refuse_output_over_inputs,
+    reported,
+    working,
+)
 from b2bcx.cli.options import (
     ConfigOption,
     ExportsArgument,
@@ -40,6 +46,7 @@ def factors(
     with reported():
         from b2bcx.api.screening import factors as screen_factors
 
+        refuse_output_over_inputs(output, [*exports, config])
         with working("Screening factors…"):
             cfg, export = load_inputs(exports, config, sheet)
             result = screen_factors(export, cfg, by_role=by is not None)

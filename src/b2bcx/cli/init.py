@@ -77,7 +77,12 @@ def refuse_overwrite(output: Path | None, force: bool, export: Path) -> None:
 
     if output is None:
         return
-    if output.is_dir() or output.resolve() == export.resolve():
+    from b2bcx.cli.common import same_file
+    from b2bcx.io.writers import check_writable
+
+    check_writable(output)
+
+    if output.is_dir() or same_file(output, export):
         raise UsageError(
             f"cannot write the config to {output}", hint="name a new .yaml file"
         )

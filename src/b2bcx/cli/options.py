@@ -138,7 +138,10 @@ BootstrapOption = Annotated[
 SeedOption = Annotated[
     int,
     typer.Option(
-        "--seed", help="Seed of the bootstrap (results are reproducible).", metavar="N"
+        "--seed",
+        min=0,
+        help="Seed of the bootstrap, 0 or more (results are reproducible).",
+        metavar="N",
     ),
 ]
 

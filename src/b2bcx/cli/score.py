@@ -6,7 +6,13 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from b2bcx.cli.common import emit, note_unreadable, reported, score_inputs
+from b2bcx.cli.common import (
+    emit,
+    note_unreadable,
+    refuse_output_over_inputs,
+    reported,
+    score_inputs,
+)
 from b2bcx.cli.options import (
     AccountsOption,
     BadAnswers,
@@ -50,8 +56,11 @@ def score(
     with reported():
         from b2bcx import api
 
+        refuse_output_over_inputs(
+            output, [*exports, config, *(baseline or []), accounts]
+        )
         result = score_inputs(
-            exports, config, sheet, baseline, accounts, bad_answers.value
+            exports, config, sheet, baseline, accounts, bad_answers.value, output
         )
         note_unreadable(result.problems)
         if by is not None:

@@ -39,6 +39,8 @@ class Cells:
 
     frame: pd.DataFrame
     warnings: list[Problem] = field(default_factory=list)
+    controls: bool = True
+    """Whether cells may hold control characters (False: known not to)."""
 
 
 @dataclass
@@ -50,6 +52,7 @@ class Table:
     aliases: dict[str, str]
     questions: dict[str, str]
     warnings: list[Problem]
+    controls: bool = True
 
 
 def find_header_row(rows: list[list[str | None]]) -> int:
@@ -111,7 +114,9 @@ def table_from_cells(cells: Cells, label: str, where: str = "") -> Table:
         )
     has_data = present.any(axis=0).to_list()
     data = _name_columns(data, layout, has_data, label + where, start + 1, warnings)
-    return Table(data, layout.name, layout.aliases, layout.questions, warnings)
+    return Table(
+        data, layout.name, layout.aliases, layout.questions, warnings, cells.controls
+    )
 
 
 def _without_import_id_rows(

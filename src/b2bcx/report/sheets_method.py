@@ -124,7 +124,11 @@ def file_table(inputs: ReportInputs) -> pd.DataFrame:
 
 
 def _run_rows(ws: Worksheet, row: int, inputs: ReportInputs) -> int:
-    when = inputs.run_time.isoformat(timespec="seconds") if inputs.run_time else ""
+    when = (
+        inputs.run_time.isoformat(timespec="seconds")
+        if inputs.run_time
+        else "not recorded (b2bcx report --run-time)"
+    )
     for key, value in (("b2bcx version", inputs.version), (RUN_TIME, when)):
         put_text_safely(ws, row, 1, key)
         put_text_safely(ws, row, 2, value)

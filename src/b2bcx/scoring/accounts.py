@@ -236,7 +236,9 @@ def account_attributes(
         problems += _conflicts(values, counts, column)
     for column in numeric:
         if column in out:
-            out[column] = parse_amount(out[column])
+            amounts, ambiguous, infinite = read_amounts(out[column])
+            problems += amount_problems(out[column], ambiguous, infinite, column)
+            out[column] = amounts
     return out, problems
 
 
@@ -270,13 +272,80 @@ def _conflicts(
     return problems
 
 
-def parse_amount(values: pd.Series) -> pd.Series:
-    """Amounts written as text (``"1,250,000"``, ``"€ 1.2e6"``, ``"1250000.00"``) -> float."""
-    text = values.astype("string").str.replace(r"[^0-9.,eE+-]", "", regex=True)
-    thousands = text.str.fullmatch(r"-?\d{1,3}(,\d{3})+(\.\d+)?", na=False)
-    text = text.mask(thousands, text.str.replace(",", "", regex=False))
+_COMMA_THOUSANDS = r"-?\d{1,3}(,\d{3})+(\.\d*)?"
+_DOT_THOUSANDS = r"-?\d{1,3}(\.\d{3})+(,\d*)?"
+_ONE_GROUP = r"-?\d{1,3}[.,]\d{3}"
+_INFINITE = r"[+-]?(inf|infinity)"
+
+
+def read_amounts(values: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """Amounts written as text -> float, with the cells to warn or stop about.
+
+    ``"1,250,000"``, ``"1.250.000"``, ``"1 250 000"``, ``"1'250'000"``,
+    ``"1,250,000.50"``, ``"1.250.000,50"``, ``"€ 1.2e6"`` and ``"1250000.00"``
+    are all understood: a separator that repeats, or that precedes the other
+    one, groups thousands; the other is the decimal mark. A single separator
+    followed by exactly three digits (``"1.250"``, ``"1,250"``) is ambiguous: it
+    is read as thousands (1250) and flagged.
+
+    Returns
+    -------
+    tuple of Series
+        The amounts (NaN when missing, unreadable or infinite), whether each
+        cell was ambiguous, and whether it was infinite (``inf``, ``1e999``).
+    """
+    text = values.astype("string").str.strip()
+    infinite_word = text.str.fullmatch(_INFINITE, case=False, na=False)
+    text = text.str.replace(r"(?<=\d)[\s\u00a0\u202f'’](?=\d)", "", regex=True)
+    text = text.str.replace(r"[^0-9.,eE+-]", "", regex=True)
+    ambiguous = text.str.fullmatch(_ONE_GROUP, na=False)
+    comma_groups = text.str.fullmatch(_COMMA_THOUSANDS, na=False)
+    dot_groups = text.str.fullmatch(_DOT_THOUSANDS, na=False) & ~comma_groups
+    text = text.mask(comma_groups, text.str.replace(",", "", regex=False))
+    text = text.mask(dot_groups, text.str.replace(".", "", regex=False))
     text = text.str.replace(",", ".", regex=False)
-    return pd.to_numeric(text, errors="coerce").astype(float)
+    amounts = pd.to_numeric(text, errors="coerce").astype(float)
+    infinite = infinite_word | np.isinf(amounts.to_numpy())
+    amounts = amounts.mask(infinite)
+    return amounts, ambiguous & values.notna(), pd.Series(infinite, index=values.index)
+
+
+def parse_amount(values: pd.Series) -> pd.Series:
+    """Amounts written as text -> float (see :func:`read_amounts`); never infinite."""
+    return read_amounts(values)[0]
+
+
+def amount_problems(
+    values: pd.Series,
+    ambiguous: pd.Series,
+    infinite: pd.Series,
+    column: str,
+    file: str | None = None,
+) -> list[Problem]:
+    """An error per infinite amount, a warning per ambiguous one (index = account)."""
+    problems = [
+        Problem(
+            "the amount is infinite",
+            "write the amount as a number",
+            file=file,
+            column=column,
+            value=f"{account}: {values[account]}",
+        )
+        for account in values.index[infinite.to_numpy()]
+    ]
+    problems += [
+        Problem(
+            f"{values[account]!r} could be {values[account].replace(',', '.')!r} or "
+            "a thousands group; it was read as thousands",
+            "write amounts without thousands separators (1250 or 1250.00)",
+            file=file,
+            column=column,
+            value=f"{account}: {values[account]}",
+            severity="warning",
+        )
+        for account in values.index[ambiguous.to_numpy()]
+    ]
+    return problems
 
 
 def revenue_column(config: Config, master: AccountMaster | None) -> str | None:

@@ -16,6 +16,7 @@ import pandas as pd
 
 from b2bcx.config.models import Config
 from b2bcx.errors import Problem, Severity
+from b2bcx.io.text import normalise_ids
 from b2bcx.scoring.labels import read_codes, relabel
 from b2bcx.scoring.scales import as_number, normalise_label
 
@@ -181,11 +182,13 @@ def duplicate_rows(
 
     ``first`` keeps the earliest response of an id, ``latest`` the most recent:
     by the response time when the export has one (``times``), else by file order.
+    Times with different UTC offsets (a daylight-saving switch, two regional
+    exports) are compared in UTC; times without an offset are taken as UTC.
     """
     candidates = ids.where(live & ids.notna())
     order = candidates.index
     if times is not None:
-        stamps = pd.to_datetime(times, errors="coerce", format="mixed")
+        stamps = pd.to_datetime(times, errors="coerce", format="mixed", utc=True)
         order = stamps.sort_values(kind="stable", na_position="first").index
     ranked = candidates.loc[order]
     duplicated = ranked.duplicated(keep="last" if keep == "latest" else "first")
@@ -232,7 +235,8 @@ def prepare(
         reasons = platform_reasons.astype(object).where(platform_reasons.notna(), pd.NA)
     account_column = config.columns.account
     if account_column in columns:
-        account = renamed[account_column].astype("string").str.strip()
+        account, merged = normalise_ids(renamed[account_column])
+        problems += merged_id_warnings(merged, account_column, source)
         reasons = exclude(reasons, account.isna() | (account == ""), "no account")
         renamed["account"] = account.astype(object)
     role_column = config.columns.role
@@ -413,3 +417,22 @@ def distinct_value_problems(
             )  # type: ignore[arg-type]
         )
     return problems
+
+
+def merged_id_warnings(
+    merged: dict[str, list[str]], column: str, source: str
+) -> list[Problem]:
+    """A warning per account id that differently spelled ids became (hidden BOM,
+    zero-width or no-break space)."""
+    return [
+        Problem(
+            f"account ids {', '.join(map(ascii, spellings))} differ only by invisible "
+            f"characters (BOM, zero-width or no-break space) and were read as {name!r}",
+            "remove the invisible characters from the ids in the source system",
+            file=source,
+            column=column,
+            value=name,
+            severity="warning",
+        )
+        for name, spellings in merged.items()
+    ]
