@@ -135,7 +135,10 @@ def test_a_title_slide_a_portfolio_slide_then_one_slide_per_account(deck, scored
     assert slides[1].shapes.title.text == "Portfolio 2026-Q3"
     ids = [s.name for s in account_slides(deck)]
     assert sorted(ids) == sorted(now.accounts["account"])
-    assert all(s.shapes.title.text.endswith(s.name) for s in account_slides(deck))
+    # "Name (ID)": the example names its accounts
+    assert all(
+        s.shapes.title.text.endswith(f"({s.name})") for s in account_slides(deck)
+    )
 
 
 def test_accounts_come_largest_revenue_first(deck, scored):

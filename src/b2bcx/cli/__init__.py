@@ -107,7 +107,8 @@ def hoist_global_flags(args: list[str]) -> list[str]:
 def main() -> None:
     """Console-script entry point."""
     try:
-        app(args=hoist_global_flags(sys.argv[1:]))
+        sys.argv[1:] = hoist_global_flags(sys.argv[1:])
+        app()
     except UsageError as error:  # raised outside a command
         typer.echo(f"error: {error}", err=True)
         raise SystemExit(2) from None

@@ -10,7 +10,13 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from b2bcx.io.worksheet import finish_sheet, put_text_safely, table_name, write_frame
+from b2bcx.io.worksheet import (
+    finish_sheet,
+    put_text_safely,
+    table_name,
+    unique_headers,
+    write_frame,
+)
 from b2bcx.report.labels import HEADERS, header
 
 TITLE_FONT = Font(bold=True, size=14, color="1F3864")
@@ -140,12 +146,8 @@ def relabel(
     cells change (an Excel table takes its column names from them on saving).
     """
     labels = HEADERS if labels is None else labels
-    seen: set[str] = set()
-    for column, name in enumerate(table.columns, start=1):
-        text = header(str(name), labels)
-        while text in seen:  # Excel table columns must be unique
-            text += " "
-        seen.add(text)
+    texts = unique_headers([header(str(name), labels) for name in table.columns])
+    for column, text in enumerate(texts, start=1):
         put_text_safely(ws, header_row, column, text)
         letter = get_column_letter(column)
         dimension = ws.column_dimensions[letter]
