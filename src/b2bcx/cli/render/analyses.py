@@ -40,7 +40,7 @@ def factor_columns(result: Any) -> list[Column]:
     ratings = result.kind == "ratings"
     columns = []
     if "role" in result.table:
-        columns.append(Column("role", [str(r["role"]) for r in rows], 0, "left"))
+        columns.append(Column("role", [_role(r["role"]) for r in rows], 0, "left"))
     columns += [
         Column("factor", [str(r["label"]) for r in rows], 0, "left", flexible=True),
         Column("n", [str(r["n"]) for r in rows], 2),
@@ -131,7 +131,7 @@ def driver_columns(result: Any) -> list[Column]:
     by_role = "role" in table
     columns = []
     if by_role:
-        columns.append(Column("role", [str(r["role"]) for r in rows], 0, "left"))
+        columns.append(Column("role", [_role(r["role"]) for r in rows], 0, "left"))
 
     def cells(render: Any) -> list[Any]:
         return ["" if _warning(r) else render(r) for r in rows]
@@ -267,3 +267,8 @@ def driver_warnings(result: Any) -> list[str]:
         fitted = table[table["warning"].astype(bool) & table["importance"].notna()]
         found += list(dict.fromkeys(fitted["warning"]))
     return found
+
+
+def _role(role: Any) -> str:
+    """``decision_maker`` -> ``decision maker`` (``all`` stays)."""
+    return str(role).replace("_", " ")
