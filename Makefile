@@ -13,20 +13,29 @@ $(BIN)/python:
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 $(VENV)/.installed: $(BIN)/python pyproject.toml
-	$(BIN)/python -m pip install --quiet -e .
+	$(BIN)/python -m pip install --quiet -e '.[deck]'
 	@touch $@
 
 $(VENV)/.installed-test: $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	@touch $@
 
-demo: $(VENV)/.installed
+$(VENV)/.installed-plot: $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -e '.[plot]'
+	@touch $@
+
+demo: $(VENV)/.installed-plot
 	mkdir -p out
 	$(BIN)/b2bcx report $(EXAMPLE)/acme_2026q3.csv -c $(EXAMPLE)/acme.yaml \
 		--baseline $(EXAMPLE)/acme_2026q2.csv --accounts $(EXAMPLE)/crm_accounts.csv \
 		-o out/acme_report.xlsx
-	@echo "Open out/acme_report.xlsx; for the account table in the terminal run:"
-	@echo "  $(BIN)/b2bcx score $(EXAMPLE)/acme_2026q3.csv -c $(EXAMPLE)/acme.yaml --baseline $(EXAMPLE)/acme_2026q2.csv"
+	$(BIN)/b2bcx deck $(EXAMPLE)/acme_2026q3.csv -c $(EXAMPLE)/acme.yaml \
+		--baseline $(EXAMPLE)/acme_2026q2.csv --accounts $(EXAMPLE)/crm_accounts.csv \
+		--by manager -o out/decks
+	@echo "Open out/acme_report.xlsx and a deck in out/decks/. To run b2bcx yourself, activate the environment:"
+	@echo "  . $(BIN)/activate"
+	@echo "then, for the account table in the terminal:"
+	@echo "  b2bcx score $(EXAMPLE)/acme_2026q3.csv -c $(EXAMPLE)/acme.yaml --baseline $(EXAMPLE)/acme_2026q2.csv --accounts $(EXAMPLE)/crm_accounts.csv"
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check src tests examples benchmarks

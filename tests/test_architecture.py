@@ -82,3 +82,40 @@ def test_scoring_a_csv_does_not_import_scipy_or_openpyxl():
         cwd=root,
     ).stdout.strip()
     assert loaded == "[]"
+
+
+def test_no_import_cycles_not_even_through_function_level_imports():
+    """Every import of b2bcx, including those inside functions, forms no cycle."""
+    import grimp  # installed with import-linter (the test extra)
+
+    graph = grimp.build_graph("b2bcx")
+    imports = {m: graph.find_modules_directly_imported_by(m) for m in graph.modules}
+    state: dict[str, int] = {}
+    cycles: list[list[str]] = []
+
+    def visit(module: str, path: list[str]) -> None:
+        state[module] = 1
+        path.append(module)
+        for target in imports[module]:
+            if state.get(target) == 1:
+                cycles.append([*path[path.index(target) :], target])
+            elif target not in state:
+                visit(target, path)
+        path.pop()
+        state[module] = 2
+
+    for module in sorted(graph.modules):
+        if module not in state:
+            visit(module, [])
+    assert not cycles, [" -> ".join(c) for c in cycles]
+
+
+def test_the_layer_contract_holds():
+    """The import-linter contract of pyproject.toml (also run by `make lint`)."""
+    result = subprocess.run(
+        [str(Path(sys.executable).with_name("lint-imports")), "--no-cache"],
+        capture_output=True,
+        text=True,
+        cwd=SRC.parents[1],
+    )
+    assert result.returncode == 0, result.stdout[-2000:]

@@ -200,7 +200,7 @@ def write_merged_formulas(path: Path) -> None:
         for cell, _, value in FORMULAS:
             kind = ' t="str"' if isinstance(value, str) else ""
             xml, count = re.subn(
-                rf'(<c r="{cell}"[^>]*)><f>(.*?)</f><v\s*/>',
+                rf'(<c r="{cell}"[^>]*)><f>(.*?)</f>(?:<v\s*/>|<v></v>)',  # lxml or not
                 rf"\1{kind}><f>\2</f><v>{value}</v>",
                 xml,
             )
@@ -255,6 +255,72 @@ def write_long_extends(path: Path) -> None:
     path.write_text(text + "extends: " + "six_pillars" * 30 + "\n", encoding="utf-8")
 
 
+def write_one_cp1252_row(path: Path) -> None:
+    """Account ACC-2 renamed "Müller": R3's row in UTF-8, R4's pasted in Windows-1252."""
+    lines = _good_text().replace("ACC-2", "Müller").splitlines(keepends=True)
+    content = b"".join(
+        line.encode("cp1252" if line.startswith("R4,") else "utf-8") for line in lines
+    )
+    path.write_bytes(content)
+
+
+def write_mixed_offsets(path: Path) -> None:
+    """A RecordedDate column with two UTC offsets (a daylight-saving switch) and R2
+    answering twice: by UTC the first R2 row (02:00Z, NPS 10) is the latest, by the
+    clock on the wall the second (03:30+02:00 = 01:30Z, NPS 6)."""
+    lines = _good_text().splitlines()
+    stamps = [f"2026-03-29T0{hour}:00:00+01:00" for hour in range(len(lines) - 1)]
+    rows = [lines[0] + ",RecordedDate"]
+    rows += [line + "," + stamp for line, stamp in zip(lines[1:], stamps, strict=True)]
+    r2 = lines[2].rsplit(",", 2)[0]  # R2 without NPS and comment
+    rows.insert(
+        2, r2.replace("Disagree,", "Agree,", 1) + ",10,,2026-03-29T02:00:00+00:00"
+    )
+    rows[3] = rows[3].rsplit(",", 1)[0] + ",2026-03-29T03:30:00+02:00"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+
+
+def write_blank_lines(path: Path) -> None:
+    path.write_bytes(b"\r\n\n  \n\t\n\n")
+
+
+def write_control_characters(path: Path) -> None:
+    """A vertical tab (Word's Shift+Enter) in a comment, ESC and BEL in a segment."""
+    text = _replace_cell(1, 9, "Fine\x0bthanks")
+    rows = list(csv.reader(io.StringIO(text)))
+    rows[3][3] = rows[4][3] = "AP\x1b]0;pwned\x07AC"
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(rows)
+    path.write_text(out.getvalue(), encoding="utf-8")
+
+
+def write_duplicate_key(path: Path) -> None:
+    text = (BAD / "good.yaml").read_text(encoding="utf-8")
+    path.write_text(text + "outcomes:\n  nps: NPS\n", encoding="utf-8")
+
+
+def write_yaml_set(path: Path) -> None:
+    text = (BAD / "good.yaml").read_text(encoding="utf-8")
+    text = text.replace("segments: [Region]", "segments: !!set {Region: null}")
+    path.write_text(text, encoding="utf-8")
+
+
+def write_far_cell(path: Path) -> None:
+    """1 cell at XFD1048576: a reader allocating the used range wants 17 billion cells."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet["A1"] = "Id"
+    sheet["XFD1048576"] = "x"
+    book.save(path)
+
+
+def write_wide(path: Path) -> None:
+    """100,000 empty columns after every row."""
+    lines = _good_text().splitlines()
+    path.write_text("\n".join(line + "," * 100_000 for line in lines) + "\n")
+
+
 GENERATORS: dict[str, Callable[[Path], None]] = {
     "garbage.csv": write_garbage,
     "corrupt.xlsx": write_corrupt_xlsx,
@@ -276,6 +342,14 @@ GENERATORS: dict[str, Callable[[Path], None]] = {
     "damaged-metadata.parquet": write_damaged_metadata_parquet,
     "huge-integer.yaml": write_huge_integer,
     "long-extends.yaml": write_long_extends,
+    "one-cp1252-row.csv": write_one_cp1252_row,
+    "mixed-offsets.csv": write_mixed_offsets,
+    "blank-lines.csv": write_blank_lines,
+    "control-characters.csv": write_control_characters,
+    "duplicate-key.yaml": write_duplicate_key,
+    "yaml-set.yaml": write_yaml_set,
+    "far-cell.xlsx": write_far_cell,
+    "wide.csv": write_wide,
 }
 
 

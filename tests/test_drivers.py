@@ -17,8 +17,9 @@ from b2bcx.cli.render.plot import plot_quadrants
 from b2bcx.config.models import SIX_PILLARS
 from b2bcx.errors import AnalysisError, UsageError
 from b2bcx.stats.drivers import (
+    AGREES,
     COLUMNS,
-    PUBLISHED_MARK,
+    DIFFERS,
     key_drivers,
     key_drivers_by_role,
     key_drivers_table,
@@ -404,11 +405,11 @@ def test_published_agreement_marks_top_published_drivers() -> None:
     )
     priorities = load_priorities()["roles"]
     advocacy = published_agreement(table, priorities, "nps")["published"].tolist()
-    assert advocacy == ["", "", PUBLISHED_MARK, "", "", ""]
+    assert advocacy == ["", "", AGREES, DIFFERS, "", ""]
     loyalty = published_agreement(table, priorities, "loyalty", top=1)[
         "published"
     ].tolist()
-    assert loyalty == [PUBLISHED_MARK, "", "", "", "", ""]
+    assert loyalty == [AGREES, "", "", "", "", ""]
     with pytest.raises(AnalysisError, match="unknown outcome kind"):
         published_agreement(table, priorities, "csat")
 
@@ -458,3 +459,51 @@ def test_plot_bad_requests(tmp_path: Path) -> None:
     with pytest.raises(UsageError, match="no driver table"):
         plot_quadrants({}, tmp_path / "chart.png")
     assert not list(tmp_path.iterdir())
+
+
+# (e) cluster bootstrap and withheld advice (docs/method.md#bootstrap) -------------
+
+
+def test_cluster_bootstrap_of_one_respondent_accounts_is_the_plain_bootstrap() -> None:
+    frame = reference_frame().assign(account=[f"a{i}" for i in range(120)])
+    plain = key_drivers(frame, DRIVERS, "nps", bootstrap=200, seed=5)
+    clustered = key_drivers(
+        frame, DRIVERS, "nps", bootstrap=200, seed=5, cluster="account"
+    )
+    pd.testing.assert_frame_equal(plain.table, clustered.table)
+    assert clustered.clusters == 120
+
+
+def test_cluster_bootstrap_widens_intervals_of_repeated_accounts() -> None:
+    # every account answered by five identical respondents: 60 accounts of information
+    base = reference_frame(60)
+    frame = base.loc[base.index.repeat(5)].assign(
+        account=np.repeat([f"a{i}" for i in range(60)], 5)
+    )
+    plain = key_drivers(frame, DRIVERS, "nps", bootstrap=300, seed=3).table
+    clustered = key_drivers(
+        frame, DRIVERS, "nps", bootstrap=300, seed=3, cluster="account"
+    ).table
+    width = lambda t: (t["ci_high"] - t["ci_low"]).mean()  # noqa: E731
+    assert width(clustered) > 1.5 * width(plain)
+
+
+def test_a_model_that_explains_almost_nothing_gives_no_quadrant_advice() -> None:
+    rng = np.random.default_rng(11)
+    frame = pd.DataFrame(rng.normal(size=(400, 5)), columns=[*DRIVERS, "nps"])
+    result = key_drivers(frame, DRIVERS, "nps", bootstrap=0)
+    assert result.r2 < 0.05
+    assert set(result.table["quadrant"]) == {"—"}
+    assert result.warnings and "R²" in result.warnings[0]
+
+
+def test_an_outcome_item_inside_a_driver_pillar_is_warned() -> None:
+    from tests.conftest import small_config
+
+    from b2bcx.api.key_drivers import outcome_overlap
+    from b2bcx.config.models import parse_config
+
+    config = parse_config(small_config(outcomes={"nps": "NPS", "loyal": "Q3"}))
+    assert outcome_overlap(config, "nps") is None
+    warning = outcome_overlap(config, "loyal")
+    assert warning is not None and "Q3" in warning and "Empathy" in warning

@@ -205,12 +205,16 @@ def test_empty_sheet(tmp_path: Path) -> None:
         read_export(path, sheet="Notes")
 
 
-def test_duplicated_column_names(tmp_path: Path) -> None:
+def test_duplicated_column_names_are_renamed_with_a_warning(tmp_path: Path) -> None:
     path = _written(tmp_path, "dupes.csv", b"id,score,id,score ,comment\nA,1,B,2,x\n")
-    with pytest.raises(
-        DataError, match=r"dupes\.csv has duplicated column names: 'id', 'score'"
-    ):
-        read_export(path)
+    export = read_export(path)
+    assert export.data_columns == ["id", "score", "id (2)", "score (2)", "comment"]
+    assert export.frame["id (2)"].tolist() == ["B"]
+    assert [(w.column, w.severity) for w in export.warnings] == [
+        ("id (2)", "warning"),
+        ("score (2)", "warning"),
+    ]
+    assert "column 3 is called 'id (2)'" in export.warnings[0].problem
 
 
 def test_duplicated_names_in_a_worksheet_name_the_sheet(tmp_path: Path) -> None:
@@ -221,10 +225,9 @@ def test_duplicated_names_in_a_worksheet_name_the_sheet(tmp_path: Path) -> None:
     sheet.append([1, 2])
     path = tmp_path / "dupes.xlsx"
     book.save(path)
-    with pytest.raises(
-        DataError, match=r"dupes\.xlsx \(sheet 'Sheet'\) has duplicated"
-    ):
-        read_export(path)
+    export = read_export(path)
+    assert export.data_columns == ["id", "id (2)"]
+    assert export.warnings[0].file == f"{path} (sheet 'Sheet')"
 
 
 def test_reserved_column_name(tmp_path: Path) -> None:

@@ -332,12 +332,8 @@ def test_exclusions_from_a_qualtrics_spss_file(tmp_path: Path) -> None:
         },
     )
     export = read_export(path)
-    assert export.frame["Status"].tolist() == [
-        "IP Address",
-        "Survey Preview",
-        "Spam",
-        "IP Address",
-    ]
+    assert export.frame["Status"].tolist() == ["0", "1", "8", "0"]  # codes stay
+    assert export.value_labels["Status"]["1"] == "Survey Preview"
     reasons = platform_exclusions(export.frame)
     assert [None if pd.isna(r) else r for r in reasons] == [
         None,

@@ -189,7 +189,7 @@ def test_a_killed_run_leaves_the_old_or_a_complete_new_output(
     finish(start([*args, "-o", reference]))
     runtime = time.monotonic() - began
     complete = reference.read_bytes()
-    assert complete.startswith(b"account,n,roles") and len(complete) > 10_000
+    assert complete.startswith(b"account,name,n,roles") and len(complete) > 10_000
     # x the runtime of a run sharing the CPUs with the others; None: when writing
     delays = [0.3, 0.7, 0.95, 1.1, None]
     runtime *= max(1.0, len(delays) / (os.cpu_count() or 1))
@@ -254,7 +254,7 @@ def test_a_run_killed_before_the_move_keeps_the_old_output(tmp_path: Path) -> No
     assert process.returncode == -signal.SIGKILL
     assert target.read_bytes() == OLD
     (temporary,) = temporary_files(out)
-    assert temporary.read_bytes().startswith(b"account,n,roles")
+    assert temporary.read_bytes().startswith(b"account,name,n,roles")
 
 
 # -- a run that cannot write ------------------------------------------------------------

@@ -28,6 +28,7 @@ from b2bcx.cli.report import report as report_command
 from b2bcx.config.models import load_config
 from b2bcx.errors import OutputError
 from b2bcx.report import workbook as report_workbook
+from b2bcx.report.labels import header_labels, pretty, reasons_text
 from b2bcx.report.sheets_method import RUN_TIME
 from b2bcx.report.workbook import write_report
 from b2bcx.results import AnalysisOptions, ReportInputs
@@ -110,10 +111,23 @@ def scored(export_and_config) -> api.ScoreResult:
     return api.score(export, config, baseline=load_exports([Q2]))
 
 
-def excel_table(ws, name: str) -> pd.DataFrame:
-    """An Excel table (by name) of a read-back sheet as a DataFrame."""
+def excel_table(ws, name: str, ids: bool = True) -> pd.DataFrame:
+    """An Excel table (by name) of a read-back sheet as a DataFrame.
+
+    With ``ids`` the human headers are turned back into the library's column ids.
+    """
     rows = [[c.value for c in row] for row in ws[ws.tables[name].ref]]
-    return pd.DataFrame(rows[1:], columns=rows[0])
+    table = pd.DataFrame(rows[1:], columns=rows[0])
+    return by_id(table, load_config(CONFIG), name) if ids else table
+
+
+def by_id(written: pd.DataFrame, config, name: str = "") -> pd.DataFrame:
+    """A read-back table with its human headers turned back into column ids."""
+    ids = {label: column for column, label in header_labels(config).items()}
+    ids |= {"Driver": "label", "Published priority": "published"}
+    grouped = ("Segments", "Pillars_by_role", "Lifecycle")
+    ids["Respondents"] = "respondents" if name in grouped else "n"
+    return written.rename(columns=lambda h: ids.get(h, h))
 
 
 def assert_same_table(written: pd.DataFrame, expected: pd.DataFrame) -> None:
@@ -156,32 +170,65 @@ def test_every_table_sheet_has_a_frozen_header_and_an_excel_table(book):
         assert ws.freeze_panes is not None, name
         assert ws.tables, name
     assert wb["Respondents"].freeze_panes == "A2"
-    assert wb["Accounts"]["E2"].number_format == "0.0"  # index: one decimal
+    headers = [c.value for c in wb["Accounts"][1]]
+    index = headers.index("CX index") + 1
+    assert wb["Accounts"].cell(row=2, column=index).number_format == "0.0"
 
 
-def test_accounts_equal_the_score_output(book, scored):
+def test_accounts_hold_the_score_output_under_human_headers(book, scored):
     _, wb = book
-    result = scored
-    assert_same_table(
-        excel_table(wb["Accounts"], "Accounts"), api.account_output(result)
-    )
+    written = excel_table(wb["Accounts"], "Accounts")
+    expected = api.account_output(scored)
+    assert set(written.columns) == set(expected.columns)
+    assert list(written.columns[:3]) == ["account", "name", "tier"]
+    words = ["flags", "at_risk", "blind_spots", "roles"]
+    numbers = [c for c in expected.columns if c not in words]
+    assert_same_table(written[numbers], expected[numbers])
+    assert [_plain(v) for v in written["at_risk"]] == [
+        _plain(reasons_text(v)) for v in expected["at_risk"]
+    ]
+    human = excel_table(wb["Accounts"], "Accounts", ids=False).columns
+    assert "ci_low" not in human and "95% CI low" in human
 
 
 def test_summary_shows_the_portfolio_with_intervals(book, scored):
     _, wb = book
-    figures = excel_table(wb["Summary"], "Key_figures").set_index("measure")
+    figures = excel_table(wb["Summary"], "Headline", ids=False).set_index("Measure")
     portfolio = scored.portfolio
-    index = figures.loc["Portfolio CX index (0-100)"]
-    assert [index["value"], index["ci_low"], index["ci_high"]] == pytest.approx(
-        [portfolio["index"], portfolio["ci_low"], portfolio["ci_high"]]
+    index = figures.loc["Account CX index (0-100)"]
+    assert [index["Value"], index["95% CI low"], index["95% CI high"]] == (
+        pytest.approx([portfolio["index"], portfolio["ci_low"], portfolio["ci_high"]])
     )
-    assert figures.loc["Portfolio NPS (-100..100)", "value"] == pytest.approx(
+    # every NPS label names its estimand: account NPS and respondent NPS
+    assert figures.loc["Account NPS (-100..100)", "Value"] == pytest.approx(
         portfolio["nps"]
     )
-    assert figures.loc["Respondents scored", "value"] == 1200
+    assert figures.loc["Respondent NPS (-100..100)", "Value"] == pytest.approx(
+        portfolio["respondent_nps"]
+    )
+    details = excel_table(wb["Summary"], "Key_figures", ids=False)
+    details = details.set_index("Measure")
+    assert details.loc["Respondents scored", "Value"] == 1200
     text = " ".join(str(c.value) for c in wb["Summary"]["A"] if c.value)
     assert "strongest driver of NPS for decision makers" in text
     assert "a detractor among their decision makers" in text
+
+
+def test_summary_names_accounts_and_keeps_risk_apart_from_blind_spots(book, scored):
+    _, wb = book
+    summary = wb["Summary"]
+    risky = excel_table(summary, "At_risk", ids=False)
+    blind = excel_table(summary, "Blind_spots", ids=False)
+    assert risky["Name"].notna().all() and blind["Name"].notna().all()
+    reasons = {"decision-maker detractor", "significant fall", "low score"}
+    for text in risky["At risk because"]:
+        assert set(text.split(", ")) <= reasons
+    for text in blind["Blind spot because"]:
+        assert not set(text.split(", ")) & reasons
+    assert len(summary._charts) == 1  # the index by tier
+    tiers = excel_table(summary, "Tiers", ids=False)
+    assert tiers["Accounts in"].tolist() == ["Portfolio", "Tier A", "Tier B", "Tier C"]
+    assert "Revenue at risk" in tiers.columns
 
 
 def test_movers_are_the_biggest_significant_changes(book, scored):
@@ -189,9 +236,18 @@ def test_movers_are_the_biggest_significant_changes(book, scored):
     movers = excel_table(wb["Summary"], "Movers")
     accounts = scored.accounts
     significant = accounts[accounts["significant"].eq(True)]
-    top_up = significant.nlargest(5, "delta")["account"].tolist()
-    assert movers.loc[movers["direction"] == "up", "account"].tolist() == top_up
+    # ranked on the change of the shrunken index, so a jump on one respondent
+    # does not lead the list
+    top_up = significant[significant["delta"] > 0].nlargest(5, "delta_eb")
+    assert (
+        movers.loc[movers["direction"] == "up", "account"].tolist()
+        == top_up["account"].tolist()
+    )
     assert (movers.loc[movers["direction"] == "down", "delta"] < 0).all()
+    assert {"index_eb", "reliability"} <= set(movers.columns)
+    text = " ".join(str(c.value) for c in wb["Summary"]["A"] if c.value)
+    assert "expected by chance" in text and "not testable" in text
+    assert "ranked on index_eb" in text
 
 
 def test_factors_equal_the_factors_output(book, export_and_config):
@@ -209,7 +265,7 @@ def test_drivers_equal_the_drivers_output(book, export_and_config):
     all_rows = written[written["role"] == "all"].reset_index(drop=True)
     assert_same_table(all_rows[list(overall.columns)], overall)
     role_rows = written[written["role"] != "all"].reset_index(drop=True)
-    assert_same_table(role_rows, by_role)
+    assert_same_table(role_rows, by_role.assign(role=by_role["role"].map(pretty)))
 
 
 def test_drivers_sheet_has_native_scatter_charts(book, scored):
@@ -220,7 +276,8 @@ def test_drivers_sheet_has_native_scatter_charts(book, scored):
     assert len(charts[0].series) == len(scored.config.pillars)
     with zipfile.ZipFile(path) as archive:
         charts_xml = [n for n in archive.namelist() if n.startswith("xl/charts/chart")]
-        assert len(charts_xml) == 4 and b"scatterChart" in archive.read(charts_xml[0])
+        scatter = [n for n in charts_xml if b"scatterChart" in archive.read(n)]
+        assert len(scatter) == 4
 
 
 def test_the_hyperlink_comment_stays_text(book):
@@ -302,7 +359,10 @@ def test_a_failed_save_leaves_no_partial_file_and_keeps_the_previous(
     target.write_bytes(b"last quarter's report")
 
     def broken_save(self, filename):
-        Path(filename).write_bytes(b"PK half a workbook")
+        if hasattr(filename, "write"):  # saved in memory first
+            filename.write(b"PK half a workbook")
+        else:
+            Path(filename).write_bytes(b"PK half a workbook")
         raise OSError("disk full")
 
     monkeypatch.setattr(openpyxl.Workbook, "save", broken_save)
@@ -322,6 +382,7 @@ def test_a_failed_build_through_the_cli_keeps_the_previous(tmp_path, monkeypatch
 
     monkeypatch.setattr(report_workbook, "build_report", broken)
     result = run(export, "-c", config, "-o", target, "--bootstrap", 0)
+    assert result.exit_code != 0
     assert isinstance(result.exception, RuntimeError)
     assert target.read_bytes() == b"last quarter's report"
     assert sorted(p.name for p in tmp_path.iterdir()) == [
@@ -369,7 +430,7 @@ def test_crafted_ids_and_comments_stay_text(tmp_path):
                     seen.add((ws.title, cell.value))
     assert {("Accounts", "@SUM(A1)"), ("Accounts", "=1+2")} <= seen
     assert {("Respondents", v) for v in INJECTIONS} <= seen
-    assert ("Summary", "@SUM(A1)") in seen  # single-contact accounts are at risk
+    assert ("Summary", "=1+2") in seen  # a single contact: listed as a blind spot
 
 
 def test_missing_analyses_become_notes(tmp_path):
@@ -435,7 +496,7 @@ def test_cli_end_to_end(cli_run):
     assert "148 accounts" in result.stderr
     assert "1,200 respondents" in result.stderr
     assert "0 excluded rows" in result.stderr
-    assert "73 flagged accounts" in result.stderr
+    assert "accounts at risk" in result.stderr and "blind spots" in result.stderr
     assert result.stderr.strip().endswith(str(target))
     assert len(result.stderr.strip().splitlines()) == 1
     assert sorted(p.name for p in target.parent.iterdir()) == ["acme_report.xlsx"]

@@ -95,9 +95,10 @@ def test_standard_error_uses_pooled_within_account_role_variance():
     assert accounts.loc["B", "ci_low"] == pytest.approx(
         37.5 / 0.7 - 1.959964 * se_b, abs=1e-4
     )
-    # influencer: one answer in one account -> undefined variance -> empty interval
-    assert math.isnan(accounts.loc["A", "se"])
-    assert math.isnan(accounts.loc["A", "ci_low"])
+    # influencer: one answer in one account -> N_r - A_r = 0 -> the role borrows the
+    # variance pooled over all roles: (312.5 + 2812.5) / (1 + 1) = 1562.5
+    se_a = math.sqrt((0.5 / 0.8) ** 2 * 312.5 / 2 + (0.3 / 0.8) ** 2 * 1562.5 / 1)
+    assert accounts.loc["A", "se"] == pytest.approx(se_a)
     # C: sqrt(2812.5/1) = 53.03 -> interval clipped to 0..100
     assert accounts.loc["C", "ci_low"] == 0.0
     assert accounts.loc["C", "ci_high"] == 100.0
@@ -112,10 +113,29 @@ def test_account_nps_is_role_weighted():
 
 
 def test_flags():
-    flags = by_account(score())["flags"]
-    assert flags["A"] == ["decision_maker_detractor"]
-    assert flags["B"] == ["decision_maker_detractor"]
-    assert flags["C"] == ["single_contact", "no_decision_maker", "low_coverage"]
+    # three accounts with large SEs do not differ beyond noise: tau2 = 0, so every
+    # reliability is 0 and every account is flagged low_reliability
+    result = score()
+    flags = by_account(result)["flags"]
+    assert result.tau2 == 0.0
+    assert flags["A"] == ["decision_maker_detractor", "low_reliability"]
+    assert flags["B"] == ["decision_maker_detractor", "low_reliability"]
+    assert flags["C"] == [
+        "single_contact",
+        "no_decision_maker",
+        "low_coverage",
+        "low_reliability",
+    ]
+    relaxed = by_account(score(flags={"low_reliability": 0.0}))["flags"]
+    assert "low_reliability" not in relaxed["A"]
+
+
+def test_variance_fallback_is_named_in_the_problems():
+    result = score()
+    assert result.borrowed_roles == ("influencer",)
+    assert any(
+        "influencer" in p.problem and p.severity == "warning" for p in result.problems
+    )
 
 
 def test_role_gap_flag_at_threshold():
@@ -224,7 +244,28 @@ def test_baseline_delta_and_significance():
     )
     assert accounts.loc["B", "significant"] == (abs(accounts.loc["B", "delta"]) > limit)
     assert accounts.loc["A", "delta"] == pytest.approx(0.0)
-    assert accounts.loc["A", "significant"] is None  # A has no SE: not testable
+    assert accounts.loc["A", "significant"] is False
+    assert accounts.loc["A", "p_change"] == pytest.approx(1.0)
+
+
+def test_accounts_without_any_variance_are_not_testable():
+    # every account x role cell holds one respondent: no pooled variance at all
+    rows = [
+        respondent("1", "A", "DM", [A, A, A, A]),
+        respondent("2", "A", "User", [N, N, N, N]),
+        respondent("3", "B", "DM", [SA, SA, SA, SA]),
+    ]
+    config = parse_config(small_config())
+    previous = [dict(r, Q1=N) for r in rows]
+    result = api.score(
+        as_export(rows), config, baseline=as_export(previous, "prev.csv")
+    )
+    accounts = by_account(result)
+    assert accounts["se"].isna().all()
+    assert accounts["significant"].tolist() == [None, None]
+    assert accounts["significant_fdr"].tolist() == [None, None]
+    assert accounts["p_change"].isna().all() and accounts["q_change"].isna().all()
+    assert accounts["reliability"].isna().all()
 
 
 def test_bad_answers_are_collected_with_file_row_column_value():

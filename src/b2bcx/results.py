@@ -25,6 +25,7 @@ class AccountMaster:
     source: str
     revenue: str | None = None
     segments: tuple[str, ...] = ()
+    warnings: tuple[Problem, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,10 @@ class ScoreResult:
     lifecycle : pillar scores by lifecycle phase with the priority pillar.
     rows : one line per input row: file, row, status, reason.
     problems : warnings (errors are raised, never returned).
+    borrowed_roles : roles whose index variance is the all-roles fallback
+        (docs/method.md#variance-fallback).
+    tau2, mu : the Fay–Herriot between-account variance and precision-weighted
+        mean behind ``reliability`` and ``index_eb`` (NaN when not estimable).
     """
 
     config: Config
@@ -56,6 +61,9 @@ class ScoreResult:
     baseline_wave: str | None = None
     not_heard: pd.DataFrame = field(default_factory=pd.DataFrame)
     revenue_coverage: float | None = None
+    borrowed_roles: tuple[str, ...] = ()
+    tau2: float = float("nan")
+    mu: float = float("nan")
 
     @property
     def portfolio(self) -> dict[str, float]:
@@ -96,7 +104,12 @@ class FactorResult:
 
 @dataclass(frozen=True)
 class DriverAnalysis:
-    """Key drivers of an outcome, overall or by role."""
+    """Key drivers of an outcome, overall or by role.
+
+    ``warnings`` say why quadrant advice is withheld (R² < 0.05, or the outcome
+    item is also a driver's item); ``resampled`` is what the bootstrap drew
+    (``accounts`` or ``respondents``).
+    """
 
     table: pd.DataFrame
     outcome: str
@@ -106,6 +119,8 @@ class DriverAnalysis:
     dropped: int
     by_role: bool
     overall: pd.DataFrame | None = None
+    warnings: tuple[str, ...] = ()
+    resampled: str = "respondents"
 
 
 @dataclass(frozen=True)
@@ -178,3 +193,29 @@ class Sources:
     baseline: Export | None = None
     master: AccountMaster | None = None
     files: tuple[InputFile, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class DeckInputs:
+    """Everything an account-review deck shows, computed once.
+
+    Attributes
+    ----------
+    score : the account scores (``b2bcx score``), with baseline columns if any.
+    baseline : last quarter scored on its own (its account pillars and portfolio),
+        or None without a baseline.
+    files : the input files with row counts and SHA-256.
+    version : the b2bcx version that computed it.
+    run_time : when the run happened (injected, so a test can fix it).
+    """
+
+    score: ScoreResult
+    baseline: ScoreResult | None = None
+    files: tuple[InputFile, ...] = ()
+    version: str = __version__
+    run_time: datetime | None = None
+
+    @property
+    def problems(self) -> list[Problem]:
+        """The scoring warnings (``--strict`` fails on any)."""
+        return list(self.score.problems)

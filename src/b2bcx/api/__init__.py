@@ -24,6 +24,7 @@ _HOMES = {
     "account_output": "b2bcx.scoring.tables",
     "breakdown": "b2bcx.scoring.tables",
     "rows_summary": "b2bcx.scoring.tables",
+    "risk_by_tier": "b2bcx.scoring.tables",
 }
 
 __all__ = sorted(_HOMES)

@@ -11,19 +11,24 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
+from b2bcx.api.draft.words import ACCOUNT_PLACEHOLDER, UNASSIGNED
 from b2bcx.config.models import Config
 from b2bcx.errors import DataError, Problem, raise_if_errors
 from b2bcx.io import Export, platform_exclusions
 from b2bcx.results import AccountMaster, ScoreResult
 from b2bcx.scoring.accounts import (
+    NAME,
     account_attributes,
     account_table,
+    borrowed_variance_roles,
     revenue_column,
     score_columns,
+    shrinkage,
 )
+from b2bcx.scoring.attributes import attribute_columns, named
 from b2bcx.scoring.breakdowns import compare_baseline, lifecycle_table, role_table
 from b2bcx.scoring.prepare import Prepared, prepare
-from b2bcx.scoring.respondents import score_respondents
+from b2bcx.scoring.respondents import BadAnswers, score_respondents
 from b2bcx.scoring.segments import segment_table
 from b2bcx.scoring.tables import rows_summary
 from b2bcx.stats.rollup import pareto_tiers
@@ -38,10 +43,15 @@ class Checked:
     problems: list[Problem]
     wave: str | None
     baseline_rows: pd.DataFrame | None
+    bad_answers: BadAnswers = "error"
 
 
-def check(export: Export, config: Config) -> Checked:
-    """Prepare and score an export, collecting every problem without raising."""
+def check(export: Export, config: Config, bad_answers: BadAnswers = "error") -> Checked:
+    """Prepare and score an export, collecting every problem without raising.
+
+    ``bad_answers="missing"`` reads answers that are not on their scale as
+    missing, each listed as a warning, instead of as errors that stop the run.
+    """
     frame = export.frame
     reasons = platform_exclusions(
         frame,
@@ -54,27 +64,38 @@ def check(export: Export, config: Config) -> Checked:
         aliases=export.aliases,
         platform_reasons=reasons,
         source=_source(export),
+        value_labels=export.value_labels,
     )
     prepared, wave, baseline_rows = _split_waves(prepared, config)
     problems = [*export.warnings, *prepared.problems]
     if any(p.severity == "error" and p.row is None for p in problems):
-        return Checked(prepared, pd.DataFrame(), problems, wave, baseline_rows)
-    scored = score_respondents(prepared.frame, config)
+        return Checked(
+            prepared, pd.DataFrame(), problems, wave, baseline_rows, bad_answers
+        )
+    scored = score_respondents(prepared.frame, config, bad_answers)
     return Checked(
-        prepared, scored.table, problems + scored.problems, wave, baseline_rows
+        prepared,
+        scored.table,
+        problems + scored.problems,
+        wave,
+        baseline_rows,
+        bad_answers,
     )
 
 
 def validate(
-    export: Export, config: Config, master: AccountMaster | None = None
+    export: Export,
+    config: Config,
+    master: AccountMaster | None = None,
+    bad_answers: BadAnswers = "error",
 ) -> tuple[pd.DataFrame, list[Problem]]:
     """Row accounting and every problem, errors and warnings, without raising.
 
     When the data can be scored, the warnings found while rolling up (conflicting
     account attributes, accounts missing from the account list) are included.
     """
-    checked = check(export, config)
-    problems = list(checked.problems)
+    checked = check(export, config, bad_answers)
+    problems = [*draft_placeholders(config), *checked.problems]
     if not len(checked.prepared.frame) and not any(
         p.severity == "error" for p in problems
     ):
@@ -83,6 +104,30 @@ def validate(
         result = _result(checked, config, export.files, master)
         problems += [p for p in result.problems if p not in problems]
     return rows_summary(checked.prepared.rows), problems
+
+
+def draft_placeholders(config: Config) -> list[Problem]:
+    """The TODOs ``b2bcx init`` left that only the analyst can settle."""
+    problems = []
+    if config.columns.account == ACCOUNT_PLACEHOLDER:
+        problems.append(
+            Problem(
+                f"`columns.account` is still the placeholder {ACCOUNT_PLACEHOLDER!r}",
+                "name the export column holding the customer company",
+                column=ACCOUNT_PLACEHOLDER,
+                value=ACCOUNT_PLACEHOLDER,
+            )
+        )
+    if UNASSIGNED in config.pillars:
+        items = ", ".join(config.pillars[UNASSIGNED].items)
+        problems.append(
+            Problem(
+                f"pillar `{UNASSIGNED}` still holds statements: {items}",
+                f"move them to their pillars, then delete the `{UNASSIGNED}` pillar",
+                value=UNASSIGNED,
+            )
+        )
+    return problems
 
 
 def require_respondents(checked: Checked, source: str) -> None:
@@ -152,6 +197,7 @@ def score(
     baseline: Export | None = None,
     master: AccountMaster | None = None,
     checked: Checked | None = None,
+    bad_answers: BadAnswers = "error",
 ) -> ScoreResult:
     """Account indices, pillars, NPS, coverage, intervals, flags and cuts.
 
@@ -160,7 +206,7 @@ def score(
     DataError
         With every problem found, when any is an error.
     """
-    checked = checked or check(export, config)
+    checked = checked or check(export, config, bad_answers)
     raise_if_errors(
         checked.problems, DataError, f"{_source(export)}: the data cannot be scored"
     )
@@ -168,12 +214,24 @@ def score(
     result = _result(checked, config, export.files, master)
     base = _baseline_result(baseline, checked, config, master)
     if base is not None:
+        accounts = compare_baseline(result.accounts, base.accounts)
         result = replace(
             result,
-            accounts=compare_baseline(result.accounts, base.accounts),
+            accounts=accounts,
             baseline_wave=base.wave,
+            segments=_segments(accounts, config, master, result.segment_columns),
         )
     return result
+
+
+def _segments(
+    accounts: pd.DataFrame,
+    config: Config,
+    master: AccountMaster | None,
+    segment_columns: list[str],
+) -> pd.DataFrame:
+    weights = account_weights(accounts, config, revenue_column(config, master))
+    return segment_table(accounts, segment_columns, score_columns(config), weights)
 
 
 def _baseline_result(
@@ -183,7 +241,7 @@ def _baseline_result(
     master: AccountMaster | None,
 ) -> ScoreResult | None:
     if baseline is not None:
-        base_checked = check(baseline, config)
+        base_checked = check(baseline, config, checked.bad_answers)
         raise_if_errors(
             base_checked.problems,
             DataError,
@@ -193,7 +251,7 @@ def _baseline_result(
         return _result(base_checked, config, baseline.files, master)
     if checked.baseline_rows is not None and len(checked.baseline_rows):
         prepared = replace(checked.prepared, frame=checked.baseline_rows)
-        scored = score_respondents(prepared.frame, config)
+        scored = score_respondents(prepared.frame, config, checked.bad_answers)
         wave = str(checked.baseline_rows[config.columns.wave or ""].iloc[0])
         base_checked = Checked(prepared, scored.table, scored.problems, wave, None)
         return _result(base_checked, config, [], master)
@@ -216,6 +274,7 @@ def _result(
         files=files,
         wave=checked.wave,
         master=master,
+        borrowed=tuple(borrowed_variance_roles(respondents, config)),
     )
 
 
@@ -230,9 +289,11 @@ def assemble(
     files: list[str],
     wave: str | None,
     master: AccountMaster | None,
+    borrowed: tuple[str, ...] = (),
 ) -> ScoreResult:
     """The result from the account table (with attributes): the account list
-    applied, tiers, segments and lifecycle views."""
+    applied, tiers, segments and lifecycle views; ``borrowed`` names the roles
+    whose index variance is the all-roles fallback."""
     not_heard, revenue_coverage = pd.DataFrame(), None
     master_warnings: list[Problem] = []
     if master is not None:
@@ -245,6 +306,7 @@ def assemble(
         accounts["tier"] = accounts["account"].map(tiers)
         if not not_heard.empty:
             not_heard = not_heard.assign(tier=not_heard["account"].map(tiers))
+    fit = shrinkage(accounts)
     result = ScoreResult(
         config=config,
         accounts=accounts,
@@ -253,19 +315,56 @@ def assemble(
         segments=pd.DataFrame(),
         lifecycle=pd.DataFrame(),
         rows=rows,
-        problems=warnings + master_warnings,
+        problems=warnings
+        + master_warnings
+        + small_sample_warnings(borrowed, fit.tau2, _source_of(files)),
         files=files,
         wave=wave,
         not_heard=not_heard,
         revenue_coverage=revenue_coverage,
+        borrowed_roles=borrowed,
+        tau2=fit.tau2,
+        mu=fit.mu,
     )
-    weights = account_weights(accounts, config, revenue)
-    segments = segment_table(
-        accounts, result.segment_columns, score_columns(config), weights
-    )
+    segments = _segments(accounts, config, master, result.segment_columns)
     return replace(
         result, segments=segments, lifecycle=lifecycle_table(accounts, config)
     )
+
+
+def small_sample_warnings(
+    borrowed: tuple[str, ...], tau2: float, source: str
+) -> list[Problem]:
+    """Warnings for roles borrowing the pooled variance and for ``τ² = 0``."""
+    problems = []
+    if borrowed:
+        problems.append(
+            Problem(
+                "no account has two respondents of role "
+                f"{', '.join(borrowed)}: its variance is the within-account "
+                "variance pooled over all roles",
+                "see docs/method.md#variance-fallback; more respondents per "
+                "account and role give each role its own variance",
+                file=source,
+                value=", ".join(borrowed),
+                severity="warning",
+            )
+        )
+    if tau2 == 0:
+        problems.append(
+            Problem(
+                "the accounts do not differ beyond sampling noise (τ² = 0): every "
+                "account's index_eb is the portfolio mean and its reliability 0",
+                "rank accounts with care; see docs/method.md#shrinkage-and-reliability",
+                file=source,
+                severity="warning",
+            )
+        )
+    return problems
+
+
+def _source_of(files: list[str]) -> str:
+    return ", ".join(files) or "export"
 
 
 def account_tiers(
@@ -283,12 +382,11 @@ def _attributes(
     respondents: pd.DataFrame, config: Config
 ) -> tuple[pd.DataFrame, list[Problem]]:
     c = config.columns
-    columns = [
-        col for col in [*c.segments, c.revenue, c.phase] if col and col in respondents
-    ]
-    return account_attributes(
+    columns = [col for col in attribute_columns(config) if col in respondents]
+    attributes, problems = account_attributes(
         respondents, columns, numeric=[c.revenue] if c.revenue else []
     )
+    return named(attributes, config), problems
 
 
 def account_weights(
@@ -317,6 +415,10 @@ def apply_master(
     merged = accounts.drop(columns=[c for c in attributes if c in accounts]).merge(
         listed, on="account", how="left"
     )
+    if (
+        NAME in accounts and NAME in listed
+    ):  # the CRM's name wins; the export's fills gaps
+        merged[NAME] = merged[NAME].fillna(accounts[NAME].reset_index(drop=True))
     heard = listed["account"].isin(accounts["account"])  # has a scored respondent
     not_heard = listed[~heard]
     coverage = None
@@ -328,7 +430,7 @@ def apply_master(
             else None
         )
     unknown = accounts.loc[~accounts["account"].isin(listed["account"]), "account"]
-    warnings = [
+    warnings = [*master.warnings] + [
         Problem(
             f"account {a!r} answered the survey but is not in the account list",
             "add it to the CRM list, or check the account id",

@@ -8,9 +8,10 @@ from pathlib import Path
 from b2bcx.config.models import Config
 from b2bcx.errors import DataError, Problem, raise_if_errors
 from b2bcx.io import Export, read_export, read_exports
+from b2bcx.io.text import normalise_ids
 from b2bcx.results import AccountMaster
-from b2bcx.scoring.accounts import parse_amount
-from b2bcx.scoring.prepare import resolve_columns
+from b2bcx.scoring.accounts import NAME, amount_problems, read_amounts
+from b2bcx.scoring.prepare import merged_id_warnings, resolve_columns
 
 
 def load_exports(paths: Sequence[str | Path], sheet: str | int | None = None) -> Export:
@@ -42,7 +43,14 @@ def load_master(config: Config, path: str | Path | None = None) -> AccountMaster
         columns={found[n]: n for n in wanted}
     )
     table = table.rename(columns={spec.id: "account"})
-    table["account"] = table["account"].astype("string").str.strip().astype(object)
+    if spec.name:
+        names = table[spec.name].astype("string").str.strip()
+        table[NAME] = names.mask(names == "")
+        if spec.name not in (*spec.segments, spec.revenue, spec.phase):
+            table = table.drop(columns=[spec.name])
+    ids, merged = normalise_ids(table["account"])
+    table["account"] = ids.astype(object)
+    warnings = merged_id_warnings(merged, spec.id, str(source))
     duplicated = table["account"].duplicated()
     if duplicated.any():
         dupes = [
@@ -57,7 +65,16 @@ def load_master(config: Config, path: str | Path | None = None) -> AccountMaster
         ]
         raise DataError(f"{source}: the account list repeats account ids", dupes)
     if spec.revenue:
-        table[spec.revenue] = parse_amount(table[spec.revenue])
+        raw = table.set_index("account")[spec.revenue]
+        amounts, ambiguous, infinite = read_amounts(raw)
+        problems = amount_problems(raw, ambiguous, infinite, spec.revenue, str(source))
+        raise_if_errors(problems, DataError, f"{source}: revenue cannot be read")
+        warnings += problems
+        table[spec.revenue] = amounts.to_numpy()
     return AccountMaster(
-        table.reset_index(drop=True), str(source), spec.revenue, tuple(spec.segments)
+        table.reset_index(drop=True),
+        str(source),
+        spec.revenue,
+        tuple(spec.segments),
+        tuple(warnings),
     )

@@ -30,7 +30,9 @@ def factors(
     """
     spec = factor_spec(config)
     checked = _checked(export, config, checked)
-    inputs = factor_inputs(checked.prepared.frame, checked.scores, config)
+    inputs = factor_inputs(
+        checked.prepared.frame, checked.scores, config, checked.bad_answers
+    )
     raise_if_errors(inputs.problems, DataError, "the factor data cannot be screened")
     grouped = inputs.group.notna()
     if not grouped.any():

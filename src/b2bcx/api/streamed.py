@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from b2bcx.config.models import Config
-from b2bcx.errors import DataError, Problem, UsageError, raise_if_errors
+from b2bcx.errors import Problem, UsageError
 from b2bcx.io.batches import Source, stream_source
 from b2bcx.results import AccountMaster, ScoreResult
 from b2bcx.scoring.finish import finish
@@ -35,7 +35,10 @@ def streamable(
         return None
     if not config.roles.single and not config.columns.role:
         return None
-    if len({Path(p).resolve() for p in paths}) < len(paths) or not paths:
+    try:
+        if len({Path(p).resolve() for p in paths}) < len(paths) or not paths:
+            return None
+    except (OSError, RuntimeError):  # a symlink loop: reported by the usual reader
         return None
     sources = []
     for path in paths:
@@ -64,11 +67,12 @@ def score_files(
     path (several waves, duplicate respondent ids); ``notice`` is told why
     when that costs a second read.
 
+    Invalid answers and unmapped roles are found by the pass (each with its
+    file, row, column and value) but reported by the respondent path, which
+    words them with the same hints as for any other export: None is returned.
+
     Raises
     ------
-    DataError
-        Every invalid answer and unmapped role, each named with file, row,
-        column and value.
     UsageError
         An unknown engine, or ``dask`` when it is not installed.
     """
@@ -131,13 +135,26 @@ def _result(
 ) -> ScoreResult | None:
     if len(total.waves) > 1 or not total.count.sum():
         return None
+    if any(kind == "invisible" for _, kind in total.census):
+        if notice:
+            notice(
+                "account ids with invisible characters: reading the export again "
+                "to name them"
+            )
+        return None
     if total.ids and _has_duplicates(total):
         if notice:
             notice(_SECOND_READ)
         return None
     first_rows = {s.label: s.first_row for s in sources}
     done = finish(total, p, first_rows)
-    raise_if_errors(done.problems, DataError, f"{label}: the data cannot be scored")
+    if any(problem.severity == "error" for problem in done.problems):
+        if notice:
+            notice(
+                f"{sum(p.severity == 'error' for p in done.problems)} bad values "
+                "found: reading the export again to report each one"
+            )
+        return None  # the respondent path names them (and stops) the usual way
     from b2bcx.api.accounts import assemble
 
     warnings: list[Problem] = [w for w in done.problems if w.severity == "warning"]
@@ -151,6 +168,7 @@ def _result(
         files=[s.label for s in sources],
         wave=next(iter(total.waves)) if total.waves else None,
         master=master,
+        borrowed=done.borrowed,
     )
 
 

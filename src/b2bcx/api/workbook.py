@@ -27,6 +27,7 @@ from b2bcx.results import (
     Sources,
 )
 from b2bcx.scoring.prepare import FILE
+from b2bcx.scoring.respondents import BadAnswers
 
 DRIVER_OUTCOMES = ("nps", "loyalty")
 
@@ -38,6 +39,7 @@ def report_inputs(
     run_time: datetime | None = None,
     include_respondents: bool = True,
     on_step: Callable[[str], None] | None = None,
+    bad_answers: BadAnswers = "error",
 ) -> ReportInputs:
     """Score, screen factors and find key drivers once, for one workbook.
 
@@ -45,11 +47,13 @@ def report_inputs(
     the ``nps`` outcome, else ``loyalty``, overall and by role. An
     :class:`~b2bcx.errors.AnalysisError` in either becomes a note on its sheet
     instead of failing the report; data and config errors are raised.
+    ``bad_answers="missing"`` reads answers off their scale as missing, each
+    listed on the Data quality sheet.
     """
     step = on_step or (lambda _: None)
     options = options or AnalysisOptions()
     step("scoring accounts")
-    checked = check(sources.export, sources.config)  # prepared and scored once
+    checked = check(sources.export, sources.config, bad_answers)  # scored once
     result = score(
         sources.export,
         sources.config,

@@ -8,12 +8,13 @@ Heavy libraries (pandas, scipy, openpyxl) are imported inside the commands, so
 
 from __future__ import annotations
 
+import sys
 from typing import Annotated
 
 import typer
 
 from b2bcx import __version__
-from b2bcx.cli import drivers, factors, init, report, score, validate
+from b2bcx.cli import deck, drivers, factors, init, report, score, validate
 from b2bcx.cli.common import State
 from b2bcx.errors import UsageError
 
@@ -22,7 +23,7 @@ app = typer.Typer(
     help="Account-level analytics for B2B customer-experience surveys.\n\n"
     "Example: b2bcx score examples/acme_2026q3.csv -c examples/acme.yaml",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,  # --install-completion / --show-completion
     rich_markup_mode=None,  # plain help: rich's help renderer doubles start-up time
     pretty_exceptions_enable=False,
 )
@@ -75,19 +76,49 @@ COMMANDS = (
         "report",
         "The full Excel workbook for account managers (batch jobs).",
     ),
+    (
+        deck.deck,
+        "deck",
+        "Account-review decks (PowerPoint) with native, editable charts.",
+    ),
     (init.init, "init", "Draft a program config from an export."),
 )
 for command, name, short_help in COMMANDS:
     app.command(name, no_args_is_help=True, short_help=short_help)(command)
 
 
+GLOBAL_FLAGS = ("--quiet", "-q", "--debug")
+
+
+def hoist_global_flags(args: list[str]) -> list[str]:
+    """``b2bcx report ... --quiet`` works like ``b2bcx --quiet report ...``.
+
+    The global flags are moved before the command; everything else keeps its order.
+    """
+    commands = {name for _, name, _ in COMMANDS}
+    at = next((i for i, a in enumerate(args) if a in commands), None)
+    if at is None:
+        return args
+    moved = [a for a in args[at + 1 :] if a in GLOBAL_FLAGS]
+    kept = [a for a in args[at + 1 :] if a not in GLOBAL_FLAGS]
+    return [*args[:at], *moved, args[at], *kept]
+
+
 def main() -> None:
     """Console-script entry point."""
     try:
+        sys.argv[1:] = hoist_global_flags(sys.argv[1:])
         app()
     except UsageError as error:  # raised outside a command
         typer.echo(f"error: {error}", err=True)
         raise SystemExit(2) from None
+    except MemoryError:
+        if State.debug:
+            raise
+        from b2bcx.cli.common import out_of_memory
+
+        out_of_memory()
+        raise SystemExit(1) from None
     except Exception as error:  # a bug in b2bcx: say so plainly; --debug shows where
         if State.debug:
             raise

@@ -39,6 +39,71 @@ def reported() -> Iterator[None]:
         raise typer.Exit(error.exit_code) from None
     except KeyboardInterrupt:
         raise typer.Exit(130) from None
+    except MemoryError:
+        if State.debug:
+            raise
+        out_of_memory()
+        raise typer.Exit(1) from None
+
+
+def out_of_memory() -> None:
+    """The one-line message for a run that ran out of memory."""
+    sys.stderr.write(
+        "error: out of memory: the inputs are too large for this machine's memory "
+        "(hint: split the export into several files, or run on a larger machine)\n"
+    )
+
+
+def refuse_output_over_inputs(
+    output: Path | None, inputs: list[Path | None], option: str = "-o"
+) -> None:
+    """Stop before any work when ``-o FILE`` names one of the inputs or is read-only.
+
+    An input is the same file when the resolved paths are equal or the files are
+    the same on disk (hard links, another spelling of the path).
+
+    Raises
+    ------
+    UsageError
+        ``output`` is one of ``inputs`` (exit 2); nothing is read or written.
+    OutputError
+        ``output`` or its folder is read-only (exit 1).
+    """
+    from b2bcx.errors import UsageError
+    from b2bcx.io.writers import check_writable
+
+    if output is None:
+        return
+    check_writable(output)
+    for source in inputs:
+        if source is not None and same_file(output, source):
+            raise UsageError(
+                f"{option} {output} names an input file ({source}); "
+                "it would be replaced by the results",
+                hint="write the results to a new file",
+            )
+
+
+def same_file(first: Path, second: Path) -> bool:
+    """Whether two paths name the same file (resolved path or same inode)."""
+    import os
+
+    try:
+        if first.resolve() == second.resolve():
+            return True
+        return os.path.samefile(first, second)
+    except (OSError, ValueError, RuntimeError):
+        return False
+
+
+def configured_accounts(config: Config, accounts: Path | None) -> Path | None:
+    """The account list: ``--accounts FILE``, else ``accounts.file`` of the config."""
+    if accounts is not None:
+        return accounts
+    spec = config.accounts
+    if spec is None or spec.file is None:
+        return None
+    return config.resolve_path(spec.file)
 
 
 def parse_sheet(sheet: str | None) -> str | int | None:
@@ -49,13 +114,22 @@ def parse_sheet(sheet: str | None) -> str | int | None:
 
 
 def load_inputs(
-    exports: list[Path], config_path: Path, sheet: str | None
+    exports: list[Path],
+    config_path: Path,
+    sheet: str | None,
+    output: Path | None = None,
+    accounts: Path | None = None,
 ) -> tuple[Config, Export]:
-    """Config first (cheap), then the exports."""
+    """Config first (cheap), then the exports.
+
+    With ``output``, the account list the config names is checked against it
+    before the exports are read (see :func:`refuse_output_over_inputs`).
+    """
     from b2bcx.api.load import load_exports
     from b2bcx.config.models import load_config
 
     config = load_config(config_path)
+    refuse_output_over_inputs(output, [configured_accounts(config, accounts)])
     return config, load_exports(exports, sheet=parse_sheet(sheet))
 
 
@@ -103,6 +177,7 @@ def score_streamed(
     accounts: Path | None,
     engine: str,
     scheduler: str | None,
+    output: Path | None = None,
 ) -> ScoreResult | None:
     """``score`` by the streaming moments pass, or None when it does not apply."""
     from b2bcx.api.load import load_master
@@ -110,6 +185,7 @@ def score_streamed(
     from b2bcx.config.models import load_config
 
     config = load_config(config_path)
+    refuse_output_over_inputs(output, [configured_accounts(config, accounts)])
     master = load_master(config, accounts)
     with working("Scoring accounts…"):
         result = score_files(
@@ -131,16 +207,37 @@ def score_inputs(
     sheet: str | None,
     baseline: list[Path] | None,
     accounts: Path | None,
+    bad_answers: str = "error",
+    output: Path | None = None,
 ) -> ScoreResult:
-    """Read everything ``score`` and ``report`` need and score it."""
+    """Read everything ``score`` needs and score it."""
     from b2bcx import api
     from b2bcx.api.load import load_exports, load_master
 
     with working("Reading exports…"):
-        config, export = load_inputs(exports, config_path, sheet)
+        config, export = load_inputs(exports, config_path, sheet, output, accounts)
         previous = (
             load_exports(baseline, sheet=parse_sheet(sheet)) if baseline else None
         )
         master = load_master(config, accounts)
     with working("Scoring accounts…"):
-        return api.score(export, config, baseline=previous, master=master)
+        return api.score(
+            export,
+            config,
+            baseline=previous,
+            master=master,
+            bad_answers=bad_answers,  # type: ignore[arg-type]
+        )
+
+
+def note_unreadable(problems: list[Any]) -> None:
+    """The stderr count of answers ``--bad-answers missing`` read as missing."""
+    from b2bcx.scoring.respondents import unreadable_count
+
+    count = unreadable_count(problems)
+    if count:
+        note(
+            f"--bad-answers missing: {count:,} unreadable answer"
+            f"{'s' if count != 1 else ''} read as missing (each is listed by "
+            "`b2bcx validate` and on the report's Data quality sheet)"
+        )

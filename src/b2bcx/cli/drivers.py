@@ -7,7 +7,14 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from b2bcx.cli.common import emit, load_inputs, note, reported, working
+from b2bcx.cli.common import (
+    emit,
+    load_inputs,
+    note,
+    refuse_output_over_inputs,
+    reported,
+    working,
+)
 from b2bcx.cli.options import (
     BootstrapOption,
     ConfigOption,
@@ -19,6 +26,7 @@ from b2bcx.cli.options import (
     RoleOnly,
     SeedOption,
     SheetOption,
+    WideOption,
 )
 
 if TYPE_CHECKING:
@@ -33,6 +41,7 @@ def drivers(
         typer.Option(
             "--outcome",
             help="Configured outcome: nps, loyalty or another name under `outcomes:`.",
+            metavar="NAME",
         ),
     ] = "nps",
     method: Annotated[
@@ -52,12 +61,15 @@ def drivers(
     plot: Annotated[
         Path | None,
         typer.Option(
-            "--plot", help="Draw the importance-performance chart to FILE.png."
+            "--plot",
+            help="Draw the importance-performance chart to FILE.png (needs matplotlib).",
+            metavar="FILE.png",
         ),
     ] = None,
     output: OutputOption = None,
     fmt: FormatOption = Format.table,
     sheet: SheetOption = None,
+    wide: WideOption = False,
 ) -> None:
     """Which pillars drive loyalty and advocacy: relative importance, intervals and quadrants.
 
@@ -66,6 +78,8 @@ def drivers(
     with reported():
         from b2bcx.api.key_drivers import drivers as key_drivers
 
+        refuse_output_over_inputs(output, [*exports, config])
+        refuse_output_over_inputs(plot, [*exports, config], "--plot")
         with working(f"Fitting key drivers ({bootstrap} bootstrap resamples)…"):
             cfg, export = load_inputs(exports, config, sheet)
             result = key_drivers(
@@ -84,7 +98,7 @@ def drivers(
             output,
             fmt,
             "Drivers",
-            lambda c: _render("render_drivers", c, result),
+            lambda c: _render("render_drivers", c, result, wide),
         )
 
 
@@ -101,7 +115,7 @@ def _plot(result: Any, path: Path) -> None:
     note(f"wrote {path}")
 
 
-def _render(name: str, console: Any, result: Any) -> None:
+def _render(name: str, console: Any, result: Any, wide: bool = False) -> None:
     from b2bcx.cli.render import analyses as console_analyses
 
-    getattr(console_analyses, name)(console, result)
+    getattr(console_analyses, name)(console, result, wide=wide)

@@ -6,7 +6,13 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from b2bcx.cli.common import emit, load_inputs, reported, working
+from b2bcx.cli.common import (
+    emit,
+    load_inputs,
+    refuse_output_over_inputs,
+    reported,
+    working,
+)
 from b2bcx.cli.options import (
     ConfigOption,
     ExportsArgument,
@@ -15,6 +21,7 @@ from b2bcx.cli.options import (
     OutputOption,
     RoleOnly,
     SheetOption,
+    WideOption,
 )
 
 if TYPE_CHECKING:
@@ -30,6 +37,7 @@ def factors(
     output: OutputOption = None,
     fmt: FormatOption = Format.table,
     sheet: SheetOption = None,
+    wide: WideOption = False,
 ) -> None:
     """Lemke-style screening: factors mentioned by >=25% that discriminate good, average and poor experiences.
 
@@ -38,6 +46,7 @@ def factors(
     with reported():
         from b2bcx.api.screening import factors as screen_factors
 
+        refuse_output_over_inputs(output, [*exports, config])
         with working("Screening factors…"):
             cfg, export = load_inputs(exports, config, sheet)
             result = screen_factors(export, cfg, by_role=by is not None)
@@ -46,11 +55,11 @@ def factors(
             output,
             fmt,
             "Factors",
-            lambda c: _render("render_factors", c, result),
+            lambda c: _render("render_factors", c, result, wide),
         )
 
 
-def _render(name: str, console: Any, result: Any) -> None:
+def _render(name: str, console: Any, result: Any, wide: bool = False) -> None:
     from b2bcx.cli.render import analyses as console_analyses
 
-    getattr(console_analyses, name)(console, result)
+    getattr(console_analyses, name)(console, result, wide=wide)

@@ -30,6 +30,7 @@ def init(
             "--output",
             "-o",
             help="Write the draft config to FILE (YAML) instead of printing it.",
+            metavar="FILE",
         ),
     ] = None,
     force: Annotated[
@@ -37,14 +38,16 @@ def init(
     ] = False,
     sheet: Annotated[
         str | None,
-        typer.Option("--sheet", help="Excel sheet by name or 0-based index."),
+        typer.Option(
+            "--sheet", help="Excel sheet by name or 0-based index.", metavar="SHEET"
+        ),
     ] = None,
 ) -> None:
     """Draft a program config from an export: columns, scales, pillars, roles, NPS.
 
     Columns are recognised by name and content; every role answer is mapped, so
-    the draft validates on the export it came from. Review the notes (on stderr)
-    and the TODO comments before relying on it.
+    the draft scores the export it came from. Review the notes (on stderr) and the
+    TODO comments: validate fails until the TODOs are settled.
 
     Example: b2bcx init examples/acme_2026q3.csv -o program.yaml
     """
@@ -74,7 +77,12 @@ def refuse_overwrite(output: Path | None, force: bool, export: Path) -> None:
 
     if output is None:
         return
-    if output.is_dir() or output.resolve() == export.resolve():
+    from b2bcx.cli.common import same_file
+    from b2bcx.io.writers import check_writable
+
+    check_writable(output)
+
+    if output.is_dir() or same_file(output, export):
         raise UsageError(
             f"cannot write the config to {output}", hint="name a new .yaml file"
         )

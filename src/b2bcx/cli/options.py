@@ -35,31 +35,50 @@ class RoleOnly(StrEnum):
     role = "role"
 
 
+class BadAnswers(StrEnum):
+    error = "error"
+    missing = "missing"
+
+
 ExportsArgument = Annotated[
     list[Path],
     typer.Argument(
         help="Survey export(s): CSV/TSV, XLSX, SAV, Parquet; Qualtrics and SurveyMonkey layouts are recognised.",
         show_default=False,
-        metavar="EXPORT",
+        metavar="EXPORT...",
     ),
 ]
 ConfigOption = Annotated[
     Path,
     typer.Option(
-        "--config", "-c", help="The program's YAML config.", show_default=False
+        "--config",
+        "-c",
+        help="The program's YAML config.",
+        show_default=False,
+        metavar="CONFIG",
     ),
 ]
 SheetOption = Annotated[
-    str | None, typer.Option("--sheet", help="Excel sheet by name or 0-based index.")
+    str | None,
+    typer.Option(
+        "--sheet", help="Excel sheet by name or 0-based index.", metavar="SHEET"
+    ),
 ]
 AccountsOption = Annotated[
     Path | None,
-    typer.Option("--accounts", help="The CRM account list (id, revenue, segments)."),
+    typer.Option(
+        "--accounts",
+        help="The CRM account list (id, name, revenue, segments).",
+        metavar="FILE",
+    ),
 ]
 OutputOption = Annotated[
     Path | None,
     typer.Option(
-        "--output", "-o", help="Write the table to FILE (.csv, .json, .parquet, .xlsx)."
+        "--output",
+        "-o",
+        help="Write the table to FILE (.csv, .json, .parquet, .xlsx).",
+        metavar="FILE",
     ),
 ]
 FormatOption = Annotated[
@@ -70,14 +89,21 @@ FormatOption = Annotated[
 ReportOption = Annotated[
     Path,
     typer.Option(
-        "--output", "-o", help="The workbook to write (.xlsx).", show_default=False
+        "--output",
+        "-o",
+        help="The workbook to write (.xlsx).",
+        show_default=False,
+        metavar="REPORT.xlsx",
     ),
 ]
 
 BaselineOption = Annotated[
     list[Path] | None,
     typer.Option(
-        "--baseline", "-b", help="The previous export(s), for change and significance."
+        "--baseline",
+        "-b",
+        help="The previous export(s), for change and significance (repeat for several).",
+        metavar="PREV",
     ),
 ]
 
@@ -85,6 +111,15 @@ NoRespondentsOption = Annotated[
     bool,
     typer.Option(
         "--no-respondents", help="Leave out the Respondents sheet (smaller file)."
+    ),
+]
+
+BadAnswersOption = Annotated[
+    BadAnswers,
+    typer.Option(
+        "--bad-answers",
+        help="An answer not on its scale: stop with an error, or read it as missing "
+        "and list it (for scheduled runs).",
     ),
 ]
 
@@ -101,10 +136,51 @@ BootstrapOption = Annotated[
         "--bootstrap",
         min=0,
         help="Bootstrap resamples for the 95% intervals of driver importance.",
+        metavar="N",
     ),
 ]
 
 SeedOption = Annotated[
     int,
-    typer.Option("--seed", help="Seed of the bootstrap (results are reproducible)."),
+    typer.Option(
+        "--seed",
+        min=0,
+        help="Seed of the bootstrap, 0 or more (results are reproducible).",
+        metavar="N",
+    ),
 ]
+
+WideOption = Annotated[
+    bool,
+    typer.Option(
+        "--wide",
+        "-w",
+        help="Show every column, wider than the terminal if need be (-o FILE keeps them all too).",
+    ),
+]
+
+
+def _plain_argument_help() -> None:
+    """Arguments with a metavar show just it (``EXPORT...``), not a Python type.
+
+    Typer prints ``EXPORT <list[Path]>`` and ``{EXPORT}...`` for a list argument
+    whatever its metavar; this keeps the metavar as written.
+    """
+    from typer.core import TyperArgument
+
+    shown_type = TyperArgument.display_type_rich
+    usage_name = TyperArgument._usage_display_name
+
+    def display_type_rich(self: TyperArgument, ctx: object) -> str | None:
+        return None if self.metavar else shown_type(self, ctx)  # type: ignore[arg-type]
+
+    def usage_display_name(self: TyperArgument) -> str:
+        if self.metavar:
+            return self.metavar if self.required else f"[{self.metavar}]"
+        return usage_name(self)
+
+    TyperArgument.display_type_rich = display_type_rich  # type: ignore[method-assign,assignment]
+    TyperArgument._usage_display_name = usage_display_name  # type: ignore[method-assign,assignment]
+
+
+_plain_argument_help()

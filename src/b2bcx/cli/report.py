@@ -9,14 +9,19 @@ without an import cycle.
 from __future__ import annotations
 
 import contextlib
+import os
 import sys
 from collections.abc import Callable, Iterator
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated
+
+import typer
 
 from b2bcx.cli.options import (
     AccountsOption,
+    BadAnswers,
+    BadAnswersOption,
     BaselineOption,
     BootstrapOption,
     ConfigOption,
@@ -27,7 +32,7 @@ from b2bcx.cli.options import (
     SheetOption,
     StrictOption,
 )
-from b2bcx.errors import DataError
+from b2bcx.errors import DataError, UsageError
 
 if TYPE_CHECKING:
     from b2bcx.results import ReportInputs, Sources
@@ -44,6 +49,16 @@ def report(
     strict: StrictOption = False,
     bootstrap: BootstrapOption = 1000,
     seed: SeedOption = 2011,
+    bad_answers: BadAnswersOption = BadAnswers.error,
+    run_time: Annotated[
+        bool,
+        typer.Option(
+            "--run-time",
+            help="Record when the report was made (Method sheet, document "
+            "properties); without it two runs on the same inputs give the same "
+            "file. SOURCE_DATE_EPOCH, when set, is the time recorded.",
+        ),
+    ] = False,
 ) -> None:
     """The full Excel workbook: summary, accounts, roles, segments, lifecycle, factors, drivers, data quality and method.
 
@@ -52,7 +67,7 @@ def report(
 
     Example: b2bcx report examples/acme_2026q3.csv -c examples/acme.yaml --baseline examples/acme_2026q2.csv -o acme_report.xlsx
     """
-    from b2bcx.cli.common import reported
+    from b2bcx.cli.common import refuse_output_over_inputs, reported
 
     with reported():
         from b2bcx.api.workbook import report_inputs
@@ -60,15 +75,19 @@ def report(
         from b2bcx.results import AnalysisOptions
 
         check_report_path(output)
+        refuse_output_over_inputs(
+            output, [*exports, config, *(baseline or []), accounts]
+        )
         with progress_steps() as step:
             step("reading the exports")
-            sources = load_sources(exports, config, sheet, baseline, accounts)
+            sources = load_sources(exports, config, sheet, baseline, accounts, output)
             inputs = report_inputs(
                 sources,
                 options=AnalysisOptions(bootstrap=bootstrap, seed=seed),
-                run_time=datetime.now().astimezone(),
+                run_time=recorded_time(run_time),
                 include_respondents=not no_respondents,
                 on_step=step,
+                bad_answers=bad_answers.value,  # type: ignore[arg-type]
             )
             if strict:
                 fail_on_warnings(inputs)
@@ -83,6 +102,7 @@ def load_sources(
     sheet: str | None,
     baseline: list[Path] | None,
     accounts: Path | None,
+    output: Path | None = None,
 ) -> Sources:
     """Read the config, the exports, the baseline and the account list once."""
     from b2bcx.api.load import load_exports, load_master
@@ -90,7 +110,7 @@ def load_sources(
     from b2bcx.cli.common import load_inputs, parse_sheet
     from b2bcx.results import InputFile, Sources
 
-    cfg, export = load_inputs(exports, config_path, sheet)
+    cfg, export = load_inputs(exports, config_path, sheet, output, accounts)
     previous = load_exports(baseline, sheet=parse_sheet(sheet)) if baseline else None
     master = load_master(cfg, accounts)
     files = [
@@ -102,6 +122,22 @@ def load_sources(
         digest = file_sha256(master.source)
         files.append(InputFile(master.source, "accounts", len(master.table), digest))
     return Sources(export, cfg, previous, master, tuple(files))
+
+
+def recorded_time(wanted: bool) -> datetime | None:
+    """The run time the report records: SOURCE_DATE_EPOCH when set (reproducible
+    builds), now with ``--run-time``, else none (the file depends on its inputs
+    only)."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch:
+        try:
+            return datetime.fromtimestamp(int(epoch), tz=UTC)
+        except (ValueError, OverflowError, OSError):
+            raise UsageError(
+                f"SOURCE_DATE_EPOCH={epoch!r} is not a time in seconds since 1970",
+                hint="set it to an integer such as 1767225600, or unset it",
+            ) from None
+    return datetime.now().astimezone() if wanted else None
 
 
 def fail_on_warnings(inputs: ReportInputs) -> None:
@@ -140,14 +176,20 @@ def _summary_line(inputs: ReportInputs, output: Path) -> None:
     """One unwrapped line on stderr for the scheduler's log (silenced by --quiet)."""
     from b2bcx.cli.common import State
     from b2bcx.cli.render.console import stderr_console
-    from b2bcx.report.summary import excluded_rows, flagged_count
+    from b2bcx.report.summary import excluded_rows, risk_counts
+    from b2bcx.scoring.respondents import unreadable_count
 
     if State.quiet:
         return
     result = inputs.score
+    unreadable = unreadable_count(list(result.problems))
+    read_as_missing = (
+        f"{unreadable:,} unreadable answers read as missing, " if unreadable else ""
+    )
+    risky, blind = risk_counts(result)
     line = (
         f"report: {len(result.accounts):,} accounts, {len(result.respondents):,} "
-        f"respondents, {excluded_rows(result):,} excluded rows, "
-        f"{flagged_count(result):,} flagged accounts -> {output}"
+        f"respondents, {excluded_rows(result):,} excluded rows, {read_as_missing}"
+        f"{risky:,} accounts at risk, {blind:,} blind spots -> {output}"
     )
     stderr_console().print(line, soft_wrap=True, markup=False, highlight=False)

@@ -6,9 +6,18 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from b2bcx.cli.common import emit, reported, score_inputs, score_streamed
+from b2bcx.cli.common import (
+    emit,
+    note_unreadable,
+    refuse_output_over_inputs,
+    reported,
+    score_inputs,
+    score_streamed,
+)
 from b2bcx.cli.options import (
     AccountsOption,
+    BadAnswers,
+    BadAnswersOption,
     BaselineOption,
     By,
     ConfigOption,
@@ -18,6 +27,7 @@ from b2bcx.cli.options import (
     FormatOption,
     OutputOption,
     SheetOption,
+    WideOption,
 )
 
 if TYPE_CHECKING:
@@ -38,6 +48,8 @@ def score(
     fmt: FormatOption = Format.table,
     sheet: SheetOption = None,
     accounts: AccountsOption = None,
+    bad_answers: BadAnswersOption = BadAnswers.error,
+    wide: WideOption = False,
     engine: Annotated[
         Engine,
         typer.Option(
@@ -61,11 +73,19 @@ def score(
     with reported():
         from b2bcx import api
 
+        refuse_output_over_inputs(
+            output, [*exports, config, *(baseline or []), accounts]
+        )
         result = None
-        if baseline is None and sheet is None:
-            result = score_streamed(exports, config, accounts, engine.value, scheduler)
+        if baseline is None and sheet is None and bad_answers is BadAnswers.error:
+            result = score_streamed(
+                exports, config, accounts, engine.value, scheduler, output
+            )
         if result is None:
-            result = score_inputs(exports, config, sheet, baseline, accounts)
+            result = score_inputs(
+                exports, config, sheet, baseline, accounts, bad_answers.value, output
+            )
+        note_unreadable(result.problems)
         if by is not None:
             table = api.breakdown(result, by.value)
             emit(
@@ -73,21 +93,38 @@ def score(
                 output,
                 fmt,
                 f"By {by.value}",
-                lambda c: _render_breakdown(c, table, by, result),
+                lambda c: _render_breakdown(c, table, by, result, wide),
             )
             return
         table = api.account_output(result)
-        emit(table, output, fmt, "Accounts", lambda c: _render_score(c, result, table))
+        emit(
+            table,
+            output,
+            fmt,
+            "Accounts",
+            lambda c: _render_score(c, result, table, wide),
+        )
 
 
-def _render_score(console: Any, result: ScoreResult, table: Any) -> None:
+def _render_score(
+    console: Any, result: ScoreResult, table: Any, wide: bool = False
+) -> None:
     from b2bcx import api
     from b2bcx.cli.render.score import render_score
 
-    render_score(console, result, table, api.rows_summary(result.rows))
+    render_score(
+        console,
+        result,
+        table,
+        api.rows_summary(result.rows),
+        wide=wide,
+        by_tier=api.risk_by_tier(result, table),
+    )
 
 
-def _render_breakdown(console: Any, table: Any, by: By, result: ScoreResult) -> None:
+def _render_breakdown(
+    console: Any, table: Any, by: By, result: ScoreResult, wide: bool = False
+) -> None:
     from b2bcx.cli.render.score import render_breakdown
 
-    render_breakdown(console, table, by.value, result.config)
+    render_breakdown(console, table, by.value, result.config, wide)

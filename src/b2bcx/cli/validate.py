@@ -7,9 +7,11 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from b2bcx.cli.common import load_inputs, reported, working
+from b2bcx.cli.common import load_inputs, note_unreadable, reported, working
 from b2bcx.cli.options import (
     AccountsOption,
+    BadAnswers,
+    BadAnswersOption,
     ConfigOption,
     ExportsArgument,
     Format,
@@ -27,6 +29,7 @@ def validate(
     fmt: FormatOption = Format.table,
     sheet: SheetOption = None,
     accounts: AccountsOption = None,
+    bad_answers: BadAnswersOption = BadAnswers.error,
 ) -> None:
     """Check the config and the data; print the row accounting and every problem.
 
@@ -41,7 +44,9 @@ def validate(
 
         with working("Checking…"):
             cfg, export = load_inputs(exports, config, sheet)
-            summary, problems = api.validate(export, cfg, load_master(cfg, accounts))
+            summary, problems = api.validate(
+                export, cfg, load_master(cfg, accounts), bad_answers.value
+            )
         if fmt is Format.json:
             payload = {
                 "rows": json_records(summary),
@@ -50,5 +55,6 @@ def validate(
             sys.stdout.write(json_text(payload))
         else:
             render_validation(stdout_console(), summary, problems)
+        note_unreadable(problems)
         if any(p.severity == "error" for p in problems):
             raise typer.Exit(1)

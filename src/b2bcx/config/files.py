@@ -7,6 +7,8 @@ Generic over the config's content: it knows files and mappings, not the schema
 from __future__ import annotations
 
 import difflib
+import errno
+import stat
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -39,8 +41,17 @@ def merged_mapping(path: Path, seen: tuple[Path, ...]) -> dict[str, Any]:
     return deep_merge(merged, data)
 
 
+YAML_SUFFIXES = (".yaml", ".yml")
+
+
 def _find_parent(name: str, base: Path) -> Path:
-    candidates = [base / name, base / f"{name}.yaml"]
+    """The file ``extends: name`` names: a .yaml/.yml path, or a shipped framework.
+
+    Only YAML files are read: ``extends: /etc/shadow`` is refused by its name,
+    before its content could reach a message.
+    """
+    is_yaml = Path(name).suffix.lower() in YAML_SUFFIXES
+    candidates = [base / name] if is_yaml else [base / f"{name}.yaml"]
     candidates += [d / f"{name}.yaml" for d in shipped_config_dirs()]
     for candidate in candidates:
         try:
@@ -48,17 +59,98 @@ def _find_parent(name: str, base: Path) -> Path:
                 return candidate
         except (OSError, ValueError):
             continue  # a name too long or otherwise impossible as a path
+    if not is_yaml and Path(name).suffix:
+        raise ConfigError(
+            f"`extends: {_short(name)}` is not a YAML file: only .yaml and .yml "
+            "files can be extended",
+            hint="name a config file ending in .yaml, or a shipped framework",
+        )
     shipped = sorted(
         {p.stem for d in shipped_config_dirs() if d.is_dir() for p in d.glob("*.yaml")}
     )
     raise ConfigError(
-        f"`extends: {name}` names no file and no shipped framework",
+        f"`extends: {_short(name)}` names no file and no shipped framework",
         hint=_closest(name, shipped, f"shipped frameworks: {', '.join(shipped)}"),
     )
 
 
+class _DuplicateKey(yaml.MarkedYAMLError):
+    """A mapping names the same key twice."""
+
+
+class _SetTag(yaml.MarkedYAMLError):
+    """A ``!!set``: its order would depend on the hash seed."""
+
+
+class StrictLoader(yaml.SafeLoader):
+    """The safe loader, refusing duplicate keys and ``!!set`` values.
+
+    PyYAML keeps the last of two equal keys without a word, so a config whose
+    ``weights:`` appears twice would silently lose the first; and a ``!!set``
+    iterates in an order that changes from run to run.
+    """
+
+    def construct_mapping(self, node: Any, deep: bool = False) -> dict[Any, Any]:
+        if isinstance(node, yaml.MappingNode):
+            seen: dict[Any, Any] = {}
+            for key_node, _ in node.value:
+                if key_node.tag == "tag:yaml.org,2002:merge":
+                    continue  # `<<: *base`: its keys may be overridden
+                key = self.construct_object(key_node, deep=True)
+                try:
+                    first = seen.get(key)
+                except TypeError:
+                    continue  # an unhashable key: the base class reports it
+                if first is not None:
+                    raise _DuplicateKey(
+                        None,
+                        None,
+                        f"duplicate key {key!r} (first at line {first.line + 1})",
+                        key_node.start_mark,
+                    )
+                seen[key] = key_node.start_mark
+        return super().construct_mapping(node, deep=deep)
+
+    def construct_set(self, node: Any) -> Any:
+        raise _SetTag(
+            None,
+            None,
+            "a !!set is not allowed (its order is not fixed); use a list",
+            node.start_mark,
+        )
+
+
+StrictLoader.add_constructor("tag:yaml.org,2002:set", StrictLoader.construct_set)
+
+
+def _check_regular(path: Path) -> None:
+    """A config must be a regular file: a pipe or device would hang the read."""
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        raise ConfigError(
+            f"config file not found: {path}", hint="check the path given to -c/--config"
+        ) from None
+    except (OSError, ValueError) as exc:
+        reason = {
+            errno.ELOOP: "a symbolic link that loops back on itself",
+            errno.ENAMETOOLONG: "a file name too long for the file system",
+        }.get(
+            getattr(exc, "errno", None) or 0, getattr(exc, "strerror", None) or str(exc)
+        )
+        raise ConfigError(f"cannot read config {_short(str(path))}: {reason}") from None
+    if stat.S_ISDIR(mode):
+        raise ConfigError(f"config {path} is a directory, not a YAML file")
+    if not stat.S_ISREG(mode):
+        raise ConfigError(
+            f"config {path} is not a regular file (it is a pipe, device or socket)",
+            hint="name a config file saved on disk",
+        )
+
+
 def read_yaml(path: Path) -> dict[str, Any]:
     """Load a YAML mapping safely (no Python object tags)."""
+    _check_regular(path)
     try:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
@@ -68,14 +160,20 @@ def read_yaml(path: Path) -> dict[str, Any]:
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"cannot read config {path}: {exc}") from None
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=StrictLoader)  # a SafeLoader subclass
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
         reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        hints: dict[type[Exception], str] = {
+            _DuplicateKey: "name each key once",
+            _SetTag: "write the values as a list: [a, b]",
+        }
+        hint = hints.get(
+            type(exc), "YAML is loaded safely: Python object tags are not allowed"
+        )
         raise ConfigError(
-            f"{path}: not valid YAML{where}: {reason}",
-            hint="YAML is loaded safely: Python object tags are not allowed",
+            f"{path}: not valid YAML{where}: {reason}", hint=hint
         ) from None
     except (ValueError, TypeError, AttributeError, KeyError, RecursionError) as exc:
         # safe_load raises these for tags whose value cannot be built (`!!float one`)
@@ -106,6 +204,10 @@ def deep_merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str
         else:
             merged[key] = value
     return merged
+
+
+def _short(text: str, width: int = 80) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def _closest(name: str, valid: list[str], fallback: str) -> str:

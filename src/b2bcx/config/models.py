@@ -18,7 +18,12 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from b2bcx.config.files import merged_mapping
 from b2bcx.errors import ConfigError, Problem, raise_if_errors
 
-PositiveFloat = Annotated[float, Field(gt=0, allow_inf_nan=False)]
+MAX_WEIGHT = 1e9
+"""The largest weight: far beyond any real ratio, far below a float overflow."""
+MAX_BOUND = 1e12
+"""The largest scale bound or threshold in magnitude (no overflow in hi - lo)."""
+PositiveFloat = Annotated[float, Field(gt=0, le=MAX_WEIGHT, allow_inf_nan=False)]
+Bound = Annotated[float, Field(ge=-MAX_BOUND, le=MAX_BOUND, allow_inf_nan=False)]
 Code = str | int | float
 
 
@@ -31,6 +36,7 @@ class Model(BaseModel):
 class Columns(Model):
     respondent: str | None = None
     account: str
+    name: str | None = None
     role: str | None = None
     segments: list[str] = []
     revenue: str | None = None
@@ -42,9 +48,9 @@ class Columns(Model):
 class Scale(Model):
     """A numeric scale (``min``/``max``) or a labelled one (``labels``)."""
 
-    min: float | None = None
-    max: float | None = None
-    labels: dict[str, float] | None = None
+    min: Bound | None = None
+    max: Bound | None = None
+    labels: dict[str, Bound] | None = None
     missing: list[Code] = []
 
     @model_validator(mode="after")
@@ -122,8 +128,9 @@ class Outcome(Model):
 
 
 class Flags(Model):
-    role_gap: float = Field(default=20.0, ge=0)
+    role_gap: float = Field(default=20.0, ge=0, allow_inf_nan=False)
     low_coverage: float = Field(default=0.5, ge=0, le=1)
+    low_reliability: float = Field(default=0.7, ge=0, le=1)
 
 
 class Composite(Model):
@@ -154,8 +161,8 @@ class Group(Model):
     source: str | None = Field(default=None, alias="from")
     column: str | None = None
     values: dict[Literal["good", "average", "poor"], list[Code]] | None = None
-    good_min: float | None = None
-    poor_max: float | None = None
+    good_min: Bound | None = None
+    poor_max: Bound | None = None
 
 
 class Factors(Model):

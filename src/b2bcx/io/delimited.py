@@ -13,6 +13,7 @@ import io
 import re
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
@@ -26,6 +27,7 @@ from b2bcx.io.detect import (
     sniff_delimiter,
 )
 from b2bcx.io.grid import HEAD_ROWS, Cells, find_header_row
+from b2bcx.io.limits import check_columns
 from b2bcx.io.text import TEXT, blank_to_na, blank_to_null
 
 BLOCK_BYTES = 16 << 20
@@ -63,16 +65,98 @@ def read_delimited(path: Path, label: str) -> Cells:
         body = _decode(content[encoding.skip :], encoding.codec, label).encode()
         return Cells(_read_body(body, suffix, label), [])
     try:
-        return Cells(_read_body(content[encoding.skip :], suffix, label), [])
+        frame = _read_body(content[encoding.skip :], suffix, label)
+        return Cells(frame, [], controls=has_control_bytes(content))
     except _NotUtf8:
-        body = _decode(content[encoding.skip :], "cp1252", label).encode()
-        warning = Problem(
-            "the file is not valid UTF-8; it was read as Windows-1252 (Western European)",
-            hint="export as UTF-8 so that accented letters are certain to be right",
+        text, fallen_back, mixed = decode_by_line(content[encoding.skip :], label)
+        warnings = _fallback_warnings(label, fallen_back, mixed)
+        return Cells(_read_body(text.encode(), suffix, label), warnings)
+
+
+_CONTROL_BYTES = np.array(
+    [c for c in range(32) if c not in (9, 10, 13)], dtype=np.uint8
+)
+
+
+def has_control_bytes(content: bytes) -> bool:
+    """Whether UTF-8 bytes hold a C0 control character other than tab, CR, LF
+    (one vectorised pass; most files have none and skip the per-column scan)."""
+    data = np.frombuffer(content, dtype=np.uint8)
+    low = data[data < 32]
+    return bool(np.isin(low, _CONTROL_BYTES).any())
+
+
+def decode_by_line(content: bytes, label: str) -> tuple[str, list[int], bool]:
+    """Decode line by line: UTF-8 first, Windows-1252 for the lines that are not UTF-8.
+
+    A file written partly by one program and partly by another (one pasted row)
+    keeps its UTF-8 lines intact; only the failing lines are read as Windows-1252.
+
+    Returns
+    -------
+    tuple
+        The text, the 1-based numbers of the lines read as Windows-1252, and
+        whether other lines held UTF-8 beyond ASCII (a mixed file).
+
+    Raises
+    ------
+    DataError
+        A line is neither UTF-8 nor Windows-1252 (the message names the line).
+    """
+    lines = content.split(b"\n")
+    decoded: list[str] = []
+    fallen_back: list[int] = []
+    mixed = False
+    for number, line in enumerate(lines, start=1):
+        try:
+            decoded.append(line.decode("utf-8"))
+            mixed = mixed or not line.isascii()
+        except UnicodeDecodeError:
+            fallen_back.append(number)
+            decoded.append(_decode_line(line, number, label))
+    return "\n".join(decoded), fallen_back, mixed
+
+
+def _decode_line(line: bytes, number: int, label: str) -> str:
+    try:
+        return line.decode("cp1252")
+    except UnicodeDecodeError as exc:
+        byte = line[exc.start : exc.start + 1].hex().upper()
+        raise DataError(
+            f"{label} cannot be decoded as UTF-8 or Windows-1252 text "
+            f"(line {number}, byte {exc.start + 1} of the line: 0x{byte})",
+            hint="export the file again as UTF-8 CSV; it may be damaged or binary",
+        ) from exc
+
+
+def _fallback_warnings(label: str, lines: list[int], mixed: bool) -> list[Problem]:
+    """The warning for a Windows-1252 file, or for the lines of a mixed file."""
+    hint = "export as UTF-8 so that accented letters are certain to be right"
+    if not mixed:
+        return [
+            Problem(
+                "the file is not valid UTF-8; it was read as Windows-1252 "
+                "(Western European)",
+                hint=hint,
+                file=label,
+                severity="warning",
+            )
+        ]
+    count = len(lines)
+    listed = ", ".join(map(str, lines[:MAX_REPORTED]))
+    more = f" (first {MAX_REPORTED} listed)" if count > MAX_REPORTED else ""
+    return [
+        Problem(
+            f"{count} line{'s' if count != 1 else ''} of this UTF-8 file "
+            f"{'are' if count != 1 else 'is'} not valid UTF-8 and "
+            f"{'were' if count != 1 else 'was'} read as Windows-1252: "
+            f"line{'s' if count != 1 else ''} {listed}{more}",
+            hint="check the accented letters of these rows; " + hint,
             file=label,
+            row=lines[0] if count == 1 else None,
             severity="warning",
         )
-        return Cells(_read_body(body, suffix, label), [warning])
+    ]
 
 
 def _decode(content: bytes, codec: str, label: str) -> str:
@@ -93,8 +177,15 @@ def _decode(content: bytes, codec: str, label: str) -> str:
 
 def _read_body(body: bytes, suffix: str, label: str) -> pd.DataFrame:
     """Parse UTF-8 bytes; raise ``_NotUtf8`` when they are not valid UTF-8."""
+    if not body.strip(b" \t\r\n,;\xef\xbb\xbf"):
+        raise DataError(
+            f"{label} holds no data: only blank lines, spaces or delimiters",
+            hint="export the survey again",
+        )
     sample = _sample(body)
     check_text(sample, label)
+    first = sample.split("\n", 1)[0]
+    check_columns(max(first.count(d) for d in ",;\t") + 1, label)
     delimiter = sniff_delimiter(sample, suffix)
     skipped = _SEP_LINE.match(sample)
     if skipped:  # Excel's "sep=;" line: not part of the table
@@ -105,6 +196,7 @@ def _read_body(body: bytes, suffix: str, label: str) -> pd.DataFrame:
         raise DataError(f"{label} holds no rows", hint="export the survey again")
     try:
         width = max(len(record) for record in head)
+        check_columns(width, label)
         frame = _read_fast(body, delimiter, width, quoted=b'"' in body)
     except pa.ArrowInvalid as exc:
         if "UTF8" in str(exc):

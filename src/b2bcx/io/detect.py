@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import codecs
 import csv
+import errno
+import os
+import stat
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from b2bcx.errors import DataError
+from b2bcx.errors import B2bcxError, DataError
 
 Format = Literal["xlsx", "parquet", "spss", "delimited"]
 
@@ -35,17 +38,14 @@ def check_path(path: Path, label: str) -> int:
         The path does not exist, is a directory, is empty or cannot be opened
         (exit code 1, like every unreadable export).
     """
-    if not path.exists():
-        raise DataError(
-            f"{label}: file not found", hint="check the path and the file name"
-        )
-    if path.is_dir():
+    info = regular_file(path, label, DataError)
+    if stat.S_ISDIR(info.st_mode):
         raise DataError(
             f"{label} is a directory, not an export file",
             hint="name the export files themselves (e.g. exports/*.csv)",
         )
+    size = info.st_size
     try:
-        size = path.stat().st_size
         with path.open("rb"):
             pass
     except OSError as exc:
@@ -53,6 +53,39 @@ def check_path(path: Path, label: str) -> int:
     if size == 0:
         raise DataError(f"{label} is empty (0 bytes)", hint="export the survey again")
     return size
+
+
+def regular_file(
+    path: Path, label: str, error: type[B2bcxError] = DataError
+) -> os.stat_result:
+    """The status of an input that is a regular file (or a directory, for the
+    caller to refuse); ``error`` otherwise, never a hang or a traceback.
+
+    A pipe (FIFO), device or socket would block or never end when read; a symlink
+    loop or an over-long name cannot be opened at all.
+    """
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        raise error(
+            f"{label}: file not found", hint="check the path and the file name"
+        ) from None
+    except OSError as exc:
+        reason = {
+            errno.ELOOP: "a symbolic link that loops back on itself",
+            errno.ENAMETOOLONG: "a file name too long for the file system",
+        }.get(exc.errno or 0, exc.strerror or str(exc))
+        raise error(
+            f"{label} cannot be opened: {reason}", hint="check the path"
+        ) from None
+    except ValueError as exc:  # a NUL byte in the path
+        raise error(f"{label} cannot be opened: {exc}", hint="check the path") from None
+    if not (stat.S_ISREG(info.st_mode) or stat.S_ISDIR(info.st_mode)):
+        raise error(
+            f"{label} is not a regular file (it is a pipe, device or socket)",
+            hint="name a file saved on disk; to read from a pipe, save it to a file first",
+        )
+    return info
 
 
 def sniff_format(path: Path, label: str) -> Format:

@@ -19,6 +19,7 @@ from b2bcx.errors import DataError, Problem
 from b2bcx.io.detect import EXCEL_HINT
 from b2bcx.io.export import Sheet
 from b2bcx.io.grid import Cells
+from b2bcx.io.limits import check_xlsx
 from b2bcx.io.text import blank_to_na, column_to_text
 
 
@@ -37,6 +38,7 @@ def read_excel(path: Path, label: str, sheet: Sheet = None) -> tuple[Cells, str]
     DataError
         The workbook is damaged, the sheet does not exist or is empty.
     """
+    check_xlsx(path, label)
     try:
         book = CalamineWorkbook.from_path(str(path))
     except Exception as exc:  # calamine raises several unrelated types
@@ -68,7 +70,115 @@ def read_excel(path: Path, label: str, sheet: Sheet = None) -> tuple[Cells, str]
     frame = pd.DataFrame(
         {position: blank_to_na(column_to_text(raw[position])) for position in raw}
     )
-    return Cells(frame, formula_warnings(path, label, index)), names[index]
+    warnings = formula_warnings(path, label, index)
+    warnings += long_numbers_as_text(frame, raw, path, label, index)
+    return Cells(frame, warnings), names[index]
+
+
+LONG_NUMBER = 2.0**53
+"""From here on a float no longer holds every integer: ids of 16+ digits."""
+
+
+def long_numbers_as_text(
+    frame: pd.DataFrame, raw: pd.DataFrame, path: Path, label: str, index: int
+) -> list[Problem]:
+    """Numbers of 16 or more digits (account ids) as the digits saved in the file.
+
+    A spreadsheet reader hands numbers over as floats, which round a 17-digit id
+    to another id; the digits are taken from the sheet's XML instead. Replaces
+    the cells of ``frame`` in place and warns once.
+    """
+    cells = [
+        (row, column)
+        for column in raw.columns
+        for row, value in raw[column].items()
+        if isinstance(value, float) and abs(value) >= LONG_NUMBER
+    ]
+    if not cells:
+        return []
+    saved = _saved_values(path, index, {_ref(row, column) for row, column in cells})
+    for row, column in cells:
+        digits = _as_digits(saved.get(_ref(row, column)))
+        if digits is not None:
+            frame.loc[row, column] = digits
+    return [
+        Problem(
+            f"{len(cells)} cell{'s' if len(cells) != 1 else ''} hold numbers of 16 or "
+            "more digits; they were read as text, digit by digit",
+            "store ids as text in the workbook: Excel keeps only 15 digits of a number",
+            file=label,
+            severity="warning",
+        )
+    ]
+
+
+def _ref(row: object, column: object) -> str:
+    """The A1 reference of a 0-based (row, column) position."""
+    number, letters = int(column) + 1, ""  # type: ignore[call-overload]
+    while number:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(65 + rest) + letters
+    return f"{letters}{int(row) + 1}"  # type: ignore[call-overload]
+
+
+def _as_digits(saved: str | None) -> str | None:
+    """``"12345678901234567"`` or ``"1.2345678901234567E+16"`` as integer digits."""
+    from decimal import Decimal, InvalidOperation
+
+    if saved is None:
+        return None
+    try:
+        number = Decimal(saved.strip())
+    except InvalidOperation:
+        return None
+    if not number.is_finite() or number != number.to_integral_value():
+        return None
+    return str(int(number))
+
+
+_CELL = re.compile(rb'<c\b[^>]*?\br="([A-Z]+\d+)"[^>]*>(.*?)</c>', re.DOTALL)
+_VALUE = re.compile(rb"<v>([^<]*)</v>")
+
+
+def _saved_values(path: Path, index: int, refs: set[str]) -> dict[str, str]:
+    """The ``<v>`` text of the cells ``refs`` in the sheet's XML."""
+    found: dict[str, str] = {}
+    try:
+        with zipfile.ZipFile(path) as archive:
+            part = sheet_part(archive, index)
+            xml = archive.read(part) if part else b""
+    except (zipfile.BadZipFile, OSError, KeyError, ValueError):
+        return found
+    for match in _CELL.finditer(xml):
+        ref = match.group(1).decode()
+        if ref in refs:
+            value = _VALUE.search(match.group(2))
+            if value:
+                found[ref] = value.group(1).decode()
+    return found
+
+
+_SHEET = re.compile(rb'<(?:\w+:)?sheet\b[^>]*?\br:id="([^"]+)"')
+_TARGET = re.compile(rb'<Relationship\b[^>]*?\bId="([^"]+)"[^>]*?\bTarget="([^"]+)"')
+
+
+def sheet_part(archive: zipfile.ZipFile, index: int) -> str | None:
+    """The zip member of the ``index``-th worksheet (through the workbook's rels)."""
+    names = set(archive.namelist())
+    try:
+        ids = _SHEET.findall(archive.read("xl/workbook.xml"))
+        targets = {
+            rid: target
+            for rid, target in _TARGET.findall(
+                archive.read("xl/_rels/workbook.xml.rels")
+            )
+        }
+        target = targets[ids[index]].decode()
+    except (KeyError, IndexError):
+        fallback = f"xl/worksheets/sheet{index + 1}.xml"
+        return fallback if fallback in names else None
+    part = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+    return part if part in names else None
 
 
 _FORMULA_WITHOUT_VALUE = re.compile(

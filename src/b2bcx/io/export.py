@@ -39,6 +39,8 @@ class Export:
     layouts : source path -> its layout.
     warnings : problems of severity ``"warning"`` met while reading (a file read
         as Windows-1252, an unnamed column).
+    value_labels : column -> code (as text in ``frame``) -> label, from the
+        file's metadata (SPSS value labels); the codes stay in ``frame``.
     """
 
     frame: pd.DataFrame
@@ -48,6 +50,7 @@ class Export:
     files: list[str] = field(default_factory=list)
     layouts: dict[str, str] = field(default_factory=dict)
     warnings: list[Problem] = field(default_factory=list)
+    value_labels: dict[str, dict[str, str]] = field(default_factory=dict)
 
     @property
     def data_columns(self) -> list[str]:

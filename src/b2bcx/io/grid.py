@@ -3,17 +3,27 @@
 The header is the first row that fills at least half of the table's width (rows
 above it are titles), unless the first rows form a platform layout (Qualtrics,
 SurveyMonkey), which never has titles. Completely empty rows are dropped;
-completely empty columns without a name are dropped.
+completely empty columns without a name are dropped. A repeated column name in a
+plain file is renamed ``name (2)`` with a warning; an unnamed column holding row
+numbers (a spreadsheet or pandas index) is named ``column_<n>`` without one.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from b2bcx.errors import DataError, Problem
-from b2bcx.io.platforms import PLAIN, Layout, plain, recognise
+from b2bcx.io.platforms import (
+    PLAIN,
+    Layout,
+    dedupe,
+    is_import_id_row,
+    plain,
+    recognise,
+)
 
 HEAD_ROWS = 50
 
@@ -29,6 +39,8 @@ class Cells:
 
     frame: pd.DataFrame
     warnings: list[Problem] = field(default_factory=list)
+    controls: bool = True
+    """Whether cells may hold control characters (False: known not to)."""
 
 
 @dataclass
@@ -40,6 +52,7 @@ class Table:
     aliases: dict[str, str]
     questions: dict[str, str]
     warnings: list[Problem]
+    controls: bool = True
 
 
 def find_header_row(rows: list[list[str | None]]) -> int:
@@ -88,6 +101,8 @@ def table_from_cells(cells: Cells, label: str, where: str = "") -> Table:
         start = find_header_row(rows)
         layout = plain(rows[start])
     data = frame.iloc[start + layout.header_rows :]
+    warnings = list(cells.warnings)
+    data = _without_import_id_rows(data, label + where, warnings)
     present = data.notna()
     filled_rows = present.any(axis=1)
     if not filled_rows.all():
@@ -97,10 +112,43 @@ def table_from_cells(cells: Cells, label: str, where: str = "") -> Table:
             f"{label}{where} has a header but no responses",
             hint="check that the export holds responses (filters, date range)",
         )
-    warnings = list(cells.warnings)
     has_data = present.any(axis=0).to_list()
     data = _name_columns(data, layout, has_data, label + where, start + 1, warnings)
-    return Table(data, layout.name, layout.aliases, layout.questions, warnings)
+    return Table(
+        data, layout.name, layout.aliases, layout.questions, warnings, cells.controls
+    )
+
+
+def _without_import_id_rows(
+    data: pd.DataFrame, label: str, warnings: list[Problem]
+) -> pd.DataFrame:
+    """Qualtrics ``{"ImportId": ...}`` metadata rows are never responses.
+
+    Such a row below the header (a second export pasted under the first, a
+    layout whose header was not recognised) is dropped with a warning.
+    """
+    candidates = pd.Series(False, index=data.index)
+    for position in range(min(3, data.shape[1])):
+        column = data.iloc[:, position].astype("string")
+        candidates |= column.str.contains("ImportId", regex=False).fillna(False)
+    if not candidates.any():
+        return data
+    rows = head_rows(data.loc[candidates.to_numpy()], len(data))
+    positions = data.index[candidates.to_numpy()]
+    dropped = [
+        p for p, row in zip(positions, rows, strict=True) if is_import_id_row(row)
+    ]
+    for position in dropped:
+        warnings.append(
+            Problem(
+                "row holds Qualtrics ImportId metadata, not a response; it is skipped",
+                hint="export the survey again, with its header rows only at the top",
+                file=label,
+                row=int(position) + 1,
+                severity="warning",
+            )
+        )
+    return data.drop(index=dropped) if dropped else data
 
 
 def _name_columns(
@@ -118,7 +166,7 @@ def _name_columns(
     named: list[str] = []
     for position in keep:
         name = names[position] or f"column_{position + 1}"
-        if not names[position]:
+        if not names[position] and not _is_row_index(data.iloc[:, position]):
             warnings.append(
                 Problem(
                     f"column {position + 1} has data but no name; it is called {name!r}",
@@ -132,10 +180,41 @@ def _name_columns(
         named.append(name)
     if len(keep) < data.shape[1]:
         data = data.iloc[:, keep]
-    data = data.set_axis(pd.Index(named), axis=1)
     if layout.name == PLAIN:
-        check_unique(named, label, header_row)
-    return data
+        named = _renamed_duplicates(named, label, header_row, warnings)
+    return data.set_axis(pd.Index(named), axis=1)
+
+
+def _is_row_index(values: pd.Series) -> bool:
+    """A row number column (pandas' unnamed index: 0, 1, 2... or 1, 2, 3...)."""
+    numbers = pd.to_numeric(values, errors="coerce")
+    if numbers.isna().any() or len(numbers) == 0:
+        return False
+    start = numbers.iloc[0]
+    return start in (0, 1) and bool(
+        (numbers.to_numpy() == start + np.arange(len(numbers))).all()
+    )
+
+
+def _renamed_duplicates(
+    names: list[str], label: str, header_row: int, warnings: list[Problem]
+) -> list[str]:
+    """A repeated column name gets `` (2)``, `` (3)``...; each rename is a warning."""
+    unique = dedupe(names, [""] * len(names))
+    for position, (old, new) in enumerate(zip(names, unique, strict=True), start=1):
+        if old != new:
+            warnings.append(
+                Problem(
+                    f"column name {old!r} occurs more than once; column {position} "
+                    f"is called {new!r}",
+                    hint="rename the columns so that every name is unique",
+                    file=label,
+                    row=header_row,
+                    column=new,
+                    severity="warning",
+                )
+            )
+    return unique
 
 
 def check_unique(names: list[str], label: str, header_row: int | None = None) -> None:

@@ -2,7 +2,9 @@
 
 Qualtrics (current)
     Row 1 column names, row 2 question text (any language), row 3
-    ``{"ImportId":"QID5_1"}`` metadata. Columns keep the row-1 names; row 2 goes
+    ``{"ImportId":"QID5_1"}`` metadata (2016-17 exports write it as a Python
+    dict, ``{'ImportId': 'QID5_1'}``, and name the metadata as the legacy
+    layout does: ``ResponseID``). Columns keep the row-1 names; row 2 goes
     to ``questions``; each ImportId becomes an alias. Older two-row exports
     (names, question text, no ImportId row) are recognised by their ``StartDate``
     column whose second row is text.
@@ -28,6 +30,7 @@ ImportId) for Qualtrics, ``"Comments (2)"`` for SurveyMonkey.
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 from collections import Counter
@@ -43,7 +46,7 @@ QUALTRICS_LEGACY = "qualtrics_legacy"
 SURVEYMONKEY = "surveymonkey"
 PLAIN = "plain"
 
-_IMPORT_ID = re.compile(r'^\s*\{\s*"ImportId"\s*:')
+_IMPORT_ID = re.compile(r"""^\s*\{\s*["']ImportId["']\s*:""")
 _V_COLUMN = re.compile(r"^V\d+$")
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _SINGLE_ANSWER = frozenset({"Response", "Open-Ended Response"})
@@ -75,6 +78,8 @@ _QUALTRICS_RENAMED = {
     "RecipientEmail": "EmailAddress",
 }
 
+_LEGACY_TO_CURRENT = {old: new for new, old in _QUALTRICS_RENAMED.items()}
+
 
 @dataclass(frozen=True)
 class Layout:
@@ -96,7 +101,7 @@ def recognise(rows: Sequence[Row]) -> Layout | None:
     """The platform layout of rows starting at the header row, or None if plain."""
     first = _cleaned(rows[0]) if rows else []
     second = _cleaned(rows[1]) if len(rows) > 1 else []
-    if len(rows) > 2 and _is_import_id_row(rows[2]):
+    if len(rows) > 2 and is_import_id_row(rows[2]):
         return _qualtrics(first, second, rows[2])
     if second and first[:1] == ["V1"] and {"ResponseID", "ResponseId"} & set(second):
         return _qualtrics_legacy(first, second)
@@ -116,7 +121,8 @@ def _cleaned(row: Row) -> list[str]:
     return [clean_name(cell) for cell in row]
 
 
-def _is_import_id_row(row: Row) -> bool:
+def is_import_id_row(row: Row) -> bool:
+    """Whether most filled cells are Qualtrics ``{"ImportId": ...}`` metadata."""
     cells = [cell for cell in row if cell]
     matches = sum(bool(_IMPORT_ID.match(cell)) for cell in cells)
     return bool(cells) and 2 * matches >= len(cells)
@@ -135,12 +141,15 @@ def _is_surveymonkey(first: list[str], second: list[str]) -> bool:
 
 
 def _import_id(cell: str | None) -> str:
-    if not cell or not _IMPORT_ID.match(cell):
+    if not cell or not _IMPORT_ID.match(cell) or len(cell) > 2000:
         return ""
     try:
         meta = json.loads(cell)
     except ValueError:
-        return ""
+        try:  # 2016-17: {'ImportId': 'QID1'}
+            meta = ast.literal_eval(cell.strip())
+        except (ValueError, SyntaxError, MemoryError, RecursionError):
+            return ""
     value = meta.get("ImportId") if isinstance(meta, dict) else None
     return value if isinstance(value, str) else ""
 
@@ -162,6 +171,7 @@ def _qualtrics(first: list[str], second: list[str], meta: Row) -> Layout:
         name: text for name, text in zip(names, second, strict=True) if name and text
     }
     aliases |= _renamed_metadata(names, _QUALTRICS_RENAMED)
+    aliases |= _renamed_metadata(names, _LEGACY_TO_CURRENT)  # 2016-17 names
     header_rows = 3 if any(import_ids) else 2
     return Layout(
         QUALTRICS, header_rows, names, _without_columns(aliases, names), questions
@@ -190,8 +200,7 @@ def _qualtrics_legacy(first: list[str], second: list[str]) -> Layout:
         for name, text, is_v in zip(names, second, renamed, strict=True)
         if not is_v and name and text and text != name
     }
-    legacy_to_current = {old: new for new, old in _QUALTRICS_RENAMED.items()}
-    aliases |= _renamed_metadata(names, legacy_to_current)
+    aliases |= _renamed_metadata(names, _LEGACY_TO_CURRENT)
     return Layout(
         QUALTRICS_LEGACY, 2, names, _without_columns(aliases, names), questions
     )

@@ -14,8 +14,9 @@ from b2bcx.io.delimited import read_delimited
 from b2bcx.io.detect import check_path, sniff_format
 from b2bcx.io.export import FILE_COLUMN, ROW_COLUMN, Export, Sheet
 from b2bcx.io.grid import Table, table_from_cells
+from b2bcx.io.limits import check_columns
 from b2bcx.io.stack import stack
-from b2bcx.io.text import TEXT, blank_to_na
+from b2bcx.io.text import TEXT, blank_to_na, replace_controls
 
 
 def read_export(path: str | Path, sheet: Sheet = None) -> Export:
@@ -60,8 +61,10 @@ def read_export(path: str | Path, sheet: Sheet = None) -> Export:
     if kind == "spss":
         from b2bcx.io.spss import read_spss
 
-        frame, questions = read_spss(file, label)
-        return _from_records(frame, label, "spss", questions)
+        frame, questions, value_labels = read_spss(file, label)
+        export = _from_records(frame, label, "spss", questions)
+        export.value_labels = value_labels
+        return export
     from b2bcx.io.parquet import read_parquet
 
     return _from_records(read_parquet(file, label), label, "parquet", {})
@@ -92,7 +95,7 @@ def read_exports(paths: Sequence[str | Path], sheet: Sheet = None) -> Export:
         paths = [paths]
     if not paths:
         raise UsageError("no export files given", hint="name at least one export file")
-    resolved = [Path(path).resolve() for path in paths]
+    resolved = [_resolved(Path(path)) for path in paths]
     repeated = sorted(
         {str(p) for p, r in zip(paths, resolved, strict=True) if resolved.count(r) > 1}
     )
@@ -102,6 +105,15 @@ def read_exports(paths: Sequence[str | Path], sheet: Sheet = None) -> Export:
             hint="name each export file once; its responses would be counted twice",
         )
     return stack([read_export(path, sheet) for path in paths])
+
+
+def _resolved(path: Path) -> Path:
+    """The resolved path, or the absolute one for a path that cannot be resolved
+    (a symlink loop; reading it then reports the problem)."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError, ValueError):
+        return path.absolute()
 
 
 def _from_table(table: Table, label: str) -> Export:
@@ -114,6 +126,7 @@ def _from_table(table: Table, label: str) -> Export:
         table.aliases,
         table.questions,
         table.warnings,
+        controls=table.controls,
     )
 
 
@@ -122,6 +135,7 @@ def _from_records(
 ) -> Export:
     if frame.shape[1] == 0:
         raise DataError(f"{label} has no columns", hint="export the survey again")
+    check_columns(frame.shape[1], label)
     frame = frame.apply(blank_to_na)
     if frame.empty:
         raise DataError(
@@ -146,6 +160,7 @@ def _finish(
     aliases: dict[str, str],
     questions: dict[str, str],
     warnings: list[Problem],
+    controls: bool = True,
 ) -> Export:
     reserved = [name for name in (FILE_COLUMN, ROW_COLUMN) if name in frame.columns]
     if reserved:
@@ -155,6 +170,9 @@ def _finish(
             hint=f"rename the column {reserved[0]!r} in the export",
         )
     frame = frame.reset_index(drop=True)
+    if controls:
+        frame, found = replace_controls(frame)
+        warnings = [*warnings, *_control_warnings(label, found)]
     frame[FILE_COLUMN] = _repeated(label, frame.index)
     frame[ROW_COLUMN] = rows.astype(np.int64)
     return Export(
@@ -166,3 +184,20 @@ def _finish(
         layouts={label: layout},
         warnings=list(warnings),
     )
+
+
+def _control_warnings(label: str, counts: dict[str, int]) -> list[Problem]:
+    """One warning per column whose text held control characters."""
+    return [
+        Problem(
+            f"{count} cell{'s' if count != 1 else ''} held control characters "
+            "(vertical tab, ESC, BEL, NUL...): a vertical tab or form feed was read as "
+            "a line break, the others as \ufffd",
+            hint="clean the column in the survey platform; these characters cannot "
+            "be shown in Excel or a terminal",
+            file=label,
+            column=column,
+            severity="warning",
+        )
+        for column, count in counts.items()
+    ]

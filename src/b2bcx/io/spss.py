@@ -1,26 +1,32 @@
 """SPSS ``.sav``/``.zsav`` files, read with pyreadstat.
 
-Value labels are applied (a response coded 5 with label "Very satisfied" reads
-as "Very satisfied"; codes without a label keep their number), user-missing
-codes read as missing, and variable labels (the question text) go to
-``questions``.
+How a variable is read depends on its metadata only, never on which answers a
+file happens to hold: codes stay numbers (a response coded 5 reads as ``"5"``)
+and the value labels travel beside them (``value_labels``: column -> code ->
+label), so that a scale written with label text matches the coded answers
+through the labels. User-missing codes read as missing, and variable labels
+(the question text) go to ``questions``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pyreadstat
 
 from b2bcx.errors import DataError
-from b2bcx.io.text import column_to_text
+from b2bcx.io.text import column_to_text, floats_to_text
+
+ValueLabels = dict[str, dict[str, str]]
 
 
-def read_spss(path: Path, label: str) -> tuple[pd.DataFrame, dict[str, str]]:
-    """The cases of an SPSS file as text columns, and the variable labels.
+def read_spss(
+    path: Path, label: str
+) -> tuple[pd.DataFrame, dict[str, str], ValueLabels]:
+    """The cases of an SPSS file as text columns, the variable and value labels.
 
     Parameters
     ----------
@@ -29,9 +35,10 @@ def read_spss(path: Path, label: str) -> tuple[pd.DataFrame, dict[str, str]]:
 
     Returns
     -------
-    frame : one row per case, one ``str`` column per variable (NA = missing,
-        system- or user-missing).
+    frame : one row per case, one ``str`` column per variable, codes as
+        written (``"1"``, not ``"1.0"``); NA = missing, system- or user-missing.
     questions : variable name -> variable label, for labelled variables.
+    value_labels : variable name -> code (as text in ``frame``) -> value label.
 
     Raises
     ------
@@ -47,29 +54,28 @@ def read_spss(path: Path, label: str) -> tuple[pd.DataFrame, dict[str, str]]:
             f"{label} cannot be read as an SPSS .sav file: {exc}",
             hint="the file may be damaged or encrypted; save it again from SPSS",
         ) from exc
-    value_labels = meta.variable_value_labels or {}
     frame = pd.DataFrame(
-        {
-            name: column_to_text(labelled(raw[name], value_labels.get(name, {})))
-            for name in raw.columns
-        },
-        index=raw.index,
+        {name: column_to_text(raw[name]) for name in raw.columns}, index=raw.index
     )
     labels = meta.column_names_to_labels or {}
     questions = {name: text for name, text in labels.items() if text}
-    return frame, questions
+    value_labels = {
+        name: code_labels(labelled)
+        for name, labelled in (meta.variable_value_labels or {}).items()
+        if labelled and name in frame.columns
+    }
+    return frame, questions, value_labels
 
 
-def labelled(values: pd.Series, labels: Mapping[Any, str]) -> pd.Series:
-    """Value labels applied when they name every answer given; else the numbers.
-
-    SPSS files often label only a scale's end points (0 "Not at all likely",
-    10 "Extremely likely"): replacing just those would mix words and numbers,
-    so such variables keep their numbers.
-    """
-    if not labels:
-        return values
-    given = set(values.dropna().unique())
-    if not given <= set(labels):
-        return values
-    return values.map(labels).astype(object)
+def code_labels(labels: dict[Any, Any]) -> dict[str, str]:
+    """Value labels keyed by their code as the frame writes it (``1.0`` -> ``"1"``)."""
+    codes = list(labels)
+    if all(isinstance(c, int | float) and not isinstance(c, bool) for c in codes):
+        texts = floats_to_text(np.array(codes, dtype="float64")).tolist()
+    else:
+        texts = [str(c).strip() for c in codes]
+    return {
+        str(text): " ".join(str(value).split())
+        for text, value in zip(texts, labels.values(), strict=True)
+        if text is not None and str(value).strip()
+    }

@@ -16,12 +16,14 @@ def stack(exports: list[Export]) -> Export:
     (or the reverse) joins that column, so a legacy Qualtrics ``ResponseID`` and
     a current ``ResponseId`` become one column. An alias that points to
     different columns in different files keeps the first and adds a warning.
+    Value labels are merged like questions (the first file's win).
     """
     if len(exports) == 1:
         return exports[0]
     columns: list[str] = []
     aliases: dict[str, str] = {}
     questions: dict[str, str] = {}
+    value_labels: dict[str, dict[str, str]] = {}
     warnings: list[Problem] = []
     frames: list[pd.DataFrame] = []
     for export in exports:
@@ -36,6 +38,8 @@ def stack(exports: list[Export]) -> Export:
                 warnings.append(_conflict(alias, known, target, export.files[0]))
         for name, text in export.questions.items():
             questions.setdefault(renames.get(name, name), text)
+        for name, labels in export.value_labels.items():
+            value_labels.setdefault(renames.get(name, name), labels)
         warnings += export.warnings
     frame = pd.concat(frames, ignore_index=True, sort=False)
     frame = frame[[*columns, FILE_COLUMN, ROW_COLUMN]]
@@ -52,6 +56,7 @@ def stack(exports: list[Export]) -> Export:
         files=[file for e in exports for file in e.files],
         layouts=layouts,
         warnings=warnings,
+        value_labels=value_labels,
     )
 
 

@@ -7,6 +7,8 @@ and numbers, to find the numbers.
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -39,6 +41,8 @@ def blank_to_na(text: pd.Series) -> pd.Series:
 
 def blank_to_null(column: pa.ChunkedArray) -> pa.ChunkedArray:
     """Arrow strings: cells that are only whitespace become null."""
+    if pa.types.is_null(column.type):
+        return column.cast(pa.large_string())
     blank = pc.utf8_is_space(column)
     if not pc.any(blank).as_py():
         return column
@@ -131,3 +135,84 @@ def _objects_to_text(values: pd.Series) -> pd.Series:
     if is_float.any():
         text[is_float] = numbers_to_text(values[is_float].astype("float64"))
     return text
+
+
+CONTROL_CHARACTERS = "[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f]"
+"""C0 control characters other than tab, line feed and carriage return: text never
+holds them on purpose, spreadsheets refuse them, terminals obey them."""
+_CONTROL = re.compile(CONTROL_CHARACTERS)
+_LINE_BREAKS = re.compile("[\\x0b\\x0c]")
+REPLACEMENT = "\ufffd"
+
+
+def without_controls(text: str) -> str:
+    """Text safe for a workbook or a terminal: a vertical tab or form feed (Word's
+    manual line break, page break) becomes a line feed, any other C0 control
+    character (ESC, BEL, NUL...) the replacement character ``\ufffd``."""
+    if not _CONTROL.search(text):
+        return text
+    return _CONTROL.sub(REPLACEMENT, _LINE_BREAKS.sub("\n", text))
+
+
+def replace_controls(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, int]]:
+    """Replace control characters in every text column (see :func:`without_controls`).
+
+    Returns
+    -------
+    tuple
+        The frame (the same object when nothing was replaced) and, per column
+        holding control characters, how many cells held them.
+    """
+    counts: dict[str, int] = {}
+    replaced: dict[object, pd.Series] = {}
+    for name in frame.columns:
+        column = frame[name]
+        if not pd.api.types.is_string_dtype(column.dtype):
+            continue
+        found = column.str.contains(CONTROL_CHARACTERS, regex=True, na=False)
+        hits = int(found.sum())
+        if hits:
+            counts[str(name)] = hits
+            replaced[name] = column.str.replace(
+                "[\\x0b\\x0c]", "\n", regex=True
+            ).str.replace(CONTROL_CHARACTERS, REPLACEMENT, regex=True)
+    if not replaced:
+        return frame, counts
+    frame = frame.copy()
+    for name, column in replaced.items():
+        frame[name] = column
+    return frame, counts
+
+
+INVISIBLE = "[\\ufeff\\u200b\\u200c\\u200d\\u2060\\u00ad]"
+"""Characters an identifier loses (BOM, zero-width characters, soft hyphen)."""
+ODD_SPACES = "[\\u00a0\\u2007\\u202f]"
+"""Spaces an identifier reads as a plain space (no-break and narrow spaces)."""
+
+
+def normalise_ids(ids: pd.Series) -> tuple[pd.Series, dict[str, list[str]]]:
+    """Identifiers as they are meant: without BOMs, zero-width characters and soft
+    hyphens, with no-break spaces as spaces, trimmed.
+
+    Returns
+    -------
+    tuple
+        The ids (NA stays NA) and, for each id that several different spellings
+        became, those spellings (the merges a caller should warn about).
+    """
+    text = ids.astype("string")
+    clean = (
+        text.str.replace(INVISIBLE, "", regex=True)
+        .str.replace(ODD_SPACES, " ", regex=True)
+        .str.strip()
+    )
+    changed = (clean != text.str.strip()).fillna(False).astype(bool)
+    merged: dict[str, list[str]] = {}
+    if changed.any():
+        touched = set(clean[changed].dropna())
+        pairs = pd.DataFrame({"clean": clean, "raw": text.str.strip()}).dropna()
+        pairs = pairs[pairs["clean"].isin(touched)].drop_duplicates()
+        for name, group in pairs.groupby("clean", sort=True):
+            if len(group) > 1:
+                merged[str(name)] = sorted(map(str, group["raw"]))
+    return clean, merged

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import io
 import math
 import re
+import zipfile
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +16,10 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
+
+from b2bcx.io.atomic import write_bytes
+from b2bcx.io.formulas import is_formula_like
+from b2bcx.io.text import without_controls
 
 HEADER_FILL = PatternFill("solid", fgColor="1F3864")
 HEADER_FONT = Font(bold=True, color="FFFFFF")
@@ -47,15 +54,23 @@ def cell_value(value: Any) -> Any:
     if isinstance(value, float) and math.isnan(value):
         return None
     if isinstance(value, list | tuple | set):
-        return ";".join(map(str, value))
+        value = ";".join(map(str, value))
+    if isinstance(value, str):
+        return without_controls(value)
     return value
 
 
 def put_text_safely(ws: Worksheet, row: int, column: int, value: Any) -> None:
-    """Write a value; text is always stored as text, never as a formula."""
+    """Write a value; text is always stored as text, never as a formula.
+
+    Formula-like text also gets Excel's quote prefix, which keeps it text when a
+    user edits the cell and presses Enter.
+    """
     cell = ws.cell(row=row, column=column, value=cell_value(value))
     if isinstance(cell.value, str):
         cell.data_type = "s"
+        if is_formula_like(cell.value):
+            cell.quotePrefix = True
 
 
 def write_frame(
@@ -66,8 +81,12 @@ def write_frame(
     table_name: str | None = None,
     formats: dict[str, str] | None = None,
 ) -> tuple[int, int]:
-    """Write ``table`` with a styled header; return (last row, last column)."""
-    columns = [str(c) for c in table.columns]
+    """Write ``table`` with a styled header; return (last row, last column).
+
+    Header names are made unique ignoring case (Excel's rule for table columns):
+    a segment named ``Index`` beside the ``index`` column becomes ``Index (2)``.
+    """
+    columns = unique_headers([str(c) for c in table.columns])
     for j, name in enumerate(columns, start=1):
         put_text_safely(ws, start_row, j, name)
         header = ws.cell(row=start_row, column=j)
@@ -88,6 +107,22 @@ def write_frame(
         )
         ws.add_table(excel_table)
     return last_row, last_col
+
+
+def unique_headers(names: list[str]) -> list[str]:
+    """Names unique ignoring case and control characters, in order; a repeat gets
+    `` (2)``, `` (3)``...; a blank name becomes ``Column N``."""
+    seen: set[str] = set()
+    out = []
+    for position, name in enumerate(names, start=1):
+        base = without_controls(name).strip() or f"Column {position}"
+        candidate, number = base, 1
+        while candidate.casefold() in seen:
+            number += 1
+            candidate = f"{base} ({number})"
+        seen.add(candidate.casefold())
+        out.append(candidate)
+    return out
 
 
 def _format_columns(
@@ -132,7 +167,60 @@ def write_single_table(
     ws.title = sheet[:31]
     write_frame(ws, table, table_name=table_name(sheet))
     finish_sheet(ws)
-    workbook.save(path)
+    write_bytes(path, workbook_bytes(workbook))
+
+
+def workbook_bytes(workbook: Workbook, stamp: datetime | None = None) -> bytes:
+    """The ``.xlsx`` file of a workbook, built in memory and reproducible.
+
+    The same workbook gives the same bytes: every zip entry carries the same
+    time and the document's created/modified properties are ``stamp`` (or left
+    out without one). Saving in memory first also means a full disk fails in
+    one plain write (one error), not inside openpyxl's zip writer.
+    """
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return reproducible_zip(buffer.getvalue(), stamp)
+
+
+FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+"""The zip format's earliest time: the time of every entry without a stamp."""
+_DOCUMENT_TIME = re.compile(
+    rb"(<dcterms:(created|modified)\b[^>]*>)[^<]*(</dcterms:(?:created|modified)>)"
+)
+
+
+def reproducible_zip(content: bytes, stamp: datetime | None = None) -> bytes:
+    """An .xlsx rewritten with fixed entry times and document times."""
+    utc = stamp.astimezone(UTC) if stamp and stamp.tzinfo else stamp
+    date_time = (
+        tuple(utc.timetuple())[:6] if utc and utc.year >= 1980 else FIXED_ZIP_TIME
+    )
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(content)) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                data = _document_times(data, utc)
+            member = zipfile.ZipInfo(info.filename, date_time=date_time)  # type: ignore[arg-type]
+            member.compress_type = zipfile.ZIP_DEFLATED
+            member.external_attr = info.external_attr
+            target.writestr(member, data)
+    return out.getvalue()
+
+
+def _document_times(xml: bytes, stamp: datetime | None) -> bytes:
+    if stamp is None:
+        return _DOCUMENT_TIME.sub(b"", xml)
+    text = stamp.replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
+
+    def fixed(match: re.Match[bytes]) -> bytes:
+        return match.group(1) + text.encode() + match.group(3)
+
+    return _DOCUMENT_TIME.sub(fixed, xml)
 
 
 def assert_worksheet(ws: Any) -> None:

@@ -7,106 +7,33 @@ the previous one.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import math
 import os
-import stat
-import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
 
 import pandas as pd
 
-from b2bcx.errors import OutputError, UsageError
+from b2bcx.errors import UsageError
+from b2bcx.io.atomic import atomic_path, check_writable, write_bytes
+from b2bcx.io.formulas import defuse_frame, defuse_text, is_formula_like
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+__all__ = [
+    "atomic_path",
+    "check_writable",
+    "csv_text",
+    "defuse_frame",
+    "defuse_text",
+    "is_formula_like",
+    "json_records",
+    "json_text",
+    "write_bytes",
+    "write_table",
+]
+
 WRITERS = (".csv", ".json", ".parquet", ".xlsx")
-
-
-def is_formula_like(text: str) -> bool:
-    """True for text a spreadsheet would run as a formula."""
-    return text.startswith(FORMULA_STARTS)
-
-
-def defuse_text(value: Any) -> Any:
-    """Prefix formula-like text with ``'`` so spreadsheets show it as text (OWASP)."""
-    if isinstance(value, str) and is_formula_like(value):
-        return "'" + value
-    return value
-
-
-def defuse_frame(table: pd.DataFrame) -> pd.DataFrame:
-    """Defuse every text cell of a table (numbers are left as numbers)."""
-    out = table.copy()
-    for column in out.columns:
-        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
-            out[column] = out[column].map(defuse_text, na_action="ignore")
-    out.columns = [defuse_text(str(c)) for c in out.columns]
-    return out
-
-
-@contextlib.contextmanager
-def atomic_path(target: str | Path) -> Iterator[Path]:
-    """Yield a temporary path beside ``target``; move it into place on success.
-
-    Raises
-    ------
-    UsageError
-        The folder does not exist, or ``target`` is a folder.
-    OutputError
-        Writing failed (disk full, read-only file system, permissions); the
-        previous file, if any, is left as it was.
-    """
-    target = Path(target)
-    folder = target.parent if str(target.parent) else Path(".")
-    if not folder.is_dir():
-        raise UsageError(f"cannot write {target}: folder {folder} does not exist")
-    if target.is_dir():
-        raise UsageError(
-            f"cannot write {target}: it is a directory",
-            hint="name a file, e.g. out/accounts.csv",
-        )
-    temporary = _temporary_beside(target, folder)
-    try:
-        yield temporary
-        os.chmod(temporary, file_mode(target))
-        os.replace(temporary, target)
-    except OSError as exc:
-        raise OutputError(
-            f"cannot write {target}: {exc.strerror or exc}",
-            hint="check free space and permissions; the previous file is unchanged",
-        ) from None
-    finally:
-        temporary.unlink(missing_ok=True)
-
-
-def _temporary_beside(target: Path, folder: Path) -> Path:
-    try:
-        handle, name = tempfile.mkstemp(
-            prefix=f".{target.name}.", suffix=".tmp", dir=folder
-        )
-    except OSError as exc:
-        raise OutputError(
-            f"cannot write in {folder}: {exc.strerror or exc}",
-            hint="check permissions of the folder",
-        ) from None
-    os.close(handle)
-    return Path(name)
-
-
-def file_mode(path: Path) -> int:
-    """Permissions for an output: the previous file's, else the usual (umask) ones.
-
-    Temporary files are created private (0600); without this a report replaced in
-    a shared folder would stop being readable by its audience.
-    """
-    if path.exists():
-        return stat.S_IMODE(path.stat().st_mode)
-    umask = os.umask(0)
-    os.umask(umask)
-    return 0o666 & ~umask
 
 
 def csv_text(table: pd.DataFrame) -> str:
@@ -128,16 +55,32 @@ def _plain(value: Any) -> Any:
     if (
         value is None
         or value is pd.NA
-        or (isinstance(value, float) and math.isnan(value))
+        or (isinstance(value, float) and not math.isfinite(value))
     ):
-        return None
+        return None  # JSON has no NaN or Infinity
     return value
 
 
 def json_text(payload: Any) -> str:
     """JSON text of a table (records) or of plain data."""
     data = json_records(payload) if isinstance(payload, pd.DataFrame) else payload
-    return json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n"
+    return (
+        json.dumps(
+            _finite(data), indent=2, ensure_ascii=False, default=str, allow_nan=False
+        )
+        + "\n"
+    )
+
+
+def _finite(data: Any) -> Any:
+    """Plain data with every NaN or infinite float replaced by None (JSON null)."""
+    if isinstance(data, float):
+        return data if math.isfinite(data) else None
+    if isinstance(data, dict):
+        return {key: _finite(value) for key, value in data.items()}
+    if isinstance(data, list | tuple):
+        return [_finite(value) for value in data]
+    return data
 
 
 def write_table(table: pd.DataFrame, path: str | Path, sheet: str = "Accounts") -> Path:

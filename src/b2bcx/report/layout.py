@@ -10,7 +10,14 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from b2bcx.io.worksheet import finish_sheet, put_text_safely, table_name, write_frame
+from b2bcx.io.worksheet import (
+    finish_sheet,
+    put_text_safely,
+    table_name,
+    unique_headers,
+    write_frame,
+)
+from b2bcx.report.labels import HEADERS, header
 
 TITLE_FONT = Font(bold=True, size=14, color="1F3864")
 HEADING_FONT = Font(bold=True, size=12, color="1F3864")
@@ -80,6 +87,7 @@ def write_table(
     name: str,
     formats: dict[str, str] | None = None,
     empty: str = "None.",
+    labels: Mapping[str, str] | None = None,
 ) -> int:
     """A titled-elsewhere table as an Excel table; a note when it is empty.
 
@@ -93,6 +101,7 @@ def write_table(
     )
     widen(ws, before)
     pad_text(ws, table, row)
+    relabel(ws, table, row, labels)
     return last_row + 2
 
 
@@ -112,6 +121,7 @@ def table_sheet(
     name: str,
     formats: dict[str, str] | None = None,
     empty: str = "No rows.",
+    labels: Mapping[str, str] | None = None,
 ) -> None:
     """A sheet holding one table from A1: Excel table, frozen header, formats, widths."""
     if table.empty:
@@ -120,7 +130,28 @@ def table_sheet(
         return
     write_frame(ws, table, table_name=table_name(name), formats=formats)
     pad_text(ws, table, 1)
+    relabel(ws, table, 1, labels)
     finish_sheet(ws)
+
+
+def relabel(
+    ws: Worksheet,
+    table: pd.DataFrame,
+    header_row: int,
+    labels: Mapping[str, str] | None = None,
+) -> None:
+    """Headers people read (``ci_low`` -> ``95% CI low``); widths follow them.
+
+    Formats are chosen from the ids when the table is written; only the header
+    cells change (an Excel table takes its column names from them on saving).
+    """
+    labels = HEADERS if labels is None else labels
+    texts = unique_headers([header(str(name), labels) for name in table.columns])
+    for column, text in enumerate(texts, start=1):
+        put_text_safely(ws, header_row, column, text)
+        letter = get_column_letter(column)
+        dimension = ws.column_dimensions[letter]
+        dimension.width = min(max(dimension.width or 0, len(text) + 2), 60)
 
 
 def pad_text(ws: Worksheet, table: pd.DataFrame, header_row: int) -> None:
@@ -165,3 +196,16 @@ def set_formats(ws: Worksheet, row: int, formats: dict[int, str]) -> None:
     """Number formats for single cells of one row (by column number)."""
     for column, fmt in formats.items():
         ws.cell(row=row, column=column).number_format = fmt
+
+
+CM_PER_CHARACTER = 0.19  # a column width unit at the default font, roughly
+
+
+def column_past(ws: Worksheet, centimetres: float) -> int:
+    """The first column (1-based) that starts at least ``centimetres`` from the left."""
+    column, covered = 1, 0.0
+    while covered < centimetres:
+        width = ws.column_dimensions[get_column_letter(column)].width or 8.43
+        covered += width * CM_PER_CHARACTER
+        column += 1
+    return column

@@ -6,21 +6,36 @@ import math
 
 import pandas as pd
 
-from b2bcx.report.summary import compared, flag_counts, flagged_count, significant_moves
+from b2bcx.report.summary import (
+    compared,
+    flag_counts,
+    risk_counts,
+    tier_table,
+)
 from b2bcx.results import ReportInputs, ScoreResult
+from b2bcx.scoring import tables
+from b2bcx.scoring.ranking import movers_count
+from b2bcx.stats.drivers import FEW_CASES
 
 FLAG_SENTENCES = {
     "decision_maker_detractor": "{n} {accounts} {have} a detractor among their {decision}.",
     "no_decision_maker": "{n} {accounts} {have} no answer from their {decision}.",
     "role_gap": "{n} {accounts} {show} a gap of {gap:g}+ points between roles.",
     "low_coverage": "{n} {accounts} {have} less than {coverage:.0%} of the role weight answering.",
+    "low_reliability": "{n} {accounts} {have} a reliability below {reliability:g} (too few respondents to rank on their own).",
 }
 
 
 def reading(inputs: ReportInputs) -> list[str]:
     """Sentences for the Summary sheet, most important first."""
     result = inputs.score
-    sentences = [_portfolio(result), _change(result), _pillars(result)]
+    sentences = [
+        _portfolio(result),
+        _tiers(result),
+        _change(result),
+        _small_samples(result),
+        _pillars(result),
+    ]
     sentences += _drivers(inputs)
     sentences += _flags(result)
     sentences += [
@@ -44,25 +59,81 @@ def _number(value: float, signed: bool = False) -> str:
 
 def _portfolio(result: ScoreResult) -> str:
     p = result.portfolio
-    text = (
-        f"The portfolio CX index is {_number(p['index'])} "
-        f"(95% interval {_number(p['ci_low'])}–{_number(p['ci_high'])}) over "
+    heard = (
         f"{len(result.accounts):,} accounts and {len(result.respondents):,} respondents"
     )
+    if math.isnan(p["index"]):
+        text = f"No CX index: the config has no pillars to score ({heard})"
+    else:
+        text = (
+            f"The portfolio CX index is {_number(p['index'])} "
+            f"(95% interval {_number(p['ci_low'])}–{_number(p['ci_high'])}) over {heard}"
+        )
     if "nps" in p and not math.isnan(p["nps"]):
         text += (
-            f"; NPS is {_number(p['nps'], signed=True)} "
+            f"; account NPS (mean over accounts) is {_number(p['nps'], signed=True)} "
             f"(95% interval {_number(p['nps_ci_low'], signed=True)} to "
             f"{_number(p['nps_ci_high'], signed=True)})"
         )
+        respondent = p.get("respondent_nps", math.nan)
+        if not math.isnan(respondent):
+            text += (
+                f"; respondent NPS (all respondents pooled, as a survey tool shows "
+                f"it) is {_number(respondent, signed=True)}"
+            )
     return text + "."
+
+
+def _tiers(result: ScoreResult) -> str:
+    """Which revenue tier scores lowest and highest, when there are tiers."""
+    tiers = tier_table(result, tables.account_output(result))
+    tiers = tiers[tiers["group"].str.startswith("Tier ")].dropna(subset=["index"])
+    if len(tiers) < 2:
+        return ""
+    low = tiers.loc[tiers["index"].idxmin()]
+    high = tiers.loc[tiers["index"].idxmax()]
+    return (
+        f"{low['group']} accounts score lowest ({_number(low['index'])} ± "
+        f"{_number(low['margin'])}) and {high['group']} highest "
+        f"({_number(high['index'])} ± {_number(high['margin'])})."
+    )
+
+
+def _small_samples(result: ScoreResult) -> str:
+    """Which roles borrowed the pooled variance; how reliable the ranking is."""
+    parts = []
+    if result.borrowed_roles:
+        roles = ", ".join(role_name(r) for r in result.borrowed_roles)
+        parts.append(
+            f"No account has two {roles}, so their intervals use the "
+            "within-account variance pooled over all roles"
+        )
+    if "reliability" in result.accounts:
+        if result.tau2 == 0:
+            parts.append(
+                "The accounts do not differ beyond sampling noise (τ² = 0): every "
+                f"shrunken index is the portfolio mean {_number(result.mu)}, so no "
+                "ranking is meaningful"
+            )
+        else:
+            low = int(
+                (
+                    result.accounts["reliability"] < result.config.flags.low_reliability
+                ).sum()
+            )
+            parts.append(
+                "Rankings use index_eb, the index shrunk towards the portfolio mean "
+                f"by its reliability; {low} of {len(result.accounts):,} accounts have "
+                f"a reliability below {result.config.flags.low_reliability:g}"
+            )
+    return "; ".join(parts) + "." if parts else ""
 
 
 def _change(result: ScoreResult) -> str:
     both = compared(result.accounts)
     if both.empty:
         return ""
-    rises, falls = significant_moves(both)
+    count = movers_count(result.accounts)
     delta = float(both["delta"].mean())
     verb = "rose" if delta > 0 else "fell" if delta < 0 else "did not change"
     since = (
@@ -73,7 +144,7 @@ def _change(result: ScoreResult) -> str:
     amount = f" by {abs(delta):.1f} points on average" if delta else ""
     return (
         f"{since} the index of the {len(both):,} accounts heard in both waves {verb}"
-        f"{amount}; {len(rises)} rose and {len(falls)} fell significantly."
+        f"{amount}; {count.sentence()}."
     )
 
 
@@ -98,10 +169,17 @@ def _drivers(inputs: ReportInputs) -> list[str]:
             overall.outcome.upper() if overall.outcome == "nps" else overall.outcome
         )
         top = overall.table.loc[overall.table["importance"].idxmax()]
-        sentences.append(
-            f"{top['label']} is the strongest driver of {outcome} overall "
-            f"({top['importance_pct']:.0f}% of the explained variance, R² {overall.r2:.2f})."
-        )
+        if overall.n < FEW_CASES:
+            sentences.append(
+                f"Caution: the drivers of {outcome} rest on {overall.n} complete cases "
+                f"(fewer than {FEW_CASES}); {top['label']} ranks first, but read the "
+                "ranking as a hint, not a finding."
+            )
+        else:
+            sentences.append(
+                f"{top['label']} is the strongest driver of {outcome} overall "
+                f"({top['importance_pct']:.0f}% of the explained variance, R² {overall.r2:.2f})."
+            )
         fix = overall.table.loc[overall.table["quadrant"] == "fix first", "label"]
         if len(fix):
             sentences.append(
@@ -123,22 +201,32 @@ def _drivers_by_role(inputs: ReportInputs) -> list[str]:
         importance = table["importance"].astype(float)
         if importance.notna().any():
             top = table.loc[importance.idxmax()]
-            sentences.append(
-                f"{top['label']} is the strongest driver of {outcome} for {role_name(str(role))}."
-            )
+            cases = int(top["n"]) if top["n"] == top["n"] else 0
+            who = role_name(str(role))
+            if cases < FEW_CASES:
+                sentences.append(
+                    f"Caution: for {who} only {cases} complete cases; {top['label']} "
+                    "ranks first as a hint, not a finding."
+                )
+            else:
+                sentences.append(
+                    f"{top['label']} is the strongest driver of {outcome} for {who}."
+                )
     return sentences
 
 
 def _flags(result: ScoreResult) -> list[str]:
     counts = flag_counts(result)
-    flagged = flagged_count(result)
+    risky, blind = risk_counts(result)
     sentences = [
-        f"{flagged} of {len(result.accounts):,} accounts carry at least one flag."
+        f"{risky} of {len(result.accounts):,} accounts heard are at risk; {blind} "
+        "accounts are blind spots the survey cannot speak for (see the lists above)."
     ]
     config = result.config
     limits = {
         "gap": config.flags.role_gap,
         "coverage": config.flags.low_coverage,
+        "reliability": config.flags.low_reliability,
         "decision": role_name(config.roles.decision_role or "decision_maker"),
     }
     for flag, template in FLAG_SENTENCES.items():

@@ -14,9 +14,11 @@ from openpyxl.chart.shapes import GraphicalProperties
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.worksheet import Worksheet
 
+from b2bcx.report.labels import HEADERS, pretty
 from b2bcx.report.layout import (
     PVALUE,
     column_of,
+    column_past,
     write_heading,
     write_lines,
     write_note,
@@ -49,7 +51,7 @@ QUADRANT_GUIDE = (
     "cross at the means. Lower right = fix first, upper right = maintain, "
     "lower left = monitor, upper left = possible overkill."
 )
-CHART_WIDTH, CHART_HEIGHT, CHART_ROWS = 16.0, 10.0, 21
+CHART_WIDTH, CHART_HEIGHT, CHART_ROWS = 14.0, 8.5, 18
 PALETTE = (
     "1F77B4", "FF7F0E", "2CA02C", "D62728", "9467BD",
     "8C564B", "E377C2", "7F7F7F", "BCBD22", "17BECF",
@@ -63,7 +65,15 @@ def write_factors(ws: Worksheet, inputs: ReportInputs) -> None:
         write_note(ws, 1, inputs.factors_note or "Factor screening was not run.")
         ws.column_dimensions["A"].width = 60
         return
-    row = write_table(ws, result.table, 1, "Factors", FACTOR_FORMATS, "No factors.")
+    row = write_table(
+        ws,
+        result.table,
+        1,
+        "Factors",
+        FACTOR_FORMATS,
+        "No factors.",
+        labels={**HEADERS, "role": "Role"},
+    )
     ws.freeze_panes = "B2"
     write_factor_notes(ws, row, result)
 
@@ -88,14 +98,20 @@ def write_drivers(ws: Worksheet, inputs: ReportInputs) -> None:
         return
     row = write_heading(ws, 1, _title(overall))
     row = write_note(ws, row, _model_note(overall))
+    for warning in overall.warnings:
+        row = write_note(ws, row, f"Warning: {warning}.")
     if inputs.drivers_note:
         row = write_note(ws, row, inputs.drivers_note)
     for line in textwrap.wrap(QUADRANT_GUIDE, width=100):
         row = write_note(ws, row, line)
     table = driver_table(overall, by_role)
-    write_table(ws, table, row + 1, "Drivers", DRIVER_FORMATS)
-    ws.freeze_panes = ws.cell(row=row + 2, column=4)
-    _place_charts(ws, _chart_blocks(table, row + 1), len(table.columns) + 2)
+    charts_at = row + 1
+    header = charts_at + CHART_ROWS * (-(-len(_chart_blocks(table, 0)) // 2))
+    labels = {**HEADERS, "label": "Driver", "published": "Published priority"}
+    write_table(
+        ws, _readable_roles(table), header, "Drivers", DRIVER_FORMATS, labels=labels
+    )
+    _place_charts(ws, _chart_blocks(table, header), charts_at)
 
 
 def driver_table(
@@ -136,7 +152,8 @@ def _title(analysis: DriverAnalysis) -> str:
 def _model_note(analysis: DriverAnalysis) -> str:
     return (
         f"All respondents: R² {analysis.r2:.3f} from {analysis.n:,} complete cases "
-        f"({analysis.dropped:,} left out for a missing pillar or outcome)."
+        f"({analysis.dropped:,} left out for a missing pillar or outcome); "
+        f"the bootstrap resamples {analysis.resampled}."
     )
 
 
@@ -147,13 +164,22 @@ def _plottable(part: pd.DataFrame) -> bool:
 
 
 def _place_charts(
-    ws: Worksheet, charts: list[tuple[int, pd.DataFrame, str]], anchor_column: int
+    ws: Worksheet, charts: list[tuple[int, pd.DataFrame, str]], first_row: int
 ) -> None:
-    """Charts in a two-wide grid to the right of the tables."""
+    """Charts two to a row above the table, where they are seen first."""
+    second = column_past(ws, CHART_WIDTH + 0.5)
     for i, (header_row, table, title) in enumerate(charts):
         chart = quadrant_chart(ws, table, header_row, title)
-        column = anchor_column + (i % 2) * 10
-        ws.add_chart(chart, f"{get_column_letter(column)}{1 + (i // 2) * CHART_ROWS}")
+        column = 1 if i % 2 == 0 else second
+        row = first_row + (i // 2) * CHART_ROWS
+        ws.add_chart(chart, f"{get_column_letter(column)}{row}")
+
+
+def _readable_roles(table: pd.DataFrame) -> pd.DataFrame:
+    """Role ids as words (``decision_maker`` -> ``Decision maker``); ``all`` stays."""
+    out = table.copy()
+    out["role"] = out["role"].map(lambda r: r if r == ALL else pretty(str(r)))
+    return out
 
 
 def quadrant_chart(

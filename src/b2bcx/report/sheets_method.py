@@ -47,19 +47,25 @@ def _rollup_rows(config: Config) -> list[tuple[str, str]]:
         ("account NPS", "100 × Σ w_r (p_ar − d_ar) / W_a, with p/d the role's shares of promoters and detractors."),
         ("coverage", "Share of the role weight that answered: Σ w_r of the roles present / Σ w_r of all roles."),
         ("standard error", "SE_a = √( Σ (w_r / W_a)² σ_r² / n_ar ), σ_r² = pooled within-account variance of role r over the whole file."),
-        ("95% interval", "I_a ± 1.96 SE_a, clipped to 0..100; empty when the variance is undefined."),
-        ("flags", f"single_contact (one respondent); no_decision_maker (no {decision} answered); decision_maker_detractor (a {decision} scored NPS 0-6); role_gap (highest − lowest role mean index ≥ {flags.role_gap:g} points, two roles or more); low_coverage (coverage < {flags.low_coverage:g}); insufficient_n (fewer than {rollup.min_respondents} respondents)."),
-        ("segments and portfolio", f"Mean of the accounts' scores, weights: {rollup.account_weight}. NPS margin: SE = 100 √((p + d − (p − d)²) / n), interval ± 1.96 SE."),
+        ("variance fallback", "A role never heard twice in one account (N_r − A_r = 0) borrows the within-account variance pooled over all roles, Σ_r Σ_a Σ_i (x − m_ar)² / Σ_r (N_r − A_r); the Data quality sheet names the roles that borrowed it."),
+        ("95% interval", "I_a ± 1.96 SE_a, clipped to 0..100; empty only when no variance is defined, and then the account is 'not testable', never 'unchanged'."),
+        ("reliability and index_eb", "Fay–Herriot empirical Bayes: τ² (between-account variance) by REML from (I_a, SE_a); μ = Σ u_a I_a / Σ u_a with u_a = 1/(τ² + SE_a²); reliability B_a = τ²/(τ² + SE_a²); index_eb = μ + B_a (I_a − μ), SE √(B_a SE_a² + (1 − B_a)²/Σ u_a). Every ranked list sorts on index_eb. Reference: R metafor rma(method = \"REML\") + blup()."),
+        ("account NPS interval", "Kish effective size n_eff = 1 / Σ (w_r/W_a)² / n_ar over NPS respondents; adjusted Wald (Rocks 2016): p̃ = (n_eff p + ¾)/(n_eff + 3), d̃ likewise, 100(p̃ − d̃) ± 1.96 × 100 √((p̃ + d̃ − (p̃ − d̃)²)/(n_eff + 3)), clipped to −100..100."),
+        ("flags", f"single_contact (one respondent); no_decision_maker (no {decision} answered); decision_maker_detractor (a {decision} scored NPS 0-6); role_gap (highest − lowest role mean index ≥ {flags.role_gap:g} points, two roles or more); low_coverage (coverage < {flags.low_coverage:g}); low_reliability (reliability < {flags.low_reliability:g}); insufficient_n (fewer than {rollup.min_respondents} respondents)."),
+        ("segments and portfolio", f"Mean of the accounts' scores, weights: {rollup.account_weight}. Margins are account-clustered: SE = √(k/(k−1) Σ v_a² (Y_a − Ȳ)²) over the k accounts, for the index and NPS alike (R survey::svymean). The respondent-level NPS margin 100 √((p + d − (p − d)²) / n) is kept as nps_se_srs, with the design effect nps_deff = SE²/SE_srs² and nps_n_eff = n / nps_deff."),
+        ("account NPS and respondent NPS", "Account NPS (nps) is the weighted mean over accounts of the role-weighted account NPS; respondent NPS (respondent_nps) is the plain NPS over all respondents, what a survey tool shows."),
         ("tiers", "Pareto on revenue: accounts sorted by revenue, tier A until 80% of cumulative revenue, B until 95%, then C."),
         ("revenue coverage", "Revenue of the accounts heard / revenue of all accounts on the CRM list (practice target ≥ 80%)."),
-        ("change vs baseline", "Δ = I_a − I_a(baseline); significant when |Δ| > 1.96 √(SE_a² + SE_base²)."),
+        ("change vs baseline", "Δ = I_a − I_a(baseline); significant when |Δ| > 1.96 √(SE_a² + SE_base²); p_change = 2(1 − Φ(|Δ| / √(SE_a² + SE_base²)))."),
+        ("false discovery control", "q_change = Benjamini–Hochberg q-value over the m accounts testable in both waves (R p.adjust(p, \"BH\")); significant_fdr when q ≤ 0.05. Beside every count of movers: m × 0.05 expected by chance, and the accounts not testable."),
+        ("paired segment change", "Over a segment's accounts in both waves: Δ̄ = Σ v_a Δ_a, SE = √(k/(k−1) Σ v_a² (Δ_a − Δ̄)²) (R t.test(paired = TRUE) for equal weights), interval Δ̄ ± 1.96 SE."),
     ]  # fmt: skip
 
 
 def _analysis_rows() -> list[tuple[str, str]]:
     return [
         ("factor screening", "Per factor over the respondents with an experience group (good/average/poor): mention rate with a Wilson 95% interval, passing at ≥ min_mention_rate; discrimination by the Cochran–Armitage trend test (exact up to 1,000 respondents; Fisher–Freeman–Halton as omnibus) or Kruskal–Wallis for ratings; Benjamini–Hochberg q-values. Important = frequency passes, q ≤ alpha and more mentions in good than in poor experiences."),
-        ("key drivers", "Relative importance of the pillar scores for the outcome over complete cases (Johnson's relative weights sum to R²; Shapley/LMG exact over all subsets), a seeded bootstrap 95% interval, mean performance, and the quadrant against the means: fix first (high importance, low performance), maintain, monitor, possible overkill."),
+        ("key drivers", "Relative importance of the pillar scores for the outcome over complete cases (Johnson's relative weights sum to R²; Shapley/LMG exact over all subsets), a seeded bootstrap 95% interval (resampling whole accounts when the export has an account column), mean performance, and the quadrant against the means: fix first (high importance, low performance), maintain, monitor, possible overkill. A model with R² < 0.05, or whose outcome item is also a driver's item, is shown with a warning and no quadrant (—)."),
     ]  # fmt: skip
 
 
@@ -118,7 +124,11 @@ def file_table(inputs: ReportInputs) -> pd.DataFrame:
 
 
 def _run_rows(ws: Worksheet, row: int, inputs: ReportInputs) -> int:
-    when = inputs.run_time.isoformat(timespec="seconds") if inputs.run_time else ""
+    when = (
+        inputs.run_time.isoformat(timespec="seconds")
+        if inputs.run_time
+        else "not recorded (b2bcx report --run-time)"
+    )
     for key, value in (("b2bcx version", inputs.version), (RUN_TIME, when)):
         put_text_safely(ws, row, 1, key)
         put_text_safely(ws, row, 2, value)

@@ -1,11 +1,24 @@
-"""The Summary sheet: headline figures, change, movers, at-risk accounts, a reading."""
+"""The Summary sheet: what an account manager reads in ten seconds, then the detail.
+
+Top to bottom: the headline figures with their intervals and a chart of the index
+by revenue tier beside them; revenue at risk by tier; the accounts at risk and the
+biggest movers by name; the blind spots; then the reading and the detailed figures.
+"""
 
 from __future__ import annotations
 
+from pathlib import PurePath
+
 import pandas as pd
+from openpyxl.chart import BarChart, Reference
+from openpyxl.chart.data_source import NumDataSource, NumRef
+from openpyxl.chart.error_bar import ErrorBars
+from openpyxl.chart.label import DataLabelList
 from openpyxl.styles import Alignment
+from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.worksheet import Worksheet
 
+from b2bcx.report.labels import header_labels
 from b2bcx.report.layout import (
     set_formats,
     widen,
@@ -17,52 +30,200 @@ from b2bcx.report.layout import (
 )
 from b2bcx.report.reading import reading
 from b2bcx.report.summary import (
+    COUNT,
+    PERCENT,
     SIGNED,
     Figure,
     at_risk,
     baseline_change,
+    blind_spots,
     headline,
+    headline_note,
     movers,
+    tier_table,
+    top_figures,
 )
 from b2bcx.results import ReportInputs
+from b2bcx.scoring import tables
+from b2bcx.scoring.ranking import MOVERS_NOTE, RANKING_NOTE, movers_count
 
 READING_WIDTH = 100
 FIGURE_COLUMNS = ["measure", "value", "ci_low", "ci_high"]
-SUMMARY_WIDTHS = {1: 44, 2: 12, 3: 10, 4: 10, 5: 10, 6: 60, 7: 8}
+SUMMARY_WIDTHS = {1: 40, 2: 26, 3: 13, 4: 13, 5: 13, 6: 13, 7: 13, 8: 16}
+SHOWN = 10  # accounts listed per section; the rest are on the Accounts sheet
+CHART_COLUMN, CHART_ROWS, CHART_GAP = "F", 17, 0
+CHART_WIDTH, CHART_HEIGHT = 14.0, 8.0
+MONEY = "#,##0"
 
 
 def write_summary(ws: Worksheet, inputs: ReportInputs) -> None:
     """Fill the Summary sheet, top to bottom."""
     result = inputs.score
+    table = tables.account_output(result)
+    labels = header_labels(result.config)
+    revenue = tables.account_revenue_column(result)
+    money = {c: MONEY for c in (revenue, "revenue", "revenue_at_risk") if c}
     row = write_title(ws, 1, _title(inputs), _subtitle(inputs))
-    row = write_heading(ws, row, "Reading")
-    for sentence in reading(inputs):
-        row = write_wrapped(ws, row, sentence, width=READING_WIDTH, bullet="•")
-    row += 1
-    row = write_heading(ws, row, "Key figures (95% intervals)")
-    row = _figures(ws, row, headline(result), "Key figures")
-    row = _change(ws, row, inputs)
-    row = write_heading(ws, row, "Biggest significant movers (top 5 up and down)")
+    top = row
+    row = write_heading(ws, row, "Headline (95% intervals)")
+    row = _figures(ws, row, top_figures(result, table), "Headline", labels)
+    row = write_note(ws, row - 1, headline_note(result)) + 1
+    tiers = tier_table(result, table)
+    if len(tiers) > 1:
+        row = max(row, top + CHART_ROWS)
+        row = write_heading(ws, row, f"{_cut_title(tiers)}: index and revenue at risk")
+        ws.add_chart(_tier_chart(ws, tiers, row), f"{CHART_COLUMN}{top}")
+        row = write_table(
+            ws,
+            tiers,
+            row,
+            "Tiers",
+            formats={
+                **money,
+                "share_at_risk": PERCENT,
+                "margin": "0.0",
+                "at_risk": "0",
+            },
+            labels={
+                **labels,
+                "group": "Accounts in",
+                "accounts": "Accounts",
+                "at_risk": "Accounts at risk",
+                "revenue": "Revenue",
+            },
+        )
+    risky = at_risk(result, table)
+    row = write_heading(ws, row, _listed("Accounts at risk", risky, revenue))
+    row = write_note(
+        ws,
+        row,
+        "At risk: a decision maker is a detractor, the index fell significantly, or the "
+        f"score is among the lowest 10% ({RANKING_NOTE}).",
+    )
+    row = write_table(
+        ws,
+        risky.head(SHOWN),
+        row,
+        "At risk",
+        formats={"delta": SIGNED, "reliability": "0.00", **money},
+        empty="No account is at risk.",
+        labels=labels,
+    )
+    row = write_heading(
+        ws, row, f"Biggest significant movers (top 5 up and down), {MOVERS_NOTE}"
+    )
+    if "delta" in result.accounts:
+        count = movers_count(result.accounts)
+        moved = (
+            count.sentence()[:1].upper() + count.sentence()[1:]
+            if count.compared and not count.testable
+            else f"{count.significant} significant movers ({count.context()})"
+        )
+        row = write_note(ws, row, f"{moved}.")
     row = write_table(
         ws,
         movers(result),
         row,
         "Movers",
-        formats={"delta": SIGNED},
+        formats={"delta": SIGNED, "reliability": "0.00", "q_change": "0.000"},
         empty=_no_movers(inputs),
+        labels=labels,
     )
-    row = write_heading(ws, row, "At-risk accounts (flagged), lowest index first")
-    write_table(
+    blind = blind_spots(result, table)
+    row = write_heading(ws, row, _listed("Blind spots", blind, revenue))
+    row = write_note(
         ws,
-        at_risk(result),
         row,
-        "At risk",
-        formats={"delta": SIGNED},
-        empty="No account is flagged.",
+        "Not risks: the survey cannot speak for these accounts (one contact, no "
+        "decision maker, low coverage, not heard). Widen the survey there.",
     )
+    row = write_table(
+        ws,
+        blind.head(SHOWN),
+        row,
+        "Blind spots",
+        formats=money,
+        empty="No blind spots.",
+        labels=labels,
+    )
+    row = write_heading(ws, row, "Reading")
+    for sentence in reading(inputs):
+        row = write_wrapped(ws, row, sentence, width=READING_WIDTH, bullet="•")
+    row += 1
+    row = write_heading(ws, row, "Key figures (95% intervals)")
+    row = _figures(ws, row, headline(result), "Key figures", labels)
+    _change(ws, row, inputs, labels)
     widen(ws, SUMMARY_WIDTHS)
     for cells in ws.iter_rows(min_col=1, max_col=1):
         cells[0].alignment = Alignment(wrap_text=False, vertical="top")
+
+
+def _cut_title(tiers: pd.DataFrame) -> str:
+    groups = [g for g in tiers["group"] if g != "Portfolio"]
+    return (
+        "By revenue tier" if groups and groups[0].startswith("Tier ") else "By segment"
+    )
+
+
+def _listed(title: str, rows: pd.DataFrame, revenue: str | None) -> str:
+    order = "most revenue first" if revenue else "lowest score first"
+    if len(rows) > SHOWN:
+        return f"{title}: {SHOWN} of {len(rows)}, {order} (all on the Accounts sheet)"
+    return f"{title}: {len(rows)}, {order}"
+
+
+def _tier_chart(ws: Worksheet, tiers: pd.DataFrame, header: int) -> BarChart:
+    """A native bar chart of the index per tier with 95% error bars.
+
+    It reads the tier table written with its header at row ``header``.
+    """
+    column = (
+        1  # the tier table written below ``header``: group, accounts, index, margin
+    )
+    last = header + len(tiers)
+    chart = BarChart()
+    chart.type = "col"
+    chart.title = "Account CX index by tier (95% intervals)"
+    chart.style = 10
+    chart.height, chart.width = CHART_HEIGHT, CHART_WIDTH
+    values = Reference(ws, min_col=column + 2, min_row=header, max_row=last)
+    chart.add_data(values, titles_from_data=True)
+    chart.set_categories(
+        Reference(ws, min_col=column, min_row=header + 1, max_row=last)
+    )
+    series = chart.series[0]
+    margins = _numbers(ws, column + 3, header + 1, last)
+    series.errBars = ErrorBars(
+        errDir="y",
+        errBarType="both",
+        errValType="cust",
+        noEndCap=False,
+        plus=margins,
+        minus=margins,
+    )
+    series.dLbls = DataLabelList()
+    series.dLbls.showVal = True
+    for flag in ("showSerName", "showCatName", "showLegendKey", "showPercent"):
+        setattr(series.dLbls, flag, False)
+    series.dLbls.numFmt = "0.0"
+    series.dLbls.position = "inBase"
+    chart.y_axis.scaling.min = 0
+    chart.y_axis.scaling.max = 100
+    chart.y_axis.majorUnit = 20
+    chart.y_axis.title = "CX index (0-100)"
+    chart.y_axis.delete = False
+    chart.x_axis.delete = False
+    chart.legend = None
+    return chart
+
+
+def _numbers(ws: Worksheet, column: int, first: int, last: int) -> NumDataSource:
+    letter = get_column_letter(column)
+    return NumDataSource(
+        numRef=NumRef(
+            f=f"{quote_sheetname(ws.title)}!${letter}${first}:${letter}${last}"
+        )
+    )
 
 
 def _title(inputs: ReportInputs) -> str:
@@ -78,26 +239,36 @@ def _subtitle(inputs: ReportInputs) -> str:
     elif "delta" in result.accounts:
         parts.append("compared with the baseline export")
     if result.files:
-        parts.append(f"from {', '.join(result.files)}")
+        names = ", ".join(PurePath(f).name for f in result.files)
+        parts.append(f"from {names}")
     parts.append(f"b2bcx {inputs.version}; method and inputs on the Method sheet")
     text = "; ".join(parts)
     return text[:1].upper() + text[1:]
 
 
-def _figures(ws: Worksheet, row: int, figures: list[Figure], name: str) -> int:
+def _figures(
+    ws: Worksheet,
+    row: int,
+    figures: list[Figure],
+    name: str,
+    labels: dict[str, str],
+) -> int:
     table = pd.DataFrame(
         [(f.measure, f.value, f.ci_low, f.ci_high) for f in figures],
         columns=FIGURE_COLUMNS,
     )
     if table["ci_low"].isna().all():
         table = table.drop(columns=["ci_low", "ci_high"])
-    end = write_table(ws, table, row, name)
+    end = write_table(ws, table, row, name, labels=labels)
     for offset, figure in enumerate(figures, start=1):
         set_formats(ws, row + offset, {2: figure.number_format})
+        ws.cell(row=row + offset, column=2).alignment = Alignment(horizontal="right")
     return end
 
 
-def _change(ws: Worksheet, row: int, inputs: ReportInputs) -> int:
+def _change(
+    ws: Worksheet, row: int, inputs: ReportInputs, labels: dict[str, str]
+) -> int:
     result = inputs.score
     since = result.baseline_wave or "the baseline"
     row = write_heading(ws, row, f"Change vs {since}")
@@ -107,9 +278,10 @@ def _change(ws: Worksheet, row: int, inputs: ReportInputs) -> int:
     row = write_note(
         ws,
         row,
-        "Accounts heard in both waves; significant when |Δ| > 1.96 √(SE² + SE_base²).",
+        "Accounts heard in both waves; significant when |Δ| > 1.96 √(SE² + SE_base²); "
+        "false discovery control by Benjamini–Hochberg over the testable accounts.",
     )
-    return _figures(ws, row, figures, "Baseline change")
+    return _figures(ws, row, figures, "Baseline change", labels)
 
 
 def _no_baseline(inputs: ReportInputs) -> str:
@@ -121,4 +293,10 @@ def _no_baseline(inputs: ReportInputs) -> str:
 def _no_movers(inputs: ReportInputs) -> str:
     if "delta" not in inputs.score.accounts:
         return "No baseline, so no movers."
-    return "No account moved significantly."
+    count = movers_count(inputs.score.accounts)
+    if count.compared and not count.testable:
+        return f"None of the {count.compared} accounts in both waves could be tested."
+    return f"No account moved significantly ({count.context()})."
+
+
+__all__ = ["COUNT", "write_summary"]

@@ -11,6 +11,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from b2bcx.errors import Problem
 from b2bcx.io.worksheet import finish_sheet
+from b2bcx.report.labels import header_labels, pretty, reasons_text
 from b2bcx.report.layout import (
     table_sheet,
     write_heading,
@@ -47,12 +48,57 @@ def revenue_formats(inputs: ReportInputs) -> dict[str, str]:
 
 def write_accounts(ws: Worksheet, inputs: ReportInputs) -> pd.DataFrame:
     """The account table of docs/method.md#output-columns, formatted for reading; returns the table."""
-    table = tables.account_output(inputs.score)
+    table = account_sheet_table(inputs)
     formats = {"delta": SIGNED, **revenue_formats(inputs)}
-    table_sheet(ws, table, "Accounts", formats=formats, empty="No accounts.")
+    labels = header_labels(inputs.score.config)
+    table_sheet(
+        ws, table, "Accounts", formats=formats, empty="No accounts.", labels=labels
+    )
     if not table.empty:
-        ws.freeze_panes = "B2"
+        ws.freeze_panes = "C2" if "name" in table else "B2"
         _account_rules(ws, table, inputs)
+    return table
+
+
+ACCOUNT_LEAD = (
+    "account",
+    "name",
+    "tier",
+    "index",
+    "ci_low",
+    "ci_high",
+    "index_eb",
+    "reliability",
+    "nps",
+    "delta",
+    "significant",
+    "index_baseline",
+    "at_risk",
+    "blind_spots",
+    "n",
+    "roles",
+    "coverage",
+)
+
+
+def account_sheet_table(inputs: ReportInputs) -> pd.DataFrame:
+    """The account table for people: who and how first, reasons in words.
+
+    The same rows and numbers as ``b2bcx score -o``; columns reordered (name, tier,
+    index and interval, NPS, change, reasons first), flags and reasons in plain
+    words, revenue once, roles as readable names.
+    """
+    table = tables.account_output(inputs.score)
+    revenue = tables.account_revenue_column(inputs.score)
+    lead = [c for c in ACCOUNT_LEAD if c in table]
+    if revenue is not None and revenue in table:
+        lead.insert(lead.index("tier") + 1 if "tier" in lead else 2, revenue)
+    table = table[lead + [c for c in table.columns if c not in lead]].copy()
+    for column in ("flags", "at_risk", "blind_spots"):
+        table[column] = table[column].map(reasons_text)
+    table["roles"] = table["roles"].map(
+        lambda r: ", ".join(pretty(x) for x in str(r or "").split(";") if x)
+    )
     return table
 
 
@@ -91,17 +137,16 @@ def _account_rules(ws: Worksheet, table: pd.DataFrame, inputs: ReportInputs) -> 
 
 
 def _flag_rules(ws: Worksheet, table: pd.DataFrame) -> None:
-    flags = f"${_letter(table, 'flags')}2"
-    cells = f"{_range(table, 'account')} {_range(table, 'flags')}"
+    """At-risk accounts in orange and bold; blind spots shaded lightly."""
+    risky = f"${_letter(table, 'at_risk')}2"
+    cells = f"{_range(table, 'account')} {_range(table, 'at_risk')}"
     alarm = FormulaRule(
-        formula=[f'ISNUMBER(SEARCH("detractor",{flags}))'],
-        fill=ALARM_FILL,
-        font=Font(bold=True),
-        stopIfTrue=True,
+        formula=[f"LEN({risky})>0"], fill=ALARM_FILL, font=Font(bold=True)
     )
     ws.conditional_formatting.add(cells, alarm)
-    flagged = FormulaRule(formula=[f"LEN({flags})>0"], fill=FLAG_FILL)
-    ws.conditional_formatting.add(cells, flagged)
+    blind = f"${_letter(table, 'blind_spots')}2"
+    shaded = FormulaRule(formula=[f"LEN({blind})>0"], fill=FLAG_FILL)
+    ws.conditional_formatting.add(_range(table, "blind_spots"), shaded)
 
 
 def _delta_rules(ws: Worksheet, table: pd.DataFrame) -> None:
@@ -116,12 +161,24 @@ def _delta_rules(ws: Worksheet, table: pd.DataFrame) -> None:
 
 def write_roles(ws: Worksheet, inputs: ReportInputs) -> None:
     """Respondent means of the index, pillars and outcomes by role, and NPS."""
-    table_sheet(ws, inputs.score.by_role, "Pillars by role", COUNTS, "No roles.")
+    config = inputs.score.config
+    table = inputs.score.by_role.copy()
+    table["role"] = table["role"].map(pretty)
+    table_sheet(
+        ws, table, "Pillars by role", COUNTS, "No roles.", header_labels(config)
+    )
 
 
 def write_segments(ws: Worksheet, inputs: ReportInputs) -> None:
     """Portfolio, segment, tier, account manager and phase rows."""
-    table_sheet(ws, inputs.score.segments, "Segments", COUNTS, "No segments.")
+    table_sheet(
+        ws,
+        inputs.score.segments,
+        "Segments",
+        COUNTS,
+        "No segments.",
+        header_labels(inputs.score.config),
+    )
 
 
 def write_lifecycle(ws: Worksheet, inputs: ReportInputs) -> None:
@@ -130,12 +187,19 @@ def write_lifecycle(ws: Worksheet, inputs: ReportInputs) -> None:
         "No lifecycle view: the config has no `columns.phase` (the lifecycle phase "
         "column) or no pillars."
     )
+    config = inputs.score.config
+    table = inputs.score.lifecycle.copy()
+    if "priority_pillar" in table:
+        table["priority_pillar"] = table["priority_pillar"].map(
+            lambda p: config.pillar_label(p) if isinstance(p, str) and p else p
+        )
     table_sheet(
         ws,
-        inputs.score.lifecycle,
+        table,
         "Lifecycle",
         formats={"priority_rank": "0", **COUNTS},
         empty=note,
+        labels=header_labels(inputs.score.config),
     )
 
 
@@ -162,7 +226,14 @@ def write_respondents(ws: Worksheet, inputs: ReportInputs) -> None:
             "Run the report with --no-respondents; respondent scores are in b2bcx.api.accounts(...).respondents.",
         )
         return
-    table_sheet(ws, table, "Respondents", formats, empty="No respondents.")
+    table_sheet(
+        ws,
+        table,
+        "Respondents",
+        formats,
+        empty="No respondents.",
+        labels=header_labels(inputs.score.config),
+    )
 
 
 def write_data_quality(ws: Worksheet, inputs: ReportInputs) -> None:

@@ -15,8 +15,8 @@ from openpyxl import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from b2bcx.errors import UsageError
-from b2bcx.io.worksheet import assert_worksheet
-from b2bcx.io.writers import atomic_path, is_formula_like
+from b2bcx.io.worksheet import assert_worksheet, workbook_bytes
+from b2bcx.io.writers import atomic_path, check_writable, is_formula_like, write_bytes
 from b2bcx.report.sheets_analyses import write_drivers, write_factors
 from b2bcx.report.sheets_method import write_method
 from b2bcx.report.sheets_summary import write_summary
@@ -124,7 +124,7 @@ def write_report(inputs: ReportInputs, path: str | Path) -> Path:
     check_report_path(path)
     workbook = build_report(inputs)
     with atomic_path(path) as temporary:
-        workbook.save(temporary)
+        write_bytes(temporary, workbook_bytes(workbook, inputs.run_time))
     return path
 
 
@@ -138,3 +138,4 @@ def check_report_path(path: Path) -> None:
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
         raise UsageError(f"cannot write {path}: folder {folder} does not exist")
+    check_writable(path)

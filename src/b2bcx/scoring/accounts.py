@@ -11,8 +11,9 @@ from b2bcx.config.models import Config
 from b2bcx.errors import Problem
 from b2bcx.results import AccountMaster
 from b2bcx.scoring.prepare import FILE, ROW
-from b2bcx.stats.intervals import normal_interval
+from b2bcx.stats.intervals import adjusted_wald_nps_interval, normal_interval
 from b2bcx.stats.rollup import (
+    AccountEstimate,
     Cells,
     RollupSpec,
     account_flags,
@@ -22,6 +23,9 @@ from b2bcx.stats.rollup import (
     role_gap,
     roll_up,
 )
+from b2bcx.stats.shrinkage import Shrinkage, fay_herriot
+
+NAME = "name"  # the account's display name (export `columns.name`, CRM `accounts.name`)
 
 
 def rollup_spec(config: Config) -> RollupSpec:
@@ -41,7 +45,11 @@ def account_table(respondents: pd.DataFrame, config: Config) -> pd.DataFrame:
 
     Columns: ``account, n, roles, coverage, index, ci_low, ci_high, nps``, the
     pillar ids, composite ids and outcome ids, ``flags`` (a list), then ``se``,
-    ``promoter_share``, ``detractor_share``, ``nps_n`` and ``role_gap``.
+    ``promoter_share``, ``detractor_share``, ``nps_n``, ``n_eff``,
+    ``nps_ci_low``, ``nps_ci_high``, ``nps_promoters``, ``nps_detractors``,
+    ``role_gap`` and the shrinkage columns ``reliability``, ``index_eb``,
+    ``index_eb_se`` (docs/method.md#shrinkage-and-reliability); accounts with
+    reliability below ``flags.low_reliability`` get the flag ``low_reliability``.
     Accounts with fewer than ``min_respondents`` are listed with no scores.
     """
     spec = rollup_spec(config)
@@ -78,7 +86,43 @@ def account_table(respondents: pd.DataFrame, config: Config) -> pd.DataFrame:
     )
     table["se"] = index.se
     table["role_gap"] = gap
-    return _blank_insufficient(table, config)
+    table = _blank_insufficient(table, config)
+    return add_shrinkage(table, config)
+
+
+def add_shrinkage(table: pd.DataFrame, config: Config) -> pd.DataFrame:
+    """``reliability``, ``index_eb``, ``index_eb_se`` and the ``low_reliability`` flag."""
+    fit = shrinkage(table)
+    out = table.assign(
+        reliability=fit.reliability,
+        index_eb=fit.index_eb,
+        index_eb_se=fit.index_eb_se,
+    )
+    low = fit.reliability < config.flags.low_reliability
+    out["flags"] = [
+        [*flags, "low_reliability"] if is_low else flags
+        for flags, is_low in zip(out["flags"], low, strict=True)
+    ]
+    return out
+
+
+def shrinkage(accounts: pd.DataFrame) -> Shrinkage:
+    """The Fay–Herriot fit of an account table (``index`` with its ``se``)."""
+    return fay_herriot(
+        accounts["index"].to_numpy(float), accounts["se"].to_numpy(float)
+    )
+
+
+def borrowed_variance_roles(respondents: pd.DataFrame, config: Config) -> list[str]:
+    """Roles whose index variance is the all-roles fallback (docs/method.md#variance-fallback)."""
+    spec = rollup_spec(config)
+    if spec.method == "mean" or "index" not in respondents or respondents.empty:
+        return []
+    cells = Cells.from_respondents(
+        respondents["account"], respondents["role"], list(spec.role_weights)
+    )
+    summary = role_cells(cells, respondents["index"].to_numpy(float))
+    return [r for r, b in zip(cells.roles, summary.borrowed(), strict=True) if b]
 
 
 def _nps_columns(
@@ -89,19 +133,30 @@ def _nps_columns(
         return columns
     code = respondents["nps_code"].to_numpy(float)
     mean_spec = RollupSpec(spec.role_weights, spec.method, "mean", spec.missing_roles)
-    promoters = roll_up(
+    promoter_rollup: AccountEstimate = roll_up(
         cells, np.where(np.isnan(code), np.nan, code == 1), mean_spec
-    ).estimate
+    )
+    promoters = promoter_rollup.estimate
     detractors = roll_up(
         cells, np.where(np.isnan(code), np.nan, code == -1), mean_spec
     ).estimate
     columns["nps"] = 100.0 * (promoters - detractors)
     columns["promoter_share"] = promoters
     columns["detractor_share"] = detractors
-    columns["nps_n"] = np.bincount(
-        cells.account, weights=~np.isnan(code), minlength=len(cells.accounts)
-    ).astype(int)
+    columns["nps_n"] = _count(cells, ~np.isnan(code))
+    columns["nps_promoters"] = _count(cells, code == 1)
+    columns["nps_detractors"] = _count(cells, code == -1)
+    columns["n_eff"] = promoter_rollup.n_eff
+    low, high = adjusted_wald_nps_interval(promoters, detractors, promoter_rollup.n_eff)
+    columns["nps_ci_low"], columns["nps_ci_high"] = low, high
     return columns
+
+
+def _count(cells: Cells, mask: np.ndarray) -> np.ndarray:
+    """Respondents per account where ``mask`` holds."""
+    return np.bincount(
+        cells.account, weights=mask, minlength=len(cells.accounts)
+    ).astype(int)
 
 
 def _flags(
@@ -138,7 +193,17 @@ def _blank_insufficient(table: pd.DataFrame, config: Config) -> pd.DataFrame:
         scores = [
             c
             for c in table.columns
-            if c not in ("account", "n", "roles", "coverage", "flags", "nps_n")
+            if c
+            not in (
+                "account",
+                "n",
+                "roles",
+                "coverage",
+                "flags",
+                "nps_n",
+                "nps_promoters",
+                "nps_detractors",
+            )
         ]
         table.loc[too_few, scores] = np.nan
     return table
@@ -171,7 +236,9 @@ def account_attributes(
         problems += _conflicts(values, counts, column)
     for column in numeric:
         if column in out:
-            out[column] = parse_amount(out[column])
+            amounts, ambiguous, infinite = read_amounts(out[column])
+            problems += amount_problems(out[column], ambiguous, infinite, column)
+            out[column] = amounts
     return out, problems
 
 
@@ -205,13 +272,80 @@ def _conflicts(
     return problems
 
 
-def parse_amount(values: pd.Series) -> pd.Series:
-    """Amounts written as text (``"1,250,000"``, ``"€ 1.2e6"``, ``"1250000.00"``) -> float."""
-    text = values.astype("string").str.replace(r"[^0-9.,eE+-]", "", regex=True)
-    thousands = text.str.fullmatch(r"-?\d{1,3}(,\d{3})+(\.\d+)?", na=False)
-    text = text.mask(thousands, text.str.replace(",", "", regex=False))
+_COMMA_THOUSANDS = r"-?\d{1,3}(,\d{3})+(\.\d*)?"
+_DOT_THOUSANDS = r"-?\d{1,3}(\.\d{3})+(,\d*)?"
+_ONE_GROUP = r"-?\d{1,3}[.,]\d{3}"
+_INFINITE = r"[+-]?(inf|infinity)"
+
+
+def read_amounts(values: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """Amounts written as text -> float, with the cells to warn or stop about.
+
+    ``"1,250,000"``, ``"1.250.000"``, ``"1 250 000"``, ``"1'250'000"``,
+    ``"1,250,000.50"``, ``"1.250.000,50"``, ``"€ 1.2e6"`` and ``"1250000.00"``
+    are all understood: a separator that repeats, or that precedes the other
+    one, groups thousands; the other is the decimal mark. A single separator
+    followed by exactly three digits (``"1.250"``, ``"1,250"``) is ambiguous: it
+    is read as thousands (1250) and flagged.
+
+    Returns
+    -------
+    tuple of Series
+        The amounts (NaN when missing, unreadable or infinite), whether each
+        cell was ambiguous, and whether it was infinite (``inf``, ``1e999``).
+    """
+    text = values.astype("string").str.strip()
+    infinite_word = text.str.fullmatch(_INFINITE, case=False, na=False)
+    text = text.str.replace(r"(?<=\d)[\s\u00a0\u202f'’](?=\d)", "", regex=True)
+    text = text.str.replace(r"[^0-9.,eE+-]", "", regex=True)
+    ambiguous = text.str.fullmatch(_ONE_GROUP, na=False)
+    comma_groups = text.str.fullmatch(_COMMA_THOUSANDS, na=False)
+    dot_groups = text.str.fullmatch(_DOT_THOUSANDS, na=False) & ~comma_groups
+    text = text.mask(comma_groups, text.str.replace(",", "", regex=False))
+    text = text.mask(dot_groups, text.str.replace(".", "", regex=False))
     text = text.str.replace(",", ".", regex=False)
-    return pd.to_numeric(text, errors="coerce").astype(float)
+    amounts = pd.to_numeric(text, errors="coerce").astype(float)
+    infinite = infinite_word | np.isinf(amounts.to_numpy())
+    amounts = amounts.mask(infinite)
+    return amounts, ambiguous & values.notna(), pd.Series(infinite, index=values.index)
+
+
+def parse_amount(values: pd.Series) -> pd.Series:
+    """Amounts written as text -> float (see :func:`read_amounts`); never infinite."""
+    return read_amounts(values)[0]
+
+
+def amount_problems(
+    values: pd.Series,
+    ambiguous: pd.Series,
+    infinite: pd.Series,
+    column: str,
+    file: str | None = None,
+) -> list[Problem]:
+    """An error per infinite amount, a warning per ambiguous one (index = account)."""
+    problems = [
+        Problem(
+            "the amount is infinite",
+            "write the amount as a number",
+            file=file,
+            column=column,
+            value=f"{account}: {values[account]}",
+        )
+        for account in values.index[infinite.to_numpy()]
+    ]
+    problems += [
+        Problem(
+            f"{values[account]!r} could be {values[account].replace(',', '.')!r} or "
+            "a thousands group; it was read as thousands",
+            "write amounts without thousands separators (1250 or 1250.00)",
+            file=file,
+            column=column,
+            value=f"{account}: {values[account]}",
+            severity="warning",
+        )
+        for account in values.index[ambiguous.to_numpy()]
+    ]
+    return problems
 
 
 def revenue_column(config: Config, master: AccountMaster | None) -> str | None:

@@ -10,17 +10,38 @@ import pandas as pd
 
 from b2bcx.config.models import Config
 from b2bcx.scoring.accounts import score_columns
-from b2bcx.stats.intervals import change_significant
+from b2bcx.stats.intervals import bh_q_values, change_significant, p_change
+
+FDR_LEVEL = 0.05
+"""False discovery rate of ``significant_fdr`` (fixed, like the 95% of intervals)."""
 
 
 def compare_baseline(accounts: pd.DataFrame, base: pd.DataFrame) -> pd.DataFrame:
-    """``Δ = I_a − I_a^base``; significant when ``|Δ| > 1.96 sqrt(SE_a² + SE_base²)``."""
-    previous = base.set_index("account")[["index", "se"]].rename(
-        columns={"index": "index_baseline", "se": "se_baseline"}
+    """Change against the baseline, per account (docs/method.md#change).
+
+    ``Δ = I_a − I_a^base``; ``significant`` when ``|Δ| > z sqrt(SE_a² + SE_base²)``;
+    ``p_change`` its two-sided p-value; ``q_change`` the Benjamini–Hochberg
+    q-value over the accounts testable in both waves; ``significant_fdr`` when
+    ``q_change ≤ 0.05``. Accounts not testable get blanks (None), never False.
+    ``delta_eb`` (the change of ``index_eb``) orders the biggest movers.
+    """
+    kept = [c for c in ("index", "se", "index_eb") if c in base]
+    previous = base.set_index("account")[kept].rename(
+        columns={
+            "index": "index_baseline",
+            "se": "se_baseline",
+            "index_eb": "index_eb_baseline",
+        }
     )
     out = accounts.join(previous, on="account")
     out["delta"] = out["index"] - out["index_baseline"]
+    if "index_eb" in out and "index_eb_baseline" in out:
+        out["delta_eb"] = out["index_eb"] - out["index_eb_baseline"]
     out["significant"] = change_significant(out["delta"], out["se"], out["se_baseline"])
+    out["p_change"] = p_change(out["delta"], out["se"], out["se_baseline"])
+    out["q_change"] = bh_q_values(out["p_change"])
+    fdr = (out["q_change"] <= FDR_LEVEL).astype(object)
+    out["significant_fdr"] = fdr.where(out["q_change"].notna(), None)
     return out
 
 

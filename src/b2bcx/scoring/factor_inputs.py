@@ -14,7 +14,7 @@ import pandas as pd
 from b2bcx.config.models import Config, Factors, Outcome, scales_in_force
 from b2bcx.errors import ConfigError, Problem
 from b2bcx.scoring.prepare import distinct_value_problems
-from b2bcx.scoring.respondents import answer_values
+from b2bcx.scoring.respondents import BadAnswers, answer_values
 from b2bcx.scoring.scales import item_score, normalise_label
 from b2bcx.stats.comments import code_comments
 from b2bcx.stats.lemke import group_from_labels, group_from_nps, group_from_scores
@@ -83,13 +83,16 @@ def experience_group(
 
 
 def factor_inputs(
-    frame: pd.DataFrame, scores: pd.DataFrame, config: Config
+    frame: pd.DataFrame,
+    scores: pd.DataFrame,
+    config: Config,
+    bad_answers: BadAnswers = "error",
 ) -> FactorInputs:
     """The screening inputs of the config's ``factors:`` section."""
     spec = factor_spec(config)
     group = experience_group(frame, scores, config)
     if spec.ratings:
-        values, problems = factor_ratings(frame, config, spec.ratings)
+        values, problems = factor_ratings(frame, config, spec.ratings, bad_answers)
         return FactorInputs("ratings", group, values, problems)
     mentions, problems = factor_mentions(frame, config, spec)
     return FactorInputs("mentions", group, mentions, problems)
@@ -208,7 +211,10 @@ def comment_mentions(
 
 
 def factor_ratings(
-    frame: pd.DataFrame, config: Config, ratings: Mapping[str, str | Outcome]
+    frame: pd.DataFrame,
+    config: Config,
+    ratings: Mapping[str, str | Outcome],
+    bad_answers: BadAnswers = "error",
 ) -> tuple[pd.DataFrame, list[Problem]]:
     """Survey statements mapped to factors, scored 0..100 on their scales."""
     scales = scales_in_force(config)
@@ -219,7 +225,15 @@ def factor_ratings(
         scale_id = (None if isinstance(spec, str) else spec.scale) or config.scale_for(
             item
         )
-        numbers, found = answer_values(frame, item, scale_id, scales[scale_id])
+        numbers, found = answer_values(
+            frame,
+            item,
+            scale_id,
+            scales[scale_id],
+            scales,
+            f"factors.ratings.{factor}.scale",
+            bad_answers,
+        )
         problems += found
         values[factor] = item_score(numbers, scales[scale_id])
     return pd.DataFrame(values, index=frame.index), problems

@@ -18,14 +18,17 @@ import pyarrow.compute as pc
 from b2bcx.errors import Problem
 from b2bcx.scoring.accounts import (
     _blank_insufficient,
-    parse_amount,
+    add_shrinkage,
+    amount_problems,
+    read_amounts,
     rollup_spec,
     score_columns,
 )
+from b2bcx.scoring.attributes import named
 from b2bcx.scoring.moments import DETRACTOR, PART_BITS, PROMOTER, Partial, Plan
 from b2bcx.scoring.prepare import FILE, ROW
 from b2bcx.scoring.respondents import _scale_hint, _with_suggestion
-from b2bcx.stats.intervals import normal_interval
+from b2bcx.stats.intervals import adjusted_wald_nps_interval, normal_interval
 from b2bcx.stats.rollup import (
     AccountEstimate,
     RoleCells,
@@ -52,6 +55,7 @@ class Finished:
     rows: pd.DataFrame
     problems: list[Problem]
     attribute_warnings: list[Problem]
+    borrowed: tuple[str, ...] = ()
 
 
 class Locator:
@@ -100,6 +104,7 @@ def roll_up_moments(total: Partial, j: int | None, spec: RollupSpec) -> AccountE
         )
         pooled = cell_summary(pooled_total, j, spec.within_role)
         estimate = _weighted(pooled, pooled.present, np.ones(1))
+        estimate = replace(estimate, borrowed=np.zeros(len(total.roles), dtype=bool))
     else:
         weights = np.array([spec.role_weights[r] for r in total.roles], dtype=float)
         used = summary.present
@@ -112,12 +117,15 @@ def roll_up_moments(total: Partial, j: int | None, spec: RollupSpec) -> AccountE
             np.where(complete, estimate.estimate, np.nan),
             np.where(complete, estimate.se, np.nan),
             estimate.roles_used,
+            np.where(complete, estimate.n_eff, np.nan),
+            estimate.borrowed,
         )
     return estimate
 
 
-def account_table(total: Partial, p: Plan) -> pd.DataFrame:
-    """The account table (the columns of :func:`b2bcx.scoring.accounts.account_table`)."""
+def account_table(total: Partial, p: Plan, order: np.ndarray) -> pd.DataFrame:
+    """The account table (the columns of :func:`b2bcx.scoring.accounts.account_table`),
+    its rows in ``order`` (the accounts sorted by id)."""
     config = p.config
     spec = rollup_spec(config)
     scores = {name: j for j, name in enumerate(p.scores)}
@@ -134,23 +142,47 @@ def account_table(total: Partial, p: Plan) -> pd.DataFrame:
     table["index"] = index.estimate
     table["ci_low"], table["ci_high"] = normal_interval(index.estimate, index.se)
     if PROMOTER in scores:
-        mean_spec = RollupSpec(
-            spec.role_weights, spec.method, "mean", spec.missing_roles
-        )
-        promoters = roll_up_moments(total, scores[PROMOTER], mean_spec).estimate
-        detractors = roll_up_moments(total, scores[DETRACTOR], mean_spec).estimate
-        table["nps"] = 100.0 * (promoters - detractors)
-        table["promoter_share"] = promoters
-        table["detractor_share"] = detractors
-        nps_n = total.n[:, :, scores[PROMOTER]].sum(axis=1)
-        table["nps_n"] = nps_n.round().astype(np.int64)
+        table = table.join(_nps_columns(total, scores, spec))
     for column in score_columns(config):
         table[column] = roll_up_moments(total, scores[column], spec).estimate
     gap = role_gap(index_cells.mean, answered)
     table["flags"] = _flags(total, p, n, table["coverage"].to_numpy(), gap)
     table["se"] = index.se
     table["role_gap"] = gap
-    return _blank_insufficient(table, config)
+    table = table.take(order).reset_index(drop=True)
+    return add_shrinkage(_blank_insufficient(table, config), config)
+
+
+def _nps_columns(
+    total: Partial, scores: Mapping[str, int], spec: RollupSpec
+) -> pd.DataFrame:
+    mean_spec = RollupSpec(spec.role_weights, spec.method, "mean", spec.missing_roles)
+    promoter_rollup = roll_up_moments(total, scores[PROMOTER], mean_spec)
+    promoters = promoter_rollup.estimate
+    detractors = roll_up_moments(total, scores[DETRACTOR], mean_spec).estimate
+    columns = pd.DataFrame(index=range(len(total.accounts)))
+    columns["nps"] = 100.0 * (promoters - detractors)
+    columns["promoter_share"] = promoters
+    columns["detractor_share"] = detractors
+    for name, j, source in (
+        ("nps_n", scores[PROMOTER], total.n),
+        ("nps_promoters", scores[PROMOTER], total.total),
+        ("nps_detractors", scores[DETRACTOR], total.total),
+    ):
+        columns[name] = source[:, :, j].sum(axis=1).round().astype(np.int64)
+    columns["n_eff"] = promoter_rollup.n_eff
+    low, high = adjusted_wald_nps_interval(promoters, detractors, promoter_rollup.n_eff)
+    columns["nps_ci_low"], columns["nps_ci_high"] = low, high
+    return columns
+
+
+def borrowed_roles(total: Partial, p: Plan) -> tuple[str, ...]:
+    """Roles whose index variance is the all-roles fallback (as
+    :func:`b2bcx.scoring.accounts.borrowed_variance_roles`)."""
+    if p.config.rollup.method == "mean" or "index" not in p.scores:
+        return ()
+    summary = cell_summary(total, p.scores.index("index"))
+    return tuple(r for r, b in zip(p.roles, summary.borrowed(), strict=True) if b)
 
 
 def _flags(
@@ -230,7 +262,9 @@ def attributes(
         out[column] = out[column].astype("str")
         problems += _conflicts(found, accounts, column, locate, order)
     if c.revenue and c.revenue in out:
-        out[c.revenue] = parse_amount(out[c.revenue])
+        amounts, ambiguous, infinite = read_amounts(out[c.revenue])
+        problems += amount_problems(out[c.revenue], ambiguous, infinite, c.revenue)
+        out[c.revenue] = amounts
     return out, problems
 
 
@@ -355,13 +389,14 @@ def finish(total: Partial, p: Plan, first_rows: Mapping[str, int]) -> Finished:
     """The tables and problems of a merged partial."""
     locate = Locator(total, first_rows)
     order = pc.sort_indices(total.accounts).to_numpy(zero_copy_only=False)
-    accounts = account_table(total, p)
+    accounts = account_table(total, p, order)
     found, warnings = attributes(total, p, locate, order)
-    accounts = accounts.take(order).reset_index(drop=True).join(found, on="account")
+    accounts = accounts.join(named(found, p.config), on="account")
     return Finished(
         accounts,
         role_table(total, p),
         rows_accounting(total),
         census_problems(total, p, locate),
         warnings,
+        borrowed_roles(total, p),
     )

@@ -25,6 +25,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from b2bcx.config.models import Config, Scale, scales_in_force
+from b2bcx.io.text import INVISIBLE, ODD_SPACES
+from b2bcx.scoring.attributes import attribute_columns
 from b2bcx.scoring.prepare import _role_key, configured_columns, role_lookup
 from b2bcx.scoring.scales import _decode, answer_lookup, item_score
 from b2bcx.stats.pillars import cx_index, pillar_score, weighted_mean
@@ -34,6 +36,9 @@ DETRACTOR = "_detractor"
 NO_ACCOUNT = "no account"
 UNMAPPED = "unmapped role"
 PART_BITS = 32
+# the id-cleaning patterns with the characters themselves (no \u escapes in RE2)
+_INVISIBLE = INVISIBLE.encode("ascii").decode("unicode_escape")
+_ODD_SPACES = ODD_SPACES.encode("ascii").decode("unicode_escape")
 
 
 @dataclass(frozen=True)
@@ -89,7 +94,7 @@ def plan(config: Config) -> Plan:
             (name, answer(outcome.item, outcome.scale or config.default_scale))
         )
     c = config.columns
-    attributes = tuple(dict.fromkeys(a for a in [*c.segments, c.revenue, c.phase] if a))
+    attributes = tuple(attribute_columns(config))
     scores = (["index"] if config.pillars else []) + [
         *config.pillars,
         *config.composites,
@@ -218,7 +223,7 @@ def pass_batch(
         for name in batch.schema.names
         if name not in keys
     }
-    account_codes, account_names = _account_codes(batch.column(c.account))
+    account_codes, account_names, invisible = _account_codes(batch.column(c.account))
     ids = (
         _trimmed(batch.column(c.respondent))
         if c.respondent in batch.schema.names
@@ -233,6 +238,8 @@ def pass_batch(
         )
     base = np.int64(part) << PART_BITS
     out = Partial.empty(p)
+    if invisible:  # ids that differ only by invisible characters: warned about
+        out.census[(c.account, "invisible")] = {"": [invisible, 0]}
     out.rows = int(filled.sum())
     has_account = filled & (account_codes >= 0)
     role = _roles(columns, p, filled)
@@ -275,11 +282,20 @@ def _trimmed(array: pa.Array) -> pa.Array:
     return pc.utf8_trim_whitespace(array.cast(pa.string()))
 
 
-def _account_codes(array: pa.Array) -> tuple[np.ndarray, pa.Array]:
-    """Per row a code into the sorted distinct trimmed account ids (-1 = none)."""
+def _account_codes(array: pa.Array) -> tuple[np.ndarray, pa.Array, int]:
+    """Per row a code into the sorted distinct account ids (-1 = none), cleaned as
+    :func:`b2bcx.io.text.normalise_ids` cleans them, and how many distinct ids
+    had invisible characters."""
     if not pa.types.is_dictionary(array.type):
         array = array.dictionary_encode()
-    trimmed = pc.utf8_trim_whitespace(array.dictionary.cast(pa.string()))
+    raw = array.dictionary.cast(pa.string())
+    trimmed = pc.utf8_trim_whitespace(
+        pc.replace_substring_regex(
+            pc.replace_substring_regex(raw, _INVISIBLE, ""), _ODD_SPACES, " "
+        )
+    )
+    touched = pc.not_equal(trimmed, pc.utf8_trim_whitespace(raw))
+    invisible = int(pc.sum(pc.fill_null(touched, False)).as_py() or 0)
     blank = pc.fill_null(pc.equal(trimmed, ""), True)
     encoded = pc.if_else(
         blank, pa.scalar(None, pa.string()), trimmed
@@ -293,7 +309,7 @@ def _account_codes(array: pa.Array) -> tuple[np.ndarray, pa.Array]:
     )
     table = np.append(np.append(rank, -1)[entry], -1)
     codes = array.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
-    return table[codes], distinct.take(pa.array(order))
+    return table[codes], distinct.take(pa.array(order)), invisible
 
 
 def _positions(census: dict[str, list[int]], base: np.int64) -> dict[str, list[int]]:

@@ -16,10 +16,13 @@ import pandas as pd
 
 from b2bcx.config.models import Config
 from b2bcx.errors import Problem, Severity
+from b2bcx.io.text import normalise_ids
+from b2bcx.scoring.labels import read_codes, relabel
 from b2bcx.scoring.scales import as_number, normalise_label
 
 FILE = "_file"
 ROW = "_row"
+MAX_LISTED = 100  # duplicate warnings listed one by one
 
 
 @dataclass
@@ -85,6 +88,7 @@ def configured_columns(config: Config) -> list[str]:
     c = config.columns
     names = [
         c.account,
+        c.name,
         c.respondent,
         c.role,
         *c.segments,
@@ -178,11 +182,13 @@ def duplicate_rows(
 
     ``first`` keeps the earliest response of an id, ``latest`` the most recent:
     by the response time when the export has one (``times``), else by file order.
+    Times with different UTC offsets (a daylight-saving switch, two regional
+    exports) are compared in UTC; times without an offset are taken as UTC.
     """
     candidates = ids.where(live & ids.notna())
     order = candidates.index
     if times is not None:
-        stamps = pd.to_datetime(times, errors="coerce", format="mixed")
+        stamps = pd.to_datetime(times, errors="coerce", format="mixed", utc=True)
         order = stamps.sort_values(kind="stable", na_position="first").index
     ranked = candidates.loc[order]
     duplicated = ranked.duplicated(keep="last" if keep == "latest" else "first")
@@ -205,6 +211,7 @@ def prepare(
     aliases: Mapping[str, str] | None = None,
     platform_reasons: pd.Series | None = None,
     source: str = "export",
+    value_labels: Mapping[str, Mapping[str, str]] | None = None,
 ) -> Prepared:
     """Resolve the config's columns, map roles and account for every row.
 
@@ -213,17 +220,23 @@ def prepare(
     role is unmapped and ``roles.unmapped: ignore``, or when they repeat a
     respondent id (``filters.dedupe``). Unmapped roles with ``unmapped: error``
     and duplicates with ``dedupe: error`` are problems of severity error.
+    Coded columns are read through the file's ``value_labels`` (export column
+    -> code -> label; see :mod:`b2bcx.scoring.labels`).
     """
     columns, problems = resolve_columns(
         configured_columns(config), list(frame.columns), aliases or {}, source
     )
     renamed = frame.rename(columns={v: k for k, v in columns.items() if v != k})
+    coded = value_labels or {}
+    labels = {k: dict(coded[v]) for k, v in columns.items() if v in coded}
+    renamed = read_codes(renamed, config, labels)
     reasons = pd.Series(pd.NA, index=frame.index, dtype=object)
     if platform_reasons is not None:
         reasons = platform_reasons.astype(object).where(platform_reasons.notna(), pd.NA)
     account_column = config.columns.account
     if account_column in columns:
-        account = renamed[account_column].astype("string").str.strip()
+        account, merged = normalise_ids(renamed[account_column])
+        problems += merged_id_warnings(merged, account_column, source)
         reasons = exclude(reasons, account.isna() | (account == ""), "no account")
         renamed["account"] = account.astype(object)
     role_column = config.columns.role
@@ -234,6 +247,13 @@ def prepare(
             else pd.Series(pd.NA, index=renamed.index)
         )
         roles, unmapped = map_roles(raw, config)
+        role_labels = labels.get(role_column or "")
+        if role_labels:  # labelled codes: mapped by their label, else by the code
+            raw = relabel(raw, lambda c: role_labels.get(c, c))
+            by_label, unmapped_label = map_roles(raw, config)
+            roles = by_label.where(~unmapped_label, roles)
+            unmapped = unmapped & unmapped_label
+            renamed[role_column or ""] = raw
         roles, unmapped, role_problems = _apply_unmapped(
             renamed, raw, roles, unmapped & reasons.isna(), config
         )
@@ -294,7 +314,10 @@ def _dedupe(
     keep = "first" if policy == "error" else policy
     duplicated = duplicate_rows(ids, keep, reasons.isna(), response_times(frame))
     if policy != "error":
-        return exclude(reasons, duplicated, "duplicate respondent id"), []
+        warnings = dropped_duplicates(
+            frame, ids, duplicated, reasons.isna(), column, policy
+        )
+        return exclude(reasons, duplicated, "duplicate respondent id"), warnings
     problems = distinct_value_problems(
         frame[duplicated],
         ids[duplicated],
@@ -303,6 +326,65 @@ def _dedupe(
         "remove the duplicate rows, or set `filters.dedupe: latest` (or `first`)",
     )
     return reasons, problems
+
+
+def dropped_duplicates(
+    frame: pd.DataFrame,
+    ids: pd.Series,
+    duplicated: pd.Series,
+    live: pd.Series,
+    column: str,
+    policy: str,
+) -> list[Problem]:
+    """A warning for each row dropped as a repeated respondent id, naming the row
+    kept and saying whether the two rows hold different answers."""
+    dropped = duplicated.fillna(False).astype(bool)
+    if not dropped.any():
+        return []
+    kept_rows = frame[live & ~dropped & ids.notna()]
+    kept_at = dict(zip(ids[kept_rows.index], kept_rows.index, strict=True))
+    answers = [c for c in frame.columns if c not in (FILE, ROW)]
+    warnings = []
+    positions = frame.index[dropped.to_numpy()]
+    for index in positions[:MAX_LISTED]:
+        respondent = ids[index]
+        kept = kept_at.get(respondent)
+        if kept is None:
+            continue
+        same = frame.loc[index, answers].equals(frame.loc[kept, answers])
+        where = _row_name(frame, kept, frame.loc[index, FILE])
+        warnings.append(
+            Problem(
+                f"respondent id {respondent!r} also answered in {where}, which is "
+                f"kept (`filters.dedupe: {policy}`); this row is dropped"
+                + (" (the same answers)" if same else " although its answers differ"),
+                hint="check that the two rows are the same person; give each "
+                "respondent their own id, or set `filters.dedupe: error` to stop",
+                file=str(frame.loc[index, FILE]),
+                row=int(frame.loc[index, ROW]),
+                column=column,
+                value=str(respondent),
+                severity="warning",
+            )
+        )
+    if len(positions) > MAX_LISTED:
+        warnings.append(
+            Problem(
+                f"{len(positions) - MAX_LISTED} more rows dropped as repeated "
+                "respondent ids",
+                hint="see the row accounting (`b2bcx validate`) for every row",
+                file=str(frame.loc[positions[MAX_LISTED], FILE]),
+                column=column,
+                severity="warning",
+            )
+        )
+    return warnings
+
+
+def _row_name(frame: pd.DataFrame, index: object, file: object) -> str:
+    row = f"row {int(frame.loc[index, ROW])}"
+    other = frame.loc[index, FILE]
+    return row if other == file else f"{other} {row}"
 
 
 def distinct_value_problems(
@@ -335,3 +417,22 @@ def distinct_value_problems(
             )  # type: ignore[arg-type]
         )
     return problems
+
+
+def merged_id_warnings(
+    merged: dict[str, list[str]], column: str, source: str
+) -> list[Problem]:
+    """A warning per account id that differently spelled ids became (hidden BOM,
+    zero-width or no-break space)."""
+    return [
+        Problem(
+            f"account ids {', '.join(map(ascii, spellings))} differ only by invisible "
+            f"characters (BOM, zero-width or no-break space) and were read as {name!r}",
+            "remove the invisible characters from the ids in the source system",
+            file=source,
+            column=column,
+            value=name,
+            severity="warning",
+        )
+        for name, spellings in merged.items()
+    ]

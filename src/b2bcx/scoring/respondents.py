@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import math
 from dataclasses import dataclass, replace
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -12,8 +13,23 @@ import pandas as pd
 from b2bcx.config.models import Config, Scale, scales_in_force
 from b2bcx.errors import Problem
 from b2bcx.scoring.prepare import FILE, ROW, distinct_value_problems
-from b2bcx.scoring.scales import item_score, item_values, nps_category
+from b2bcx.scoring.scales import (
+    as_number,
+    item_score,
+    item_values,
+    looks_like_non_answer,
+    nps_category,
+    scales_holding,
+)
 from b2bcx.stats.pillars import cx_index, pillar_score, weighted_mean
+
+BadAnswers = Literal["error", "missing"]
+READ_AS_MISSING = "unreadable answer, read as missing"
+
+
+def unreadable_count(problems: list[Problem]) -> int:
+    """How many answers ``--bad-answers missing`` read as missing."""
+    return sum(p.problem.startswith(READ_AS_MISSING) for p in problems)
 
 
 @dataclass
@@ -30,7 +46,10 @@ class RespondentScores:
 
 
 def score_items(
-    frame: pd.DataFrame, config: Config, columns: list[str]
+    frame: pd.DataFrame,
+    config: Config,
+    columns: list[str],
+    bad_answers: BadAnswers = "error",
 ) -> tuple[pd.DataFrame, list[Problem]]:
     """Every statement column scored 0..100; invalid answers become problems."""
     scales = scales_in_force(config)
@@ -39,7 +58,15 @@ def score_items(
     for j, item in enumerate(columns):
         scale_id = config.scale_for(item)
         spec = config.items.get(item)
-        values, found = answer_values(frame, item, scale_id, scales[scale_id])
+        values, found = answer_values(
+            frame,
+            item,
+            scale_id,
+            scales[scale_id],
+            scales,
+            scale_setting(config, item),
+            bad_answers,
+        )
         problems += found + blank_column_warning(frame, item)
         reverse = bool(spec and spec.reverse)
         scores[:, j] = item_score(values, scales[scale_id], reverse=reverse).to_numpy()
@@ -47,21 +74,118 @@ def score_items(
 
 
 def answer_values(
-    frame: pd.DataFrame, column: str, scale_id: str, scale: Scale
+    frame: pd.DataFrame,
+    column: str,
+    scale_id: str,
+    scale: Scale,
+    scales: dict[str, Scale] | None = None,
+    setting: str = "",
+    bad_answers: BadAnswers = "error",
 ) -> tuple[pd.Series, list[Problem]]:
-    """Raw answers of a column as numbers on ``scale``, with a problem per invalid answer."""
+    """Raw answers of a column as numbers on ``scale``, with problems for invalid answers.
+
+    When the invalid answers are the labels of another known scale (``scales``),
+    one problem for the column names it (``setting`` is where the config sets
+    the column's scale, e.g. ``default_scale``); otherwise one problem per
+    distinct invalid answer. Only answers that read as non-answers are ever
+    suggested as missing codes. With ``bad_answers="missing"`` every invalid
+    answer is missing and listed as a warning of its own.
+    """
     decoded = item_values(frame[column], scale)
-    problems = []
-    if decoded.invalid.any():
-        problems = distinct_value_problems(
-            frame[decoded.invalid],
-            frame.loc[decoded.invalid, column],
-            column,
-            f"answer is not on scale `{scale_id}`",
-            _scale_hint(scale_id, scale),
+    if not decoded.invalid.any():
+        return decoded.values, []
+    rows = frame[decoded.invalid]
+    answers = frame.loc[decoded.invalid, column]
+    problem = f"answer is not on scale `{scale_id}`"
+    if bad_answers == "missing":
+        return decoded.values, _read_as_missing(rows, answers, column, scale_id)
+    matching = scales_holding(frame[column], scales or {}, scale_id)
+    if matching:
+        return decoded.values, [
+            _other_scale_problem(rows, answers, column, problem, matching, setting)
+        ]
+    missing_like = answers.map(looks_like_non_answer).astype(bool)
+    if not scale.labels and not missing_like.any() and _all_words(answers):
+        hint = (
+            f"the answers are labels but `{scale_id}` is numeric; give it "
+            f"`labels` (label: number), or use a labelled scale"
         )
-        problems = [_with_suggestion(p, scale) for p in problems]
-    return decoded.values, problems
+        return decoded.values, [_column_problem(rows, answers, column, problem, hint)]
+    problems = distinct_value_problems(
+        rows[missing_like],
+        answers[missing_like],
+        column,
+        problem,
+        f"if it means no answer, add it to `scales.{scale_id}.missing`",
+    )
+    problems += distinct_value_problems(
+        rows[~missing_like],
+        answers[~missing_like],
+        column,
+        problem,
+        _scale_hint(scale_id, scale, setting),
+    )
+    problems = [_with_suggestion(p, scale) for p in problems]
+    return decoded.values, sorted(problems, key=lambda p: p.row or 0)
+
+
+def _read_as_missing(
+    rows: pd.DataFrame, answers: pd.Series, column: str, scale_id: str
+) -> list[Problem]:
+    """One warning per answer that ``--bad-answers missing`` reads as missing."""
+    return [
+        Problem(
+            f"{READ_AS_MISSING} (not on scale `{scale_id}`)",
+            "correct the answer or the column's scale; without --bad-answers missing "
+            "it stops the run",
+            file=str(file),
+            row=int(row),
+            column=column,
+            value=str(value),
+            severity="warning",
+        )
+        for file, row, value in zip(
+            rows[FILE].to_numpy(), rows[ROW].to_numpy(), answers.to_numpy(), strict=True
+        )
+    ]
+
+
+def _all_words(answers: pd.Series) -> bool:
+    return all(as_number(a) is None for a in answers.dropna().unique())
+
+
+def _other_scale_problem(
+    rows: pd.DataFrame,
+    answers: pd.Series,
+    column: str,
+    problem: str,
+    matching: list[str],
+    setting: str,
+) -> Problem:
+    """One problem for a column answered in another scale's labels."""
+    scale = matching[0]
+    use = f"use `{setting}: {scale}`" if setting else f"answer it on scale `{scale}`"
+    hint = f"these look like `{scale}` labels; {use}"
+    return _column_problem(rows, answers, column, problem, hint)
+
+
+def _column_problem(
+    rows: pd.DataFrame, answers: pd.Series, column: str, problem: str, hint: str
+) -> Problem:
+    """One problem for all the invalid answers of a column, at its first row."""
+    distinct = list(dict.fromkeys(answers.astype(str)))
+    shown = ", ".join(repr(a) for a in distinct[:4]) + (
+        ", ..." if len(distinct) > 4 else ""
+    )
+    count = f"{len(answers)} row{'s' if len(answers) != 1 else ''}"
+    return Problem(
+        f"{problem} ({count}: {shown})",
+        hint,
+        file=str(rows[FILE].iloc[0]),
+        row=int(rows[ROW].iloc[0]),
+        column=column,
+        value=str(answers.iloc[0]),
+    )
 
 
 def _with_suggestion(problem: Problem, scale: Scale) -> Problem:
@@ -71,6 +195,12 @@ def _with_suggestion(problem: Problem, scale: Scale) -> Problem:
     if not close:
         return problem
     return replace(problem, hint=f"did you mean {close[0]!r}? {problem.hint}")
+
+
+def scale_setting(config: Config, item: str) -> str:
+    """Where the config sets the scale of a statement."""
+    spec = config.items.get(item)
+    return f"items.{item}.scale" if spec and spec.scale else "default_scale"
 
 
 def blank_column_warning(frame: pd.DataFrame, column: str) -> list[Problem]:
@@ -89,17 +219,26 @@ def blank_column_warning(frame: pd.DataFrame, column: str) -> list[Problem]:
     ]
 
 
-def _scale_hint(scale_id: str, scale: Scale) -> str:
+def _scale_hint(scale_id: str, scale: Scale, setting: str = "") -> str:
     bounds = f"a number {scale.lo:g}..{scale.hi:g}"
-    if scale.labels:
-        labels = ", ".join(scale.labels)
-        return f"expected one of: {labels}, or {bounds}; add other non-answers to `scales.{scale_id}.missing`"
-    return f"expected {bounds}; add missing codes to `scales.{scale_id}.missing`"
+    expected = (
+        f"expected one of: {', '.join(scale.labels)}, or {bounds}"
+        if scale.labels
+        else f"expected {bounds}"
+    )
+    where = f"`{setting}`" if setting else "the column's scale"
+    return f"{expected}; check the answer, or {where}"
 
 
-def score_respondents(frame: pd.DataFrame, config: Config) -> RespondentScores:
-    """Item, pillar, index, composite and outcome scores of each respondent (docs/method.md#scores)."""
-    items, problems = score_items(frame, config, config.item_columns)
+def score_respondents(
+    frame: pd.DataFrame, config: Config, bad_answers: BadAnswers = "error"
+) -> RespondentScores:
+    """Item, pillar, index, composite and outcome scores of each respondent (docs/method.md#scores).
+
+    ``bad_answers="missing"`` reads answers that are not on their scale as
+    missing, each listed as a warning, instead of stopping with errors.
+    """
+    items, problems = score_items(frame, config, config.item_columns, bad_answers)
     pillar_scores = {}
     for pid, pillar in config.pillars.items():
         weights = [
@@ -124,7 +263,7 @@ def score_respondents(frame: pd.DataFrame, config: Config) -> RespondentScores:
         table[cid] = weighted_mean(
             parts, composite.weights, math.ceil(len(composite.sources) / 2)
         )
-    outcomes, outcome_problems = score_outcomes(frame, config)
+    outcomes, outcome_problems = score_outcomes(frame, config, bad_answers)
     return RespondentScores(
         table.join(outcomes).join(items.add_prefix("item:")),
         problems + outcome_problems,
@@ -141,14 +280,14 @@ def _identity(frame: pd.DataFrame, config: Config) -> pd.DataFrame:
     )
     table["account"] = frame["account"]
     table["role"] = frame["role"]
-    for column in [*c.segments, c.revenue, c.phase, c.wave, c.comment]:
+    for column in [c.name, *c.segments, c.revenue, c.phase, c.wave, c.comment]:
         if column and column in frame:
             table[column] = frame[column]
     return table
 
 
 def score_outcomes(
-    frame: pd.DataFrame, config: Config
+    frame: pd.DataFrame, config: Config, bad_answers: BadAnswers = "error"
 ) -> tuple[pd.DataFrame, list[Problem]]:
     """``nps`` (0..10) and ``nps_code``; other outcomes scored 0..100."""
     scales = scales_in_force(config)
@@ -157,7 +296,15 @@ def score_outcomes(
     for name in config.outcomes:
         outcome = config.outcome(name)
         scale_id = outcome.scale or config.default_scale
-        values, found = answer_values(frame, outcome.item, scale_id, scales[scale_id])
+        values, found = answer_values(
+            frame,
+            outcome.item,
+            scale_id,
+            scales[scale_id],
+            scales,
+            f"outcomes.{name}.scale",
+            bad_answers,
+        )
         problems += found
         if name == "nps":
             out["nps"] = values

@@ -29,6 +29,18 @@ NON_SUBSTANTIVE = frozenset(
 )
 
 
+# Answers that say "no answer" in other words; only these may be suggested as
+# missing codes. Numbers that surveys use as missing codes likewise.
+NON_ANSWER_STARTS = (
+    "don't know", "dont know", "do not know", "not applicable", "not relevant",
+    "refused", "refuse", "prefer not", "no answer", "not answered", "not asked",
+    "not sure", "unsure", "no opinion", "can't say", "cannot say", "skip",
+    "n/a", "na", "missing", "none of", "dk", "nr",
+)  # fmt: skip
+MISSING_NUMBERS = frozenset({-999.0, -99.0, -98.0, -97.0, -9.0, -8.0, -7.0, -1.0,
+                             97.0, 98.0, 99.0, 999.0, 9999.0})  # fmt: skip
+
+
 def normalise_label(text: object) -> str:
     """Labels compare trimmed, case-insensitive, with typographic quotes folded."""
     return " ".join(
@@ -128,3 +140,40 @@ def nps_category(values: pd.Series) -> pd.Series:
         np.where(values >= 9, 1.0, np.where(values >= 7, 0.0, -1.0)), index=values.index
     )
     return coded.where(values.notna())
+
+
+def looks_like_non_answer(answer: object) -> bool:
+    """Whether an answer reads as a refusal or "don't know", not as a rating.
+
+    Only such answers may be suggested as missing codes: suggesting a
+    substantive answer ("Very important", 4) would silently drop it.
+    """
+    text = normalise_label(answer)
+    number = as_number(text)
+    if number is not None:
+        return number in MISSING_NUMBERS
+    return text in NON_SUBSTANTIVE or any(
+        text == start or text.startswith((f"{start} ", f"{start}-", f"{start},"))
+        for start in NON_ANSWER_STARTS
+    )
+
+
+def scales_holding(
+    answers: pd.Series, scales: dict[str, Scale], other_than: str
+) -> list[str]:
+    """The labelled scales (``other_than`` excepted) whose labels name every
+    text answer of a column; empty when an answer is no label at all."""
+    texts = {
+        normalise_label(a)
+        for a in answers.dropna().unique()
+        if as_number(a) is None and not looks_like_non_answer(a)
+    }
+    if not texts:
+        return []
+    return [
+        scale_id
+        for scale_id, scale in scales.items()
+        if scale_id != other_than
+        and scale.labels
+        and texts <= {normalise_label(label) for label in scale.labels}
+    ]

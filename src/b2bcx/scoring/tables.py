@@ -5,9 +5,13 @@ from __future__ import annotations
 
 import pandas as pd
 
+from b2bcx.config.models import Config
 from b2bcx.errors import DataError
 from b2bcx.results import ScoreResult
-from b2bcx.scoring.accounts import revenue_column, score_columns
+from b2bcx.scoring.accounts import NAME, revenue_column, score_columns
+from b2bcx.scoring.ranking import ranked
+from b2bcx.scoring.risk import revenue_at_risk, risk_and_blind_spots
+from b2bcx.stats.intervals import Z95
 
 
 def rows_summary(rows: pd.DataFrame) -> pd.DataFrame:
@@ -32,27 +36,50 @@ def rows_summary(rows: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(lines, columns=["what", "rows"])
 
 
+V2_ACCOUNT_COLUMNS = (
+    "name",
+    "reliability",
+    "index_eb",
+    "index_eb_se",
+    "n_eff",
+    "nps_ci_low",
+    "nps_ci_high",
+    "p_change",
+    "q_change",
+    "significant_fdr",
+)
+"""Small-sample and change columns of the account table, in output order."""
+
+
 def account_output(result: ScoreResult) -> pd.DataFrame:
     """The account table as written to CSV/JSON/Parquet/Excel (docs/method.md#output-columns).
 
-    ``account, n, roles, coverage, index, ci_low, ci_high, nps``, pillar ids,
+    ``account`` (and ``name`` when configured), ``n, roles, coverage, index, ci_low, ci_high, nps``, pillar ids,
     composites and outcomes, ``flags`` (``;``-joined), then with a baseline
     ``index_baseline, delta, significant``, then the segment columns, revenue,
-    tier and phase, and last ``se`` and ``role_gap``.
+    tier and phase, then the small-sample columns ``reliability, index_eb,
+    index_eb_se, n_eff, nps_ci_low, nps_ci_high`` and with a baseline
+    ``p_change, q_change, significant_fdr``, then ``se`` and ``role_gap``, and last
+    ``margin`` (the 95% margin of error of the index, 1.96 SE), ``at_risk`` and
+    ``blind_spots`` (reason ids, ``;``-joined, see :mod:`b2bcx.scoring.risk`).
+    Rows are ranked on ``index_eb`` (then ``index``), accounts not heard last.
     """
-    accounts = result.accounts
     config = result.config
-    columns = ["account", "n", "roles", "coverage", "index", "ci_low", "ci_high"]
+    accounts = with_display_name(result.accounts, config)
+    not_heard = with_display_name(result.not_heard, config)
+    columns = ["account", *([NAME] if NAME in accounts else [])]
+    columns += ["n", "roles", "coverage", "index", "ci_low", "ci_high"]
     columns += ["nps"] if "nps" in accounts else []
     columns += [*score_columns(config), "flags"]
     columns += [c for c in ("index_baseline", "delta", "significant") if c in accounts]
     revenue = revenue_column(config, None)
+    listed_revenue = config.accounts.revenue if config.accounts else None
+    if listed_revenue and listed_revenue in accounts:
+        revenue = listed_revenue  # one revenue column: the CRM's when it is given
     master_columns = [
         c
         for c in accounts.columns
-        if result.not_heard is not None
-        and c in result.not_heard.columns
-        and c != "account"
+        if c in not_heard.columns and c not in ("account", NAME)
     ]
     extra = [
         *config.columns.segments,
@@ -64,17 +91,34 @@ def account_output(result: ScoreResult) -> pd.DataFrame:
     columns += [
         c for c in dict.fromkeys(extra) if c and c in accounts and c not in columns
     ]
+    columns += [c for c in V2_ACCOUNT_COLUMNS if c in accounts and c not in columns]
     columns += ["se", "role_gap"]
     table = accounts[columns].copy()
     table["flags"] = table["flags"].map(";".join)
-    table = table.sort_values(
-        ["index", "account"], ascending=[False, True], na_position="last", kind="stable"
-    )
-    if not result.not_heard.empty:
+    table = ranked(table)
+    if not not_heard.empty:
         table = pd.concat(
-            [table, not_heard_rows(result.not_heard, columns)], ignore_index=True
+            [table, not_heard_rows(not_heard, columns)], ignore_index=True
         )
-    return table.reset_index(drop=True)
+    table = table.reset_index(drop=True)
+    table["margin"] = Z95 * table["se"].astype(float)
+    reasons = risk_and_blind_spots(table)
+    table["at_risk"] = reasons["at_risk"].map(";".join)
+    table["blind_spots"] = reasons["blind_spots"].map(";".join)
+    return table
+
+
+def with_display_name(accounts: pd.DataFrame, config: Config) -> pd.DataFrame:
+    """The account's display name as ``name``: the account list's, else the export's."""
+    listed = config.accounts.name if config.accounts else None
+    for column in (listed, config.columns.name):
+        if column and column in accounts:
+            if column == "name":
+                return accounts
+            return accounts.drop(columns=["name"], errors="ignore").rename(
+                columns={column: "name"}
+            )
+    return accounts
 
 
 def not_heard_rows(not_heard: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
@@ -95,3 +139,21 @@ def breakdown(result: ScoreResult, by: str) -> pd.DataFrame:
             )
         return result.lifecycle
     return result.segments
+
+
+def account_revenue_column(result: ScoreResult) -> str | None:
+    """The one revenue column of the account table (the CRM's when given), if any."""
+    config = result.config
+    listed = config.accounts.revenue if config.accounts else None
+    if listed and listed in result.accounts:
+        return listed
+    revenue = config.columns.revenue
+    return revenue if revenue and revenue in result.accounts else None
+
+
+def risk_by_tier(result: ScoreResult, table: pd.DataFrame) -> pd.DataFrame | None:
+    """Revenue at risk per tier of :func:`account_output`'s table; None without revenue."""
+    revenue = account_revenue_column(result)
+    if revenue is None or revenue not in table or table[revenue].isna().all():
+        return None
+    return revenue_at_risk(table, revenue)

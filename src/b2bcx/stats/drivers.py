@@ -33,7 +33,12 @@ COLUMNS = [
     "quadrant",
 ]
 _REQUEST_OPTIONS = ("method", "bootstrap", "confidence")
-PUBLISHED_MARK = "✓ published priority"
+FEW_CASES = 50  # below this many complete cases a driver ranking is a hint only
+AGREES, DIFFERS = "agrees", "differs"  # measured top driver vs a published priority
+LOW_R2 = 0.05
+"""Below this R² a model explains almost nothing: no quadrant advice."""
+NO_ADVICE = "—"
+"""The quadrant shown when a model is reported without quadrant advice."""
 _COLLINEAR_TOL = 1e-10  # smallest / largest eigenvalue of R_xx below this: singular
 _CHUNK_CELLS = 4_000_000  # bound on array cells per vectorised bootstrap step
 Decompose = Callable[[np.ndarray], np.ndarray]
@@ -51,6 +56,8 @@ class DriverResult:
     n : complete cases used; dropped : rows dropped by listwise deletion.
     method : ``"rwa"`` or ``"shapley"``; outcome : the outcome column.
     resamples : usable bootstrap resamples behind ``ci_low``/``ci_high``.
+    warnings : why the quadrants are withheld (R² below 0.05), if they are.
+    clusters : accounts resampled by the cluster bootstrap (0: respondents were).
     """
 
     table: pd.DataFrame
@@ -60,6 +67,23 @@ class DriverResult:
     method: str
     outcome: str
     resamples: int = 0
+    warnings: tuple[str, ...] = ()
+    clusters: int = 0
+
+
+def withhold_advice(table: pd.DataFrame) -> pd.DataFrame:
+    """The driver table with every quadrant replaced by ``—`` (no advice)."""
+    return table.assign(quadrant=NO_ADVICE)
+
+
+def low_r2_warning(r2: float, outcome: str) -> str | None:
+    """The warning for a model with ``R² < 0.05``, else None."""
+    if r2 < LOW_R2:
+        return (
+            f"R² = {r2:.3f} (< {LOW_R2:g}): the drivers explain almost nothing of "
+            f"{outcome}; no quadrant advice"
+        )
+    return None
 
 
 def relative_weights(corr: np.ndarray) -> tuple[np.ndarray, float]:
@@ -139,6 +163,7 @@ def key_drivers(
     seed: int = 2011,
     labels: Mapping[str, str] | None = None,
     confidence: float = 0.95,
+    cluster: str | None = None,
 ) -> DriverResult:
     """Relative importance and performance of each driver for one outcome.
 
@@ -150,6 +175,9 @@ def key_drivers(
     bootstrap : resamples of complete cases for the interval (0: no interval).
     seed : seed of ``np.random.default_rng``; labels : display label per driver.
     confidence : coverage of the percentile bootstrap interval.
+    cluster : column of the account id; when given (and present) the bootstrap
+        resamples whole accounts with replacement (a cluster bootstrap, Davison &
+        Hinkley 1997, §3.8), since respondents of one account are not independent.
 
     Returns
     -------
@@ -157,17 +185,25 @@ def key_drivers(
     ``importance`` (raw, sums to R²), ``importance_pct`` (share of R², sums to 100),
     ``ci_low``/``ci_high`` (percentile interval of the raw importance; resamples
     with a constant or collinear column are skipped), ``performance`` (mean score
-    among complete cases) and ``quadrant`` (see :func:`quadrants`).
+    among complete cases) and ``quadrant`` (see :func:`quadrants`; ``—`` with a
+    warning when ``R² < 0.05``).
     """
     _check_request(data, drivers, outcome, method, bootstrap, confidence)
     values = data[[*drivers, outcome]].to_numpy(dtype=float, na_value=np.nan)
-    complete = values[~np.isnan(values).any(axis=1)]
+    keep = ~np.isnan(values).any(axis=1)
+    complete = values[keep]
     _check_complete_cases(complete, drivers, outcome)
     corr = np.corrcoef(complete, rowvar=False)
     _check_collinearity(corr, drivers)
     decompose: Decompose = _rwa_many if method == "rwa" else _lmg_many
     importance = decompose(corr[None])[0]
-    boot = _bootstrap(complete, decompose, bootstrap, np.random.default_rng(seed))
+    rng = np.random.default_rng(seed)
+    groups = None
+    if cluster is not None and cluster in data.columns:
+        groups = pd.factorize(data[cluster].to_numpy()[keep])[0]
+        boot = _cluster_bootstrap(complete, groups, decompose, bootstrap, rng)
+    else:
+        boot = _bootstrap(complete, decompose, bootstrap, rng)
     alpha = (1 - confidence) / 2
     ci_low, ci_high = np.full((2, importance.size), np.nan)
     if len(boot):
@@ -181,8 +217,21 @@ def key_drivers(
     table["ci_low"], table["ci_high"] = ci_low, ci_high
     table["performance"] = performance
     table["quadrant"] = quadrants(importance, performance)
+    warning = low_r2_warning(r2, outcome)
+    if warning:
+        table = withhold_advice(table)
     dropped = len(values) - len(complete)
-    return DriverResult(table, r2, len(complete), dropped, method, outcome, len(boot))
+    return DriverResult(
+        table,
+        r2,
+        len(complete),
+        dropped,
+        method,
+        outcome,
+        len(boot),
+        (warning,) if warning else (),
+        int(groups.max() + 1) if groups is not None and len(groups) else 0,
+    )
 
 
 def key_drivers_table(result: DriverResult) -> pd.DataFrame:
@@ -240,7 +289,7 @@ def published_agreement(
     outcome_kind: str,
     top: int = 3,
 ) -> pd.DataFrame:
-    """Mark drivers that are both a measured top driver and a published priority.
+    """Say, per published priority, whether the data agree it is a top driver.
 
     Parameters
     ----------
@@ -252,7 +301,9 @@ def published_agreement(
 
     Returns
     -------
-    A copy with column ``published``: ``"✓ published priority"`` or ``""``.
+    A copy with column ``published``: for a driver that is a published priority of
+    the role, ``"agrees"`` when it is among the role's ``top`` measured drivers and
+    ``"differs"`` when it is not; ``""`` for other drivers and unmeasured roles.
     """
     kind = {"nps": "advocacy"}.get(outcome_kind.lower(), outcome_kind.lower())
     if kind not in ("loyalty", "advocacy"):
@@ -271,8 +322,11 @@ def published_agreement(
             table_by_role["role"], table_by_role["driver"], strict=True
         )
     ]
-    marked = (ranks <= top).to_numpy() & np.array(published, dtype=bool)
-    return table_by_role.assign(published=np.where(marked, PUBLISHED_MARK, ""))
+    is_top = (ranks <= top).to_numpy()
+    measured = table_by_role["importance"].notna().to_numpy()
+    priority = np.array(published, dtype=bool) & measured
+    verdict = np.where(priority, np.where(is_top, AGREES, DIFFERS), "")
+    return table_by_role.assign(published=verdict)
 
 
 # --- checks ---------------------------------------------------------------------
@@ -455,6 +509,38 @@ def _bootstrap(
     return np.concatenate(found)
 
 
+def _cluster_bootstrap(
+    complete: np.ndarray,
+    groups: np.ndarray,
+    decompose: Decompose,
+    resamples: int,
+    rng: np.random.Generator,
+) -> np.ndarray:
+    """Importances of usable resamples of whole accounts, shape (usable, p).
+
+    Each resample draws ``k`` accounts with replacement out of the ``k`` accounts
+    and keeps all their complete cases; a respondent's weight is the number of
+    times its account was drawn.
+    """
+    n, q = complete.shape
+    k = int(groups.max()) + 1 if n else 0
+    z = (complete - complete.mean(axis=0)) / complete.std(axis=0)
+    products = (z[:, :, None] * z[:, None, :]).reshape(n, q * q)
+    found = [np.empty((0, q - 1))]
+    for rows in _chunks(resamples, max(n, k)):
+        size = rows.stop - rows.start
+        draws = rng.integers(0, k, size=(size, k))
+        offsets = (np.arange(size) * k)[:, None]
+        times = np.bincount((draws + offsets).ravel(), minlength=size * k)
+        weight = times.reshape(size, k)[:, groups].astype(float)
+        freq = weight / weight.sum(axis=1, keepdims=True)
+        corrs = _weighted_corr(freq, z, products)
+        usable = _usable(corrs)
+        if usable.any():
+            found.append(decompose(corrs[usable]))
+    return np.concatenate(found)
+
+
 def _weighted_corr(freq: np.ndarray, z: np.ndarray, products: np.ndarray) -> np.ndarray:
     q = z.shape[1]
     means = freq @ z
@@ -486,6 +572,8 @@ def _role_rows(
         warning = f"role {role!s}: {error.message}"
         blank: dict[str, object] = {c: np.nan for c in [*COLUMNS, "r2", "n"]}
         return [{"role": role, **blank, "warning": warning}]
-    table = key_drivers_table(result).assign(warning="")
+    table = key_drivers_table(result).assign(
+        warning="; ".join(f"role {role!s}: {w}" for w in result.warnings)
+    )
     table.insert(0, "role", [role] * len(table))
     return [{str(k): v for k, v in row.items()} for row in table.to_dict("records")]

@@ -112,3 +112,124 @@ def wilson_interval(
     low = 0.0 if count == 0 else max(0.0, centre - half)
     high = 1.0 if count == n else min(1.0, centre + half)
     return (low, high)
+
+
+def kish_effective_size(
+    shares: np.ndarray, n: np.ndarray, used: np.ndarray
+) -> np.ndarray:
+    """Kish effective size of a role-weighted mean, one per account.
+
+    Parameters
+    ----------
+    shares : accounts x roles, the normalised role weights ``w_r / W_a``.
+    n : accounts x roles, respondents with a value ``n_ar``.
+    used : accounts x roles, the roles ``R_a`` in the account's mean.
+
+    Returns
+    -------
+    ``n_eff_a = 1 / Σ_{r∈R_a} (w_r/W_a)² / n_ar``; NaN for an account with no role.
+    With one role (or equal weights per respondent) it is the number of respondents.
+
+    Reference: Kish (1965), *Survey Sampling*, design effect of unequal weights
+    (docs/method.md#account-nps-interval).
+    """
+    with np.errstate(invalid="ignore", divide="ignore"):
+        terms = np.where(used, np.asarray(shares, float) ** 2 / n, 0.0)
+        total = terms.sum(axis=1)
+        return np.where(used.any(axis=1) & (total > 0), 1.0 / total, np.nan)
+
+
+def adjusted_wald_nps_interval(
+    promoters: np.ndarray | float,
+    detractors: np.ndarray | float,
+    n_eff: np.ndarray | float,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Adjusted Wald 95% interval of an NPS (Rocks 2016), at an effective size.
+
+    ``p̃ = (n p + 3/4)/(n + 3)``, ``d̃ = (n d + 3/4)/(n + 3)``;
+    interval ``100(p̃ − d̃) ± z · 100 · sqrt((p̃ + d̃ − (p̃ − d̃)²)/(n + 3))``,
+    clipped to −100..100. The interval is centred on ``100(p̃ − d̃)`` (it leans
+    towards 0 for few respondents), contains it, and is never of zero width.
+
+    Parameters
+    ----------
+    promoters, detractors : (role-weighted) promoter and detractor shares, 0..1.
+    n_eff : the effective number of respondents (the plain count for one role).
+
+    Reference: Rocks, B. (2016), "Interval estimation for the 'net promoter
+    score'", *The American Statistician* 70(4), 365-372 (docs/method.md#account-nps-interval).
+    NaN where any input is NaN.
+    """
+    p = np.asarray(promoters, float)
+    d = np.asarray(detractors, float)
+    n = np.asarray(n_eff, float)
+    p_adj = (n * p + 0.75) / (n + 3.0)
+    d_adj = (n * d + 0.75) / (n + 3.0)
+    centre = 100.0 * (p_adj - d_adj)
+    spread = np.maximum(p_adj + d_adj - (p_adj - d_adj) ** 2, 0.0)
+    half = Z95 * 100.0 * np.sqrt(spread / (n + 3.0))
+    return np.clip(centre - half, -100.0, 100.0), np.clip(centre + half, -100.0, 100.0)
+
+
+def p_change(delta: pd.Series, se: pd.Series, se_baseline: pd.Series) -> pd.Series:
+    """Two-sided p-value of a change between two independent waves.
+
+    ``p = 2 (1 − Φ(|Δ| / sqrt(SE² + SE_base²)))``, computed as ``2 Φ(−|x|)``
+    (no cancellation). NaN (not testable) when the change or either SE is
+    undefined, or the combined SE is zero.
+
+    Reference: the normal test of docs/method.md#baseline-comparison; equals R
+    ``2 * pnorm(-abs(x))`` (here ``erfc(x/√2)``, pure Python, so scoring does not
+    load scipy).
+    """
+    combined = np.sqrt(se.astype(float) ** 2 + se_baseline.astype(float) ** 2)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        x = (delta.astype(float).abs() / combined).where(combined > 0)
+    p = [math.erfc(v / math.sqrt(2.0)) if v == v else math.nan for v in x]
+    return pd.Series(p, index=delta.index, dtype=float)
+
+
+def bh_q_values(p_values: pd.Series) -> pd.Series:
+    """Benjamini–Hochberg q-values over the p-values that are defined.
+
+    ``q_(i) = min_{j ≥ i} min(1, m p_(j) / j)`` over the ``m`` non-missing
+    p-values; missing p-values (not testable) stay missing and are not counted
+    in ``m``.
+
+    Reference: Benjamini & Hochberg (1995); equals R ``p.adjust(p, "BH")`` and
+    ``scipy.stats.false_discovery_control(p, method="bh")`` (the tests check both).
+    """
+    q = pd.Series(np.nan, index=p_values.index, dtype=float)
+    tested = p_values.notna().to_numpy()
+    p = p_values.to_numpy(float)[tested]
+    m = len(p)
+    if m:
+        order = np.argsort(p, kind="stable")
+        scaled = p[order] * m / np.arange(1, m + 1)
+        adjusted = np.minimum(np.minimum.accumulate(scaled[::-1])[::-1], 1.0)
+        out = np.empty(m)
+        out[order] = adjusted
+        q[tested] = out
+    return q
+
+
+def paired_change(
+    delta: pd.Series, weights: pd.Series
+) -> tuple[float, float, float, float, int]:
+    """Paired change of a segment: weighted mean of account changes, SE, interval.
+
+    ``Δ̄ = Σ v_a Δ_a``, ``SE = sqrt(k/(k−1) Σ v_a² (Δ_a − Δ̄)²)`` over the ``k``
+    accounts with a change (both waves) and a positive weight; interval
+    ``Δ̄ ± z SE`` clipped to −100..100.
+
+    Returns
+    -------
+    (delta, delta_se, delta_ci_low, delta_ci_high, k); NaN SE and interval for
+    fewer than two accounts.
+
+    Reference: for equal weights the SE is R ``t.test(I, I_base, paired = TRUE)``'s
+    standard error (docs/method.md#paired-segment-change).
+    """
+    mean, se, k = weighted_mean(delta, weights)
+    low, high = normal_interval(mean, se, -100.0, 100.0)
+    return mean, se, float(low), float(high), k

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from b2bcx.stats.intervals import kish_effective_size
+
 
 @dataclass(frozen=True)
 class RollupSpec:
@@ -86,15 +88,39 @@ class RoleCells:
     def present(self) -> np.ndarray:
         return self.n > 0
 
-    def pooled_variance(self) -> np.ndarray:
-        """Pooled within-account variance per role.
+    @property
+    def degrees_of_freedom(self) -> np.ndarray:
+        """``N_r − A_r`` per role: respondents minus accounts with that role."""
+        return self.n.sum(axis=0) - self.present.sum(axis=0)
 
-        ``σ_r² = Σ_a Σ_i (x_i − m_ar)² / (N_r − A_r)``; NaN when ``N_r ≤ A_r``.
-        Deviations are taken from the cell mean.
+    def pooled_variance(self) -> np.ndarray:
+        """Pooled within-account variance per role, with the all-roles fallback.
+
+        ``σ_r² = Σ_a Σ_i (x_i − m_ar)² / (N_r − A_r)``. When ``N_r − A_r = 0``
+        (never two respondents of the role in one account) the role borrows the
+        variance pooled over all roles,
+        ``Σ_r Σ_a Σ_i (x_i − m_ar)² / Σ_r (N_r − A_r)``; NaN only when that is
+        undefined too. Deviations are taken from the cell mean.
+
+        See docs/method.md#variance-fallback; checked against an independent R
+        computation (tests/reference/v2_reference.R).
         """
-        dof = self.n.sum(axis=0) - self.present.sum(axis=0)
+        dof = self.degrees_of_freedom
+        total_dof = dof.sum()
+        pooled_all = self.ss.sum() / total_dof if total_dof > 0 else np.nan
         with np.errstate(invalid="ignore", divide="ignore"):
-            return np.where(dof > 0, self.ss.sum(axis=0) / dof, np.nan)
+            return np.where(dof > 0, self.ss.sum(axis=0) / dof, pooled_all)
+
+    def borrowed(self) -> np.ndarray:
+        """Per role: True when the role was heard but borrows the all-roles variance.
+
+        A role with respondents and ``N_r − A_r = 0`` borrows when the all-roles
+        variance exists; roles nobody answered borrow nothing (no account uses
+        them), and when no role has a variance there is nothing to borrow.
+        """
+        dof = self.degrees_of_freedom
+        heard = self.n.sum(axis=0) > 0
+        return (dof == 0) & heard & (dof.sum() > 0)
 
 
 def role_cells(
@@ -123,11 +149,17 @@ def _cell_median(cells: Cells, values: np.ndarray, have: np.ndarray) -> np.ndarr
 
 @dataclass(frozen=True)
 class AccountEstimate:
-    """One rolled-up score per account: estimate, standard error, roles used."""
+    """One rolled-up score per account: estimate, standard error, roles used.
+
+    ``n_eff`` is the Kish effective size of the weighted mean and ``borrowed``
+    marks the roles whose variance is the all-roles fallback (in role order).
+    """
 
     estimate: np.ndarray
     se: np.ndarray
     roles_used: np.ndarray
+    n_eff: np.ndarray
+    borrowed: np.ndarray
 
 
 def roll_up(cells: Cells, values: np.ndarray, spec: RollupSpec) -> AccountEstimate:
@@ -145,6 +177,14 @@ def roll_up(cells: Cells, values: np.ndarray, spec: RollupSpec) -> AccountEstima
         )
         summary = role_cells(pooled, values, spec.within_role)
         estimate = _weighted(summary, summary.present, np.ones(1))
+        no_roles = np.zeros(len(cells.roles), dtype=bool)
+        estimate = AccountEstimate(
+            estimate.estimate,
+            estimate.se,
+            estimate.roles_used,
+            estimate.n_eff,
+            no_roles,
+        )
     else:
         summary = role_cells(cells, values, spec.within_role)
         weights = np.array([spec.role_weights[r] for r in cells.roles], dtype=float)
@@ -158,6 +198,8 @@ def roll_up(cells: Cells, values: np.ndarray, spec: RollupSpec) -> AccountEstima
             np.where(complete, estimate.estimate, np.nan),
             np.where(complete, estimate.se, np.nan),
             estimate.roles_used,
+            np.where(complete, estimate.n_eff, np.nan),
+            estimate.borrowed,
         )
     return estimate
 
@@ -185,7 +227,9 @@ def _weighted(
     estimate[total_weight == 0] = np.nan
     se = np.sqrt(terms.sum(axis=1))
     se[(total_weight == 0) | np.isnan(terms).any(axis=1)] = np.nan
-    return AccountEstimate(estimate, se, used)
+    n_eff = kish_effective_size(share, summary.n, used)
+    n_eff[total_weight == 0] = np.nan
+    return AccountEstimate(estimate, se, used, n_eff, summary.borrowed())
 
 
 def coverage(present: np.ndarray, weights: np.ndarray) -> np.ndarray:

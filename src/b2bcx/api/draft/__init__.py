@@ -3,8 +3,9 @@
 Pure: a read :class:`~b2bcx.io.Export` in, a :class:`Draft` out (the config as data,
 as commented YAML, and notes on what to review). Columns are recognised by name and
 content; each column is looked at through its distinct answers (``value_counts``),
-never row by row. Every role answer found is mapped, so the draft validates on the
-export it came from.
+never row by row. Every role answer found is mapped, so the draft scores the
+export it came from; what only the analyst can decide is marked TODO, and
+``b2bcx validate`` fails until it is decided.
 """
 
 from __future__ import annotations
@@ -17,11 +18,24 @@ from typing import Any
 
 import pandas as pd
 
+from b2bcx.api.draft.numbers import (
+    Range,
+    battery_key,
+    copy_of,
+    label_codes,
+    numeric_ranges,
+    own_span,
+    reversed_items,
+    same_answers,
+)
 from b2bcx.api.draft.render import flow, render
 from b2bcx.api.draft.words import (
+    ACCOUNT_PLACEHOLDER,
     ASKED,
     COLUMN_ORDER,
     COMMENT,
+    DEMOGRAPHIC_NAMES,
+    DEMOGRAPHIC_QUESTIONS,
     FALLBACK_ROLE,
     LOYALTY,
     MAX_DISTINCT,
@@ -39,11 +53,16 @@ from b2bcx.api.draft.words import (
     UNASSIGNED,
     WORDS,
 )
-from b2bcx.config.models import PRESET_SCALES
+from b2bcx.config.models import PRESET_SCALES, Scale
 from b2bcx.errors import DataError
 from b2bcx.io import FILE_COLUMN, ROW_COLUMN, Export
 from b2bcx.scoring.accounts import parse_amount
-from b2bcx.scoring.scales import NON_SUBSTANTIVE, as_number, normalise_label
+from b2bcx.scoring.scales import (
+    NON_SUBSTANTIVE,
+    as_number,
+    item_values,
+    normalise_label,
+)
 
 
 @dataclass(frozen=True)
@@ -81,6 +100,7 @@ class Profile:
     answers: dict[str, str] = field(default_factory=dict)
     missing: list[str] = field(default_factory=list)
     numbers: dict[str, float] | None = None
+    labels: dict[str, str] = field(default_factory=dict)  # code -> value label
 
 
 @dataclass
@@ -96,6 +116,8 @@ class Plan:
     loyalty: list[tuple[str, str]] = field(default_factory=list)
     comments: dict[str, list[str]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    ranges: dict[str, Range] = field(default_factory=dict)
+    reverse: dict[str, float] = field(default_factory=dict)  # item -> rest r
 
 
 def draft_config(export: Export) -> Draft:
@@ -119,11 +141,17 @@ def draft_config(export: Export) -> Draft:
     """
     source = ", ".join(export.files) or "the export"
     names = [c for c in export.frame.columns if c not in (FILE_COLUMN, ROW_COLUMN)]
-    questions = export.questions
-    profiles = [_profile(str(c), export.frame[c], questions.get(c, "")) for c in names]
+    questions = _questions(export, names)
+    profiles = [
+        _profile(str(c), export.frame[c], questions.get(c, ""),
+                 export.value_labels.get(c, {}))
+        for c in names
+    ]  # fmt: skip
     plan = Plan()
     free = _detect_columns(profiles, plan)
     rated = _detect_ratings(free, plan)
+    values = _item_numbers(export.frame, plan)
+    _drop_copies(plan, values)
     if not plan.items:
         raise DataError(
             f"{source}: found no rating columns to score",
@@ -132,8 +160,18 @@ def draft_config(export: Export) -> Draft:
     unused = [p.name for p in free if p.name not in rated and p.key not in METADATA]
     if unused:
         plan.notes.append(f"not used (add them if they matter): {', '.join(unused)}")
-    data = _assemble(plan, {p.name: p for p in profiles})
+    data = _assemble(plan, {p.name: p for p in profiles}, values)
     return Draft(data, render(data, plan.comments, source), plan.notes)
+
+
+def _questions(export: Export, names: list[str]) -> dict[str, str]:
+    """The question text of each column; a plain file's headers that read as
+    sentences ("They keep their promises") are their own question text."""
+    questions = dict(export.questions)
+    for name in names:
+        if not questions.get(name) and len(str(name).split()) >= 3:
+            questions[name] = str(name)
+    return questions
 
 
 # -- columns -----------------------------------------------------------------
@@ -141,12 +179,15 @@ def _key(name: str) -> str:
     return re.sub(r"[^a-z0-9]", "", name.casefold())
 
 
-def _profile(name: str, values: pd.Series, question: str) -> Profile:
+def _profile(
+    name: str, values: pd.Series, question: str, labels: dict[str, str]
+) -> Profile:
     answers = values.dropna().astype(str).str.strip()
     counts = answers[answers != ""].value_counts()
     count = int(counts.sum())
     profile = Profile(name, _key(name), normalise_label(question), count,
-                      len(counts), len(values) - count, answers.head(SAMPLE))  # fmt: skip
+                      len(counts), len(values) - count, answers.head(SAMPLE),
+                      labels=dict(labels))  # fmt: skip
     if len(counts) <= MAX_DISTINCT:
         for text in counts.index:
             label = " ".join(str(text).split())
@@ -218,7 +259,11 @@ def _detect_columns(profiles: list[Profile], plan: Plan) -> list[Profile]:
 def _comment_column(profiles: list[Profile]) -> Profile | None:
     """Named like a comment, else the longest free text (40+ characters on average)."""
     texts = [p for p in profiles if not p.numbers and p.distinct > MAX_LABELS]
-    named = [p for p in profiles if any(word in p.key for word in COMMENT)]
+    named = [
+        p
+        for p in profiles
+        if any(word in p.key for word in COMMENT) and not _looks_rated(p)
+    ]
     named += [p for p in texts if _rank(p, "comment") is not None]
     length = {p.name: float(p.sample.str.len().mean()) for p in texts}
     longest = max(texts, key=lambda p: length[p.name], default=None)
@@ -227,10 +272,31 @@ def _comment_column(profiles: list[Profile]) -> Profile | None:
     return longest if length[longest.name] >= 40 else None
 
 
+def _looks_rated(profile: Profile) -> bool:
+    """Answers that are numbers in a small range or labels in a natural order."""
+    if profile.numbers:
+        return own_span(profile.numbers.values(), set()) is not None
+    answers = list(profile.answers.values())
+    return 2 <= len(answers) <= MAX_LABELS and _natural_order(answers) is not None
+
+
 # -- scales ------------------------------------------------------------------
+def _is_demographic(profile: Profile) -> bool:
+    """Age, gender, income...: a description of the respondent, not a rating."""
+    tokens = re.findall(r"[a-z]+", profile.name.casefold())
+    return bool(set(tokens) & DEMOGRAPHIC_NAMES) or any(
+        phrase in profile.question for phrase in DEMOGRAPHIC_QUESTIONS
+    )
+
+
 def _detect_ratings(profiles: list[Profile], plan: Plan) -> set[str]:
     """Scales of the rating columns; each becomes a statement or an outcome."""
-    candidates = [p for p in profiles if p.key not in METADATA and len(p.answers) >= 2]
+    candidates = [
+        p
+        for p in profiles
+        if p.key not in METADATA and len(p.answers) >= 2 and not _is_demographic(p)
+    ]
+    plan.ranges = _ranges([p for p in candidates if p.numbers])
     found: dict[str, tuple[str, bool]] = {}
     for profile in sorted(candidates, key=lambda p: -p.distinct):  # supersets first
         scale_of = _numeric_scale if profile.numbers else _label_scale
@@ -239,28 +305,60 @@ def _detect_ratings(profiles: list[Profile], plan: Plan) -> set[str]:
     for profile in (p for p in candidates if p.name in found):  # column order
         scale, nps = found[profile.name]
         text = f"{profile.key} {profile.question}"
-        if nps:
-            plan.nps.append((profile.name, scale, "nps" in text or "recommend" in text))
-        elif any(word in text for word in LOYALTY):
+        named = "nps" in profile.key or "recommend" in text
+        battery = plan.ranges.get(profile.name, Range(0, 10, (0, 10))).battery
+        if nps and (named or not battery):
+            plan.nps.append((profile.name, scale, named))
+        elif named or any(word in text for word in LOYALTY):
             plan.loyalty.append((profile.name, scale))
         else:
             plan.items[profile.name] = scale
+    if not plan.items and plan.nps and not any(named for *_, named in plan.nps):
+        plan.items = {item: scale for item, scale, _ in plan.nps}  # no statement else
+        plan.nps = []
     return set(found)
 
 
+def _ranges(profiles: list[Profile]) -> dict[str, Range]:
+    """The range of every numeric column, from its labels and its battery."""
+    spans, answers, batteries = {}, {}, {}
+    for profile in profiles:
+        numbers = set((profile.numbers or {}).values())
+        labelled = label_codes(profile.labels)
+        named = [profile.labels[c] for c in profile.labels if as_number(c) in labelled]
+        if named and _natural_order(named) is None:
+            continue  # codes of stores, regions, roles: labels with no order
+        span = own_span(numbers, labelled)
+        if span is None:
+            continue
+        spans[profile.name] = span
+        given = numbers - MISSING_CODES
+        answers[profile.name] = (min(given), max(given)) if given else span
+        batteries[profile.name] = battery_key(profile.name, profile.question)
+    return numeric_ranges(spans, answers, batteries)
+
+
 def _numeric_scale(profile: Profile, plan: Plan) -> tuple[str, bool] | None:
-    """Whole numbers in a small range: 0..10 is an NPS candidate, else 1..5 or 1..7."""
+    """Whole numbers in a range from the labels or the battery: ``scale_1_to_7``,
+    ``scale_1_to_4``...; 0..10 (1..10 for an item about recommending) is an NPS
+    candidate."""
+    found = plan.ranges.get(profile.name)
+    if found is None:
+        return None
     values = set((profile.numbers or {}).values())
     codes = sorted(int(v) for v in values & MISSING_CODES)
-    values -= MISSING_CODES
-    if len(values) < 3 or min(values) < 0 or max(values) > 10:
-        return None
-    if any(not v.is_integer() for v in values):
-        return None
-    if max(values) > 7 or "nps" in profile.key or "recommend" in profile.question:
+    lo, hi = int(found.lo), int(found.hi)
+    if found.short:
+        got = f"{found.answers[0]:g}..{found.answers[1]:g}"
+        whose = (f"its battery's ({', '.join(found.battery)})" if found.battery
+                 else "its labels'")  # fmt: skip
+        if found.battery or profile.labels:
+            plan.notes.append(f"{profile.name}: answers run {got}, short of {whose} "
+                              f"range {lo}..{hi}; drafted on {lo}..{hi}, check it")  # fmt: skip
+    named = "nps" in profile.key or "recommend" in profile.question
+    if hi == 10 and (lo == 0 or named):
         _add_missing(plan, "nps11", codes)
         return "nps11", True
-    lo, hi = (0 if min(values) == 0 else 1), (5 if max(values) <= 5 else 7)
     scale = f"scale_{lo}_to_{hi}"
     plan.scales.setdefault(scale, {"min": lo, "max": hi})
     _add_missing(plan, scale, codes)
@@ -308,8 +406,12 @@ def _add_missing(plan: Plan, scale: str, codes: list[Any]) -> None:
 
 def _natural_order(labels: list[str]) -> dict[str, int | float] | None:
     """Labels -> numbers by their numeric prefix ("1 - Poor") or by intensity words."""
+    if any(re.match(r"\s*\d+\s*((-|–|to)\s*\d+|\+)", label) for label in labels):
+        return None  # brackets ("18-24", "65+"), not a rating
     prefixes = [re.match(r"-?\d+(\.\d+)?(?![\d.])", label) for label in labels]
     numbers = [_plain(float(m.group())) for m in prefixes if m]
+    if numbers and (min(numbers) < -10 or max(numbers) > 10):
+        return None
     if len(set(numbers)) == len(labels):
         return dict(sorted(zip(labels, numbers, strict=True), key=lambda t: t[1]))
     strengths = [_intensity(label) for label in labels]
@@ -374,6 +476,8 @@ def _pillars(plan: Plan, profiles: dict[str, Profile]) -> dict[str, dict[str, An
     placed: dict[str, list[str]] = {pid: [] for pid in [*PILLARS, UNASSIGNED]}
     for item in plan.items:
         placed[pillar_of(profiles[item].question) or UNASSIGNED].append(item)
+    labels = {pid: label for pid, (label, _) in PILLARS.items()}
+    labels |= _battery_pillars(placed, plan, profiles)
     if placed[UNASSIGNED]:
         texts = any(profiles[i].question for i in plan.items)
         why = "wording not plain" if texts else "no question text in the export"
@@ -382,9 +486,46 @@ def _pillars(plan: Plan, profiles: dict[str, Profile]) -> dict[str, dict[str, An
             f"({why}); it is here so that the draft scores as it is."]  # fmt: skip
         plan.notes.append(f"pillars: move the statements in `{UNASSIGNED}` to their "
                           f"pillars ({why}): {', '.join(placed[UNASSIGNED])}")  # fmt: skip
-    labels = {pid: label for pid, (label, _) in PILLARS.items()}
     labels[UNASSIGNED] = "Unassigned — move these items"
     return {p: {"label": labels[p], "items": i} for p, i in placed.items() if i}
+
+
+def _battery_pillars(
+    placed: dict[str, list[str]], plan: Plan, profiles: dict[str, Profile]
+) -> dict[str, str]:
+    """Statements whose wording names no pillar, grouped by their battery.
+
+    A battery (``IMAG1``..``IMAG5``, a matrix question's rows) is one construct;
+    it becomes a pillar of its own, named after its stem, for the analyst to
+    rename or merge. Returns the new pillars' labels.
+    """
+    groups: dict[str, list[str]] = {}
+    for item in placed[UNASSIGNED]:
+        key = battery_key(item, profiles[item].question)
+        if key is not None:
+            groups.setdefault(key, []).append(item)
+    labels: dict[str, str] = {}
+    for key, items in groups.items():
+        if len(items) < 2:
+            continue
+        stem = key.split(":", 1)[1]
+        pid = re.sub(r"[^a-z0-9]+", "_", stem.casefold()).strip("_")[:30] or "battery"
+        while pid in placed or pid in PILLARS:
+            pid += "_2"
+        placed[pid] = items
+        placed[UNASSIGNED] = [i for i in placed[UNASSIGNED] if i not in items]
+        labels[pid] = _battery_label(items, profiles)
+        plan.notes.append(f"pillars: `{pid}` holds the battery {', '.join(items)}; "
+                          "rename it, or move its statements to their pillars")  # fmt: skip
+    return labels
+
+
+def _battery_label(items: list[str], profiles: dict[str, Profile]) -> str:
+    question = profiles[items[0]].question
+    if " - " in question:
+        return question.rsplit(" - ", 1)[0].strip().capitalize()[:60]
+    stem = re.sub(r"[_.\-]?\d+$", "", items[0])
+    return stem.rsplit(" - ", 1)[0] if " - " in stem else stem
 
 
 def guess_role(answer: str) -> str | None:
@@ -411,7 +552,10 @@ def _roles(profile: Profile | None, plan: Plan) -> dict[str, Any]:
         return {"single": "customer"}
     mapping: dict[str, list[str]] = {role: [] for role in ROLE_WEIGHTS}
     guessed = []
-    for answer in [*profile.answers.values(), *profile.missing]:
+    answers = [
+        profile.labels.get(a, a) for a in [*profile.answers.values(), *profile.missing]
+    ]
+    for answer in answers:
         role = guess_role(answer)
         guessed += [] if role else [answer]
         mapping[role or FALLBACK_ROLE].append(answer)
@@ -447,7 +591,9 @@ def _outcomes(plan: Plan) -> dict[str, Any]:
 
 
 # -- the config and its YAML -------------------------------------------------
-def _assemble(plan: Plan, profiles: dict[str, Profile]) -> dict[str, Any]:
+def _assemble(
+    plan: Plan, profiles: dict[str, Profile], values: pd.DataFrame
+) -> dict[str, Any]:
     pillars = _pillars(plan, profiles)
     default = Counter(plan.items.values()).most_common(1)[0][0]
     data: dict[str, Any] = {"version": 1}
@@ -458,6 +604,7 @@ def _assemble(plan: Plan, profiles: dict[str, Profile]) -> dict[str, Any]:
     data["default_scale"] = default
     data["pillars"] = pillars
     data["items"] = {i: {"scale": s} for i, s in plan.items.items() if s != default}
+    _mark_reversed(plan, pillars, values, data["items"])
     _reverse_hints(plan, profiles, data["items"])
     data["roles"] = _roles(profiles.get(plan.columns.get("role", "")), plan)
     data["outcomes"] = _outcomes(plan)
@@ -466,7 +613,7 @@ def _assemble(plan: Plan, profiles: dict[str, Profile]) -> dict[str, Any]:
 
 def _columns(plan: Plan) -> dict[str, Any]:
     if "account" not in plan.columns:
-        plan.columns["account"] = "TODO_account_column"
+        plan.columns["account"] = ACCOUNT_PLACEHOLDER
         plan.comments["columns"] = ["TODO: no account column found; name the column "
                                     "holding the customer company."]  # fmt: skip
         plan.notes.append("columns: no account column found; set `columns.account`")
@@ -495,6 +642,70 @@ def _scales(plan: Plan) -> dict[str, dict[str, Any]]:
     return scales
 
 
+def _mark_reversed(
+    plan: Plan,
+    pillars: dict[str, dict[str, Any]],
+    values: pd.DataFrame,
+    items: dict[str, Any],
+) -> None:
+    """``reverse: true`` for statements running against the rest of their pillar."""
+    members = {pid: list(spec["items"]) for pid, spec in pillars.items()}
+    plan.reverse = reversed_items(members, values)
+    for item, r in plan.reverse.items():
+        items[item] = {**items.get(item, {}), "reverse": True}
+        plan.notes.append(f"items: {item} is marked `reverse: true`: it correlates "
+                          f"negatively (r = {r:.2f}) with the rest of its pillar")  # fmt: skip
+
+
+def _item_numbers(frame: pd.DataFrame, plan: Plan) -> pd.DataFrame:
+    """Every drafted statement's answers as numbers on its drafted scale."""
+    numbers = {}
+    for item, scale_id in plan.items.items():
+        spec = dict(plan.scales.get(scale_id, {}))
+        spec["missing"] = [
+            *spec.get("missing", []),
+            *plan.extra_missing.get(scale_id, []),
+        ]
+        scale = (
+            Scale.model_validate(spec)
+            if scale_id in plan.scales
+            else PRESET_SCALES[scale_id].model_copy(update={"missing": spec["missing"]})
+        )
+        numbers[item] = item_values(frame[item], scale).values
+    return pd.DataFrame(numbers, index=frame.index)
+
+
+def _drop_copies(plan: Plan, values: pd.DataFrame) -> None:
+    """A recoded copy of a statement is not a statement of its own: a column
+    named as a copy (``Q5r``, ``rev_Q5``) whose answers follow the original, or
+    any column whose answers are the original's exactly reversed, is left out
+    with a note."""
+    for item in list(plan.items):
+        earlier = list(plan.items)[: list(plan.items).index(item)]
+        original = copy_of(item, plan.items)
+        r = same_answers(values[original], values[item]) if original else None
+        if original is not None and r is None and _correlation(values, original, item):
+            original = None  # named alike, answered differently: two statements
+        if original is None:
+            for other in earlier:
+                found = same_answers(values[other], values[item])
+                if found is not None and found < 0:
+                    original, r = other, found
+                    break
+        if original is None:
+            continue
+        del plan.items[item]
+        how = f" (r = {r:.2f})" if r is not None else ""
+        plan.notes.append(f"items: {item} looks like a recoded copy of {original}{how}; "
+                          "it is not drafted as a statement")  # fmt: skip
+
+
+def _correlation(values: pd.DataFrame, a: str, b: str) -> bool:
+    """Whether two items' correlation can be computed at all."""
+    both = values[[a, b]].dropna()
+    return len(both) >= 5 and bool((both.std() > 0).all())
+
+
 def _reverse_hints(
     plan: Plan, profiles: dict[str, Profile], items: dict[str, Any]
 ) -> None:
@@ -502,7 +713,8 @@ def _reverse_hints(
     hints = [
         i
         for i in plan.items
-        if any(w in f" {profiles[i].question} " for w in NEGATIVE_WORDING)
+        if i not in plan.reverse
+        and any(w in f" {profiles[i].question} " for w in NEGATIVE_WORDING)
     ]
     if hints:
         plan.comments["items+"] = ([] if items else ["# items:"]) + [

@@ -12,6 +12,7 @@ SAMPLE, MAX_DISTINCT, MAX_LABELS = 5000, 100, 11
 ROLE_WEIGHTS = {"decision_maker": 0.5, "influencer": 0.3, "user": 0.2}
 FALLBACK_ROLE = "user"  # the lightest role: an unchecked guess moves the index least
 UNASSIGNED = "unassigned"
+ACCOUNT_PLACEHOLDER = "TODO_account_column"
 MISSING_CODES = {-99.0, -98.0, -9.0, 98.0, 99.0, 999.0}
 NON_ANSWER = words("don't_know do_not_know not_applicable not_sure unsure no_opinion "
                     "can't_say cannot_say prefer_not no_answer not_relevant n/a")  # fmt: skip
@@ -67,5 +68,12 @@ MODIFIERS = {word: value for value, text in {
     3: "extremely completely totally absolutely", 2: "very strongly highly much all",
     0.75: "fairly moderately quite", 0.5: "somewhat slightly little partly partially",
 }.items() for word in text.split()}  # fmt: skip
+DEMOGRAPHIC_NAMES = frozenset(words(
+    "age agegroup agecat ageband agegrp agebracket gender sex income hhincome education "
+    "educ ethnicity ethnic race marital zip zipcode postcode postal birthyear yob dob "
+    "children kids household religion"))  # fmt: skip
+DEMOGRAPHIC_QUESTIONS = words("your_age how_old year_of_birth your_gender your_sex "
+                              "your_income household_income level_of_education "
+                              "marital_status your_ethnicity age_group")  # fmt: skip
 COLUMN_ORDER = words("respondent account role segments revenue phase wave comment")
 NEGATIVE_WORDING = ("n't ", " not ", "more effort", "difficult", "hard to", "frustrat")

@@ -8,7 +8,9 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from b2bcx.cli.render.console import number, problem_table
+from b2bcx.cli.render.console import number, p_value, problem_table
+from b2bcx.cli.render.fit import Column, fitted_table, hidden_note, print_fitted
+from b2bcx.stats.drivers import FEW_CASES
 
 STATUS_STYLES = {
     "important": "bold green",
@@ -32,119 +34,241 @@ def _tick(value: Any) -> Text:
     )
 
 
-def factor_table(result: Any) -> Table:
-    """Factors with the two Lemke criteria as ✓/✗ and the status."""
-    table = result.table
+def factor_columns(result: Any) -> list[Column]:
+    """The screening table's columns: the verdict first, the detail by priority."""
+    rows = result.table.to_dict(orient="records")
     ratings = result.kind == "ratings"
-    out = Table(
-        title="Experience factors (Lemke-style screening)",
-        caption=result.method,
-        caption_justify="left",
+    columns = []
+    if "role" in result.table:
+        columns.append(Column("role", [_role(r["role"]) for r in rows], 0, "left"))
+    columns += [
+        Column("factor", [str(r["label"]) for r in rows], 0, "left", flexible=True),
+        Column("n", [str(r["n"]) for r in rows], 2),
+        Column("count", [str(r["count"]) for r in rows], 2),
+        Column("rate", [_share(r["rate"]) for r in rows], 0),
+        Column(
+            "95% CI",
+            [f"{_share(r['rate_ci_low'])}–{_share(r['rate_ci_high'])}" for r in rows],
+            1,
+        ),
+    ]
+    groups = ("good", "average", "poor")
+    headers = (
+        ("med good", "med avg", "med poor") if ratings else ("good", "avg", "poor")
     )
-    if "role" in table:
-        out.add_column("role")
-    for header in ("factor", "n", "count", "rate", "95% CI"):
-        out.add_column(header, justify="left" if header == "factor" else "right")
-    for header in (
-        ("good", "avg", "poor") if not ratings else ("med good", "med avg", "med poor")
-    ):
-        out.add_column(header, justify="right")
-    for header in ("p", "q", "effect", "≥25%", "discr.", "status"):
-        out.add_column(
-            header, justify="right" if header in ("p", "q", "effect") else "center"
-        )
-    for row in table.to_dict(orient="records"):
-        cells: list[Any] = [str(row["role"])] if "role" in table else []
-        cells += [
-            str(row["label"]),
-            str(row["n"]),
-            str(row["count"]),
-            f"{row['rate']:.0%}",
-            f"{row['rate_ci_low']:.0%}–{row['rate_ci_high']:.0%}",
+    for group, header in zip(groups, headers, strict=True):
+        cells = [
+            number(r[f"median_{group}"]) if ratings else _share(r[f"rate_{group}"])
+            for r in rows
         ]
-        if ratings:
-            cells += [number(row[f"median_{g}"]) for g in ("good", "average", "poor")]
-        else:
-            cells += [
-                f"{row[f'rate_{g}']:.0%}"
-                if row[f"rate_{g}"] == row[f"rate_{g}"]
-                else ""
-                for g in ("good", "average", "poor")
-            ]
-        cells += [number(row["p"], 4), number(row["q"], 4), number(row["effect"], 2)]
-        cells += [
-            _tick(row["pass_frequency"]),
-            _tick(row["pass_discrimination"]),
-            Text(str(row["status"]), style=STATUS_STYLES.get(str(row["status"]), "")),
-        ]
-        out.add_row(*cells)
-    return out
+        columns.append(Column(header, cells, 2))
+    columns += [
+        Column("p", [p_value(r["p"]) for r in rows], 3),
+        Column("q", [p_value(r["q"]) for r in rows], 1),
+        Column("effect", [number(r["effect"], 2) for r in rows], 3),
+        Column("≥25%", [_tick(r["pass_frequency"]) for r in rows], 0, "center"),
+        Column("discr.", [_tick(r["pass_discrimination"]) for r in rows], 0, "center"),
+        Column(
+            "status",
+            [
+                Text(str(r["status"]), style=STATUS_STYLES.get(str(r["status"]), ""))
+                for r in rows
+            ],
+            0,
+            "left",
+        ),
+    ]
+    return columns
 
 
-def render_factors(console: Console, result: Any) -> None:
-    console.print(factor_table(result))
+def _share(value: Any) -> str:
+    return "" if value is None or value != value else f"{value:.0%}"
+
+
+def factor_table(result: Any, width: int = 200, wide: bool = False) -> Table:
+    """Factors with the two Lemke criteria as ✓/✗ and the status, fitted to ``width``."""
+    table, _ = fitted_table(factor_columns(result), width, wide, title=FACTOR_TITLE)
+    return table
+
+
+FACTOR_TITLE = "Experience factors (Lemke-style screening)"
+
+
+def render_factors(console: Console, result: Any, wide: bool = False) -> None:
+    columns = factor_columns(result)
+    hidden = print_fitted(console, columns, wide, title=FACTOR_TITLE)
+    shown = {c.header for c in columns if c not in hidden}
+    console.print(Text(_factor_legend(shown), style="dim"))
     groups = ", ".join(f"{g} {n}" for g, n in result.groups.items())
     line = f"respondents by experience: {groups}"
     if result.ungrouped:
         line += f"; {result.ungrouped} without a group were left out"
     console.print(line)
+    note = hidden_note(hidden)
+    if note:
+        console.print(Text(note, style="dim"))
+    console.print(Text(result.method, style="dim"))
     if result.problems:
         console.print(problem_table(result.problems, limit=20, title="Warnings"))
 
 
-def driver_table(result: Any) -> Table:
-    """Importance, share of R², interval, performance and quadrant per driver."""
+def _factor_legend(shown: set[str]) -> str:
+    parts = ["rate: share of respondents mentioning the factor"]
+    if "95% CI" in shown:
+        parts.append("95% CI: Wilson interval of the rate")
+    parts.append(
+        "≥25%: mentioned often enough; discr.: separates good, average and poor"
+    )
+    if "q" in shown:
+        parts.append("q: p adjusted for testing many factors")
+    return "; ".join(parts)
+
+
+def driver_columns(result: Any) -> list[Column]:
+    """The driver table's columns: driver, share, performance, quadrant first."""
     table = result.table
-    title = f"Key drivers of {result.outcome} ({'relative weights' if result.method == 'rwa' else 'Shapley/LMG'})"
-    out = Table(title=title)
+    rows = table.to_dict(orient="records")
     by_role = "role" in table
+    columns = []
     if by_role:
-        out.add_column("role")
-    for header in (
-        "driver",
-        "importance",
-        "share",
-        "95% CI",
-        "performance",
-        "quadrant",
-        "R²",
-        "n",
-    ):
-        out.add_column(
-            header, justify="left" if header in ("driver", "quadrant") else "right"
-        )
-    if by_role:
-        out.add_column("published")
-    for row in table.to_dict(orient="records"):
-        cells: list[Any] = [str(row["role"])] if by_role else []
-        if by_role and row.get("warning"):
-            cells += [Text(str(row["warning"]), style="yellow")] + [""] * 7 + [""]
-            out.add_row(*cells)
-            continue
-        cells += [
-            str(row["label"]),
-            number(row["importance"], 3),
-            f"{number(row['importance_pct'])}%",
-            f"{number(row['ci_low'], 3)}–{number(row['ci_high'], 3)}",
-            number(row["performance"]),
-        ]
-        cells += [
-            Text(
-                str(row["quadrant"]),
-                style=QUADRANT_STYLES.get(str(row["quadrant"]), ""),
+        columns.append(Column("role", [_role(r["role"]) for r in rows], 0, "left"))
+
+    def cells(render: Any) -> list[Any]:
+        return ["" if _warning(r) else render(r) for r in rows]
+
+    columns += [
+        Column(
+            "driver",
+            [
+                Text(str(r["warning"]), style="yellow")
+                if _warning(r)
+                else str(r["label"])
+                for r in rows
+            ],
+            0,
+            "left",
+            flexible=True,
+        ),
+        Column("importance", cells(lambda r: number(r["importance"], 3)), 3),
+        Column("share of R²", cells(lambda r: f"{number(r['importance_pct'])}%"), 0),
+        Column(
+            "95% CI",
+            cells(lambda r: f"{number(r['ci_low'], 3)}–{number(r['ci_high'], 3)}"),
+            2,
+        ),
+        Column("performance", cells(lambda r: number(r["performance"])), 0),
+        Column(
+            "quadrant",
+            cells(
+                lambda r: Text(
+                    str(r["quadrant"]),
+                    style=QUADRANT_STYLES.get(str(r["quadrant"]), ""),
+                )
             ),
-            number(row["r2"], 3),
-            str(row["n"]),
-        ]
-        if by_role:
-            cells.append(str(row.get("published") or ""))
-        out.add_row(*cells)
-    return out
+            0,
+            "left",
+        ),
+        Column("R²", cells(lambda r: number(r["r2"], 3)), 3),
+        Column("n", cells(lambda r: str(r["n"])), 1),
+    ]
+    if by_role:
+        columns.append(
+            Column(
+                "published", [str(r.get("published") or "") for r in rows], 1, "left"
+            )
+        )
+    return columns
 
 
-def render_drivers(console: Console, result: Any) -> None:
-    console.print(driver_table(result))
+def _warning(row: dict[str, Any]) -> bool:
+    """A role that could not be fitted: its warning replaces the numbers."""
+    warning = row.get("warning")
+    unfitted = row.get("importance") != row.get("importance")  # NaN
+    return isinstance(warning, str) and bool(warning) and unfitted
+
+
+def driver_title(result: Any) -> str:
+    outcome = "NPS" if result.outcome == "nps" else result.outcome
+    method = "relative weights" if result.method == "rwa" else "Shapley/LMG"
+    return f"Key drivers of {outcome} ({method})"
+
+
+def driver_table(result: Any, width: int = 200, wide: bool = False) -> Table:
+    """Importance, share of R², interval, performance and quadrant per driver."""
+    table, _ = fitted_table(
+        driver_columns(result), width, wide, title=driver_title(result)
+    )
+    return table
+
+
+def render_drivers(console: Console, result: Any, wide: bool = False) -> None:
+    columns = driver_columns(result)
+    hidden = print_fitted(console, columns, wide, title=driver_title(result))
+    shown = {c.header for c in columns if c not in hidden}
+    console.print(Text(_driver_legend(shown), style="dim"))
     line = f"{result.n} complete cases"
     if result.dropped:
         line += f"; {result.dropped} respondents dropped for a missing pillar or outcome (listwise)"
+    line += f"; bootstrap resamples {getattr(result, 'resampled', 'respondents')}"
     console.print(line)
+    for warning in driver_warnings(result):
+        console.print(Text(f"Warning: {warning}", style="yellow"))
+    caution = few_respondents_caution(result)
+    if caution:
+        console.print(Text(caution, style="yellow"))
+    note = hidden_note(hidden)
+    if note:
+        console.print(Text(note, style="dim"))
+
+
+def _driver_legend(shown: set[str]) -> str:
+    parts = [
+        "share of R²: the driver's part of the explained variance",
+        "performance: mean score 0-100",
+        "quadrant: importance and performance against their means",
+    ]
+    if "95% CI" in shown:
+        parts.append("95% CI: bootstrap interval of the importance")
+    if "published" in shown:
+        parts.append(
+            "published: agrees when a published priority of the role is among its "
+            "top 3 measured drivers, differs when it is not"
+        )
+    return "; ".join(parts)
+
+
+def few_respondents_caution(result: Any) -> str:
+    """A caution when the drivers rest on fewer than 50 complete cases."""
+    table = result.table
+    if "role" in table and "n" in table:
+        small = [
+            f"{role} ({int(n)})"
+            for role, n in table.groupby("role", sort=False)["n"].first().items()
+            if n == n and n is not None and int(n) < FEW_CASES
+        ]
+        if small:
+            return (
+                f"caution: few complete cases for {', '.join(small)}; "
+                f"below {FEW_CASES} the ranking of drivers is a hint, not a finding"
+            )
+    if result.n < FEW_CASES:
+        return (
+            f"caution: only {result.n} complete cases; below {FEW_CASES} the "
+            "ranking of drivers is a hint, not a finding"
+        )
+    return ""
+
+
+def driver_warnings(result: Any) -> list[str]:
+    """The model's warnings, then the warnings of roles that were fitted."""
+    found = list(getattr(result, "warnings", ()))
+    table = result.table
+    if "warning" in table:
+        fitted = table[table["warning"].astype(bool) & table["importance"].notna()]
+        found += list(dict.fromkeys(fitted["warning"]))
+    return found
+
+
+def _role(role: Any) -> str:
+    """``decision_maker`` -> ``decision maker`` (``all`` stays)."""
+    return str(role).replace("_", " ")

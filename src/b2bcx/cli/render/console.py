@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 import sys
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -12,6 +13,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from b2bcx.cli.render.fit import Column, fitted_table, hidden_note, print_fitted
 from b2bcx.errors import B2bcxError, Problem
 
 FLAG_STYLES = {
@@ -24,16 +26,77 @@ FLAG_STYLES = {
 }
 
 
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def visible(text: str) -> str:
+    """Text a terminal shows rather than obeys: control characters (ESC, BEL, CR,
+    C1 codes, bidirectional overrides) written as escapes such as ``\\x1b``."""
+    return _CONTROL.sub(_escape, text)
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def safe(renderable: Any, markup: bool | None = None) -> Any:
+    """A renderable whose data cannot style or steer the terminal.
+
+    Text cells of tables become :class:`~rich.text.Text` (no markup is parsed
+    from data) with control characters made visible; plain text printed without
+    markup and :class:`~rich.text.Text` objects get the same treatment.
+    """
+    if isinstance(renderable, Table):
+        _safe_table(renderable)
+        return renderable
+    if isinstance(renderable, Text):
+        return _safe_text(renderable)
+    if isinstance(renderable, str) and markup is False:
+        return visible(renderable)
+    return renderable
+
+
+def _safe_cell(cell: Any) -> Any:
+    if isinstance(cell, str):
+        if "[" in cell or _CONTROL.search(cell):
+            return Text(visible(cell))
+        return cell
+    return safe(cell)
+
+
+def _safe_text(text: Text) -> Text:
+    if not _CONTROL.search(text.plain):
+        return text
+    return Text(visible(text.plain), style=text.style)
+
+
+def _safe_table(table: Table) -> None:
+    table.title = _safe_cell(table.title) if table.title is not None else None
+    for column in table.columns:
+        column.header = _safe_cell(column.header)
+        column.footer = _safe_cell(column.footer)
+        column._cells = [_safe_cell(cell) for cell in column._cells]
+
+
+class SafeConsole(Console):
+    """A console that shows data as text: see :func:`safe`."""
+
+    def print(self, *objects: Any, **kwargs: Any) -> None:
+        markup = kwargs.get("markup")
+        super().print(*(safe(item, markup) for item in objects), **kwargs)
+
+
 def stdout_console() -> Console:
     """Results go to stdout; piped output gets a wide page instead of 80 columns."""
     width = None if sys.stdout.isatty() or os.environ.get("COLUMNS") else 220
-    return Console(highlight=False, soft_wrap=False, width=width)
+    return SafeConsole(highlight=False, soft_wrap=False, width=width)
 
 
 def stderr_console() -> Console:
     """Messages go to stderr; logs and pipes get long lines rather than wrapped ones."""
     width = None if sys.stderr.isatty() or os.environ.get("COLUMNS") else 200
-    return Console(stderr=True, highlight=False, width=width)
+    return SafeConsole(stderr=True, highlight=False, width=width)
 
 
 def number(value: Any, digits: int = 1, signed: bool = False) -> str:
@@ -49,6 +112,14 @@ def number(value: Any, digits: int = 1, signed: bool = False) -> str:
     return f"{value:+.{digits}f}" if signed else f"{value:.{digits}f}"
 
 
+def p_value(value: Any) -> str:
+    """A p or q value: four decimals, ``<0.0001`` below that (as in the workbook)."""
+    shown = number(value, 4)
+    if shown and float(value) < 0.0001:
+        return "<0.0001"
+    return shown
+
+
 def flags_text(flags: Iterable[str]) -> Text:
     """Flags, each in its colour."""
     text = Text()
@@ -61,7 +132,7 @@ def flags_text(flags: Iterable[str]) -> Text:
 
 def show_error(console: Console, error: B2bcxError, limit: int = 50) -> None:
     """The error headline in red, then its problems as one table."""
-    console.print(Text(f"error: {error.message}", style="bold red"))
+    console.print(Text(visible(f"error: {error.message}"), style="bold red"))
     if error.problems:
         console.print(problem_table(error.problems, limit=limit))
         if len(error.problems) > limit:
@@ -69,7 +140,7 @@ def show_error(console: Console, error: B2bcxError, limit: int = 50) -> None:
                 f"... and {len(error.problems) - limit} more problems (see `b2bcx validate --format json`)"
             )
     if error.hint:
-        console.print(Text(f"hint: {error.hint}", style="cyan"))
+        console.print(Text(visible(f"hint: {error.hint}"), style="cyan"))
 
 
 def problem_table(
@@ -78,17 +149,29 @@ def problem_table(
     """Problems as a table: severity, file, row, column, value, problem, hint."""
     table = Table(title=title, show_lines=False, expand=False)
     for header in ("severity", "file", "row", "column", "value", "problem", "hint"):
-        table.add_column(header, overflow="fold")
+        whole = header in ("severity", "row")  # a word and a number are never cut
+        table.add_column(
+            header,
+            overflow="fold",
+            no_wrap=whole,
+            justify="right" if header == "row" else "left",
+            min_width=7 if header == "row" else None,
+        )
     for problem in list(problems)[: limit or None]:
         style = "red" if problem.severity == "error" else "yellow"
         table.add_row(
             Text(problem.severity, style=style),
-            problem.file or "",
-            "" if problem.row is None else str(problem.row),
-            problem.column or "",
-            "" if problem.value is None else _short(problem.value),
-            problem.problem,
-            problem.hint,
+            *(
+                Text(visible(text))
+                for text in (
+                    problem.file or "",
+                    "" if problem.row is None else str(problem.row),
+                    problem.column or "",
+                    "" if problem.value is None else _short(problem.value),
+                    problem.problem,
+                    problem.hint,
+                )
+            ),
         )
     return table
 
@@ -97,17 +180,43 @@ def _short(text: str, width: int = 40) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def generic_table(rows: Any, title: str | None = None, digits: int = 1) -> Table:
-    """Any DataFrame as a table; floats with ``digits`` decimals."""
-    table = Table(title=title)
-    for column in rows.columns:
+def generic_columns(rows: Any, digits: int = 1, lead: int = 2) -> list[Column]:
+    """Any DataFrame as fitted columns: the first ``lead`` always, the rest left to right."""
+    columns = []
+    for i, column in enumerate(rows.columns):
         numeric = rows[column].dtype.kind in "fiu"
-        table.add_column(
-            str(column), justify="right" if numeric else "left", overflow="fold"
+        columns.append(
+            Column(
+                str(column),
+                [_cell(v, digits) for v in rows[column].tolist()],
+                0 if i < lead else i,
+                "right" if numeric else "left",
+                in_order=True,
+            )
         )
-    for record in rows.itertuples(index=False, name=None):
-        table.add_row(*[_cell(v, digits) for v in record])
+    return columns
+
+
+def generic_table(
+    rows: Any, title: str | None = None, digits: int = 1, width: int = 10**6
+) -> Table:
+    """Any DataFrame as a table; floats with ``digits`` decimals."""
+    table, _ = fitted_table(generic_columns(rows, digits), width, title=title)
     return table
+
+
+def print_generic(
+    console: Console,
+    rows: Any,
+    title: str | None = None,
+    digits: int = 1,
+    wide: bool = False,
+) -> None:
+    """Print a DataFrame as the table that fits, saying which columns were left out."""
+    hidden = print_fitted(console, generic_columns(rows, digits), wide, title=title)
+    note = hidden_note(hidden)
+    if note:
+        console.print(Text(note, style="dim"))
 
 
 def _cell(value: Any, digits: int) -> str | Text:

@@ -7,7 +7,6 @@ only when a chart is drawn, and drawn with the Agg backend (no display needed).
 from __future__ import annotations
 
 import os
-import tempfile
 import textwrap
 from collections.abc import Mapping
 from pathlib import Path
@@ -106,13 +105,7 @@ def _save_atomically(canvas: Any, path: Path) -> None:
         raise UsageError(
             f"cannot write a chart as {path.suffix!r}", hint="use .png, .svg or .pdf"
         )
-    handle, temporary = tempfile.mkstemp(
-        dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"
-    )
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            canvas.print_figure(stream, format=fmt)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    from b2bcx.io.writers import atomic_path
+
+    with atomic_path(path) as temporary, open(temporary, "wb") as stream:
+        canvas.print_figure(stream, format=fmt)

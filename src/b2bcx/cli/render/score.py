@@ -8,71 +8,165 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from b2bcx.cli.render.console import flags_text, generic_table, number, problem_table
+from b2bcx.cli.render.console import number, print_generic, problem_table
+from b2bcx.cli.render.fit import Column, fitted_table, hidden_note, print_fitted
+from b2bcx.scoring.ranking import RANKING_NOTE, movers_count
+from b2bcx.scoring.risk import ranking_basis
+
+RISK_CODES = {
+    "decision_maker_detractor": ("D", "decision-maker detractor"),
+    "significant_fall": ("F", "significant fall"),
+    "low_score": ("L", "among the lowest 10% on {basis}"),
+}
+BLIND_CODES = {
+    "not_heard": ("H", "not heard"),
+    "insufficient_n": ("N", "too few respondents"),
+    "single_contact": ("1", "single contact"),
+    "no_decision_maker": ("M", "no decision maker"),
+    "low_coverage": ("C", "low coverage"),
+    "low_reliability": ("R", "low reliability"),
+}
+OTHER_CODES = {"role_gap": ("G", "roles disagree (role gap)")}
 
 
-def account_table(result: Any, accounts: Any) -> Table:
-    """Accounts sorted by index, flags highlighted, with a portfolio footer."""
+def account_columns(result: Any, accounts: Any) -> list[Column]:
+    """The account table's columns, most important first in priority."""
     config = result.config
-    pillars = list(config.pillars)
-    has_baseline = "delta" in accounts
-    table = Table(title=_title(result), show_footer=True, footer_style="bold")
     portfolio = result.portfolio
-    table.add_column("account", footer="portfolio", no_wrap=True)
-    table.add_column("n", justify="right", footer=str(int(portfolio["respondents"])))
-    table.add_column("roles", footer="", no_wrap=True)
-    table.add_column("coverage", justify="right", footer="")
-    table.add_column("index", justify="right", footer=number(portfolio["index"]))
-    table.add_column(
-        "95% CI", justify="right", footer=_ci(portfolio["ci_low"], portfolio["ci_high"])
-    )
-    if "nps" in accounts:
-        table.add_column("NPS", justify="right", footer=_nps_footer(portfolio))
-    for pid in pillars:
-        table.add_column(
-            _short_label(config.pillar_label(pid)),
-            justify="right",
-            footer=number(portfolio.get(pid)),
+    rows = accounts.to_dict(orient="records")
+    columns = [
+        Column(
+            "account", [str(r["account"]) for r in rows], 0, "left", footer="portfolio"
+        ),
+    ]
+    if "name" in accounts:
+        columns.append(
+            Column(
+                "name",
+                [_text(r["name"]) for r in rows],
+                1,
+                "left",
+                flexible=True,
+                overflow="ellipsis",
+                max_width=32,
+                flex_min=12,
+                comfortable=24,
+            )
         )
-    if has_baseline:
-        table.add_column("Δ", justify="right", footer="")
-    flagged = int(portfolio["flagged"])
-    table.add_column(
-        "flags", footer=f"{flagged} of {int(portfolio['accounts'])} accounts flagged"
+    columns.append(
+        Column(
+            "n",
+            [str(r["n"]) for r in rows],
+            0,
+            footer=str(int(portfolio["respondents"])),
+        )
     )
-    for row in accounts.to_dict(orient="records"):
-        cells: list[str | Text] = [
-            str(row["account"]),
-            str(row["n"]),
-            _roles(row["roles"]),
-            f"{row['coverage']:.0%}",
-            number(row["index"]),
-            _ci(row["ci_low"], row["ci_high"]),
-        ]
-        if "nps" in accounts:
-            cells.append(number(row["nps"], 0))
-        cells += [number(row[p]) for p in pillars]
-        if has_baseline:
-            cells.append(_delta(row))
-        cells.append(flags_text(row["flags"].split(";") if row["flags"] else []))
-        table.add_row(*cells)
+    columns.append(
+        Column(
+            "index ±95%",
+            [_plus_minus(r["index"], r.get("margin")) for r in rows],
+            0,
+            footer=number(portfolio["index"]),
+        )
+    )
+    if "index_eb" in accounts:
+        columns.append(Column("index_eb", [number(r["index_eb"]) for r in rows], 3))
+    if "reliability" in accounts:
+        columns.append(Column("rel.", [number(r["reliability"], 2) for r in rows], 1))
+    if "nps" in accounts:
+        columns.append(
+            Column(
+                "NPS",
+                [number(r["nps"], 0) for r in rows],
+                2,
+                footer=number(portfolio.get("nps"), 0),
+            )
+        )
+    if "delta" in accounts:
+        columns.append(Column("Δ", [_delta(r) for r in rows], 1))
+    columns.append(
+        Column(
+            "at risk",
+            [_codes(r["at_risk"], RISK_CODES, "bold red") for r in rows],
+            1,
+            "left",
+        )
+    )
+    columns.append(
+        Column(
+            "blind spots",
+            [_codes(r["blind_spots"], BLIND_CODES, "yellow") for r in rows],
+            2,
+            "left",
+        )
+    )
+    columns.append(Column("roles", [_roles(r["roles"]) for r in rows], 3, "left"))
+    columns.append(Column("coverage", [_percent(r["coverage"]) for r in rows], 3))
+    if "tier" in accounts:
+        columns.append(Column("tier", [_text(r["tier"]) for r in rows], 3, "center"))
+    for pid in config.pillars:
+        columns.append(
+            Column(
+                config.pillar_label(pid),
+                [number(r[pid]) for r in rows],
+                4,
+                footer=number(portfolio.get(pid)),
+                group="pillars",
+            )
+        )
+    if "index_baseline" in accounts:
+        columns.append(
+            Column("index before", [number(r["index_baseline"]) for r in rows], 5)
+        )
+    columns.append(
+        Column(
+            "other flags",
+            [_codes(r["flags"], OTHER_CODES, "magenta") for r in rows],
+            4,
+            "left",
+        )
+    )
+    return columns
+
+
+def account_table(
+    result: Any, accounts: Any, width: int = 200, wide: bool = False
+) -> Table:
+    """The account table that fits ``width`` (every column with ``wide``)."""
+    table, _ = fitted_table(
+        account_columns(result, accounts), width, wide, title=_title(result)
+    )
     return table
 
 
 def _title(result: Any) -> str:
     wave = f" {result.wave}" if result.wave else ""
     base = f" vs {result.baseline_wave}" if result.baseline_wave else ""
-    return f"Account CX index{wave}{base}"
+    return f"Account CX index{wave}{base}, {RANKING_NOTE}, highest first"
 
 
-def _short_label(label: str) -> str:
-    return label if len(label) <= 12 else label[:11] + "…"
+def _text(value: Any) -> str:
+    return "" if value is None or value != value else str(value)
+
+
+def _percent(value: Any) -> str:
+    return "" if value is None or value != value else f"{value:.0%}"
+
+
+def _plus_minus(value: Any, margin: Any) -> str:
+    shown, plus = number(value), number(margin)
+    return f"{shown} ±{plus}" if shown and plus else shown
+
+
+def _codes(reasons: Any, codes: dict[str, tuple[str, str]], style: str) -> Text:
+    names = reasons.split(";") if isinstance(reasons, str) and reasons else []
+    return Text(" ".join(codes[n][0] for n in names if n in codes), style=style)
 
 
 def _roles(roles: str) -> str:
     return ";".join(
         "".join(word[0] for word in role.split("_")).upper()
-        for role in roles.split(";")
+        for role in str(roles or "").split(";")
         if role
     )
 
@@ -82,37 +176,113 @@ def _ci(low: Any, high: Any) -> str:
     return f"{lo}–{hi}" if lo and hi else ""
 
 
-def _nps_footer(portfolio: dict[str, Any]) -> str:
-    interval = _ci(portfolio.get("nps_ci_low"), portfolio.get("nps_ci_high"))
-    return f"{number(portfolio.get('nps'), 0)}" + (
-        f" (95% CI {interval})" if interval else ""
-    )
-
-
 def _delta(row: dict[str, Any]) -> Text:
     text = number(row["delta"], 1, signed=True)
+    if text and row.get("significant") not in (True, False):
+        return Text(text + "?", style="dim")  # no interval in a wave: not testable
     if row.get("significant") is True:
         style = "bold green" if row["delta"] > 0 else "bold red"
         return Text(text + "*", style=style)
     return Text(text)
 
 
-def render_score(console: Console, result: Any, accounts: Any, summary: Any) -> None:
-    """The account table, then the row accounting and any warnings."""
-    console.print(account_table(result, accounts))
+def account_legend(result: Any, accounts: Any, shown: list[str]) -> str:
+    """One line saying what the shown columns, codes, ``*`` and blanks mean."""
+    parts = []
+    if "index ±95%" in shown:
+        parts.append("index ± its 95% margin of error; blank: not scored")
+    if "rel." in shown:
+        parts.append(
+            f"rel.: reliability of the index, 0-1 (below "
+            f"{result.config.flags.low_reliability:g}: blind spot R)"
+        )
+    if "Δ" in shown:
+        since = result.baseline_wave or "the baseline"
+        parts.append(
+            f"Δ: change since {since}, * significant at 95%, ? not testable, "
+            "blank: not in both waves"
+        )
+    for header, column, codes in (
+        ("at risk", "at_risk", RISK_CODES),
+        ("blind spots", "blind_spots", BLIND_CODES),
+        ("other flags", "flags", OTHER_CODES),
+    ):
+        present = {r for cell in accounts[column] for r in str(cell or "").split(";")}
+        basis = ranking_basis(accounts)
+        used = [
+            f"{c} {text.format(basis=basis)}"
+            for name, (c, text) in codes.items()
+            if name in present
+        ]
+        if header in shown and used:
+            parts.append(f"{header}: " + ", ".join(used))
+    if "roles" in shown:
+        parts.append("roles: initials of the roles heard")
+    return "; ".join(parts)
+
+
+def render_score(
+    console: Console,
+    result: Any,
+    accounts: Any,
+    summary: Any,
+    wide: bool = False,
+    by_tier: Any = None,
+) -> None:
+    """The account table that fits, a legend, the row accounting and any warnings."""
+    columns = account_columns(result, accounts)
+    hidden = print_fitted(console, columns, wide, title=_title(result))
+    shown = [c.header for c in columns if c not in hidden]
+    console.print(Text(account_legend(result, accounts, shown), style="dim"))
+    console.print(_portfolio_line(result))
+    console.print(_risk_line(accounts, by_tier))
     counts = summary.set_index("what")["rows"]
     read, scored = int(counts["rows read"]), int(counts["rows scored"])
     line = f"{read} rows read, {scored} scored, {read - scored} excluded"
     if result.baseline_wave or "delta" in accounts:
-        movers = int((accounts.get("significant") == True).sum())  # noqa: E712
-        line += f"; {movers} accounts moved significantly (* in Δ, 95%)"
+        count = movers_count(result.accounts)
+        if count.compared and not count.testable:
+            line += f"; {count.sentence()}"
+        else:
+            line += (
+                f"; {count.significant} accounts moved significantly (* in Δ, 95%; "
+                f"{count.context()})"
+            )
     if not result.not_heard.empty:
-        line += f"; {len(result.not_heard)} listed accounts not heard (flag not_heard)"
+        line += f"; {len(result.not_heard)} listed accounts not heard"
     if result.revenue_coverage is not None:
         line += f"; revenue coverage {result.revenue_coverage:.0%}"
     console.print(line)
+    note = hidden_note(hidden)
+    if note:
+        console.print(Text(note, style="dim"))
     if result.problems:
         console.print(problem_table(result.problems, limit=20, title="Warnings"))
+
+
+def _portfolio_line(result: Any) -> str:
+    p = result.portfolio
+    line = f"portfolio: CX index {number(p['index'])} (95% CI {_ci(p['ci_low'], p['ci_high'])})"
+    respondent_nps = number(p.get("respondent_nps"), 0)
+    if "nps" in p and number(p.get("nps")):
+        line += f"; account NPS {number(p['nps'], 0)} (95% CI {_ci(p.get('nps_ci_low'), p.get('nps_ci_high'))})"
+    if respondent_nps:
+        line += f"; respondent NPS {respondent_nps} (every respondent counted once)"
+    return line
+
+
+def _risk_line(accounts: Any, by_tier: Any) -> str:
+    risky = int(accounts["at_risk"].astype(bool).sum())
+    blind = int(accounts["blind_spots"].astype(bool).sum())
+    line = f"{risky} accounts at risk; {blind} blind spots (the survey cannot speak for them)"
+    if by_tier is not None and not by_tier.empty:
+        parts = [
+            f"{row['tier']} {row['share_at_risk']:.0%}"
+            for row in by_tier.to_dict(orient="records")
+            if row["revenue"] > 0
+        ]
+        line += "; revenue at risk by tier: " + ", ".join(parts)
+    return line
 
 
 PHASE_HEADERS = {
@@ -129,7 +299,9 @@ BREAKDOWN_TITLES = {
 }
 
 
-def render_breakdown(console: Console, table: Any, by: str, config: Any) -> None:
+def render_breakdown(
+    console: Console, table: Any, by: str, config: Any, wide: bool = False
+) -> None:
     """A breakdown with readable headers: pillar labels, intervals in one column."""
     shown = table.copy()
     if by == "segment":
@@ -144,7 +316,19 @@ def render_breakdown(console: Console, table: Any, by: str, config: Any) -> None
                     shown["nps_ci_low"], shown["nps_ci_high"], strict=True
                 )
             ]
+        if "delta" in shown and "delta_ci_low" in shown:
+            shown["Δ 95% CI"] = [
+                _ci(lo, hi)
+                for lo, hi in zip(
+                    shown["delta_ci_low"], shown["delta_ci_high"], strict=True
+                )
+            ]
         drop = [
+            "delta_se",
+            "delta_ci_low",
+            "delta_ci_high",
+            "nps_se_srs",
+            "nps_n_eff",
             "scored_accounts",
             "index_se",
             "ci_low",
@@ -180,8 +364,38 @@ def render_breakdown(console: Console, table: Any, by: str, config: Any) -> None
         )
         shown = shown.rename(columns=PHASE_HEADERS)
     labels = {pid: config.pillar_label(pid) for pid in config.pillars}
-    shown = shown.rename(columns=labels)
-    console.print(generic_table(shown, title=BREAKDOWN_TITLES.get(by, by)))
+    shown = shown.rename(columns={**labels, **ESTIMANDS})
+    first = [c for c in shown.columns[:2] if c not in BREAKDOWN_LEAD]
+    lead = [c for c in (*first, *BREAKDOWN_LEAD) if c in shown]
+    shown = shown[lead + [c for c in shown.columns if c not in lead]]
+    print_generic(console, shown, title=BREAKDOWN_TITLES.get(by, by), wide=wide)
+
+
+ESTIMANDS = {
+    "nps": "account NPS",
+    "respondent_nps": "respondent NPS",
+    "delta": "Δ",
+    "nps_deff": "NPS design effect",
+}
+BREAKDOWN_LEAD = (
+    "segment",
+    "value",
+    "role",
+    "phase",
+    "index",
+    "95% CI",
+    "Δ",
+    "Δ 95% CI",
+    "account NPS",
+    "NPS 95% CI",
+    "respondent NPS",
+    "priority pillar",
+    "its score",
+    "its rank",
+    "flag",
+    "accounts",
+    "respondents",
+)
 
 
 def plural(count: int, noun: str) -> str:
@@ -189,7 +403,7 @@ def plural(count: int, noun: str) -> str:
 
 
 def render_validation(console: Console, summary: Any, problems: list[Any]) -> None:
-    console.print(generic_table(summary, title="Row accounting", digits=0))
+    print_generic(console, summary, title="Row accounting", digits=0)
     if problems:
         console.print(problem_table(problems, title="Problems"))
         errors = sum(p.severity == "error" for p in problems)

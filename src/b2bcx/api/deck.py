@@ -1,0 +1,40 @@
+"""What an account-review deck is built from: this quarter and last, scored once.
+
+Pure orchestration over :mod:`b2bcx.api.accounts` (no python-pptx, no printing).
+:func:`deck_inputs` is the library call behind ``b2bcx deck``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from b2bcx.api.accounts import _baseline_result, check, score
+from b2bcx.results import DeckInputs, Sources
+
+
+def deck_inputs(sources: Sources, *, run_time: datetime | None = None) -> DeckInputs:
+    """Score this quarter (with its change) and last quarter on its own.
+
+    Last quarter is the ``--baseline`` export, else the previous wave of a
+    multi-wave export; its account pillars and portfolio are the "last quarter"
+    bars of the deck's charts.
+
+    Raises
+    ------
+    DataError
+        When this quarter or the baseline cannot be scored.
+    """
+    checked = check(sources.export, sources.config)
+    result = score(
+        sources.export,
+        sources.config,
+        baseline=sources.baseline,
+        master=sources.master,
+        checked=checked,
+    )
+    previous = _baseline_result(
+        sources.baseline, checked, sources.config, sources.master
+    )
+    return DeckInputs(
+        score=result, baseline=previous, files=sources.files, run_time=run_time
+    )

@@ -1,0 +1,173 @@
+"""Numeric rating columns for ``b2bcx init``: their range, their battery, copies
+of one another, and statements that run against the rest of their pillar.
+
+A column's range comes from its value labels (SPSS metadata) and from its
+battery - the columns sharing a question stem (``Q3_1``, ``Q3_2``; ``IMAG1``,
+``IMAG2``; "Stem - Statement") - never from its highest answer alone: an item of
+a 1..7 battery that nobody rated above 5 is still on 1..7.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from b2bcx.api.draft.words import MISSING_CODES
+from b2bcx.scoring.scales import as_number, looks_like_non_answer, normalise_label
+
+TOPS = (3.0, 4.0, 5.0, 6.0, 7.0, 10.0)  # where rating scales end
+COPY_SUFFIXES = ("r", "rev", "reversed", "recoded", "recode", "rc", "inv", "rec")
+COPY_PREFIXES = ("r", "rev", "rec")
+
+
+@dataclass(frozen=True)
+class Range:
+    """A numeric column's drafted range and where it came from.
+
+    ``answers`` is the span of the answers themselves; ``battery`` names the
+    columns whose range it shares (empty when none).
+    """
+
+    lo: float
+    hi: float
+    answers: tuple[float, float]
+    battery: tuple[str, ...] = ()
+
+    @property
+    def short(self) -> bool:
+        """Whether the answers stop short of the top of the drafted range."""
+        return self.answers[1] < self.hi
+
+
+def battery_key(name: str, question: str) -> str | None:
+    """The battery a column belongs to: its question stem or its name stem."""
+    for text in (question, name):
+        if " - " in text:
+            return "stem:" + normalise_label(text.rsplit(" - ", 1)[0])
+    match = re.fullmatch(r"(.*?)[_.\-]?\d+", name.strip())
+    if match:
+        stem = match.group(1).rstrip("_.- ")
+        if len(re.sub(r"[^A-Za-z0-9]", "", stem)) >= 2:
+            return "name:" + stem.casefold()
+    return None
+
+
+def label_codes(labels: Mapping[str, str]) -> set[float]:
+    """The numeric codes of substantive value labels (not "Refused", not 99)."""
+    codes = set()
+    for code, label in labels.items():
+        number = as_number(code)
+        if number is not None and not looks_like_non_answer(label):
+            codes.add(number)
+    return codes
+
+
+def own_span(
+    numbers: Iterable[float], labelled: set[float]
+) -> tuple[float, float] | None:
+    """The span of a column's answers and labelled codes, if it can be a rating."""
+    answers = {v for v in numbers if v not in MISSING_CODES}
+    if len(answers) < 3 and len(labelled) < 2:
+        return None
+    span = answers | labelled
+    if any(not float(v).is_integer() for v in span):
+        return None
+    if min(span) < 0 or max(span) > 10 or max(span) < 2:
+        return None
+    return min(span), max(span)
+
+
+def _snap(lo: float, hi: float) -> tuple[float, float]:
+    return (0.0 if lo == 0 else 1.0), next(top for top in TOPS if top >= hi)
+
+
+def numeric_ranges(
+    spans: Mapping[str, tuple[float, float]],
+    answers: Mapping[str, tuple[float, float]],
+    batteries: Mapping[str, str | None],
+) -> dict[str, Range]:
+    """Each column's range: its battery's (the union of the members' spans) or its own."""
+    members: dict[str, list[str]] = {}
+    for name in spans:
+        key = batteries.get(name)
+        if key is not None:
+            members.setdefault(key, []).append(name)
+    ranges = {}
+    for name in spans:
+        group = members.get(batteries.get(name) or "", [name])
+        if len(group) < 2:
+            group = [name]
+        lo = min(spans[m][0] for m in group)
+        hi = max(spans[m][1] for m in group)
+        ranges[name] = Range(
+            *_snap(lo, hi), answers[name], tuple(group) if len(group) > 1 else ()
+        )
+    return ranges
+
+
+def copy_of(name: str, others: Iterable[str]) -> str | None:
+    """The column ``name`` is a recoded copy of, by name (``Q5r``, ``rev_Q5``)."""
+    folded = {re.sub(r"[^a-z0-9]", "", o.casefold()): o for o in others if o != name}
+    key = re.sub(r"[^a-z0-9]", "", name.casefold())
+    for suffix in COPY_SUFFIXES:
+        if key.endswith(suffix) and key[: -len(suffix)] in folded:
+            return folded[key[: -len(suffix)]]
+    for prefix in COPY_PREFIXES:
+        if key.startswith(prefix) and key[len(prefix) :] in folded:
+            return folded[key[len(prefix) :]]
+    return None
+
+
+def same_answers(a: pd.Series, b: pd.Series) -> float | None:
+    """The correlation of two items when it is (nearly) perfect, else None."""
+    both = pd.concat([a, b], axis=1).dropna()
+    if len(both) < 5 or both.iloc[:, 0].std() == 0 or both.iloc[:, 1].std() == 0:
+        return None
+    r = float(np.corrcoef(both.iloc[:, 0], both.iloc[:, 1])[0, 1])
+    return r if abs(r) >= 0.99 else None
+
+
+def rest_correlations(values: pd.DataFrame) -> dict[str, float]:
+    """Each item's correlation with the mean of the other items, when it is
+    clearly negative: below -0.2 and below -2/sqrt(n) (about p < .05)."""
+    found = {}
+    for item in values.columns:
+        rest = values.drop(columns=item).mean(axis=1)
+        both = pd.concat([values[item], rest], axis=1).dropna()
+        if len(both) < 10 or both.std().min() == 0:
+            continue
+        r = float(np.corrcoef(both.iloc[:, 0], both.iloc[:, 1])[0, 1])
+        if r < -max(0.2, 2 / np.sqrt(len(both))):
+            found[item] = r
+    return found
+
+
+def reversed_items(
+    pillars: Mapping[str, list[str]], values: pd.DataFrame
+) -> dict[str, float]:
+    """Statements that correlate clearly negatively with the rest of their pillar.
+
+    In a two-statement pillar both correlate alike with each other; the one that
+    correlates less with all the other statements is the reversed one.
+    """
+    flagged: dict[str, float] = {}
+    everything = [i for items in pillars.values() for i in items if i in values]
+    for items in pillars.values():
+        present = [i for i in items if i in values]
+        if len(present) < 2:
+            continue
+        negative = rest_correlations(values[present])
+        if len(present) == 2 and len(negative) == 2:
+            outside = [i for i in everything if i not in present]
+            if not outside:
+                continue
+            rest = values[outside].mean(axis=1)
+            lean = {i: float(values[i].corr(rest)) for i in present}
+            worse = min(lean, key=lambda i: lean[i] if lean[i] == lean[i] else 0.0)
+            negative = {worse: negative[worse]}
+        flagged.update(negative)
+    return flagged

@@ -1,0 +1,158 @@
+"""What the portfolio slide says (no python-pptx)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping
+
+import pandas as pd
+
+from b2bcx.deck.content import (
+    FLAG_NOUNS,
+    PillarChart,
+    PortfolioSlide,
+    Series,
+    account_flags,
+    account_title,
+    chart_label,
+    interval_text,
+    number,
+    pillar_ids,
+    pillar_labels,
+    pillar_values,
+    safe_text,
+    score_text,
+    signed,
+)
+from b2bcx.results import DeckInputs, ScoreResult
+from b2bcx.scoring.ranking import movers_count, top_and_bottom
+
+WATCH = 5
+"""How many accounts the portfolio slide lists to discuss first."""
+
+
+def portfolio_slide(
+    inputs: DeckInputs,
+    accounts: pd.DataFrame,
+    audience: str | None = None,
+    by_column: str | None = None,
+) -> PortfolioSlide:
+    """Portfolio figures, this deck's accounts to discuss first, and the pillar chart."""
+    result = inputs.score
+    portfolio = result.portfolio
+    figures = [
+        coverage_line(result),
+        index_figure("Portfolio CX index", portfolio),
+        nps_figure(portfolio),
+        movers_line(result),
+        flagged_line(result.accounts),
+    ]
+    if audience is not None:
+        figures.append(book_line(audience, accounts))
+    title = f"Portfolio {safe_text(result.wave, 20)}".strip()
+    chart = portfolio_chart(inputs, accounts, audience, by_column)
+    heading = (
+        "Lowest adjusted CX index" if "index_eb" in accounts else "Lowest CX index"
+    )
+    return PortfolioSlide(
+        title,
+        tuple(f for f in figures if f),
+        watch_list(accounts, result),
+        chart,
+        heading,
+    )
+
+
+def coverage_line(result: ScoreResult) -> str:
+    table = result.accounts
+    scored = int(table["index"].notna().sum())
+    text = f"{scored:,} accounts scored, {len(result.respondents):,} respondents"
+    if len(result.not_heard):
+        text += f"; {len(result.not_heard):,} listed accounts not heard"
+    coverage = number(result.revenue_coverage)
+    if coverage is not None:
+        text += f" · revenue coverage {coverage:.0%}"
+    return text
+
+
+def index_figure(label: str, row: Mapping[str, object]) -> str:
+    text = f"{label} {score_text(row.get('index'))}"
+    interval = interval_text(row.get("ci_low"), row.get("ci_high"))
+    return f"{text} ({interval})" if interval else text
+
+
+def nps_figure(row: Mapping[str, object]) -> str:
+    if number(row.get("nps")) is None:
+        return ""
+    text = f"Account NPS {signed(row.get('nps'), 0)}"
+    interval = interval_text(row.get("nps_ci_low"), row.get("nps_ci_high"), 0, True)
+    if interval:
+        text += f" ({interval})"
+    respondent = number(row.get("respondent_nps"))
+    if respondent is not None:
+        text += f" · respondents' NPS {signed(respondent, 0)}"
+    return text
+
+
+def movers_line(result: ScoreResult) -> str:
+    """Significant movers beside the count expected by chance and the count not testable."""
+    if "delta" not in result.accounts:
+        return ""
+    since = f" vs {safe_text(result.baseline_wave, 20)}" if result.baseline_wave else ""
+    count = movers_count(result.accounts)
+    return f"Change{since}: of {count.compared} accounts, {count.sentence()}"
+
+
+def flagged_line(accounts: pd.DataFrame) -> str:
+    counts: Counter[str] = Counter()
+    flagged = 0
+    for _, row in accounts.iterrows():
+        flags = account_flags(row)
+        flagged += bool(flags)
+        counts.update(flags)
+    if not flagged:
+        return "No account is flagged"
+    top = ", ".join(f"{n} {FLAG_NOUNS.get(f, f)}" for f, n in counts.most_common(3))
+    return f"{flagged} accounts flagged ({top})"
+
+
+def book_line(audience: str, accounts: pd.DataFrame) -> str:
+    mean = number(accounts["index"].mean()) if len(accounts) else None
+    text = f"{safe_text(audience, 60)}: {len(accounts)} accounts in this deck"
+    return text + (f", mean CX index {mean:.1f}" if mean is not None else "")
+
+
+def watch_list(accounts: pd.DataFrame, result: ScoreResult) -> tuple[str, ...]:
+    """The lowest accounts of the deck, on the reliability-adjusted index when computed."""
+    column = "index_eb" if "index_eb" in accounts else "index"
+    _, lowest = top_and_bottom(accounts, WATCH)
+    lines = []
+    for _, row in lowest.iterrows():
+        flags = [FLAG_NOUNS.get(f, f) for f in account_flags(row)]
+        text = f"{account_title(row, result.config)}: {score_text(row[column])}"
+        lines.append(text + (f" ({'; '.join(flags[:2])})" if flags else ""))
+    return tuple(lines)
+
+
+def portfolio_chart(
+    inputs: DeckInputs,
+    accounts: pd.DataFrame,
+    audience: str | None,
+    by_column: str | None,
+) -> PillarChart:
+    """Portfolio pillars, this manager's accounts' mean, and last quarter's portfolio."""
+    result = inputs.score
+    pillars = pillar_ids(result)
+    series = [Series("Portfolio", pillar_values(result.portfolio, pillars))]
+    if audience is not None:
+        book = accounts[pillars].mean() if len(accounts) else None
+        series.append(
+            Series(chart_label(f"{audience}'s accounts"), pillar_values(book, pillars))
+        )
+    if inputs.baseline is not None:
+        wave = inputs.score.baseline_wave
+        name = f"Portfolio {safe_text(wave, 20)}" if wave else "Portfolio last quarter"
+        series.append(
+            Series(chart_label(name), pillar_values(inputs.baseline.portfolio, pillars))
+        )
+    return PillarChart(pillar_labels(result), tuple(series))

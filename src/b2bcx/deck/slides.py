@@ -1,0 +1,203 @@
+"""python-pptx slides: the title, portfolio and account slides, with native charts.
+
+Shapes are placed in fractions of the slide, so a company template of any size
+(``--template``) keeps its masters, layouts, fonts and theme colours. Charts are
+chart objects (their data sit in an embedded sheet), so account managers can
+restyle and edit them in PowerPoint.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from pptx.chart.data import CategoryChartData
+from pptx.dml.color import RGBColor
+from pptx.enum.chart import XL_CHART_TYPE, XL_LABEL_POSITION, XL_LEGEND_POSITION
+from pptx.enum.shapes import PP_PLACEHOLDER
+from pptx.presentation import Presentation
+from pptx.slide import Slide, SlideLayout
+from pptx.util import Emu, Pt
+
+from b2bcx.deck.content import AccountSlide, PillarChart, PortfolioSlide
+
+MUTED = RGBColor(0x59, 0x59, 0x59)
+TITLE_TYPES = (PP_PLACEHOLDER.TITLE, PP_PLACEHOLDER.CENTER_TITLE)
+
+
+class Frame:
+    """A slide's usable area, in EMU, below the title."""
+
+    def __init__(self, prs: Presentation, top: int) -> None:
+        self.width = int(prs.slide_width or 0)
+        self.height = int(prs.slide_height or 0)
+        self.margin = int(self.width * 0.04)
+        self.top = top
+
+    def box(
+        self, left: float, top: float, width: float, height: float
+    ) -> tuple[Emu, Emu, Emu, Emu]:
+        """A rectangle from fractions of the content area (left/width) and the height below the title."""
+        inner = self.width - 2 * self.margin
+        below = self.height - self.top - self.margin
+        return (
+            Emu(self.margin + int(inner * left)),
+            Emu(self.top + int(below * top)),
+            Emu(int(inner * width)),
+            Emu(int(below * height)),
+        )
+
+
+def layout_named(
+    prs: Presentation, names: Sequence[str], want_types: Sequence[Any]
+) -> SlideLayout:
+    """A layout by name, else the first with one of the wanted placeholders, else the first."""
+    layouts = list(prs.slide_layouts)
+    for name in names:
+        for layout in layouts:
+            if layout.name.strip().lower() == name:
+                return layout
+    for layout in layouts:
+        types = {s.placeholder_format.type for s in layout.shapes if s.is_placeholder}
+        if types & set(want_types):
+            return layout
+    return layouts[0]
+
+
+def title_layout(prs: Presentation) -> SlideLayout:
+    return layout_named(prs, ("title slide",), (PP_PLACEHOLDER.CENTER_TITLE,))
+
+
+def content_layout(prs: Presentation) -> SlideLayout:
+    return layout_named(prs, ("title only",), (PP_PLACEHOLDER.TITLE,))
+
+
+def set_title(slide: Slide, text: str) -> int:
+    """Write the title placeholder (if the layout has one); return its bottom edge in EMU."""
+    for shape in slide.placeholders:
+        if shape.placeholder_format.type in TITLE_TYPES:
+            shape.text_frame.text = text
+            return int(shape.top or 0) + int(shape.height or 0)
+    return 0
+
+
+def drop_empty_placeholders(slide: Slide) -> None:
+    """Remove placeholders nothing was written into (no "Click to add text" left)."""
+    for shape in list(slide.placeholders):
+        if shape.has_text_frame and not shape.text_frame.text.strip():
+            shape._element.getparent().remove(shape._element)
+
+
+def add_lines(
+    slide: Slide,
+    box: tuple[Emu, Emu, Emu, Emu],
+    lines: Sequence[str],
+    size: int = 14,
+    heading: str = "",
+    italic: bool = False,
+) -> None:
+    """A text box of literal lines (one paragraph each); a bold heading first if given."""
+    frame = slide.shapes.add_textbox(*box).text_frame
+    frame.word_wrap = True
+    first = True
+    if heading:
+        run = frame.paragraphs[0].add_run()
+        run.text = heading
+        run.font.bold, run.font.size = True, Pt(size)
+        first = False
+    for line in (part for text in lines for part in text.split("\n")):
+        paragraph = frame.paragraphs[0] if first else frame.add_paragraph()
+        first = False
+        paragraph.space_before = Pt(size * 0.35)
+        run = paragraph.add_run()
+        run.text = line  # a run's text is literal: never a field, never a link
+        run.font.size, run.font.italic = Pt(size), italic
+
+
+def add_pillar_chart(
+    slide: Slide, box: tuple[Emu, Emu, Emu, Emu], chart: PillarChart
+) -> None:
+    """A clustered bar chart of the pillars (0–100), one series per comparison."""
+    data = CategoryChartData(number_format="0.0")
+    data.categories = chart.categories
+    for series in chart.series:
+        data.add_series(series.name, series.values)
+    shapes: Any = slide.shapes  # python-pptx's hints: add_chart returns a frame
+    graphic = shapes.add_chart(XL_CHART_TYPE.COLUMN_CLUSTERED, *box, data)
+    plot = graphic.chart
+    plot.has_legend = True
+    plot.legend.position = XL_LEGEND_POSITION.BOTTOM
+    plot.legend.include_in_layout = False
+    plot.legend.font.size = Pt(10)
+    axis = plot.value_axis
+    axis.minimum_scale, axis.maximum_scale, axis.major_unit = 0, 100, 20
+    axis.has_major_gridlines = True
+    axis.tick_labels.font.size = Pt(10)
+    plot.category_axis.tick_labels.font.size = Pt(9)
+    first = plot.plots[0]
+    first.gap_width = 60
+    labels = first.series[0].data_labels
+    labels.number_format, labels.number_format_is_linked = "0", False
+    labels.show_value = True
+    labels.position = XL_LABEL_POSITION.OUTSIDE_END
+    labels.font.size = Pt(9)
+
+
+def add_title_slide(prs: Presentation, title: str, subtitle: str) -> None:
+    slide = prs.slides.add_slide(title_layout(prs))
+    set_title(slide, title)
+    for shape in slide.placeholders:
+        if shape.placeholder_format.type == PP_PLACEHOLDER.SUBTITLE:
+            shape.text_frame.text = subtitle
+            break
+    else:
+        frame = Frame(prs, int(prs.slide_height or 0) * 2 // 3)
+        add_lines(slide, frame.box(0, 0, 1, 0.5), [subtitle], size=18)
+    drop_empty_placeholders(slide)
+
+
+def add_portfolio_slide(prs: Presentation, content: PortfolioSlide) -> None:
+    slide = prs.slides.add_slide(content_layout(prs))
+    frame = Frame(
+        prs, set_title(slide, content.title) or int(int(prs.slide_height or 0) * 0.16)
+    )
+    add_lines(slide, frame.box(0, 0, 0.48, 0.6), content.figures, size=13)
+    if content.watch:
+        add_lines(
+            slide,
+            frame.box(0, 0.62, 0.48, 0.38),
+            content.watch,
+            size=11,
+            heading=content.watch_heading,
+        )
+    add_pillar_chart(slide, frame.box(0.51, 0, 0.49, 1), content.chart)
+    drop_empty_placeholders(slide)
+
+
+def add_account_slide(prs: Presentation, content: AccountSlide) -> None:
+    """The account's slide; its name (``slide.name``) is the account id."""
+    slide = prs.slides.add_slide(content_layout(prs))
+    slide._element.cSld.name = content.account
+    frame = Frame(
+        prs, set_title(slide, content.title) or int(int(prs.slide_height or 0) * 0.16)
+    )
+    add_lines(slide, frame.box(0, 0, 1, 0.08), [content.subtitle], size=13)
+    figures = [f for f in content.figures if f]
+    add_lines(slide, frame.box(0, 0.09, 0.47, 0.32), figures, size=14)
+    add_lines(
+        slide,
+        frame.box(0, 0.42, 0.47, 0.3),
+        [*content.people, content.priority],
+        size=12,
+    )
+    add_pillar_chart(slide, frame.box(0.5, 0.09, 0.5, 0.63), content.chart)
+    if content.comments:
+        add_lines(
+            slide,
+            frame.box(0, 0.74, 1, 0.26),
+            content.comments,
+            size=11,
+            heading="In their words",
+            italic=True,
+        )
+    drop_empty_placeholders(slide)

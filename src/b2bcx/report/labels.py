@@ -1,0 +1,162 @@
+"""Words people read in the workbook: column headers and reason labels, not ids.
+
+The data keep their snake_case ids (CSV, JSON, the library); the workbook shows
+these labels in the header row of every table, and plain words for flags.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from b2bcx.config.models import Config
+from b2bcx.scoring.risk import BLIND_SPOT_LABELS, RISK_LABELS
+
+HEADERS = {
+    "account": "Account",
+    "name": "Name",
+    "n": "Respondents",
+    "roles": "Roles heard",
+    "coverage": "Coverage of role weight",
+    "index": "CX index",
+    "ci_low": "95% CI low",
+    "ci_high": "95% CI high",
+    "margin": "± 95% margin",
+    "nps": "NPS",
+    "nps_n": "NPS answers",
+    "flags": "Flags",
+    "at_risk": "At risk because",
+    "blind_spots": "Blind spot because",
+    "index_baseline": "CX index before",
+    "delta": "Change",
+    "significant": "Significant change",
+    "se": "Standard error",
+    "role_gap": "Role gap (points)",
+    "tier": "Tier",
+    "role": "Role",
+    "respondents": "Respondents",
+    "accounts": "Accounts",
+    "scored_accounts": "Accounts scored",
+    "segment": "Cut",
+    "value": "Value",
+    "index_se": "CX index standard error",
+    "flagged": "Accounts flagged",
+    "nps_se": "NPS standard error",
+    "nps_ci_low": "NPS 95% CI low",
+    "nps_ci_high": "NPS 95% CI high",
+    "phase": "Lifecycle phase",
+    "priority_pillar": "Priority pillar",
+    "priority_score": "Priority pillar score",
+    "priority_rank": "Its rank",
+    "pillar_average": "Pillar average",
+    "priority_below_average": "Priority below average",
+    "factor": "Factor id",
+    "label": "Factor",
+    "count": "Mentions",
+    "rate": "Mention rate",
+    "rate_ci_low": "Rate 95% CI low",
+    "rate_ci_high": "Rate 95% CI high",
+    "rate_good": "Rate, good experiences",
+    "rate_average": "Rate, average experiences",
+    "rate_poor": "Rate, poor experiences",
+    "median_good": "Median, good experiences",
+    "median_average": "Median, average experiences",
+    "median_poor": "Median, poor experiences",
+    "test": "Test",
+    "statistic": "Statistic",
+    "p": "p",
+    "p_omnibus": "p (omnibus)",
+    "q": "q (adjusted)",
+    "effect": "Effect (Cramér's V)",
+    "direction": "Direction",
+    "pass_frequency": "Mentioned by 25%+",
+    "pass_discrimination": "Discriminates",
+    "important": "Important",
+    "status": "Status",
+    "driver": "Driver id",
+    "importance": "Importance",
+    "importance_pct": "Share of R² (%)",
+    "performance": "Performance (0-100)",
+    "quadrant": "Quadrant",
+    "r2": "R²",
+    "warning": "Warning",
+    "published": "Published priority",
+    "respondent": "Respondent",
+    "file": "File",
+    "row": "Row",
+    "reason": "Reason",
+    "severity": "Severity",
+    "column": "Column",
+    "problem": "Problem",
+    "hint": "Hint",
+    "what": "What",
+    "rows": "Rows",
+    "nps_code": "NPS group (1 promoter, -1 detractor)",
+    "reliability": "Reliability",
+    "index_eb": "Shrunk CX index",
+    "index_eb_se": "Shrunk index standard error",
+    "n_eff": "Effective respondents",
+    "p_change": "p (change)",
+    "q_change": "q (change)",
+    "significant_fdr": "Significant after FDR",
+    "respondent_nps": "Respondent NPS",
+    "nps_se_srs": "NPS standard error (simple)",
+    "nps_deff": "NPS design effect",
+    "nps_n_eff": "NPS effective respondents",
+    "delta_se": "Change standard error",
+    "delta_ci_low": "Change 95% CI low",
+    "delta_ci_high": "Change 95% CI high",
+    "delta_eb": "Change of shrunk index",
+    "nps_promoters": "Promoters",
+    "nps_detractors": "Detractors",
+    "promoter_share": "Promoter share",
+    "detractor_share": "Detractor share",
+    "measure": "Measure",
+    "ci": "95% interval",
+    "revenue": "Revenue",
+    "revenue_at_risk": "Revenue at risk",
+    "share_at_risk": "Share of revenue at risk",
+    "why": "Why",
+    "kind": "Kind",
+    "path": "Path",
+    "sha256": "SHA-256",
+}
+FLAG_LABELS = {
+    **RISK_LABELS,
+    **BLIND_SPOT_LABELS,
+    "role_gap": "roles disagree",
+}
+
+
+def pretty(name: str) -> str:
+    """``decision_maker`` -> ``Decision maker``."""
+    text = str(name).replace("_", " ").strip()
+    return text[:1].upper() + text[1:]
+
+
+def header_labels(config: Config | None = None) -> dict[str, str]:
+    """Column id -> header: pillar, composite and outcome ids by their labels too."""
+    labels = dict(HEADERS)
+    if config is not None:
+        labels |= {pid: config.pillar_label(pid) for pid in config.pillars}
+        labels |= {cid: pretty(cid) for cid in config.composites}
+        labels |= {o: pretty(o) for o in config.outcomes if o != "nps"}
+        labels |= {role: pretty(role) for role in config.role_weights}
+    return labels
+
+
+def header(name: str, labels: Mapping[str, str]) -> str:
+    """The header for a column id (ids not listed are made readable)."""
+    if name in labels:
+        return labels[name]
+    return pretty(name) if name.islower() else name
+
+
+def reasons_text(reasons: object, labels: Mapping[str, str] = FLAG_LABELS) -> str:
+    """``single_contact;no_decision_maker`` -> ``single contact, no decision maker``."""
+    if isinstance(reasons, str):
+        names: Iterable[str] = [r for r in reasons.split(";") if r]
+    elif isinstance(reasons, list | tuple):
+        names = [str(r) for r in reasons]
+    else:
+        return ""
+    return ", ".join(labels.get(n, pretty(n).lower()) for n in names)

@@ -1,0 +1,154 @@
+"""Coded answers read through the value labels a file carries (SPSS).
+
+A file's codes stay numbers; its value labels say what each code means. How a
+column is read depends on those labels only, never on which codes a given file
+happens to hold, so a region's file and the whole file give the same scores
+(docs/method.md#readers-and-layouts).
+
+- On a scale with labels, a code whose value label is one of the scale's labels
+  reads as that label; the other codes keep their number. When the labels put
+  codes on the scale's numbers by a straight line (1 -> 5, 3 -> 3, 5 -> 1), the
+  unlabelled codes follow the same line; when they do not, an unlabelled code
+  cannot be placed and is an invalid answer.
+- On any scale, a code labelled as a non-answer ("Don't know") is missing.
+- Account, role, segment, phase, wave and comment codes read as their labels
+  (a code without a label keeps its number).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from b2bcx.config.models import Config, Scale, scales_in_force
+from b2bcx.scoring.scales import (
+    answer_lookup,
+    as_number,
+    looks_like_non_answer,
+    normalise_label,
+)
+
+UNPLACED = " (code without a value label)"
+
+
+@dataclass(frozen=True)
+class CodeReading:
+    """How the codes of one column are read on one scale.
+
+    ``labels`` maps a code to the text it reads as; ``line`` is ``(a, b)`` when
+    unlabelled codes ``c`` read as ``a c + b``; ``unplaced`` when they cannot
+    be read at all.
+    """
+
+    labels: dict[str, str] = field(default_factory=dict)
+    line: tuple[float, float] | None = None
+    unplaced: bool = False
+
+    def read(self, code: str) -> str:
+        """The text one code reads as."""
+        if code in self.labels:
+            return self.labels[code]
+        number = as_number(code)
+        if number is None:
+            return code
+        if self.line is not None:
+            slope, intercept = self.line
+            value = slope * number + intercept
+            return str(int(value)) if float(value).is_integer() else str(value)
+        return f"{code}{UNPLACED}" if self.unplaced else code
+
+
+def code_reading(labels: Mapping[str, str], scale: Scale) -> CodeReading:
+    """How a column whose codes carry ``labels`` is read on ``scale``."""
+    on_scale, missing_text, _ = answer_lookup(scale)
+    read: dict[str, str] = {}
+    pairs: list[tuple[float, float]] = []
+    for code, label in labels.items():
+        folded = normalise_label(label)
+        if folded in on_scale:
+            read[code] = label
+            number = as_number(code)
+            if number is not None:
+                pairs.append((number, on_scale[folded]))
+        elif folded in missing_text or looks_like_non_answer(label):
+            read[code] = label  # missing, or an invalid answer shown by its label
+    if all(code == value for code, value in pairs):
+        return CodeReading(read)
+    line = _straight_line(pairs)
+    return CodeReading(read, line=line, unplaced=line is None)
+
+
+def _straight_line(pairs: list[tuple[float, float]]) -> tuple[float, float] | None:
+    codes = {code for code, _ in pairs}
+    if len(codes) < 2:
+        return None
+    (c0, v0), (c1, v1) = min(pairs), max(pairs)
+    slope = (v1 - v0) / (c1 - c0)
+    intercept = v0 - slope * c0
+    if all(abs(slope * c + intercept - v) < 1e-9 for c, v in pairs):
+        return slope, intercept
+    return None
+
+
+def scale_columns(config: Config) -> dict[str, str]:
+    """Every column answered on a scale -> its scale id (statements first)."""
+    scales: dict[str, str] = {
+        item: config.scale_for(item) for item in config.item_columns
+    }
+    for name in config.outcomes:
+        outcome = config.outcome(name)
+        scales.setdefault(outcome.item, outcome.scale or config.default_scale)
+    ratings = config.factors.ratings if config.factors else None
+    for spec in (ratings or {}).values():
+        item = spec if isinstance(spec, str) else spec.item
+        scale = None if isinstance(spec, str) else spec.scale
+        scales.setdefault(item, scale or config.scale_for(item))
+    return scales
+
+
+def label_columns(config: Config) -> list[str]:
+    """Columns whose codes read as their labels (not role: it tries both)."""
+    c = config.columns
+    names = [c.account, *c.segments, c.phase, c.wave, c.comment]
+    return [n for n in dict.fromkeys(names) if n]
+
+
+def read_codes(
+    frame: pd.DataFrame, config: Config, labels: Mapping[str, Mapping[str, str]]
+) -> pd.DataFrame:
+    """``frame`` (config column names) with coded columns read through ``labels``."""
+    if not labels:
+        return frame
+    scales = scales_in_force(config)
+    readers: dict[str, Callable[[str], str]] = {
+        column: code_reading(labels[column], scales[scale]).read
+        for column, scale in scale_columns(config).items()
+        if column in labels and column in frame and scale in scales
+    }
+    for column in label_columns(config):
+        if column in labels and column in frame and column not in readers:
+            readers[column] = _plain_reader(labels[column])
+    if not readers:
+        return frame
+    frame = frame.copy()
+    for column, reader in readers.items():
+        frame[column] = relabel(frame[column], reader)
+    return frame
+
+
+def _plain_reader(labels: Mapping[str, str]) -> Callable[[str], str]:
+    return lambda code: labels.get(code, code)
+
+
+def relabel(values: pd.Series, reader: Callable[[str], str]) -> pd.Series:
+    """Each distinct answer read once through ``reader``."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    if not len(uniques):
+        return values
+    read = np.array([*(reader(str(u)) for u in uniques), None], dtype=object)
+    return pd.Series(read[codes], index=values.index, name=values.name).astype(
+        values.dtype
+    )

@@ -1,0 +1,142 @@
+"""Risk and blind spots: what to act on, apart from what the survey could not see.
+
+An account is *at risk* when the survey says something bad about it: a decision
+maker is a detractor, its index fell significantly since the baseline, or its score
+on the ranking basis is among the lowest. A *blind spot* is an account the survey
+cannot speak for: a single contact, no decision maker, low coverage of the role
+weight, too few respondents, a low reliability, or not heard at all. A healthy account with one contact
+is a blind spot, not a risk (docs/method.md#decisions).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+RISKS = ("decision_maker_detractor", "significant_fall", "low_score")
+BLIND_SPOTS = (
+    "not_heard",
+    "insufficient_n",
+    "single_contact",
+    "no_decision_maker",
+    "low_coverage",
+    "low_reliability",
+)
+LOW_SCORE_SHARE = 0.10  # the lowest tenth of scored accounts on the ranking basis
+RISK_LABELS = {
+    "decision_maker_detractor": "decision-maker detractor",
+    "significant_fall": "significant fall",
+    "low_score": "low score",
+}
+BLIND_SPOT_LABELS = {
+    "not_heard": "not heard",
+    "insufficient_n": "too few respondents",
+    "single_contact": "single contact",
+    "no_decision_maker": "no decision maker",
+    "low_coverage": "low coverage",
+    "low_reliability": "low reliability",
+}
+
+
+def ranking_basis(accounts: pd.DataFrame) -> str:
+    """The column accounts are ranked on: the reliability-adjusted index when present."""
+    return "index_eb" if "index_eb" in accounts else "index"
+
+
+def low_score_cut(accounts: pd.DataFrame) -> float:
+    """The score at or below which an account counts as low (10th percentile)."""
+    values = accounts[ranking_basis(accounts)].astype(float).dropna()
+    return float(values.quantile(LOW_SCORE_SHARE)) if len(values) else float("nan")
+
+
+def risk_and_blind_spots(accounts: pd.DataFrame) -> pd.DataFrame:
+    """Per account, the reasons it is at risk and the reasons it is a blind spot.
+
+    Parameters
+    ----------
+    accounts : the account table (``flags`` as lists or ``;``-joined text), with
+        ``delta`` and ``significant`` when compared with a baseline.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Same index; ``at_risk`` and ``blind_spots``, each a list of reason ids in the
+        order of :data:`RISKS` and :data:`BLIND_SPOTS`.
+    """
+    flags = accounts["flags"].map(_as_list)
+    score = accounts[ranking_basis(accounts)].astype(float)
+    cut = low_score_cut(accounts)
+    fell = pd.Series(False, index=accounts.index)
+    if "significant" in accounts and "delta" in accounts:
+        fell = accounts["significant"].eq(True) & (accounts["delta"].astype(float) < 0)
+    reasons = {
+        "decision_maker_detractor": flags.map(
+            lambda f: "decision_maker_detractor" in f
+        ),
+        "significant_fall": fell,
+        "low_score": (score <= cut).fillna(False) if np.isfinite(cut) else fell & False,
+    }
+    at_risk = _names(pd.DataFrame(reasons), RISKS)
+    blind = _names(
+        pd.DataFrame({b: flags.map(lambda f, b=b: b in f) for b in BLIND_SPOTS}),
+        BLIND_SPOTS,
+    )
+    return pd.DataFrame(
+        {"at_risk": at_risk, "blind_spots": blind}, index=accounts.index
+    )
+
+
+def _as_list(flags: object) -> list[str]:
+    if isinstance(flags, list | tuple):
+        return [str(f) for f in flags]
+    if isinstance(flags, str) and flags:
+        return flags.split(";")
+    return []
+
+
+def _names(matrix: pd.DataFrame, names: tuple[str, ...]) -> list[list[str]]:
+    values = matrix[list(names)].fillna(False).to_numpy(bool)
+    return [[n for n, on in zip(names, row, strict=True) if on] for row in values]
+
+
+def revenue_at_risk(table: pd.DataFrame, revenue: str) -> pd.DataFrame:
+    """Revenue of the accounts at risk, per tier and in total.
+
+    Parameters
+    ----------
+    table : accounts with ``tier`` (may be missing), the ``revenue`` column and
+        ``at_risk`` (lists or ``;``-joined text).
+    revenue : the revenue column.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``tier, accounts, at_risk, revenue, revenue_at_risk, share_at_risk``; tiers
+        in order, then ``all``.
+    """
+    frame = pd.DataFrame(
+        {
+            "tier": table.get("tier", "all"),
+            "revenue": table[revenue].astype(float),
+            "risky": table["at_risk"].map(lambda r: bool(_as_list(r))),
+        }
+    )
+    frame["tier"] = frame["tier"].fillna("no tier")
+    frame["risk_revenue"] = frame["revenue"].where(frame["risky"], 0.0)
+    rows = [_tier_row(str(t), part) for t, part in frame.groupby("tier", sort=True)]
+    if "tier" in table:
+        rows.append(_tier_row("all", frame))
+    return pd.DataFrame(rows)
+
+
+def _tier_row(tier: str, part: pd.DataFrame) -> dict[str, object]:
+    total = float(part["revenue"].sum())
+    risky = float(part["risk_revenue"].sum())
+    return {
+        "tier": tier,
+        "accounts": len(part),
+        "at_risk": int(part["risky"].sum()),
+        "revenue": total,
+        "revenue_at_risk": risky,
+        "share_at_risk": risky / total if total > 0 else float("nan"),
+    }

@@ -1,0 +1,280 @@
+"""`b2bcx init` on the layouts real exports have: ranges from labels and
+batteries, no demographics or copies as statements, reversed statements marked,
+and drafts that validate once the account column is named and score as a
+hand-written config does."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+import yaml
+from tests.conftest import as_export, write_yaml
+from tests.real_layouts import (
+    AGREE5,
+    CONFIG,
+    ECSI,
+    SPSS_CONFIG,
+    STATEMENTS,
+    VINTAGES,
+    battery_rows,
+    csv_text,
+    statement_rows,
+    surveymonkey_rows,
+    write_icpsr_sav,
+    write_vintage,
+)
+
+from b2bcx import api
+from b2bcx.api.draft import draft_config
+from b2bcx.config.models import load_config, parse_config
+from b2bcx.io import Export, read_export
+
+ROLES = {"decision_maker": ["Director"], "influencer": ["Buyer"], "user": ["User"]}
+
+
+def _filled(draft_text: str, folder: Path, account: str | None = None) -> Path:
+    """The draft with only the account column filled in, as the analyst would."""
+    data = yaml.safe_load(draft_text)
+    if account is not None:
+        assert data["columns"]["account"] == "TODO_account_column"
+        data["columns"]["account"] = account
+    return write_yaml(folder / "draft.yaml", data)
+
+
+def _errors(export: Export, path: Path) -> list[str]:
+    _, problems = api.validate(export, load_config(path))
+    return [p.describe() for p in problems if p.severity == "error"]
+
+
+def _accounts(export: Export, config) -> pd.DataFrame:
+    table = api.account_output(api.score(export, config))
+    return table.set_index("account").sort_index().sort_index(axis=1)
+
+
+def _same_scores(export: Export, drafted: Path, hand: dict[str, Any]) -> None:
+    ours, theirs = (
+        _accounts(export, load_config(drafted)),
+        _accounts(export, parse_config(hand)),
+    )
+    columns = [c for c in theirs.columns if c in ours.columns]
+    assert "index" in columns
+    pd.testing.assert_frame_equal(ours[columns], theirs[columns], check_dtype=False)
+
+
+def _hand_battery(batteries: dict[str, int], lo: int, hi: int) -> dict[str, Any]:
+    return {
+        "version": 1,
+        "columns": {"account": "Store", "role": "Role"},
+        "scales": {"mine": {"min": lo, "max": hi}},
+        "default_scale": "mine",
+        "pillars": {
+            stem.lower(): {"items": [f"{stem}{k}" for k in range(1, n + 1)]}
+            for stem, n in batteries.items()
+        },
+        "roles": {
+            "weights": {"decision_maker": 0.5, "influencer": 0.3, "user": 0.2},
+            "decision_role": "decision_maker",
+            "map": ROLES,
+        },
+    }
+
+
+# -- ranges ------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("lo", "hi", "batteries"),
+    [(1, 10, ECSI), (1, 7, {"EASE": 3, "CARE": 3}), (1, 4, {"TRUST": 4, "FIX": 3})],
+)
+def test_a_battery_is_drafted_on_its_range_without_refusal(
+    tmp_path: Path, lo: int, hi: int, batteries: dict[str, int]
+) -> None:
+    short = f"{next(iter(batteries))}2"
+    rows = battery_rows(batteries, lo, hi, short=short)
+    export = as_export(rows)
+    draft = draft_config(export)
+    scale = f"scale_{lo}_to_{hi}"
+    assert draft.data["default_scale"] == scale
+    assert draft.data["scales"][scale] == {"min": lo, "max": hi}
+    assert "outcomes" not in draft.data  # 1..10 items are not NPS candidates
+    assert sorted(draft.data["pillars"]) == sorted(s.lower() for s in batteries)
+    assert any(note.startswith(f"{short}: answers run") for note in draft.notes)
+    path = _filled(draft.text, tmp_path, account="Store")
+    assert _errors(export, path) == []
+    _same_scores(export, path, _hand_battery(batteries, lo, hi))
+
+
+def test_zero_to_ten_alone_or_about_recommending_is_an_nps_candidate() -> None:
+    rows = battery_rows({"SAT": 3}, 1, 5)
+    for i, row in enumerate(rows):
+        row["Likelihood to recommend"] = str(i % 10 + 1)  # 1..10, about recommending
+        row["Overall"] = str(i % 11)  # 0..10, alone
+    draft = draft_config(as_export(rows))
+    assert draft.data["outcomes"]["nps"] == "Likelihood to recommend"
+    assert "#   overall: {item: Overall, scale: nps11}" in draft.text
+
+
+def test_spss_ranges_come_from_the_value_labels(tmp_path: Path) -> None:
+    """Q18-Q20 are labelled 1, 3, 5; the East store never answered 2 or 4."""
+    from tests.real_layouts import icpsr_frame
+
+    frame = icpsr_frame()
+    east = frame[frame["STORE"] == 3.0].reset_index(drop=True)
+    east.loc[:, ["Q18", "Q19", "Q20"]] = east[["Q18", "Q19", "Q20"]].clip(upper=3)
+    export = read_export(write_icpsr_sav(tmp_path / "east.sav", east))
+    draft = draft_config(export)
+    assert draft.data["default_scale"] == "scale_1_to_5"
+    assert "STORE" not in str(draft.data["pillars"])  # labelled codes, no order
+    assert draft.data["roles"]["map"]["decision_maker"] == ["Store director"]
+
+
+# -- what is not a statement --------------------------------------------------------
+def test_demographics_copies_and_a_likert_feedback_column_are_placed_right() -> None:
+    draft = draft_config(as_export(statement_rows()))
+    items = [i for p in draft.data["pillars"].values() for i in p["items"]]
+    assert "Age group" not in items and "Age" not in items
+    assert "Q9" in items and "Q9r" not in items
+    assert any("Q9r looks like a recoded copy of Q9" in n for n in draft.notes)
+    assert draft.data["columns"].get("comment") != "Feedback quality"
+    assert "Feedback quality" in items
+
+
+def test_age_brackets_are_no_scale() -> None:
+    rows = [
+        {
+            "Account": f"A{i % 3}",
+            "Bracket": b,
+            "Q1": AGREE5[i % 5],
+            "Q2": AGREE5[(i * 2) % 5],
+        }
+        for i, b in enumerate(["18-24", "25-34", "35-44", "45-54", "65+"] * 4)
+    ]
+    draft = draft_config(as_export(rows))
+    assert "Bracket" not in str(draft.data["pillars"])
+    assert not any(
+        "18" in str(scale) for scale in draft.data.get("scales", {}).values()
+    )
+
+
+def test_a_reverse_worded_statement_is_marked_from_its_answers(tmp_path: Path) -> None:
+    rows = statement_rows()
+    draft = draft_config(as_export(rows))
+    effort = STATEMENTS[3]
+    assert draft.data["pillars"]["time_and_effort"]["items"] == [STATEMENTS[2], effort]
+    assert draft.data["items"][effort] == {"reverse": True}
+    assert [i for i, spec in draft.data["items"].items() if "reverse" in spec] == [
+        effort
+    ]
+    assert any(f"{effort} is marked `reverse: true`" in n for n in draft.notes)
+    # without it, the pillar would say the opposite of what the answers say
+    config = parse_config(draft.data)
+    scored = api.score(as_export(rows), config).respondents
+    plain = copy.deepcopy(draft.data)
+    del plain["items"][effort]
+    unreversed = api.score(as_export(rows), parse_config(plain)).respondents
+    assert scored["time_and_effort"].corr(scored["integrity"]) > 0.5
+    assert unreversed["time_and_effort"].corr(unreversed["integrity"]) < 0.5
+
+
+# -- placeholders --------------------------------------------------------------------
+def test_validate_names_the_placeholders_a_draft_still_holds(tmp_path: Path) -> None:
+    rows = [{"Q1": AGREE5[i % 5], "Q2": AGREE5[(i * 3) % 5], "Firm": f"F{i % 3}"}
+            for i in range(12)]  # fmt: skip
+    export = as_export(rows)
+    draft = draft_config(export)
+    path = write_yaml(tmp_path / "draft.yaml", yaml.safe_load(draft.text))
+    errors = _errors(export, path)
+    assert any("'TODO_account_column'" in e for e in errors)
+    assert any(
+        "pillar `unassigned` still holds statements: Q1, Q2" in e for e in errors
+    )
+
+
+def test_a_plain_file_whose_headers_are_statements_is_read_as_questions() -> None:
+    draft = draft_config(as_export(statement_rows()))
+    pillars = draft.data["pillars"]
+    assert pillars["integrity"]["items"] == [STATEMENTS[0]]
+    assert pillars["resolution"]["items"] == [STATEMENTS[1]]
+    assert pillars["empathy"]["items"] == [STATEMENTS[4]]
+
+
+# -- every real layout: fill in the account column, validate, same scores ------------
+def _write(folder: Path, name: str, rows: list[list[str]]) -> Path:
+    path = folder / name
+    path.write_text(csv_text(rows), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("vintage", sorted(VINTAGES))
+def test_init_on_each_qualtrics_vintage(tmp_path: Path, vintage: str) -> None:
+    export = read_export(write_vintage(tmp_path, vintage))
+    draft = draft_config(export)
+    path = _filled(draft.text, tmp_path)
+    assert _errors(export, path) == []
+    hand = copy.deepcopy(CONFIG)
+    hand["columns"]["respondent"] = load_config(path).columns.respondent
+    _same_scores(export, path, hand)
+
+
+def test_init_on_a_surveymonkey_export(tmp_path: Path) -> None:
+    export = read_export(_write(tmp_path, "monkey.csv", surveymonkey_rows()))
+    draft = draft_config(export)
+    path = _filled(draft.text, tmp_path)
+    assert _errors(export, path) == []
+    promises = "How much do you agree? - They keep their promises"
+    listen = "How much do you agree? - They listen to us"
+    hand = copy.deepcopy(CONFIG)
+    hand["columns"] = {"respondent": "Respondent ID",
+                       "account": "Which company do you work for?",
+                       "role": "What is your role?"}  # fmt: skip
+    hand["default_scale"] = "agree5"
+    hand["scales"] = {}
+    hand["pillars"] = {
+        "integrity": {"items": [promises]},
+        "empathy": {"items": [listen]},
+    }
+    hand["outcomes"] = {"nps": "How likely are you to recommend us?"}
+    _same_scores(export, path, hand)
+
+
+def test_init_on_an_icpsr_spss_file(tmp_path: Path) -> None:
+    export = read_export(write_icpsr_sav(tmp_path / "icpsr.sav"))
+    draft = draft_config(export)
+    path = _filled(draft.text, tmp_path, account="STORE")
+    assert _errors(export, path) == []
+    hand = copy.deepcopy(SPSS_CONFIG)
+    del hand["columns"]["respondent"]
+    hand["pillars"] = {
+        "integrity": {"items": ["Q18"]},
+        "resolution": {"items": ["Q19"]},
+        "empathy": {"items": ["Q20"]},
+    }
+    _same_scores(export, path, hand)
+
+
+def test_init_on_a_file_whose_headers_are_statements(tmp_path: Path) -> None:
+    rows = statement_rows(extras=False)
+    export = as_export(rows)
+    draft = draft_config(export)
+    path = _filled(draft.text, tmp_path)
+    assert _errors(export, path) == []
+    hand = {
+        "version": 1,
+        "columns": {"respondent": "Respondent", "account": "Customer", "role": "Role"},
+        "default_scale": "agree5",
+        "pillars": {
+            "integrity": {"items": [STATEMENTS[0]]},
+            "resolution": {"items": [STATEMENTS[1]]},
+            "time_and_effort": {"items": [STATEMENTS[2], STATEMENTS[3]]},
+            "empathy": {"items": [STATEMENTS[4]]},
+        },
+        "items": {STATEMENTS[3]: {"reverse": True}},
+        "roles": {
+            "weights": {"decision_maker": 0.5, "influencer": 0.3, "user": 0.2},
+            "decision_role": "decision_maker",
+            "map": ROLES,
+        },
+    }
+    _same_scores(export, path, hand)

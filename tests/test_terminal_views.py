@@ -1,0 +1,189 @@
+"""Terminal views fit the console: at 80, 120 and 200 columns no number, star or flag
+code is cut. Golden files in tests/golden/ hold the example's views at 80 and 120
+columns; regenerate them with ``B2BCX_REGENERATE=1 pytest tests/test_terminal_views.py``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import os
+import re
+from collections.abc import Callable
+from functools import cache
+from typing import Any
+
+import pytest
+from rich.console import Console
+from tests.conftest import EXAMPLES
+
+from b2bcx import api
+from b2bcx.api.load import load_exports, load_master
+from b2bcx.cli.render.analyses import render_drivers, render_factors
+from b2bcx.cli.render.score import render_breakdown, render_score, render_validation
+from b2bcx.config.models import load_config
+
+GOLDEN = os.path.join(os.path.dirname(__file__), "golden")
+WIDTHS = (80, 120, 200)
+NUMBER_CUT = re.compile(r"[0-9*%±.]…|…[0-9]")
+
+
+@cache
+def _config() -> Any:
+    return load_config(EXAMPLES / "acme.yaml")
+
+
+@cache
+def _scored(baseline: bool) -> Any:
+    config = _config()
+    previous = load_exports([EXAMPLES / "acme_2026q2.csv"]) if baseline else None
+    master = load_master(config, EXAMPLES / "crm_accounts.csv")
+    export = load_exports([EXAMPLES / "acme_2026q3.csv"])
+    return api.score(export, config, baseline=previous, master=master)
+
+
+def _score(console: Console, baseline: bool, wide: bool = False) -> None:
+    result = _scored(baseline)
+    table = api.account_output(result)
+    render_score(
+        console,
+        result,
+        table,
+        api.rows_summary(result.rows),
+        wide=wide,
+        by_tier=api.risk_by_tier(result, table),
+    )
+
+
+@cache
+def _factors() -> Any:
+    return api.factors(load_exports([EXAMPLES / "acme_2026q3.csv"]), _config())
+
+
+@cache
+def _drivers(by_role: bool) -> Any:
+    export = load_exports([EXAMPLES / "acme_2026q3.csv"])
+    return api.drivers(export, _config(), by_role=by_role, bootstrap=100, seed=7)
+
+
+VIEWS: dict[str, Callable[[Console], None]] = {
+    "score": lambda c: _score(c, baseline=False),
+    "score_baseline": lambda c: _score(c, baseline=True),
+    "factors": lambda c: render_factors(c, _factors()),
+    "drivers": lambda c: render_drivers(c, _drivers(by_role=False)),
+    "drivers_by_role": lambda c: render_drivers(c, _drivers(by_role=True)),
+    "by_segment": lambda c: _breakdown(c, "segment"),
+    "by_role": lambda c: _breakdown(c, "role"),
+    "by_phase": lambda c: _breakdown(c, "phase"),
+    "validate": lambda c: render_validation(
+        c, api.rows_summary(_scored(False).rows), _scored(False).problems
+    ),
+}
+
+
+def _breakdown(console: Console, by: str) -> None:
+    result = _scored(True)
+    render_breakdown(console, api.breakdown(result, by), by, result.config)
+
+
+def rendered(view: str, width: int) -> str:
+    console = Console(width=width, record=True, file=io.StringIO(), color_system=None)
+    VIEWS[view](console)
+    return console.export_text()
+
+
+def _name_span(text: str) -> tuple[int, int] | None:
+    """Character columns of the ``name`` column, from the header line."""
+    for line in text.splitlines():
+        if "┃ name" in line:
+            start = line.index("┃ name")
+            return start, line.index("┃", start + 1)
+    return None
+
+
+def assert_nothing_cut(text: str) -> None:
+    """No `…` in a number, star or flag; only a long account name may end in `…`."""
+    span = _name_span(text)
+    for line in text.splitlines():
+        if not line.startswith(("│", "┃")):
+            continue  # titles, legends and notes wrap; they are never cut
+        if span is not None:
+            line = line[: span[0]] + line[span[1] :]
+        assert "…" not in line, line
+        assert not NUMBER_CUT.search(line), line
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("view", sorted(VIEWS))
+def test_views_fit_without_cutting_numbers(view: str, width: int) -> None:
+    text = rendered(view, width)
+    assert_nothing_cut(text)
+    widest = max(len(line) for line in text.splitlines())
+    assert widest <= width
+
+
+@pytest.mark.parametrize("width", (80, 120))
+@pytest.mark.parametrize(
+    "view", ["score", "score_baseline", "factors", "drivers", "drivers_by_role"]
+)
+def test_views_match_their_golden_files(view: str, width: int) -> None:
+    text = rendered(view, width)
+    path = os.path.join(GOLDEN, f"{view}_{width}.txt")
+    if os.environ.get("B2BCX_REGENERATE"):
+        os.makedirs(GOLDEN, exist_ok=True)
+        with open(path, "w", encoding="utf-8") as stream:
+            stream.write(text)
+    with open(path, encoding="utf-8") as stream:
+        assert text == stream.read(), f"{path} differs; B2BCX_REGENERATE=1 rewrites it"
+
+
+def test_score_shows_names_legend_and_risk_apart_from_blind_spots() -> None:
+    text = " ".join(rendered("score_baseline", 80).split())  # legends wrap
+    assert "Silverholm" in text  # the CRM's name beside the id
+    assert "Δ: change since 2026-Q2, * significant" in text
+    assert "at risk: D decision-maker detractor" in text
+    assert "ranked on index_eb" in text and "rel.: reliability" in text
+    assert "expected by chance" in text
+    assert "revenue at risk by tier: A " in text
+    wider = " ".join(rendered("score_baseline", 120).split())
+    assert "blind spots: H not heard" in wider
+
+
+def test_wide_shows_every_column() -> None:
+    console = Console(width=80, record=True, file=io.StringIO(), color_system=None)
+    _score(console, baseline=True, wide=True)
+    text = console.export_text()
+    assert "Personalisation" in text and "not shown" not in text
+    assert_nothing_cut(text)
+
+
+def test_p_values_print_as_in_the_workbook() -> None:
+    text = rendered("factors", 200)
+    assert "<0.0001" in text and "0.0000" not in text
+
+
+def test_drivers_on_few_respondents_carry_a_caution() -> None:
+    export = load_exports([EXAMPLES / "acme_2026q3.csv"])
+    small = dataclasses.replace(export, frame=export.frame.head(30))
+    result = api.drivers(small, _config(), bootstrap=20, seed=1)
+    console = Console(width=120, record=True, file=io.StringIO(), color_system=None)
+    render_drivers(console, result)
+    assert "caution: only" in console.export_text()
+
+
+def test_validation_keeps_row_numbers_whole() -> None:
+    from b2bcx.errors import Problem
+
+    problems = [
+        Problem(
+            "a very long problem " * 5,
+            "a long hint " * 5,
+            file="some/long/path/export.csv",
+            row=123456,
+            column="Q_NPS",
+            value="eleven",
+        )
+    ]
+    console = Console(width=80, record=True, file=io.StringIO(), color_system=None)
+    render_validation(console, api.rows_summary(_scored(False).rows), problems)
+    assert "123456" in console.export_text()
