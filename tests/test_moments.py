@@ -431,3 +431,34 @@ def test_score_command_takes_engine_and_scheduler(tmp_path: Path) -> None:
         app, ["score", str(export), "-c", str(config), "--engine", "spark"]
     )
     assert unknown.exit_code == 2
+
+
+def test_batches_read_ahead_keep_order_and_errors() -> None:
+    from b2bcx.scoring.engine import ahead
+
+    assert list(ahead(iter(range(50)))) == list(range(50))
+
+    def failing():  # type: ignore[no-untyped-def]
+        yield 1
+        raise ValueError("malformed line")
+
+    got = []
+    with pytest.raises(ValueError, match="malformed"):
+        for item in ahead(failing()):
+            got.append(item)
+    assert got == [1]
+    first = next(iter(ahead(iter(range(1000)))))  # the consumer stops early
+    assert first == 0
+
+
+def test_a_malformed_line_is_read_again_the_careful_way(tmp_path: Path) -> None:
+    export = write_export(tmp_path / "export.csv", 3000, seed=11)
+    text = export.read_text().splitlines()
+    text.insert(2900, text[2900] + ",extra,cells")  # past the sniffed head
+    export.write_text("\n".join(text) + "\n")
+    config = load_config(write_config(tmp_path))
+    notices: list[str] = []
+    assert api.score_files([export], config, notice=notices.append) is None
+    assert "careful" in notices[0]
+    with pytest.raises(DataError, match="more fields"):
+        api.score(api.load_exports([export]), config)

@@ -6,10 +6,13 @@ from __future__ import annotations
 import io
 import itertools
 import os
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from multiprocessing import get_context
+from queue import Empty, Queue
+from typing import TypeVar
 
 import pyarrow as pa
 import pyarrow.csv as pacsv
@@ -30,6 +33,7 @@ from b2bcx.scoring.prepare import resolve_columns
 PARALLEL_BYTES = 48 << 20
 """Files smaller than this are read by one process (a second one does not pay)."""
 
+T = TypeVar("T")
 PART_STRIDE = 1 << 20
 WORKERS = 1
 
@@ -99,14 +103,53 @@ def run_embedded(
                 progress(size)
             continue
         base = number * PART_STRIDE
-        for k, batch in enumerate(
+        batches_ahead = ahead(
             record_batches(source, layout.read, plain=_plain(layout, p))
-        ):
+        )
+        for k, batch in enumerate(batches_ahead):
             renamed = _renamed(batch, layout)
             total = accumulate(total, pass_batch(renamed, p, base + k, source.label))
             if progress:
                 progress(batch.nbytes)
     return settle(total)
+
+
+def ahead(items: Iterator[T], depth: int = 2) -> Iterator[T]:
+    """``items`` produced on a second thread, up to ``depth`` ahead.
+
+    Arrow parses without the interpreter lock, so the next block is parsed while
+    the pass works on this one. Errors reach the consumer.
+    """
+    queue: Queue[tuple[bool, object]] = Queue(depth)
+    stop = threading.Event()
+
+    def produce() -> None:
+        try:
+            for item in items:
+                if stop.is_set():
+                    return
+                queue.put((True, item))
+            queue.put((False, None))
+        except BaseException as exc:  # handed to the consumer
+            queue.put((False, exc))
+
+    thread = threading.Thread(target=produce, daemon=True)
+    thread.start()
+    try:
+        while True:
+            more, item = queue.get()
+            if not more:
+                if isinstance(item, BaseException):
+                    raise item
+                return
+            yield item  # type: ignore[misc]
+    finally:
+        stop.set()
+        while thread.is_alive():  # let the producer finish its put
+            try:
+                queue.get_nowait()
+            except Empty:
+                thread.join(0.01)
 
 
 def _ranges(source: Source, workers: int) -> list[tuple[int, int]]:
