@@ -163,9 +163,11 @@ def test_streamed_equals_respondent_path_on_two_processes(
 ) -> None:
     import b2bcx.io.batches as batches
     import b2bcx.scoring.engine as engine
+    import b2bcx.scoring.moments as moments
 
     monkeypatch.setattr(engine, "PARALLEL_BYTES", 0)
     monkeypatch.setattr(batches, "BLOCK_BYTES", 20_000)  # many batches per process
+    monkeypatch.setattr(moments, "LOOKUP_SLACK", 8)  # rebuild the account index often
     export = write_export(tmp_path / "export.csv", 3000, seed=2)
     export.write_text(export.read_text().replace('"1,000"', "1000"))  # no quotes
     config = load_config(write_config(tmp_path))

@@ -36,6 +36,8 @@ DETRACTOR = "_detractor"
 NO_ACCOUNT = "no account"
 UNMAPPED = "unmapped role"
 PART_BITS = 32
+LOOKUP_SLACK = 4096
+"""Accounts appended before the hashed account index of a fold is rebuilt (at least)."""
 # the id-cleaning patterns with the characters themselves (no \u escapes in RE2)
 _INVISIBLE = INVISIBLE.encode("ascii").decode("unicode_escape")
 _ODD_SPACES = ODD_SPACES.encode("ascii").decode("unicode_escape")
@@ -159,6 +161,7 @@ class Partial:
     ids: list[pa.Array] = field(default_factory=list)
     parts: dict[int, tuple[str, int, int]] = field(default_factory=dict)
     index: dict[str, int] = field(default_factory=dict, repr=False, compare=False)
+    lookup: pd.Index | None = field(default=None, repr=False, compare=False)
     pending: dict[str, list[dict[str, np.ndarray]]] = field(
         default_factory=dict, repr=False, compare=False
     )
@@ -289,13 +292,17 @@ def _account_codes(array: pa.Array) -> tuple[np.ndarray, pa.Array, int]:
     if not pa.types.is_dictionary(array.type):
         array = array.dictionary_encode()
     raw = array.dictionary.cast(pa.string())
-    trimmed = pc.utf8_trim_whitespace(
-        pc.replace_substring_regex(
-            pc.replace_substring_regex(raw, _INVISIBLE, ""), _ODD_SPACES, " "
+    trimmed = pc.utf8_trim_whitespace(raw)
+    invisible = 0
+    if not pc.all(pc.string_is_ascii(raw)).as_py():  # the odd characters are not ASCII
+        cleaned = pc.utf8_trim_whitespace(
+            pc.replace_substring_regex(
+                pc.replace_substring_regex(raw, _INVISIBLE, ""), _ODD_SPACES, " "
+            )
         )
-    )
-    touched = pc.not_equal(trimmed, pc.utf8_trim_whitespace(raw))
-    invisible = int(pc.sum(pc.fill_null(touched, False)).as_py() or 0)
+        touched = pc.fill_null(pc.not_equal(cleaned, trimmed), False)
+        invisible = int(pc.sum(touched).as_py() or 0)
+        trimmed = cleaned
     blank = pc.fill_null(pc.equal(trimmed, ""), True)
     encoded = pc.if_else(
         blank, pa.scalar(None, pa.string()), trimmed
@@ -517,19 +524,14 @@ def accumulate(total: Partial, part: Partial) -> Partial:
     counts are regrouped only when the pending ones outgrow the grouped ones.
     :func:`settle` regroups and trims once at the end.
     """
-    index = total.index
-    if len(index) != len(total.accounts):
-        index.clear()
-        index.update((a, k) for k, a in enumerate(total.accounts.to_pylist()))
-    keys = part.accounts.to_pylist()
-    where = np.fromiter(map(index.get, keys, repeat(-1)), np.int64, len(keys))
+    where = _codes_in(total, part.accounts)
     new = where < 0
     if new.any():
         start = len(total.accounts)
         added = part.accounts.filter(new)
         total.accounts = pa.concat_arrays([total.accounts, added])
         where[new] = np.arange(start, start + len(added))
-        index.update((a, start + k) for k, a in enumerate(added.to_pylist()))
+        total.index.update((a, start + k) for k, a in enumerate(added.to_pylist()))
         if len(total.accounts) > len(total.count):
             rows = max(len(total.accounts), len(total.count) * 3 // 2)
             _resize(total, rows)
@@ -551,6 +553,31 @@ def accumulate(total: Partial, part: Partial) -> Partial:
     total.ids += part.ids
     total.parts.update(part.parts)
     return total
+
+
+def _codes_in(total: Partial, accounts: pa.Array) -> np.ndarray:
+    """Each account's position in ``total`` (-1 when new).
+
+    A hashed index of ``total``'s accounts answers most lookups; accounts appended
+    since it was built are in ``total.index``. The index is rebuilt when those
+    outgrow an eighth of it, so building costs O(accounts) overall.
+    """
+    built = 0 if total.lookup is None else len(total.lookup)
+    if len(total.accounts) - built > max(built // 8, LOOKUP_SLACK) or (
+        total.lookup is None and len(total.accounts)
+    ):
+        total.lookup = pd.Index(total.accounts.to_pandas())
+        total.index = {}
+    if total.lookup is None:
+        return np.full(len(accounts), -1, np.int64)
+    where = np.asarray(total.lookup.get_indexer(accounts.to_pandas()), np.int64)
+    missing = where < 0
+    if missing.any() and total.index:
+        keys = accounts.filter(pa.array(missing)).to_pylist()
+        where[missing] = np.fromiter(
+            map(total.index.get, keys, repeat(-1)), np.int64, len(keys)
+        )
+    return where
 
 
 def _recoded(
@@ -599,7 +626,7 @@ def settle(total: Partial) -> Partial:
     trimmed to the accounts (which stay in the order they were met)."""
     for column in list(total.pending):
         _flush(total, column)
-    total.index = {}
+    total.index, total.lookup = {}, None
     if len(total.count) != len(total.accounts):
         _resize(total, len(total.accounts))
     return total
