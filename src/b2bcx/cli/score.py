@@ -61,7 +61,7 @@ def score(
         str | None,
         typer.Option(
             "--scheduler",
-            help="Dask scheduler address (tcp://host:8786); default: a local cluster.",
+            help="Dask scheduler address (tcp://host:8786); default: Dask's threads in this process.",
             show_default=False,
         ),
     ] = None,

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from itertools import islice
@@ -148,7 +147,7 @@ def record_batches(
         _body(source),
         read_options=pacsv.ReadOptions(
             block_size=block_bytes or BLOCK_BYTES,
-            use_threads=os.environ.get("B2BCX_THREADS", "1") == "1",
+            use_threads=True,
             column_names=source.columns,
             skip_rows=1,
         ),
