@@ -6,13 +6,16 @@ import io
 import math
 import re
 import zipfile
+from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 from openpyxl import Workbook
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
@@ -73,6 +76,10 @@ def put_text_safely(ws: Worksheet, row: int, column: int, value: Any) -> None:
             cell.quotePrefix = True
 
 
+CellStyle = tuple[Alignment, str | None]
+"""A column's alignment and, when given, a number format that replaces its own."""
+
+
 def write_frame(
     ws: Worksheet,
     table: pd.DataFrame,
@@ -80,11 +87,17 @@ def write_frame(
     start_row: int = 1,
     table_name: str | None = None,
     formats: dict[str, str] | None = None,
+    styles: Mapping[str, CellStyle] | None = None,
 ) -> tuple[int, int]:
     """Write ``table`` with a styled header; return (last row, last column).
 
     Header names are made unique ignoring case (Excel's rule for table columns):
     a segment named ``Index`` beside the ``index`` column becomes ``Index (2)``.
+    ``styles`` gives columns (by name) an alignment and optionally a number format.
+
+    Every cell of a column shares its style: the first data row is styled cell by
+    cell and the other rows copy its style (a big table costs one cell per value,
+    not one style lookup per value and attribute).
     """
     columns = unique_headers([str(c) for c in table.columns])
     for j, name in enumerate(columns, start=1):
@@ -92,13 +105,15 @@ def write_frame(
         header = ws.cell(row=start_row, column=j)
         header.font, header.fill = HEADER_FONT, HEADER_FILL
         header.alignment = Alignment(wrap_text=False, vertical="center")
-    for i, row in enumerate(
-        table.itertuples(index=False, name=None), start=start_row + 1
-    ):
-        for j, value in enumerate(row, start=1):
-            put_text_safely(ws, i, j, value)
+    rows = table.itertuples(index=False, name=None)
+    first = next(rows, None)
+    if first is not None:
+        for j, value in enumerate(first, start=1):
+            put_text_safely(ws, start_row + 1, j, value)
+    _format_columns(ws, table, start_row, formats or {}, styles or {})
+    if first is not None and len(table) > 1:
+        _write_styled_rows(ws, rows, start_row + 2, len(first))
     last_row, last_col = start_row + len(table), max(len(columns), 1)
-    _format_columns(ws, table, start_row, formats or {})
     if table_name and len(table) and columns:
         ref = f"A{start_row}:{get_column_letter(last_col)}{last_row}"
         excel_table = Table(displayName=table_name, ref=ref)
@@ -107,6 +122,31 @@ def write_frame(
         )
         ws.add_table(excel_table)
     return last_row, last_col
+
+
+def _write_styled_rows(
+    ws: Worksheet, rows: Iterator[tuple[Any, ...]], start: int, width: int
+) -> None:
+    """Rows from ``start`` down, each cell styled like the cell above ``start``."""
+    plain, quoted = [], []
+    for j in range(1, width + 1):
+        above = ws.cell(row=start - 1, column=j)._style
+        style = StyleArray() if above is None else StyleArray(above)
+        style.quotePrefix = 0
+        plain.append(style)
+        quoted.append(StyleArray(style))
+        quoted[-1].quotePrefix = 1
+    cells, last = ws._cells, start - 1
+    for last, row in enumerate(rows, start=start):
+        for j, raw in enumerate(row, start=1):
+            value = cell_value(raw)
+            cell = Cell(ws, row=last, column=j, value=value, style_array=plain[j - 1])
+            if isinstance(value, str):
+                cell.data_type = "s"
+                if is_formula_like(value):
+                    cell._style = StyleArray(quoted[j - 1])
+            cells[(last, j)] = cell
+    ws._current_row = max(ws._current_row, last)
 
 
 def unique_headers(names: list[str]) -> list[str]:
@@ -126,15 +166,27 @@ def unique_headers(names: list[str]) -> list[str]:
 
 
 def _format_columns(
-    ws: Worksheet, table: pd.DataFrame, start_row: int, formats: dict[str, str]
+    ws: Worksheet,
+    table: pd.DataFrame,
+    start_row: int,
+    formats: dict[str, str],
+    styles: Mapping[str, CellStyle],
 ) -> None:
+    """Number format, width and style of each column, set on its first data row."""
+    row = start_row + 1
     for j, column in enumerate(table.columns, start=1):
         fmt = formats.get(str(column)) or number_format(str(column), table[column])
+        if fmt and len(table):
+            ws.cell(row=row, column=j).number_format = fmt
         letter = get_column_letter(j)
-        if fmt:
-            for i in range(start_row + 1, start_row + len(table) + 1):
-                ws.cell(row=i, column=j).number_format = fmt
         ws.column_dimensions[letter].width = column_width(str(column), table[column])
+    for j, column in enumerate(table.columns, start=1):
+        style = styles.get(str(column))
+        if style is not None and len(table):
+            cell = ws.cell(row=row, column=j)
+            cell.alignment = style[0]
+            if style[1] is not None:
+                cell.number_format = style[1]
 
 
 def column_width(name: str, values: pd.Series) -> float:
