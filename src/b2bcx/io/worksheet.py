@@ -16,13 +16,15 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.styles.cell_style import StyleArray
-from openpyxl.utils import get_column_letter
+from openpyxl.utils import get_column_letter, range_boundaries
 from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.writer.excel import ExcelWriter
 
 from b2bcx.io.atomic import write_bytes
 from b2bcx.io.formulas import is_formula_like
 from b2bcx.io.text import without_controls
+from b2bcx.io.worksheet_rows import can_defer, defer_rows, splice_rows
 
 HEADER_FILL = PatternFill("solid", fgColor="1F3864")
 HEADER_FONT = Font(bold=True, color="FFFFFF")
@@ -88,12 +90,16 @@ def write_frame(
     table_name: str | None = None,
     formats: dict[str, str] | None = None,
     styles: Mapping[str, CellStyle] | None = None,
+    defer: bool = False,
 ) -> tuple[int, int]:
     """Write ``table`` with a styled header; return (last row, last column).
 
     Header names are made unique ignoring case (Excel's rule for table columns):
     a segment named ``Index`` beside the ``index`` column becomes ``Index (2)``.
     ``styles`` gives columns (by name) an alignment and optionally a number format.
+    ``defer``: the body is written into the sheet's XML on saving, without cell
+    objects (for a table that nothing else writes into; see
+    :mod:`b2bcx.io.worksheet_rows`); its cells cannot be read back before saving.
 
     Every cell of a column shares its style: the first data row is styled cell by
     cell and the other rows copy its style (a big table costs one cell per value,
@@ -112,7 +118,7 @@ def write_frame(
             put_text_safely(ws, start_row + 1, j, value)
     _format_columns(ws, table, start_row, formats or {}, styles or {})
     if first is not None and len(table) > 1:
-        _write_styled_rows(ws, rows, start_row + 2, len(first))
+        _write_styled_rows(ws, rows, start_row + 2, len(first), defer)
     last_row, last_col = start_row + len(table), max(len(columns), 1)
     if table_name and len(table) and columns:
         ref = f"A{start_row}:{get_column_letter(last_col)}{last_row}"
@@ -125,21 +131,34 @@ def write_frame(
 
 
 def _write_styled_rows(
-    ws: Worksheet, rows: Iterator[tuple[Any, ...]], start: int, width: int
+    ws: Worksheet,
+    rows: Iterator[tuple[Any, ...]],
+    start: int,
+    width: int,
+    defer: bool,
 ) -> None:
-    """Rows from ``start`` down, each cell styled like the cell above ``start``."""
-    plain, quoted = [], []
+    """Rows from ``start`` down, each cell styled like the cell above ``start``.
+
+    With ``defer`` (a table nothing else writes into) the values are written
+    straight into the sheet's XML on saving (:mod:`b2bcx.io.worksheet_rows`).
+    """
+    styles = []
     for j in range(1, width + 1):
         above = ws.cell(row=start - 1, column=j)._style
-        style = StyleArray() if above is None else StyleArray(above)
+        styles.append(StyleArray() if above is None else StyleArray(above))
+    values = [tuple(cell_value(v) for v in row) for row in rows]
+    if defer and can_defer(values):
+        defer_rows(ws, values, start, styles, is_formula_like)
+        return
+    plain, quoted = [], []
+    for style in styles:
         style.quotePrefix = 0
         plain.append(style)
         quoted.append(StyleArray(style))
         quoted[-1].quotePrefix = 1
     cells, last = ws._cells, start - 1
-    for last, row in enumerate(rows, start=start):
-        for j, raw in enumerate(row, start=1):
-            value = cell_value(raw)
+    for last, row in enumerate(values, start=start):
+        for j, value in enumerate(row, start=1):
             cell = Cell(ws, row=last, column=j, value=value, style_array=plain[j - 1])
             if isinstance(value, str):
                 cell.data_type = "s"
@@ -217,7 +236,7 @@ def write_single_table(
     ws = workbook.active
     assert_worksheet(ws)
     ws.title = sheet[:31]
-    write_frame(ws, table, table_name=table_name(sheet))
+    write_frame(ws, table, table_name=table_name(sheet), defer=True)
     finish_sheet(ws)
     write_bytes(path, workbook_bytes(workbook))
 
@@ -231,8 +250,27 @@ def workbook_bytes(workbook: Workbook, stamp: datetime | None = None) -> bytes:
     one plain write (one error), not inside openpyxl's zip writer.
     """
     buffer = io.BytesIO()
-    workbook.save(buffer)
-    return reproducible_zip(buffer.getvalue(), stamp)
+    name_table_columns(workbook)
+    # stored, not deflated: reproducible_zip compresses every entry once anyway
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED, allowZip64=True) as archive:
+        ExcelWriter(workbook, archive).save()
+    return reproducible_zip(buffer.getvalue(), stamp, workbook)
+
+
+def name_table_columns(workbook: Workbook) -> None:
+    """Name each Excel table's columns from its header cells, as openpyxl does on saving.
+
+    openpyxl reads the table's whole range for this, creating an empty cell for
+    every position of a big table; only the header row is needed.
+    """
+    for ws in workbook.worksheets:
+        for table in ws.tables.values():
+            if table.tableColumns or not table.headerRowCount:
+                continue
+            table._initialise_columns()
+            low_col, low_row, _, _ = range_boundaries(table.ref)
+            for offset, column in enumerate(table.tableColumns):
+                column.name = str(ws.cell(row=low_row, column=low_col + offset).value)
 
 
 FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
@@ -242,8 +280,14 @@ _DOCUMENT_TIME = re.compile(
 )
 
 
-def reproducible_zip(content: bytes, stamp: datetime | None = None) -> bytes:
-    """An .xlsx rewritten with fixed entry times and document times."""
+def reproducible_zip(
+    content: bytes, stamp: datetime | None = None, workbook: Workbook | None = None
+) -> bytes:
+    """An .xlsx rewritten with fixed entry times and document times.
+
+    Given the ``workbook`` it was saved from, rows kept aside for writing on saving
+    (``write_frame(..., defer=True)``) are added to their sheets.
+    """
     utc = stamp.astimezone(UTC) if stamp and stamp.tzinfo else stamp
     date_time = (
         tuple(utc.timetuple())[:6] if utc and utc.year >= 1980 else FIXED_ZIP_TIME
@@ -257,6 +301,8 @@ def reproducible_zip(content: bytes, stamp: datetime | None = None) -> bytes:
             data = source.read(info.filename)
             if info.filename == "docProps/core.xml":
                 data = _document_times(data, utc)
+            elif workbook is not None:
+                data = splice_rows(workbook, info.filename, data, is_formula_like)
             member = zipfile.ZipInfo(info.filename, date_time=date_time)  # type: ignore[arg-type]
             member.compress_type = zipfile.ZIP_DEFLATED
             member.external_attr = info.external_attr

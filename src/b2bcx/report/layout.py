@@ -139,6 +139,7 @@ def table_sheet(
         table_name=table_name(name),
         formats=formats,
         styles=text_styles(table),
+        defer=True,
     )
     relabel(ws, table, 1, labels)
     finish_sheet(ws)
