@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
@@ -118,7 +119,12 @@ def write_frame(
             put_text_safely(ws, start_row + 1, j, value)
     _format_columns(ws, table, start_row, formats or {}, styles or {})
     if first is not None and len(table) > 1:
-        _write_styled_rows(ws, rows, start_row + 2, len(first), defer)
+        above = _styles_of_row(ws, start_row + 1, len(first))
+        body = [column_values(table.iloc[1:, j]) for j in range(len(first))]
+        if defer and can_defer(body):
+            defer_rows(ws, body, start_row + 2, above, is_formula_like)
+        else:
+            _write_styled_rows(ws, zip(*body, strict=True), start_row + 2, above)
     last_row, last_col = start_row + len(table), max(len(columns), 1)
     if table_name and len(table) and columns:
         ref = f"A{start_row}:{get_column_letter(last_col)}{last_row}"
@@ -130,26 +136,31 @@ def write_frame(
     return last_row, last_col
 
 
+def column_values(values: pd.Series) -> list[Any]:
+    """A column's cell values as :func:`cell_value` gives them, a whole column at once."""
+    kind = values.dtype.kind if isinstance(values.dtype, np.dtype) else "O"
+    if kind == "f":
+        return [None if v != v else v for v in values.tolist()]
+    if kind in "iub":
+        return values.tolist()  # type: ignore[no-any-return]
+    return [cell_value(v) for v in values]
+
+
+def _styles_of_row(ws: Worksheet, row: int, width: int) -> list[StyleArray]:
+    styles = []
+    for column in range(1, width + 1):
+        style = ws.cell(row=row, column=column)._style
+        styles.append(StyleArray() if style is None else StyleArray(style))
+    return styles
+
+
 def _write_styled_rows(
     ws: Worksheet,
     rows: Iterator[tuple[Any, ...]],
     start: int,
-    width: int,
-    defer: bool,
+    styles: list[StyleArray],
 ) -> None:
-    """Rows from ``start`` down, each cell styled like the cell above ``start``.
-
-    With ``defer`` (a table nothing else writes into) the values are written
-    straight into the sheet's XML on saving (:mod:`b2bcx.io.worksheet_rows`).
-    """
-    styles = []
-    for j in range(1, width + 1):
-        above = ws.cell(row=start - 1, column=j)._style
-        styles.append(StyleArray() if above is None else StyleArray(above))
-    values = [tuple(cell_value(v) for v in row) for row in rows]
-    if defer and can_defer(values):
-        defer_rows(ws, values, start, styles, is_formula_like)
-        return
+    """Rows of cell values from ``start`` down, column ``j`` styled ``styles[j]``."""
     plain, quoted = [], []
     for style in styles:
         style.quotePrefix = 0
@@ -157,7 +168,7 @@ def _write_styled_rows(
         quoted.append(StyleArray(style))
         quoted[-1].quotePrefix = 1
     cells, last = ws._cells, start - 1
-    for last, row in enumerate(values, start=start):
+    for last, row in enumerate(rows, start=start):
         for j, value in enumerate(row, start=1):
             cell = Cell(ws, row=last, column=j, value=value, style_array=plain[j - 1])
             if isinstance(value, str):

@@ -33,40 +33,42 @@ _ROW = re.compile(rb'<row r="(\d+)"[^>]*?(/>|>)')
 
 @dataclass(frozen=True)
 class _Block:
-    """Rows ``start..start+len(rows)-1``, columns 1..len(plain)."""
+    """Rows ``start..last`` of columns 1..len(columns), values column by column."""
 
     start: int
-    rows: list[tuple[Any, ...]]
+    columns: list[list[Any]]
     plain: list[StyleArray]
     quoted: list[StyleArray]
 
     @property
     def last(self) -> int:
-        return self.start + len(self.rows) - 1
+        return self.start + len(self.columns[0]) - 1
 
 
 _BLOCKS: WeakKeyDictionary[Worksheet, list[_Block]] = WeakKeyDictionary()
 
 
-def can_defer(rows: Sequence[tuple[Any, ...]]) -> bool:
-    """True when every value is empty, text, a bool or a number (nothing else)."""
-    return all(v is None or isinstance(v, _PLAIN_TYPES) for row in rows for v in row)
+def can_defer(columns: Sequence[list[Any]]) -> bool:
+    """True for columns of equal length holding only empties, text, bools, numbers."""
+    return len({len(c) for c in columns}) == 1 and all(
+        v is None or isinstance(v, _PLAIN_TYPES) for column in columns for v in column
+    )
 
 
 def defer_rows(
     ws: Worksheet,
-    rows: list[tuple[Any, ...]],
+    columns: list[list[Any]],
     start: int,
     styles: Sequence[StyleArray],
     is_formula_like: Any,
 ) -> None:
-    """Keep ``rows`` (cell values) to be written from row ``start`` on saving.
+    """Keep ``columns`` (cell values) to be written from row ``start`` on saving.
 
     Parameters
     ----------
     ws : the worksheet; nothing else may write to these rows.
-    rows : cell values (``None``, text, bool or number), one tuple per row.
-    start : sheet row of the first tuple.
+    columns : cell values (``None``, text, bool or number), one list per column.
+    start : sheet row of the first values.
     styles : each column's style (formula-like text adds Excel's quote prefix).
     is_formula_like : the test for text Excel would read as a formula.
 
@@ -86,9 +88,9 @@ def defer_rows(
     for j, (base, prefixed) in enumerate(zip(plain, quoted, strict=True)):
         if any(base) and base != styles[j]:
             workbook._cell_styles.add(base)
-        if any(isinstance(r[j], str) and is_formula_like(r[j]) for r in rows):
+        if any(isinstance(v, str) and is_formula_like(v) for v in columns[j]):
             workbook._cell_styles.add(prefixed)
-    _BLOCKS.setdefault(ws, []).append(_Block(start, rows, plain, quoted))
+    _BLOCKS.setdefault(ws, []).append(_Block(start, columns, plain, quoted))
 
 
 def has_deferred_rows(ws: Worksheet) -> bool:
@@ -111,23 +113,38 @@ def splice_rows(
 
 
 def _block_xml(workbook: Workbook, block: _Block, is_formula_like: Any) -> bytes:
-    ids = [_style_id(workbook, s) for s in block.plain]
-    quoted: dict[int, str | None] = {}
-    letters = [get_column_letter(j) for j in range(1, len(ids) + 1)]
-    parts: list[str] = []
-    for number, row in enumerate(block.rows, start=block.start):
-        parts.append(f'<row r="{number}">')
-        for j, value in enumerate(row):
-            sid = ids[j]
-            if isinstance(value, str) and is_formula_like(value):
-                if j not in quoted:
-                    quoted[j] = _style_id(workbook, block.quoted[j])
-                sid = quoted[j]
-            cell = _cell_xml(f"{letters[j]}{number}", sid, value)
-            if cell:
-                parts.append(cell)
-        parts.append("</row>")
-    return "".join(parts).encode("ascii", "xmlcharrefreplace")  # as lxml writes it
+    numbers = range(block.start, block.last + 1)
+    cells = [
+        _column_xml(workbook, block, j, numbers, is_formula_like)
+        for j in range(len(block.columns))
+    ]
+    rows = (
+        f'<row r="{number}">{"".join(row)}</row>'
+        for number, row in zip(numbers, zip(*cells, strict=True), strict=True)
+    )
+    return "".join(rows).encode("ascii", "xmlcharrefreplace")  # as lxml writes it
+
+
+def _column_xml(
+    workbook: Workbook,
+    block: _Block,
+    j: int,
+    numbers: range,
+    is_formula_like: Any,
+) -> list[str]:
+    """The ``<c>`` elements of column ``j``, one per row (``""``: no element)."""
+    letter = get_column_letter(j + 1)
+    sid = _style_id(workbook, block.plain[j])
+    quoted: str | None = None
+    out = []
+    for number, value in zip(numbers, block.columns[j], strict=True):
+        style = sid
+        if isinstance(value, str) and is_formula_like(value):
+            if quoted is None:
+                quoted = _style_id(workbook, block.quoted[j])
+            style = quoted
+        out.append(_cell_xml(f"{letter}{number}", style, value))
+    return out
 
 
 def _style_id(workbook: Workbook, style: StyleArray) -> str | None:
