@@ -615,3 +615,22 @@ def test_cross_products_refuse_a_constant_outcome() -> None:
     parts = cross_products(values, np.arange(20) % 4)
     with pytest.raises(AnalysisError, match="no variance"):
         drivers_from_cross_products(parts, ["d1", "d2"], "nps", bootstrap=0)
+
+
+def test_partials_of_row_batches_merge_by_account() -> None:
+    # the same accounts answer in both batches: their sums add up
+    frame = accounts_frame(4)
+    whole = key_drivers(
+        frame, DRIVERS, "nps", bootstrap=80, seed=6, cluster="account"
+    ).table
+    parts = []
+    for batch in (frame.iloc[:250], frame.iloc[250:]):
+        complete = batch.dropna()
+        groups, ids = pd.factorize(complete["account"])
+        values = complete[[*DRIVERS, "nps"]].to_numpy()
+        parts.append(cross_products(values, groups, accounts=np.asarray(ids)))
+    merged = merge_cross_products(parts)
+    assert len(merged.counts) == frame.dropna()["account"].nunique()
+    result = drivers_from_cross_products(merged, DRIVERS, "nps", bootstrap=80, seed=6)
+    columns = ["importance", "ci_low", "ci_high", "performance"]
+    np.testing.assert_allclose(result.table[columns], whole[columns], atol=1e-10)

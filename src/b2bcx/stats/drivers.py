@@ -196,9 +196,11 @@ def key_drivers(
     complete = values[keep]
     _check_complete_cases(complete, drivers, outcome)
     if cluster is not None and cluster in data.columns:
-        groups = pd.factorize(data[cluster].to_numpy()[keep], use_na_sentinel=False)[0]
+        groups, ids = pd.factorize(
+            data[cluster].to_numpy()[keep], use_na_sentinel=False
+        )
         result = drivers_from_cross_products(
-            cross_products(complete, groups),
+            cross_products(complete, groups, accounts=np.asarray(ids)),
             drivers,
             outcome,
             method=method,
@@ -230,12 +232,14 @@ class CrossProducts:
     sums : (k, q) sums of the shifted values per account (q = drivers + outcome).
     products : (k, q, q) sums of the shifted cross-products per account.
     shift : (q,) the centre ``c`` subtracted from every row.
+    accounts : (k,) account ids, when known (partials then merge by account).
     """
 
     counts: np.ndarray
     sums: np.ndarray
     products: np.ndarray
     shift: np.ndarray
+    accounts: np.ndarray | None = None
 
     def shifted(self, shift: np.ndarray) -> CrossProducts:
         """The same sums about another centre (exact algebra, no rows needed)."""
@@ -249,11 +253,15 @@ class CrossProducts:
             - outer.transpose(0, 2, 1)
             + n[:, :, None] * (d[:, None] * d[None, :])
         )
-        return CrossProducts(self.counts, sums, products, np.asarray(shift, float))
+        centre = np.asarray(shift, dtype=float)
+        return CrossProducts(self.counts, sums, products, centre, self.accounts)
 
 
 def cross_products(
-    complete: np.ndarray, groups: np.ndarray, shift: np.ndarray | None = None
+    complete: np.ndarray,
+    groups: np.ndarray,
+    shift: np.ndarray | None = None,
+    accounts: np.ndarray | None = None,
 ) -> CrossProducts:
     """Per-account :class:`CrossProducts` of complete rows.
 
@@ -262,6 +270,7 @@ def cross_products(
     complete : (n, q) complete cases, drivers first, outcome last.
     groups : (n,) account index of each row, 0..k-1.
     shift : centre subtracted before summing (default: the column means).
+    accounts : the id of each account index (``accounts[groups[i]]`` is row i's).
 
     Returns
     -------
@@ -280,25 +289,35 @@ def cross_products(
         block = slice(start, start + _ROW_BLOCK)
         outer = (x[block, :, None] * x[block, None, :]).reshape(-1, q * q)
         np.add.at(products, groups[block], outer)
-    return CrossProducts(counts, sums, products.reshape(k, q, q), centre)
+    ids = None if accounts is None else np.asarray(accounts)[:k]
+    return CrossProducts(counts, sums, products.reshape(k, q, q), centre, ids)
 
 
 def merge_cross_products(parts: Sequence[CrossProducts]) -> CrossProducts:
-    """Accounts of several partials side by side, about the first one's centre.
+    """One partial from several, about the first one's centre.
 
-    Partials over disjoint accounts stack; add the rows of an account seen twice
-    before fitting (its sums are additive).
+    When every partial knows its account ids, an account seen in several partials
+    gets the sum of its sums (accounts in order of first appearance, so partials
+    of consecutive row batches give the accounts the order of the whole file);
+    otherwise the partials' accounts are taken as distinct and stacked.
     """
     if not parts:
         raise AnalysisError("no cross-products to merge")
     centre = parts[0].shift
     moved = [part.shifted(centre) for part in parts]
-    return CrossProducts(
-        np.concatenate([m.counts for m in moved]),
-        np.concatenate([m.sums for m in moved]),
-        np.concatenate([m.products for m in moved]),
-        centre,
-    )
+    counts = np.concatenate([m.counts for m in moved])
+    sums = np.concatenate([m.sums for m in moved])
+    products = np.concatenate([m.products for m in moved])
+    if any(m.accounts is None for m in moved):
+        return CrossProducts(counts, sums, products, centre)
+    codes, ids = pd.factorize(np.concatenate([m.accounts for m in moved]))
+    k = len(ids)
+    merged = (np.zeros(k, dtype=counts.dtype), np.zeros((k, *sums.shape[1:])))
+    np.add.at(merged[0], codes, counts)
+    np.add.at(merged[1], codes, sums)
+    total = np.zeros((k, *products.shape[1:]))
+    np.add.at(total, codes, products)
+    return CrossProducts(merged[0], merged[1], total, centre, np.asarray(ids))
 
 
 def drivers_from_cross_products(
