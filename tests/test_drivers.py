@@ -634,3 +634,11 @@ def test_partials_of_row_batches_merge_by_account() -> None:
     result = drivers_from_cross_products(merged, DRIVERS, "nps", bootstrap=80, seed=6)
     columns = ["importance", "ci_low", "ci_high", "performance"]
     np.testing.assert_allclose(result.table[columns], whole[columns], atol=1e-10)
+
+
+def test_respondents_without_an_account_form_one_cluster() -> None:
+    frame = accounts_frame(5)
+    accounts = frame["account"].nunique()
+    frame.loc[frame.index[::10], "account"] = None
+    result = key_drivers(frame, DRIVERS, "nps", bootstrap=20, seed=1, cluster="account")
+    assert result.clusters == frame["account"].nunique() + 1 <= accounts + 1
