@@ -20,9 +20,12 @@ from b2bcx.stats.drivers import (
     AGREES,
     COLUMNS,
     DIFFERS,
+    cross_products,
+    drivers_from_cross_products,
     key_drivers,
     key_drivers_by_role,
     key_drivers_table,
+    merge_cross_products,
     published_agreement,
     quadrants,
     relative_weights,
@@ -507,3 +510,135 @@ def test_an_outcome_item_inside_a_driver_pillar_is_warned() -> None:
     assert outcome_overlap(config, "nps") is None
     warning = outcome_overlap(config, "loyal")
     assert warning is not None and "Q3" in warning and "Empathy" in warning
+
+
+# (f) drivers from merged per-account cross-products ---------------------------------
+
+
+def accounts_frame(seed: int, n: int = 600, k: int = 70) -> pd.DataFrame:
+    """Scores 0..100 with an account effect, accounts of uneven size."""
+    rng = np.random.default_rng(seed)
+    account = rng.integers(0, k, size=n) ** 2 % k  # some accounts much bigger
+    effect = rng.normal(scale=8, size=(k, 1))[account]
+    x, y = random_data(seed, n, len(DRIVERS))
+    values = np.column_stack([x, y]) * 6 + 60 + effect
+    frame = pd.DataFrame(values, columns=[*DRIVERS, "nps"])
+    frame.loc[rng.random(n) < 0.05, "d2"] = np.nan
+    return frame.assign(account=[f"acc{a:03d}" for a in account])
+
+
+def row_level_cluster_intervals(
+    frame: pd.DataFrame, method: str, resamples: int, seed: int
+) -> np.ndarray:
+    """Reference: per resample, repeat each drawn account's rows and refit.
+
+    Uses the seeded draws of the bootstrap (``rng.integers(0, k, (size, k))`` per
+    chunk of ``max(n, k)``-bounded size, accounts in order of first appearance)
+    and the plain row-level fit of :func:`relative_weights_data`/np.corrcoef.
+    """
+    from b2bcx.stats.drivers import _chunks, _lmg_many, _rwa_many, _usable
+
+    complete = frame.dropna(subset=[*DRIVERS, "nps"])
+    groups = pd.factorize(complete["account"])[0]
+    values = complete[[*DRIVERS, "nps"]].to_numpy()
+    n, k = len(values), int(groups.max()) + 1
+    members = [np.flatnonzero(groups == a) for a in range(k)]
+    rng = np.random.default_rng(seed)
+    decompose = _rwa_many if method == "rwa" else _lmg_many
+    found = []
+    for rows in _chunks(resamples, max(n, k)):
+        for draw in rng.integers(0, k, size=(rows.stop - rows.start, k)):
+            resample = values[np.concatenate([members[a] for a in draw])]
+            with np.errstate(divide="ignore", invalid="ignore"):
+                corr = np.corrcoef(resample, rowvar=False)
+            if _usable(corr[None])[0]:
+                found.append(decompose(corr[None])[0])
+    boot = np.array(found)
+    return np.quantile(boot, [0.025, 0.975], axis=0)
+
+
+@pytest.mark.parametrize("method", ["rwa", "shapley"])
+def test_merged_cross_products_give_the_row_level_point_estimate(method: str) -> None:
+    frame = accounts_frame(1)
+    complete = frame.dropna().loc[:, [*DRIVERS, "nps"]].to_numpy()
+    corr = np.corrcoef(complete, rowvar=False)
+    expected = (relative_weights if method == "rwa" else shapley_lmg)(corr)[0]
+    result = key_drivers(
+        frame, DRIVERS, "nps", method=method, bootstrap=0, cluster="account"
+    )
+    np.testing.assert_allclose(result.table["importance"], expected, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(
+        result.table["performance"], complete[:, :-1].mean(axis=0), atol=1e-12
+    )
+    assert result.n == len(complete) and result.dropped == len(frame) - len(complete)
+
+
+@pytest.mark.parametrize("method", ["rwa", "shapley"])
+def test_account_bootstrap_equals_resampling_rows_with_the_same_draws(
+    method: str,
+) -> None:
+    frame = accounts_frame(2)
+    result = key_drivers(
+        frame, DRIVERS, "nps", method=method, bootstrap=150, seed=9, cluster="account"
+    )
+    low, high = row_level_cluster_intervals(frame, method, 150, seed=9)
+    np.testing.assert_allclose(result.table["ci_low"], low, rtol=0, atol=1e-10)
+    np.testing.assert_allclose(result.table["ci_high"], high, rtol=0, atol=1e-10)
+    assert result.clusters == frame["account"].nunique()
+
+
+def test_partials_merge_to_the_same_drivers_whatever_their_centre() -> None:
+    frame = accounts_frame(3).dropna()
+    values = frame[[*DRIVERS, "nps"]].to_numpy()
+    groups = pd.factorize(frame["account"])[0]
+    whole = cross_products(values, groups)
+    # two partials over disjoint accounts, each about its own centre
+    first = groups < 30
+    parts = [
+        cross_products(values[first], groups[first]),
+        cross_products(values[~first], groups[~first] - 30, shift=np.full(5, 3.0)),
+    ]
+    merged = merge_cross_products(parts)
+    np.testing.assert_allclose(merged.counts, whole.counts)
+    moved = merged.shifted(whole.shift)
+    np.testing.assert_allclose(moved.products, whole.products, atol=1e-8)
+    a = drivers_from_cross_products(whole, DRIVERS, "nps", bootstrap=50, seed=1)
+    b = drivers_from_cross_products(merged, DRIVERS, "nps", bootstrap=50, seed=1)
+    columns = ["importance", "ci_low", "ci_high", "performance"]
+    np.testing.assert_allclose(a.table[columns], b.table[columns], atol=1e-10)
+
+
+def test_cross_products_refuse_a_constant_outcome() -> None:
+    values = np.column_stack(
+        [np.arange(20.0), np.arange(20.0) ** 1.5, np.full(20, 7.0)]
+    )
+    parts = cross_products(values, np.arange(20) % 4)
+    with pytest.raises(AnalysisError, match="no variance"):
+        drivers_from_cross_products(parts, ["d1", "d2"], "nps", bootstrap=0)
+
+
+def test_partials_of_row_batches_merge_by_account() -> None:
+    # the same accounts answer in both batches: their sums add up
+    frame = accounts_frame(4)
+    whole = key_drivers(
+        frame, DRIVERS, "nps", bootstrap=80, seed=6, cluster="account"
+    ).table
+    parts = []
+    for batch in (frame.iloc[:250], frame.iloc[250:]):
+        complete = batch.dropna()
+        groups, ids = pd.factorize(complete["account"])
+        values = complete[[*DRIVERS, "nps"]].to_numpy()
+        parts.append(cross_products(values, groups, accounts=np.asarray(ids)))
+    merged = merge_cross_products(parts)
+    assert len(merged.counts) == frame.dropna()["account"].nunique()
+    result = drivers_from_cross_products(merged, DRIVERS, "nps", bootstrap=80, seed=6)
+    columns = ["importance", "ci_low", "ci_high", "performance"]
+    np.testing.assert_allclose(result.table[columns], whole[columns], atol=1e-10)
+
+
+def test_respondents_without_an_account_form_one_cluster() -> None:
+    frame = accounts_frame(5)
+    accounts = frame["account"].nunique()
+    frame.loc[frame.index[::10], "account"] = None
+    result = key_drivers(frame, DRIVERS, "nps", bootstrap=20, seed=1, cluster="account")
+    assert result.clusters == frame["account"].nunique() + 1 <= accounts + 1

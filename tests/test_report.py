@@ -358,14 +358,11 @@ def test_a_failed_save_leaves_no_partial_file_and_keeps_the_previous(
     target = tmp_path / "report.xlsx"
     target.write_bytes(b"last quarter's report")
 
-    def broken_save(self, filename):
-        if hasattr(filename, "write"):  # saved in memory first
-            filename.write(b"PK half a workbook")
-        else:
-            Path(filename).write_bytes(b"PK half a workbook")
+    def broken_save(self):  # the workbook is written into a zip in memory first
+        self._archive.writestr("xl/workbook.xml", b"half a workbook")
         raise OSError("disk full")
 
-    monkeypatch.setattr(openpyxl.Workbook, "save", broken_save)
+    monkeypatch.setattr(openpyxl.writer.excel.ExcelWriter, "save", broken_save)
     with pytest.raises(OutputError, match="disk full"):  # a clear error, exit 1
         write_report(small_inputs, target)
     assert target.read_bytes() == b"last quarter's report"

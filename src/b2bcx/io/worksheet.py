@@ -6,20 +6,26 @@ import io
 import math
 import re
 import zipfile
+from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from openpyxl import Workbook
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
+from openpyxl.styles.cell_style import StyleArray
+from openpyxl.utils import get_column_letter, range_boundaries
 from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.writer.excel import ExcelWriter
 
 from b2bcx.io.atomic import write_bytes
 from b2bcx.io.formulas import is_formula_like
 from b2bcx.io.text import without_controls
+from b2bcx.io.worksheet_rows import can_defer, defer_rows, splice_rows
 
 HEADER_FILL = PatternFill("solid", fgColor="1F3864")
 HEADER_FONT = Font(bold=True, color="FFFFFF")
@@ -73,6 +79,10 @@ def put_text_safely(ws: Worksheet, row: int, column: int, value: Any) -> None:
             cell.quotePrefix = True
 
 
+CellStyle = tuple[Alignment, str | None]
+"""A column's alignment and, when given, a number format that replaces its own."""
+
+
 def write_frame(
     ws: Worksheet,
     table: pd.DataFrame,
@@ -80,11 +90,21 @@ def write_frame(
     start_row: int = 1,
     table_name: str | None = None,
     formats: dict[str, str] | None = None,
+    styles: Mapping[str, CellStyle] | None = None,
+    defer: bool = False,
 ) -> tuple[int, int]:
     """Write ``table`` with a styled header; return (last row, last column).
 
     Header names are made unique ignoring case (Excel's rule for table columns):
     a segment named ``Index`` beside the ``index`` column becomes ``Index (2)``.
+    ``styles`` gives columns (by name) an alignment and optionally a number format.
+    ``defer``: the body is written into the sheet's XML on saving, without cell
+    objects (for a table that nothing else writes into; see
+    :mod:`b2bcx.io.worksheet_rows`); its cells cannot be read back before saving.
+
+    Every cell of a column shares its style: the first data row is styled cell by
+    cell and the other rows copy its style (a big table costs one cell per value,
+    not one style lookup per value and attribute).
     """
     columns = unique_headers([str(c) for c in table.columns])
     for j, name in enumerate(columns, start=1):
@@ -92,13 +112,20 @@ def write_frame(
         header = ws.cell(row=start_row, column=j)
         header.font, header.fill = HEADER_FONT, HEADER_FILL
         header.alignment = Alignment(wrap_text=False, vertical="center")
-    for i, row in enumerate(
-        table.itertuples(index=False, name=None), start=start_row + 1
-    ):
-        for j, value in enumerate(row, start=1):
-            put_text_safely(ws, i, j, value)
+    rows = table.itertuples(index=False, name=None)
+    first = next(rows, None)
+    if first is not None:
+        for j, value in enumerate(first, start=1):
+            put_text_safely(ws, start_row + 1, j, value)
+    _format_columns(ws, table, start_row, formats or {}, styles or {})
+    if first is not None and len(table) > 1:
+        above = _styles_of_row(ws, start_row + 1, len(first))
+        body = [column_values(table.iloc[1:, j]) for j in range(len(first))]
+        if defer and can_defer(body):
+            defer_rows(ws, body, start_row + 2, above, is_formula_like)
+        else:
+            _write_styled_rows(ws, zip(*body, strict=True), start_row + 2, above)
     last_row, last_col = start_row + len(table), max(len(columns), 1)
-    _format_columns(ws, table, start_row, formats or {})
     if table_name and len(table) and columns:
         ref = f"A{start_row}:{get_column_letter(last_col)}{last_row}"
         excel_table = Table(displayName=table_name, ref=ref)
@@ -107,6 +134,49 @@ def write_frame(
         )
         ws.add_table(excel_table)
     return last_row, last_col
+
+
+def column_values(values: pd.Series) -> list[Any]:
+    """A column's cell values as :func:`cell_value` gives them, a whole column at once."""
+    kind = values.dtype.kind if isinstance(values.dtype, np.dtype) else "O"
+    if kind == "f":
+        return [None if v != v else v for v in values.tolist()]
+    if kind in "iub":
+        return values.tolist()  # type: ignore[no-any-return]
+    return [cell_value(v) for v in values]
+
+
+def _styles_of_row(ws: Worksheet, row: int, width: int) -> list[StyleArray]:
+    styles = []
+    for column in range(1, width + 1):
+        style = ws.cell(row=row, column=column)._style
+        styles.append(StyleArray() if style is None else StyleArray(style))
+    return styles
+
+
+def _write_styled_rows(
+    ws: Worksheet,
+    rows: Iterator[tuple[Any, ...]],
+    start: int,
+    styles: list[StyleArray],
+) -> None:
+    """Rows of cell values from ``start`` down, column ``j`` styled ``styles[j]``."""
+    plain, quoted = [], []
+    for style in styles:
+        style.quotePrefix = 0
+        plain.append(style)
+        quoted.append(StyleArray(style))
+        quoted[-1].quotePrefix = 1
+    cells, last = ws._cells, start - 1
+    for last, row in enumerate(rows, start=start):
+        for j, value in enumerate(row, start=1):
+            cell = Cell(ws, row=last, column=j, value=value, style_array=plain[j - 1])
+            if isinstance(value, str):
+                cell.data_type = "s"
+                if is_formula_like(value):
+                    cell._style = StyleArray(quoted[j - 1])
+            cells[(last, j)] = cell
+    ws._current_row = max(ws._current_row, last)
 
 
 def unique_headers(names: list[str]) -> list[str]:
@@ -126,15 +196,27 @@ def unique_headers(names: list[str]) -> list[str]:
 
 
 def _format_columns(
-    ws: Worksheet, table: pd.DataFrame, start_row: int, formats: dict[str, str]
+    ws: Worksheet,
+    table: pd.DataFrame,
+    start_row: int,
+    formats: dict[str, str],
+    styles: Mapping[str, CellStyle],
 ) -> None:
+    """Number format, width and style of each column, set on its first data row."""
+    row = start_row + 1
     for j, column in enumerate(table.columns, start=1):
         fmt = formats.get(str(column)) or number_format(str(column), table[column])
+        if fmt and len(table):
+            ws.cell(row=row, column=j).number_format = fmt
         letter = get_column_letter(j)
-        if fmt:
-            for i in range(start_row + 1, start_row + len(table) + 1):
-                ws.cell(row=i, column=j).number_format = fmt
         ws.column_dimensions[letter].width = column_width(str(column), table[column])
+    for j, column in enumerate(table.columns, start=1):
+        style = styles.get(str(column))
+        if style is not None and len(table):
+            cell = ws.cell(row=row, column=j)
+            cell.alignment = style[0]
+            if style[1] is not None:
+                cell.number_format = style[1]
 
 
 def column_width(name: str, values: pd.Series) -> float:
@@ -165,7 +247,7 @@ def write_single_table(
     ws = workbook.active
     assert_worksheet(ws)
     ws.title = sheet[:31]
-    write_frame(ws, table, table_name=table_name(sheet))
+    write_frame(ws, table, table_name=table_name(sheet), defer=True)
     finish_sheet(ws)
     write_bytes(path, workbook_bytes(workbook))
 
@@ -179,8 +261,27 @@ def workbook_bytes(workbook: Workbook, stamp: datetime | None = None) -> bytes:
     one plain write (one error), not inside openpyxl's zip writer.
     """
     buffer = io.BytesIO()
-    workbook.save(buffer)
-    return reproducible_zip(buffer.getvalue(), stamp)
+    name_table_columns(workbook)
+    # stored, not deflated: reproducible_zip compresses every entry once anyway
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED, allowZip64=True) as archive:
+        ExcelWriter(workbook, archive).save()
+    return reproducible_zip(buffer.getvalue(), stamp, workbook)
+
+
+def name_table_columns(workbook: Workbook) -> None:
+    """Name each Excel table's columns from its header cells, as openpyxl does on saving.
+
+    openpyxl reads the table's whole range for this, creating an empty cell for
+    every position of a big table; only the header row is needed.
+    """
+    for ws in workbook.worksheets:
+        for table in ws.tables.values():
+            if table.tableColumns or not table.headerRowCount:
+                continue
+            table._initialise_columns()
+            low_col, low_row, _, _ = range_boundaries(table.ref)
+            for offset, column in enumerate(table.tableColumns):
+                column.name = str(ws.cell(row=low_row, column=low_col + offset).value)
 
 
 FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
@@ -190,8 +291,14 @@ _DOCUMENT_TIME = re.compile(
 )
 
 
-def reproducible_zip(content: bytes, stamp: datetime | None = None) -> bytes:
-    """An .xlsx rewritten with fixed entry times and document times."""
+def reproducible_zip(
+    content: bytes, stamp: datetime | None = None, workbook: Workbook | None = None
+) -> bytes:
+    """An .xlsx rewritten with fixed entry times and document times.
+
+    Given the ``workbook`` it was saved from, rows kept aside for writing on saving
+    (``write_frame(..., defer=True)``) are added to their sheets.
+    """
     utc = stamp.astimezone(UTC) if stamp and stamp.tzinfo else stamp
     date_time = (
         tuple(utc.timetuple())[:6] if utc and utc.year >= 1980 else FIXED_ZIP_TIME
@@ -205,6 +312,8 @@ def reproducible_zip(content: bytes, stamp: datetime | None = None) -> bytes:
             data = source.read(info.filename)
             if info.filename == "docProps/core.xml":
                 data = _document_times(data, utc)
+            elif workbook is not None:
+                data = splice_rows(workbook, info.filename, data, is_formula_like)
             member = zipfile.ZipInfo(info.filename, date_time=date_time)  # type: ignore[arg-type]
             member.compress_type = zipfile.ZIP_DEFLATED
             member.external_attr = info.external_attr

@@ -11,6 +11,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from b2bcx.io.worksheet import (
+    CellStyle,
     finish_sheet,
     put_text_safely,
     table_name,
@@ -97,10 +98,14 @@ def write_table(
         return write_note(ws, row, empty) + 1
     before = column_widths(ws, len(table.columns))
     last_row, _ = write_frame(
-        ws, table, start_row=row, table_name=table_name(name), formats=formats
+        ws,
+        table,
+        start_row=row,
+        table_name=table_name(name),
+        formats=formats,
+        styles=text_styles(table),
     )
     widen(ws, before)
-    pad_text(ws, table, row)
     relabel(ws, table, row, labels)
     return last_row + 2
 
@@ -128,8 +133,14 @@ def table_sheet(
         write_note(ws, 1, empty)
         ws.column_dimensions["A"].width = 60
         return
-    write_frame(ws, table, table_name=table_name(name), formats=formats)
-    pad_text(ws, table, 1)
+    write_frame(
+        ws,
+        table,
+        table_name=table_name(name),
+        formats=formats,
+        styles=text_styles(table),
+        defer=True,
+    )
     relabel(ws, table, 1, labels)
     finish_sheet(ws)
 
@@ -154,18 +165,16 @@ def relabel(
         dimension.width = min(max(dimension.width or 0, len(text) + 2), 60)
 
 
-def pad_text(ws: Worksheet, table: pd.DataFrame, header_row: int) -> None:
+def text_styles(table: pd.DataFrame) -> dict[str, CellStyle]:
     """Indent text columns a little; show true/false columns as TRUE/FALSE, centred."""
-    for column, name in enumerate(table.columns, start=1):
+    styles: dict[str, CellStyle] = {}
+    for name in table.columns:
         values = table[name]
         logical = is_logical(values)
         if not logical and pd.api.types.is_numeric_dtype(values):
             continue
-        for row in range(header_row + 1, header_row + len(table) + 1):
-            cell = ws.cell(row=row, column=column)
-            cell.alignment = CENTRED if logical else TEXT
-            if logical:
-                cell.number_format = BOOLEAN
+        styles[str(name)] = (CENTRED, BOOLEAN) if logical else (TEXT, None)
+    return styles
 
 
 def is_logical(values: pd.Series) -> bool:

@@ -103,10 +103,9 @@ def quote_formula_like_text(workbook: Workbook) -> None:
     keeps them text when a user edits the cell and presses Enter.
     """
     for ws in workbook.worksheets:
-        for row in ws.iter_rows():
-            for cell in row:
-                if isinstance(cell.value, str) and is_formula_like(cell.value):
-                    cell.quotePrefix = True
+        for cell in ws._cells.values():
+            if isinstance(cell.value, str) and is_formula_like(cell.value):
+                cell.quotePrefix = True
 
 
 def write_report(inputs: ReportInputs, path: str | Path) -> Path:

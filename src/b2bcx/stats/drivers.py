@@ -10,7 +10,7 @@ Both were checked against the reference matrix of docs/method.md#drivers (Johnso
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import combinations
 from math import factorial
 from numbers import Integral, Real
@@ -41,6 +41,8 @@ NO_ADVICE = "—"
 """The quadrant shown when a model is reported without quadrant advice."""
 _COLLINEAR_TOL = 1e-10  # smallest / largest eigenvalue of R_xx below this: singular
 _CHUNK_CELLS = 4_000_000  # bound on array cells per vectorised bootstrap step
+_CONSTANT_TOL = 1e-13  # variance / mean square below this: a constant column
+_ROW_BLOCK = 65_536  # rows per block when summing cross-products
 Decompose = Callable[[np.ndarray], np.ndarray]
 
 
@@ -193,22 +195,253 @@ def key_drivers(
     keep = ~np.isnan(values).any(axis=1)
     complete = values[keep]
     _check_complete_cases(complete, drivers, outcome)
+    if cluster is not None and cluster in data.columns:
+        groups, ids = pd.factorize(
+            data[cluster].to_numpy()[keep], use_na_sentinel=False
+        )
+        result = drivers_from_cross_products(
+            cross_products(complete, groups, accounts=np.asarray(ids)),
+            drivers,
+            outcome,
+            method=method,
+            bootstrap=bootstrap,
+            seed=seed,
+            labels=labels,
+            confidence=confidence,
+            performance=complete[:, :-1].mean(axis=0),
+        )
+    else:
+        result = _respondent_drivers(
+            complete, drivers, outcome, method, bootstrap, seed, labels, confidence
+        )
+    return replace(result, dropped=len(values) - len(complete))
+
+
+@dataclass(frozen=True)
+class CrossProducts:
+    """Per-account sums of the complete cases of ``[drivers..., outcome]``.
+
+    The sums are of ``x − shift`` (a fixed centre, for accuracy), so account ``a``
+    holds ``n_a``, ``Σ (x − c)`` and ``Σ (x − c)(x − c)ᵀ``. Partials merge by
+    adding accounts' sums (:func:`merge_cross_products`); every driver statistic,
+    bootstrap included, is computed from them without the rows.
+
+    Attributes
+    ----------
+    counts : (k,) complete cases per account.
+    sums : (k, q) sums of the shifted values per account (q = drivers + outcome).
+    products : (k, q, q) sums of the shifted cross-products per account.
+    shift : (q,) the centre ``c`` subtracted from every row.
+    accounts : (k,) account ids, when known (partials then merge by account).
+    """
+
+    counts: np.ndarray
+    sums: np.ndarray
+    products: np.ndarray
+    shift: np.ndarray
+    accounts: np.ndarray | None = None
+
+    def shifted(self, shift: np.ndarray) -> CrossProducts:
+        """The same sums about another centre (exact algebra, no rows needed)."""
+        d = np.asarray(shift, dtype=float) - self.shift  # x − c' = (x − c) − d
+        n = self.counts.astype(float)[:, None]
+        sums = self.sums - n * d
+        outer = self.sums[:, :, None] * d[None, None, :]
+        products = (
+            self.products
+            - outer
+            - outer.transpose(0, 2, 1)
+            + n[:, :, None] * (d[:, None] * d[None, :])
+        )
+        centre = np.asarray(shift, dtype=float)
+        return CrossProducts(self.counts, sums, products, centre, self.accounts)
+
+
+def cross_products(
+    complete: np.ndarray,
+    groups: np.ndarray,
+    shift: np.ndarray | None = None,
+    accounts: np.ndarray | None = None,
+) -> CrossProducts:
+    """Per-account :class:`CrossProducts` of complete rows.
+
+    Parameters
+    ----------
+    complete : (n, q) complete cases, drivers first, outcome last.
+    groups : (n,) account index of each row, 0..k-1.
+    shift : centre subtracted before summing (default: the column means).
+    accounts : the id of each account index (``accounts[groups[i]]`` is row i's).
+
+    Returns
+    -------
+    CrossProducts with ``k = groups.max() + 1`` accounts.
+    """
+    complete = np.asarray(complete, dtype=float)
+    n, q = complete.shape
+    k = int(groups.max()) + 1 if n else 0
+    centre = complete.mean(axis=0) if shift is None else np.asarray(shift, float)
+    x = complete - centre
+    counts = np.bincount(groups, minlength=k)
+    sums = np.zeros((k, q))
+    np.add.at(sums, groups, x)
+    products = np.zeros((k, q * q))
+    for start in range(0, n, _ROW_BLOCK):
+        block = slice(start, start + _ROW_BLOCK)
+        outer = (x[block, :, None] * x[block, None, :]).reshape(-1, q * q)
+        np.add.at(products, groups[block], outer)
+    ids = None if accounts is None else np.asarray(accounts)[:k]
+    return CrossProducts(counts, sums, products.reshape(k, q, q), centre, ids)
+
+
+def merge_cross_products(parts: Sequence[CrossProducts]) -> CrossProducts:
+    """One partial from several, about the first one's centre.
+
+    When every partial knows its account ids, an account seen in several partials
+    gets the sum of its sums (accounts in order of first appearance, so partials
+    of consecutive row batches give the accounts the order of the whole file);
+    otherwise the partials' accounts are taken as distinct and stacked.
+    """
+    if not parts:
+        raise AnalysisError("no cross-products to merge")
+    centre = parts[0].shift
+    moved = [part.shifted(centre) for part in parts]
+    counts = np.concatenate([m.counts for m in moved])
+    sums = np.concatenate([m.sums for m in moved])
+    products = np.concatenate([m.products for m in moved])
+    if any(m.accounts is None for m in moved):
+        return CrossProducts(counts, sums, products, centre)
+    codes, ids = pd.factorize(np.concatenate([m.accounts for m in moved]))
+    k = len(ids)
+    merged = (np.zeros(k, dtype=counts.dtype), np.zeros((k, *sums.shape[1:])))
+    np.add.at(merged[0], codes, counts)
+    np.add.at(merged[1], codes, sums)
+    total = np.zeros((k, *products.shape[1:]))
+    np.add.at(total, codes, products)
+    return CrossProducts(merged[0], merged[1], total, centre, np.asarray(ids))
+
+
+def drivers_from_cross_products(
+    parts: CrossProducts,
+    drivers: Sequence[str],
+    outcome: str,
+    *,
+    method: str = "rwa",
+    bootstrap: int = 1000,
+    seed: int = 2011,
+    labels: Mapping[str, str] | None = None,
+    confidence: float = 0.95,
+    performance: np.ndarray | None = None,
+) -> DriverResult:
+    """:func:`key_drivers` with a cluster bootstrap, from per-account sums only.
+
+    The point estimate uses the correlation matrix of all accounts' summed
+    cross-products; each bootstrap resample draws ``k`` accounts with replacement
+    (the same seeded draws as the row-level bootstrap) and sums the drawn accounts'
+    matrices: one matrix product per chunk of resamples, no pass over rows.
+
+    Parameters
+    ----------
+    parts : per-account sums (:func:`cross_products`, merged partials).
+    drivers, outcome, method, bootstrap, seed, labels, confidence : as in
+        :func:`key_drivers`.
+    performance : mean score per driver when known from the rows (the sums give
+        it to rounding: a mean tie in the quadrants could fall the other way).
+
+    Returns
+    -------
+    DriverResult with ``clusters`` = the number of accounts; ``dropped`` is 0
+    (the partials hold complete cases only).
+    """
+    n = int(parts.counts.sum())
+    q = parts.sums.shape[1]
+    if q != len(drivers) + 1:
+        raise AnalysisError(
+            f"cross-products of {q} columns for {len(drivers)} drivers and an outcome"
+        )
+    stacked = np.concatenate(
+        [
+            parts.counts[:, None].astype(float),
+            parts.sums,
+            parts.products.reshape(-1, q * q),
+        ],
+        axis=1,
+    )
+    total = stacked.sum(axis=0)
+    cov = _covariances(total[None])[0]
+    means = parts.shift + total[1 : q + 1] / max(n, 1)
+    variances = np.diagonal(cov)
+    flat = variances <= _CONSTANT_TOL * (variances + means**2)
+    _check_complete_counts(n, flat, drivers, outcome)
+    corr = _corr_from_cov(cov[None])[0]
+    _check_collinearity(corr, drivers)
+    decompose: Decompose = _rwa_many if method == "rwa" else _lmg_many
+    importance = decompose(corr[None])[0]
+    rng = np.random.default_rng(seed)
+    boot = _account_bootstrap(stacked, n, decompose, bootstrap, rng)
+    performance = means[:-1] if performance is None else performance
+    return _driver_result(
+        importance,
+        performance,
+        boot,
+        drivers,
+        outcome,
+        method,
+        labels,
+        confidence,
+        n=n,
+        clusters=len(parts.counts),
+    )
+
+
+def _respondent_drivers(
+    complete: np.ndarray,
+    drivers: Sequence[str],
+    outcome: str,
+    method: str,
+    bootstrap: int,
+    seed: int,
+    labels: Mapping[str, str] | None,
+    confidence: float,
+) -> DriverResult:
+    """Drivers with the bootstrap over respondents (no account column)."""
     corr = np.corrcoef(complete, rowvar=False)
     _check_collinearity(corr, drivers)
     decompose: Decompose = _rwa_many if method == "rwa" else _lmg_many
     importance = decompose(corr[None])[0]
     rng = np.random.default_rng(seed)
-    groups = None
-    if cluster is not None and cluster in data.columns:
-        groups = pd.factorize(data[cluster].to_numpy()[keep])[0]
-        boot = _cluster_bootstrap(complete, groups, decompose, bootstrap, rng)
-    else:
-        boot = _bootstrap(complete, decompose, bootstrap, rng)
+    boot = _bootstrap(complete, decompose, bootstrap, rng)
+    performance = complete[:, :-1].mean(axis=0)
+    return _driver_result(
+        importance,
+        performance,
+        boot,
+        drivers,
+        outcome,
+        method,
+        labels,
+        confidence,
+        n=len(complete),
+        clusters=0,
+    )
+
+
+def _driver_result(
+    importance: np.ndarray,
+    performance: np.ndarray,
+    boot: np.ndarray,
+    drivers: Sequence[str],
+    outcome: str,
+    method: str,
+    labels: Mapping[str, str] | None,
+    confidence: float,
+    *,
+    n: int,
+    clusters: int,
+) -> DriverResult:
     alpha = (1 - confidence) / 2
     ci_low, ci_high = np.full((2, importance.size), np.nan)
     if len(boot):
         ci_low, ci_high = np.quantile(boot, [alpha, 1 - alpha], axis=0)
-    performance = complete[:, :-1].mean(axis=0)
     r2 = float(importance.sum())
     table = pd.DataFrame({"driver": list(drivers)})
     table["label"] = [(labels or {}).get(d, d) for d in drivers]
@@ -220,17 +453,16 @@ def key_drivers(
     warning = low_r2_warning(r2, outcome)
     if warning:
         table = withhold_advice(table)
-    dropped = len(values) - len(complete)
     return DriverResult(
         table,
         r2,
-        len(complete),
-        dropped,
+        n,
+        0,
         method,
         outcome,
         len(boot),
         (warning,) if warning else (),
-        int(groups.max() + 1) if groups is not None and len(groups) else 0,
+        clusters,
     )
 
 
@@ -400,13 +632,19 @@ def _column_problem(data: pd.DataFrame, column: str) -> Problem | None:
 def _check_complete_cases(
     complete: np.ndarray, drivers: Sequence[str], outcome: str
 ) -> None:
-    n, needed = len(complete), len(drivers) + 2
+    constant = np.ptp(complete, axis=0) == 0 if len(complete) else np.zeros(0, bool)
+    _check_complete_counts(len(complete), constant, drivers, outcome)
+
+
+def _check_complete_counts(
+    n: int, constant: np.ndarray, drivers: Sequence[str], outcome: str
+) -> None:
+    needed = len(drivers) + 2
     if n < needed:
         raise AnalysisError(
             f"only {n} complete cases for {len(drivers)} drivers; need at least {needed}",
             hint="add respondents, drop drivers, or fill in missing answers",
         )
-    constant = np.ptp(complete, axis=0) == 0
     if constant[-1]:
         raise AnalysisError(
             f"outcome {outcome!r} has no variance among the {n} complete cases",
@@ -509,36 +747,55 @@ def _bootstrap(
     return np.concatenate(found)
 
 
-def _cluster_bootstrap(
-    complete: np.ndarray,
-    groups: np.ndarray,
+def _account_bootstrap(
+    stacked: np.ndarray,
+    n: int,
     decompose: Decompose,
     resamples: int,
     rng: np.random.Generator,
 ) -> np.ndarray:
     """Importances of usable resamples of whole accounts, shape (usable, p).
 
-    Each resample draws ``k`` accounts with replacement out of the ``k`` accounts
-    and keeps all their complete cases; a respondent's weight is the number of
-    times its account was drawn.
+    ``stacked`` holds per account ``[n_a, Σ(x−c), Σ(x−c)(x−c)ᵀ]`` as one row. Each
+    resample draws ``k`` accounts with replacement out of the ``k`` accounts; its
+    sums are ``times @ stacked`` where ``times`` counts how often each account was
+    drawn. The draws (and their chunking, by ``max(n, k)``) are those of the
+    row-level cluster bootstrap, so a seed gives the same resamples.
     """
-    n, q = complete.shape
-    k = int(groups.max()) + 1 if n else 0
-    z = (complete - complete.mean(axis=0)) / complete.std(axis=0)
-    products = (z[:, :, None] * z[:, None, :]).reshape(n, q * q)
+    k = len(stacked)
+    q = _width(stacked)
     found = [np.empty((0, q - 1))]
     for rows in _chunks(resamples, max(n, k)):
         size = rows.stop - rows.start
         draws = rng.integers(0, k, size=(size, k))
         offsets = (np.arange(size) * k)[:, None]
         times = np.bincount((draws + offsets).ravel(), minlength=size * k)
-        weight = times.reshape(size, k)[:, groups].astype(float)
-        freq = weight / weight.sum(axis=1, keepdims=True)
-        corrs = _weighted_corr(freq, z, products)
+        totals = times.reshape(size, k).astype(float) @ stacked
+        corrs = _corr_from_cov(_covariances(totals))
         usable = _usable(corrs)
         if usable.any():
             found.append(decompose(corrs[usable]))
     return np.concatenate(found)
+
+
+def _width(stacked: np.ndarray) -> int:
+    """q of rows ``[n, Σx (q), Σxxᵀ (q²)]``: the root of ``q² + q = columns − 1``."""
+    return int(np.rint((np.sqrt(4 * (stacked.shape[1] - 1) + 1) - 1) / 2))
+
+
+def _covariances(totals: np.ndarray) -> np.ndarray:
+    """Covariance matrices of summed ``[n, Σx, Σxxᵀ]`` rows, shape (B, q, q)."""
+    q = _width(totals)
+    count = totals[:, :1]
+    means = totals[:, 1 : q + 1] / count
+    second = (totals[:, q + 1 :] / count).reshape(-1, q, q)
+    return second - means[:, :, None] * means[:, None, :]
+
+
+def _corr_from_cov(cov: np.ndarray) -> np.ndarray:
+    sd = np.sqrt(np.clip(np.diagonal(cov, axis1=1, axis2=2), 0, None))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return cov / (sd[:, :, None] * sd[:, None, :])
 
 
 def _weighted_corr(freq: np.ndarray, z: np.ndarray, products: np.ndarray) -> np.ndarray:
