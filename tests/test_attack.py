@@ -774,7 +774,7 @@ def test_sigterm_during_a_write_removes_the_temporary_file(tmp_path: Path) -> No
         assert process.stdout.readline().strip() == "writing"
         assert len(list(tmp_path.glob(".accounts.csv.*.tmp"))) == 1
         process.send_signal(signal.SIGTERM)
-        assert process.wait(timeout=20) == 128 + signal.SIGTERM
+        assert process.wait(timeout=60) == 128 + signal.SIGTERM
     assert sorted(p.name for p in tmp_path.iterdir()) == ["accounts.csv"]
     assert target.read_text() == "previous"
 
