@@ -464,3 +464,50 @@ def test_a_malformed_line_is_read_again_the_careful_way(tmp_path: Path) -> None:
     assert "careful" in notices[0]
     with pytest.raises(DataError, match="more fields"):
         api.score(api.load_exports([export]), config)
+
+
+def write_repeats(path: Path, n: int, seed: int, times: bool = True) -> Path:
+    """An export whose respondent ids repeat (some rows the same answers, some
+    not), with a response time column where the later row is not always last."""
+    write_export(path, n, seed=seed)
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    rng = np.random.default_rng(seed)
+    again = frame.iloc[rng.choice(n, n // 5, replace=False)].copy()
+    changed = again.index[: len(again) // 2]
+    again.loc[changed, "Q1"] = "Agree"
+    again.loc[changed, "NPS"] = "10"
+    both = pd.concat([frame, again]).sample(frac=1, random_state=seed)
+    if times:
+        days = rng.integers(1, 28, len(both))
+        both["RecordedDate"] = [f"2026-09-{d:02d} 10:00:00" for d in days]
+    both.to_csv(path, index=False)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("times", "policy"), [(True, "latest"), (False, "latest"), (True, "first")]
+)
+def test_dask_engine_drops_repeated_ids_before_the_pass(
+    tmp_path: Path, times: bool, policy: str
+) -> None:
+    from distributed import LocalCluster
+
+    first = write_repeats(tmp_path / "a.csv", 400, seed=11, times=times)
+    second = write_repeats(tmp_path / "b.csv", 250, seed=12, times=times)
+    path = write_config(tmp_path)
+    path.write_text(path.read_text().replace("dedupe: latest", f"dedupe: {policy}"))
+    config = load_config(path)
+    full = api.score(api.load_exports([first, second]), config)
+    assert "duplicate respondent id" in set(full.rows["reason"].dropna())
+    assert api.score_files([first, second], config) is None  # embedded: second read
+    with LocalCluster(
+        n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None
+    ) as cluster:
+        on_dask = api.score_files(
+            [first, second], config, engine="dask", scheduler=cluster.scheduler_address
+        )
+    assert on_dask is not None
+    assert_same_tables(on_dask, full)
+    said = [w.problem for w in on_dask.problems]
+    assert any("although its answers differ" in w for w in said)
+    assert times or any("(the same answers)" in w for w in said)

@@ -2,8 +2,8 @@
 
 :func:`score_files` returns None when the pass does not apply (another layout
 than a plain CSV/Parquet, ``within_role: median``, platform status columns,
-several waves, duplicate respondent ids); the caller then scores the export the
-respondent way (docs/method.md#streaming).
+several waves, duplicate respondent ids on the embedded engine); the caller then
+scores the export the respondent way (docs/method.md#streaming).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from b2bcx.config.models import Config
 from b2bcx.errors import Problem, UsageError
 from b2bcx.io.batches import Source, stream_source
 from b2bcx.results import AccountMaster, ScoreResult
-from b2bcx.scoring.finish import finish
+from b2bcx.scoring.finish import Locator, Repeats, finish, repeat_warnings
 from b2bcx.scoring.moments import Partial, Plan, plan
 
 if TYPE_CHECKING:
@@ -90,9 +90,10 @@ def score_files(
     placed, missing = layouts(sources, p)
     if missing:
         return None  # the respondent path reports missing columns the usual way
+    repeats: Repeats | None = None
     if engine == "dask":
         total, repeats = _run_dask(placed, p, scheduler)
-        if repeats:
+        if repeats is not None and config.filters.dedupe == "error":
             if notice:
                 notice(_SECOND_READ)
             return None
@@ -103,7 +104,7 @@ def score_files(
             if notice:
                 notice(f"reading the export again the careful way ({exc})")
             return None
-    return _result(total, p, sources, label, master, notice)
+    return _result(total, p, sources, label, master, notice, repeats)
 
 
 _SECOND_READ = (
@@ -114,7 +115,7 @@ _SECOND_READ = (
 
 def _run_dask(
     placed: list[Layout], p: Plan, scheduler: str | None
-) -> tuple[Partial, bool]:
+) -> tuple[Partial, Repeats | None]:
     try:
         from b2bcx.scoring.dask_engine import run_dask
     except ImportError as exc:
@@ -132,6 +133,7 @@ def _result(
     label: str,
     master: AccountMaster | None,
     notice: Callable[[str], None] | None,
+    repeats: Repeats | None = None,
 ) -> ScoreResult | None:
     if len(total.waves) > 1 or not total.count.sum():
         return None
@@ -148,6 +150,9 @@ def _result(
         return None
     first_rows = {s.label: s.first_row for s in sources}
     done = finish(total, p, first_rows)
+    dropped = (
+        [] if repeats is None else repeat_warnings(repeats, Locator(total, first_rows))
+    )
     if any(problem.severity == "error" for problem in done.problems):
         if notice:
             notice(
@@ -164,7 +169,7 @@ def _result(
         by_role=done.by_role,
         respondents=_no_respondents(),
         rows=done.rows,
-        warnings=warnings + done.attribute_warnings,
+        warnings=dropped + warnings + done.attribute_warnings,
         files=[s.label for s in sources],
         wave=next(iter(total.waves)) if total.waves else None,
         master=master,
