@@ -27,16 +27,29 @@ PLATFORM_COLUMNS = {"status", "distributionchannel", "finished"}
 
 
 def streamable(
-    paths: Sequence[str | Path], config: Config
+    paths: Sequence[str | Path], config: Config, engine: str = "embedded"
 ) -> tuple[list[Source], str] | None:
-    """The exports as streamable sources, or None (and why not) when the pass
-    cannot score them."""
+    """The exports as streamable sources, or None when the pass cannot score them.
+
+    On the ``dask`` engine, an export may be a glob or a URL (``s3://...``), one
+    source per file it names.
+    """
     if config.rollup.within_role != "mean":
         return None
-    if not config.roles.single and not config.columns.role:
+    if (not config.roles.single and not config.columns.role) or not paths:
         return None
+    found = _dask_sources(paths) if engine == "dask" else _local_sources(paths)
+    if found is None or len({s.location for s in found}) < len(found):
+        return None
+    for source in found:
+        if PLATFORM_COLUMNS & {c.casefold() for c in source.columns}:
+            return None
+    return found, ", ".join(str(p) for p in paths)
+
+
+def _local_sources(paths: Sequence[str | Path]) -> list[Source] | None:
     try:
-        if len({Path(p).resolve() for p in paths}) < len(paths) or not paths:
+        if len({Path(p).resolve() for p in paths}) < len(paths):
             return None
     except (OSError, RuntimeError):  # a symlink loop: reported by the usual reader
         return None
@@ -45,10 +58,16 @@ def streamable(
         source = stream_source(path)
         if source is None:
             return None
-        if PLATFORM_COLUMNS & {c.casefold() for c in source.columns}:
-            return None
         sources.append(source)
-    return sources, ", ".join(str(p) for p in paths)
+    return sources
+
+
+def _dask_sources(paths: Sequence[str | Path]) -> list[Source] | None:
+    try:
+        from b2bcx.scoring.dask_engine import dask_sources
+    except ImportError as exc:
+        raise _no_dask() from exc
+    return dask_sources(paths)
 
 
 def score_files(
@@ -80,7 +99,7 @@ def score_files(
         raise UsageError(
             f"unknown engine {engine!r}", hint=f"use one of: {', '.join(ENGINES)}"
         )
-    found = streamable(paths, config)
+    found = streamable(paths, config, engine)
     if found is None:
         return None
     sources, label = found
@@ -119,11 +138,15 @@ def _run_dask(
     try:
         from b2bcx.scoring.dask_engine import run_dask
     except ImportError as exc:
-        raise UsageError(
-            "`--engine dask` needs Dask",
-            hint="install it with `pip install 'b2bcx[dask]'`",
-        ) from exc
+        raise _no_dask() from exc
     return run_dask(placed, p, scheduler)
+
+
+def _no_dask() -> UsageError:
+    return UsageError(
+        "`--engine dask` needs Dask",
+        hint="install it with `pip install 'b2bcx[dask]'`",
+    )
 
 
 def _result(

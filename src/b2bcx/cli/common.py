@@ -171,8 +171,33 @@ def working(message: str) -> Iterator[None]:
         yield
 
 
+def local_exports(exports: list[str]) -> list[Path]:
+    """Export arguments as local files: a quoted glob expanded (in name order).
+
+    Raises
+    ------
+    UsageError
+        A URL: only ``--engine dask`` reads those.
+    """
+    import glob
+
+    from b2bcx.errors import UsageError
+
+    paths: list[Path] = []
+    for export in exports:
+        if "://" in export:
+            raise UsageError(
+                f"{export} is a URL; only `--engine dask` reads exports from object "
+                "storage (plain CSV/TSV or Parquet)",
+                hint="download the file, or add `--engine dask`",
+            )
+        matched = sorted(glob.glob(export)) if glob.has_magic(export) else []
+        paths += [Path(m) for m in matched] or [Path(export)]
+    return paths
+
+
 def score_streamed(
-    exports: list[Path],
+    exports: list[str] | list[Path],
     config_path: Path,
     accounts: Path | None,
     engine: str,

@@ -48,6 +48,14 @@ ExportsArgument = Annotated[
         metavar="EXPORT...",
     ),
 ]
+ExportTextsArgument = Annotated[
+    list[str],
+    typer.Argument(
+        help="Survey export(s): CSV/TSV, XLSX, SAV, Parquet; Qualtrics and SurveyMonkey layouts are recognised. With --engine dask also globs and URLs (s3://, gs://, file://).",
+        show_default=False,
+        metavar="EXPORT...",
+    ),
+]
 ConfigOption = Annotated[
     Path,
     typer.Option(

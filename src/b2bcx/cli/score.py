@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from b2bcx.cli.common import (
     emit,
+    local_exports,
     note_unreadable,
     refuse_output_over_inputs,
     reported,
@@ -22,7 +24,7 @@ from b2bcx.cli.options import (
     By,
     ConfigOption,
     Engine,
-    ExportsArgument,
+    ExportTextsArgument,
     Format,
     FormatOption,
     OutputOption,
@@ -35,7 +37,7 @@ if TYPE_CHECKING:
 
 
 def score(
-    exports: ExportsArgument,
+    exports: ExportTextsArgument,
     config: ConfigOption,
     baseline: BaselineOption = None,
     by: Annotated[
@@ -73,17 +75,23 @@ def score(
     with reported():
         from b2bcx import api
 
-        refuse_output_over_inputs(
-            output, [*exports, config, *(baseline or []), accounts]
-        )
+        paths = [Path(e) for e in exports if "://" not in e]
+        refuse_output_over_inputs(output, [*paths, config, *(baseline or []), accounts])
         result = None
         if baseline is None and sheet is None and bad_answers is BadAnswers.error:
+            streamed = exports if engine is Engine.dask else local_exports(exports)
             result = score_streamed(
-                exports, config, accounts, engine.value, scheduler, output
+                streamed, config, accounts, engine.value, scheduler, output
             )
         if result is None:
             result = score_inputs(
-                exports, config, sheet, baseline, accounts, bad_answers.value, output
+                local_exports(exports),
+                config,
+                sheet,
+                baseline,
+                accounts,
+                bad_answers.value,
+                output,
             )
         note_unreadable(result.problems)
         if by is not None:

@@ -12,14 +12,18 @@ This is the only module that imports Dask; the rest of b2bcx never does.
 
 from __future__ import annotations
 
+import glob
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from b2bcx.io.batches import unquoted
+from b2bcx.errors import DataError
+from b2bcx.io.batches import Source, source_from_head, stream_source, unquoted
+from b2bcx.io.detect import HEAD_BYTES
 from b2bcx.scoring.engine import PART_STRIDE, Layout
 from b2bcx.scoring.finish import Repeats
 from b2bcx.scoring.moments import (
@@ -32,6 +36,80 @@ from b2bcx.scoring.moments import (
 )
 from b2bcx.scoring.prepare import duplicate_rows, response_time_column
 
+
+def is_remote(export: str) -> bool:
+    """Whether an export argument is a URL or a glob (read through fsspec)."""
+    return "://" in export or glob.has_magic(export)
+
+
+def dask_sources(exports: Sequence[str | Path]) -> list[Source] | None:
+    """The exports as sources: local paths as they are, URLs (``s3://``,
+    ``gs://``, ``file://``...) and globs expanded by fsspec, one source per file
+    in name order. None when one of them cannot be streamed.
+
+    Raises
+    ------
+    DataError
+        A glob or URL that matches no file.
+    """
+    sources = []
+    for export in map(str, exports):
+        found = [stream_source(export)] if not is_remote(export) else _matched(export)
+        if any(source is None for source in found):
+            return None
+        sources += [s for s in found if s is not None]
+    return sources
+
+
+def _matched(export: str) -> list[Source | None]:
+    """The sources a glob or URL names (a local glob by :mod:`glob`, the rest by fsspec)."""
+    if "://" not in export:
+        names = sorted(glob.glob(export))
+        if not names:
+            raise _no_match(export)
+        return [stream_source(name) for name in names]
+    import fsspec
+    from fsspec.implementations.local import LocalFileSystem
+
+    try:
+        files = fsspec.open_files(export, "rb")
+    except (ImportError, ValueError) as exc:  # no fsspec backend for the protocol
+        raise DataError(
+            f"cannot read {export}: {exc}",
+            hint="install the file system for the URL (s3fs for s3://, gcsfs for "
+            "gs://, adlfs for az://)",
+        ) from exc
+    if not files:
+        raise _no_match(export)
+    single = len(files) == 1 and not glob.has_magic(export)
+    found: list[Source | None] = []
+    for file in sorted(files, key=lambda f: f.path):
+        url = file.fs.unstrip_protocol(file.path)
+        label = export if single else url
+        if isinstance(file.fs, LocalFileSystem):
+            found.append(stream_source(file.path, label=label))
+            continue
+        with file as handle:
+            head = handle.read(HEAD_BYTES)
+        with file.fs.open(file.path, "rb") as handle:
+            source = source_from_head(Path(file.path), label, head, handle)
+        found.append(None if source is None else _at(source, url))
+    return found
+
+
+def _no_match(export: str) -> DataError:
+    return DataError(
+        f"no file matches {export}",
+        hint="check the path or pattern (quote it so the shell leaves it alone)",
+    )
+
+
+def _at(source: Source, url: str) -> Source:
+    from dataclasses import replace
+
+    return replace(source, url=url)
+
+
 KEYS = {"id": object, "time": object, "position": "int64", "hash": "uint64"}
 
 
@@ -42,9 +120,9 @@ def _frames(layout: Layout, extra: Sequence[str] = ()) -> Any:
     source = layout.source
     columns = list(dict.fromkeys([*layout.read, *extra]))
     if source.kind == "parquet":
-        return dd.read_parquet(str(source.path), columns=columns)
+        return dd.read_parquet(source.location, columns=columns)
     return dd.read_csv(
-        str(source.path),
+        source.location,
         sep=source.delimiter,
         usecols=columns,
         dtype=str,
