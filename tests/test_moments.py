@@ -600,3 +600,52 @@ def test_dask_engine_reads_object_storage(tmp_path: Path) -> None:
     pd.testing.assert_frame_equal(
         on_dask.accounts, expected.accounts, rtol=0, atol=1e-9
     )
+
+
+def test_progress_is_told_the_bytes_read_after_every_batch(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import math
+
+    from b2bcx.io import batches
+
+    monkeypatch.setattr(batches, "BLOCK_BYTES", 4096)
+    first = write_export(tmp_path / "a.csv", 600, seed=17)
+    second = tmp_path / "b.parquet"
+    pd.read_csv(
+        write_export(tmp_path / "b.csv", 300, seed=18, prefix="S"),
+        dtype=str,
+        keep_default_na=False,
+    ).replace({"": None}).to_parquet(second, index=False, row_group_size=100)
+    config = load_config(write_config(tmp_path))
+    told: list[tuple[int, int]] = []
+    result = api.score_files(
+        [first, second], config, progress=lambda done, total: told.append((done, total))
+    )
+    assert result is not None
+    sizes = [first.stat().st_size, second.stat().st_size]
+    blocks = math.ceil(sizes[0] / 4096)
+    assert blocks > 5
+    assert len(told) == blocks + 1  # one Parquet batch (iter_batches joins row groups)
+    assert {total for _, total in told} == {sum(sizes)}
+    done = [d for d, _ in told]
+    assert done == sorted(done) and done[blocks - 1] == sizes[0]
+    assert done[-1] == sum(sizes)
+
+
+def test_the_progress_bar_shows_only_on_a_terminal(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import sys
+
+    from b2bcx.cli import common
+
+    with common.bytes_read() as progress:  # pytest's stderr is no terminal
+        assert progress is None
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    with common.bytes_read() as progress:
+        assert progress is not None
+        progress(10, 100)
+    monkeypatch.setattr(common.State, "quiet", True)
+    with common.bytes_read() as progress:
+        assert progress is None

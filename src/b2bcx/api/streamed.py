@@ -78,13 +78,14 @@ def score_files(
     engine: str = "embedded",
     scheduler: str | None = None,
     notice: Callable[[str], None] | None = None,
-    progress: Callable[[int], None] | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> ScoreResult | None:
     """Score exports by the moments pass on ``engine`` (``embedded`` or ``dask``).
 
     Returns None when the pass does not apply or the rows need the respondent
     path (several waves, duplicate respondent ids); ``notice`` is told why
-    when that costs a second read.
+    when that costs a second read. On the embedded engine, ``progress`` is told
+    after every batch the bytes read so far and the exports' total.
 
     Invalid answers and unmapped roles are found by the pass (each with its
     file, row, column and value) but reported by the respondent path, which

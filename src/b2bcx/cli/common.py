@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -171,6 +171,36 @@ def working(message: str) -> Iterator[None]:
         yield
 
 
+@contextlib.contextmanager
+def bytes_read() -> Iterator[Callable[[int, int], None] | None]:
+    """A progress bar over the bytes of the exports read, on stderr (only on a
+    terminal, not with --quiet); yields its callback, or None."""
+    if State.quiet or not sys.stderr.isatty():
+        yield None
+        return
+    from rich.progress import (
+        BarColumn,
+        DownloadColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+        TransferSpeedColumn,
+    )
+
+    from b2bcx.cli.render.console import stderr_console
+
+    columns = (
+        TextColumn("Scoring accounts"),
+        BarColumn(),
+        DownloadColumn(),
+        TransferSpeedColumn(),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=stderr_console(), transient=True) as bar:
+        task = bar.add_task("score", total=None)
+        yield lambda done, total: bar.update(task, completed=done, total=total)
+
+
 def local_exports(exports: list[str]) -> list[Path]:
     """Export arguments as local files: a quoted glob expanded (in name order).
 
@@ -212,7 +242,8 @@ def score_streamed(
     config = load_config(config_path)
     refuse_output_over_inputs(output, [configured_accounts(config, accounts)])
     master = load_master(config, accounts)
-    with working("Scoring accounts…"):
+    waiting = working("Scoring accounts…") if engine != "embedded" else bytes_read()
+    with waiting as progress:
         result = score_files(
             exports,
             config,
@@ -220,6 +251,7 @@ def score_streamed(
             engine=engine,
             scheduler=scheduler,
             notice=note,
+            progress=progress,
         )
     if result is None and engine != "embedded":
         note(f"the {engine} engine cannot score these exports; scoring them here")

@@ -189,6 +189,32 @@ def record_batches(
             yield batch
 
 
+def sized_batches(
+    source: Source,
+    columns: list[str],
+    plain: Sequence[str] = (),
+    block_bytes: int | None = None,
+) -> Iterator[tuple[pa.RecordBatch, int]]:
+    """:func:`record_batches` with, per batch, the bytes of the file read up to its
+    end (for a progress bar): a CSV batch is one block of the reader's input, a
+    Parquet batch its share of the rows."""
+    size = source.path.stat().st_size
+    if source.kind == "parquet":
+        import pyarrow.parquet as pq
+
+        rows = max(pq.ParquetFile(source.path).metadata.num_rows, 1)
+        seen = 0
+        for batch in record_batches(source, columns, plain):
+            seen += batch.num_rows
+            yield batch, min(size * seen // rows, size)
+        return
+    block = block_bytes or BLOCK_BYTES
+    read = source.skip
+    for batch in record_batches(source, columns, plain, block):
+        read = min(read + block, size)
+        yield batch, read
+
+
 def _body(source: Source) -> pa.NativeFile:
     handle = pa.OSFile(str(source.path))
     if source.skip:
