@@ -649,3 +649,78 @@ def test_the_progress_bar_shows_only_on_a_terminal(
     monkeypatch.setattr(common.State, "quiet", True)
     with common.bytes_read() as progress:
         assert progress is None
+
+
+# -- the DuckDB engine (a prototype) -------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("method", "missing"),
+    [
+        ("role_weighted", "renormalize"),
+        ("mean", "renormalize"),
+        ("waterfall", "exclude"),
+    ],
+)
+def test_duckdb_engine_equals_the_embedded_engine(
+    tmp_path: Path, method: str, missing: str
+) -> None:
+    from b2bcx.api.streamed import streamable
+    from b2bcx.scoring.duckdb_engine import run_duckdb
+    from b2bcx.scoring.engine import layouts
+
+    first = write_export(tmp_path / "a.csv", 700, seed=19)
+    second = write_export(tmp_path / "b.csv", 300, seed=20, prefix="S")
+    frame = pd.read_csv(first, dtype=str, keep_default_na=False)
+    account = frame["Account"].str.strip()
+    for column in ("Region", "Revenue"):  # one value per account: no row to name
+        frame[column] = frame.groupby(account)[column].transform("first")
+    frame.to_csv(first, index=False)
+    config = load_config(write_config(tmp_path, method, missing))
+    p = plan(config)
+    placed = layouts(streamable([first], config)[0], p)[0]  # type: ignore[index]
+    assert run_duckdb(placed, p) is not None  # DuckDB ran the pass itself
+    on_duckdb = api.score_files([first], config, engine="duckdb")
+    assert on_duckdb is not None
+    assert_same_tables(on_duckdb, api.score_files([first], config))
+    assert_same_tables(on_duckdb, api.score(api.load_exports([first]), config))
+    # conflicting regions need their rows named: the embedded engine runs the pass
+    both = api.score_files([first, second], config, engine="duckdb")
+    assert both is not None
+    assert_same_tables(both, api.score_files([first, second], config))
+
+
+def test_duckdb_engine_on_the_example() -> None:
+    from b2bcx.api.streamed import streamable
+    from b2bcx.scoring.duckdb_engine import run_duckdb
+    from b2bcx.scoring.engine import layouts
+
+    export = EXAMPLES / "acme_2026q3.csv"
+    config = load_config(EXAMPLES / "acme.yaml")
+    p = plan(config)
+    placed = layouts(streamable([export], config)[0], p)[0]  # type: ignore[index]
+    assert run_duckdb(placed, p) is not None
+    on_duckdb = api.score_files([export], config, engine="duckdb")
+    embedded = api.score_files([export], config)
+    assert on_duckdb is not None and embedded is not None
+    assert_same_tables(on_duckdb, embedded)
+
+
+def test_duckdb_engine_leaves_what_needs_row_numbers_to_the_embedded_engine(
+    tmp_path: Path,
+) -> None:
+    from b2bcx.api.streamed import streamable
+    from b2bcx.scoring.duckdb_engine import run_duckdb
+    from b2bcx.scoring.engine import layouts
+
+    config = load_config(write_config(tmp_path))
+    p = plan(config)
+    bad = write_export(tmp_path / "bad.csv", 300, seed=21, bad=True)
+    repeated = write_repeats(tmp_path / "repeated.csv", 300, seed=22, times=False)
+    for export in (bad, repeated):
+        placed = layouts(streamable([export], config)[0], p)[0]  # type: ignore[index]
+        assert run_duckdb(placed, p) is None
+    said: list[str] = []
+    assert census([bad], config) == census([bad], config, "embedded")
+    assert api.score_files([bad], config, engine="duckdb", notice=said.append) is None
+    assert said[0].startswith("rows DuckDB cannot number")

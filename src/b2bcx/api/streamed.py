@@ -22,7 +22,7 @@ from b2bcx.scoring.moments import Partial, Plan, plan
 if TYPE_CHECKING:
     from b2bcx.scoring.engine import Layout
 
-ENGINES = ("embedded", "dask")
+ENGINES = ("embedded", "dask", "duckdb")
 PLATFORM_COLUMNS = {"status", "distributionchannel", "finished"}
 
 
@@ -80,7 +80,9 @@ def score_files(
     notice: Callable[[str], None] | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> ScoreResult | None:
-    """Score exports by the moments pass on ``engine`` (``embedded`` or ``dask``).
+    """Score exports by the moments pass on ``engine`` (``embedded``, ``dask`` or
+    the ``duckdb`` prototype, which hands to the embedded engine what needs row
+    numbers).
 
     Returns None when the pass does not apply or the rows need the respondent
     path (several waves, duplicate respondent ids); ``notice`` is told why
@@ -118,8 +120,11 @@ def score_files(
                 notice(_SECOND_READ)
             return None
     else:
+        found_total = _run_duckdb(placed, p) if engine == "duckdb" else None
+        if engine == "duckdb" and found_total is None and notice:
+            notice("rows DuckDB cannot number: the embedded engine runs the pass")
         try:
-            total = run_embedded(placed, p, progress=progress)
+            total = found_total or run_embedded(placed, p, progress=progress)
         except (OSError, ValueError) as exc:  # pyarrow.ArrowInvalid is a ValueError
             if notice:
                 notice(f"reading the export again the careful way ({exc})")
@@ -141,6 +146,17 @@ def _run_dask(
     except ImportError as exc:
         raise _no_dask() from exc
     return run_dask(placed, p, scheduler)
+
+
+def _run_duckdb(placed: list[Layout], p: Plan) -> Partial | None:
+    try:
+        from b2bcx.scoring.duckdb_engine import run_duckdb
+    except ImportError as exc:
+        raise UsageError(
+            "`--engine duckdb` needs DuckDB",
+            hint="install it with `pip install 'b2bcx[duckdb]'`",
+        ) from exc
+    return run_duckdb(placed, p)
 
 
 def _no_dask() -> UsageError:

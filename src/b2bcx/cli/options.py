@@ -29,6 +29,7 @@ class Method(StrEnum):
 class Engine(StrEnum):
     embedded = "embedded"
     dask = "dask"
+    duckdb = "duckdb"
 
 
 class RoleOnly(StrEnum):

@@ -56,7 +56,7 @@ def score(
         Engine,
         typer.Option(
             "--engine",
-            help="Where the pass over the rows runs: in this process (embedded) or on a Dask cluster.",
+            help="Where the pass over the rows runs: in this process (embedded), in DuckDB (duckdb, a prototype) or on a Dask cluster.",
         ),
     ] = Engine.embedded,
     scheduler: Annotated[
