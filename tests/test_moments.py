@@ -552,6 +552,8 @@ def test_dask_engine_reads_globs_and_urls(tmp_path: Path) -> None:
         [f"file://{folder}/2026q3_*.csv"],
     ):
         pd.testing.assert_frame_equal(scored(*exports), expected, rtol=0, atol=1e-9)
+    over = [str(folder / "2026q3_*.csv"), "-c", str(config), "-o", str(first)]
+    assert runner.invoke(app, ["score", *over]).exit_code == 2  # an input, by glob
     # a URL without the dask engine, and a glob that matches nothing
     assert (
         runner.invoke(app, ["score", first.as_uri(), "-c", str(config)]).exit_code == 2

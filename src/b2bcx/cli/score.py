@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -75,7 +74,7 @@ def score(
     with reported():
         from b2bcx import api
 
-        paths = [Path(e) for e in exports if "://" not in e]
+        paths = local_exports([e for e in exports if "://" not in e])
         refuse_output_over_inputs(output, [*paths, config, *(baseline or []), accounts])
         result = None
         if baseline is None and sheet is None and bad_answers is BadAnswers.error:
