@@ -107,7 +107,8 @@ def score_command(csv: Path, config: Path, out: Path) -> list[str]:
 def size_tools(
     csv: Path, config: Path, extra: frozenset[str] = frozenset()
 ) -> dict[str, list[str]]:
-    """The commands compared on one export (``extra``: ``dask``, ``read_csv``)."""
+    """The commands compared on one export (``extra``: ``dask``, ``duckdb_engine``,
+    ``read_csv``)."""
     tag = csv.stem
     read = f"import pandas; pandas.read_csv({str(csv)!r}"
     out = OUT / f"{tag}_b2bcx.parquet"
@@ -125,6 +126,12 @@ def size_tools(
             *score_command(csv, config, out),
             "--engine",
             "dask",
+        ]
+    if "duckdb_engine" in extra:
+        tools["b2bcx score --engine duckdb"] = [
+            *score_command(csv, config, out),
+            "--engine",
+            "duckdb",
         ]
     if "read_csv" in extra:
         tools["pandas.read_csv (c)"] = [PYTHON, "-c", read + ")"]
@@ -348,7 +355,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument(
         "--extra",
         default="",
-        help="also time: dask (score --engine dask), read_csv (bare pandas reads)",
+        help="also time: dask (score --engine dask), duckdb_engine (score --engine "
+        "duckdb), read_csv (bare pandas reads)",
     )
     parser.add_argument("--json", type=Path, default=DATA / "results.json")
     parser.add_argument(

@@ -464,3 +464,265 @@ def test_a_malformed_line_is_read_again_the_careful_way(tmp_path: Path) -> None:
     assert "careful" in notices[0]
     with pytest.raises(DataError, match="more fields"):
         api.score(api.load_exports([export]), config)
+
+
+def write_repeats(path: Path, n: int, seed: int, times: bool = True) -> Path:
+    """An export whose respondent ids repeat (some rows the same answers, some
+    not), with a response time column where the later row is not always last."""
+    write_export(path, n, seed=seed)
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    rng = np.random.default_rng(seed)
+    again = frame.iloc[rng.choice(n, n // 5, replace=False)].copy()
+    changed = again.index[: len(again) // 2]
+    again.loc[changed, "Q1"] = "Agree"
+    again.loc[changed, "NPS"] = "10"
+    both = pd.concat([frame, again]).sample(frac=1, random_state=seed)
+    if times:
+        days = rng.integers(1, 28, len(both))
+        both["RecordedDate"] = [f"2026-09-{d:02d} 10:00:00" for d in days]
+    both.to_csv(path, index=False)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("times", "policy"), [(True, "latest"), (False, "latest"), (True, "first")]
+)
+def test_dask_engine_drops_repeated_ids_before_the_pass(
+    tmp_path: Path, times: bool, policy: str
+) -> None:
+    from distributed import LocalCluster
+
+    first = write_repeats(tmp_path / "a.csv", 400, seed=11, times=times)
+    second = write_repeats(tmp_path / "b.csv", 250, seed=12, times=times)
+    path = write_config(tmp_path)
+    path.write_text(path.read_text().replace("dedupe: latest", f"dedupe: {policy}"))
+    config = load_config(path)
+    full = api.score(api.load_exports([first, second]), config)
+    assert "duplicate respondent id" in set(full.rows["reason"].dropna())
+    assert api.score_files([first, second], config) is None  # embedded: second read
+    with LocalCluster(
+        n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None
+    ) as cluster:
+        on_dask = api.score_files(
+            [first, second], config, engine="dask", scheduler=cluster.scheduler_address
+        )
+    assert on_dask is not None
+    assert_same_tables(on_dask, full)
+    said = [w.problem for w in on_dask.problems]
+    assert any("although its answers differ" in w for w in said)
+    assert times or any("(the same answers)" in w for w in said)
+
+
+def test_dask_engine_reads_globs_and_urls(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from b2bcx.cli import app
+
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    first = write_export(folder / "2026q3_a.csv", 300, seed=13)
+    second = write_export(folder / "2026q3_b.csv", 200, seed=14, prefix="S")
+    config = write_config(tmp_path)
+    runner = CliRunner()
+
+    def scored(*exports: str, engine: str = "dask") -> pd.DataFrame:
+        out = tmp_path / "out.csv"
+        done = runner.invoke(
+            app,
+            [
+                "--quiet",
+                "score",
+                *exports,
+                "-c",
+                str(config),
+                "--engine",
+                engine,
+                "-o",
+                str(out),
+            ],
+        )
+        assert done.exit_code == 0, done.output
+        return pd.read_csv(out)
+
+    expected = scored(str(first), str(second), engine="embedded")
+    assert expected["n"].sum() > 0
+    for exports in (
+        [str(folder / "2026q3_*.csv")],
+        [first.as_uri(), second.as_uri()],
+        [f"file://{folder}/2026q3_*.csv"],
+    ):
+        pd.testing.assert_frame_equal(scored(*exports), expected, rtol=0, atol=1e-9)
+    over = [str(folder / "2026q3_*.csv"), "-c", str(config), "-o", str(first)]
+    assert runner.invoke(app, ["score", *over]).exit_code == 2  # an input, by glob
+    # a URL without the dask engine, and a glob that matches nothing
+    assert (
+        runner.invoke(app, ["score", first.as_uri(), "-c", str(config)]).exit_code == 2
+    )
+    missing = runner.invoke(
+        app,
+        ["score", str(folder / "none_*.csv"), "-c", str(config), "--engine", "dask"],
+    )
+    assert missing.exit_code == 1 and "no file matches" in missing.output
+
+
+@pytest.mark.filterwarnings("ignore::pandas.errors.Pandas4Warning")  # as above
+def test_dask_engine_reads_object_storage(tmp_path: Path) -> None:
+    """fsspec's in-memory file system stands in for S3: the header is read through
+    fsspec and Dask reads the URL."""
+    import fsspec
+
+    local = [
+        write_export(tmp_path / "a.csv", 300, seed=15),
+        write_export(tmp_path / "b.csv", 200, seed=16, prefix="S"),
+    ]
+    memory = fsspec.filesystem("memory")
+    memory.pipe("/b2bcx-test/a.csv", local[0].read_bytes())
+    parquet = tmp_path / "b.parquet"
+    pd.read_csv(local[1], dtype=str, keep_default_na=False).replace(
+        {"": None}
+    ).to_parquet(parquet, index=False)
+    memory.pipe("/b2bcx-test/b.parquet", parquet.read_bytes())
+    config = load_config(write_config(tmp_path))
+    try:
+        on_dask = api.score_files(
+            ["memory://b2bcx-test/a.csv", "memory://b2bcx-test/b.*"],
+            config,
+            engine="dask",
+        )
+    finally:
+        memory.rm("/b2bcx-test", recursive=True)
+    assert on_dask is not None
+    assert [f.rsplit("/", 2)[1:] for f in on_dask.files] == [
+        ["b2bcx-test", "a.csv"],
+        ["b2bcx-test", "b.parquet"],
+    ]
+    assert all(f.startswith("memory://") for f in on_dask.files)
+    expected = api.score_files(local, config)
+    assert expected is not None
+    pd.testing.assert_frame_equal(
+        on_dask.accounts, expected.accounts, rtol=0, atol=1e-9
+    )
+
+
+def test_progress_is_told_the_bytes_read_after_every_batch(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import math
+
+    from b2bcx.io import batches
+
+    monkeypatch.setattr(batches, "BLOCK_BYTES", 4096)
+    first = write_export(tmp_path / "a.csv", 600, seed=17)
+    second = tmp_path / "b.parquet"
+    pd.read_csv(
+        write_export(tmp_path / "b.csv", 300, seed=18, prefix="S"),
+        dtype=str,
+        keep_default_na=False,
+    ).replace({"": None}).to_parquet(second, index=False, row_group_size=100)
+    config = load_config(write_config(tmp_path))
+    told: list[tuple[int, int]] = []
+    result = api.score_files(
+        [first, second], config, progress=lambda done, total: told.append((done, total))
+    )
+    assert result is not None
+    sizes = [first.stat().st_size, second.stat().st_size]
+    blocks = math.ceil(sizes[0] / 4096)
+    assert blocks > 5
+    assert len(told) == blocks + 1  # one Parquet batch (iter_batches joins row groups)
+    assert {total for _, total in told} == {sum(sizes)}
+    done = [d for d, _ in told]
+    assert done == sorted(done) and done[blocks - 1] == sizes[0]
+    assert done[-1] == sum(sizes)
+
+
+def test_the_progress_bar_shows_only_on_a_terminal(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import sys
+
+    from b2bcx.cli import common
+
+    with common.bytes_read() as progress:  # pytest's stderr is no terminal
+        assert progress is None
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    with common.bytes_read() as progress:
+        assert progress is not None
+        progress(10, 100)
+    monkeypatch.setattr(common.State, "quiet", True)
+    with common.bytes_read() as progress:
+        assert progress is None
+
+
+# -- the DuckDB engine (a prototype) -------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("method", "missing"),
+    [
+        ("role_weighted", "renormalize"),
+        ("mean", "renormalize"),
+        ("waterfall", "exclude"),
+    ],
+)
+def test_duckdb_engine_equals_the_embedded_engine(
+    tmp_path: Path, method: str, missing: str
+) -> None:
+    from b2bcx.api.streamed import streamable
+    from b2bcx.scoring.duckdb_engine import run_duckdb
+    from b2bcx.scoring.engine import layouts
+
+    first = write_export(tmp_path / "a.csv", 700, seed=19)
+    second = write_export(tmp_path / "b.csv", 300, seed=20, prefix="S")
+    frame = pd.read_csv(first, dtype=str, keep_default_na=False)
+    account = frame["Account"].str.strip()
+    for column in ("Region", "Revenue"):  # one value per account: no row to name
+        frame[column] = frame.groupby(account)[column].transform("first")
+    frame.to_csv(first, index=False)
+    config = load_config(write_config(tmp_path, method, missing))
+    p = plan(config)
+    placed = layouts(streamable([first], config)[0], p)[0]  # type: ignore[index]
+    assert run_duckdb(placed, p) is not None  # DuckDB ran the pass itself
+    on_duckdb = api.score_files([first], config, engine="duckdb")
+    assert on_duckdb is not None
+    assert_same_tables(on_duckdb, api.score_files([first], config))
+    assert_same_tables(on_duckdb, api.score(api.load_exports([first]), config))
+    # conflicting regions need their rows named: the embedded engine runs the pass
+    both = api.score_files([first, second], config, engine="duckdb")
+    assert both is not None
+    assert_same_tables(both, api.score_files([first, second], config))
+
+
+def test_duckdb_engine_on_the_example() -> None:
+    from b2bcx.api.streamed import streamable
+    from b2bcx.scoring.duckdb_engine import run_duckdb
+    from b2bcx.scoring.engine import layouts
+
+    export = EXAMPLES / "acme_2026q3.csv"
+    config = load_config(EXAMPLES / "acme.yaml")
+    p = plan(config)
+    placed = layouts(streamable([export], config)[0], p)[0]  # type: ignore[index]
+    assert run_duckdb(placed, p) is not None
+    on_duckdb = api.score_files([export], config, engine="duckdb")
+    embedded = api.score_files([export], config)
+    assert on_duckdb is not None and embedded is not None
+    assert_same_tables(on_duckdb, embedded)
+
+
+def test_duckdb_engine_leaves_what_needs_row_numbers_to_the_embedded_engine(
+    tmp_path: Path,
+) -> None:
+    from b2bcx.api.streamed import streamable
+    from b2bcx.scoring.duckdb_engine import run_duckdb
+    from b2bcx.scoring.engine import layouts
+
+    config = load_config(write_config(tmp_path))
+    p = plan(config)
+    bad = write_export(tmp_path / "bad.csv", 300, seed=21, bad=True)
+    repeated = write_repeats(tmp_path / "repeated.csv", 300, seed=22, times=False)
+    for export in (bad, repeated):
+        placed = layouts(streamable([export], config)[0], p)[0]  # type: ignore[index]
+        assert run_duckdb(placed, p) is None
+    said: list[str] = []
+    assert census([bad], config) == census([bad], config, "embedded")
+    assert api.score_files([bad], config, engine="duckdb", notice=said.append) is None
+    assert said[0].startswith("rows DuckDB cannot number")

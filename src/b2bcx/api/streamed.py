@@ -2,8 +2,8 @@
 
 :func:`score_files` returns None when the pass does not apply (another layout
 than a plain CSV/Parquet, ``within_role: median``, platform status columns,
-several waves, duplicate respondent ids); the caller then scores the export the
-respondent way (docs/method.md#streaming).
+several waves, duplicate respondent ids on the embedded engine); the caller then
+scores the export the respondent way (docs/method.md#streaming).
 """
 
 from __future__ import annotations
@@ -16,27 +16,40 @@ from b2bcx.config.models import Config
 from b2bcx.errors import Problem, UsageError
 from b2bcx.io.batches import Source, stream_source
 from b2bcx.results import AccountMaster, ScoreResult
-from b2bcx.scoring.finish import finish
+from b2bcx.scoring.finish import Locator, Repeats, finish, repeat_warnings
 from b2bcx.scoring.moments import Partial, Plan, plan
 
 if TYPE_CHECKING:
     from b2bcx.scoring.engine import Layout
 
-ENGINES = ("embedded", "dask")
+ENGINES = ("embedded", "dask", "duckdb")
 PLATFORM_COLUMNS = {"status", "distributionchannel", "finished"}
 
 
 def streamable(
-    paths: Sequence[str | Path], config: Config
+    paths: Sequence[str | Path], config: Config, engine: str = "embedded"
 ) -> tuple[list[Source], str] | None:
-    """The exports as streamable sources, or None (and why not) when the pass
-    cannot score them."""
+    """The exports as streamable sources, or None when the pass cannot score them.
+
+    On the ``dask`` engine, an export may be a glob or a URL (``s3://...``), one
+    source per file it names.
+    """
     if config.rollup.within_role != "mean":
         return None
-    if not config.roles.single and not config.columns.role:
+    if (not config.roles.single and not config.columns.role) or not paths:
         return None
+    found = _dask_sources(paths) if engine == "dask" else _local_sources(paths)
+    if found is None or len({s.location for s in found}) < len(found):
+        return None
+    for source in found:
+        if PLATFORM_COLUMNS & {c.casefold() for c in source.columns}:
+            return None
+    return found, ", ".join(str(p) for p in paths)
+
+
+def _local_sources(paths: Sequence[str | Path]) -> list[Source] | None:
     try:
-        if len({Path(p).resolve() for p in paths}) < len(paths) or not paths:
+        if len({Path(p).resolve() for p in paths}) < len(paths):
             return None
     except (OSError, RuntimeError):  # a symlink loop: reported by the usual reader
         return None
@@ -45,10 +58,16 @@ def streamable(
         source = stream_source(path)
         if source is None:
             return None
-        if PLATFORM_COLUMNS & {c.casefold() for c in source.columns}:
-            return None
         sources.append(source)
-    return sources, ", ".join(str(p) for p in paths)
+    return sources
+
+
+def _dask_sources(paths: Sequence[str | Path]) -> list[Source] | None:
+    try:
+        from b2bcx.scoring.dask_engine import dask_sources
+    except ImportError as exc:
+        raise _no_dask() from exc
+    return dask_sources(paths)
 
 
 def score_files(
@@ -59,13 +78,16 @@ def score_files(
     engine: str = "embedded",
     scheduler: str | None = None,
     notice: Callable[[str], None] | None = None,
-    progress: Callable[[int], None] | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> ScoreResult | None:
-    """Score exports by the moments pass on ``engine`` (``embedded`` or ``dask``).
+    """Score exports by the moments pass on ``engine`` (``embedded``, ``dask`` or
+    the ``duckdb`` prototype, which hands to the embedded engine what needs row
+    numbers).
 
     Returns None when the pass does not apply or the rows need the respondent
     path (several waves, duplicate respondent ids); ``notice`` is told why
-    when that costs a second read.
+    when that costs a second read. On the embedded engine, ``progress`` is told
+    after every batch the bytes read so far and the exports' total.
 
     Invalid answers and unmapped roles are found by the pass (each with its
     file, row, column and value) but reported by the respondent path, which
@@ -80,7 +102,7 @@ def score_files(
         raise UsageError(
             f"unknown engine {engine!r}", hint=f"use one of: {', '.join(ENGINES)}"
         )
-    found = streamable(paths, config)
+    found = streamable(paths, config, engine)
     if found is None:
         return None
     sources, label = found
@@ -90,20 +112,24 @@ def score_files(
     placed, missing = layouts(sources, p)
     if missing:
         return None  # the respondent path reports missing columns the usual way
+    repeats: Repeats | None = None
     if engine == "dask":
         total, repeats = _run_dask(placed, p, scheduler)
-        if repeats:
+        if repeats is not None and config.filters.dedupe == "error":
             if notice:
                 notice(_SECOND_READ)
             return None
     else:
+        found_total = _run_duckdb(placed, p) if engine == "duckdb" else None
+        if engine == "duckdb" and found_total is None and notice:
+            notice("rows DuckDB cannot number: the embedded engine runs the pass")
         try:
-            total = run_embedded(placed, p, progress=progress)
+            total = found_total or run_embedded(placed, p, progress=progress)
         except (OSError, ValueError) as exc:  # pyarrow.ArrowInvalid is a ValueError
             if notice:
                 notice(f"reading the export again the careful way ({exc})")
             return None
-    return _result(total, p, sources, label, master, notice)
+    return _result(total, p, sources, label, master, notice, repeats)
 
 
 _SECOND_READ = (
@@ -114,15 +140,30 @@ _SECOND_READ = (
 
 def _run_dask(
     placed: list[Layout], p: Plan, scheduler: str | None
-) -> tuple[Partial, bool]:
+) -> tuple[Partial, Repeats | None]:
     try:
         from b2bcx.scoring.dask_engine import run_dask
     except ImportError as exc:
-        raise UsageError(
-            "`--engine dask` needs Dask",
-            hint="install it with `pip install 'b2bcx[dask]'`",
-        ) from exc
+        raise _no_dask() from exc
     return run_dask(placed, p, scheduler)
+
+
+def _run_duckdb(placed: list[Layout], p: Plan) -> Partial | None:
+    try:
+        from b2bcx.scoring.duckdb_engine import run_duckdb
+    except ImportError as exc:
+        raise UsageError(
+            "`--engine duckdb` needs DuckDB",
+            hint="install it with `pip install 'b2bcx[duckdb]'`",
+        ) from exc
+    return run_duckdb(placed, p)
+
+
+def _no_dask() -> UsageError:
+    return UsageError(
+        "`--engine dask` needs Dask",
+        hint="install it with `pip install 'b2bcx[dask]'`",
+    )
 
 
 def _result(
@@ -132,6 +173,7 @@ def _result(
     label: str,
     master: AccountMaster | None,
     notice: Callable[[str], None] | None,
+    repeats: Repeats | None = None,
 ) -> ScoreResult | None:
     if len(total.waves) > 1 or not total.count.sum():
         return None
@@ -148,6 +190,9 @@ def _result(
         return None
     first_rows = {s.label: s.first_row for s in sources}
     done = finish(total, p, first_rows)
+    dropped = (
+        [] if repeats is None else repeat_warnings(repeats, Locator(total, first_rows))
+    )
     if any(problem.severity == "error" for problem in done.problems):
         if notice:
             notice(
@@ -164,7 +209,7 @@ def _result(
         by_role=done.by_role,
         respondents=_no_respondents(),
         rows=done.rows,
-        warnings=warnings + done.attribute_warnings,
+        warnings=dropped + warnings + done.attribute_warnings,
         files=[s.label for s in sources],
         wave=next(iter(total.waves)) if total.waves else None,
         master=master,

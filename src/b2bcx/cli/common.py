@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -171,8 +171,63 @@ def working(message: str) -> Iterator[None]:
         yield
 
 
+@contextlib.contextmanager
+def bytes_read() -> Iterator[Callable[[int, int], None] | None]:
+    """A progress bar over the bytes of the exports read, on stderr (only on a
+    terminal, not with --quiet); yields its callback, or None."""
+    if State.quiet or not sys.stderr.isatty():
+        yield None
+        return
+    from rich.progress import (
+        BarColumn,
+        DownloadColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+        TransferSpeedColumn,
+    )
+
+    from b2bcx.cli.render.console import stderr_console
+
+    columns = (
+        TextColumn("Scoring accounts"),
+        BarColumn(),
+        DownloadColumn(),
+        TransferSpeedColumn(),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=stderr_console(), transient=True) as bar:
+        task = bar.add_task("score", total=None)
+        yield lambda done, total: bar.update(task, completed=done, total=total)
+
+
+def local_exports(exports: list[str]) -> list[Path]:
+    """Export arguments as local files: a quoted glob expanded (in name order).
+
+    Raises
+    ------
+    UsageError
+        A URL: only ``--engine dask`` reads those.
+    """
+    import glob
+
+    from b2bcx.errors import UsageError
+
+    paths: list[Path] = []
+    for export in exports:
+        if "://" in export:
+            raise UsageError(
+                f"{export} is a URL; only `--engine dask` reads exports from object "
+                "storage (plain CSV/TSV or Parquet)",
+                hint="download the file, or add `--engine dask`",
+            )
+        matched = sorted(glob.glob(export)) if glob.has_magic(export) else []
+        paths += [Path(m) for m in matched] or [Path(export)]
+    return paths
+
+
 def score_streamed(
-    exports: list[Path],
+    exports: list[str] | list[Path],
     config_path: Path,
     accounts: Path | None,
     engine: str,
@@ -187,7 +242,8 @@ def score_streamed(
     config = load_config(config_path)
     refuse_output_over_inputs(output, [configured_accounts(config, accounts)])
     master = load_master(config, accounts)
-    with working("Scoring accounts…"):
+    waiting = working("Scoring accounts…") if engine != "embedded" else bytes_read()
+    with waiting as progress:
         result = score_files(
             exports,
             config,
@@ -195,6 +251,7 @@ def score_streamed(
             engine=engine,
             scheduler=scheduler,
             notice=note,
+            progress=progress,
         )
     if result is None and engine != "embedded":
         note(f"the {engine} engine cannot score these exports; scoring them here")

@@ -29,6 +29,7 @@ class Method(StrEnum):
 class Engine(StrEnum):
     embedded = "embedded"
     dask = "dask"
+    duckdb = "duckdb"
 
 
 class RoleOnly(StrEnum):
@@ -44,6 +45,14 @@ ExportsArgument = Annotated[
     list[Path],
     typer.Argument(
         help="Survey export(s): CSV/TSV, XLSX, SAV, Parquet; Qualtrics and SurveyMonkey layouts are recognised.",
+        show_default=False,
+        metavar="EXPORT...",
+    ),
+]
+ExportTextsArgument = Annotated[
+    list[str],
+    typer.Argument(
+        help="Survey export(s): CSV/TSV, XLSX, SAV, Parquet; Qualtrics and SurveyMonkey layouts are recognised. With --engine dask also globs and URLs (s3://, gs://, file://).",
         show_default=False,
         metavar="EXPORT...",
     ),

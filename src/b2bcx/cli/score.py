@@ -8,6 +8,7 @@ import typer
 
 from b2bcx.cli.common import (
     emit,
+    local_exports,
     note_unreadable,
     refuse_output_over_inputs,
     reported,
@@ -22,7 +23,7 @@ from b2bcx.cli.options import (
     By,
     ConfigOption,
     Engine,
-    ExportsArgument,
+    ExportTextsArgument,
     Format,
     FormatOption,
     OutputOption,
@@ -35,7 +36,7 @@ if TYPE_CHECKING:
 
 
 def score(
-    exports: ExportsArgument,
+    exports: ExportTextsArgument,
     config: ConfigOption,
     baseline: BaselineOption = None,
     by: Annotated[
@@ -54,7 +55,7 @@ def score(
         Engine,
         typer.Option(
             "--engine",
-            help="Where the pass over the rows runs: in this process (embedded) or on a Dask cluster.",
+            help="Where the pass over the rows runs: in this process (embedded), in DuckDB (duckdb, a prototype) or on a Dask cluster.",
         ),
     ] = Engine.embedded,
     scheduler: Annotated[
@@ -73,17 +74,23 @@ def score(
     with reported():
         from b2bcx import api
 
-        refuse_output_over_inputs(
-            output, [*exports, config, *(baseline or []), accounts]
-        )
+        paths = local_exports([e for e in exports if "://" not in e])
+        refuse_output_over_inputs(output, [*paths, config, *(baseline or []), accounts])
         result = None
         if baseline is None and sheet is None and bad_answers is BadAnswers.error:
+            streamed = exports if engine is Engine.dask else local_exports(exports)
             result = score_streamed(
-                exports, config, accounts, engine.value, scheduler, output
+                streamed, config, accounts, engine.value, scheduler, output
             )
         if result is None:
             result = score_inputs(
-                exports, config, sheet, baseline, accounts, bad_answers.value, output
+                local_exports(exports),
+                config,
+                sheet,
+                baseline,
+                accounts,
+                bad_answers.value,
+                output,
             )
         note_unreadable(result.problems)
         if by is not None:

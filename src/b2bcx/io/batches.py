@@ -16,6 +16,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.csv as pacsv
@@ -43,6 +44,8 @@ class Source:
     first_row : the row number the user sees for the first data record.
     delimiter, skip : CSV only - the delimiter and the bytes before the header
         (byte-order mark).
+    url : for a file the Dask engine reads from object storage, its URL
+        (``s3://...``); ``path`` is then only its name.
     """
 
     path: Path
@@ -52,6 +55,12 @@ class Source:
     first_row: int
     delimiter: str = ","
     skip: int = 0
+    url: str | None = None
+
+    @property
+    def location(self) -> str:
+        """Where a reader finds the file: its URL, else its path."""
+        return self.url or str(self.path)
 
 
 def stream_source(path: str | Path, label: str | None = None) -> Source | None:
@@ -61,18 +70,27 @@ def stream_source(path: str | Path, label: str | None = None) -> Source | None:
     check_path(file, label)
     with file.open("rb") as handle:
         head = handle.read(HEAD_BYTES)
+    return source_from_head(file, label, head)
+
+
+def source_from_head(
+    file: Path, label: str, head: bytes, handle: Any = None
+) -> Source | None:
+    """The :class:`Source` of a file whose first bytes are ``head``; ``handle``
+    opens a Parquet file kept elsewhere (object storage)."""
     if head.startswith(b"PAR1"):
-        return _parquet_source(file, label)
+        return _parquet_source(file, label, handle)
     if file.suffix.lower() in (".xlsx", ".xlsm", ".xls", ".sav", ".zsav"):
         return None
     return _csv_source(file, label, head)
 
 
-def _parquet_source(file: Path, label: str) -> Source | None:
+def _parquet_source(file: Path, label: str, handle: Any = None) -> Source | None:
+    """The Parquet file's columns (read from ``handle`` when given)."""
     import pyarrow.parquet as pq
 
     try:
-        schema = pq.read_schema(file)
+        schema = pq.read_schema(file if handle is None else handle)
     except (pa.ArrowException, OSError):
         return None
     try:
@@ -117,8 +135,9 @@ def _csv_source(file: Path, label: str, head: bytes) -> Source | None:
 
 def unquoted(source: Source) -> bool:
     """True when no cell of the CSV is quoted, so no cell holds a line break and
-    the file can be cut at any line end (one read of the file)."""
-    if source.kind != "csv":
+    the file can be cut at any line end (one read of the file). A file in object
+    storage is taken as quoted (not downloaded to look)."""
+    if source.kind != "csv" or source.url:
         return False
     with source.path.open("rb") as handle:
         while chunk := handle.read(1 << 24):
@@ -168,6 +187,32 @@ def record_batches(
     for batch in stream:
         if batch.num_rows:
             yield batch
+
+
+def sized_batches(
+    source: Source,
+    columns: list[str],
+    plain: Sequence[str] = (),
+    block_bytes: int | None = None,
+) -> Iterator[tuple[pa.RecordBatch, int]]:
+    """:func:`record_batches` with, per batch, the bytes of the file read up to its
+    end (for a progress bar): a CSV batch is one block of the reader's input, a
+    Parquet batch its share of the rows."""
+    size = source.path.stat().st_size
+    if source.kind == "parquet":
+        import pyarrow.parquet as pq
+
+        rows = max(pq.ParquetFile(source.path).metadata.num_rows, 1)
+        seen = 0
+        for batch in record_batches(source, columns, plain):
+            seen += batch.num_rows
+            yield batch, min(size * seen // rows, size)
+        return
+    block = block_bytes or BLOCK_BYTES
+    read = source.skip
+    for batch in record_batches(source, columns, plain, block):
+        read = min(read + block, size)
+        yield batch, read
 
 
 def _body(source: Source) -> pa.NativeFile:

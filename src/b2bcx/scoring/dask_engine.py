@@ -1,33 +1,130 @@
 """The Dask engine: the same moments pass over ``dask.dataframe`` partitions, the
 partials reduced on the client (docs/scale.md).
 
+Repeated respondent ids are dropped before the pass: a first, light pass over the
+id, account, role and response time columns counts every id on the cluster; the
+rows of the ids that repeat come back to the client, which keeps one per id as
+the respondent path does (:func:`b2bcx.scoring.prepare.duplicate_rows`); the pass
+then skips the others.
+
 This is the only module that imports Dask; the rest of b2bcx never does.
 """
 
 from __future__ import annotations
 
+import glob
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from b2bcx.io.batches import unquoted
+from b2bcx.errors import DataError
+from b2bcx.io.batches import Source, source_from_head, stream_source, unquoted
+from b2bcx.io.detect import HEAD_BYTES
 from b2bcx.scoring.engine import PART_STRIDE, Layout
-from b2bcx.scoring.moments import Partial, Plan, merge, pass_batch
+from b2bcx.scoring.finish import Repeats
+from b2bcx.scoring.moments import (
+    PART_BITS,
+    Partial,
+    Plan,
+    live_rows,
+    merge,
+    pass_batch,
+)
+from b2bcx.scoring.prepare import duplicate_rows, response_time_column
 
 
-def _frames(layout: Layout) -> Any:
+def is_remote(export: str) -> bool:
+    """Whether an export argument is a URL or a glob (read through fsspec)."""
+    return "://" in export or glob.has_magic(export)
+
+
+def dask_sources(exports: Sequence[str | Path]) -> list[Source] | None:
+    """The exports as sources: local paths as they are, URLs (``s3://``,
+    ``gs://``, ``file://``...) and globs expanded by fsspec, one source per file
+    in name order. None when one of them cannot be streamed.
+
+    Raises
+    ------
+    DataError
+        A glob or URL that matches no file.
+    """
+    sources = []
+    for export in map(str, exports):
+        found = [stream_source(export)] if not is_remote(export) else _matched(export)
+        if any(source is None for source in found):
+            return None
+        sources += [s for s in found if s is not None]
+    return sources
+
+
+def _matched(export: str) -> list[Source | None]:
+    """The sources a glob or URL names (a local glob by :mod:`glob`, the rest by fsspec)."""
+    if "://" not in export:
+        names = sorted(glob.glob(export))
+        if not names:
+            raise _no_match(export)
+        return [stream_source(name) for name in names]
+    import fsspec
+    from fsspec.implementations.local import LocalFileSystem
+
+    try:
+        files = fsspec.open_files(export, "rb")
+    except (ImportError, ValueError) as exc:  # no fsspec backend for the protocol
+        raise DataError(
+            f"cannot read {export}: {exc}",
+            hint="install the file system for the URL (s3fs for s3://, gcsfs for "
+            "gs://, adlfs for az://)",
+        ) from exc
+    if not files:
+        raise _no_match(export)
+    single = len(files) == 1 and not glob.has_magic(export)
+    found: list[Source | None] = []
+    for file in sorted(files, key=lambda f: f.path):
+        url = file.fs.unstrip_protocol(file.path)
+        label = export if single else url
+        if isinstance(file.fs, LocalFileSystem):
+            found.append(stream_source(file.path, label=label))
+            continue
+        with file as handle:
+            head = handle.read(HEAD_BYTES)
+        with file.fs.open(file.path, "rb") as handle:
+            source = source_from_head(Path(file.path), label, head, handle)
+        found.append(None if source is None else _at(source, url))
+    return found
+
+
+def _no_match(export: str) -> DataError:
+    return DataError(
+        f"no file matches {export}",
+        hint="check the path or pattern (quote it so the shell leaves it alone)",
+    )
+
+
+def _at(source: Source, url: str) -> Source:
+    from dataclasses import replace
+
+    return replace(source, url=url)
+
+
+KEYS = {"id": object, "time": object, "position": "int64", "hash": "uint64"}
+
+
+def _frames(layout: Layout, extra: Sequence[str] = ()) -> Any:
     """The source as a dask DataFrame of its needed columns, as text."""
     import dask.dataframe as dd
 
     source = layout.source
+    columns = list(dict.fromkeys([*layout.read, *extra]))
     if source.kind == "parquet":
-        return dd.read_parquet(str(source.path), columns=layout.read)
+        return dd.read_parquet(source.location, columns=columns)
     return dd.read_csv(
-        str(source.path),
+        source.location,
         sep=source.delimiter,
-        usecols=layout.read,
+        usecols=columns,
         dtype=str,
         keep_default_na=False,
         na_values=[""],
@@ -37,9 +134,17 @@ def _frames(layout: Layout) -> Any:
     )
 
 
-def _batch(frame: pd.DataFrame, layout: Layout, plain: Sequence[str]) -> pa.RecordBatch:
+def _batch(
+    frame: pd.DataFrame,
+    layout: Layout,
+    plain: Sequence[str],
+    names: Sequence[str] | None = None,
+) -> pa.RecordBatch:
+    """The partition's columns (config ``names``, default all) as an Arrow batch."""
+    names = list(layout.columns) if names is None else list(names)
     arrays = []
-    for header in layout.columns.values():
+    for name in names:
+        header = layout.columns[name]
         column = frame[header]
         text = pa.array(
             column.astype(object)
@@ -48,42 +153,122 @@ def _batch(frame: pd.DataFrame, layout: Layout, plain: Sequence[str]) -> pa.Reco
             pa.string(),
         )
         arrays.append(text if header in plain else text.dictionary_encode())
-    return pa.RecordBatch.from_arrays(arrays, names=list(layout.columns))
+    return pa.RecordBatch.from_arrays(arrays, names=names)
 
 
-def pass_partition(frame: pd.DataFrame, layout: Layout, p: Plan, part: int) -> Partial:
-    """One partition through the pass (runs on a worker)."""
+def pass_partition(
+    frame: pd.DataFrame,
+    layout: Layout,
+    p: Plan,
+    part: int,
+    dropped: np.ndarray | None = None,
+) -> Partial:
+    """One partition through the pass (runs on a worker), skipping the rows at
+    ``dropped`` (repeated respondent ids)."""
     respondent = p.config.columns.respondent
     plain = [layout.columns[respondent]] if respondent in layout.columns else []
-    partial = pass_batch(_batch(frame, layout, plain), p, part, layout.source.label)
-    partial.ids = []  # duplicates are found by Dask itself (see _duplicates)
+    batch = _batch(frame, layout, plain)
+    partial = pass_batch(batch, p, part, layout.source.label, dropped=dropped)
+    partial.ids = []  # repeated ids were found before the pass (see _repeats)
     return partial
 
 
-def _live_ids(layout: Layout, p: Plan, frames: Any) -> Any:
-    """Trimmed respondent ids of rows with an account (lazy), or None."""
+def respondent_keys(
+    frame: pd.DataFrame, layout: Layout, p: Plan, part: int, time: str | None
+) -> pd.DataFrame:
+    """Per row the pass keeps that has a respondent id: the id (trimmed), the raw
+    response time, the row's position and a hash of the row (runs on a worker)."""
     c = p.config.columns
-    if not (
-        c.respondent and c.respondent in layout.columns and p.config.filters.dedupe
-    ):
-        return None
-    ids = frames[layout.columns[c.respondent]].str.strip()
-    account = frames[layout.columns[c.account]].str.strip()
-    live = ~ids.isnull() & (ids != "") & ~account.isnull() & (account != "")
-    return ids[live]
+    names = [n for n in (c.account, c.role) if n and n in layout.columns]
+    rows = live_rows(_batch(frame, layout, [], names), p)
+    chosen = frame.iloc[rows]
+    ids = chosen[layout.columns[c.respondent or ""]].astype("string").str.strip()
+    keys = pd.DataFrame(
+        {
+            "id": ids.astype(object).to_numpy(),
+            "time": (
+                chosen[time].astype(object) if time else pd.Series(None, ids.index)
+            ).to_numpy(),
+            "position": (np.int64(part) << PART_BITS) + rows.astype(np.int64),
+            "hash": pd.util.hash_pandas_object(chosen, index=False).to_numpy(),
+        }
+    )
+    return keys[ids.notna().to_numpy()].astype(KEYS)
+
+
+def _repeats(
+    layouts: Sequence[Layout], p: Plan
+) -> tuple[Repeats | None, dict[int, np.ndarray]]:
+    """The rows to drop as repeated respondent ids, per part (row offsets)."""
+    import dask
+    import dask.dataframe as dd
+    from dask import delayed
+
+    c = p.config.columns
+    if not c.respondent or any(c.respondent not in lay.columns for lay in layouts):
+        return None, {}
+    tasks = []
+    for number, layout in enumerate(layouts):
+        time = response_time_column(layout.source.columns)
+        frames = _frames(layout, [time] if time else [])
+        for k, partition in enumerate(frames.to_delayed()):
+            part = number * PART_STRIDE + k
+            tasks.append(delayed(respondent_keys)(partition, layout, p, part, time))
+    keys = dd.from_delayed(tasks, meta=pd.DataFrame(columns=list(KEYS)).astype(KEYS))
+    counts = keys["id"].value_counts()
+    repeated = counts[counts > 1].rename("times").to_frame()
+    (found,) = dask.compute(keys.merge(repeated, left_on="id", right_index=True))
+    if found.empty:
+        return None, {}
+    found = found.sort_values("position").reset_index(drop=True)
+    policy = p.config.filters.dedupe
+    has_times = any(response_time_column(lay.source.columns) for lay in layouts)
+    dropped = (
+        duplicate_rows(
+            found["id"],
+            "first" if policy == "error" else policy,
+            pd.Series(True, found.index),
+            found["time"] if has_times else None,
+        )
+        .fillna(False)
+        .astype(bool)
+    )
+    kept = found[~dropped].set_index("id")
+    rows = found[dropped]
+    repeats = Repeats(
+        c.respondent,
+        policy,
+        tuple(
+            (
+                str(respondent),
+                int(position),
+                int(kept.at[respondent, "position"]),
+                bool(digest == kept.at[respondent, "hash"]),
+            )
+            for respondent, position, digest in zip(
+                rows["id"], rows["position"], rows["hash"], strict=True
+            )
+        ),
+    )
+    positions = rows["position"].to_numpy(np.int64)
+    parts = positions >> PART_BITS
+    return repeats, {
+        int(part): positions[parts == part] & 0xFFFFFFFF for part in np.unique(parts)
+    }
 
 
 def run_dask(
     layouts: Sequence[Layout], p: Plan, scheduler: str | None = None
-) -> tuple[Partial, bool]:
-    """Every source through the pass on Dask; returns the merged partial and
-    whether respondent ids repeat (then the respondent path must dedupe).
+) -> tuple[Partial, Repeats | None]:
+    """Every source through the pass on Dask; returns the merged partial and the
+    rows dropped as repeated respondent ids (``filters.dedupe``), if any.
 
-    ``scheduler`` is a distributed scheduler address (``tcp://host:8786``);
-    without one, Dask's local threaded scheduler runs the pass.
+    With ``dedupe: error``, repeated ids are returned, not dropped: the caller
+    lets the respondent path list them. ``scheduler`` is a distributed scheduler
+    address (``tcp://host:8786``); without one, Dask's local threaded scheduler
+    runs the pass.
     """
     import dask
-    import dask.dataframe as dd
     from dask import delayed
 
     client = None
@@ -92,26 +277,23 @@ def run_dask(
 
         client = Client(scheduler)
     try:
-        tasks, ids = [], []
+        repeats, dropped = _repeats(layouts, p)
+        if p.config.filters.dedupe == "error":
+            dropped = {}
+        tasks = []
         for number, layout in enumerate(layouts):
-            frames = _frames(layout)
-            for k, partition in enumerate(frames.to_delayed()):
+            for k, partition in enumerate(_frames(layout).to_delayed()):
                 part = number * PART_STRIDE + k
-                tasks.append(delayed(pass_partition)(partition, layout, p, part))
-            live = _live_ids(layout, p, frames)
-            if live is not None:
-                ids.append(live)
-        checks = []
-        if ids:
-            every = dd.concat(ids) if len(ids) > 1 else ids[0]
-            checks = [every.count(), every.nunique()]
+                tasks.append(
+                    delayed(pass_partition)(
+                        partition, layout, p, part, dropped.get(part)
+                    )
+                )
         (partials,) = dask.compute(tasks)  # on the cluster when a client is open
-        counts: tuple[Any, ...] = dask.compute(*checks) if checks else ()
     finally:
         if client is not None:
             client.close()
     total = Partial.empty(p)
     for partial in partials:  # reduced on the client, in file order
         total = merge(total, partial)
-    repeats = len(counts) == 2 and int(counts[0]) > int(counts[1])
     return total, repeats

@@ -19,7 +19,7 @@ import pyarrow.csv as pacsv
 
 from b2bcx.errors import Problem
 from b2bcx.io import batches
-from b2bcx.io.batches import DICTIONARY, Source, record_batches, unquoted
+from b2bcx.io.batches import DICTIONARY, Source, sized_batches, unquoted
 from b2bcx.scoring.moments import (
     Partial,
     Plan,
@@ -72,23 +72,31 @@ def _plain(layout: Layout, p: Plan) -> list[str]:
     return [layout.columns[respondent]] if respondent in layout.columns else []
 
 
+Progress = Callable[[int, int], None]
+"""Told after each batch the bytes of the exports read so far and their total."""
+
+
 def run_embedded(
     layouts: Sequence[Layout],
     p: Plan,
     workers: int | None = None,
-    progress: Callable[[int], None] | None = None,
+    progress: Progress | None = None,
 ) -> Partial:
     """Every source through the pass; partials merged in order.
 
     With ``workers`` > 1 (or ``B2BCX_WORKERS``), a large unquoted CSV is split at
     line ends into byte ranges read by separate processes; the default is one
     process, whose reader parses ahead on a second thread (benchmarks/README.md).
+    ``progress`` is told after every batch how many bytes of all the exports were
+    read (after every file on several processes).
     """
     workers = workers or int(os.environ.get("B2BCX_WORKERS", 0)) or WORKERS
     total = Partial.empty(p)
+    sizes = [layout.source.path.stat().st_size for layout in layouts]
+    everything, before = sum(sizes), 0
     for number, layout in enumerate(layouts):
         source = layout.source
-        size = source.path.stat().st_size
+        size = sizes[number]
         if workers > 1 and size >= PARALLEL_BYTES and unquoted(source):
             ranges = _ranges(source, workers)
             context = get_context("fork")
@@ -99,18 +107,20 @@ def run_embedded(
                 ]
                 for job in jobs:
                     total = merge(total, job.result())
+            before += size
             if progress:
-                progress(size)
+                progress(before, everything)
             continue
         base = number * PART_STRIDE
         batches_ahead = ahead(
-            record_batches(source, layout.read, plain=_plain(layout, p))
+            sized_batches(source, layout.read, plain=_plain(layout, p))
         )
-        for k, batch in enumerate(batches_ahead):
+        for k, (batch, read) in enumerate(batches_ahead):
             renamed = _renamed(batch, layout)
             total = accumulate(total, pass_batch(renamed, p, base + k, source.label))
             if progress:
-                progress(batch.nbytes)
+                progress(before + read, everything)
+        before += size
     return settle(total)
 
 

@@ -26,7 +26,13 @@ from b2bcx.scoring.accounts import (
 )
 from b2bcx.scoring.attributes import named
 from b2bcx.scoring.moments import DETRACTOR, PART_BITS, PROMOTER, Partial, Plan
-from b2bcx.scoring.prepare import FILE, ROW
+from b2bcx.scoring.prepare import (
+    FILE,
+    MAX_LISTED,
+    ROW,
+    duplicate_warning,
+    more_duplicates_warning,
+)
 from b2bcx.scoring.respondents import _scale_hint, _with_suggestion
 from b2bcx.stats.intervals import adjusted_wald_nps_interval, normal_interval
 from b2bcx.stats.rollup import (
@@ -73,6 +79,45 @@ class Locator:
     def __call__(self, position: int) -> tuple[str, int]:
         part = int(position) >> PART_BITS
         return self.parts[part][0], self.start[part] + (int(position) & 0xFFFFFFFF)
+
+
+@dataclass(frozen=True)
+class Repeats:
+    """Rows dropped before the pass as repeated respondent ids (``filters.dedupe``).
+
+    ``dropped`` holds, in file order, per dropped row: the respondent id, its
+    position, the position of the row kept for that id, and whether the two rows
+    read the same.
+    """
+
+    column: str
+    policy: str
+    dropped: tuple[tuple[str, int, int, bool], ...]
+
+
+def repeat_warnings(repeats: Repeats, locate: Locator) -> list[Problem]:
+    """A warning per dropped row (the first ``MAX_LISTED``), as the respondent path
+    words them."""
+    warnings = []
+    for respondent, position, kept, same in repeats.dropped[:MAX_LISTED]:
+        file, row = locate(position)
+        kept_file, kept_row = locate(kept)
+        where = (
+            f"row {kept_row}" if kept_file == file else f"{kept_file} row {kept_row}"
+        )
+        warnings.append(
+            duplicate_warning(
+                respondent, where, same, file, row, repeats.column, repeats.policy
+            )
+        )
+    if len(repeats.dropped) > MAX_LISTED:
+        file = locate(repeats.dropped[MAX_LISTED][1])[0]
+        warnings.append(
+            more_duplicates_warning(
+                len(repeats.dropped) - MAX_LISTED, file, repeats.column
+            )
+        )
+    return warnings
 
 
 def cell_summary(total: Partial, j: int | None, within: str = "mean") -> RoleCells:

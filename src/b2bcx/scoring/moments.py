@@ -35,6 +35,7 @@ PROMOTER = "_promoter"
 DETRACTOR = "_detractor"
 NO_ACCOUNT = "no account"
 UNMAPPED = "unmapped role"
+DUPLICATE = "duplicate respondent id"
 PART_BITS = 32
 LOOKUP_SLACK = 4096
 """Accounts appended before the hashed account index of a fold is rebuilt (at least)."""
@@ -211,12 +212,19 @@ def _first_and_counts(
 
 
 def pass_batch(
-    batch: pa.RecordBatch, p: Plan, part: int, file: str, records: int | None = None
+    batch: pa.RecordBatch,
+    p: Plan,
+    part: int,
+    file: str,
+    records: int | None = None,
+    dropped: np.ndarray | None = None,
 ) -> Partial:
     """One batch (columns named as in the config) -> its :class:`Partial`.
 
     ``records`` is the number of records the batch spans in its file (default:
-    its rows); a position is ``part << 32 | row within the batch``.
+    its rows); a position is ``part << 32 | row within the batch``. Rows at
+    ``dropped`` (positions in the batch, rows the pass keeps) are excluded as
+    repeated respondent ids, found beforehand (:func:`live_rows`).
     """
     config = p.config
     c = config.columns
@@ -257,10 +265,18 @@ def pass_batch(
             _first_and_counts(values, codes, np.flatnonzero(unmapped)), base
         )
     kept = has_account & ~unmapped
+    duplicates = 0
+    if dropped is not None and len(dropped):
+        duplicates = int(kept[dropped].sum())
+        kept[dropped] = False
     no_account = int((filled & ~has_account).sum())
     out.excluded = {
         reason: k
-        for reason, k in ((NO_ACCOUNT, no_account), (UNMAPPED, int(unmapped.sum())))
+        for reason, k in (
+            (NO_ACCOUNT, no_account),
+            (UNMAPPED, int(unmapped.sum())),
+            (DUPLICATE, duplicates),
+        )
         if k
     }
     rows = np.flatnonzero(kept)
@@ -276,6 +292,19 @@ def pass_batch(
         chosen = ids.take(pa.array(rows))
         out.ids.append(chosen.filter(pc.fill_null(pc.not_equal(chosen, ""), False)))
     return out
+
+
+def live_rows(batch: pa.RecordBatch, p: Plan) -> np.ndarray:
+    """Positions of the rows :func:`pass_batch` keeps (an account and a role), the
+    candidates of the duplicate check."""
+    config = p.config
+    account = _account_codes(batch.column(config.columns.account))[0]
+    has_account = account >= 0
+    if config.roles.single or config.roles.unmapped in p.roles:
+        return np.flatnonzero(has_account)
+    role_column = config.columns.role or ""
+    role = _roles({role_column: _codes(batch.column(role_column))}, p, has_account)
+    return np.flatnonzero(has_account & (role >= 0))
 
 
 def _trimmed(array: pa.Array) -> pa.Array:

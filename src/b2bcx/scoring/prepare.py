@@ -8,7 +8,7 @@ never raised one at a time.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -197,10 +197,16 @@ def duplicate_rows(
 
 def response_times(frame: pd.DataFrame) -> pd.Series | None:
     """The export's response time column (Qualtrics, SurveyMonkey), if any."""
-    folded = {normalise_label(c): c for c in frame.columns}
+    column = response_time_column(frame.columns)
+    return None if column is None else frame[column]
+
+
+def response_time_column(columns: Iterable[object]) -> str | None:
+    """The header of the response time column among ``columns``, if any."""
+    folded = {normalise_label(c): c for c in columns}
     for name in RESPONSE_TIMES:
         if normalise_label(name) in folded:
-            return frame[folded[normalise_label(name)]]
+            return str(folded[normalise_label(name)])
     return None
 
 
@@ -344,8 +350,8 @@ def dropped_duplicates(
     kept_rows = frame[live & ~dropped & ids.notna()]
     kept_at = dict(zip(ids[kept_rows.index], kept_rows.index, strict=True))
     answers = [c for c in frame.columns if c not in (FILE, ROW)]
-    warnings = []
     positions = frame.index[dropped.to_numpy()]
+    warnings = []
     for index in positions[:MAX_LISTED]:
         respondent = ids[index]
         kept = kept_at.get(respondent)
@@ -354,31 +360,60 @@ def dropped_duplicates(
         same = frame.loc[index, answers].equals(frame.loc[kept, answers])
         where = _row_name(frame, kept, frame.loc[index, FILE])
         warnings.append(
-            Problem(
-                f"respondent id {respondent!r} also answered in {where}, which is "
-                f"kept (`filters.dedupe: {policy}`); this row is dropped"
-                + (" (the same answers)" if same else " although its answers differ"),
-                hint="check that the two rows are the same person; give each "
-                "respondent their own id, or set `filters.dedupe: error` to stop",
-                file=str(frame.loc[index, FILE]),
-                row=int(frame.loc[index, ROW]),
-                column=column,
-                value=str(respondent),
-                severity="warning",
+            duplicate_warning(
+                str(respondent),
+                where,
+                same,
+                str(frame.loc[index, FILE]),
+                int(frame.loc[index, ROW]),
+                column,
+                policy,
             )
         )
     if len(positions) > MAX_LISTED:
         warnings.append(
-            Problem(
-                f"{len(positions) - MAX_LISTED} more rows dropped as repeated "
-                "respondent ids",
-                hint="see the row accounting (`b2bcx validate`) for every row",
-                file=str(frame.loc[positions[MAX_LISTED], FILE]),
-                column=column,
-                severity="warning",
+            more_duplicates_warning(
+                len(positions) - MAX_LISTED,
+                str(frame.loc[positions[MAX_LISTED], FILE]),
+                column,
             )
         )
     return warnings
+
+
+def duplicate_warning(
+    respondent: str,
+    where: str,
+    same: bool,
+    file: str,
+    row: int,
+    column: str,
+    policy: str,
+) -> Problem:
+    """The warning for a row dropped as a repeat of ``respondent``, kept at ``where``."""
+    return Problem(
+        f"respondent id {respondent!r} also answered in {where}, which is "
+        f"kept (`filters.dedupe: {policy}`); this row is dropped"
+        + (" (the same answers)" if same else " although its answers differ"),
+        hint="check that the two rows are the same person; give each "
+        "respondent their own id, or set `filters.dedupe: error` to stop",
+        file=file,
+        row=row,
+        column=column,
+        value=respondent,
+        severity="warning",
+    )
+
+
+def more_duplicates_warning(more: int, file: str, column: str) -> Problem:
+    """The warning that stands for the dropped rows past the first ``MAX_LISTED``."""
+    return Problem(
+        f"{more} more rows dropped as repeated respondent ids",
+        hint="see the row accounting (`b2bcx validate`) for every row",
+        file=file,
+        column=column,
+        severity="warning",
+    )
 
 
 def _row_name(frame: pd.DataFrame, index: object, file: object) -> str:
