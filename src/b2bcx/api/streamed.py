@@ -1,7 +1,7 @@
 """``score`` by the moments pass: exports streamed, never held whole in memory.
 
 :func:`score_files` returns None when the pass does not apply (another layout
-than a plain CSV/Parquet, ``within_role: median``, platform status columns,
+than a plain CSV/Parquet/SPSS/xlsx, ``within_role: median``, platform status columns,
 several waves, duplicate respondent ids on the embedded engine); the caller then
 scores the export the respondent way (docs/method.md#streaming).
 """
@@ -41,6 +41,8 @@ def streamable(
     found = _dask_sources(paths) if engine == "dask" else _local_sources(paths)
     if found is None or len({s.location for s in found}) < len(found):
         return None
+    if engine == "dask" and any(s.kind not in ("csv", "parquet") for s in found):
+        return None  # the Dask engine reads CSV and Parquet partitions only
     for source in found:
         if PLATFORM_COLUMNS & {c.casefold() for c in source.columns}:
             return None

@@ -3,9 +3,12 @@
 A plain CSV/TSV (UTF-8, one header row, no platform layout) is read with
 ``pyarrow.csv.open_csv`` block by block, each selected column dictionary-encoded,
 so memory stays flat in the number of rows; a Parquet file is read row group by
-row group. Anything else (Qualtrics or SurveyMonkey header rows, other encodings,
-workbooks, SPSS) is not streamable here: :func:`stream_source` returns None and
-the caller reads the whole export.
+row group; an SPSS ``.sav`` file chunk by chunk (pyreadstat), its value labels
+travelling beside the codes; a plain workbook (``.xlsx``: one header row on top of
+the first sheet) is read whole by the usual reader and handed on as batches.
+Anything else (Qualtrics or SurveyMonkey header rows, title rows, other
+encodings) is not streamable here: :func:`stream_source` returns None and the
+caller reads the whole export.
 """
 
 from __future__ import annotations
@@ -13,10 +16,10 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pyarrow as pa
 import pyarrow.csv as pacsv
@@ -26,9 +29,12 @@ from b2bcx.io.grid import HEAD_ROWS, find_header_row
 from b2bcx.io.platforms import recognise
 from b2bcx.io.text import arrow_to_text, clean_name
 
+SPSS_ROWS = 100_000
+"""Cases per chunk of an SPSS file."""
 BLOCK_BYTES = 4 << 20
 """Arrow's streaming CSV reader holds ~36 blocks ahead: 4 MiB keeps that ~150 MiB."""
 DICTIONARY = pa.dictionary(pa.int32(), pa.string())
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -39,13 +45,15 @@ class Source:
     ----------
     path : the file.
     label : the file as the user named it (for messages and the ``_file`` column).
-    kind : ``"csv"`` or ``"parquet"``.
+    kind : ``"csv"``, ``"parquet"``, ``"spss"`` or ``"xlsx"``.
     columns : the column names as the header gives them (cleaned).
     first_row : the row number the user sees for the first data record.
     delimiter, skip : CSV only - the delimiter and the bytes before the header
         (byte-order mark).
     url : for a file the Dask engine reads from object storage, its URL
         (``s3://...``); ``path`` is then only its name.
+    labels : SPSS only - the value labels (header -> code -> label).
+    sheet : xlsx only - the sheet's cells as text (an Arrow table, header names).
     """
 
     path: Path
@@ -56,6 +64,10 @@ class Source:
     delimiter: str = ","
     skip: int = 0
     url: str | None = None
+    labels: dict[str, dict[str, str]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+    sheet: pa.Table | None = field(default=None, compare=False, repr=False)
 
     @property
     def location(self) -> str:
@@ -80,7 +92,12 @@ def source_from_head(
     opens a Parquet file kept elsewhere (object storage)."""
     if head.startswith(b"PAR1"):
         return _parquet_source(file, label, handle)
-    if file.suffix.lower() in (".xlsx", ".xlsm", ".xls", ".sav", ".zsav"):
+    suffix = file.suffix.lower()
+    if handle is None and head[:4] in (b"$FL2", b"$FL3"):
+        return _spss_source(file, label)
+    if handle is None and suffix in (".xlsx", ".xlsm") and head.startswith(b"PK"):
+        return _xlsx_source(file, label)
+    if suffix in (".xlsx", ".xlsm", ".xls", ".sav", ".zsav"):
         return None
     return _csv_source(file, label, head)
 
@@ -100,6 +117,65 @@ def _parquet_source(file: Path, label: str, handle: Any = None) -> Source | None
     stored = metadata.get("index_columns", []) if isinstance(metadata, dict) else []
     names = tuple(n for n in schema.names if n not in stored)
     return Source(file, label, "parquet", names, 1)
+
+
+def _spss_source(file: Path, label: str) -> Source | None:
+    """An SPSS file's variables and value labels (its metadata only)."""
+    import pyreadstat
+
+    from b2bcx.io.spss import code_labels
+
+    try:
+        _, meta = pyreadstat.read_sav(str(file), metadataonly=True)
+    except Exception:  # pyreadstat's errors: the usual reader reports them
+        return None
+    names = tuple(meta.column_names)
+    if RESERVED & set(names) or len(set(names)) < len(names):
+        return None
+    labels = {
+        name: code_labels(labelled)
+        for name, labelled in (meta.variable_value_labels or {}).items()
+        if labelled and name in names
+    }
+    return Source(file, label, "spss", names, 1, labels=labels)
+
+
+def _xlsx_source(file: Path, label: str) -> Source | None:
+    """A workbook's first sheet when it is a plain table: one header row on top,
+    no blank rows between responses, nothing the reader warns about."""
+    import numpy as np
+
+    from b2bcx.io.excel import read_excel
+    from b2bcx.io.grid import table_from_cells
+    from b2bcx.io.platforms import PLAIN
+    from b2bcx.io.text import replace_controls
+
+    try:
+        cells, name = read_excel(file, label, None)
+        table = table_from_cells(cells, label, f" (sheet {name!r})")
+    except Exception:  # a damaged workbook: the usual reader reports it
+        return None
+    frame = table.frame
+    rows = frame.index.to_numpy() + 1
+    if table.layout != PLAIN or table.warnings or not len(rows):
+        return None
+    if rows[0] != 2 or not np.array_equal(rows, np.arange(2, len(rows) + 2)):
+        return None  # title rows above the header, or blank rows between responses
+    if table.controls and replace_controls(frame)[1]:
+        return None  # the usual reader replaces them, with a warning
+    names = tuple(str(c) for c in frame.columns)
+    if RESERVED & set(names) or len(set(names)) < len(names):
+        return None
+    arrays = [
+        pa.array(frame[c].to_numpy(dtype=object, na_value=None), pa.string())
+        for c in frame.columns
+    ]
+    sheet = pa.Table.from_arrays(arrays, names=list(names))
+    return Source(file, label, "xlsx", names, 2, sheet=sheet)
+
+
+RESERVED = {"_file", "_row"}
+"""Column names the usual reader refuses (kept for the source file and row)."""
 
 
 def _csv_source(file: Path, label: str, head: bytes) -> Source | None:
@@ -162,6 +238,12 @@ def record_batches(
     if source.kind == "parquet":
         yield from _parquet_batches(source, columns, plain)
         return
+    if source.kind == "spss":
+        yield from _spss_batches(source, columns, plain)
+        return
+    if source.kind == "xlsx":
+        yield from _sheet_batches(source, columns, plain)
+        return
     stream = pacsv.open_csv(
         _body(source),
         read_options=pacsv.ReadOptions(
@@ -199,10 +281,8 @@ def sized_batches(
     end (for a progress bar): a CSV batch is one block of the reader's input, a
     Parquet batch its share of the rows."""
     size = source.path.stat().st_size
-    if source.kind == "parquet":
-        import pyarrow.parquet as pq
-
-        rows = max(pq.ParquetFile(source.path).metadata.num_rows, 1)
+    if source.kind in ("parquet", "spss", "xlsx"):
+        rows = max(_rows(source), 1)
         seen = 0
         for batch in record_batches(source, columns, plain):
             seen += batch.num_rows
@@ -213,6 +293,20 @@ def sized_batches(
     for batch in record_batches(source, columns, plain, block):
         read = min(read + block, size)
         yield batch, read
+
+
+def _rows(source: Source) -> int:
+    """How many records a Parquet, SPSS or xlsx source holds."""
+    if source.kind == "xlsx" and source.sheet is not None:
+        return source.sheet.num_rows
+    if source.kind == "spss":
+        import pyreadstat
+
+        _, meta = pyreadstat.read_sav(str(source.path), metadataonly=True)
+        return int(meta.number_rows or 0)
+    import pyarrow.parquet as pq
+
+    return int(pq.ParquetFile(source.path).metadata.num_rows)
 
 
 def _body(source: Source) -> pa.NativeFile:
@@ -236,3 +330,60 @@ def _parquet_batches(
             for name, column in zip(batch.schema.names, batch.columns, strict=True)
         ]
         yield pa.RecordBatch.from_arrays(arrays, names=batch.schema.names)
+
+
+def _encoded(array: pa.Array, plain: bool) -> pa.Array:
+    return array if plain else array.dictionary_encode()
+
+
+def _spss_batches(
+    source: Source, columns: list[str], plain: Sequence[str]
+) -> Iterator[pa.RecordBatch]:
+    """The cases chunk by chunk, as the SPSS reader writes them: codes as text
+    (``"1"``, not ``"1.0"``), blank and missing (system or user) as null."""
+    import pyreadstat
+
+    from b2bcx.io.text import blank_to_na, column_to_text
+
+    chunks = pyreadstat.read_file_in_chunks(
+        pyreadstat.read_sav,
+        str(source.path),
+        chunksize=SPSS_ROWS,
+        apply_value_formats=False,
+        user_missing=False,
+        usecols=columns,
+    )
+    for chunk, _ in _checked(chunks):
+        if not len(chunk):
+            continue
+        arrays = []
+        for name in columns:
+            text = blank_to_na(column_to_text(chunk[name]))
+            array = pa.array(text.to_numpy(dtype=object, na_value=None), pa.string())
+            arrays.append(_encoded(array, name in plain))
+        yield pa.RecordBatch.from_arrays(arrays, names=columns)
+
+
+def _checked(chunks: Iterator[T]) -> Iterator[T]:
+    """pyreadstat's errors as ``ValueError``, on which the caller reads the file
+    again the careful way (and reports what is wrong with it)."""
+    try:
+        yield from chunks
+    except (OSError, ValueError):
+        raise
+    except Exception as exc:  # pyreadstat.ReadstatError and the like
+        raise ValueError(f"the SPSS file cannot be read: {exc}") from exc
+
+
+def _sheet_batches(
+    source: Source, columns: list[str], plain: Sequence[str]
+) -> Iterator[pa.RecordBatch]:
+    """The sheet read by :func:`_xlsx_source`, in batches of its columns."""
+    assert source.sheet is not None
+    for batch in source.sheet.select(columns).to_batches(max_chunksize=1 << 16):
+        if batch.num_rows:
+            arrays = [
+                _encoded(column, name in plain)
+                for name, column in zip(columns, batch.columns, strict=True)
+            ]
+            yield pa.RecordBatch.from_arrays(arrays, names=columns)

@@ -67,6 +67,49 @@ def _renamed(batch: pa.RecordBatch, layout: Layout) -> pa.RecordBatch:
     return pa.RecordBatch.from_arrays(arrays, names=list(layout.columns))
 
 
+Reader = Callable[[str], str]
+
+
+def _readers(layout: Layout, p: Plan) -> dict[str, Reader]:
+    """How the coded columns of an SPSS source read through its value labels
+    (config name -> reader), as :func:`b2bcx.scoring.prepare.prepare` reads them."""
+    coded = layout.source.labels
+    if not coded:
+        return {}
+    from b2bcx.scoring.labels import code_readers, role_reader
+    from b2bcx.scoring.prepare import _role_key
+
+    labels = {k: coded[v] for k, v in layout.columns.items() if v in coded}
+    readers = code_readers(p.config, labels, layout.columns)
+    role = p.config.columns.role
+    if role and role in labels and not p.config.roles.single:
+        readers[role] = role_reader(
+            labels[role], lambda v: p.role_map.get(_role_key(v)) is not None
+        )
+    return readers
+
+
+def _relabelled(batch: pa.RecordBatch, readers: dict[str, Reader]) -> pa.RecordBatch:
+    """``batch`` with each coded column's dictionary read through its reader."""
+    if not readers:
+        return batch
+    arrays = []
+    for name, array in zip(batch.schema.names, batch.columns, strict=True):
+        reader = readers.get(name)
+        if reader is not None:
+            if not pa.types.is_dictionary(array.type):
+                array = array.dictionary_encode()
+            read = [
+                None if v is None else reader(str(v))
+                for v in array.dictionary.to_pylist()
+            ]
+            array = pa.DictionaryArray.from_arrays(
+                array.indices, pa.array(read, pa.string())
+            )
+        arrays.append(array)
+    return pa.RecordBatch.from_arrays(arrays, names=batch.schema.names)
+
+
 def _plain(layout: Layout, p: Plan) -> list[str]:
     respondent = p.config.columns.respondent
     return [layout.columns[respondent]] if respondent in layout.columns else []
@@ -115,8 +158,9 @@ def run_embedded(
         batches_ahead = ahead(
             sized_batches(source, layout.read, plain=_plain(layout, p))
         )
+        readers = _readers(layout, p)
         for k, (batch, read) in enumerate(batches_ahead):
-            renamed = _renamed(batch, layout)
+            renamed = _relabelled(_renamed(batch, layout), readers)
             total = accumulate(total, pass_batch(renamed, p, base + k, source.label))
             if progress:
                 progress(before + read, everything)

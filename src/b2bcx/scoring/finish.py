@@ -308,7 +308,12 @@ def attributes(
         problems += _conflicts(found, accounts, column, locate, order)
     if c.revenue and c.revenue in out:
         amounts, ambiguous, infinite = read_amounts(out[c.revenue])
-        problems += amount_problems(out[c.revenue], ambiguous, infinite, c.revenue)
+        problems += amount_problems(  # by account id, as the respondent path
+            out[c.revenue].iloc[order],
+            ambiguous.iloc[order],
+            infinite.iloc[order],
+            c.revenue,
+        )
         out[c.revenue] = amounts
     return out, problems
 

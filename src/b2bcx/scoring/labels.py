@@ -17,7 +17,7 @@ happens to hold, so a region's file and the whole file give the same scores
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -122,21 +122,45 @@ def read_codes(
     """``frame`` (config column names) with coded columns read through ``labels``."""
     if not labels:
         return frame
-    scales = scales_in_force(config)
-    readers: dict[str, Callable[[str], str]] = {
-        column: code_reading(labels[column], scales[scale]).read
-        for column, scale in scale_columns(config).items()
-        if column in labels and column in frame and scale in scales
-    }
-    for column in label_columns(config):
-        if column in labels and column in frame and column not in readers:
-            readers[column] = _plain_reader(labels[column])
+    readers = code_readers(config, labels, frame.columns)
     if not readers:
         return frame
     frame = frame.copy()
     for column, reader in readers.items():
         frame[column] = relabel(frame[column], reader)
     return frame
+
+
+def code_readers(
+    config: Config,
+    labels: Mapping[str, Mapping[str, str]],
+    columns: Iterable[object],
+) -> dict[str, Callable[[str], str]]:
+    """Column (config name) -> how its codes read, for the coded ``columns``."""
+    present = set(columns)
+    scales = scales_in_force(config)
+    readers: dict[str, Callable[[str], str]] = {
+        column: code_reading(labels[column], scales[scale]).read
+        for column, scale in scale_columns(config).items()
+        if column in labels and column in present and scale in scales
+    }
+    for column in label_columns(config):
+        if column in labels and column in present and column not in readers:
+            readers[column] = _plain_reader(labels[column])
+    return readers
+
+
+def role_reader(
+    labels: Mapping[str, str], mapped: Callable[[str], bool]
+) -> Callable[[str], str]:
+    """How a coded role answer reads: by its label when the label maps to a role,
+    else by its code when that does, else as its label (as ``prepare`` reads it)."""
+
+    def read(code: str) -> str:
+        label = labels.get(code, code)
+        return code if not mapped(label) and mapped(code) else label
+
+    return read
 
 
 def _plain_reader(labels: Mapping[str, str]) -> Callable[[str], str]:
