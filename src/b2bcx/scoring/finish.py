@@ -39,12 +39,11 @@ from b2bcx.stats.rollup import (
     AccountEstimate,
     RoleCells,
     RollupSpec,
-    _top_role,
-    _weighted,
     account_flags,
     coverage,
     names_per_row,
     role_gap,
+    roll_up_cells,
 )
 
 
@@ -139,6 +138,7 @@ def cell_summary(total: Partial, j: int | None, within: str = "mean") -> RoleCel
 def roll_up_moments(total: Partial, j: int | None, spec: RollupSpec) -> AccountEstimate:
     """:func:`b2bcx.stats.rollup.roll_up` from the cell moments of score ``j``."""
     summary = cell_summary(total, j, spec.within_role)
+    pooled = None
     if spec.method == "mean":
         pooled_total = replace(
             total,
@@ -148,24 +148,7 @@ def roll_up_moments(total: Partial, j: int | None, spec: RollupSpec) -> AccountE
             squares=total.squares.sum(axis=1, keepdims=True),
         )
         pooled = cell_summary(pooled_total, j, spec.within_role)
-        estimate = _weighted(pooled, pooled.present, np.ones(1))
-        estimate = replace(estimate, borrowed=np.zeros(len(total.roles), dtype=bool))
-    else:
-        weights = np.array([spec.role_weights[r] for r in total.roles], dtype=float)
-        used = summary.present
-        if spec.method == "waterfall":
-            used = _top_role(used, weights)
-        estimate = _weighted(summary, used, weights)
-    if spec.missing_roles == "exclude" and spec.method != "waterfall":
-        complete = summary.present.all(axis=1)
-        estimate = AccountEstimate(
-            np.where(complete, estimate.estimate, np.nan),
-            np.where(complete, estimate.se, np.nan),
-            estimate.roles_used,
-            np.where(complete, estimate.n_eff, np.nan),
-            estimate.borrowed,
-        )
-    return estimate
+    return roll_up_cells(summary, spec, total.roles, pooled)
 
 
 def account_table(total: Partial, p: Plan, order: np.ndarray) -> pd.DataFrame:

@@ -7,7 +7,7 @@ Respondents are grouped into account x role cells with integer codes and
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -171,29 +171,47 @@ def roll_up(cells: Cells, values: np.ndarray, spec: RollupSpec) -> AccountEstima
     (one pooled group, SE from the pooled within-account variance).
     ``missing_roles: exclude`` leaves an account missing unless every role is present.
     """
+    summary = role_cells(cells, values, spec.within_role)
+    pooled = None
     if spec.method == "mean":
-        pooled = Cells(
+        one_group = Cells(
             cells.account, np.zeros_like(cells.role), cells.accounts, ("all",)
         )
-        summary = role_cells(pooled, values, spec.within_role)
-        estimate = _weighted(summary, summary.present, np.ones(1))
-        no_roles = np.zeros(len(cells.roles), dtype=bool)
-        estimate = AccountEstimate(
-            estimate.estimate,
-            estimate.se,
-            estimate.roles_used,
-            estimate.n_eff,
-            no_roles,
-        )
+        pooled = role_cells(one_group, values, spec.within_role)
+    return roll_up_cells(summary, spec, cells.roles, pooled)
+
+
+def roll_up_cells(
+    summary: RoleCells,
+    spec: RollupSpec,
+    roles: Sequence[str],
+    pooled: RoleCells | None = None,
+) -> AccountEstimate:
+    """The roll-up from account x role cell summaries, whatever computed them.
+
+    The one definition of the account roll-up: :func:`roll_up` gives it cells from
+    respondents, the streaming engines cells from merged moments.
+
+    Parameters
+    ----------
+    summary : per account x role ``n``, centre, mean and squares (``role_cells``).
+    spec : the roll-up method, role weights and missing-role rule.
+    roles : the role ids of ``summary``'s columns, in order.
+    pooled : for ``method: mean``, the same summary over one group of all roles.
+    """
+    if spec.method == "mean":
+        if pooled is None:
+            raise ValueError("`method: mean` needs the pooled cell summary")
+        estimate = _weighted(pooled, pooled.present, np.ones(1))
+        estimate = replace(estimate, borrowed=np.zeros(len(roles), dtype=bool))
     else:
-        summary = role_cells(cells, values, spec.within_role)
-        weights = np.array([spec.role_weights[r] for r in cells.roles], dtype=float)
+        weights = np.array([spec.role_weights[r] for r in roles], dtype=float)
         used = summary.present
         if spec.method == "waterfall":
             used = _top_role(used, weights)
         estimate = _weighted(summary, used, weights)
     if spec.missing_roles == "exclude" and spec.method != "waterfall":
-        complete = role_cells(cells, values).present.all(axis=1)
+        complete = summary.present.all(axis=1)
         estimate = AccountEstimate(
             np.where(complete, estimate.estimate, np.nan),
             np.where(complete, estimate.se, np.nan),
