@@ -98,7 +98,7 @@ def drivers(
             output,
             fmt,
             "Drivers",
-            lambda c: _render("render_drivers", c, result, wide),
+            lambda c: _render(c, result, wide),
         )
 
 
@@ -115,7 +115,7 @@ def _plot(result: Any, path: Path) -> None:
     note(f"wrote {path}")
 
 
-def _render(name: str, console: Any, result: Any, wide: bool = False) -> None:
-    from b2bcx.cli.render import analyses as console_analyses
+def _render(console: Any, result: Any, wide: bool = False) -> None:
+    from b2bcx.cli.render.analyses import render_drivers
 
-    getattr(console_analyses, name)(console, result, wide=wide)
+    render_drivers(console, result, wide=wide)

@@ -55,11 +55,11 @@ def factors(
             output,
             fmt,
             "Factors",
-            lambda c: _render("render_factors", c, result, wide),
+            lambda c: _render(c, result, wide),
         )
 
 
-def _render(name: str, console: Any, result: Any, wide: bool = False) -> None:
-    from b2bcx.cli.render import analyses as console_analyses
+def _render(console: Any, result: Any, wide: bool = False) -> None:
+    from b2bcx.cli.render.analyses import render_factors
 
-    getattr(console_analyses, name)(console, result, wide=wide)
+    render_factors(console, result, wide=wide)
