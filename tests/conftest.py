@@ -137,6 +137,11 @@ def fresh_cli_state():
     State.quiet = State.debug = False
 
 
+# Tables printed to a pipe are as wide as a batch log wants them unless COLUMNS says
+# otherwise; a test runner's own COLUMNS (pytest-xdist workers inherit one) must not
+# wrap the messages the tests read. Tests that want a width pass it themselves.
+os.environ.pop("COLUMNS", None)
+
 # CI runs the same hypothesis examples every time (a red build must be reproducible);
 # local runs explore new ones. `HYPOTHESIS_PROFILE=ci` selects it by hand.
 settings.register_profile(
