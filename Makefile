@@ -44,7 +44,7 @@ lint: $(VENV)/.installed-test
 	$(BIN)/lint-imports
 
 test: $(VENV)/.installed-test lint
-	$(BIN)/python -m pytest -n auto --cov=b2bcx --cov-report=term:skip-covered
+	$(BIN)/python -m pytest -n auto --dist loadgroup --cov=b2bcx --cov-report=term:skip-covered
 
 # `make bench SIZES=200k,1M,5M` for 5M; `BENCH_EXTRA=dask` adds `score --engine dask`
 SIZES ?= 200k,1M

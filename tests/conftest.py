@@ -149,3 +149,11 @@ settings.register_profile(
 )
 if os.environ.get("CI") or os.environ.get("HYPOTHESIS_PROFILE") == "ci":
     settings.load_profile("ci")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests that start a Dask cluster run one after another on one xdist worker
+    (two in-process clusters started at once on one machine interfere)."""
+    for item in items:
+        if "dask" in item.nodeid.lower():
+            item.add_marker(pytest.mark.xdist_group("dask"))

@@ -379,7 +379,8 @@ def _sheet_batches(
     source: Source, columns: list[str], plain: Sequence[str]
 ) -> Iterator[pa.RecordBatch]:
     """The sheet read by :func:`_xlsx_source`, in batches of its columns."""
-    assert source.sheet is not None
+    if source.sheet is None:
+        raise ValueError(f"{source.location}: no sheet was read for the pass")
     for batch in source.sheet.select(columns).to_batches(max_chunksize=1 << 16):
         if batch.num_rows:
             arrays = [
