@@ -381,7 +381,7 @@ def test_dask_engine_on_a_local_cluster_equals_the_embedded_engine(
     config = load_config(write_config(tmp_path))
     embedded = api.score_files([first, second], config)
     with LocalCluster(
-        n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None
+        n_workers=1, threads_per_worker=1, processes=False, dashboard_address=":0"
     ) as cluster:
         on_dask = api.score_files(
             [first, second], config, engine="dask", scheduler=cluster.scheduler_address
@@ -501,7 +501,7 @@ def test_dask_engine_drops_repeated_ids_before_the_pass(
     assert "duplicate respondent id" in set(full.rows["reason"].dropna())
     assert api.score_files([first, second], config) is None  # embedded: second read
     with LocalCluster(
-        n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None
+        n_workers=1, threads_per_worker=2, processes=False, dashboard_address=":0"
     ) as cluster:
         on_dask = api.score_files(
             [first, second], config, engine="dask", scheduler=cluster.scheduler_address
