@@ -206,6 +206,36 @@ def score(
     DataError
         With every problem found, when any is an error.
     """
+    return score_waves(
+        export,
+        config,
+        baseline=baseline,
+        master=master,
+        checked=checked,
+        bad_answers=bad_answers,
+    )[0]
+
+
+def score_waves(
+    export: Export,
+    config: Config,
+    *,
+    baseline: Export | None = None,
+    master: AccountMaster | None = None,
+    checked: Checked | None = None,
+    bad_answers: BadAnswers = "error",
+) -> tuple[ScoreResult, ScoreResult | None]:
+    """This wave compared with the baseline, and the baseline scored on its own.
+
+    The baseline is the ``baseline`` export, else the previous wave of a
+    multi-wave export; it is scored once and serves both the change columns and
+    the callers that show last quarter (the deck's charts).
+
+    Raises
+    ------
+    DataError
+        With every problem found, when any is an error.
+    """
     checked = checked or check(export, config, bad_answers)
     raise_if_errors(
         checked.problems, DataError, f"{_source(export)}: the data cannot be scored"
@@ -221,7 +251,7 @@ def score(
             baseline_wave=base.wave,
             segments=_segments(accounts, config, master, result.segment_columns),
         )
-    return result
+    return result, base
 
 
 def _segments(

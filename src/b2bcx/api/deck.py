@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from b2bcx.api.accounts import _baseline_result, check, score
+from b2bcx.api.accounts import score_waves
 from b2bcx.results import DeckInputs, Sources
 
 
@@ -24,16 +24,8 @@ def deck_inputs(sources: Sources, *, run_time: datetime | None = None) -> DeckIn
     DataError
         When this quarter or the baseline cannot be scored.
     """
-    checked = check(sources.export, sources.config)
-    result = score(
-        sources.export,
-        sources.config,
-        baseline=sources.baseline,
-        master=sources.master,
-        checked=checked,
-    )
-    previous = _baseline_result(
-        sources.baseline, checked, sources.config, sources.master
+    result, previous = score_waves(
+        sources.export, sources.config, baseline=sources.baseline, master=sources.master
     )
     return DeckInputs(
         score=result, baseline=previous, files=sources.files, run_time=run_time
