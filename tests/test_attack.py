@@ -1018,3 +1018,16 @@ def test_property_terminal_text_holds_no_control_character() -> None:
         assert not re.search("[\x00-\x08\x0b-\x1f\x7f-\x9f]", shown)
 
     check()
+
+
+def test_the_control_character_warning_names_the_first_row(tmp_path: Path) -> None:
+    from b2bcx.io import read_export
+
+    export = tmp_path / "export.csv"
+    export.write_text(
+        "Account,Comment\nA,fine\nB,bell\x07\nC,esc\x1b\n", encoding="utf-8"
+    )
+    warnings = [w for w in read_export(export).warnings if w.column == "Comment"]
+    assert len(warnings) == 1
+    assert warnings[0].row == 3  # the file's line of the first such cell
+    assert warnings[0].problem.startswith("2 cells held control characters")

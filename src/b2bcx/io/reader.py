@@ -172,7 +172,7 @@ def _finish(
     frame = frame.reset_index(drop=True)
     if controls:
         frame, found = replace_controls(frame)
-        warnings = [*warnings, *_control_warnings(label, found)]
+        warnings = [*warnings, *_control_warnings(label, found, rows)]
     frame[FILE_COLUMN] = _repeated(label, frame.index)
     frame[ROW_COLUMN] = rows.astype(np.int64)
     return Export(
@@ -186,18 +186,23 @@ def _finish(
     )
 
 
-def _control_warnings(label: str, counts: dict[str, int]) -> list[Problem]:
-    """One warning per column whose text held control characters."""
+def _control_warnings(
+    label: str, counts: dict[str, tuple[int, int]], rows: np.ndarray
+) -> list[Problem]:
+    """One warning per column whose text held control characters, naming the
+    first row that did."""
     return [
         Problem(
             f"{count} cell{'s' if count != 1 else ''} held control characters "
+            f"{'(the row shown is the first) ' if count > 1 else ''}"
             "(vertical tab, ESC, BEL, NUL...): a vertical tab or form feed was read as "
             "a line break, the others as \ufffd",
             hint="clean the column in the survey platform; these characters cannot "
             "be shown in Excel or a terminal",
             file=label,
             column=column,
+            row=int(rows[first]),
             severity="warning",
         )
-        for column, count in counts.items()
+        for column, (count, first) in counts.items()
     ]

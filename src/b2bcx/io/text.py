@@ -154,16 +154,19 @@ def without_controls(text: str) -> str:
     return _CONTROL.sub(REPLACEMENT, _LINE_BREAKS.sub("\n", text))
 
 
-def replace_controls(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, int]]:
+def replace_controls(
+    frame: pd.DataFrame,
+) -> tuple[pd.DataFrame, dict[str, tuple[int, int]]]:
     """Replace control characters in every text column (see :func:`without_controls`).
 
     Returns
     -------
     tuple
         The frame (the same object when nothing was replaced) and, per column
-        holding control characters, how many cells held them.
+        holding control characters, how many cells held them and the position
+        of the first.
     """
-    counts: dict[str, int] = {}
+    counts: dict[str, tuple[int, int]] = {}
     replaced: dict[object, pd.Series] = {}
     for name in frame.columns:
         column = frame[name]
@@ -172,7 +175,7 @@ def replace_controls(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, int]]
         found = column.str.contains(CONTROL_CHARACTERS, regex=True, na=False)
         hits = int(found.sum())
         if hits:
-            counts[str(name)] = hits
+            counts[str(name)] = (hits, int(np.argmax(found.to_numpy())))
             replaced[name] = column.str.replace(
                 "[\\x0b\\x0c]", "\n", regex=True
             ).str.replace(CONTROL_CHARACTERS, REPLACEMENT, regex=True)
