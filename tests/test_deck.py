@@ -20,7 +20,10 @@ from b2bcx.api.deck import deck_inputs  # noqa: E402
 from b2bcx.api.load import load_exports, load_master  # noqa: E402
 from b2bcx.cli import app  # noqa: E402
 from b2bcx.cli.report import load_sources  # noqa: E402
-from b2bcx.config.models import load_config  # noqa: E402
+from b2bcx.config.models import (
+    SIX_PILLARS,
+    load_config,
+)
 from b2bcx.deck import DeckOptions, write_decks  # noqa: E402
 from b2bcx.deck.content import (  # noqa: E402
     change_line,
@@ -38,14 +41,7 @@ Q2 = EXAMPLES / "acme_2026q2.csv"
 CONFIG = EXAMPLES / "acme.yaml"
 CRM = EXAMPLES / "crm_accounts.csv"
 WHEN = datetime(2026, 10, 1, 6, 0, tzinfo=UTC)
-PILLARS = [
-    "integrity",
-    "resolution",
-    "expectations",
-    "time_and_effort",
-    "personalisation",
-    "empathy",
-]
+PILLARS = list(SIX_PILLARS)
 runner = CliRunner()
 
 
