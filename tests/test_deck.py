@@ -20,7 +20,7 @@ from b2bcx.api.deck import deck_inputs  # noqa: E402
 from b2bcx.api.load import load_exports, load_master  # noqa: E402
 from b2bcx.cli import app  # noqa: E402
 from b2bcx.cli.report import load_sources  # noqa: E402
-from b2bcx.config.models import (
+from b2bcx.config.models import (  # noqa: E402
     SIX_PILLARS,
     load_config,
 )
