@@ -42,6 +42,7 @@ DeckOutput = Annotated[
         "-o",
         help="The deck to write (.pptx), or a folder (one deck per manager with --by manager).",
         show_default=False,
+        metavar="DIR|DECK.pptx",
     ),
 ]
 ByOption = Annotated[
@@ -50,6 +51,7 @@ ByOption = Annotated[
         "--by",
         help="One deck per account manager (the account column named like AccountManager, "
         "Manager or Owner; see --manager-column).",
+        metavar="manager",
     ),
 ]
 ManagerColumnOption = Annotated[
@@ -57,12 +59,15 @@ ManagerColumnOption = Annotated[
     typer.Option(
         "--manager-column",
         help="The account column that names the manager (implies --by manager).",
+        metavar="COLUMN",
     ),
 ]
 TemplateOption = Annotated[
     Path | None,
     typer.Option(
-        "--template", help="A .pptx whose master slides and layouts the deck uses."
+        "--template",
+        help="A .pptx whose master slides and layouts the deck uses.",
+        metavar="FILE.pptx",
     ),
 ]
 AccountsOnlyOption = Annotated[

@@ -53,7 +53,9 @@ def drivers(
     by: Annotated[
         RoleOnly | None,
         typer.Option(
-            "--by", help="Drivers per role, held against published role priorities."
+            "--by",
+            help="Drivers per role, held against published role priorities.",
+            metavar="role",
         ),
     ] = None,
     bootstrap: BootstrapOption = 1000,

@@ -32,7 +32,8 @@ def factors(
     exports: ExportsArgument,
     config: ConfigOption,
     by: Annotated[
-        RoleOnly | None, typer.Option("--by", help="Screen within each role too.")
+        RoleOnly | None,
+        typer.Option("--by", help="Screen within each role too.", metavar="role"),
     ] = None,
     output: OutputOption = None,
     fmt: FormatOption = Format.table,

@@ -64,6 +64,7 @@ def score(
             "--scheduler",
             help="Dask scheduler address (tcp://host:8786); default: Dask's threads in this process.",
             show_default=False,
+            metavar="ADDRESS",
         ),
     ] = None,
 ) -> None:
