@@ -60,27 +60,24 @@ def risk_and_blind_spots(accounts: pd.DataFrame) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        Same index; ``at_risk`` and ``blind_spots``, each a list of reason ids in the
-        order of :data:`RISKS` and :data:`BLIND_SPOTS`.
+        Same index; ``at_risk`` and ``blind_spots``, each a tuple of reason ids in
+        the order of :data:`RISKS` and :data:`BLIND_SPOTS`.
     """
-    flags = accounts["flags"].map(_as_list)
-    score = accounts[ranking_basis(accounts)].astype(float)
+    flags = _flag_text(accounts["flags"])
+    score = accounts[ranking_basis(accounts)].astype(float).to_numpy()
     cut = low_score_cut(accounts)
-    fell = pd.Series(False, index=accounts.index)
+    fell = np.zeros(len(accounts), bool)
     if "significant" in accounts and "delta" in accounts:
-        fell = accounts["significant"].eq(True) & (accounts["delta"].astype(float) < 0)
+        delta = accounts["delta"].astype(float).to_numpy()
+        fell = accounts["significant"].eq(True).to_numpy(bool) & (delta < 0)
+    low = score <= cut if np.isfinite(cut) else np.zeros(len(accounts), bool)
     reasons = {
-        "decision_maker_detractor": flags.map(
-            lambda f: "decision_maker_detractor" in f
-        ),
+        "decision_maker_detractor": _has_flag(flags, "decision_maker_detractor"),
         "significant_fall": fell,
-        "low_score": (score <= cut).fillna(False) if np.isfinite(cut) else fell & False,
+        "low_score": low,
     }
-    at_risk = _names(pd.DataFrame(reasons), RISKS)
-    blind = _names(
-        pd.DataFrame({b: flags.map(lambda f, b=b: b in f) for b in BLIND_SPOTS}),
-        BLIND_SPOTS,
-    )
+    at_risk = _names(reasons, RISKS)
+    blind = _names({b: _has_flag(flags, b) for b in BLIND_SPOTS}, BLIND_SPOTS)
     return pd.DataFrame(
         {"at_risk": at_risk, "blind_spots": blind}, index=accounts.index
     )
@@ -94,9 +91,35 @@ def _as_list(flags: object) -> list[str]:
     return []
 
 
-def _names(matrix: pd.DataFrame, names: tuple[str, ...]) -> list[list[str]]:
-    values = matrix[list(names)].fillna(False).to_numpy(bool)
-    return [[n for n, on in zip(names, row, strict=True) if on] for row in values]
+def _flag_text(flags: pd.Series) -> pd.Series:
+    """Each account's flags as ``;a;b;`` text, for vectorised membership tests."""
+    return pd.Series([_joined(f) for f in flags.tolist()], index=flags.index, dtype=str)
+
+
+def _joined(flags: object) -> str:
+    if isinstance(flags, list | tuple):
+        return ";" + ";".join(map(str, flags)) + ";"
+    return f";{flags};" if isinstance(flags, str) else ";"
+
+
+def _has_flag(text: pd.Series, flag: str) -> np.ndarray:
+    return text.str.contains(f";{flag};", regex=False).to_numpy(bool)
+
+
+def _names(
+    matrix: dict[str, np.ndarray], names: tuple[str, ...]
+) -> list[tuple[str, ...]]:
+    """Per row the names whose column is true, in the order of ``names``.
+
+    Rows are grouped by their pattern of reasons, so each (immutable) tuple is
+    built once per pattern (a handful), not once per account.
+    """
+    bits = np.zeros(len(next(iter(matrix.values()), ())), np.int64)
+    for k, name in enumerate(names):
+        bits |= np.asarray(matrix[name], bool).astype(np.int64) << k
+    patterns, inverse = np.unique(bits, return_inverse=True)
+    found = [tuple(n for k, n in enumerate(names) if p >> k & 1) for p in patterns]
+    return [found[i] for i in inverse.tolist()]
 
 
 def revenue_at_risk(table: pd.DataFrame, revenue: str) -> pd.DataFrame:
