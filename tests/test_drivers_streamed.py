@@ -196,3 +196,16 @@ def test_drivers_command_prints_the_same_by_either_path_on_generated_data(
 
 def read(text: str) -> pd.DataFrame:
     return pd.read_csv(StringIO(text), keep_default_na=False, na_values=[""])
+
+
+def test_drivers_command_takes_engine_and_scheduler(tmp_path: Path) -> None:
+    export = write_export(tmp_path / "export.csv", 400, seed=26)
+    config = write_config(tmp_path)
+    args = ["drivers", str(export), "-c", str(config), "--by", "role", "-f", "csv"]
+    embedded, _ = run([*args, "--bootstrap", "50"])
+    on_dask, _ = run([*args, "--bootstrap", "50", "--engine", "dask"])
+    assert_same_table(read(on_dask), read(embedded))
+    in_duckdb, said = run([*args, "--bootstrap", "50", "--engine", "duckdb"])
+    assert in_duckdb == embedded and "embedded engine runs the pass" in said
+    unknown = CliRunner().invoke(app, [*args, "--engine", "spark"])
+    assert unknown.exit_code == 2

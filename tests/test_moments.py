@@ -391,15 +391,28 @@ def test_dask_engine_on_a_local_cluster_equals_the_embedded_engine(
     ).replace({"": None}).to_parquet(second, index=False)
     config = load_config(write_config(tmp_path))
     embedded = api.score_files([first, second], config)
+    drivers = {"by_role": True, "bootstrap": 100}
     with LocalCluster(
         n_workers=1, threads_per_worker=1, processes=False, dashboard_address=":0"
     ) as cluster:
         on_dask = api.score_files(
             [first, second], config, engine="dask", scheduler=cluster.scheduler_address
         )
+        dask_drivers = api.drivers_files(
+            [first, second],
+            config,
+            engine="dask",
+            scheduler=cluster.scheduler_address,
+            **drivers,
+        )
     assert embedded is not None and on_dask is not None
     assert_same_tables(on_dask, embedded)
     assert_same_tables(on_dask, api.score(api.load_exports([first, second]), config))
+    from tests.test_drivers_streamed import assert_same_analysis
+
+    assert_same_analysis(
+        dask_drivers, api.drivers_files([first, second], config, **drivers)
+    )
 
 
 def test_dask_engine_names_bad_answers_like_the_embedded_engine(tmp_path: Path) -> None:

@@ -89,7 +89,7 @@ def drivers(
         paths = local_exports([e for e in exports if "://" not in e])
         refuse_output_over_inputs(output, [*paths, config])
         refuse_output_over_inputs(plot, [*paths, config], "--plot")
-        options = {
+        options: dict[str, Any] = {
             "outcome": outcome,
             "method": method.value,
             "by_role": by is not None,

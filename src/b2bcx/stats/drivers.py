@@ -518,7 +518,7 @@ def key_drivers_by_role(
 
 
 def drivers_by_role_from_cross_products(
-    parts: Mapping[object, CrossProducts],
+    parts: Mapping[str, CrossProducts],
     drivers: Sequence[str],
     outcome: str,
     **options: object,
