@@ -209,3 +209,16 @@ def test_drivers_command_takes_engine_and_scheduler(tmp_path: Path) -> None:
     assert in_duckdb == embedded and "embedded engine runs the pass" in said
     unknown = CliRunner().invoke(app, [*args, "--engine", "spark"])
     assert unknown.exit_code == 2
+
+
+def test_dask_drops_repeated_ids_before_the_drivers_pass(tmp_path: Path) -> None:
+    from tests.test_moments import write_repeats
+
+    first = write_repeats(tmp_path / "a.csv", 600, seed=11)
+    second = write_repeats(tmp_path / "b.csv", 400, seed=12)
+    config = load_config(write_config(tmp_path))
+    options = {"by_role": True, "bootstrap": 100}
+    full = api.drivers(api.load_exports([first, second]), config, **options)
+    assert api.drivers_files([first, second], config, **options) is None  # 2nd read
+    on_dask = api.drivers_files([first, second], config, engine="dask", **options)
+    assert_same_analysis(on_dask, full)
