@@ -281,6 +281,7 @@ version: 1
 columns: {account: Account, role: Role, segments: [Region]}
 default_scale: agree5
 pillars: {a: {items: [Q1]}}
+outcomes: {renew: {item: Q1}}
 roles:
   weights: {decision_maker: 0.6, user: 0.4}
   map: {decision_maker: [CEO], user: [User]}
@@ -299,15 +300,16 @@ row = st.tuples(
 def small_plan(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
     path = tmp_path_factory.mktemp("plan") / "small.yaml"
     path.write_text(SMALL)
-    return plan(load_config(path))
+    return plan(load_config(path), drivers="renew")  # with the drivers' sums
 
 
 def _close(a: Partial, b: Partial) -> None:
     assert a.accounts.equals(b.accounts)
-    for name in ("count", "n", "total", "squares"):
+    for name in ("count", "n", "total", "squares", "complete", "sums", "products"):
         np.testing.assert_allclose(
             getattr(a, name), getattr(b, name), rtol=0, atol=1e-9
         )
+    assert np.array_equal(a.first, b.first)
     assert a.census == b.census and a.excluded == b.excluded and a.rows == b.rows
     for column in b.attributes:
         assert _entries(a, column) == _entries(b, column)
@@ -350,6 +352,15 @@ def test_split_anywhere_equals_whole(small_plan, rows, data) -> None:  # type: i
     )
     if not whole.count.sum():
         return
+    assert whole.accounts.equals(parts.accounts)
+    for name in ("complete", "sums", "products"):
+        np.testing.assert_allclose(
+            getattr(parts, name), getattr(whole, name), atol=1e-9
+        )
+    assert np.array_equal(  # the first complete case, named in the whole batch
+        np.where(parts.first >> 32 == 1, (parts.first & 0xFFFFFFFF) + cut, parts.first),
+        whole.first,
+    )
     left, right = (
         finish(whole, small_plan, {"f.csv": 2}),
         finish(parts, small_plan, {"f.csv": 2}),
@@ -380,15 +391,28 @@ def test_dask_engine_on_a_local_cluster_equals_the_embedded_engine(
     ).replace({"": None}).to_parquet(second, index=False)
     config = load_config(write_config(tmp_path))
     embedded = api.score_files([first, second], config)
+    drivers = {"by_role": True, "bootstrap": 100}
     with LocalCluster(
         n_workers=1, threads_per_worker=1, processes=False, dashboard_address=":0"
     ) as cluster:
         on_dask = api.score_files(
             [first, second], config, engine="dask", scheduler=cluster.scheduler_address
         )
+        dask_drivers = api.drivers_files(
+            [first, second],
+            config,
+            engine="dask",
+            scheduler=cluster.scheduler_address,
+            **drivers,
+        )
     assert embedded is not None and on_dask is not None
     assert_same_tables(on_dask, embedded)
     assert_same_tables(on_dask, api.score(api.load_exports([first, second]), config))
+    from tests.test_drivers_streamed import assert_same_analysis
+
+    assert_same_analysis(
+        dask_drivers, api.drivers_files([first, second], config, **drivers)
+    )
 
 
 def test_dask_engine_names_bad_answers_like_the_embedded_engine(tmp_path: Path) -> None:

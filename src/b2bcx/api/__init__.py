@@ -17,6 +17,7 @@ _HOMES = {
     "validate": "b2bcx.api.accounts",
     "factors": "b2bcx.api.screening",
     "drivers": "b2bcx.api.key_drivers",
+    "drivers_files": "b2bcx.api.key_drivers",
     "report_inputs": "b2bcx.api.workbook",
     "draft_config": "b2bcx.api.draft",
     "load_exports": "b2bcx.api.load",

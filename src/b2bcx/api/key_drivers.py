@@ -1,8 +1,19 @@
-"""``b2bcx drivers``: which pillars drive an outcome, overall and by role."""
+"""``b2bcx drivers``: which pillars drive an outcome, overall and by role.
+
+:func:`drivers` fits them on the respondent table; :func:`drivers_files` on the
+per-account sums of the streaming pass (docs/method.md#streaming), with the same
+results, or None when the pass does not apply.
+"""
 
 from __future__ import annotations
 
 import difflib
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
 
 from b2bcx.api.accounts import Checked
 from b2bcx.api.screening import _checked
@@ -12,6 +23,9 @@ from b2bcx.errors import ConfigError
 from b2bcx.io import Export
 from b2bcx.results import DriverAnalysis
 from b2bcx.stats.drivers import (
+    DriverResult,
+    drivers_by_role_from_cross_products,
+    drivers_from_cross_products,
     key_drivers,
     key_drivers_by_role,
     key_drivers_table,
@@ -53,30 +67,120 @@ def drivers(
     whose outcome item is also an item of a driver pillar, is returned with a
     warning and quadrant ``—`` (no advice).
     """
+    column = _driven_outcome(config, outcome)
+    respondents = _checked(export, config, checked).scores
+    pillars = list(config.pillars)
+    clustered = "account" in respondents and respondents["account"].notna().all()
+    options = {
+        **_options(config, method, bootstrap, seed),
+        "cluster": "account" if clustered else None,
+    }
+    overall = key_drivers(respondents, pillars, column, **options)  # type: ignore[arg-type]
+    roles = [r for r in config.role_weights if r in set(respondents["role"])]
+    return _analysis(
+        config,
+        outcome,
+        overall,
+        lambda: (
+            key_drivers_by_role(
+                respondents, pillars, column, "role", roles=roles, **options
+            )
+            if by_role
+            else None
+        ),
+        "accounts" if clustered else "respondents",
+    )
+
+
+def drivers_files(
+    paths: Sequence[str | Path],
+    config: Config,
+    *,
+    outcome: str = "nps",
+    method: str = "rwa",
+    by_role: bool = False,
+    bootstrap: int = 1000,
+    seed: int = 2011,
+    engine: str = "embedded",
+    scheduler: str | None = None,
+    notice: Callable[[str], None] | None = None,
+) -> DriverAnalysis | None:
+    """:func:`drivers` from the streaming pass over the exports (on ``engine``,
+    as :func:`b2bcx.api.streamed.score_files`), without a respondent table.
+
+    Each account keeps the count, sums and cross-products of its complete cases
+    per role; the overall model adds an account's roles, a role's model takes
+    that role's accounts, and the bootstrap resamples those accounts with the
+    draws of the respondent path, so the tables equal :func:`drivers`' to
+    rounding. Returns None when the pass does not apply (the caller then reads
+    the exports whole); ``notice`` is told why when that costs a second read.
+    """
+    from b2bcx.api.streamed import drivers_partial
+    from b2bcx.scoring.finish import driver_cross_products, dropped_cases
+
+    column = _driven_outcome(config, outcome)
+    passed = drivers_partial(
+        paths, config, column, engine=engine, scheduler=scheduler, notice=notice
+    )
+    if passed is None:
+        return None
+    total, p = passed.total, passed.plan
+    pillars = list(config.pillars)
+    options = _options(config, method, bootstrap, seed)
+    overall = drivers_from_cross_products(
+        driver_cross_products(total, p), pillars, column, **options
+    )
+    overall = replace(overall, dropped=dropped_cases(total))
+    roles = {
+        role: driver_cross_products(total, p, k)
+        for k, role in enumerate(p.roles)
+        if total.count[:, k].sum() > 0
+    }
+    return _analysis(
+        config,
+        outcome,
+        overall,
+        lambda: (
+            drivers_by_role_from_cross_products(roles, pillars, column, **options)
+            if by_role
+            else None
+        ),
+        "accounts",
+    )
+
+
+def _driven_outcome(config: Config, outcome: str) -> str:
+    """The outcome's column, once the config can have drivers."""
     column = outcome_column(config, outcome)
     if not config.pillars:
         raise ConfigError(
             "key drivers need pillars", hint="add `pillars:` to the config"
         )
-    respondents = _checked(export, config, checked).scores
-    pillars = list(config.pillars)
-    labels = {p: config.pillar_label(p) for p in pillars}
-    clustered = "account" in respondents and respondents["account"].notna().all()
-    options = {
-        "method": method,
-        "bootstrap": bootstrap,
-        "seed": seed,
-        "labels": labels,
-        "cluster": "account" if clustered else None,
-    }
-    overall = key_drivers(respondents, pillars, column, **options)  # type: ignore[arg-type]
+    return column
+
+
+def _options(config: Config, method: str, bootstrap: int, seed: int) -> dict[str, Any]:
+    labels = {p: config.pillar_label(p) for p in config.pillars}
+    return {"method": method, "bootstrap": bootstrap, "seed": seed, "labels": labels}
+
+
+def _analysis(
+    config: Config,
+    outcome: str,
+    overall: DriverResult,
+    by_role: Callable[[], pd.DataFrame | None],
+    resampled: str,
+) -> DriverAnalysis:
+    """The analysis of the overall model and, when ``by_role`` gives a table,
+    the roles' models: warnings, withheld advice, published priorities."""
+    column, method = overall.outcome, overall.method
     overlap = outcome_overlap(config, column)
     warnings = (*overall.warnings, *([overlap] if overlap else []))
     overall_table = key_drivers_table(overall)
     if overlap:
         overall_table = withhold_advice(overall_table)
-    resampled = "accounts" if clustered else "respondents"
-    if not by_role:
+    table = by_role()
+    if table is None:
         return DriverAnalysis(
             overall_table,
             outcome,
@@ -88,10 +192,6 @@ def drivers(
             warnings=warnings,
             resampled=resampled,
         )
-    roles = [r for r in config.role_weights if r in set(respondents["role"])]
-    table = key_drivers_by_role(
-        respondents, pillars, column, "role", roles=roles, **options
-    )
     if overlap:
         table = withhold_advice(table)
     kind = "advocacy" if outcome == "nps" else "loyalty"

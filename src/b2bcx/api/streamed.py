@@ -1,6 +1,7 @@
-"""``score`` by the moments pass: exports streamed, never held whole in memory.
+"""``score`` and the drivers' sums by the moments pass: exports streamed, never
+held whole in memory.
 
-:func:`score_files` returns None when the pass does not apply (another layout
+:func:`score_files` (and :func:`drivers_partial`) return None when the pass does not apply (another layout
 than a plain CSV/Parquet/SPSS/xlsx, ``within_role: median``, platform status columns,
 several waves, duplicate respondent ids on the embedded engine); the caller then
 scores the export the respondent way (docs/method.md#streaming).
@@ -9,6 +10,7 @@ scores the export the respondent way (docs/method.md#streaming).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -16,7 +18,13 @@ from b2bcx.config.models import Config
 from b2bcx.errors import Problem, UsageError
 from b2bcx.io.batches import Source, stream_source
 from b2bcx.results import AccountMaster, ScoreResult
-from b2bcx.scoring.finish import Locator, Repeats, finish, repeat_warnings
+from b2bcx.scoring.finish import (
+    Locator,
+    Repeats,
+    census_problems,
+    finish,
+    repeat_warnings,
+)
 from b2bcx.scoring.moments import Partial, Plan, plan
 
 if TYPE_CHECKING:
@@ -100,15 +108,51 @@ def score_files(
     UsageError
         An unknown engine, or ``dask`` when it is not installed.
     """
+    passed = run_pass(paths, plan(config), engine, scheduler, notice, progress)
+    if passed is None:
+        return None
+    return _result(passed, master, notice)
+
+
+@dataclass(frozen=True)
+class Passed:
+    """The merged partial of the exports, with what finishing it needs."""
+
+    total: Partial
+    plan: Plan
+    sources: list[Source]
+    repeats: Repeats | None = None
+
+    @property
+    def first_rows(self) -> dict[str, int]:
+        return {s.label: s.first_row for s in self.sources}
+
+
+def run_pass(
+    paths: Sequence[str | Path],
+    p: Plan,
+    engine: str = "embedded",
+    scheduler: str | None = None,
+    notice: Callable[[str], None] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> Passed | None:
+    """The exports through the pass of plan ``p`` on ``engine``; None when the
+    pass does not apply (see :func:`score_files`).
+
+    Raises
+    ------
+    UsageError
+        An unknown engine, or ``dask`` when it is not installed.
+    """
     if engine not in ENGINES:
         raise UsageError(
             f"unknown engine {engine!r}", hint=f"use one of: {', '.join(ENGINES)}"
         )
+    config = p.config
     found = streamable(paths, config, engine)
     if found is None:
         return None
-    sources, label = found
-    p = plan(config)
+    sources = found[0]
     from b2bcx.scoring.engine import layouts, run_embedded
 
     placed, missing = layouts(sources, p)
@@ -131,7 +175,41 @@ def score_files(
             if notice:
                 notice(f"reading the export again the careful way ({exc})")
             return None
-    return _result(total, p, sources, label, master, notice, repeats)
+    return Passed(total, p, sources, repeats)
+
+
+def drivers_partial(
+    paths: Sequence[str | Path],
+    config: Config,
+    outcome: str,
+    *,
+    engine: str = "embedded",
+    scheduler: str | None = None,
+    notice: Callable[[str], None] | None = None,
+) -> Passed | None:
+    """The pass whose merged partial has the cross-products of the key drivers of
+    ``outcome`` (docs/method.md#drivers), or None when the respondent path must
+    read the exports: as for :func:`score_files`, and also for invalid answers
+    or unmapped roles, which the respondent path reports.
+
+    DuckDB does not number rows, which the account bootstrap's order needs: on
+    ``duckdb`` the embedded engine runs the pass.
+    """
+    if engine == "duckdb":
+        if notice:
+            notice("key drivers need row order: the embedded engine runs the pass")
+        engine = "embedded"
+    passed = run_pass(paths, plan(config, drivers=outcome), engine, scheduler, notice)
+    if passed is None or not _usable(passed.total, notice):
+        return None
+    total = passed.total
+    problems = census_problems(total, passed.plan, Locator(total, passed.first_rows))
+    errors = sum(problem.severity == "error" for problem in problems)
+    if errors:
+        if notice:
+            notice(_bad_values(errors))
+        return None
+    return passed
 
 
 _SECOND_READ = (
@@ -168,39 +246,47 @@ def _no_dask() -> UsageError:
     )
 
 
-def _result(
-    total: Partial,
-    p: Plan,
-    sources: list[Source],
-    label: str,
-    master: AccountMaster | None,
-    notice: Callable[[str], None] | None,
-    repeats: Repeats | None = None,
-) -> ScoreResult | None:
+def _usable(total: Partial, notice: Callable[[str], None] | None) -> bool:
+    """Whether the merged partial stands for the exports (one wave, some rows,
+    clean account ids, no repeated respondent ids); else the respondent path
+    reads them, and ``notice`` is told why when that costs a second read."""
     if len(total.waves) > 1 or not total.count.sum():
-        return None
+        return False
     if any(kind == "invisible" for _, kind in total.census):
         if notice:
             notice(
                 "account ids with invisible characters: reading the export again "
                 "to name them"
             )
-        return None
+        return False
     if total.ids and _has_duplicates(total):
         if notice:
             notice(_SECOND_READ)
+        return False
+    return True
+
+
+def _bad_values(errors: int) -> str:
+    return f"{errors} bad values found: reading the export again to report each one"
+
+
+def _result(
+    passed: Passed,
+    master: AccountMaster | None,
+    notice: Callable[[str], None] | None,
+) -> ScoreResult | None:
+    total, p, repeats = passed.total, passed.plan, passed.repeats
+    if not _usable(total, notice):
         return None
-    first_rows = {s.label: s.first_row for s in sources}
+    first_rows = passed.first_rows
     done = finish(total, p, first_rows)
     dropped = (
         [] if repeats is None else repeat_warnings(repeats, Locator(total, first_rows))
     )
-    if any(problem.severity == "error" for problem in done.problems):
+    errors = sum(problem.severity == "error" for problem in done.problems)
+    if errors:
         if notice:
-            notice(
-                f"{sum(p.severity == 'error' for p in done.problems)} bad values "
-                "found: reading the export again to report each one"
-            )
+            notice(_bad_values(errors))
         return None  # the respondent path names them (and stops) the usual way
     from b2bcx.api.accounts import assemble
 
@@ -212,7 +298,7 @@ def _result(
         respondents=_no_respondents(),
         rows=done.rows,
         warnings=dropped + warnings + done.attribute_warnings,
-        files=[s.label for s in sources],
+        files=[s.label for s in passed.sources],
         wave=next(iter(total.waves)) if total.waves else None,
         master=master,
         borrowed=done.borrowed,

@@ -10,6 +10,7 @@ import typer
 from b2bcx.cli.common import (
     emit,
     load_inputs,
+    local_exports,
     note,
     refuse_output_over_inputs,
     reported,
@@ -18,23 +19,26 @@ from b2bcx.cli.common import (
 from b2bcx.cli.options import (
     BootstrapOption,
     ConfigOption,
-    ExportsArgument,
+    Engine,
+    EngineOption,
+    ExportTextsArgument,
     Format,
     FormatOption,
     Method,
     OutputOption,
     RoleOnly,
+    SchedulerOption,
     SeedOption,
     SheetOption,
     WideOption,
 )
 
 if TYPE_CHECKING:
-    pass
+    from b2bcx.results import DriverAnalysis
 
 
 def drivers(
-    exports: ExportsArgument,
+    exports: ExportTextsArgument,
     config: ConfigOption,
     outcome: Annotated[
         str,
@@ -72,6 +76,8 @@ def drivers(
     fmt: FormatOption = Format.table,
     sheet: SheetOption = None,
     wide: WideOption = False,
+    engine: EngineOption = Engine.embedded,
+    scheduler: SchedulerOption = None,
 ) -> None:
     """Which pillars drive loyalty and advocacy: relative importance, intervals and quadrants.
 
@@ -80,19 +86,24 @@ def drivers(
     with reported():
         from b2bcx.api.key_drivers import drivers as key_drivers
 
-        refuse_output_over_inputs(output, [*exports, config])
-        refuse_output_over_inputs(plot, [*exports, config], "--plot")
+        paths = local_exports([e for e in exports if "://" not in e])
+        refuse_output_over_inputs(output, [*paths, config])
+        refuse_output_over_inputs(plot, [*paths, config], "--plot")
+        options: dict[str, Any] = {
+            "outcome": outcome,
+            "method": method.value,
+            "by_role": by is not None,
+            "bootstrap": bootstrap,
+            "seed": seed,
+        }
         with working(f"Fitting key drivers ({bootstrap} bootstrap resamples)…"):
-            cfg, export = load_inputs(exports, config, sheet)
-            result = key_drivers(
-                export,
-                cfg,
-                outcome=outcome,
-                method=method.value,
-                by_role=by is not None,
-                bootstrap=bootstrap,
-                seed=seed,
-            )
+            result = None
+            if sheet is None:
+                streamed = exports if engine is Engine.dask else local_exports(exports)
+                result = _streamed(streamed, config, engine, scheduler, options)
+            if result is None:
+                cfg, export = load_inputs(local_exports(exports), config, sheet)
+                result = key_drivers(export, cfg, **options)
         if plot is not None:
             _plot(result, plot)
         emit(
@@ -102,6 +113,30 @@ def drivers(
             "Drivers",
             lambda c: _render(c, result, wide),
         )
+
+
+def _streamed(
+    exports: list[str] | list[Path],
+    config_path: Path,
+    engine: Engine,
+    scheduler: str | None,
+    options: dict[str, Any],
+) -> DriverAnalysis | None:
+    """The drivers from the streaming pass, or None when it does not apply."""
+    from b2bcx.api.key_drivers import drivers_files
+    from b2bcx.config.models import load_config
+
+    result = drivers_files(
+        exports,
+        load_config(config_path),
+        engine=engine.value,
+        scheduler=scheduler,
+        notice=note,
+        **options,
+    )
+    if result is None and engine is not Engine.embedded:
+        note(f"the {engine.value} engine cannot read these exports; reading them here")
+    return result
 
 
 def _plot(result: Any, path: Path) -> None:

@@ -159,6 +159,24 @@ SeedOption = Annotated[
     ),
 ]
 
+EngineOption = Annotated[
+    Engine,
+    typer.Option(
+        "--engine",
+        help="Where the pass over the rows runs: in this process (embedded), in DuckDB (duckdb, a prototype) or on a Dask cluster.",
+    ),
+]
+
+SchedulerOption = Annotated[
+    str | None,
+    typer.Option(
+        "--scheduler",
+        help="Dask scheduler address (tcp://host:8786); default: Dask's threads in this process.",
+        show_default=False,
+        metavar="ADDRESS",
+    ),
+]
+
 WideOption = Annotated[
     bool,
     typer.Option(

@@ -23,10 +23,12 @@ from b2bcx.cli.options import (
     By,
     ConfigOption,
     Engine,
+    EngineOption,
     ExportTextsArgument,
     Format,
     FormatOption,
     OutputOption,
+    SchedulerOption,
     SheetOption,
     WideOption,
 )
@@ -51,22 +53,8 @@ def score(
     accounts: AccountsOption = None,
     bad_answers: BadAnswersOption = BadAnswers.error,
     wide: WideOption = False,
-    engine: Annotated[
-        Engine,
-        typer.Option(
-            "--engine",
-            help="Where the pass over the rows runs: in this process (embedded), in DuckDB (duckdb, a prototype) or on a Dask cluster.",
-        ),
-    ] = Engine.embedded,
-    scheduler: Annotated[
-        str | None,
-        typer.Option(
-            "--scheduler",
-            help="Dask scheduler address (tcp://host:8786); default: Dask's threads in this process.",
-            show_default=False,
-            metavar="ADDRESS",
-        ),
-    ] = None,
+    engine: EngineOption = Engine.embedded,
+    scheduler: SchedulerOption = None,
 ) -> None:
     """Account CX indices, pillar scores, NPS, coverage, 95% intervals and risk flags.
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pyarrow.compute as pc
 
 from b2bcx.errors import Problem
@@ -34,6 +35,7 @@ from b2bcx.scoring.prepare import (
     more_duplicates_warning,
 )
 from b2bcx.scoring.respondents import _scale_hint, _with_suggestion
+from b2bcx.stats.drivers import CrossProducts
 from b2bcx.stats.intervals import adjusted_wald_nps_interval, normal_interval
 from b2bcx.stats.rollup import (
     AccountEstimate,
@@ -433,3 +435,33 @@ def finish(total: Partial, p: Plan, first_rows: Mapping[str, int]) -> Finished:
         warnings,
         borrowed_roles(total, p),
     )
+
+
+def driver_cross_products(
+    total: Partial, p: Plan, role: int | None = None
+) -> CrossProducts:
+    """The per-account sums the key drivers need, of every role or of one.
+
+    Accounts with a complete case only, in the order of their first complete
+    case (the order the respondent table meets them in, which the account
+    bootstrap's draws follow); an account's roles are added together.
+    """
+    pick = slice(None) if role is None else slice(role, role + 1)
+    counts = total.complete[:, pick].sum(axis=1)
+    first = total.first[:, pick].min(axis=1)
+    present = np.flatnonzero(counts > 0)
+    order = present[np.argsort(first[present], kind="stable")]
+    ids = total.accounts.take(pa.array(order, pa.int64())).to_pylist()
+    return CrossProducts(
+        np.rint(counts[order]).astype(np.int64),
+        total.sums[order, pick].sum(axis=1),
+        total.products[order, pick].sum(axis=1),
+        np.asarray(p.centre, dtype=float),
+        np.asarray(ids, dtype=object),
+    )
+
+
+def dropped_cases(total: Partial, role: int | None = None) -> int:
+    """Respondents kept but not a complete case of the drivers' columns."""
+    pick = slice(None) if role is None else slice(role, role + 1)
+    return int(np.rint(total.count[:, pick].sum() - total.complete[:, pick].sum()))

@@ -6,7 +6,9 @@ turns one record batch into a :class:`Partial`: per account x role the count of
 respondents and, for every score (index, pillars, composites, outcomes, promoter
 and detractor indicators), ``n, Σx, Σx²``; a census of invalid answers and
 unmapped roles (distinct raw value -> count and first row), exclusion counts, and
-per account the count of every attribute value. Partials :func:`merge`
+per account the count of every attribute value; when the plan asks for drivers,
+per account x role the cross-products of the complete cases of the pillars and
+the drivers' outcome. Partials :func:`merge`
 associatively, so any engine that can map batches and reduce can run the pass;
 :mod:`b2bcx.scoring.finish` turns the merged partial into the result tables.
 """
@@ -38,6 +40,10 @@ UNMAPPED = "unmapped role"
 DUPLICATE = "duplicate respondent id"
 PART_BITS = 32
 LOOKUP_SLACK = 4096
+NOT_YET = np.iinfo(np.int64).max
+"""The first position of a cell with no complete case yet."""
+SUMMED = ("count", "n", "total", "squares", "complete", "sums", "products")
+"""The arrays of a partial that merge by adding, account by account."""
 """Accounts appended before the hashed account index of a fold is rebuilt (at least)."""
 # the id-cleaning patterns with the characters themselves (no \u escapes in RE2)
 _INVISIBLE = INVISIBLE.encode("ascii").decode("unicode_escape")
@@ -60,7 +66,9 @@ class Plan:
     """What a config needs from an export, and the scores the pass accumulates.
 
     ``read`` holds config column names; ``scores`` the rolled-up columns in the
-    order of the moment arrays.
+    order of the moment arrays. ``cross`` names the drivers' columns (the pillars,
+    then the outcome as the respondent table has it) whose cross-products the
+    pass sums about ``centre`` (the scales' midpoints); empty for plain ``score``.
     """
 
     config: Config
@@ -72,10 +80,16 @@ class Plan:
     role_map: Mapping[str, str]
     read: tuple[str, ...]
     required: tuple[str, ...]
+    cross: tuple[str, ...] = ()
+    centre: tuple[float, ...] = ()
 
 
-def plan(config: Config) -> Plan:
-    """The plan of a config (docs/method.md#streaming)."""
+def plan(config: Config, drivers: str | None = None) -> Plan:
+    """The plan of a config (docs/method.md#streaming).
+
+    With ``drivers`` (a configured outcome), the pass also sums the
+    cross-products the key drivers of that outcome need (docs/method.md#drivers).
+    """
     scales = scales_in_force(config)
 
     def answer(column: str, scale_id: str, reverse: bool = False) -> Answer:
@@ -108,6 +122,7 @@ def plan(config: Config) -> Plan:
     read = [c.account, c.role if not config.roles.single else None, c.respondent]
     read += [c.wave, *attributes, *config.item_columns]
     read += [o.column for _, o in outcomes]
+    cross, centre = _cross_columns(config, dict(outcomes), drivers)
     return Plan(
         config=config,
         roles=tuple(config.role_weights),
@@ -118,7 +133,24 @@ def plan(config: Config) -> Plan:
         role_map=role_lookup(config),
         read=tuple(dict.fromkeys(r for r in read if r)),
         required=tuple(configured_columns(config)),
+        cross=cross,
+        centre=centre,
     )
+
+
+def _cross_columns(
+    config: Config, outcomes: Mapping[str, Answer], drivers: str | None
+) -> tuple[tuple[str, ...], tuple[float, ...]]:
+    """The drivers' columns (pillars, then the outcome) and their centres.
+
+    The outcome is the NPS answer on its scale (0..10) or another outcome's
+    0..100 score, as the respondent table holds it.
+    """
+    if drivers is None or not config.pillars or drivers not in outcomes:
+        return (), ()
+    scale = outcomes[drivers].scale
+    middle = (scale.lo + scale.hi) / 2 if drivers == "nps" else 50.0
+    return (*config.pillars, drivers), (*(50.0 for _ in config.pillars), middle)
 
 
 @dataclass
@@ -131,6 +163,12 @@ class Partial:
         :func:`merge`, in the order met after :func:`accumulate`.
     count : respondents per account x role (``A x R``).
     n, total, squares : per account x role x score: values present, ``Σx``, ``Σx²``.
+    complete, sums, products : per account x role the complete cases of the
+        plan's ``cross`` columns, ``Σ(x − c)`` and ``Σ(x − c)(x − c)ᵀ`` about the
+        plan's ``centre`` (drivers only: empty arrays otherwise).
+    first : per account x role the position of the first complete case
+        (``NOT_YET`` when none; drivers only), the order the account bootstrap
+        draws accounts in.
     attributes : per attribute column, arrays ``account`` (code), ``value`` (code
         into ``vocabulary[column]``), ``count`` and ``first`` (position of the
         first row), one entry per distinct account and value.
@@ -152,6 +190,10 @@ class Partial:
     n: np.ndarray
     total: np.ndarray
     squares: np.ndarray
+    complete: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
+    sums: np.ndarray = field(default_factory=lambda: np.zeros((0, 0, 0)))
+    products: np.ndarray = field(default_factory=lambda: np.zeros((0, 0, 0, 0)))
+    first: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), np.int64))
     attributes: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)
     vocabulary: dict[str, dict[str, int]] = field(default_factory=dict)
     census: dict[tuple[str, str], dict[str, list[int]]] = field(default_factory=dict)
@@ -171,7 +213,7 @@ class Partial:
     def empty(cls, p: Plan) -> Partial:
         """No rows."""
         shape = (0, len(p.roles), len(p.scores))
-        return cls(
+        out = cls(
             p.roles,
             p.scores,
             pa.array([], pa.string()),
@@ -180,6 +222,13 @@ class Partial:
             np.zeros(shape),
             np.zeros(shape),
         )
+        if p.cross:
+            q = len(p.cross)
+            out.complete = np.zeros(shape[:2])
+            out.sums = np.zeros((*shape[:2], q))
+            out.products = np.zeros((*shape[:2], q, q))
+            out.first = np.full(shape[:2], NOT_YET, np.int64)
+        return out
 
 
 def _text_values(dictionary: pa.Array) -> list[str | None]:
@@ -409,6 +458,25 @@ def respondent_scores(
     Item and pillar scores are kept in numpy blocks; the pillar, index and
     composite maths are the functions of :mod:`b2bcx.stats.pillars`.
     """
+    scores = score_columns(out, p, columns, rows, base)
+    return _stacked(scores, p.scores, len(rows))
+
+
+def _stacked(
+    scores: Mapping[str, np.ndarray], names: Iterable[str], rows: int
+) -> np.ndarray:
+    return np.column_stack([scores[s] for s in names] or [np.empty((rows, 0))])
+
+
+def score_columns(
+    out: Partial,
+    p: Plan,
+    columns: dict[str, tuple[np.ndarray, list[str | None]]],
+    rows: np.ndarray,
+    base: np.int64,
+) -> dict[str, np.ndarray]:
+    """The scores of the kept rows by name: :func:`respondent_scores`' columns,
+    and ``nps``, the NPS answer on its scale (0..10)."""
     config = p.config
     position = {a.column: j for j, a in enumerate(p.items)}
     items = np.empty((len(rows), len(p.items)))
@@ -450,9 +518,10 @@ def respondent_scores(
             have = ~np.isnan(values)
             scores[PROMOTER] = np.where(have, code == 1, np.nan)
             scores[DETRACTOR] = np.where(have, code == -1, np.nan)
+            scores[name] = values
         else:
             scores[name] = item_score(values, answer.scale).astype(float)
-    return np.column_stack([scores[s] for s in p.scores] or [np.empty((len(rows), 0))])
+    return scores
 
 
 def _moments(
@@ -464,7 +533,8 @@ def _moments(
     role: np.ndarray,
     base: np.int64,
 ) -> None:
-    values = respondent_scores(out, p, columns, rows, base)
+    scores = score_columns(out, p, columns, rows, base)
+    values = _stacked(scores, p.scores, len(rows))
     n_roles = len(p.roles)
     cells = len(out.accounts) * n_roles
     key = account * n_roles + role
@@ -479,6 +549,37 @@ def _moments(
         out.n[:, :, j] = np.bincount(key, have, cells).reshape(shape)
         out.total[:, :, j] = np.bincount(key, filled, cells).reshape(shape)
         out.squares[:, :, j] = np.bincount(key, filled**2, cells).reshape(shape)
+    if p.cross:
+        _cross_products(out, p, scores, base + rows, key, shape)
+
+
+def _cross_products(
+    out: Partial,
+    p: Plan,
+    scores: Mapping[str, np.ndarray],
+    positions: np.ndarray,
+    key: np.ndarray,
+    shape: tuple[int, int],
+) -> None:
+    """Per account x role the complete cases of the drivers' columns: count,
+    shifted sums and cross-products, and the first one's position."""
+    cells = shape[0] * shape[1]
+    x = _stacked(scores, p.cross, len(key)) - np.asarray(p.centre)
+    whole = ~np.isnan(x).any(axis=1)
+    x, key = x[whole], key[whole]
+    q = len(p.cross)
+    out.complete = np.bincount(key, minlength=cells).reshape(shape).astype(float)
+    out.sums = np.empty((*shape, q))
+    out.products = np.empty((*shape, q, q))
+    for i in range(q):
+        out.sums[:, :, i] = np.bincount(key, x[:, i], cells).reshape(shape)
+        for j in range(i, q):
+            summed = np.bincount(key, x[:, i] * x[:, j], cells).reshape(shape)
+            out.products[:, :, i, j] = out.products[:, :, j, i] = summed
+    first = np.full(cells, NOT_YET, np.int64)
+    found, at = np.unique(key, return_index=True)  # positions ascend in a batch
+    first[found] = positions[whole][at]
+    out.first = first.reshape(shape)
 
 
 def _attributes(
@@ -517,12 +618,18 @@ def merge(a: Partial, b: Partial) -> Partial:
     where_a = _where(a.accounts, accounts)
     where_b = _where(b.accounts, accounts)
     arrays = {}
-    for name in ("count", "n", "total", "squares"):
+    for name in SUMMED:
         left, right = getattr(a, name), getattr(b, name)
-        merged = np.zeros((len(accounts), *left.shape[1:]))
-        merged[where_a] += left
-        merged[where_b] += right
+        merged = np.zeros((len(accounts), *_cell_shape(left, right)))
+        if left.size:
+            merged[where_a] += left
+        if right.size:
+            merged[where_b] += right
         arrays[name] = merged
+    first = np.full((len(accounts), *_cell_shape(a.first, b.first)), NOT_YET)
+    for part, where in ((a.first, where_a), (b.first, where_b)):
+        if part.size:
+            first[where] = np.minimum(first[where], part)
     vocabulary = {k: dict(v) for k, v in a.vocabulary.items()}
     return Partial(
         a.roles,
@@ -532,6 +639,10 @@ def merge(a: Partial, b: Partial) -> Partial:
         arrays["n"],
         arrays["total"],
         arrays["squares"],
+        complete=arrays["complete"],
+        sums=arrays["sums"],
+        products=arrays["products"],
+        first=first,
         attributes=_merge_attributes(a, b, where_a, where_b, vocabulary),
         vocabulary=vocabulary,
         census=_merge_census(a.census, b.census),
@@ -542,6 +653,12 @@ def merge(a: Partial, b: Partial) -> Partial:
         ids=[*a.ids, *b.ids],
         parts={**a.parts, **b.parts},
     )
+
+
+def _cell_shape(a: np.ndarray, b: np.ndarray) -> tuple[int, ...]:
+    """The shape of one account's cells in either array (the larger: a partial
+    built without the drivers' arrays has them empty)."""
+    return max(a.shape[1:], b.shape[1:], key=math.prod)
 
 
 def accumulate(total: Partial, part: Partial) -> Partial:
@@ -564,8 +681,11 @@ def accumulate(total: Partial, part: Partial) -> Partial:
         if len(total.accounts) > len(total.count):
             rows = max(len(total.accounts), len(total.count) * 3 // 2)
             _resize(total, rows)
-    for name in ("count", "n", "total", "squares"):
-        getattr(total, name)[where] += getattr(part, name)
+    for name in SUMMED:
+        if getattr(part, name).size:
+            getattr(total, name)[where] += getattr(part, name)
+    if part.first.size:
+        total.first[where] = np.minimum(total.first[where], part.first)
     for column, table in part.attributes.items():
         pending = total.pending.setdefault(column, [])
         pending.append(
@@ -642,12 +762,15 @@ def _flush(total: Partial, column: str) -> None:
 def _resize(total: Partial, rows: int) -> None:
     """Grow or trim the moment arrays in place (new rows are zero; no copy when
     the allocator can extend the block)."""
-    for name in ("count", "n", "total", "squares"):
+    for name in (*SUMMED, "first"):
         array = getattr(total, name)
         if not array.flags.owndata or not array.flags.c_contiguous:
             array = array.copy()
             setattr(total, name, array)
+        before = len(array)
         array.resize((rows, *array.shape[1:]), refcheck=False)
+        if name == "first":
+            array[before:] = NOT_YET
 
 
 def settle(total: Partial) -> Partial:

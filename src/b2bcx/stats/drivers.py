@@ -352,6 +352,7 @@ def drivers_from_cross_products(
     DriverResult with ``clusters`` = the number of accounts; ``dropped`` is 0
     (the partials hold complete cases only).
     """
+    _check_options(drivers, outcome, method, bootstrap, confidence)
     n = int(parts.counts.sum())
     q = parts.sums.shape[1]
     if q != len(drivers) + 1:
@@ -367,7 +368,8 @@ def drivers_from_cross_products(
         axis=1,
     )
     total = stacked.sum(axis=0)
-    cov = _covariances(total[None])[0]
+    with np.errstate(divide="ignore", invalid="ignore"):  # no cases: checked below
+        cov = _covariances(total[None])[0]
     means = parts.shift + total[1 : q + 1] / max(n, 1)
     variances = np.diagonal(cov)
     flat = variances <= _CONSTANT_TOL * (variances + means**2)
@@ -515,6 +517,49 @@ def key_drivers_by_role(
     return table.astype({"n": "Int64"})
 
 
+def drivers_by_role_from_cross_products(
+    parts: Mapping[str, CrossProducts],
+    drivers: Sequence[str],
+    outcome: str,
+    **options: object,
+) -> pd.DataFrame:
+    """:func:`key_drivers_by_role` from each role's per-account sums.
+
+    Parameters
+    ----------
+    parts : role -> the per-account sums of its complete cases, in output order
+        (accounts in the order of their first complete case within the role, as
+        the row path meets them).
+    options : keyword options of :func:`drivers_from_cross_products`.
+
+    Returns
+    -------
+    The table of :func:`key_drivers_by_role`: a role that cannot be analysed
+    gives one row holding the warning and NaNs.
+    """
+    checked = {k: v for k, v in options.items() if k in _REQUEST_OPTIONS}
+    _check_options(drivers, outcome, **checked)
+    if not parts:
+        raise AnalysisError("no respondent has a role")
+    records = [
+        row
+        for role, part in parts.items()
+        for row in _role_records(
+            role,
+            lambda part=part: drivers_from_cross_products(  # type: ignore[misc]
+                part,
+                drivers,
+                outcome,
+                **options,  # type: ignore[arg-type]
+            ),
+        )
+    ]
+    table = pd.DataFrame.from_records(
+        records, columns=["role", *COLUMNS, "r2", "n", "warning"]
+    )
+    return table.astype({"n": "Int64"})
+
+
 def published_agreement(
     table_by_role: pd.DataFrame,
     priorities: Mapping[str, Mapping[str, Sequence[str]]],
@@ -596,6 +641,17 @@ def _check_request(
     bootstrap: object = 1000,
     confidence: object = 0.95,
 ) -> None:
+    _check_options(drivers, outcome, method, bootstrap, confidence)
+    _check_columns(data, [*drivers, outcome])
+
+
+def _check_options(
+    drivers: Sequence[str],
+    outcome: str,
+    method: object = "rwa",
+    bootstrap: object = 1000,
+    confidence: object = 0.95,
+) -> None:
     if method not in METHODS:
         raise AnalysisError(f"unknown method {method!r}", hint="use 'rwa' or 'shapley'")
     if not drivers or len(set(drivers)) != len(drivers) or outcome in drivers:
@@ -609,7 +665,6 @@ def _check_request(
         raise AnalysisError(f"bootstrap must be a whole number ≥ 0, got {bootstrap!r}")
     if not isinstance(confidence, Real) or not 0 < float(confidence) < 1:
         raise AnalysisError(f"confidence must be between 0 and 1, got {confidence!r}")
-    _check_columns(data, [*drivers, outcome])
 
 
 def _check_columns(data: pd.DataFrame, columns: Sequence[str]) -> None:
@@ -823,8 +878,19 @@ def _role_rows(
     outcome: str,
     options: Mapping[str, object],
 ) -> list[dict[str, object]]:
+    return _role_records(
+        role,
+        lambda: key_drivers(rows, drivers, outcome, **options),  # type: ignore[arg-type]
+    )
+
+
+def _role_records(
+    role: object, fit: Callable[[], DriverResult]
+) -> list[dict[str, object]]:
+    """A role's rows of the by-role table: its drivers, or one warning row when
+    ``fit`` cannot analyse it."""
     try:
-        result = key_drivers(rows, drivers, outcome, **options)  # type: ignore[arg-type]
+        result = fit()
     except AnalysisError as error:
         warning = f"role {role!s}: {error.message}"
         blank: dict[str, object] = {c: np.nan for c in [*COLUMNS, "r2", "n"]}
