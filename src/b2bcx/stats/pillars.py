@@ -16,7 +16,26 @@ def weighted_mean(
 
     Rows with fewer than ``min_present`` present values get NaN.
     """
-    values = scores.to_numpy(dtype=float)
+    mean = weighted_row_mean(scores.to_numpy(dtype=float), weights, min_present)
+    return pd.Series(mean, index=scores.index)
+
+
+def weighted_row_mean(
+    values: np.ndarray, weights: Sequence[float] | None = None, min_present: int = 1
+) -> np.ndarray:
+    """:func:`weighted_mean` on a (rows, columns) array, for the streaming pass.
+
+    Parameters
+    ----------
+    values : scores, NaN where missing.
+    weights : one weight per column (default: equal).
+    min_present : rows with fewer present values get NaN.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``Σ w_j x_j / Σ w_j`` over each row's present columns.
+    """
     w = (
         np.ones(values.shape[1])
         if weights is None
@@ -28,7 +47,7 @@ def weighted_mean(
     with np.errstate(invalid="ignore", divide="ignore"):
         mean = total / weight_present
     mean[present.sum(axis=1) < max(min_present, 1)] = np.nan
-    return pd.Series(mean, index=scores.index)
+    return mean
 
 
 def pillar_score(
