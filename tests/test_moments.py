@@ -7,20 +7,21 @@ streamed tables must equal it to 1e-9, errors included.
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from b2bcx import api
 from b2bcx.config.models import load_config
 from b2bcx.errors import DataError
 from b2bcx.scoring.finish import Locator, finish
-from b2bcx.scoring.moments import Partial, merge, pass_batch, plan
+from b2bcx.scoring.moments import Partial, fingerprints, merge, pass_batch, plan
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 LABELS = [
@@ -345,11 +346,7 @@ def test_merge_is_associative(small_plan, x, y, z) -> None:  # type: ignore[no-u
 @given(st.lists(row, min_size=1, max_size=60), st.data())
 def test_split_anywhere_equals_whole(small_plan, rows, data) -> None:  # type: ignore[no-untyped-def]
     cut = data.draw(st.integers(0, len(rows)))
-    # merged with nothing, as the parts are: merging sorts the accounts, which
-    # a batch holds in the order it meets them
-    whole = merge(
-        Partial.empty(small_plan), pass_batch(_batch(rows), small_plan, 0, "f.csv")
-    )
+    whole = pass_batch(_batch(rows), small_plan, 0, "f.csv")
     parts = merge(
         pass_batch(_batch(rows[:cut]), small_plan, 0, "f.csv"),
         pass_batch(_batch(rows[cut:]), small_plan, 1, "f.csv"),
@@ -754,3 +751,24 @@ def test_duckdb_engine_leaves_what_needs_row_numbers_to_the_embedded_engine(
     assert census([bad], config) == census([bad], config, "embedded")
     assert api.score_files([bad], config, engine="duckdb", notice=said.append) is None
     assert said[0].startswith("rows DuckDB cannot number")
+
+
+# -- respondent id fingerprints (the duplicate check) ---------------------------
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(min_size=1, max_size=40), min_size=1, max_size=60), st.data())
+def test_fingerprints_are_equal_exactly_when_the_ids_are(ids, data) -> None:  # type: ignore[no-untyped-def]
+    start = data.draw(st.integers(0, len(ids) - 1))
+    array = pa.array(["pad", *ids]).slice(1 + start)  # a slice: offsets not at 0
+    prints = fingerprints(array)
+    texts = ids[start:]
+    for i, j in itertools.combinations(range(len(texts)), 2):
+        assert (prints[i] == prints[j]) == (texts[i] == texts[j])
+    assert np.array_equal(prints, fingerprints(pa.array(texts)))
+
+
+def test_fingerprints_of_a_million_ids_do_not_collide() -> None:
+    ids = pa.array([f"R_{k:08d}" for k in range(1_000_000)])
+    assert len(np.unique(fingerprints(ids))) == len(ids)
+    assert fingerprints(pa.array([], pa.string())).shape == (0,)

@@ -165,6 +165,7 @@ def run_embedded(
             if progress:
                 progress(before + read, everything)
         before += size
+    pa.default_memory_pool().release_unused()  # the parsed blocks' pages
     return settle(total)
 
 

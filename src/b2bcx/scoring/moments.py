@@ -178,7 +178,8 @@ class Partial:
     answered : per answer column, rows kept with a non-blank answer.
     excluded : rows excluded per reason; ``rows``: rows read (blank rows not counted).
     waves : distinct wave values of the rows kept.
-    ids : respondent ids of the rows kept (Arrow arrays), for the duplicate check.
+    ids : fingerprints of the respondent ids of the rows kept (:func:`fingerprints`),
+        for the duplicate check.
     parts : part number -> (file, records in the part, rows kept); a position is
         ``part << 32 | record within the part``.
     """
@@ -201,7 +202,7 @@ class Partial:
     excluded: dict[str, int] = field(default_factory=dict)
     rows: int = 0
     waves: set[str] = field(default_factory=set)
-    ids: list[pa.Array] = field(default_factory=list)
+    ids: list[np.ndarray] = field(default_factory=list)
     parts: dict[int, tuple[str, int, int]] = field(default_factory=dict)
     index: dict[str, int] = field(default_factory=dict, repr=False, compare=False)
     lookup: pd.Index | None = field(default=None, repr=False, compare=False)
@@ -339,8 +340,43 @@ def pass_batch(
         out.waves = {str(values[i]).strip() for i in np.unique(codes[rows]) if i >= 0}
     if ids is not None and config.filters.dedupe:
         chosen = ids.take(pa.array(rows))
-        out.ids.append(chosen.filter(pc.fill_null(pc.not_equal(chosen, ""), False)))
+        named = chosen.filter(pc.fill_null(pc.not_equal(chosen, ""), False))
+        out.ids.append(fingerprints(named))
     return out
+
+
+_FINGERPRINT_BASE = np.uint64(0x100000001B3)  # an odd multiplier (FNV's prime)
+
+
+def fingerprints(ids: pa.Array) -> np.ndarray:
+    """A 64-bit fingerprint of each (non-empty) text: equal texts, equal prints.
+
+    A polynomial hash of the UTF-8 bytes, mixed with the length and finished with
+    splitmix64's mixer; vectorised over Arrow's buffers. Different texts share a
+    print by chance (about ``n² / 2⁶⁵`` for ``n`` texts), so equal prints only
+    send an export to the respondent path, which compares the texts themselves.
+    """
+    ids = ids.cast(pa.large_string())
+    if not len(ids):
+        return np.empty(0, np.uint64)
+    _, offsets_buffer, data_buffer = ids.buffers()
+    offsets = np.frombuffer(offsets_buffer, np.int64)[
+        ids.offset : ids.offset + len(ids) + 1
+    ]
+    data = np.frombuffer(data_buffer, np.uint8)[offsets[0] : offsets[-1]]
+    starts = offsets[:-1] - offsets[0]
+    lengths = np.diff(offsets)
+    within = np.arange(len(data)) - np.repeat(starts, lengths)
+    powers = np.cumprod(np.full(int(lengths.max()), _FINGERPRINT_BASE))
+    with np.errstate(over="ignore"):
+        h = np.add.reduceat(data.astype(np.uint64) * powers[within], starts)
+        h ^= lengths.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15)
+        h ^= h >> np.uint64(30)
+        h *= np.uint64(0xBF58476D1CE4E5B9)
+        h ^= h >> np.uint64(27)
+        h *= np.uint64(0x94D049BB133111EB)
+        h ^= h >> np.uint64(31)
+    return h
 
 
 def live_rows(batch: pa.RecordBatch, p: Plan) -> np.ndarray:
@@ -364,10 +400,9 @@ def _trimmed(array: pa.Array) -> pa.Array:
 
 
 def _account_codes(array: pa.Array) -> tuple[np.ndarray, pa.Array, int]:
-    """Per row a code into the distinct account ids (-1 = none), cleaned as
+    """Per row a code into the sorted distinct account ids (-1 = none), cleaned as
     :func:`b2bcx.io.text.normalise_ids` cleans them, and how many distinct ids
-    had invisible characters. The ids are in the order the batch meets them:
-    :func:`merge` sorts, :func:`accumulate` keeps the order met."""
+    had invisible characters."""
     if not pa.types.is_dictionary(array.type):
         array = array.dictionary_encode()
     raw = array.dictionary.cast(pa.string())
@@ -386,12 +421,16 @@ def _account_codes(array: pa.Array) -> tuple[np.ndarray, pa.Array, int]:
     encoded = pc.if_else(
         blank, pa.scalar(None, pa.string()), trimmed
     ).dictionary_encode()
+    distinct = encoded.dictionary
+    order = pc.sort_indices(distinct).to_numpy(zero_copy_only=False)
+    rank = np.empty(len(order), np.int64)
+    rank[order] = np.arange(len(order))
     entry = (
         encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
     )
-    table = np.append(entry, -1)
+    table = np.append(np.append(rank, -1)[entry], -1)
     codes = array.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
-    return table[codes], encoded.dictionary, invisible
+    return table[codes], distinct.take(pa.array(order)), invisible
 
 
 def _positions(census: dict[str, list[int]], base: np.int64) -> dict[str, list[int]]:
@@ -702,8 +741,9 @@ def accumulate(total: Partial, part: Partial) -> Partial:
 def _scatter_add(total: np.ndarray, where: np.ndarray, part: np.ndarray) -> None:
     """``total[where] += part`` on rows flattened to 2-D views: numpy's fancy
     indexing moves a flat row at a time, three times faster than a 3-D block."""
-    rows = len(total)
-    total.reshape(rows, -1)[where] += part.reshape(len(part), -1)
+    if not total.flags.c_contiguous:  # reshape would copy, and the sum be lost
+        raise ValueError("moments must be C-contiguous to be added in place")
+    total.reshape(len(total), -1)[where] += part.reshape(len(part), -1)
 
 
 def _codes_in(total: Partial, accounts: pa.Array) -> np.ndarray:
@@ -797,7 +837,8 @@ def merge_all(partials: Iterable[Partial], p: Plan) -> Partial:
 
 
 def _union(a: pa.Array, b: pa.Array) -> pa.Array:
-    """The accounts of both, sorted (a batch holds its own in the order met)."""
+    if a.equals(b):
+        return a
     both = pc.unique(pa.concat_arrays([a, b]))
     return both.take(pc.sort_indices(both))
 
