@@ -64,7 +64,11 @@ def _weighted(parts: Sequence[Any], weights: Sequence[float], least: int) -> Any
     return pl.when(present >= max(least, 1)).then(total / weight)
 
 
-def _scan(layout: Any, row_index: str | None = None) -> Any:
+def _scan(
+    layout: Any, row_index: str | None = None, enums: dict[str, list[str]] | None = None
+) -> Any:
+    """The plan's columns as text; the columns in ``enums`` (header -> every raw
+    value, known from the census) read as Polars enums, codes in that order."""
     import polars as pl
 
     source = layout.source
@@ -73,49 +77,69 @@ def _scan(layout: Any, row_index: str | None = None) -> Any:
         separator=source.delimiter,
         quote_char='"',
         infer_schema=False,
+        schema_overrides={h: pl.Enum(v) for h, v in (enums or {}).items()},
         row_index_name=row_index,
     ).select(([row_index] if row_index else []) + layout.read)
 
 
-def census(layout: Any, p: Any, names: Sequence[str]) -> dict[str, dict[str, list]]:
-    """Per config column in ``names``: distinct raw value -> [count, first record]
-    (records from 0), all columns from one streaming read."""
+def _lookup(head: str, codes: dict[str, int], table: dict[str, Any], dtype: Any) -> Any:
+    """The enum column ``head`` looked up in ``table`` (raw value -> value) on its
+    codes; null for a value not in the table."""
     import polars as pl
 
-    heads = [layout.columns[n] for n in names]
-    long = (
-        _scan(layout, "record")
-        .select(["record", *dict.fromkeys(heads)])
-        .unpivot(index="record", variable_name="column", value_name="value")
-        .group_by("column", "value")
-        .agg(pl.len().alias("count"), pl.col("record").min().alias("first"))
-        .collect(engine="streaming")
+    by_code = {codes[raw]: value for raw, value in table.items()}
+    return (
+        pl.col(head)
+        .to_physical()
+        .replace_strict(by_code, default=None, return_dtype=dtype)
     )
-    found: dict[str, dict[str, list]] = {h: {} for h in heads}
-    for head, value, count, first in long.iter_rows():
-        if value is not None:
-            found[head][value] = [count, first]
-    return {n: found[layout.columns[n]] for n in names}
 
 
-def _checks(layout: Any, p: Any) -> tuple[bool, bool]:
-    """Whether an account id has non-ASCII characters, and whether a respondent id
-    repeats among the rows with an account."""
+def first_read(
+    layout: Any, p: Any, names: Sequence[str]
+) -> tuple[dict[str, dict[str, list]], bool, bool]:
+    """The census: per config column in ``names``, distinct raw value -> [count,
+    first record] (records from 0); whether an account id has non-ASCII
+    characters; whether a respondent id repeats among the rows with an account.
+    Two streaming reads."""
     import polars as pl
 
     c = p.config.columns
+    heads = [layout.columns[n] for n in names]
+    scan = _scan(layout, "record")
+    long = (
+        scan.select(["record", *dict.fromkeys(heads)])
+        .unpivot(index="record", variable_name="column", value_name="value")
+        .group_by("column", "value")
+        .agg(pl.len().alias("count"), pl.col("record").min().alias("first"))
+    )
     account = pl.col(layout.columns[c.account])
     checks = [(account.str.len_bytes() != account.str.len_chars()).any()]
     if c.respondent and c.respondent in layout.columns:
         ids = _blank(layout.columns[c.respondent]).filter(
             _blank(layout.columns[c.account]).is_not_null()
         )
-        checks.append(ids.count() - ids.n_unique())
-    row = _scan(layout).select(checks).collect(engine="streaming").row(0)
-    return bool(row[0]), bool(row[1]) if len(row) > 1 else False
+        # 64-bit hashes, as the embedded pass keeps fingerprints: a chance match
+        # only sends the export to the respondent path
+        checks.append(ids.count() - ids.hash().n_unique())
+    # two collects: collect_all would share the scan by caching it whole (1M: 1 GiB)
+    counts = long.collect(engine="streaming")
+    row = _scan(layout).select(checks).collect(engine="streaming")
+    found: dict[str, dict[str, list]] = {h: {} for h in heads}
+    for head, value, count, first in counts.iter_rows():
+        if value is not None:
+            found[head][value] = [count, first]
+    flags = row.row(0)
+    return (
+        {n: found[layout.columns[n]] for n in names},
+        bool(flags[0]),
+        len(flags) > 1 and bool(flags[1]),
+    )
 
 
-def _score_layers(p: Any, layout: Any, values: dict[str, list[str]]) -> list[list]:
+def _score_layers(
+    p: Any, layout: Any, values: dict[str, list[str]], codes: dict[str, dict[str, int]]
+) -> list[list]:
     """Item and outcome scores; pillars; index and composites (three layers of
     expressions; the plan's score ``j`` is the column ``score_j``)."""
     import polars as pl
@@ -128,11 +152,8 @@ def _score_layers(p: Any, layout: Any, values: dict[str, list[str]]) -> list[lis
     item = {a.column: f"item_{k}" for k, a in enumerate(p.items)}
 
     def looked_up(column: str, table: dict[str, float], name: str) -> Any:
-        return (
-            pl.col(layout.columns[column])
-            .replace_strict(table, default=None, return_dtype=pl.Float64)
-            .alias(name)
-        )
+        head = layout.columns[column]
+        return _lookup(head, codes[head], table, pl.Float64).alias(name)
 
     def decoded(answer: Answer) -> dict[str, float]:
         table = _decoded(answer, values[answer.column])
@@ -186,7 +207,9 @@ def _score_layers(p: Any, layout: Any, values: dict[str, list[str]]) -> list[lis
     return [first, second, third]
 
 
-def _role(p: Any, layout: Any, values: dict[str, list[str]]) -> Any:
+def _role(
+    p: Any, layout: Any, values: dict[str, list[str]], codes: dict[str, dict[str, int]]
+) -> Any:
     import polars as pl
 
     from b2bcx.scoring.prepare import _role_key
@@ -199,17 +222,20 @@ def _role(p: Any, layout: Any, values: dict[str, list[str]]) -> Any:
         role = p.role_map.get(_role_key(raw))
         if role:
             mapped[raw] = p.roles.index(role)
-    role = pl.col(layout.columns[config.columns.role or ""]).replace_strict(
-        mapped, default=None, return_dtype=pl.Int64
-    )
+    head = layout.columns[config.columns.role or ""]
+    role = _lookup(head, codes[head], mapped, pl.Int64)
     if config.roles.unmapped in p.roles:
         return role.fill_null(p.roles.index(config.roles.unmapped))
     return role
 
 
-def grouped(p: Any, layout: Any, values: dict[str, list[str]]) -> Any:
+def grouped(p: Any, layout: Any, counted: dict[str, dict[str, list]]) -> Any:
     """Per status x account x role (x attribute values) the respondents, answered
-    statements and ``n, Σx, Σx²`` of every score (the DuckDB engine's columns)."""
+    statements and ``n, Σx, Σx²`` of every score (the DuckDB engine's columns).
+
+    ``counted`` is the census (:func:`first_read`): its columns are read as enums
+    of their raw values, so the lookups work on small integer codes.
+    """
     import polars as pl
 
     from b2bcx.scoring.duckdb_engine import KEPT, LOST, NONE, _answer_columns
@@ -217,20 +243,23 @@ def grouped(p: Any, layout: Any, values: dict[str, list[str]]) -> Any:
     config = p.config
     c = config.columns
     header = layout.columns
-    layers = _score_layers(p, layout, values)
+    values = {n: [v for v in found if v.strip()] for n, found in counted.items()}
+    enums = {header[n]: list(found) for n, found in counted.items()}
+    codes = {h: {raw: k for k, raw in enumerate(v)} for h, v in enums.items()}
+    layers = _score_layers(p, layout, values, codes)
     keys = [*p.attributes, *([c.wave] if c.wave in header else [])]
     answers = _answer_columns(p)
-    listed = {header[n]: v for n, v in values.items()}
+    listed = {header[n]: [codes[header[n]][v] for v in vs] for n, vs in values.items()}
     present = {  # per column read: whether the row holds a non-blank value
-        h: pl.col(h).is_in(listed[h]).fill_null(False)
-        if h in listed  # the census knows its non-blank values: a hash lookup
+        h: pl.col(h).to_physical().is_in(listed[h]).fill_null(False)
+        if h in listed  # the census knows its non-blank values' codes
         else _blank(h).is_not_null()
         for h in layout.read
     }
     marks = {h: f"present_{j}" for j, h in enumerate(layout.read)}
     filled = pl.any_horizontal([pl.col(m) for m in marks.values()])
     account = _blank(header[c.account])
-    role = _role(p, layout, values)
+    role = _role(p, layout, values, codes)
     kept = account.is_not_null() & role.is_not_null()
     rows = [
         pl.when(account.is_null())
@@ -262,7 +291,9 @@ def grouped(p: Any, layout: Any, values: dict[str, list[str]]) -> Any:
             x.sum().alias(f"total_{j}"),
             (x * x).sum().alias(f"squares_{j}"),
         ]
-    frame = _scan(layout).with_columns(x.alias(marks[h]) for h, x in present.items())
+    frame = _scan(layout, enums=enums).with_columns(
+        x.alias(marks[h]) for h, x in present.items()
+    )
     frame = frame.filter(filled).select(rows)
     frame = frame.with_columns(layers[1]).with_columns(layers[2])
     by = ["status", "account", "role", *(f"key_{j}" for j in range(len(keys)))]
@@ -289,12 +320,10 @@ def polars_pass(path: Path, config: Any) -> tuple[Any, Any, list]:
     names = [a.column for a in p.items] + [a.column for _, a in p.outcomes]
     if not config.roles.single and config.columns.role:
         names.append(config.columns.role)
-    counted = census(layout, p, list(dict.fromkeys(names)))
-    values = {n: [v for v in found if v.strip()] for n, found in counted.items()}
-    odd, repeats = _checks(layout, p)
+    counted, odd, repeats = first_read(layout, p, list(dict.fromkeys(names)))
     if odd or repeats:
         sys.exit(f"{path}: odd account ids or repeated respondent ids")
-    table = grouped(p, layout, values).to_arrow()
+    table = grouped(p, layout, counted).to_arrow()
     table = table.cast(
         pa.schema(
             [
@@ -364,17 +393,25 @@ def check(path: Path, config: Path) -> int:
 
 
 def in_process(path: Path, config_path: Path, repeats: int) -> None:
-    """The pass alone, in this process: census, checks, grouped query, partial."""
+    """The pass alone, in this process (census, checks, the grouped query, the
+    partial), interleaved with the embedded engine's pass over the same file."""
+    from b2bcx.api.streamed import run_pass
     from b2bcx.config.models import load_config
+    from b2bcx.scoring.moments import plan
 
     config = load_config(config_path)
-    polars_pass(path, config)  # warm: imports, page cache
+    passes = {
+        "Polars pass": lambda: polars_pass(path, config),
+        "embedded pass": lambda: run_pass([path], plan(config)),
+    }
+    for run in passes.values():
+        run()  # warm: imports, page cache
     for _ in range(repeats):
-        began = time.perf_counter()
-        cpu = time.process_time()
-        polars_pass(path, config)
-        wall, cpu = time.perf_counter() - began, time.process_time() - cpu
-        print(f"{path.name}: the Polars pass {wall:.2f} s, {cpu:.2f} CPU s")
+        for name, run in passes.items():
+            began, cpu = time.perf_counter(), time.process_time()
+            run()
+            wall, cpu = time.perf_counter() - began, time.process_time() - cpu
+            print(f"{path.name}: {name} {wall:.2f} s, {cpu:.2f} CPU s")
 
 
 def polars_command(python: str, csv: Path, config: Path, out: Path) -> list[str]:
