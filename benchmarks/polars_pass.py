@@ -34,6 +34,7 @@ from typing import Any
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_CONFIG = HERE / "data" / "bench.yaml"
+SAMPLE_RECORDS = 10_000
 SHOWN = ("index", "nps", "n", "coverage", "integrity", "empathy")
 
 
@@ -95,46 +96,44 @@ def _lookup(head: str, codes: dict[str, int], table: dict[str, Any], dtype: Any)
     )
 
 
-def first_read(
-    layout: Any, p: Any, names: Sequence[str]
-) -> tuple[dict[str, dict[str, list]], bool, bool]:
-    """The census: per config column in ``names``, distinct raw value -> [count,
-    first record] (records from 0); whether an account id has non-ASCII
-    characters; whether a respondent id repeats among the rows with an account.
-    Two streaming reads."""
+def census(layout: Any, names: Sequence[str]) -> dict[str, dict[str, list]]:
+    """Per config column in ``names``: distinct raw value -> [count, first record]
+    (records numbered from 0), from one streaming read."""
     import polars as pl
 
-    c = p.config.columns
     heads = [layout.columns[n] for n in names]
-    scan = _scan(layout, "record")
-    long = (
-        scan.select(["record", *dict.fromkeys(heads)])
+    counts = (
+        _scan(layout, "record")
+        .select(["record", *dict.fromkeys(heads)])
         .unpivot(index="record", variable_name="column", value_name="value")
         .group_by("column", "value")
         .agg(pl.len().alias("count"), pl.col("record").min().alias("first"))
+        .collect(engine="streaming")
     )
-    account = pl.col(layout.columns[c.account])
-    checks = [(account.str.len_bytes() != account.str.len_chars()).any()]
-    if c.respondent and c.respondent in layout.columns:
-        ids = _blank(layout.columns[c.respondent]).filter(
-            _blank(layout.columns[c.account]).is_not_null()
-        )
-        # 64-bit hashes, as the embedded pass keeps fingerprints: a chance match
-        # only sends the export to the respondent path
-        checks.append(ids.count() - ids.hash().n_unique())
-    # two collects: collect_all would share the scan by caching it whole (1M: 1 GiB)
-    counts = long.collect(engine="streaming")
-    row = _scan(layout).select(checks).collect(engine="streaming")
     found: dict[str, dict[str, list]] = {h: {} for h in heads}
     for head, value, count, first in counts.iter_rows():
         if value is not None:
             found[head][value] = [count, first]
-    flags = row.row(0)
-    return (
-        {n: found[layout.columns[n]] for n in names},
-        bool(flags[0]),
-        len(flags) > 1 and bool(flags[1]),
+    return {n: found[layout.columns[n]] for n in names}
+
+
+def sampled(layout: Any, names: Sequence[str]) -> dict[str, dict[str, list]]:
+    """The distinct raw values of the columns ``names`` in the first
+    ``SAMPLE_RECORDS`` records (counts and first records unknown)."""
+    import polars as pl
+
+    source = layout.source
+    heads = list(dict.fromkeys(layout.columns[n] for n in names))
+    head = pl.read_csv(
+        source.path,
+        separator=source.delimiter,
+        quote_char='"',
+        infer_schema=False,
+        columns=heads,
+        n_rows=SAMPLE_RECORDS,
     )
+    values = {n: head[layout.columns[n]].drop_nulls().unique() for n in names}
+    return {n: {v: [] for v in found.to_list()} for n, found in values.items()}
 
 
 def _score_layers(
@@ -233,8 +232,11 @@ def grouped(p: Any, layout: Any, counted: dict[str, dict[str, list]]) -> Any:
     """Per status x account x role (x attribute values) the respondents, answered
     statements and ``n, Σx, Σx²`` of every score (the DuckDB engine's columns).
 
-    ``counted`` is the census (:func:`first_read`): its columns are read as enums
-    of their raw values, so the lookups work on small integer codes.
+    ``counted`` holds every raw value of the census columns (:func:`census` or
+    :func:`sampled`): they are read as enums of those values, so the lookups work
+    on small integer codes; a value outside them stops the read (ComputeError).
+    ``ids`` lists per group the 64-bit hashes of the respondent ids of kept rows,
+    as the embedded pass keeps fingerprints for the duplicate check.
     """
     import polars as pl
 
@@ -283,6 +285,10 @@ def grouped(p: Any, layout: Any, counted: dict[str, dict[str, list]]) -> Any:
         *layers[0],
     ]
     aggregates = [pl.len().alias("respondents")]
+    if c.respondent and c.respondent in header:
+        ids = _blank(header[c.respondent]).hash()
+        rows.append(pl.when(kept).then(ids).alias("id_hash"))
+        aggregates.append(pl.col("id_hash").drop_nulls().alias("ids"))
     aggregates += [pl.col(f"answered_{j}").sum() for j in range(len(answers))]
     for j in range(len(p.scores)):
         x = pl.col(f"score_{j}")
@@ -300,8 +306,33 @@ def grouped(p: Any, layout: Any, counted: dict[str, dict[str, list]]) -> Any:
     return frame.group_by(by).agg(aggregates).collect(engine="streaming")
 
 
-def polars_pass(path: Path, config: Any) -> tuple[Any, Any, list]:
-    """One export through the pass in Polars: the partial, the plan and the sources."""
+def _odd_or_repeated(frame: Any) -> bool:
+    """Whether a kept account id has non-ASCII characters, or two kept rows'
+    respondent ids hash alike (the embedded engine then names them)."""
+    import polars as pl
+
+    from b2bcx.scoring.duckdb_engine import KEPT
+
+    kept = frame.filter(pl.col("status") == KEPT)
+    account = kept.get_column("account")
+    if (account.str.len_bytes() != account.str.len_chars()).any():
+        return True
+    if "ids" not in kept.columns:
+        return False
+    ids = kept.get_column("ids").explode().drop_nulls()
+    return ids.n_unique() < len(ids)
+
+
+def polars_pass(
+    path: Path, config: Any, read_census: bool = False
+) -> tuple[Any, Any, list]:
+    """One export through the pass in Polars: the partial, the plan and the sources.
+
+    The labels are first decoded from the first records (:func:`sampled`); when a
+    later record holds another value, or with ``read_census``, the census read
+    (:func:`census`) comes first and the query runs on it.
+    """
+    import polars as pl
     import pyarrow as pa
 
     from b2bcx.api.streamed import streamable
@@ -320,10 +351,16 @@ def polars_pass(path: Path, config: Any) -> tuple[Any, Any, list]:
     names = [a.column for a in p.items] + [a.column for _, a in p.outcomes]
     if not config.roles.single and config.columns.role:
         names.append(config.columns.role)
-    counted, odd, repeats = first_read(layout, p, list(dict.fromkeys(names)))
-    if odd or repeats:
+    names = list(dict.fromkeys(names))
+    try:
+        if read_census:
+            raise pl.exceptions.ComputeError("the census first")
+        frame = grouped(p, layout, sampled(layout, names))
+    except pl.exceptions.ComputeError:  # a value the first records did not hold
+        frame = grouped(p, layout, census(layout, names))
+    if _odd_or_repeated(frame):
         sys.exit(f"{path}: odd account ids or repeated respondent ids")
-    table = grouped(p, layout, counted).to_arrow()
+    table = frame.drop("ids", strict=False).to_arrow()
     table = table.cast(
         pa.schema(
             [
@@ -401,7 +438,10 @@ def in_process(path: Path, config_path: Path, repeats: int) -> None:
 
     config = load_config(config_path)
     passes = {
-        "Polars pass": lambda: polars_pass(path, config),
+        "Polars pass (labels from the first records)": lambda: polars_pass(
+            path, config
+        ),
+        "Polars pass (census read first)": lambda: polars_pass(path, config, True),
         "embedded pass": lambda: run_pass([path], plan(config)),
     }
     for run in passes.values():
