@@ -4,21 +4,23 @@ Usage::
 
     .venv/bin/python benchmarks/polars_pass.py FILE [-c CONFIG] [-o OUT.parquet]
     .venv/bin/python benchmarks/polars_pass.py --check FILE      # == embedded, 1e-9
-    .venv/bin/python benchmarks/polars_pass.py --in-process FILE # the pass alone
+    .venv/bin/python benchmarks/polars_pass.py --in-process 3 FILE # the pass alone
     .venv/bin/python benchmarks/polars_pass.py --time 200k,1M    # whole processes
 
-The pass reads the export twice with Polars' lazy ``scan_csv`` (every column as
-text) on the streaming engine. The first read is a census of the plan's answer and
-role columns: distinct raw value -> count and first row (records numbered by
-``row_index_name``). Python decodes each distinct value as the embedded pass does
-(:func:`b2bcx.scoring.scales._decode`, the role map), and the second read looks
-the labels up with ``replace_strict`` on those small tables, computes item scores
-(reversal), pillars (``min_items``), the index and the NPS indicators, and groups
-by account x role (x attribute value): respondents and ``n, Σx, Σx²`` of every
-score, the table the DuckDB engine's query returns, so the DuckDB engine's
-``_partial`` and :func:`b2bcx.scoring.finish.finish` build the tables. Whatever
-would name a row (an invalid answer, an unmapped role, odd account ids, repeated
-respondent ids) stops the script: this measures the clean path only.
+The pass reads the plan's columns with Polars' lazy ``scan_csv`` (every column as
+text) on the streaming engine. Python decodes the distinct values of the answer and
+role columns as the embedded pass does (:func:`b2bcx.scoring.scales._decode`, the
+role map), taken from the first records (:func:`sampled`); the read takes those
+columns as enums of those values, so a value the first records lacked stops it, and
+a census read (distinct raw value -> count and first record, records numbered by
+``row_index_name``) supplies them before the read runs again. The lookups
+(``replace_strict`` on the enum codes) give item scores (reversal), then pillars
+(``min_items``), the index and the NPS indicators, grouped by account x role (x
+attribute value): respondents and ``n, Σx, Σx²`` of every score, the table the
+DuckDB engine's query returns, so the DuckDB engine's ``_partial`` and
+:func:`b2bcx.scoring.finish.finish` build the tables. Whatever would name a row (an
+invalid answer, an unmapped role, odd account ids, repeated respondent ids) stops
+the script: this measures the clean path only.
 """
 
 from __future__ import annotations
