@@ -21,7 +21,16 @@ from b2bcx import api
 from b2bcx.config.models import load_config
 from b2bcx.errors import DataError
 from b2bcx.scoring.finish import Locator, finish
-from b2bcx.scoring.moments import Partial, fingerprints, merge, pass_batch, plan
+from b2bcx.scoring.moments import (
+    Partial,
+    accumulate,
+    fingerprints,
+    fold_batch,
+    merge,
+    pass_batch,
+    plan,
+    settle,
+)
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 LABELS = [
@@ -371,6 +380,21 @@ def test_split_anywhere_equals_whole(small_plan, rows, data) -> None:  # type: i
     assert left.problems == right.problems
     locate = Locator(parts, {"f.csv": 2})
     assert locate(1 << 32) == ("f.csv", 2 + cut)
+
+
+@given(st.lists(st.lists(row, max_size=30), min_size=1, max_size=4))
+def test_folding_batches_equals_accumulating_their_partials(
+    small_plan, batches
+) -> None:  # type: ignore[no-untyped-def]
+    folded, accumulated = Partial.empty(small_plan), Partial.empty(small_plan)
+    for part, rows in enumerate(batches):
+        folded = fold_batch(folded, _batch(rows), small_plan, part, "f.csv")
+        accumulated = accumulate(
+            accumulated, pass_batch(_batch(rows), small_plan, part, "f.csv")
+        )
+    _close(settle(folded), settle(accumulated))
+    assert folded.answered == accumulated.answered
+    assert folded.parts == accumulated.parts
 
 
 # -- the Dask engine on a local cluster ----------------------------------------

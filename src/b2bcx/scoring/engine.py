@@ -23,9 +23,8 @@ from b2bcx.io.batches import DICTIONARY, Source, sized_batches, unquoted
 from b2bcx.scoring.moments import (
     Partial,
     Plan,
-    accumulate,
+    fold_batch,
     merge,
-    pass_batch,
     settle,
 )
 from b2bcx.scoring.prepare import resolve_columns
@@ -161,7 +160,7 @@ def run_embedded(
         readers = _readers(layout, p)
         for k, (batch, read) in enumerate(batches_ahead):
             renamed = _relabelled(_renamed(batch, layout), readers)
-            total = accumulate(total, pass_batch(renamed, p, base + k, source.label))
+            total = fold_batch(total, renamed, p, base + k, source.label)
             if progress:
                 progress(before + read, everything)
         before += size
@@ -284,5 +283,5 @@ def _pass_range(
     base = number * PART_STRIDE + worker * (PART_STRIDE >> 4)
     for k, batch in enumerate(_range_batches(layout, p, start, end)):
         renamed = _renamed(batch, layout)
-        total = accumulate(total, pass_batch(renamed, p, base + k, layout.source.label))
+        total = fold_batch(total, renamed, p, base + k, layout.source.label)
     return settle(total)

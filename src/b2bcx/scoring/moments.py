@@ -10,7 +10,9 @@ per account the count of every attribute value; when the plan asks for drivers,
 per account x role the cross-products of the complete cases of the pillars and
 the drivers' outcome. Partials :func:`merge`
 associatively, so any engine that can map batches and reduce can run the pass;
-:mod:`b2bcx.scoring.finish` turns the merged partial into the result tables.
+:mod:`b2bcx.scoring.finish` turns the merged partial into the result tables. One
+process folding its batches in order uses :func:`fold_batch`, the same sums added
+row by row straight into its totals.
 """
 
 from __future__ import annotations
@@ -276,6 +278,68 @@ def pass_batch(
     ``dropped`` (positions in the batch, rows the pass keeps) are excluded as
     repeated respondent ids, found beforehand (:func:`live_rows`).
     """
+    kept = _kept(batch, p, part, file, records, dropped)
+    _moments(kept.out, p, kept.scores(p), kept.account, kept.role, kept.positions)
+    return kept.out
+
+
+def fold_batch(
+    total: Partial,
+    batch: pa.RecordBatch,
+    p: Plan,
+    part: int,
+    file: str,
+    records: int | None = None,
+) -> Partial:
+    """``accumulate(total, pass_batch(batch, ...))``, for one process folding its
+    batches, with the moments added row by row straight into ``total``.
+
+    A block of an export meets most of its accounts once, so summing it per
+    account first and then adding those sums into the totals moves every value
+    twice; here each value is added once, at its account x role cell of
+    ``total`` (``numpy.add.at``, in row order, as the batch sums are made).
+    """
+    kept = _kept(batch, p, part, file, records, None)
+    scores = kept.scores(p)
+    if p.cross:
+        shape = (len(kept.out.accounts), len(p.roles))
+        key = kept.account * len(p.roles) + kept.role
+        _cross_products(kept.out, p, scores, kept.positions, key, shape)
+    where = _place(total, kept.out.accounts)
+    _add_rows(total, p, scores, where[kept.account], kept.role)
+    return _fold(total, kept.out, where)
+
+
+@dataclass
+class _Kept:
+    """A batch's kept rows: the partial of everything but the moments, and per
+    kept row its account (code into ``out.accounts``), role and position."""
+
+    out: Partial
+    columns: dict[str, tuple[np.ndarray, list[str | None]]]
+    rows: np.ndarray
+    account: np.ndarray
+    role: np.ndarray
+    base: np.int64
+
+    @property
+    def positions(self) -> np.ndarray:
+        return self.base + self.rows
+
+    def scores(self, p: Plan) -> dict[str, np.ndarray]:
+        return score_columns(self.out, p, self.columns, self.rows, self.base)
+
+
+def _kept(
+    batch: pa.RecordBatch,
+    p: Plan,
+    part: int,
+    file: str,
+    records: int | None,
+    dropped: np.ndarray | None,
+) -> _Kept:
+    """Row accounting, census, attributes, waves and ids of a batch, and its
+    kept rows (what :func:`pass_batch` and :func:`fold_batch` share)."""
     config = p.config
     c = config.columns
     keys = {c.account, c.respondent}
@@ -333,7 +397,6 @@ def pass_batch(
     out.parts[part] = (file, batch.num_rows if records is None else records, len(rows))
     used, account = np.unique(account_codes[rows], return_inverse=True)
     out.accounts = account_names.take(pa.array(used))
-    _moments(out, p, columns, rows, account, role[rows], base)
     _attributes(out, p, columns, rows, account, base)
     if c.wave and c.wave in columns:
         codes, values = columns[c.wave]
@@ -342,7 +405,7 @@ def pass_batch(
         chosen = ids.take(pa.array(rows))
         named = chosen.filter(pc.fill_null(pc.not_equal(chosen, ""), False))
         out.ids.append(fingerprints(named))
-    return out
+    return _Kept(out, columns, rows, account, role[rows], base)
 
 
 _FINGERPRINT_BASE = np.uint64(0x100000001B3)  # an odd multiplier (FNV's prime)
@@ -561,14 +624,13 @@ def score_columns(
 def _moments(
     out: Partial,
     p: Plan,
-    columns: dict[str, tuple[np.ndarray, list[str | None]]],
-    rows: np.ndarray,
+    scores: Mapping[str, np.ndarray],
     account: np.ndarray,
     role: np.ndarray,
-    base: np.int64,
+    positions: np.ndarray,
 ) -> None:
-    scores = score_columns(out, p, columns, rows, base)
-    values = _stacked(scores, p.scores, len(rows))
+    """The batch's moments per account x role (and the drivers' cross-products)."""
+    values = _stacked(scores, p.scores, len(account))
     n_roles = len(p.roles)
     cells = len(out.accounts) * n_roles
     key = account * n_roles + role
@@ -584,7 +646,35 @@ def _moments(
         out.total[:, :, j] = np.bincount(key, filled, cells).reshape(shape)
         out.squares[:, :, j] = np.bincount(key, filled**2, cells).reshape(shape)
     if p.cross:
-        _cross_products(out, p, scores, base + rows, key, shape)
+        _cross_products(out, p, scores, positions, key, shape)
+
+
+def _add_rows(
+    total: Partial,
+    p: Plan,
+    scores: Mapping[str, np.ndarray],
+    account: np.ndarray,
+    role: np.ndarray,
+) -> None:
+    """Each kept row's scores added at its account x role cell of ``total``."""
+    values = _stacked(scores, p.scores, len(account))
+    cell = account * len(p.roles) + role
+    np.add.at(_flat(total.count), cell, 1.0)
+    k = len(p.scores)
+    at = (cell[:, None] * k + np.arange(k)).ravel()
+    x = values.ravel()
+    have = ~np.isnan(x)
+    filled = np.where(have, x, 0.0)
+    np.add.at(_flat(total.n), at, have.astype(float))
+    np.add.at(_flat(total.total), at, filled)
+    np.add.at(_flat(total.squares), at, filled**2)
+
+
+def _flat(array: np.ndarray) -> np.ndarray:
+    """A 1-D view of a C-contiguous array (an error rather than a copy)."""
+    if not array.flags.c_contiguous:
+        raise ValueError("moments must be C-contiguous to be added in place")
+    return array.reshape(-1)
 
 
 def _cross_products(
@@ -704,17 +794,27 @@ def accumulate(total: Partial, part: Partial) -> Partial:
     counts are regrouped only when the pending ones outgrow the grouped ones.
     :func:`settle` regroups and trims once at the end.
     """
-    where = _codes_in(total, part.accounts)
+    return _fold(total, part, _place(total, part.accounts))
+
+
+def _place(total: Partial, accounts: pa.Array) -> np.ndarray:
+    """Each account's row in ``total``; accounts not yet there are appended."""
+    where = _codes_in(total, accounts)
     new = where < 0
     if new.any():
         start = len(total.accounts)
-        added = part.accounts.filter(new)
+        added = accounts.filter(new)
         total.accounts = pa.concat_arrays([total.accounts, added])
         where[new] = np.arange(start, start + len(added))
         total.index.update((a, start + k) for k, a in enumerate(added.to_pylist()))
         if len(total.accounts) > len(total.count):
             rows = max(len(total.accounts), len(total.count) * 3 // 2)
             _resize(total, rows)
+    return where
+
+
+def _fold(total: Partial, part: Partial, where: np.ndarray) -> Partial:
+    """``part`` added into ``total``, its accounts at rows ``where``."""
     for name in SUMMED:
         if getattr(part, name).size:
             _scatter_add(getattr(total, name), where, getattr(part, name))
