@@ -100,11 +100,9 @@ def test_streamed_drivers_over_many_batches_and_two_processes(
 ) -> None:
     import b2bcx.io.batches as batches
     import b2bcx.scoring.engine as engine
-    import b2bcx.scoring.moments as moments
 
     monkeypatch.setattr(engine, "PARALLEL_BYTES", 0)
     monkeypatch.setattr(batches, "BLOCK_BYTES", 20_000)
-    monkeypatch.setattr(moments, "LOOKUP_SLACK", 8)
     export = write_export(tmp_path / "export.csv", 3000, seed=23)
     export.write_text(export.read_text().replace('"1,000"', "1000"))  # no quotes
     config = load_config(write_config(tmp_path))

@@ -20,7 +20,6 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from itertools import repeat
 from typing import Any
 
 import numpy as np
@@ -41,12 +40,10 @@ NO_ACCOUNT = "no account"
 UNMAPPED = "unmapped role"
 DUPLICATE = "duplicate respondent id"
 PART_BITS = 32
-LOOKUP_SLACK = 4096
 NOT_YET = np.iinfo(np.int64).max
 """The first position of a cell with no complete case yet."""
 SUMMED = ("count", "n", "total", "squares", "complete", "sums", "products")
 """The arrays of a partial that merge by adding, account by account."""
-"""Accounts appended before the hashed account index of a fold is rebuilt (at least)."""
 # the id-cleaning patterns with the characters themselves (no \u escapes in RE2)
 _INVISIBLE = INVISIBLE.encode("ascii").decode("unicode_escape")
 _ODD_SPACES = ODD_SPACES.encode("ascii").decode("unicode_escape")
@@ -206,8 +203,12 @@ class Partial:
     waves: set[str] = field(default_factory=set)
     ids: list[np.ndarray] = field(default_factory=list)
     parts: dict[int, tuple[str, int, int]] = field(default_factory=dict)
-    index: dict[str, int] = field(default_factory=dict, repr=False, compare=False)
-    lookup: pd.Index | None = field(default=None, repr=False, compare=False)
+    keys: np.ndarray = field(
+        default_factory=lambda: np.empty(0, np.uint64), repr=False, compare=False
+    )
+    slots: np.ndarray = field(
+        default_factory=lambda: np.empty(0, np.int64), repr=False, compare=False
+    )
     pending: dict[str, list[dict[str, np.ndarray]]] = field(
         default_factory=dict, repr=False, compare=False
     )
@@ -798,19 +799,51 @@ def accumulate(total: Partial, part: Partial) -> Partial:
 
 
 def _place(total: Partial, accounts: pa.Array) -> np.ndarray:
-    """Each account's row in ``total``; accounts not yet there are appended."""
-    where = _codes_in(total, accounts)
-    new = where < 0
+    """Each account's row in ``total``; accounts not yet there are appended.
+
+    The accounts are found by their fingerprints (:func:`fingerprints`) in a
+    sorted array, and each found id is compared with the one it stands for: a
+    chance match of two different ids is an error (a ``ValueError``: the export
+    is then read the careful way), never a merge of two accounts.
+    """
+    prints = fingerprints(accounts)
+    where = _codes_in(total, prints)
+    found = where >= 0
+    if found.any():
+        same = pc.equal(accounts.filter(found), total.accounts.take(where[found]))
+        if not pc.all(same).as_py():
+            raise ValueError("two account ids share a fingerprint")
+    new = ~found
     if new.any():
         start = len(total.accounts)
-        added = accounts.filter(new)
-        total.accounts = pa.concat_arrays([total.accounts, added])
-        where[new] = np.arange(start, start + len(added))
-        total.index.update((a, start + k) for k, a in enumerate(added.to_pylist()))
+        total.accounts = pa.concat_arrays([total.accounts, accounts.filter(new)])
+        where[new] = np.arange(start, start + int(new.sum()))
+        _index(total, prints[new], where[new])
         if len(total.accounts) > len(total.count):
             rows = max(len(total.accounts), len(total.count) * 3 // 2)
             _resize(total, rows)
     return where
+
+
+def _codes_in(total: Partial, prints: np.ndarray) -> np.ndarray:
+    """The row in ``total`` of each fingerprint (-1 when new)."""
+    at = np.searchsorted(total.keys, prints)
+    inside = np.minimum(at, max(len(total.keys) - 1, 0))
+    if not len(total.keys):
+        return np.full(len(prints), -1, np.int64)
+    hit = total.keys[inside] == prints
+    return np.where(hit, total.slots[inside], -1)
+
+
+def _index(total: Partial, prints: np.ndarray, rows: np.ndarray) -> None:
+    """Add fingerprints (distinct, not yet indexed) and their rows to the index."""
+    order = np.argsort(prints)
+    prints, rows = prints[order], rows[order]
+    if len(np.unique(prints)) < len(prints):
+        raise ValueError("two account ids share a fingerprint")
+    at = np.searchsorted(total.keys, prints)
+    total.keys = np.insert(total.keys, at, prints)
+    total.slots = np.insert(total.slots, at, rows)
 
 
 def _fold(total: Partial, part: Partial, where: np.ndarray) -> Partial:
@@ -844,33 +877,6 @@ def _scatter_add(total: np.ndarray, where: np.ndarray, part: np.ndarray) -> None
     if not total.flags.c_contiguous:  # reshape would copy, and the sum be lost
         raise ValueError("moments must be C-contiguous to be added in place")
     total.reshape(len(total), -1)[where] += part.reshape(len(part), -1)
-
-
-def _codes_in(total: Partial, accounts: pa.Array) -> np.ndarray:
-    """Each account's position in ``total`` (-1 when new).
-
-    A hashed index of ``total``'s accounts answers most lookups; accounts appended
-    since it was built are in ``total.index``. The index is rebuilt when those
-    outgrow an eighth of it, so building costs O(accounts) overall.
-    """
-    built = 0 if total.lookup is None else len(total.lookup)
-    if len(total.accounts) - built > max(built // 8, LOOKUP_SLACK) or (
-        total.lookup is None and len(total.accounts)
-    ):
-        total.lookup = pd.Index(total.accounts.to_pandas())
-        total.index = {}
-    if total.lookup is None:
-        return np.full(len(accounts), -1, np.int64)
-    # an Index as the target halves get_indexer's time on Arrow-backed text
-    wanted = pd.Index(accounts.to_pandas())
-    where = np.asarray(total.lookup.get_indexer(wanted), np.int64)
-    missing = where < 0
-    if missing.any() and total.index:
-        keys = accounts.filter(pa.array(missing)).to_pylist()
-        where[missing] = np.fromiter(
-            map(total.index.get, keys, repeat(-1)), np.int64, len(keys)
-        )
-    return where
 
 
 def _recoded(
@@ -922,7 +928,7 @@ def settle(total: Partial) -> Partial:
     trimmed to the accounts (which stay in the order they were met)."""
     for column in list(total.pending):
         _flush(total, column)
-    total.index, total.lookup = {}, None
+    total.keys, total.slots = np.empty(0, np.uint64), np.empty(0, np.int64)
     if len(total.count) != len(total.accounts):
         _resize(total, len(total.accounts))
     return total
