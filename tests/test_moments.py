@@ -397,6 +397,17 @@ def test_account_ids_sharing_a_fingerprint_are_never_merged(
     ]
 
 
+def test_finish_lets_the_sums_go_and_keeps_the_row_accounting(small_plan) -> None:  # type: ignore[no-untyped-def]
+    rows = [("A", "CEO", "EMEA", "Agree"), ("B", "User", "APAC", "Disagree")]
+    total = pass_batch(_batch(rows), small_plan, 0, "f.csv")
+    done = finish(total, small_plan, {"f.csv": 2})
+    assert total.n.size == total.total.size == total.products.size == 0
+    assert total.count.sum() == 2  # respondents per account x role stay
+    assert list(done.accounts["account"]) == ["A", "B"]
+    scored = done.rows.loc[done.rows["status"] == "scored", "count"]
+    assert scored.tolist() == [2]
+
+
 @given(st.lists(st.lists(row, max_size=30), min_size=1, max_size=4))
 def test_folding_batches_equals_accumulating_their_partials(
     small_plan, batches

@@ -155,41 +155,67 @@ def roll_up_moments(total: Partial, j: int | None, spec: RollupSpec) -> AccountE
 
 def account_table(total: Partial, p: Plan, order: np.ndarray) -> pd.DataFrame:
     """The account table (the columns of :func:`b2bcx.scoring.accounts.account_table`),
-    its rows in ``order`` (the accounts sorted by id).
+    its rows in ``order`` (the accounts sorted by id)."""
+    columns = account_columns(total, p, order)
+    return account_frame(account_labels(total, p, order), columns, p)
 
-    Every column is put in ``order`` as it is made, so the table is never copied
-    whole to sort it (at 600k accounts a copy costs about 300 MB).
-    """
+
+def account_columns(
+    total: Partial, p: Plan, order: np.ndarray
+) -> dict[str, np.ndarray | list[object]]:
+    """The account table's columns that need the per-account sums, every score
+    rolled up, each put in ``order`` as it is made (the table is never copied
+    whole to sort it); :func:`account_labels` has the others."""
     config = p.config
     spec = rollup_spec(config)
     scores = {name: j for j, name in enumerate(p.scores)}
     weights = np.array(list(spec.role_weights.values()), dtype=float)
-    ids = total.accounts.take(pa.array(order, pa.int64()))
-    table = pd.DataFrame({"account": np.array(ids.to_pylist(), object)})
     n = total.count.sum(axis=1).round().astype(np.int64)
-    table["n"] = n[order]
-    present = names_per_row(total.count > 0, p.roles)
-    table["roles"] = [";".join(present[i]) for i in order.tolist()]
+    columns: dict[str, np.ndarray | list[object]] = {"n": n[order]}
     j_index = scores.get("index")
     index = roll_up_moments(total, j_index, spec)
     index_cells = cell_summary(total, j_index)
     answered = index_cells.present
     cover = coverage(answered, weights)
-    table["coverage"] = cover[order]
-    table["index"] = index.estimate[order]
+    columns["coverage"] = cover[order]
+    columns["index"] = index.estimate[order]
     low, high = normal_interval(index.estimate, index.se)
-    table["ci_low"], table["ci_high"] = low[order], high[order]
+    columns["ci_low"], columns["ci_high"] = low[order], high[order]
     if PROMOTER in scores:
         for name, values in _nps_columns(total, scores, spec).items():
-            table[name] = values[order]
+            columns[name] = values[order]
     for column in score_columns(config):
-        table[column] = roll_up_moments(total, scores[column], spec).estimate[order]
+        columns[column] = roll_up_moments(total, scores[column], spec).estimate[order]
     gap = role_gap(index_cells.mean, answered)
     flags = _flags(total, p, n, cover, gap)
-    table["flags"] = [flags[i] for i in order.tolist()]
-    table["se"] = index.se[order]
-    table["role_gap"] = gap[order]
-    return add_shrinkage(_blank_insufficient(table, config), config)
+    columns["flags"] = [flags[i] for i in order.tolist()]
+    columns["se"] = index.se[order]
+    columns["role_gap"] = gap[order]
+    return columns
+
+
+def account_labels(
+    total: Partial, p: Plan, order: np.ndarray
+) -> dict[str, np.ndarray | list[object]]:
+    """The account ids and the roles heard, in ``order`` (no sums needed)."""
+    ids = total.accounts.take(pa.array(order, pa.int64()))
+    present = names_per_row(total.count > 0, p.roles)
+    return {
+        "account": np.array(ids.to_pylist(), object),
+        "roles": [";".join(present[i]) for i in order.tolist()],
+    }
+
+
+def account_frame(
+    labels: Mapping[str, np.ndarray | list[object]],
+    columns: Mapping[str, np.ndarray | list[object]],
+    p: Plan,
+) -> pd.DataFrame:
+    """The account table of :func:`account_labels` and :func:`account_columns`
+    (``account, n, roles``, then the scores), with the shrinkage columns."""
+    ordered = {"account": labels["account"], "n": columns["n"], **labels, **columns}
+    table = pd.DataFrame(ordered, copy=False)
+    return add_shrinkage(_blank_insufficient(table, p.config), p.config)
 
 
 def _nps_columns(
@@ -431,19 +457,28 @@ def rows_accounting(total: Partial) -> pd.DataFrame:
 
 
 def finish(total: Partial, p: Plan, first_rows: Mapping[str, int]) -> Finished:
-    """The tables and problems of a merged partial."""
+    """The tables and problems of a merged partial.
+
+    The partial's per-account sums are let go (:meth:`Partial.release_sums`) once
+    every table that needs them is made, before the account table is built: at
+    600k accounts that halves the peak memory of a streamed ``score``.
+    """
     locate = Locator(total, first_rows)
     order = pc.sort_indices(total.accounts).to_numpy(zero_copy_only=False)
-    accounts = account_table(total, p, order)
+    by_role, borrowed = role_table(total, p), borrowed_roles(total, p)
+    columns = account_columns(total, p, order)
+    total.release_sums()
+    accounts = account_frame(account_labels(total, p, order), columns, p)
+    del columns
     found, warnings = attributes(total, p, locate, order)
     accounts = accounts.join(named(found, p.config), on="account")
     return Finished(
         accounts,
-        role_table(total, p),
+        by_role,
         rows_accounting(total),
         census_problems(total, p, locate),
         warnings,
-        borrowed_roles(total, p),
+        borrowed,
     )
 
 
