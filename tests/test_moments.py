@@ -816,6 +816,7 @@ def test_fingerprints_are_equal_exactly_when_the_ids_are(ids, data) -> None:  # 
     for i, j in itertools.combinations(range(len(texts)), 2):
         assert (prints[i] == prints[j]) == (texts[i] == texts[j])
     assert np.array_equal(prints, fingerprints(pa.array(texts)))
+    assert np.array_equal(prints, fingerprints(array.cast(pa.large_string())))
 
 
 def test_fingerprints_of_a_million_ids_do_not_collide() -> None:

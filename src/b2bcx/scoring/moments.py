@@ -23,7 +23,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -32,7 +31,7 @@ from b2bcx.io.text import INVISIBLE, ODD_SPACES
 from b2bcx.scoring.attributes import attribute_columns
 from b2bcx.scoring.prepare import _role_key, configured_columns, role_lookup
 from b2bcx.scoring.scales import _decode, answer_lookup, item_score
-from b2bcx.stats.pillars import cx_index, weighted_row_mean
+from b2bcx.stats.pillars import cx_index_values, weighted_row_mean
 
 PROMOTER = "_promoter"
 DETRACTOR = "_detractor"
@@ -432,13 +431,15 @@ def fingerprints(ids: pa.Array) -> np.ndarray:
     print by chance (about ``n² / 2⁶⁵`` for ``n`` texts), so equal prints only
     send an export to the respondent path, which compares the texts themselves.
     """
-    ids = ids.cast(pa.large_string())
     if not len(ids):
         return np.empty(0, np.uint64)
+    if not pa.types.is_string(ids.type) and not pa.types.is_large_string(ids.type):
+        ids = ids.cast(pa.string())
+    width = np.int64 if pa.types.is_large_string(ids.type) else np.int32
     _, offsets_buffer, data_buffer = ids.buffers()
-    offsets = np.frombuffer(offsets_buffer, np.int64)[
+    offsets = np.frombuffer(offsets_buffer, width)[
         ids.offset : ids.offset + len(ids) + 1
-    ]
+    ].astype(np.int64)
     data = np.frombuffer(data_buffer, np.uint8)[offsets[0] : offsets[-1]]
     starts = offsets[:-1] - offsets[0]
     lengths = np.diff(offsets)
@@ -609,8 +610,7 @@ def score_columns(
         index_weights = (
             config.index.weights if isinstance(config.index.weights, dict) else None
         )
-        frame = pd.DataFrame(pillars, columns=list(config.pillars))
-        scores["index"] = cx_index(frame, index_weights).to_numpy()
+        scores["index"] = cx_index_values(pillars, list(config.pillars), index_weights)
     for cid, composite in config.composites.items():
         parts = np.column_stack(
             [

@@ -69,6 +69,17 @@ def cx_index(
     The (weighted) mean of the available pillar scores, if at least half of the
     pillars (rounded up) are present; else NaN. docs/method.md#scores.
     """
-    columns = list(pillar_scores.columns)
-    w = None if weights is None else [weights.get(c, 1.0) for c in columns]
-    return weighted_mean(pillar_scores, w, math.ceil(len(columns) / 2))
+    index = cx_index_values(
+        pillar_scores.to_numpy(dtype=float), list(pillar_scores.columns), weights
+    )
+    return pd.Series(index, index=pillar_scores.index)
+
+
+def cx_index_values(
+    pillar_scores: np.ndarray,
+    pillars: Sequence[str],
+    weights: Mapping[str, float] | None = None,
+) -> np.ndarray:
+    """:func:`cx_index` on a (respondents, pillars) array, columns named by ``pillars``."""
+    w = None if weights is None else [weights.get(c, 1.0) for c in pillars]
+    return weighted_row_mean(pillar_scores, w, math.ceil(len(pillars) / 2))
