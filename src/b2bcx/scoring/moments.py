@@ -158,7 +158,7 @@ class Partial:
     Attributes
     ----------
     accounts : account ids (distinct) of the rows kept; sorted after
-        :func:`merge`, in the order met after :func:`accumulate`.
+        :func:`merge`, in the order met after :func:`fold_batch`.
     count : respondents per account x role (``A x R``).
     n, total, squares : per account x role x score: values present, ``Σx``, ``Σx²``.
     complete, sums, products : per account x role the complete cases of the
@@ -240,10 +240,9 @@ class Partial:
         views would otherwise be built beside; the respondent counts, census and
         row positions stay.
         """
-        for name in (*SUMMED, "first"):
-            if name != "count":  # respondents per account x role: the row accounting's
-                array = getattr(self, name)
-                setattr(self, name, np.zeros((0, *array.shape[1:]), array.dtype))
+        for name in ("n", "total", "squares", "complete", "sums", "products", "first"):
+            array = getattr(self, name)
+            setattr(self, name, np.zeros((0, *array.shape[1:]), array.dtype))
 
 
 def _text_values(dictionary: pa.Array) -> list[str | None]:
@@ -291,8 +290,14 @@ def pass_batch(
     repeated respondent ids, found beforehand (:func:`live_rows`).
     """
     kept = _kept(batch, p, part, file, records, dropped)
-    _moments(kept.out, p, kept.scores(p), kept.account, kept.role, kept.positions)
-    return kept.out
+    scores = kept.scores(p)
+    out = kept.out
+    shape = (len(out.accounts), len(p.roles))
+    out.count = np.zeros(shape)
+    out.n, out.total, out.squares = (np.zeros((*shape, len(p.scores))) for _ in "nts")
+    _add_rows(out, p, scores, kept.account, kept.role)
+    _cross(kept, p, scores)
+    return out
 
 
 def fold_batch(
@@ -303,8 +308,14 @@ def fold_batch(
     file: str,
     records: int | None = None,
 ) -> Partial:
-    """``accumulate(total, pass_batch(batch, ...))``, for one process folding its
-    batches, with the moments added row by row straight into ``total``.
+    """``merge(total, pass_batch(batch, ...))`` in place, for one process folding
+    its batches, with the moments added row by row straight into ``total``.
+
+    Costs the batch, not the total: accounts are found by fingerprint, and those
+    ``total`` had not seen are appended, not sorted; the arrays grow by half, so
+    they may hold spare rows past ``len(total.accounts)``; attribute counts are
+    regrouped only when the pending ones outgrow the grouped ones. :func:`settle`
+    regroups and trims once at the end.
 
     A block of an export meets most of its accounts once, so summing it per
     account first and then adding those sums into the totals moves every value
@@ -313,10 +324,7 @@ def fold_batch(
     """
     kept = _kept(batch, p, part, file, records, None)
     scores = kept.scores(p)
-    if p.cross:
-        shape = (len(kept.out.accounts), len(p.roles))
-        key = kept.account * len(p.roles) + kept.role
-        _cross_products(kept.out, p, scores, kept.positions, key, shape)
+    _cross(kept, p, scores)
     where = _place(total, kept.out.accounts)
     _add_rows(total, p, scores, where[kept.account], kept.role)
     return _fold(total, kept.out, where)
@@ -559,22 +567,6 @@ def _answers(
     return scale_values[rows]
 
 
-def respondent_scores(
-    out: Partial,
-    p: Plan,
-    columns: dict[str, tuple[np.ndarray, list[str | None]]],
-    rows: np.ndarray,
-    base: np.int64,
-) -> np.ndarray:
-    """Every score of the kept rows (rows x scores), as ``score_respondents`` has them.
-
-    Item and pillar scores are kept in numpy blocks; the pillar, index and
-    composite maths are the functions of :mod:`b2bcx.stats.pillars`.
-    """
-    scores = score_columns(out, p, columns, rows, base)
-    return _stacked(scores, p.scores, len(rows))
-
-
 def _stacked(
     scores: Mapping[str, np.ndarray], names: Iterable[str], rows: int
 ) -> np.ndarray:
@@ -588,7 +580,8 @@ def score_columns(
     rows: np.ndarray,
     base: np.int64,
 ) -> dict[str, np.ndarray]:
-    """The scores of the kept rows by name: :func:`respondent_scores`' columns,
+    """The scores of the kept rows by name, as ``score_respondents`` has them (item
+    and pillar scores in numpy blocks, the maths of :mod:`b2bcx.stats.pillars`),
     and ``nps``, the NPS answer on its scale (0..10)."""
     config = p.config
     position = {a.column: j for j, a in enumerate(p.items)}
@@ -634,32 +627,12 @@ def score_columns(
     return scores
 
 
-def _moments(
-    out: Partial,
-    p: Plan,
-    scores: Mapping[str, np.ndarray],
-    account: np.ndarray,
-    role: np.ndarray,
-    positions: np.ndarray,
-) -> None:
-    """The batch's moments per account x role (and the drivers' cross-products)."""
-    values = _stacked(scores, p.scores, len(account))
-    n_roles = len(p.roles)
-    cells = len(out.accounts) * n_roles
-    key = account * n_roles + role
-    shape = (len(out.accounts), n_roles)
-    out.count = np.bincount(key, minlength=cells).reshape(shape).astype(float)
-    k = len(p.scores)
-    out.n, out.total, out.squares = (np.zeros((*shape, k)) for _ in range(3))
-    for j in range(k):
-        x = values[:, j]
-        have = ~np.isnan(x)
-        filled = np.where(have, x, 0.0)
-        out.n[:, :, j] = np.bincount(key, have, cells).reshape(shape)
-        out.total[:, :, j] = np.bincount(key, filled, cells).reshape(shape)
-        out.squares[:, :, j] = np.bincount(key, filled**2, cells).reshape(shape)
+def _cross(kept: _Kept, p: Plan, scores: Mapping[str, np.ndarray]) -> None:
+    """The batch's cross-products of the drivers' columns, when the plan asks."""
     if p.cross:
-        _cross_products(out, p, scores, positions, key, shape)
+        shape = (len(kept.out.accounts), len(p.roles))
+        key = kept.account * len(p.roles) + kept.role
+        _cross_products(kept.out, p, scores, kept.positions, key, shape)
 
 
 def _add_rows(
@@ -683,11 +656,12 @@ def _add_rows(
     np.add.at(_flat(total.squares), at, filled**2)
 
 
-def _flat(array: np.ndarray) -> np.ndarray:
-    """A 1-D view of a C-contiguous array (an error rather than a copy)."""
+def _flat(array: np.ndarray, *shape: int) -> np.ndarray:
+    """A view of a C-contiguous array in ``shape`` (default 1-D): an error rather
+    than a copy, which would lose what is added into it."""
     if not array.flags.c_contiguous:
         raise ValueError("moments must be C-contiguous to be added in place")
-    return array.reshape(-1)
+    return array.reshape(shape or (-1,))
 
 
 def _cross_products(
@@ -798,18 +772,6 @@ def _cell_shape(a: np.ndarray, b: np.ndarray) -> tuple[int, ...]:
     return max(a.shape[1:], b.shape[1:], key=math.prod)
 
 
-def accumulate(total: Partial, part: Partial) -> Partial:
-    """``merge(total, part)`` in place, for one process folding its batches.
-
-    Costs the batch, not the total: accounts are looked up in a dictionary, and
-    those ``total`` had not seen are appended, not sorted; the arrays grow by
-    half, so they may hold spare rows past ``len(total.accounts)``; attribute
-    counts are regrouped only when the pending ones outgrow the grouped ones.
-    :func:`settle` regroups and trims once at the end.
-    """
-    return _fold(total, part, _place(total, part.accounts))
-
-
 def _place(total: Partial, accounts: pa.Array) -> np.ndarray:
     """Each account's row in ``total``; accounts not yet there are appended.
 
@@ -839,10 +801,9 @@ def _place(total: Partial, accounts: pa.Array) -> np.ndarray:
 
 def _codes_in(total: Partial, prints: np.ndarray) -> np.ndarray:
     """The row in ``total`` of each fingerprint (-1 when new)."""
-    at = np.searchsorted(total.keys, prints)
-    inside = np.minimum(at, max(len(total.keys) - 1, 0))
     if not len(total.keys):
         return np.full(len(prints), -1, np.int64)
+    inside = np.minimum(np.searchsorted(total.keys, prints), len(total.keys) - 1)
     hit = total.keys[inside] == prints
     return np.where(hit, total.slots[inside], -1)
 
@@ -886,9 +847,7 @@ def _fold(total: Partial, part: Partial, where: np.ndarray) -> Partial:
 def _scatter_add(total: np.ndarray, where: np.ndarray, part: np.ndarray) -> None:
     """``total[where] += part`` on rows flattened to 2-D views: numpy's fancy
     indexing moves a flat row at a time, three times faster than a 3-D block."""
-    if not total.flags.c_contiguous:  # reshape would copy, and the sum be lost
-        raise ValueError("moments must be C-contiguous to be added in place")
-    total.reshape(len(total), -1)[where] += part.reshape(len(part), -1)
+    _flat(total, len(total), -1)[where] += part.reshape(len(part), -1)
 
 
 def _recoded(
@@ -936,7 +895,7 @@ def _resize(total: Partial, rows: int) -> None:
 
 
 def settle(total: Partial) -> Partial:
-    """The partial after :func:`accumulate`: attribute counts regrouped, arrays
+    """The partial after :func:`fold_batch`: attribute counts regrouped, arrays
     trimmed to the accounts (which stay in the order they were met)."""
     for column in list(total.pending):
         _flush(total, column)
