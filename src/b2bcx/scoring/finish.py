@@ -153,13 +153,6 @@ def roll_up_moments(total: Partial, j: int | None, spec: RollupSpec) -> AccountE
     return roll_up_cells(summary, spec, total.roles, pooled)
 
 
-def account_table(total: Partial, p: Plan, order: np.ndarray) -> pd.DataFrame:
-    """The account table (the columns of :func:`b2bcx.scoring.accounts.account_table`),
-    its rows in ``order`` (the accounts sorted by id)."""
-    columns = account_columns(total, p, order)
-    return account_frame(account_labels(total, p, order), columns, p)
-
-
 def account_columns(
     total: Partial, p: Plan, order: np.ndarray
 ) -> dict[str, np.ndarray | list[object]]:

@@ -13,6 +13,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from b2bcx.stats.rollup import names_per_row
+
 RISKS = ("decision_maker_detractor", "significant_fall", "low_score")
 BLIND_SPOTS = (
     "not_heard",
@@ -60,8 +62,9 @@ def risk_and_blind_spots(accounts: pd.DataFrame) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        Same index; ``at_risk`` and ``blind_spots``, each a tuple of reason ids in
-        the order of :data:`RISKS` and :data:`BLIND_SPOTS`.
+        Same index; ``at_risk`` and ``blind_spots``, each a list of reason ids in the
+        order of :data:`RISKS` and :data:`BLIND_SPOTS` (rows with the same reasons
+        share one list).
     """
     flags = _flag_text(accounts["flags"])
     score = accounts[ranking_basis(accounts)].astype(float).to_numpy()
@@ -76,8 +79,10 @@ def risk_and_blind_spots(accounts: pd.DataFrame) -> pd.DataFrame:
         "significant_fall": fell,
         "low_score": low,
     }
-    at_risk = _names(reasons, RISKS)
-    blind = _names({b: _has_flag(flags, b) for b in BLIND_SPOTS}, BLIND_SPOTS)
+    at_risk = names_per_row(np.column_stack([reasons[r] for r in RISKS]), RISKS)
+    blind = names_per_row(
+        np.column_stack([_has_flag(flags, b) for b in BLIND_SPOTS]), BLIND_SPOTS
+    )
     return pd.DataFrame(
         {"at_risk": at_risk, "blind_spots": blind}, index=accounts.index
     )
@@ -104,22 +109,6 @@ def _joined(flags: object) -> str:
 
 def _has_flag(text: pd.Series, flag: str) -> np.ndarray:
     return text.str.contains(f";{flag};", regex=False).to_numpy(bool)
-
-
-def _names(
-    matrix: dict[str, np.ndarray], names: tuple[str, ...]
-) -> list[tuple[str, ...]]:
-    """Per row the names whose column is true, in the order of ``names``.
-
-    Rows are grouped by their pattern of reasons, so each (immutable) tuple is
-    built once per pattern (a handful), not once per account.
-    """
-    bits = np.zeros(len(next(iter(matrix.values()), ())), np.int64)
-    for k, name in enumerate(names):
-        bits |= np.asarray(matrix[name], bool).astype(np.int64) << k
-    patterns, inverse = np.unique(bits, return_inverse=True)
-    found = [tuple(n for k, n in enumerate(names) if p >> k & 1) for p in patterns]
-    return [found[i] for i in inverse.tolist()]
 
 
 def revenue_at_risk(table: pd.DataFrame, revenue: str) -> pd.DataFrame:

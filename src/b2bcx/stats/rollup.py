@@ -309,7 +309,7 @@ def names_per_row(matrix: np.ndarray, names: Sequence[str]) -> list[list[str]]:
     bits = np.int64(1) << np.arange(matrix.shape[1], dtype=np.int64)
     patterns, inverse = np.unique(matrix.astype(np.int64) @ bits, return_inverse=True)
     lists = [[n for j, n in enumerate(names) if int(p) >> j & 1] for p in patterns]
-    return [lists[i] for i in inverse.ravel()]
+    return [lists[i] for i in inverse.ravel().tolist()]
 
 
 def pareto_tiers(
