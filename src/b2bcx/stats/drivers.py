@@ -9,8 +9,9 @@ Both were checked against the reference matrix of docs/method.md#drivers (Johnso
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
+from functools import partial
 from itertools import combinations
 from math import factorial
 from numbers import Integral, Real
@@ -504,17 +505,14 @@ def key_drivers_by_role(
         roles = sorted(data[role_column].dropna().unique(), key=str)
     if not roles:
         raise AnalysisError(f"no respondent has a role in column {role_column!r}")
-    records = [
-        row
-        for role in roles
-        for row in _role_rows(
-            data[data[role_column] == role], role, drivers, outcome, options
+    fit: Callable[..., DriverResult] = key_drivers
+    return _by_role_table(
+        (
+            role,
+            partial(fit, data[data[role_column] == role], drivers, outcome, **options),
         )
-    ]
-    table = pd.DataFrame.from_records(
-        records, columns=["role", *COLUMNS, "r2", "n", "warning"]
+        for role in roles
     )
-    return table.astype({"n": "Int64"})
 
 
 def drivers_by_role_from_cross_products(
@@ -541,23 +539,11 @@ def drivers_by_role_from_cross_products(
     _check_options(drivers, outcome, **checked)
     if not parts:
         raise AnalysisError("no respondent has a role")
-    records = [
-        row
+    fit: Callable[..., DriverResult] = drivers_from_cross_products
+    return _by_role_table(
+        (role, partial(fit, part, drivers, outcome, **options))
         for role, part in parts.items()
-        for row in _role_records(
-            role,
-            lambda part=part: drivers_from_cross_products(  # type: ignore[misc]
-                part,
-                drivers,
-                outcome,
-                **options,  # type: ignore[arg-type]
-            ),
-        )
-    ]
-    table = pd.DataFrame.from_records(
-        records, columns=["role", *COLUMNS, "r2", "n", "warning"]
     )
-    return table.astype({"n": "Int64"})
 
 
 def published_agreement(
@@ -871,17 +857,15 @@ def _usable(corrs: np.ndarray) -> np.ndarray:
     return finite & (eigenvalues[:, 0] > _COLLINEAR_TOL * eigenvalues[:, -1])
 
 
-def _role_rows(
-    rows: pd.DataFrame,
-    role: object,
-    drivers: Sequence[str],
-    outcome: str,
-    options: Mapping[str, object],
-) -> list[dict[str, object]]:
-    return _role_records(
-        role,
-        lambda: key_drivers(rows, drivers, outcome, **options),  # type: ignore[arg-type]
+def _by_role_table(
+    fits: Iterable[tuple[object, Callable[[], DriverResult]]],
+) -> pd.DataFrame:
+    """The by-role table: each role's drivers, or its one warning row."""
+    records = [row for role, fit in fits for row in _role_records(role, fit)]
+    table = pd.DataFrame.from_records(
+        records, columns=["role", *COLUMNS, "r2", "n", "warning"]
     )
+    return table.astype({"n": "Int64"})
 
 
 def _role_records(
