@@ -119,6 +119,21 @@ def write_export(
     return path
 
 
+def csv_and_parquet(
+    tmp_path: Path, rows: tuple[int, int], seed: int, row_group_size: int | None = None
+) -> tuple[Path, Path]:
+    """Two exports of one program: ``a.csv``, and ``b.parquet`` (other respondents,
+    ids prefixed ``S``, seed + 1) as text columns with blanks as nulls."""
+    first = write_export(tmp_path / "a.csv", rows[0], seed=seed)
+    second = tmp_path / "b.parquet"
+    pd.read_csv(
+        write_export(tmp_path / "b.csv", rows[1], seed=seed + 1, prefix="S"),
+        dtype=str,
+        keep_default_na=False,
+    ).replace({"": None}).to_parquet(second, index=False, row_group_size=row_group_size)
+    return first, second
+
+
 def assert_same_tables(streamed, full) -> None:  # type: ignore[no-untyped-def]
     a, b = streamed.accounts, full.accounts
     assert list(a.columns) == list(b.columns)
@@ -210,13 +225,7 @@ def test_streamed_equals_respondent_path_on_the_example(tmp_path: Path) -> None:
 
 
 def test_several_files_and_parquet_stream_like_one_export(tmp_path: Path) -> None:
-    first = write_export(tmp_path / "a.csv", 300, seed=3)
-    second = tmp_path / "b.parquet"
-    pd.read_csv(
-        write_export(tmp_path / "b.csv", 200, seed=4, prefix="S"),
-        dtype=str,
-        keep_default_na=False,
-    ).replace({"": None}).to_parquet(second, index=False)
+    first, second = csv_and_parquet(tmp_path, (300, 200), seed=3)
     config = load_config(write_config(tmp_path))
     streamed = api.score_files([first, second], config)
     assert streamed is not None
@@ -431,13 +440,7 @@ def test_dask_engine_on_a_local_cluster_equals_the_embedded_engine(
 ) -> None:
     from distributed import LocalCluster
 
-    first = write_export(tmp_path / "a.csv", 500, seed=7)
-    second = tmp_path / "b.parquet"
-    pd.read_csv(
-        write_export(tmp_path / "b.csv", 300, seed=8, prefix="S"),
-        dtype=str,
-        keep_default_na=False,
-    ).replace({"": None}).to_parquet(second, index=False)
+    first, second = csv_and_parquet(tmp_path, (500, 300), seed=7)
     config = load_config(write_config(tmp_path))
     embedded = api.score_files([first, second], config)
     drivers = {"by_role": True, "bootstrap": 100}
@@ -685,13 +688,7 @@ def test_progress_is_told_the_bytes_read_after_every_batch(
     from b2bcx.io import batches
 
     monkeypatch.setattr(batches, "BLOCK_BYTES", 4096)
-    first = write_export(tmp_path / "a.csv", 600, seed=17)
-    second = tmp_path / "b.parquet"
-    pd.read_csv(
-        write_export(tmp_path / "b.csv", 300, seed=18, prefix="S"),
-        dtype=str,
-        keep_default_na=False,
-    ).replace({"": None}).to_parquet(second, index=False, row_group_size=100)
+    first, second = csv_and_parquet(tmp_path, (600, 300), seed=17, row_group_size=100)
     config = load_config(write_config(tmp_path))
     told: list[tuple[int, int]] = []
     result = api.score_files(
