@@ -77,18 +77,15 @@ def drivers(
     }
     overall = key_drivers(respondents, pillars, column, **options)  # type: ignore[arg-type]
     roles = [r for r in config.role_weights if r in set(respondents["role"])]
+    table = (
+        key_drivers_by_role(
+            respondents, pillars, column, "role", roles=roles, **options
+        )
+        if by_role
+        else None
+    )
     return _analysis(
-        config,
-        outcome,
-        overall,
-        lambda: (
-            key_drivers_by_role(
-                respondents, pillars, column, "role", roles=roles, **options
-            )
-            if by_role
-            else None
-        ),
-        "accounts" if clustered else "respondents",
+        config, outcome, overall, table, "accounts" if clustered else "respondents"
     )
 
 
@@ -131,22 +128,15 @@ def drivers_files(
         driver_cross_products(total, p), pillars, column, **options
     )
     overall = replace(overall, dropped=dropped_cases(total))
-    roles = {
-        role: driver_cross_products(total, p, k)
-        for k, role in enumerate(p.roles)
-        if total.count[:, k].sum() > 0
-    }
-    return _analysis(
-        config,
-        outcome,
-        overall,
-        lambda: (
-            drivers_by_role_from_cross_products(roles, pillars, column, **options)
-            if by_role
-            else None
-        ),
-        "accounts",
-    )
+    table = None
+    if by_role:
+        roles = {
+            role: driver_cross_products(total, p, k)
+            for k, role in enumerate(p.roles)
+            if total.count[:, k].sum() > 0
+        }
+        table = drivers_by_role_from_cross_products(roles, pillars, column, **options)
+    return _analysis(config, outcome, overall, table, "accounts")
 
 
 def _driven_outcome(config: Config, outcome: str) -> str:
@@ -168,18 +158,17 @@ def _analysis(
     config: Config,
     outcome: str,
     overall: DriverResult,
-    by_role: Callable[[], pd.DataFrame | None],
+    table: pd.DataFrame | None,
     resampled: str,
 ) -> DriverAnalysis:
-    """The analysis of the overall model and, when ``by_role`` gives a table,
-    the roles' models: warnings, withheld advice, published priorities."""
+    """The analysis of the overall model and, given the roles' ``table``, the
+    roles' models: warnings, withheld advice, published priorities."""
     column, method = overall.outcome, overall.method
     overlap = outcome_overlap(config, column)
     warnings = (*overall.warnings, *([overlap] if overlap else []))
     overall_table = key_drivers_table(overall)
     if overlap:
         overall_table = withhold_advice(overall_table)
-    table = by_role()
     if table is None:
         return DriverAnalysis(
             overall_table,
