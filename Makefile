@@ -43,8 +43,11 @@ lint: $(VENV)/.installed-test
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
+# Each run has a temporary folder of its own, so two runs at once never share one.
 test: $(VENV)/.installed-test lint
-	$(BIN)/python -m pytest -n auto --dist loadgroup --cov=b2bcx --cov-report=term:skip-covered
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	COVERAGE_FILE="$$tmp/.coverage" $(BIN)/python -m pytest -n auto --dist loadgroup --basetemp="$$tmp/pytest" \
+		--cov=b2bcx --cov-report=term:skip-covered
 
 # `make bench SIZES=200k,1M,5M` for 5M; `BENCH_EXTRA=dask` adds `score --engine dask`
 SIZES ?= 200k,1M

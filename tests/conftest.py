@@ -142,13 +142,17 @@ def fresh_cli_state():
 # wrap the messages the tests read. Tests that want a width pass it themselves.
 os.environ.pop("COLUMNS", None)
 
-# CI runs the same hypothesis examples every time (a red build must be reproducible);
-# local runs explore new ones. `HYPOTHESIS_PROFILE=ci` selects it by hand.
+# No hypothesis test has a deadline: a loaded machine or a slower CPU must not fail a
+# property that holds. CI runs the same examples every time (a red build must be
+# reproducible); local runs explore new ones. `HYPOTHESIS_PROFILE=ci` selects it by hand.
+settings.register_profile("dev", deadline=None, print_blob=True)
 settings.register_profile(
     "ci", derandomize=True, database=None, deadline=None, print_blob=True
 )
 if os.environ.get("CI") or os.environ.get("HYPOTHESIS_PROFILE") == "ci":
     settings.load_profile("ci")
+else:
+    settings.load_profile("dev")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -509,9 +509,10 @@ def test_any_text_round_trips_through_csv(rows: list[list[str]]) -> None:
     if not rows:
         return
     content = _csv_text([["c0", "c1", "c2"], *rows])  # type: ignore[list-item]
-    path = Path(tempfile.mkdtemp()) / "any.csv"
-    path.write_text(content, encoding="utf-8", newline="")
-    frame = read_export(path).frame
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "any.csv"
+        path.write_text(content, encoding="utf-8", newline="")
+        frame = read_export(path).frame
     for position in range(3):
         expected = [row[position] if row[position].strip() else None for row in rows]
         assert _values(frame[f"c{position}"]) == expected

@@ -34,6 +34,7 @@ from b2bcx.deck.content import (
 )
 from b2bcx.errors import UsageError
 from b2bcx.results import DeckInputs, ScoreResult
+from b2bcx.stats.order import sort_accounts
 
 NO_MANAGER = "No manager"
 
@@ -104,11 +105,9 @@ def select_accounts(result: ScoreResult, only: Sequence[str] | None) -> pd.DataF
 def ordered(accounts: pd.DataFrame, result: ScoreResult) -> pd.DataFrame:
     """Accounts by revenue, largest first (ties and no revenue: by id)."""
     revenue = revenue_column(result)
-    keys = [revenue, "account"] if revenue else ["account"]
-    ascending = [False, True] if revenue else [True]
-    return accounts.sort_values(
-        keys, ascending=ascending, na_position="last", kind="stable"
-    )
+    if not revenue:
+        return sort_accounts(accounts, ["account"], [True])
+    return sort_accounts(accounts, [revenue], [False])
 
 
 def deck_plans(
@@ -163,7 +162,9 @@ def comments_by_account(result: ScoreResult) -> dict[str, list[str]]:
     """Up to three verbatim comments per account, decision makers' first.
 
     Roles take turns (the heaviest-weighted role first), so one talkative role does
-    not fill the slide; within a role the file's order is kept.
+    not fill the slide; within a role comments come in respondent-id order (then by
+    text, when no respondent column is configured), so the choice does not depend on
+    the order of the rows in the export.
     """
     column = result.config.columns.comment
     people = result.respondents
@@ -175,9 +176,15 @@ def comments_by_account(result: ScoreResult) -> dict[str, list[str]]:
             "account": people["account"].astype(str),
             "role": people["role"].astype(str),
             "text": text,
+            "respondent": (
+                people["respondent"].astype(str)
+                if result.config.columns.respondent
+                else ""
+            ),
         }
     )
     frame = frame[frame["text"] != ""]
+    frame = frame.sort_values(["account", "role", "respondent", "text"], kind="stable")
     weights = result.config.role_weights
     frame["weight"] = frame["role"].map(lambda r: -weights.get(r, 0.0))
     frame["turn"] = frame.groupby(["account", "role"]).cumcount()

@@ -16,6 +16,7 @@ from b2bcx.results import ReportInputs, ScoreResult
 from b2bcx.scoring import tables
 from b2bcx.scoring.ranking import movers_count
 from b2bcx.stats.drivers import FEW_CASES
+from b2bcx.stats.order import for_display
 
 FLAG_SENTENCES = {
     "decision_maker_detractor": "{n} {accounts} {have} a detractor among their {decision}.",
@@ -54,7 +55,8 @@ def role_name(role: str, plural: bool = True) -> str:
 
 
 def _number(value: float, signed: bool = False) -> str:
-    return f"{value:+.1f}" if signed else f"{value:.1f}"
+    shown = for_display(value, 1)  # last-bit noise never tips a digit
+    return f"{shown:+.1f}" if signed else f"{shown:.1f}"
 
 
 def _portfolio(result: ScoreResult) -> str:

@@ -12,6 +12,7 @@ from b2bcx.scoring import tables
 from b2bcx.scoring.accounts import NAME
 from b2bcx.scoring.ranking import biggest_movers, movers_count
 from b2bcx.scoring.risk import BLIND_SPOT_LABELS, RISK_LABELS, ranking_basis
+from b2bcx.stats.order import sort_accounts
 
 SCORE = "0.0"
 SIGNED = "+0.0;-0.0;0.0"
@@ -278,13 +279,9 @@ def _with_name(accounts: pd.DataFrame, columns: list[str]) -> list[str]:
 def _by_value(table: pd.DataFrame, revenue: str | None) -> pd.DataFrame:
     """Most revenue first when revenue is known, else lowest score first."""
     if revenue and revenue in table and table[revenue].notna().any():
-        return table.sort_values(
-            [revenue, "account"], ascending=[False, True], kind="stable"
-        )
+        return sort_accounts(table, [revenue], [False])
     basis = ranking_basis(table)
-    return table.sort_values(
-        [basis, "account"], ascending=[True, True], na_position="first", kind="stable"
-    )
+    return sort_accounts(table, [basis], [True], na_position="first")
 
 
 def at_risk(result: ScoreResult, table: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -313,9 +310,7 @@ def blind_spots(result: ScoreResult, table: pd.DataFrame | None = None) -> pd.Da
     revenue = tables.account_revenue_column(result)
     blind = table[table["blind_spots"] != ""]
     if revenue and revenue in blind and blind[revenue].notna().any():
-        blind = blind.sort_values(
-            [revenue, "account"], ascending=[False, True], kind="stable"
-        )
+        blind = sort_accounts(blind, [revenue], [False])
     wanted = ["account", NAME, "tier", revenue, "n"]
     columns = [c for c in dict.fromkeys(wanted) if c and c in blind] + ["blind_spots"]
     out = blind[columns].copy()

@@ -214,8 +214,9 @@ def account_attributes(
 ) -> tuple[pd.DataFrame, list[Problem]]:
     """Each account's most frequent non-missing value per attribute column.
 
-    Ties go to the value seen first. Accounts whose rows disagree are reported
-    as warnings naming the account, the column and the values.
+    Ties go to the value that sorts first as text, so the choice does not depend on
+    the order of the rows. Accounts whose rows disagree are reported as warnings
+    naming the account, the column and the values.
     """
     out = pd.DataFrame(
         index=pd.Index(sorted(respondents["account"].unique()), name="account")
@@ -229,8 +230,9 @@ def account_attributes(
             .rename("count")
             .reset_index()
         )
-        top = counts.sort_values(
-            "count", ascending=False, kind="stable"
+        top = counts.assign(_text=counts[column].astype(str))
+        top = top.sort_values(
+            ["count", "_text"], ascending=[False, True], kind="stable"
         ).drop_duplicates("account")
         out[column] = top.set_index("account")[column].reindex(out.index)
         problems += _conflicts(values, counts, column)

@@ -11,6 +11,7 @@ import pandas as pd
 from b2bcx.config.models import Config
 from b2bcx.scoring.accounts import score_columns
 from b2bcx.stats.intervals import bh_q_values, change_significant, p_change
+from b2bcx.stats.order import ORDER_DECIMALS
 
 FDR_LEVEL = 0.05
 """False discovery rate of ``significant_fdr`` (fixed, like the 95% of intervals)."""
@@ -98,7 +99,9 @@ def lifecycle_table(accounts: pd.DataFrame, config: Config) -> pd.DataFrame:
         row.get(row["priority_pillar"], np.nan) if row["priority_pillar"] else np.nan
         for _, row in table.iterrows()
     ]
-    ranks = table[pillars].rank(axis=1, ascending=False, method="min")
+    ranks = (
+        table[pillars].round(ORDER_DECIMALS).rank(axis=1, ascending=False, method="min")
+    )
     table["priority_rank"] = [
         ranks.loc[i, p] if p in pillars else np.nan
         for i, p in zip(table.index, table["priority_pillar"], strict=True)

@@ -294,7 +294,7 @@ def role_table(total: Partial, p: Plan) -> pd.DataFrame:
 def attributes(
     total: Partial, p: Plan, locate: Locator, order: np.ndarray
 ) -> tuple[pd.DataFrame, list[Problem]]:
-    """Each account's most frequent attribute value (ties: seen first), and conflicts.
+    """Each account's most frequent attribute value (ties: first as text), and conflicts.
 
     ``order`` lists the partial's accounts sorted by id; conflicts are reported
     in that order.
@@ -312,8 +312,9 @@ def attributes(
         for value, code in total.vocabulary[column].items():
             names[code] = value
         found["value"] = names[found["value"].to_numpy()]
+        found["text"] = found["value"].astype(str)
         top = found.sort_values(
-            ["account", "count", "first"], ascending=[True, False, True]
+            ["account", "count", "text"], ascending=[True, False, True], kind="stable"
         ).drop_duplicates("account")
         values = pd.Series(pd.NA, index=range(len(accounts)), dtype="str")
         values.iloc[top["account"].to_numpy()] = top["value"].to_numpy()

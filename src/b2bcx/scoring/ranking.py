@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from b2bcx.scoring.breakdowns import FDR_LEVEL
+from b2bcx.stats.order import sort_accounts
 
 RANKING_BASIS = "index_eb"
 """The column every ranked list sorts on."""
@@ -27,15 +28,14 @@ def _basis(accounts: pd.DataFrame) -> str:
 
 
 def ranked(accounts: pd.DataFrame, *, best_first: bool = True) -> pd.DataFrame:
-    """Accounts sorted on ``index_eb`` (then ``index``, then id); unranked last."""
+    """Accounts sorted on ``index_eb`` (then ``index``, then id); unranked last.
+
+    Keys are rounded to :data:`~b2bcx.stats.order.ORDER_DECIMALS` places, so accounts
+    tied up to floating-point noise come in id order.
+    """
     basis = _basis(accounts)
     keys = list(dict.fromkeys([basis, "index"]))
-    return accounts.sort_values(
-        [*keys, "account"],
-        ascending=[not best_first] * len(keys) + [True],
-        na_position="last",
-        kind="stable",
-    )
+    return sort_accounts(accounts, keys, [not best_first] * len(keys))
 
 
 def top_and_bottom(
@@ -54,12 +54,7 @@ def at_risk_accounts(accounts: pd.DataFrame) -> pd.DataFrame:
     flagged = accounts[accounts["flags"].map(len) > 0]
     basis = _basis(flagged)
     keys = list(dict.fromkeys([basis, "index"]))
-    return flagged.sort_values(
-        [*keys, "account"],
-        ascending=[True] * (len(keys) + 1),
-        na_position="first",
-        kind="stable",
-    )
+    return sort_accounts(flagged, keys, [True] * len(keys), na_position="first")
 
 
 @dataclass(frozen=True)
@@ -145,10 +140,6 @@ def biggest_movers(accounts: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     key = "delta_eb" if "delta_eb" in significant else "delta"
     order = significant[key].fillna(significant["delta"])
     significant = significant.assign(_order=order)
-    rises = significant[significant["delta"] > 0].sort_values(
-        ["_order", "account"], ascending=[False, True], kind="stable"
-    )
-    falls = significant[significant["delta"] < 0].sort_values(
-        ["_order", "account"], ascending=[True, True], kind="stable"
-    )
+    rises = sort_accounts(significant[significant["delta"] > 0], ["_order"], [False])
+    falls = sort_accounts(significant[significant["delta"] < 0], ["_order"], [True])
     return rises.drop(columns="_order"), falls.drop(columns="_order")

@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from b2bcx.stats.order import rounded
 from b2bcx.stats.rollup import names_per_row
 
 RISKS = ("decision_maker_detractor", "significant_fall", "low_score")
@@ -46,9 +47,15 @@ def ranking_basis(accounts: pd.DataFrame) -> str:
 
 
 def low_score_cut(accounts: pd.DataFrame) -> float:
-    """The score at or below which an account counts as low (10th percentile)."""
-    values = accounts[ranking_basis(accounts)].astype(float).dropna()
-    return float(values.quantile(LOW_SCORE_SHARE)) if len(values) else float("nan")
+    """The score at or below which an account counts as low (10th percentile).
+
+    Scores and the cut are rounded to :data:`~b2bcx.stats.order.ORDER_DECIMALS`
+    places, so accounts tied up to floating-point noise fall on the same side.
+    """
+    values = pd.Series(rounded(accounts[ranking_basis(accounts)])).dropna()
+    if not len(values):
+        return float("nan")
+    return float(rounded([values.quantile(LOW_SCORE_SHARE)])[0])
 
 
 def risk_and_blind_spots(accounts: pd.DataFrame) -> pd.DataFrame:
@@ -67,7 +74,7 @@ def risk_and_blind_spots(accounts: pd.DataFrame) -> pd.DataFrame:
         share one list).
     """
     flags = _flag_text(accounts["flags"])
-    score = accounts[ranking_basis(accounts)].astype(float).to_numpy()
+    score = rounded(accounts[ranking_basis(accounts)])
     cut = low_score_cut(accounts)
     fell = np.zeros(len(accounts), bool)
     if "significant" in accounts and "delta" in accounts:

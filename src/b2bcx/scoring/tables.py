@@ -3,6 +3,7 @@ the ``--by`` breakdowns."""
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from b2bcx.config.models import Config
@@ -24,12 +25,8 @@ def rows_summary(rows: pd.DataFrame) -> pd.DataFrame:
     total = int(count.sum())
     scored = int(count[rows["status"] == "scored"].sum())
     excluded = rows["status"] == "excluded"
-    reasons = (
-        count[excluded]
-        .groupby(rows.loc[excluded, "reason"], sort=False)
-        .sum()
-        .sort_values(ascending=False, kind="stable")
-    )
+    reasons = count[excluded].groupby(rows.loc[excluded, "reason"], sort=True).sum()
+    reasons = reasons.iloc[np.lexsort((reasons.index.astype(str), -reasons.to_numpy()))]
     lines = [("rows read", total), ("rows scored", scored)] + [
         (f"excluded: {r}", int(c)) for r, c in reasons.items()
     ]

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from b2bcx.errors import AnalysisError, Problem
+from b2bcx.stats.order import ORDER_DECIMALS
 
 MAX_SHAPLEY_DRIVERS = 15
 METHODS = ("rwa", "shapley")
@@ -578,7 +579,12 @@ def published_agreement(
         raise AnalysisError(
             "the driver table has no 'role' column", hint="use --by role"
         )
-    ranks = table_by_role.groupby("role")["importance"].rank(ascending=False)
+    ranks = (
+        table_by_role["importance"]
+        .round(ORDER_DECIMALS)
+        .groupby(table_by_role["role"])
+        .rank(ascending=False)
+    )
     published = [
         str(driver) in priorities.get(str(role), {}).get(kind, ())
         for role, driver in zip(

@@ -321,7 +321,9 @@ def pareto_tiers(
     *before* the account is below 80% (so the account that reaches 80% is A),
     then B below 95%, then C. Accounts without revenue get no tier.
     """
-    known = revenue.dropna().sort_values(ascending=False, kind="stable")
+    known = revenue.dropna()
+    # largest first; equal revenues in index (account) order, whatever the row order
+    known = known.iloc[np.lexsort((known.index.astype(str), -known.to_numpy(float)))]
     total = known.sum()
     before = (known.cumsum() - known) / total if total > 0 else known * 0
     tiers = pd.Series(
