@@ -171,3 +171,28 @@ def test_an_nps_of_1_0_is_invalid_on_both_paths(
     assert checked.exit_code == 1
     (found,) = [p for p in problems_json(checked) if p["column"] == "NPS"]
     assert found["value"] == written and found["row"] == 4
+
+
+def test_a_negative_revenue_in_the_export_stops_both_paths(
+    inputs: dict[str, Path],
+) -> None:
+    frame = pd.read_csv(inputs["export"], dtype=str, keep_default_na=False)
+    frame["Rev"] = ["-5" if a == "ACC-2" else "100" for a in frame["Account"]]
+    frame.to_csv(inputs["export"], index=False)
+    text = (BAD / "good.yaml").read_text("utf-8")
+    inputs["config"].write_text(
+        text.replace("  comment: Comment", "  comment: Comment\n  revenue: Rev"),
+        "utf-8",
+    )
+    cfg = load_config(inputs["config"])
+    assert api.score_files([inputs["export"]], cfg) is None  # named by the careful path
+    scored = run("score", inputs["export"], "-c", inputs["config"])
+    assert scored.exit_code == 1 and "negative" in scored.output
+    checked = run("validate", inputs["export"], "-c", inputs["config"], "-f", "json")
+    (found,) = [p for p in problems_json(checked) if "negative" in p["problem"]]
+    first = 1 + list(frame["Account"]).index("ACC-2") + 1
+    assert (found["row"], found["column"], found["value"]) == (
+        first,
+        "Rev",
+        "ACC-2: -5",
+    )

@@ -102,8 +102,11 @@ def validate(
     ):
         problems += nothing_left(checked.prepared.rows, _source(export))
     if not any(p.severity == "error" for p in problems):
-        result = _result(checked, config, export.files, master)
-        problems += [p for p in result.problems if p not in problems]
+        try:
+            found = list(_result(checked, config, export.files, master).problems)
+        except DataError as error:  # refused amounts of an account attribute
+            found = list(error.problems)
+        problems += [p for p in found if p not in problems]
     return rows_summary(checked.prepared.rows), problems
 
 
@@ -324,7 +327,17 @@ def assemble(
 ) -> ScoreResult:
     """The result from the account table (with attributes): the account list
     applied, tiers, segments and lifecycle views; ``borrowed`` names the roles
-    whose index variance is the all-roles fallback."""
+    whose index variance is the all-roles fallback.
+
+    Raises
+    ------
+    DataError
+        ``warnings`` hold errors (an account's revenue refused: infinite,
+        negative, too large or not a number).
+    """
+    raise_if_errors(
+        warnings, DataError, f"{_source_of(files)}: the data cannot be scored"
+    )
     not_heard, revenue_coverage = pd.DataFrame(), None
     master_warnings: list[Problem] = []
     if master is not None:

@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-import pandas as pd
-
 from b2bcx.config.models import Config
 from b2bcx.errors import DataError, Problem, raise_if_errors
 from b2bcx.io import ROW_COLUMN, Export, read_export, read_exports
@@ -77,11 +75,10 @@ def load_master(
         raise DataError(f"{source}: the account list repeats account ids", dupes)
     if spec.revenue:
         raw = table.set_index("account")[spec.revenue]
-        rows = pd.Series(export.frame[ROW_COLUMN].to_numpy(), index=raw.index)
+        rows = export.frame[ROW_COLUMN].to_numpy()
+        where = {a: (str(source), int(r)) for a, r in zip(raw.index, rows, strict=True)}
         amounts, ambiguous, refused = read_amounts(raw)
-        problems = amount_problems(
-            raw, ambiguous, refused, spec.revenue, str(source), rows
-        )
+        problems = amount_problems(raw, ambiguous, refused, spec.revenue, where)
         errors = [p for p in problems if p.severity == "error"]
         if strict:
             raise_if_errors(errors, DataError, f"{source}: revenue cannot be read")

@@ -266,6 +266,9 @@ def _usable(total: Partial, notice: Callable[[str], None] | None) -> bool:
     return True
 
 
+_QUESTIONED = "revenue amounts to question: reading the export again to name their rows"
+
+
 def _bad_values(errors: int) -> str:
     return f"{errors} bad values found: reading the export again to report each one"
 
@@ -284,9 +287,9 @@ def _result(
         [] if repeats is None else repeat_warnings(repeats, Locator(total, first_rows))
     )
     errors = sum(problem.severity == "error" for problem in done.problems)
-    if errors:
+    if errors or done.questioned_amounts:
         if notice:
-            notice(_bad_values(errors))
+            notice(_bad_values(errors) if errors else _QUESTIONED)
         return None  # the respondent path names them (and stops) the usual way
     from b2bcx.api.accounts import assemble
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -237,7 +238,17 @@ def account_attributes(
     for column in numeric:
         if column in out:
             amounts, ambiguous, refused = read_amounts(out[column])
-            problems += amount_problems(out[column], ambiguous, refused, column)
+            first = respondents.drop_duplicates(["account", column])
+            rows = first.set_index(["account", column])
+            where = {
+                account: (
+                    str(rows.at[(account, value), FILE]),
+                    int(rows.at[(account, value), ROW]),
+                )
+                for account, value in out[column].dropna().items()
+                if refused[account] or ambiguous[account]
+            }
+            problems += amount_problems(out[column], ambiguous, refused, column, where)
             out[column] = amounts
     return out, problems
 
@@ -354,21 +365,18 @@ def amount_problems(
     ambiguous: pd.Series,
     refused: pd.Series,
     column: str,
-    file: str | None = None,
-    rows: pd.Series | None = None,
+    where: Mapping[Any, tuple[str, int]] | None = None,
 ) -> list[Problem]:
     """An error per refused amount, a warning per ambiguous one (index = account;
-    ``rows``, by the same index, the row each amount is on)."""
-
-    def row(account: object) -> int | None:
-        return None if rows is None else int(rows[account])
+    ``where`` gives each account's amount its file and row)."""
+    where = where or {}
 
     problems = [
         Problem(
             f"the amount is {refused[account]}",
             REFUSED[refused[account]],
-            file=file,
-            row=row(account),
+            file=where.get(account, (None, None))[0],
+            row=where.get(account, (None, None))[1],
             column=column,
             value=f"{account}: {values[account]}",
         )
@@ -379,8 +387,8 @@ def amount_problems(
             f"{values[account]!r} could be {values[account].replace(',', '.')!r} or "
             "a thousands group; it was read as thousands",
             "write amounts without thousands separators (1250 or 1250.00)",
-            file=file,
-            row=row(account),
+            file=where.get(account, (None, None))[0],
+            row=where.get(account, (None, None))[1],
             column=column,
             value=f"{account}: {values[account]}",
             severity="warning",

@@ -20,7 +20,6 @@ from b2bcx.errors import Problem
 from b2bcx.scoring.accounts import (
     _blank_insufficient,
     add_shrinkage,
-    amount_problems,
     read_amounts,
     rollup_spec,
     score_columns,
@@ -54,7 +53,9 @@ class Finished:
     """What the pass yields once merged: tables, row accounting and problems.
 
     ``problems`` are in the order the respondent path finds them (errors and
-    warnings); ``attribute_warnings`` are the conflicting account attributes.
+    warnings); ``attribute_warnings`` are the conflicting account attributes;
+    ``questioned_amounts`` says that a revenue amount is refused or ambiguous,
+    which the respondent path reports with its row.
     """
 
     accounts: pd.DataFrame
@@ -63,6 +64,7 @@ class Finished:
     problems: list[Problem]
     attribute_warnings: list[Problem]
     borrowed: tuple[str, ...] = ()
+    questioned_amounts: bool = False
 
 
 class Locator:
@@ -293,8 +295,10 @@ def role_table(total: Partial, p: Plan) -> pd.DataFrame:
 
 def attributes(
     total: Partial, p: Plan, locate: Locator, order: np.ndarray
-) -> tuple[pd.DataFrame, list[Problem]]:
-    """Each account's most frequent attribute value (ties: seen first), and conflicts.
+) -> tuple[pd.DataFrame, list[Problem], bool]:
+    """Each account's most frequent attribute value (ties: seen first), conflicts,
+    and whether a revenue amount is refused or ambiguous (the respondent path then
+    reads the export, to name each one's row: :func:`read_amounts`).
 
     ``order`` lists the partial's accounts sorted by id; conflicts are reported
     in that order.
@@ -303,6 +307,7 @@ def attributes(
     out = pd.DataFrame(index=pd.Index(accounts, name="account"))
     problems: list[Problem] = []
     c = p.config.columns
+    questioned = False
     for column in p.attributes:
         entries = total.attributes.get(column)
         if entries is None:
@@ -322,14 +327,10 @@ def attributes(
         problems += _conflicts(found, accounts, column, locate, order)
     if c.revenue and c.revenue in out:
         amounts, ambiguous, refused = read_amounts(out[c.revenue])
-        problems += amount_problems(  # by account id, as the respondent path
-            out[c.revenue].iloc[order],
-            ambiguous.iloc[order],
-            refused.iloc[order],
-            c.revenue,
-        )
+        if (ambiguous | refused.ne("")).any():
+            questioned = True  # the respondent path names their rows
         out[c.revenue] = amounts
-    return out, problems
+    return out, problems, questioned
 
 
 def _conflicts(
@@ -463,7 +464,7 @@ def finish(total: Partial, p: Plan, first_rows: Mapping[str, int]) -> Finished:
     total.release_sums()
     accounts = account_frame(account_labels(total, p, order), columns, p)
     del columns
-    found, warnings = attributes(total, p, locate, order)
+    found, warnings, questioned = attributes(total, p, locate, order)
     accounts = accounts.join(named(found, p.config), on="account")
     return Finished(
         accounts,
@@ -472,6 +473,7 @@ def finish(total: Partial, p: Plan, first_rows: Mapping[str, int]) -> Finished:
         census_problems(total, p, locate),
         warnings,
         borrowed,
+        questioned,
     )
 
 
