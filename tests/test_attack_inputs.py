@@ -196,3 +196,32 @@ def test_a_negative_revenue_in_the_export_stops_both_paths(
         "Rev",
         "ACC-2: -5",
     )
+
+
+# -- 23. rows with fewer fields than the header ---------------------------------------
+def test_a_short_row_is_warned_on_both_paths(inputs: dict[str, Path]) -> None:
+    lines = inputs["export"].read_text("utf-8").splitlines()
+    lines[2] = ",".join(lines[2].split(",")[:6])  # record 3 cut after six fields
+    lines.insert(4, "")  # a blank line is no row, and no short one
+    inputs["export"].write_text("\n".join(lines) + "\n", "utf-8")
+    cfg = load_config(BAD / "good.yaml")
+    notes: list[str] = []
+    assert api.score_files([inputs["export"]], cfg, notice=notes.append) is None
+    assert "careful" in " ".join(notes)  # the pass hands the file to the careful reader
+    export = api.load_exports([inputs["export"]])
+    (found,) = [w for w in export.warnings if "fewer fields" in w.problem]
+    assert (found.file, found.row, found.severity) == (
+        str(inputs["export"]),
+        3,
+        "warning",
+    )
+    assert "row 3;" in found.problem and "blanks" in found.problem
+    scored = run("score", inputs["export"], "-c", BAD / "good.yaml")
+    assert scored.exit_code == 0 and "fewer fields" in scored.output
+
+
+def test_rows_with_trailing_blanks_are_not_short(inputs: dict[str, Path]) -> None:
+    text = inputs["export"].read_text("utf-8")
+    inputs["export"].write_text("Survey export\n" + text, "utf-8")  # the careful path
+    export = api.load_exports([inputs["export"]])
+    assert not [w for w in export.warnings if "fewer fields" in w.problem]

@@ -266,7 +266,7 @@ def _usable(total: Partial, notice: Callable[[str], None] | None) -> bool:
     return True
 
 
-_QUESTIONED = "revenue amounts to question: reading the export again to name their rows"
+_QUESTIONED = "revenue amounts refused: reading the export again to name their rows"
 
 
 def _bad_values(errors: int) -> str:

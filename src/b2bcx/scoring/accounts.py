@@ -238,16 +238,13 @@ def account_attributes(
     for column in numeric:
         if column in out:
             amounts, ambiguous, refused = read_amounts(out[column])
+            refused_at = out[column][refused.ne("").to_numpy()]  # rows named
             first = respondents.drop_duplicates(["account", column])
             rows = first.set_index(["account", column])
-            where = {
-                account: (
-                    str(rows.at[(account, value), FILE]),
-                    int(rows.at[(account, value), ROW]),
-                )
-                for account, value in out[column].dropna().items()
-                if refused[account] or ambiguous[account]
-            }
+            where: dict[Any, tuple[str, int]] = {}
+            for account, value in refused_at.items():
+                at = (account, value)
+                where[account] = (str(rows.at[at, FILE]), int(rows.at[at, ROW]))
             problems += amount_problems(out[column], ambiguous, refused, column, where)
             out[column] = amounts
     return out, problems

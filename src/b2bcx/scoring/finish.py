@@ -20,6 +20,7 @@ from b2bcx.errors import Problem
 from b2bcx.scoring.accounts import (
     _blank_insufficient,
     add_shrinkage,
+    amount_problems,
     read_amounts,
     rollup_spec,
     score_columns,
@@ -54,8 +55,8 @@ class Finished:
 
     ``problems`` are in the order the respondent path finds them (errors and
     warnings); ``attribute_warnings`` are the conflicting account attributes;
-    ``questioned_amounts`` says that a revenue amount is refused or ambiguous,
-    which the respondent path reports with its row.
+    ``questioned_amounts`` says that a revenue amount is refused, which the
+    respondent path reports with its row.
     """
 
     accounts: pd.DataFrame
@@ -297,8 +298,8 @@ def attributes(
     total: Partial, p: Plan, locate: Locator, order: np.ndarray
 ) -> tuple[pd.DataFrame, list[Problem], bool]:
     """Each account's most frequent attribute value (ties: seen first), conflicts,
-    and whether a revenue amount is refused or ambiguous (the respondent path then
-    reads the export, to name each one's row: :func:`read_amounts`).
+    ambiguous amounts, and whether a revenue amount is refused (the respondent
+    path then reads the export, to name each one's row: :func:`read_amounts`).
 
     ``order`` lists the partial's accounts sorted by id; conflicts are reported
     in that order.
@@ -327,8 +328,13 @@ def attributes(
         problems += _conflicts(found, accounts, column, locate, order)
     if c.revenue and c.revenue in out:
         amounts, ambiguous, refused = read_amounts(out[c.revenue])
-        if (ambiguous | refused.ne("")).any():
-            questioned = True  # the respondent path names their rows
+        questioned = bool(refused.ne("").any())  # the respondent path names rows
+        problems += amount_problems(  # by account id, as the respondent path
+            out[c.revenue].iloc[order],
+            ambiguous.iloc[order],
+            refused.iloc[order],
+            c.revenue,
+        )
         out[c.revenue] = amounts
     return out, problems, questioned
 
