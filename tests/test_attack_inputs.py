@@ -225,3 +225,33 @@ def test_rows_with_trailing_blanks_are_not_short(inputs: dict[str, Path]) -> Non
     inputs["export"].write_text("Survey export\n" + text, "utf-8")  # the careful path
     export = api.load_exports([inputs["export"]])
     assert not [w for w in export.warnings if "fewer fields" in w.problem]
+
+
+# -- 21. --by role: the same digits on both paths --------------------------------------
+@pytest.mark.parametrize("block", [None, 8_000])
+def test_by_role_has_the_same_digits_on_both_paths(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, block: int | None
+) -> None:
+    """The by-role means are the same sums in the same order on both paths (per
+    account x role in row order, then over accounts in id order; row means column
+    by column, never a BLAS product), so the CSV a user reads is the same text.
+    Before, the last digits differed (1e-14): rows were summed per role directly."""
+    import numpy as np
+    from tests.test_moments import write_config, write_export
+
+    from b2bcx.io import batches
+
+    if block:  # many batches
+        monkeypatch.setattr(batches, "BLOCK_BYTES", block)
+    export = write_export(tmp_path / "export.csv", 1500, seed=21)
+    streamed, whole = both_paths(export, write_config(tmp_path))
+    a, b = streamed.by_role, whole.by_role
+    assert list(a.columns) == list(b.columns) and len(a) == len(b) > 1
+    numbers = a.select_dtypes("number").columns
+    np.testing.assert_allclose(a[numbers], b[numbers], rtol=0, atol=1e-12)
+    assert a.to_csv(index=False) == b.to_csv(index=False)  # what a user compares
+
+
+def test_the_example_by_role_has_the_same_digits_on_both_paths() -> None:
+    streamed, whole = both_paths(EXAMPLES / "acme_2026q3.csv", EXAMPLES / "acme.yaml")
+    assert streamed.by_role.to_csv(index=False) == whole.by_role.to_csv(index=False)

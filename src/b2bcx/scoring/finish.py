@@ -26,6 +26,7 @@ from b2bcx.scoring.accounts import (
     score_columns,
 )
 from b2bcx.scoring.attributes import named
+from b2bcx.scoring.breakdowns import role_means, role_nps
 from b2bcx.scoring.moments import DETRACTOR, PART_BITS, PROMOTER, Partial, Plan
 from b2bcx.scoring.prepare import (
     FILE,
@@ -266,8 +267,9 @@ def _flags(
     return account_flags(n, cover, gap, decision_present, detractors, thresholds)
 
 
-def role_table(total: Partial, p: Plan) -> pd.DataFrame:
-    """Respondent means by role (the columns of ``breakdowns.role_table``)."""
+def role_table(total: Partial, p: Plan, order: np.ndarray) -> pd.DataFrame:
+    """Respondent means by role (the columns of ``breakdowns.role_table``), summed
+    over the accounts in id order (``order``) as the respondent path sums them."""
     config = p.config
     present = total.count.sum(axis=0) > 0
     roles = [r for r, here in zip(p.roles, present, strict=True) if here]
@@ -280,17 +282,13 @@ def role_table(total: Partial, p: Plan) -> pd.DataFrame:
         }
     )
     names = [c for c in ["index", *score_columns(config)] if c in p.scores]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        for name in names:
-            j = p.scores.index(name)
-            table[name] = (total.total[:, :, j].sum(0) / total.n[:, :, j].sum(0))[keep]
-        if PROMOTER in p.scores:
-            j, k = p.scores.index(PROMOTER), p.scores.index(DETRACTOR)
-            answered = total.n[:, :, j].sum(0)
-            share = (
-                total.total[:, :, j].sum(0) - total.total[:, :, k].sum(0)
-            ) / answered
-            table["nps"] = (100 * share)[keep]
+    sums, counts = total.total[order], total.n[order]
+    for name in names:
+        j = p.scores.index(name)
+        table[name] = role_means(sums[:, :, j], counts[:, :, j])[keep]
+    if PROMOTER in p.scores:
+        j, k = p.scores.index(PROMOTER), p.scores.index(DETRACTOR)
+        table["nps"] = role_nps(sums[:, :, j], sums[:, :, k], counts[:, :, j])[keep]
     return table
 
 
@@ -465,7 +463,7 @@ def finish(total: Partial, p: Plan, first_rows: Mapping[str, int]) -> Finished:
     """
     locate = Locator(total, first_rows)
     order = pc.sort_indices(total.accounts).to_numpy(zero_copy_only=False)
-    by_role, borrowed = role_table(total, p), borrowed_roles(total, p)
+    by_role, borrowed = role_table(total, p, order), borrowed_roles(total, p)
     columns = account_columns(total, p, order)
     total.release_sums()
     accounts = account_frame(account_labels(total, p, order), columns, p)

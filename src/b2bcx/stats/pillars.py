@@ -41,6 +41,7 @@ def weighted_row_mean(
         if weights is None
         else np.asarray(weights, dtype=float)
     )
+    values = np.ascontiguousarray(values, dtype=float)  # one layout, one BLAS kernel
     present = ~np.isnan(values)
     weight_present = present @ w
     total = np.where(present, values, 0.0) @ w
