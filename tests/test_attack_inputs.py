@@ -255,3 +255,95 @@ def test_by_role_has_the_same_digits_on_both_paths(
 def test_the_example_by_role_has_the_same_digits_on_both_paths() -> None:
     streamed, whole = both_paths(EXAMPLES / "acme_2026q3.csv", EXAMPLES / "acme.yaml")
     assert streamed.by_role.to_csv(index=False) == whole.by_role.to_csv(index=False)
+
+
+# -- 6. control characters --------------------------------------------------------------
+def _export_with_controls(folder: Path, kind: str) -> Path:
+    """good.csv, 20 times over (unique ids), with ESC sequences in an account id
+    and a BEL in a region."""
+    frame = pd.read_csv(BAD / "good.csv", dtype=str, keep_default_na=False)
+    frame = pd.concat([frame] * 20, ignore_index=True)
+    frame["Id"] = [f"R{i}" for i in range(len(frame))]
+    frame.loc[3, "Account"] = "ACC-\x1b[31m9"
+    frame.loc[5, "Region"] = "EM\x07EA"
+    if kind == "parquet":
+        path = folder / "export.parquet"
+        frame.to_parquet(path, index=False)
+    else:
+        path = folder / "export.csv"
+        frame.to_csv(path, index=False)
+    return path
+
+
+@pytest.mark.parametrize("kind", ["csv", "parquet"])
+def test_control_characters_are_replaced_and_warned_on_both_paths(
+    tmp_path: Path, kind: str
+) -> None:
+    export = _export_with_controls(tmp_path, kind)
+    cfg = load_config(BAD / "good.yaml")
+    notes: list[str] = []
+    assert api.score_files([export], cfg, notice=notes.append) is None
+    assert "control characters" in " ".join(notes)
+    out = tmp_path / "scores.csv"
+    scored = run("score", export, "-c", BAD / "good.yaml", "-o", out)
+    assert scored.exit_code == 0, scored.output
+    written = out.read_text("utf-8")
+    assert "\x1b" not in written and "\x07" not in written
+    assert "ACC-\ufffd[31m9" in written
+    assert "\x1b" not in scored.output and "\x07" not in scored.output
+    checked = run("validate", export, "-c", BAD / "good.yaml", "-f", "json")
+    found = {
+        p["column"]: p for p in problems_json(checked) if "control" in p["problem"]
+    }
+    assert found["Account"]["row"] == (5 if kind == "csv" else 4)
+    assert found["Region"]["row"] == (7 if kind == "csv" else 6)
+    assert found["Account"]["file"] == str(export)
+    assert found["Account"]["severity"] == "warning"
+
+
+def test_control_characters_never_reach_duckdb_outputs(tmp_path: Path) -> None:
+    pytest.importorskip("duckdb")
+    export = _export_with_controls(tmp_path, "csv")
+    scored = run("score", export, "-c", BAD / "good.yaml", "--engine", "duckdb")
+    assert scored.exit_code == 0, scored.output
+    assert "\x1b" not in scored.output and "ACC-\ufffd[31m9" in scored.output
+
+
+def _coded_sav(path: Path, account_labels: dict[float, str]) -> Path:
+    """good.csv as SPSS with accounts and roles as labelled codes."""
+    import pyreadstat
+
+    frame = pd.read_csv(BAD / "good.csv", dtype=str, keep_default_na=False)
+    accounts = {"ACC-1": 1.0, "ACC-2": 2.0, "ACC-3": 3.0}
+    frame["Account"] = frame["Account"].map(accounts)
+    roles = {"Decision maker": 1.0, "Influencer": 2.0, "User": 3.0}
+    frame["Role"] = frame["Role"].map(roles)
+    frame["NPS"] = pd.to_numeric(frame["NPS"])
+    pyreadstat.write_sav(
+        frame,
+        str(path),
+        variable_value_labels={
+            "Account": account_labels,
+            "Role": {code: text for text, code in roles.items()},
+        },
+    )
+    return path
+
+
+def test_spss_value_labels_with_escapes_are_replaced(tmp_path: Path) -> None:
+    sav = _coded_sav(
+        tmp_path / "export.sav",
+        {1.0: "Acme\x1b]8;;http://x\x07", 2.0: "Beta", 3.0: "Gamma"},
+    )
+    cfg = load_config(BAD / "good.yaml")
+    assert api.score_files([sav], cfg) is None  # the reader replaces and warns
+    out = tmp_path / "scores.csv"
+    scored = run("score", sav, "-c", BAD / "good.yaml", "-o", out)
+    assert scored.exit_code == 0, scored.output
+    written = out.read_text("utf-8")
+    assert "\x1b" not in written and "\x07" not in written
+    assert "Acme\ufffd]8;;http://x\ufffd" in written
+    assert "\x1b" not in scored.output
+    export = api.load_exports([sav])
+    (found,) = [w for w in export.warnings if "value labels" in w.problem]
+    assert (found.column, found.file) == ("Account", str(sav))

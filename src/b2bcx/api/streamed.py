@@ -25,7 +25,7 @@ from b2bcx.scoring.finish import (
     finish,
     repeat_warnings,
 )
-from b2bcx.scoring.moments import Partial, Plan, plan
+from b2bcx.scoring.moments import CONTROLS, Partial, Plan, plan
 
 if TYPE_CHECKING:
     from b2bcx.scoring.engine import Layout
@@ -248,8 +248,10 @@ def _no_dask() -> UsageError:
 
 def _usable(total: Partial, notice: Callable[[str], None] | None) -> bool:
     """Whether the merged partial stands for the exports (one wave, some rows,
-    clean account ids, no repeated respondent ids); else the respondent path
-    reads them, and ``notice`` is told why when that costs a second read."""
+    clean account ids, no control characters, no repeated respondent ids); else
+    the respondent path reads them (its reader replaces control characters with
+    a warning: one rule), and ``notice`` is told why when that costs a second
+    read."""
     if len(total.waves) > 1 or not total.count.sum():
         return False
     if any(kind == "invisible" for _, kind in total.census):
@@ -257,6 +259,13 @@ def _usable(total: Partial, notice: Callable[[str], None] | None) -> bool:
             notice(
                 "account ids with invisible characters: reading the export again "
                 "to name them"
+            )
+        return False
+    if any(kind == CONTROLS for _, kind in total.census):
+        if notice:
+            notice(
+                "control characters in the export: reading it again to replace "
+                "them and name their columns"
             )
         return False
     if total.ids and _has_duplicates(total):

@@ -13,7 +13,6 @@ import io
 import re
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
@@ -28,7 +27,7 @@ from b2bcx.io.detect import (
 )
 from b2bcx.io.grid import HEAD_ROWS, Cells, find_header_row
 from b2bcx.io.limits import check_columns
-from b2bcx.io.text import TEXT, blank_to_na, blank_to_null
+from b2bcx.io.text import TEXT, blank_to_na, blank_to_null, has_control_bytes
 
 BLOCK_BYTES = 16 << 20
 _SEP_LINE = re.compile(r"sep=[,;\t]\r?\n")
@@ -73,19 +72,6 @@ def read_delimited(path: Path, label: str) -> Cells:
         cells = _read_body(text.encode(), suffix, label)
         cells.warnings[:0] = _fallback_warnings(label, fallen_back, mixed)
         return cells
-
-
-_CONTROL_BYTES = np.array(
-    [c for c in range(32) if c not in (9, 10, 13)], dtype=np.uint8
-)
-
-
-def has_control_bytes(content: bytes) -> bool:
-    """Whether UTF-8 bytes hold a C0 control character other than tab, CR, LF
-    (one vectorised pass; most files have none and skip the per-column scan)."""
-    data = np.frombuffer(content, dtype=np.uint8)
-    low = data[data < 32]
-    return bool(np.isin(low, _CONTROL_BYTES).any())
 
 
 def decode_by_line(content: bytes, label: str) -> tuple[str, list[int], bool]:
