@@ -347,3 +347,55 @@ def test_spss_value_labels_with_escapes_are_replaced(tmp_path: Path) -> None:
     export = api.load_exports([sav])
     (found,) = [w for w in export.warnings if "value labels" in w.problem]
     assert (found.column, found.file) == ("Account", str(sav))
+
+
+# -- 14. value labels that several codes share -----------------------------------------
+def test_codes_sharing_a_value_label_are_warned_on_both_paths(tmp_path: Path) -> None:
+    import pyreadstat
+
+    frame = pd.read_csv(BAD / "good.csv", dtype=str, keep_default_na=False)
+    frame = pd.concat([frame] * 4, ignore_index=True)
+    frame["Id"] = [f"R{i}" for i in range(len(frame))]
+    frame["Account"] = frame["Account"].map({"ACC-1": 1.0, "ACC-2": 2.0, "ACC-3": 3.0})
+    roles = {"Decision maker": 1.0, "Influencer": 2.0, "User": 3.0}
+    frame["Role"] = frame["Role"].map(roles)
+    frame["NPS"] = pd.to_numeric(frame["NPS"])
+    sav = tmp_path / "export.sav"
+    pyreadstat.write_sav(
+        frame,
+        str(sav),
+        variable_value_labels={
+            "Account": {1.0: "Acme", 2.0: "Acme", 3.0: "Gamma"},  # two accounts
+            "Role": {1.0: "User", 2.0: "Influencer", 3.0: "User"},  # two roles
+            "NPS": {98.0: "Don't know", 99.0: "Don't know"},  # missing either way
+        },
+    )
+    streamed, whole = both_paths(sav, BAD / "good.yaml")
+    for result in (streamed, whole):
+        found = {
+            p.column: p for p in result.problems if "share the value label" in p.problem
+        }
+        assert set(found) == {"Account", "Role"}
+        assert found["Account"].problem.startswith("codes 1, 2 share")
+        assert found["Account"].value == "Acme"
+        assert found["Role"].problem.startswith("codes 1, 3 share")
+        assert found["Role"].severity == "warning" and found["Role"].file == str(sav)
+    checked = run("validate", sav, "-c", BAD / "good.yaml", "-f", "json")
+    assert [
+        p for p in problems_json(checked) if "share the value label" in p["problem"]
+    ]
+
+
+def test_codes_sharing_a_label_on_a_scale_are_warned() -> None:
+    from b2bcx.scoring.labels import label_collisions
+    from b2bcx.scoring.prepare import role_lookup
+
+    cfg = load_config(BAD / "good.yaml")
+    labels = {
+        "Q1": {"4": "Agree", "5": "agree ", "9": "Don't know"},
+        "Q2": {"1": "Don't know", "2": "Don't know"},  # missing either way
+        "Comment": {"1": "x", "2": "x"},  # comments are not merged by labels
+    }
+    (found,) = label_collisions(cfg, labels, role_lookup(cfg), "export.sav")
+    assert (found.column, found.value) == ("Q1", "Agree")
+    assert found.problem.startswith("codes 4, 5 share")

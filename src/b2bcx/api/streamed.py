@@ -10,7 +10,7 @@ scores the export the respondent way (docs/method.md#streaming).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -25,6 +25,7 @@ from b2bcx.scoring.finish import (
     finish,
     repeat_warnings,
 )
+from b2bcx.scoring.labels import label_collisions
 from b2bcx.scoring.moments import CONTROLS, Partial, Plan, plan
 
 if TYPE_CHECKING:
@@ -122,6 +123,8 @@ class Passed:
     plan: Plan
     sources: list[Source]
     repeats: Repeats | None = None
+    warnings: list[Problem] = field(default_factory=list)
+    """Found before the pass (value labels that several codes share)."""
 
     @property
     def first_rows(self) -> dict[str, int]:
@@ -158,6 +161,20 @@ def run_pass(
     placed, missing = layouts(sources, p)
     if missing:
         return None  # the respondent path reports missing columns the usual way
+    collisions = [
+        warning
+        for layout in placed
+        for warning in label_collisions(
+            config,
+            {
+                k: layout.source.labels[v]
+                for k, v in layout.columns.items()
+                if v in layout.source.labels
+            },
+            p.role_map,
+            layout.source.label,
+        )
+    ]
     repeats: Repeats | None = None
     if engine == "dask":
         total, repeats = _run_dask(placed, p, scheduler)
@@ -175,7 +192,7 @@ def run_pass(
             if notice:
                 notice(f"reading the export again the careful way ({exc})")
             return None
-    return Passed(total, p, sources, repeats)
+    return Passed(total, p, sources, repeats, collisions)
 
 
 def drivers_partial(
@@ -309,7 +326,7 @@ def _result(
         by_role=done.by_role,
         respondents=_no_respondents(),
         rows=done.rows,
-        warnings=dropped + warnings + done.attribute_warnings,
+        warnings=passed.warnings + dropped + warnings + done.attribute_warnings,
         files=[s.label for s in passed.sources],
         wave=next(iter(total.waves)) if total.waves else None,
         master=master,
