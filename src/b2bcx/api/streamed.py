@@ -161,20 +161,7 @@ def run_pass(
     placed, missing = layouts(sources, p)
     if missing:
         return None  # the respondent path reports missing columns the usual way
-    collisions = [
-        warning
-        for layout in placed
-        for warning in label_collisions(
-            config,
-            {
-                k: layout.source.labels[v]
-                for k, v in layout.columns.items()
-                if v in layout.source.labels
-            },
-            p.role_map,
-            layout.source.label,
-        )
-    ]
+    collisions = [w for layout in placed for w in _shared_labels(layout, p)]
     repeats: Repeats | None = None
     if engine == "dask":
         total, repeats = _run_dask(placed, p, scheduler)
@@ -193,6 +180,14 @@ def run_pass(
                 notice(f"reading the export again the careful way ({exc})")
             return None
     return Passed(total, p, sources, repeats, collisions)
+
+
+def _shared_labels(layout: Layout, p: Plan) -> list[Problem]:
+    """The warnings for value labels that several codes of a source share, as
+    :func:`b2bcx.scoring.prepare.prepare` gives them."""
+    coded = layout.source.labels
+    labels = {k: coded[v] for k, v in layout.columns.items() if v in coded}
+    return label_collisions(p.config, labels, p.role_map, layout.source.label)
 
 
 def drivers_partial(

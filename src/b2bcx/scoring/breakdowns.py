@@ -54,9 +54,10 @@ def role_table(respondents: pd.DataFrame, config: Config) -> pd.DataFrame:
     """
     scores = [c for c in ["index", *score_columns(config)] if c in respondents]
     roles = list(config.role_weights)
-    accounts, ids = pd.factorize(respondents["account"], sort=True)
     role = pd.Index(roles).get_indexer(respondents["role"])
-    cells = accounts.astype(np.int64) * len(roles) + role
+    respondents = respondents[role >= 0]  # every scored role is configured
+    accounts, ids = pd.factorize(respondents["account"], sort=True)
+    cells = accounts.astype(np.int64) * len(roles) + role[role >= 0]
     shape = (len(ids), len(roles))
 
     def sums(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
@@ -113,17 +114,6 @@ def role_nps(
             - np.ascontiguousarray(detractors).sum(axis=0)
         ) / np.ascontiguousarray(answered).sum(axis=0)
     return 100 * share
-
-
-def accounts_per_group(groups: pd.Series, accounts: pd.Series) -> pd.Series:
-    """Distinct accounts per group, by integer codes (no per-group Python)."""
-    group_codes, group_ids = pd.factorize(groups)
-    account_codes, account_ids = pd.factorize(accounts)
-    pairs = np.unique(
-        group_codes.astype(np.int64) * max(len(account_ids), 1) + account_codes
-    )
-    counts = np.bincount(pairs // max(len(account_ids), 1), minlength=len(group_ids))
-    return pd.Series(counts, index=pd.Index(group_ids, name=groups.name))
 
 
 def lifecycle_table(accounts: pd.DataFrame, config: Config) -> pd.DataFrame:
