@@ -19,13 +19,18 @@ from b2bcx.io import Export
 
 @dataclass(frozen=True)
 class AccountMaster:
-    """The CRM's account list: one row per account id, attributes as columns."""
+    """The CRM's account list: one row per account id, attributes as columns.
+
+    ``warnings`` travel with the result; ``errors`` (revenues refused, kept only
+    when the list was read for ``validate``) are reported by ``validate``.
+    """
 
     table: pd.DataFrame
     source: str
     revenue: str | None = None
     segments: tuple[str, ...] = ()
     warnings: tuple[Problem, ...] = ()
+    errors: tuple[Problem, ...] = ()
 
 
 @dataclass(frozen=True)

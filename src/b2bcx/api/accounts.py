@@ -95,14 +95,18 @@ def validate(
     account attributes, accounts missing from the account list) are included.
     """
     checked = check(export, config, bad_answers)
-    problems = [*draft_placeholders(config), *checked.problems]
+    listed = list(master.errors) if master is not None else []
+    problems = [*draft_placeholders(config), *listed, *checked.problems]
     if not len(checked.prepared.frame) and not any(
         p.severity == "error" for p in problems
     ):
         problems += nothing_left(checked.prepared.rows, _source(export))
     if not any(p.severity == "error" for p in problems):
-        result = _result(checked, config, export.files, master)
-        problems += [p for p in result.problems if p not in problems]
+        try:
+            found = list(_result(checked, config, export.files, master).problems)
+        except DataError as error:  # refused amounts of an account attribute
+            found = list(error.problems)
+        problems += [p for p in found if p not in problems]
     return rows_summary(checked.prepared.rows), problems
 
 
@@ -323,7 +327,17 @@ def assemble(
 ) -> ScoreResult:
     """The result from the account table (with attributes): the account list
     applied, tiers, segments and lifecycle views; ``borrowed`` names the roles
-    whose index variance is the all-roles fallback."""
+    whose index variance is the all-roles fallback.
+
+    Raises
+    ------
+    DataError
+        ``warnings`` hold errors (an account's revenue refused: infinite,
+        negative, too large or not a number).
+    """
+    raise_if_errors(
+        warnings, DataError, f"{_source_of(files)}: the data cannot be scored"
+    )
     not_heard, revenue_coverage = pd.DataFrame(), None
     master_warnings: list[Problem] = []
     if master is not None:
@@ -331,6 +345,7 @@ def assemble(
             accounts, master
         )
     revenue = revenue_column(config, master)
+    master_warnings += no_revenue_warning(accounts, config, master, revenue)
     if config.rollup.tiers == "pareto" and revenue:
         tiers = account_tiers(accounts, master, revenue)
         accounts["tier"] = accounts["account"].map(tiers)
@@ -360,6 +375,36 @@ def assemble(
     return replace(
         result, segments=segments, lifecycle=lifecycle_table(accounts, config)
     )
+
+
+def no_revenue_warning(
+    accounts: pd.DataFrame,
+    config: Config,
+    master: AccountMaster | None,
+    revenue: str | None,
+) -> list[Problem]:
+    """A warning when revenue weights or tiers are asked for and no account has a
+    revenue above 0 (all zero or blank): the accounts are then weighted equally
+    and get no tier, rather than a blank portfolio or every account in tier A."""
+    wanted = (
+        config.rollup.account_weight == "revenue" or config.rollup.tiers == "pareto"
+    )
+    listed = master.table if master is not None and master.revenue else accounts
+    if not wanted or not revenue or revenue not in listed:
+        return []
+    if (pd.to_numeric(listed[revenue], errors="coerce") > 0).any():
+        return []
+    source = master.source if master is not None and master.revenue else None
+    return [
+        Problem(
+            f"no account has a revenue above 0 in {revenue!r}: accounts are "
+            "weighted equally and get no Pareto tier",
+            "check that the revenue column holds the amounts (not all 0 or blank)",
+            file=source,
+            column=revenue,
+            severity="warning",
+        )
+    ]
 
 
 def small_sample_warnings(
@@ -422,14 +467,20 @@ def _attributes(
 def account_weights(
     accounts: pd.DataFrame, config: Config, revenue: str | None
 ) -> pd.Series:
-    """Equal weights, or revenue when ``rollup.account_weight: revenue``."""
+    """Equal weights, or revenue when ``rollup.account_weight: revenue``.
+
+    When no account has a revenue above 0 the weights are equal
+    (:func:`no_revenue_warning` says so).
+    """
     if config.rollup.account_weight == "revenue":
         if not revenue or revenue not in accounts:
             raise DataError(
                 "`rollup.account_weight: revenue` needs a revenue column",
                 hint="set `columns.revenue` or `accounts.revenue`",
             )
-        return accounts[revenue].astype(float)
+        weights = accounts[revenue].astype(float)
+        if (weights > 0).any():
+            return weights
     return pd.Series(1.0, index=accounts.index)
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from b2bcx.config.models import Config
 from b2bcx.errors import DataError, Problem, raise_if_errors
-from b2bcx.io import Export, read_export, read_exports
+from b2bcx.io import ROW_COLUMN, Export, read_export, read_exports
 from b2bcx.io.text import normalise_ids
 from b2bcx.results import AccountMaster
 from b2bcx.scoring.accounts import NAME, amount_problems, read_amounts
@@ -19,8 +19,16 @@ def load_exports(paths: Sequence[str | Path], sheet: str | int | None = None) ->
     return read_exports(list(paths), sheet=sheet)
 
 
-def load_master(config: Config, path: str | Path | None = None) -> AccountMaster | None:
-    """The CRM account list from ``--accounts FILE`` or ``accounts.file`` in the config."""
+def load_master(
+    config: Config, path: str | Path | None = None, strict: bool = True
+) -> AccountMaster | None:
+    """The CRM account list from ``--accounts FILE`` or ``accounts.file`` in the config.
+
+    Revenues that cannot be used (infinite, negative, larger than 1e18, not a
+    number: :func:`b2bcx.scoring.accounts.read_amounts`) are errors with their
+    row: raised, or with ``strict=False`` (``validate``) kept in the list's
+    ``errors`` to be reported beside every other problem.
+    """
     spec = config.accounts
     if path is None and (spec is None or spec.file is None):
         return None
@@ -39,6 +47,7 @@ def load_master(config: Config, path: str | Path | None = None) -> AccountMaster
     raise_if_errors(
         problems, DataError, f"{source}: the account list does not match `accounts:`"
     )
+    errors: list[Problem] = []
     table = export.frame[[found[n] for n in wanted]].rename(
         columns={found[n]: n for n in wanted}
     )
@@ -66,10 +75,14 @@ def load_master(config: Config, path: str | Path | None = None) -> AccountMaster
         raise DataError(f"{source}: the account list repeats account ids", dupes)
     if spec.revenue:
         raw = table.set_index("account")[spec.revenue]
-        amounts, ambiguous, infinite = read_amounts(raw)
-        problems = amount_problems(raw, ambiguous, infinite, spec.revenue, str(source))
-        raise_if_errors(problems, DataError, f"{source}: revenue cannot be read")
-        warnings += problems
+        rows = export.frame[ROW_COLUMN].to_numpy()
+        where = {a: (str(source), int(r)) for a, r in zip(raw.index, rows, strict=True)}
+        amounts, ambiguous, refused = read_amounts(raw)
+        problems = amount_problems(raw, ambiguous, refused, spec.revenue, where)
+        errors = [p for p in problems if p.severity == "error"]
+        if strict:
+            raise_if_errors(errors, DataError, f"{source}: revenue cannot be read")
+        warnings += [p for p in problems if p.severity != "error"]
         table[spec.revenue] = amounts.to_numpy()
     return AccountMaster(
         table.reset_index(drop=True),
@@ -77,4 +90,5 @@ def load_master(config: Config, path: str | Path | None = None) -> AccountMaster
         spec.revenue,
         tuple(spec.segments),
         tuple(warnings),
+        tuple(errors),
     )

@@ -10,7 +10,7 @@ scores the export the respondent way (docs/method.md#streaming).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -25,7 +25,8 @@ from b2bcx.scoring.finish import (
     finish,
     repeat_warnings,
 )
-from b2bcx.scoring.moments import Partial, Plan, plan
+from b2bcx.scoring.labels import label_collisions
+from b2bcx.scoring.moments import CONTROLS, Partial, Plan, plan
 
 if TYPE_CHECKING:
     from b2bcx.scoring.engine import Layout
@@ -122,6 +123,8 @@ class Passed:
     plan: Plan
     sources: list[Source]
     repeats: Repeats | None = None
+    warnings: list[Problem] = field(default_factory=list)
+    """Found before the pass (value labels that several codes share)."""
 
     @property
     def first_rows(self) -> dict[str, int]:
@@ -158,6 +161,7 @@ def run_pass(
     placed, missing = layouts(sources, p)
     if missing:
         return None  # the respondent path reports missing columns the usual way
+    collisions = [w for layout in placed for w in _shared_labels(layout, p)]
     repeats: Repeats | None = None
     if engine == "dask":
         total, repeats = _run_dask(placed, p, scheduler)
@@ -175,7 +179,15 @@ def run_pass(
             if notice:
                 notice(f"reading the export again the careful way ({exc})")
             return None
-    return Passed(total, p, sources, repeats)
+    return Passed(total, p, sources, repeats, collisions)
+
+
+def _shared_labels(layout: Layout, p: Plan) -> list[Problem]:
+    """The warnings for value labels that several codes of a source share, as
+    :func:`b2bcx.scoring.prepare.prepare` gives them."""
+    coded = layout.source.labels
+    labels = {k: coded[v] for k, v in layout.columns.items() if v in coded}
+    return label_collisions(p.config, labels, p.role_map, layout.source.label)
 
 
 def drivers_partial(
@@ -248,8 +260,10 @@ def _no_dask() -> UsageError:
 
 def _usable(total: Partial, notice: Callable[[str], None] | None) -> bool:
     """Whether the merged partial stands for the exports (one wave, some rows,
-    clean account ids, no repeated respondent ids); else the respondent path
-    reads them, and ``notice`` is told why when that costs a second read."""
+    clean account ids, no control characters, no repeated respondent ids); else
+    the respondent path reads them (its reader replaces control characters with
+    a warning: one rule), and ``notice`` is told why when that costs a second
+    read."""
     if len(total.waves) > 1 or not total.count.sum():
         return False
     if any(kind == "invisible" for _, kind in total.census):
@@ -259,11 +273,21 @@ def _usable(total: Partial, notice: Callable[[str], None] | None) -> bool:
                 "to name them"
             )
         return False
+    if any(kind == CONTROLS for _, kind in total.census):
+        if notice:
+            notice(
+                "control characters in the export: reading it again to replace "
+                "them and name their columns"
+            )
+        return False
     if total.ids and _has_duplicates(total):
         if notice:
             notice(_SECOND_READ)
         return False
     return True
+
+
+_QUESTIONED = "revenue amounts refused: reading the export again to name their rows"
 
 
 def _bad_values(errors: int) -> str:
@@ -284,9 +308,9 @@ def _result(
         [] if repeats is None else repeat_warnings(repeats, Locator(total, first_rows))
     )
     errors = sum(problem.severity == "error" for problem in done.problems)
-    if errors:
+    if errors or done.questioned_amounts:
         if notice:
-            notice(_bad_values(errors))
+            notice(_bad_values(errors) if errors else _QUESTIONED)
         return None  # the respondent path names them (and stops) the usual way
     from b2bcx.api.accounts import assemble
 
@@ -297,7 +321,7 @@ def _result(
         by_role=done.by_role,
         respondents=_no_respondents(),
         rows=done.rows,
-        warnings=dropped + warnings + done.attribute_warnings,
+        warnings=passed.warnings + dropped + warnings + done.attribute_warnings,
         files=[s.label for s in passed.sources],
         wave=next(iter(total.waves)) if total.waves else None,
         master=master,

@@ -45,7 +45,7 @@ def validate(
         with working("Checking…"):
             cfg, export = load_inputs(exports, config, sheet)
             summary, problems = api.validate(
-                export, cfg, load_master(cfg, accounts), bad_answers.value
+                export, cfg, load_master(cfg, accounts, strict=False), bad_answers.value
             )
         if fmt is Format.json:
             payload = {

@@ -123,7 +123,7 @@ def _spss_source(file: Path, label: str) -> Source | None:
     """An SPSS file's variables and value labels (its metadata only)."""
     import pyreadstat
 
-    from b2bcx.io.spss import code_labels
+    from b2bcx.io.spss import file_value_labels
 
     try:
         _, meta = pyreadstat.read_sav(str(file), metadataonly=True)
@@ -132,11 +132,9 @@ def _spss_source(file: Path, label: str) -> Source | None:
     names = tuple(meta.column_names)
     if RESERVED & set(names) or len(set(names)) < len(names):
         return None
-    labels = {
-        name: code_labels(labelled)
-        for name, labelled in (meta.variable_value_labels or {}).items()
-        if labelled and name in names
-    }
+    labels, controlled = file_value_labels(meta, names)
+    if controlled:
+        return None  # the usual reader replaces them, with a warning
     return Source(file, label, "spss", names, 1, labels=labels)
 
 

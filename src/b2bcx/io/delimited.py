@@ -13,7 +13,6 @@ import io
 import re
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
@@ -28,7 +27,7 @@ from b2bcx.io.detect import (
 )
 from b2bcx.io.grid import HEAD_ROWS, Cells, find_header_row
 from b2bcx.io.limits import check_columns
-from b2bcx.io.text import TEXT, blank_to_na, blank_to_null
+from b2bcx.io.text import TEXT, blank_to_na, blank_to_null, has_control_bytes
 
 BLOCK_BYTES = 16 << 20
 _SEP_LINE = re.compile(r"sep=[,;\t]\r?\n")
@@ -63,27 +62,16 @@ def read_delimited(path: Path, label: str) -> Cells:
     suffix = path.suffix.lower()
     if not encoding.is_utf8:
         body = _decode(content[encoding.skip :], encoding.codec, label).encode()
-        return Cells(_read_body(body, suffix, label), [])
+        return _read_body(body, suffix, label)
     try:
-        frame = _read_body(content[encoding.skip :], suffix, label)
-        return Cells(frame, [], controls=has_control_bytes(content))
+        cells = _read_body(content[encoding.skip :], suffix, label)
+        cells.controls = has_control_bytes(content)
+        return cells
     except _NotUtf8:
         text, fallen_back, mixed = decode_by_line(content[encoding.skip :], label)
-        warnings = _fallback_warnings(label, fallen_back, mixed)
-        return Cells(_read_body(text.encode(), suffix, label), warnings)
-
-
-_CONTROL_BYTES = np.array(
-    [c for c in range(32) if c not in (9, 10, 13)], dtype=np.uint8
-)
-
-
-def has_control_bytes(content: bytes) -> bool:
-    """Whether UTF-8 bytes hold a C0 control character other than tab, CR, LF
-    (one vectorised pass; most files have none and skip the per-column scan)."""
-    data = np.frombuffer(content, dtype=np.uint8)
-    low = data[data < 32]
-    return bool(np.isin(low, _CONTROL_BYTES).any())
+        cells = _read_body(text.encode(), suffix, label)
+        cells.warnings[:0] = _fallback_warnings(label, fallen_back, mixed)
+        return cells
 
 
 def decode_by_line(content: bytes, label: str) -> tuple[str, list[int], bool]:
@@ -175,8 +163,12 @@ def _decode(content: bytes, codec: str, label: str) -> str:
         ) from exc
 
 
-def _read_body(body: bytes, suffix: str, label: str) -> pd.DataFrame:
-    """Parse UTF-8 bytes; raise ``_NotUtf8`` when they are not valid UTF-8."""
+def _read_body(body: bytes, suffix: str, label: str) -> Cells:
+    """Parse UTF-8 bytes; raise ``_NotUtf8`` when they are not valid UTF-8.
+
+    Rows with fewer fields than the header are read with blanks for the missing
+    fields, with a warning naming them (:func:`_short_warning`).
+    """
     if not body.strip(b" \t\r\n,;\xef\xbb\xbf"):
         raise DataError(
             f"{label} holds no data: only blank lines, spaces or delimiters",
@@ -194,6 +186,7 @@ def _read_body(body: bytes, suffix: str, label: str) -> pd.DataFrame:
     head = _head_records(sample, delimiter, complete=len(sample.encode()) >= len(body))
     if not head:
         raise DataError(f"{label} holds no rows", hint="export the survey again")
+    short: list[int] = []
     try:
         width = max(len(record) for record in head)
         check_columns(width, label)
@@ -201,10 +194,11 @@ def _read_body(body: bytes, suffix: str, label: str) -> pd.DataFrame:
     except pa.ArrowInvalid as exc:
         if "UTF8" in str(exc):
             raise _NotUtf8 from exc
-        frame = _read_careful(_text(body), delimiter, head, label)
+        frame, short = _read_careful(_text(body), delimiter, head, label)
     if skipped:
         frame.index = frame.index + 1
-    return frame
+    rows = [record + 1 + bool(skipped) for record in short]
+    return Cells(frame, _short_warning(label, rows, frame.shape[1]))
 
 
 def _sample(body: bytes) -> str:
@@ -276,8 +270,12 @@ def _read_fast(body: bytes, delimiter: str, width: int, quoted: bool) -> pd.Data
 
 def _read_careful(
     text: str, delimiter: str, head: list[list[str]], label: str
-) -> pd.DataFrame:
-    """pandas' C parser: pads short rows; rows longer than the header are errors."""
+) -> tuple[pd.DataFrame, list[int]]:
+    """pandas' C parser: pads short rows; rows longer than the header are errors.
+
+    Returns the cells and the 0-based records below the header that had fewer
+    fields than it (not blank lines: they are no rows).
+    """
     cells = [[cell if cell.strip() else None for cell in record] for record in head]
     header_at = find_header_row(cells)
     width = len(head[header_at])
@@ -296,7 +294,52 @@ def _read_careful(
         )
     except (pd.errors.ParserError, ValueError) as exc:
         raise _ragged_error(text, delimiter, width, label) from exc
-    return frame.astype(TEXT).apply(blank_to_na)
+    frame = frame.astype(TEXT).apply(blank_to_na)
+    return frame, _short_records(text, delimiter, frame, header_at)
+
+
+def _short_records(
+    text: str, delimiter: str, frame: pd.DataFrame, header_at: int
+) -> list[int]:
+    """The records below the header with fewer fields than it, and not blank.
+
+    Only rows whose last cell came out blank can be short: when there are any,
+    one Python pass over the records counts their fields.
+    """
+    width = frame.shape[1]
+    below = frame.index > header_at
+    suspects = below & frame[width - 1].isna() & frame.notna().any(axis=1)
+    if not suspects.any():
+        return []
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    return [
+        number
+        for number, record in enumerate(reader)
+        if number > header_at
+        and len(record) < width
+        and any(cell.strip() for cell in record)
+    ]
+
+
+def _short_warning(label: str, rows: list[int], width: int) -> list[Problem]:
+    """One warning for the rows with fewer fields than the header (1-based rows)."""
+    if not rows:
+        return []
+    count = len(rows)
+    listed = ", ".join(map(str, rows[:MAX_REPORTED]))
+    more = f" (first {MAX_REPORTED} listed)" if count > MAX_REPORTED else ""
+    return [
+        Problem(
+            f"{count} row{'s' if count != 1 else ''} {'have' if count != 1 else 'has'} "
+            f"fewer fields than the header's {width}: row{'s' if count != 1 else ''} "
+            f"{listed}{more}; the missing fields are read as blanks",
+            hint="check that these rows were not cut short or broken across lines; "
+            "export the file again if they were",
+            file=label,
+            row=rows[0],
+            severity="warning",
+        )
+    ]
 
 
 def _ragged_error(text: str, delimiter: str, width: int, label: str) -> DataError:

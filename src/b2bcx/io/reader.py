@@ -61,9 +61,10 @@ def read_export(path: str | Path, sheet: Sheet = None) -> Export:
     if kind == "spss":
         from b2bcx.io.spss import read_spss
 
-        frame, questions, value_labels = read_spss(file, label)
+        frame, questions, value_labels, warnings = read_spss(file, label)
         export = _from_records(frame, label, "spss", questions)
         export.value_labels = value_labels
+        export.warnings = [*warnings, *export.warnings]
         return export
     from b2bcx.io.parquet import read_parquet
 

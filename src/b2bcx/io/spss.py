@@ -10,6 +10,7 @@ through the labels. User-missing codes read as missing, and variable labels
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -17,15 +18,15 @@ import numpy as np
 import pandas as pd
 import pyreadstat
 
-from b2bcx.errors import DataError
-from b2bcx.io.text import column_to_text, floats_to_text
+from b2bcx.errors import DataError, Problem
+from b2bcx.io.text import column_to_text, floats_to_text, has_controls, without_controls
 
 ValueLabels = dict[str, dict[str, str]]
 
 
 def read_spss(
     path: Path, label: str
-) -> tuple[pd.DataFrame, dict[str, str], ValueLabels]:
+) -> tuple[pd.DataFrame, dict[str, str], ValueLabels, list[Problem]]:
     """The cases of an SPSS file as text columns, the variable and value labels.
 
     Parameters
@@ -39,6 +40,7 @@ def read_spss(
         written (``"1"``, not ``"1.0"``); NA = missing, system- or user-missing.
     questions : variable name -> variable label, for labelled variables.
     value_labels : variable name -> code (as text in ``frame``) -> value label.
+    warnings : a warning per variable whose value labels held control characters.
 
     Raises
     ------
@@ -59,23 +61,51 @@ def read_spss(
     )
     labels = meta.column_names_to_labels or {}
     questions = {name: text for name, text in labels.items() if text}
-    value_labels = {
-        name: code_labels(labelled)
-        for name, labelled in (meta.variable_value_labels or {}).items()
-        if labelled and name in frame.columns
-    }
-    return frame, questions, value_labels
+    value_labels, controlled = file_value_labels(meta, frame.columns)
+    warnings = [label_control_warning(label, column) for column in controlled]
+    return frame, questions, value_labels, warnings
+
+
+def file_value_labels(
+    meta: Any, columns: Iterable[str]
+) -> tuple[ValueLabels, list[str]]:
+    """The value labels of a file's ``columns`` (:func:`code_labels`), and the
+    columns whose labels held control characters (replaced as in any text:
+    :func:`b2bcx.io.text.without_controls`)."""
+    wanted = set(columns)
+    out: ValueLabels = {}
+    controlled = []
+    for name, labelled in (meta.variable_value_labels or {}).items():
+        if labelled and name in wanted:
+            out[name] = code_labels(labelled)
+            if any(map(has_controls, map(str, labelled.values()))):
+                controlled.append(name)
+    return out, controlled
+
+
+def label_control_warning(label: str, column: str) -> Problem:
+    """The warning for a column whose value labels held control characters."""
+    return Problem(
+        "value labels held control characters (vertical tab, ESC, BEL, NUL...): "
+        "a vertical tab or form feed was read as a line break, the others as \ufffd",
+        hint="clean the value labels in SPSS; these characters cannot be shown in "
+        "Excel or a terminal",
+        file=label,
+        column=column,
+        severity="warning",
+    )
 
 
 def code_labels(labels: dict[Any, Any]) -> dict[str, str]:
-    """Value labels keyed by their code as the frame writes it (``1.0`` -> ``"1"``)."""
+    """Value labels keyed by their code as the frame writes it (``1.0`` -> ``"1"``),
+    control characters replaced (:func:`b2bcx.io.text.without_controls`)."""
     codes = list(labels)
     if all(isinstance(c, int | float) and not isinstance(c, bool) for c in codes):
         texts = floats_to_text(np.array(codes, dtype="float64")).tolist()
     else:
         texts = [str(c).strip() for c in codes]
     return {
-        str(text): " ".join(str(value).split())
+        str(text): " ".join(without_controls(str(value)).split())
         for text, value in zip(texts, labels.values(), strict=True)
         if text is not None and str(value).strip()
     }

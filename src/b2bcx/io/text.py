@@ -145,6 +145,11 @@ _LINE_BREAKS = re.compile("[\\x0b\\x0c]")
 REPLACEMENT = "\ufffd"
 
 
+def has_controls(text: str) -> bool:
+    """Whether text holds a character :func:`without_controls` replaces."""
+    return _CONTROL.search(text) is not None
+
+
 def without_controls(text: str) -> str:
     """Text safe for a workbook or a terminal: a vertical tab or form feed (Word's
     manual line break, page break) becomes a line feed, any other C0 control
@@ -152,6 +157,33 @@ def without_controls(text: str) -> str:
     if not _CONTROL.search(text):
         return text
     return _CONTROL.sub(REPLACEMENT, _LINE_BREAKS.sub("\n", text))
+
+
+_CONTROL_BYTES = np.array(
+    [c for c in range(32) if c not in (9, 10, 13)], dtype=np.uint8
+)
+
+
+def has_control_bytes(content: bytes | pa.Buffer) -> bool:
+    """Whether UTF-8 bytes hold a C0 control character other than tab, CR, LF
+    (one vectorised pass; most files have none and skip the per-column scan)."""
+    data = np.frombuffer(content, dtype=np.uint8)
+    low = data[data < 32]
+    return bool(np.isin(low, _CONTROL_BYTES).any())
+
+
+def arrow_has_controls(array: pa.Array | pa.ChunkedArray) -> bool:
+    """Whether Arrow text (plain or dictionary-encoded) holds a character that
+    :func:`without_controls` replaces: one pass over its bytes (a dictionary's
+    distinct values only). Other types hold none."""
+    if isinstance(array, pa.ChunkedArray):
+        return any(arrow_has_controls(chunk) for chunk in array.chunks)
+    if pa.types.is_dictionary(array.type):
+        array = array.dictionary
+    if not (pa.types.is_string(array.type) or pa.types.is_large_string(array.type)):
+        return False
+    data = array.buffers()[2]
+    return data is not None and has_control_bytes(data)
 
 
 def replace_controls(

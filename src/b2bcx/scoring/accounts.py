@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -238,8 +239,15 @@ def account_attributes(
         problems += _conflicts(values, counts, column)
     for column in numeric:
         if column in out:
-            amounts, ambiguous, infinite = read_amounts(out[column])
-            problems += amount_problems(out[column], ambiguous, infinite, column)
+            amounts, ambiguous, refused = read_amounts(out[column])
+            refused_at = out[column][refused.ne("").to_numpy()]  # rows named
+            first = respondents.drop_duplicates(["account", column])
+            rows = first.set_index(["account", column])
+            where: dict[Any, tuple[str, int]] = {}
+            for account, value in refused_at.items():
+                at = (account, value)
+                where[account] = (str(rows.at[at, FILE]), int(rows.at[at, ROW]))
+            problems += amount_problems(out[column], ambiguous, refused, column, where)
             out[column] = amounts
     return out, problems
 
@@ -278,6 +286,19 @@ _COMMA_THOUSANDS = r"-?\d{1,3}(,\d{3})+(\.\d*)?"
 _DOT_THOUSANDS = r"-?\d{1,3}(\.\d{3})+(,\d*)?"
 _ONE_GROUP = r"-?\d{1,3}[.,]\d{3}"
 _INFINITE = r"[+-]?(inf|infinity)"
+_NUMBER = r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?"
+MAX_AMOUNT = 1e18
+"""The largest amount read (no account's revenue comes near it in any currency);
+below it no sum over a million accounts can overflow."""
+REFUSED = {
+    "infinite": "write the amount as a number",
+    "not a number": "write the amount with digits, a decimal mark and at most "
+    "thousands separators (1250000 or 1,250,000.50)",
+    "negative": "an account's revenue is 0 or more; correct the amount, or leave "
+    "the cell blank when it is not known",
+    "larger than 1e18": "check the amount's unit and decimal mark",
+}
+"""Why an amount is refused -> the hint (an error each, docs/method.md#bad-input)."""
 
 
 def read_amounts(values: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
@@ -288,16 +309,24 @@ def read_amounts(values: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
     are all understood: a separator that repeats, or that precedes the other
     one, groups thousands; the other is the decimal mark. A single separator
     followed by exactly three digits (``"1.250"``, ``"1,250"``) is ambiguous: it
-    is read as thousands (1250) and flagged.
+    is read as thousands (1250) and flagged. Text without a digit (``"n/a"``) is
+    a missing amount.
+
+    An amount must be a finite number ``0 <= x <= MAX_AMOUNT``: an infinite,
+    negative or larger amount, or digits that do not form a number (``"1_0"``,
+    ``"12-5"``), is refused (see :data:`REFUSED`). Example: ``"-5"`` is refused
+    as negative, ``"1_000"`` as not a number.
 
     Returns
     -------
     tuple of Series
-        The amounts (NaN when missing, unreadable or infinite), whether each
-        cell was ambiguous, and whether it was infinite (``inf``, ``1e999``).
+        The amounts (NaN when missing or refused), whether each cell was
+        ambiguous, and why each was refused (``""`` when it was not).
     """
     text = values.astype("string").str.strip()
     infinite_word = text.str.fullmatch(_INFINITE, case=False, na=False)
+    odd = text.str.contains("_", regex=False, na=False)
+    digits = text.str.contains(r"\d", regex=True, na=False)
     text = text.str.replace(r"(?<=\d)[\s\u00a0\u202f'’](?=\d)", "", regex=True)
     text = text.str.replace(r"[^0-9.,eE+-]", "", regex=True)
     ambiguous = text.str.fullmatch(_ONE_GROUP, na=False)
@@ -306,10 +335,23 @@ def read_amounts(values: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
     text = text.mask(comma_groups, text.str.replace(",", "", regex=False))
     text = text.mask(dot_groups, text.str.replace(".", "", regex=False))
     text = text.str.replace(",", ".", regex=False)
-    amounts = pd.to_numeric(text, errors="coerce").astype(float)
-    infinite = infinite_word | np.isinf(amounts.to_numpy())
-    amounts = amounts.mask(infinite)
-    return amounts, ambiguous & values.notna(), pd.Series(infinite, index=values.index)
+    unreadable = odd | (digits & ~text.str.fullmatch(_NUMBER, na=False))
+    amounts = pd.to_numeric(text.mask(unreadable), errors="coerce").astype(float)
+    number = amounts.to_numpy()
+    infinite = infinite_word.to_numpy() | np.isinf(number)
+    reasons = np.select(
+        [
+            infinite,
+            unreadable.to_numpy(),
+            number < 0,
+            number > MAX_AMOUNT,
+        ],
+        list(REFUSED),
+        "",
+    )
+    refused = pd.Series(reasons, index=values.index, dtype=object)
+    amounts = amounts.mask(refused.ne("").to_numpy())
+    return amounts, ambiguous & values.notna(), refused
 
 
 def parse_amount(values: pd.Series) -> pd.Series:
@@ -320,27 +362,32 @@ def parse_amount(values: pd.Series) -> pd.Series:
 def amount_problems(
     values: pd.Series,
     ambiguous: pd.Series,
-    infinite: pd.Series,
+    refused: pd.Series,
     column: str,
-    file: str | None = None,
+    where: Mapping[Any, tuple[str, int]] | None = None,
 ) -> list[Problem]:
-    """An error per infinite amount, a warning per ambiguous one (index = account)."""
+    """An error per refused amount, a warning per ambiguous one (index = account;
+    ``where`` gives each account's amount its file and row)."""
+    where = where or {}
+
     problems = [
         Problem(
-            "the amount is infinite",
-            "write the amount as a number",
-            file=file,
+            f"the amount is {refused[account]}",
+            REFUSED[refused[account]],
+            file=where.get(account, (None, None))[0],
+            row=where.get(account, (None, None))[1],
             column=column,
             value=f"{account}: {values[account]}",
         )
-        for account in values.index[infinite.to_numpy()]
+        for account in values.index[refused.ne("").to_numpy()]
     ]
     problems += [
         Problem(
             f"{values[account]!r} could be {values[account].replace(',', '.')!r} or "
             "a thousands group; it was read as thousands",
             "write amounts without thousands separators (1250 or 1250.00)",
-            file=file,
+            file=where.get(account, (None, None))[0],
+            row=where.get(account, (None, None))[1],
             column=column,
             value=f"{account}: {values[account]}",
             severity="warning",

@@ -50,34 +50,71 @@ def role_table(respondents: pd.DataFrame, config: Config) -> pd.DataFrame:
     """Respondent means of the index, pillars and outcomes by role, and NPS by role.
 
     Columns: ``role, respondents, accounts, index``, the score columns, ``nps``.
+    The means are summed as the streaming pass sums them (:func:`role_means`), so
+    both paths give the same digits.
     """
     scores = [c for c in ["index", *score_columns(config)] if c in respondents]
-    grouped = respondents.groupby("role", sort=False)
-    table = grouped[scores].mean()
-    table.insert(
-        0, "accounts", accounts_per_group(respondents["role"], respondents["account"])
+    roles = list(config.role_weights)
+    role = pd.Index(roles).get_indexer(respondents["role"])
+    respondents = respondents[role >= 0]  # every scored role is configured
+    accounts, ids = pd.factorize(respondents["account"], sort=True)
+    cells = accounts.astype(np.int64) * len(roles) + role[role >= 0]
+    shape = (len(ids), len(roles))
+
+    def sums(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+        x = values.to_numpy(dtype=float, na_value=np.nan)
+        have = ~np.isnan(x)
+        total = np.bincount(cells, np.where(have, x, 0.0), shape[0] * shape[1])
+        n = np.bincount(cells, have.astype(float), shape[0] * shape[1])
+        return total.reshape(shape), n.reshape(shape)
+
+    count = np.bincount(cells, minlength=shape[0] * shape[1]).reshape(shape)
+    present = count.sum(axis=0) > 0
+    table = pd.DataFrame(
+        {
+            "role": [r for r, here in zip(roles, present, strict=True) if here],
+            "respondents": count.sum(axis=0)[present].astype(np.int64),
+            "accounts": (count > 0).sum(axis=0)[present].astype(np.int64),
+        }
     )
-    table.insert(0, "respondents", grouped.size())
+    for name in scores:
+        table[name] = role_means(*sums(respondents[name]))[present]
     if "nps_code" in respondents:
         code = respondents["nps_code"]
-        shares = pd.DataFrame(
-            {"p": code == 1, "d": code == -1, "role": respondents["role"]}
-        )[code.notna()]
-        by_role = shares.groupby("role")[["p", "d"]].mean()
-        table["nps"] = 100 * (by_role["p"] - by_role["d"])
-    order = [r for r in config.role_weights if r in table.index]
-    return table.loc[order].reset_index()
+        promoters, answered = sums((code == 1).astype(float).where(code.notna()))
+        detractors, _ = sums((code == -1).astype(float).where(code.notna()))
+        table["nps"] = role_nps(promoters, detractors, answered)[present]
+    return table
 
 
-def accounts_per_group(groups: pd.Series, accounts: pd.Series) -> pd.Series:
-    """Distinct accounts per group, by integer codes (no per-group Python)."""
-    group_codes, group_ids = pd.factorize(groups)
-    account_codes, account_ids = pd.factorize(accounts)
-    pairs = np.unique(
-        group_codes.astype(np.int64) * max(len(account_ids), 1) + account_codes
-    )
-    counts = np.bincount(pairs // max(len(account_ids), 1), minlength=len(group_ids))
-    return pd.Series(counts, index=pd.Index(group_ids, name=groups.name))
+def role_means(total: np.ndarray, n: np.ndarray) -> np.ndarray:
+    """Per role the respondent mean ``Σ_a T_ar / Σ_a n_ar``.
+
+    ``total`` and ``n`` (accounts x roles) hold each account and role's sum of
+    the scores and count of scores present, the accounts in id order, each cell
+    summed in row order: the whole-file path and the streaming pass both sum
+    this way, so their by-role tables agree to the last digit (summing the rows
+    of a role in another order changes the last bits). NaN for a role without
+    scores. Example: totals ``[[150, 60]]`` over counts ``[[2, 1]]`` give
+    ``[75, 60]``.
+    """
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.ascontiguousarray(total).sum(axis=0) / np.ascontiguousarray(n).sum(
+            axis=0
+        )
+
+
+def role_nps(
+    promoters: np.ndarray, detractors: np.ndarray, answered: np.ndarray
+) -> np.ndarray:
+    """Per role ``NPS = 100 (Σ_a P_ar − Σ_a D_ar) / Σ_a n_ar`` from per-account x
+    role counts of promoters, detractors and NPS answers (as :func:`role_means`)."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = (
+            np.ascontiguousarray(promoters).sum(axis=0)
+            - np.ascontiguousarray(detractors).sum(axis=0)
+        ) / np.ascontiguousarray(answered).sum(axis=0)
+    return 100 * share
 
 
 def lifecycle_table(accounts: pd.DataFrame, config: Config) -> pd.DataFrame:

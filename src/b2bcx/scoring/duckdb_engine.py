@@ -28,6 +28,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from b2bcx.config.models import Config
+from b2bcx.io.text import CONTROL_CHARACTERS
 from b2bcx.scoring.engine import PART_STRIDE, Layout
 from b2bcx.scoring.moments import (
     DETRACTOR,
@@ -117,7 +118,8 @@ def _distinct(
     connection: _Connection, layout: Layout, p: Plan, names: Sequence[str]
 ) -> tuple[dict[str, list[str]], bool, bool]:
     """Distinct non-blank values of the config columns ``names``, whether an
-    account id has non-ASCII characters, and whether a respondent id repeats
+    account id has non-ASCII characters or a cell control characters (the
+    embedded engine's reader replaces them), and whether a respondent id repeats
     among the rows with an account (one read of the file)."""
     c = p.config.columns
     account = _name(layout.columns[c.account])
@@ -127,9 +129,11 @@ def _distinct(
         ids = _blank(_name(layout.columns[c.respondent]))
         live = f"FILTER (WHERE {_blank(account)} IS NOT NULL)"
         repeats = f"count({ids}) {live} - count(DISTINCT {ids}) {live}"
+    every = ", ".join(_name(c) for c in layout.read)
+    controls = f"regexp_matches(concat_ws('', {every}), {_text(CONTROL_CHARACTERS)})"
     query = (
-        f"SELECT bool_or(strlen({account}) <> length({account})), {repeats}, "
-        f"{', '.join(lists) or 'NULL'} FROM {_source(layout)}"
+        f"SELECT bool_or(strlen({account}) <> length({account}) OR {controls}), "
+        f"{repeats}, {', '.join(lists) or 'NULL'} FROM {_source(layout)}"
     )
     row = connection.row(query)
     found = {

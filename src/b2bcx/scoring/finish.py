@@ -26,6 +26,7 @@ from b2bcx.scoring.accounts import (
     score_columns,
 )
 from b2bcx.scoring.attributes import named
+from b2bcx.scoring.breakdowns import role_means, role_nps
 from b2bcx.scoring.moments import DETRACTOR, PART_BITS, PROMOTER, Partial, Plan
 from b2bcx.scoring.prepare import (
     FILE,
@@ -54,7 +55,9 @@ class Finished:
     """What the pass yields once merged: tables, row accounting and problems.
 
     ``problems`` are in the order the respondent path finds them (errors and
-    warnings); ``attribute_warnings`` are the conflicting account attributes.
+    warnings); ``attribute_warnings`` are the conflicting account attributes;
+    ``questioned_amounts`` says that a revenue amount is refused, which the
+    respondent path reports with its row.
     """
 
     accounts: pd.DataFrame
@@ -63,6 +66,7 @@ class Finished:
     problems: list[Problem]
     attribute_warnings: list[Problem]
     borrowed: tuple[str, ...] = ()
+    questioned_amounts: bool = False
 
 
 class Locator:
@@ -263,8 +267,9 @@ def _flags(
     return account_flags(n, cover, gap, decision_present, detractors, thresholds)
 
 
-def role_table(total: Partial, p: Plan) -> pd.DataFrame:
-    """Respondent means by role (the columns of ``breakdowns.role_table``)."""
+def role_table(total: Partial, p: Plan, order: np.ndarray) -> pd.DataFrame:
+    """Respondent means by role (the columns of ``breakdowns.role_table``), summed
+    over the accounts in id order (``order``) as the respondent path sums them."""
     config = p.config
     present = total.count.sum(axis=0) > 0
     roles = [r for r, here in zip(p.roles, present, strict=True) if here]
@@ -277,24 +282,22 @@ def role_table(total: Partial, p: Plan) -> pd.DataFrame:
         }
     )
     names = [c for c in ["index", *score_columns(config)] if c in p.scores]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        for name in names:
-            j = p.scores.index(name)
-            table[name] = (total.total[:, :, j].sum(0) / total.n[:, :, j].sum(0))[keep]
-        if PROMOTER in p.scores:
-            j, k = p.scores.index(PROMOTER), p.scores.index(DETRACTOR)
-            answered = total.n[:, :, j].sum(0)
-            share = (
-                total.total[:, :, j].sum(0) - total.total[:, :, k].sum(0)
-            ) / answered
-            table["nps"] = (100 * share)[keep]
+    sums, counts = total.total[order], total.n[order]
+    for name in names:
+        j = p.scores.index(name)
+        table[name] = role_means(sums[:, :, j], counts[:, :, j])[keep]
+    if PROMOTER in p.scores:
+        j, k = p.scores.index(PROMOTER), p.scores.index(DETRACTOR)
+        table["nps"] = role_nps(sums[:, :, j], sums[:, :, k], counts[:, :, j])[keep]
     return table
 
 
 def attributes(
     total: Partial, p: Plan, locate: Locator, order: np.ndarray
-) -> tuple[pd.DataFrame, list[Problem]]:
-    """Each account's most frequent attribute value (ties: first as text), and conflicts.
+) -> tuple[pd.DataFrame, list[Problem], bool]:
+    """Each account's most frequent attribute value (ties: first as text), conflicts,
+    ambiguous amounts, and whether a revenue amount is refused (the respondent
+    path then reads the export, to name each one's row: :func:`read_amounts`).
 
     ``order`` lists the partial's accounts sorted by id; conflicts are reported
     in that order.
@@ -303,6 +306,7 @@ def attributes(
     out = pd.DataFrame(index=pd.Index(accounts, name="account"))
     problems: list[Problem] = []
     c = p.config.columns
+    questioned = False
     for column in p.attributes:
         entries = total.attributes.get(column)
         if entries is None:
@@ -322,15 +326,16 @@ def attributes(
         out[column] = out[column].astype("str")
         problems += _conflicts(found, accounts, column, locate, order)
     if c.revenue and c.revenue in out:
-        amounts, ambiguous, infinite = read_amounts(out[c.revenue])
+        amounts, ambiguous, refused = read_amounts(out[c.revenue])
+        questioned = bool(refused.ne("").any())  # the respondent path names rows
         problems += amount_problems(  # by account id, as the respondent path
             out[c.revenue].iloc[order],
             ambiguous.iloc[order],
-            infinite.iloc[order],
+            refused.iloc[order],
             c.revenue,
         )
         out[c.revenue] = amounts
-    return out, problems
+    return out, problems, questioned
 
 
 def _conflicts(
@@ -459,12 +464,12 @@ def finish(total: Partial, p: Plan, first_rows: Mapping[str, int]) -> Finished:
     """
     locate = Locator(total, first_rows)
     order = pc.sort_indices(total.accounts).to_numpy(zero_copy_only=False)
-    by_role, borrowed = role_table(total, p), borrowed_roles(total, p)
+    by_role, borrowed = role_table(total, p, order), borrowed_roles(total, p)
     columns = account_columns(total, p, order)
     total.release_sums()
     accounts = account_frame(account_labels(total, p, order), columns, p)
     del columns
-    found, warnings = attributes(total, p, locate, order)
+    found, warnings, questioned = attributes(total, p, locate, order)
     accounts = accounts.join(named(found, p.config), on="account")
     return Finished(
         accounts,
@@ -473,6 +478,7 @@ def finish(total: Partial, p: Plan, first_rows: Mapping[str, int]) -> Finished:
         census_problems(total, p, locate),
         warnings,
         borrowed,
+        questioned,
     )
 
 

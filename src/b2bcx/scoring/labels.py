@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from b2bcx.config.models import Config, Scale, scales_in_force
+from b2bcx.errors import Problem
 from b2bcx.scoring.scales import (
     answer_lookup,
     as_number,
@@ -161,6 +162,77 @@ def role_reader(
         return code if not mapped(label) and mapped(code) else label
 
     return read
+
+
+def label_collisions(
+    config: Config,
+    labels: Mapping[str, Mapping[str, str]],
+    role_map: Mapping[str, str],
+    file: str,
+) -> list[Problem]:
+    """A warning per value label that several codes of a column share, when
+    reading the codes through their labels merges them: answers on a scale (the
+    label is one of the scale's), roles (the label maps to a role), accounts,
+    segments, phases or waves. Codes sharing a non-answer label ("Don't know" as
+    98 and 99) are missing either way and not reported.
+
+    ``labels``: config column -> code -> label (the columns a file codes);
+    ``role_map``: normalised role answer -> role id
+    (:func:`b2bcx.scoring.prepare.role_lookup`).
+    Example: ``{"Account": {"1": "Acme", "2": "Acme"}}`` gives one warning naming
+    the column, codes 1 and 2 and the label "Acme".
+    """
+    scales = scales_in_force(config)
+    merged: dict[str, Mapping[str, str]] = {}
+    for column, scale in scale_columns(config).items():
+        if column in labels and scale in scales:
+            on_scale = answer_lookup(scales[scale])[0]
+            merged[column] = {
+                code: normalise_label(label)
+                for code, label in labels[column].items()
+                if normalise_label(label) in on_scale
+            }
+    role = config.columns.role
+    if role and role in labels and not config.roles.single:
+        merged[role] = {
+            code: normalise_label(label)
+            for code, label in labels[role].items()
+            if normalise_label(label) in role_map
+        }
+    for column in label_columns(config):
+        if (
+            column in labels
+            and column not in merged
+            and column != config.columns.comment
+        ):
+            merged[column] = dict(labels[column])
+    problems = []
+    for column, read in merged.items():
+        codes_of: dict[str, list[str]] = {}
+        for code, label in read.items():
+            codes_of.setdefault(label, []).append(code)
+        for codes in codes_of.values():
+            if len(codes) > 1:
+                codes = sorted(codes, key=_code_order)
+                shown = labels[column][codes[0]]
+                problems.append(
+                    Problem(
+                        f"codes {', '.join(codes)} share the value label {shown!r}: "
+                        "their answers are read as one",
+                        "give each code its own value label in SPSS, or check that "
+                        "the codes mean the same",
+                        file=file,
+                        column=column,
+                        value=shown,
+                        severity="warning",
+                    )
+                )
+    return problems
+
+
+def _code_order(code: str) -> tuple[float, str]:
+    number = as_number(code)
+    return (number if number is not None else float("inf"), code)
 
 
 def _plain_reader(labels: Mapping[str, str]) -> Callable[[str], str]:

@@ -27,7 +27,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from b2bcx.config.models import Config, Scale, scales_in_force
-from b2bcx.io.text import INVISIBLE, ODD_SPACES
+from b2bcx.io.text import INVISIBLE, ODD_SPACES, arrow_has_controls
 from b2bcx.scoring.attributes import attribute_columns
 from b2bcx.scoring.prepare import _role_key, configured_columns, role_lookup
 from b2bcx.scoring.scales import _decode, answer_lookup, item_score
@@ -38,6 +38,9 @@ DETRACTOR = "_detractor"
 NO_ACCOUNT = "no account"
 UNMAPPED = "unmapped role"
 DUPLICATE = "duplicate respondent id"
+CONTROLS = "controls"
+"""The census kind of a column holding control characters: the export is then
+read whole, whose reader replaces them and names the column and first row."""
 PART_BITS = 32
 NOT_YET = np.iinfo(np.int64).max
 """The first position of a cell with no complete case yet."""
@@ -172,7 +175,8 @@ class Partial:
         first row), one entry per distinct account and value.
     vocabulary : per attribute column, value -> code.
     census : per ``(column, kind)`` (kind ``invalid`` or ``unmapped``), distinct raw
-        value -> ``[count, first position]``.
+        value -> ``[count, first position]``; kinds ``invisible`` (account ids
+        with invisible characters) and :data:`CONTROLS` only mark a column.
     answered : per answer column, rows kept with a non-blank answer.
     excluded : rows excluded per reason; ``rows``: rows read (blank rows not counted).
     waves : distinct wave values of the rows kept.
@@ -385,6 +389,9 @@ def _kept(
     out = Partial.empty(p)
     if invisible:  # ids that differ only by invisible characters: warned about
         out.census[(c.account, "invisible")] = {"": [invisible, 0]}
+    for name in batch.schema.names:  # replaced, with a warning, by the reader
+        if arrow_has_controls(batch.column(name)):
+            out.census[(name, CONTROLS)] = {"": [1, 0]}
     out.rows = int(filled.sum())
     has_account = filled & (account_codes >= 0)
     role = _roles(columns, p, filled)

@@ -17,7 +17,7 @@ import pandas as pd
 from b2bcx.config.models import Config
 from b2bcx.errors import Problem, Severity
 from b2bcx.io.text import normalise_ids
-from b2bcx.scoring.labels import read_codes, relabel
+from b2bcx.scoring.labels import label_collisions, read_codes, relabel
 from b2bcx.scoring.scales import as_number, normalise_label
 
 FILE = "_file"
@@ -235,6 +235,7 @@ def prepare(
     renamed = frame.rename(columns={v: k for k, v in columns.items() if v != k})
     coded = value_labels or {}
     labels = {k: dict(coded[v]) for k, v in columns.items() if v in coded}
+    problems += label_collisions(config, labels, role_lookup(config), source)
     renamed = read_codes(renamed, config, labels)
     reasons = pd.Series(pd.NA, index=frame.index, dtype=object)
     if platform_reasons is not None:

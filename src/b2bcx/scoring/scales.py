@@ -7,6 +7,7 @@ label lookup runs over the distinct answers, not over every cell.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -48,16 +49,25 @@ def normalise_label(text: object) -> str:
     ).casefold()
 
 
+NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:[.,][0-9]*)?|[.,][0-9]+)")
+"""How an export writes a number: ASCII digits, an optional sign and one decimal
+point or comma. Python's other literal forms (``1_0``, ``1e5``, ``inf``, ``nan``,
+``0x1F``, non-ASCII digits) are no numbers in an answer (docs/method.md#bad-input)."""
+
+
 def as_number(text: object) -> float | None:
-    """A number written as text (``"4"``, ``"4.0"``, ``"4,5"``), else None."""
+    """A number written as text (``"4"``, ``"4.0"``, ``"4,5"``, ``" -1 "``), else None.
+
+    Only :data:`NUMBER`'s form counts: ``"1_0"``, ``"1e1"``, ``"inf"`` and ``"nan"``
+    are None (Python's ``float`` would read them). Examples: ``as_number("4,5") ==
+    4.5``; ``as_number("1_0") is None``.
+    """
     if isinstance(text, int | float) and not isinstance(text, bool):
         return float(text) if math.isfinite(float(text)) else None
-    cleaned = str(text).strip().replace(",", ".")
-    try:
-        value = float(cleaned)
-    except ValueError:
+    cleaned = str(text).strip()
+    if not NUMBER.fullmatch(cleaned):
         return None
-    return value if math.isfinite(value) else None
+    return float(cleaned.replace(",", "."))
 
 
 @dataclass(frozen=True)

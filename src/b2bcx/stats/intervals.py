@@ -43,7 +43,8 @@ def weighted_mean(values: pd.Series, weights: pd.Series) -> tuple[float, float, 
     ----------
     values : one value per account (index, a pillar, NPS, a change); NaN is skipped.
     weights : the account weights (equal or revenue); normalised over the ``k``
-        accounts that have a value and a positive weight.
+        accounts that have a value and a positive, finite weight (divided by
+        their largest first, so that no sum overflows).
 
     Returns
     -------
@@ -55,10 +56,11 @@ def weighted_mean(values: pd.Series, weights: pd.Series) -> tuple[float, float, 
     """
     x, v = values.to_numpy(float), weights.to_numpy(float)
     have = ~np.isnan(x) & ~np.isnan(v) & (v > 0)
-    x, v = x[have], v[have]
+    x, v = x[have & np.isfinite(v)], v[have & np.isfinite(v)]
     k = len(x)
     if k == 0:
         return np.nan, np.nan, 0
+    v = v / v.max()  # scaled first: the sum of huge weights cannot overflow
     v = v / v.sum()
     mean = float(v @ x)
     se = float(np.sqrt(k / (k - 1) * (v**2 @ (x - mean) ** 2))) if k > 1 else np.nan

@@ -34,16 +34,24 @@ def weighted_row_mean(
     Returns
     -------
     numpy.ndarray
-        ``Σ w_j x_j / Σ w_j`` over each row's present columns.
+        ``Σ w_j x_j / Σ w_j`` over each row's present columns, summed column by
+        column in column order, so that every path and machine gives the same
+        digits. Example: ``[[50, nan, 100]]`` with weights ``[1, 1, 3]`` gives
+        ``[87.5]``.
     """
     w = (
         np.ones(values.shape[1])
         if weights is None
         else np.asarray(weights, dtype=float)
     )
+    values = np.asarray(values, dtype=float)
     present = ~np.isnan(values)
-    weight_present = present @ w
-    total = np.where(present, values, 0.0) @ w
+    total = np.zeros(len(values))
+    weight_present = np.zeros(len(values))
+    for j in range(values.shape[1]):  # column by column: the same order of additions
+        # whatever the array's layout or the machine (a BLAS product is neither)
+        total += np.where(present[:, j], values[:, j] * w[j], 0.0)
+        weight_present += np.where(present[:, j], w[j], 0.0)
     with np.errstate(invalid="ignore", divide="ignore"):
         mean = total / weight_present
     mean[present.sum(axis=1) < max(min_present, 1)] = np.nan

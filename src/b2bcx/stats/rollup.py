@@ -319,13 +319,16 @@ def pareto_tiers(
 
     Accounts sorted by revenue, descending: tier A while the cumulative share
     *before* the account is below 80% (so the account that reaches 80% is A),
-    then B below 95%, then C. Accounts without revenue get no tier.
+    then B below 95%, then C. Accounts without revenue get no tier; when no
+    account has a revenue above 0, none gets one (there are no shares).
     """
     known = revenue.dropna()
     # largest first; equal revenues in index (account) order, whatever the row order
     known = known.iloc[np.lexsort((known.index.astype(str), -known.to_numpy(float)))]
     total = known.sum()
-    before = (known.cumsum() - known) / total if total > 0 else known * 0
+    if not total > 0:
+        return pd.Series(np.nan, index=revenue.index, dtype=object)
+    before = (known.cumsum() - known) / total
     tiers = pd.Series(
         np.where(before < a_share, "A", np.where(before < b_share, "B", "C")),
         index=known.index,
