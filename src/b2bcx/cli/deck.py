@@ -125,9 +125,8 @@ def deck(
         inputs = deck_inputs(sources, run_time=deck_time())
         if strict:
             fail_on_warnings(inputs)
-        column = (
-            find_manager(inputs.score, manager_column) if by is DeckBy.manager else None
-        )
+        split = by is DeckBy.manager or manager_column is not None  # as --help says
+        column = find_manager(inputs.score, manager_column) if split else None
         options = DeckOptions(column, template, parse_ids(accounts_only))
         with account_progress(slide_count(inputs, options)) as advance:
             paths = write_decks(inputs, output, options, on_account=advance)

@@ -225,6 +225,7 @@ def plain_presentation(prs: Presentation) -> None:
     if part.content_type != CT.PML_PRES_MACRO_MAIN:
         return
     part._content_type = CT.PML_PRESENTATION_MAIN
+    vars(part).pop("content_type", None)  # python-pptx caches the type it read
     for rel_id, rel in list(part.rels.items()):
         if rel.reltype == VBA_PROJECT:
             part.rels.pop(rel_id)
