@@ -812,3 +812,31 @@ def test_a_failed_move_is_reported_and_leaves_no_temporary(
         temporary.write_text("new")
     assert target.read_text() == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["out.csv"]
+
+
+def test_a_failed_move_of_a_later_file_puts_the_earlier_ones_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """All or none also when the move itself fails (a full directory, say)."""
+    from b2bcx.io import atomic
+
+    old, new, last = tmp_path / "a.pptx", tmp_path / "n.pptx", tmp_path / "z.pptx"
+    old.write_bytes(b"last quarter a")
+    last.write_bytes(b"last quarter z")
+    real = os.replace
+
+    def refused_for_the_last(source: Any, destination: Any) -> None:
+        if Path(destination) == last and Path(source).name.endswith(".tmp"):
+            raise OSError(28, "No space left on device")
+        real(source, destination)
+
+    monkeypatch.setattr(atomic.os, "replace", refused_for_the_last)
+    with (
+        pytest.raises(OutputError, match=r"z\.pptx: No space left"),
+        atomic.atomic_paths([old, new, last]) as temporaries,
+    ):
+        for temporary in temporaries:
+            temporary.write_bytes(b"this quarter")
+    assert old.read_bytes() == b"last quarter a"
+    assert last.read_bytes() == b"last quarter z"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.pptx", "z.pptx"]

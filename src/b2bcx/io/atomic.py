@@ -78,12 +78,14 @@ def atomic_paths(targets: Sequence[str | Path]) -> Iterator[list[Path]]:
                     _copy_into(temporary, path)
                 else:
                     os.chmod(temporary, file_mode(path))
-            for path, temporary, stream in zip(
-                paths, temporaries, streams, strict=True
-            ):
-                if not stream:
-                    what = str(path)
-                    os.replace(temporary, path)
+            moves = [
+                (temporary, path)
+                for path, temporary, stream in zip(
+                    paths, temporaries, streams, strict=True
+                )
+                if not stream
+            ]
+            _move_into_place(moves)
     except OSError as exc:
         raise OutputError(
             f"cannot write {what}: {exc.strerror or exc}",
@@ -92,6 +94,58 @@ def atomic_paths(targets: Sequence[str | Path]) -> Iterator[list[Path]]:
     finally:
         for temporary in temporaries:
             temporary.unlink(missing_ok=True)
+
+
+def _move_into_place(moves: list[tuple[Path, Path]]) -> None:
+    """Move each temporary file onto its target, all or none.
+
+    With several targets, each previous file is first kept as a hard link (named
+    as a temporary); when a move fails, the targets moved before it get their
+    previous file back, or are removed when they are new.
+
+    Raises
+    ------
+    OutputError
+        A move failed; every target is as it was (where the file system has hard
+        links).
+    """
+    kept: list[tuple[Path, bool, Path | None]] = []  # target, existed, previous
+    links: list[Path] = []
+    try:
+        for temporary, target in moves:
+            existed, previous = (
+                _keep_previous(target, links) if len(moves) > 1 else (True, None)
+            )
+            os.replace(temporary, target)
+            kept.append((target, existed, previous))
+    except OSError as exc:
+        for moved, existed, previous in reversed(kept):
+            with contextlib.suppress(OSError):
+                if previous is not None:
+                    os.replace(previous, moved)
+                elif not existed:
+                    moved.unlink()
+        raise OutputError(
+            f"cannot write {target}: {exc.strerror or exc}",
+            hint="check free space and permissions; the previous files are unchanged",
+        ) from None
+    finally:
+        for link in links:
+            link.unlink(missing_ok=True)
+
+
+def _keep_previous(target: Path, links: list[Path]) -> tuple[bool, Path | None]:
+    """(whether ``target`` exists, a hard link to it or None when none can be made)."""
+    if not os.path.lexists(target):
+        return False, None
+    try:
+        link = _temporary_for(target, stream=False)
+        links.append(link)
+        link.unlink()
+        os.link(target, link, follow_symlinks=False)
+    except (OSError, OutputError):
+        return True, None
+    return True, link
 
 
 def _folder(target: Path) -> Path:
