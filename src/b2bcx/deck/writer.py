@@ -117,7 +117,7 @@ def check_output(output: Path) -> None:
         check_writable(output / "deck.pptx")  # the folder itself must be writable
     elif output.exists() or output.is_symlink():
         raise UsageError(
-            f"cannot write decks into {output}: it is a file, not a folder",
+            f"cannot write decks into {output}: it exists and is not a folder",
             hint="pass -o a folder (new or existing), or -o DECK.pptx for one deck",
         )
     else:

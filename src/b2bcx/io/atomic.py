@@ -125,9 +125,10 @@ def _move_into_place(moves: list[tuple[Path, Path]]) -> None:
                     os.replace(previous, moved)
                 elif not existed:
                     moved.unlink()
+        files = "file is" if len(moves) == 1 else "files are"
         raise OutputError(
             f"cannot write {target}: {exc.strerror or exc}",
-            hint="check free space and permissions; the previous files are unchanged",
+            hint=f"check free space and permissions; the previous {files} unchanged",
         ) from None
     finally:
         for link in links:
