@@ -517,11 +517,11 @@ def test_a_failed_save_leaves_no_partial_deck_and_keeps_the_previous(
     target = tmp_path / "deck.pptx"
     target.write_bytes(b"last quarter's deck")
 
-    def broken_save(self, filename):
-        Path(filename).write_bytes(b"PK half a deck")
+    def broken_write(path, content):
+        Path(path).write_bytes(content[:10])  # half a deck, then the disk is full
         raise OSError("disk full")
 
-    monkeypatch.setattr(pptx.presentation.Presentation, "save", broken_save)
+    monkeypatch.setattr("b2bcx.deck.writer.write_bytes", broken_write)
     with pytest.raises(OutputError, match="disk full"):
         write_decks(inputs, target, DeckOptions(accounts_only=("ACC-0001",)))
     assert target.read_bytes() == b"last quarter's deck"

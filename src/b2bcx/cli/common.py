@@ -15,6 +15,8 @@ from b2bcx.cli.options import Format
 from b2bcx.errors import B2bcxError
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from b2bcx.config.models import Config
     from b2bcx.io import Export
     from b2bcx.results import ScoreResult
@@ -69,31 +71,38 @@ def refuse_output_over_inputs(
     OutputError
         ``output`` or its folder is read-only (exit 1).
     """
-    from b2bcx.errors import UsageError
-    from b2bcx.io.writers import check_writable
+    from b2bcx.io.writers import check_writable, refuse_replacing_inputs
 
     if output is None:
         return
     check_writable(output)
-    for source in inputs:
-        if source is not None and same_file(output, source):
-            raise UsageError(
-                f"{option} {output} names an input file ({source}); "
-                "it would be replaced by the results",
-                hint="write the results to a new file",
-            )
+    refuse_replacing_inputs(output, inputs, option)
 
 
-def same_file(first: Path, second: Path) -> bool:
-    """Whether two paths name the same file (resolved path or same inode)."""
+def source_date() -> datetime | None:
+    """SOURCE_DATE_EPOCH as a time (UTC), or None when it is not set.
+
+    Raises
+    ------
+    UsageError
+        It is not a whole number of seconds since 1970 within Python's range of
+        dates (years 1 to 9999).
+    """
     import os
+    from datetime import UTC, datetime
 
+    from b2bcx.errors import UsageError
+
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if not epoch:
+        return None
     try:
-        if first.resolve() == second.resolve():
-            return True
-        return os.path.samefile(first, second)
-    except (OSError, ValueError, RuntimeError):
-        return False
+        return datetime.fromtimestamp(int(epoch), tz=UTC)
+    except (ValueError, OverflowError, OSError):
+        raise UsageError(
+            f"SOURCE_DATE_EPOCH={epoch!r} is not a time in seconds since 1970",
+            hint="set it to an integer such as 1767225600, or unset it",
+        ) from None
 
 
 def configured_accounts(config: Config, accounts: Path | None) -> Path | None:
@@ -141,7 +150,8 @@ def emit(
     from b2bcx.io.writers import csv_text, json_text, write_table
 
     if output is not None:
-        write_table(table, output, sheet=sheet)
+        stream_format = ".json" if fmt is Format.json else ".csv"
+        write_table(table, output, sheet=sheet, stream_format=stream_format)
         note(f"wrote {output}")
     elif fmt is Format.csv:
         sys.stdout.write(csv_text(table))

@@ -99,11 +99,14 @@ def deck(
     baseline and its significance, NPS, a native (editable) chart of the pillars
     against the portfolio and last quarter, who answered by role, the lifecycle
     priority pillar and up to three comments. Written to a temporary file and moved
-    into place: a failed run leaves no partial deck. One summary line on stderr.
+    into place: a failed run leaves no partial deck (with --by manager, no deck is
+    replaced unless all are written). Two runs on the same inputs on the same day
+    give the same file; SOURCE_DATE_EPOCH, when set, is the time recorded. One
+    summary line on stderr.
 
     Example: b2bcx deck examples/acme_2026q3.csv -c examples/acme.yaml --baseline examples/acme_2026q2.csv --accounts examples/crm_accounts.csv --by manager -o decks/
     """
-    from b2bcx.cli.common import reported
+    from b2bcx.cli.common import refuse_output_over_inputs, reported
 
     with reported():
         require_pptx()
@@ -111,20 +114,33 @@ def deck(
         from b2bcx.cli.report import load_sources
         from b2bcx.deck import DeckOptions, write_decks
         from b2bcx.deck.plan import manager_column as find_manager
-        from b2bcx.deck.writer import check_output, slide_count
+        from b2bcx.deck.writer import check_output, check_template, slide_count
 
         check_output(output)
+        if template is not None:
+            check_template(template)
+        given = [*exports, config, *(baseline or []), accounts, template]
+        refuse_output_over_inputs(output if output.suffix else None, given)
         sources = load_sources(exports, config, sheet, baseline, accounts)
-        inputs = deck_inputs(sources, run_time=datetime.now().astimezone())
+        inputs = deck_inputs(sources, run_time=deck_time())
         if strict:
             fail_on_warnings(inputs)
-        column = (
-            find_manager(inputs.score, manager_column) if by is DeckBy.manager else None
-        )
+        split = by is DeckBy.manager or manager_column is not None  # as --help says
+        column = find_manager(inputs.score, manager_column) if split else None
         options = DeckOptions(column, template, parse_ids(accounts_only))
         with account_progress(slide_count(inputs, options)) as advance:
             paths = write_decks(inputs, output, options, on_account=advance)
         _summary_line(inputs, options, paths, output)
+
+
+def deck_time() -> datetime:
+    """The time a deck records: SOURCE_DATE_EPOCH when set, else the start of
+    today, so that two runs on the same inputs give the same file (the title
+    slide shows the date)."""
+    from b2bcx.cli.common import source_date
+
+    today = datetime.now().astimezone()
+    return source_date() or today.replace(hour=0, minute=0, second=0, microsecond=0)
 
 
 def fail_on_warnings(inputs: DeckInputs) -> None:

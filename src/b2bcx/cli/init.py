@@ -72,13 +72,12 @@ def init(
 
 def refuse_overwrite(output: Path | None, force: bool, export: Path) -> None:
     """Stop before any work when ``-o FILE`` exists (without ``--force``), is a
-    folder, or is the export itself."""
+    folder, or is the export itself; a stream (``-o /dev/stdout``) is written into."""
     from b2bcx.errors import B2bcxError, UsageError
 
     if output is None:
         return
-    from b2bcx.cli.common import same_file
-    from b2bcx.io.writers import check_writable
+    from b2bcx.io.writers import check_writable, is_stream, same_file
 
     check_writable(output)
 
@@ -86,7 +85,7 @@ def refuse_overwrite(output: Path | None, force: bool, export: Path) -> None:
         raise UsageError(
             f"cannot write the config to {output}", hint="name a new .yaml file"
         )
-    if output.exists() and not force:
+    if output.exists() and not force and not is_stream(output):
         raise B2bcxError(
             f"{output} exists; use --force to overwrite",
             hint="or choose another file with -o",

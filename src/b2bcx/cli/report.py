@@ -9,10 +9,9 @@ without an import cycle.
 from __future__ import annotations
 
 import contextlib
-import os
 import sys
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -32,7 +31,7 @@ from b2bcx.cli.options import (
     SheetOption,
     StrictOption,
 )
-from b2bcx.errors import DataError, UsageError
+from b2bcx.errors import DataError
 
 if TYPE_CHECKING:
     from b2bcx.results import ReportInputs, Sources
@@ -128,15 +127,11 @@ def recorded_time(wanted: bool) -> datetime | None:
     """The run time the report records: SOURCE_DATE_EPOCH when set (reproducible
     builds), now with ``--run-time``, else none (the file depends on its inputs
     only)."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch:
-        try:
-            return datetime.fromtimestamp(int(epoch), tz=UTC)
-        except (ValueError, OverflowError, OSError):
-            raise UsageError(
-                f"SOURCE_DATE_EPOCH={epoch!r} is not a time in seconds since 1970",
-                hint="set it to an integer such as 1767225600, or unset it",
-            ) from None
+    from b2bcx.cli.common import source_date
+
+    epoch = source_date()
+    if epoch is not None:
+        return epoch
     return datetime.now().astimezone() if wanted else None
 
 

@@ -7,7 +7,9 @@ accounts; the manager column is chosen by :func:`manager_column`.
 
 from __future__ import annotations
 
+import hashlib
 import re
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -117,33 +119,78 @@ def deck_plans(
     stem: str,
     keep_order: bool = False,
 ) -> list[DeckPlan]:
-    """One plan for the whole portfolio, or one per value of ``by_column``."""
+    """One plan for the whole portfolio, or one per value of ``by_column``.
+
+    Each manager (the whole value, however long) gets a deck of their own, in
+    name order, and the accounts without one a last deck, ``no-manager.pptx``;
+    file names are unique (see :func:`manager_stems`).
+    """
     result = inputs.score
     rows = accounts if keep_order else ordered(accounts, result)
     if by_column is None:
         return [DeckPlan(stem, None, rows)]
-    owners = rows[by_column].map(lambda v: safe_text(v, 60) or NO_MANAGER)
-    plans: list[DeckPlan] = []
-    used: set[str] = set()
-    for owner in sorted(owners.unique(), key=lambda o: (o == NO_MANAGER, o.lower())):
-        name = unique_stem(slug(owner), used)
-        plans.append(DeckPlan(name, owner, rows[owners == owner]))
+    owners = rows[by_column].map(lambda v: safe_text(v))
+    names = sorted(set(owners) - {""}, key=lambda o: (o.lower(), o))
+    stems = manager_stems(names)
+    plans = [DeckPlan(stems[name], name, rows[owners == name]) for name in names]
+    if (owners == "").any():
+        plans.append(DeckPlan(NO_MANAGER_STEM, NO_MANAGER, rows[owners == ""]))
     return plans
+
+
+NO_MANAGER_STEM = "no-manager"
+"""The file stem of the deck of accounts without a manager; a manager whose name
+gives the same stem gets a hashed one."""
+MANAGER_STEM_CHARS = 60
+"""The longest manager part of a deck's file name (a slug: ASCII, 1 byte a character)."""
+STEM_BYTES = 120
+"""The longest file-name stem of a deck in bytes (a file name holds 255)."""
+_HASHED = re.compile(r"-[0-9a-f]{8}$")
+
+
+def manager_stems(names: Sequence[str]) -> dict[str, str]:
+    """A unique file stem per manager name: its slug ("Claire Dubois" ->
+    claire-dubois), or, when the slug is cut, empty, the no-manager stem or
+    shared with another name, the slug followed by a short hash of the name.
+
+    Example: "Claire Dubois" -> claire-dubois; "No manager" -> no-manager-<hash>,
+    since no-manager.pptx holds the accounts without a manager.
+    """
+    slugs = {name: slug(name) for name in names}
+    shared = Counter(slugs.values())
+    stems = {}
+    for name, stem in slugs.items():
+        plain = (
+            stem
+            and len(stem) <= MANAGER_STEM_CHARS
+            and shared[stem] == 1
+            and stem != NO_MANAGER_STEM
+            and not _HASHED.search(stem)  # never mistaken for another's hashed stem
+        )
+        stems[name] = (
+            stem if plain else hashed_stem(stem or "deck", name, MANAGER_STEM_CHARS + 9)
+        )
+    return stems
 
 
 def slug(text: str) -> str:
     """A safe file-name stem: letters, digits and hyphens ("Claire Dubois" -> claire-dubois)."""
-    stem = re.sub(r"[^\w]+", "-", text.lower(), flags=re.ASCII).strip("-")
-    return stem[:60] or "deck"
+    return re.sub(r"[^\w]+", "-", text.lower(), flags=re.ASCII).strip("-")
 
 
-def unique_stem(stem: str, used: set[str]) -> str:
-    candidate, count = stem, 1
-    while candidate in used:
-        count += 1
-        candidate = f"{stem}-{count}"
-    used.add(candidate)
-    return candidate
+def capped_stem(stem: str, key: str) -> str:
+    """``stem`` if it fits ``STEM_BYTES``, else cut with a short hash of ``key``."""
+    if len(stem.encode("utf-8")) <= STEM_BYTES:
+        return stem
+    return hashed_stem(stem, key, STEM_BYTES)
+
+
+def hashed_stem(stem: str, key: str, limit: int) -> str:
+    """``stem`` cut to fit ``limit`` bytes with ``-`` and 8 hex digits of the
+    SHA-256 of ``key``: stable from run to run, distinct for distinct keys."""
+    digest = hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+    head = stem.encode("utf-8")[: limit - 9].decode("utf-8", "ignore").rstrip("-_")
+    return f"{head}-{digest}"
 
 
 def roles_by_account(result: ScoreResult) -> dict[str, dict[str, int]]:

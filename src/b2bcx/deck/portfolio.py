@@ -147,7 +147,10 @@ def portfolio_chart(
     if audience is not None:
         book = accounts[pillars].mean() if len(accounts) else None
         series.append(
-            Series(chart_label(f"{audience}'s accounts"), pillar_values(book, pillars))
+            Series(
+                chart_label(f"{safe_text(audience, 60)}'s accounts"),
+                pillar_values(book, pillars),
+            )
         )
     if inputs.baseline is not None:
         wave = inputs.score.baseline_wave

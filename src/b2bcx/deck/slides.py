@@ -8,16 +8,20 @@ restyle and edit them in PowerPoint.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import contextlib
+from collections.abc import Iterator, Sequence
+from datetime import datetime
 from typing import Any
 
+import xlsxwriter
 from pptx.chart.data import CategoryChartData
+from pptx.chart.xlsx import CategoryWorkbookWriter
 from pptx.dml.color import RGBColor
 from pptx.enum.chart import XL_CHART_TYPE, XL_LABEL_POSITION, XL_LEGEND_POSITION
 from pptx.enum.shapes import PP_PLACEHOLDER
 from pptx.presentation import Presentation
 from pptx.slide import Slide, SlideLayout
-from pptx.util import Emu, Pt
+from pptx.util import Emu, Pt, lazyproperty
 
 from b2bcx.deck.content import AccountSlide, PillarChart, PortfolioSlide
 
@@ -114,11 +118,42 @@ def add_lines(
         run.font.size, run.font.italic = Pt(size), italic
 
 
+class PlainTextSheet(CategoryWorkbookWriter):
+    """The chart's embedded sheet, holding every name as plain text.
+
+    XlsxWriter by default turns text such as ``=1+1``, ``{=1+1}`` or
+    ``http://…`` into a formula, an array formula or a link; here every label is
+    a string cell, and the sheet carries a fixed creation time (reproducible).
+    """
+
+    @contextlib.contextmanager
+    def _open_worksheet(self, xlsx_file: Any) -> Iterator[tuple[Any, Any]]:
+        options = {
+            "in_memory": True,
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "strings_to_numbers": False,
+        }
+        workbook = xlsxwriter.Workbook(xlsx_file, options)
+        workbook.set_properties({"created": datetime(1980, 1, 1)})
+        worksheet = workbook.add_worksheet()
+        yield workbook, worksheet
+        workbook.close()
+
+
+class PlainTextChartData(CategoryChartData):
+    """Category chart data whose embedded sheet is a :class:`PlainTextSheet`."""
+
+    @lazyproperty
+    def _workbook_writer(self) -> CategoryWorkbookWriter:
+        return PlainTextSheet(self)
+
+
 def add_pillar_chart(
     slide: Slide, box: tuple[Emu, Emu, Emu, Emu], chart: PillarChart
 ) -> None:
     """A clustered bar chart of the pillars (0–100), one series per comparison."""
-    data = CategoryChartData(number_format="0.0")
+    data = PlainTextChartData(number_format="0.0")
     data.categories = chart.categories
     for series in chart.series:
         data.add_series(series.name, series.values)

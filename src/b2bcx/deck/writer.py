@@ -8,33 +8,55 @@ Example
 
 from __future__ import annotations
 
+import io
 import os
+import stat
 import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import pptx
+from lxml import etree
 from pptx.enum.shapes import PP_PLACEHOLDER
 from pptx.exc import PackageNotFoundError
+from pptx.opc.constants import CONTENT_TYPE as CT
 from pptx.opc.packuri import PackURI
 from pptx.oxml.ns import qn
 from pptx.presentation import Presentation
 from pptx.util import Inches
 
 from b2bcx.deck.content import safe_text
-from b2bcx.deck.plan import DeckPlan, account_slides, deck_plans, select_accounts
+from b2bcx.deck.plan import (
+    DeckPlan,
+    account_slides,
+    capped_stem,
+    deck_plans,
+    select_accounts,
+)
 from b2bcx.deck.portfolio import portfolio_slide
 from b2bcx.deck.slides import add_account_slide, add_portfolio_slide, add_title_slide
-from b2bcx.errors import DataError, UsageError
-from b2bcx.io.writers import atomic_path
+from b2bcx.errors import DataError, OutputError, UsageError
+from b2bcx.io.limits import MAX_EXPANDED_BYTES
+from b2bcx.io.worksheet import reproducible_zip
+from b2bcx.io.writers import (
+    atomic_paths,
+    check_writable,
+    refuse_replacing_inputs,
+    write_bytes,
+)
 from b2bcx.results import DeckInputs
 
 WIDE = (Inches(13.333), Inches(7.5))
 """Slide size without a template: 16:9."""
 TITLE_POINTS = 30
 """Title size without a template: long account names fit on one line."""
+MAX_TEMPLATE_BYTES = 256 << 20
+"""Size of a ``--template`` file (256 MiB); its parts may expand to at most
+``MAX_EXPANDED_BYTES`` (1 GiB), as an export's."""
+VBA_PROJECT = "http://schemas.microsoft.com/office/2006/relationships/vbaProject"
 
 
 @dataclass(frozen=True)
@@ -73,36 +95,140 @@ def deck_paths(
 
 
 def check_output(output: Path) -> None:
-    """The deck's folder must exist (a folder ``-o`` is created inside an existing one)."""
+    """The deck's folder must exist and be writable (a folder ``-o`` is created
+    inside an existing one); ``-o`` without ``.pptx`` must be a folder or new.
+
+    Raises
+    ------
+    UsageError
+        The parent folder is missing, ``-o DECK.pptx`` is a folder, or ``-o``
+        names an existing file where a folder is expected.
+    OutputError
+        The file or the folder the decks go to is read-only.
+    """
     folder = output.parent if str(output.parent) else Path(".")
     if not folder.is_dir():
         raise UsageError(f"cannot write {output}: folder {folder} does not exist")
-    if output.suffix and output.is_dir():
-        raise UsageError(f"cannot write {output}: it is a directory")
-
-
-def new_presentation(template: Path | None) -> Presentation:
-    """The template's presentation without its slides, or a blank 16:9 one."""
-    if template is None:
-        prs = pptx.Presentation()
-        widen(prs)
-        return quick_part_names(prs)
-    if template.suffix.lower() != ".pptx":
+    if output.suffix:
+        if output.is_dir():
+            raise UsageError(f"cannot write {output}: it is a directory")
+        check_writable(output)
+    elif output.is_dir():
+        check_writable(output / "deck.pptx")  # the folder itself must be writable
+    elif output.exists() or output.is_symlink():
         raise UsageError(
-            f"--template {template.name}: must be a .pptx file",
-            hint="save the company template as a PowerPoint presentation (.pptx)",
+            f"cannot write decks into {output}: it exists and is not a folder",
+            hint="pass -o a folder (new or existing), or -o DECK.pptx for one deck",
+        )
+    else:
+        check_writable(output)  # the folder it is created in must be writable
+
+
+def check_template(template: Path) -> None:
+    """A ``--template`` must be a ``.pptx`` regular file of bounded size whose
+    parts expand to a bounded size; checked before it is opened.
+
+    Raises
+    ------
+    UsageError
+        Not a ``.pptx`` name, missing, or not a regular file (a named pipe, a
+        device, a folder).
+    DataError
+        Larger than ``MAX_TEMPLATE_BYTES``, parts expanding beyond
+        ``MAX_EXPANDED_BYTES``, or not a zip archive.
+    """
+    hint = "save the company template as a PowerPoint presentation (.pptx)"
+    if template.suffix.lower() != ".pptx":
+        raise UsageError(f"--template {template.name}: must be a .pptx file", hint=hint)
+    try:
+        info = os.stat(template)
+    except (OSError, ValueError) as error:
+        reason = getattr(error, "strerror", None) or str(error)
+        raise UsageError(f"--template {template}: {reason}", hint=hint) from None
+    if not stat.S_ISREG(info.st_mode):
+        raise UsageError(f"--template {template}: not a regular file", hint=hint)
+    if info.st_size > MAX_TEMPLATE_BYTES:
+        raise DataError(
+            f"--template {template}: {info.st_size / (1 << 20):,.0f} MiB, more than "
+            f"the limit of {MAX_TEMPLATE_BYTES >> 20} MiB (MAX_TEMPLATE_BYTES)",
+            hint="remove large pictures and videos from the template",
         )
     try:
-        prs = pptx.Presentation(str(template))
-    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as error:
+        with zipfile.ZipFile(template) as archive:
+            expanded = sum(member.file_size for member in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as error:
         raise DataError(
             f"--template {template}: not a readable PowerPoint file ({error})",
             hint="open it in PowerPoint and save it again as .pptx",
         ) from None
+    if expanded > MAX_EXPANDED_BYTES:
+        raise DataError(
+            f"--template {template}: its parts expand to "
+            f"{expanded / (1 << 20):,.0f} MiB, more than the limit of "
+            f"{MAX_EXPANDED_BYTES >> 20:,} MiB (MAX_EXPANDED_BYTES)",
+            hint="open it in PowerPoint and save it again as .pptx",
+        )
+
+
+def new_presentation(template: Path | None) -> Presentation:
+    """The template's presentation without its slides, or a blank 16:9 one.
+
+    A macro-enabled template (``.pptm`` content) becomes a plain presentation
+    without its macros, so the ``.pptx`` deck opens in PowerPoint.
+
+    Raises
+    ------
+    UsageError, DataError
+        See :func:`check_template`; also a template that cannot be read (broken
+        XML, no slide layout).
+    """
+    if template is None:
+        prs = pptx.Presentation()
+        widen(prs)
+        return quick_part_names(prs)
+    check_template(template)
+    hint = "open it in PowerPoint and save it again as .pptx"
+    try:
+        prs = pptx.Presentation(str(template))
+        plain_presentation(prs)
+        remove_slides(prs)
+        layouts = list(prs.slide_layouts)
+        for layout in layouts:  # every layout's XML is read now, not mid-deck
+            [s.placeholder_format.type for s in layout.shapes if s.is_placeholder]
+    except (
+        PackageNotFoundError,
+        zipfile.BadZipFile,
+        KeyError,
+        ValueError,
+        TypeError,
+        AttributeError,
+        IndexError,
+        etree.LxmlError,
+    ) as error:
+        raise DataError(
+            f"--template {template}: not a readable PowerPoint file ({error})",
+            hint=hint,
+        ) from None
     except OSError as error:
         raise DataError(f"--template {template}: {error.strerror or error}") from None
-    remove_slides(prs)
+    if not layouts:
+        raise DataError(
+            f"--template {template}: the presentation has no slide layouts",
+            hint="use a template with its master slide and layouts; " + hint,
+        )
     return quick_part_names(prs)
+
+
+def plain_presentation(prs: Presentation) -> None:
+    """A macro-enabled presentation's content type made plain, its macros dropped."""
+    part: Any = prs.part
+    if part.content_type != CT.PML_PRES_MACRO_MAIN:
+        return
+    part._content_type = CT.PML_PRESENTATION_MAIN
+    vars(part).pop("content_type", None)  # python-pptx caches the type it read
+    for rel_id, rel in list(part.rels.items()):
+        if rel.reltype == VBA_PROJECT:
+            part.rels.pop(rel_id)
 
 
 def quick_part_names(prs: Presentation) -> Presentation:
@@ -212,11 +338,24 @@ def build_deck(
         add_account_slide(prs, slide)
         if on_account is not None:
             on_account()
-    prs.core_properties.author = f"b2bcx {inputs.version}"
-    prs.core_properties.title = deck_title(inputs)
-    if inputs.run_time is not None:
-        prs.core_properties.created = inputs.run_time.replace(tzinfo=None)
+    properties = prs.core_properties
+    properties.author = f"b2bcx {inputs.version}"
+    properties.title = deck_title(inputs)
+    if inputs.run_time is not None:  # deck_bytes writes them as UTC
+        properties.created = properties.modified = inputs.run_time.replace(tzinfo=None)
     return prs
+
+
+def deck_bytes(prs: Presentation, stamp: datetime | None) -> bytes:
+    """The ``.pptx`` file of a deck, reproducible: the same deck gives the same bytes.
+
+    Every zip entry carries ``stamp`` (clamped to the zip format's 1980-2107) and
+    the document's created/modified properties are ``stamp``, or left out
+    without one; entries keep python-pptx's order.
+    """
+    buffer = io.BytesIO()
+    prs.save(buffer)
+    return reproducible_zip(buffer.getvalue(), stamp)
 
 
 def deck_title(inputs: DeckInputs) -> str:
@@ -240,51 +379,60 @@ def write_decks(
     options: DeckOptions | None = None,
     on_account: Callable[[], None] | None = None,
 ) -> list[Path]:
-    """Build every deck, then write each atomically; return the paths written.
+    """Build and write every deck atomically; return the paths written.
 
     ``output`` is a ``.pptx`` file (one deck) or a folder (created if its parent
     exists); with ``options.by_column`` a folder gets one ``<manager>.pptx`` per
-    manager. Each file is written to a temporary file beside it and moved into
-    place: a failed or killed run leaves no partial deck.
+    manager. Every deck is written to a temporary file beside it, and all are
+    moved into place once all are written: a failed or killed run leaves no
+    partial deck and no partial set. No deck replaces an input file (the
+    template, an export, the config, the account list).
 
     Raises
     ------
     UsageError
-        A bad output path or template extension, or an unknown account id.
+        A bad output path or template, a deck named like an input file, or an
+        unknown account id.
     DataError
         A template that cannot be read.
+    OutputError
+        A deck or its folder cannot be written; no deck was replaced.
     """
     options = options or DeckOptions()
     output = Path(output)
     plans = planned(inputs, output, options)
     paths = deck_paths(output, plans, options.by_column)
-    decks = [
-        build_deck(inputs, plan, options.template, options.by_column, on_account)
-        for plan in plans
-    ]
+    sources = [options.template, *(Path(f.path) for f in inputs.files)]
+    for path in paths:
+        refuse_replacing_inputs(path, sources)
     if not output.suffix:
-        output.mkdir(exist_ok=True)
-    for deck, path in zip(decks, paths, strict=True):
-        with atomic_path(path) as temporary:
-            deck.save(str(temporary))
-            flush_to_disk(temporary)
+        try:
+            output.mkdir(exist_ok=True)
+        except OSError as error:
+            raise OutputError(
+                f"cannot create the folder {output}: {error.strerror or error}",
+                hint="choose another folder, or check its permissions",
+            ) from None
+    with atomic_paths(paths) as temporaries:
+        for plan, temporary in zip(plans, temporaries, strict=True):
+            deck = build_deck(
+                inputs, plan, options.template, options.by_column, on_account
+            )
+            write_bytes(temporary, deck_bytes(deck, inputs.run_time))
     return paths
-
-
-def flush_to_disk(path: Path) -> None:
-    """The written deck is on disk before it is moved into place."""
-    with open(path, "rb") as handle:
-        os.fsync(handle.fileno())
 
 
 def planned(inputs: DeckInputs, output: Path, options: DeckOptions) -> list[DeckPlan]:
     check_output(output)
+    if options.template is not None:
+        check_template(options.template)
     accounts = select_accounts(inputs.score, options.accounts_only)
     stem = "account_review"
     if inputs.score.wave:
         stem += "_" + "".join(
             ch if ch.isalnum() or ch in "-_" else "-" for ch in inputs.score.wave
         )
+        stem = capped_stem(stem, inputs.score.wave)
     keep = bool(options.accounts_only)
     return deck_plans(inputs, accounts, options.by_column, stem, keep_order=keep)
 

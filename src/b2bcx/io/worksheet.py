@@ -286,6 +286,8 @@ def name_table_columns(workbook: Workbook) -> None:
 
 FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 """The zip format's earliest time: the time of every entry without a stamp."""
+LAST_ZIP_TIME = (2107, 12, 31, 23, 59, 58)
+"""The zip format's latest time: the time of every entry stamped later."""
 _DOCUMENT_TIME = re.compile(
     rb"(<dcterms:(created|modified)\b[^>]*>)[^<]*(</dcterms:(?:created|modified)>)"
 )
@@ -294,14 +296,17 @@ _DOCUMENT_TIME = re.compile(
 def reproducible_zip(
     content: bytes, stamp: datetime | None = None, workbook: Workbook | None = None
 ) -> bytes:
-    """An .xlsx rewritten with fixed entry times and document times.
+    """An .xlsx (or any Office file) rewritten with fixed entry times and document
+    times; entry times are clamped to the zip format's range (1980 to 2107).
 
     Given the ``workbook`` it was saved from, rows kept aside for writing on saving
     (``write_frame(..., defer=True)``) are added to their sheets.
     """
     utc = stamp.astimezone(UTC) if stamp and stamp.tzinfo else stamp
     date_time = (
-        tuple(utc.timetuple())[:6] if utc and utc.year >= 1980 else FIXED_ZIP_TIME
+        min(tuple(utc.timetuple())[:6], LAST_ZIP_TIME)
+        if utc and utc.year >= 1980
+        else FIXED_ZIP_TIME
     )
     out = io.BytesIO()
     with (

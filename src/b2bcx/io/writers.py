@@ -2,7 +2,8 @@
 
 Every file is written to a temporary file in the target folder and moved into
 place, so a failed or killed run never leaves a partial file and never destroys
-the previous one.
+the previous one; a stream (``/dev/stdout``, a named pipe) gets the complete
+output copied into it (see :mod:`b2bcx.io.atomic`).
 """
 
 from __future__ import annotations
@@ -17,18 +18,30 @@ from typing import IO, Any
 import pandas as pd
 
 from b2bcx.errors import UsageError
-from b2bcx.io.atomic import atomic_path, check_writable, write_bytes
+from b2bcx.io.atomic import (
+    atomic_path,
+    atomic_paths,
+    check_writable,
+    is_stream,
+    refuse_replacing_inputs,
+    same_file,
+    write_bytes,
+)
 from b2bcx.io.formulas import defuse_frame, defuse_text, is_formula_like
 
 __all__ = [
     "atomic_path",
+    "atomic_paths",
     "check_writable",
     "csv_text",
     "defuse_frame",
     "defuse_text",
     "is_formula_like",
+    "is_stream",
     "json_records",
     "json_text",
+    "refuse_replacing_inputs",
+    "same_file",
     "write_bytes",
     "write_table",
 ]
@@ -83,17 +96,30 @@ def _finite(data: Any) -> Any:
     return data
 
 
-def write_table(table: pd.DataFrame, path: str | Path, sheet: str = "Accounts") -> Path:
-    """Write one table; the extension picks the writer (.csv .json .parquet .xlsx)."""
+def write_table(
+    table: pd.DataFrame,
+    path: str | Path,
+    sheet: str = "Accounts",
+    stream_format: str = ".csv",
+) -> Path:
+    """Write one table; the extension picks the writer (.csv .json .parquet .xlsx).
+
+    A stream without one of these extensions (``-o /dev/stdout``, a named pipe)
+    gets ``stream_format``.
+    """
     path = Path(path)
-    writer = _writer_for(path)
+    writer = _writer_for(path, stream_format)
     with atomic_path(path) as temporary:
         writer(table, temporary, sheet)
     return path
 
 
-def _writer_for(path: Path) -> Callable[[pd.DataFrame, Path, str], None]:
+def _writer_for(
+    path: Path, stream_format: str = ".csv"
+) -> Callable[[pd.DataFrame, Path, str], None]:
     suffix = path.suffix.lower()
+    if suffix not in WRITERS and is_stream(path):
+        suffix = stream_format
     if suffix not in WRITERS:
         raise UsageError(
             f"cannot write {path.name}: unknown extension {suffix or '(none)'}",
