@@ -23,6 +23,7 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
+import duckdb  # at import: without it, `--engine duckdb` is a usage error
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -143,8 +144,6 @@ class _Connection:
     """A DuckDB connection and the config's account column."""
 
     def __init__(self, config: Config) -> None:
-        import duckdb
-
         self.duckdb = duckdb.connect()
 
     def row(self, query: str) -> tuple[Any, ...]:
@@ -423,8 +422,6 @@ def _conflicting(total: Partial) -> bool:
 def run_duckdb(layouts: Sequence[Layout], p: Plan) -> Partial | None:
     """Every export through the pass in DuckDB; the merged partial, or None when
     the embedded engine must run the pass (see the module notes)."""
-    import duckdb
-
     if any(layout.source.kind != "csv" for layout in layouts):
         return None
     config = p.config

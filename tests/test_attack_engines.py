@@ -1,0 +1,288 @@
+"""Regressions of the second attack round on the engines and their inputs: the Dask
+scheduler, missing engine extras, secrets in URLs, Parquet columns (issue 21,
+defects 3, 4, 5 and 12).
+
+Every input is built here. Tests that talk to a scheduler have "dask" in their
+name, so that they share one xdist worker (tests/conftest.py).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from tests.test_attack import BAD, run
+
+from b2bcx.errors import DataError, Problem, UsageError, mask_secrets
+
+SRC = Path(__file__).resolve().parents[1] / "src"
+
+
+@pytest.fixture
+def inputs(tmp_path: Path) -> dict[str, Path]:
+    """good.csv and good.yaml, copied into a fresh folder."""
+    export = tmp_path / "export.csv"
+    config = tmp_path / "program.yaml"
+    shutil.copy(BAD / "good.csv", export)
+    shutil.copy(BAD / "good.yaml", config)
+    return {"export": export, "config": config}
+
+
+def cli(*args: Any, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    """``b2bcx ARGS`` in a process of its own, killed after ``timeout`` seconds
+    (a hang fails the test instead of stopping the suite)."""
+    return subprocess.run(
+        [sys.executable, "-m", "b2bcx", *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={
+            **os.environ,
+            "PYTHONPATH": str(SRC),
+            "B2BCX_SCHEDULER_TIMEOUT": "1",
+            "COLUMNS": "400",
+        },
+    )
+
+
+# -- 3. a port that is not a Dask scheduler ------------------------------------------
+@pytest.fixture(params=["silent", "http"])
+def impostor(request: pytest.FixtureRequest) -> Iterator[str]:
+    """A server on 127.0.0.1 that accepts connections and either says nothing or
+    answers as a web server; yields its address."""
+    server = socket.create_server(("127.0.0.1", 0))
+    server.settimeout(0.2)
+    stop = threading.Event()
+    held: list[socket.socket] = []
+
+    def serve() -> None:
+        while not stop.is_set():
+            try:
+                connection, _ = server.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            held.append(connection)
+            if request.param == "http":
+                connection.sendall(
+                    b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n"
+                )
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    host, port = server.getsockname()
+    yield f"tcp://{host}:{port}"
+    stop.set()
+    thread.join(5)
+    server.close()
+    for connection in held:
+        connection.close()
+
+
+@pytest.mark.parametrize("command", ["score", "drivers"])
+def test_dask_scheduler_that_is_not_one_is_a_clear_error(
+    inputs: dict[str, Path], impostor: str, command: str
+) -> None:
+    done = cli(
+        command, inputs["export"], "-c", inputs["config"], "--engine", "dask",
+        "--scheduler", impostor,
+    )  # fmt: skip
+    assert done.returncode == 1, done.stderr
+    assert f"{impostor} does not answer as a Dask scheduler" in done.stderr
+    assert "hint:" in done.stderr
+    assert "out of memory" not in done.stderr and "internal error" not in done.stderr
+
+
+def test_dask_scheduler_on_a_closed_port_fails_at_once(
+    inputs: dict[str, Path],
+) -> None:
+    with socket.create_server(("127.0.0.1", 0)) as closed:
+        port = closed.getsockname()[1]  # free once the with block ends
+    done = cli(
+        "score", inputs["export"], "-c", inputs["config"], "--engine", "dask",
+        "--scheduler", f"127.0.0.1:{port}",
+    )  # fmt: skip
+    assert done.returncode == 1, done.stderr
+    assert f"cannot reach the Dask scheduler at tcp://127.0.0.1:{port}" in done.stderr
+    assert "internal error" not in done.stderr
+
+
+def test_dask_scheduler_timeout_must_be_seconds() -> None:
+    from b2bcx.scoring import dask_engine
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("B2BCX_SCHEDULER_TIMEOUT", "soon")
+        with pytest.raises(UsageError, match="B2BCX_SCHEDULER_TIMEOUT"):
+            dask_engine.connect_seconds()
+        patch.setenv("B2BCX_SCHEDULER_TIMEOUT", "2.5")
+        assert dask_engine.connect_seconds() == pytest.approx(2.5)
+        patch.delenv("B2BCX_SCHEDULER_TIMEOUT")
+        assert dask_engine.connect_seconds() == pytest.approx(10.0)
+
+
+def test_dask_scheduler_over_tcp_still_scores(tmp_path: Path) -> None:
+    """The checks before the client let a real scheduler through."""
+    from distributed import LocalCluster
+
+    from b2bcx import api
+    from b2bcx.config.models import load_config
+
+    config = load_config(BAD / "good.yaml")
+    export = BAD / "good.csv"
+    with LocalCluster(
+        n_workers=1,
+        threads_per_worker=1,
+        processes=False,
+        protocol="tcp://",
+        dashboard_address=":0",
+    ) as cluster:
+        assert cluster.scheduler_address.startswith("tcp://")
+        on_dask = api.score_files(
+            [export], config, engine="dask", scheduler=cluster.scheduler_address
+        )
+    here = api.score_files([export], config)
+    assert on_dask is not None and here is not None
+    assert on_dask.accounts["index"].tolist() == pytest.approx(
+        here.accounts["index"].tolist(), abs=1e-9, nan_ok=True
+    )
+
+
+# -- 4. an engine whose extra is not installed --------------------------------------
+@pytest.mark.parametrize(("engine", "module"), [("dask", "dask"), ("duckdb", "duckdb")])
+@pytest.mark.parametrize("command", ["score", "drivers"])
+def test_an_engine_without_its_extra_is_a_usage_error(
+    inputs: dict[str, Path],
+    monkeypatch: pytest.MonkeyPatch,
+    engine: str,
+    module: str,
+    command: str,
+) -> None:
+    import b2bcx.scoring
+
+    monkeypatch.setitem(sys.modules, module, None)  # `import dask` now fails
+    adapter = f"{engine}_engine"  # imported afresh, as on a machine without it
+    monkeypatch.delitem(sys.modules, f"b2bcx.scoring.{adapter}", raising=False)
+    monkeypatch.delattr(b2bcx.scoring, adapter, raising=False)
+    result = run(command, inputs["export"], "-c", inputs["config"], "--engine", engine)
+    if command == "drivers" and engine == "duckdb":
+        # drivers need row order: the embedded engine runs their pass
+        assert result.exit_code == 0, result.output
+        return
+    assert result.exit_code == 2, result.output
+    assert f"`--engine {engine}` needs" in result.output
+    assert f"b2bcx[{engine}]" in result.output
+
+
+# -- 5. scheduler addresses and secrets in messages ---------------------------------
+@pytest.mark.parametrize(
+    "address",
+    [
+        "not an address",
+        "tcp://host:port",
+        "tcp://127.0.0.1:99999",
+        "tcp://:8786",
+        "http://127.0.0.1:8786",
+        "tcp://127.0.0.1:8786/status?token=abc",
+        "tcp://admin:hunter2@127.0.0.1:8786",
+    ],
+)
+def test_a_malformed_dask_scheduler_address_is_a_usage_error(
+    inputs: dict[str, Path], address: str
+) -> None:
+    result = run(
+        "score", inputs["export"], "-c", inputs["config"], "--engine", "dask",
+        "--scheduler", address,
+    )  # fmt: skip
+    assert result.exit_code == 2, result.output
+    assert "is not a Dask scheduler address" in result.output
+    assert "hunter2" not in result.output and "token=abc" not in result.output
+
+
+def test_a_password_in_a_dask_scheduler_address_is_masked(
+    inputs: dict[str, Path],
+) -> None:
+    result = run(
+        "drivers", inputs["export"], "-c", inputs["config"], "--engine", "dask",
+        "--scheduler", "tcp://admin:hunter2@127.0.0.1:8786",
+    )  # fmt: skip
+    assert result.exit_code == 2, result.output
+    assert "tcp://***@127.0.0.1:8786" in result.output
+    assert "hunter2" not in result.output
+
+
+SIGNED = (
+    "s3://AKIAKEY:wJalrSECRET@cx-exports/2026q3.csv"
+    "?X-Amz-Credential=AKIAKEY&X-Amz-Signature=f00dcafe&sig=abc&token=xyz&key=k3y"
+)
+SECRETS = ("wJalrSECRET", "AKIAKEY", "f00dcafe", "sig=abc", "token=xyz", "key=k3y")
+
+
+@pytest.mark.parametrize("engine", ["embedded", "dask"])
+def test_secrets_in_an_export_url_are_masked(
+    inputs: dict[str, Path], engine: str
+) -> None:
+    """Without the Dask engine a URL is a usage error; with it, a URL whose file
+    system is not installed (or cannot be read) a data error: neither shows the
+    secrets."""
+    result = run("score", SIGNED, "-c", inputs["config"], "--engine", engine)
+    assert result.exit_code in (1, 2), result.output
+    assert "s3://***@cx-exports/2026q3.csv" in result.output
+    assert not [s for s in SECRETS if s in result.output], result.output
+
+
+def test_one_function_masks_every_secret_in_a_url() -> None:
+    masked = mask_secrets(f"cannot read {SIGNED}: access denied")
+    assert masked == (
+        "cannot read s3://***@cx-exports/2026q3.csv?X-Amz-Credential=***"
+        "&X-Amz-Signature=***&sig=***&token=***&key=***: access denied"
+    )
+    assert mask_secrets("https://tok3n@example.com/a#access_token=x") == (
+        "https://***@example.com/a#access_token=***"
+    )
+    # addresses and paths without secrets, and e-mail addresses, are left alone
+    for text in ("tcp://10.0.0.5:8786", "memory://b/a.csv", "see ana@example.com"):
+        assert mask_secrets(text) == text
+
+
+def test_errors_problems_and_notes_are_masked(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from b2bcx.cli.common import note
+
+    error = DataError(f"cannot read {SIGNED}", hint=f"retry {SIGNED}")
+    problem = Problem(f"bad {SIGNED}", hint=SIGNED, file=SIGNED, value=SIGNED)
+    note(f"reading {SIGNED}")
+    shown = [str(error), problem.describe(), capsys.readouterr().err]
+    for text in shown:
+        assert "s3://***@cx-exports" in text
+        assert not [s for s in SECRETS if s in text], text
+
+
+def test_an_internal_error_and_its_debug_traceback_are_masked(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import b2bcx.cli as cli_module
+
+    def broken() -> None:
+        raise RuntimeError(f"lost {SIGNED}")
+
+    monkeypatch.setattr(cli_module, "app", broken)
+    for flags in ([], ["--debug"]):
+        monkeypatch.setattr(sys, "argv", ["b2bcx", *flags])
+        cli_module.State.debug = bool(flags)
+        with pytest.raises(SystemExit) as stopped:
+            cli_module.main()
+        assert stopped.value.code == 1
+        err = capsys.readouterr().err
+        assert "s3://***@cx-exports" in err
+        assert not [s for s in SECRETS if s in err], err
+
