@@ -286,3 +286,100 @@ def test_an_internal_error_and_its_debug_traceback_are_masked(
         assert "s3://***@cx-exports" in err
         assert not [s for s in SECRETS if s in err], err
 
+
+# -- 12. Parquet columns: one set of rules for every command -------------------------
+def _parquet(path: Path, change: str) -> Path:
+    """good.csv as Parquet, with one column changed as ``change`` says."""
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    frame = pd.read_csv(BAD / "good.csv", dtype=str, keep_default_na=False)
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    q1 = table.schema.get_field_index("Q1")
+    if change == "binary":  # every text column as bytes
+        table = pa.table(
+            {
+                name: pa.array([v.encode() for v in frame[name]], pa.binary())
+                for name in frame.columns
+            }
+        )
+    elif change == "not utf-8":
+        values = [v.encode() for v in frame["Q1"]]
+        values[2] = b"Agr\xffee"
+        table = table.set_column(q1, "Q1", pa.array(values, pa.binary()))
+    elif change == "nested, read":
+        table = table.set_column(q1, "Q1", pa.array([[1, 2]] * len(frame)))
+    elif change == "nested, not read":
+        table = table.append_column("Meta", pa.array([{"a": 1}] * len(frame)))
+    elif change == "repeated name":
+        table = pa.Table.from_arrays(
+            [*table.columns, table.column("Region")],
+            names=[*table.column_names, "Region"],
+        )
+    pq.write_table(table, path)
+    return path
+
+
+COMMANDS = {
+    "score": ["score"],
+    "score-dask": ["score", "--engine", "dask"],
+    "drivers": ["drivers"],
+    "drivers-dask": ["drivers", "--engine", "dask"],
+    "report": ["report"],
+    "validate": ["validate"],
+}
+
+
+def _each_command(export: Path, config: Path, tmp_path: Path) -> dict[str, Any]:
+    done = {}
+    for name, command in COMMANDS.items():
+        output = ["-o", tmp_path / "report.xlsx"] if name == "report" else []
+        done[name] = run(*command, export, "-c", config, *output)
+    return done
+
+
+# dask's Parquet reader calls reset_index(inplace=True), deprecated in pandas 3.1
+@pytest.mark.filterwarnings("ignore::pandas.errors.Pandas4Warning")
+@pytest.mark.parametrize(
+    ("change", "said"),
+    [
+        ("nested, read", "column holds nested values (list<element: int64>)"),
+        ("nested, not read", "column holds nested values (struct<a: int64>)"),
+        ("repeated name", "column name 'Region' occurs 2 times (columns 4, 11)"),
+        ("not utf-8", "the value is not UTF-8 text"),
+    ],
+)
+def test_a_parquet_export_every_command_refuses_alike_also_on_dask(
+    inputs: dict[str, Path], tmp_path: Path, change: str, said: str
+) -> None:
+    export = _parquet(tmp_path / "export.parquet", change)
+    for name, result in _each_command(export, inputs["config"], tmp_path).items():
+        assert result.exit_code == 1, (name, result.output)
+        assert said in result.output, (name, result.output)
+        assert "internal error" not in result.output
+    if change == "not utf-8":  # the row and column of the value
+        from b2bcx.io.parquet import read_parquet
+
+        with pytest.raises(DataError) as refused:
+            read_parquet(export, "export.parquet")
+        found = [(p.row, p.column, p.value) for p in refused.value.problems]
+        assert found == [(3, "Q1", "Agr\ufffdee")]
+    assert not (tmp_path / "report.xlsx").exists()
+
+
+# dask's Parquet reader calls reset_index(inplace=True), deprecated in pandas 3.1
+@pytest.mark.filterwarnings("ignore::pandas.errors.Pandas4Warning")
+def test_binary_parquet_columns_read_as_text_by_every_command_also_on_dask(
+    inputs: dict[str, Path], tmp_path: Path
+) -> None:
+    export = _parquet(tmp_path / "export.parquet", "binary")
+    done = _each_command(export, inputs["config"], tmp_path)
+    assert {name: r.exit_code for name, r in done.items()} == dict.fromkeys(COMMANDS, 0)
+    as_csv = run("score", inputs["export"], "-c", inputs["config"], "--format", "csv")
+    for engine in ("embedded", "dask"):
+        scored = run(
+            "score", export, "-c", inputs["config"], "--engine", engine,
+            "--format", "csv",
+        )  # fmt: skip
+        assert scored.stdout == as_csv.stdout
