@@ -8,6 +8,7 @@ name, so that they share one xdist worker (tests/conftest.py).
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
 import socket
@@ -231,8 +232,9 @@ def test_secrets_in_an_export_url_are_masked(
     inputs: dict[str, Path], engine: str
 ) -> None:
     """Without the Dask engine a URL is a usage error; with it, a URL whose file
-    system is not installed (or cannot be read) a data error: neither shows the
-    secrets."""
+    system is not installed a data error: neither shows the secrets."""
+    if engine == "dask" and importlib.util.find_spec("s3fs") is not None:
+        pytest.skip("s3fs would try to reach S3 with the made-up key")
     result = run("score", SIGNED, "-c", inputs["config"], "--engine", engine)
     assert result.exit_code in (1, 2), result.output
     assert "s3://***@cx-exports/2026q3.csv" in result.output

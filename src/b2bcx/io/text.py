@@ -62,7 +62,7 @@ def arrow_to_text(column: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedAr
         return arrow_to_text(column.cast(kind.value_type))
     if pa.types.is_string(kind) or pa.types.is_large_string(kind):
         return column
-    if pa.types.is_string_view(kind) or _binary(kind):
+    if _binary(kind):
         return column.cast(pa.string())
     if pa.types.is_floating(kind):
         floats = column.to_numpy(zero_copy_only=False).astype("float64")
@@ -84,7 +84,6 @@ def _binary(kind: pa.DataType) -> bool:
         pa.types.is_binary(kind)
         or pa.types.is_large_binary(kind)
         or pa.types.is_fixed_size_binary(kind)
-        or pa.types.is_binary_view(kind)
     )
 
 
