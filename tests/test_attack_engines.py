@@ -158,21 +158,42 @@ def test_dask_scheduler_over_tcp_still_scores(tmp_path: Path) -> None:
 
 
 # -- 4. an engine whose extra is not installed --------------------------------------
-@pytest.mark.parametrize(("engine", "module"), [("dask", "dask"), ("duckdb", "duckdb")])
+def _unimportable(monkeypatch: pytest.MonkeyPatch, module: str, way: str) -> None:
+    """Make ``import MODULE`` fail: through sys.modules (with the engine adapter
+    imported afresh, as on a machine without the extra, or kept as imported), or
+    through the import statement itself."""
+    import builtins
+
+    import b2bcx.scoring
+
+    if way == "import":
+        real = builtins.__import__
+
+        def refuse(name: str, *args: Any, **kwargs: Any) -> Any:
+            if name == module or name.startswith(f"{module}."):
+                raise ModuleNotFoundError(f"No module named {module!r}", name=module)
+            return real(name, *args, **kwargs)
+
+        monkeypatch.setattr(builtins, "__import__", refuse)
+        return
+    monkeypatch.setitem(sys.modules, module, None)
+    if way == "modules, fresh adapter":
+        adapter = f"{module}_engine"
+        monkeypatch.delitem(sys.modules, f"b2bcx.scoring.{adapter}", raising=False)
+        monkeypatch.delattr(b2bcx.scoring, adapter, raising=False)
+
+
+@pytest.mark.parametrize("way", ["modules, fresh adapter", "modules", "import"])
+@pytest.mark.parametrize("engine", ["dask", "duckdb"])
 @pytest.mark.parametrize("command", ["score", "drivers"])
 def test_an_engine_without_its_extra_is_a_usage_error(
     inputs: dict[str, Path],
     monkeypatch: pytest.MonkeyPatch,
     engine: str,
-    module: str,
+    way: str,
     command: str,
 ) -> None:
-    import b2bcx.scoring
-
-    monkeypatch.setitem(sys.modules, module, None)  # `import dask` now fails
-    adapter = f"{engine}_engine"  # imported afresh, as on a machine without it
-    monkeypatch.delitem(sys.modules, f"b2bcx.scoring.{adapter}", raising=False)
-    monkeypatch.delattr(b2bcx.scoring, adapter, raising=False)
+    _unimportable(monkeypatch, engine, way)
     result = run(command, inputs["export"], "-c", inputs["config"], "--engine", engine)
     if command == "drivers" and engine == "duckdb":
         # drivers need row order: the embedded engine runs their pass

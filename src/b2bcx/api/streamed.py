@@ -77,6 +77,8 @@ def _dask() -> ModuleType:
     """The Dask engine, or a usage error when Dask is not installed."""
     try:
         from b2bcx.scoring import dask_engine
+
+        dask_engine.require()
     except ImportError as exc:
         raise UsageError(
             "`--engine dask` needs Dask",
@@ -245,7 +247,9 @@ def _run_dask(
 
 def _run_duckdb(placed: list[Layout], p: Plan) -> Partial | None:
     try:
-        from b2bcx.scoring.duckdb_engine import run_duckdb
+        from b2bcx.scoring.duckdb_engine import require, run_duckdb
+
+        require()
     except ImportError as exc:
         raise UsageError(
             "`--engine duckdb` needs DuckDB",

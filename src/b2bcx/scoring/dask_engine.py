@@ -54,6 +54,14 @@ from b2bcx.scoring.moments import (
 from b2bcx.scoring.prepare import duplicate_rows, response_time_column
 
 
+def require() -> None:
+    """Import what the engine needs: ``ImportError`` when one is missing, which
+    the caller turns into a usage error. The module imports them too; asking
+    again at each use also catches a library made unimportable since (tests)."""
+    import dask.dataframe  # noqa: F401
+    import fsspec  # noqa: F401
+
+
 def is_remote(export: str) -> bool:
     """Whether an export argument is a URL or a glob (read through fsspec)."""
     return "://" in export or glob.has_magic(export)
@@ -412,7 +420,7 @@ def open_client(address: str) -> Any:
             "`--scheduler` needs Dask's distributed scheduler",
             hint="install it with `pip install 'b2bcx[dask]'`",
         ) from exc
-    if not full.startswith("inproc://"):
+    if urlsplit(full).scheme.lower() != "inproc":
         _reach(full, seconds)
         _handshake(full, seconds)
     try:

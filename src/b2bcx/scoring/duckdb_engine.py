@@ -419,6 +419,12 @@ def _conflicting(total: Partial) -> bool:
     )
 
 
+def require() -> None:
+    """Import DuckDB: ``ImportError`` when it is missing, which the caller turns
+    into a usage error (see :func:`b2bcx.scoring.dask_engine.require`)."""
+    import duckdb  # noqa: F401
+
+
 def run_duckdb(layouts: Sequence[Layout], p: Plan) -> Partial | None:
     """Every export through the pass in DuckDB; the merged partial, or None when
     the embedded engine must run the pass (see the module notes)."""
