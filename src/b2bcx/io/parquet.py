@@ -25,7 +25,7 @@ from b2bcx.errors import DataError, Problem, raise_if_errors
 from b2bcx.io.grid import check_unique
 from b2bcx.io.text import arrow_to_text
 
-_NESTED_HINT = "flatten it into one column per value (or drop it) before exporting"
+_NESTED_HINT = "flatten nested columns (lists, structs) before exporting, or drop them"
 _UTF8_HINT = "write the column as text (UTF-8 strings), or fix the value at its source"
 
 
@@ -73,17 +73,28 @@ def export_columns(schema: pa.Schema, label: str) -> tuple[str, ...]:
     stored = {name for name in _stored_index(schema) if isinstance(name, str)}
     names = [name for name in schema.names if name not in stored]
     check_unique(names, label)
-    problems = [
-        Problem(
-            f"the column holds nested values ({field.type}), not one value per cell",
-            hint=_NESTED_HINT,
-            file=label,
-            column=field.name,
+    nested = [f for f in schema if f.name in names and not _flat(f.type)]
+    if nested:
+        which = (
+            f"column {nested[0].name!r} cannot be read as text ({nested[0].type})"
+            if len(nested) == 1
+            else f"columns {', '.join(repr(f.name) for f in nested)} cannot be "
+            "read as text"
         )
-        for field in schema
-        if field.name in names and not _flat(field.type)
-    ]
-    raise_if_errors(problems, DataError, f"{label} has columns b2bcx cannot read")
+        raise DataError(
+            f"{label}: {which}",
+            [
+                Problem(
+                    f"the column holds nested values ({field.type}), not one "
+                    "value per cell",
+                    hint=_NESTED_HINT,
+                    file=label,
+                    column=field.name,
+                )
+                for field in nested
+            ],
+            hint=_NESTED_HINT,
+        )
     return tuple(names)
 
 
