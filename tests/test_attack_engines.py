@@ -56,9 +56,9 @@ def cli(*args: Any, timeout: float = 300) -> subprocess.CompletedProcess[str]:
 
 # -- 3. a port that is not a Dask scheduler ------------------------------------------
 @pytest.fixture(params=["silent", "http"])
-def impostor(request: pytest.FixtureRequest) -> Iterator[str]:
+def impostor(request: pytest.FixtureRequest) -> Iterator[tuple[str, str]]:
     """A server on 127.0.0.1 that accepts connections and either says nothing or
-    answers as a web server; yields its address."""
+    answers as a web server; yields its address and what it is."""
     server = socket.create_server(("127.0.0.1", 0))
     server.settimeout(0.2)
     stop = threading.Event()
@@ -74,14 +74,23 @@ def impostor(request: pytest.FixtureRequest) -> Iterator[str]:
                 return
             held.append(connection)
             if request.param == "http":
+                threading.Thread(target=answer, args=(connection,), daemon=True).start()
+
+    def answer(connection: socket.socket) -> None:
+        """As a web server does: wait for the request, then answer it."""
+        try:
+            connection.settimeout(30)
+            if connection.recv(65536):
                 connection.sendall(
                     b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n"
                 )
+        except OSError:  # the client hung up first
+            pass
 
     thread = threading.Thread(target=serve, daemon=True)
     thread.start()
     host, port = server.getsockname()
-    yield f"tcp://{host}:{port}"
+    yield f"tcp://{host}:{port}", request.param
     stop.set()
     thread.join(5)
     server.close()
@@ -91,14 +100,17 @@ def impostor(request: pytest.FixtureRequest) -> Iterator[str]:
 
 @pytest.mark.parametrize("command", ["score", "drivers"])
 def test_dask_scheduler_that_is_not_one_is_a_clear_error(
-    inputs: dict[str, Path], impostor: str, command: str
+    inputs: dict[str, Path], impostor: tuple[str, str], command: str
 ) -> None:
+    address, kind = impostor
     done = cli(
         command, inputs["export"], "-c", inputs["config"], "--engine", "dask",
-        "--scheduler", impostor,
+        "--scheduler", address,
     )  # fmt: skip
     assert done.returncode == 1, done.stderr
-    assert f"{impostor} does not answer as a Dask scheduler" in done.stderr
+    assert f"{address} does not answer as a Dask scheduler" in done.stderr
+    why = "no answer within 1 s" if kind == "silent" else "in another protocol"
+    assert why in done.stderr
     assert "hint:" in done.stderr
     assert "out of memory" not in done.stderr and "internal error" not in done.stderr
 
