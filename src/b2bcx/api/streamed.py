@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import ModuleType
 from typing import TYPE_CHECKING
 
 from b2bcx.config.models import Config
@@ -73,12 +74,22 @@ def _local_sources(paths: Sequence[str | Path]) -> list[Source] | None:
     return sources
 
 
-def _dask_sources(paths: Sequence[str | Path]) -> list[Source] | None:
+def _dask() -> ModuleType:
+    """The Dask engine, or a usage error when Dask is not installed."""
     try:
-        from b2bcx.scoring.dask_engine import dask_sources
+        from b2bcx.scoring import dask_engine
+
+        dask_engine.require()
     except ImportError as exc:
-        raise _no_dask() from exc
-    return dask_sources(paths)
+        raise UsageError(
+            "`--engine dask` needs Dask",
+            hint="install it with `pip install 'b2bcx[dask]'`",
+        ) from exc
+    return dask_engine
+
+
+def _dask_sources(paths: Sequence[str | Path]) -> list[Source] | None:
+    return _dask().dask_sources(paths)  # type: ignore[no-any-return]
 
 
 def score_files(
@@ -145,12 +156,17 @@ def run_pass(
     Raises
     ------
     UsageError
-        An unknown engine, or ``dask`` when it is not installed.
+        An unknown engine, an engine that is not installed, or a malformed
+        ``scheduler`` address (checked before any file is read).
+    ClusterError
+        The scheduler cannot be reached or does not answer as a Dask scheduler.
     """
     if engine not in ENGINES:
         raise UsageError(
             f"unknown engine {engine!r}", hint=f"use one of: {', '.join(ENGINES)}"
         )
+    if engine == "dask" and scheduler:
+        _dask().scheduler_address(scheduler)  # a malformed one stops before reading
     config = p.config
     found = streamable(paths, config, engine)
     if found is None:
@@ -164,7 +180,12 @@ def run_pass(
     collisions = [w for layout in placed for w in _shared_labels(layout, p)]
     repeats: Repeats | None = None
     if engine == "dask":
-        total, repeats = _run_dask(placed, p, scheduler)
+        try:
+            total, repeats = _run_dask(placed, p, scheduler)
+        except ValueError as exc:  # pyarrow.ArrowInvalid: bytes that are not UTF-8
+            if notice:
+                notice(f"reading the export again the careful way ({exc})")
+            return None
         if repeats is not None and config.filters.dedupe == "error":
             if notice:
                 notice(_SECOND_READ)
@@ -233,29 +254,20 @@ _SECOND_READ = (
 def _run_dask(
     placed: list[Layout], p: Plan, scheduler: str | None
 ) -> tuple[Partial, Repeats | None]:
-    try:
-        from b2bcx.scoring.dask_engine import run_dask
-    except ImportError as exc:
-        raise _no_dask() from exc
-    return run_dask(placed, p, scheduler)
+    return _dask().run_dask(placed, p, scheduler)  # type: ignore[no-any-return]
 
 
 def _run_duckdb(placed: list[Layout], p: Plan) -> Partial | None:
     try:
-        from b2bcx.scoring.duckdb_engine import run_duckdb
+        from b2bcx.scoring.duckdb_engine import require, run_duckdb
+
+        require()
     except ImportError as exc:
         raise UsageError(
             "`--engine duckdb` needs DuckDB",
             hint="install it with `pip install 'b2bcx[duckdb]'`",
         ) from exc
     return run_duckdb(placed, p)
-
-
-def _no_dask() -> UsageError:
-    return UsageError(
-        "`--engine dask` needs Dask",
-        hint="install it with `pip install 'b2bcx[dask]'`",
-    )
 
 
 def _usable(total: Partial, notice: Callable[[str], None] | None) -> bool:

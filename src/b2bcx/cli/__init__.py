@@ -9,6 +9,7 @@ Heavy libraries (pandas, scipy, openpyxl) are imported inside the commands, so
 from __future__ import annotations
 
 import sys
+import traceback
 from typing import Annotated
 
 import typer
@@ -16,7 +17,7 @@ import typer
 from b2bcx import __version__
 from b2bcx.cli import deck, drivers, factors, init, report, score, validate
 from b2bcx.cli.common import State
-from b2bcx.errors import UsageError
+from b2bcx.errors import UsageError, mask_secrets
 
 app = typer.Typer(
     name="b2bcx",
@@ -120,11 +121,14 @@ def main() -> None:
         out_of_memory()
         raise SystemExit(1) from None
     except Exception as error:  # a bug in b2bcx: say so plainly; --debug shows where
-        if State.debug:
-            raise
+        if State.debug:  # the traceback, secrets in URLs masked as everywhere
+            sys.stderr.write(mask_secrets(traceback.format_exc()))
+            raise SystemExit(1) from None
         typer.echo(
-            f"internal error: {type(error).__name__}: {error}\n"
-            "rerun with --debug for the traceback, and please report it",
+            mask_secrets(
+                f"internal error: {type(error).__name__}: {error}\n"
+                "rerun with --debug for the traceback, and please report it"
+            ),
             err=True,
         )
         raise SystemExit(1) from None

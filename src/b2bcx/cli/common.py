@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 from b2bcx.cli.options import Format
-from b2bcx.errors import B2bcxError
+from b2bcx.errors import B2bcxError, mask_secrets
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -162,11 +162,14 @@ def emit(
 
 
 def note(message: str) -> None:
-    """A progress or summary line on stderr (silenced by --quiet)."""
+    """A progress or summary line on stderr (silenced by --quiet), secrets in URLs
+    masked."""
     if not State.quiet:
         from b2bcx.cli.render.console import stderr_console
 
-        stderr_console().print(message, markup=False, highlight=False, soft_wrap=True)
+        stderr_console().print(
+            mask_secrets(message), markup=False, highlight=False, soft_wrap=True
+        )
 
 
 @contextlib.contextmanager

@@ -103,20 +103,24 @@ def source_from_head(
 
 
 def _parquet_source(file: Path, label: str, handle: Any = None) -> Source | None:
-    """The Parquet file's columns (read from ``handle`` when given)."""
+    """The Parquet file's columns (read from ``handle`` when given), or None
+    when its schema cannot be read.
+
+    Raises
+    ------
+    DataError
+        The columns break a rule of :func:`b2bcx.io.parquet.export_columns`
+        (repeated names, nested columns), as the whole-file reader says.
+    """
     import pyarrow.parquet as pq
+
+    from b2bcx.io.parquet import export_columns
 
     try:
         schema = pq.read_schema(file if handle is None else handle)
     except (pa.ArrowException, OSError):
         return None
-    try:
-        metadata = schema.pandas_metadata or {}
-    except (ValueError, UnicodeDecodeError):  # damaged pandas metadata: ignored
-        metadata = {}
-    stored = metadata.get("index_columns", []) if isinstance(metadata, dict) else []
-    names = tuple(n for n in schema.names if n not in stored)
-    return Source(file, label, "parquet", names, 1)
+    return Source(file, label, "parquet", export_columns(schema, label), 1)
 
 
 def _spss_source(file: Path, label: str) -> Source | None:

@@ -53,13 +53,17 @@ def arrow_to_text(column: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedAr
     """An Arrow column as strings: integral floats without ``.0``, NaN as null.
 
     Booleans become ``"True"``/``"False"``; dictionary columns are decoded first;
-    dates and times use pandas' ISO form.
+    dates and times use pandas' ISO form; binary columns are read as UTF-8 text
+    (``pyarrow.ArrowInvalid``, a ``ValueError``, when a value is not UTF-8).
+    Nested columns (lists, structs) raise ``TypeError``.
     """
     kind = column.type
     if pa.types.is_dictionary(kind):
         return arrow_to_text(column.cast(kind.value_type))
     if pa.types.is_string(kind) or pa.types.is_large_string(kind):
         return column
+    if _binary(kind):
+        return column.cast(pa.string())
     if pa.types.is_floating(kind):
         floats = column.to_numpy(zero_copy_only=False).astype("float64")
         return pa.array(floats_to_text(floats), type=pa.string())
@@ -73,6 +77,14 @@ def arrow_to_text(column: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedAr
         text = column_to_text(column.to_pandas())
         return pa.array(text.to_numpy(dtype=object, na_value=None), type=pa.string())
     raise TypeError(f"values of type {kind} cannot be read as text")
+
+
+def _binary(kind: pa.DataType) -> bool:
+    return (
+        pa.types.is_binary(kind)
+        or pa.types.is_large_binary(kind)
+        or pa.types.is_fixed_size_binary(kind)
+    )
 
 
 def floats_to_text(floats: np.ndarray) -> np.ndarray:

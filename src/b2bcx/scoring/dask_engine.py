@@ -7,23 +7,40 @@ rows of the ids that repeat come back to the client, which keeps one per id as
 the respondent path does (:func:`b2bcx.scoring.prepare.duplicate_rows`); the pass
 then skips the others.
 
-This is the only module that imports Dask; the rest of b2bcx never does.
+A ``--scheduler`` address is checked before anything is read
+(:func:`scheduler_address`), and the scheduler must answer Dask's handshake within
+:func:`connect_seconds` (:func:`open_client`): a port that is closed, silent or
+speaks another protocol is a clear error, never a hang.
+
+This is the only module that imports Dask; the rest of b2bcx never does. Dask is
+imported with the module, so that without it ``--engine dask`` is a usage error.
 """
 
 from __future__ import annotations
 
+import asyncio
 import glob
+import os
+import socket
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
+import dask
+import dask.dataframe as dd
+import fsspec
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+from dask import delayed
+from fsspec.implementations.local import LocalFileSystem
 
-from b2bcx.errors import DataError
+from b2bcx.errors import ClusterError, DataError, UsageError, mask_secrets
 from b2bcx.io.batches import Source, source_from_head, stream_source, unquoted
 from b2bcx.io.detect import HEAD_BYTES
+from b2bcx.io.text import arrow_to_text
 from b2bcx.scoring.engine import PART_STRIDE, Layout
 from b2bcx.scoring.finish import Repeats
 from b2bcx.scoring.moments import (
@@ -35,6 +52,14 @@ from b2bcx.scoring.moments import (
     pass_batch,
 )
 from b2bcx.scoring.prepare import duplicate_rows, response_time_column
+
+
+def require() -> None:
+    """Import what the engine needs: ``ImportError`` when one is missing, which
+    the caller turns into a usage error. The module imports them too; asking
+    again at each use also catches a library made unimportable since (tests)."""
+    import dask.dataframe  # noqa: F401
+    import fsspec  # noqa: F401
 
 
 def is_remote(export: str) -> bool:
@@ -68,9 +93,6 @@ def _matched(export: str) -> list[Source | None]:
         if not names:
             raise _no_match(export)
         return [stream_source(name) for name in names]
-    import fsspec
-    from fsspec.implementations.local import LocalFileSystem
-
     try:
         files = fsspec.open_files(export, "rb")
     except (ImportError, ValueError) as exc:  # no fsspec backend for the protocol
@@ -85,7 +107,7 @@ def _matched(export: str) -> list[Source | None]:
     found: list[Source | None] = []
     for file in sorted(files, key=lambda f: f.path):
         url = file.fs.unstrip_protocol(file.path)
-        label = export if single else url
+        label = mask_secrets(export if single else url)
         if isinstance(file.fs, LocalFileSystem):
             found.append(stream_source(file.path, label=label))
             continue
@@ -115,8 +137,6 @@ KEYS = {"id": object, "time": object, "position": "int64", "hash": "uint64"}
 
 def _frames(layout: Layout, extra: Sequence[str] = ()) -> Any:
     """The source as a dask DataFrame of its needed columns, as text."""
-    import dask.dataframe as dd
-
     source = layout.source
     columns = list(dict.fromkeys([*layout.read, *extra]))
     if source.kind == "parquet":
@@ -142,16 +162,20 @@ def _batch(
 ) -> pa.RecordBatch:
     """The partition's columns (config ``names``, default all) as an Arrow batch."""
     names = list(layout.columns) if names is None else list(names)
+    parquet = layout.source.kind == "parquet"
     arrays = []
     for name in names:
         header = layout.columns[name]
         column = frame[header]
-        text = pa.array(
-            column.astype(object)
-            .where(column.notna(), None)
-            .map(lambda v: v if v is None or isinstance(v, str) else str(v)),
-            pa.string(),
-        )
+        if parquet:  # as the embedded engine reads Parquet (b2bcx.io.parquet)
+            text = arrow_to_text(pa.Array.from_pandas(column)).cast(pa.string())
+        else:
+            text = pa.array(
+                column.astype(object)
+                .where(column.notna(), None)
+                .map(lambda v: v if v is None or isinstance(v, str) else str(v)),
+                pa.string(),
+            )
         arrays.append(text if header in plain else text.dictionary_encode())
     return pa.RecordBatch.from_arrays(arrays, names=names)
 
@@ -200,10 +224,6 @@ def _repeats(
     layouts: Sequence[Layout], p: Plan
 ) -> tuple[Repeats | None, dict[int, np.ndarray]]:
     """The rows to drop as repeated respondent ids, per part (row offsets)."""
-    import dask
-    import dask.dataframe as dd
-    from dask import delayed
-
     c = p.config.columns
     if not c.respondent or any(c.respondent not in lay.columns for lay in layouts):
         return None, {}
@@ -267,15 +287,15 @@ def run_dask(
     lets the respondent path list them. ``scheduler`` is a distributed scheduler
     address (``tcp://host:8786``); without one, Dask's local threaded scheduler
     runs the pass.
+
+    Raises
+    ------
+    UsageError
+        ``scheduler`` is not a Dask address (see :func:`scheduler_address`).
+    ClusterError
+        The scheduler cannot be reached or does not answer (see :func:`open_client`).
     """
-    import dask
-    from dask import delayed
-
-    client = None
-    if scheduler:
-        from distributed import Client
-
-        client = Client(scheduler)
+    client = open_client(scheduler) if scheduler else None
     try:
         repeats, dropped = _repeats(layouts, p)
         if p.config.filters.dedupe == "error":
@@ -297,3 +317,173 @@ def run_dask(
     for partial in partials:  # reduced on the client, in file order
         total = merge(total, partial)
     return total, repeats
+
+
+SCHEMES = ("tcp", "tls", "ws", "wss", "ucx", "inproc")
+"""The protocols of a Dask scheduler address."""
+CONNECT_SECONDS = 10.0
+"""How long the client waits for the scheduler to accept and to answer, unless
+``B2BCX_SCHEDULER_TIMEOUT`` (seconds) says otherwise."""
+_ADDRESS_HINT = (
+    "give the address `dask scheduler` prints, such as tcp://HOST:8786 (docs/scale.md)"
+)
+
+
+def connect_seconds() -> float:
+    """The scheduler's time to answer: ``B2BCX_SCHEDULER_TIMEOUT``, else
+    :data:`CONNECT_SECONDS`.
+
+    Raises
+    ------
+    UsageError
+        ``B2BCX_SCHEDULER_TIMEOUT`` is not a positive number of seconds.
+    """
+    text = os.environ.get("B2BCX_SCHEDULER_TIMEOUT", "").strip()
+    if not text:
+        return CONNECT_SECONDS
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = float("nan")
+    if not 0 < seconds < float("inf"):
+        raise UsageError(
+            f"B2BCX_SCHEDULER_TIMEOUT={text!r} is not a number of seconds",
+            hint="set it to a positive number such as 10, or unset it",
+        )
+    return seconds
+
+
+def scheduler_address(address: str) -> str:
+    """A ``--scheduler`` address checked for form, with its protocol
+    (``host:8786`` is ``tcp://host:8786``, as Dask reads it).
+
+    A network address needs a host and a port from 1 to 65535 and nothing else:
+    Dask addresses carry no user, password, path or query.
+
+    Raises
+    ------
+    UsageError
+        The address is malformed (the message shows it with secrets masked).
+    """
+    text = address.strip()
+    full = text if "://" in text else f"tcp://{text}"
+    scheme = full.split("://", 1)[0].lower()
+    if scheme not in SCHEMES:
+        raise _bad_address(
+            full, f"{scheme!r} is not a Dask protocol ({', '.join(SCHEMES)})"
+        )
+    if scheme == "inproc":
+        return full
+    parts = urlsplit(full)
+    if "@" in parts.netloc:
+        raise _bad_address(full, "a Dask address carries no user or password")
+    if parts.path not in ("", "/") or parts.query or parts.fragment:
+        raise _bad_address(full, "a Dask address has a host and a port, nothing after")
+    try:
+        port = parts.port
+    except ValueError:
+        port = 0
+    if not parts.hostname or not port:
+        raise _bad_address(full, "it needs a host and a port from 1 to 65535")
+    return full
+
+
+def _bad_address(address: str, why: str) -> UsageError:
+    return UsageError(
+        f"--scheduler {address} is not a Dask scheduler address: {why}",
+        hint=_ADDRESS_HINT,
+    )
+
+
+def open_client(address: str) -> Any:
+    """A ``distributed.Client`` on the scheduler at ``address``, or a clear error
+    within about twice :func:`connect_seconds`.
+
+    The host and port are first reached with a plain connection (a closed port or
+    unknown host fails at once); then Dask's handshake must be answered in time:
+    a port that accepts and says nothing, or answers in another protocol (HTTP),
+    is not a scheduler. Only then is the client opened.
+
+    Raises
+    ------
+    UsageError
+        The address is malformed, or Dask's distributed scheduler is not installed.
+    ClusterError
+        The scheduler cannot be reached or does not answer as a Dask scheduler.
+    """
+    full = scheduler_address(address)
+    seconds = connect_seconds()
+    try:
+        from distributed import Client
+    except ImportError as exc:
+        raise UsageError(
+            "`--scheduler` needs Dask's distributed scheduler",
+            hint="install it with `pip install 'b2bcx[dask]'`",
+        ) from exc
+    if urlsplit(full).scheme.lower() != "inproc":
+        _reach(full, seconds)
+        _handshake(full, seconds)
+    try:
+        return Client(full, timeout=seconds)
+    except (OSError, TimeoutError, MemoryError, ValueError) as exc:
+        raise _unanswered(full, seconds, exc) from None
+
+
+def _reach(address: str, seconds: float) -> None:
+    """Open and close a plain connection to the address's host and port."""
+    parts = urlsplit(address)
+    try:
+        with socket.create_connection((parts.hostname, parts.port), seconds):
+            pass
+    except OSError as exc:  # refused, unknown host, unreachable, timed out
+        reason = exc.strerror or type(exc).__name__
+        raise ClusterError(
+            f"cannot reach the Dask scheduler at {address}: {reason}",
+            hint="check that the scheduler runs and that the host and port are "
+            "right (`dask scheduler` listens on 8786 unless told otherwise)",
+        ) from None
+
+
+def _handshake(address: str, seconds: float) -> None:
+    """Dask's handshake with the scheduler, on a thread of its own, given
+    ``seconds`` to complete."""
+    from distributed.comm import connect
+    from distributed.security import Security
+
+    arguments = Security().get_connection_args("client")
+    failed: list[BaseException] = []
+
+    async def shake() -> None:
+        comm = await asyncio.wait_for(
+            connect(address, timeout=seconds, **arguments), seconds
+        )
+        await comm.close()
+
+    def run() -> None:
+        try:
+            asyncio.run(shake())
+        except BaseException as exc:  # handed to the caller
+            failed.append(exc)
+
+    thread = threading.Thread(target=run, name="b2bcx-handshake", daemon=True)
+    thread.start()
+    thread.join(seconds + 5)
+    if thread.is_alive() or failed:
+        raise _unanswered(address, seconds, failed[0] if failed else None)
+
+
+def _unanswered(
+    address: str, seconds: float, exc: BaseException | None
+) -> ClusterError:
+    if exc is None or isinstance(exc, TimeoutError):
+        why = f"no answer within {seconds:g} s"
+    elif isinstance(exc, MemoryError):
+        why = "it answers in another protocol"
+    else:
+        why = str(exc) or type(exc).__name__
+    return ClusterError(
+        f"{address} does not answer as a Dask scheduler ({why})",
+        hint="check the port: it must be the scheduler's (8786 unless told "
+        "otherwise), not its dashboard's (8787) or another service's; "
+        "B2BCX_SCHEDULER_TIMEOUT sets how many seconds to wait",
+    )

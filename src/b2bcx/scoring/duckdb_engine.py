@@ -23,6 +23,7 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
+import duckdb  # at import: without it, `--engine duckdb` is a usage error
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -147,8 +148,6 @@ class _Connection:
     """A DuckDB connection and the config's account column."""
 
     def __init__(self, config: Config) -> None:
-        import duckdb
-
         self.duckdb = duckdb.connect()
 
     def row(self, query: str) -> tuple[Any, ...]:
@@ -424,11 +423,15 @@ def _conflicting(total: Partial) -> bool:
     )
 
 
+def require() -> None:
+    """Import DuckDB: ``ImportError`` when it is missing, which the caller turns
+    into a usage error (see :func:`b2bcx.scoring.dask_engine.require`)."""
+    import duckdb  # noqa: F401
+
+
 def run_duckdb(layouts: Sequence[Layout], p: Plan) -> Partial | None:
     """Every export through the pass in DuckDB; the merged partial, or None when
     the embedded engine must run the pass (see the module notes)."""
-    import duckdb
-
     if any(layout.source.kind != "csv" for layout in layouts):
         return None
     config = p.config
