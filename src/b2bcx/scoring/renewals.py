@@ -1,0 +1,154 @@
+"""The CRM decisions file of ``b2bcx value``: read, checked, joined to the accounts.
+
+Config-aware steps (``value:`` in docs/config.md): the event column read as 1/0
+through its mapping, the revenue at stake as amounts, one row per account; every
+bad row is collected as a problem naming file, row, column and value.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pandas as pd
+
+from b2bcx.config.models import Config, RenewalEvent
+from b2bcx.errors import Problem
+from b2bcx.io import FILE_COLUMN, ROW_COLUMN
+from b2bcx.io.text import normalise_ids
+from b2bcx.scoring.accounts import read_amounts
+from b2bcx.scoring.prepare import resolve_columns
+from b2bcx.scoring.scales import as_number, normalise_label
+
+PLAIN_EVENTS = {"1": 1, "0": 0, "yes": 1, "no": 0, "true": 1, "false": 0}
+"""Event values understood without a mapping (trimmed, case-insensitive)."""
+DECISION_COLUMNS = ["account", "event", "revenue", "date"]
+
+
+def event_lookup(spec: RenewalEvent) -> dict[str, int]:
+    """Normalised event text -> 1 (churned / not renewed) or 0 (renewed)."""
+    if spec.values is None:
+        return dict(PLAIN_EVENTS)
+    lookup: dict[str, int] = {}
+    for event, answers in spec.values.items():
+        for answer in answers:
+            lookup[_event_key(answer)] = int(event)
+    return lookup
+
+
+def _event_key(answer: object) -> str:
+    number = as_number(answer)
+    if number is not None and float(number).is_integer():
+        return str(int(number))
+    return normalise_label(answer)
+
+
+def read_decisions(
+    frame: pd.DataFrame,
+    config: Config,
+    source: str,
+    aliases: dict[str, str] | None = None,
+) -> tuple[pd.DataFrame, list[Problem]]:
+    """The decisions as a table ``account, event, revenue, date`` (+ covariates).
+
+    ``revenue`` is NaN when ``value.revenue`` is not set (the account's revenue
+    is used then). Problems (errors): a configured column missing, a blank
+    account id, an event value that is neither mapped nor 1/0, yes/no,
+    true/false, a revenue that is not a non-negative number, an account listed
+    twice.
+    """
+    spec = config.value
+    event = spec.event_spec
+    id_column = spec.id or (config.accounts.id if config.accounts else None)
+    id_column = id_column or config.columns.account
+    wanted = [id_column, event.column, spec.revenue, spec.date]
+    covariates = [c for c in spec.covariates if _present(c, frame)]
+    names = [n for n in [*wanted, *covariates] if n]
+    found, problems = resolve_columns(names, list(frame.columns), aliases or {}, source)
+    problems = [
+        replace(p, problem="column named in `value:` is not in the decisions file")
+        for p in problems
+    ]
+    if problems:
+        return pd.DataFrame(columns=DECISION_COLUMNS), problems
+    rows = (
+        frame[ROW_COLUMN].to_numpy()
+        if ROW_COLUMN in frame
+        else np.arange(len(frame)) + 2
+    )
+    files = frame[FILE_COLUMN].astype(str).to_numpy() if FILE_COLUMN in frame else None
+    ids, _ = normalise_ids(frame[found[id_column]])
+    table = pd.DataFrame({"account": ids.astype(object)}, index=frame.index)
+    table["event"] = _events(frame[found[event.column]], event)
+    if spec.revenue:
+        table["revenue"], revenue_bad = _revenue(frame[found[spec.revenue]])
+    else:
+        table["revenue"], revenue_bad = np.nan, pd.Series(False, index=frame.index)
+    table["date"] = frame[found[spec.date]].astype(object) if spec.date else None
+    for covariate in covariates:
+        table[covariate] = frame[found[covariate]].astype(object)
+
+    def problem(
+        mask: pd.Series, column: str, what: str, hint: str, values: pd.Series
+    ) -> None:
+        for at in np.flatnonzero(mask.to_numpy(bool)):
+            problems.append(
+                Problem(
+                    what,
+                    hint,
+                    file=str(files[at]) if files is not None else source,
+                    row=int(rows[at]),
+                    column=column,
+                    value=None if pd.isna(values.iloc[at]) else str(values.iloc[at]),
+                )
+            )
+
+    problem(
+        table["account"].isna(),
+        id_column,
+        "the account id is blank",
+        "give every decision its account id",
+        frame[found[id_column]],
+    )
+    accepted = ", ".join(sorted(event_lookup(event))) or "1, 0"
+    problem(
+        table["event"].isna(),
+        event.column,
+        "unknown event value",
+        f"use one of: {accepted} (or map it under `value.event.values`)",
+        frame[found[event.column]],
+    )
+    if spec.revenue:
+        problem(
+            revenue_bad,
+            spec.revenue,
+            "the revenue at stake is not a number",
+            "write the revenue as a non-negative number (1250000 or 1250000.00)",
+            frame[found[spec.revenue]],
+        )
+    repeated = table["account"].duplicated() & table["account"].notna()
+    problem(
+        repeated,
+        id_column,
+        "account listed twice",
+        "keep one decision per account (the latest)",
+        frame[found[id_column]],
+    )
+    return table.reset_index(drop=True), problems
+
+
+def _present(column: str, frame: pd.DataFrame) -> bool:
+    folded = {normalise_label(c) for c in frame.columns}
+    return normalise_label(column) in folded
+
+
+def _events(raw: pd.Series, spec: RenewalEvent) -> pd.Series:
+    lookup = event_lookup(spec)
+    keys = raw.map(lambda v: None if pd.isna(v) else _event_key(v))
+    return keys.map(lambda k: lookup.get(k) if k is not None else None).astype(object)
+
+
+def _revenue(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
+    amounts, _, infinite = read_amounts(raw)
+    bad = amounts.isna() | infinite | (amounts < 0)
+    return amounts, bad.fillna(True)

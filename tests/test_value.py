@@ -1,0 +1,306 @@
+"""``b2bcx value`` against an independent R reference, its guard and its bad input.
+
+The expected values are pinned in ``tests/data/reference/r_value_*.csv``; they were
+computed by ``tests/reference/value_reference.R`` (R 4.2.2, brglm2 0.9, pROC 1.18.0)
+from R's own shrunken index of the accounts of ``wave2.csv`` and ``single_dm.csv``
+(``r_accounts_*.csv``, metafor) and the decisions files ``renewals_wave2.csv`` (37
+heard accounts, 18 lost; 3 decisions of accounts never heard; 3 heard accounts
+without a decision) and ``renewals_few.csv`` (6 lost: the guard). R is not needed
+to run these tests.
+
+Tolerances: 1e-6 absolute for probabilities, odds ratios, AUC, rates and
+coefficients (1e-4 relative as well for the Firth fit, an optimiser's result);
+amounts in currency (revenue at risk, value of a point) to 1e-6 relative.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from b2bcx.api.load import load_decisions
+from b2bcx.cli import app
+from b2bcx.config.models import load_config
+from b2bcx.errors import DataError
+
+REF = Path(__file__).resolve().parent / "data" / "reference"
+TOL = 1e-6
+AMOUNTS = ["revenue_at_risk", "rar_ci_low", "rar_ci_high"]
+AMOUNTS += ["value_per_point", "vpp_ci_low", "vpp_ci_high"]
+runner = CliRunner()
+
+
+def run_value(tmp_path: Path, *args: str, config: Path | None = None) -> dict:
+    out = tmp_path / "value.json"
+    result = runner.invoke(
+        app,
+        [
+            "value",
+            str(REF / "wave2.csv"),
+            "-c",
+            str(config or REF / "value.yaml"),
+            *args,
+            "-o",
+            str(out),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    return json.loads(out.read_text(encoding="utf-8"))
+
+
+def ml_config(tmp_path: Path) -> Path:
+    path = tmp_path / "ml.yaml"
+    path.write_text(
+        f"extends: {REF / 'value.yaml'}\nvalue:\n  method: ml\n", encoding="utf-8"
+    )
+    return path
+
+
+def pinned(name: str, case: str) -> pd.DataFrame:
+    table = pd.read_csv(REF / name, dtype={"account": str})
+    return table[table["case"] == case].drop(columns="case").reset_index(drop=True)
+
+
+def close(got: object, want: object, rel: float = 0.0) -> bool:
+    if want is None or (isinstance(want, float) and np.isnan(want)):
+        return got is None
+    return bool(np.isclose(float(got), float(want), rtol=rel, atol=TOL))  # type: ignore[arg-type]
+
+
+CASES = {
+    "firth": ((), None, 1e-4),
+    "ml": ((), "ml", 0.0),
+    "current": (("--current", str(REF / "single_dm.csv")), None, 1e-4),
+}
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_summary_and_model_match_r(tmp_path: Path, case: str) -> None:
+    """R: brglm2 glm(method = "brglmFit", type = "AS_mean") / glm, pROC ci.auc(delong),
+    delta-method amounts recomputed in R (value_reference.R)."""
+    args, method, rel = CASES[case]
+    config = ml_config(tmp_path) if method == "ml" else None
+    payload = run_value(
+        tmp_path, "--renewals", str(REF / "renewals_wave2.csv"), *args, config=config
+    )
+    summary = payload["summary"]
+    want = pinned("r_value_summary.csv", case).iloc[0]
+    assert summary["k"] == want["k"] and summary["events"] == want["events"]
+    assert summary["method"] == want["method"]
+    assert summary["applied_to"] == ("current" if case == "current" else "decisions")
+    for key in ["odds_ratio", "or_ci_low", "or_ci_high", "auc", "auc_ci_low"]:
+        assert close(summary[key], want[key], rel), key
+    assert close(summary["auc_ci_high"], want["auc_ci_high"])
+    for key in AMOUNTS:
+        assert np.isclose(summary[key], want[key], rtol=1e-6, atol=0), key
+    model = pd.DataFrame(payload["model"])
+    expected = pinned("r_value_model.csv", case)
+    assert list(model["term"]) == list(expected["term"])
+    for column in ["estimate", "se", "odds_ratio", "or_ci_low", "or_ci_high", "p"]:
+        np.testing.assert_allclose(
+            model[column], expected[column], rtol=max(rel, 1e-9), atol=TOL
+        )
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_accounts_and_calibration_match_r(tmp_path: Path, case: str) -> None:
+    args, method, rel = CASES[case]
+    config = ml_config(tmp_path) if method == "ml" else None
+    payload = run_value(
+        tmp_path, "--renewals", str(REF / "renewals_wave2.csv"), *args, config=config
+    )
+    got = pd.DataFrame(payload["accounts"]).set_index("account")
+    want = pinned("r_value_accounts.csv", case).set_index("account")
+    assert sorted(got.index) == sorted(want.index)
+    got = got.loc[want.index]
+    for column in ["index_eb", "p", "p_ci_low", "p_ci_high"]:
+        np.testing.assert_allclose(got[column], want[column], rtol=rel, atol=TOL)
+    for column in ["revenue", "revenue_at_risk"]:
+        np.testing.assert_allclose(got[column], want[column], rtol=1e-6)
+    at_risk = [a["revenue_at_risk"] for a in payload["accounts"]]
+    assert at_risk == sorted(at_risk, reverse=True)
+    calibration = pd.DataFrame(payload["calibration"])
+    expected = pinned("r_value_calibration.csv", case)
+    assert list(calibration["accounts"]) == list(expected["accounts"])
+    assert list(calibration["events"]) == list(expected["events"])
+    for column in ["p_low", "p_high", "predicted", "observed"]:
+        np.testing.assert_allclose(
+            calibration[column], expected[column], rtol=rel, atol=TOL
+        )
+
+
+def test_bands_match_r_wilson(tmp_path: Path) -> None:
+    """R: prop.test(e, k, correct = FALSE)$conf.int (Wilson 1927)."""
+    payload = run_value(tmp_path, "--renewals", str(REF / "renewals_wave2.csv"))
+    bands = pd.DataFrame(payload["bands"])
+    want = pinned("r_value_bands.csv", "main")
+    assert list(bands["band"]) == list(want["band"])
+    assert list(bands["accounts"]) == list(want["accounts"])
+    for column in ["rate", "rate_ci_low", "rate_ci_high"]:
+        np.testing.assert_allclose(bands[column], want[column], atol=TOL)
+
+
+def test_left_out_accounts_are_counted_and_listed(tmp_path: Path) -> None:
+    payload = run_value(tmp_path, "--renewals", str(REF / "renewals_wave2.csv"))
+    assert [r["account"] for r in payload["not_heard"]] == ["ACC91", "ACC92", "ACC93"]
+    assert [r["account"] for r in payload["no_decision"]] == ["ACC05", "ACC18", "ACC31"]
+    assert payload["summary"]["decisions_not_heard"] == 3
+    assert payload["summary"]["heard_without_decision"] == 3
+
+
+def test_guard_below_ten_events_fits_no_model(tmp_path: Path) -> None:
+    payload = run_value(tmp_path, "--renewals", str(REF / "renewals_few.csv"))
+    summary = payload["summary"]
+    assert summary["events"] == 6 and summary["model_fitted"] is False
+    for key in ["odds_ratio", "or_ci_low", "auc", "revenue_at_risk", "value_per_point"]:
+        assert summary[key] is None
+    assert payload["model"] == []
+    assert "no model was fitted" in summary["note"]
+    assert "6 events" in summary["note"] and "at least 10" in summary["note"]
+    bands = pd.DataFrame(payload["bands"])
+    want = pinned("r_value_bands.csv", "few")
+    for column in ["rate", "rate_ci_low", "rate_ci_high"]:
+        np.testing.assert_allclose(bands[column], want[column], atol=TOL)
+
+
+def test_guard_explained_in_the_terminal() -> None:
+    result = runner.invoke(
+        app,
+        [
+            "value",
+            str(REF / "wave2.csv"),
+            "-c",
+            str(REF / "value.yaml"),
+            "--renewals",
+            str(REF / "renewals_few.csv"),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    assert "no model was fitted" in text
+    assert "below 50" in text and "odds" not in text
+
+
+def test_terminal_fits_80_columns_and_never_claims_cause() -> None:
+    result = runner.invoke(
+        app,
+        [
+            "value",
+            str(REF / "wave2.csv"),
+            "-c",
+            str(REF / "value.yaml"),
+            "--renewals",
+            str(REF / "renewals_wave2.csv"),
+        ],
+        env={"COLUMNS": "80"},
+    )
+    assert result.exit_code == 0, result.output
+    assert max(len(line) for line in result.output.splitlines()) <= 80
+    text = " ".join(result.output.split()).lower()
+    assert "odds 0.38 times as high" in text and "not proof" in text
+    for claim in ("because of", "drives", "caused by", "leads to"):
+        assert claim not in text
+
+
+def test_csv_output_is_the_account_table(tmp_path: Path) -> None:
+    out = tmp_path / "value.csv"
+    result = runner.invoke(
+        app,
+        [
+            "value",
+            str(REF / "wave2.csv"),
+            "-c",
+            str(REF / "value.yaml"),
+            "--renewals",
+            str(REF / "renewals_wave2.csv"),
+            "-o",
+            str(out),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    table = pd.read_csv(out)
+    assert list(table.columns[:8]) == [
+        "account",
+        "name",
+        "index_eb",
+        "p",
+        "p_ci_low",
+        "p_ci_high",
+        "revenue",
+        "revenue_at_risk",
+    ]
+    assert len(table) == 37
+
+
+def test_row_order_of_the_decisions_changes_nothing(tmp_path: Path) -> None:
+    lines = (REF / "renewals_wave2.csv").read_text(encoding="utf-8").splitlines()
+    body = lines[1:]
+    random.Random(7).shuffle(body)
+    shuffled = tmp_path / "shuffled.csv"
+    shuffled.write_text("\n".join([lines[0], *body]) + "\n", encoding="utf-8")
+    first = run_value(tmp_path, "--renewals", str(REF / "renewals_wave2.csv"))
+    second = run_value(tmp_path, "--renewals", str(shuffled))
+    assert first == second
+
+
+def test_bad_decisions_rows_are_all_listed(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text(
+        "Account,Outcome,ARR,DecisionDate\n"
+        "ACC01,Renewed,100000,2026-10-01\n"
+        "ACC02,Maybe,100000,2026-10-01\n"
+        "ACC03,Churned,lots,2026-10-01\n"
+        "ACC01,Churned,5000,2026-10-01\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "value.json"
+    result = runner.invoke(
+        app,
+        [
+            "value",
+            str(REF / "wave2.csv"),
+            "-c",
+            str(REF / "value.yaml"),
+            "--renewals",
+            str(bad),
+            "-o",
+            str(out),
+        ],
+    )
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output and "Maybe" in result.output
+    with pytest.raises(DataError) as caught:
+        load_decisions(load_config(REF / "value.yaml"), bad)
+    found = {(p.row, p.column, p.value): p.problem for p in caught.value.problems}
+    assert found == {
+        (3, "Outcome", "Maybe"): "unknown event value",
+        (4, "ARR", "lots"): "the revenue at stake is not a number",
+        (5, "Account", "ACC01"): "account listed twice",
+    }
+    assert not out.exists()
+
+
+def test_unknown_value_key_names_the_nearest(tmp_path: Path) -> None:
+    config = tmp_path / "typo.yaml"
+    config.write_text(
+        f"extends: {REF / 'value.yaml'}\nvalue:\n  bandz: [40, 60]\n", encoding="utf-8"
+    )
+    result = runner.invoke(
+        app,
+        [
+            "value",
+            str(REF / "wave2.csv"),
+            "-c",
+            str(config),
+            "--renewals",
+            str(REF / "renewals_wave2.csv"),
+        ],
+    )
+    assert result.exit_code == 1
+    assert "value.bandz" in result.output and "value.bands" in result.output
