@@ -304,3 +304,83 @@ def test_unknown_value_key_names_the_nearest(tmp_path: Path) -> None:
     )
     assert result.exit_code == 1
     assert "value.bandz" in result.output and "value.bands" in result.output
+
+
+def test_value_xlsx_reads_back_with_a_chart(tmp_path: Path) -> None:
+    """``-o FILE.xlsx``: the Value sheet, its numbers read back, the native chart."""
+    from openpyxl import load_workbook
+
+    out = tmp_path / "value.xlsx"
+    result = runner.invoke(
+        app,
+        [
+            "value",
+            str(REF / "wave2.csv"),
+            "-c",
+            str(REF / "value.yaml"),
+            "--renewals",
+            str(REF / "renewals_wave2.csv"),
+            "-o",
+            str(out),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    ws = load_workbook(out)["Value"]
+    cells = [c for row in ws.iter_rows(values_only=True) for c in row if c is not None]
+    assert any("not proof" in str(c) for c in cells)
+    want = pinned("r_value_summary.csv", "firth").iloc[0]
+    at = cells.index("revenue_at_risk")
+    assert np.isclose(cells[at + 1], want["revenue_at_risk"], rtol=1e-6)
+    (chart,) = ws._charts
+    assert len(chart.series) == 4  # fitted p with its 95% band, observed band rates
+
+
+def test_report_with_renewals_has_a_value_sheet(tmp_path: Path) -> None:
+    """With a baseline the model is fitted on it and applied to this wave."""
+    from openpyxl import load_workbook
+
+    out = tmp_path / "report.xlsx"
+    args = ["report", str(REF / "wave2.csv"), "-c", str(REF / "value.yaml")]
+    args += ["--renewals", str(REF / "renewals_wave2.csv"), "--bootstrap", "20"]
+    result = runner.invoke(app, [*args, "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    workbook = load_workbook(out)
+    assert "Value" in workbook.sheetnames
+    text = [c for r in workbook["Value"].iter_rows(values_only=True) for c in r if c]
+    assert any("odds 0.38 times as high" in str(c) for c in text)
+    plain = tmp_path / "plain.xlsx"
+    result = runner.invoke(app, [*args[:4], "--bootstrap", "20", "-o", str(plain)])
+    assert result.exit_code == 0, result.output
+    assert "Value" not in load_workbook(plain).sheetnames
+
+
+def test_report_guard_says_why_on_the_value_sheet(tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    out = tmp_path / "report.xlsx"
+    args = ["report", str(REF / "wave2.csv"), "-c", str(REF / "value.yaml")]
+    args += ["--renewals", str(REF / "renewals_few.csv"), "--bootstrap", "20"]
+    result = runner.invoke(app, [*args, "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    ws = load_workbook(out)["Value"]
+    text = " ".join(str(c) for r in ws.iter_rows(values_only=True) for c in r if c)
+    assert "no model was fitted" in text and "odds ratio" not in text.lower()
+
+
+def test_deck_portfolio_line_says_revenue_at_risk(tmp_path: Path) -> None:
+    pptx = pytest.importorskip("pptx")
+    out = tmp_path / "deck.pptx"
+    args = ["deck", str(REF / "wave2.csv"), "-c", str(REF / "value.yaml")]
+    args += ["--renewals", str(REF / "renewals_wave2.csv"), "--accounts-only", "ACC01"]
+    result = runner.invoke(app, [*args, "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    slides = pptx.Presentation(str(out)).slides
+    text = " ".join(
+        shape.text_frame.text
+        for slide in slides
+        for shape in slide.shapes
+        if shape.has_text_frame
+    )
+    text = " ".join(text.split())
+    assert "Revenue at risk €6,546,536 (95% CI €4,812,103 to €8,280,968)" in text
+    assert "one index point is worth €229,744 a year" in text

@@ -155,6 +155,8 @@ class ReportInputs:
     version : the b2bcx version that computed it.
     run_time : when the run happened (injected, so a test can fix it).
     include_respondents : write the Respondents sheet (``--no-respondents`` turns it off).
+    value : renewals against the index (``--renewals``), or None; ``value_note``
+        then says why, when renewals were given but could not be analysed.
     """
 
     score: ScoreResult
@@ -167,6 +169,8 @@ class ReportInputs:
     version: str = __version__
     run_time: datetime | None = None
     include_respondents: bool = True
+    value: ValueResult | None = None
+    value_note: str = ""
 
     @property
     def problems(self) -> list[Problem]:
@@ -193,6 +197,7 @@ class Sources:
     baseline: Export | None = None
     master: AccountMaster | None = None
     files: tuple[InputFile, ...] = field(default_factory=tuple)
+    decisions: Decisions | None = None
 
 
 @dataclass(frozen=True)
@@ -207,6 +212,7 @@ class DeckInputs:
     files : the input files with row counts and SHA-256.
     version : the b2bcx version that computed it.
     run_time : when the run happened (injected, so a test can fix it).
+    value : renewals against the index (``--renewals``), or None.
     """
 
     score: ScoreResult
@@ -214,6 +220,8 @@ class DeckInputs:
     files: tuple[InputFile, ...] = ()
     version: str = __version__
     run_time: datetime | None = None
+    value: ValueResult | None = None
+    value_note: str = ""
 
     @property
     def problems(self) -> list[Problem]:

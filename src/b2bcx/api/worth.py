@@ -19,7 +19,7 @@ from b2bcx.api.accounts import score
 from b2bcx.config.models import Config
 from b2bcx.errors import AnalysisError, Problem
 from b2bcx.io import Export
-from b2bcx.results import AccountMaster, Decisions, ScoreResult, ValueResult
+from b2bcx.results import AccountMaster, Decisions, ScoreResult, Sources, ValueResult
 from b2bcx.scoring.accounts import NAME, revenue_column
 from b2bcx.stats.intervals import Z95
 from b2bcx.stats.renewals import (
@@ -427,3 +427,31 @@ def value_tables(result: ValueResult) -> dict[str, object]:
         "not_heard": result.not_heard,
         "no_decision": result.no_decision,
     }
+
+
+def sources_value(sources: Sources) -> tuple[ValueResult | None, str]:
+    """Renewals against the index for a report or deck, or why not.
+
+    With a baseline, the model is fitted on the baseline (the wave heard before
+    the decisions) and applied to this wave's accounts; without one, it is
+    fitted on this wave. An :class:`AnalysisError` becomes the note.
+    """
+    if sources.decisions is None:
+        return None, ""
+    heard, current = sources.export, None
+    if sources.baseline is not None:
+        heard, current = sources.baseline, sources.export
+    try:
+        result = value(
+            heard,
+            sources.config,
+            sources.decisions,
+            master=sources.master,
+            current=current,
+        )
+    except AnalysisError as error:
+        reason = (
+            f"{error.message} (hint: {error.hint})" if error.hint else error.message
+        )
+        return None, f"Not computed: {reason}"
+    return result, ""

@@ -21,6 +21,7 @@ from b2bcx.cli.options import (
     BaselineOption,
     ConfigOption,
     ExportsArgument,
+    RenewalsOption,
     SheetOption,
     StrictOption,
 )
@@ -86,6 +87,7 @@ def deck(
     output: DeckOutput,
     baseline: BaselineOption = None,
     accounts: AccountsOption = None,
+    renewals: RenewalsOption = None,
     sheet: SheetOption = None,
     by: ByOption = None,
     manager_column: ManagerColumnOption = None,
@@ -114,7 +116,9 @@ def deck(
         from b2bcx.deck.writer import check_output, slide_count
 
         check_output(output)
-        sources = load_sources(exports, config, sheet, baseline, accounts)
+        sources = load_sources(
+            exports, config, sheet, baseline, accounts, renewals=renewals
+        )
         inputs = deck_inputs(sources, run_time=datetime.now().astimezone())
         if strict:
             fail_on_warnings(inputs)

@@ -22,6 +22,7 @@ from b2bcx.cli.options import (
     ExportsArgument,
     Format,
     FormatOption,
+    RenewalsOption,
     SheetOption,
     WideOption,
 )
@@ -29,15 +30,6 @@ from b2bcx.cli.options import (
 if TYPE_CHECKING:
     from b2bcx.results import ValueResult
 
-RenewalsOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--renewals",
-        help="The CRM decisions file: account id, event (1 lost / 0 renewed, yes/no, "
-        "true/false or mapped text), revenue at stake (default: config `value.file`).",
-        metavar="FILE",
-    ),
-]
 CurrentOption = Annotated[
     list[Path] | None,
     typer.Option(

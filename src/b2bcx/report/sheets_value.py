@@ -22,10 +22,11 @@ from b2bcx.report.layout import (
     column_of,
     write_heading,
     write_lines,
+    write_note,
     write_table,
     write_title,
 )
-from b2bcx.results import ValueResult
+from b2bcx.results import ReportInputs, ValueResult
 from b2bcx.scoring.worth import left_out_lines, summary_lines
 
 SHARE = "0.0%"
@@ -55,6 +56,20 @@ MODEL_FORMATS = {
     "p": PVALUE,
 }
 CHART_ROWS = 18
+
+
+def write_value_sheet(ws: Worksheet, inputs: ReportInputs) -> None:
+    """The report's Value sheet (``report --renewals FILE``), or why it is empty.
+
+    With a baseline the model is fitted on the baseline, the wave heard before
+    the decisions, and applied to this wave's accounts.
+    """
+    if inputs.value is None:
+        write_title(ws, 1, "Value: the index against renewals")
+        write_note(ws, 3, inputs.value_note or "Not computed: no decisions file.")
+        ws.column_dimensions["A"].width = 60
+        return
+    write_value(ws, inputs.value)
 
 
 def write_value(ws: Worksheet, result: ValueResult) -> None:

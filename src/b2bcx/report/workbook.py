@@ -28,6 +28,7 @@ from b2bcx.report.sheets_tables import (
     write_roles,
     write_segments,
 )
+from b2bcx.report.sheets_value import write_value_sheet
 from b2bcx.results import InputFile, ReportInputs
 
 __all__ = ["SHEETS", "InputFile", "ReportInputs", "build_report", "write_report"]
@@ -41,6 +42,7 @@ SHEETS: tuple[tuple[str, SheetWriter], ...] = (
     ("Lifecycle", write_lifecycle),
     ("Factors", write_factors),
     ("Drivers", write_drivers),
+    ("Value", write_value_sheet),
     ("Respondents", write_respondents),
     ("Data quality", write_data_quality),
     ("Method", write_method),
@@ -48,12 +50,14 @@ SHEETS: tuple[tuple[str, SheetWriter], ...] = (
 
 
 def sheet_names(inputs: ReportInputs) -> list[str]:
-    """The sheets a report holds, in order (Respondents only when included)."""
-    return [
-        name
-        for name, _ in SHEETS
-        if name != "Respondents" or inputs.include_respondents
-    ]
+    """The sheets a report holds, in order (Respondents only when included,
+    Value only with renewals)."""
+    left_out = set()
+    if not inputs.include_respondents:
+        left_out.add("Respondents")
+    if inputs.value is None and not inputs.value_note:
+        left_out.add("Value")
+    return [name for name, _ in SHEETS if name not in left_out]
 
 
 def build_report(inputs: ReportInputs) -> Workbook:
@@ -67,7 +71,7 @@ def build_report(inputs: ReportInputs) -> Workbook:
     -------
     openpyxl.Workbook
         Sheets: Summary, Accounts, Pillars by role, Segments, Lifecycle, Factors,
-        Drivers, Respondents (unless ``include_respondents`` is False), Data
+        Drivers, Value (with renewals), Respondents (unless ``include_respondents`` is False), Data
         quality, Method. Text from the data is always stored as text, never as a
         formula. The same inputs give the same cell values.
     """
