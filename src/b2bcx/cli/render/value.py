@@ -45,7 +45,7 @@ def account_columns(result: Any, currency: str = "") -> list[Column]:
         )
     columns += [
         Column("index", [number(r["index_eb"]) for r in rows], 0),
-        Column("p lost", [share(r["p"]) for r in rows], 0),
+        Column("p(lost)", [share(r["p"]) for r in rows], 0),
         Column(
             "95% CI",
             [
