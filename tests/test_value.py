@@ -22,12 +22,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from b2bcx.api.load import load_decisions
 from b2bcx.cli import app
 from b2bcx.config.models import load_config
-from b2bcx.errors import DataError
+from b2bcx.errors import ConfigError, DataError
 
 REF = Path(__file__).resolve().parent / "data" / "reference"
 TOL = 1e-6
@@ -384,3 +386,74 @@ def test_deck_portfolio_line_says_revenue_at_risk(tmp_path: Path) -> None:
     text = " ".join(text.split())
     assert "Revenue at risk €6,546,536 (95% CI €4,812,103 to €8,280,968)" in text
     assert "one index point is worth €229,744 a year" in text
+
+
+@pytest.mark.parametrize("method", ["firth", "ml"])
+def test_covariates_match_r(method: str) -> None:
+    """A number and a text covariate (R factor coding) on 300 synthetic accounts;
+    R: glm(event ~ x + size + segment, ...) with brglm2 AS_mean / plain glm."""
+    from b2bcx.api.worth import design_matrix
+    from b2bcx.config.models import parse_config
+    from b2bcx.stats.renewals import logistic_fit
+
+    table = pd.read_csv(REF / "value_covariates.csv")
+    config = parse_config(
+        {
+            "columns": {"account": "A"},
+            "roles": {"single": "customer"},
+            "pillars": {"p": {"items": ["Q1"]}},
+            "value": {"covariates": ["size", "segment"], "method": method},
+        }
+    )
+    design = design_matrix(table, config)
+    fit = logistic_fit(design.X, table["event"].to_numpy(float), method)
+    want = pinned("r_value_covariates.csv", method)
+    assert design.terms == list(want["term"])
+    rel = 1e-4 if method == "firth" else 0.0
+    np.testing.assert_allclose(fit.beta, want["estimate"], rtol=rel, atol=TOL)
+    np.testing.assert_allclose(fit.se, want["se"], rtol=rel, atol=TOL)
+
+
+def test_firth_stays_finite_under_separation_and_ml_says_why() -> None:
+    """x = 1..8, lost when x > 4.5. R brglm2 AS_mean: -4.647349770, 1.032744393
+    (SE 3.198079849, 0.672664781); glm does not converge."""
+    from b2bcx.errors import AnalysisError
+    from b2bcx.stats.renewals import logistic_fit
+
+    x = np.arange(1.0, 9.0)
+    X = np.column_stack([np.ones(8), x])
+    y = (x > 4.5).astype(float)
+    fit = logistic_fit(X, y, "firth")
+    np.testing.assert_allclose(fit.beta, [-4.647349770, 1.032744393], rtol=1e-6)
+    np.testing.assert_allclose(fit.se, [3.198079849, 0.672664781], rtol=1e-6)
+    with pytest.raises(AnalysisError, match="did not converge"):
+        logistic_fit(X, y, "ml")
+    with pytest.raises(AnalysisError, match="singular"):
+        logistic_fit(np.column_stack([X, 2 * x]), y, "firth")
+
+
+@settings(deadline=None, max_examples=25)
+@given(st.randoms(use_true_random=False))
+def test_the_fit_does_not_depend_on_row_order(rng: random.Random) -> None:
+    from b2bcx.stats.renewals import delong_auc, logistic_fit
+
+    table = pd.read_csv(REF / "value_covariates.csv").head(80)
+    order = list(range(len(table)))
+    rng.shuffle(order)
+    X = np.column_stack([np.ones(len(table)), table["index_eb"] / 10])
+    y = table["event"].to_numpy(float)
+    first, second = logistic_fit(X, y), logistic_fit(X[order], y[order])
+    np.testing.assert_allclose(first.beta, second.beta, rtol=1e-9)
+    p = X @ first.beta
+    assert delong_auc(y, p) == pytest.approx(delong_auc(y[order], p[order]))
+
+
+def test_an_event_value_cannot_mean_both(tmp_path: Path) -> None:
+    config = tmp_path / "both.yaml"
+    config.write_text(
+        f"extends: {REF / 'value.yaml'}\nvalue:\n  event:\n    column: Outcome\n"
+        "    values: {1: [Churned, Lost], 0: [Renewed, lost]}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ConfigError, match="both 1 and 0"):
+        load_config(config)

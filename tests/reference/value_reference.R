@@ -87,6 +87,15 @@ if ("--generate" %in% commandArgs(trailingOnly = TRUE)) {
   losses <- which(few$Outcome %in% c("Churned", "Not renewed") & seq_len(nrow(few)) <= nrow(decided))
   few$Outcome[losses[-(1:6)]] <- "Renewed"
   write.csv(few, file.path(DIR, "renewals_few.csv"), row.names = FALSE)
+  n <- 300
+  cov <- data.frame(account = sprintf("C%03d", 1:n), index_eb = rnorm(n, 65, 12),
+                    size = round(rnorm(n, 0, 1), 3),
+                    segment = sample(c("SMB", "Mid", "Enterprise"), n, TRUE))
+  eta <- -0.4 - 0.7 * (cov$index_eb - 65) / 10 + 0.3 * cov$size +
+    ifelse(cov$segment == "SMB", 0.5, ifelse(cov$segment == "Mid", 0.2, 0))
+  cov$event <- rbinom(n, 1, plogis(eta))
+  cov$index_eb <- round(cov$index_eb, 4)
+  write.csv(cov, file.path(DIR, "value_covariates.csv"), row.names = FALSE)
 }
 
 read_decisions <- function(name) {
@@ -193,6 +202,26 @@ for (case in c("firth", "ml", "current")) {
   accounts[[case]] <- account_rows(fit, target, case)
   calibrations[[case]] <- calibration(main, p, case)
 }
+# Covariates (a number and a text one, R's factor coding: first level in sorted order
+# the reference), on value_covariates.csv: 300 synthetic accounts.
+cov <- read.csv(file.path(DIR, "value_covariates.csv"))
+cov$x <- cov$index_eb / 10
+cov$segment <- factor(cov$segment)
+covariate_rows <- list()
+for (method in c("firth", "ml")) {
+  fit <- if (method == "firth") {
+    glm(event ~ x + size + segment, family = binomial, data = cov, method = "brglmFit",
+        type = "AS_mean", control = brglmControl(epsilon = 1e-12, maxit = 200))
+  } else {
+    glm(event ~ x + size + segment, family = binomial, data = cov,
+        control = glm.control(epsilon = 1e-14, maxit = 100))
+  }
+  terms <- sub("^segment", "segment=", sub("^x$", "index_eb", sub("\\(Intercept\\)", "intercept", names(coef(fit)))))
+  covariate_rows[[method]] <- data.frame(case = method, term = terms, estimate = coef(fit),
+                                         se = sqrt(diag(vcov(fit))))
+}
+out(do.call(rbind, covariate_rows), "r_value_covariates.csv")
+
 few <- model_data("renewals_few.csv")
 stopifnot(sum(few$event) < 10)
 

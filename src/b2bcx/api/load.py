@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from b2bcx.config.models import Config
-from b2bcx.errors import DataError, Problem, raise_if_errors
+from b2bcx.errors import DataError, Problem, UsageError, raise_if_errors
 from b2bcx.io import Export, read_export, read_exports
 from b2bcx.io.text import normalise_ids
 from b2bcx.results import AccountMaster, Decisions
@@ -86,13 +86,15 @@ def load_decisions(config: Config, path: str | Path | None = None) -> Decisions:
 
     Raises
     ------
+    UsageError
+        Neither ``path`` nor ``value.file`` names a decisions file.
     DataError
         Every bad row at once: a configured column missing, a blank account id,
         an unknown event value, a revenue that is not a number, an account
         listed twice (each with file, row, column, value and a hint).
     """
     if path is None and config.value.file is None:
-        raise DataError(
+        raise UsageError(
             "no decisions file: give `--renewals FILE` or `value.file` in the config",
             hint="one row per account: account id, event (1/0, yes/no, true/false or "
             "mapped text), revenue at stake",

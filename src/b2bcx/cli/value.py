@@ -66,7 +66,7 @@ def value(
 
     The exports are the wave heard before the decisions in --renewals.
 
-    Example: b2bcx value examples/acme_2026q2.csv -c examples/acme.yaml --renewals examples/crm_renewals.csv --current examples/acme_2026q3.csv
+    Example: b2bcx value examples/acme_2026q2.csv -c examples/acme_value.yaml --renewals examples/crm_renewals.csv --current examples/acme_2026q3.csv
     """
     with reported():
         from b2bcx import api

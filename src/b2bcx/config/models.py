@@ -185,6 +185,16 @@ class RenewalEvent(Model):
     column: str
     values: dict[Literal[0, 1], list[Code]] | None = None
 
+    @model_validator(mode="after")
+    def _one_meaning(self) -> RenewalEvent:
+        values = self.values or {}
+        lost = {str(v).strip().casefold() for v in values.get(1, [])}
+        kept = {str(v).strip().casefold() for v in values.get(0, [])}
+        both = sorted(lost & kept)
+        if both:
+            raise ValueError(f"{', '.join(both)} is listed under both 1 and 0")
+        return self
+
 
 class Value(Model):
     """``b2bcx value``: the index against renewal decisions (docs/config.md#value)."""

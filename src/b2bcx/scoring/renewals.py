@@ -65,8 +65,16 @@ def read_decisions(
     covariates = [c for c in spec.covariates if _present(c, frame)]
     names = [n for n in [*wanted, *covariates] if n]
     found, problems = resolve_columns(names, list(frame.columns), aliases or {}, source)
+    keys = {id_column: "id", event.column: "event", spec.revenue: "revenue"}
+    keys[spec.date] = "date"
     problems = [
-        replace(p, problem="column named in `value:` is not in the decisions file")
+        replace(
+            p,
+            problem="column named in `value:` is not in the decisions file",
+            hint=p.hint
+            if p.hint.startswith("did you mean")
+            else f"name the decisions file's column in `value.{keys.get(p.column, 'covariates')}`",
+        )
         for p in problems
     ]
     if problems:

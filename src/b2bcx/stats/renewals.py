@@ -111,7 +111,15 @@ def logistic_fit(X: np.ndarray, y: np.ndarray, method: str = "firth") -> LogitFi
     beta = np.zeros(X.shape[1])
     current = _penalised_loglik(X, y, beta, firth)
     for iteration in range(1, _MAX_ITER + 1):
-        step = _newton_step(X, y, beta, firth)
+        try:
+            step = _newton_step(X, y, beta, firth)
+        except np.linalg.LinAlgError:
+            if iteration == 1:
+                raise AnalysisError(
+                    "the renewal model cannot be fitted: its design is singular",
+                    hint="a covariate may be constant or duplicate another",
+                ) from None
+            break  # the fitted probabilities reached 0 or 1: separation
         scale = 1.0
         while True:
             trial = beta + scale * step
@@ -138,13 +146,9 @@ def _newton_step(
     X: np.ndarray, y: np.ndarray, beta: np.ndarray, firth: bool
 ) -> np.ndarray:
     info, p = _information(X, beta)
-    try:
-        inverse = np.linalg.inv(info)
-    except np.linalg.LinAlgError:
-        raise AnalysisError(
-            "the renewal model cannot be fitted: its design is singular",
-            hint="a covariate may be constant or duplicate another",
-        ) from None
+    if not np.isfinite(info).all() or np.linalg.cond(info) > 1e14:
+        raise np.linalg.LinAlgError("singular information")
+    inverse = np.linalg.inv(info)
     residual = y - p
     if firth:
         w = p * (1 - p)
