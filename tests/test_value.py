@@ -457,3 +457,53 @@ def test_an_event_value_cannot_mean_both(tmp_path: Path) -> None:
     )
     with pytest.raises(ConfigError, match="both 1 and 0"):
         load_config(config)
+
+
+def test_deck_says_why_without_a_model(tmp_path: Path) -> None:
+    pptx = pytest.importorskip("pptx")
+    out = tmp_path / "deck.pptx"
+    args = ["deck", str(REF / "wave2.csv"), "-c", str(REF / "value.yaml")]
+    args += ["--renewals", str(REF / "renewals_few.csv"), "--accounts-only", "ACC01"]
+    result = runner.invoke(app, [*args, "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    text = " ".join(
+        shape.text_frame.text
+        for slide in pptx.Presentation(str(out)).slides
+        for shape in slide.shapes
+        if shape.has_text_frame
+    )
+    text = " ".join(text.split())
+    assert "Renewals: no model was fitted: 6 events" in text
+    assert "Revenue at risk" not in text
+
+
+def test_formula_like_account_ids_stay_text(tmp_path: Path) -> None:
+    """A decisions file is CRM text: an id starting with = never becomes a formula."""
+    from openpyxl import load_workbook
+
+    export = tmp_path / "wave.csv"
+    lines = (REF / "wave2.csv").read_text(encoding="utf-8")
+    export.write_text(lines.replace('"ACC01"', '"=ACC01"'), encoding="utf-8")
+    decisions = tmp_path / "renewals.csv"
+    text = (REF / "renewals_wave2.csv").read_text(encoding="utf-8")
+    decisions.write_text(text.replace('"ACC01"', '"=ACC01"'), encoding="utf-8")
+    for suffix in (".csv", ".xlsx"):
+        out = tmp_path / f"value{suffix}"
+        result = runner.invoke(
+            app,
+            [
+                "value",
+                str(export),
+                "-c",
+                str(REF / "value.yaml"),
+                "--renewals",
+                str(decisions),
+                "-o",
+                str(out),
+            ],
+        )
+        assert result.exit_code == 0, result.output
+    assert "'=ACC01" in (tmp_path / "value.csv").read_text(encoding="utf-8")
+    ws = load_workbook(tmp_path / "value.xlsx")["Value"]
+    cells = [c for row in ws.iter_rows() for c in row if c.value == "=ACC01"]
+    assert cells and all(c.data_type == "s" for c in cells)

@@ -120,10 +120,11 @@ def flagged_line(accounts: pd.DataFrame) -> str:
 
 def value_line(inputs: DeckInputs) -> str:
     """Revenue at risk and the worth of one index point (``--renewals``), or why not."""
-    if inputs.value is None:
-        return f"Renewals: {inputs.value_note}" if inputs.value_note else ""
-    line = portfolio_line(inputs.value)
-    return line[:1].upper() + line[1:]
+    if inputs.value is not None and inputs.value.fitted:
+        line = portfolio_line(inputs.value)
+        return line[:1].upper() + line[1:]
+    note = inputs.value.note if inputs.value is not None else inputs.value_note
+    return f"Renewals: {note}" if note else ""
 
 
 def book_line(audience: str, accounts: pd.DataFrame) -> str:

@@ -187,6 +187,9 @@ def write_value_workbook(result: ValueResult, path: str | Path) -> Path:
         ws = workbook.create_sheet("Value")
     ws.title = "Value"
     write_value(ws, result)
+    from b2bcx.report.workbook import quote_formula_like_text
+
+    quote_formula_like_text(workbook)
     path = Path(path)
     with atomic_path(path) as temporary:
         write_bytes(temporary, workbook_bytes(workbook))
