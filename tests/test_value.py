@@ -507,3 +507,31 @@ def test_formula_like_account_ids_stay_text(tmp_path: Path) -> None:
     ws = load_workbook(tmp_path / "value.xlsx")["Value"]
     cells = [c for row in ws.iter_rows() for c in row if c.value == "=ACC01"]
     assert cells and all(c.data_type == "s" for c in cells)
+
+
+def test_current_accounts_keep_the_fitted_covariate_coding() -> None:
+    """Applied to new accounts, a numeric covariate stays numeric and a text one
+    keeps the levels it was fitted on; an unseen level is a problem."""
+    from b2bcx.api.worth import design_matrix
+    from b2bcx.config.models import parse_config
+    from b2bcx.errors import AnalysisError
+
+    config = parse_config(
+        {
+            "columns": {"account": "A"},
+            "roles": {"single": "customer"},
+            "pillars": {"p": {"items": ["Q1"]}},
+            "value": {"covariates": ["size", "segment"]},
+        }
+    )
+    fitted = design_matrix(pd.read_csv(REF / "value_covariates.csv"), config)
+    new = pd.DataFrame(
+        {"account": ["N1", "N2"], "index_eb": [60.0, 70.0], "size": [1.5, -2.0]}
+    ).assign(segment=["SMB", "Enterprise"])
+    applied = design_matrix(new, config, fitted.levels)
+    assert applied.terms == fitted.terms
+    np.testing.assert_allclose(applied.X[:, 2], [1.5, -2.0])
+    np.testing.assert_allclose(applied.X[:, 3:], [[0, 1], [0, 0]])
+    with pytest.raises(AnalysisError) as caught:
+        design_matrix(new.assign(segment=["SMB", "Public"]), config, fitted.levels)
+    assert [p.value for p in caught.value.problems] == ["N2: Public"]

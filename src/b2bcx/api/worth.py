@@ -226,9 +226,11 @@ def design_matrix(
 ) -> Design:
     """Intercept, ``index_eb / per`` and the covariates (text ones as 0/1 columns).
 
-    A text covariate's levels are sorted; the first is the reference (as R's
-    ``factor``). ``levels`` fixes them when a fitted model is applied to new
-    accounts.
+    A covariate whose every value is a number enters as it is; any other is text:
+    one 0/1 column per level, levels sorted, the first the reference (as R's
+    ``factor``). ``levels`` (the fitted design's) fixes them when a fitted model is
+    applied to new accounts; covariates not in it are numbers. A missing value, or a
+    level the model was not fitted on, is a problem.
     """
     spec = config.value
     columns = [np.ones(len(table)), table["index_eb"].to_numpy(float) / spec.per]
@@ -247,27 +249,30 @@ def design_matrix(
             )
             continue
         raw = table[covariate]
-        numbers = pd.to_numeric(raw, errors="coerce")
-        if levels is None and numbers.notna().all():
-            columns.append(numbers.to_numpy(float))
-            terms.append(covariate)
-            continue
         text = raw.astype("string").str.strip()
-        known = (levels or {}).get(covariate) or sorted(text.dropna().unique())
-        found_levels[covariate] = known
-        unknown = text.isna() | ~text.isin(known)
-        for at in np.flatnonzero(unknown.to_numpy(bool)):
+        numbers = pd.to_numeric(text, errors="coerce")
+        fixed = None if levels is None else levels.get(covariate)
+        numeric = numbers.notna() == text.notna()
+        if fixed is None and (levels is not None or numeric.all()):
+            unusable = numbers.isna()
+            columns.append(numbers.fillna(0.0).to_numpy(float))
+            terms.append(covariate)
+        else:
+            known = fixed or sorted(text.dropna().unique())
+            found_levels[covariate] = known
+            unusable = text.isna() | ~text.isin(known)
+            for level in known[1:]:
+                columns.append((text == level).fillna(False).to_numpy(float))
+                terms.append(f"{covariate}={level}")
+        for at in np.flatnonzero(unusable.to_numpy(bool)):
             problems.append(
                 Problem(
                     f"covariate `{covariate}` has no usable value for this account",
-                    "give every account a value the model was fitted on",
+                    "give every account a value (a known level for text covariates)",
                     column=covariate,
                     value=f"{table['account'].iloc[at]}: {raw.iloc[at]}",
                 )
             )
-        for level in known[1:]:
-            columns.append((text == level).fillna(False).to_numpy(float))
-            terms.append(f"{covariate}={level}")
     if problems:
         raise AnalysisError("the covariates of `value:` cannot be used", problems)
     return Design(np.column_stack(columns), terms, found_levels)
