@@ -125,13 +125,15 @@ def value(
         "decisions_not_heard": len(not_heard),
         "heard_without_decision": len(no_decision),
     }
+    warnings = list(scored.problems)
     if note is not None:
         result = _guarded(counts, joined, bands, not_heard, no_decision, note)
-        return replace(result, currency=spec.currency)
+        return replace(result, currency=spec.currency, problems=warnings)
     fit = logistic_fit(design.X, events, spec.method)
     target, target_design = joined, design
     if current is not None:
         now = score(current, config, master=master)
+        warnings += [p for p in now.problems if p not in warnings]
         target = current_accounts(now, config, master)
         target_design = design_matrix(target, config, design.levels)
     result = _fitted(
@@ -147,7 +149,7 @@ def value(
         applied_to="current" if current is not None else "decisions",
         per=spec.per,
     )
-    return replace(result, currency=spec.currency)
+    return replace(result, currency=spec.currency, problems=warnings)
 
 
 def join_decisions(

@@ -20,6 +20,7 @@ from b2bcx.io.writers import atomic_path, write_bytes
 from b2bcx.report.layout import (
     PVALUE,
     column_of,
+    quote_formula_like_text,
     write_heading,
     write_lines,
     write_note,
@@ -187,8 +188,6 @@ def write_value_workbook(result: ValueResult, path: str | Path) -> Path:
         ws = workbook.create_sheet("Value")
     ws.title = "Value"
     write_value(ws, result)
-    from b2bcx.report.workbook import quote_formula_like_text
-
     quote_formula_like_text(workbook)
     path = Path(path)
     with atomic_path(path) as temporary:

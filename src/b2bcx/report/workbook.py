@@ -16,7 +16,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from b2bcx.errors import UsageError
 from b2bcx.io.worksheet import assert_worksheet, workbook_bytes
-from b2bcx.io.writers import atomic_path, check_writable, is_formula_like, write_bytes
+from b2bcx.io.writers import atomic_path, check_writable, write_bytes
+from b2bcx.report.layout import quote_formula_like_text
 from b2bcx.report.sheets_analyses import write_drivers, write_factors
 from b2bcx.report.sheets_method import write_method
 from b2bcx.report.sheets_summary import write_summary
@@ -98,18 +99,6 @@ def print_on_landscape_pages(ws: Worksheet) -> None:
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
-
-
-def quote_formula_like_text(workbook: Workbook) -> None:
-    """Mark text that looks like a formula with Excel's quote prefix.
-
-    The cells are already stored as text (``put_text_safely``); the prefix also
-    keeps them text when a user edits the cell and presses Enter.
-    """
-    for ws in workbook.worksheets:
-        for cell in ws._cells.values():
-            if isinstance(cell.value, str) and is_formula_like(cell.value):
-                cell.quotePrefix = True
 
 
 def write_report(inputs: ReportInputs, path: str | Path) -> Path:
