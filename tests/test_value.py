@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 from pathlib import Path
 
 import numpy as np
@@ -335,6 +336,14 @@ def test_value_xlsx_reads_back_with_a_chart(tmp_path: Path) -> None:
     assert np.isclose(cells[at + 1], want["revenue_at_risk"], rtol=1e-6)
     (chart,) = ws._charts
     assert len(chart.series) == 4  # fitted p with its 95% band, observed band rates
+    for series in chart.series:  # every point has an x and a y, data in the cells
+        x, y = series.xVal.numRef.f, series.yVal.numRef.f
+        rows = [[int(r) for r in re.findall(r"\$(\d+)", ref)] for ref in (x, y)]
+        assert rows[0] == rows[1], (x, y)
+    bands = series.yVal.numRef.f.split("!")[1].replace("$", "").split(":")
+    rates = [row[0].value for row in ws[bands[0] : bands[1]]]
+    want = pinned("r_value_bands.csv", "main")["rate"]
+    np.testing.assert_allclose(rates, want, atol=TOL)
 
 
 def test_report_with_renewals_has_a_value_sheet(tmp_path: Path) -> None:

@@ -57,6 +57,11 @@ MODEL_FORMATS = {
     "p": PVALUE,
 }
 CHART_ROWS = 18
+CURVE_SERIES = {
+    "p": "fitted chance of loss",
+    "p_ci_low": "95% CI, low",
+    "p_ci_high": "95% CI, high",
+}
 
 
 def write_value_sheet(ws: Worksheet, inputs: ReportInputs) -> None:
@@ -140,14 +145,14 @@ def value_chart(
             min_row=curve_row + 1,
             max_row=last,
         )
-        for name in ("p", "p_ci_low", "p_ci_high"):
+        for name, title in CURVE_SERIES.items():
             y = Reference(
                 ws,
                 min_col=column_of(result.curve, name),
-                min_row=curve_row,
+                min_row=curve_row + 1,
                 max_row=last,
             )
-            series = Series(y, x, title_from_data=True)
+            series = Series(y, x, title=title)
             series.marker.symbol = "none"
             series.smooth = False
             if name != "p":
@@ -163,7 +168,10 @@ def value_chart(
             max_row=last,
         )
         y = Reference(
-            ws, min_col=column_of(result.bands, "rate"), min_row=bands_row, max_row=last
+            ws,
+            min_col=column_of(result.bands, "rate"),
+            min_row=bands_row + 1,
+            max_row=last,
         )
         series = Series(y, x, title="observed rate by band")
         series.marker.symbol = "circle"
