@@ -359,6 +359,10 @@ def test_report_with_renewals_has_a_value_sheet(tmp_path: Path) -> None:
     assert "Value" in workbook.sheetnames
     text = [c for r in workbook["Value"].iter_rows(values_only=True) for c in r if c]
     assert any("odds 0.38 times as high" in str(c) for c in text)
+    summary = " ".join(
+        str(c) for r in workbook["Summary"].iter_rows(values_only=True) for c in r if c
+    )
+    assert "revenue at risk €6,546,536" in " ".join(summary.split())
     plain = tmp_path / "plain.xlsx"
     result = runner.invoke(app, [*args[:4], "--bootstrap", "20", "-o", str(plain)])
     assert result.exit_code == 0, result.output
