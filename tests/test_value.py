@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
@@ -548,3 +548,56 @@ def test_current_accounts_keep_the_fitted_covariate_coding() -> None:
     with pytest.raises(AnalysisError) as caught:
         design_matrix(new.assign(segment=["SMB", "Public"]), config, fitted.levels)
     assert [p.value for p in caught.value.problems] == ["N2: Public"]
+
+
+def test_the_guard_counts_every_parameter(tmp_path: Path) -> None:
+    """18 events suffice for the index alone, not once Region adds its levels."""
+    config = tmp_path / "region.yaml"
+    config.write_text(
+        f"extends: {REF / 'value.yaml'}\nvalue:\n  covariates: [Region]\n",
+        encoding="utf-8",
+    )
+    payload = run_value(
+        tmp_path, "--renewals", str(REF / "renewals_wave2.csv"), config=config
+    )
+    summary = payload["summary"]
+    assert summary["model_fitted"] is False and summary["odds_ratio"] is None
+    assert "parameters besides the intercept" in summary["note"]
+
+
+def test_the_odds_ratio_follows_per(tmp_path: Path) -> None:
+    """Firth's estimate is equivariant under rescaling x: OR per 5 = sqrt(OR per 10)."""
+    config = tmp_path / "per5.yaml"
+    config.write_text(
+        f"extends: {REF / 'value.yaml'}\nvalue:\n  per: 5\n", encoding="utf-8"
+    )
+    renewals = ("--renewals", str(REF / "renewals_wave2.csv"))
+    five = run_value(tmp_path, *renewals, config=config)["summary"]
+    ten = pinned("r_value_summary.csv", "firth").iloc[0]
+    assert five["odds_ratio"] == pytest.approx(np.sqrt(ten["odds_ratio"]), rel=1e-6)
+    assert five["revenue_at_risk"] == pytest.approx(ten["revenue_at_risk"], rel=1e-6)
+    # one point is the same point whatever `per`: the value of a point does not move
+    assert five["value_per_point"] == pytest.approx(ten["value_per_point"], rel=1e-6)
+
+
+@settings(deadline=None, max_examples=40)
+@given(
+    st.lists(
+        st.tuples(st.floats(30, 95), st.booleans()), min_size=12, max_size=60
+    ).filter(lambda rows: 0 < sum(e for _, e in rows) < len(rows))
+)
+def test_firth_solves_its_modified_score(rows: list[tuple[float, bool]]) -> None:
+    """At Firth's estimate X'(y - p + h(1/2 - p)) = 0, finite even when the index
+    separates events from non-events (Firth 1993, eq. 3; Kosmidis & Firth 2021)."""
+    from b2bcx.stats.renewals import expit, logistic_fit
+
+    x = np.array([r[0] for r in rows]) / 10
+    y = np.array([float(r[1]) for r in rows])
+    X = np.column_stack([np.ones(len(x)), x])
+    assume(np.ptp(x) > 0.5)  # a near-constant index is a singular design
+    fit = logistic_fit(X, y, "firth")
+    assert np.isfinite(fit.beta).all() and np.isfinite(fit.se).all()
+    p = expit(X @ fit.beta)
+    w = p * (1 - p)
+    h = np.einsum("ij,jk,ik->i", X, np.linalg.inv(X.T @ (X * w[:, None])), X) * w
+    np.testing.assert_allclose(X.T @ (y - p + h * (0.5 - p)), 0, atol=1e-7)
