@@ -259,7 +259,8 @@ def test_bad_decisions_rows_are_all_listed(tmp_path: Path) -> None:
         "ACC01,Renewed,100000,2026-10-01\n"
         "ACC02,Maybe,100000,2026-10-01\n"
         "ACC03,Churned,lots,2026-10-01\n"
-        "ACC01,Churned,5000,2026-10-01\n",
+        "ACC01,Churned,5000,2026-10-01\n"
+        ",Renewed,7000,2026-10-01\n",
         encoding="utf-8",
     )
     out = tmp_path / "value.json"
@@ -285,6 +286,7 @@ def test_bad_decisions_rows_are_all_listed(tmp_path: Path) -> None:
         (3, "Outcome", "Maybe"): "unknown event value",
         (4, "ARR", "lots"): "the revenue at stake is not a number",
         (5, "Account", "ACC01"): "account listed twice",
+        (6, "Account", None): "the account id is blank",
     }
     assert not out.exists()
 

@@ -43,6 +43,13 @@ def _event_key(answer: object) -> str:
     return normalise_label(answer)
 
 
+def decision_id_column(config: Config) -> str:
+    """The account id column of the decisions file: ``value.id``, else the
+    account list's, else the export's."""
+    listed = config.accounts.id if config.accounts else None
+    return config.value.id or listed or config.columns.account
+
+
 def read_decisions(
     frame: pd.DataFrame,
     config: Config,
@@ -57,92 +64,92 @@ def read_decisions(
     true/false, a revenue that is not a non-negative number, an account listed
     twice.
     """
-    spec = config.value
-    event = spec.event_spec
-    id_column = spec.id or (config.accounts.id if config.accounts else None)
-    id_column = id_column or config.columns.account
-    wanted = [id_column, event.column, spec.revenue, spec.date]
+    found, problems = _columns(frame, config, source, aliases or {})
+    if problems:
+        return pd.DataFrame(columns=DECISION_COLUMNS), problems
+    spec, event = config.value, config.value.event_spec
+    raw = {name: frame[column] for name, column in found.items()}
+    id_column = decision_id_column(config)
+    ids, _ = normalise_ids(raw[id_column])
+    table = pd.DataFrame({"account": ids.astype(object)}, index=frame.index)
+    table["event"] = _events(raw[event.column], event)
+    revenue_bad = pd.Series(False, index=frame.index)
+    table["revenue"] = np.nan
+    if spec.revenue:
+        table["revenue"], revenue_bad = _revenue(raw[spec.revenue])
+    table["date"] = raw[spec.date].astype(object) if spec.date else None
+    for covariate in spec.covariates:
+        if covariate in raw:
+            table[covariate] = raw[covariate].astype(object)
+    checks = [
+        (table["account"].isna(), id_column, "the account id is blank",
+         "give every decision its account id"),
+        (table["event"].isna(), event.column, "unknown event value",
+         f"use one of: {', '.join(sorted(event_lookup(event)))} "
+         "(or map it under `value.event.values`)"),
+        (table["account"].duplicated() & table["account"].notna(), id_column,
+         "account listed twice", "keep one decision per account (the latest)"),
+    ]  # fmt: skip
+    if spec.revenue:
+        checks.insert(2, (revenue_bad, spec.revenue,
+                          "the revenue at stake is not a number",
+                          "write the revenue as a non-negative number (1250000 or 1250000.00)"))  # fmt: skip
+    for mask, column, what, hint in checks:
+        problems += _row_problems(frame, mask, raw[column], column, what, hint, source)
+    return table.reset_index(drop=True), problems
+
+
+def _columns(
+    frame: pd.DataFrame, config: Config, source: str, aliases: dict[str, str]
+) -> tuple[dict[str, str], list[Problem]]:
+    """Configured name -> the decisions file's column, and a problem per one missing."""
+    spec, event = config.value, config.value.event_spec
+    keys = {decision_id_column(config): "id", event.column: "event"}
+    for column, key in ((spec.revenue, "revenue"), (spec.date, "date")):
+        if column:
+            keys[column] = key
     covariates = [c for c in spec.covariates if _present(c, frame)]
-    names = [n for n in [*wanted, *covariates] if n]
-    found, problems = resolve_columns(names, list(frame.columns), aliases or {}, source)
-    keys = {id_column: "id", event.column: "event", spec.revenue: "revenue"}
-    keys[spec.date] = "date"
-    problems = [
+    names = [*keys, *covariates]
+    found, problems = resolve_columns(names, list(frame.columns), aliases, source)
+    return found, [
         replace(
             p,
             problem="column named in `value:` is not in the decisions file",
             hint=p.hint
             if p.hint.startswith("did you mean")
-            else f"name the decisions file's column in `value.{keys.get(p.column, 'covariates')}`",
+            else f"name the decisions file's column in `value.{keys.get(p.column or '', 'covariates')}`",
         )
         for p in problems
     ]
-    if problems:
-        return pd.DataFrame(columns=DECISION_COLUMNS), problems
+
+
+def _row_problems(
+    frame: pd.DataFrame,
+    mask: pd.Series,
+    values: pd.Series,
+    column: str,
+    what: str,
+    hint: str,
+    source: str,
+) -> list[Problem]:
+    """One problem per row in ``mask``: file, row as the user sees it, value."""
     rows = (
-        frame[ROW_COLUMN].to_numpy()
+        frame[ROW_COLUMN]
         if ROW_COLUMN in frame
-        else np.arange(len(frame)) + 2
+        else pd.Series(range(2, len(frame) + 2))
     )
-    files = frame[FILE_COLUMN].astype(str).to_numpy() if FILE_COLUMN in frame else None
-    ids, _ = normalise_ids(frame[found[id_column]])
-    table = pd.DataFrame({"account": ids.astype(object)}, index=frame.index)
-    table["event"] = _events(frame[found[event.column]], event)
-    if spec.revenue:
-        table["revenue"], revenue_bad = _revenue(frame[found[spec.revenue]])
-    else:
-        table["revenue"], revenue_bad = np.nan, pd.Series(False, index=frame.index)
-    table["date"] = frame[found[spec.date]].astype(object) if spec.date else None
-    for covariate in covariates:
-        table[covariate] = frame[found[covariate]].astype(object)
-
-    def problem(
-        mask: pd.Series, column: str, what: str, hint: str, values: pd.Series
-    ) -> None:
-        for at in np.flatnonzero(mask.to_numpy(bool)):
-            problems.append(
-                Problem(
-                    what,
-                    hint,
-                    file=str(files[at]) if files is not None else source,
-                    row=int(rows[at]),
-                    column=column,
-                    value=None if pd.isna(values.iloc[at]) else str(values.iloc[at]),
-                )
-            )
-
-    problem(
-        table["account"].isna(),
-        id_column,
-        "the account id is blank",
-        "give every decision its account id",
-        frame[found[id_column]],
-    )
-    accepted = ", ".join(sorted(event_lookup(event))) or "1, 0"
-    problem(
-        table["event"].isna(),
-        event.column,
-        "unknown event value",
-        f"use one of: {accepted} (or map it under `value.event.values`)",
-        frame[found[event.column]],
-    )
-    if spec.revenue:
-        problem(
-            revenue_bad,
-            spec.revenue,
-            "the revenue at stake is not a number",
-            "write the revenue as a non-negative number (1250000 or 1250000.00)",
-            frame[found[spec.revenue]],
+    files = frame.get(FILE_COLUMN)
+    return [
+        Problem(
+            what,
+            hint,
+            file=str(files.iloc[at]) if files is not None else source,
+            row=int(rows.iloc[at]),
+            column=column,
+            value=None if pd.isna(values.iloc[at]) else str(values.iloc[at]),
         )
-    repeated = table["account"].duplicated() & table["account"].notna()
-    problem(
-        repeated,
-        id_column,
-        "account listed twice",
-        "keep one decision per account (the latest)",
-        frame[found[id_column]],
-    )
-    return table.reset_index(drop=True), problems
+        for at in np.flatnonzero(mask.to_numpy(bool))
+    ]
 
 
 def _present(column: str, frame: pd.DataFrame) -> bool:
