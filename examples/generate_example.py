@@ -1,8 +1,8 @@
 """Generate the Acme Industrial Services example data (fictional).
 
 ``python examples/generate_example.py`` rewrites, byte for byte (fixed seed), the
-files acme_2026q2.csv, acme_2026q3.csv, crm_accounts.csv and lemke_interviews.csv
-next to this script. Needs numpy and pandas only.
+files acme_2026q2.csv, acme_2026q3.csv, crm_accounts.csv, lemke_interviews.csv and
+crm_renewals.csv next to this script. Needs numpy and pandas only.
 
 What is planted (so that the b2bcx analyses have something true to find):
 
@@ -26,6 +26,11 @@ What is planted (so that the b2bcx analyses have something true to find):
   one with ``@``: formula-injection attempts that must stay plain text.
 * lemke_interviews.csv: 20 coded interviews (7 good / 7 average / 6 poor) with fixed
   mention counts per group, e.g. personal_contact 6/3/1.
+* crm_renewals.csv: the renewal decisions of July-December 2026, after the Q2 survey:
+  120 accounts heard in Q2 and 6 CRM accounts never surveyed. The odds of losing an
+  account fall by a factor e (2.7) per 0.4 of latent quality at Q2 (about 10 index
+  points): logit P(lost) = -1.3 - quality / 0.4. Drawn from its own random stream
+  (seed + 1), so the other files do not change.
 """
 
 from __future__ import annotations
@@ -374,6 +379,31 @@ def lemke_interviews(rng) -> pd.DataFrame:
     return df.iloc[rng.permutation(20)].reset_index(drop=True)
 
 
+def renewal_decisions(rng, crm: pd.DataFrame) -> pd.DataFrame:
+    """Renewals due July-December 2026: lost with odds falling in Q2 quality."""
+    heard = crm.index[crm["in_q2"]]
+    never = crm.index[~crm["in_q2"] & ~crm["in_q3"]]
+    due = np.r_[
+        rng.choice(heard, 120, replace=False), rng.choice(never, 6, replace=False)
+    ]
+    decided = crm.loc[np.sort(due)].reset_index(drop=True)
+    lost = rng.random(len(decided)) < 1 / (1 + np.exp(1.3 + decided["quality"] / 0.4))
+    kept = rng.choice(["Renewed", "Renewed", "Expanded"], len(decided))
+    gone = rng.choice(["Churned", "Not renewed"], len(decided))
+    months = rng.integers(7, 13, len(decided))
+    return pd.DataFrame(
+        {
+            "AccountId": decided["AccountId"],
+            "Outcome": np.where(lost, gone, kept),
+            "ARRAtStake": decided["ARR"],
+            "DecisionDate": [
+                f"2026-{m:02d}-{d:02d}"
+                for m, d in zip(months, rng.integers(1, 29, len(decided)), strict=True)
+            ],
+        }
+    )
+
+
 def write(df: pd.DataFrame, path: Path) -> None:
     df.to_csv(path, index=False, lineterminator="\n", encoding="utf-8")
     print(f"wrote {path}: {len(df)} rows")
@@ -392,6 +422,8 @@ def main() -> None:
     cols = ["AccountId", "AccountName", "ARR", "Region", "Industry", "AccountManager"]
     write(crm[cols], out / "crm_accounts.csv")
     write(lemke_interviews(rng), out / "lemke_interviews.csv")
+    renewals = renewal_decisions(np.random.default_rng(SEED + 1), crm)
+    write(renewals, out / "crm_renewals.csv")
 
 
 if __name__ == "__main__":

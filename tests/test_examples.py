@@ -50,6 +50,7 @@ def test_generator_reproduces_the_committed_files(tmp_path):
         "acme_2026q2.csv",
         "crm_accounts.csv",
         "lemke_interviews.csv",
+        "crm_renewals.csv",
     ):
         assert (tmp_path / name).read_bytes() == (EXAMPLES / name).read_bytes(), name
 
@@ -107,3 +108,20 @@ def test_comment_coding_screens_factors_from_free_text(tmp_path, q3):
         table.loc["flexibility", "direction"] > 0
         and table.loc["flexibility", "q"] < 0.05
     )
+
+
+def test_value_finds_the_planted_renewal_effect():
+    """crm_renewals.csv: odds of losing an account fall ~e per 10 points (planted)."""
+    from b2bcx.api.load import load_decisions
+
+    config = load_config(EXAMPLES / "acme_value.yaml")
+    decisions = load_decisions(config)
+    q2 = load_exports([EXAMPLES / "acme_2026q2.csv"])
+    result = api.value(q2, config, decisions)
+    summary = result.summary
+    assert summary["k"] == 120 and summary["events"] == 29
+    assert summary["or_ci_high"] < 1  # the index is associated with keeping accounts
+    assert 0.3 < summary["odds_ratio"] < 0.6
+    assert summary["decisions_not_heard"] == 6
+    rates = list(result.bands["rate"])
+    assert rates == sorted(rates, reverse=True)

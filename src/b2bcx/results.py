@@ -160,6 +160,8 @@ class ReportInputs:
     version : the b2bcx version that computed it.
     run_time : when the run happened (injected, so a test can fix it).
     include_respondents : write the Respondents sheet (``--no-respondents`` turns it off).
+    value : renewals against the index (``--renewals``), or None; ``value_note``
+        then says why, when renewals were given but could not be analysed.
     """
 
     score: ScoreResult
@@ -172,6 +174,8 @@ class ReportInputs:
     version: str = __version__
     run_time: datetime | None = None
     include_respondents: bool = True
+    value: ValueResult | None = None
+    value_note: str = ""
 
     @property
     def problems(self) -> list[Problem]:
@@ -198,6 +202,7 @@ class Sources:
     baseline: Export | None = None
     master: AccountMaster | None = None
     files: tuple[InputFile, ...] = field(default_factory=tuple)
+    decisions: Decisions | None = None
 
 
 @dataclass(frozen=True)
@@ -212,6 +217,7 @@ class DeckInputs:
     files : the input files with row counts and SHA-256.
     version : the b2bcx version that computed it.
     run_time : when the run happened (injected, so a test can fix it).
+    value : renewals against the index (``--renewals``), or None.
     """
 
     score: ScoreResult
@@ -219,8 +225,67 @@ class DeckInputs:
     files: tuple[InputFile, ...] = ()
     version: str = __version__
     run_time: datetime | None = None
+    value: ValueResult | None = None
+    value_note: str = ""
 
     @property
     def problems(self) -> list[Problem]:
         """The scoring warnings (``--strict`` fails on any)."""
         return list(self.score.problems)
+
+
+@dataclass(frozen=True)
+class Decisions:
+    """The CRM decisions file of ``b2bcx value``: one row per account.
+
+    ``table`` has ``account, event`` (1 churned / not renewed, 0 renewed),
+    ``revenue`` (the revenue at stake, NaN when the file has none), ``date``
+    and any configured covariates found in the file.
+    """
+
+    table: pd.DataFrame
+    source: str
+
+
+@dataclass(frozen=True)
+class ValueResult:
+    """Everything ``b2bcx value`` computes (docs/method.md#worth-the-index-against-renewals).
+
+    Attributes
+    ----------
+    summary : ``k, events, method, per, odds_ratio, or_ci_low, or_ci_high, auc,
+        auc_ci_low, auc_ci_high, revenue_at_risk, rar_ci_low, rar_ci_high,
+        value_per_point, vpp_ci_low, vpp_ci_high`` and the counts behind them
+        (the odds ratio, AUC and amounts are None when no model was fitted).
+    model : ``term, estimate, se, odds_ratio, or_ci_low, or_ci_high, p`` (empty
+        without a model).
+    accounts : ``account, name, index_eb, p, p_ci_low, p_ci_high, revenue,
+        revenue_at_risk, event``, sorted by revenue at risk (the current wave's
+        accounts with ``--current``).
+    bands : ``band, accounts, events, rate, rate_ci_low, rate_ci_high``.
+    calibration : ``fifth, accounts, events, p_low, p_high, predicted, observed``.
+    not_heard : decisions of accounts not heard (or heard without an index).
+    no_decision : accounts heard without a decision.
+    curve : ``index_eb, p, p_ci_low, p_ci_high`` over 0..100 (for charts).
+    note : why no model was fitted, or "".
+    wording : the plain-words reading of the model (never a claim of cause).
+    currency : the symbol amounts are shown with (``value.currency``).
+    """
+
+    summary: dict[str, object]
+    model: pd.DataFrame
+    accounts: pd.DataFrame
+    bands: pd.DataFrame
+    calibration: pd.DataFrame
+    not_heard: pd.DataFrame
+    no_decision: pd.DataFrame
+    curve: pd.DataFrame
+    note: str = ""
+    wording: str = ""
+    currency: str = ""
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def fitted(self) -> bool:
+        """Whether a model was fitted (the guard let it)."""
+        return not self.model.empty

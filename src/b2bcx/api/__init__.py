@@ -19,6 +19,8 @@ _HOMES = {
     "drivers": "b2bcx.api.key_drivers",
     "drivers_files": "b2bcx.api.key_drivers",
     "report_inputs": "b2bcx.api.workbook",
+    "value": "b2bcx.api.worth",
+    "load_decisions": "b2bcx.api.load",
     "draft_config": "b2bcx.api.draft",
     "load_exports": "b2bcx.api.load",
     "load_master": "b2bcx.api.load",

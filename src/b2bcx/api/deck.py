@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from b2bcx.api.accounts import score_waves
+from b2bcx.api.worth import sources_value
 from b2bcx.results import DeckInputs, Sources
 
 
@@ -17,7 +18,8 @@ def deck_inputs(sources: Sources, *, run_time: datetime | None = None) -> DeckIn
 
     Last quarter is the ``--baseline`` export, else the previous wave of a
     multi-wave export; its account pillars and portfolio are the "last quarter"
-    bars of the deck's charts.
+    bars of the deck's charts. With decisions (``--renewals``), renewals against
+    the index as :func:`b2bcx.api.worth.sources_value` computes them.
 
     Raises
     ------
@@ -27,6 +29,12 @@ def deck_inputs(sources: Sources, *, run_time: datetime | None = None) -> DeckIn
     result, previous = score_waves(
         sources.export, sources.config, baseline=sources.baseline, master=sources.master
     )
+    value, value_note = sources_value(sources)
     return DeckInputs(
-        score=result, baseline=previous, files=sources.files, run_time=run_time
+        score=result,
+        baseline=previous,
+        files=sources.files,
+        run_time=run_time,
+        value=value,
+        value_note=value_note,
     )

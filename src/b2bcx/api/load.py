@@ -6,12 +6,13 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from b2bcx.config.models import Config
-from b2bcx.errors import DataError, Problem, raise_if_errors
+from b2bcx.errors import DataError, Problem, UsageError, raise_if_errors
 from b2bcx.io import ROW_COLUMN, Export, read_export, read_exports
 from b2bcx.io.text import normalise_ids
-from b2bcx.results import AccountMaster
+from b2bcx.results import AccountMaster, Decisions
 from b2bcx.scoring.accounts import NAME, amount_problems, read_amounts
 from b2bcx.scoring.prepare import merged_id_warnings, resolve_columns
+from b2bcx.scoring.renewals import read_decisions
 
 
 def load_exports(paths: Sequence[str | Path], sheet: str | int | None = None) -> Export:
@@ -92,3 +93,30 @@ def load_master(
         tuple(warnings),
         tuple(errors),
     )
+
+
+def load_decisions(config: Config, path: str | Path | None = None) -> Decisions:
+    """The CRM decisions file from ``--renewals FILE`` or ``value.file``.
+
+    Raises
+    ------
+    UsageError
+        Neither ``path`` nor ``value.file`` names a decisions file.
+    DataError
+        Every bad row at once: a configured column missing, a blank account id,
+        an unknown event value, a revenue that is not a number, an account
+        listed twice (each with file, row, column, value and a hint).
+    """
+    if path is None and config.value.file is None:
+        raise UsageError(
+            "no decisions file: give `--renewals FILE` or `value.file` in the config",
+            hint="one row per account: account id, event (1/0, yes/no, true/false or "
+            "mapped text), revenue at stake",
+        )
+    source = (
+        Path(path) if path is not None else config.resolve_path(config.value.file or "")
+    )
+    export = read_export(source)
+    table, problems = read_decisions(export.frame, config, str(source), export.aliases)
+    raise_if_errors(problems, DataError, f"{source}: the decisions file cannot be used")
+    return Decisions(table, str(source))

@@ -17,6 +17,7 @@ import pandas as pd
 from b2bcx.api.accounts import Checked, check, score
 from b2bcx.api.key_drivers import drivers
 from b2bcx.api.screening import factors
+from b2bcx.api.worth import sources_value
 from b2bcx.errors import AnalysisError
 from b2bcx.results import (
     AnalysisOptions,
@@ -65,6 +66,9 @@ def report_inputs(
     factor_result, factors_note = _factors(sources, checked)
     step("finding key drivers")
     overall, by_role, drivers_note = _drivers(sources, options, checked)
+    if sources.decisions is not None:
+        step("fitting renewals against the index")
+    value, value_note = sources_value(sources)
     return ReportInputs(
         score=result,
         factors=factor_result,
@@ -75,6 +79,8 @@ def report_inputs(
         files=sources.files,
         run_time=run_time,
         include_respondents=include_respondents,
+        value=value,
+        value_note=value_note,
     )
 
 

@@ -15,7 +15,7 @@ from typing import Annotated
 import typer
 
 from b2bcx import __version__
-from b2bcx.cli import deck, drivers, factors, init, report, score, validate
+from b2bcx.cli import deck, drivers, factors, init, report, score, validate, value
 from b2bcx.cli.common import State
 from b2bcx.errors import UsageError, mask_secrets
 
@@ -71,6 +71,11 @@ COMMANDS = (
         drivers.drivers,
         "drivers",
         "Key drivers of loyalty and advocacy, overall and by role.",
+    ),
+    (
+        value.value,
+        "value",
+        "What the index is worth: renewals, revenue at risk, the value of a point.",
     ),
     (
         report.report,

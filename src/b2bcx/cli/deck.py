@@ -21,6 +21,7 @@ from b2bcx.cli.options import (
     BaselineOption,
     ConfigOption,
     ExportsArgument,
+    RenewalsOption,
     SheetOption,
     StrictOption,
 )
@@ -86,6 +87,7 @@ def deck(
     output: DeckOutput,
     baseline: BaselineOption = None,
     accounts: AccountsOption = None,
+    renewals: RenewalsOption = None,
     sheet: SheetOption = None,
     by: ByOption = None,
     manager_column: ManagerColumnOption = None,
@@ -119,9 +121,11 @@ def deck(
         check_output(output)
         if template is not None:
             check_template(template)
-        given = [*exports, config, *(baseline or []), accounts, template]
+        given = [*exports, config, *(baseline or []), accounts, template, renewals]
         refuse_output_over_inputs(output if output.suffix else None, given)
-        sources = load_sources(exports, config, sheet, baseline, accounts)
+        sources = load_sources(
+            exports, config, sheet, baseline, accounts, renewals=renewals
+        )
         inputs = deck_inputs(sources, run_time=deck_time())
         if strict:
             fail_on_warnings(inputs)

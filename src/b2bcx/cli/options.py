@@ -95,6 +95,16 @@ FormatOption = Annotated[
 ]
 
 
+RenewalsOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--renewals",
+        help="The CRM decisions file: account id, event (1 lost / 0 renewed, yes/no, "
+        "true/false or mapped text), revenue at stake (default: config `value.file`).",
+        metavar="FILE",
+    ),
+]
+
 ReportOption = Annotated[
     Path,
     typer.Option(

@@ -26,6 +26,7 @@ from b2bcx.cli.options import (
     ConfigOption,
     ExportsArgument,
     NoRespondentsOption,
+    RenewalsOption,
     ReportOption,
     SeedOption,
     SheetOption,
@@ -43,6 +44,7 @@ def report(
     output: ReportOption,
     baseline: BaselineOption = None,
     accounts: AccountsOption = None,
+    renewals: RenewalsOption = None,
     sheet: SheetOption = None,
     no_respondents: NoRespondentsOption = False,
     strict: StrictOption = False,
@@ -75,11 +77,13 @@ def report(
 
         check_report_path(output)
         refuse_output_over_inputs(
-            output, [*exports, config, *(baseline or []), accounts]
+            output, [*exports, config, *(baseline or []), accounts, renewals]
         )
         with progress_steps() as step:
             step("reading the exports")
-            sources = load_sources(exports, config, sheet, baseline, accounts, output)
+            sources = load_sources(
+                exports, config, sheet, baseline, accounts, output, renewals
+            )
             inputs = report_inputs(
                 sources,
                 options=AnalysisOptions(bootstrap=bootstrap, seed=seed),
@@ -102,9 +106,11 @@ def load_sources(
     baseline: list[Path] | None,
     accounts: Path | None,
     output: Path | None = None,
+    renewals: Path | None = None,
 ) -> Sources:
-    """Read the config, the exports, the baseline and the account list once."""
-    from b2bcx.api.load import load_exports, load_master
+    """Read the config, the exports, the baseline, the account list and the
+    decisions (``--renewals``, else ``value.file``) once."""
+    from b2bcx.api.load import load_decisions, load_exports, load_master
     from b2bcx.api.workbook import file_sha256, input_files
     from b2bcx.cli.common import load_inputs, parse_sheet
     from b2bcx.results import InputFile, Sources
@@ -120,7 +126,13 @@ def load_sources(
     if master is not None:
         digest = file_sha256(master.source)
         files.append(InputFile(master.source, "accounts", len(master.table), digest))
-    return Sources(export, cfg, previous, master, tuple(files))
+    decisions = None
+    if renewals is not None or cfg.value.file is not None:
+        decisions = load_decisions(cfg, renewals)
+        digest = file_sha256(decisions.source)
+        rows = len(decisions.table)
+        files.append(InputFile(decisions.source, "renewals", rows, digest))
+    return Sources(export, cfg, previous, master, tuple(files), decisions)
 
 
 def recorded_time(wanted: bool) -> datetime | None:

@@ -175,6 +175,55 @@ class Factors(Model):
     alpha: float = Field(default=0.05, gt=0, lt=1)
 
 
+class RenewalEvent(Model):
+    """The event column of the decisions file and, optionally, its text values.
+
+    ``values`` maps 1 (churned, lost, not renewed) and 0 (renewed) to the text or
+    codes the CRM writes; without it the column holds 1/0, yes/no or true/false.
+    """
+
+    column: str
+    values: dict[Literal[0, 1], list[Code]] | None = None
+
+    @model_validator(mode="after")
+    def _one_meaning(self) -> RenewalEvent:
+        values = self.values or {}
+        lost = {str(v).strip().casefold() for v in values.get(1, [])}
+        kept = {str(v).strip().casefold() for v in values.get(0, [])}
+        both = sorted(lost & kept)
+        if both:
+            raise ValueError(f"{', '.join(both)} is listed under both 1 and 0")
+        return self
+
+
+class Value(Model):
+    """``b2bcx value``: the index against renewal decisions (docs/config.md#value)."""
+
+    file: str | None = None
+    id: str | None = None
+    event: str | RenewalEvent = "Event"
+    revenue: str | None = None
+    date: str | None = None
+    per: PositiveFloat = 10.0
+    method: Literal["firth", "ml"] = "firth"
+    covariates: list[str] = []
+    bands: list[Bound] = [50.0, 70.0]
+    currency: str = "€"
+
+    @model_validator(mode="after")
+    def _bands_rise(self) -> Value:
+        if any(b >= c for b, c in zip(self.bands, self.bands[1:], strict=False)):
+            raise ValueError("`bands` must be cut points in rising order")
+        return self
+
+    @property
+    def event_spec(self) -> RenewalEvent:
+        """The event as a :class:`RenewalEvent` (a bare column name has no values)."""
+        if isinstance(self.event, str):
+            return RenewalEvent(column=self.event)
+        return self.event
+
+
 class Filters(Model):
     exclude_unfinished: bool = True
     exclude_previews: bool = True
@@ -200,6 +249,7 @@ class Config(Model):
     phases: dict[str, str] = {}
     composites: dict[str, Composite] = {}
     factors: Factors | None = None
+    value: Value = Value()
     filters: Filters = Filters()
     base_dir: str = "."
 

@@ -26,6 +26,7 @@ from b2bcx.deck.content import (
 )
 from b2bcx.results import DeckInputs, ScoreResult
 from b2bcx.scoring.ranking import movers_count, top_and_bottom
+from b2bcx.scoring.worth import portfolio_line
 
 WATCH = 5
 """How many accounts the portfolio slide lists to discuss first."""
@@ -46,6 +47,7 @@ def portfolio_slide(
         nps_figure(portfolio),
         movers_line(result),
         flagged_line(result.accounts),
+        value_line(inputs),
     ]
     if audience is not None:
         figures.append(book_line(audience, accounts))
@@ -114,6 +116,15 @@ def flagged_line(accounts: pd.DataFrame) -> str:
         return "No account is flagged"
     top = ", ".join(f"{n} {FLAG_NOUNS.get(f, f)}" for f, n in counts.most_common(3))
     return f"{flagged} accounts flagged ({top})"
+
+
+def value_line(inputs: DeckInputs) -> str:
+    """Revenue at risk and the worth of one index point (``--renewals``), or why not."""
+    if inputs.value is not None and inputs.value.fitted:
+        line = portfolio_line(inputs.value)
+        return line[:1].upper() + line[1:]
+    note = inputs.value.note if inputs.value is not None else inputs.value_note
+    return f"Renewals: {note}" if note else ""
 
 
 def book_line(audience: str, accounts: pd.DataFrame) -> str:

@@ -43,6 +43,7 @@ __all__ = [
     "refuse_replacing_inputs",
     "same_file",
     "write_bytes",
+    "write_json",
     "write_table",
 ]
 
@@ -75,14 +76,30 @@ def _plain(value: Any) -> Any:
 
 
 def json_text(payload: Any) -> str:
-    """JSON text of a table (records) or of plain data."""
-    data = json_records(payload) if isinstance(payload, pd.DataFrame) else payload
+    """JSON text of a table (records) or of plain data (tables in it as records)."""
+    data = _records(payload)
     return (
         json.dumps(
             _finite(data), indent=2, ensure_ascii=False, default=str, allow_nan=False
         )
         + "\n"
     )
+
+
+def _records(data: Any) -> Any:
+    if isinstance(data, pd.DataFrame):
+        return json_records(data)
+    if isinstance(data, dict):
+        return {key: _records(value) for key, value in data.items()}
+    return _plain(data)
+
+
+def write_json(payload: Any, path: str | Path) -> Path:
+    """Write plain data (tables in it as lists of records) as JSON, atomically."""
+    path = Path(path)
+    with atomic_path(path) as temporary:
+        _write_text(temporary, json_text(payload))
+    return path
 
 
 def _finite(data: Any) -> Any:

@@ -6,6 +6,7 @@ import textwrap
 from collections.abc import Mapping
 
 import pandas as pd
+from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -18,6 +19,7 @@ from b2bcx.io.worksheet import (
     unique_headers,
     write_frame,
 )
+from b2bcx.io.writers import is_formula_like
 from b2bcx.report.labels import HEADERS, header
 
 TITLE_FONT = Font(bold=True, size=14, color="1F3864")
@@ -218,3 +220,15 @@ def column_past(ws: Worksheet, centimetres: float) -> int:
         covered += width * CM_PER_CHARACTER
         column += 1
     return column
+
+
+def quote_formula_like_text(workbook: Workbook) -> None:
+    """Mark text that looks like a formula with Excel's quote prefix.
+
+    The cells are already stored as text (``put_text_safely``); the prefix also
+    keeps them text when a user edits the cell and presses Enter.
+    """
+    for ws in workbook.worksheets:
+        for cell in ws._cells.values():
+            if isinstance(cell.value, str) and is_formula_like(cell.value):
+                cell.quotePrefix = True

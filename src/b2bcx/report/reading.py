@@ -15,6 +15,7 @@ from b2bcx.report.summary import (
 from b2bcx.results import ReportInputs, ScoreResult
 from b2bcx.scoring import tables
 from b2bcx.scoring.ranking import movers_count
+from b2bcx.scoring.worth import portfolio_line
 from b2bcx.stats.drivers import FEW_CASES
 from b2bcx.stats.order import for_display
 
@@ -43,6 +44,7 @@ def reading(inputs: ReportInputs) -> list[str]:
         _factors(inputs),
         _lifecycle(result),
         _revenue(result),
+        _renewals(inputs),
         _quality(inputs),
     ]
     return [s for s in sentences if s]
@@ -281,6 +283,15 @@ def _revenue(result: ScoreResult) -> str:
         f"The accounts heard hold {result.revenue_coverage:.0%} of the listed revenue "
         f"({verdict} the 80% practice target)."
     )
+
+
+def _renewals(inputs: ReportInputs) -> str:
+    """Renewals against the index (``--renewals``), in words (see the Value sheet)."""
+    value = inputs.value
+    if value is None or not value.fitted:
+        note = value.note if value is not None else inputs.value_note
+        return f"Renewals: {note} (see Value)." if note else ""
+    return f"{value.wording[:1].upper()}{value.wording[1:]}; {portfolio_line(value)} (see Value)."
 
 
 def _quality(inputs: ReportInputs) -> str:

@@ -16,7 +16,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from b2bcx.errors import UsageError
 from b2bcx.io.worksheet import assert_worksheet, workbook_bytes
-from b2bcx.io.writers import atomic_path, check_writable, is_formula_like, write_bytes
+from b2bcx.io.writers import atomic_path, check_writable, write_bytes
+from b2bcx.report.layout import quote_formula_like_text
 from b2bcx.report.sheets_analyses import write_drivers, write_factors
 from b2bcx.report.sheets_method import write_method
 from b2bcx.report.sheets_summary import write_summary
@@ -28,6 +29,7 @@ from b2bcx.report.sheets_tables import (
     write_roles,
     write_segments,
 )
+from b2bcx.report.sheets_value import write_value_sheet
 from b2bcx.results import InputFile, ReportInputs
 
 __all__ = ["SHEETS", "InputFile", "ReportInputs", "build_report", "write_report"]
@@ -41,6 +43,7 @@ SHEETS: tuple[tuple[str, SheetWriter], ...] = (
     ("Lifecycle", write_lifecycle),
     ("Factors", write_factors),
     ("Drivers", write_drivers),
+    ("Value", write_value_sheet),
     ("Respondents", write_respondents),
     ("Data quality", write_data_quality),
     ("Method", write_method),
@@ -48,12 +51,14 @@ SHEETS: tuple[tuple[str, SheetWriter], ...] = (
 
 
 def sheet_names(inputs: ReportInputs) -> list[str]:
-    """The sheets a report holds, in order (Respondents only when included)."""
-    return [
-        name
-        for name, _ in SHEETS
-        if name != "Respondents" or inputs.include_respondents
-    ]
+    """The sheets a report holds, in order (Respondents only when included,
+    Value only with renewals)."""
+    left_out = set()
+    if not inputs.include_respondents:
+        left_out.add("Respondents")
+    if inputs.value is None and not inputs.value_note:
+        left_out.add("Value")
+    return [name for name, _ in SHEETS if name not in left_out]
 
 
 def build_report(inputs: ReportInputs) -> Workbook:
@@ -67,7 +72,7 @@ def build_report(inputs: ReportInputs) -> Workbook:
     -------
     openpyxl.Workbook
         Sheets: Summary, Accounts, Pillars by role, Segments, Lifecycle, Factors,
-        Drivers, Respondents (unless ``include_respondents`` is False), Data
+        Drivers, Value (with renewals), Respondents (unless ``include_respondents`` is False), Data
         quality, Method. Text from the data is always stored as text, never as a
         formula. The same inputs give the same cell values.
     """
@@ -94,18 +99,6 @@ def print_on_landscape_pages(ws: Worksheet) -> None:
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
-
-
-def quote_formula_like_text(workbook: Workbook) -> None:
-    """Mark text that looks like a formula with Excel's quote prefix.
-
-    The cells are already stored as text (``put_text_safely``); the prefix also
-    keeps them text when a user edits the cell and presses Enter.
-    """
-    for ws in workbook.worksheets:
-        for cell in ws._cells.values():
-            if isinstance(cell.value, str) and is_formula_like(cell.value):
-                cell.quotePrefix = True
 
 
 def write_report(inputs: ReportInputs, path: str | Path) -> Path:

@@ -1,0 +1,128 @@
+"""``b2bcx value``: the index against renewals, revenue at risk, the value of a point."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from b2bcx.cli.common import (
+    configured_accounts,
+    note,
+    parse_sheet,
+    refuse_output_over_inputs,
+    reported,
+    working,
+)
+from b2bcx.cli.options import (
+    AccountsOption,
+    ConfigOption,
+    ExportsArgument,
+    Format,
+    FormatOption,
+    RenewalsOption,
+    SheetOption,
+    WideOption,
+)
+
+if TYPE_CHECKING:
+    from b2bcx.results import ValueResult
+
+CurrentOption = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--current",
+        help="This wave's export(s): apply the fitted model to its accounts "
+        "(repeat for several).",
+        metavar="EXPORT",
+    ),
+]
+ValueOutputOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--output",
+        "-o",
+        help="Write the results: .json (summary and every table), .csv (the account "
+        "table) or .xlsx (the Value sheet).",
+        metavar="FILE",
+    ),
+]
+
+
+def value(
+    exports: ExportsArgument,
+    config: ConfigOption,
+    renewals: RenewalsOption = None,
+    accounts: AccountsOption = None,
+    current: CurrentOption = None,
+    output: ValueOutputOption = None,
+    fmt: FormatOption = Format.table,
+    sheet: SheetOption = None,
+    wide: WideOption = False,
+) -> None:
+    """What the index is worth: renewals against the index, revenue at risk, the value of a point.
+
+    The exports are the wave heard before the decisions in --renewals.
+
+    Example: b2bcx value examples/acme_2026q2.csv -c examples/acme_value.yaml --renewals examples/crm_renewals.csv --current examples/acme_2026q3.csv
+    """
+    with reported():
+        from b2bcx import api
+        from b2bcx.api.load import load_decisions, load_exports, load_master
+        from b2bcx.config.models import load_config
+
+        refuse_output_over_inputs(
+            output, [*exports, config, renewals, accounts, *(current or [])]
+        )
+        _check_output(output)
+        with working("Reading exports and decisions…"):
+            cfg = load_config(config)
+            refuse_output_over_inputs(output, [configured_accounts(cfg, accounts)])
+            decisions = load_decisions(cfg, renewals)
+            export = load_exports(exports, sheet=parse_sheet(sheet))
+            now = load_exports(current, sheet=parse_sheet(sheet)) if current else None
+            master = load_master(cfg, accounts)
+        with working("Fitting renewals against the index…"):
+            result = api.value(export, cfg, decisions, master=master, current=now)
+        _emit(result, output, fmt, wide)
+
+
+def _check_output(output: Path | None) -> None:
+    from b2bcx.errors import UsageError
+
+    if output is not None and output.suffix.lower() not in (".json", ".csv", ".xlsx"):
+        raise UsageError(
+            f"cannot write {output.name}: `value` writes .json, .csv or .xlsx",
+            hint="-o value.json (everything), value.csv (accounts) or value.xlsx",
+        )
+
+
+def _emit(result: ValueResult, output: Path | None, fmt: Format, wide: bool) -> None:
+    from b2bcx.api.worth import value_tables
+    from b2bcx.io.writers import csv_text, json_text, write_json, write_table
+
+    if output is not None:
+        suffix = output.suffix.lower()
+        if suffix == ".json":
+            write_json(value_tables(result), output)
+        elif suffix == ".csv":
+            write_table(result.accounts, output)
+        else:
+            from b2bcx.report.sheets_value import write_value_workbook
+
+            write_value_workbook(result, output)
+        note(f"wrote {output}")
+        if not result.fitted:
+            note(result.note)
+        return
+    if fmt is Format.json:
+        sys.stdout.write(json_text(value_tables(result)))
+    elif fmt is Format.csv:
+        sys.stdout.write(csv_text(result.accounts))
+    else:
+        from b2bcx.cli.render.console import stdout_console
+        from b2bcx.cli.render.value import render_value
+
+        render_value(stdout_console(), result, wide)
