@@ -464,6 +464,15 @@ def consistency_problems(config: Config, source: str = "config") -> list[Problem
     scales = scales_in_force(config)
     pillars = config.pillars
     _check_roles(config, add)
+    if config.columns.account in config.columns.segments:
+        add(
+            f"the account column `{config.columns.account}` is also listed as a "
+            "segment: a segment groups accounts, so it cannot be the account itself",
+            "remove it from `columns.segments` (or name the real account column "
+            "under `columns.account`)",
+            "columns.segments",
+            config.columns.account,
+        )
     for pid, pillar in pillars.items():
         if not pillar.items:
             add(
