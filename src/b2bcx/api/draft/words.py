@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from b2bcx.config.models import ACCOUNT_PLACEHOLDER as ACCOUNT_PLACEHOLDER
+from b2bcx.config.models import UNASSIGNED as UNASSIGNED
+
 
 def words(text: str) -> tuple[str, ...]:
     """Space-separated words; ``_`` stands for a space inside a phrase."""
@@ -11,8 +14,6 @@ def words(text: str) -> tuple[str, ...]:
 SAMPLE, MAX_DISTINCT, MAX_LABELS = 5000, 100, 11
 ROLE_WEIGHTS = {"decision_maker": 0.5, "influencer": 0.3, "user": 0.2}
 FALLBACK_ROLE = "user"  # the lightest role: an unchecked guess moves the index least
-UNASSIGNED = "unassigned"
-ACCOUNT_PLACEHOLDER = "TODO_account_column"
 MISSING_CODES = {-99.0, -98.0, -9.0, 98.0, 99.0, 999.0}
 NON_ANSWER = words("don't_know do_not_know not_applicable not_sure unsure no_opinion "
                     "can't_say cannot_say prefer_not no_answer not_relevant n/a")  # fmt: skip
