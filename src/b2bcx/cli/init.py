@@ -66,6 +66,10 @@ def init(
         else:
             write_config(draft.text, output)
             note(f"wrote {escape(str(output))}")
+        if draft.review:
+            note("what the draft guessed, from what evidence (TODO lines: check them):")
+        for line in draft.review:
+            note(f"  {escape(line)}")
         for line in draft.notes:
             note(f"review: {escape(line)}")
 

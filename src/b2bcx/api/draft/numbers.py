@@ -66,6 +66,49 @@ def label_codes(labels: Mapping[str, str]) -> set[float]:
     return codes
 
 
+def non_answer_codes(labels: Mapping[str, str]) -> set[float]:
+    """The numeric codes labelled as non-answers (Refused, Don't know, Not
+    applicable): missing codes of the scale, never its bounds."""
+    return {
+        number
+        for code, label in labels.items()
+        if (number := as_number(code)) is not None and looks_like_non_answer(label)
+    }
+
+
+def out_of_order(
+    labels: Mapping[str, str], order: Mapping[str, float] | None
+) -> str | None:
+    """Why a column's substantive codes do not run with their labels, or None.
+
+    ``order`` ranks the labels by their wording (``_natural_order``). Qualtrics
+    "recode values" edited by hand leave codes such as 1, 2, 3, 4, 7, 6 (6 =
+    "Somewhat disagree") or a gap (5 never used): read as numbers, a scale
+    built on them scores the wrong answers high.
+
+    >>> out_of_order({"1": "Disagree", "2": "Neutral", "4": "Agree"}, None)
+    'codes 1, 2, 4 skip 3'
+    """
+    codes = sorted(
+        (number, label)
+        for code, label in labels.items()
+        if (number := as_number(code)) is not None and not looks_like_non_answer(label)
+    )
+    if len(codes) < 3 or any(not float(n).is_integer() for n, _ in codes):
+        return None
+    if order is not None and all(label in order for _, label in codes):
+        ranks = [order[label] for _, label in codes]
+        if ranks != sorted(ranks) and ranks != sorted(ranks, reverse=True):
+            shown = ", ".join(f"{n:g} = {label!r}" for n, label in codes)
+            return f"codes do not follow the wording ({shown})"
+    numbers = [int(n) for n, _ in codes]
+    skipped = sorted(set(range(numbers[0], numbers[-1] + 1)) - set(numbers))
+    if skipped:
+        return (f"codes {', '.join(map(str, numbers))} skip "
+                f"{', '.join(map(str, skipped))}")  # fmt: skip
+    return None
+
+
 def own_span(
     numbers: Iterable[float], labelled: set[float]
 ) -> tuple[float, float] | None:

@@ -17,15 +17,12 @@ FALLBACK_ROLE = "user"  # the lightest role: an unchecked guess moves the index 
 MISSING_CODES = {-99.0, -98.0, -9.0, 98.0, 99.0, 999.0}
 NON_ANSWER = words("don't_know do_not_know not_applicable not_sure unsure no_opinion "
                     "can't_say cannot_say prefer_not no_answer not_relevant n/a")  # fmt: skip
-METADATA = words("status progress finished durationinseconds distributionchannel "
-                  "userlanguage ipaddress locationlatitude locationlongitude startdate "
-                  "enddate recordeddate externalreference recipientemail "
-                  "recipientfirstname recipientlastname")  # fmt: skip
 NAMES = {  # columns key -> names (folded to letters and digits), best first
     "respondent": words("responseid respondentid respondent responseuuid id"),
     "account": words("accountid account accountnumber accountcode customerid customer "
-                      "clientid client companyid company organisationid organizationid "
-                      "accountname customername clientname companyname"),
+                      "clientid client companyid company organisationid organizationid"),
+    "name": words("accountname customername clientname companyname organisationname "
+                   "organizationname"),
     "role": words("role jobrole position stakeholder stakeholdertype jobtitle"),
     "revenue": words("revenue annualrevenue arr acv contractvalue turnover"),
     "phase": words("lifecyclephase phase stage"),
@@ -34,11 +31,6 @@ NAMES = {  # columns key -> names (folded to letters and digits), best first
                        "accountmanager owner market businessunit companysize"),
 }  # fmt: skip
 COMMENT = words("comment feedback verbatim remark suggestion opentext")
-ASKED = {  # columns key -> phrases in a question asking for it (Qualtrics Q1, Q2...)
-    "account": words("which_company your_company company_name your_organi work_for"),
-    "role": words("your_role job_title your_job your_position describes_you"),
-    "comment": words("anything_else comment feedback suggestion tell_us why"),
-}  # fmt: skip
 LOYALTY = words("renew loyal repurchase buyagain buy_again continue retain")
 PILLARS = {  # id -> label, keywords matched at word starts in the question text
     "integrity": ("Integrity", words("trust honest promise reliab integrity")),
@@ -76,5 +68,5 @@ DEMOGRAPHIC_NAMES = frozenset(words(
 DEMOGRAPHIC_QUESTIONS = words("your_age how_old year_of_birth your_gender your_sex "
                               "your_income household_income level_of_education "
                               "marital_status your_ethnicity age_group")  # fmt: skip
-COLUMN_ORDER = words("respondent account role segments revenue phase wave comment")
+COLUMN_ORDER = words("respondent account name role segments revenue phase wave comment")
 NEGATIVE_WORDING = ("n't ", " not ", "more effort", "difficult", "hard to", "frustrat")
