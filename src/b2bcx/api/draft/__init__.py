@@ -54,6 +54,7 @@ from b2bcx.api.draft.words import (
     DEMOGRAPHIC_NAMES,
     DEMOGRAPHIC_QUESTIONS,
     FALLBACK_ROLE,
+    GRADES,
     LOYALTY,
     MAX_DISTINCT,
     MAX_LABELS,
@@ -270,12 +271,14 @@ def _what_they_are(
     }
     ranked = rankings(frame, batteries, {p.name: p.question for p in profiles})
     free = []
+    names = {p.name for p in profiles}
     for profile in profiles:
         if profile is respondent:
             continue
+        timed = profile.name.endswith("Time") and profile.name[:-4] in names
         kind = (
             "platform metadata" if is_metadata(profile.name)
-            else "timer" if is_timer(profile.name, profile.question)
+            else "timer" if timed or is_timer(profile.name, profile.question)
             else "consent" if is_consent(profile.name, profile.question)
             else "ranking" if profile.name in ranked
             else SLIDER if _numeric(profile) and is_slider(_numeric(profile))
@@ -481,7 +484,7 @@ def _ranges(profiles: list[Profile]) -> dict[str, Range]:
         )
         labelled = label_codes(profile.labels)
         named = [profile.labels[c] for c in profile.labels if as_number(c) in labelled]
-        if named and _natural_order(named) is None:
+        if named and _natural_order(named) is None and not _graded(named):
             continue  # codes of stores, regions, roles: labels with no order
         span = own_span(numbers, labelled)
         if span is None:
@@ -491,6 +494,14 @@ def _ranges(profiles: list[Profile]) -> dict[str, Range]:
         answers[profile.name] = (min(given), max(given)) if given else span
         batteries[profile.name] = battery_key(profile.name, profile.question)
     return numeric_ranges(spans, answers, batteries)
+
+
+def _graded(labels: list[str]) -> bool:
+    """Labels of grades ("Not at all" ... "A lot"): half of them at least use
+    intensity words, so their codes order them."""
+    tokens = [set(re.findall(r"[a-z]+", normalise_label(label))) for label in labels]
+    graded = sum(bool(t & (GRADES | set(WORDS) | set(MODIFIERS))) for t in tokens)
+    return 2 * graded >= len(labels)
 
 
 def _numeric_scale(profile: Profile, plan: Plan) -> tuple[str, bool] | None:

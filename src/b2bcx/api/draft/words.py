@@ -52,9 +52,10 @@ WORDS = {word: value for value, text in {
     3: "excellent outstanding exceptional perfect", -3: "terrible awful",
     2: "always", -2: "never",
     1: "good agree satisfied likely important easy better often above helpful useful "
-       "effective",
+       "effective favorable favourable favorably favourably",
     -1: "poor bad disagree dissatisfied unsatisfied unlikely unimportant difficult hard "
-        "worse rarely seldom below unhelpful ineffective",
+        "worse rarely seldom below unhelpful ineffective unfavorable unfavourable "
+        "unfavorably unfavourably",
     0: "neutral average fair ok okay sometimes expected same adequate mixed undecided",
 }.items() for word in text.split()}  # fmt: skip
 MODIFIERS = {word: value for value, text in {
@@ -70,3 +71,7 @@ DEMOGRAPHIC_QUESTIONS = words("your_age how_old year_of_birth your_gender your_s
                               "marital_status your_ethnicity age_group")  # fmt: skip
 COLUMN_ORDER = words("respondent account name role segments revenue phase wave comment")
 NEGATIVE_WORDING = ("n't ", " not ", "more effort", "difficult", "hard to", "frustrat")
+# Words of graded answers that carry no direction of their own ("Not at all",
+# "Just a little", "Somewhat", "A lot"): labels using them are ordered by their codes.
+GRADES = frozenset(words("not all none little somewhat lot much very fairly quite "
+                         "slightly extremely moderately never always"))  # fmt: skip
