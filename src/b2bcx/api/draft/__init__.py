@@ -513,7 +513,13 @@ def _numeric_scale(profile: Profile, plan: Plan) -> tuple[str, bool] | None:
         return None
     values = set((profile.numbers or {}).values())
     refused = non_answer_codes(profile.labels)
-    codes = sorted(int(v) for v in values & (MISSING_CODES | refused))
+    codes: list[Any] = sorted(int(v) for v in values & (MISSING_CODES | refused))
+    codes += [
+        label
+        for code, label in profile.labels.items()
+        if as_number(code) in refused & values
+        and normalise_label(label) not in NON_SUBSTANTIVE
+    ]  # a code read as its label ("Refused") is missing by its label too
     lo, hi = int(found.lo), int(found.hi)
     labelled = {
         profile.labels[c] for c in profile.labels if as_number(c) not in refused
@@ -873,6 +879,8 @@ def _mark_reversed(
     plan.reverse = reversed_items(members, values)
     for item, r in plan.reverse.items():
         items[item] = {**items.get(item, {}), "reverse": True}
+        plan.guess("reverse", item, f"r = {r:.2f} with the rest of its pillar",
+                   "medium", "")  # fmt: skip
         plan.notes.append(f"items: {item} is marked `reverse: true`: it correlates "
                           f"negatively (r = {r:.2f}) with the rest of its pillar")  # fmt: skip
 

@@ -113,7 +113,7 @@ ASKED_COMMENT = (
 )  # fmt: skip
 ASKED_NPS = (
     "recommend*", "net promoter", "nps",
-    "recomend*",  # es, pt
+    "recomend*", "recomiend*",  # es, pt
     "empfehl*", "weiterempfehl*",  # de
     "recommand*",  # fr
     "indicar*",  # pt
@@ -146,32 +146,31 @@ RANKING = (
 )  # fmt: skip
 TIMER_ENDS = ("pagesubmit", "clickcount", "firstclick", "lastclick")
 TIMER_WORDS = ("page submit", "click count", "first click", "last click", "timing")
-METADATA_KEYS = frozenset(
-    " ".join(
-        # Qualtrics
-        "status progress finished durationinseconds distributionchannel userlanguage "
-        "ipaddress locationlatitude locationlongitude startdate enddate recordeddate "
-        "externalreference externaldatareference recipientemail recipientfirstname "
-        "recipientlastname responseset qrecaptchascore qrelevantidduplicate "
-        # LimeSurvey (codes and full-text headings)
-        "submitdate lastpage startlanguage seed datestamp ipaddr refurl token "
-        "datesubmitted datestarted datelastaction referrerurl interviewtime "
-        "totaltime "
-        # Google Forms
-        "timestamp emailaddress marcatemporal zeitstempel horodateur "
-        "carimbodedatahora tijdstempel informazionicronologiche "
-        # KoboToolbox / ODK
-        "start end today deviceid subscriberid simserial phonenumber username audit "
-        "instanceid metainstanceid formhubuuid version "
-        # SurveyMonkey
-        "collectorid",
-    ).split()
+_METADATA_NAMES = (
+    # Qualtrics
+    "status progress finished durationinseconds distributionchannel userlanguage "
+    "ipaddress locationlatitude locationlongitude startdate enddate recordeddate "
+    "externalreference externaldatareference recipientemail recipientfirstname "
+    "recipientlastname responseset qrecaptchascore qrelevantidduplicate",
+    # LimeSurvey (codes and full-text headings)
+    "submitdate lastpage startlanguage seed datestamp ipaddr refurl token "
+    "datesubmitted datestarted datelastaction referrerurl interviewtime totaltime",
+    # Google Forms, in the seven languages
+    "timestamp emailaddress marcatemporal zeitstempel horodateur carimbodedatahora "
+    "tijdstempel informazionicronologiche direcciondecorreoelectronico "
+    "enderecodeemail emailadresse adresseemail",
+    # KoboToolbox / ODK
+    "start end today deviceid subscriberid simserial phonenumber username audit "
+    "instanceid metainstanceid formhubuuid version",
+    # SurveyMonkey
+    "collectorid",
 )
+METADATA_KEYS = frozenset(key for names in _METADATA_NAMES for key in names.split())
 
 
 def is_metadata(name: str) -> bool:
     """Platform metadata by name: Qualtrics, LimeSurvey, Google Forms, Kobo."""
-    key = re.sub(r"[^a-z0-9]", "", name.casefold())
+    key = fold(name).replace(" ", "")
     if name.startswith("_"):  # Kobo: _index, _uuid, _submission_time, _tags...
         return True
     return key in METADATA_KEYS or key.startswith("grouptime")

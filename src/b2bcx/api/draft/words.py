@@ -20,7 +20,8 @@ NON_ANSWER = words("don't_know do_not_know not_applicable not_sure unsure no_opi
 NAMES = {  # columns key -> names (folded to letters and digits), best first
     "respondent": words("responseid respondentid respondent responseuuid id"),
     "account": words("accountid account accountnumber accountcode customerid customer "
-                      "clientid client companyid company organisationid organizationid"),
+                      "clientid client companyid company organisationid organizationid "
+                      "organisation organization"),
     "name": words("accountname customername clientname companyname organisationname "
                    "organizationname"),
     "role": words("role jobrole position stakeholder stakeholdertype jobtitle"),
@@ -42,10 +43,14 @@ PILLARS = {  # id -> label, keywords matched at word starts in the question text
 }  # fmt: skip
 ROLE_WORDS = {  # role -> word starts in a role answer; checked in this order
     "decision_maker": words("decision execut sponsor c_level clevel chief ceo cfo cio "
-                             "cto coo vp vice_president director head president board"),
+                             "cto coo vp vice_president director head president board "
+                             "directeur diretor direttore geschaftsfuhrer gerente_general "
+                             "directie"),
     "influencer": words("procure purchas buyer it lead influenc manag technical "
-                         "finance consult"),
-    "user": words("user end_user operat daily staff employee technician agent"),
+                         "finance consult comprador compras einkauf acheteur achats "
+                         "compratore acquisti inkoper inkoop gerente leiter responsable"),
+    "user": words("user end_user operat daily staff employee technician agent usuario "
+                   "utilisateur benutzer anwender utente gebruiker utilizador"),
 }  # fmt: skip
 # How far an answer word leans (sign) and how strongly (size); modifiers multiply.
 WORDS = {word: value for value, text in {
