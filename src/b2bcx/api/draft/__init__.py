@@ -35,6 +35,7 @@ from b2bcx.api.draft.evidence import (
     share,
 )
 from b2bcx.api.draft.numbers import (
+    BRACKET,
     Range,
     battery_key,
     copy_of,
@@ -249,7 +250,12 @@ def _profile(
     return profile
 
 
-ASKED = {"account": ASKED_ACCOUNT, "role": ASKED_ROLE, "comment": ASKED_COMMENT}
+ASKED = {
+    "account": ASKED_ACCOUNT,
+    "name": ASKED_ACCOUNT,
+    "role": ASKED_ROLE,
+    "comment": ASKED_COMMENT,
+}
 SLIDER = "slider (0..100)"
 
 
@@ -385,7 +391,8 @@ def _judge(kind: str, profile: Profile, plan: Plan) -> None:
         return
     total = profile.count + profile.blanks
     named = profile.key in NAMES.get(kind, ())
-    how = "named so" if named else f'asked "{profile.question[:50]}"'
+    phrase = (says(profile.question, ASKED[kind]) or "").rstrip("*")
+    how = "named so" if named else f'its question says "{phrase}"'
     facts = [
         how,
         f"{profile.distinct} distinct values",
@@ -673,6 +680,8 @@ def pillar_of(question: str) -> str | None:
     For a matrix column ("Stem - Statement") only the statement is read.
     """
     text = normalise_label(question).rsplit(" - ", 1)[-1]
+    bracket = BRACKET.fullmatch(text.strip())
+    text = bracket.group(2) if bracket else text
     hits: Counter[str] = Counter()
     words = [(w, pid) for pid, (_, keys) in PILLARS.items() for w in keys]
     for word, pid in sorted(words, key=lambda t: -len(t[0])):
@@ -732,9 +741,12 @@ def _battery_pillars(
 
 
 def _battery_label(items: list[str], profiles: dict[str, Profile]) -> str:
-    question = profiles[items[0]].question
+    question = profiles[items[0]].question or items[0]
     if " - " in question:
         return question.rsplit(" - ", 1)[0].strip().capitalize()[:60]
+    bracket = BRACKET.fullmatch(question.strip())
+    if bracket:
+        return bracket.group(1).strip().capitalize()[:60]
     stem = re.sub(r"[_.\-]?\d+$", "", items[0])
     return stem.rsplit(" - ", 1)[0] if " - " in stem else stem
 
@@ -788,8 +800,8 @@ def _outcomes(plan: Plan, profiles: dict[str, Profile]) -> dict[str, Any]:
     named = [(item, scale) for item, scale, is_nps in plan.nps if is_nps][:1]
     for item, scale in named:
         outcomes["nps"] = item if scale == "nps11" else {"item": item, "scale": scale}
-        question = profiles[item].question
-        how = f'asked "{question[:50]}"' if question else "named NPS"
+        word = (says(profiles[item].question, ASKED_NPS) or "").rstrip("*")
+        how = f'its question says "{word}"' if word else "named NPS"
         plan.guess("nps", item, f"{how}, on {scale}", "high", "outcomes")
     if plan.loyalty:
         outcomes["loyalty"] = dict(zip(("item", "scale"), plan.loyalty[0], strict=True))

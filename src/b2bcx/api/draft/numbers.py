@@ -22,6 +22,7 @@ from b2bcx.scoring.scales import as_number, looks_like_non_answer, normalise_lab
 TOPS = (3.0, 4.0, 5.0, 6.0, 7.0, 10.0)  # where rating scales end
 COPY_SUFFIXES = ("r", "rev", "reversed", "recoded", "recode", "rc", "inv", "rec")
 COPY_PREFIXES = ("r", "rev", "rec")
+BRACKET = re.compile(r"(.*\S)\s*\[([^\[\]]+)\]")  # "Stem [Row]": stem, row
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,9 @@ def battery_key(name: str, question: str) -> str | None:
     for text in (question, name):
         if " - " in text:
             return "stem:" + normalise_label(text.rsplit(" - ", 1)[0])
+        bracket = BRACKET.fullmatch(text.strip())
+        if bracket:  # LimeSurvey, Google Forms grids: "Stem [Row]", SAT[SQ001]
+            return "stem:" + normalise_label(bracket.group(1))
     match = re.fullmatch(r"(.*?)[_.\-]?\d+", name.strip())
     if match:
         stem = match.group(1).rstrip("_.- ")
