@@ -374,3 +374,21 @@ def test_a_doubtful_role_is_a_todo_that_validate_reports(tmp_path):
         load_config(config)
     assert any(p.problem.startswith("line ") and "TODO check: `Which team" in p.problem
                for p in caught.value.problems)  # fmt: skip
+
+
+def test_a_code_no_answer_uses_inside_the_range_is_flagged(tmp_path):
+    """A Qualtrics numeric export whose recode values skip 5 (6 = "Somewhat
+    disagree" after a hand edit): drafted as 1..6 it would score wrongly, so the
+    scale is a TODO for the analyst."""
+    header = ["ResponseId", "Company", "Q2_1", "Q2_2", "Q2_3"]
+    codes = [1, 2, 3, 4, 6]
+    rows: list[list[Any]] = [header]
+    for i in range(30):
+        rows.append(
+            [f"R_{i}", COMPANIES[i % 5], *(codes[(i + k) % 5] for k in range(3))]
+        )
+    draft = draft_config(read_export(_write(tmp_path / "numeric.csv", rows)))
+    assert any("no answer uses 5 between 1 and 6" in n for n in draft.notes)
+    assert any(line.startswith("scale scale_1_to_6") and line.endswith("check")
+               for line in draft.review)  # fmt: skip
+    assert "# TODO check: `Q2_1`" in draft.text

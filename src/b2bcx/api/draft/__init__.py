@@ -138,6 +138,7 @@ class Plan:
     ranges: dict[str, Range] = field(default_factory=dict)
     reverse: dict[str, float] = field(default_factory=dict)  # item -> rest r
     kinds: dict[str, str] = field(default_factory=dict)  # column -> what it is
+    used: dict[str, set[float]] = field(default_factory=dict)  # column -> answers
     guesses: list[Guess] = field(default_factory=list)
     scale_evidence: dict[str, tuple[str, Confidence]] = field(default_factory=dict)
 
@@ -459,6 +460,7 @@ def _detect_ratings(profiles: list[Profile], plan: Plan) -> set[str]:
     """Scales of the rating columns; each becomes a statement or an outcome."""
     candidates = [p for p in profiles if len(p.answers) >= 2 and not _is_demographic(p)]
     plan.ranges = _ranges([p for p in candidates if p.numbers])
+    plan.used = {p.name: set((p.numbers or {}).values()) for p in candidates}
     found: dict[str, tuple[str, bool]] = {}
     for profile in sorted(candidates, key=lambda p: -p.distinct):  # supersets first
         scale_of = _numeric_scale if profile.numbers else _label_scale
@@ -532,6 +534,8 @@ def _numeric_scale(profile: Profile, plan: Plan) -> tuple[str, bool] | None:
         profile.labels[c] for c in profile.labels if as_number(c) not in refused
     }
     scrambled = out_of_order(profile.labels, _natural_order(sorted(labelled)))
+    if not scrambled and not profile.labels:
+        scrambled = _unused_code(found, profile, plan)
     if scrambled:
         plan.notes.append(f"{profile.name}: {scrambled}; recode them (or map the "
                           "labels in a labelled scale) before scoring")  # fmt: skip
@@ -553,6 +557,22 @@ def _numeric_scale(profile: Profile, plan: Plan) -> tuple[str, bool] | None:
     _add_missing(plan, scale, codes)
     _scale_evidence(plan, scale, profile.name, evidence, confidence)
     return scale, False
+
+
+def _unused_code(found: Range, profile: Profile, plan: Plan) -> str | None:
+    """A code inside the answers' span that no answer of the battery uses, with
+    answers on both sides of it (1..4 and 6, 5 never): Qualtrics recode values
+    edited by hand leave such gaps, and scoring them as numbers is wrong."""
+    members = found.battery or (profile.name,)
+    used = set().union(*(plan.used.get(m, set()) for m in members)) - MISSING_CODES
+    if not used or profile.count < 20:
+        return None
+    inside = range(int(min(used)) + 1, int(max(used)))
+    gaps = [code for code in inside if float(code) not in used]
+    if not gaps or len(used) < 4:
+        return None
+    return (f"no answer uses {', '.join(map(str, gaps))} between "
+            f"{min(used):g} and {max(used):g}: recode values may skip it")  # fmt: skip
 
 
 def _range_evidence(
