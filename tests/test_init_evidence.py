@@ -392,3 +392,23 @@ def test_a_code_no_answer_uses_inside_the_range_is_flagged(tmp_path):
     assert any(line.startswith("scale scale_1_to_6") and line.endswith("check")
                for line in draft.review)  # fmt: skip
     assert "# TODO check: `Q2_1`" in draft.text
+
+
+@pytest.mark.parametrize(
+    ("build", "name", "account"),
+    [(limesurvey, "limesurvey.csv", None), (google_forms, "google_forms.csv", None),
+     (kobo, "kobo.csv", None), (qualtrics_with_timers, "qualtrics.csv", None),
+     (afrobarometer, "afro.sav", "DISTRICT")],
+)  # fmt: skip
+def test_each_draft_validates_once_its_todos_are_settled(
+    tmp_path, build, name, account
+):
+    path = build(tmp_path / name) if name.endswith(".sav") else build(tmp_path)
+    export = read_export(path)
+    text = settled(draft_config(export).text)
+    if account is not None:
+        text = text.replace("TODO_account_column", account)
+    config = tmp_path / "program.yaml"
+    config.write_text(text, encoding="utf-8")
+    _, problems = api.validate(export, load_config(config))
+    assert [p.describe() for p in problems if p.severity == "error"] == []
