@@ -412,3 +412,36 @@ def test_each_draft_validates_once_its_todos_are_settled(
     config.write_text(text, encoding="utf-8")
     _, problems = api.validate(export, load_config(config))
     assert [p.describe() for p in problems if p.severity == "error"] == []
+
+
+def test_spss_user_missing_codes_never_bound_the_scale(tmp_path):
+    """9 is a user-missing code labelled "No answer recorded" (no non-answer
+    wording): its label must not make the 1..5 items a 1..9 (or 1..10) scale."""
+    import pyreadstat
+
+    labels = {
+        1.0: "Very poor",
+        3.0: "Fair",
+        5.0: "Very good",
+        9.0: "Answer recorded late",
+    }
+    frame = pd.DataFrame(
+        {
+            "ID": [f"R{i}" for i in range(20)],
+            "Company": [COMPANIES[i % 4] for i in range(20)],
+            **{f"SAT{k}": [float(9 if i % 7 == k else _rating(i, k)) for i in range(20)]
+               for k in (1, 2, 3)},
+        }
+    )  # fmt: skip
+    path = tmp_path / "user_missing.sav"
+    pyreadstat.write_sav(
+        frame,
+        str(path),
+        variable_value_labels={f"SAT{k}": labels for k in (1, 2, 3)},
+        missing_ranges={f"SAT{k}": [9.0] for k in (1, 2, 3)},
+    )
+    export = read_export(path)
+    assert export.user_missing["SAT1"] == [9.0]
+    draft = draft_config(export)
+    assert draft.data["default_scale"] == "scale_1_to_5"
+    assert 9 in draft.data["scales"]["scale_1_to_5"]["missing"]

@@ -41,6 +41,8 @@ class Export:
         as Windows-1252, an unnamed column).
     value_labels : column -> code (as text in ``frame``) -> label, from the
         file's metadata (SPSS value labels); the codes stay in ``frame``.
+    user_missing : column -> its user-missing codes (SPSS missing values); such
+        answers are NA in ``frame`` already.
     """
 
     frame: pd.DataFrame
@@ -51,6 +53,7 @@ class Export:
     layouts: dict[str, str] = field(default_factory=dict)
     warnings: list[Problem] = field(default_factory=list)
     value_labels: dict[str, dict[str, str]] = field(default_factory=dict)
+    user_missing: dict[str, list[float]] = field(default_factory=dict)
 
     @property
     def data_columns(self) -> list[str]:

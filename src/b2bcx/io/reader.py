@@ -59,11 +59,12 @@ def read_export(path: str | Path, sheet: Sheet = None) -> Export:
     if kind == "delimited":
         return _from_table(table_from_cells(read_delimited(file, label), label), label)
     if kind == "spss":
-        from b2bcx.io.spss import read_spss
+        from b2bcx.io.spss import read_spss, user_missing_codes
 
         frame, questions, value_labels = read_spss(file, label)
         export = _from_records(frame, label, "spss", questions)
         export.value_labels = value_labels
+        export.user_missing = user_missing_codes(file)
         return export
     from b2bcx.io.parquet import read_parquet
 

@@ -120,6 +120,7 @@ class Profile:
     missing: list[str] = field(default_factory=list)
     numbers: dict[str, float] | None = None
     labels: dict[str, str] = field(default_factory=dict)  # code -> value label
+    user_missing: list[float] = field(default_factory=list)  # SPSS missing values
 
 
 @dataclass
@@ -187,7 +188,7 @@ def draft_config(export: Export) -> Draft:
     questions = _questions(export, names)
     profiles = [
         _profile(str(c), export.frame[c], questions.get(c, ""),
-                 export.value_labels.get(c, {}))
+                 export.value_labels.get(c, {}), export.user_missing.get(c, []))
         for c in names
     ]  # fmt: skip
     plan = Plan()
@@ -228,14 +229,21 @@ def _key(name: str) -> str:
 
 
 def _profile(
-    name: str, values: pd.Series, question: str, labels: dict[str, str]
+    name: str,
+    values: pd.Series,
+    question: str,
+    labels: dict[str, str],
+    user_missing: list[float],
 ) -> Profile:
+    """A column's distinct answers; the labels of its user-missing codes (read
+    as NA) are set aside, so that they never bound a scale."""
     answers = values.dropna().astype(str).str.strip()
     counts = answers[answers != ""].value_counts()
     count = int(counts.sum())
+    kept = {c: text for c, text in labels.items() if as_number(c) not in user_missing}
     profile = Profile(name, _key(name), normalise_label(question), count,
                       len(counts), len(values) - count, answers.head(SAMPLE),
-                      labels=dict(labels))  # fmt: skip
+                      labels=kept, user_missing=list(user_missing))  # fmt: skip
     if len(counts) <= MAX_DISTINCT:
         for text in counts.index:
             label = " ".join(str(text).split())
@@ -529,6 +537,7 @@ def _numeric_scale(profile: Profile, plan: Plan) -> tuple[str, bool] | None:
         if as_number(code) in refused & values
         and normalise_label(label) not in NON_SUBSTANTIVE
     ]  # a code read as its label ("Refused") is missing by its label too
+    codes += [_plain(c) for c in profile.user_missing if _plain(c) not in codes]
     lo, hi = int(found.lo), int(found.hi)
     labelled = {
         profile.labels[c] for c in profile.labels if as_number(c) not in refused
