@@ -445,3 +445,13 @@ def test_spss_user_missing_codes_never_bound_the_scale(tmp_path):
     draft = draft_config(export)
     assert draft.data["default_scale"] == "scale_1_to_5"
     assert 9 in draft.data["scales"]["scale_1_to_5"]["missing"]
+
+
+def test_a_rated_statement_about_consent_stays_a_statement(tmp_path):
+    header = ["Company", "They ask for our consent before changing anything",
+              "They keep their promises", "They listen to us"]  # fmt: skip
+    rows: list[list[Any]] = [header]
+    for i in range(30):
+        rows.append([COMPANIES[i % 5], *(AGREE[(i * (k + 2)) % 5] for k in range(3))])
+    draft = draft_config(read_export(_write(tmp_path / "x.csv", rows)))
+    assert "They ask for our consent before changing anything" in _items(draft)

@@ -294,9 +294,9 @@ def _what_they_are(
         kind = (
             "platform metadata" if is_metadata(profile.name)
             else "timer" if timed or is_timer(profile.name, profile.question)
-            else "consent" if is_consent(profile.name, profile.question)
+            else "consent" if _consent(profile)
             else "ranking" if profile.name in ranked
-            else SLIDER if _numeric(profile) and is_slider(_numeric(profile))
+            else SLIDER if _slider(profile)
             else None
         )  # fmt: skip
         if kind is None:
@@ -309,6 +309,23 @@ def _what_they_are(
             "# Sliders (0..100) found; to score one, define `scales: {slider: {min: 0,",
             f"# max: 100}}}}` and list it in a pillar: {', '.join(sliders)}"]  # fmt: skip
     return free
+
+
+def _consent(profile: Profile) -> bool:
+    """Worded as consent and answered with one to three answers (Yes, No, the
+    consent statement itself): "They ask our consent first" is a statement."""
+    return len(profile.answers) <= 3 and is_consent(profile.name, profile.question)
+
+
+def _slider(profile: Profile) -> bool:
+    """Whole 0..100 answers with some spread (missing codes such as 99 aside);
+    an age or a count of people is a demographic, not a slider."""
+    numbers = [v for v in _numeric(profile) if v not in MISSING_CODES]
+    return (
+        len(set(numbers)) >= 5
+        and is_slider(numbers)
+        and not is_demographic(profile.name, profile.question)
+    )
 
 
 def _numeric(profile: Profile) -> list[float]:
