@@ -276,6 +276,10 @@ def test_spss_non_answer_codes_become_missing_codes(tmp_path):
     assert scales["scale_0_to_3"]["max"] == 3 and 9 in scales["scale_0_to_3"]["missing"]
     assert "outcomes" not in draft.data or "nps" not in draft.data["outcomes"]
     assert "nps11" not in yaml.safe_dump(draft.data)  # no 0..3 item as NPS candidate
+    # these items run against each other in the synthetic answers: half a pillar
+    # or more "reversed" says nothing, so none is marked
+    assert not any("reverse" in spec for spec in draft.data.get("items", {}).values())
+    assert draft.data["columns"]["respondent"] == "RESPNO"
     assert sorted(_items(draft)) == sorted(
         [f"Q{k}" for k in (1, 2, 3)] + [f"TRUST{k}" for k in (1, 2, 3, 4)]
     )

@@ -199,7 +199,9 @@ def reversed_items(
     """Statements that correlate clearly negatively with the rest of their pillar.
 
     In a two-statement pillar both correlate alike with each other; the one that
-    correlates less with all the other statements is the reversed one.
+    correlates less with all the other statements is the reversed one. When half
+    of a larger pillar or more runs against the rest, no statement is marked:
+    reversing them all would say nothing, so the codes need a look instead.
     """
     flagged: dict[str, float] = {}
     everything = [i for items in pillars.values() for i in items if i in values]
@@ -216,5 +218,7 @@ def reversed_items(
             lean = {i: float(values[i].corr(rest)) for i in present}
             worse = min(lean, key=lambda i: lean[i] if lean[i] == lean[i] else 0.0)
             negative = {worse: negative[worse]}
+        elif 2 * len(negative) >= len(present):
+            continue
         flagged.update(negative)
     return flagged

@@ -18,7 +18,8 @@ MISSING_CODES = {-99.0, -98.0, -9.0, 98.0, 99.0, 999.0}
 NON_ANSWER = words("don't_know do_not_know not_applicable not_sure unsure no_opinion "
                     "can't_say cannot_say prefer_not no_answer not_relevant n/a")  # fmt: skip
 NAMES = {  # columns key -> names (folded to letters and digits), best first
-    "respondent": words("responseid respondentid respondent responseuuid id"),
+    "respondent": words("responseid respondentid respondent responseuuid id respid "
+                         "respno caseid recordid interviewid serialno"),
     "account": words("accountid account accountnumber accountcode customerid customer "
                       "clientid client companyid company organisationid organizationid "
                       "organisation organization"),
