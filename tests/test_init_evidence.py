@@ -92,7 +92,9 @@ def limesurvey(folder: Path, n: int = 30) -> Path:
 def test_limesurvey_draft_and_its_incomplete_responses(tmp_path):
     path = limesurvey(tmp_path)
     export = read_export(path)
+    assert export.layout == "limesurvey"
     draft = draft_config(export)
+    assert any(n.startswith("read as a LimeSurvey export") for n in draft.notes)
     columns = draft.data["columns"]
     assert columns["account"] == "Which company do you work for?"
     assert columns["role"] == "What is your role?"
@@ -137,7 +139,9 @@ def google_forms(folder: Path, n: int = 24) -> Path:
 
 
 def test_google_forms_in_spanish(tmp_path):
-    draft = draft_config(read_export(google_forms(tmp_path)))
+    export = read_export(google_forms(tmp_path))
+    assert export.layout == "google_forms"
+    draft = draft_config(export)
     columns = draft.data["columns"]
     assert columns["account"] == "¿Para qué empresa trabaja?"  # not 0, 0.5, 1, 200
     assert columns["role"] == "¿Cuál es su cargo?"
@@ -168,7 +172,9 @@ def kobo(folder: Path, n: int = 20) -> Path:
 
 
 def test_kobo_metadata_and_household_size_are_no_statements(tmp_path):
-    draft = draft_config(read_export(kobo(tmp_path)))
+    export = read_export(kobo(tmp_path))
+    assert export.layout == "kobo"
+    draft = draft_config(export)
     assert sorted(_items(draft)) == ["q_fix", "q_listen", "q_trust"]
     assert draft.data["columns"]["account"] == "organisation"
     assert draft.data["columns"]["respondent"] in ("_id", "_uuid")

@@ -29,7 +29,8 @@ class Export:
         1-based record number of a CSV with header rows counted, the spreadsheet
         row of a worksheet, the case number of an SPSS or Parquet file).
     layout : ``"plain"``, ``"qualtrics"``, ``"qualtrics_legacy"``,
-        ``"surveymonkey"``, ``"spss"`` or ``"parquet"``; ``"mixed"`` when stacked
+        ``"surveymonkey"``, ``"limesurvey"``, ``"google_forms"``, ``"kobo"``,
+        ``"spss"`` or ``"parquet"``; ``"mixed"`` when stacked
         files differ (see ``layouts``).
     aliases : other names a config may use for a column -> the frame's column
         name (Qualtrics ImportIds such as ``QID5_1``, legacy ``V1``,

@@ -118,12 +118,17 @@ def _resolved(path: Path) -> Path:
 
 
 def _from_table(table: Table, label: str) -> Export:
+    from b2bcx.io.platforms import PLAIN, plain_platform
+
     rows = table.frame.index.to_numpy() + 1
+    layout = table.layout
+    if layout == PLAIN:
+        layout = plain_platform([str(c) for c in table.frame.columns])
     return _finish(
         table.frame,
         rows,
         label,
-        table.layout,
+        layout,
         table.aliases,
         table.questions,
         table.warnings,

@@ -192,6 +192,8 @@ def draft_config(export: Export) -> Draft:
         for c in names
     ]  # fmt: skip
     plan = Plan()
+    if export.layout in PLATFORMS:
+        plan.notes.append(f"read as {PLATFORMS[export.layout]}")
     free = _what_they_are(profiles, export.frame, plan)
     free = _detect_columns(free, plan)
     rated = _detect_ratings(free, plan)
@@ -259,6 +261,16 @@ def _profile(
     return profile
 
 
+PLATFORMS = {
+    "qualtrics": "a Qualtrics export (previews, tests and unfinished responses "
+    "are excluded)",
+    "qualtrics_legacy": "a legacy Qualtrics export (unfinished responses are excluded)",
+    "surveymonkey": "a SurveyMonkey export",
+    "limesurvey": "a LimeSurvey export (responses without a submit date are "
+    "excluded as unfinished)",
+    "google_forms": "a Google Forms export",
+    "kobo": "a KoboToolbox export",
+}
 ASKED = {
     "account": ASKED_ACCOUNT,
     "name": ASKED_ACCOUNT,
