@@ -465,3 +465,36 @@ def test_a_rated_statement_about_consent_stays_a_statement(tmp_path):
         rows.append([COMPANIES[i % 5], *(AGREE[(i * (k + 2)) % 5] for k in range(3))])
     draft = draft_config(read_export(_write(tmp_path / "x.csv", rows)))
     assert "They ask for our consent before changing anything" in _items(draft)
+
+
+@pytest.mark.parametrize(
+    ("question", "company"),
+    [
+        ("How likely are you to recommend us to a colleague?", "Which company do you work for?"),
+        ("¿Qué probabilidad hay de que nos recomiende?", "¿En qué empresa trabaja?"),
+        ("Wie wahrscheinlich würden Sie uns weiterempfehlen?", "Bei welchem Unternehmen arbeiten Sie?"),
+        ("Quelle est la probabilité que vous nous recommandiez ?", "Pour quelle entreprise travaillez-vous ?"),
+        ("Qual a probabilidade de nos recomendar a um colega?", "Em que empresa trabalha?"),
+        ("Hoe waarschijnlijk is het dat u ons aanbeveelt?", "Bij welk bedrijf werkt u?"),
+        ("Quanto è probabile che ci raccomandi a un collega?", "Per quale azienda lavora?"),
+    ],
+)  # fmt: skip
+def test_nps_and_account_wording_in_seven_languages(tmp_path, question, company):
+    header = [company, "Q1", "Q2", "Q3", question]
+    rows: list[list[Any]] = [header]
+    for i in range(30):
+        rows.append([COMPANIES[i % 5], *(AGREE[(i * (k + 2)) % 5] for k in range(3)),
+                     (i * 7) % 11])  # fmt: skip
+    draft = draft_config(read_export(_write(tmp_path / "x.csv", rows)))
+    assert draft.data["columns"]["account"] == company
+    assert draft.data["outcomes"]["nps"] == question
+
+
+def test_an_account_name_alone_is_the_account(tmp_path):
+    header = ["AccountName", "Q1", "Q2", "Q3"]
+    rows: list[list[Any]] = [header]
+    for i in range(30):
+        rows.append([COMPANIES[i % 5], *(AGREE[(i * (k + 2)) % 5] for k in range(3))])
+    draft = draft_config(read_export(_write(tmp_path / "x.csv", rows)))
+    assert draft.data["columns"]["account"] == "AccountName"
+    assert "name" not in draft.data["columns"]

@@ -117,7 +117,7 @@ ASKED_NPS = (
     "empfehl*", "weiterempfehl*",  # de
     "recommand*",  # fr
     "indicar*",  # pt
-    "aanbevel*", "aanraden", "aanrad*",  # nl
+    "aanbeve*", "aanrad*", "aanraa*",  # nl
     "raccomand*", "consigli*",  # it
 )  # fmt: skip
 CONSENT = (
