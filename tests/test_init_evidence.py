@@ -285,6 +285,7 @@ def test_spss_non_answer_codes_become_missing_codes(tmp_path):
     # these items run against each other in the synthetic answers: half a pillar
     # or more "reversed" says nothing, so none is marked
     assert not any("reverse" in spec for spec in draft.data.get("items", {}).values())
+    assert any("run against the rest; none is marked" in n for n in draft.notes)
     assert draft.data["columns"]["respondent"] == "RESPNO"
     assert sorted(_items(draft)) == sorted(
         [f"Q{k}" for k in (1, 2, 3)] + [f"TRUST{k}" for k in (1, 2, 3, 4)]

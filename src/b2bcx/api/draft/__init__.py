@@ -946,7 +946,11 @@ def _mark_reversed(
 ) -> None:
     """``reverse: true`` for statements running against the rest of their pillar."""
     members = {pid: list(spec["items"]) for pid, spec in pillars.items()}
-    plan.reverse = reversed_items(members, values)
+    against: list[str] = []
+    plan.reverse = reversed_items(members, values, against)
+    for pid in against:
+        plan.notes.append(f"pillars: half the statements of `{pid}` or more run against "
+                          "the rest; none is marked reversed: check their codes")  # fmt: skip
     for item, r in plan.reverse.items():
         items[item] = {**items.get(item, {}), "reverse": True}
         plan.guess("reverse", item, f"r = {r:.2f} with the rest of its pillar",

@@ -194,18 +194,21 @@ def rest_correlations(values: pd.DataFrame) -> dict[str, float]:
 
 
 def reversed_items(
-    pillars: Mapping[str, list[str]], values: pd.DataFrame
+    pillars: Mapping[str, list[str]],
+    values: pd.DataFrame,
+    against: list[str] | None = None,
 ) -> dict[str, float]:
     """Statements that correlate clearly negatively with the rest of their pillar.
 
     In a two-statement pillar both correlate alike with each other; the one that
     correlates less with all the other statements is the reversed one. When half
     of a larger pillar or more runs against the rest, no statement is marked:
-    reversing them all would say nothing, so the codes need a look instead.
+    reversing them all would say nothing, so the codes need a look instead
+    (such pillars are appended to ``against``).
     """
     flagged: dict[str, float] = {}
     everything = [i for items in pillars.values() for i in items if i in values]
-    for items in pillars.values():
+    for pid, items in pillars.items():
         present = [i for i in items if i in values]
         if len(present) < 2:
             continue
@@ -219,6 +222,8 @@ def reversed_items(
             worse = min(lean, key=lambda i: lean[i] if lean[i] == lean[i] else 0.0)
             negative = {worse: negative[worse]}
         elif 2 * len(negative) >= len(present):
+            if against is not None:
+                against.append(pid)
             continue
         flagged.update(negative)
     return flagged
