@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -161,3 +163,18 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "dask" in item.nodeid.lower():
             item.add_marker(pytest.mark.xdist_group("dask"))
+
+
+def settled(draft: str) -> str:
+    """A drafted config's text as an analyst leaves it after review: every
+    ``# TODO`` comment line deleted and the ``unassigned`` pillar renamed."""
+    kept = [line for line in draft.splitlines() if not re.match(r"\s*#+\s*TODO", line)]
+    return "\n".join(kept).replace("\n  unassigned:\n", "\n  reviewed:\n") + "\n"
+
+
+def settled_data(draft: dict[str, Any]) -> dict[str, Any]:
+    """A drafted config's data with its ``unassigned`` pillar renamed."""
+    data = copy.deepcopy(draft)
+    if "unassigned" in data.get("pillars", {}):
+        data["pillars"]["reviewed"] = data["pillars"].pop("unassigned")
+    return data

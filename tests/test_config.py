@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+import yaml
 from tests.conftest import EXAMPLES, small_config, write_yaml
 
 from b2bcx.config.models import SIX_PILLARS, load_config, parse_config
@@ -136,3 +137,34 @@ def test_paths_are_relative_to_the_config(tmp_path):
     data = small_config(accounts={"file": "crm.csv", "id": "AccountId"})
     config = load_config(write_yaml(tmp_path / "c.yaml", data))
     assert config.resolve_path("crm.csv") == tmp_path.resolve() / "crm.csv"
+
+
+def test_account_column_listed_as_a_segment_is_a_config_error():
+    """Filling a draft in the obvious way (the account also under segments) once
+    crashed `score` with an internal KeyError; it is a config error naming both."""
+    data = small_config()
+    data["columns"]["segments"] = ["Region", "Account"]
+    found = " | ".join(problems_of(data))
+    assert "account column `Account` is also listed as a segment" in found
+    assert "columns.segments" in found
+
+
+def test_score_refuses_the_account_as_a_segment_on_the_example(tmp_path):
+    from typer.testing import CliRunner
+
+    from b2bcx.cli import app
+
+    config = load_config(EXAMPLES / "acme.yaml")
+    data = yaml.safe_load((EXAMPLES / "acme.yaml").read_text(encoding="utf-8"))
+    account = config.columns.account
+    data["columns"]["segments"] = [account, *config.columns.segments]
+    path = write_yaml(tmp_path / "program.yaml", data)
+    out = tmp_path / "scores.xlsx"
+    result = CliRunner().invoke(
+        app,
+        ["score", str(EXAMPLES / "acme_2026q3.csv"), "-c", str(path), "-o", str(out)],
+    )
+    assert result.exit_code == 1, result.output
+    assert "internal error" not in result.output
+    assert account in result.output and "columns.segments" in result.output
+    assert not out.exists()

@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 import csv
+import json
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pytest
 import typer
 import yaml
-from tests.conftest import EXAMPLES, as_export
+from tests.conftest import EXAMPLES, as_export, settled, settled_data
 from typer.testing import CliRunner
 
 from b2bcx import api
 from b2bcx.api.draft import Draft, draft_config, guess_role, pillar_of
 from b2bcx.cli.init import init as init_command
 from b2bcx.config.models import load_config, parse_config
+from b2bcx.errors import ConfigError
 from b2bcx.io import Export, read_export
 
 EXAMPLE = EXAMPLES / "acme_2026q3.csv"
@@ -95,7 +98,7 @@ def drafted(
 def validation_errors(export: Export, text: str, folder: Path) -> list[str]:
     """Write the draft, load it as users do (extends resolved), check the export."""
     path = folder / "draft.yaml"
-    path.write_text(text, encoding="utf-8")
+    path.write_text(settled(text), encoding="utf-8")
     checked = api.check(export, load_config(path))
     return [p.describe() for p in checked.problems if p.severity == "error"]
 
@@ -106,6 +109,12 @@ def test_init_then_validate_round_trips_on_the_example(tmp_path):
     result = run(EXAMPLE, "-o", output)
     assert result.exit_code == 0, result.output
     assert "review:" in result.stderr
+    with pytest.raises(ConfigError) as caught:  # a draft until it is reviewed
+        load_config(output)
+    found = [p.problem for p in caught.value.problems]
+    assert any("pillar `unassigned` still holds statements" in p for p in found)
+    assert any(p.startswith("line ") and "TODO" in p for p in found)
+    output.write_text(settled(output.read_text(encoding="utf-8")), encoding="utf-8")
     config = load_config(output)
     assert config.columns.account == "AccountId" and config.columns.role == "Role"
     assert config.outcome("nps").item == "Q_NPS"
@@ -130,7 +139,7 @@ def test_the_example_draft_maps_every_role_answer_and_lists_the_items():
 def test_yaml_text_round_trips_and_parses():
     for draft in (draft_config(read_export(EXAMPLE)), drafted(survey(), SIX)):
         assert yaml.safe_load(draft.text) == draft.data
-        parse_config(draft.data)
+        parse_config(settled_data(draft.data))
         assert draft.text.startswith("# b2bcx program config: a DRAFT")
 
 
@@ -308,7 +317,7 @@ def test_refuses_to_overwrite_without_force(tmp_path):
     assert output.read_text(encoding="utf-8") == "keep: me\n"
     result = run(EXAMPLE, "-o", output, "--force")
     assert result.exit_code == 0, result.output
-    assert load_config(output).columns.account == "AccountId"
+    assert yaml.safe_load(output.read_text())["columns"]["account"] == "AccountId"
     assert [p.name for p in tmp_path.iterdir()] == ["program.yaml"]
 
 
@@ -361,8 +370,59 @@ def test_a_qualtrics_export_drafts_a_config_that_validates(tmp_path):
     output = tmp_path / "program.yaml"
     result = run(export, "-o", output)
     assert result.exit_code == 0, result.output
+    output.write_text(settled(output.read_text(encoding="utf-8")), encoding="utf-8")
     config = load_config(output)
     assert config.columns.account == "Q1" and config.columns.role == "Q2"
     assert config.pillars["integrity"].items == ["Q3_1"]
     checked = api.check(read_export(export), config)
     assert [p for p in checked.problems if p.severity == "error"] == []
+
+
+# -- a draft is refused until it is reviewed ----------------------------------------
+@pytest.mark.parametrize(
+    ("command", "output"),
+    [("score", "s.xlsx"), ("drivers", "d.xlsx"), ("factors", "f.csv"),
+     ("report", "r.xlsx"), ("deck", "k.pptx")],
+)  # fmt: skip
+def test_every_command_refuses_a_draft_that_validate_rejects(tmp_path, command, output):
+    from b2bcx.cli import app as b2bcx
+
+    draft = tmp_path / "program.yaml"
+    assert run(EXAMPLE, "-o", draft).exit_code == 0
+    target = tmp_path / output
+    result = runner.invoke(
+        b2bcx, [command, str(EXAMPLE), "-c", str(draft), "-o", str(target)]
+    )
+    assert result.exit_code == 1, result.output
+    assert "internal error" not in result.output
+    assert "unassigned" in result.output and "TODO" in result.output
+    assert not target.exists()  # a scheduled job writes nothing from a draft
+
+
+def test_validate_json_lists_every_todo_of_a_draft(tmp_path):
+    """An undefined scale, the account placeholder, the unassigned pillar and a TODO
+    left only as a comment: all four, as JSON on stdout."""
+    from b2bcx.cli import app as b2bcx
+
+    rows = survey()
+    for row in rows:
+        row.pop("Customer ID")
+    draft = drafted(rows, {"Q1": SIX["integrity"]})
+    data = yaml.safe_load(draft.text)
+    data["items"] = {"Q1": {"scale": "agree9"}}
+    text = yaml.safe_dump(data, sort_keys=False) + "# TODO: check the Feedback column\n"
+    path = tmp_path / "draft.yaml"
+    path.write_text(text, encoding="utf-8")
+    export = tmp_path / "export.csv"
+    pd.DataFrame(rows).to_csv(export, index=False)
+    result = runner.invoke(
+        b2bcx, ["validate", str(export), "-c", str(path), "-f", "json"]
+    )
+    assert result.exit_code == 1
+    payload = json.loads(result.stdout)
+    found = " | ".join(p["problem"] for p in payload["problems"])
+    assert "scale `agree9` is not defined" in found
+    assert "'TODO_account_column'" in found
+    assert "pillar `unassigned` still holds statements" in found
+    assert "TODO: check the Feedback column" in found
+    assert payload["rows"] == []

@@ -12,7 +12,7 @@ from typing import Any
 import pandas as pd
 import pytest
 import yaml
-from tests.conftest import as_export, write_yaml
+from tests.conftest import as_export, settled_data, write_yaml
 from tests.real_layouts import (
     AGREE5,
     CONFIG,
@@ -31,6 +31,7 @@ from tests.real_layouts import (
 from b2bcx import api
 from b2bcx.api.draft import draft_config
 from b2bcx.config.models import load_config, parse_config
+from b2bcx.errors import ConfigError
 from b2bcx.io import Export, read_export
 
 ROLES = {"decision_maker": ["Director"], "influencer": ["Buyer"], "user": ["User"]}
@@ -46,7 +47,12 @@ def _filled(draft_text: str, folder: Path, account: str | None = None) -> Path:
 
 
 def _errors(export: Export, path: Path) -> list[str]:
-    _, problems = api.validate(export, load_config(path))
+    """The errors `b2bcx validate` reports: the config's, else the data's."""
+    try:
+        config = load_config(path)
+    except ConfigError as error:
+        return [p.describe() for p in error.problems]
+    _, problems = api.validate(export, config)
     return [p.describe() for p in problems if p.severity == "error"]
 
 
@@ -169,9 +175,9 @@ def test_a_reverse_worded_statement_is_marked_from_its_answers(tmp_path: Path) -
     ]
     assert any(f"{effort} is marked `reverse: true`" in n for n in draft.notes)
     # without it, the pillar would say the opposite of what the answers say
-    config = parse_config(draft.data)
+    config = parse_config(settled_data(draft.data))
     scored = api.score(as_export(rows), config).respondents
-    plain = copy.deepcopy(draft.data)
+    plain = settled_data(draft.data)
     del plain["items"][effort]
     unreversed = api.score(as_export(rows), parse_config(plain)).respondents
     assert scored["time_and_effort"].corr(scored["integrity"]) > 0.5

@@ -11,7 +11,6 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
-from b2bcx.api.draft.words import ACCOUNT_PLACEHOLDER, UNASSIGNED
 from b2bcx.config.models import Config
 from b2bcx.errors import DataError, Problem, raise_if_errors
 from b2bcx.io import Export, platform_exclusions
@@ -96,7 +95,7 @@ def validate(
     """
     checked = check(export, config, bad_answers)
     listed = list(master.errors) if master is not None else []
-    problems = [*draft_placeholders(config), *listed, *checked.problems]
+    problems = [*listed, *checked.problems]
     if not len(checked.prepared.frame) and not any(
         p.severity == "error" for p in problems
     ):
@@ -108,30 +107,6 @@ def validate(
             found = list(error.problems)
         problems += [p for p in found if p not in problems]
     return rows_summary(checked.prepared.rows), problems
-
-
-def draft_placeholders(config: Config) -> list[Problem]:
-    """The TODOs ``b2bcx init`` left that only the analyst can settle."""
-    problems = []
-    if config.columns.account == ACCOUNT_PLACEHOLDER:
-        problems.append(
-            Problem(
-                f"`columns.account` is still the placeholder {ACCOUNT_PLACEHOLDER!r}",
-                "name the export column holding the customer company",
-                column=ACCOUNT_PLACEHOLDER,
-                value=ACCOUNT_PLACEHOLDER,
-            )
-        )
-    if UNASSIGNED in config.pillars:
-        items = ", ".join(config.pillars[UNASSIGNED].items)
-        problems.append(
-            Problem(
-                f"pillar `{UNASSIGNED}` still holds statements: {items}",
-                f"move them to their pillars, then delete the `{UNASSIGNED}` pillar",
-                value=UNASSIGNED,
-            )
-        )
-    return problems
 
 
 def require_respondents(checked: Checked, source: str) -> None:

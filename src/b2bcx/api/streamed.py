@@ -33,7 +33,13 @@ if TYPE_CHECKING:
     from b2bcx.scoring.engine import Layout
 
 ENGINES = ("embedded", "dask", "duckdb")
-PLATFORM_COLUMNS = {"status", "distributionchannel", "finished"}
+PLATFORM_COLUMNS = {
+    "status",
+    "distributionchannel",
+    "finished",
+    "submitdate",
+    "date submitted",
+}
 
 
 def streamable(

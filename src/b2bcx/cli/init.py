@@ -45,9 +45,10 @@ def init(
 ) -> None:
     """Draft a program config from an export: columns, scales, pillars, roles, NPS.
 
-    Columns are recognised by name and content; every role answer is mapped, so
-    the draft scores the export it came from. Review the notes (on stderr) and the
-    TODO comments: validate fails until the TODOs are settled.
+    Columns are recognised by their values and wording; every role answer is
+    mapped, so the draft scores the export it came from. Each guess is printed (on
+    stderr) and commented in the draft with its evidence and confidence; doubtful
+    ones are TODO lines, and every command refuses the draft until they are settled.
 
     Example: b2bcx init examples/acme_2026q3.csv -o program.yaml
     """
@@ -66,6 +67,10 @@ def init(
         else:
             write_config(draft.text, output)
             note(f"wrote {escape(str(output))}")
+        if draft.review:
+            note("what the draft guessed, from what evidence (TODO lines: check them):")
+        for line in draft.review:
+            note(f"  {escape(line)}")
         for line in draft.notes:
             note(f"review: {escape(line)}")
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 import typer
 
@@ -20,7 +20,7 @@ from b2bcx.cli.options import (
 )
 
 if TYPE_CHECKING:
-    pass
+    from b2bcx.errors import B2bcxError
 
 
 def validate(
@@ -40,10 +40,16 @@ def validate(
         from b2bcx.api.load import load_master
         from b2bcx.cli.render.console import stdout_console
         from b2bcx.cli.render.score import render_validation
+        from b2bcx.errors import B2bcxError
         from b2bcx.io.writers import json_records, json_text
 
         with working("Checking…"):
-            cfg, export = load_inputs(exports, config, sheet)
+            try:
+                cfg, export = load_inputs(exports, config, sheet)
+            except B2bcxError as error:
+                if fmt is not Format.json:
+                    raise
+                refused(error)
             summary, problems = api.validate(
                 export, cfg, load_master(cfg, accounts, strict=False), bad_answers.value
             )
@@ -58,3 +64,19 @@ def validate(
         note_unreadable(problems)
         if any(p.severity == "error" for p in problems):
             raise typer.Exit(1)
+
+
+def refused(error: B2bcxError) -> NoReturn:
+    """A config that cannot be loaded, as JSON on stdout (``-f json``): no rows,
+    every problem (the headline when there is no list), exit 1."""
+    from b2bcx.errors import Problem
+    from b2bcx.io.writers import json_text
+
+    problems = list(error.problems) or [Problem(error.message, error.hint)]
+    payload = {
+        "error": error.message,
+        "rows": [],
+        "problems": [p.as_dict() for p in problems],
+    }
+    sys.stdout.write(json_text(payload))
+    raise typer.Exit(error.exit_code)

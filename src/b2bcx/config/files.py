@@ -148,17 +148,22 @@ def _check_regular(path: Path) -> None:
         )
 
 
-def read_yaml(path: Path) -> dict[str, Any]:
-    """Load a YAML mapping safely (no Python object tags)."""
+def read_text(path: Path) -> str:
+    """A config file's text (a regular file, UTF-8 with or without a BOM)."""
     _check_regular(path)
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        return path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise ConfigError(
             f"config file not found: {path}", hint="check the path given to -c/--config"
         ) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"cannot read config {path}: {exc}") from None
+
+
+def read_yaml(path: Path) -> dict[str, Any]:
+    """Load a YAML mapping safely (no Python object tags)."""
+    text = read_text(path)
     try:
         data = yaml.load(text, Loader=StrictLoader)  # a SafeLoader subclass
     except yaml.YAMLError as exc:

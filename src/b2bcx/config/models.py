@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import difflib
 import math
-from collections.abc import Mapping
+import re
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from b2bcx.config.files import merged_mapping
+from b2bcx.config.files import merged_mapping, read_text
 from b2bcx.errors import ConfigError, Problem, raise_if_errors
 
 MAX_WEIGHT = 1e9
@@ -351,13 +352,16 @@ def scales_in_force(config: Config) -> dict[str, Scale]:
 
 
 # -- parsing -----------------------------------------------------------------
-def parse_config(data: Any, source: str = "config") -> Config:
+def parse_config(
+    data: Any, source: str = "config", todos: Sequence[Problem] = ()
+) -> Config:
     """Validate a config mapping into a :class:`Config`.
 
     Collects every schema problem (unknown keys with the nearest valid key,
     wrong types, non-positive weights) and every cross-reference problem
     (roles, pillars, scales that are named but not defined) into one
-    :class:`ConfigError`.
+    :class:`ConfigError`, with ``todos`` (the file's TODO comments, see
+    :func:`todo_comments`) among them.
     """
     if not isinstance(data, Mapping):
         kind = type(data).__name__ if data is not None else "empty"
@@ -368,10 +372,10 @@ def parse_config(data: Any, source: str = "config") -> Config:
     try:
         config = Config.model_validate(dict(data))
     except ValidationError as exc:
-        problems = _schema_problems(exc.errors(), source, data)
+        problems = [*_schema_problems(exc.errors(), source, data), *todos]
         raise ConfigError(f"{source}: the config is not valid", problems) from None
     raise_if_errors(
-        consistency_problems(config, source),
+        [*consistency_problems(config, source), *todos],
         ConfigError,
         f"{source}: the config is not consistent",
     )
@@ -503,9 +507,67 @@ def _model_in(annotation: Any) -> tuple[Any, bool]:
     return None, False
 
 
+# What ``b2bcx init`` leaves for the analyst: a config holding one is a draft,
+# which every command refuses (exit 1) until it is settled.
+ACCOUNT_PLACEHOLDER = "TODO_account_column"
+UNASSIGNED = "unassigned"
+_TODO = re.compile(r"(?:^|\s)#+\s*(TODO\b.*)$")
+
+
+def draft_problems(config: Config, source: str = "config") -> list[Problem]:
+    """The placeholders ``b2bcx init`` left that only the analyst can settle."""
+    problems = []
+    if config.columns.account == ACCOUNT_PLACEHOLDER:
+        problems.append(
+            Problem(
+                f"`columns.account` is still the placeholder {ACCOUNT_PLACEHOLDER!r}",
+                "name the export column holding the customer company",
+                file=source,
+                column=ACCOUNT_PLACEHOLDER,
+                value=ACCOUNT_PLACEHOLDER,
+            )
+        )
+    if UNASSIGNED in config.pillars:
+        items = ", ".join(config.pillars[UNASSIGNED].items)
+        problems.append(
+            Problem(
+                f"pillar `{UNASSIGNED}` still holds statements: {items}",
+                f"move them to their pillars, then delete the `{UNASSIGNED}` pillar",
+                file=source,
+                value=UNASSIGNED,
+            )
+        )
+    return problems
+
+
+def todo_comments(text: str, source: str = "config") -> list[Problem]:
+    """One problem per ``# TODO`` comment line of a config's text.
+
+    ``b2bcx init`` writes what it could not decide (or decided with little
+    evidence) as a comment starting with TODO; the analyst settles it and deletes
+    the comment. Only comments whose text starts with TODO count, so "search
+    for TODO" in a sentence is not one.
+    """
+    problems = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        found = _TODO.search(line)
+        if found is None:
+            continue
+        problems.append(
+            Problem(
+                f"line {number}: {found.group(1).strip()}",
+                "settle it, then delete the TODO comment",
+                file=source,
+                value="TODO",
+            )
+        )
+    return problems
+
+
 def consistency_problems(config: Config, source: str = "config") -> list[Problem]:
-    """Cross-references that the schema alone cannot check."""
-    problems: list[Problem] = []
+    """Cross-references that the schema alone cannot check, and the
+    placeholders of a draft (:func:`draft_problems`)."""
+    problems: list[Problem] = list(draft_problems(config, source))
 
     def add(problem: str, hint: str, key: str, value: object = None) -> None:
         shown = None if value is None else str(value)
@@ -514,6 +576,15 @@ def consistency_problems(config: Config, source: str = "config") -> list[Problem
     scales = scales_in_force(config)
     pillars = config.pillars
     _check_roles(config, add)
+    if config.columns.account in config.columns.segments:
+        add(
+            f"the account column `{config.columns.account}` is also listed as a "
+            "segment: a segment groups accounts, so it cannot be the account itself",
+            "remove it from `columns.segments` (or name the real account column "
+            "under `columns.account`)",
+            "columns.segments",
+            config.columns.account,
+        )
     for pid, pillar in pillars.items():
         if not pillar.items:
             add(
@@ -622,7 +693,8 @@ def load_config(path: str | Path) -> Config:
     path = Path(path)
     data = merged_mapping(path, seen=())
     data["base_dir"] = str(path.resolve().parent)
-    return parse_config(data, source=str(path))
+    todos = todo_comments(read_text(path), str(path))
+    return parse_config(data, source=str(path), todos=todos)
 
 
 def config_as_used(config: Config) -> dict[str, Any]:

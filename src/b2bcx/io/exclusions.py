@@ -6,6 +6,10 @@ in Qualtrics' SPSS value labels: 0 IP Address, 1 Survey Preview, 2 Survey Test,
 17 Offline Survey Preview, 32 EX, 40 EX Spam, 48 EX Offline, 256 Synthetic.
 Real responses (IP Address, Imported, Offline, EX) are kept; synthetic
 responses count as tests.
+
+LimeSurvey writes an incomplete response with a blank ``submitdate`` ("Date
+submitted" in a full-text export); beside its ``lastpage`` or ``startlanguage``
+column, such a row is unfinished, as a Qualtrics row whose ``Finished`` is 0.
 """
 
 from __future__ import annotations
@@ -39,6 +43,10 @@ _STATUS_CODES = {
 }
 _CHANNELS = {"preview": PREVIEW, "test": TEST}
 _FALSE = ("false", "0")
+_LIMESURVEY = (
+    ("submitdate", ("lastpage", "startlanguage")),
+    ("Date submitted", ("Last page", "Start language")),
+)
 
 
 def platform_exclusions(
@@ -52,7 +60,8 @@ def platform_exclusions(
     Parameters
     ----------
     frame : an export's frame (column names matched case-insensitively).
-    exclude_unfinished : flag rows whose ``Finished`` is False/0 as ``"unfinished"``.
+    exclude_unfinished : flag rows whose ``Finished`` is False/0, and LimeSurvey
+        rows without a ``submitdate``, as ``"unfinished"``.
     exclude_previews : flag Qualtrics ``Status`` previews, tests and spam, and
         ``DistributionChannel`` "preview"/"test".
 
@@ -77,7 +86,20 @@ def platform_exclusions(
         if finished is not None:
             unfinished = _normalised(finished).isin(_FALSE) | _is_zero(finished)
             reason = reason.mask(reason.isna() & unfinished, UNFINISHED)
+        submitted = limesurvey_submitted(frame)
+        if submitted is not None:
+            blank = submitted.isna() | (submitted.str.strip() == "")
+            reason = reason.mask(reason.isna() & blank.fillna(True), UNFINISHED)
     return reason
+
+
+def limesurvey_submitted(frame: pd.DataFrame) -> pd.Series | None:
+    """LimeSurvey's ``submitdate`` column, when the export is LimeSurvey's."""
+    for submit, marks in _LIMESURVEY:
+        column = _column(frame, submit)
+        if column is not None and any(_column(frame, m) is not None for m in marks):
+            return column
+    return None
 
 
 def _column(frame: pd.DataFrame, name: str) -> pd.Series | None:

@@ -29,7 +29,8 @@ class Export:
         1-based record number of a CSV with header rows counted, the spreadsheet
         row of a worksheet, the case number of an SPSS or Parquet file).
     layout : ``"plain"``, ``"qualtrics"``, ``"qualtrics_legacy"``,
-        ``"surveymonkey"``, ``"spss"`` or ``"parquet"``; ``"mixed"`` when stacked
+        ``"surveymonkey"``, ``"limesurvey"``, ``"google_forms"``, ``"kobo"``,
+        ``"spss"`` or ``"parquet"``; ``"mixed"`` when stacked
         files differ (see ``layouts``).
     aliases : other names a config may use for a column -> the frame's column
         name (Qualtrics ImportIds such as ``QID5_1``, legacy ``V1``,
@@ -41,6 +42,8 @@ class Export:
         as Windows-1252, an unnamed column).
     value_labels : column -> code (as text in ``frame``) -> label, from the
         file's metadata (SPSS value labels); the codes stay in ``frame``.
+    user_missing : column -> its user-missing codes (SPSS missing values); such
+        answers are NA in ``frame`` already.
     """
 
     frame: pd.DataFrame
@@ -51,6 +54,7 @@ class Export:
     layouts: dict[str, str] = field(default_factory=dict)
     warnings: list[Problem] = field(default_factory=list)
     value_labels: dict[str, dict[str, str]] = field(default_factory=dict)
+    user_missing: dict[str, list[float]] = field(default_factory=dict)
 
     @property
     def data_columns(self) -> list[str]:

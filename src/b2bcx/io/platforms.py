@@ -24,6 +24,13 @@ SurveyMonkey
     form Qualtrics uses for matrix rows). Questions are numbered in order and
     aliased ``Q<n>`` (single column) or ``Q<n>_<k>`` (k-th column).
 
+LimeSurvey, Google Forms, KoboToolbox
+    One header row, read as a plain file; the layout is named by the platform's
+    own columns (:func:`plain_platform`): LimeSurvey ``submitdate`` and
+    ``lastpage`` ("Date submitted", "Last page"), a Google Forms ``Timestamp``
+    first column (in the form's language), Kobo ``_uuid`` and
+    ``_submission_time``.
+
 Duplicate names in a platform layout are made unique: ``"Q1 (QID7)"`` (by
 ImportId) for Qualtrics, ``"Comments (2)"`` for SurveyMonkey.
 """
@@ -45,6 +52,13 @@ QUALTRICS = "qualtrics"
 QUALTRICS_LEGACY = "qualtrics_legacy"
 SURVEYMONKEY = "surveymonkey"
 PLAIN = "plain"
+LIMESURVEY = "limesurvey"
+GOOGLE_FORMS = "google_forms"
+KOBO = "kobo"
+_FORMS_TIMESTAMPS = frozenset(
+    {"timestamp", "marca temporal", "zeitstempel", "horodateur",
+     "carimbo de data/hora", "tijdstempel", "informazioni cronologiche"}
+)  # fmt: skip
 
 _IMPORT_ID = re.compile(r"""^\s*\{\s*["']ImportId["']\s*:""")
 _V_COLUMN = re.compile(r"^V\d+$")
@@ -110,6 +124,22 @@ def recognise(rows: Sequence[Row]) -> Layout | None:
     if second and _is_qualtrics_two_rows(first, second):
         return _qualtrics(first, second, [None] * len(first))
     return None
+
+
+def plain_platform(names: Sequence[str]) -> str:
+    """The platform a one-header-row export comes from, by its own columns, or
+    ``"plain"``."""
+    folded = {str(name).strip().casefold() for name in names}
+    if {"submitdate", "lastpage"} <= folded or {
+        "date submitted",
+        "last page",
+    } <= folded:
+        return LIMESURVEY
+    if {"_uuid", "_submission_time"} <= folded:
+        return KOBO
+    if names and str(names[0]).strip().casefold() in _FORMS_TIMESTAMPS:
+        return GOOGLE_FORMS
+    return PLAIN
 
 
 def plain(header: Row) -> Layout:

@@ -59,12 +59,13 @@ def read_export(path: str | Path, sheet: Sheet = None) -> Export:
     if kind == "delimited":
         return _from_table(table_from_cells(read_delimited(file, label), label), label)
     if kind == "spss":
-        from b2bcx.io.spss import read_spss
+        from b2bcx.io.spss import read_spss, user_missing_codes
 
         frame, questions, value_labels, warnings = read_spss(file, label)
         export = _from_records(frame, label, "spss", questions)
         export.value_labels = value_labels
         export.warnings = [*warnings, *export.warnings]
+        export.user_missing = user_missing_codes(file)
         return export
     from b2bcx.io.parquet import read_parquet
 
@@ -118,12 +119,17 @@ def _resolved(path: Path) -> Path:
 
 
 def _from_table(table: Table, label: str) -> Export:
+    from b2bcx.io.platforms import PLAIN, plain_platform
+
     rows = table.frame.index.to_numpy() + 1
+    layout = table.layout
+    if layout == PLAIN:
+        layout = plain_platform([str(c) for c in table.frame.columns])
     return _finish(
         table.frame,
         rows,
         label,
-        table.layout,
+        layout,
         table.aliases,
         table.questions,
         table.warnings,

@@ -10,6 +10,7 @@ through the labels. User-missing codes read as missing, and variable labels
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -94,6 +95,35 @@ def label_control_warning(label: str, column: str) -> Problem:
         column=column,
         severity="warning",
     )
+
+
+def user_missing_codes(path: Path) -> dict[str, list[float]]:
+    """Each variable's user-missing codes (SPSS missing values), from the file's
+    dictionary alone; a range of whole codes lists each (``8 thru 9``: 8, 9).
+
+    They read as NA in ``frame``; ``b2bcx init`` keeps their labels ("Refused")
+    from setting a scale's bounds and drafts them as its missing codes.
+    """
+    try:
+        _, meta = pyreadstat.read_sav(str(path), metadataonly=True, user_missing=True)
+    except Exception:  # read_spss has read the file: a failure here is no news
+        return {}
+    codes: dict[str, list[float]] = {}
+    for name, ranges in (meta.missing_ranges or {}).items():
+        found: list[float] = []
+        for span in ranges:
+            if not isinstance(span, dict):
+                continue  # a string variable's missing value: no code to list
+            lo, hi = span.get("lo"), span.get("hi")
+            if not isinstance(lo, int | float) or not isinstance(hi, int | float):
+                continue
+            if lo == hi or hi - lo > 20:
+                found += sorted({float(lo), float(hi)})
+            else:
+                found += [float(v) for v in range(math.ceil(lo), math.floor(hi) + 1)]
+        if found:
+            codes[name] = found
+    return codes
 
 
 def code_labels(labels: dict[Any, Any]) -> dict[str, str]:

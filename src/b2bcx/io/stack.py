@@ -24,6 +24,7 @@ def stack(exports: list[Export]) -> Export:
     aliases: dict[str, str] = {}
     questions: dict[str, str] = {}
     value_labels: dict[str, dict[str, str]] = {}
+    user_missing: dict[str, list[float]] = {}
     warnings: list[Problem] = []
     frames: list[pd.DataFrame] = []
     for export in exports:
@@ -40,6 +41,8 @@ def stack(exports: list[Export]) -> Export:
             questions.setdefault(renames.get(name, name), text)
         for name, labels in export.value_labels.items():
             value_labels.setdefault(renames.get(name, name), labels)
+        for name, codes in export.user_missing.items():
+            user_missing.setdefault(renames.get(name, name), codes)
         warnings += export.warnings
     frame = pd.concat(frames, ignore_index=True, sort=False)
     frame = frame[[*columns, FILE_COLUMN, ROW_COLUMN]]
@@ -57,6 +60,7 @@ def stack(exports: list[Export]) -> Export:
         layouts=layouts,
         warnings=warnings,
         value_labels=value_labels,
+        user_missing=user_missing,
     )
 
 

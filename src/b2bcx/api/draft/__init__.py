@@ -18,12 +18,31 @@ from typing import Any
 
 import pandas as pd
 
+from b2bcx.api.draft.evidence import (
+    ASKED_ACCOUNT,
+    ASKED_COMMENT,
+    ASKED_NPS,
+    ASKED_ROLE,
+    Confidence,
+    Guess,
+    is_consent,
+    is_demographic,
+    is_metadata,
+    is_slider,
+    is_timer,
+    rankings,
+    says,
+    share,
+)
 from b2bcx.api.draft.numbers import (
+    BRACKET,
     Range,
     battery_key,
     copy_of,
     label_codes,
+    non_answer_codes,
     numeric_ranges,
+    out_of_order,
     own_span,
     reversed_items,
     same_answers,
@@ -31,16 +50,15 @@ from b2bcx.api.draft.numbers import (
 from b2bcx.api.draft.render import flow, render
 from b2bcx.api.draft.words import (
     ACCOUNT_PLACEHOLDER,
-    ASKED,
     COLUMN_ORDER,
     COMMENT,
     DEMOGRAPHIC_NAMES,
     DEMOGRAPHIC_QUESTIONS,
     FALLBACK_ROLE,
+    GRADES,
     LOYALTY,
     MAX_DISTINCT,
     MAX_LABELS,
-    METADATA,
     MISSING_CODES,
     MODIFIERS,
     NAMES,
@@ -79,6 +97,7 @@ class Draft:
     data: dict[str, Any]
     text: str
     notes: list[str]
+    review: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -101,6 +120,7 @@ class Profile:
     missing: list[str] = field(default_factory=list)
     numbers: dict[str, float] | None = None
     labels: dict[str, str] = field(default_factory=dict)  # code -> value label
+    user_missing: list[float] = field(default_factory=list)  # SPSS missing values
 
 
 @dataclass
@@ -118,6 +138,30 @@ class Plan:
     notes: list[str] = field(default_factory=list)
     ranges: dict[str, Range] = field(default_factory=dict)
     reverse: dict[str, float] = field(default_factory=dict)  # item -> rest r
+    kinds: dict[str, str] = field(default_factory=dict)  # column -> what it is
+    used: dict[str, set[float]] = field(default_factory=dict)  # column -> answers
+    guesses: list[Guess] = field(default_factory=list)
+    scale_evidence: dict[str, tuple[str, Confidence]] = field(default_factory=dict)
+
+    def guess(
+        self,
+        what: str,
+        column: str,
+        evidence: str,
+        confidence: Confidence,
+        key: str | None = None,
+    ) -> None:
+        """Record a guess; a doubtful one becomes a TODO comment before its key
+        (``key``, by default ``columns.<what>``)."""
+        found = Guess(what, column, evidence, confidence)
+        self.guesses.append(found)
+        key = f"columns.{what}" if key is None else key
+        if not key:
+            return
+        mark = "TODO check" if found.doubtful else "evidence"
+        self.comments.setdefault(key, []).append(
+            f"{mark}: `{column}`: {evidence} ({confidence} confidence)"
+        )
 
 
 def draft_config(export: Export) -> Draft:
@@ -144,11 +188,14 @@ def draft_config(export: Export) -> Draft:
     questions = _questions(export, names)
     profiles = [
         _profile(str(c), export.frame[c], questions.get(c, ""),
-                 export.value_labels.get(c, {}))
+                 export.value_labels.get(c, {}), export.user_missing.get(c, []))
         for c in names
     ]  # fmt: skip
     plan = Plan()
-    free = _detect_columns(profiles, plan)
+    if export.layout in PLATFORMS:
+        plan.notes.append(f"read as {PLATFORMS[export.layout]}")
+    free = _what_they_are(profiles, export.frame, plan)
+    free = _detect_columns(free, plan)
     rated = _detect_ratings(free, plan)
     values = _item_numbers(export.frame, plan)
     _drop_copies(plan, values)
@@ -157,11 +204,15 @@ def draft_config(export: Export) -> Draft:
             f"{source}: found no rating columns to score",
             hint="statements need Likert labels (e.g. Agree) or numbers such as 1..5",
         )
-    unused = [p.name for p in free if p.name not in rated and p.key not in METADATA]
+    unused = [p.name for p in free if p.name not in rated]
     if unused:
         plan.notes.append(f"not used (add them if they matter): {', '.join(unused)}")
+    for kind in sorted(set(plan.kinds.values())):
+        names = [n for n, k in plan.kinds.items() if k == kind]
+        plan.notes.append(f"not statements ({kind}): {', '.join(names)}")
     data = _assemble(plan, {p.name: p for p in profiles}, values)
-    return Draft(data, render(data, plan.comments, source), plan.notes)
+    review = [g.line() for g in plan.guesses]
+    return Draft(data, render(data, plan.comments, source), plan.notes, review)
 
 
 def _questions(export: Export, names: list[str]) -> dict[str, str]:
@@ -180,14 +231,21 @@ def _key(name: str) -> str:
 
 
 def _profile(
-    name: str, values: pd.Series, question: str, labels: dict[str, str]
+    name: str,
+    values: pd.Series,
+    question: str,
+    labels: dict[str, str],
+    user_missing: list[float],
 ) -> Profile:
+    """A column's distinct answers; the labels of its user-missing codes (read
+    as NA) are set aside, so that they never bound a scale."""
     answers = values.dropna().astype(str).str.strip()
     counts = answers[answers != ""].value_counts()
     count = int(counts.sum())
+    kept = {c: text for c, text in labels.items() if as_number(c) not in user_missing}
     profile = Profile(name, _key(name), normalise_label(question), count,
                       len(counts), len(values) - count, answers.head(SAMPLE),
-                      labels=dict(labels))  # fmt: skip
+                      labels=kept, user_missing=list(user_missing))  # fmt: skip
     if len(counts) <= MAX_DISTINCT:
         for text in counts.index:
             label = " ".join(str(text).split())
@@ -203,19 +261,104 @@ def _profile(
     return profile
 
 
+PLATFORMS = {
+    "qualtrics": "a Qualtrics export (previews, tests and unfinished responses "
+    "are excluded)",
+    "qualtrics_legacy": "a legacy Qualtrics export (unfinished responses are excluded)",
+    "surveymonkey": "a SurveyMonkey export",
+    "limesurvey": "a LimeSurvey export (responses without a submit date are "
+    "excluded as unfinished)",
+    "google_forms": "a Google Forms export",
+    "kobo": "a KoboToolbox export",
+}
+ASKED = {
+    "account": ASKED_ACCOUNT,
+    "name": ASKED_ACCOUNT,
+    "role": ASKED_ROLE,
+    "comment": ASKED_COMMENT,
+}
+SLIDER = "slider (0..100)"
+
+
+def _what_they_are(
+    profiles: list[Profile], frame: pd.DataFrame, plan: Plan
+) -> list[Profile]:
+    """Set aside the columns that are no answers to score: platform metadata,
+    timers, consent items, rankings and sliders (the respondent id, which
+    platforms write as metadata, is claimed first). Returns the others."""
+    respondent = _pick(
+        profiles, "respondent", lambda p: p.distinct >= 0.9 * p.count > 0
+    )
+    if respondent is not None:
+        plan.columns["respondent"] = respondent.name
+    batteries = {
+        p.name: battery_key(p.name, p.question)
+        for p in profiles
+        if p.numbers is not None or p.distinct > MAX_DISTINCT
+    }
+    ranked = rankings(frame, batteries, {p.name: p.question for p in profiles})
+    free = []
+    names = {p.name for p in profiles}
+    for profile in profiles:
+        if profile is respondent:
+            continue
+        timed = profile.name.endswith("Time") and profile.name[:-4] in names
+        kind = (
+            "platform metadata" if is_metadata(profile.name)
+            else "timer" if timed or is_timer(profile.name, profile.question)
+            else "consent" if _consent(profile)
+            else "ranking" if profile.name in ranked
+            else SLIDER if _slider(profile)
+            else None
+        )  # fmt: skip
+        if kind is None:
+            free.append(profile)
+        else:
+            plan.kinds[profile.name] = kind
+    sliders = [n for n, k in plan.kinds.items() if k == SLIDER]
+    if sliders:
+        plan.comments["items+"] = [
+            "# Sliders (0..100) found; to score one, define `scales: {slider: {min: 0,",
+            f"# max: 100}}}}` and list it in a pillar: {', '.join(sliders)}"]  # fmt: skip
+    return free
+
+
+def _consent(profile: Profile) -> bool:
+    """Worded as consent and answered with one to three answers (Yes, No, the
+    consent statement itself): "They ask our consent first" is a statement."""
+    return len(profile.answers) <= 3 and is_consent(profile.name, profile.question)
+
+
+def _slider(profile: Profile) -> bool:
+    """Whole 0..100 answers with some spread (missing codes such as 99 aside);
+    an age or a count of people is a demographic, not a slider."""
+    numbers = [v for v in _numeric(profile) if v not in MISSING_CODES]
+    return (
+        len(set(numbers)) >= 5
+        and is_slider(numbers)
+        and not is_demographic(profile.name, profile.question)
+    )
+
+
+def _numeric(profile: Profile) -> list[float]:
+    """Every answer of a column as a number, or empty when one is not."""
+    values = pd.to_numeric(profile.sample, errors="coerce")
+    return [] if values.isna().any() else [float(v) for v in values]
+
+
 def _rank(profile: Profile, kind: str) -> int | None:
     """How well the column's name (or its question) says it holds ``kind``.
 
     Names in ``NAMES[kind]`` rank by position; then names ending so (not for
-    ids), then questions asking for it (``ASKED``) unless the answers are
-    ratings; None if nothing fits.
+    ids), then questions asking for it (``ASKED``, whole words) unless the
+    answers are ratings; None if nothing fits.
     """
     names = NAMES.get(kind, ())
     if profile.key in names:
         return names.index(profile.key)
-    if kind not in ("respondent", "account") and profile.key.endswith(names):
+    if kind not in ("respondent", "account", "name") and profile.key.endswith(names):
         return len(names)
-    asked = any(phrase in profile.question for phrase in ASKED.get(kind, ()))
+    asked = says(profile.question, ASKED.get(kind, ())) is not None
     answers = list(profile.answers.values())
     rated = bool(answers) and _natural_order(answers) is not None  # a statement
     return len(names) + 1 if asked and not rated else None
@@ -227,13 +370,26 @@ def _pick(profiles: list[Profile], kind: str, test: Any) -> Profile | None:
     return profiles[min(ranked)[1]] if ranked else None
 
 
+def _can_be_account(profile: Profile) -> bool:
+    """Company names or ids: answered in most rows, not a few numbers, not a
+    rating, not free text."""
+    answered = profile.count + profile.blanks
+    if not profile.count or profile.blanks > 0.5 * answered:
+        return False
+    if profile.numbers is not None and not profile.labels and profile.distinct <= 12:
+        return False  # 0, 0.5, 1, 200: counts, not companies
+    if _looks_rated(profile) or is_demographic(profile.name, profile.question):
+        return False
+    return float(profile.sample.str.len().mean()) <= 80
+
+
 def _detect_columns(profiles: list[Profile], plan: Plan) -> list[Profile]:
-    """Claim the id, account, role and attribute columns; return the others."""
+    """Claim the account, name, role and attribute columns; return the others."""
     free = list(profiles)
     tests = {
-        "respondent": lambda p: p.distinct >= 0.9 * p.count > 0,
-        "account": lambda p: 0 < p.distinct < p.count,  # several respondents each
-        "role": lambda p: 2 <= len(p.answers) <= 30,
+        "account": lambda p: _can_be_account(p) and 0 < p.distinct < p.count,
+        "name": _can_be_account,
+        "role": lambda p: 2 <= len(p.answers) <= 30 and (p.labels or not p.numbers),
         "revenue": lambda p: parse_amount(p.sample).notna().mean() >= 0.9,
         "phase": lambda p: 0 < len(p.answers) <= 30,
         "wave": lambda p: 0 < len(p.answers) <= 30,
@@ -241,35 +397,81 @@ def _detect_columns(profiles: list[Profile], plan: Plan) -> list[Profile]:
     for kind, test in tests.items():
         found = _pick(free, kind, test)
         if found is None and kind == "account":  # each account answered once
-            found = _pick(free, kind, bool)
+            found = _pick(free, kind, _can_be_account)
         if found is not None:
             plan.columns[kind] = found.name
             free.remove(found)
-    segments = [p for p in free if p.answers and _rank(p, "segments") is not None]
+            _judge(kind, found, plan)
+    if "account" not in plan.columns and "name" in plan.columns:
+        plan.columns["account"] = plan.columns.pop("name")  # names are the accounts
+        plan.guesses = [
+            Guess("account", g.column, g.evidence, g.confidence) if g.what == "name"
+            else g for g in plan.guesses]  # fmt: skip
+        plan.comments["columns.account"] = plan.comments.pop("columns.name", [])
+    segments = [
+        p
+        for p in free
+        if p.answers and _rank(p, "segments") is not None and not _looks_rated(p)
+    ]
     if segments:
         plan.columns["segments"] = [p.name for p in segments]
     free = [p for p in free if p not in segments]
-    comment = _comment_column(free)
+    comment = _comment_column(free, plan)
     if comment is not None:
         plan.columns["comment"] = comment.name
         free.remove(comment)
     return free
 
 
-def _comment_column(profiles: list[Profile]) -> Profile | None:
-    """Named like a comment, else the longest free text (40+ characters on average)."""
-    texts = [p for p in profiles if not p.numbers and p.distinct > MAX_LABELS]
-    named = [
+def _judge(kind: str, profile: Profile, plan: Plan) -> None:
+    """The evidence for an account, name or role column, and how sure it is."""
+    if kind not in ("account", "name", "role"):
+        return
+    total = profile.count + profile.blanks
+    named = profile.key in NAMES.get(kind, ())
+    phrase = (says(profile.question, ASKED[kind]) or "").rstrip("*")
+    how = "named so" if named else f'its question says "{phrase}"'
+    facts = [
+        how,
+        f"{profile.distinct} distinct values",
+        f"{share(profile.blanks, total)} blank",
+    ]
+    confidence: Confidence = "high" if named else "medium"
+    if kind == "role":
+        answers = [profile.labels.get(a, a) for a in profile.answers.values()]
+        known = sum(guess_role(a) is not None for a in answers)
+        facts.append(f"{known} of {len(answers)} answers name a role")
+        if known == 0 or (not named and 2 * known < len(answers)):
+            confidence = "low"
+    elif profile.blanks > 0.1 * total or profile.distinct < 2:
+        confidence = "low"
+    plan.guess(kind, profile.name, ", ".join(facts), confidence)
+
+
+def _comment_column(profiles: list[Profile], plan: Plan) -> Profile | None:
+    """Named like a comment, else the longest free text (40+ characters on average);
+    never text most respondents gave alike (a consent statement, a choice)."""
+    texts = [
         p
         for p in profiles
-        if any(word in p.key for word in COMMENT) and not _looks_rated(p)
-    ]
-    named += [p for p in texts if _rank(p, "comment") is not None]
+        if not p.numbers and p.distinct > MAX_LABELS and not _numeric(p)
+    ]  # fmt: skip
+    words = [w + "*" for w in COMMENT]
+    named = [
+        p for p in texts
+        if says(p.name.replace("_", " "), words) or _rank(p, "comment") is not None
+    ]  # fmt: skip
     length = {p.name: float(p.sample.str.len().mean()) for p in texts}
-    longest = max(texts, key=lambda p: length[p.name], default=None)
-    if named or longest is None:
-        return named[0] if named else None
-    return longest if length[longest.name] >= 40 else None
+    varied = [p for p in texts if p.distinct >= 0.5 * p.count]
+    longest = max(varied, key=lambda p: length[p.name], default=None)
+    found = named[0] if named else longest
+    if found is None or (not named and length[found.name] < 40):
+        return None
+    how = "named so" if named else "the longest free text"
+    evidence = (f"{how}, {found.distinct} distinct answers of {found.count}, "
+                f"{length[found.name]:.0f} characters on average")  # fmt: skip
+    plan.guess("comment", found.name, evidence, "high" if named else "medium")
+    return found
 
 
 def _looks_rated(profile: Profile) -> bool:
@@ -284,19 +486,18 @@ def _looks_rated(profile: Profile) -> bool:
 def _is_demographic(profile: Profile) -> bool:
     """Age, gender, income...: a description of the respondent, not a rating."""
     tokens = re.findall(r"[a-z]+", profile.name.casefold())
-    return bool(set(tokens) & DEMOGRAPHIC_NAMES) or any(
-        phrase in profile.question for phrase in DEMOGRAPHIC_QUESTIONS
+    return (
+        bool(set(tokens) & DEMOGRAPHIC_NAMES)
+        or any(phrase in profile.question for phrase in DEMOGRAPHIC_QUESTIONS)
+        or is_demographic(profile.name, profile.question)
     )
 
 
 def _detect_ratings(profiles: list[Profile], plan: Plan) -> set[str]:
     """Scales of the rating columns; each becomes a statement or an outcome."""
-    candidates = [
-        p
-        for p in profiles
-        if p.key not in METADATA and len(p.answers) >= 2 and not _is_demographic(p)
-    ]
+    candidates = [p for p in profiles if len(p.answers) >= 2 and not _is_demographic(p)]
     plan.ranges = _ranges([p for p in candidates if p.numbers])
+    plan.used = {p.name: set((p.numbers or {}).values()) for p in candidates}
     found: dict[str, tuple[str, bool]] = {}
     for profile in sorted(candidates, key=lambda p: -p.distinct):  # supersets first
         scale_of = _numeric_scale if profile.numbers else _label_scale
@@ -304,12 +505,13 @@ def _detect_ratings(profiles: list[Profile], plan: Plan) -> set[str]:
             found[profile.name] = rating
     for profile in (p for p in candidates if p.name in found):  # column order
         scale, nps = found[profile.name]
-        text = f"{profile.key} {profile.question}"
-        named = "nps" in profile.key or "recommend" in text
+        named = "nps" in profile.key or says(profile.question, ASKED_NPS) is not None
         battery = plan.ranges.get(profile.name, Range(0, 10, (0, 10))).battery
         if nps and (named or not battery):
             plan.nps.append((profile.name, scale, named))
-        elif named or any(word in text for word in LOYALTY):
+        elif named or says(
+            f"{profile.name} {profile.question}", [f"{w}*" for w in LOYALTY]
+        ):
             plan.loyalty.append((profile.name, scale))
         else:
             plan.items[profile.name] = scale
@@ -323,10 +525,12 @@ def _ranges(profiles: list[Profile]) -> dict[str, Range]:
     """The range of every numeric column, from its labels and its battery."""
     spans, answers, batteries = {}, {}, {}
     for profile in profiles:
-        numbers = set((profile.numbers or {}).values())
+        numbers = set((profile.numbers or {}).values()) - non_answer_codes(
+            profile.labels
+        )
         labelled = label_codes(profile.labels)
         named = [profile.labels[c] for c in profile.labels if as_number(c) in labelled]
-        if named and _natural_order(named) is None:
+        if named and _natural_order(named) is None and not _graded(named):
             continue  # codes of stores, regions, roles: labels with no order
         span = own_span(numbers, labelled)
         if span is None:
@@ -338,6 +542,14 @@ def _ranges(profiles: list[Profile]) -> dict[str, Range]:
     return numeric_ranges(spans, answers, batteries)
 
 
+def _graded(labels: list[str]) -> bool:
+    """Labels of grades ("Not at all" ... "A lot"): half of them at least use
+    intensity words, so their codes order them."""
+    tokens = [set(re.findall(r"[a-z]+", normalise_label(label))) for label in labels]
+    graded = sum(bool(t & (GRADES | set(WORDS) | set(MODIFIERS))) for t in tokens)
+    return 2 * graded >= len(labels)
+
+
 def _numeric_scale(profile: Profile, plan: Plan) -> tuple[str, bool] | None:
     """Whole numbers in a range from the labels or the battery: ``scale_1_to_7``,
     ``scale_1_to_4``...; 0..10 (1..10 for an item about recommending) is an NPS
@@ -346,8 +558,26 @@ def _numeric_scale(profile: Profile, plan: Plan) -> tuple[str, bool] | None:
     if found is None:
         return None
     values = set((profile.numbers or {}).values())
-    codes = sorted(int(v) for v in values & MISSING_CODES)
+    refused = non_answer_codes(profile.labels)
+    codes: list[Any] = sorted(int(v) for v in values & (MISSING_CODES | refused))
+    codes += [
+        label
+        for code, label in profile.labels.items()
+        if as_number(code) in refused & values
+        and normalise_label(label) not in NON_SUBSTANTIVE
+    ]  # a code read as its label ("Refused") is missing by its label too
+    codes += [_plain(c) for c in profile.user_missing if _plain(c) not in codes]
     lo, hi = int(found.lo), int(found.hi)
+    labelled = {
+        profile.labels[c] for c in profile.labels if as_number(c) not in refused
+    }
+    scrambled = out_of_order(profile.labels, _natural_order(sorted(labelled)))
+    if not scrambled and not profile.labels:
+        scrambled = _unused_code(found, profile, plan)
+    if scrambled:
+        plan.notes.append(f"{profile.name}: {scrambled}; recode them (or map the "
+                          "labels in a labelled scale) before scoring")  # fmt: skip
+    evidence, confidence = _range_evidence(found, profile, lo, hi, scrambled)
     if found.short:
         got = f"{found.answers[0]:g}..{found.answers[1]:g}"
         whose = (f"its battery's ({', '.join(found.battery)})" if found.battery
@@ -355,14 +585,57 @@ def _numeric_scale(profile: Profile, plan: Plan) -> tuple[str, bool] | None:
         if found.battery or profile.labels:
             plan.notes.append(f"{profile.name}: answers run {got}, short of {whose} "
                               f"range {lo}..{hi}; drafted on {lo}..{hi}, check it")  # fmt: skip
-    named = "nps" in profile.key or "recommend" in profile.question
+    named = "nps" in profile.key or says(profile.question, ASKED_NPS) is not None
     if hi == 10 and (lo == 0 or named):
         _add_missing(plan, "nps11", codes)
+        _scale_evidence(plan, "nps11", profile.name, evidence, confidence)
         return "nps11", True
     scale = f"scale_{lo}_to_{hi}"
     plan.scales.setdefault(scale, {"min": lo, "max": hi})
     _add_missing(plan, scale, codes)
+    _scale_evidence(plan, scale, profile.name, evidence, confidence)
     return scale, False
+
+
+def _unused_code(found: Range, profile: Profile, plan: Plan) -> str | None:
+    """A code inside the answers' span that no answer of the battery uses, with
+    answers on both sides of it (1..4 and 6, 5 never): Qualtrics recode values
+    edited by hand leave such gaps, and scoring them as numbers is wrong."""
+    members = found.battery or (profile.name,)
+    used = set().union(*(plan.used.get(m, set()) for m in members)) - MISSING_CODES
+    if not used or profile.count < 20:
+        return None
+    inside = range(int(min(used)) + 1, int(max(used)))
+    gaps = [code for code in inside if float(code) not in used]
+    if not gaps or len(used) < 4:
+        return None
+    return (f"no answer uses {', '.join(map(str, gaps))} between "
+            f"{min(used):g} and {max(used):g}: recode values may skip it")  # fmt: skip
+
+
+def _range_evidence(
+    found: Range, profile: Profile, lo: int, hi: int, scrambled: str | None
+) -> tuple[str, Confidence]:
+    """Where a numeric range came from, and how sure it is."""
+    got = f"answers {found.answers[0]:g}..{found.answers[1]:g}"
+    if scrambled:
+        return f"{got}; {scrambled}", "low"
+    if label_codes(profile.labels):
+        return f"{got}, value labels {lo}..{hi}", "high"
+    if found.battery:
+        return f"{got}, battery of {len(found.battery)} columns", "medium"
+    confidence: Confidence = "medium" if found.answers == (lo, hi) else "low"
+    return f"{got}, no labels and no battery", confidence
+
+
+def _scale_evidence(
+    plan: Plan, scale: str, column: str, evidence: str, confidence: Confidence
+) -> None:
+    """Keep the weakest evidence seen for a scale (its first column's, else)."""
+    rank = {"low": 0, "medium": 1, "high": 2}
+    seen = plan.scale_evidence.get(scale)
+    if seen is None or rank[confidence] < rank[seen[1]]:
+        plan.scale_evidence[scale] = (f"`{column}`: {evidence}", confidence)
 
 
 def _label_scale(profile: Profile, plan: Plan) -> tuple[str, bool] | None:
@@ -382,6 +655,9 @@ def _label_scale(profile: Profile, plan: Plan) -> tuple[str, bool] | None:
                           f"{len(known)} labels of `{scale}`; check its scale")  # fmt: skip
     extra = [m for m in profile.missing if normalise_label(m) not in NON_SUBSTANTIVE]
     _add_missing(plan, scale, extra)
+    shown = ", ".join(list(profile.answers.values())[:4])
+    _scale_evidence(plan, scale, profile.name, f"labels {shown}…",
+                    "high" if scale in PRESET_SCALES else "medium")  # fmt: skip
     return scale, (min(known.values()), max(known.values())) == (0, 10)
 
 
@@ -462,6 +738,8 @@ def pillar_of(question: str) -> str | None:
     For a matrix column ("Stem - Statement") only the statement is read.
     """
     text = normalise_label(question).rsplit(" - ", 1)[-1]
+    bracket = BRACKET.fullmatch(text.strip())
+    text = bracket.group(2) if bracket else text
     hits: Counter[str] = Counter()
     words = [(w, pid) for pid, (_, keys) in PILLARS.items() for w in keys]
     for word, pid in sorted(words, key=lambda t: -len(t[0])):
@@ -521,9 +799,12 @@ def _battery_pillars(
 
 
 def _battery_label(items: list[str], profiles: dict[str, Profile]) -> str:
-    question = profiles[items[0]].question
+    question = profiles[items[0]].question or items[0]
     if " - " in question:
         return question.rsplit(" - ", 1)[0].strip().capitalize()[:60]
+    bracket = BRACKET.fullmatch(question.strip())
+    if bracket:
+        return bracket.group(1).strip().capitalize()[:60]
     stem = re.sub(r"[_.\-]?\d+$", "", items[0])
     return stem.rsplit(" - ", 1)[0] if " - " in stem else stem
 
@@ -572,11 +853,14 @@ def _roles(profile: Profile | None, plan: Plan) -> dict[str, Any]:
             "map": {r: a for r, a in mapping.items() if a}, "unmapped": "error"}  # fmt: skip
 
 
-def _outcomes(plan: Plan) -> dict[str, Any]:
+def _outcomes(plan: Plan, profiles: dict[str, Profile]) -> dict[str, Any]:
     outcomes: dict[str, Any] = {}
     named = [(item, scale) for item, scale, is_nps in plan.nps if is_nps][:1]
     for item, scale in named:
         outcomes["nps"] = item if scale == "nps11" else {"item": item, "scale": scale}
+        word = (says(profiles[item].question, ASKED_NPS) or "").rstrip("*")
+        how = f'its question says "{word}"' if word else "named NPS"
+        plan.guess("nps", item, f"{how}, on {scale}", "high", "outcomes")
     if plan.loyalty:
         outcomes["loyalty"] = dict(zip(("item", "scale"), plan.loyalty[0], strict=True))
     spare = [(i, s) for i, s, _ in plan.nps if (i, s) not in named] + plan.loyalty[1:]
@@ -607,7 +891,19 @@ def _assemble(
     _mark_reversed(plan, pillars, values, data["items"])
     _reverse_hints(plan, profiles, data["items"])
     data["roles"] = _roles(profiles.get(plan.columns.get("role", "")), plan)
-    data["outcomes"] = _outcomes(plan)
+    data["outcomes"] = _outcomes(plan, profiles)
+    used = {
+        *plan.items.values(),
+        *(s for _, s, _ in plan.nps),
+        *(s for _, s in plan.loyalty),
+    }
+    for scale, (evidence, confidence) in plan.scale_evidence.items():
+        if scale not in used:
+            continue
+        column, evidence = evidence.split(": ", 1)
+        key = (f"scales.{scale}" if scale in data["scales"]
+               else "default_scale" if scale == data["default_scale"] else "")  # fmt: skip
+        plan.guess(f"scale {scale}", column.strip("`"), evidence, confidence, key)
     return {key: value for key, value in data.items() if value != {}}
 
 
@@ -650,9 +946,15 @@ def _mark_reversed(
 ) -> None:
     """``reverse: true`` for statements running against the rest of their pillar."""
     members = {pid: list(spec["items"]) for pid, spec in pillars.items()}
-    plan.reverse = reversed_items(members, values)
+    against: list[str] = []
+    plan.reverse = reversed_items(members, values, against)
+    for pid in against:
+        plan.notes.append(f"pillars: half the statements of `{pid}` or more run against "
+                          "the rest; none is marked reversed: check their codes")  # fmt: skip
     for item, r in plan.reverse.items():
         items[item] = {**items.get(item, {}), "reverse": True}
+        plan.guess("reverse", item, f"r = {r:.2f} with the rest of its pillar",
+                   "medium", "")  # fmt: skip
         plan.notes.append(f"items: {item} is marked `reverse: true`: it correlates "
                           f"negatively (r = {r:.2f}) with the rest of its pillar")  # fmt: skip
 

@@ -22,6 +22,7 @@ from b2bcx.scoring.scales import as_number, looks_like_non_answer, normalise_lab
 TOPS = (3.0, 4.0, 5.0, 6.0, 7.0, 10.0)  # where rating scales end
 COPY_SUFFIXES = ("r", "rev", "reversed", "recoded", "recode", "rc", "inv", "rec")
 COPY_PREFIXES = ("r", "rev", "rec")
+BRACKET = re.compile(r"(.*\S)\s*\[([^\[\]]+)\]")  # "Stem [Row]": stem, row
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,9 @@ def battery_key(name: str, question: str) -> str | None:
     for text in (question, name):
         if " - " in text:
             return "stem:" + normalise_label(text.rsplit(" - ", 1)[0])
+        bracket = BRACKET.fullmatch(text.strip())
+        if bracket:  # LimeSurvey, Google Forms grids: "Stem [Row]", SAT[SQ001]
+            return "stem:" + normalise_label(bracket.group(1))
     match = re.fullmatch(r"(.*?)[_.\-]?\d+", name.strip())
     if match:
         stem = match.group(1).rstrip("_.- ")
@@ -64,6 +68,49 @@ def label_codes(labels: Mapping[str, str]) -> set[float]:
         if number is not None and not looks_like_non_answer(label):
             codes.add(number)
     return codes
+
+
+def non_answer_codes(labels: Mapping[str, str]) -> set[float]:
+    """The numeric codes labelled as non-answers (Refused, Don't know, Not
+    applicable): missing codes of the scale, never its bounds."""
+    return {
+        number
+        for code, label in labels.items()
+        if (number := as_number(code)) is not None and looks_like_non_answer(label)
+    }
+
+
+def out_of_order(
+    labels: Mapping[str, str], order: Mapping[str, float] | None
+) -> str | None:
+    """Why a column's substantive codes do not run with their labels, or None.
+
+    ``order`` ranks the labels by their wording (``_natural_order``). Qualtrics
+    "recode values" edited by hand leave codes such as 1, 2, 3, 4, 7, 6 (6 =
+    "Somewhat disagree") or a gap (5 never used): read as numbers, a scale
+    built on them scores the wrong answers high.
+
+    >>> out_of_order({"1": "Disagree", "2": "Neutral", "4": "Agree"}, None)
+    'codes 1, 2, 4 skip 3'
+    """
+    codes = sorted(
+        (number, label)
+        for code, label in labels.items()
+        if (number := as_number(code)) is not None and not looks_like_non_answer(label)
+    )
+    if len(codes) < 3 or any(not float(n).is_integer() for n, _ in codes):
+        return None
+    if order is not None and all(label in order for _, label in codes):
+        ranks = [order[label] for _, label in codes]
+        if ranks != sorted(ranks) and ranks != sorted(ranks, reverse=True):
+            shown = ", ".join(f"{n:g} = {label!r}" for n, label in codes)
+            return f"codes do not follow the wording ({shown})"
+    numbers = [int(n) for n, _ in codes]
+    skipped = sorted(set(range(numbers[0], numbers[-1] + 1)) - set(numbers))
+    if skipped:
+        return (f"codes {', '.join(map(str, numbers))} skip "
+                f"{', '.join(map(str, skipped))}")  # fmt: skip
+    return None
 
 
 def own_span(
@@ -147,16 +194,21 @@ def rest_correlations(values: pd.DataFrame) -> dict[str, float]:
 
 
 def reversed_items(
-    pillars: Mapping[str, list[str]], values: pd.DataFrame
+    pillars: Mapping[str, list[str]],
+    values: pd.DataFrame,
+    against: list[str] | None = None,
 ) -> dict[str, float]:
     """Statements that correlate clearly negatively with the rest of their pillar.
 
     In a two-statement pillar both correlate alike with each other; the one that
-    correlates less with all the other statements is the reversed one.
+    correlates less with all the other statements is the reversed one. When half
+    of a larger pillar or more runs against the rest, no statement is marked:
+    reversing them all would say nothing, so the codes need a look instead
+    (such pillars are appended to ``against``).
     """
     flagged: dict[str, float] = {}
     everything = [i for items in pillars.values() for i in items if i in values]
-    for items in pillars.values():
+    for pid, items in pillars.items():
         present = [i for i in items if i in values]
         if len(present) < 2:
             continue
@@ -169,5 +221,9 @@ def reversed_items(
             lean = {i: float(values[i].corr(rest)) for i in present}
             worse = min(lean, key=lambda i: lean[i] if lean[i] == lean[i] else 0.0)
             negative = {worse: negative[worse]}
+        elif 2 * len(negative) >= len(present):
+            if against is not None:
+                against.append(pid)
+            continue
         flagged.update(negative)
     return flagged
