@@ -219,3 +219,57 @@ class DeckInputs:
     def problems(self) -> list[Problem]:
         """The scoring warnings (``--strict`` fails on any)."""
         return list(self.score.problems)
+
+
+@dataclass(frozen=True)
+class ChangeResult:
+    """Why the portfolio moved between the baseline and this wave (``b2bcx change``).
+
+    Attributes
+    ----------
+    parts : the account-index change split into ``continuing, weight_mix, entered,
+        left`` and ``total``: columns ``part, change, accounts, revenue``.
+    rate_mix : the respondent NPS change by group: one row per group (``group,
+        share_before, share_after, nps_before, nps_after``) and the totals
+        ``before, after, total, rate, mix`` in ``rate_mix_total``.
+    migration : accounts between index bands, baseline bands as rows and current
+        bands as columns (``from`` + one column per state), counts; ``migration_revenue``
+        the same with revenue.
+    stuart_maxwell : ``statistic, df, p`` over the accounts banded in both waves.
+    accounts : per account ``account, name, index_baseline, index, delta, delta_rtm,
+        p_change, q_change, significant_fdr``, most negative change first.
+    """
+
+    current: ScoreResult
+    baseline: ScoreResult
+    parts: pd.DataFrame
+    by: str
+    rate_mix: pd.DataFrame
+    rate_mix_total: dict[str, float]
+    migration: pd.DataFrame
+    migration_revenue: pd.DataFrame
+    stuart_maxwell: dict[str, float]
+    accounts: pd.DataFrame
+    bands: tuple[float, ...]
+
+
+@dataclass(frozen=True)
+class TrendResult:
+    """Where accounts are heading over three or more waves (``b2bcx trend``).
+
+    Attributes
+    ----------
+    waves : the wave labels, oldest first (``t = 0, 1, …``).
+    portfolio : per wave ``wave, t, accounts, index, index_se, ci_low, ci_high``.
+    accounts : per account ``account, name, waves, slope, slope_se, slope_eb,
+        slope_reliability, p_slope, q_slope, deteriorating`` and the index of every
+        wave (columns named by the waves).
+    portfolio_slope : ``slope, se, ci_low, ci_high, accounts, observations``.
+    """
+
+    config: Config
+    waves: list[str]
+    portfolio: pd.DataFrame
+    accounts: pd.DataFrame
+    portfolio_slope: dict[str, float]
+    problems: list[Problem] = field(default_factory=list)

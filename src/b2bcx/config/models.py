@@ -175,6 +175,12 @@ class Factors(Model):
     alpha: float = Field(default=0.05, gt=0, lt=1)
 
 
+class Waves(Model):
+    """The order of the values of ``columns.wave`` (default: sorted as text)."""
+
+    order: list[str] = []
+
+
 class Filters(Model):
     exclude_unfinished: bool = True
     exclude_previews: bool = True
@@ -201,6 +207,7 @@ class Config(Model):
     composites: dict[str, Composite] = {}
     factors: Factors | None = None
     filters: Filters = Filters()
+    waves: Waves = Waves()
     base_dir: str = "."
 
     # -- derived views -------------------------------------------------------
