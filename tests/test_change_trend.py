@@ -219,3 +219,31 @@ def test_no_wave_column_and_no_wave_per_file(tmp_path):
         exports.append(export)
     done = run("trend", *exports, "-c", config)
     assert done.exit_code == 1 and "columns.wave" in done.output
+
+
+def test_the_report_has_a_change_sheet_with_a_waterfall(tmp_path):
+    import openpyxl
+
+    out = tmp_path / "report.xlsx"
+    done = run(
+        "report",
+        QUARTERS[3],
+        "-b",
+        QUARTERS[2],
+        "-c",
+        CONFIG,
+        "--accounts",
+        CRM,
+        "-o",
+        out,
+    )
+    assert done.exit_code == 0, done.output
+    book = openpyxl.load_workbook(out)
+    ws = book["Change"]
+    assert ws["A1"].value == "Why the portfolio moved"
+    assert len(ws._charts) == 1  # the waterfall
+    texts = [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
+    assert "Accounts that entered" in texts and "Migration" not in book.sheetnames
+    without = tmp_path / "plain.xlsx"
+    assert run("report", QUARTERS[3], "-c", CONFIG, "-o", without).exit_code == 0
+    assert "Change" not in openpyxl.load_workbook(without).sheetnames

@@ -155,6 +155,7 @@ class ReportInputs:
     version : the b2bcx version that computed it.
     run_time : when the run happened (injected, so a test can fix it).
     include_respondents : write the Respondents sheet (``--no-respondents`` turns it off).
+    change : why the portfolio moved since the baseline (the Change sheet), or None.
     """
 
     score: ScoreResult
@@ -167,6 +168,7 @@ class ReportInputs:
     version: str = __version__
     run_time: datetime | None = None
     include_respondents: bool = True
+    change: ChangeResult | None = None
 
     @property
     def problems(self) -> list[Problem]:

@@ -73,6 +73,18 @@ def change(
     """
     current, base = score_waves(export, config, baseline=baseline, master=master)
     assert base is not None  # a baseline export was given
+    return change_from(current, base, master=master, by=by)
+
+
+def change_from(
+    current: ScoreResult,
+    base: ScoreResult,
+    *,
+    master: AccountMaster | None = None,
+    by: str | None = None,
+) -> ChangeResult:
+    """:func:`change` from the two waves' scores (``score_waves`` gives both)."""
+    config = current.config
     revenue = revenue_column(config, master)
     bands = index_bands(config)
     migration, migration_revenue, test = _migration(current, base, master, revenue)

@@ -18,6 +18,7 @@ from b2bcx.errors import UsageError
 from b2bcx.io.worksheet import assert_worksheet, workbook_bytes
 from b2bcx.io.writers import atomic_path, check_writable, is_formula_like, write_bytes
 from b2bcx.report.sheets_analyses import write_drivers, write_factors
+from b2bcx.report.sheets_change import write_change
 from b2bcx.report.sheets_method import write_method
 from b2bcx.report.sheets_summary import write_summary
 from b2bcx.report.sheets_tables import (
@@ -39,6 +40,7 @@ SHEETS: tuple[tuple[str, SheetWriter], ...] = (
     ("Pillars by role", write_roles),
     ("Segments", write_segments),
     ("Lifecycle", write_lifecycle),
+    ("Change", write_change),
     ("Factors", write_factors),
     ("Drivers", write_drivers),
     ("Respondents", write_respondents),
@@ -52,7 +54,8 @@ def sheet_names(inputs: ReportInputs) -> list[str]:
     return [
         name
         for name, _ in SHEETS
-        if name != "Respondents" or inputs.include_respondents
+        if (name != "Respondents" or inputs.include_respondents)
+        and (name != "Change" or inputs.change is not None)
     ]
 
 
