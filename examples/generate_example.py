@@ -2,7 +2,9 @@
 
 ``python examples/generate_example.py`` rewrites, byte for byte (fixed seed), the
 files acme_2026q2.csv, acme_2026q3.csv, crm_accounts.csv, lemke_interviews.csv and
-crm_renewals.csv next to this script. Needs numpy and pandas only.
+crm_renewals.csv next to this script, then the two quarters before them,
+acme_2025q4.csv and acme_2026q1.csv (each from a seed of its own, so the first files
+do not change). Needs numpy and pandas only.
 
 What is planted (so that the b2bcx analyses have something true to find):
 
@@ -19,6 +21,11 @@ What is planted (so that the b2bcx analyses have something true to find):
 * Quarters: most accounts are stable from Q2 to Q3; 10 larger accounts drop by about
   30 points and 8 rise by about 25. Four accounts answered only in Q2, four only in
   Q3; 15 CRM accounts were never surveyed.
+* Four quarters (for ``b2bcx trend``): 2025-Q4 and 2026-Q1 hear the accounts of Q2
+  (a few miss a quarter) at the same quality, except one planted deteriorating account,
+  ACC-0151 Nordmoor Metalworks, which falls steadily from 2025-Q4 to 2026-Q3 (its
+  level is +0.9, +0.45, 0, then its Q3 drop). The four accounts heard only in Q3
+  entered this quarter.
 * Lemke factors: the eight are mentioned more often by promoters than by detractors
   (proactive_objectives by only ~15%: fails the 25% rule); price and
   brand_reputation are mentioned by ~30% whatever the NPS.
@@ -239,11 +246,14 @@ def roles(rng, n: np.ndarray) -> tuple[np.ndarray, list[str]]:
 
 def latent(rng, accts: pd.DataFrame, quarter: str, total: int) -> pd.DataFrame:
     """One row per respondent: account, role and the six latent pillar levels."""
-    sub = accts[accts["in_q3" if quarter.endswith("Q3") else "in_q2"]]
+    key = quarter[-2:].lower()  # q2, q3, q4, q1
+    sub = accts[accts[f"in_{key}"]]
     n = sizes(rng, sub["size_z"].to_numpy(), total)
     r = sub.loc[sub.index.repeat(n)].reset_index(drop=True)
     r["role"], r["Role"] = roles(rng, n)
     quality = r["quality"] + (r["shift"] if quarter.endswith("Q3") else 0)
+    if f"lift_{key}" in r:
+        quality = quality + r[f"lift_{key}"]
     general = rng.normal(0, 0.35, len(r)) + r["role"].map(ROLE_SHIFT)
     for k, p in enumerate(PILLARS):
         noise = rng.normal(0, 0.55, len(r))
@@ -424,6 +434,30 @@ def main() -> None:
     write(lemke_interviews(rng), out / "lemke_interviews.csv")
     renewals = renewal_decisions(np.random.default_rng(SEED + 1), crm)
     write(renewals, out / "crm_renewals.csv")
+    earlier = np.random.default_rng(SEED + 2)
+    accts = earlier_quarters(earlier, accts)
+    write(quarter_file(earlier, accts, "2025-Q4", 1100, seen), out / "acme_2025q4.csv")
+    write(quarter_file(earlier, accts, "2026-Q1", 1120, seen), out / "acme_2026q1.csv")
+
+
+DETERIORATING = "ACC-0151"  # falls from 2025-Q4 to 2026-Q3 (a Q3 dropper)
+
+
+def earlier_quarters(rng, accts: pd.DataFrame) -> pd.DataFrame:
+    """Presence and level of the accounts in 2025-Q4 and 2026-Q1.
+
+    The accounts of Q2 were heard before, each missing a quarter with probability
+    0.08; the planted account stands 0.9 and 0.45 above its Q2 level.
+    """
+    a = accts.copy()
+    for key in ("q4", "q1"):
+        a[f"in_{key}"] = a["in_q2"] & (rng.random(len(a)) > 0.08)
+        a[f"lift_{key}"] = 0.0
+    planted = a["AccountId"] == DETERIORATING
+    a.loc[planted, ["in_q4", "in_q1"]] = True
+    a.loc[planted, "lift_q4"] = 0.9
+    a.loc[planted, "lift_q1"] = 0.45
+    return a
 
 
 if __name__ == "__main__":

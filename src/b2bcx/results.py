@@ -162,6 +162,7 @@ class ReportInputs:
     include_respondents : write the Respondents sheet (``--no-respondents`` turns it off).
     value : renewals against the index (``--renewals``), or None; ``value_note``
         then says why, when renewals were given but could not be analysed.
+    change : why the portfolio moved since the baseline (the Change sheet), or None.
     """
 
     score: ScoreResult
@@ -176,6 +177,7 @@ class ReportInputs:
     include_respondents: bool = True
     value: ValueResult | None = None
     value_note: str = ""
+    change: ChangeResult | None = None
 
     @property
     def problems(self) -> list[Problem]:
@@ -289,3 +291,57 @@ class ValueResult:
     def fitted(self) -> bool:
         """Whether a model was fitted (the guard let it)."""
         return not self.model.empty
+
+
+@dataclass(frozen=True)
+class ChangeResult:
+    """Why the portfolio moved between the baseline and this wave (``b2bcx change``).
+
+    Attributes
+    ----------
+    parts : the account-index change split into ``continuing, weight_mix, entered,
+        left`` and ``total``: columns ``part, change, accounts, revenue``.
+    rate_mix : the respondent NPS change by group: one row per group (``group,
+        share_before, share_after, nps_before, nps_after``) and the totals
+        ``before, after, total, rate, mix`` in ``rate_mix_total``.
+    migration : accounts between index bands, baseline bands as rows and current
+        bands as columns (``from`` + one column per state), counts; ``migration_revenue``
+        the same with revenue.
+    stuart_maxwell : ``statistic, df, p`` over the accounts banded in both waves.
+    accounts : per account ``account, name, index_baseline, index, delta, delta_rtm,
+        p_change, q_change, significant_fdr``, most negative change first.
+    """
+
+    current: ScoreResult
+    baseline: ScoreResult
+    parts: pd.DataFrame
+    by: str
+    rate_mix: pd.DataFrame
+    rate_mix_total: dict[str, float]
+    migration: pd.DataFrame
+    migration_revenue: pd.DataFrame
+    stuart_maxwell: dict[str, float]
+    accounts: pd.DataFrame
+    bands: tuple[float, ...]
+
+
+@dataclass(frozen=True)
+class TrendResult:
+    """Where accounts are heading over three or more waves (``b2bcx trend``).
+
+    Attributes
+    ----------
+    waves : the wave labels, oldest first (``t = 0, 1, …``).
+    portfolio : per wave ``wave, t, accounts, index, index_se, ci_low, ci_high``.
+    accounts : per account ``account, name, waves, slope, slope_se, slope_eb,
+        slope_reliability, p_slope, q_slope, deteriorating`` and the index of every
+        wave (columns named by the waves).
+    portfolio_slope : ``slope, se, ci_low, ci_high, accounts, observations``.
+    """
+
+    config: Config
+    waves: list[str]
+    portfolio: pd.DataFrame
+    accounts: pd.DataFrame
+    portfolio_slope: dict[str, float]
+    problems: list[Problem] = field(default_factory=list)

@@ -6,6 +6,7 @@ of the CLI is one call here, so ``import b2bcx.api.accounts`` can do what the CL
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -140,6 +141,36 @@ def _source(export: Export) -> str:
     return ", ".join(export.files) or "export"
 
 
+def ordered_waves(found: Iterable[object], config: Config) -> list[str]:
+    """The waves found, oldest first: in ``waves.order``, else sorted as text.
+
+    Raises
+    ------
+    DataError
+        When ``waves.order`` is given and a wave found is not in it.
+    """
+    values = sorted({str(w) for w in found})
+    order = config.waves.order
+    if not order:
+        return values
+    unknown = [w for w in values if w not in order]
+    if unknown:
+        raise DataError(
+            f"wave {unknown[0]!r} is not in `waves.order`",
+            hint=f"add it to `waves.order` (now {', '.join(order)})",
+            problems=[
+                Problem(
+                    f"wave {w!r} is not in `waves.order`",
+                    "add it to `waves.order` in the config",
+                    column=config.columns.wave,
+                    value=w,
+                )
+                for w in unknown
+            ],
+        )
+    return [w for w in order if w in values]
+
+
 def _split_waves(
     prepared: Prepared, config: Config
 ) -> tuple[Prepared, str | None, pd.DataFrame | None]:
@@ -148,7 +179,7 @@ def _split_waves(
     if not column or column not in prepared.frame:
         return prepared, None, None
     waves = prepared.frame[column].astype("string").str.strip()
-    found = sorted(waves.dropna().unique())
+    found = ordered_waves(waves.dropna().unique(), config)
     if len(found) < 2:
         return prepared, found[0] if found else None, None
     current, previous = found[-1], found[-2]

@@ -14,9 +14,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from b2bcx.api.accounts import Checked, check, score
+from b2bcx.api.accounts import Checked, check, score_waves
 from b2bcx.api.key_drivers import drivers
 from b2bcx.api.screening import factors
+from b2bcx.api.trends import change_from
 from b2bcx.api.worth import sources_value
 from b2bcx.errors import AnalysisError
 from b2bcx.results import (
@@ -55,12 +56,15 @@ def report_inputs(
     options = options or AnalysisOptions()
     step("scoring accounts")
     checked = check(sources.export, sources.config, bad_answers)  # scored once
-    result = score(
+    result, base = score_waves(
         sources.export,
         sources.config,
         baseline=sources.baseline,
         master=sources.master,
         checked=checked,
+    )
+    moved = (
+        change_from(result, base, master=sources.master) if base is not None else None
     )
     step("screening factors")
     factor_result, factors_note = _factors(sources, checked)
@@ -81,6 +85,7 @@ def report_inputs(
         include_respondents=include_respondents,
         value=value,
         value_note=value_note,
+        change=moved,
     )
 
 

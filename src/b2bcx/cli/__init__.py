@@ -15,7 +15,17 @@ from typing import Annotated
 import typer
 
 from b2bcx import __version__
-from b2bcx.cli import deck, drivers, factors, init, report, score, validate, value
+from b2bcx.cli import (
+    change,
+    deck,
+    drivers,
+    factors,
+    init,
+    report,
+    score,
+    validate,
+    value,
+)
 from b2bcx.cli.common import State
 from b2bcx.errors import UsageError, mask_secrets
 
@@ -87,6 +97,8 @@ COMMANDS = (
         "deck",
         "Account-review decks (PowerPoint) with native, editable charts.",
     ),
+    (change.change, "change", "Why the portfolio moved: accounts, weights, mix."),
+    (change.trend, "trend", "Where accounts are heading over three or more waves."),
     (init.init, "init", "Draft a program config from an export."),
 )
 for command, name, short_help in COMMANDS:

@@ -225,6 +225,12 @@ class Value(Model):
         return self.event
 
 
+class Waves(Model):
+    """The order of the values of ``columns.wave`` (default: sorted as text)."""
+
+    order: list[str] = []
+
+
 class Filters(Model):
     exclude_unfinished: bool = True
     exclude_previews: bool = True
@@ -252,6 +258,7 @@ class Config(Model):
     factors: Factors | None = None
     value: Value = Value()
     filters: Filters = Filters()
+    waves: Waves = Waves()
     base_dir: str = "."
 
     # -- derived views -------------------------------------------------------

@@ -19,6 +19,7 @@ from b2bcx.io.worksheet import assert_worksheet, workbook_bytes
 from b2bcx.io.writers import atomic_path, check_writable, write_bytes
 from b2bcx.report.layout import quote_formula_like_text
 from b2bcx.report.sheets_analyses import write_drivers, write_factors
+from b2bcx.report.sheets_change import write_change
 from b2bcx.report.sheets_method import write_method
 from b2bcx.report.sheets_summary import write_summary
 from b2bcx.report.sheets_tables import (
@@ -41,6 +42,7 @@ SHEETS: tuple[tuple[str, SheetWriter], ...] = (
     ("Pillars by role", write_roles),
     ("Segments", write_segments),
     ("Lifecycle", write_lifecycle),
+    ("Change", write_change),
     ("Factors", write_factors),
     ("Drivers", write_drivers),
     ("Value", write_value_sheet),
@@ -52,12 +54,14 @@ SHEETS: tuple[tuple[str, SheetWriter], ...] = (
 
 def sheet_names(inputs: ReportInputs) -> list[str]:
     """The sheets a report holds, in order (Respondents only when included,
-    Value only with renewals)."""
+    Value only with renewals, Change only with a baseline)."""
     left_out = set()
     if not inputs.include_respondents:
         left_out.add("Respondents")
     if inputs.value is None and not inputs.value_note:
         left_out.add("Value")
+    if inputs.change is None:
+        left_out.add("Change")
     return [name for name, _ in SHEETS if name not in left_out]
 
 

@@ -10,6 +10,7 @@ import pandas as pd
 
 from b2bcx.config.models import Config
 from b2bcx.scoring.accounts import score_columns
+from b2bcx.stats.change import regression_to_mean
 from b2bcx.stats.intervals import bh_q_values, change_significant, p_change
 from b2bcx.stats.order import ORDER_DECIMALS
 
@@ -24,7 +25,9 @@ def compare_baseline(accounts: pd.DataFrame, base: pd.DataFrame) -> pd.DataFrame
     ``p_change`` its two-sided p-value; ``q_change`` the Benjamini–Hochberg
     q-value over the accounts testable in both waves; ``significant_fdr`` when
     ``q_change ≤ 0.05``. Accounts not testable get blanks (None), never False.
-    ``delta_eb`` (the change of ``index_eb``) orders the biggest movers.
+    ``delta_eb`` (the change of ``index_eb``) orders the biggest movers;
+    ``delta_rtm = index_eb^base − I^base`` is the change expected from regression to
+    the mean alone (docs/method.md#regression-to-the-mean).
     """
     kept = [c for c in ("index", "se", "index_eb") if c in base]
     previous = base.set_index("account")[kept].rename(
@@ -38,6 +41,8 @@ def compare_baseline(accounts: pd.DataFrame, base: pd.DataFrame) -> pd.DataFrame
     out["delta"] = out["index"] - out["index_baseline"]
     if "index_eb" in out and "index_eb_baseline" in out:
         out["delta_eb"] = out["index_eb"] - out["index_eb_baseline"]
+        expected = regression_to_mean(out["index_baseline"], out["index_eb_baseline"])
+        out["delta_rtm"] = np.where(out["delta"].notna(), expected, np.nan)
     out["significant"] = change_significant(out["delta"], out["se"], out["se_baseline"])
     out["p_change"] = p_change(out["delta"], out["se"], out["se_baseline"])
     out["q_change"] = bh_q_values(out["p_change"])

@@ -44,6 +44,7 @@ V2_ACCOUNT_COLUMNS = (
     "p_change",
     "q_change",
     "significant_fdr",
+    "delta_rtm",
 )
 """Small-sample and change columns of the account table, in output order."""
 

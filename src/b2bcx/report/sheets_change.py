@@ -1,0 +1,191 @@
+"""The Change sheet: why the portfolio moved, as a waterfall, and where accounts went."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+from openpyxl.chart import BarChart, Reference
+from openpyxl.chart.shapes import GraphicalProperties
+from openpyxl.worksheet.worksheet import Worksheet
+
+from b2bcx.report.labels import pretty
+from b2bcx.report.layout import (
+    PVALUE,
+    write_heading,
+    write_note,
+    write_table,
+    write_title,
+)
+from b2bcx.results import ChangeResult, ReportInputs
+
+PART_LABELS = {
+    "continuing": "Accounts heard in both waves",
+    "weight_mix": "Their weights",
+    "entered": "Accounts that entered",
+    "left": "Accounts that left",
+}
+NEUTRAL, RISE, FALL = "7F7F7F", "4C9A6A", "C0504D"
+
+
+def waterfall_table(result: ChangeResult) -> pd.DataFrame:
+    """The bars of the waterfall: start, the four parts, end.
+
+    ``base`` is the invisible part of each bar and ``rise``/``fall`` the visible
+    part, so that a stacked bar chart draws a waterfall; ``before`` and ``after``
+    are drawn as full bars.
+    """
+    parts = result.parts.set_index("part")["change"]
+    before = float(result.parts.attrs["before"])
+    after = float(result.parts.attrs["after"])
+    levels = [before, after, *(before + parts.cumsum())]
+    low, high = min(levels), max(levels)
+    spread = max(high - low, 0.1)
+    unit = 10 ** math.floor(math.log10(spread))
+    # the axis starts one spread below the lowest level, so the steps can be seen
+    floor = max(0.0, unit * math.floor((low - spread) / unit))
+    rows = [("Before", floor, before - floor, 0.0, 0.0)]
+    level = before
+    for part, label in PART_LABELS.items():
+        step = float(parts[part])
+        bottom, size = min(level, level + step), abs(step)
+        rise, fall = (size, 0.0) if step >= 0 else (0.0, size)
+        rows.append((label, bottom, 0.0, rise, fall))
+        level += step
+    rows.append(("Now", floor, after - floor, 0.0, 0.0))
+    table = pd.DataFrame(rows, columns=["bar", "base", "level", "rise", "fall"])
+    table.attrs["floor"] = floor
+    return table
+
+
+def write_change(ws: Worksheet, inputs: ReportInputs) -> None:
+    """The waterfall of the index change, the NPS split, migration and movers."""
+    result = inputs.change
+    if result is None:
+        write_title(ws, 1, "Change")
+        write_note(
+            ws, 3, "No baseline: give --baseline PREV (or an export with two waves)."
+        )
+        return
+    before, after = result.parts.attrs["before"], result.parts.attrs["after"]
+    row = write_title(
+        ws,
+        1,
+        "Why the portfolio moved",
+        f"Portfolio CX index {before:.1f} → {after:.1f} ({after - before:+.1f}); "
+        "the four parts add up to the change exactly (docs/method.md#why-it-moved).",
+    )
+    parts = result.parts.assign(
+        part=result.parts["part"].map(lambda p: PART_LABELS.get(p, "Total"))
+    )
+    row = write_table(
+        ws,
+        parts,
+        row,
+        "Change parts",
+        formats={"change": "+0.00;-0.00;0.00", "revenue": "#,##0", "accounts": "#,##0"},
+    )
+    bars = waterfall_table(result)
+    chart_row = row
+    row = write_table(
+        ws,
+        bars,
+        row,
+        "Waterfall data",
+        formats={c: "0.00" for c in ("base", "level", "rise", "fall")},
+    )
+    _waterfall_chart(ws, bars, chart_row)
+    row = max(row, chart_row + 18)
+    row = write_heading(ws, row, f"Respondent NPS by {pretty(result.by).lower()}")
+    totals = result.rate_mix_total
+    row = write_note(
+        ws,
+        row,
+        f"The respondent NPS moved {totals['total']:+.1f}: {totals['rate']:+.1f} from the "
+        f"groups' own NPS, {totals['mix']:+.1f} from the mix of who answered.",
+    )
+    row = write_table(
+        ws,
+        result.rate_mix,
+        row,
+        "NPS rate and mix",
+        formats={
+            "share_before": "0%",
+            "share_after": "0%",
+            "nps_before": "0.0",
+            "nps_after": "0.0",
+        },
+    )
+    row = write_heading(
+        ws, row, "Accounts between bands of the shrunk index (rows: baseline)"
+    )
+    test = result.stuart_maxwell
+    if test["statistic"] == test["statistic"]:
+        row = write_note(
+            ws,
+            row,
+            f"Stuart–Maxwell test that the bands' totals stayed the same: "
+            f"χ² {test['statistic']:.2f} on {int(test['df'])} df, p {test['p']:.4f}.",
+        )
+    row = write_table(
+        ws,
+        result.migration,
+        row,
+        "Migration",
+        formats={c: "#,##0" for c in result.migration.columns if c != "from"},
+    )
+    row = write_heading(ws, row, "Revenue between bands")
+    row = write_table(
+        ws,
+        result.migration_revenue,
+        row,
+        "Migration revenue",
+        formats={c: "#,##0" for c in result.migration_revenue.columns if c != "from"},
+    )
+    row = write_heading(ws, row, "Accounts in both waves, largest fall first")
+    row = write_note(
+        ws,
+        row,
+        "Change expected from regression to the mean: what a thin account far from the "
+        "mean would drift by with nothing changed.",
+    )
+    write_table(
+        ws,
+        result.accounts,
+        row,
+        "Change by account",
+        formats={
+            "index_baseline": "0.0",
+            "index": "0.0",
+            "delta": "+0.0;-0.0;0.0",
+            "delta_rtm": "+0.0;-0.0;0.0",
+            "p_change": PVALUE,
+            "q_change": PVALUE,
+        },
+    )
+
+
+def _waterfall_chart(ws: Worksheet, bars: pd.DataFrame, header_row: int) -> None:
+    chart = BarChart()
+    chart.type = "col"
+    chart.grouping = "stacked"
+    chart.overlap = 100
+    chart.title = "Why the portfolio CX index moved"
+    chart.y_axis.title = "CX index"
+    chart.y_axis.scaling.min = float(bars.attrs["floor"])
+    chart.legend = None
+    first, last = header_row + 1, header_row + len(bars)
+    data = Reference(ws, min_col=2, max_col=5, min_row=header_row, max_row=last)
+    chart.add_data(data, titles_from_data=True)
+    chart.set_categories(Reference(ws, min_col=1, min_row=first, max_row=last))
+    colours = (None, NEUTRAL, RISE, FALL)
+    for series, colour in zip(chart.series, colours, strict=True):
+        series.graphicalProperties = GraphicalProperties()
+        if colour is None:
+            series.graphicalProperties.noFill = True
+            series.graphicalProperties.line.noFill = True
+        else:
+            series.graphicalProperties.solidFill = colour
+            series.graphicalProperties.line.solidFill = colour
+    chart.width, chart.height = 16.0, 8.0
+    ws.add_chart(chart, f"H{header_row}")

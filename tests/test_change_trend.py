@@ -1,0 +1,249 @@
+"""``b2bcx change`` and ``b2bcx trend`` end to end on the example's four quarters.
+
+The statistics themselves are checked against R in test_change_trend_reference.py;
+here: the command line, the output names, the identities with ``score``'s own
+numbers, the planted deteriorating account, and the errors a user can meet.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+import pytest
+from tests.conftest import EXAMPLES, small_config, write_yaml
+from typer.testing import CliRunner
+
+from b2bcx import api
+from b2bcx.api.load import load_exports, load_master
+from b2bcx.cli import app
+from b2bcx.config.models import load_config
+
+CONFIG = str(EXAMPLES / "acme.yaml")
+CRM = str(EXAMPLES / "crm_accounts.csv")
+QUARTERS = [
+    str(EXAMPLES / f"acme_{q}.csv") for q in ("2025q4", "2026q1", "2026q2", "2026q3")
+]
+
+
+def run(*args: str):
+    return CliRunner().invoke(app, [str(a) for a in args])
+
+
+@cache
+def _change():
+    config = load_config(CONFIG)
+    return api.change(
+        load_exports([QUARTERS[3]]),
+        load_exports([QUARTERS[2]]),
+        config,
+        master=load_master(config, Path(CRM)),
+    )
+
+
+def test_change_json_has_the_documented_names_and_adds_up():
+    done = run(
+        "change",
+        QUARTERS[3],
+        "-b",
+        QUARTERS[2],
+        "-c",
+        CONFIG,
+        "--accounts",
+        CRM,
+        "-f",
+        "json",
+    )
+    assert done.exit_code == 0, done.output
+    data = json.loads(done.stdout)
+    s = data["summary"]
+    parts = s["continuing"] + s["weight_mix"] + s["entered"] + s["left"]
+    assert abs(parts - s["total"]) < 1e-12
+    assert abs(s["rate"] + s["mix"] - s["nps_change"]) < 1e-12
+    assert set(s["stuart_maxwell"]) == {"statistic", "df", "p"}
+    record = data["accounts"][0]
+    assert {"account", "delta", "delta_rtm"} <= set(record)
+    assert data["accounts"][0]["delta"] <= data["accounts"][-1]["delta"]
+
+
+def test_change_agrees_with_scores_own_portfolio_numbers():
+    result = _change()
+    assert result.parts.attrs["before"] == pytest.approx(
+        result.baseline.portfolio["index"], abs=1e-9
+    )
+    assert result.parts.attrs["after"] == pytest.approx(
+        result.current.portfolio["index"], abs=1e-9
+    )
+    assert result.rate_mix_total["after"] == pytest.approx(
+        result.current.portfolio["respondent_nps"], abs=1e-9
+    )
+    counts = result.parts.set_index("part")["accounts"]
+    assert counts["entered"] == 4 and counts["left"] == 4  # as the example plants
+    # every account of either wave or the CRM list is in the migration matrix once
+    matrix = result.migration.set_index("from")
+    heard = set(result.current.accounts["account"]) | set(
+        result.baseline.accounts["account"]
+    )
+    assert int(matrix.to_numpy().sum()) >= len(heard)
+
+
+def test_delta_rtm_is_the_regression_to_the_mean_of_the_baseline():
+    result = _change()
+    base = result.baseline.accounts.set_index("account")
+    table = result.current.accounts.set_index("account")
+    both = table["delta"].notna()
+    b = base.loc[table.index[both], "reliability"].to_numpy(float)
+    i = base.loc[table.index[both], "index"].to_numpy(float)
+    expected = -(1 - b) * (i - result.baseline.mu)
+    np.testing.assert_allclose(table.loc[both, "delta_rtm"], expected, atol=1e-9)
+
+
+def test_score_with_a_baseline_shows_delta_rtm():
+    done = run("score", QUARTERS[3], "-b", QUARTERS[2], "-c", CONFIG, "-f", "json")
+    assert done.exit_code == 0, done.output
+    rows = [r for r in json.loads(done.stdout) if r.get("delta") is not None]
+    assert rows and all("delta_rtm" in r for r in rows)
+
+
+def test_change_by_segment_and_unknown_segment():
+    done = run(
+        "change",
+        QUARTERS[3],
+        "-b",
+        QUARTERS[2],
+        "-c",
+        CONFIG,
+        "--by",
+        "Region",
+        "-f",
+        "json",
+    )
+    assert done.exit_code == 0, done.output
+    groups = {r["group"] for r in json.loads(done.stdout)["rate_mix"]}
+    assert "EMEA" in groups or len(groups) >= 2
+    bad = run("change", QUARTERS[3], "-b", QUARTERS[2], "-c", CONFIG, "--by", "Planet")
+    assert bad.exit_code == 1 and "Planet" in bad.output
+
+
+@cache
+def _trend_json(*extra: str) -> dict:
+    done = run("trend", *QUARTERS, "-c", CONFIG, *extra, "-f", "json")
+    assert done.exit_code == 0, done.output
+    return json.loads(done.stdout)
+
+
+def test_trend_finds_the_planted_deteriorating_account():
+    data = _trend_json()
+    assert data["summary"]["waves"] == ["2025-Q4", "2026-Q1", "2026-Q2", "2026-Q3"]
+    accounts = {r["account"]: r for r in data["accounts"]}
+    planted = accounts["ACC-0151"]
+    assert planted["deteriorating"] is True and planted["slope"] < 0
+    for key in (
+        "slope",
+        "slope_se",
+        "slope_eb",
+        "slope_reliability",
+        "p_slope",
+        "q_slope",
+    ):
+        assert key in planted
+    assert set(data["summary"]) >= {"portfolio_slope", "portfolio_slope_se"}
+    assert len(data["waves"]) == 4
+
+
+def test_one_wave_per_file_equals_the_wave_column():
+    by_column = _trend_json()
+    by_file = _trend_json("--wave-per-file")
+    a = {r["account"]: r["slope"] for r in by_column["accounts"]}
+    b = {r["account"]: r["slope"] for r in by_file["accounts"]}
+    assert a.keys() == b.keys()
+    for key in a:
+        if a[key] is None:
+            assert b[key] is None
+        else:
+            assert a[key] == pytest.approx(b[key], abs=1e-9)
+    assert by_column["summary"]["portfolio_slope"] == pytest.approx(
+        by_file["summary"]["portfolio_slope"], abs=1e-9
+    )
+
+
+def test_trend_needs_three_waves():
+    done = run("trend", *QUARTERS[2:], "-c", CONFIG)
+    assert done.exit_code == 1
+    assert "3 or more waves" in done.output
+
+
+def test_a_wave_missing_from_waves_order_is_named(tmp_path):
+    text = Path(CONFIG).read_text(encoding="utf-8")
+    config = tmp_path / "acme.yaml"
+    config.write_text(
+        text + "\nwaves:\n  order: [2026-Q1, 2026-Q2, 2026-Q3]\n", encoding="utf-8"
+    )
+    for name in ("crm_accounts.csv",):
+        (tmp_path / name).write_bytes((EXAMPLES / name).read_bytes())
+    done = run("trend", *QUARTERS, "-c", config)
+    assert done.exit_code == 1
+    assert "2025-Q4" in done.output and "waves.order" in done.output
+
+
+def test_change_writes_json_xlsx_and_csv(tmp_path):
+    for name in ("change.json", "change.xlsx", "change.csv"):
+        out = tmp_path / name
+        done = run("change", QUARTERS[3], "-b", QUARTERS[2], "-c", CONFIG, "-o", out)
+        assert done.exit_code == 0, done.output
+        assert out.stat().st_size > 100
+    import openpyxl
+
+    book = openpyxl.load_workbook(tmp_path / "change.xlsx")
+    assert book.sheetnames[0] == "Summary" and "Migration" in book.sheetnames
+
+
+def test_change_refuses_an_output_over_an_input():
+    done = run(
+        "change", QUARTERS[3], "-b", QUARTERS[2], "-c", CONFIG, "-o", QUARTERS[2]
+    )
+    assert done.exit_code == 2
+
+
+def test_no_wave_column_and_no_wave_per_file(tmp_path):
+    config = write_yaml(tmp_path / "c.yaml", small_config())
+    exports = []
+    for number in range(3):
+        export = tmp_path / f"e{number}.csv"
+        export.write_text(
+            f"Id,Account,Role,Q1,Q2,Q3,Q4,NPS,Region\n{number},A,DM,4,4,4,4,9,EU\n",
+            "utf-8",
+        )
+        exports.append(export)
+    done = run("trend", *exports, "-c", config)
+    assert done.exit_code == 1 and "columns.wave" in done.output
+
+
+def test_the_report_has_a_change_sheet_with_a_waterfall(tmp_path):
+    import openpyxl
+
+    out = tmp_path / "report.xlsx"
+    done = run(
+        "report",
+        QUARTERS[3],
+        "-b",
+        QUARTERS[2],
+        "-c",
+        CONFIG,
+        "--accounts",
+        CRM,
+        "-o",
+        out,
+    )
+    assert done.exit_code == 0, done.output
+    book = openpyxl.load_workbook(out)
+    ws = book["Change"]
+    assert ws["A1"].value == "Why the portfolio moved"
+    assert len(ws._charts) == 1  # the waterfall
+    texts = [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
+    assert "Accounts that entered" in texts and "Migration" not in book.sheetnames
+    without = tmp_path / "plain.xlsx"
+    assert run("report", QUARTERS[3], "-c", CONFIG, "-o", without).exit_code == 0
+    assert "Change" not in openpyxl.load_workbook(without).sheetnames
