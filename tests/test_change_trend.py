@@ -197,7 +197,19 @@ def test_change_writes_json_xlsx_and_csv(tmp_path):
     import openpyxl
 
     book = openpyxl.load_workbook(tmp_path / "change.xlsx")
-    assert book.sheetnames[0] == "Summary" and "Migration" in book.sheetnames
+    assert book.sheetnames == ["Change"] and len(book["Change"]._charts) == 1
+
+
+def test_trend_writes_a_workbook_with_its_chart(tmp_path):
+    import openpyxl
+
+    out = tmp_path / "trend.xlsx"
+    done = run("trend", *QUARTERS, "-c", CONFIG, "--wave-per-file", "-o", out)
+    assert done.exit_code == 0, done.output
+    ws = openpyxl.load_workbook(out)["Trend"]
+    assert len(ws._charts) == 1
+    headers = [c.value for c in ws[4]]
+    assert headers[:2] == ["Wave", "Portfolio"] and "ACC-0151" in headers
 
 
 def test_change_refuses_an_output_over_an_input():

@@ -18,6 +18,7 @@ _HOMES = {
     "factors": "b2bcx.api.screening",
     "change": "b2bcx.api.trends",
     "trend": "b2bcx.api.trends",
+    "trend_files": "b2bcx.api.trends",
     "split_waves": "b2bcx.api.trends",
     "drivers": "b2bcx.api.key_drivers",
     "drivers_files": "b2bcx.api.key_drivers",

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 from itertools import pairwise
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -354,19 +355,58 @@ def trend(
     AnalysisError
         With fewer than three waves.
     """
-    if len(waves) < MIN_WAVES:
+    _enough(len(waves))
+    return trend_of(
+        [(label, score(export, config, master=master)) for label, export in waves],
+        config,
+        master=master,
+    )
+
+
+def trend_files(
+    paths: Sequence[str | Path],
+    config: Config,
+    *,
+    master: AccountMaster | None = None,
+) -> TrendResult:
+    """:func:`trend` with one wave per file, oldest first, each scored in one
+    streaming pass when the pass applies (memory flat in rows), else read whole.
+    A wave is named by its ``columns.wave`` value, else by its file's name."""
+    from b2bcx.api.load import load_exports
+    from b2bcx.api.streamed import score_files
+
+    _enough(len(paths))
+    results = []
+    for path in paths:
+        result = score_files([path], config, master=master)
+        if result is None:
+            result = score(load_exports([path]), config, master=master)
+        results.append((result.wave or Path(path).stem, result))
+    return trend_of(results, config, master=master)
+
+
+def _enough(count: int) -> None:
+    if count < MIN_WAVES:
         raise AnalysisError(
-            f"a trend needs {MIN_WAVES} or more waves; {len(waves)} given",
+            f"a trend needs {MIN_WAVES} or more waves; {count} given",
             hint="give one export per wave with --wave-per-file, or an export whose "
             "`columns.wave` holds three or more waves",
         )
+
+
+def trend_of(
+    results: Sequence[tuple[str, ScoreResult]],
+    config: Config,
+    *,
+    master: AccountMaster | None = None,
+) -> TrendResult:
+    """The trend from each wave's scores, oldest first (see :func:`trend`)."""
     revenue = revenue_column(config, master)
     panel: list[pd.DataFrame] = []
     portfolio: list[dict[str, object]] = []
     problems: list[Problem] = []
     names: dict[str, object] = {}
-    for t, (label, export) in enumerate(waves):
-        result = score(export, config, master=master)
+    for t, (label, result) in enumerate(results):
         problems += result.problems
         accounts = result.accounts
         weights = account_weights(accounts, config, revenue)
@@ -399,7 +439,7 @@ def trend(
         )
     stacked = pd.concat(panel, ignore_index=True)
     slopes = account_slopes(stacked)
-    labels = [label for label, _ in waves]
+    labels = [label for label, _ in results]
     by_wave = stacked.pivot_table(
         index="account", columns="wave", values="index", aggfunc="first"
     ).reindex(columns=labels)

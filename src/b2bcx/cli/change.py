@@ -82,7 +82,11 @@ def change(
             master = load_master(cfg, accounts)
             result = api.change(current, previous, cfg, master=master, by=by)
         _emit(
-            _change_document(result), output, fmt, lambda c: _render_change(c, result)
+            _change_document(result),
+            output,
+            fmt,
+            lambda c: _render_change(c, result),
+            lambda: _workbook("change", result),
         )
 
 
@@ -116,16 +120,24 @@ def trend(
             cfg = load_config(config)
             refuse_output_over_inputs(output, [configured_accounts(cfg, accounts)])
             master = load_master(cfg, accounts)
-            if wave_per_file:
+            if wave_per_file and sheet is None:  # one streaming pass per wave
+                result = api.trend_files(exports, cfg, master=master)
+            elif wave_per_file:
                 waves = [
                     (Path(p).stem, load_exports([p], sheet=parse_sheet(sheet)))
                     for p in exports
                 ]
+                result = api.trend(waves, cfg, master=master)
             else:
                 stacked = load_exports(exports, sheet=parse_sheet(sheet))
-                waves = api.split_waves(stacked, cfg)
-            result = api.trend(waves, cfg, master=master)
-        _emit(_trend_document(result), output, fmt, lambda c: _render_trend(c, result))
+                result = api.trend(api.split_waves(stacked, cfg), cfg, master=master)
+        _emit(
+            _trend_document(result),
+            output,
+            fmt,
+            lambda c: _render_trend(c, result),
+            lambda: _workbook("trend", result),
+        )
 
 
 def _change_document(result: Any) -> tuple[dict[str, Any], dict[str, Any], str]:
@@ -166,14 +178,32 @@ def _trend_document(result: Any) -> tuple[dict[str, Any], dict[str, Any], str]:
     return summary, tables, "accounts"
 
 
-def _emit(document: Any, output: Path | None, fmt: Format, render: Any) -> None:
+def _workbook(kind: str, result: Any) -> Any:
+    from b2bcx.report.sheets_change import change_workbook, trend_workbook
+
+    return change_workbook(result) if kind == "change" else trend_workbook(result)
+
+
+def _emit(
+    document: Any, output: Path | None, fmt: Format, render: Any, workbook: Any
+) -> None:
+    """``-o FILE.xlsx``: the sheet with its chart; other ``-o``: the tables; else
+    the terminal (or CSV/JSON on stdout)."""
     import sys
 
     from b2bcx.cli.render.console import stdout_console
     from b2bcx.io.writers import csv_text, json_text, write_document
 
     summary, tables, main = document
-    if output is not None:
+    if output is not None and output.suffix.lower() == ".xlsx":
+        from b2bcx.io.worksheet import workbook_bytes
+        from b2bcx.io.writers import atomic_path, write_bytes
+
+        content = workbook_bytes(workbook())
+        with atomic_path(output) as temporary:
+            write_bytes(temporary, content)
+        note(f"wrote {output}")
+    elif output is not None:
         write_document(output, summary, tables, main)
         note(f"wrote {output}")
     elif fmt is Format.json:

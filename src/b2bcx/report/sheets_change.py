@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import pandas as pd
-from openpyxl.chart import BarChart, Reference
+from openpyxl import Workbook
+from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.chart.shapes import GraphicalProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
+from b2bcx.io.worksheet import assert_worksheet
 from b2bcx.report.labels import pretty
 from b2bcx.report.layout import (
     PVALUE,
@@ -17,7 +20,8 @@ from b2bcx.report.layout import (
     write_table,
     write_title,
 )
-from b2bcx.results import ChangeResult, ReportInputs
+from b2bcx.results import ChangeResult, ReportInputs, TrendResult
+from b2bcx.stats.order import sort_accounts
 
 PART_LABELS = {
     "continuing": "Accounts heard in both waves",
@@ -60,13 +64,16 @@ def waterfall_table(result: ChangeResult) -> pd.DataFrame:
 
 def write_change(ws: Worksheet, inputs: ReportInputs) -> None:
     """The waterfall of the index change, the NPS split, migration and movers."""
-    result = inputs.change
-    if result is None:
+    if inputs.change is None:
         write_title(ws, 1, "Change")
         write_note(
             ws, 3, "No baseline: give --baseline PREV (or an export with two waves)."
         )
         return
+    _write_change_result(ws, inputs.change)
+
+
+def _write_change_result(ws: Worksheet, result: ChangeResult) -> None:
     before, after = result.parts.attrs["before"], result.parts.attrs["after"]
     row = write_title(
         ws,
@@ -189,3 +196,98 @@ def _waterfall_chart(ws: Worksheet, bars: pd.DataFrame, header_row: int) -> None
             series.graphicalProperties.line.solidFill = colour
     chart.width, chart.height = 16.0, 8.0
     ws.add_chart(chart, f"H{header_row}")
+
+
+TREND_ACCOUNTS = 5  # the fastest-falling accounts drawn beside the portfolio
+
+
+def write_trend(ws: Worksheet, result: TrendResult) -> None:
+    """The portfolio index by wave with its interval, the fastest-falling accounts
+    as lines beside it, and every account's slope."""
+    slope = result.portfolio_slope
+    row = write_title(
+        ws,
+        1,
+        "Where the accounts are heading",
+        f"Portfolio trend {slope['slope']:+.2f} points per wave (95% CI "
+        f"{slope['ci_low']:+.2f} to {slope['ci_high']:+.2f}; errors clustered by "
+        "account). docs/method.md#trends",
+    )
+    falling = sort_accounts(
+        result.accounts[result.accounts["slope"].notna()], ["slope_eb"], [True]
+    ).head(TREND_ACCOUNTS)
+    lines = result.portfolio[["wave", "index", "ci_low", "ci_high"]].rename(
+        columns={"index": "portfolio"}
+    )
+    for record in falling.to_dict(orient="records"):
+        lines[str(record["account"])] = [record.get(w) for w in result.waves]
+    chart_row = row
+    row = write_table(
+        ws, lines, row, "Trend by wave", formats={c: "0.0" for c in lines.columns[1:]}
+    )
+    _trend_chart(ws, lines, chart_row)
+    row = max(row, chart_row + 18)
+    row = write_heading(ws, row, "Accounts heard in 3+ waves, falling fastest first")
+    table = sort_accounts(result.accounts, ["slope_eb"], [True], na_position="last")
+    write_table(
+        ws,
+        table,
+        row,
+        "Trend by account",
+        formats={
+            "slope": "+0.00;-0.00;0.00",
+            "slope_se": "0.00",
+            "slope_eb": "+0.00;-0.00;0.00",
+            "slope_reliability": "0.00",
+            "waves": "0",
+            "p_slope": PVALUE,
+            "q_slope": PVALUE,
+            **{w: "0.0" for w in result.waves},
+        },
+    )
+
+
+def _trend_chart(ws: Worksheet, lines: pd.DataFrame, header_row: int) -> None:
+    chart = LineChart()
+    chart.title = "CX index by wave: the portfolio and the fastest-falling accounts"
+    chart.y_axis.title = "CX index"
+    chart.x_axis.title = "Wave"
+    last = header_row + len(lines)
+    columns = [i + 1 for i, c in enumerate(lines.columns) if c not in ("wave",)]
+    for column in columns:
+        data = Reference(ws, min_col=column, min_row=header_row, max_row=last)
+        chart.add_data(data, titles_from_data=True)
+    chart.set_categories(Reference(ws, min_col=1, min_row=header_row + 1, max_row=last))
+    for series, name in zip(chart.series, lines.columns[1:], strict=True):
+        series.smooth = False
+        if name == "portfolio":
+            series.graphicalProperties.line.solidFill = "404040"
+            series.graphicalProperties.line.width = 38100
+        elif name in ("ci_low", "ci_high"):
+            series.graphicalProperties.line.solidFill = "A6A6A6"
+            series.graphicalProperties.line.dashStyle = "dash"
+    chart.width, chart.height = 18.0, 9.0
+    ws.add_chart(chart, f"J{header_row}")
+
+
+def change_workbook(result: ChangeResult) -> Workbook:
+    """``b2bcx change -o FILE.xlsx``: the Change sheet on its own."""
+    return _one_sheet("Change", lambda ws: _write_change_result(ws, result))
+
+
+def trend_workbook(result: TrendResult) -> Workbook:
+    """``b2bcx trend -o FILE.xlsx``: the Trend sheet on its own."""
+    return _one_sheet("Trend", lambda ws: write_trend(ws, result))
+
+
+def _one_sheet(name: str, write: Callable[[Worksheet], None]) -> Workbook:
+    workbook = Workbook()
+    ws = workbook.active
+    assert_worksheet(ws)
+    ws.title = name
+    write(ws)
+    ws.page_setup.orientation = "landscape"  # printed as wide as a landscape page
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    return workbook
