@@ -259,3 +259,31 @@ def test_the_report_has_a_change_sheet_with_a_waterfall(tmp_path):
     without = tmp_path / "plain.xlsx"
     assert run("report", QUARTERS[3], "-c", CONFIG, "-o", without).exit_code == 0
     assert "Change" not in openpyxl.load_workbook(without).sheetnames
+
+
+def test_a_deck_with_a_baseline_says_why_the_portfolio_moved(tmp_path):
+    import pptx
+
+    out = tmp_path / "deck.pptx"
+    args = ["deck", QUARTERS[3], "-c", CONFIG, "--accounts", CRM, "-o", out]
+    done = run(*args, "-b", QUARTERS[2], "--accounts-only", "ACC-0151")
+    assert done.exit_code == 0, done.output
+    slides = list(pptx.Presentation(str(out)).slides)
+    moved = [
+        s
+        for s in slides
+        if s.shapes.title and s.shapes.title.text == "Why the portfolio moved"
+    ]
+    assert len(moved) == 1
+    shapes = list(moved[0].shapes)
+    assert any(s.has_chart for s in shapes) and any(s.has_table for s in shapes)
+    text = "\n".join(s.text_frame.text for s in shapes if s.has_text_frame)
+    assert "Accounts that entered" in text and "−0.0" not in text
+    plain = tmp_path / "plain.pptx"
+    assert run(*args[:-2], "-o", plain, "--accounts-only", "ACC-0151").exit_code == 0
+    titles = [
+        s.shapes.title.text
+        for s in pptx.Presentation(str(plain)).slides
+        if s.shapes.title
+    ]
+    assert "Why the portfolio moved" not in titles

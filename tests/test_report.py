@@ -43,6 +43,7 @@ SHEETS = [
     "Pillars by role",
     "Segments",
     "Lifecycle",
+    "Change",  # the report has a baseline
     "Factors",
     "Drivers",
     "Respondents",

@@ -220,6 +220,7 @@ class DeckInputs:
     version : the b2bcx version that computed it.
     run_time : when the run happened (injected, so a test can fix it).
     value : renewals against the index (``--renewals``), or None.
+    change : why the portfolio moved since the baseline (a slide), or None.
     """
 
     score: ScoreResult
@@ -229,6 +230,7 @@ class DeckInputs:
     run_time: datetime | None = None
     value: ValueResult | None = None
     value_note: str = ""
+    change: ChangeResult | None = None
 
     @property
     def problems(self) -> list[Problem]:

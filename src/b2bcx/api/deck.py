@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from b2bcx.api.accounts import score_waves
+from b2bcx.api.trends import change_from
 from b2bcx.api.worth import sources_value
 from b2bcx.results import DeckInputs, Sources
 
@@ -30,6 +31,11 @@ def deck_inputs(sources: Sources, *, run_time: datetime | None = None) -> DeckIn
         sources.export, sources.config, baseline=sources.baseline, master=sources.master
     )
     value, value_note = sources_value(sources)
+    moved = (
+        change_from(result, previous, master=sources.master)
+        if previous is not None
+        else None
+    )
     return DeckInputs(
         score=result,
         baseline=previous,
@@ -37,4 +43,5 @@ def deck_inputs(sources: Sources, *, run_time: datetime | None = None) -> DeckIn
         run_time=run_time,
         value=value,
         value_note=value_note,
+        change=moved,
     )

@@ -17,6 +17,7 @@ import pandas as pd
 
 from b2bcx.config.models import Config
 from b2bcx.results import DeckInputs, ScoreResult
+from b2bcx.stats.order import for_display
 
 MAX_COMMENTS = 3
 COMMENT_CHARS = 280
@@ -128,7 +129,7 @@ def number(value: Any) -> float | None:
 def score_text(value: Any) -> str:
     """A 0–100 score with one decimal ("n/a" when missing)."""
     x = number(value)
-    return "n/a" if x is None else f"{x:.1f}"
+    return "n/a" if x is None else f"{for_display(x, 1):.1f}"
 
 
 def signed(value: Any, decimals: int = 1) -> str:
@@ -136,7 +137,7 @@ def signed(value: Any, decimals: int = 1) -> str:
     x = number(value)
     if x is None:
         return "n/a"
-    text = f"{x:+.{decimals}f}"
+    text = f"{for_display(x, decimals):+.{decimals}f}"  # never −0.0 from noise
     return text.replace("-", "−")
 
 

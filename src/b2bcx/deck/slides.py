@@ -24,6 +24,7 @@ from pptx.slide import Slide, SlideLayout
 from pptx.util import Emu, Pt, lazyproperty
 
 from b2bcx.deck.content import AccountSlide, PillarChart, PortfolioSlide
+from b2bcx.deck.moved import ChangeSlide
 
 MUTED = RGBColor(0x59, 0x59, 0x59)
 TITLE_TYPES = (PP_PLACEHOLDER.TITLE, PP_PLACEHOLDER.CENTER_TITLE)
@@ -236,3 +237,62 @@ def add_account_slide(prs: Presentation, content: AccountSlide) -> None:
             italic=True,
         )
     drop_empty_placeholders(slide)
+
+
+def add_change_slide(prs: Presentation, content: ChangeSlide) -> None:
+    """Why the portfolio moved: the lines, a waterfall chart and the migration table."""
+    slide = prs.slides.add_slide(content_layout(prs))
+    frame = Frame(
+        prs, set_title(slide, content.title) or int(int(prs.slide_height or 0) * 0.16)
+    )
+    add_lines(slide, frame.box(0, 0, 0.47, 0.55), content.lines, size=12)
+    add_waterfall_chart(slide, frame.box(0.5, 0, 0.5, 0.55), content)
+    rows, columns = len(content.matrix), len(content.matrix[0])
+    shapes: Any = slide.shapes
+    table = shapes.add_table(rows, columns, *frame.box(0, 0.6, 1, 0.38)).table
+    for r, row in enumerate(content.matrix):
+        for c, text in enumerate(row):
+            cell = table.cell(r, c)
+            cell.text = text if r or c else "from \\ to"
+            for paragraph in cell.text_frame.paragraphs:
+                for run in paragraph.runs:
+                    run.font.size = Pt(10)
+    drop_empty_placeholders(slide)
+
+
+def add_waterfall_chart(
+    slide: Slide, box: tuple[Emu, Emu, Emu, Emu], content: ChangeSlide
+) -> None:
+    """A waterfall as stacked columns: an invisible base, the start and end bars in
+    grey, rises in green and falls in red (a native, editable chart)."""
+    data = PlainTextChartData(number_format="0.00")
+    data.categories = content.bars
+    for name, values in (
+        ("base", content.base),
+        ("level", content.level),
+        ("rise", content.rise),
+        ("fall", content.fall),
+    ):
+        data.add_series(name, values)
+    shapes: Any = slide.shapes
+    graphic = shapes.add_chart(XL_CHART_TYPE.COLUMN_STACKED, *box, data)
+    plot = graphic.chart
+    plot.has_legend = False
+    plot.value_axis.minimum_scale = content.floor
+    plot.value_axis.tick_labels.font.size = Pt(9)
+    plot.category_axis.tick_labels.font.size = Pt(9)
+    plot.plots[0].gap_width = 50
+    colours = (
+        None,
+        RGBColor(0x7F, 0x7F, 0x7F),
+        RGBColor(0x4C, 0x9A, 0x6A),
+        RGBColor(0xC0, 0x50, 0x4D),
+    )
+    for series, colour in zip(plot.plots[0].series, colours, strict=True):
+        fill = series.format.fill
+        if colour is None:
+            fill.background()
+            series.format.line.fill.background()
+        else:
+            fill.solid()
+            fill.fore_color.rgb = colour

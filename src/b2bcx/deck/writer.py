@@ -29,6 +29,7 @@ from pptx.presentation import Presentation
 from pptx.util import Inches
 
 from b2bcx.deck.content import safe_text
+from b2bcx.deck.moved import change_slide
 from b2bcx.deck.plan import (
     DeckPlan,
     account_slides,
@@ -37,7 +38,12 @@ from b2bcx.deck.plan import (
     select_accounts,
 )
 from b2bcx.deck.portfolio import portfolio_slide
-from b2bcx.deck.slides import add_account_slide, add_portfolio_slide, add_title_slide
+from b2bcx.deck.slides import (
+    add_account_slide,
+    add_change_slide,
+    add_portfolio_slide,
+    add_title_slide,
+)
 from b2bcx.errors import DataError, OutputError, UsageError
 from b2bcx.io.limits import MAX_EXPANDED_BYTES
 from b2bcx.io.worksheet import reproducible_zip
@@ -334,6 +340,8 @@ def build_deck(
     add_portfolio_slide(
         prs, portfolio_slide(inputs, plan.accounts, plan.audience, by_column)
     )
+    if inputs.change is not None:
+        add_change_slide(prs, change_slide(inputs.change))
     for slide in account_slides(inputs, plan.accounts):
         add_account_slide(prs, slide)
         if on_account is not None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 
 import pandas as pd
@@ -21,6 +20,7 @@ from b2bcx.report.layout import (
     write_title,
 )
 from b2bcx.results import ChangeResult, ReportInputs, TrendResult
+from b2bcx.stats.change import waterfall_bars
 from b2bcx.stats.order import sort_accounts
 
 PART_LABELS = {
@@ -33,33 +33,12 @@ NEUTRAL, RISE, FALL = "7F7F7F", "4C9A6A", "C0504D"
 
 
 def waterfall_table(result: ChangeResult) -> pd.DataFrame:
-    """The bars of the waterfall: start, the four parts, end.
-
-    ``base`` is the invisible part of each bar and ``rise``/``fall`` the visible
-    part, so that a stacked bar chart draws a waterfall; ``before`` and ``after``
-    are drawn as full bars.
-    """
+    """The bars of the waterfall (:func:`b2bcx.stats.change.waterfall_bars`)."""
     parts = result.parts.set_index("part")["change"]
-    before = float(result.parts.attrs["before"])
-    after = float(result.parts.attrs["after"])
-    levels = [before, after, *(before + parts.cumsum())]
-    low, high = min(levels), max(levels)
-    spread = max(high - low, 0.1)
-    unit = 10 ** math.floor(math.log10(spread))
-    # the axis starts one spread below the lowest level, so the steps can be seen
-    floor = max(0.0, unit * math.floor((low - spread) / unit))
-    rows = [("Before", floor, before - floor, 0.0, 0.0)]
-    level = before
-    for part, label in PART_LABELS.items():
-        step = float(parts[part])
-        bottom, size = min(level, level + step), abs(step)
-        rise, fall = (size, 0.0) if step >= 0 else (0.0, size)
-        rows.append((label, bottom, 0.0, rise, fall))
-        level += step
-    rows.append(("Now", floor, after - floor, 0.0, 0.0))
-    table = pd.DataFrame(rows, columns=["bar", "base", "level", "rise", "fall"])
-    table.attrs["floor"] = floor
-    return table
+    steps = {label: float(parts[part]) for part, label in PART_LABELS.items()}
+    return waterfall_bars(
+        float(result.parts.attrs["before"]), steps, float(result.parts.attrs["after"])
+    )
 
 
 def write_change(ws: Worksheet, inputs: ReportInputs) -> None:

@@ -7,10 +7,11 @@ waves and weights go in is decided by the caller.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
+import pandas as pd
 
 PARTS = ("continuing", "weight_mix", "entered", "left")
 """The parts of the index change, in the order they are shown."""
@@ -197,6 +198,8 @@ def stuart_maxwell(table: np.ndarray) -> MarginalTest:
     rank = int(np.linalg.matrix_rank(v)) if n.sum() else 0
     if rank == 0:
         return MarginalTest(float("nan"), 0, float("nan"))
+    from scipy import stats  # on first use: scoring a CSV does not load scipy
+
     statistic = float(d @ np.linalg.pinv(v) @ d)
     return MarginalTest(statistic, rank, float(stats.chi2.sf(statistic, rank)))
 
@@ -218,3 +221,41 @@ def regression_to_mean(
     array([10.])
     """
     return np.asarray(eb_baseline, float) - np.asarray(index_baseline, float)
+
+
+def waterfall_bars(
+    before: float, steps: dict[str, float], after: float
+) -> pd.DataFrame:
+    """The bars of a waterfall chart drawn as stacked columns.
+
+    One row per bar (``Before``, each step, ``Now``): ``base`` is the invisible part,
+    ``level`` the full bars of the start and the end, ``rise``/``fall`` the visible
+    part of a step. ``attrs["floor"]`` is where the value axis starts: one spread of
+    the levels below the lowest, rounded down, so small steps can be seen.
+
+    Examples
+    --------
+    >>> bars = waterfall_bars(64.7, {"a": -0.5, "b": 0.1}, 64.3)
+    >>> bars["bar"].tolist(), round(bars.attrs["floor"], 6)
+    (['Before', 'a', 'b', 'Now'], 63.7)
+    """
+    levels = [before, after]
+    level = before
+    for step in steps.values():
+        level += step
+        levels.append(level)
+    low, high = min(levels), max(levels)
+    spread = max(high - low, 0.1)
+    unit = 10 ** math.floor(math.log10(spread))
+    floor = max(0.0, unit * math.floor((low - spread) / unit))
+    rows = [("Before", floor, before - floor, 0.0, 0.0)]
+    level = before
+    for label, step in steps.items():
+        bottom, size = min(level, level + step), abs(step)
+        rise, fall = (size, 0.0) if step >= 0 else (0.0, size)
+        rows.append((label, bottom, 0.0, rise, fall))
+        level += step
+    rows.append(("Now", floor, after - floor, 0.0, 0.0))
+    table = pd.DataFrame(rows, columns=["bar", "base", "level", "rise", "fall"])
+    table.attrs["floor"] = floor
+    return table
