@@ -11,6 +11,7 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import special
 from tests.conftest import as_export, respondent, small_config
 
 from b2bcx import api
@@ -90,15 +91,32 @@ def test_standard_error_uses_pooled_within_account_role_variance():
     accounts = by_account(score())
     # DM: SS = 2*12.5^2 = 312.5 over N-A = 3-2 -> 312.5
     # user: B (100, 25) SS = 2812.5, C one answer; N-A = 3-2 -> 2812.5
-    se_b = math.sqrt((0.5 / 0.7) ** 2 * 312.5 / 1 + (0.2 / 0.7) ** 2 * 2812.5 / 2)
+    dm_b, user_b = (0.5 / 0.7) ** 2 * 312.5 / 1, (0.2 / 0.7) ** 2 * 2812.5 / 2
+    se_b = math.sqrt(dm_b + user_b)
     assert accounts.loc["B", "se"] == pytest.approx(se_b)
+    # Satterthwaite: each role's variance rests on N_r - A_r = 1 degree of freedom
+    df_b = (dm_b + user_b) ** 2 / (dm_b**2 / 1 + user_b**2 / 1)
+    assert accounts.loc["B", "df"] == pytest.approx(df_b)
+    # reference: scipy.special.stdtrit == R qt(0.975, df)
+    margin = special.stdtrit(df_b, 0.975) * se_b
+    assert accounts.loc["B", "ci_high"] == pytest.approx(
+        min(37.5 / 0.7 + margin, 100.0), abs=1e-9
+    )
     assert accounts.loc["B", "ci_low"] == pytest.approx(
-        37.5 / 0.7 - 1.959964 * se_b, abs=1e-4
+        max(37.5 / 0.7 - margin, 0.0), abs=1e-9
     )
     # influencer: one answer in one account -> N_r - A_r = 0 -> the role borrows the
     # variance pooled over all roles: (312.5 + 2812.5) / (1 + 1) = 1562.5
     se_a = math.sqrt((0.5 / 0.8) ** 2 * 312.5 / 2 + (0.3 / 0.8) ** 2 * 1562.5 / 1)
     assert accounts.loc["A", "se"] == pytest.approx(se_a)
+    # its df: the borrowed term is spread over the roles' own sums of squares,
+    # c * SS_k / D with D = 1 + 1, so each term rests on one role's SS
+    borrowed = (0.3 / 0.8) ** 2 / 1
+    dm_a = (0.5 / 0.8) ** 2 / 2 * 312.5 + borrowed * 312.5 / 2
+    user_a = borrowed * 2812.5 / 2
+    assert dm_a + user_a == pytest.approx(se_a**2)
+    df_a = (dm_a + user_a) ** 2 / (dm_a**2 / 1 + user_a**2 / 1)
+    assert accounts.loc["A", "df"] == pytest.approx(df_a)
     # C: sqrt(2812.5/1) = 53.03 -> interval clipped to 0..100
     assert accounts.loc["C", "ci_low"] == 0.0
     assert accounts.loc["C", "ci_high"] == 100.0

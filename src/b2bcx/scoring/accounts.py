@@ -11,7 +11,7 @@ from b2bcx.config.models import Config
 from b2bcx.errors import Problem
 from b2bcx.results import AccountMaster
 from b2bcx.scoring.prepare import FILE, ROW
-from b2bcx.stats.intervals import adjusted_wald_nps_interval, normal_interval
+from b2bcx.stats.intervals import adjusted_wald_nps_interval, t_interval
 from b2bcx.stats.rollup import (
     AccountEstimate,
     Cells,
@@ -74,7 +74,7 @@ def account_table(respondents: pd.DataFrame, config: Config) -> pd.DataFrame:
     answered = index_cells.present
     table["coverage"] = coverage(answered, weights)
     table["index"] = index.estimate
-    table["ci_low"], table["ci_high"] = normal_interval(index.estimate, index.se)
+    table["ci_low"], table["ci_high"] = t_interval(index.estimate, index.se, index.df)
     table = table.join(_nps_columns(respondents, cells, spec))
     for column in score_columns(config):
         table[column] = roll_up(
@@ -85,6 +85,7 @@ def account_table(respondents: pd.DataFrame, config: Config) -> pd.DataFrame:
         respondents, cells, config, n, table["coverage"].to_numpy(), gap
     )
     table["se"] = index.se
+    table["df"] = index.df
     table["role_gap"] = gap
     table = _blank_insufficient(table, config)
     return add_shrinkage(table, config)

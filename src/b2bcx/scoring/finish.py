@@ -36,7 +36,7 @@ from b2bcx.scoring.prepare import (
 )
 from b2bcx.scoring.respondents import _scale_hint, _with_suggestion
 from b2bcx.stats.drivers import CrossProducts
-from b2bcx.stats.intervals import adjusted_wald_nps_interval, normal_interval
+from b2bcx.stats.intervals import adjusted_wald_nps_interval, t_interval
 from b2bcx.stats.rollup import (
     AccountEstimate,
     RoleCells,
@@ -172,7 +172,7 @@ def account_columns(
     cover = coverage(answered, weights)
     columns["coverage"] = cover[order]
     columns["index"] = index.estimate[order]
-    low, high = normal_interval(index.estimate, index.se)
+    low, high = t_interval(index.estimate, index.se, index.df)
     columns["ci_low"], columns["ci_high"] = low[order], high[order]
     if PROMOTER in scores:
         for name, values in _nps_columns(total, scores, spec).items():
@@ -183,6 +183,7 @@ def account_columns(
     flags = _flags(total, p, n, cover, gap)
     columns["flags"] = [flags[i] for i in order.tolist()]
     columns["se"] = index.se[order]
+    columns["df"] = index.df[order]
     columns["role_gap"] = gap[order]
     return columns
 

@@ -15,9 +15,9 @@ import numpy as np
 import pandas as pd
 
 from b2bcx.errors import AnalysisError
+from b2bcx.stats.tdist import Z95, t_quantile, t_two_sided_p
 
-Z95 = 1.959963984540054
-"""``Φ⁻¹(0.975)``: the two-sided 95% normal quantile used by every interval."""
+__all__ = ["Z95", "t_quantile", "t_two_sided_p"]
 
 
 def normal_interval(
@@ -33,6 +33,39 @@ def normal_interval(
     estimate, se = np.asarray(estimate, float), np.asarray(se, float)
     low = np.clip(estimate - Z95 * se, lower, upper)
     high = np.clip(estimate + Z95 * se, lower, upper)
+    return low, high
+
+
+def t_margin(se: np.ndarray | float, df: np.ndarray | float) -> np.ndarray:
+    """95% margin of error ``t_{ν, 0.975} · SE`` (docs/method.md#degrees-of-freedom).
+
+    ``ν`` need not be an integer; ``ν = inf`` gives the normal ``z · SE``. A zero
+    SE gives a zero margin whatever ``ν`` (NaN); NaN where SE is undefined, or
+    where SE > 0 and ``ν`` is undefined.
+    """
+    se, q = np.asarray(se, float), t_quantile(df)
+    with np.errstate(invalid="ignore"):
+        return np.where(se == 0, 0.0, q * se)
+
+
+def t_interval(
+    estimate: np.ndarray | float,
+    se: np.ndarray | float,
+    df: np.ndarray | float,
+    lower: float = 0.0,
+    upper: float = 100.0,
+) -> tuple[np.ndarray, np.ndarray]:
+    """95% interval ``estimate ± t_{ν, 0.975} SE``, clipped to ``lower..upper``.
+
+    ``ν`` is not rounded. SE undefined: empty (NaN); SE = 0: the point itself.
+    Reference: R ``estimate + c(-1, 1) * qt(0.975, df) * se``
+    (tests/reference/v21_reference.R). Example: estimate 70, SE 5, 4 df gives
+    ``70 ± 2.776 · 5 = 56.12..83.88``.
+    """
+    estimate = np.asarray(estimate, float)
+    margin = t_margin(se, df)
+    low = np.clip(estimate - margin, lower, upper)
+    high = np.clip(estimate + margin, lower, upper)
     return low, high
 
 

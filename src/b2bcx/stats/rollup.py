@@ -122,6 +122,63 @@ class RoleCells:
         heard = self.n.sum(axis=0) > 0
         return (dof == 0) & heard & (dof.sum() > 0)
 
+    def variance_terms(self, c: np.ndarray) -> np.ndarray:
+        """A variance ``Σ_r c_r σ²_r`` split over the independent role sums of squares.
+
+        Parameters
+        ----------
+        c : accounts x roles, the coefficient ``c_r`` of each role's ``σ²_r``
+            (0 for roles not used).
+
+        Returns
+        -------
+        accounts x roles, ``T_k`` per role ``k`` with its own variance
+        (``d_k = N_k − A_k > 0``), 0 elsewhere: ``T_k = c_k σ²_k + Σ_b c_b SS_k / D``
+        over the roles ``b`` that borrow the pooled variance, ``D = Σ_k d_k``. The
+        row sums are ``Σ_r c_r σ²_r``; each ``T_k`` rests on ``SS_k`` alone, with
+        ``d_k`` degrees of freedom, which is what :func:`satterthwaite` needs
+        (docs/method.md#degrees-of-freedom). NaN rows when a used role has no
+        variance at all.
+        """
+        dof = self.degrees_of_freedom
+        own = dof > 0
+        role_ss = self.ss.sum(axis=0)
+        total_dof = dof[own].sum()
+        variance = self.pooled_variance()
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mine = np.where(own, c * variance, 0.0)
+            lent = np.where(own, 0.0, c).sum(axis=1)
+            share = np.where(own, role_ss / total_dof, 0.0) if total_dof > 0 else None
+        if share is None:
+            return np.where(lent[:, None] > 0, np.nan, mine)
+        return mine + lent[:, None] * share
+
+
+def satterthwaite(terms: np.ndarray, dof: np.ndarray) -> np.ndarray:
+    """Satterthwaite degrees of freedom of a sum of independent variance terms.
+
+    ``ν = (Σ_k T_k)² / Σ_k T_k² / d_k`` per row, over the columns with ``d_k > 0``
+    (Satterthwaite 1946). NaN when the sum is zero or undefined.
+
+    Parameters
+    ----------
+    terms : rows x terms, each ``T_k`` an estimated variance with ``d_k`` degrees
+        of freedom (e.g. :meth:`RoleCells.variance_terms`).
+    dof : ``d_k`` per column.
+
+    Example: one term gives ``ν = d``; two equal terms with 2 and 4 df give
+    ``(2T)² / (T²/2 + T²/4) = 5.33``. Checked against an independent R
+    computation (tests/reference/v21_reference.R).
+    """
+    terms = np.asarray(terms, float)
+    dof = np.asarray(dof, float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        inv = np.where(dof > 0, 1.0 / np.where(dof > 0, dof, 1.0), 0.0)
+        total = terms.sum(axis=1)
+        spread = (terms**2 * inv).sum(axis=1)
+        nu = total**2 / spread
+    return np.where((total > 0) & (spread > 0), nu, np.nan)
+
 
 def role_cells(
     cells: Cells, values: np.ndarray, within_role: str = "mean"
@@ -151,8 +208,10 @@ def _cell_median(cells: Cells, values: np.ndarray, have: np.ndarray) -> np.ndarr
 class AccountEstimate:
     """One rolled-up score per account: estimate, standard error, roles used.
 
-    ``n_eff`` is the Kish effective size of the weighted mean and ``borrowed``
-    marks the roles whose variance is the all-roles fallback (in role order).
+    ``n_eff`` is the Kish effective size of the weighted mean, ``borrowed``
+    marks the roles whose variance is the all-roles fallback (in role order) and
+    ``df`` are the Satterthwaite degrees of freedom of ``se`` (NaN when ``se``
+    is undefined or zero).
     """
 
     estimate: np.ndarray
@@ -160,6 +219,7 @@ class AccountEstimate:
     roles_used: np.ndarray
     n_eff: np.ndarray
     borrowed: np.ndarray
+    df: np.ndarray
 
 
 def roll_up(cells: Cells, values: np.ndarray, spec: RollupSpec) -> AccountEstimate:
@@ -218,6 +278,7 @@ def roll_up_cells(
             estimate.roles_used,
             np.where(complete, estimate.n_eff, np.nan),
             estimate.borrowed,
+            np.where(complete, estimate.df, np.nan),
         )
     return estimate
 
@@ -241,13 +302,16 @@ def _weighted(
     with np.errstate(invalid="ignore", divide="ignore"):
         share = w / total_weight[:, None]
         estimate = np.where(used, share * np.nan_to_num(summary.m), 0.0).sum(axis=1)
-        terms = np.where(used, share**2 * variance / summary.n, 0.0)
+        c = np.where(used, share**2 / summary.n, 0.0)
+        terms = np.where(used, c * variance, 0.0)
     estimate[total_weight == 0] = np.nan
     se = np.sqrt(terms.sum(axis=1))
     se[(total_weight == 0) | np.isnan(terms).any(axis=1)] = np.nan
     n_eff = kish_effective_size(share, summary.n, used)
     n_eff[total_weight == 0] = np.nan
-    return AccountEstimate(estimate, se, used, n_eff, summary.borrowed())
+    df = satterthwaite(summary.variance_terms(c), summary.degrees_of_freedom)
+    df[np.isnan(se) | (se == 0)] = np.nan
+    return AccountEstimate(estimate, se, used, n_eff, summary.borrowed(), df)
 
 
 def coverage(present: np.ndarray, weights: np.ndarray) -> np.ndarray:

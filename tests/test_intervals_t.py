@@ -1,0 +1,80 @@
+"""Student's t quantiles and tails (pure numpy) and Satterthwaite degrees of freedom.
+
+References: ``scipy.special.stdtrit`` / ``stdtr`` (equal to R ``qt`` / ``pt``); the R
+values pinned in tests/reference/ are checked in test_v21_reference.py. Satterthwaite
+(1946): ``ν = (Σ T)² / Σ T²/d``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy import special
+
+from b2bcx.stats.intervals import t_interval, t_margin
+from b2bcx.stats.rollup import RoleCells, satterthwaite
+from b2bcx.stats.tdist import Z95, t_quantile, t_two_sided_p
+
+DFS = np.concatenate(
+    [[1.0, 1.5, 2.0, 3.7, 4.0, 9.99], np.geomspace(10, 1e9, 60), [np.inf]]
+)
+
+
+def test_t_quantile_matches_scipy_over_the_range_of_df():
+    np.testing.assert_allclose(
+        t_quantile(DFS), special.stdtrit(DFS, 0.975), rtol=1e-10, atol=0
+    )
+    # R: qt(0.975, 4) = 2.776445105197799, qt(0.975, 1) = 12.70620473617471
+    assert t_quantile(4.0) == pytest.approx(2.776445105197799, abs=1e-10)
+    assert t_quantile(1.0) == pytest.approx(12.70620473617471, abs=1e-9)
+    assert t_quantile(np.inf) == pytest.approx(Z95, abs=1e-15)
+    assert np.isnan(t_quantile(np.nan)) and np.isnan(t_quantile(0.0))
+
+
+@settings(deadline=None, max_examples=60)
+@given(
+    x=st.floats(0, 60, allow_nan=False),
+    df=st.floats(1, 1e8, allow_nan=False),
+)
+def test_two_sided_p_matches_scipy(x, df):
+    expected = 2 * special.stdtr(df, -x)
+    assert t_two_sided_p(x, df) == pytest.approx(expected, abs=1e-12, rel=1e-8)
+
+
+def test_t_interval_point_when_se_zero_and_empty_when_undefined():
+    low, high = t_interval(
+        np.array([70.0, 50.0, 40.0]), [5.0, 0.0, np.nan], [4.0, np.nan, 3.0]
+    )
+    assert low[0] == pytest.approx(70 - 2.776445105197799 * 5, abs=1e-9)
+    assert high[0] == pytest.approx(70 + 2.776445105197799 * 5, abs=1e-9)
+    assert (low[1], high[1]) == (50.0, 50.0)
+    assert np.isnan(low[2]) and np.isnan(high[2])
+    assert t_margin(0.0, np.nan) == 0.0
+
+
+def test_satterthwaite_of_one_term_is_its_df_and_of_two_the_textbook_value():
+    nu = satterthwaite(np.array([[3.0, 0.0], [1.0, 1.0]]), np.array([2.0, 4.0]))
+    assert nu[0] == pytest.approx(2.0)
+    assert nu[1] == pytest.approx(4.0 / (1 / 2 + 1 / 4))
+    assert np.isnan(satterthwaite(np.zeros((1, 2)), np.array([2.0, 4.0]))[0])
+
+
+def test_borrowed_variance_is_spread_over_the_roles_own_sums_of_squares():
+    # roles: 0 has d=2, SS=8; 1 has d=1, SS=5; 2 borrows (d=0)
+    cells = RoleCells(
+        n=np.array([[3.0, 2.0, 1.0], [0.0, 0.0, 1.0]]),
+        m=np.zeros((2, 3)),
+        mean=np.zeros((2, 3)),
+        ss=np.array([[8.0, 5.0, 0.0], [0.0, 0.0, 0.0]]),
+    )
+    c = np.array([[0.2, 0.1, 0.3], [0.0, 0.0, 1.0]])
+    terms = cells.variance_terms(c)
+    pooled = 13.0 / 3.0
+    np.testing.assert_allclose(
+        terms.sum(axis=1), [0.2 * 4 + 0.1 * 5 + 0.3 * pooled, pooled]
+    )
+    np.testing.assert_allclose(terms[1], [8 / 3, 5 / 3, 0.0])
+    nu = satterthwaite(terms, cells.degrees_of_freedom)
+    assert nu[1] == pytest.approx(pooled**2 / ((8 / 3) ** 2 / 2 + (5 / 3) ** 2 / 1))
