@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from scipy import special
 
 from b2bcx.stats.intervals import t_interval, t_margin
-from b2bcx.stats.rollup import RoleCells, satterthwaite
+from b2bcx.stats.rollup import RoleCells, like_for_like, satterthwaite
 from b2bcx.stats.tdist import Z95, t_quantile, t_two_sided_p
 
 DFS = np.concatenate(
@@ -78,3 +78,55 @@ def test_borrowed_variance_is_spread_over_the_roles_own_sums_of_squares():
     np.testing.assert_allclose(terms[1], [8 / 3, 5 / 3, 0.0])
     nu = satterthwaite(terms, cells.degrees_of_freedom)
     assert nu[1] == pytest.approx(pooled**2 / ((8 / 3) ** 2 / 2 + (5 / 3) ** 2 / 1))
+
+
+def test_like_for_like_change_compares_the_roles_heard_in_both_waves():
+    # roles: decision maker (w 0.5), user (w 0.2). Account 0 was heard through its
+    # decision maker only before; now through a decision maker and a user.
+    now = RoleCells(
+        n=np.array([[2.0, 1.0], [3.0, 2.0]]),
+        m=np.array([[80.0, 60.0], [50.0, 40.0]]),
+        mean=np.array([[80.0, 60.0], [50.0, 40.0]]),
+        ss=np.array([[50.0, 0.0], [200.0, 18.0]]),
+    )
+    base = RoleCells(
+        n=np.array([[1.0, 0.0], [2.0, 1.0]]),
+        m=np.array([[70.0, np.nan], [45.0, 30.0]]),
+        mean=np.array([[70.0, np.nan], [45.0, 30.0]]),
+        ss=np.array([[0.0, 0.0], [32.0, 0.0]]),
+    )
+    rows = np.array([0, 1])
+    change = like_for_like(now, base, rows, rows, np.array([0.5, 0.2]))
+    # account 0: decision makers only, 80 - 70; sigma2_dm = 250/3 now, 32/1 before
+    now_term, base_term = 250 / 3 / 2, 32 / 1
+    assert change.delta[0] == pytest.approx(10.0)
+    assert change.se[0] == pytest.approx(np.sqrt(now_term + base_term))
+    assert change.df[0] == pytest.approx(
+        (now_term + base_term) ** 2 / (now_term**2 / 3 + base_term**2 / 1)
+    )
+    assert change.common.tolist() == [1, 2]
+    # account 1: both roles, weights 5/7 and 2/7; the baseline's user role borrows
+    # the baseline's pooled variance (32 / 1), all of it resting on the DM's SS
+    share = np.array([5 / 7, 2 / 7])
+    assert change.delta[1] == pytest.approx(share @ [5.0, 10.0])
+    now_dm, now_user = share[0] ** 2 * 250 / 3 / 3, share[1] ** 2 * 18 / 2
+    base_dm = share[0] ** 2 * 32 / 2 + share[1] ** 2 * 32 / 1
+    total = now_dm + now_user + base_dm
+    assert change.se[1] == pytest.approx(np.sqrt(total))
+    assert change.df[1] == pytest.approx(
+        total**2 / (now_dm**2 / 3 + now_user**2 / 1 + base_dm**2 / 1)
+    )
+
+
+def test_like_for_like_without_a_common_role_is_not_testable():
+    now = RoleCells(
+        n=np.array([[2.0, 0.0]]), m=np.array([[80.0, np.nan]]),
+        mean=np.array([[80.0, np.nan]]), ss=np.array([[8.0, 0.0]]),
+    )  # fmt: skip
+    base = RoleCells(
+        n=np.array([[0.0, 2.0]]), m=np.array([[np.nan, 60.0]]),
+        mean=np.array([[np.nan, 60.0]]), ss=np.array([[0.0, 8.0]]),
+    )  # fmt: skip
+    change = like_for_like(now, base, np.array([0]), np.array([0]), np.ones(2))
+    assert np.isnan(change.delta[0]) and np.isnan(change.se[0])
+    assert np.isnan(change.df[0]) and change.common[0] == 0

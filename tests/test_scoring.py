@@ -257,10 +257,16 @@ def test_baseline_delta_and_significance():
     accounts = by_account(result)
     # B was 0 everywhere before: delta = 37.5/0.7 - 0
     assert accounts.loc["B", "delta"] == pytest.approx(37.5 / 0.7)
-    limit = 1.959964 * math.sqrt(
-        accounts.loc["B", "se"] ** 2 + accounts.loc["B", "se_baseline"] ** 2
-    )
-    assert accounts.loc["B", "significant"] == (abs(accounts.loc["B", "delta"]) > limit)
+    # the same roles answered in both waves: the like-for-like change is delta and
+    # its SE combines the two account SEs
+    b = accounts.loc["B"]
+    assert b["delta_lfl"] == pytest.approx(b["delta"])
+    assert b["se_change"] == pytest.approx(math.hypot(b["se"], b["se_baseline"]))
+    # reference: scipy.special.stdtr == R pt
+    p = 2 * special.stdtr(b["df_change"], -abs(b["delta_lfl"]) / b["se_change"])
+    assert b["p_change"] == pytest.approx(p, abs=1e-12)
+    assert b["significant"] == (p < 0.05)
+    assert "roles_changed" not in b["flags"]
     assert accounts.loc["A", "delta"] == pytest.approx(0.0)
     assert accounts.loc["A", "significant"] is False
     assert accounts.loc["A", "p_change"] == pytest.approx(1.0)
@@ -433,3 +439,19 @@ def test_an_account_heard_without_scores_is_not_also_listed_as_not_heard():
     output = api.account_output(result)
     assert output["account"].is_unique and len(output) == 5
     assert result.revenue_coverage == pytest.approx(10 / 15)
+
+
+def test_a_change_of_who_answered_is_flagged_and_tested_like_for_like():
+    config = parse_config(small_config())
+    current = as_export(three_accounts())
+    # before, A was heard through its decision makers only (a3, the influencer, is new)
+    previous = [r for r in three_accounts() if r["Id"] != "a3"]
+    result = api.score(current, config, baseline=as_export(previous, "prev.csv"))
+    a = by_account(result).loc["A"]
+    assert "roles_changed" in a["flags"]
+    # now 0.5*68.75 + 0.3*75 over 0.8 vs 68.75 before: delta mixes in the influencer
+    assert a["delta"] == pytest.approx((0.5 * 68.75 + 0.3 * 75) / 0.8 - 68.75)
+    # like for like: the decision makers alone, who did not change their answers
+    assert a["delta_lfl"] == pytest.approx(0.0)
+    assert a["p_change"] == pytest.approx(1.0)
+    assert "roles_changed" not in by_account(result).loc["B", "flags"]

@@ -15,6 +15,7 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from scipy.special import stdtr
 from scipy.stats import false_discovery_control, ttest_rel
 
 from b2bcx.scoring.ranking import movers_count
@@ -181,11 +182,14 @@ def test_pinned_q_change_equals_r_and_scipy():
 
 def test_p_change_is_blank_when_not_testable():
     p = p_change(
-        pd.Series([9.375, 5.0]), pd.Series([7.013, np.nan]), pd.Series([6.0, 3.0])
+        pd.Series([9.375, 5.0, 4.0, 3.0]),
+        pd.Series([9.22, np.nan, 2.0, 0.0]),
+        pd.Series([12.4, 8.0, np.nan, 5.0]),
     )
-    # docs/method.md#baseline-comparison worked example: p = 0.310
-    assert p[0] == pytest.approx(0.310, abs=5e-4)
-    assert np.isnan(p[1])
+    # Reference: R 2 * pt(-9.375 / 9.22, 12.4) = 0.3287 (scipy.special.stdtr)
+    assert p[0] == pytest.approx(2 * stdtr(12.4, -9.375 / 9.22), abs=1e-12)
+    assert p[0] == pytest.approx(0.3287, abs=5e-4)
+    assert np.isnan(p[1]) and np.isnan(p[2]) and np.isnan(p[3])
 
 
 @SETTINGS

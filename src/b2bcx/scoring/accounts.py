@@ -9,12 +9,13 @@ import pandas as pd
 
 from b2bcx.config.models import Config
 from b2bcx.errors import Problem
-from b2bcx.results import AccountMaster
+from b2bcx.results import AccountMaster, IndexCells
 from b2bcx.scoring.prepare import FILE, ROW
 from b2bcx.stats.intervals import adjusted_wald_nps_interval, t_interval
 from b2bcx.stats.rollup import (
     AccountEstimate,
     Cells,
+    RoleCells,
     RollupSpec,
     account_flags,
     coverage,
@@ -22,6 +23,7 @@ from b2bcx.stats.rollup import (
     role_cells,
     role_gap,
     roll_up,
+    summaries,
 )
 from b2bcx.stats.shrinkage import Shrinkage, fay_herriot
 
@@ -111,6 +113,40 @@ def shrinkage(accounts: pd.DataFrame) -> Shrinkage:
     """The Fay–Herriot fit of an account table (``index`` with its ``se``)."""
     return fay_herriot(
         accounts["index"].to_numpy(float), accounts["se"].to_numpy(float)
+    )
+
+
+def index_cells(respondents: pd.DataFrame, config: Config) -> IndexCells | None:
+    """The index per account and role as the roll-up uses it (None without an index)."""
+    if "index" not in respondents or respondents.empty:
+        return None
+    spec = rollup_spec(config)
+    cells = Cells.from_respondents(
+        respondents["account"], respondents["role"], list(spec.role_weights)
+    )
+    summary, pooled = summaries(cells, respondents["index"].to_numpy(float), spec)
+    return cells_of_index(cells.accounts.astype(str).to_numpy(), summary, pooled, spec)
+
+
+def cells_of_index(
+    ids: np.ndarray, summary: RoleCells, pooled: RoleCells | None, spec: RollupSpec
+) -> IndexCells:
+    """:class:`IndexCells` from the roll-up's cell summaries, whatever computed them
+    (the respondent path and the moments pass)."""
+    groups = pooled if spec.method == "mean" and pooled is not None else summary
+    weights = (
+        np.ones(1)
+        if groups is pooled
+        else np.array(list(spec.role_weights.values()), dtype=float)
+    )
+    return IndexCells(
+        accounts=np.asarray(ids, dtype=object),
+        present=summary.present,
+        n=groups.n,
+        m=groups.m,
+        ss=groups.ss,
+        weights=weights,
+        top_only=spec.method == "waterfall",
     )
 
 

@@ -17,10 +17,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from b2bcx.errors import Problem
+from b2bcx.results import IndexCells
 from b2bcx.scoring.accounts import (
     _blank_insufficient,
     add_shrinkage,
     amount_problems,
+    cells_of_index,
     read_amounts,
     rollup_spec,
     score_columns,
@@ -63,6 +65,7 @@ class Finished:
     problems: list[Problem]
     attribute_warnings: list[Problem]
     borrowed: tuple[str, ...] = ()
+    index_cells: IndexCells | None = None
 
 
 class Locator:
@@ -139,6 +142,14 @@ def cell_summary(total: Partial, j: int | None, within: str = "mean") -> RoleCel
 
 def roll_up_moments(total: Partial, j: int | None, spec: RollupSpec) -> AccountEstimate:
     """:func:`b2bcx.stats.rollup.roll_up` from the cell moments of score ``j``."""
+    summary, pooled = moment_summaries(total, j, spec)
+    return roll_up_cells(summary, spec, total.roles, pooled)
+
+
+def moment_summaries(
+    total: Partial, j: int | None, spec: RollupSpec
+) -> tuple[RoleCells, RoleCells | None]:
+    """:func:`b2bcx.stats.rollup.summaries` from the cell moments of score ``j``."""
     summary = cell_summary(total, j, spec.within_role)
     pooled = None
     if spec.method == "mean":
@@ -150,7 +161,17 @@ def roll_up_moments(total: Partial, j: int | None, spec: RollupSpec) -> AccountE
             squares=total.squares.sum(axis=1, keepdims=True),
         )
         pooled = cell_summary(pooled_total, j, spec.within_role)
-    return roll_up_cells(summary, spec, total.roles, pooled)
+    return summary, pooled
+
+
+def index_cells(total: Partial, p: Plan) -> IndexCells | None:
+    """:func:`b2bcx.scoring.accounts.index_cells` from the moments."""
+    if "index" not in p.scores:
+        return None
+    spec = rollup_spec(p.config)
+    summary, pooled = moment_summaries(total, p.scores.index("index"), spec)
+    ids = np.array([str(a) for a in total.accounts.to_pylist()], dtype=object)
+    return cells_of_index(ids, summary, pooled, spec)
 
 
 def account_columns(
@@ -461,6 +482,7 @@ def finish(total: Partial, p: Plan, first_rows: Mapping[str, int]) -> Finished:
     locate = Locator(total, first_rows)
     order = pc.sort_indices(total.accounts).to_numpy(zero_copy_only=False)
     by_role, borrowed = role_table(total, p), borrowed_roles(total, p)
+    cells = index_cells(total, p)
     columns = account_columns(total, p, order)
     total.release_sums()
     accounts = account_frame(account_labels(total, p, order), columns, p)
@@ -474,6 +496,7 @@ def finish(total: Partial, p: Plan, first_rows: Mapping[str, int]) -> Finished:
         census_problems(total, p, locate),
         warnings,
         borrowed,
+        cells,
     )
 
 

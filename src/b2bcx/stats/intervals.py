@@ -110,19 +110,6 @@ def nps_standard_error(promoters: float, detractors: float, n: float) -> float:
     return float(100.0 * np.sqrt(spread / n))
 
 
-def change_significant(
-    delta: pd.Series, se: pd.Series, se_baseline: pd.Series
-) -> pd.Series:
-    """``|Δ| > z · sqrt(SE² + SE_base²)``: True/False, or None when not testable.
-
-    Not testable (None) when the change or either standard error is undefined;
-    such an account is never counted as unchanged.
-    """
-    limit = Z95 * np.sqrt(se**2 + se_baseline**2)
-    significant = (delta.abs() > limit).astype(object)
-    return significant.where(delta.notna() & limit.notna(), None)
-
-
 def wilson_interval(
     count: int, n: int, confidence: float = 0.95
 ) -> tuple[float, float]:
@@ -204,21 +191,19 @@ def adjusted_wald_nps_interval(
     return np.clip(centre - half, -100.0, 100.0), np.clip(centre + half, -100.0, 100.0)
 
 
-def p_change(delta: pd.Series, se: pd.Series, se_baseline: pd.Series) -> pd.Series:
-    """Two-sided p-value of a change between two independent waves.
+def p_change(delta: pd.Series, se: pd.Series, df: pd.Series) -> pd.Series:
+    """Two-sided p-value of a change with ``df`` degrees of freedom.
 
-    ``p = 2 (1 − Φ(|Δ| / sqrt(SE² + SE_base²)))``, computed as ``2 Φ(−|x|)``
-    (no cancellation). NaN (not testable) when the change or either SE is
-    undefined, or the combined SE is zero.
+    ``p = 2 (1 − F_t(|Δ| / SE; df))`` (docs/method.md#like-for-like-change). NaN
+    (not testable) when the change, its SE or df is undefined, or the SE is zero.
 
-    Reference: the normal test of docs/method.md#baseline-comparison; equals R
-    ``2 * pnorm(-abs(x))`` (here ``erfc(x/√2)``, pure Python, so scoring does not
-    load scipy).
+    Reference: R ``2 * pt(-abs(delta / se), df)``. Example: Δ = 9.375, SE = 9.22
+    on 12.4 df gives p = 0.329.
     """
-    combined = np.sqrt(se.astype(float) ** 2 + se_baseline.astype(float) ** 2)
+    se = se.astype(float)
     with np.errstate(invalid="ignore", divide="ignore"):
-        x = (delta.astype(float).abs() / combined).where(combined > 0)
-    p = [math.erfc(v / math.sqrt(2.0)) if v == v else math.nan for v in x]
+        x = (delta.astype(float).abs() / se).where(se > 0)
+    p = t_two_sided_p(x.to_numpy(float), df.astype(float).to_numpy())
     return pd.Series(p, index=delta.index, dtype=float)
 
 

@@ -231,6 +231,15 @@ def roll_up(cells: Cells, values: np.ndarray, spec: RollupSpec) -> AccountEstima
     (one pooled group, SE from the pooled within-account variance).
     ``missing_roles: exclude`` leaves an account missing unless every role is present.
     """
+    summary, pooled = summaries(cells, values, spec)
+    return roll_up_cells(summary, spec, cells.roles, pooled)
+
+
+def summaries(
+    cells: Cells, values: np.ndarray, spec: RollupSpec
+) -> tuple[RoleCells, RoleCells | None]:
+    """The account x role summary of ``values`` and, for ``method: mean``, the
+    summary over one group of all roles (what :func:`roll_up_cells` takes)."""
     summary = role_cells(cells, values, spec.within_role)
     pooled = None
     if spec.method == "mean":
@@ -238,7 +247,7 @@ def roll_up(cells: Cells, values: np.ndarray, spec: RollupSpec) -> AccountEstima
             cells.account, np.zeros_like(cells.role), cells.accounts, ("all",)
         )
         pooled = role_cells(one_group, values, spec.within_role)
-    return roll_up_cells(summary, spec, cells.roles, pooled)
+    return summary, pooled
 
 
 def roll_up_cells(
@@ -312,6 +321,74 @@ def _weighted(
     df = satterthwaite(summary.variance_terms(c), summary.degrees_of_freedom)
     df[np.isnan(se) | (se == 0)] = np.nan
     return AccountEstimate(estimate, se, used, n_eff, summary.borrowed(), df)
+
+
+@dataclass(frozen=True)
+class Change:
+    """The like-for-like change of accounts between two waves.
+
+    ``delta`` over the roles heard in both waves, its standard error ``se`` and
+    Satterthwaite degrees of freedom ``df`` (NaN where not testable), and
+    ``common`` the number of roles compared.
+    """
+
+    delta: np.ndarray
+    se: np.ndarray
+    df: np.ndarray
+    common: np.ndarray
+
+
+def like_for_like(
+    now: RoleCells,
+    base: RoleCells,
+    rows_now: np.ndarray,
+    rows_base: np.ndarray,
+    weights: np.ndarray,
+    top_only: bool = False,
+) -> Change:
+    """The change of an account over the roles heard in both waves.
+
+    Over ``C`` = the roles with an index in both waves (the highest-weighted of
+    them for ``waterfall``), weights renormalised over ``C``:
+    ``Δ = Σ_{r∈C} (w_r/W_C)(m_ar − m'_ar)``,
+    ``SE² = Σ_{r∈C} (w_r/W_C)² (σ²_r/n_ar + σ'²_r/n'_ar)``, each wave with its own
+    pooled role variances (and fallback), and ``df`` by Satterthwaite over both
+    waves' independent role sums of squares (:meth:`RoleCells.variance_terms`).
+    Not testable (NaN ``se`` and ``df``): no common role, or an SE or df
+    undefined or zero (docs/method.md#like-for-like-change).
+
+    Parameters
+    ----------
+    now, base : each wave's account x role cells over all its accounts (the
+        pooled variances are the whole wave's).
+    rows_now, rows_base : the row of each compared account in ``now`` and ``base``.
+    weights : ``w_r`` per role (column).
+    top_only : keep only the highest-weighted common role (``waterfall``).
+
+    Example: one role heard in both waves, 2 and 3 respondents, variances 100 and
+    150 on 10 and 12 df: ``SE² = 50 + 50``, ``df = 100² / (50²/10 + 50²/12)``.
+    """
+    n1, n0 = now.n[rows_now], base.n[rows_base]
+    common = (n1 > 0) & (n0 > 0)
+    if top_only:
+        common = _top_role(common, weights)
+    w = np.where(common, weights, 0.0)
+    total = w.sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = w / total[:, None]
+        gap = np.nan_to_num(now.m[rows_now]) - np.nan_to_num(base.m[rows_base])
+        delta = np.where(common, share * gap, 0.0).sum(axis=1)
+        c1 = np.where(common, share**2 / n1, 0.0)
+        c0 = np.where(common, share**2 / n0, 0.0)
+    terms = np.hstack([now.variance_terms(c1), base.variance_terms(c0)])
+    dof = np.concatenate([now.degrees_of_freedom, base.degrees_of_freedom])
+    se = np.sqrt(terms.sum(axis=1))
+    df = satterthwaite(terms, dof)
+    untestable = (total == 0) | np.isnan(se) | (se == 0) | np.isnan(df)
+    delta[total == 0] = np.nan
+    se[untestable] = np.nan
+    df[untestable] = np.nan
+    return Change(delta, se, df, common.sum(axis=1))
 
 
 def coverage(present: np.ndarray, weights: np.ndarray) -> np.ndarray:
