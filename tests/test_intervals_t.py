@@ -15,6 +15,13 @@ from scipy import special
 
 from b2bcx.stats.intervals import t_interval, t_margin
 from b2bcx.stats.rollup import RoleCells, like_for_like, satterthwaite
+from b2bcx.stats.shrinkage import (
+    adjusted_tau2,
+    eb_mse,
+    fay_herriot,
+    reml_score,
+    reml_tau2,
+)
 from b2bcx.stats.tdist import Z95, t_quantile, t_two_sided_p
 
 DFS = np.concatenate(
@@ -130,3 +137,23 @@ def test_like_for_like_without_a_common_role_is_not_testable():
     change = like_for_like(now, base, np.array([0]), np.array([0]), np.ones(2))
     assert np.isnan(change.delta[0]) and np.isnan(change.se[0])
     assert np.isnan(change.df[0]) and change.common[0] == 0
+
+
+def test_eb_mse_worked_example():
+    # tau2 = 10, D = 10 for four accounts: g1 = 5, g2 = 1.25, g3 = 2.5 -> 11.25
+    np.testing.assert_allclose(eb_mse(10.0, np.full(4, 10.0)), 11.25)
+
+
+def test_adjusted_tau2_is_positive_where_reml_is_zero():
+    # identical indices: REML gives 0, the adjusted likelihood a positive tau2 that
+    # solves reml_score + 1/tau2 = 0
+    y, v = np.full(6, 70.0), np.array([20.0, 30.0, 25.0, 40.0, 10.0, 15.0])
+    assert reml_tau2(y, v) == 0.0
+    tau2 = adjusted_tau2(y, v)
+    assert tau2 > 0
+    assert abs(reml_score(tau2, y, v) + 1 / tau2) < 1e-9 / tau2
+    # fewer than 4 accounts: REML
+    assert adjusted_tau2(y[:3], v[:3]) == reml_tau2(y[:3], v[:3])
+    fit = fay_herriot(y, np.sqrt(v))
+    assert fit.tau2 == 0.0 and fit.tau2_mse == pytest.approx(tau2)
+    np.testing.assert_allclose(fit.index_eb_se, np.sqrt(eb_mse(tau2, v)))

@@ -39,8 +39,7 @@ V1_ACCOUNT = ["n", "coverage", "index", "se", "nps"]
 # v2 account columns (docs/method.md §2b, §5).
 V2_ACCOUNT = [
     "reliability",
-    "index_eb",
-    "index_eb_se",
+    "index_eb",  # v2.1: index_eb_se (g1 + g2 + 2 g3) is in test_v21_reference.py
     "n_eff",
     "nps_ci_low",
     "nps_ci_high",

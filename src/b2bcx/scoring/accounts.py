@@ -94,12 +94,24 @@ def account_table(respondents: pd.DataFrame, config: Config) -> pd.DataFrame:
 
 
 def add_shrinkage(table: pd.DataFrame, config: Config) -> pd.DataFrame:
-    """``reliability``, ``index_eb``, ``index_eb_se`` and the ``low_reliability`` flag."""
+    """``reliability``, ``index_eb``, ``index_eb_se``, its interval
+    ``index_eb_ci_low/high`` and the ``low_reliability`` flag.
+
+    The interval is ``index_eb ± t_{df, 0.975} index_eb_se`` with the account's
+    Satterthwaite ``df`` (z where ``df`` is undefined), clipped to 0..100
+    (docs/method.md#shrunken-index-interval).
+    """
     fit = shrinkage(table)
+    df = table["df"].to_numpy(float) if "df" in table else np.full(len(table), np.inf)
+    low, high = t_interval(
+        fit.index_eb, fit.index_eb_se, np.where(np.isnan(df), np.inf, df)
+    )
     out = table.assign(
         reliability=fit.reliability,
         index_eb=fit.index_eb,
         index_eb_se=fit.index_eb_se,
+        index_eb_ci_low=low,
+        index_eb_ci_high=high,
     )
     low = fit.reliability < config.flags.low_reliability
     out["flags"] = [
