@@ -212,7 +212,10 @@ def test_paired_change_equals_the_paired_t_test(pairs):
     assert k == len(pairs)
     assert mean == pytest.approx(float(np.mean(now - before)), abs=1e-9)
     assert se == pytest.approx(mean / test.statistic, rel=1e-9, abs=1e-9)
-    assert low <= mean <= high
+    # the interval on t with k - 1 df, as t.test's conf.int (clipped to -100..100)
+    ci = test.confidence_interval()
+    assert low == pytest.approx(max(ci.low, -100.0), rel=1e-9, abs=1e-9)
+    assert high == pytest.approx(min(ci.high, 100.0), rel=1e-9, abs=1e-9)
 
 
 def test_movers_count_never_counts_untestable_accounts_as_unchanged():

@@ -55,9 +55,7 @@ V2_SEGMENT = [
     "nps_n_eff",
     "respondent_nps",
     "delta",
-    "delta_se",
-    "delta_ci_low",
-    "delta_ci_high",
+    "delta_se",  # v2.1: delta_ci_low/high on t_{k-1} are in test_v21_reference.py
 ]
 
 

@@ -1,9 +1,10 @@
-"""Uncertainty in one place: the z constant, normal intervals, standard errors of
-weighted means and of NPS, and the significance of a change.
+"""Uncertainty in one place: t and normal intervals, standard errors of weighted
+means and of NPS, and the significance of a change.
 
-Every interval, margin and test of b2bcx takes its ``z`` from here
-(docs/method.md#standard-error-and-interval). Renderers format the bounds these
-functions return; they compute none of their own.
+Every interval, margin and test of b2bcx takes its quantile from here: ``t`` with
+Satterthwaite or ``k − 1`` degrees of freedom, ``z`` only for the adjusted-Wald NPS
+interval and the Wilson interval (docs/method.md#degrees-of-freedom). Renderers
+format the bounds these functions return; they compute none of their own.
 """
 
 from __future__ import annotations
@@ -18,22 +19,6 @@ from b2bcx.errors import AnalysisError
 from b2bcx.stats.tdist import Z95, t_quantile, t_two_sided_p
 
 __all__ = ["Z95", "t_quantile", "t_two_sided_p"]
-
-
-def normal_interval(
-    estimate: np.ndarray | float,
-    se: np.ndarray | float,
-    lower: float = 0.0,
-    upper: float = 100.0,
-) -> tuple[np.ndarray, np.ndarray]:
-    """95% interval ``estimate ± z·SE``, clipped to ``lower..upper``.
-
-    NaN where the standard error is undefined (never a zero-width interval).
-    """
-    estimate, se = np.asarray(estimate, float), np.asarray(se, float)
-    low = np.clip(estimate - Z95 * se, lower, upper)
-    high = np.clip(estimate + Z95 * se, lower, upper)
-    return low, high
 
 
 def t_margin(se: np.ndarray | float, df: np.ndarray | float) -> np.ndarray:
@@ -238,7 +223,8 @@ def paired_change(
 
     ``Δ̄ = Σ v_a Δ_a``, ``SE = sqrt(k/(k−1) Σ v_a² (Δ_a − Δ̄)²)`` over the ``k``
     accounts with a change (both waves) and a positive weight; interval
-    ``Δ̄ ± z SE`` clipped to −100..100.
+    ``Δ̄ ± t_{k−1, 0.975} SE`` clipped to −100..100 (R ``t.test(paired = TRUE)``'s
+    ``conf.int`` for equal weights).
 
     Returns
     -------
@@ -249,5 +235,5 @@ def paired_change(
     standard error (docs/method.md#paired-segment-change).
     """
     mean, se, k = weighted_mean(delta, weights)
-    low, high = normal_interval(mean, se, -100.0, 100.0)
+    low, high = t_interval(mean, se, k - 1, -100.0, 100.0)
     return mean, se, float(low), float(high), k
