@@ -115,6 +115,16 @@ def account_columns(result: Any, accounts: Any) -> list[Column]:
                 group="pillars",
             )
         )
+    if "index_eb_ci_low" in accounts:
+        columns.append(
+            Column(
+                "index_eb 95%",
+                [_ci(r["index_eb_ci_low"], r["index_eb_ci_high"]) for r in rows],
+                5,
+            )
+        )
+    if "df" in accounts:
+        columns.append(Column("df", [number(r["df"]) for r in rows], 5))
     if "index_baseline" in accounts:
         columns.append(
             Column("index before", [number(r["index_baseline"]) for r in rows], 5)
@@ -196,7 +206,10 @@ def account_legend(result: Any, accounts: Any, shown: list[str]) -> str:
     """One line saying what the shown columns, codes, ``*`` and blanks mean."""
     parts = []
     if "index ±95%" in shown:
-        parts.append("index ± its 95% margin of error; blank: not scored")
+        parts.append(
+            "index ± its 95% margin of error (t on df degrees of freedom); "
+            "blank: not scored"
+        )
     if "rel." in shown:
         parts.append(
             f"rel.: reliability of the index, 0-1 (below "
