@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 EXAMPLE := examples
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint bench calibrate clean
 
 $(BIN)/python:
 	@test -n "$(PYTHON)" || { echo "Python 3.11+ is required"; exit 1; }
@@ -38,8 +38,8 @@ demo: $(VENV)/.installed-plot
 	@echo "  b2bcx score $(EXAMPLE)/acme_2026q3.csv -c $(EXAMPLE)/acme.yaml --baseline $(EXAMPLE)/acme_2026q2.csv --accounts $(EXAMPLE)/crm_accounts.csv"
 
 lint: $(VENV)/.installed-test
-	$(BIN)/ruff check src tests examples benchmarks
-	$(BIN)/ruff format --check src tests examples benchmarks
+	$(BIN)/ruff check src tests examples benchmarks validation
+	$(BIN)/ruff format --check src tests examples benchmarks validation
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
@@ -57,6 +57,10 @@ bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/generate.py 10k 200k
 	$(BIN)/python benchmarks/check_duckdb.py benchmarks/data/bench_10k.csv benchmarks/data/bench_200k.csv
 	$(BIN)/python benchmarks/run.py --sizes $(SIZES) --repeats 3 --no-startup --no-report --extra "$(BENCH_EXTRA)"
+
+# the calibration study of docs/method.md#calibration-study (seeded, a few minutes)
+calibrate: $(VENV)/.installed
+	$(BIN)/python validation/calibration.py
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache

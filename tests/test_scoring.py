@@ -11,6 +11,7 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import special
 from tests.conftest import as_export, respondent, small_config
 
 from b2bcx import api
@@ -90,15 +91,32 @@ def test_standard_error_uses_pooled_within_account_role_variance():
     accounts = by_account(score())
     # DM: SS = 2*12.5^2 = 312.5 over N-A = 3-2 -> 312.5
     # user: B (100, 25) SS = 2812.5, C one answer; N-A = 3-2 -> 2812.5
-    se_b = math.sqrt((0.5 / 0.7) ** 2 * 312.5 / 1 + (0.2 / 0.7) ** 2 * 2812.5 / 2)
+    dm_b, user_b = (0.5 / 0.7) ** 2 * 312.5 / 1, (0.2 / 0.7) ** 2 * 2812.5 / 2
+    se_b = math.sqrt(dm_b + user_b)
     assert accounts.loc["B", "se"] == pytest.approx(se_b)
+    # Satterthwaite: each role's variance rests on N_r - A_r = 1 degree of freedom
+    df_b = (dm_b + user_b) ** 2 / (dm_b**2 / 1 + user_b**2 / 1)
+    assert accounts.loc["B", "df"] == pytest.approx(df_b)
+    # reference: scipy.special.stdtrit == R qt(0.975, df)
+    margin = special.stdtrit(df_b, 0.975) * se_b
+    assert accounts.loc["B", "ci_high"] == pytest.approx(
+        min(37.5 / 0.7 + margin, 100.0), abs=1e-9
+    )
     assert accounts.loc["B", "ci_low"] == pytest.approx(
-        37.5 / 0.7 - 1.959964 * se_b, abs=1e-4
+        max(37.5 / 0.7 - margin, 0.0), abs=1e-9
     )
     # influencer: one answer in one account -> N_r - A_r = 0 -> the role borrows the
     # variance pooled over all roles: (312.5 + 2812.5) / (1 + 1) = 1562.5
     se_a = math.sqrt((0.5 / 0.8) ** 2 * 312.5 / 2 + (0.3 / 0.8) ** 2 * 1562.5 / 1)
     assert accounts.loc["A", "se"] == pytest.approx(se_a)
+    # its df: the borrowed term is spread over the roles' own sums of squares,
+    # c * SS_k / D with D = 1 + 1, so each term rests on one role's SS
+    borrowed = (0.3 / 0.8) ** 2 / 1
+    dm_a = (0.5 / 0.8) ** 2 / 2 * 312.5 + borrowed * 312.5 / 2
+    user_a = borrowed * 2812.5 / 2
+    assert dm_a + user_a == pytest.approx(se_a**2)
+    df_a = (dm_a + user_a) ** 2 / (dm_a**2 / 1 + user_a**2 / 1)
+    assert accounts.loc["A", "df"] == pytest.approx(df_a)
     # C: sqrt(2812.5/1) = 53.03 -> interval clipped to 0..100
     assert accounts.loc["C", "ci_low"] == 0.0
     assert accounts.loc["C", "ci_high"] == 100.0
@@ -239,10 +257,16 @@ def test_baseline_delta_and_significance():
     accounts = by_account(result)
     # B was 0 everywhere before: delta = 37.5/0.7 - 0
     assert accounts.loc["B", "delta"] == pytest.approx(37.5 / 0.7)
-    limit = 1.959964 * math.sqrt(
-        accounts.loc["B", "se"] ** 2 + accounts.loc["B", "se_baseline"] ** 2
-    )
-    assert accounts.loc["B", "significant"] == (abs(accounts.loc["B", "delta"]) > limit)
+    # the same roles answered in both waves: the like-for-like change is delta and
+    # its SE combines the two account SEs
+    b = accounts.loc["B"]
+    assert b["delta_lfl"] == pytest.approx(b["delta"])
+    assert b["se_change"] == pytest.approx(math.hypot(b["se"], b["se_baseline"]))
+    # reference: scipy.special.stdtr == R pt
+    p = 2 * special.stdtr(b["df_change"], -abs(b["delta_lfl"]) / b["se_change"])
+    assert b["p_change"] == pytest.approx(p, abs=1e-12)
+    assert b["significant"] == (p < 0.05)
+    assert "roles_changed" not in b["flags"]
     assert accounts.loc["A", "delta"] == pytest.approx(0.0)
     assert accounts.loc["A", "significant"] is False
     assert accounts.loc["A", "p_change"] == pytest.approx(1.0)
@@ -415,3 +439,19 @@ def test_an_account_heard_without_scores_is_not_also_listed_as_not_heard():
     output = api.account_output(result)
     assert output["account"].is_unique and len(output) == 5
     assert result.revenue_coverage == pytest.approx(10 / 15)
+
+
+def test_a_change_of_who_answered_is_flagged_and_tested_like_for_like():
+    config = parse_config(small_config())
+    current = as_export(three_accounts())
+    # before, A was heard through its decision makers only (a3, the influencer, is new)
+    previous = [r for r in three_accounts() if r["Id"] != "a3"]
+    result = api.score(current, config, baseline=as_export(previous, "prev.csv"))
+    a = by_account(result).loc["A"]
+    assert "roles_changed" in a["flags"]
+    # now 0.5*68.75 + 0.3*75 over 0.8 vs 68.75 before: delta mixes in the influencer
+    assert a["delta"] == pytest.approx((0.5 * 68.75 + 0.3 * 75) / 0.8 - 68.75)
+    # like for like: the decision makers alone, who did not change their answers
+    assert a["delta_lfl"] == pytest.approx(0.0)
+    assert a["p_change"] == pytest.approx(1.0)
+    assert "roles_changed" not in by_account(result).loc["B", "flags"]

@@ -33,17 +33,20 @@ runner = CliRunner()
 
 # v1 columns: b2bcx already computes them; pinned so v2 cannot change their meaning
 # (on single_dm.csv ci_low/ci_high/se change: v2's variance fallback defines them).
-V1_ACCOUNT = ["n", "coverage", "index", "se", "ci_low", "ci_high", "nps"]
+# v2.1 (docs/method.md#degrees-of-freedom) moves ci_low/ci_high to t quantiles: they
+# are pinned with the other v2.1 columns in test_v21_reference.py.
+V1_ACCOUNT = ["n", "coverage", "index", "se", "nps"]
 # v2 account columns (docs/method.md §2b, §5).
 V2_ACCOUNT = [
     "reliability",
-    "index_eb",
-    "index_eb_se",
+    "index_eb",  # v2.1: index_eb_se (g1 + g2 + 2 g3) is in test_v21_reference.py
     "n_eff",
     "nps_ci_low",
     "nps_ci_high",
 ]
-V2_CHANGE = ["index_baseline", "delta", "p_change", "q_change", "significant_fdr"]
+# v2.1 tests the like-for-like change with t: p_change, q_change and significant_fdr
+# are pinned in test_v21_reference.py.
+V2_CHANGE = ["index_baseline", "delta"]
 V1_SEGMENT = ["accounts", "index", "index_se", "nps"]
 V2_SEGMENT = [
     "nps_se",  # v2: account-clustered (v1's respondent margin moves to nps_se_srs)
@@ -52,9 +55,7 @@ V2_SEGMENT = [
     "nps_n_eff",
     "respondent_nps",
     "delta",
-    "delta_se",
-    "delta_ci_low",
-    "delta_ci_high",
+    "delta_se",  # v2.1: delta_ci_low/high on t_{k-1} are in test_v21_reference.py
 ]
 
 

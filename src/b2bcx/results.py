@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+import numpy as np
 import pandas as pd
 
 from b2bcx import __version__
@@ -34,6 +35,31 @@ class AccountMaster:
 
 
 @dataclass(frozen=True)
+class IndexCells:
+    """The index of each account per role, as its roll-up used it: what the
+    like-for-like change needs of a wave (docs/method.md#like-for-like-change).
+
+    Attributes
+    ----------
+    accounts : account ids, one per row.
+    present : accounts x configured roles, the roles with an index.
+    n, m, ss : accounts x roll-up groups (the roles; one group of all roles for
+        ``rollup.method: mean``): respondents with an index, their centre and
+        sum of squared deviations from their mean.
+    weights : the weight of each group.
+    top_only : the roll-up keeps only the highest-weighted group (``waterfall``).
+    """
+
+    accounts: np.ndarray
+    present: np.ndarray
+    n: np.ndarray
+    m: np.ndarray
+    ss: np.ndarray
+    weights: np.ndarray
+    top_only: bool = False
+
+
+@dataclass(frozen=True)
 class ScoreResult:
     """Everything ``b2bcx score`` computes.
 
@@ -51,6 +77,7 @@ class ScoreResult:
         (docs/method.md#variance-fallback).
     tau2, mu : the Fay–Herriot between-account variance and precision-weighted
         mean behind ``reliability`` and ``index_eb`` (NaN when not estimable).
+    index_cells : the index per account and role (for the like-for-like change).
     """
 
     config: Config
@@ -69,6 +96,7 @@ class ScoreResult:
     borrowed_roles: tuple[str, ...] = ()
     tau2: float = float("nan")
     mu: float = float("nan")
+    index_cells: IndexCells | None = None
 
     @property
     def portfolio(self) -> dict[str, float]:

@@ -15,12 +15,13 @@ import pandas as pd
 from b2bcx.config.models import Config
 from b2bcx.errors import DataError, Problem, raise_if_errors
 from b2bcx.io import Export, platform_exclusions
-from b2bcx.results import AccountMaster, ScoreResult
+from b2bcx.results import AccountMaster, IndexCells, ScoreResult
 from b2bcx.scoring.accounts import (
     NAME,
     account_attributes,
     account_table,
     borrowed_variance_roles,
+    index_cells,
     revenue_column,
     score_columns,
     shrinkage,
@@ -254,7 +255,9 @@ def score_waves(
     result = _result(checked, config, export.files, master)
     base = _baseline_result(baseline, checked, config, master)
     if base is not None:
-        accounts = compare_baseline(result.accounts, base.accounts)
+        accounts = compare_baseline(
+            result.accounts, base.accounts, result.index_cells, base.index_cells
+        )
         result = replace(
             result,
             accounts=accounts,
@@ -315,6 +318,7 @@ def _result(
         wave=checked.wave,
         master=master,
         borrowed=tuple(borrowed_variance_roles(respondents, config)),
+        index_cells=index_cells(respondents, config),
     )
 
 
@@ -330,6 +334,7 @@ def assemble(
     wave: str | None,
     master: AccountMaster | None,
     borrowed: tuple[str, ...] = (),
+    index_cells: IndexCells | None = None,
 ) -> ScoreResult:
     """The result from the account table (with attributes): the account list
     applied, tiers, segments and lifecycle views; ``borrowed`` names the roles
@@ -376,6 +381,7 @@ def assemble(
         borrowed_roles=borrowed,
         tau2=fit.tau2,
         mu=fit.mu,
+        index_cells=index_cells,
     )
     segments = _segments(accounts, config, master, result.segment_columns)
     return replace(

@@ -344,6 +344,7 @@ def _result(
         wave=next(iter(total.waves)) if total.waves else None,
         master=master,
         borrowed=done.borrowed,
+        index_cells=done.index_cells,
     )
 
 

@@ -45,6 +45,7 @@ FLAG_NOUNS = {
     "low_coverage": "low coverage",
     "role_gap": "role gap",
     "low_reliability": "low reliability",
+    "roles_changed": "the people who answered changed",
     "insufficient_n": "too few respondents",
 }
 
@@ -288,6 +289,9 @@ def change_line(row: pd.Series, baseline_wave: str | None) -> str:
     if number(row.get("index_baseline")) is None:
         return f"Change {since}: not surveyed then"
     delta = signed(row.get("delta"))
+    same_roles = signed(row.get("delta_lfl"))
+    if number(row.get("delta_lfl")) is not None and same_roles != delta:
+        delta += f" ({same_roles} over the same roles: the people who answered changed)"
     significant = row.get("significant")
     p_value, q_value = number(row.get("p_change")), number(row.get("q_change"))
     if (

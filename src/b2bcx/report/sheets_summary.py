@@ -125,7 +125,12 @@ def write_summary(ws: Worksheet, inputs: ReportInputs) -> None:
         movers(result),
         row,
         "Movers",
-        formats={"delta": SIGNED, "reliability": "0.00", "q_change": "0.000"},
+        formats={
+            "delta": SIGNED,
+            "delta_lfl": SIGNED,
+            "reliability": "0.00",
+            "q_change": "0.000",
+        },
         empty=_no_movers(inputs),
         labels=labels,
     )
@@ -278,7 +283,8 @@ def _change(
     row = write_note(
         ws,
         row,
-        "Accounts heard in both waves; significant when |Δ| > 1.96 √(SE² + SE_base²); "
+        "Accounts heard in both waves; tested like for like over the roles heard in "
+        "both (delta_lfl, t test, significant when p < 0.05); "
         "false discovery control by Benjamini–Hochberg over the testable accounts.",
     )
     return _figures(ws, row, figures, "Baseline change", labels)

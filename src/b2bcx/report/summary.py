@@ -26,6 +26,7 @@ MOVER_COLUMNS = [
     "index",
     "index_baseline",
     "delta",
+    "delta_lfl",
     "q_change",
 ]
 
@@ -255,7 +256,8 @@ def movers(result: ScoreResult, top: int = 5) -> pd.DataFrame:
     """The ``top`` biggest significant rises, then falls (ordered on the change of ``index_eb``).
 
     Columns ``account`` (and ``name``), ``direction, index_eb, reliability, index,
-    index_baseline, delta, q_change`` (those present).
+    index_baseline, delta, delta_lfl, q_change`` (those present; ``delta_lfl``,
+    the change over the roles heard in both waves, is what was tested).
     """
     rises, falls = significant_moves(compared(result.accounts))
     parts = [

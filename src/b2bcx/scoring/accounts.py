@@ -10,12 +10,13 @@ import pandas as pd
 
 from b2bcx.config.models import Config
 from b2bcx.errors import Problem
-from b2bcx.results import AccountMaster
+from b2bcx.results import AccountMaster, IndexCells
 from b2bcx.scoring.prepare import FILE, ROW
-from b2bcx.stats.intervals import adjusted_wald_nps_interval, normal_interval
+from b2bcx.stats.intervals import adjusted_wald_nps_interval, t_interval
 from b2bcx.stats.rollup import (
     AccountEstimate,
     Cells,
+    RoleCells,
     RollupSpec,
     account_flags,
     coverage,
@@ -23,6 +24,7 @@ from b2bcx.stats.rollup import (
     role_cells,
     role_gap,
     roll_up,
+    summaries,
 )
 from b2bcx.stats.shrinkage import Shrinkage, fay_herriot
 
@@ -75,7 +77,7 @@ def account_table(respondents: pd.DataFrame, config: Config) -> pd.DataFrame:
     answered = index_cells.present
     table["coverage"] = coverage(answered, weights)
     table["index"] = index.estimate
-    table["ci_low"], table["ci_high"] = normal_interval(index.estimate, index.se)
+    table["ci_low"], table["ci_high"] = t_interval(index.estimate, index.se, index.df)
     table = table.join(_nps_columns(respondents, cells, spec))
     for column in score_columns(config):
         table[column] = roll_up(
@@ -86,18 +88,31 @@ def account_table(respondents: pd.DataFrame, config: Config) -> pd.DataFrame:
         respondents, cells, config, n, table["coverage"].to_numpy(), gap
     )
     table["se"] = index.se
+    table["df"] = index.df
     table["role_gap"] = gap
     table = _blank_insufficient(table, config)
     return add_shrinkage(table, config)
 
 
 def add_shrinkage(table: pd.DataFrame, config: Config) -> pd.DataFrame:
-    """``reliability``, ``index_eb``, ``index_eb_se`` and the ``low_reliability`` flag."""
+    """``reliability``, ``index_eb``, ``index_eb_se``, its interval
+    ``index_eb_ci_low/high`` and the ``low_reliability`` flag.
+
+    The interval is ``index_eb ± t_{df, 0.975} index_eb_se`` with the account's
+    Satterthwaite ``df`` (z where ``df`` is undefined), clipped to 0..100
+    (docs/method.md#shrunken-index-interval).
+    """
     fit = shrinkage(table)
+    df = table["df"].to_numpy(float) if "df" in table else np.full(len(table), np.inf)
+    low, high = t_interval(
+        fit.index_eb, fit.index_eb_se, np.where(np.isnan(df), np.inf, df)
+    )
     out = table.assign(
         reliability=fit.reliability,
         index_eb=fit.index_eb,
         index_eb_se=fit.index_eb_se,
+        index_eb_ci_low=low,
+        index_eb_ci_high=high,
     )
     low = fit.reliability < config.flags.low_reliability
     out["flags"] = [
@@ -111,6 +126,40 @@ def shrinkage(accounts: pd.DataFrame) -> Shrinkage:
     """The Fay–Herriot fit of an account table (``index`` with its ``se``)."""
     return fay_herriot(
         accounts["index"].to_numpy(float), accounts["se"].to_numpy(float)
+    )
+
+
+def index_cells(respondents: pd.DataFrame, config: Config) -> IndexCells | None:
+    """The index per account and role as the roll-up uses it (None without an index)."""
+    if "index" not in respondents or respondents.empty:
+        return None
+    spec = rollup_spec(config)
+    cells = Cells.from_respondents(
+        respondents["account"], respondents["role"], list(spec.role_weights)
+    )
+    summary, pooled = summaries(cells, respondents["index"].to_numpy(float), spec)
+    return cells_of_index(cells.accounts.astype(str).to_numpy(), summary, pooled, spec)
+
+
+def cells_of_index(
+    ids: np.ndarray, summary: RoleCells, pooled: RoleCells | None, spec: RollupSpec
+) -> IndexCells:
+    """:class:`IndexCells` from the roll-up's cell summaries, whatever computed them
+    (the respondent path and the moments pass)."""
+    groups = pooled if spec.method == "mean" and pooled is not None else summary
+    weights = (
+        np.ones(1)
+        if groups is pooled
+        else np.array(list(spec.role_weights.values()), dtype=float)
+    )
+    return IndexCells(
+        accounts=np.asarray(ids, dtype=object),
+        present=summary.present,
+        n=groups.n,
+        m=groups.m,
+        ss=groups.ss,
+        weights=weights,
+        top_only=spec.method == "waterfall",
     )
 
 

@@ -9,25 +9,36 @@ import numpy as np
 import pandas as pd
 
 from b2bcx.config.models import Config
+from b2bcx.results import IndexCells
 from b2bcx.scoring.accounts import score_columns
 from b2bcx.stats.change import regression_to_mean
-from b2bcx.stats.intervals import bh_q_values, change_significant, p_change
+from b2bcx.stats.intervals import bh_q_values, p_change
 from b2bcx.stats.order import ORDER_DECIMALS
+from b2bcx.stats.rollup import Change, RoleCells, like_for_like
 
 FDR_LEVEL = 0.05
 """False discovery rate of ``significant_fdr`` (fixed, like the 95% of intervals)."""
 
 
-def compare_baseline(accounts: pd.DataFrame, base: pd.DataFrame) -> pd.DataFrame:
-    """Change against the baseline, per account (docs/method.md#change).
+def compare_baseline(
+    accounts: pd.DataFrame,
+    base: pd.DataFrame,
+    cells: IndexCells | None = None,
+    base_cells: IndexCells | None = None,
+) -> pd.DataFrame:
+    """Change against the baseline, per account (docs/method.md#like-for-like-change).
 
-    ``Δ = I_a − I_a^base``; ``significant`` when ``|Δ| > z sqrt(SE_a² + SE_base²)``;
-    ``p_change`` its two-sided p-value; ``q_change`` the Benjamini–Hochberg
-    q-value over the accounts testable in both waves; ``significant_fdr`` when
-    ``q_change ≤ 0.05``. Accounts not testable get blanks (None), never False.
-    ``delta_eb`` (the change of ``index_eb``) orders the biggest movers;
-    ``delta_rtm = index_eb^base − I^base`` is the change expected from regression to
-    the mean alone (docs/method.md#regression-to-the-mean).
+    ``delta = I_a − I_a^base``. The test is like for like: ``delta_lfl`` over the
+    roles heard in both waves, with its ``se_change`` and Satterthwaite
+    ``df_change`` (:func:`b2bcx.stats.rollup.like_for_like`);
+    ``p_change = 2(1 − F_t(|delta_lfl|/SE; df_change))``, ``significant`` when
+    ``p_change < 0.05``; ``q_change`` the Benjamini–Hochberg q-value over the
+    testable accounts; ``significant_fdr`` when ``q_change ≤ 0.05``. Accounts not
+    testable get blanks (None), never False. Accounts scored in both waves whose
+    roles with an index differ get the flag ``roles_changed``. ``delta_eb`` (the
+    change of ``index_eb``) orders the biggest movers; ``delta_rtm =
+    index_eb^base − I^base`` is the change expected from regression to the mean
+    alone (docs/method.md#regression-to-the-mean).
     """
     kept = [c for c in ("index", "se", "index_eb") if c in base]
     previous = base.set_index("account")[kept].rename(
@@ -43,12 +54,61 @@ def compare_baseline(accounts: pd.DataFrame, base: pd.DataFrame) -> pd.DataFrame
         out["delta_eb"] = out["index_eb"] - out["index_eb_baseline"]
         expected = regression_to_mean(out["index_baseline"], out["index_eb_baseline"])
         out["delta_rtm"] = np.where(out["delta"].notna(), expected, np.nan)
-    out["significant"] = change_significant(out["delta"], out["se"], out["se_baseline"])
-    out["p_change"] = p_change(out["delta"], out["se"], out["se_baseline"])
+    both = (out["index"].notna() & out["index_baseline"].notna()).to_numpy()
+    change, changed = _like_for_like(out["account"], both, cells, base_cells)
+    out["delta_lfl"] = change.delta
+    out["se_change"] = change.se
+    out["df_change"] = change.df
+    out["p_change"] = p_change(out["delta_lfl"], out["se_change"], out["df_change"])
+    significant = (out["p_change"] < FDR_LEVEL).astype(object)
+    out["significant"] = significant.where(out["p_change"].notna(), None)
     out["q_change"] = bh_q_values(out["p_change"])
     fdr = (out["q_change"] <= FDR_LEVEL).astype(object)
     out["significant_fdr"] = fdr.where(out["q_change"].notna(), None)
+    out["flags"] = [
+        [*flags, ROLES_CHANGED] if moved else flags
+        for flags, moved in zip(out["flags"], changed, strict=True)
+    ]
     return out
+
+
+ROLES_CHANGED = "roles_changed"
+"""Flag: the account's roles with an index differ between the two waves."""
+
+
+def _like_for_like(
+    ids: pd.Series,
+    both: np.ndarray,
+    cells: IndexCells | None,
+    base_cells: IndexCells | None,
+) -> tuple[Change, np.ndarray]:
+    """The like-for-like change of the accounts scored in both waves, in ``ids``'
+    order, and whether their roles changed."""
+    k = len(ids)
+    empty = np.full(k, np.nan)
+    changed = np.zeros(k, bool)
+    if cells is None or base_cells is None:
+        return Change(empty, empty.copy(), empty.copy(), np.zeros(k, int)), changed
+    keys = ids.astype(str)
+    rows_now = pd.Index(cells.accounts).get_indexer(keys)
+    rows_base = pd.Index(base_cells.accounts).get_indexer(keys)
+    pick = both & (rows_now >= 0) & (rows_base >= 0)
+    now, base = _role_cells(cells), _role_cells(base_cells)
+    found = like_for_like(
+        now, base, rows_now[pick], rows_base[pick], cells.weights, cells.top_only
+    )
+    delta, se, df = empty.copy(), empty.copy(), empty.copy()
+    delta[pick], se[pick], df[pick] = found.delta, found.se, found.df
+    changed[pick] = (
+        cells.present[rows_now[pick]] != base_cells.present[rows_base[pick]]
+    ).any(axis=1)
+    common = np.zeros(k, int)
+    common[pick] = found.common
+    return Change(delta, se, df, common), changed
+
+
+def _role_cells(cells: IndexCells) -> RoleCells:
+    return RoleCells(n=cells.n, m=cells.m, mean=cells.m, ss=cells.ss)
 
 
 def role_table(respondents: pd.DataFrame, config: Config) -> pd.DataFrame:

@@ -17,10 +17,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from b2bcx.errors import Problem
+from b2bcx.results import IndexCells
 from b2bcx.scoring.accounts import (
     _blank_insufficient,
     add_shrinkage,
     amount_problems,
+    cells_of_index,
     read_amounts,
     rollup_spec,
     score_columns,
@@ -37,7 +39,7 @@ from b2bcx.scoring.prepare import (
 )
 from b2bcx.scoring.respondents import _scale_hint, _with_suggestion
 from b2bcx.stats.drivers import CrossProducts
-from b2bcx.stats.intervals import adjusted_wald_nps_interval, normal_interval
+from b2bcx.stats.intervals import adjusted_wald_nps_interval, t_interval
 from b2bcx.stats.rollup import (
     AccountEstimate,
     RoleCells,
@@ -67,6 +69,7 @@ class Finished:
     attribute_warnings: list[Problem]
     borrowed: tuple[str, ...] = ()
     questioned_amounts: bool = False
+    index_cells: IndexCells | None = None
 
 
 class Locator:
@@ -143,6 +146,14 @@ def cell_summary(total: Partial, j: int | None, within: str = "mean") -> RoleCel
 
 def roll_up_moments(total: Partial, j: int | None, spec: RollupSpec) -> AccountEstimate:
     """:func:`b2bcx.stats.rollup.roll_up` from the cell moments of score ``j``."""
+    summary, pooled = moment_summaries(total, j, spec)
+    return roll_up_cells(summary, spec, total.roles, pooled)
+
+
+def moment_summaries(
+    total: Partial, j: int | None, spec: RollupSpec
+) -> tuple[RoleCells, RoleCells | None]:
+    """:func:`b2bcx.stats.rollup.summaries` from the cell moments of score ``j``."""
     summary = cell_summary(total, j, spec.within_role)
     pooled = None
     if spec.method == "mean":
@@ -154,7 +165,17 @@ def roll_up_moments(total: Partial, j: int | None, spec: RollupSpec) -> AccountE
             squares=total.squares.sum(axis=1, keepdims=True),
         )
         pooled = cell_summary(pooled_total, j, spec.within_role)
-    return roll_up_cells(summary, spec, total.roles, pooled)
+    return summary, pooled
+
+
+def index_cells(total: Partial, p: Plan) -> IndexCells | None:
+    """:func:`b2bcx.scoring.accounts.index_cells` from the moments."""
+    if "index" not in p.scores:
+        return None
+    spec = rollup_spec(p.config)
+    summary, pooled = moment_summaries(total, p.scores.index("index"), spec)
+    ids = np.array([str(a) for a in total.accounts.to_pylist()], dtype=object)
+    return cells_of_index(ids, summary, pooled, spec)
 
 
 def account_columns(
@@ -176,7 +197,7 @@ def account_columns(
     cover = coverage(answered, weights)
     columns["coverage"] = cover[order]
     columns["index"] = index.estimate[order]
-    low, high = normal_interval(index.estimate, index.se)
+    low, high = t_interval(index.estimate, index.se, index.df)
     columns["ci_low"], columns["ci_high"] = low[order], high[order]
     if PROMOTER in scores:
         for name, values in _nps_columns(total, scores, spec).items():
@@ -187,6 +208,7 @@ def account_columns(
     flags = _flags(total, p, n, cover, gap)
     columns["flags"] = [flags[i] for i in order.tolist()]
     columns["se"] = index.se[order]
+    columns["df"] = index.df[order]
     columns["role_gap"] = gap[order]
     return columns
 
@@ -465,6 +487,7 @@ def finish(total: Partial, p: Plan, first_rows: Mapping[str, int]) -> Finished:
     locate = Locator(total, first_rows)
     order = pc.sort_indices(total.accounts).to_numpy(zero_copy_only=False)
     by_role, borrowed = role_table(total, p, order), borrowed_roles(total, p)
+    cells = index_cells(total, p)
     columns = account_columns(total, p, order)
     total.release_sums()
     accounts = account_frame(account_labels(total, p, order), columns, p)
@@ -479,6 +502,7 @@ def finish(total: Partial, p: Plan, first_rows: Mapping[str, int]) -> Finished:
         warnings,
         borrowed,
         questioned,
+        cells,
     )
 
 

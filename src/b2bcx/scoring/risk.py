@@ -4,7 +4,9 @@ An account is *at risk* when the survey says something bad about it: a decision
 maker is a detractor, its index fell significantly since the baseline, or its score
 on the ranking basis is among the lowest. A *blind spot* is an account the survey
 cannot speak for: a single contact, no decision maker, low coverage of the role
-weight, too few respondents, a low reliability, or not heard at all. A healthy account with one contact
+weight, too few respondents, a low reliability, not heard at all, or (against a
+baseline) heard through different roles than before, so its change mixes opinion
+with who answered. A healthy account with one contact
 is a blind spot, not a risk (docs/method.md#decisions).
 """
 
@@ -24,6 +26,7 @@ BLIND_SPOTS = (
     "no_decision_maker",
     "low_coverage",
     "low_reliability",
+    "roles_changed",
 )
 LOW_SCORE_SHARE = 0.10  # the lowest tenth of scored accounts on the ranking basis
 RISK_LABELS = {
@@ -38,6 +41,7 @@ BLIND_SPOT_LABELS = {
     "no_decision_maker": "no decision maker",
     "low_coverage": "low coverage",
     "low_reliability": "low reliability",
+    "roles_changed": "the people who answered changed",
 }
 
 
@@ -78,7 +82,8 @@ def risk_and_blind_spots(accounts: pd.DataFrame) -> pd.DataFrame:
     cut = low_score_cut(accounts)
     fell = np.zeros(len(accounts), bool)
     if "significant" in accounts and "delta" in accounts:
-        delta = accounts["delta"].astype(float).to_numpy()
+        tested = "delta_lfl" if "delta_lfl" in accounts else "delta"
+        delta = accounts[tested].astype(float).to_numpy()
         fell = accounts["significant"].eq(True).to_numpy(bool) & (delta < 0)
     low = score <= cut if np.isfinite(cut) else np.zeros(len(accounts), bool)
     reasons = {

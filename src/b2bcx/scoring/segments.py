@@ -8,9 +8,9 @@ import numpy as np
 import pandas as pd
 
 from b2bcx.stats.intervals import (
-    normal_interval,
     nps_standard_error,
     paired_change,
+    t_interval,
     weighted_mean,
 )
 
@@ -23,7 +23,9 @@ def summarise(
 ) -> dict[str, float]:
     """One summary row for a set of accounts (a segment, or the portfolio).
 
-    Every margin is account-clustered (docs/method.md#clustered-margins). Segment
+    Every margin is account-clustered (docs/method.md#clustered-margins) and every
+    interval uses ``t_{k−1}``, ``k`` the accounts entering that mean (empty for
+    ``k < 2``; docs/method.md#few-accounts). Segment
     NPS is the weighted mean of account NPS (the *account NPS*) with a clustered
     ``nps_se``; ``nps_se_srs`` is the respondent-level margin from ``p`` and ``d``
     = the weighted means of the accounts' role-weighted promoter and detractor
@@ -33,7 +35,7 @@ def summarise(
     ``delta, delta_se, delta_ci_low, delta_ci_high`` over accounts in both waves.
     """
     index, index_se, k = weighted_mean(accounts["index"], weights)
-    low, high = normal_interval(index, index_se)
+    low, high = t_interval(index, index_se, k - 1)
     row: dict[str, float] = {
         "accounts": float(len(accounts)),
         "scored_accounts": float(k),
@@ -57,8 +59,8 @@ def summarise(
 
 
 def _nps_summary(accounts: pd.DataFrame, weights: pd.Series) -> dict[str, float]:
-    nps, se, _ = weighted_mean(accounts["nps"], weights)
-    low, high = normal_interval(nps, se, -100.0, 100.0)
+    nps, se, k = weighted_mean(accounts["nps"], weights)
+    low, high = t_interval(nps, se, k - 1, -100.0, 100.0)
     return {
         "nps": nps,
         "nps_se": se,

@@ -12,7 +12,7 @@ from b2bcx.results import ScoreResult
 from b2bcx.scoring.accounts import NAME, revenue_column, score_columns
 from b2bcx.scoring.ranking import ranked
 from b2bcx.scoring.risk import revenue_at_risk, risk_and_blind_spots
-from b2bcx.stats.intervals import Z95
+from b2bcx.stats.intervals import t_margin
 
 
 def rows_summary(rows: pd.DataFrame) -> pd.DataFrame:
@@ -35,12 +35,17 @@ def rows_summary(rows: pd.DataFrame) -> pd.DataFrame:
 
 V2_ACCOUNT_COLUMNS = (
     "name",
+    "df",
     "reliability",
     "index_eb",
     "index_eb_se",
+    "index_eb_ci_low",
+    "index_eb_ci_high",
     "n_eff",
     "nps_ci_low",
     "nps_ci_high",
+    "delta_lfl",
+    "df_change",
     "p_change",
     "q_change",
     "significant_fdr",
@@ -55,10 +60,11 @@ def account_output(result: ScoreResult) -> pd.DataFrame:
     ``account`` (and ``name`` when configured), ``n, roles, coverage, index, ci_low, ci_high, nps``, pillar ids,
     composites and outcomes, ``flags`` (``;``-joined), then with a baseline
     ``index_baseline, delta, significant``, then the segment columns, revenue,
-    tier and phase, then the small-sample columns ``reliability, index_eb,
-    index_eb_se, n_eff, nps_ci_low, nps_ci_high`` and with a baseline
-    ``p_change, q_change, significant_fdr``, then ``se`` and ``role_gap``, and last
-    ``margin`` (the 95% margin of error of the index, 1.96 SE), ``at_risk`` and
+    tier and phase, then the small-sample columns ``df, reliability, index_eb,
+    index_eb_se, index_eb_ci_low, index_eb_ci_high, n_eff, nps_ci_low,
+    nps_ci_high`` and with a baseline ``delta_lfl, df_change, p_change, q_change,
+    significant_fdr``, then ``se`` and ``role_gap``, and last ``margin`` (the 95%
+    margin of error of the index, ``t_{df, 0.975} SE``), ``at_risk`` and
     ``blind_spots`` (reason ids, ``;``-joined, see :mod:`b2bcx.scoring.risk`).
     Rows are ranked on ``index_eb`` (then ``index``), accounts not heard last.
     """
@@ -99,7 +105,8 @@ def account_output(result: ScoreResult) -> pd.DataFrame:
             [table, not_heard_rows(not_heard, columns)], ignore_index=True
         )
     table = table.reset_index(drop=True)
-    table["margin"] = Z95 * table["se"].astype(float)
+    df = table["df"].astype(float) if "df" in table else float("inf")
+    table["margin"] = t_margin(table["se"].astype(float), df)
     reasons = risk_and_blind_spots(table)
     table["at_risk"] = reasons["at_risk"].map(";".join)
     table["blind_spots"] = reasons["blind_spots"].map(";".join)

@@ -1,9 +1,10 @@
-"""Uncertainty in one place: the z constant, normal intervals, standard errors of
-weighted means and of NPS, and the significance of a change.
+"""Uncertainty in one place: t and normal intervals, standard errors of weighted
+means and of NPS, and the significance of a change.
 
-Every interval, margin and test of b2bcx takes its ``z`` from here
-(docs/method.md#standard-error-and-interval). Renderers format the bounds these
-functions return; they compute none of their own.
+Every interval, margin and test of b2bcx takes its quantile from here: ``t`` with
+Satterthwaite or ``k − 1`` degrees of freedom, ``z`` only for the adjusted-Wald NPS
+interval and the Wilson interval (docs/method.md#degrees-of-freedom). Renderers
+format the bounds these functions return; they compute none of their own.
 """
 
 from __future__ import annotations
@@ -15,24 +16,41 @@ import numpy as np
 import pandas as pd
 
 from b2bcx.errors import AnalysisError
+from b2bcx.stats.tdist import Z95, t_quantile, t_two_sided_p
 
-Z95 = 1.959963984540054
-"""``Φ⁻¹(0.975)``: the two-sided 95% normal quantile used by every interval."""
+__all__ = ["Z95", "t_quantile", "t_two_sided_p"]
 
 
-def normal_interval(
+def t_margin(se: np.ndarray | float, df: np.ndarray | float) -> np.ndarray:
+    """95% margin of error ``t_{ν, 0.975} · SE`` (docs/method.md#degrees-of-freedom).
+
+    ``ν`` need not be an integer; ``ν = inf`` gives the normal ``z · SE``. A zero
+    SE gives a zero margin whatever ``ν`` (NaN); NaN where SE is undefined, or
+    where SE > 0 and ``ν`` is undefined.
+    """
+    se, q = np.asarray(se, float), t_quantile(df)
+    with np.errstate(invalid="ignore"):
+        return np.where(se == 0, 0.0, q * se)
+
+
+def t_interval(
     estimate: np.ndarray | float,
     se: np.ndarray | float,
+    df: np.ndarray | float,
     lower: float = 0.0,
     upper: float = 100.0,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """95% interval ``estimate ± z·SE``, clipped to ``lower..upper``.
+    """95% interval ``estimate ± t_{ν, 0.975} SE``, clipped to ``lower..upper``.
 
-    NaN where the standard error is undefined (never a zero-width interval).
+    ``ν`` is not rounded. SE undefined: empty (NaN); SE = 0: the point itself.
+    Reference: R ``estimate + c(-1, 1) * qt(0.975, df) * se``
+    (tests/reference/v21_reference.R). Example: estimate 70, SE 5, 4 df gives
+    ``70 ± 2.776 · 5 = 56.12..83.88``.
     """
-    estimate, se = np.asarray(estimate, float), np.asarray(se, float)
-    low = np.clip(estimate - Z95 * se, lower, upper)
-    high = np.clip(estimate + Z95 * se, lower, upper)
+    estimate = np.asarray(estimate, float)
+    margin = t_margin(se, df)
+    low = np.clip(estimate - margin, lower, upper)
+    high = np.clip(estimate + margin, lower, upper)
     return low, high
 
 
@@ -77,19 +95,6 @@ def nps_standard_error(promoters: float, detractors: float, n: float) -> float:
         return np.nan
     spread = max(promoters + detractors - (promoters - detractors) ** 2, 0.0)
     return float(100.0 * np.sqrt(spread / n))
-
-
-def change_significant(
-    delta: pd.Series, se: pd.Series, se_baseline: pd.Series
-) -> pd.Series:
-    """``|Δ| > z · sqrt(SE² + SE_base²)``: True/False, or None when not testable.
-
-    Not testable (None) when the change or either standard error is undefined;
-    such an account is never counted as unchanged.
-    """
-    limit = Z95 * np.sqrt(se**2 + se_baseline**2)
-    significant = (delta.abs() > limit).astype(object)
-    return significant.where(delta.notna() & limit.notna(), None)
 
 
 def wilson_interval(
@@ -173,21 +178,19 @@ def adjusted_wald_nps_interval(
     return np.clip(centre - half, -100.0, 100.0), np.clip(centre + half, -100.0, 100.0)
 
 
-def p_change(delta: pd.Series, se: pd.Series, se_baseline: pd.Series) -> pd.Series:
-    """Two-sided p-value of a change between two independent waves.
+def p_change(delta: pd.Series, se: pd.Series, df: pd.Series) -> pd.Series:
+    """Two-sided p-value of a change with ``df`` degrees of freedom.
 
-    ``p = 2 (1 − Φ(|Δ| / sqrt(SE² + SE_base²)))``, computed as ``2 Φ(−|x|)``
-    (no cancellation). NaN (not testable) when the change or either SE is
-    undefined, or the combined SE is zero.
+    ``p = 2 (1 − F_t(|Δ| / SE; df))`` (docs/method.md#like-for-like-change). NaN
+    (not testable) when the change, its SE or df is undefined, or the SE is zero.
 
-    Reference: the normal test of docs/method.md#baseline-comparison; equals R
-    ``2 * pnorm(-abs(x))`` (here ``erfc(x/√2)``, pure Python, so scoring does not
-    load scipy).
+    Reference: R ``2 * pt(-abs(delta / se), df)``. Example: Δ = 9.375, SE = 9.22
+    on 12.4 df gives p = 0.329.
     """
-    combined = np.sqrt(se.astype(float) ** 2 + se_baseline.astype(float) ** 2)
+    se = se.astype(float)
     with np.errstate(invalid="ignore", divide="ignore"):
-        x = (delta.astype(float).abs() / combined).where(combined > 0)
-    p = [math.erfc(v / math.sqrt(2.0)) if v == v else math.nan for v in x]
+        x = (delta.astype(float).abs() / se).where(se > 0)
+    p = t_two_sided_p(x.to_numpy(float), df.astype(float).to_numpy())
     return pd.Series(p, index=delta.index, dtype=float)
 
 
@@ -222,7 +225,8 @@ def paired_change(
 
     ``Δ̄ = Σ v_a Δ_a``, ``SE = sqrt(k/(k−1) Σ v_a² (Δ_a − Δ̄)²)`` over the ``k``
     accounts with a change (both waves) and a positive weight; interval
-    ``Δ̄ ± z SE`` clipped to −100..100.
+    ``Δ̄ ± t_{k−1, 0.975} SE`` clipped to −100..100 (R ``t.test(paired = TRUE)``'s
+    ``conf.int`` for equal weights).
 
     Returns
     -------
@@ -233,5 +237,5 @@ def paired_change(
     standard error (docs/method.md#paired-segment-change).
     """
     mean, se, k = weighted_mean(delta, weights)
-    low, high = normal_interval(mean, se, -100.0, 100.0)
+    low, high = t_interval(mean, se, k - 1, -100.0, 100.0)
     return mean, se, float(low), float(high), k

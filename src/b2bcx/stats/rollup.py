@@ -122,6 +122,63 @@ class RoleCells:
         heard = self.n.sum(axis=0) > 0
         return (dof == 0) & heard & (dof.sum() > 0)
 
+    def variance_terms(self, c: np.ndarray) -> np.ndarray:
+        """A variance ``Σ_r c_r σ²_r`` split over the independent role sums of squares.
+
+        Parameters
+        ----------
+        c : accounts x roles, the coefficient ``c_r`` of each role's ``σ²_r``
+            (0 for roles not used).
+
+        Returns
+        -------
+        accounts x roles, ``T_k`` per role ``k`` with its own variance
+        (``d_k = N_k − A_k > 0``), 0 elsewhere: ``T_k = c_k σ²_k + Σ_b c_b SS_k / D``
+        over the roles ``b`` that borrow the pooled variance, ``D = Σ_k d_k``. The
+        row sums are ``Σ_r c_r σ²_r``; each ``T_k`` rests on ``SS_k`` alone, with
+        ``d_k`` degrees of freedom, which is what :func:`satterthwaite` needs
+        (docs/method.md#degrees-of-freedom). NaN rows when a used role has no
+        variance at all.
+        """
+        dof = self.degrees_of_freedom
+        own = dof > 0
+        role_ss = self.ss.sum(axis=0)
+        total_dof = dof[own].sum()
+        variance = self.pooled_variance()
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mine = np.where(own, c * variance, 0.0)
+            lent = np.where(own, 0.0, c).sum(axis=1)
+            share = np.where(own, role_ss / total_dof, 0.0) if total_dof > 0 else None
+        if share is None:
+            return np.where(lent[:, None] > 0, np.nan, mine)
+        return mine + lent[:, None] * share
+
+
+def satterthwaite(terms: np.ndarray, dof: np.ndarray) -> np.ndarray:
+    """Satterthwaite degrees of freedom of a sum of independent variance terms.
+
+    ``ν = (Σ_k T_k)² / Σ_k T_k² / d_k`` per row, over the columns with ``d_k > 0``
+    (Satterthwaite 1946). NaN when the sum is zero or undefined.
+
+    Parameters
+    ----------
+    terms : rows x terms, each ``T_k`` an estimated variance with ``d_k`` degrees
+        of freedom (e.g. :meth:`RoleCells.variance_terms`).
+    dof : ``d_k`` per column.
+
+    Example: one term gives ``ν = d``; two equal terms with 2 and 4 df give
+    ``(2T)² / (T²/2 + T²/4) = 5.33``. Checked against an independent R
+    computation (tests/reference/v21_reference.R).
+    """
+    terms = np.asarray(terms, float)
+    dof = np.asarray(dof, float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        inv = np.where(dof > 0, 1.0 / np.where(dof > 0, dof, 1.0), 0.0)
+        total = terms.sum(axis=1)
+        spread = (terms**2 * inv).sum(axis=1)
+        nu = total**2 / spread
+    return np.where((total > 0) & (spread > 0), nu, np.nan)
+
 
 def role_cells(
     cells: Cells, values: np.ndarray, within_role: str = "mean"
@@ -151,8 +208,10 @@ def _cell_median(cells: Cells, values: np.ndarray, have: np.ndarray) -> np.ndarr
 class AccountEstimate:
     """One rolled-up score per account: estimate, standard error, roles used.
 
-    ``n_eff`` is the Kish effective size of the weighted mean and ``borrowed``
-    marks the roles whose variance is the all-roles fallback (in role order).
+    ``n_eff`` is the Kish effective size of the weighted mean, ``borrowed``
+    marks the roles whose variance is the all-roles fallback (in role order) and
+    ``df`` are the Satterthwaite degrees of freedom of ``se`` (NaN when ``se``
+    is undefined or zero).
     """
 
     estimate: np.ndarray
@@ -160,6 +219,7 @@ class AccountEstimate:
     roles_used: np.ndarray
     n_eff: np.ndarray
     borrowed: np.ndarray
+    df: np.ndarray
 
 
 def roll_up(cells: Cells, values: np.ndarray, spec: RollupSpec) -> AccountEstimate:
@@ -171,6 +231,15 @@ def roll_up(cells: Cells, values: np.ndarray, spec: RollupSpec) -> AccountEstima
     (one pooled group, SE from the pooled within-account variance).
     ``missing_roles: exclude`` leaves an account missing unless every role is present.
     """
+    summary, pooled = summaries(cells, values, spec)
+    return roll_up_cells(summary, spec, cells.roles, pooled)
+
+
+def summaries(
+    cells: Cells, values: np.ndarray, spec: RollupSpec
+) -> tuple[RoleCells, RoleCells | None]:
+    """The account x role summary of ``values`` and, for ``method: mean``, the
+    summary over one group of all roles (what :func:`roll_up_cells` takes)."""
     summary = role_cells(cells, values, spec.within_role)
     pooled = None
     if spec.method == "mean":
@@ -178,7 +247,7 @@ def roll_up(cells: Cells, values: np.ndarray, spec: RollupSpec) -> AccountEstima
             cells.account, np.zeros_like(cells.role), cells.accounts, ("all",)
         )
         pooled = role_cells(one_group, values, spec.within_role)
-    return roll_up_cells(summary, spec, cells.roles, pooled)
+    return summary, pooled
 
 
 def roll_up_cells(
@@ -218,6 +287,7 @@ def roll_up_cells(
             estimate.roles_used,
             np.where(complete, estimate.n_eff, np.nan),
             estimate.borrowed,
+            np.where(complete, estimate.df, np.nan),
         )
     return estimate
 
@@ -241,13 +311,84 @@ def _weighted(
     with np.errstate(invalid="ignore", divide="ignore"):
         share = w / total_weight[:, None]
         estimate = np.where(used, share * np.nan_to_num(summary.m), 0.0).sum(axis=1)
-        terms = np.where(used, share**2 * variance / summary.n, 0.0)
+        c = np.where(used, share**2 / summary.n, 0.0)
+        terms = np.where(used, c * variance, 0.0)
     estimate[total_weight == 0] = np.nan
     se = np.sqrt(terms.sum(axis=1))
     se[(total_weight == 0) | np.isnan(terms).any(axis=1)] = np.nan
     n_eff = kish_effective_size(share, summary.n, used)
     n_eff[total_weight == 0] = np.nan
-    return AccountEstimate(estimate, se, used, n_eff, summary.borrowed())
+    df = satterthwaite(summary.variance_terms(c), summary.degrees_of_freedom)
+    df[np.isnan(se) | (se == 0)] = np.nan
+    return AccountEstimate(estimate, se, used, n_eff, summary.borrowed(), df)
+
+
+@dataclass(frozen=True)
+class Change:
+    """The like-for-like change of accounts between two waves.
+
+    ``delta`` over the roles heard in both waves, its standard error ``se`` and
+    Satterthwaite degrees of freedom ``df`` (NaN where not testable), and
+    ``common`` the number of roles compared.
+    """
+
+    delta: np.ndarray
+    se: np.ndarray
+    df: np.ndarray
+    common: np.ndarray
+
+
+def like_for_like(
+    now: RoleCells,
+    base: RoleCells,
+    rows_now: np.ndarray,
+    rows_base: np.ndarray,
+    weights: np.ndarray,
+    top_only: bool = False,
+) -> Change:
+    """The change of an account over the roles heard in both waves.
+
+    Over ``C`` = the roles with an index in both waves (the highest-weighted of
+    them for ``waterfall``), weights renormalised over ``C``:
+    ``Δ = Σ_{r∈C} (w_r/W_C)(m_ar − m'_ar)``,
+    ``SE² = Σ_{r∈C} (w_r/W_C)² (σ²_r/n_ar + σ'²_r/n'_ar)``, each wave with its own
+    pooled role variances (and fallback), and ``df`` by Satterthwaite over both
+    waves' independent role sums of squares (:meth:`RoleCells.variance_terms`).
+    Not testable (NaN ``se`` and ``df``): no common role, or an SE or df
+    undefined or zero (docs/method.md#like-for-like-change).
+
+    Parameters
+    ----------
+    now, base : each wave's account x role cells over all its accounts (the
+        pooled variances are the whole wave's).
+    rows_now, rows_base : the row of each compared account in ``now`` and ``base``.
+    weights : ``w_r`` per role (column).
+    top_only : keep only the highest-weighted common role (``waterfall``).
+
+    Example: one role heard in both waves, 2 and 3 respondents, variances 100 and
+    150 on 10 and 12 df: ``SE² = 50 + 50``, ``df = 100² / (50²/10 + 50²/12)``.
+    """
+    n1, n0 = now.n[rows_now], base.n[rows_base]
+    common = (n1 > 0) & (n0 > 0)
+    if top_only:
+        common = _top_role(common, weights)
+    w = np.where(common, weights, 0.0)
+    total = w.sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = w / total[:, None]
+        gap = np.nan_to_num(now.m[rows_now]) - np.nan_to_num(base.m[rows_base])
+        delta = np.where(common, share * gap, 0.0).sum(axis=1)
+        c1 = np.where(common, share**2 / n1, 0.0)
+        c0 = np.where(common, share**2 / n0, 0.0)
+    terms = np.hstack([now.variance_terms(c1), base.variance_terms(c0)])
+    dof = np.concatenate([now.degrees_of_freedom, base.degrees_of_freedom])
+    se = np.sqrt(terms.sum(axis=1))
+    df = satterthwaite(terms, dof)
+    untestable = (total == 0) | np.isnan(se) | (se == 0) | np.isnan(df)
+    delta[total == 0] = np.nan
+    se[untestable] = np.nan
+    df[untestable] = np.nan
+    return Change(delta, se, df, common.sum(axis=1))
 
 
 def coverage(present: np.ndarray, weights: np.ndarray) -> np.ndarray:

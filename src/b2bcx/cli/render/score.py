@@ -25,6 +25,7 @@ BLIND_CODES = {
     "no_decision_maker": ("M", "no decision maker"),
     "low_coverage": ("C", "low coverage"),
     "low_reliability": ("R", "low reliability"),
+    "roles_changed": ("P", "the people who answered changed"),
 }
 OTHER_CODES = {"role_gap": ("G", "roles disagree (role gap)")}
 
@@ -114,6 +115,16 @@ def account_columns(result: Any, accounts: Any) -> list[Column]:
                 group="pillars",
             )
         )
+    if "index_eb_ci_low" in accounts:
+        columns.append(
+            Column(
+                "index_eb 95%",
+                [_ci(r["index_eb_ci_low"], r["index_eb_ci_high"]) for r in rows],
+                5,
+            )
+        )
+    if "df" in accounts:
+        columns.append(Column("df", [number(r["df"]) for r in rows], 5))
     if "index_baseline" in accounts:
         columns.append(
             Column("index before", [number(r["index_baseline"]) for r in rows], 5)
@@ -178,10 +189,15 @@ def _ci(low: Any, high: Any) -> str:
 
 def _delta(row: dict[str, Any]) -> Text:
     text = number(row["delta"], 1, signed=True)
+    same_roles = number(row.get("delta_lfl"), 1, signed=True)
+    if text and same_roles and same_roles != text:
+        text += f" ({same_roles})"  # the people who answered changed
     if text and row.get("significant") not in (True, False):
         return Text(text + "?", style="dim")  # no interval in a wave: not testable
     if row.get("significant") is True:
-        style = "bold green" if row["delta"] > 0 else "bold red"
+        basis = row.get("delta_lfl")
+        rising = (basis if basis == basis and basis is not None else row["delta"]) > 0
+        style = "bold green" if rising else "bold red"
         return Text(text + "*", style=style)
     return Text(text)
 
@@ -190,7 +206,10 @@ def account_legend(result: Any, accounts: Any, shown: list[str]) -> str:
     """One line saying what the shown columns, codes, ``*`` and blanks mean."""
     parts = []
     if "index ±95%" in shown:
-        parts.append("index ± its 95% margin of error; blank: not scored")
+        parts.append(
+            "index ± its 95% margin of error (t on df degrees of freedom); "
+            "blank: not scored"
+        )
     if "rel." in shown:
         parts.append(
             f"rel.: reliability of the index, 0-1 (below "
@@ -199,8 +218,9 @@ def account_legend(result: Any, accounts: Any, shown: list[str]) -> str:
     if "Δ" in shown:
         since = result.baseline_wave or "the baseline"
         parts.append(
-            f"Δ: change since {since}, * significant at 95%, ? not testable, "
-            "blank: not in both waves"
+            f"Δ: change since {since} (in brackets: over the roles heard in both "
+            "waves, when the people who answered changed), * significant at 95%, "
+            "? not testable, blank: not in both waves"
         )
     for header, column, codes in (
         ("at risk", "at_risk", RISK_CODES),
