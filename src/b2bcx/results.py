@@ -103,6 +103,21 @@ class FactorResult:
 
 
 @dataclass(frozen=True)
+class ScaleResult:
+    """Scale reliability per pillar (``b2bcx scales``, docs/method.md#scale-reliability).
+
+    ``pillars``: ``pillar, n, items, alpha, alpha_ci_low, alpha_ci_high``;
+    ``items``: ``pillar, item, n, item_rest_r, alpha_if_deleted``; ``problems``:
+    the statements whose reverse coding to check and the pillars with low
+    internal consistency (warnings).
+    """
+
+    pillars: pd.DataFrame
+    items: pd.DataFrame
+    problems: list[Problem] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
 class DriverAnalysis:
     """Key drivers of an outcome, overall or by role.
 

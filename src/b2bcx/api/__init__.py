@@ -16,6 +16,7 @@ _HOMES = {
     "score_files": "b2bcx.api.streamed",
     "validate": "b2bcx.api.accounts",
     "factors": "b2bcx.api.screening",
+    "scales": "b2bcx.api.scales",
     "drivers": "b2bcx.api.key_drivers",
     "drivers_files": "b2bcx.api.key_drivers",
     "report_inputs": "b2bcx.api.workbook",

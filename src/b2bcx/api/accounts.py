@@ -29,6 +29,7 @@ from b2bcx.scoring.attributes import attribute_columns, named
 from b2bcx.scoring.breakdowns import compare_baseline, lifecycle_table, role_table
 from b2bcx.scoring.prepare import Prepared, prepare
 from b2bcx.scoring.respondents import BadAnswers, score_respondents
+from b2bcx.scoring.scale_checks import scale_checks
 from b2bcx.scoring.segments import segment_table
 from b2bcx.scoring.tables import rows_summary
 from b2bcx.stats.rollup import pareto_tiers
@@ -103,6 +104,7 @@ def validate(
     if not any(p.severity == "error" for p in problems):
         result = _result(checked, config, export.files, master)
         problems += [p for p in result.problems if p not in problems]
+        problems += scale_checks(checked.scores, config, _source(export)).warnings
     return rows_summary(checked.prepared.rows), problems
 
 

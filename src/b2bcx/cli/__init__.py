@@ -14,7 +14,7 @@ from typing import Annotated
 import typer
 
 from b2bcx import __version__
-from b2bcx.cli import deck, drivers, factors, init, report, score, validate
+from b2bcx.cli import deck, drivers, factors, init, report, scales, score, validate
 from b2bcx.cli.common import State
 from b2bcx.errors import UsageError
 
@@ -70,6 +70,11 @@ COMMANDS = (
         drivers.drivers,
         "drivers",
         "Key drivers of loyalty and advocacy, overall and by role.",
+    ),
+    (
+        scales.scales,
+        "scales",
+        "Cronbach's alpha per pillar; statements to check for reverse coding.",
     ),
     (
         report.report,

@@ -272,3 +272,50 @@ def driver_warnings(result: Any) -> list[str]:
 def _role(role: Any) -> str:
     """``decision_maker`` -> ``decision maker`` (``all`` stays)."""
     return str(role).replace("_", " ")
+
+
+SCALES_LEGEND = (
+    "α: Cronbach's alpha of the pillar's statements (complete answers only), with "
+    "Feldt's 95% interval; item–rest r: a statement's correlation with the rest of "
+    "its pillar (negative: check its reverse coding); α if dropped: the pillar's α "
+    "without it (blank for a pillar of two statements)"
+)
+
+
+def render_scales(console: Console, result: Any, wide: bool = False) -> None:
+    """Per pillar α with its interval, then per statement item–rest r and α if dropped."""
+    alpha = result.pillars.set_index("pillar")
+    rows = result.items.to_dict(orient="records")
+    columns = [
+        Column("pillar", [str(r["pillar"]) for r in rows], 0, "left"),
+        Column("n", [str(r["n"]) for r in rows], 1),
+        Column("α", [number(alpha.loc[r["pillar"], "alpha"], 2) for r in rows], 0),
+        Column(
+            "95% CI",
+            [
+                f"{number(alpha.loc[r['pillar'], 'alpha_ci_low'], 2)}–"
+                f"{number(alpha.loc[r['pillar'], 'alpha_ci_high'], 2)}"
+                for r in rows
+            ],
+            2,
+        ),
+        Column("statement", [str(r["item"]) for r in rows], 0, "left"),
+        Column(
+            "item–rest r",
+            [
+                Text(number(r["item_rest_r"], 2), style="bold red")
+                if r["item_rest_r"] < 0
+                else number(r["item_rest_r"], 2)
+                for r in rows
+            ],
+            0,
+        ),
+        Column("α if dropped", [number(r["alpha_if_deleted"], 2) for r in rows], 1),
+    ]
+    hidden = print_fitted(console, columns, wide, title="Scale reliability")
+    console.print(Text(SCALES_LEGEND, style="dim"))
+    note = hidden_note(hidden)
+    if note:
+        console.print(Text(note, style="dim"))
+    if result.problems:
+        console.print(problem_table(result.problems, limit=20, title="Warnings"))
