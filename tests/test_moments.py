@@ -359,6 +359,7 @@ def test_merge_is_associative(small_plan, x, y, z) -> None:  # type: ignore[no-u
     _close(merge(a, merge(b, c)), merge(merge(a, b), c))
 
 
+@settings(deadline=None)
 @given(st.lists(row, min_size=1, max_size=60), st.data())
 def test_split_anywhere_equals_whole(small_plan, rows, data) -> None:  # type: ignore[no-untyped-def]
     cut = data.draw(st.integers(0, len(rows)))

@@ -46,6 +46,12 @@ class ScoreResult:
         (docs/method.md#variance-fallback).
     tau2, mu : the Fay–Herriot between-account variance and precision-weighted
         mean behind ``reliability`` and ``index_eb`` (NaN when not estimable).
+    icc1, icc2, k_star : ICC(1) and ICC(2) of the respondent index by account and
+        the respondents an account needs for reliability ``flags.low_reliability``
+        (docs/method.md#agreement-within-an-account; NaN when not estimable).
+    pooled_variance : the index's within-account variance pooled over all roles
+        (docs/method.md#variance-fallback), the chase list's ``σ²`` for accounts
+        without an SE.
     """
 
     config: Config
@@ -64,6 +70,10 @@ class ScoreResult:
     borrowed_roles: tuple[str, ...] = ()
     tau2: float = float("nan")
     mu: float = float("nan")
+    icc1: float = float("nan")
+    icc2: float = float("nan")
+    k_star: float = float("nan")
+    pooled_variance: float = float("nan")
 
     @property
     def portfolio(self) -> dict[str, float]:
@@ -115,6 +125,32 @@ class ScaleResult:
     pillars: pd.DataFrame
     items: pd.DataFrame
     problems: list[Problem] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ChaseResult:
+    """Whom to hear from next (``b2bcx chase``, docs/method.md#chase-list).
+
+    ``accounts``: ``account, [name], status, revenue, n, priority,
+    contacts_needed, roles_not_heard, rwg_j, index_eb`` (and with a contact list
+    ``silent_contacts, silent_decision_makers``), not-heard accounts first by
+    revenue, then by ``priority``; ``contacts``: ``account, contact, role`` of the
+    listed contacts who did not answer, in the same account order, decision
+    makers first (empty without a contact list); ``icc1, icc2, k_star`` as
+    :class:`ScoreResult`.
+    """
+
+    accounts: pd.DataFrame
+    contacts: pd.DataFrame
+    icc1: float
+    icc2: float
+    k_star: float
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def summary(self) -> dict[str, float]:
+        """``icc1, icc2, k_star``."""
+        return {"icc1": self.icc1, "icc2": self.icc2, "k_star": self.k_star}
 
 
 @dataclass(frozen=True)

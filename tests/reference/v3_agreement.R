@@ -132,3 +132,43 @@ out$contacts_needed <- if (icc1 > 0) pmax(0, ceiling(k_star) - out$n) else NA
 write.csv(out, file.path(dir, "r_rwg.csv"), row.names = FALSE)
 writeLines(c(R.version.string, paste("multilevel", packageVersion("multilevel")),
              paste("psych", packageVersion("psych"))), file.path(dir, "r_versions.txt"))
+
+# --- chase priority ---------------------------------------------------------------
+# SE_a of the role-weighted index (docs/method.md#roll-up): sigma_r^2 pooled within
+# account x role cells (deviations from the cell mean), a role with N_r - A_r = 0
+# borrowing the all-roles pool; SE_a^2 = sum_r (w_r/W_a)^2 sigma_r^2 / n_ar over the
+# roles with an index. priority_a = v_a^2 SE_a^2 / (n_a + 1), v_a = w_a / sum of w over
+# the scored accounts. With min_respondents = 3 the accounts of 1-2 respondents have
+# no index and no SE: they use sigma^2 / n_a, sigma^2 the all-roles pool, and are left
+# out of the normalisation of v.
+role_map <- c("Decision maker" = "decision_maker", "Influencer" = "influencer", "User" = "user")
+weights <- c(decision_maker = 0.5, influencer = 0.3, user = 0.2)
+role <- role_map[d$Role]
+x <- data.frame(account = d$AccountId, role = role, index = index)[has, ]
+cells <- aggregate(index ~ account + role, x, function(v) c(n = length(v), ss = sum((v - mean(v))^2)))
+cells <- data.frame(account = cells$account, role = cells$role, n = cells$index[, "n"], ss = cells$index[, "ss"])
+dof <- tapply(cells$n - 1, cells$role, sum)
+ss <- tapply(cells$ss, cells$role, sum)
+pooled <- sum(ss) / sum(dof)
+sigma2 <- ifelse(dof > 0, ss / dof, pooled)
+se <- sapply(out$account, function(a) {
+  k <- cells[cells$account == a, ]
+  if (!nrow(k)) return(NA)
+  w <- weights[k$role]; W <- sum(w)
+  sqrt(sum((w / W)^2 * sigma2[k$role] / k$n))
+})
+revenue <- tapply(d$Revenue, d$AccountId, function(v) v[1])[out$account]
+priority <- function(w, se, n, scored) {
+  v <- w / sum(w[scored])
+  se2 <- ifelse(is.na(se), pooled / n, se^2)
+  v^2 * se2 / (n + 1)
+}
+scored_all <- !is.na(se)
+few <- out$n < 3
+pr <- data.frame(
+  account = out$account, se = f17(se),
+  priority_equal = f17(priority(rep(1, nrow(out)), se, out$n, scored_all)),
+  priority_revenue = f17(priority(revenue, se, out$n, scored_all)),
+  priority_min3 = f17(priority(rep(1, nrow(out)), ifelse(few, NA, se), out$n, !few & scored_all)))
+write.csv(pr, file.path(dir, "r_priority.csv"), row.names = FALSE)
+write.csv(data.frame(pooled_variance = f17(pooled)), file.path(dir, "r_pooled.csv"), row.names = FALSE)

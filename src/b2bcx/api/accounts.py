@@ -21,9 +21,15 @@ from b2bcx.scoring.accounts import (
     account_attributes,
     account_table,
     borrowed_variance_roles,
+    pooled_index_variance,
     revenue_column,
     score_columns,
     shrinkage,
+)
+from b2bcx.scoring.agreement import (
+    PortfolioAgreement,
+    portfolio_agreement,
+    sums_from_respondents,
 )
 from b2bcx.scoring.attributes import attribute_columns, named
 from b2bcx.scoring.breakdowns import compare_baseline, lifecycle_table, role_table
@@ -251,7 +257,9 @@ def score_waves(
             result,
             accounts=accounts,
             baseline_wave=base.wave,
-            segments=_segments(accounts, config, master, result.segment_columns),
+            segments=_with_agreement(
+                _segments(accounts, config, master, result.segment_columns), result
+            ),
         )
     return result, base
 
@@ -294,7 +302,8 @@ def _result(
     checked: Checked, config: Config, files: list[str], master: AccountMaster | None
 ) -> ScoreResult:
     respondents = checked.scores
-    accounts = account_table(respondents, config)
+    agreement = sums_from_respondents(respondents, config)
+    accounts = account_table(respondents, config, agreement)
     attributes, warnings = _attributes(respondents, config)
     return assemble(
         config,
@@ -307,6 +316,8 @@ def _result(
         wave=checked.wave,
         master=master,
         borrowed=tuple(borrowed_variance_roles(respondents, config)),
+        agreement=portfolio_agreement(agreement, config),
+        pooled_variance=pooled_index_variance(respondents, config),
     )
 
 
@@ -322,10 +333,14 @@ def assemble(
     wave: str | None,
     master: AccountMaster | None,
     borrowed: tuple[str, ...] = (),
+    agreement: PortfolioAgreement | None = None,
+    pooled_variance: float = float("nan"),
 ) -> ScoreResult:
     """The result from the account table (with attributes): the account list
     applied, tiers, segments and lifecycle views; ``borrowed`` names the roles
-    whose index variance is the all-roles fallback."""
+    whose index variance is the all-roles fallback; ``agreement`` the ICCs and
+    ``k*`` of the portfolio; ``pooled_variance`` the index's within-account
+    variance pooled over all roles."""
     not_heard, revenue_coverage = pd.DataFrame(), None
     master_warnings: list[Problem] = []
     if master is not None:
@@ -339,6 +354,7 @@ def assemble(
         if not not_heard.empty:
             not_heard = not_heard.assign(tier=not_heard["account"].map(tiers))
     fit = shrinkage(accounts)
+    found = agreement or PortfolioAgreement()
     result = ScoreResult(
         config=config,
         accounts=accounts,
@@ -357,11 +373,26 @@ def assemble(
         borrowed_roles=borrowed,
         tau2=fit.tau2,
         mu=fit.mu,
+        icc1=found.icc1,
+        icc2=found.icc2,
+        k_star=found.k_star,
+        pooled_variance=pooled_variance,
     )
-    segments = _segments(accounts, config, master, result.segment_columns)
+    segments = _with_agreement(
+        _segments(accounts, config, master, result.segment_columns), result
+    )
     return replace(
         result, segments=segments, lifecycle=lifecycle_table(accounts, config)
     )
+
+
+def _with_agreement(segments: pd.DataFrame, result: ScoreResult) -> pd.DataFrame:
+    """``icc1, icc2, k_star`` on the portfolio row (blank on segment rows)."""
+    out = segments.copy()
+    portfolio = (out["segment"] == "portfolio").to_numpy()
+    for name in ("icc1", "icc2", "k_star"):
+        out[name] = np.where(portfolio, getattr(result, name), np.nan)
+    return out
 
 
 def small_sample_warnings(

@@ -302,6 +302,8 @@ def _result(
         wave=next(iter(total.waves)) if total.waves else None,
         master=master,
         borrowed=done.borrowed,
+        agreement=done.agreement,
+        pooled_variance=done.pooled_variance,
     )
 
 

@@ -14,7 +14,17 @@ from typing import Annotated
 import typer
 
 from b2bcx import __version__
-from b2bcx.cli import deck, drivers, factors, init, report, scales, score, validate
+from b2bcx.cli import (
+    chase,
+    deck,
+    drivers,
+    factors,
+    init,
+    report,
+    scales,
+    score,
+    validate,
+)
 from b2bcx.cli.common import State
 from b2bcx.errors import UsageError
 
@@ -70,6 +80,11 @@ COMMANDS = (
         drivers.drivers,
         "drivers",
         "Key drivers of loyalty and advocacy, overall and by role.",
+    ),
+    (
+        chase.chase,
+        "chase",
+        "Whom to hear from next: accounts and silent contacts to chase.",
     ),
     (
         scales.scales,

@@ -38,7 +38,7 @@ def scales(
     Example: b2bcx scales examples/acme_2026q3.csv -c examples/acme.yaml
     """
     with reported():
-        from b2bcx.api.scales import scales as scale_reliability
+        from b2bcx.api.consistency import scales as scale_reliability
 
         refuse_output_over_inputs(output, [*exports, config])
         with working("Checking the scales…"):

@@ -28,6 +28,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from b2bcx.config.models import Config
+from b2bcx.scoring.agreement import AGREE
 from b2bcx.scoring.engine import PART_STRIDE, Layout
 from b2bcx.scoring.moments import (
     DETRACTOR,
@@ -208,6 +209,13 @@ def _score_sql(
             scores = {k: _item(plain, v) for k, v in table.items()}
             first.append(f"{_case(column, scores)} AS {alias[name]}")
     second = []
+    if config.pillars:  # agreement: statements of respondents who answered them all
+        whole = " AND ".join(f"{item[a.column]} IS NOT NULL" for a in p.items)
+        for a in p.items:
+            second.append(
+                f"CASE WHEN {whole} THEN {item[a.column]} END "
+                f"AS {alias[AGREE + a.column]}"
+            )
     for pid, pillar in config.pillars.items():
         weights = [
             config.items[i].weight if i in config.items else 1.0 for i in pillar.items

@@ -4,7 +4,8 @@ A :class:`Plan` says what a config needs from an export (the columns to read, th
 label dictionaries, reverse and missing rules, the role map). :func:`pass_batch`
 turns one record batch into a :class:`Partial`: per account x role the count of
 respondents and, for every score (index, pillars, composites, outcomes, promoter
-and detractor indicators), ``n, Σx, Σx²``; a census of invalid answers and
+and detractor indicators, and per statement of the index its item score when the
+respondent answered every one of them), ``n, Σx, Σx²``; a census of invalid answers and
 unmapped roles (distinct raw value -> count and first row), exclusion counts, and
 per account the count of every attribute value; when the plan asks for drivers,
 per account x role the cross-products of the complete cases of the pillars and
@@ -28,6 +29,7 @@ import pyarrow.compute as pc
 
 from b2bcx.config.models import Config, Scale, scales_in_force
 from b2bcx.io.text import INVISIBLE, ODD_SPACES
+from b2bcx.scoring.agreement import AGREE, agreement_scores
 from b2bcx.scoring.attributes import attribute_columns
 from b2bcx.scoring.prepare import _role_key, configured_columns, role_lookup
 from b2bcx.scoring.scales import _decode, answer_lookup, item_score
@@ -117,6 +119,7 @@ def plan(config: Config, drivers: str | None = None) -> Plan:
     ]
     if "nps" in config.outcomes:
         scores += [PROMOTER, DETRACTOR]
+    scores += agreement_scores(config)
     read = [c.account, c.role if not config.roles.single else None, c.respondent]
     read += [c.wave, *attributes, *config.item_columns]
     read += [o.column for _, o in outcomes]
@@ -624,6 +627,10 @@ def score_columns(
             scores[name] = values
         else:
             scores[name] = item_score(values, answer.scale).astype(float)
+    if config.pillars:  # the index's statements of respondents who answered them all
+        whole = ~np.isnan(items).any(axis=1)
+        for j, a in enumerate(p.items):
+            scores[f"{AGREE}{a.column}"] = np.where(whole, items[:, j], np.nan)
     return scores
 
 

@@ -4,7 +4,8 @@ An account is *at risk* when the survey says something bad about it: a decision
 maker is a detractor, its index fell significantly since the baseline, or its score
 on the ranking basis is among the lowest. A *blind spot* is an account the survey
 cannot speak for: a single contact, no decision maker, low coverage of the role
-weight, too few respondents, a low reliability, or not heard at all. A healthy account with one contact
+weight, too few respondents, a low reliability, people who disagree (low
+``rwg_j``), or not heard at all. A healthy account with one contact
 is a blind spot, not a risk (docs/method.md#decisions).
 """
 
@@ -23,6 +24,7 @@ BLIND_SPOTS = (
     "no_decision_maker",
     "low_coverage",
     "low_reliability",
+    "low_agreement",
 )
 LOW_SCORE_SHARE = 0.10  # the lowest tenth of scored accounts on the ranking basis
 RISK_LABELS = {
@@ -37,6 +39,7 @@ BLIND_SPOT_LABELS = {
     "no_decision_maker": "no decision maker",
     "low_coverage": "low coverage",
     "low_reliability": "low reliability",
+    "low_agreement": "its people disagree",
 }
 
 

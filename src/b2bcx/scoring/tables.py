@@ -49,6 +49,8 @@ V2_ACCOUNT_COLUMNS = (
     "significant_fdr",
 )
 """Small-sample and change columns of the account table, in output order."""
+V3_ACCOUNT_COLUMNS = ("rwg_j", "contacts_needed")
+"""Agreement within the account and the respondents it still needs."""
 
 
 def account_output(result: ScoreResult) -> pd.DataFrame:
@@ -59,7 +61,8 @@ def account_output(result: ScoreResult) -> pd.DataFrame:
     ``index_baseline, delta, significant``, then the segment columns, revenue,
     tier and phase, then the small-sample columns ``reliability, index_eb,
     index_eb_se, n_eff, nps_ci_low, nps_ci_high`` and with a baseline
-    ``p_change, q_change, significant_fdr``, then ``se`` and ``role_gap``, and last
+    ``p_change, q_change, significant_fdr``, then ``rwg_j, contacts_needed``
+    (docs/method.md#agreement-within-an-account), then ``se`` and ``role_gap``, and last
     ``margin`` (the 95% margin of error of the index, 1.96 SE), ``at_risk`` and
     ``blind_spots`` (reason ids, ``;``-joined, see :mod:`b2bcx.scoring.risk`).
     Rows are ranked on ``index_eb`` (then ``index``), accounts not heard last.
@@ -92,6 +95,7 @@ def account_output(result: ScoreResult) -> pd.DataFrame:
         c for c in dict.fromkeys(extra) if c and c in accounts and c not in columns
     ]
     columns += [c for c in V2_ACCOUNT_COLUMNS if c in accounts and c not in columns]
+    columns += [c for c in V3_ACCOUNT_COLUMNS if c in accounts and c not in columns]
     columns += ["se", "role_gap"]
     table = accounts[columns].copy()
     table["flags"] = table["flags"].map(";".join)
