@@ -3,9 +3,9 @@ account still needs, from per-account sums both scoring paths have
 (docs/method.md#agreement-within-an-account).
 
 The respondent path sums its respondent table (:func:`sums_from_respondents`);
-the streaming pass carries, per account x role, the moments of the ``_agree:``
-scores (a statement's item score when the respondent answered every statement
-of the index, else missing) next to the index's (:func:`sums_from_moments`).
+the streaming pass carries, per account, the respondents who answered every
+statement of the index and each statement's ``Σs, Σs²`` over them, next to the
+index's moments per account x role (:func:`sums_from_moments`).
 Both end in :func:`add_agreement` and :func:`portfolio_agreement`, whose maths
 is :mod:`b2bcx.stats.agreement`.
 """
@@ -28,7 +28,7 @@ from b2bcx.stats.agreement import (
 )
 
 AGREE = "_agree:"
-"""The prefix of the streaming pass's listwise statement scores."""
+"""The prefix of the streaming pass's statement scores (not rolled up)."""
 ITEM = "item:"
 LOW_AGREEMENT = "low_agreement"
 
@@ -56,11 +56,6 @@ class PortfolioAgreement:
     icc1: float = math.nan
     icc2: float = math.nan
     k_star: float = math.nan
-
-
-def agreement_scores(config: Config) -> list[str]:
-    """The streaming pass's extra scores: one per statement of the index."""
-    return [f"{AGREE}{item}" for item in config.item_columns] if config.pillars else []
 
 
 def answer_options(scale: Scale) -> int | None:
@@ -131,31 +126,23 @@ def sums_from_respondents(respondents: pd.DataFrame, config: Config) -> Agreemen
 
 def sums_from_moments(
     accounts: np.ndarray,
-    scores: tuple[str, ...],
-    n: np.ndarray,
-    total: np.ndarray,
-    squares: np.ndarray,
+    listwise: tuple[np.ndarray, np.ndarray, np.ndarray],
+    index: tuple[np.ndarray, np.ndarray, np.ndarray] | None,
     config: Config,
 ) -> AgreementSums:
-    """The per-account sums from the pass's account x role x score moments
-    (``n``, ``total``, ``squares``; roles added together)."""
-    position = {name: j for j, name in enumerate(scores)}
-    names = agreement_scores(config)
+    """The per-account sums from the pass: ``listwise`` its per-account complete
+    count and statement sums and squares, ``index`` the index's ``n, Σx, Σx²``
+    per account x role (None without an index); roles added together."""
     size = len(accounts)
-    if names and all(name in position for name in names):
-        picks = [position[name] for name in names]
-        complete = n[:, :, picks[0]].sum(axis=1)
-        sums = total[:, :, picks].sum(axis=1)
-        squared = squares[:, :, picks].sum(axis=1)
-    else:
+    complete, sums, squares = listwise
+    if not len(complete):  # a plan without statements
         complete = np.zeros(size)
-        sums = squared = np.zeros((size, len(names)))
-    if "index" in position:
-        j = position["index"]
-        index = (n[:, :, j].sum(1), total[:, :, j].sum(1), squares[:, :, j].sum(1))
+        sums = squares = np.zeros((size, len(config.item_columns)))
+    if index is None:
+        moments = (np.zeros(size), np.zeros(size), np.zeros(size))
     else:
-        index = (np.zeros(size), np.zeros(size), np.zeros(size))
-    return AgreementSums(accounts, complete, sums, squared, *index)
+        moments = (index[0].sum(1), index[1].sum(1), index[2].sum(1))
+    return AgreementSums(accounts, complete, sums, squares, *moments)
 
 
 def portfolio_agreement(sums: AgreementSums, config: Config) -> PortfolioAgreement:

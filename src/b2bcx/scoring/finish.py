@@ -226,9 +226,14 @@ def account_frame(
 def agreement_sums(total: Partial, p: Plan) -> AgreementSums:
     """The per-account sums agreement and the ICCs need (roles added together)."""
     accounts = np.array(total.accounts.to_pylist(), object)
-    return sums_from_moments(
-        accounts, p.scores, total.n, total.total, total.squares, p.config
+    j = p.scores.index("index") if "index" in p.scores else None
+    index = (
+        None
+        if j is None
+        else (total.n[:, :, j], total.total[:, :, j], total.squares[:, :, j])
     )
+    listwise = (total.agree_n, total.agree_sums, total.agree_squares)
+    return sums_from_moments(accounts, listwise, index, p.config)
 
 
 def _nps_columns(
