@@ -179,3 +179,52 @@ def test_missing_contact_column_is_a_data_error(tmp_path: Path) -> None:
     )
     assert result.exit_code == 1
     assert "ContactId" in result.output
+
+
+def test_workbook_has_the_chase_sheet_and_the_icc_figures(tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    crm, _, config = planted(tmp_path)
+    out = tmp_path / "report.xlsx"
+    result = runner.invoke(
+        app,
+        [
+            "report",
+            str(EXPORT),
+            "-c",
+            str(config),
+            "--accounts",
+            str(crm),
+            "-o",
+            str(out),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    book = load_workbook(out)
+    sheet = book["Chase"]
+    rows = [[c.value for c in row] for row in sheet[sheet.tables["Chase"].ref]]
+    assert rows[0][:3] == ["Account", "Status", "Revenue"]
+    assert [r[0] for r in rows[1:4]] == ["X1", "X3", "X2"]
+    pinned = pd.read_csv(REF / "r_icc.csv").iloc[0]
+    figures = {
+        row[0]: row[1]
+        for row in book["Summary"].iter_rows(values_only=True)
+        if isinstance(row[0], str)
+    }
+    icc1 = figures["ICC(1): share of one answer's variance between accounts"]
+    assert icc1 == pytest.approx(pinned["icc1"], abs=TOL)
+    k_star = figures["Respondents an account needs for reliability 0.7 (k*)"]
+    assert k_star == pytest.approx(pinned["k_star"], abs=TOL)
+
+
+def test_deck_says_who_to_hear_from_next() -> None:
+    from b2bcx.deck.content import next_line
+
+    row = pd.Series({"contacts_needed": 3.0, "rwg_j": 0.41, "flags": ["low_agreement"]})
+    line = next_line(row, ["decision_maker"])
+    assert line == (
+        "Who to hear from next: decision maker first; 3 more respondents for a "
+        "reliable score; its people disagree (agreement 0.41)"
+    )
+    enough = pd.Series({"contacts_needed": 0.0, "rwg_j": 0.9, "flags": []})
+    assert next_line(enough, []).endswith("enough voices for a reliable score")
