@@ -5,7 +5,7 @@
 # Rerun from the repository root:
 #     Rscript tests/reference/v3_agreement.R              # recompute the pinned outputs
 #     Rscript tests/reference/v3_agreement.R --generate   # also rewrite the export
-# Written and pinned with R 4.x, multilevel 2.7, psych 2.x (versions printed into
+# Written and pinned with R 4.2.2, multilevel 2.7, psych 2.2.9 (versions printed into
 # tests/data/reference/v3/r_versions.txt).
 #
 # Input (tests/data/reference/v3/): agreement.csv, generated here with a fixed seed;
@@ -19,6 +19,8 @@
 # Outputs (same folder), 17 significant digits:
 #   r_rwg.csv       account, n, complete, rwg_j, contacts_needed
 #   r_icc.csv       icc1, icc2, k_star
+#   r_priority.csv  account, se, priority_equal, priority_revenue, priority_min3
+#   r_pooled.csv    pooled_variance (the index, all roles)
 #   r_scales.csv    pillar, n, alpha, alpha_ci_low, alpha_ci_high
 #   r_items.csv     pillar, item, item_rest_r, alpha_if_deleted
 #
