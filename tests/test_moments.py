@@ -366,6 +366,7 @@ def _entries(partial: Partial, column: str) -> set[tuple[str, str, int, int]]:
     }
 
 
+@settings(deadline=None)
 @given(
     st.lists(row, max_size=40), st.lists(row, max_size=40), st.lists(row, max_size=40)
 )
@@ -435,6 +436,7 @@ def test_finish_lets_the_sums_go_and_keeps_the_row_accounting(small_plan) -> Non
     assert scored.tolist() == [2]
 
 
+@settings(deadline=None)
 @given(st.lists(st.lists(row, max_size=30), min_size=1, max_size=4))
 def test_folding_batches_equals_merging_their_partials(small_plan, batches) -> None:  # type: ignore[no-untyped-def]
     folded, parts = Partial.empty(small_plan), []

@@ -40,6 +40,7 @@ WHEN = datetime(2026, 10, 1, 6, 0, tzinfo=UTC)
 SHEETS = [
     "Summary",
     "Accounts",
+    "Chase",
     "Pillars by role",
     "Segments",
     "Lifecycle",

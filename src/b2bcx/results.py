@@ -78,6 +78,12 @@ class ScoreResult:
     tau2, mu : the Fay–Herriot between-account variance and precision-weighted
         mean behind ``reliability`` and ``index_eb`` (NaN when not estimable).
     index_cells : the index per account and role (for the like-for-like change).
+    icc1, icc2, k_star : ICC(1) and ICC(2) of the respondent index by account and
+        the respondents an account needs for reliability ``flags.low_reliability``
+        (docs/method.md#agreement-within-an-account; NaN when not estimable).
+    pooled_variance : the index's within-account variance pooled over all roles
+        (docs/method.md#variance-fallback), the chase list's ``σ²`` for accounts
+        without an SE.
     """
 
     config: Config
@@ -97,6 +103,10 @@ class ScoreResult:
     tau2: float = float("nan")
     mu: float = float("nan")
     index_cells: IndexCells | None = None
+    icc1: float = float("nan")
+    icc2: float = float("nan")
+    k_star: float = float("nan")
+    pooled_variance: float = float("nan")
 
     @property
     def portfolio(self) -> dict[str, float]:
@@ -133,6 +143,47 @@ class FactorResult:
     groups: dict[str, int]
     ungrouped: int
     problems: list[Problem] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ScaleResult:
+    """Scale reliability per pillar (``b2bcx scales``, docs/method.md#scale-reliability).
+
+    ``pillars``: ``pillar, n, items, alpha, alpha_ci_low, alpha_ci_high``;
+    ``items``: ``pillar, item, n, item_rest_r, alpha_if_deleted``; ``problems``:
+    the statements whose reverse coding to check and the pillars with low
+    internal consistency (warnings).
+    """
+
+    pillars: pd.DataFrame
+    items: pd.DataFrame
+    problems: list[Problem] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ChaseResult:
+    """Whom to hear from next (``b2bcx chase``, docs/method.md#chase-list).
+
+    ``accounts``: ``account, [name], status, revenue, n, priority,
+    contacts_needed, roles_not_heard, rwg_j, index_eb`` (and with a contact list
+    ``silent_contacts, silent_decision_makers``), not-heard accounts first by
+    revenue, then by ``priority``; ``contacts``: ``account, contact, role`` of the
+    listed contacts who did not answer, in the same account order, decision
+    makers first (empty without a contact list); ``icc1, icc2, k_star`` as
+    :class:`ScoreResult`.
+    """
+
+    accounts: pd.DataFrame
+    contacts: pd.DataFrame
+    icc1: float
+    icc2: float
+    k_star: float
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def summary(self) -> dict[str, float]:
+        """``icc1, icc2, k_star``."""
+        return {"icc1": self.icc1, "icc2": self.icc2, "k_star": self.k_star}
 
 
 @dataclass(frozen=True)

@@ -22,14 +22,21 @@ from b2bcx.scoring.accounts import (
     account_table,
     borrowed_variance_roles,
     index_cells,
+    pooled_index_variance,
     revenue_column,
     score_columns,
     shrinkage,
+)
+from b2bcx.scoring.agreement import (
+    PortfolioAgreement,
+    portfolio_agreement,
+    sums_from_respondents,
 )
 from b2bcx.scoring.attributes import attribute_columns, named
 from b2bcx.scoring.breakdowns import compare_baseline, lifecycle_table, role_table
 from b2bcx.scoring.prepare import Prepared, prepare
 from b2bcx.scoring.respondents import BadAnswers, score_respondents
+from b2bcx.scoring.scale_checks import scale_checks
 from b2bcx.scoring.segments import segment_table
 from b2bcx.scoring.tables import rows_summary
 from b2bcx.stats.rollup import pareto_tiers
@@ -108,6 +115,7 @@ def validate(
         except DataError as error:  # refused amounts of an account attribute
             found = list(error.problems)
         problems += [p for p in found if p not in problems]
+        problems += scale_checks(checked.scores, config, _source(export)).warnings
     return rows_summary(checked.prepared.rows), problems
 
 
@@ -262,7 +270,9 @@ def score_waves(
             result,
             accounts=accounts,
             baseline_wave=base.wave,
-            segments=_segments(accounts, config, master, result.segment_columns),
+            segments=_with_agreement(
+                _segments(accounts, config, master, result.segment_columns), result
+            ),
         )
     return result, base
 
@@ -305,7 +315,8 @@ def _result(
     checked: Checked, config: Config, files: list[str], master: AccountMaster | None
 ) -> ScoreResult:
     respondents = checked.scores
-    accounts = account_table(respondents, config)
+    agreement = sums_from_respondents(respondents, config)
+    accounts = account_table(respondents, config, agreement)
     attributes, warnings = _attributes(respondents, config)
     return assemble(
         config,
@@ -319,6 +330,8 @@ def _result(
         master=master,
         borrowed=tuple(borrowed_variance_roles(respondents, config)),
         index_cells=index_cells(respondents, config),
+        agreement=portfolio_agreement(agreement, config),
+        pooled_variance=pooled_index_variance(respondents, config),
     )
 
 
@@ -335,10 +348,14 @@ def assemble(
     master: AccountMaster | None,
     borrowed: tuple[str, ...] = (),
     index_cells: IndexCells | None = None,
+    agreement: PortfolioAgreement | None = None,
+    pooled_variance: float = float("nan"),
 ) -> ScoreResult:
     """The result from the account table (with attributes): the account list
     applied, tiers, segments and lifecycle views; ``borrowed`` names the roles
-    whose index variance is the all-roles fallback.
+    whose index variance is the all-roles fallback; ``agreement`` the ICCs and
+    ``k*`` of the portfolio; ``pooled_variance`` the index's within-account
+    variance pooled over all roles.
 
     Raises
     ------
@@ -363,6 +380,7 @@ def assemble(
         if not not_heard.empty:
             not_heard = not_heard.assign(tier=not_heard["account"].map(tiers))
     fit = shrinkage(accounts)
+    found = agreement or PortfolioAgreement()
     result = ScoreResult(
         config=config,
         accounts=accounts,
@@ -382,8 +400,14 @@ def assemble(
         tau2=fit.tau2,
         mu=fit.mu,
         index_cells=index_cells,
+        icc1=found.icc1,
+        icc2=found.icc2,
+        k_star=found.k_star,
+        pooled_variance=pooled_variance,
     )
-    segments = _segments(accounts, config, master, result.segment_columns)
+    segments = _with_agreement(
+        _segments(accounts, config, master, result.segment_columns), result
+    )
     return replace(
         result, segments=segments, lifecycle=lifecycle_table(accounts, config)
     )
@@ -417,6 +441,15 @@ def no_revenue_warning(
             severity="warning",
         )
     ]
+
+
+def _with_agreement(segments: pd.DataFrame, result: ScoreResult) -> pd.DataFrame:
+    """``icc1, icc2, k_star`` on the portfolio row (blank on segment rows)."""
+    out = segments.copy()
+    portfolio = (out["segment"] == "portfolio").to_numpy()
+    for name in ("icc1", "icc2", "k_star"):
+        out[name] = np.where(portfolio, getattr(result, name), np.nan)
+    return out
 
 
 def small_sample_warnings(

@@ -5,13 +5,20 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+import pandas as pd
+
 from b2bcx.config.models import Config
 from b2bcx.errors import DataError, Problem, UsageError, raise_if_errors
 from b2bcx.io import ROW_COLUMN, Export, read_export, read_exports
 from b2bcx.io.text import normalise_ids
 from b2bcx.results import AccountMaster, Decisions
 from b2bcx.scoring.accounts import NAME, amount_problems, read_amounts
-from b2bcx.scoring.prepare import merged_id_warnings, resolve_columns
+from b2bcx.scoring.prepare import (
+    _role_key,
+    merged_id_warnings,
+    resolve_columns,
+    role_lookup,
+)
 from b2bcx.scoring.renewals import read_decisions
 
 
@@ -120,3 +127,68 @@ def load_decisions(config: Config, path: str | Path | None = None) -> Decisions:
     table, problems = read_decisions(export.frame, config, str(source), export.aliases)
     raise_if_errors(problems, DataError, f"{source}: the decisions file cannot be used")
     return Decisions(table, str(source))
+
+
+def load_contacts(
+    config: Config, path: str | Path
+) -> tuple[pd.DataFrame, list[Problem]]:
+    """The CRM contact list (``b2bcx chase --contacts FILE``): ``account, contact,
+    role``, columns named by the config's ``contacts:`` block, roles mapped by
+    ``roles.map``; a role that maps to no role keeps its text and is warned about.
+
+    Raises
+    ------
+    DataError
+        A column is missing, or a row has no contact or account id.
+    """
+    spec = config.contacts
+    source = str(path)
+    export = read_export(path)
+    wanted = [spec.id, spec.account, spec.role]
+    found, problems = resolve_columns(
+        wanted, list(export.frame.columns), export.aliases, source
+    )
+    raise_if_errors(
+        problems, DataError, f"{source}: the contact list does not match `contacts:`"
+    )
+    frame = export.frame
+    ids, _ = normalise_ids(frame[found[spec.id]])
+    accounts, _ = normalise_ids(frame[found[spec.account]])
+    raw = frame[found[spec.role]].astype("string").str.strip()
+    lookup = role_lookup(config)
+    roles = raw.map(lambda v: lookup.get(_role_key(v), v) if pd.notna(v) else v)
+    table = pd.DataFrame(
+        {
+            "account": accounts.astype(object),
+            "contact": ids.astype(object),
+            "role": roles,
+        }
+    )
+    errors = [
+        Problem(
+            "the row has no contact id or no account id",
+            "fill both, or delete the row",
+            file=source,
+            row=int(frame.at[i, "_row"]) if "_row" in frame else None,
+            column=spec.id if pd.isna(table.at[i, "contact"]) else spec.account,
+        )
+        for i in table.index[table["contact"].isna() | table["account"].isna()]
+    ]
+    raise_if_errors(errors, DataError, f"{source}: the contact list has gaps")
+    unknown = sorted(
+        {str(r) for r in table["role"].dropna() if r not in config.role_weights}
+    )
+    warnings = [
+        Problem(
+            f"contact role {role!r} is not mapped to a role",
+            "add it under `roles.map`; such contacts are listed after the mapped ones",
+            file=source,
+            column=spec.role,
+            value=role,
+            severity="warning",
+        )
+        for role in unknown
+    ]
+    return table.drop_duplicates(["account", "contact"]).reset_index(
+        drop=True
+    ), warnings

@@ -345,6 +345,8 @@ def _result(
         master=master,
         borrowed=done.borrowed,
         index_cells=done.index_cells,
+        agreement=done.agreement,
+        pooled_variance=done.pooled_variance,
     )
 
 

@@ -17,11 +17,13 @@ import typer
 from b2bcx import __version__
 from b2bcx.cli import (
     change,
+    chase,
     deck,
     drivers,
     factors,
     init,
     report,
+    scales,
     score,
     validate,
     value,
@@ -86,6 +88,16 @@ COMMANDS = (
         value.value,
         "value",
         "What the index is worth: renewals, revenue at risk, the value of a point.",
+    ),
+    (
+        chase.chase,
+        "chase",
+        "Whom to hear from next: accounts and silent contacts to chase.",
+    ),
+    (
+        scales.scales,
+        "scales",
+        "Cronbach's alpha per pillar; statements to check for reverse coding.",
     ),
     (
         report.report,

@@ -44,6 +44,7 @@ class Columns(Model):
     phase: str | None = None
     wave: str | None = None
     comment: str | None = None
+    contact: str | None = None
 
 
 class Scale(Model):
@@ -132,6 +133,15 @@ class Flags(Model):
     role_gap: float = Field(default=20.0, ge=0, allow_inf_nan=False)
     low_coverage: float = Field(default=0.5, ge=0, le=1)
     low_reliability: float = Field(default=0.7, ge=0, le=1)
+    low_agreement: float = Field(default=0.7, ge=0, le=1)
+
+
+class Contacts(Model):
+    """The CRM contact list's columns (``b2bcx chase --contacts FILE``)."""
+
+    id: str = "ContactId"
+    account: str = "AccountId"
+    role: str = "Role"
 
 
 class Composite(Model):
@@ -253,6 +263,7 @@ class Config(Model):
     accounts: Accounts | None = None
     outcomes: dict[str, str | Outcome] = {}
     flags: Flags = Flags()
+    contacts: Contacts = Contacts()
     phases: dict[str, str] = {}
     composites: dict[str, Composite] = {}
     factors: Factors | None = None

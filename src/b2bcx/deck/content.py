@@ -46,6 +46,7 @@ FLAG_NOUNS = {
     "role_gap": "role gap",
     "low_reliability": "low reliability",
     "roles_changed": "the people who answered changed",
+    "low_agreement": "its people disagree",
     "insufficient_n": "too few respondents",
 }
 
@@ -360,7 +361,28 @@ def people_lines(
     risks = [FLAG_NOUNS.get(f, f.replace("_", " ")) for f in account_flags(row)]
     if risks:
         lines.append(f"Risks: {', '.join(risks)}")
+    lines.append(next_line(row, [r for r in configured if not roles.get(r)]))
     return tuple(lines)
+
+
+def next_line(row: pd.Series, missing: list[str]) -> str:
+    """Who to hear from next: the roles not heard, heaviest first, and the more
+    respondents a reliable score needs (docs/method.md#chase-list)."""
+    parts = []
+    if missing:
+        parts.append(" and ".join(role_words(r) for r in missing[:2]) + " first")
+    needed = number(row.get("contacts_needed"))
+    if needed:
+        more = int(needed)
+        parts.append(
+            f"{more} more respondent{'s' if more != 1 else ''} for a reliable score"
+        )
+    agreement = number(row.get("rwg_j"))
+    if agreement is not None and "low_agreement" in account_flags(row):
+        parts.append(f"its people disagree (agreement {agreement:.2f})")
+    if not parts:
+        return "Who to hear from next: enough voices for a reliable score"
+    return "Who to hear from next: " + "; ".join(parts)
 
 
 def priority_line(

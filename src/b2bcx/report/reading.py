@@ -25,6 +25,7 @@ FLAG_SENTENCES = {
     "role_gap": "{n} {accounts} {show} a gap of {gap:g}+ points between roles.",
     "low_coverage": "{n} {accounts} {have} less than {coverage:.0%} of the role weight answering.",
     "low_reliability": "{n} {accounts} {have} a reliability below {reliability:g} (too few respondents to rank on their own).",
+    "low_agreement": "In {n} {accounts} the people disagree (rwg_j below {agreement:g}): one answer cannot speak for the account.",
 }
 
 
@@ -231,6 +232,7 @@ def _flags(result: ScoreResult) -> list[str]:
         "gap": config.flags.role_gap,
         "coverage": config.flags.low_coverage,
         "reliability": config.flags.low_reliability,
+        "agreement": config.flags.low_agreement,
         "decision": role_name(config.roles.decision_role or "decision_maker"),
     }
     for flag, template in FLAG_SENTENCES.items():

@@ -3,6 +3,7 @@ respondents and data quality."""
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 from openpyxl.formatting.rule import ColorScaleRule, DataBarRule, FormulaRule
 from openpyxl.styles import Font, PatternFill
@@ -15,11 +16,13 @@ from b2bcx.report.labels import header_labels, pretty, reasons_text
 from b2bcx.report.layout import (
     table_sheet,
     write_heading,
+    write_note,
     write_table,
 )
 from b2bcx.results import ReportInputs
 from b2bcx.scoring import tables
 from b2bcx.scoring.accounts import score_columns
+from b2bcx.scoring.chase import chase_tables
 from b2bcx.scoring.prepare import FILE, ROW
 
 RED, YELLOW, GREEN = "F8696B", "FFEB84", "63BE7B"
@@ -157,6 +160,40 @@ def _delta_rules(ws: Worksheet, table: pd.DataFrame) -> None:
     down = FormulaRule(formula=[f"AND({significant},{delta}<0)"], fill=DOWN_FILL)
     ws.conditional_formatting.add(cells, up)
     ws.conditional_formatting.add(cells, down)
+
+
+CHASE_NOTE = (
+    "Whom to hear from next: accounts of the account list not heard (largest revenue "
+    "first), then by priority, what one more answer would narrow the portfolio index "
+    "(v² SE² / (n + 1)); contacts needed: more respondents for a reliable account "
+    "mean; roles not heard: the weighted roles without an answer."
+)
+
+
+def write_chase(ws: Worksheet, inputs: ReportInputs) -> None:
+    """The chase list (docs/method.md#chase-list) with ICC(1), ICC(2) and k*."""
+    result = inputs.score
+    accounts, _ = chase_tables(result)
+    labels = header_labels(result.config)
+    row = write_heading(ws, 1, "Accounts to hear from next")
+    row = write_note(ws, row, CHASE_NOTE)
+    if np.isfinite(result.icc1):
+        row = write_note(
+            ws,
+            row,
+            f"ICC(1) {result.icc1:.2f}, ICC(2) {result.icc2:.2f}; an account needs "
+            f"k* = {result.k_star:.1f} respondents for reliability "
+            f"{result.config.flags.low_reliability:g}.",
+        )
+    write_table(
+        ws,
+        accounts,
+        row,
+        "Chase",
+        formats={"revenue": "#,##0", "priority": "0.000000", "rwg_j": "0.00"},
+        empty="No accounts.",
+        labels=labels,
+    )
 
 
 def write_roles(ws: Worksheet, inputs: ReportInputs) -> None:

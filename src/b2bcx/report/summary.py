@@ -136,6 +136,36 @@ def top_figures(result: ScoreResult, table: pd.DataFrame) -> list[Figure]:
                 PERCENT,
             )
         )
+    return figures + agreement_figures(result)
+
+
+def agreement_figures(result: ScoreResult) -> list[Figure]:
+    """ICC(1), ICC(2) and ``k*`` (docs/method.md#icc-and-contacts-needed), when estimable."""
+    if _missing(result.icc1):
+        return []
+    target = result.config.flags.low_reliability
+    figures = [
+        Figure(
+            "ICC(1): share of one answer's variance between accounts",
+            result.icc1,
+            None,
+            None,
+            "0.00",
+        ),
+        Figure(
+            "ICC(2): reliability of an account mean", result.icc2, None, None, "0.00"
+        ),
+    ]
+    if not _missing(result.k_star):
+        figures.append(
+            Figure(
+                f"Respondents an account needs for reliability {target:g} (k*)",
+                result.k_star,
+                None,
+                None,
+                "0.0",
+            )
+        )
     return figures
 
 

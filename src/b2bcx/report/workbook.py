@@ -24,6 +24,7 @@ from b2bcx.report.sheets_method import write_method
 from b2bcx.report.sheets_summary import write_summary
 from b2bcx.report.sheets_tables import (
     write_accounts,
+    write_chase,
     write_data_quality,
     write_lifecycle,
     write_respondents,
@@ -39,6 +40,7 @@ SheetWriter = Callable[[Worksheet, ReportInputs], object]
 SHEETS: tuple[tuple[str, SheetWriter], ...] = (
     ("Summary", write_summary),
     ("Accounts", write_accounts),
+    ("Chase", write_chase),
     ("Pillars by role", write_roles),
     ("Segments", write_segments),
     ("Lifecycle", write_lifecycle),
@@ -75,8 +77,9 @@ def build_report(inputs: ReportInputs) -> Workbook:
     Returns
     -------
     openpyxl.Workbook
-        Sheets: Summary, Accounts, Pillars by role, Segments, Lifecycle, Factors,
-        Drivers, Value (with renewals), Respondents (unless ``include_respondents`` is False), Data
+        Sheets: Summary, Accounts, Chase, Pillars by role, Segments, Lifecycle,
+        Change (with a baseline), Factors, Drivers, Value (with renewals),
+        Respondents (unless ``include_respondents`` is False), Data
         quality, Method. Text from the data is always stored as text, never as a
         formula. The same inputs give the same cell values.
     """

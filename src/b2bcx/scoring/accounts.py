@@ -11,6 +11,11 @@ import pandas as pd
 from b2bcx.config.models import Config
 from b2bcx.errors import Problem
 from b2bcx.results import AccountMaster, IndexCells
+from b2bcx.scoring.agreement import (
+    AgreementSums,
+    add_agreement,
+    sums_from_respondents,
+)
 from b2bcx.scoring.prepare import FILE, ROW
 from b2bcx.stats.intervals import adjusted_wald_nps_interval, t_interval
 from b2bcx.stats.rollup import (
@@ -43,7 +48,9 @@ def score_columns(config: Config) -> list[str]:
     return [*config.pillars, *config.composites, *outcomes]
 
 
-def account_table(respondents: pd.DataFrame, config: Config) -> pd.DataFrame:
+def account_table(
+    respondents: pd.DataFrame, config: Config, agreement: AgreementSums | None = None
+) -> pd.DataFrame:
     """One row per account.
 
     Columns: ``account, n, roles, coverage, index, ci_low, ci_high, nps``, the
@@ -52,7 +59,10 @@ def account_table(respondents: pd.DataFrame, config: Config) -> pd.DataFrame:
     ``nps_ci_low``, ``nps_ci_high``, ``nps_promoters``, ``nps_detractors``,
     ``role_gap`` and the shrinkage columns ``reliability``, ``index_eb``,
     ``index_eb_se`` (docs/method.md#shrinkage-and-reliability); accounts with
-    reliability below ``flags.low_reliability`` get the flag ``low_reliability``.
+    reliability below ``flags.low_reliability`` get the flag ``low_reliability``;
+    then ``rwg_j`` and ``contacts_needed`` (docs/method.md#agreement-within-an-account,
+    from ``agreement``, the sums of :func:`b2bcx.scoring.agreement.sums_from_respondents`,
+    made here when not given) and the flag ``low_agreement``.
     Accounts with fewer than ``min_respondents`` are listed with no scores.
     """
     spec = rollup_spec(config)
@@ -91,7 +101,9 @@ def account_table(respondents: pd.DataFrame, config: Config) -> pd.DataFrame:
     table["df"] = index.df
     table["role_gap"] = gap
     table = _blank_insufficient(table, config)
-    return add_shrinkage(table, config)
+    if agreement is None:
+        agreement = sums_from_respondents(respondents, config)
+    return add_agreement(add_shrinkage(table, config), agreement, config)
 
 
 def add_shrinkage(table: pd.DataFrame, config: Config) -> pd.DataFrame:
@@ -173,6 +185,18 @@ def borrowed_variance_roles(respondents: pd.DataFrame, config: Config) -> list[s
     )
     summary = role_cells(cells, respondents["index"].to_numpy(float))
     return [r for r, b in zip(cells.roles, summary.borrowed(), strict=True) if b]
+
+
+def pooled_index_variance(respondents: pd.DataFrame, config: Config) -> float:
+    """The within-account variance of the index pooled over all roles (§2's
+    fallback ``σ²``), NaN when undefined."""
+    if "index" not in respondents or respondents.empty:
+        return float("nan")
+    spec = rollup_spec(config)
+    cells = Cells.from_respondents(
+        respondents["account"], respondents["role"], list(spec.role_weights)
+    )
+    return role_cells(cells, respondents["index"].to_numpy(float)).pooled_all()
 
 
 def _nps_columns(

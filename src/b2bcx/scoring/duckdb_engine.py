@@ -211,6 +211,10 @@ def _score_sql(
             scores = {k: _item(plain, v) for k, v in table.items()}
             first.append(f"{_case(column, scores)} AS {alias[name]}")
     second = []
+    if p.agreement:  # agreement: statements of respondents who answered them all
+        whole = " AND ".join(f"{item[c]} IS NOT NULL" for c in p.agreement)
+        for k, column in enumerate(p.agreement):
+            second.append(f"CASE WHEN {whole} THEN {item[column]} END AS agree_{k}")
     for pid, pillar in config.pillars.items():
         weights = [
             config.items[i].weight if i in config.items else 1.0 for i in pillar.items
@@ -309,6 +313,13 @@ def _query(p: Plan, layout: Layout, values: dict[str, list[str]]) -> str | None:
             f"sum(score_{j}) AS total_{j}",
             f"sum(score_{j} * score_{j}) AS squares_{j}",
         ]
+    if p.agreement:
+        aggregates.append("count(agree_0) AS agree_n")
+        for k in range(len(p.agreement)):
+            aggregates += [
+                f"sum(agree_{k}) AS agree_sum_{k}",
+                f"sum(agree_{k} * agree_{k}) AS agree_square_{k}",
+            ]
     layered = [f"l2 AS (SELECT *{''.join(', ' + x for x in layers[1])} FROM l1)"]
     layered += [f"l3 AS (SELECT *{''.join(', ' + x for x in layers[2])} FROM l2)"]
     return (
@@ -365,6 +376,20 @@ def _partial(table: pa.Table, p: Plan, layout: Layout, number: int) -> Partial |
         ):
             sums = np.bincount(cell, _numbers(kept, f"{name}_{j}", rows), cells)
             target[:, :, j] = sums.reshape(shape)
+    if p.agreement:  # per account: the roles' sums added together
+        size = len(accounts)
+        out.agree_n = np.bincount(code, _numbers(kept, "agree_n", rows), size)
+        out.agree_sums, out.agree_squares = (
+            np.zeros((size, len(p.agreement))) for _ in "sq"
+        )
+        for k in range(len(p.agreement)):
+            for name, per_account in (
+                ("agree_sum", out.agree_sums),
+                ("agree_square", out.agree_squares),
+            ):
+                per_account[:, k] = np.bincount(
+                    code, _numbers(kept, f"{name}_{k}", rows), size
+                )
     answers = _answer_columns(p)
     out.answered = {
         a: int(_numbers(kept, f"answered_{j}", rows).sum())

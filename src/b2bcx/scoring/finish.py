@@ -9,7 +9,7 @@ The tables equal those :func:`b2bcx.scoring.accounts.account_table`,
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -26,6 +26,13 @@ from b2bcx.scoring.accounts import (
     read_amounts,
     rollup_spec,
     score_columns,
+)
+from b2bcx.scoring.agreement import (
+    AgreementSums,
+    PortfolioAgreement,
+    add_agreement,
+    portfolio_agreement,
+    sums_from_moments,
 )
 from b2bcx.scoring.attributes import named
 from b2bcx.scoring.breakdowns import role_means, role_nps
@@ -70,6 +77,8 @@ class Finished:
     borrowed: tuple[str, ...] = ()
     questioned_amounts: bool = False
     index_cells: IndexCells | None = None
+    agreement: PortfolioAgreement = field(default_factory=PortfolioAgreement)
+    pooled_variance: float = float("nan")
 
 
 class Locator:
@@ -229,12 +238,28 @@ def account_frame(
     labels: Mapping[str, np.ndarray | list[object]],
     columns: Mapping[str, np.ndarray | list[object]],
     p: Plan,
+    agreement: AgreementSums,
 ) -> pd.DataFrame:
     """The account table of :func:`account_labels` and :func:`account_columns`
-    (``account, n, roles``, then the scores), with the shrinkage columns."""
+    (``account, n, roles``, then the scores), with the shrinkage and agreement
+    columns."""
     ordered = {"account": labels["account"], "n": columns["n"], **labels, **columns}
     table = pd.DataFrame(ordered, copy=False)
-    return add_shrinkage(_blank_insufficient(table, p.config), p.config)
+    shrunk = add_shrinkage(_blank_insufficient(table, p.config), p.config)
+    return add_agreement(shrunk, agreement, p.config)
+
+
+def agreement_sums(total: Partial, p: Plan) -> AgreementSums:
+    """The per-account sums agreement and the ICCs need (roles added together)."""
+    accounts = np.array(total.accounts.to_pylist(), object)
+    j = p.scores.index("index") if "index" in p.scores else None
+    index = (
+        None
+        if j is None
+        else (total.n[:, :, j], total.total[:, :, j], total.squares[:, :, j])
+    )
+    listwise = (total.agree_n, total.agree_sums, total.agree_squares)
+    return sums_from_moments(accounts, listwise, index, p.config)
 
 
 def _nps_columns(
@@ -488,9 +513,12 @@ def finish(total: Partial, p: Plan, first_rows: Mapping[str, int]) -> Finished:
     order = pc.sort_indices(total.accounts).to_numpy(zero_copy_only=False)
     by_role, borrowed = role_table(total, p, order), borrowed_roles(total, p)
     cells = index_cells(total, p)
+    j_index = p.scores.index("index") if "index" in p.scores else None
+    pooled = cell_summary(total, j_index).pooled_all()
     columns = account_columns(total, p, order)
+    agreement = agreement_sums(total, p)
     total.release_sums()
-    accounts = account_frame(account_labels(total, p, order), columns, p)
+    accounts = account_frame(account_labels(total, p, order), columns, p, agreement)
     del columns
     found, warnings, questioned = attributes(total, p, locate, order)
     accounts = accounts.join(named(found, p.config), on="account")
@@ -501,8 +529,10 @@ def finish(total: Partial, p: Plan, first_rows: Mapping[str, int]) -> Finished:
         census_problems(total, p, locate),
         warnings,
         borrowed,
-        questioned,
-        cells,
+        questioned_amounts=questioned,
+        index_cells=cells,
+        agreement=portfolio_agreement(agreement, p.config),
+        pooled_variance=pooled,
     )
 
 

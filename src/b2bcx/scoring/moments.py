@@ -4,7 +4,9 @@ A :class:`Plan` says what a config needs from an export (the columns to read, th
 label dictionaries, reverse and missing rules, the role map). :func:`pass_batch`
 turns one record batch into a :class:`Partial`: per account x role the count of
 respondents and, for every score (index, pillars, composites, outcomes, promoter
-and detractor indicators), ``n, Σx, Σx²``; a census of invalid answers and
+and detractor indicators), ``n, Σx, Σx²``; per account the respondents who
+answered every statement of the index, with ``Σs, Σs²`` of each statement (the
+sums agreement within an account needs); a census of invalid answers and
 unmapped roles (distinct raw value -> count and first row), exclusion counts, and
 per account the count of every attribute value; when the plan asks for drivers,
 per account x role the cross-products of the complete cases of the pillars and
@@ -28,6 +30,7 @@ import pyarrow.compute as pc
 
 from b2bcx.config.models import Config, Scale, scales_in_force
 from b2bcx.io.text import INVISIBLE, ODD_SPACES, arrow_has_controls
+from b2bcx.scoring.agreement import AGREE
 from b2bcx.scoring.attributes import attribute_columns
 from b2bcx.scoring.prepare import _role_key, configured_columns, role_lookup
 from b2bcx.scoring.scales import _decode, answer_lookup, item_score
@@ -44,7 +47,18 @@ read whole, whose reader replaces them and names the column and first row."""
 PART_BITS = 32
 NOT_YET = np.iinfo(np.int64).max
 """The first position of a cell with no complete case yet."""
-SUMMED = ("count", "n", "total", "squares", "complete", "sums", "products")
+SUMMED = (
+    "count",
+    "n",
+    "total",
+    "squares",
+    "complete",
+    "sums",
+    "products",
+    "agree_n",
+    "agree_sums",
+    "agree_squares",
+)
 """The arrays of a partial that merge by adding, account by account."""
 # the id-cleaning patterns with the characters themselves (no \u escapes in RE2)
 _INVISIBLE = INVISIBLE.encode("ascii").decode("unicode_escape")
@@ -70,6 +84,8 @@ class Plan:
     order of the moment arrays. ``cross`` names the drivers' columns (the pillars,
     then the outcome as the respondent table has it) whose cross-products the
     pass sums about ``centre`` (the scales' midpoints); empty for plain ``score``.
+    ``agreement`` names the index's statements whose listwise sums per account
+    agreement within an account needs (docs/method.md#agreement-within-an-account).
     """
 
     config: Config
@@ -83,6 +99,7 @@ class Plan:
     required: tuple[str, ...]
     cross: tuple[str, ...] = ()
     centre: tuple[float, ...] = ()
+    agreement: tuple[str, ...] = ()
 
 
 def plan(config: Config, drivers: str | None = None) -> Plan:
@@ -136,6 +153,7 @@ def plan(config: Config, drivers: str | None = None) -> Plan:
         required=tuple(configured_columns(config)),
         cross=cross,
         centre=centre,
+        agreement=tuple(config.item_columns) if config.pillars else (),
     )
 
 
@@ -170,6 +188,9 @@ class Partial:
     first : per account x role the position of the first complete case
         (``NOT_YET`` when none; drivers only), the order the account bootstrap
         draws accounts in.
+    agree_n, agree_sums, agree_squares : per account (roles together) the
+        respondents who answered every statement of the plan's ``agreement``, and
+        per statement ``Σs`` and ``Σs²`` of their item scores.
     attributes : per attribute column, arrays ``account`` (code), ``value`` (code
         into ``vocabulary[column]``), ``count`` and ``first`` (position of the
         first row), one entry per distinct account and value.
@@ -197,6 +218,9 @@ class Partial:
     sums: np.ndarray = field(default_factory=lambda: np.zeros((0, 0, 0)))
     products: np.ndarray = field(default_factory=lambda: np.zeros((0, 0, 0, 0)))
     first: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), np.int64))
+    agree_n: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    agree_sums: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
+    agree_squares: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
     attributes: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)
     vocabulary: dict[str, dict[str, int]] = field(default_factory=dict)
     census: dict[tuple[str, str], dict[str, list[int]]] = field(default_factory=dict)
@@ -235,6 +259,10 @@ class Partial:
             out.sums = np.zeros((*shape[:2], q))
             out.products = np.zeros((*shape[:2], q, q))
             out.first = np.full(shape[:2], NOT_YET, np.int64)
+        if p.agreement:
+            out.agree_n = np.zeros(0)
+            out.agree_sums = np.zeros((0, len(p.agreement)))
+            out.agree_squares = np.zeros((0, len(p.agreement)))
         return out
 
     def release_sums(self) -> None:
@@ -244,7 +272,7 @@ class Partial:
         views would otherwise be built beside; the respondent counts, census and
         row positions stay.
         """
-        for name in ("n", "total", "squares", "complete", "sums", "products", "first"):
+        for name in (*SUMMED[1:], "first"):
             array = getattr(self, name)
             setattr(self, name, np.zeros((0, *array.shape[1:]), array.dtype))
 
@@ -300,6 +328,12 @@ def pass_batch(
     out.count = np.zeros(shape)
     out.n, out.total, out.squares = (np.zeros((*shape, len(p.scores))) for _ in "nts")
     _add_rows(out, p, scores, kept.account, kept.role)
+    if p.agreement:
+        out.agree_n = np.zeros(len(out.accounts))
+        out.agree_sums, out.agree_squares = (
+            np.zeros((len(out.accounts), len(p.agreement))) for _ in "sq"
+        )
+        _add_agreement(out, p, scores, kept.account)
     _cross(kept, p, scores)
     return out
 
@@ -331,6 +365,8 @@ def fold_batch(
     _cross(kept, p, scores)
     where = _place(total, kept.out.accounts)
     _add_rows(total, p, scores, where[kept.account], kept.role)
+    if p.agreement:
+        _add_agreement(total, p, scores, where[kept.account])
     return _fold(total, kept.out, where)
 
 
@@ -631,6 +667,8 @@ def score_columns(
             scores[name] = values
         else:
             scores[name] = item_score(values, answer.scale).astype(float)
+    for j, a in enumerate(p.items):  # agreement's statements (not rolled up)
+        scores[f"{AGREE}{a.column}"] = items[:, j]
     return scores
 
 
@@ -661,6 +699,19 @@ def _add_rows(
     np.add.at(_flat(total.n), at, have.astype(float))
     np.add.at(_flat(total.total), at, filled)
     np.add.at(_flat(total.squares), at, filled**2)
+
+
+def _add_agreement(
+    total: Partial, p: Plan, scores: Mapping[str, np.ndarray], account: np.ndarray
+) -> None:
+    """Each kept row that answered every statement of the index, added at its
+    account: the count, and per statement the item score and its square."""
+    x = _stacked(scores, [f"{AGREE}{c}" for c in p.agreement], len(account))
+    whole = ~np.isnan(x).any(axis=1)
+    x, at = x[whole], account[whole]
+    np.add.at(total.agree_n, at, 1.0)
+    np.add.at(total.agree_sums, at, x)
+    np.add.at(total.agree_squares, at, x**2)
 
 
 def _flat(array: np.ndarray, *shape: int) -> np.ndarray:
@@ -761,6 +812,9 @@ def merge(a: Partial, b: Partial) -> Partial:
         sums=arrays["sums"],
         products=arrays["products"],
         first=first,
+        agree_n=arrays["agree_n"],
+        agree_sums=arrays["agree_sums"],
+        agree_squares=arrays["agree_squares"],
         attributes=_merge_attributes(a, b, where_a, where_b, vocabulary),
         vocabulary=vocabulary,
         census=_merge_census(a.census, b.census),

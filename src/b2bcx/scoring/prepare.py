@@ -96,6 +96,7 @@ def configured_columns(config: Config) -> list[str]:
         c.phase,
         c.wave,
         c.comment,
+        c.contact,
     ]
     names += config.item_columns
     names += [config.outcome(o).item for o in config.outcomes]

@@ -280,7 +280,15 @@ def _identity(frame: pd.DataFrame, config: Config) -> pd.DataFrame:
     )
     table["account"] = frame["account"]
     table["role"] = frame["role"]
-    for column in [c.name, *c.segments, c.revenue, c.phase, c.wave, c.comment]:
+    for column in [
+        c.name,
+        *c.segments,
+        c.revenue,
+        c.phase,
+        c.wave,
+        c.comment,
+        c.contact,
+    ]:
         if column and column in frame:
             table[column] = frame[column]
     return table

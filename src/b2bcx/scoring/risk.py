@@ -4,10 +4,10 @@ An account is *at risk* when the survey says something bad about it: a decision
 maker is a detractor, its index fell significantly since the baseline, or its score
 on the ranking basis is among the lowest. A *blind spot* is an account the survey
 cannot speak for: a single contact, no decision maker, low coverage of the role
-weight, too few respondents, a low reliability, not heard at all, or (against a
-baseline) heard through different roles than before, so its change mixes opinion
-with who answered. A healthy account with one contact
-is a blind spot, not a risk (docs/method.md#decisions).
+weight, too few respondents, a low reliability, people who disagree (low
+``rwg_j``), not heard at all, or (against a baseline) heard through different roles
+than before, so its change mixes opinion with who answered. A healthy account with
+one contact is a blind spot, not a risk (docs/method.md#decisions).
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ BLIND_SPOTS = (
     "low_coverage",
     "low_reliability",
     "roles_changed",
+    "low_agreement",
 )
 LOW_SCORE_SHARE = 0.10  # the lowest tenth of scored accounts on the ranking basis
 RISK_LABELS = {
@@ -42,6 +43,7 @@ BLIND_SPOT_LABELS = {
     "low_coverage": "low coverage",
     "low_reliability": "low reliability",
     "roles_changed": "the people who answered changed",
+    "low_agreement": "its people disagree",
 }
 
 

@@ -52,6 +52,8 @@ V2_ACCOUNT_COLUMNS = (
     "delta_rtm",
 )
 """Small-sample and change columns of the account table, in output order."""
+V3_ACCOUNT_COLUMNS = ("rwg_j", "contacts_needed")
+"""Agreement within the account and the respondents it still needs."""
 
 
 def account_output(result: ScoreResult) -> pd.DataFrame:
@@ -63,8 +65,10 @@ def account_output(result: ScoreResult) -> pd.DataFrame:
     tier and phase, then the small-sample columns ``df, reliability, index_eb,
     index_eb_se, index_eb_ci_low, index_eb_ci_high, n_eff, nps_ci_low,
     nps_ci_high`` and with a baseline ``delta_lfl, df_change, p_change, q_change,
-    significant_fdr``, then ``se`` and ``role_gap``, and last ``margin`` (the 95%
-    margin of error of the index, ``t_{df, 0.975} SE``), ``at_risk`` and
+    significant_fdr, delta_rtm``, then ``rwg_j, contacts_needed``
+    (docs/method.md#agreement-within-an-account), then ``se`` and ``role_gap``, and
+    last ``margin`` (the 95% margin of error of the index, ``t_{df, 0.975} SE``),
+    ``at_risk`` and
     ``blind_spots`` (reason ids, ``;``-joined, see :mod:`b2bcx.scoring.risk`).
     Rows are ranked on ``index_eb`` (then ``index``), accounts not heard last.
     """
@@ -96,6 +100,7 @@ def account_output(result: ScoreResult) -> pd.DataFrame:
         c for c in dict.fromkeys(extra) if c and c in accounts and c not in columns
     ]
     columns += [c for c in V2_ACCOUNT_COLUMNS if c in accounts and c not in columns]
+    columns += [c for c in V3_ACCOUNT_COLUMNS if c in accounts and c not in columns]
     columns += ["se", "role_gap"]
     table = accounts[columns].copy()
     table["flags"] = table["flags"].map(";".join)

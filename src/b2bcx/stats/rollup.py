@@ -106,10 +106,14 @@ class RoleCells:
         computation (tests/reference/v2_reference.R).
         """
         dof = self.degrees_of_freedom
-        total_dof = dof.sum()
-        pooled_all = self.ss.sum() / total_dof if total_dof > 0 else np.nan
         with np.errstate(invalid="ignore", divide="ignore"):
-            return np.where(dof > 0, self.ss.sum(axis=0) / dof, pooled_all)
+            return np.where(dof > 0, self.ss.sum(axis=0) / dof, self.pooled_all())
+
+    def pooled_all(self) -> float:
+        """The within-account variance pooled over all roles,
+        ``Σ_r Σ_a Σ_i (x_i − m_ar)² / Σ_r (N_r − A_r)`` (NaN when undefined)."""
+        total_dof = self.degrees_of_freedom.sum()
+        return float(self.ss.sum() / total_dof) if total_dof > 0 else float("nan")
 
     def borrowed(self) -> np.ndarray:
         """Per role: True when the role was heard but borrows the all-roles variance.

@@ -8,7 +8,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from b2bcx.cli.render.console import number, p_value, problem_table
+from b2bcx.cli.render.console import number, p_value, print_generic, problem_table
 from b2bcx.cli.render.fit import Column, fitted_table, hidden_note, print_fitted
 from b2bcx.stats.drivers import FEW_CASES
 
@@ -272,3 +272,119 @@ def driver_warnings(result: Any) -> list[str]:
 def _role(role: Any) -> str:
     """``decision_maker`` -> ``decision maker`` (``all`` stays)."""
     return str(role).replace("_", " ")
+
+
+SCALES_LEGEND = (
+    "α: Cronbach's alpha of the pillar's statements (complete answers only), with "
+    "Feldt's 95% interval; item–rest r: a statement's correlation with the rest of "
+    "its pillar (negative: check its reverse coding); α if dropped: the pillar's α "
+    "without it (blank for a pillar of two statements)"
+)
+
+
+def render_scales(console: Console, result: Any, wide: bool = False) -> None:
+    """Per pillar α with its interval, then per statement item–rest r and α if dropped."""
+    alpha = result.pillars.set_index("pillar")
+    rows = result.items.to_dict(orient="records")
+    columns = [
+        Column("pillar", [str(r["pillar"]) for r in rows], 0, "left"),
+        Column("n", [str(r["n"]) for r in rows], 1),
+        Column("α", [number(alpha.loc[r["pillar"], "alpha"], 2) for r in rows], 0),
+        Column(
+            "95% CI",
+            [
+                f"{number(alpha.loc[r['pillar'], 'alpha_ci_low'], 2)}–"
+                f"{number(alpha.loc[r['pillar'], 'alpha_ci_high'], 2)}"
+                for r in rows
+            ],
+            2,
+        ),
+        Column("statement", [str(r["item"]) for r in rows], 0, "left"),
+        Column(
+            "item–rest r",
+            [
+                Text(number(r["item_rest_r"], 2), style="bold red")
+                if r["item_rest_r"] < 0
+                else number(r["item_rest_r"], 2)
+                for r in rows
+            ],
+            0,
+        ),
+        Column("α if dropped", [number(r["alpha_if_deleted"], 2) for r in rows], 1),
+    ]
+    hidden = print_fitted(console, columns, wide, title="Scale reliability")
+    console.print(Text(SCALES_LEGEND, style="dim"))
+    note = hidden_note(hidden)
+    if note:
+        console.print(Text(note, style="dim"))
+    if result.problems:
+        console.print(problem_table(result.problems, limit=20, title="Warnings"))
+
+
+def render_chase(console: Console, result: Any, wide: bool = False) -> None:
+    """The chase list, the silent contacts (when listed) and the ICC line."""
+    rows = result.accounts.to_dict(orient="records")
+    columns = [
+        Column("account", [str(r["account"]) for r in rows], 0, "left"),
+    ]
+    if "name" in result.accounts:
+        columns.append(
+            Column(
+                "name",
+                [str(r["name"] or "") for r in rows],
+                3,
+                "left",
+                flexible=True,
+                overflow="ellipsis",
+            )
+        )
+    columns += [
+        Column("status", [str(r["status"]) for r in rows], 1, "left"),
+        Column("revenue", [number(r["revenue"], 0) for r in rows], 2),
+        Column("n", [str(r["n"]) for r in rows], 0),
+        Column("priority", [_priority(r["priority"]) for r in rows], 1),
+        Column("needs", [number(r["contacts_needed"], 0) for r in rows], 0),
+        Column(
+            "roles not heard",
+            [str(r["roles_not_heard"]) for r in rows],
+            1,
+            "left",
+        ),
+        Column("rwg_j", [number(r["rwg_j"], 2) for r in rows], 3),
+    ]
+    if "silent_contacts" in result.accounts:
+        columns.append(Column("silent", [str(r["silent_contacts"]) for r in rows], 1))
+    hidden = print_fitted(console, columns, wide, title="Accounts to chase")
+    console.print(
+        Text(
+            "not-heard accounts first (largest revenue first), then by priority: how "
+            "much one more answer narrows the portfolio index (×10⁴); needs: more "
+            "respondents for a reliable account mean (contacts_needed)",
+            style="dim",
+        )
+    )
+    line = _icc_line(result)
+    if line:
+        console.print(line)
+    note = hidden_note(hidden)
+    if note:
+        console.print(Text(note, style="dim"))
+    if len(result.contacts):
+        print_generic(console, result.contacts, title="Contacts who did not answer")
+    if result.problems:
+        console.print(problem_table(result.problems, limit=20, title="Warnings"))
+
+
+def _priority(value: Any) -> str:
+    return number(value * 1e4, 2) if value == value else ""
+
+
+def _icc_line(result: Any) -> str:
+    if result.icc1 != result.icc1:
+        return ""
+    line = f"ICC(1) {result.icc1:.2f}, ICC(2) {result.icc2:.2f}"
+    if result.k_star == result.k_star:
+        line += (
+            f"; k* = {result.k_star:.1f} respondents per account for a reliable mean"
+        )
+    return line

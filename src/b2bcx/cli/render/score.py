@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from rich.console import Console
@@ -26,6 +27,7 @@ BLIND_CODES = {
     "low_coverage": ("C", "low coverage"),
     "low_reliability": ("R", "low reliability"),
     "roles_changed": ("P", "the people who answered changed"),
+    "low_agreement": ("A", "its people disagree (low rwg_j)"),
 }
 OTHER_CODES = {"role_gap": ("G", "roles disagree (role gap)")}
 
@@ -255,6 +257,9 @@ def render_score(
     shown = [c.header for c in columns if c not in hidden]
     console.print(Text(account_legend(result, accounts, shown), style="dim"))
     console.print(_portfolio_line(result))
+    agreement = agreement_line(result)
+    if agreement:
+        console.print(Text(agreement, style="dim"))
     console.print(_risk_line(accounts, by_tier))
     counts = summary.set_index("what")["rows"]
     read, scored = int(counts["rows read"]), int(counts["rows scored"])
@@ -288,6 +293,28 @@ def _portfolio_line(result: Any) -> str:
         line += f"; account NPS {number(p['nps'], 0)} (95% CI {_ci(p.get('nps_ci_low'), p.get('nps_ci_high'))})"
     if respondent_nps:
         line += f"; respondent NPS {respondent_nps} (every respondent counted once)"
+    return line
+
+
+def agreement_line(result: Any) -> str:
+    """ICC(1), ICC(2) and the respondents an account needs, or "" when not estimable."""
+    icc1, icc2, k_star = result.icc1, result.icc2, result.k_star
+    if not number(icc1, 2):
+        return ""
+    line = (
+        f"agreement: ICC(1) {number(icc1, 2)} (share of an answer's variance between "
+        f"accounts), ICC(2) {number(icc2, 2)} (reliability of an account mean)"
+    )
+    target = result.config.flags.low_reliability
+    if number(k_star, 1):
+        line += (
+            f"; an account needs {math.ceil(k_star)} respondents for reliability "
+            f"{target:g} (contacts_needed)"
+        )
+    else:
+        line += (
+            "; the accounts do not differ: no number of respondents makes them reliable"
+        )
     return line
 
 
