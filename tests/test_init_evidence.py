@@ -499,3 +499,21 @@ def test_an_account_name_alone_is_the_account(tmp_path):
     draft = draft_config(read_export(_write(tmp_path / "x.csv", rows)))
     assert draft.data["columns"]["account"] == "AccountName"
     assert "name" not in draft.data["columns"]
+
+
+def test_a_reverse_worded_statement_is_confirmed_by_the_scales_check():
+    """The example's Q12 runs against its pillar; the item–rest check of
+    ``b2bcx scales`` (flip the most negative until none is left) names it too."""
+    draft = draft_config(read_export(EXAMPLES / "acme_2026q3.csv"))
+    assert draft.data["items"]["Q12"] == {"reverse": True}
+    line = next(r for r in draft.review if "`Q12`" in r and "reverse" in r)
+    assert "confirmed by the item–rest check" in line and "high confidence" in line
+
+
+def test_a_reversal_the_scales_check_does_not_confirm_is_a_todo(monkeypatch):
+    import b2bcx.api.draft as drafting
+
+    monkeypatch.setattr(drafting, "items_running_against", lambda x: [])
+    draft = drafting.draft_config(read_export(EXAMPLES / "acme_2026q3.csv"))
+    assert "TODO check: `Q12`" in draft.text
+    assert "does not confirm" in draft.text

@@ -81,6 +81,7 @@ from b2bcx.scoring.scales import (
     item_values,
     normalise_label,
 )
+from b2bcx.stats.consistency import items_running_against
 
 
 @dataclass(frozen=True)
@@ -951,12 +952,40 @@ def _mark_reversed(
     for pid in against:
         plan.notes.append(f"pillars: half the statements of `{pid}` or more run against "
                           "the rest; none is marked reversed: check their codes")  # fmt: skip
+    confirmed, checked = _item_rest_check(members, values)
     for item, r in plan.reverse.items():
         items[item] = {**items.get(item, {}), "reverse": True}
-        plan.guess("reverse", item, f"r = {r:.2f} with the rest of its pillar",
-                   "medium", "")  # fmt: skip
+        evidence = f"r = {r:.2f} with the rest of its pillar"
+        if item in confirmed:
+            evidence += "; confirmed by the item–rest check of `b2bcx scales`"
+            plan.guess("reverse", item, evidence, "high", "")
+        elif item in checked:  # the check of its pillar does not name it: doubtful
+            evidence += "; the item–rest check of `b2bcx scales` does not confirm it"
+            plan.guess("reverse", item, evidence, "low", f"items.{item}")
+        else:  # a pillar of two statements: the check cannot tell which one
+            plan.guess("reverse", item, evidence, "medium", "")
         plan.notes.append(f"items: {item} is marked `reverse: true`: it correlates "
                           f"negatively (r = {r:.2f}) with the rest of its pillar")  # fmt: skip
+
+
+def _item_rest_check(
+    members: dict[str, list[str]], values: pd.DataFrame
+) -> tuple[set[str], set[str]]:
+    """The statements ``b2bcx scales`` would name for reverse coding (flipping the
+    most negative item–rest correlation until none is left), over the respondents
+    who answered every statement of a pillar of three or more; and every statement
+    that check could look at."""
+    confirmed: set[str] = set()
+    checked: set[str] = set()
+    for items in members.values():
+        present = [i for i in items if i in values]
+        complete = values[present].dropna() if len(present) >= 3 else values.iloc[0:0]
+        if len(complete) < 3:
+            continue
+        checked |= set(present)
+        named = items_running_against(complete.to_numpy(float))
+        confirmed |= {present[j] for j in named}
+    return confirmed, checked
 
 
 def _item_numbers(frame: pd.DataFrame, plan: Plan) -> pd.DataFrame:
