@@ -287,3 +287,22 @@ def test_a_deck_with_a_baseline_says_why_the_portfolio_moved(tmp_path):
         if s.shapes.title
     ]
     assert "Why the portfolio moved" not in titles
+
+
+def test_history_gives_the_report_a_trend_sheet_and_each_slide_a_trend(tmp_path):
+    import openpyxl
+    import pptx
+
+    history = ["--history", QUARTERS[0], "--history", QUARTERS[1]]
+    common = [QUARTERS[3], "-c", CONFIG, "-b", QUARTERS[2], *history]
+    book = tmp_path / "report.xlsx"
+    assert run("report", *common, "-o", book).exit_code == 0
+    ws = openpyxl.load_workbook(book)["Trend"]
+    assert len(ws._charts) == 1 and ws["A1"].value == "Where the accounts are heading"
+    deck = tmp_path / "deck.pptx"
+    done = run("deck", *common, "-o", deck, "--accounts-only", "ACC-0151")
+    assert done.exit_code == 0, done.output
+    slide = next(s for s in pptx.Presentation(str(deck)).slides if s.name == "ACC-0151")
+    assert sum(1 for s in slide.shapes if s.has_chart) == 2  # pillars and trend
+    text = "\n".join(s.text_frame.text for s in slide.shapes if s.has_text_frame)
+    assert "deteriorating: a real fall, not chance" in text

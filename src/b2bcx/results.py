@@ -257,6 +257,7 @@ class ReportInputs:
     value: ValueResult | None = None
     value_note: str = ""
     change: ChangeResult | None = None
+    trend: TrendResult | None = None
 
     @property
     def problems(self) -> list[Problem]:
@@ -284,6 +285,7 @@ class Sources:
     master: AccountMaster | None = None
     files: tuple[InputFile, ...] = field(default_factory=tuple)
     decisions: Decisions | None = None
+    history: tuple[Export, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -310,6 +312,7 @@ class DeckInputs:
     value: ValueResult | None = None
     value_note: str = ""
     change: ChangeResult | None = None
+    trend: TrendResult | None = None
 
     @property
     def problems(self) -> list[Problem]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from b2bcx.api.accounts import score_waves
-from b2bcx.api.trends import change_from
+from b2bcx.api.trends import change_from, history_trend
 from b2bcx.api.worth import sources_value
 from b2bcx.results import DeckInputs, Sources
 
@@ -44,4 +44,5 @@ def deck_inputs(sources: Sources, *, run_time: datetime | None = None) -> DeckIn
         value=value,
         value_note=value_note,
         change=moved,
+        trend=history_trend(sources, result, previous),
     )

@@ -18,7 +18,13 @@ from b2bcx.api.accounts import account_weights, ordered_waves, score, score_wave
 from b2bcx.config.models import Config
 from b2bcx.errors import AnalysisError, DataError, Problem
 from b2bcx.io import Export
-from b2bcx.results import AccountMaster, ChangeResult, ScoreResult, TrendResult
+from b2bcx.results import (
+    AccountMaster,
+    ChangeResult,
+    ScoreResult,
+    Sources,
+    TrendResult,
+)
 from b2bcx.scoring.accounts import revenue_column
 from b2bcx.scoring.tables import with_display_name
 from b2bcx.stats.change import PARTS, index_change, kitagawa, stuart_maxwell
@@ -318,6 +324,24 @@ def _movers(current: ScoreResult) -> pd.DataFrame:
 
 
 # -- trends ---------------------------------------------------------------------------
+def history_trend(
+    sources: Sources, current: ScoreResult, base: ScoreResult | None
+) -> TrendResult | None:
+    """The trend over ``--history`` (earlier waves, oldest first), the baseline and
+    this wave, for the workbook and the decks; None without a history or baseline."""
+    if not sources.history or base is None:
+        return None
+    earlier = [
+        score(export, sources.config, master=sources.master)
+        for export in sources.history
+    ]
+    waves = [*earlier, base, current]
+    labels = [r.wave or f"wave {t + 1}" for t, r in enumerate(waves)]
+    return trend_of(
+        list(zip(labels, waves, strict=True)), sources.config, master=sources.master
+    )
+
+
 def split_waves(export: Export, config: Config) -> list[tuple[str, Export]]:
     """One export per value of ``columns.wave``, oldest first (``waves.order``)."""
     column = config.columns.wave

@@ -17,7 +17,7 @@ import pandas as pd
 from b2bcx.api.accounts import Checked, check, score_waves
 from b2bcx.api.key_drivers import drivers
 from b2bcx.api.screening import factors
-from b2bcx.api.trends import change_from
+from b2bcx.api.trends import change_from, history_trend
 from b2bcx.api.worth import sources_value
 from b2bcx.errors import AnalysisError
 from b2bcx.results import (
@@ -86,6 +86,7 @@ def report_inputs(
         value=value,
         value_note=value_note,
         change=moved,
+        trend=history_trend(sources, result, base),
     )
 
 

@@ -21,6 +21,7 @@ from b2bcx.cli.options import (
     BaselineOption,
     ConfigOption,
     ExportsArgument,
+    HistoryOption,
     RenewalsOption,
     SheetOption,
     StrictOption,
@@ -88,6 +89,7 @@ def deck(
     baseline: BaselineOption = None,
     accounts: AccountsOption = None,
     renewals: RenewalsOption = None,
+    history: HistoryOption = None,
     sheet: SheetOption = None,
     by: ByOption = None,
     manager_column: ManagerColumnOption = None,
@@ -121,10 +123,17 @@ def deck(
         check_output(output)
         if template is not None:
             check_template(template)
-        given = [*exports, config, *(baseline or []), accounts, template, renewals]
+        given = [*exports, config, *(baseline or []), *(history or []), accounts]
+        given += [template, renewals]
         refuse_output_over_inputs(output if output.suffix else None, given)
         sources = load_sources(
-            exports, config, sheet, baseline, accounts, renewals=renewals
+            exports,
+            config,
+            sheet,
+            baseline,
+            accounts,
+            renewals=renewals,
+            history=history,
         )
         inputs = deck_inputs(sources, run_time=deck_time())
         if strict:

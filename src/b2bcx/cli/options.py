@@ -105,6 +105,16 @@ RenewalsOption = Annotated[
     ),
 ]
 
+HistoryOption = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--history",
+        help="Earlier waves, oldest first, one export each (repeat): with --baseline "
+        "and this export, three or more waves give each account's trend.",
+        metavar="EARLIER",
+    ),
+]
+
 ReportOption = Annotated[
     Path,
     typer.Option(

@@ -25,6 +25,7 @@ from b2bcx.cli.options import (
     BootstrapOption,
     ConfigOption,
     ExportsArgument,
+    HistoryOption,
     NoRespondentsOption,
     RenewalsOption,
     ReportOption,
@@ -45,6 +46,7 @@ def report(
     baseline: BaselineOption = None,
     accounts: AccountsOption = None,
     renewals: RenewalsOption = None,
+    history: HistoryOption = None,
     sheet: SheetOption = None,
     no_respondents: NoRespondentsOption = False,
     strict: StrictOption = False,
@@ -77,12 +79,13 @@ def report(
 
         check_report_path(output)
         refuse_output_over_inputs(
-            output, [*exports, config, *(baseline or []), accounts, renewals]
+            output,
+            [*exports, config, *(baseline or []), *(history or []), accounts, renewals],
         )
         with progress_steps() as step:
             step("reading the exports")
             sources = load_sources(
-                exports, config, sheet, baseline, accounts, output, renewals
+                exports, config, sheet, baseline, accounts, output, renewals, history
             )
             inputs = report_inputs(
                 sources,
@@ -107,6 +110,7 @@ def load_sources(
     accounts: Path | None,
     output: Path | None = None,
     renewals: Path | None = None,
+    history: list[Path] | None = None,
 ) -> Sources:
     """Read the config, the exports, the baseline, the account list and the
     decisions (``--renewals``, else ``value.file``) once."""
@@ -132,7 +136,10 @@ def load_sources(
         digest = file_sha256(decisions.source)
         rows = len(decisions.table)
         files.append(InputFile(decisions.source, "renewals", rows, digest))
-    return Sources(export, cfg, previous, master, tuple(files), decisions)
+    earlier = tuple(load_exports([p], sheet=parse_sheet(sheet)) for p in history or [])
+    for path, wave in zip(history or [], earlier, strict=True):
+        files += input_files("history", [path], wave.frame)
+    return Sources(export, cfg, previous, master, tuple(files), decisions, earlier)
 
 
 def recorded_time(wanted: bool) -> datetime | None:

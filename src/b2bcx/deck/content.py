@@ -68,6 +68,15 @@ class PillarChart:
 
 
 @dataclass(frozen=True)
+class TrendChart:
+    """A line chart of the account's index by wave beside the portfolio's."""
+
+    categories: tuple[str, ...]
+    series: tuple[Series, ...]
+    caption: str
+
+
+@dataclass(frozen=True)
 class AccountSlide:
     """The content of one account's slide."""
 
@@ -79,6 +88,7 @@ class AccountSlide:
     priority: str
     comments: tuple[str, ...]
     chart: PillarChart
+    trend: TrendChart | None = None
 
 
 @dataclass(frozen=True)

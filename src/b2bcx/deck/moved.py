@@ -4,8 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from b2bcx.deck.content import safe_text, score_text, signed
-from b2bcx.results import ChangeResult
+from b2bcx.deck.content import (
+    Series,
+    TrendChart,
+    number,
+    safe_text,
+    score_text,
+    signed,
+)
+from b2bcx.results import ChangeResult, TrendResult
 from b2bcx.stats.change import waterfall_bars
 
 PART_WORDS = {
@@ -83,4 +90,36 @@ def change_slide(change: ChangeResult) -> ChangeSlide:
         level=tuple(bars["level"]),
         floor=float(bars.attrs["floor"]),
         matrix=matrix,
+    )
+
+
+def trend_chart(account: str, trend: TrendResult | None) -> TrendChart | None:
+    """The account's index by wave beside the portfolio's, with its slope in words
+    (``--history``); None without a trend or when the account was never heard."""
+    if trend is None:
+        return None
+    found = trend.accounts[trend.accounts["account"].astype(str) == account]
+    if found.empty:
+        return None
+    row = found.iloc[0]
+    mine = tuple(number(row.get(w)) for w in trend.waves)
+    portfolio = tuple(number(v) for v in trend.portfolio["index"])
+    if number(row.get("slope")) is None:
+        caption = f"Heard in {int(row['waves'])} of {len(trend.waves)} waves: too few for a trend"
+    else:
+        verdict = (
+            "deteriorating: a real fall, not chance"
+            if row.get("deteriorating") is True
+            else "could be chance"
+            if (number(row.get("q_slope")) or 1.0) > 0.05
+            else "a real change, not chance"
+        )
+        caption = (
+            f"Trend {signed(row['slope'])} points a wave (weighed by its reliability "
+            f"{signed(row['slope_eb'])}): {verdict}"
+        )
+    return TrendChart(
+        categories=tuple(safe_text(w, 20) for w in trend.waves),
+        series=(Series("This account", mine), Series("Portfolio", portfolio)),
+        caption=caption,
     )

@@ -34,6 +34,7 @@ from b2bcx.deck.content import (
     safe_text,
     subtitle,
 )
+from b2bcx.deck.moved import trend_chart
 from b2bcx.errors import UsageError
 from b2bcx.results import DeckInputs, ScoreResult
 from b2bcx.stats.order import sort_accounts
@@ -274,6 +275,7 @@ def account_slides(
             priority=priority_line(row, result, phases),
             comments=tuple(comments.get(account, [])),
             chart=account_chart(row, inputs, previous.get(account)),
+            trend=trend_chart(account, inputs.trend),
         )
 
 

@@ -23,7 +23,7 @@ from pptx.presentation import Presentation
 from pptx.slide import Slide, SlideLayout
 from pptx.util import Emu, Pt, lazyproperty
 
-from b2bcx.deck.content import AccountSlide, PillarChart, PortfolioSlide
+from b2bcx.deck.content import AccountSlide, PillarChart, PortfolioSlide, TrendChart
 from b2bcx.deck.moved import ChangeSlide
 
 MUTED = RGBColor(0x59, 0x59, 0x59)
@@ -226,7 +226,14 @@ def add_account_slide(prs: Presentation, content: AccountSlide) -> None:
         [*content.people, content.priority],
         size=12,
     )
-    add_pillar_chart(slide, frame.box(0.5, 0.09, 0.5, 0.63), content.chart)
+    if content.trend is None:
+        add_pillar_chart(slide, frame.box(0.5, 0.09, 0.5, 0.63), content.chart)
+    else:  # the pillars above, the trend below
+        add_pillar_chart(slide, frame.box(0.5, 0.09, 0.5, 0.38), content.chart)
+        add_trend_chart(slide, frame.box(0.5, 0.48, 0.5, 0.2), content.trend)
+        add_lines(
+            slide, frame.box(0.5, 0.68, 0.5, 0.05), [content.trend.caption], size=9
+        )
     if content.comments:
         add_lines(
             slide,
@@ -296,3 +303,25 @@ def add_waterfall_chart(
         else:
             fill.solid()
             fill.fore_color.rgb = colour
+
+
+def add_trend_chart(
+    slide: Slide, box: tuple[Emu, Emu, Emu, Emu], chart: TrendChart
+) -> None:
+    """A line chart of the index by wave: the account and the portfolio (grey)."""
+    data = PlainTextChartData(number_format="0.0")
+    data.categories = chart.categories
+    for series in chart.series:
+        data.add_series(series.name, series.values)
+    shapes: Any = slide.shapes
+    graphic = shapes.add_chart(XL_CHART_TYPE.LINE_MARKERS, *box, data)
+    plot = graphic.chart
+    plot.has_legend = True
+    plot.legend.position = XL_LEGEND_POSITION.RIGHT
+    plot.legend.include_in_layout = False
+    plot.legend.font.size = Pt(8)
+    plot.value_axis.tick_labels.font.size = Pt(8)
+    plot.category_axis.tick_labels.font.size = Pt(8)
+    lines = plot.plots[0].series
+    if len(lines) > 1:
+        lines[1].format.line.color.rgb = RGBColor(0x7F, 0x7F, 0x7F)

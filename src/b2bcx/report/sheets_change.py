@@ -180,6 +180,12 @@ def _waterfall_chart(ws: Worksheet, bars: pd.DataFrame, header_row: int) -> None
 TREND_ACCOUNTS = 5  # the fastest-falling accounts drawn beside the portfolio
 
 
+def write_trend_sheet(ws: Worksheet, inputs: ReportInputs) -> None:
+    """The Trend sheet of the report (``--history``): :func:`write_trend`."""
+    if inputs.trend is not None:
+        write_trend(ws, inputs.trend)
+
+
 def write_trend(ws: Worksheet, result: TrendResult) -> None:
     """The portfolio index by wave with its interval, the fastest-falling accounts
     as lines beside it, and every account's slope."""

@@ -19,7 +19,7 @@ from b2bcx.io.worksheet import assert_worksheet, workbook_bytes
 from b2bcx.io.writers import atomic_path, check_writable, write_bytes
 from b2bcx.report.layout import quote_formula_like_text
 from b2bcx.report.sheets_analyses import write_drivers, write_factors
-from b2bcx.report.sheets_change import write_change
+from b2bcx.report.sheets_change import write_change, write_trend_sheet
 from b2bcx.report.sheets_method import write_method
 from b2bcx.report.sheets_summary import write_summary
 from b2bcx.report.sheets_tables import (
@@ -45,6 +45,7 @@ SHEETS: tuple[tuple[str, SheetWriter], ...] = (
     ("Segments", write_segments),
     ("Lifecycle", write_lifecycle),
     ("Change", write_change),
+    ("Trend", write_trend_sheet),
     ("Factors", write_factors),
     ("Drivers", write_drivers),
     ("Value", write_value_sheet),
@@ -64,6 +65,8 @@ def sheet_names(inputs: ReportInputs) -> list[str]:
         left_out.add("Value")
     if inputs.change is None:
         left_out.add("Change")
+    if inputs.trend is None:
+        left_out.add("Trend")
     return [name for name, _ in SHEETS if name not in left_out]
 
 
