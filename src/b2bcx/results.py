@@ -155,6 +155,8 @@ class ReportInputs:
     version : the b2bcx version that computed it.
     run_time : when the run happened (injected, so a test can fix it).
     include_respondents : write the Respondents sheet (``--no-respondents`` turns it off).
+    baseline : last quarter scored on its own (its account pillars and portfolio,
+        the "last quarter" bars of the HTML report's charts), or None.
     """
 
     score: ScoreResult
@@ -167,6 +169,7 @@ class ReportInputs:
     version: str = __version__
     run_time: datetime | None = None
     include_respondents: bool = True
+    baseline: ScoreResult | None = None
 
     @property
     def problems(self) -> list[Problem]:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from b2bcx.api.accounts import Checked, check, score
+from b2bcx.api.accounts import Checked, check, score_waves
 from b2bcx.api.key_drivers import drivers
 from b2bcx.api.screening import factors
 from b2bcx.errors import AnalysisError
@@ -54,7 +54,7 @@ def report_inputs(
     options = options or AnalysisOptions()
     step("scoring accounts")
     checked = check(sources.export, sources.config, bad_answers)  # scored once
-    result = score(
+    result, previous = score_waves(
         sources.export,
         sources.config,
         baseline=sources.baseline,
@@ -75,6 +75,7 @@ def report_inputs(
         files=sources.files,
         run_time=run_time,
         include_respondents=include_respondents,
+        baseline=previous,
     )
 
 

@@ -100,9 +100,9 @@ ReportOption = Annotated[
     typer.Option(
         "--output",
         "-o",
-        help="The workbook to write (.xlsx).",
+        help="The report to write: the workbook (.xlsx) or one self-contained page (.html).",
         show_default=False,
-        metavar="REPORT.xlsx",
+        metavar="REPORT.xlsx|.html",
     ),
 ]
 

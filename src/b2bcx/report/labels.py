@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from b2bcx.config.models import Config
-from b2bcx.scoring.risk import BLIND_SPOT_LABELS, RISK_LABELS
+from b2bcx.scoring.risk import FLAG_LABELS
 
 HEADERS = {
     "account": "Account",
@@ -119,11 +119,6 @@ HEADERS = {
     "kind": "Kind",
     "path": "Path",
     "sha256": "SHA-256",
-}
-FLAG_LABELS = {
-    **RISK_LABELS,
-    **BLIND_SPOT_LABELS,
-    "role_gap": "roles disagree",
 }
 
 

@@ -121,18 +121,27 @@ def write_report(inputs: ReportInputs, path: str | Path) -> Path:
     """
     path = Path(path)
     check_report_path(path)
+    if path.suffix.lower() != ".xlsx":
+        raise UsageError(
+            f"cannot write the workbook to {path.name}: it must end in .xlsx",
+            hint="pass -o REPORT.xlsx",
+        )
     workbook = build_report(inputs)
     with atomic_path(path) as temporary:
         write_bytes(temporary, workbook_bytes(workbook, inputs.run_time))
     return path
 
 
+REPORT_SUFFIXES = (".xlsx", ".html", ".htm")
+"""``b2bcx report`` writes the workbook (.xlsx) or the HTML report (.html)."""
+
+
 def check_report_path(path: Path) -> None:
-    """A report path must end in ``.xlsx`` and its folder must exist."""
-    if path.suffix.lower() != ".xlsx":
+    """A report path must end in ``.xlsx`` or ``.html`` and its folder must exist."""
+    if path.suffix.lower() not in REPORT_SUFFIXES:
         raise UsageError(
-            f"cannot write the report to {path.name}: it must end in .xlsx",
-            hint="pass -o REPORT.xlsx",
+            f"cannot write the report to {path.name}: it must end in .xlsx or .html",
+            hint="pass -o REPORT.xlsx (the workbook) or -o REPORT.html (one page for a browser)",
         )
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
