@@ -96,7 +96,7 @@ class PillarFigure:
         pillars, series = list(chart.categories), list(chart.series)
         height = 0.9 + max(len(pillars), 1) * (0.18 + 0.16 * len(series))
         with _style():
-            figure, axes = plt.subplots(figsize=(WIDTH, height))
+            figure, axes = plt.subplots(figsize=(WIDTH, height), layout="constrained")
             bar = 0.8 / max(len(series), 1)
             self.bars = []
             for k, one in enumerate(series):
@@ -125,14 +125,17 @@ class PillarFigure:
             axes.xaxis.grid(True, color=GRID)
             axes.set_axisbelow(True)
             axes.tick_params(axis="y", length=0)
-            axes.legend(
-                loc="upper center",
-                bbox_to_anchor=(0.5, -0.12 - 0.5 / height),
+            figure.legend(
+                loc="outside lower center",
                 ncol=min(len(series), 3),
                 frameon=False,
                 fontsize=9,
+                handlelength=1.2,
+                columnspacing=1.0,
             )
-            figure.tight_layout()
+            # lay out once (the legend below the axes, nothing clipped), then keep it
+            figure.canvas.draw()
+            figure.set_layout_engine("none")
         self.figure = figure
 
     @staticmethod

@@ -457,16 +457,16 @@ class Page:
                     revenue=self.revenue,
                 )
             )
-        parts.append(self.segments())
+        parts.append(self.segments(skip={"tier"} if len(tiers) > 1 else set()))
         parts.append("</section>")
         return "".join(parts)
 
-    def segments(self) -> str:
+    def segments(self, skip: set[str]) -> str:
         segments = self.result.segments
         wanted = ["value", "accounts", "index", "ci", "nps", "delta"]
         parts = []
         for cut in dict.fromkeys(segments["segment"]):
-            if cut == "portfolio":
+            if cut == "portfolio" or cut in skip:
                 continue
             rows = segments[segments["segment"] == cut]
             rows = rows.sort_values(["index", "value"], ascending=[False, True])
