@@ -14,7 +14,7 @@ from typing import Annotated
 import typer
 
 from b2bcx import __version__
-from b2bcx.cli import deck, drivers, factors, init, report, score, validate
+from b2bcx.cli import alerts, deck, drivers, factors, init, report, score, validate
 from b2bcx.cli.common import State
 from b2bcx.errors import UsageError
 
@@ -80,6 +80,11 @@ COMMANDS = (
         deck.deck,
         "deck",
         "Account-review decks (PowerPoint) with native, editable charts.",
+    ),
+    (
+        alerts.alerts,
+        "alerts",
+        "Accounts needing action, one row each, for a CRM import.",
     ),
     (init.init, "init", "Draft a program config from an export."),
 )

@@ -133,6 +133,12 @@ class Flags(Model):
     low_reliability: float = Field(default=0.7, ge=0, le=1)
 
 
+class Alerts(Model):
+    risk_days: int = Field(default=14, ge=0)
+    blind_spot_days: int = Field(default=30, ge=0)
+    owner: str | None = None
+
+
 class Composite(Model):
     sources: list[str] = Field(alias="from", min_length=1)
     weights: list[PositiveFloat] | None = None
@@ -197,6 +203,7 @@ class Config(Model):
     accounts: Accounts | None = None
     outcomes: dict[str, str | Outcome] = {}
     flags: Flags = Flags()
+    alerts: Alerts = Alerts()
     phases: dict[str, str] = {}
     composites: dict[str, Composite] = {}
     factors: Factors | None = None

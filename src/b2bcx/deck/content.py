@@ -17,6 +17,7 @@ import pandas as pd
 
 from b2bcx.config.models import Config
 from b2bcx.results import DeckInputs, ScoreResult
+from b2bcx.scoring.attributes import manager_column
 from b2bcx.scoring.risk import FEW_NPS_ANSWERS, FLAG_LABELS
 
 MAX_COMMENTS = 3
@@ -24,16 +25,6 @@ COMMENT_CHARS = 280
 LOW_RELIABILITY = 0.7
 """Below this reliability an account's index is flagged (docs/method.md#small-samples)."""
 
-MANAGER_NAMES = (
-    "accountmanager",
-    "keyaccountmanager",
-    "manager",
-    "kam",
-    "accountowner",
-    "owner",
-    "csm",
-)
-"""Column names (lower case, letters only) taken as the account manager, in this order."""
 
 SERIES_COLOURS = ("#1F4E79", "#A6A6A6", "#9DC3E6")
 """Chart colours in series order: this account (dark blue), then the portfolio and last
@@ -217,22 +208,13 @@ def money(value: Any) -> str:
 
 
 def guess_manager_column(result: ScoreResult) -> str | None:
-    """The account attribute named like an account manager (see :data:`MANAGER_NAMES`).
+    """The account attribute named like an account manager.
 
-    The first configured segment or account-list column whose name, in lower case
-    and letters only, is in :data:`MANAGER_NAMES` (in that order), else the first
-    ending in "manager"; None when there is none.
+    The first configured segment or account-list column named like AccountManager,
+    Manager, Owner … (:data:`b2bcx.scoring.attributes.MANAGER_NAMES`); None when
+    there is none.
     """
-    letters = {
-        c: re.sub(r"[^a-z]", "", c.lower())
-        for c in result.segment_columns
-        if c != "tier"
-    }
-    for wanted in MANAGER_NAMES:
-        for column, plain in letters.items():
-            if plain == wanted:
-                return column
-    return next((c for c, plain in letters.items() if plain.endswith("manager")), None)
+    return manager_column(result.segment_columns)
 
 
 def subtitle(row: pd.Series, result: ScoreResult) -> str:
