@@ -13,6 +13,7 @@ class Format(StrEnum):
     table = "table"
     csv = "csv"
     json = "json"
+    bi = "bi"
 
 
 class By(StrEnum):
@@ -91,7 +92,13 @@ OutputOption = Annotated[
     ),
 ]
 FormatOption = Annotated[
-    Format, typer.Option("--format", "-f", help="How to print the result on stdout.")
+    Format,
+    typer.Option(
+        "--format",
+        "-f",
+        help="How to print the result on stdout; `bi` (score only, with -o DIR/) "
+        "writes long, typed tables and a data dictionary for a BI tool.",
+    ),
 ]
 
 
