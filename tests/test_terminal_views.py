@@ -159,7 +159,7 @@ def test_wide_shows_every_column() -> None:
 
 def test_p_values_print_as_in_the_workbook() -> None:
     text = rendered("factors", 200)
-    assert "<0.0001" in text and "0.0000" not in text
+    assert "<0.001" in text and "0.000 " not in text and "<0.0001" not in text
 
 
 def test_drivers_on_few_respondents_carry_a_caution() -> None:

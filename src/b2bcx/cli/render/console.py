@@ -113,10 +113,10 @@ def number(value: Any, digits: int = 1, signed: bool = False) -> str:
 
 
 def p_value(value: Any) -> str:
-    """A p or q value: four decimals, ``<0.0001`` below that (as in the workbook)."""
-    shown = number(value, 4)
-    if shown and float(value) < 0.0001:
-        return "<0.0001"
+    """A p or q value: three decimals, ``<0.001`` below that (as in the workbook)."""
+    shown = number(value, 3)
+    if shown and float(value) < 0.001:
+        return "<0.001"
     return shown
 
 
