@@ -242,7 +242,9 @@ def test_movers_are_the_biggest_significant_changes(book, scored):
     # does not lead the list
     top_up = significant[significant["delta"] > 0].nlargest(5, "delta_eb")
     shown = movers.loc[movers["direction"] == "up", "account"]
-    assert shown.str.extract(r"\((ACC-\d{4})\)$")[0].tolist() == top_up["account"].tolist()
+    assert (
+        shown.str.extract(r"\((ACC-\d{4})\)$")[0].tolist() == top_up["account"].tolist()
+    )
     assert (movers.loc[movers["direction"] == "down", "delta"] < 0).all()
     assert {"index_eb", "reliability"} <= set(movers.columns)
     text = " ".join(str(c.value) for c in wb["Summary"]["A"] if c.value)
