@@ -101,8 +101,32 @@ def _name_span(text: str) -> tuple[int, int] | None:
     return None
 
 
+def _compact_rows(text: str) -> list[list[str]]:
+    """The cells of a table drawn without vertical borders (the account table)."""
+    lines = text.splitlines()
+    rule = next((i for i, line in enumerate(lines) if set(line.strip()) == {"─"}), None)
+    if rule is None or any(line.startswith(("│", "┃")) for line in lines):
+        return []
+    header = lines[rule - 1]
+    rows = []
+    for line in lines[rule + 1 :]:
+        if not line.strip():
+            continue  # a blank line ends a block of rows (at risk, blind spots)
+        if line.startswith("all ") or ": " in line:
+            break  # the footer, or the legend
+        cells = re.split(r" {2,}", line.strip())
+        if "name" in header.split():
+            cells = cells[:1] + cells[2:]  # a long name may end in `…`
+        rows.append(cells)
+    return rows
+
+
 def assert_nothing_cut(text: str) -> None:
     """No `…` in a number, star or flag; only a long account name may end in `…`."""
+    compact = _compact_rows(text)
+    for cells in compact:
+        for cell in cells:
+            assert "…" not in cell, cells
     span = _name_span(text)
     for line in text.splitlines():
         if not line.startswith(("│", "┃")):
@@ -142,7 +166,37 @@ def test_score_shows_names_legend_and_risk_apart_from_blind_spots() -> None:
     assert "Silverholm" in text  # the CRM's name beside the id
     assert "Δ: change since 2026-Q2, * significant" in text
     assert "at risk: D decision-maker detractor" in text
-    assert "ranked on index_eb" in text and "rel.: reliability" in text
+    assert "ranked on index_eb" in text and "index_eb rel.: the shrunken index" in text
+    assert "at risk first, then blind spots" in text
+
+
+def test_score_at_80_columns_keeps_the_promise() -> None:
+    """NPS, the codes and the ranking column fit 80 columns; the rows to act on come first."""
+    text = rendered("score_baseline", 80)
+    rows = _compact_rows(text)
+    assert len(rows) > 100  # every account heard, one row each
+    header = " ".join(text.split("─" * 10)[0].split())
+    for needed in (
+        "id",
+        "name",
+        "n",
+        "index ±95%",
+        "index_eb",
+        "rel.",
+        "NPS",
+        "Δ",
+        "risk",
+        "spots",
+    ):
+        assert needed in header, needed
+    result = _scored(True)
+    table = api.account_output(result)
+    at_risk = int((table["at_risk"] != "").sum())
+    first = [r[0] for r in rows[:at_risk]]
+    risky_ids = {str(a)[4:] for a in table.loc[table["at_risk"] != "", "account"]}
+    assert set(first) == risky_ids  # the accounts at risk open the table
+    assert max(len(line) for line in text.splitlines()) <= 80
+    text = " ".join(text.split())
     assert "expected by chance" in text
     assert "revenue at risk by tier: A " in text
     wider = " ".join(rendered("score_baseline", 120).split())
