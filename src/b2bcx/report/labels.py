@@ -75,6 +75,8 @@ HEADERS = {
     "driver": "Driver id",
     "importance": "Importance",
     "importance_pct": "Share of R² (%)",
+    "pct_ci_low": "Share 95% CI low (%)",
+    "pct_ci_high": "Share 95% CI high (%)",
     "performance": "Performance (0-100)",
     "quadrant": "Quadrant",
     "r2": "R²",
