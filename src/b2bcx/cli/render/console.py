@@ -6,6 +6,7 @@ import math
 import os
 import re
 import sys
+import textwrap
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -148,16 +149,19 @@ def problem_table(
 ) -> Table:
     """Problems as a table: severity, file, row, column, value, problem, hint."""
     table = Table(title=title, show_lines=False, expand=False)
+    shown = list(problems)[: limit or None]
+    longest_file = max((len(p.file or "") for p in shown), default=4)
     for header in ("severity", "file", "row", "column", "value", "problem", "hint"):
-        whole = header in ("severity", "row")  # a word and a number are never cut
+        # a word, a number and a file name are never cut; sentences wrap at spaces
+        whole = header in ("severity", "row", "file")
         table.add_column(
             header,
-            overflow="fold",
+            overflow="ellipsis" if header == "file" else "fold",
             no_wrap=whole,
             justify="right" if header == "row" else "left",
-            min_width=7 if header == "row" else None,
+            min_width={"row": 7, "file": min(max(longest_file, 4), 30)}.get(header),
         )
-    for problem in list(problems)[: limit or None]:
+    for problem in shown:
         style = "red" if problem.severity == "error" else "yellow"
         table.add_row(
             Text(problem.severity, style=style),
@@ -174,6 +178,37 @@ def problem_table(
             ),
         )
     return table
+
+
+def problem_blocks(problems: Sequence[Problem], width: int = 100) -> str:
+    """Problems as plain text, one block each, for logs and pipes (no table).
+
+    ``error: FILE, row 12, column Q3, value '7'`` then the problem and the hint on
+    their own lines, wrapped at spaces to ``width``; a blank line between blocks.
+    """
+    blocks = []
+    for problem in problems:
+        where = [problem.file or ""]
+        if problem.row is not None:
+            where.append(f"row {problem.row}")
+        if problem.column:
+            where.append(f"column {problem.column}")
+        if problem.value is not None:
+            where.append(f"value {visible(_short(problem.value))!r}")
+        head = f"{problem.severity}: " + ", ".join(w for w in where if w)
+        lines = textwrap.wrap(visible(head), width, subsequent_indent="  ")
+        for label, text in (("problem", problem.problem), ("hint", problem.hint)):
+            if text:
+                lines += textwrap.wrap(
+                    f"{label}: {visible(text)}",
+                    width,
+                    initial_indent="  ",
+                    subsequent_indent="    ",
+                    break_long_words=False,
+                    break_on_hyphens=False,
+                )
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks)
 
 
 def _short(text: str, width: int = 40) -> str:
