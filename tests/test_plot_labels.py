@@ -31,3 +31,37 @@ def test_a_crowd_of_points_gets_a_label_per_line():
     lifts = label_lifts(x, y, ["Expectations"] * 5)
     assert len(set(lifts[:4])) == 4
     assert CHAR_POINTS > 0
+
+
+def test_workbook_driver_labels_take_free_sides():
+    import pandas as pd
+
+    from b2bcx.report.sheets_analyses import label_positions
+
+    # the example's overall drivers: Expectations, Personalisation and Empathy
+    # sit within 2 points of each other
+    table = pd.DataFrame(
+        {
+            "label": [
+                "Integrity",
+                "Resolution",
+                "Expectations",
+                "Time and Effort",
+                "Personalisation",
+                "Empathy",
+            ],
+            "importance_pct": [15.4, 10.2, 20.5, 10.8, 22.6, 20.6],
+            "performance": [68.0, 56.2, 63.9, 61.2, 62.4, 61.4],
+        }
+    )
+    sides = label_positions(table)
+    assert set(sides) <= {"r", "l", "t", "b"}
+    assert sides[4] != "r" or sides[5] != "r"  # the close pair never both to the right
+    far = pd.DataFrame(
+        {
+            "label": ["a", "b"],
+            "importance_pct": [5.0, 40.0],
+            "performance": [20.0, 90.0],
+        }
+    )
+    assert label_positions(far) == ["r", "r"]
