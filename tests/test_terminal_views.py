@@ -246,3 +246,36 @@ def test_validation_keeps_row_numbers_whole() -> None:
     console = Console(width=80, record=True, file=io.StringIO(), color_system=None)
     render_validation(console, api.rows_summary(_scored(False).rows), problems)
     assert "123456" in console.export_text()
+
+
+def test_problems_in_a_pipe_are_plain_blocks_that_wrap_at_spaces() -> None:
+    from b2bcx.cli.render.console import print_problems
+    from b2bcx.errors import Problem
+
+    long_file = "examples/" + "acme_2026q3_regional_export_" * 3 + ".csv"
+    problems = [
+        Problem(
+            "the answer is not on the scale of this statement, which runs from 1 to 5",
+            "fix the export, or pass --bad-answers missing to read it as missing",
+            file=long_file,
+            row=12,
+            column="Q3",
+            value="7",
+        ),
+        Problem(
+            "respondent id 'R1' answered twice", "give each respondent an id", row=3
+        ),
+    ]
+    console = Console(width=80, record=True, file=io.StringIO(), color_system=None)
+    print_problems(console, problems, "Problems")
+    text = console.export_text()
+    assert "┃" not in text and "│" not in text  # no table in a log
+    assert long_file in text  # a file name is never cut
+    blocks = text.split("\n\n")
+    assert len(blocks) == 2
+    assert (
+        blocks[0].splitlines()[1] == f"error: {long_file}, row 12, column Q3, value '7'"
+    )
+    words = set(" ".join(problems[0].problem.split()).split())
+    shown = set(" ".join(text.split()).split())
+    assert words <= shown  # every word whole: wrapped at spaces, never inside a word

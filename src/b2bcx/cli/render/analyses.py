@@ -8,7 +8,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from b2bcx.cli.render.console import number, p_value, problem_table
+from b2bcx.cli.render.console import number, p_value, print_problems
 from b2bcx.cli.render.fit import Column, fitted_table, hidden_note, print_fitted
 from b2bcx.stats.drivers import FEW_CASES
 
@@ -109,7 +109,7 @@ def render_factors(console: Console, result: Any, wide: bool = False) -> None:
         console.print(Text(note, style="dim"))
     console.print(Text(result.method, style="dim"))
     if result.problems:
-        console.print(problem_table(result.problems, limit=20, title="Warnings"))
+        print_problems(console, result.problems, "Warnings", limit=20)
 
 
 def _factor_legend(shown: set[str]) -> str:

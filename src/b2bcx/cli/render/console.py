@@ -180,6 +180,28 @@ def problem_table(
     return table
 
 
+def print_problems(
+    console: Console,
+    problems: Sequence[Problem],
+    title: str,
+    limit: int | None = None,
+) -> None:
+    """Problems as a table on a terminal; as plain blocks in a pipe or a log."""
+    if console.is_terminal:
+        console.print(problem_table(problems, limit=limit, title=title))
+        return
+    shown = list(problems)[: limit or None]
+    console.print(title, style="bold", markup=False, highlight=False)
+    console.print(
+        problem_blocks(shown, console.width),
+        markup=False,
+        highlight=False,
+        soft_wrap=True,
+    )
+    if len(shown) < len(problems):
+        console.print(f"… and {len(problems) - len(shown)} more", markup=False)
+
+
 def problem_blocks(problems: Sequence[Problem], width: int = 100) -> str:
     """Problems as plain text, one block each, for logs and pipes (no table).
 
@@ -196,7 +218,7 @@ def problem_blocks(problems: Sequence[Problem], width: int = 100) -> str:
         if problem.value is not None:
             where.append(f"value {visible(_short(problem.value))!r}")
         head = f"{problem.severity}: " + ", ".join(w for w in where if w)
-        lines = textwrap.wrap(visible(head), width, subsequent_indent="  ")
+        lines = [visible(head)]  # where: one line, a file name is never broken
         for label, text in (("problem", problem.problem), ("hint", problem.hint)):
             if text:
                 lines += textwrap.wrap(

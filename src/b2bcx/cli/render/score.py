@@ -9,12 +9,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from b2bcx.cli.render.console import (
-    number,
-    print_generic,
-    problem_blocks,
-    problem_table,
-)
+from b2bcx.cli.render.console import number, print_generic, print_problems
 from b2bcx.cli.render.fit import Column, fitted_table, hidden_note, print_fitted
 from b2bcx.scoring.ranking import RANKING_NOTE, movers_count
 from b2bcx.scoring.risk import ranking_basis
@@ -332,7 +327,7 @@ def render_score(
     if note:
         console.print(Text(note, style="dim"))
     if result.problems:
-        console.print(problem_table(result.problems, limit=20, title="Warnings"))
+        print_problems(console, result.problems, "Warnings", limit=20)
 
 
 def _portfolio_line(result: Any) -> str:
@@ -479,17 +474,9 @@ def plural(count: int, noun: str) -> str:
 
 def render_validation(console: Console, summary: Any, problems: list[Any]) -> None:
     print_generic(console, summary, title="Row accounting", digits=0)
-    if problems and not console.is_terminal:
-        # a log or a pipe: one problem per block, never a table cut at any width
-        console.print("Problems", style="bold")
-        console.print(
-            problem_blocks(problems, min(console.width, 100)),
-            markup=False,
-            highlight=False,
-            soft_wrap=True,
-        )
-    elif problems:
-        console.print(problem_table(problems, title="Problems"))
+    if problems:
+        # a log or a pipe gets one problem per block, never a table cut at any width
+        print_problems(console, problems, "Problems")
         errors = sum(p.severity == "error" for p in problems)
         style = "bold red" if errors else "yellow"
         console.print(
