@@ -148,14 +148,24 @@ def table(
     if caption:
         out.append(f"<caption>{escape(caption)}</caption>")
     out.append("<thead><tr>")
+    numbers = {
+        c
+        for c in columns
+        if c in NUMERIC
+        or c == revenue
+        or (
+            pd.api.types.is_numeric_dtype(frame[c])
+            and not pd.api.types.is_bool_dtype(frame[c])
+        )
+    }
     for column, head in zip(columns, heads, strict=True):
-        numeric = column in NUMERIC or column == revenue
+        numeric = column in numbers
         out.append(f'<th scope="col"{_num(numeric)}>{head}</th>')
     out.append("</tr></thead><tbody>")
     for _, row in frame.iterrows():
         out.append("<tr>")
         for column, head in zip(columns, heads, strict=True):
-            numeric = column in NUMERIC or column == revenue
+            numeric = column in numbers
             value = (
                 _account_cell(row, anchors) if column == "account" else None
             ) or cell(column, row[column], revenue)
