@@ -68,8 +68,10 @@ td:first-child{text-align:left;font-weight:600}
 td:first-child::before{content:none}
 }
 @media print{
-@page{size:A4;margin:14mm}
-body{max-width:none;font-size:10.5pt;padding:0}
+@page{size:A4 landscape;margin:12mm}
+body{max-width:none;font-size:10pt;padding:0}
+.pair{grid-template-columns:minmax(0,1fr)}
+table{font-size:9pt}
 nav,.top,details summary{display:none}
 details{display:block}
 details>*{display:block}
@@ -78,6 +80,7 @@ h2{break-before:page;margin-top:0}
 #summary h2{break-before:avoid}
 .account{break-before:page;border:none}
 tr,.card,figure,blockquote{break-inside:avoid}
+h2,h3,h4,.note{break-after:avoid}
 .table{overflow:visible}
 }
 """
