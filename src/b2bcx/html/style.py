@@ -23,7 +23,7 @@ a{color:var(--accent)}
 .sub{color:var(--muted);margin:2px 0 8px}
 .note{color:var(--muted);font-size:.9rem;margin:4px 0 8px}
 .lead{font-size:1.05rem}
-.cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(200px,1fr));gap:10px;margin:12px 0}
+.cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(165px,1fr));gap:8px;margin:12px 0}
 .card{background:var(--soft);border-radius:6px;padding:10px 12px}
 .card .label{font-size:.85rem;color:var(--muted)}
 .card .value{font-size:1.4rem;font-weight:700;font-variant-numeric:tabular-nums}
@@ -57,6 +57,7 @@ dd{margin:2px 0 0 0;color:#333;overflow-wrap:anywhere}
 footer{margin-top:40px;border-top:1px solid var(--line)}
 @media (max-width:640px){
 body{padding:0 10px 24px;font-size:15px}
+.card .value{font-size:1.2rem}
 .pair,.slide{grid-template-columns:1fr}
 .table{overflow-x:visible}
 table,thead,tbody,tr,td{display:block;width:100%}
