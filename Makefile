@@ -29,10 +29,13 @@ demo: $(VENV)/.installed-plot
 	$(BIN)/b2bcx report $(EXAMPLE)/acme_2026q3.csv -c $(EXAMPLE)/acme.yaml \
 		--baseline $(EXAMPLE)/acme_2026q2.csv --accounts $(EXAMPLE)/crm_accounts.csv \
 		-o out/acme_report.xlsx
+	$(BIN)/b2bcx report $(EXAMPLE)/acme_2026q3.csv -c $(EXAMPLE)/acme.yaml \
+		--baseline $(EXAMPLE)/acme_2026q2.csv --accounts $(EXAMPLE)/crm_accounts.csv \
+		-o out/acme_report.html
 	$(BIN)/b2bcx deck $(EXAMPLE)/acme_2026q3.csv -c $(EXAMPLE)/acme.yaml \
 		--baseline $(EXAMPLE)/acme_2026q2.csv --accounts $(EXAMPLE)/crm_accounts.csv \
 		--by manager -o out/decks
-	@echo "Open out/acme_report.xlsx and a deck in out/decks/. To run b2bcx yourself, activate the environment:"
+	@echo "Open out/acme_report.xlsx, out/acme_report.html (any browser) and a deck in out/decks/. To run b2bcx yourself, activate the environment:"
 	@echo "  . $(BIN)/activate"
 	@echo "then, for the account table in the terminal:"
 	@echo "  b2bcx score $(EXAMPLE)/acme_2026q3.csv -c $(EXAMPLE)/acme.yaml --baseline $(EXAMPLE)/acme_2026q2.csv --accounts $(EXAMPLE)/crm_accounts.csv"

@@ -207,7 +207,7 @@ def test_an_account_slide_says_index_change_nps_people_priority(deck, scored):
         f"CX index {row['index']:.1f} (95% CI {row['ci_low']:.1f}–{row['ci_high']:.1f})"
         in text
     )
-    assert "Change vs 2026-Q2: +34.2 points, significant" in text
+    assert "Change vs 2026-Q2: +34.2 points, a real change, not chance" in text
     assert "NPS +60" in text
     assert "Answered: " in text and "decision maker" in text
     assert "Phase ongoing: priority pillar Resolution" in text
@@ -224,6 +224,9 @@ def test_every_account_slide_has_reliability_and_an_nps_interval(deck, scored):
         assert f"adjusted index {row['index_eb']:.1f}" in text
         if math.isnan(row["nps_ci_low"]):
             assert math.isnan(row["nps"]) and "NPS: no answers" in text
+            continue
+        if row["nps_n"] < 3:
+            assert "too few to tell" in text and "(95% CI" not in text.split("NPS")[-1]
             continue
         interval = f"(95% CI {row['nps_ci_low']:+.0f} to {row['nps_ci_high']:+.0f})"
         assert interval.replace("-", "−") in text
@@ -323,13 +326,13 @@ def test_change_uses_the_false_discovery_verdict_when_present():
         }
     )
     assert change_line(row, None) == (
-        "Change vs last quarter: +10.0 points, significant on its own, not after false "
-        "discovery control\np = 0.030; q = 0.200 after false discovery control"
+        "Change vs last quarter: +10.0 points, could be chance (large on its own, "
+        "not among all the accounts compared)\np = 0.030; q = 0.200"
     )
     both = row.copy()
     both[["p_change", "q_change", "significant_fdr"]] = [0.0001, 0.004, True]
     assert change_line(both, None).endswith(
-        "points, significant\np < 0.001; q = 0.004 after false discovery control"
+        "points, a real change, not chance\np < 0.001; q = 0.004"
     )
     untestable = row.copy()
     untestable[["p_change", "significant"]] = [float("nan"), None]
@@ -353,7 +356,10 @@ def test_reliability_and_nps_interval_are_shown_when_computed():
     assert index_line(row) == "CX index 48.6 (95% CI 27.9–69.3)"
     assert reliability_line(row) == "Reliability 0.45 (low) · adjusted index 58.2"
     assert reliability_line(pd.Series({"index": 50.0})) == ""
-    assert nps_line(row) == "NPS −100 (95% CI −100 to −12) · 1 answer"
+    assert nps_line(row) == "NPS −100 · 1 answer: too few to tell"
+    three = row.copy()
+    three["nps_n"] = 3
+    assert nps_line(three) == "NPS −100 (95% CI −100 to −12) · 3 answers"
     assert index_line(pd.Series({"index": 50.0})) == "CX index 50.0"
 
 

@@ -221,7 +221,9 @@ def test_summary_names_accounts_and_keeps_risk_apart_from_blind_spots(book, scor
     summary = wb["Summary"]
     risky = excel_table(summary, "At_risk", ids=False)
     blind = excel_table(summary, "Blind_spots", ids=False)
-    assert risky["Name"].notna().all() and blind["Name"].notna().all()
+    # name and id in one text column: "Kestrelholm Machining Ltda. (ACC-0096)"
+    for frame in (risky, blind):
+        assert frame["Account"].str.fullmatch(r".+ \(ACC-\d{4}\)").all()
     reasons = {"decision-maker detractor", "significant fall", "low score"}
     for text in risky["At risk because"]:
         assert set(text.split(", ")) <= reasons
@@ -241,9 +243,9 @@ def test_movers_are_the_biggest_significant_changes(book, scored):
     # ranked on the change of the shrunken index, so a jump on one respondent
     # does not lead the list
     top_up = significant[significant["delta"] > 0].nlargest(5, "delta_eb")
+    shown = movers.loc[movers["direction"] == "up", "account"]
     assert (
-        movers.loc[movers["direction"] == "up", "account"].tolist()
-        == top_up["account"].tolist()
+        shown.str.extract(r"\((ACC-\d{4})\)$")[0].tolist() == top_up["account"].tolist()
     )
     assert (movers.loc[movers["direction"] == "down", "delta"] < 0).all()
     assert {"index_eb", "reliability"} <= set(movers.columns)
@@ -551,3 +553,53 @@ def test_respondents_beyond_excels_row_limit_get_a_note_not_a_broken_sheet(
     sheet = openpyxl.load_workbook(target)["Respondents"]
     assert "do not fit on one Excel sheet" in sheet["A1"].value
     assert sheet.max_row == 2
+
+
+# -- number formats and printing for people ---------------------------------------
+
+
+def _column(ws, header: str) -> int:
+    return next(c.column for c in ws[1] if c.value == header)
+
+
+def test_reliability_and_p_values_show_the_digits_their_thresholds_need(book):
+    _, wb = book
+    accounts = wb["Accounts"]
+    assert (
+        accounts.cell(row=2, column=_column(accounts, "Reliability")).number_format
+        == "0.00"
+    )
+    for header in ("p (change)", "q (change)"):
+        cell = accounts.cell(row=2, column=_column(accounts, header))
+        assert cell.number_format == '[<0.001]"<0.001";0.000', header
+
+
+def test_summary_tables_read_on_their_own(book):
+    _, wb = book
+    ws = wb["Summary"]
+    assert ws.column_dimensions["A"].width == 44
+    assert all(ws.column_dimensions[c].width <= 30 for c in "BCDEFGH")
+    header = next(
+        r for r in ws.iter_rows(min_col=1, max_col=1) if r[0].value == "Account"
+    )[0].row
+    row = list(ws[header])
+    first = ws.cell(row=header + 1, column=1).value
+    assert first.endswith(")") and "(ACC-" in first  # name and id in one text column
+    numeric = [c for c in row if c.value in ("Shrunk CX index", "Reliability", "NPS")]
+    assert numeric and all(c.alignment.horizontal == "right" for c in numeric)
+    assert (
+        len(ws.row_breaks.brk) == 2
+    )  # page 1: headline and risks; then movers; then reading
+
+
+def test_printing_is_set_for_people(book):
+    _, wb = book
+    summary = wb["Summary"]
+    assert summary.page_setup.orientation == "landscape"
+    assert summary.sheet_properties.pageSetUpPr.fitToPage
+    assert summary.page_setup.fitToWidth == 1 and summary.page_setup.fitToHeight == 0
+    accounts = wb["Accounts"]
+    assert not accounts.sheet_properties.pageSetUpPr.fitToPage
+    assert accounts.page_setup.scale == 80
+    assert accounts.print_title_cols == "$A:$B" or accounts.print_title_cols == "A:B"
+    assert "1" in str(accounts.print_title_rows)

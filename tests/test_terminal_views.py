@@ -101,8 +101,32 @@ def _name_span(text: str) -> tuple[int, int] | None:
     return None
 
 
+def _compact_rows(text: str) -> list[list[str]]:
+    """The cells of a table drawn without vertical borders (the account table)."""
+    lines = text.splitlines()
+    rule = next((i for i, line in enumerate(lines) if set(line.strip()) == {"─"}), None)
+    if rule is None or any(line.startswith(("│", "┃")) for line in lines):
+        return []
+    header = lines[rule - 1]
+    rows = []
+    for line in lines[rule + 1 :]:
+        if not line.strip():
+            continue  # a blank line ends a block of rows (at risk, blind spots)
+        if line.startswith("all ") or ": " in line:
+            break  # the footer, or the legend
+        cells = re.split(r" {2,}", line.strip())
+        if "name" in header.split():
+            cells = cells[:1] + cells[2:]  # a long name may end in `…`
+        rows.append(cells)
+    return rows
+
+
 def assert_nothing_cut(text: str) -> None:
     """No `…` in a number, star or flag; only a long account name may end in `…`."""
+    compact = _compact_rows(text)
+    for cells in compact:
+        for cell in cells:
+            assert "…" not in cell, cells
     span = _name_span(text)
     for line in text.splitlines():
         if not line.startswith(("│", "┃")):
@@ -142,7 +166,42 @@ def test_score_shows_names_legend_and_risk_apart_from_blind_spots() -> None:
     assert "Silverholm" in text  # the CRM's name beside the id
     assert "Δ: change since 2026-Q2 (in brackets: over the roles heard in both" in text
     assert "at risk: D decision-maker detractor" in text
-    assert "ranked on index_eb" in text and "rel.: reliability" in text
+    assert "ranked on index_eb" in text and "index_eb rel.: the shrunken index" in text
+    assert "at risk first, then blind spots" in text
+
+
+def test_score_at_80_columns_keeps_the_promise() -> None:
+    """NPS, the codes and the ranking column fit 80 columns; the rows to act on come first."""
+    text = rendered("score_baseline", 80)
+    folder = os.environ.get("B2BCX_ARTIFACTS")
+    if folder:  # the terminal at 80 columns, kept beside the HTML screenshots
+        os.makedirs(folder, exist_ok=True)
+        with open(os.path.join(folder, "score_80.txt"), "w", encoding="utf-8") as out:
+            out.write(text)
+    rows = _compact_rows(text)
+    assert len(rows) > 100  # every account heard, one row each
+    header = " ".join(text.split("─" * 10)[0].split())
+    for needed in (
+        "id",
+        "name",
+        "n",
+        "index ±95%",
+        "index_eb",
+        "rel.",
+        "NPS",
+        "Δ",
+        "risk",
+        "spots",
+    ):
+        assert needed in header, needed
+    result = _scored(True)
+    table = api.account_output(result)
+    at_risk = int((table["at_risk"] != "").sum())
+    first = [r[0] for r in rows[:at_risk]]
+    risky_ids = {str(a)[4:] for a in table.loc[table["at_risk"] != "", "account"]}
+    assert set(first) == risky_ids  # the accounts at risk open the table
+    assert max(len(line) for line in text.splitlines()) <= 80
+    text = " ".join(text.split())
     assert "expected by chance" in text
     assert "revenue at risk by tier: A " in text
     wider = " ".join(rendered("score_baseline", 120).split())
@@ -159,7 +218,7 @@ def test_wide_shows_every_column() -> None:
 
 def test_p_values_print_as_in_the_workbook() -> None:
     text = rendered("factors", 200)
-    assert "<0.0001" in text and "0.0000" not in text
+    assert "<0.001" in text and "0.000 " not in text and "<0.0001" not in text
 
 
 def test_drivers_on_few_respondents_carry_a_caution() -> None:
@@ -187,3 +246,36 @@ def test_validation_keeps_row_numbers_whole() -> None:
     console = Console(width=80, record=True, file=io.StringIO(), color_system=None)
     render_validation(console, api.rows_summary(_scored(False).rows), problems)
     assert "123456" in console.export_text()
+
+
+def test_problems_in_a_pipe_are_plain_blocks_that_wrap_at_spaces() -> None:
+    from b2bcx.cli.render.console import print_problems
+    from b2bcx.errors import Problem
+
+    long_file = "examples/" + "acme_2026q3_regional_export_" * 3 + ".csv"
+    problems = [
+        Problem(
+            "the answer is not on the scale of this statement, which runs from 1 to 5",
+            "fix the export, or pass --bad-answers missing to read it as missing",
+            file=long_file,
+            row=12,
+            column="Q3",
+            value="7",
+        ),
+        Problem(
+            "respondent id 'R1' answered twice", "give each respondent an id", row=3
+        ),
+    ]
+    console = Console(width=80, record=True, file=io.StringIO(), color_system=None)
+    print_problems(console, problems, "Problems")
+    text = console.export_text()
+    assert "┃" not in text and "│" not in text  # no table in a log
+    assert long_file in text  # a file name is never cut
+    blocks = text.split("\n\n")
+    assert len(blocks) == 2
+    assert (
+        blocks[0].splitlines()[1] == f"error: {long_file}, row 12, column Q3, value '7'"
+    )
+    words = set(" ".join(problems[0].problem.split()).split())
+    shown = set(" ".join(text.split()).split())
+    assert words <= shown  # every word whole: wrapped at spaces, never inside a word

@@ -242,6 +242,8 @@ class ReportInputs:
     value : renewals against the index (``--renewals``), or None; ``value_note``
         then says why, when renewals were given but could not be analysed.
     change : why the portfolio moved since the baseline (the Change sheet), or None.
+    baseline : last quarter scored on its own (its account pillars and portfolio,
+        the "last quarter" bars of the HTML report's charts), or None.
     """
 
     score: ScoreResult
@@ -258,6 +260,7 @@ class ReportInputs:
     value_note: str = ""
     change: ChangeResult | None = None
     trend: TrendResult | None = None
+    baseline: ScoreResult | None = None
 
     @property
     def problems(self) -> list[Problem]:

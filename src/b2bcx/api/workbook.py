@@ -87,6 +87,7 @@ def report_inputs(
         value_note=value_note,
         change=moved,
         trend=history_trend(sources, result, base),
+        baseline=base,
     )
 
 

@@ -16,6 +16,7 @@ import typer
 
 from b2bcx import __version__
 from b2bcx.cli import (
+    alerts,
     change,
     chase,
     deck,
@@ -111,6 +112,11 @@ COMMANDS = (
     ),
     (change.change, "change", "Why the portfolio moved: accounts, weights, mix."),
     (change.trend, "trend", "Where accounts are heading over three or more waves."),
+    (
+        alerts.alerts,
+        "alerts",
+        "Accounts needing action, one row each, for a CRM import.",
+    ),
     (init.init, "init", "Draft a program config from an export."),
 )
 for command, name, short_help in COMMANDS:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 from b2bcx.cli.options import Format
-from b2bcx.errors import B2bcxError, mask_secrets
+from b2bcx.errors import B2bcxError, UsageError, mask_secrets
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -149,6 +149,11 @@ def emit(
     from b2bcx.cli.render.console import stdout_console
     from b2bcx.io.writers import csv_text, json_text, write_table
 
+    if fmt is Format.bi:
+        raise UsageError(
+            "--format bi is for `b2bcx score` (the account tables for a BI tool)",
+            hint="use --format table, csv or json here",
+        )
     if output is not None:
         stream_format = ".json" if fmt is Format.json else ".csv"
         write_table(table, output, sheet=sheet, stream_format=stream_format)

@@ -144,9 +144,12 @@ def _plot(result: Any, path: Path) -> None:
 
     table = result.table
     panels = (
-        {str(role): part for role, part in table.groupby("role", sort=False)}
+        {
+            str(role).replace("_", " ").capitalize() + "s": part
+            for role, part in table.groupby("role", sort=False)
+        }
         if result.by_role
-        else {"all respondents": table}
+        else {"All respondents": table}
     )
     plot_quadrants(panels, path)
     note(f"wrote {path}")

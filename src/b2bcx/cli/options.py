@@ -13,6 +13,7 @@ class Format(StrEnum):
     table = "table"
     csv = "csv"
     json = "json"
+    bi = "bi"
 
 
 class By(StrEnum):
@@ -91,7 +92,13 @@ OutputOption = Annotated[
     ),
 ]
 FormatOption = Annotated[
-    Format, typer.Option("--format", "-f", help="How to print the result on stdout.")
+    Format,
+    typer.Option(
+        "--format",
+        "-f",
+        help="How to print the result on stdout; `bi` (score only, with -o DIR/) "
+        "writes long, typed tables and a data dictionary for a BI tool.",
+    ),
 ]
 
 
@@ -120,9 +127,9 @@ ReportOption = Annotated[
     typer.Option(
         "--output",
         "-o",
-        help="The workbook to write (.xlsx).",
+        help="The report to write: the workbook (.xlsx) or one self-contained page (.html).",
         show_default=False,
-        metavar="REPORT.xlsx",
+        metavar="REPORT.xlsx|.html",
     ),
 ]
 

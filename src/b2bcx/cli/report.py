@@ -63,10 +63,13 @@ def report(
         ),
     ] = False,
 ) -> None:
-    """The full Excel workbook: summary, accounts, roles, segments, lifecycle, factors, drivers, data quality and method.
+    """The full Excel workbook (-o REPORT.xlsx) or one self-contained page for any browser (-o REPORT.html): summary, accounts, roles, segments, lifecycle, factors, drivers, data quality and method.
 
     Written to a temporary file and moved into place: a failed run never leaves a
     partial file nor destroys last quarter's report. One summary line on stderr.
+
+    The HTML report (the plot extra draws its charts) loads nothing from the
+    network: open it offline, mail it, print it.
 
     Example: b2bcx report examples/acme_2026q3.csv -c examples/acme.yaml --baseline examples/acme_2026q2.csv -o acme_report.xlsx
     """
@@ -97,8 +100,14 @@ def report(
             )
             if strict:
                 fail_on_warnings(inputs)
-            step("writing the workbook")
-            write_report(inputs, output)
+            if output.suffix.lower() == ".xlsx":
+                step("writing the workbook")
+                write_report(inputs, output)
+            else:
+                from b2bcx.html import write_html_report
+
+                step("writing the HTML report")
+                write_html_report(inputs, output)
         _summary_line(inputs, output)
 
 

@@ -82,6 +82,9 @@ def score(
                 output,
             )
         note_unreadable(result.problems)
+        if fmt is Format.bi:
+            _write_bi(result, output, by)
+            return
         if by is not None:
             table = api.breakdown(result, by.value)
             emit(
@@ -100,6 +103,20 @@ def score(
             "Accounts",
             lambda c: _render_score(c, result, table, wide),
         )
+
+
+def _write_bi(result: ScoreResult, output: Any, by: Any) -> None:
+    from b2bcx.cli.common import note
+    from b2bcx.errors import UsageError
+    from b2bcx.report.bi import write_bi_tables
+
+    if output is None or by is not None:
+        raise UsageError(
+            "--format bi writes a folder of tables: give -o DIR/ and no --by",
+            hint="b2bcx score EXPORT -c CONFIG --format bi -o bi/",
+        )
+    written = write_bi_tables(result, output)
+    note(f"wrote {len(written)} files to {output}")
 
 
 def _render_score(

@@ -144,6 +144,12 @@ class Contacts(Model):
     role: str = "Role"
 
 
+class Alerts(Model):
+    risk_days: int = Field(default=14, ge=0)
+    blind_spot_days: int = Field(default=30, ge=0)
+    owner: str | None = None
+
+
 class Composite(Model):
     sources: list[str] = Field(alias="from", min_length=1)
     weights: list[PositiveFloat] | None = None
@@ -264,6 +270,7 @@ class Config(Model):
     outcomes: dict[str, str | Outcome] = {}
     flags: Flags = Flags()
     contacts: Contacts = Contacts()
+    alerts: Alerts = Alerts()
     phases: dict[str, str] = {}
     composites: dict[str, Composite] = {}
     factors: Factors | None = None

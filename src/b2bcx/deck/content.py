@@ -17,6 +17,8 @@ import pandas as pd
 
 from b2bcx.config.models import Config
 from b2bcx.results import DeckInputs, ScoreResult
+from b2bcx.scoring.attributes import manager_column
+from b2bcx.scoring.risk import FEW_NPS_ANSWERS, FLAG_LABELS
 from b2bcx.stats.order import for_display
 
 MAX_COMMENTS = 3
@@ -24,31 +26,16 @@ COMMENT_CHARS = 280
 LOW_RELIABILITY = 0.7
 """Below this reliability an account's index is flagged (docs/method.md#small-samples)."""
 
-MANAGER_NAMES = (
-    "accountmanager",
-    "keyaccountmanager",
-    "manager",
-    "kam",
-    "accountowner",
-    "owner",
-    "csm",
-)
-"""Column names (lower case, letters only) taken as the account manager, in this order."""
+
+SERIES_COLOURS = ("#1F4E79", "#A6A6A6", "#9DC3E6")
+"""Chart colours in series order: this account (dark blue), then the portfolio and last
+quarter in neutral grey and light blue; never red and green, which read as bad and good."""
 
 _UNSAFE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 _SPACES = re.compile(r"\s+")
 
-FLAG_NOUNS = {
-    "single_contact": "single contact",
-    "no_decision_maker": "no decision maker",
-    "decision_maker_detractor": "decision-maker detractor",
-    "low_coverage": "low coverage",
-    "role_gap": "role gap",
-    "low_reliability": "low reliability",
-    "roles_changed": "the people who answered changed",
-    "low_agreement": "its people disagree",
-    "insufficient_n": "too few respondents",
-}
+FLAG_NOUNS = FLAG_LABELS
+"""Flags in the words the workbook uses (:data:`b2bcx.scoring.risk.FLAG_LABELS`)."""
 
 
 @dataclass(frozen=True)
@@ -232,22 +219,13 @@ def money(value: Any) -> str:
 
 
 def guess_manager_column(result: ScoreResult) -> str | None:
-    """The account attribute named like an account manager (see :data:`MANAGER_NAMES`).
+    """The account attribute named like an account manager.
 
-    The first configured segment or account-list column whose name, in lower case
-    and letters only, is in :data:`MANAGER_NAMES` (in that order), else the first
-    ending in "manager"; None when there is none.
+    The first configured segment or account-list column named like AccountManager,
+    Manager, Owner … (:data:`b2bcx.scoring.attributes.MANAGER_NAMES`); None when
+    there is none.
     """
-    letters = {
-        c: re.sub(r"[^a-z]", "", c.lower())
-        for c in result.segment_columns
-        if c != "tier"
-    }
-    for wanted in MANAGER_NAMES:
-        for column, plain in letters.items():
-            if plain == wanted:
-                return column
-    return next((c for c, plain in letters.items() if plain.endswith("manager")), None)
+    return manager_column(result.segment_columns)
 
 
 def subtitle(row: pd.Series, result: ScoreResult) -> str:
@@ -314,20 +292,27 @@ def change_line(row: pd.Series, baseline_wave: str | None) -> str:
     return f"Change {since}: {delta} points, {verdict(bool(significant), row, p_value, q_value)}"
 
 
+REAL_CHANGE = "a real change, not chance"
+COULD_BE_CHANCE = "could be chance"
+
+
 def verdict(
     significant: bool, row: pd.Series, p_value: float | None, q_value: float | None
 ) -> str:
-    """ "significant", "not significant" or significant on its own only; then p and q.
+    """In plain words: "a real change, not chance" or "could be chance"; then p and q.
 
-    The p- and q-values go on a second line (after a line break).
+    A change significant on its own but not after false discovery control (among
+    all the accounts compared, about 1 in 20 moves that far by chance) "could be
+    chance". The p- and q-values follow on a second line (after a line break).
     """
-    word = "significant" if significant else "not significant"
+    fdr = row.get("significant_fdr")
+    real = significant and (_missing(fdr) or bool(fdr))
+    word = REAL_CHANGE if real else COULD_BE_CHANCE
+    if significant and not real:
+        word += " (large on its own, not among all the accounts compared)"
     if p_value is None or q_value is None:
         return word
-    fdr = row.get("significant_fdr")
-    if significant and not _missing(fdr) and not bool(fdr):
-        word = "significant on its own, not after false discovery control"
-    return f"{word}\np {p_text(p_value)}; q {p_text(q_value)} after false discovery control"
+    return f"{word}\np {p_text(p_value)}; q {p_text(q_value)}"
 
 
 def p_text(value: float) -> str:
@@ -344,17 +329,30 @@ def _missing(value: Any) -> bool:
 
 
 def nps_line(row: pd.Series) -> str:
-    """The account NPS with its interval (when computed) and how many answered it."""
+    """The account NPS with its interval and how many answered it.
+
+    With fewer than :data:`~b2bcx.scoring.risk.FEW_NPS_ANSWERS` answers the
+    interval is left out ("1 answer: too few to tell"): an interval on one or two
+    answers is mostly its adjustment and can exclude the NPS shown
+    (docs/method.md#small-samples).
+    """
     if number(row.get("nps")) is None:
         return "NPS: no answers"
     text = f"NPS {signed(row.get('nps'), 0)}"
+    answers = number(row.get("nps_n"))
+    if answers is not None and answers < FEW_NPS_ANSWERS:
+        return text + f" · {answers_text(int(answers))}: too few to tell"
     interval = interval_text(row.get("nps_ci_low"), row.get("nps_ci_high"), 0, True)
     if interval:
         text += f" ({interval})"
-    answers = number(row.get("nps_n"))
     if answers is not None:
-        text += f" · {int(answers)} answer{'s' if answers != 1 else ''}"
+        text += f" · {answers_text(int(answers))}"
     return text
+
+
+def answers_text(count: int) -> str:
+    """``1 answer``, ``2 answers``."""
+    return f"{count} answer{'s' if count != 1 else ''}"
 
 
 def people_lines(

@@ -23,7 +23,13 @@ from pptx.presentation import Presentation
 from pptx.slide import Slide, SlideLayout
 from pptx.util import Emu, Pt, lazyproperty
 
-from b2bcx.deck.content import AccountSlide, PillarChart, PortfolioSlide, TrendChart
+from b2bcx.deck.content import (
+    SERIES_COLOURS,
+    AccountSlide,
+    PillarChart,
+    PortfolioSlide,
+    TrendChart,
+)
 from b2bcx.deck.moved import ChangeSlide
 
 MUTED = RGBColor(0x59, 0x59, 0x59)
@@ -153,7 +159,11 @@ class PlainTextChartData(CategoryChartData):
 def add_pillar_chart(
     slide: Slide, box: tuple[Emu, Emu, Emu, Emu], chart: PillarChart
 ) -> None:
-    """A clustered bar chart of the pillars (0–100), one series per comparison."""
+    """A clustered bar chart of the pillars (0–100), one series per comparison.
+
+    The account in dark blue, the portfolio and last quarter in neutral colours
+    (:data:`~b2bcx.deck.content.SERIES_COLOURS`), the same as the HTML report.
+    """
     data = PlainTextChartData(number_format="0.0")
     data.categories = chart.categories
     for series in chart.series:
@@ -172,6 +182,12 @@ def add_pillar_chart(
     plot.category_axis.tick_labels.font.size = Pt(9)
     first = plot.plots[0]
     first.gap_width = 60
+    for k, series in enumerate(first.series):
+        fill = series.format.fill
+        fill.solid()
+        fill.fore_color.rgb = RGBColor.from_string(
+            SERIES_COLOURS[k % len(SERIES_COLOURS)].lstrip("#")
+        )
     labels = first.series[0].data_labels
     labels.number_format, labels.number_format_is_linked = "0", False
     labels.show_value = True

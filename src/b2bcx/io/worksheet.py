@@ -30,7 +30,10 @@ from b2bcx.io.worksheet_rows import can_defer, defer_rows, splice_rows
 HEADER_FILL = PatternFill("solid", fgColor="1F3864")
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 PERCENT = re.compile(r"(^|_)(coverage|rate|share)(_|$)|^rate_")
-PVALUE = re.compile(r"^(p|q|p_omnibus|statistic|effect|importance|ci_low_imp|r2)$")
+PVALUE = re.compile(r"^(p|q|p_omnibus|p_change|q_change)$")
+FOUR_DECIMALS = re.compile(r"^(statistic|effect|importance|ci_low_imp|r2)$")
+P_FORMAT = '[<0.001]"<0.001";0.000'
+"""p- and q-values: three decimals, "<0.001" below (a p of 0.049 never reads 0.0)."""
 INTEGER = re.compile(
     r"^(n|n_.*|.*_n|count|accounts|respondents|scored_accounts|flagged|rows|priority_rank)$"
 )
@@ -45,7 +48,11 @@ def number_format(column: str, series: pd.Series) -> str | None:
     if PERCENT.search(column):
         return "0.0%"
     if PVALUE.match(column):
+        return P_FORMAT
+    if FOUR_DECIMALS.match(column):
         return "0.0000"
+    if column == "reliability":
+        return "0.00"  # the flag's threshold is 0.70: 0.691 must not read 0.7
     if column in ("se", "index_se", "nps_se", "se_baseline"):
         return "0.00"
     return "0.0"

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from b2bcx.config.models import Config
-from b2bcx.scoring.risk import BLIND_SPOT_LABELS, RISK_LABELS
+from b2bcx.scoring.risk import FLAG_LABELS
 
 HEADERS = {
     "account": "Account",
@@ -84,6 +84,8 @@ HEADERS = {
     "driver": "Driver id",
     "importance": "Importance",
     "importance_pct": "Share of R² (%)",
+    "pct_ci_low": "Share 95% CI low (%)",
+    "pct_ci_high": "Share 95% CI high (%)",
     "performance": "Performance (0-100)",
     "quadrant": "Quadrant",
     "r2": "R²",
@@ -152,11 +154,6 @@ HEADERS = {
     "kind": "Kind",
     "path": "Path",
     "sha256": "SHA-256",
-}
-FLAG_LABELS = {
-    **RISK_LABELS,
-    **BLIND_SPOT_LABELS,
-    "role_gap": "roles disagree",
 }
 
 

@@ -12,6 +12,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from b2bcx.io.worksheet import (
+    P_FORMAT,
     CellStyle,
     finish_sheet,
     put_text_safely,
@@ -27,8 +28,9 @@ HEADING_FONT = Font(bold=True, size=12, color="1F3864")
 NOTE_FONT = Font(italic=True, color="595959")
 TEXT = Alignment(horizontal="left", indent=1)
 CENTRED = Alignment(horizontal="center")
+NUMBER_HEADER = Alignment(horizontal="right", wrap_text=True, vertical="bottom")
 BOOLEAN = '"TRUE";"TRUE";"FALSE"'  # LibreOffice shows unformatted booleans as 1/0
-PVALUE = '[<0.0001]"<0.0001";0.0000'
+PVALUE = P_FORMAT
 
 
 def write_title(ws: Worksheet, row: int, text: str, subtitle: str = "") -> int:
@@ -162,6 +164,10 @@ def relabel(
     texts = unique_headers([header(str(name), labels) for name in table.columns])
     for column, text in enumerate(texts, start=1):
         put_text_safely(ws, header_row, column, text)
+        values = table[table.columns[column - 1]]
+        if pd.api.types.is_numeric_dtype(values) and not is_logical(values):
+            # a number's header sits over it, at the right edge of its column
+            ws.cell(row=header_row, column=column).alignment = NUMBER_HEADER
         letter = get_column_letter(column)
         dimension = ws.column_dimensions[letter]
         dimension.width = min(max(dimension.width or 0, len(text) + 2), 60)

@@ -198,8 +198,10 @@ def quadrant_chart(
     chart.legend.position = "b"
     x_col, y_col = column_of(table, "importance_pct"), column_of(table, "performance")
     label = get_column_letter(column_of(table, "label"))
+    positions = label_positions(table)
     for i in range(len(table)):
         series = _driver_series(ws, header_row + 1 + i, x_col, y_col, label)
+        series.dLbls.position = positions[i]
         _colour(series, PALETTE[i % len(PALETTE)])
         chart.series.append(series)
     _axes(chart, table)
@@ -225,6 +227,50 @@ def _driver_series(
         setattr(series.dLbls, flag, False)
     series.dLbls.position = "r"
     return series
+
+
+def label_positions(table: pd.DataFrame) -> list[str]:
+    """Where each point's label goes (right, left, above, below) so no two overlap.
+
+    Labels are boxes about 6 points per character wide and 12 high beside their
+    point, on a plot area of the chart's size over the axes' ranges; from the
+    highest point down, each takes the first side whose box meets no label placed
+    so far (right when none is free).
+    """
+    x = table["importance_pct"].astype(float).to_numpy()
+    y = table["performance"].astype(float).to_numpy()
+    names = [str(n) for n in table["label"]]
+    if not len(x):
+        return []
+    width_pt, height_pt = CHART_WIDTH * 28.35 * 0.75, CHART_HEIGHT * 28.35 * 0.7
+    x_max = _ceil(float(np.nanmax(x)) * 1.15, 5) or 1.0
+    y_min = _floor(float(np.nanmin(y)) - 5, 5)
+    y_span = (_ceil(float(np.nanmax(y)) + 5, 5) - y_min) or 1.0
+    placed: list[tuple[float, float, float, float]] = []
+    out = ["r"] * len(x)
+    for i in sorted(range(len(x)), key=lambda k: (-y[k], x[k])):
+        if not (math.isfinite(x[i]) and math.isfinite(y[i])):
+            continue
+        px = x[i] / x_max * width_pt
+        py = (y[i] - y_min) / y_span * height_pt
+        w, h = 6.0 * len(names[i]), 12.0
+        boxes = {
+            "r": (px + 6, px + 6 + w, py - h / 2, py + h / 2),
+            "l": (px - 6 - w, px - 6, py - h / 2, py + h / 2),
+            "t": (px - w / 2, px + w / 2, py + 6, py + 6 + h),
+            "b": (px - w / 2, px + w / 2, py - 6 - h, py - 6),
+        }
+        for side, (left, right, bottom, top) in boxes.items():
+            if not any(
+                left < pr and pl < right and bottom < pt and pb < top
+                for pl, pr, pb, pt in placed
+            ):
+                out[i] = side
+                placed.append(boxes[side])
+                break
+        else:
+            placed.append(boxes["r"])
+    return out
 
 
 def _colour(series: Series, colour: str) -> None:

@@ -16,12 +16,13 @@ from openpyxl.chart.error_bar import ErrorBars
 from openpyxl.chart.label import DataLabelList
 from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter, quote_sheetname
+from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
 from b2bcx.report.labels import header_labels
 from b2bcx.report.layout import (
+    PVALUE,
     set_formats,
-    widen,
     write_heading,
     write_note,
     write_table,
@@ -49,7 +50,10 @@ from b2bcx.scoring.ranking import MOVERS_NOTE, RANKING_NOTE, movers_count
 
 READING_WIDTH = 100
 FIGURE_COLUMNS = ["measure", "value", "ci_low", "ci_high"]
-SUMMARY_WIDTHS = {1: 40, 2: 26, 3: 13, 4: 13, 5: 13, 6: 13, 7: 13, 8: 16}
+SUMMARY_WIDTHS = {1: 44, 2: 22, 3: 13, 4: 13, 5: 13, 6: 13, 7: 13, 8: 30}
+"""Column widths of the Summary, set last: every stacked table starts with a text
+column (a measure, or the account's name and id) in A, numbers in B..G, the reasons
+in words last; about 160 characters, one landscape page wide."""
 SHOWN = 10  # accounts listed per section; the rest are on the Accounts sheet
 CHART_COLUMN, CHART_ROWS, CHART_GAP = "F", 17, 0
 CHART_WIDTH, CHART_HEIGHT = 14.0, 8.0
@@ -92,7 +96,7 @@ def write_summary(ws: Worksheet, inputs: ReportInputs) -> None:
                 "revenue": "Revenue",
             },
         )
-    risky = at_risk(result, table)
+    risky = one_name(at_risk(result, table))
     row = write_heading(ws, row, _listed("Accounts at risk", risky, revenue))
     row = write_note(
         ws,
@@ -109,6 +113,7 @@ def write_summary(ws: Worksheet, inputs: ReportInputs) -> None:
         empty="No account is at risk.",
         labels=labels,
     )
+    ws.row_breaks.append(Break(id=row))  # printed, page 1 is the headline and risks
     row = write_heading(
         ws, row, f"Biggest significant movers (top 5 up and down), {MOVERS_NOTE}"
     )
@@ -122,19 +127,19 @@ def write_summary(ws: Worksheet, inputs: ReportInputs) -> None:
         row = write_note(ws, row, f"{moved}.")
     row = write_table(
         ws,
-        movers(result),
+        one_name(movers(result)),
         row,
         "Movers",
         formats={
             "delta": SIGNED,
             "delta_lfl": SIGNED,
             "reliability": "0.00",
-            "q_change": "0.000",
+            "q_change": PVALUE,
         },
         empty=_no_movers(inputs),
         labels=labels,
     )
-    blind = blind_spots(result, table)
+    blind = one_name(blind_spots(result, table))
     row = write_heading(ws, row, _listed("Blind spots", blind, revenue))
     row = write_note(
         ws,
@@ -151,6 +156,7 @@ def write_summary(ws: Worksheet, inputs: ReportInputs) -> None:
         empty="No blind spots.",
         labels=labels,
     )
+    ws.row_breaks.append(Break(id=row))
     row = write_heading(ws, row, "Reading")
     for sentence in reading(inputs):
         row = write_wrapped(ws, row, sentence, width=READING_WIDTH, bullet="•")
@@ -158,9 +164,22 @@ def write_summary(ws: Worksheet, inputs: ReportInputs) -> None:
     row = write_heading(ws, row, "Key figures (95% intervals)")
     row = _figures(ws, row, headline(result), "Key figures", labels)
     _change(ws, row, inputs, labels)
-    widen(ws, SUMMARY_WIDTHS)
+    for column, width in SUMMARY_WIDTHS.items():
+        ws.column_dimensions[get_column_letter(column)].width = width
     for cells in ws.iter_rows(min_col=1, max_col=1):
         cells[0].alignment = Alignment(wrap_text=False, vertical="top")
+
+
+def one_name(frame: pd.DataFrame) -> pd.DataFrame:
+    """``account`` and ``name`` as one text column, "Name (id)" (the id alone without a name)."""
+    if "name" not in frame or frame.empty:
+        return frame
+    names = frame["name"].astype("string").fillna("").str.strip()
+    ids = frame["account"].astype(str)
+    joined = [
+        f"{n} ({i})" if n and n != i else i for n, i in zip(names, ids, strict=True)
+    ]
+    return frame.drop(columns=["name"]).assign(account=joined)
 
 
 def _cut_title(tiers: pd.DataFrame) -> str:

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from openpyxl import Workbook
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from b2bcx.errors import UsageError
@@ -95,7 +96,7 @@ def build_report(inputs: ReportInputs) -> Workbook:
         if name in wanted:
             sheet = workbook.create_sheet(name)
             write(sheet, inputs)
-            print_on_landscape_pages(sheet)
+            print_for_people(sheet)
     quote_formula_like_text(workbook)
     workbook.properties.creator = f"b2bcx {inputs.version}"
     if inputs.run_time is not None:
@@ -103,12 +104,40 @@ def build_report(inputs: ReportInputs) -> Workbook:
     return workbook
 
 
-def print_on_landscape_pages(ws: Worksheet) -> None:
-    """Printed, a sheet is as wide as a landscape page, as long as it needs."""
+PAGE_WIDTH = 165
+"""Column-width units (characters) one landscape A4 or Letter page holds at a readable
+scale (about 27 cm at 0.165 cm per character)."""
+WIDE_SCALE = 80
+"""Print scale of a sheet wider than a page: 80% keeps an 11 pt font at 9 pt."""
+
+
+def print_for_people(ws: Worksheet) -> None:
+    """Printed, a sheet reads on paper: landscape, then one page wide when it fits.
+
+    A sheet no wider than :data:`PAGE_WIDTH` is fitted to the page width (as long as it
+    needs). A wider one (the Accounts sheet's 40 columns) prints at
+    :data:`WIDE_SCALE`% across several pages, each repeating the header row and the
+    id (and name) columns, instead of shrinking to an unreadable page.
+    """
     ws.page_setup.orientation = "landscape"
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.horizontalCentered = False
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.page_margins.top = ws.page_margins.bottom = 0.5
+    width = sum(
+        ws.column_dimensions[get_column_letter(c)].width or 8.43
+        for c in range(1, (ws.max_column or 1) + 1)
+    )
+    if width <= PAGE_WIDTH or ws.title == "Summary":
+        ws.page_setup.fitToWidth = 1
+        ws.page_setup.fitToHeight = 0
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
+        return
+    ws.sheet_properties.pageSetUpPr.fitToPage = False
+    ws.page_setup.scale = WIDE_SCALE
+    named = str(ws.cell(row=1, column=2).value or "").strip().lower() == "name"
+    ws.print_title_cols = "A:B" if named else "A:A"
+    if ws.cell(row=1, column=1).font.b and ws.freeze_panes:  # a table from A1
+        ws.print_title_rows = "1:1"
 
 
 def write_report(inputs: ReportInputs, path: str | Path) -> Path:
@@ -124,18 +153,27 @@ def write_report(inputs: ReportInputs, path: str | Path) -> Path:
     """
     path = Path(path)
     check_report_path(path)
+    if path.suffix.lower() != ".xlsx":
+        raise UsageError(
+            f"cannot write the workbook to {path.name}: it must end in .xlsx",
+            hint="pass -o REPORT.xlsx",
+        )
     workbook = build_report(inputs)
     with atomic_path(path) as temporary:
         write_bytes(temporary, workbook_bytes(workbook, inputs.run_time))
     return path
 
 
+REPORT_SUFFIXES = (".xlsx", ".html", ".htm")
+"""``b2bcx report`` writes the workbook (.xlsx) or the HTML report (.html)."""
+
+
 def check_report_path(path: Path) -> None:
-    """A report path must end in ``.xlsx`` and its folder must exist."""
-    if path.suffix.lower() != ".xlsx":
+    """A report path must end in ``.xlsx`` or ``.html`` and its folder must exist."""
+    if path.suffix.lower() not in REPORT_SUFFIXES:
         raise UsageError(
-            f"cannot write the report to {path.name}: it must end in .xlsx",
-            hint="pass -o REPORT.xlsx",
+            f"cannot write the report to {path.name}: it must end in .xlsx or .html",
+            hint="pass -o REPORT.xlsx (the workbook) or -o REPORT.html (one page for a browser)",
         )
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
+
 import pandas as pd
 
 from b2bcx.config.models import Config
@@ -23,3 +26,35 @@ def named(attributes: pd.DataFrame, config: Config) -> pd.DataFrame:
         if c.name not in (*c.segments, c.revenue, c.phase):
             attributes = attributes.drop(columns=[c.name])
     return attributes
+
+
+MANAGER_NAMES = (
+    "accountmanager",
+    "keyaccountmanager",
+    "manager",
+    "kam",
+    "accountowner",
+    "owner",
+    "csm",
+)
+"""Column names (lower case, letters only) taken as the account manager, in this order."""
+
+
+def manager_column(columns: Iterable[str]) -> str | None:
+    """The column named like an account manager (see :data:`MANAGER_NAMES`).
+
+    The first of ``columns`` whose name, in lower case and letters only, is in
+    :data:`MANAGER_NAMES` (in that order), else the first ending in "manager";
+    None when there is none. ``tier`` is never one.
+
+    Example
+    -------
+    >>> manager_column(["Region", "Account Manager"])
+    'Account Manager'
+    """
+    letters = {c: re.sub(r"[^a-z]", "", c.lower()) for c in columns if c != "tier"}
+    for wanted in MANAGER_NAMES:
+        for column, plain in letters.items():
+            if plain == wanted:
+                return column
+    return next((c for c, plain in letters.items() if plain.endswith("manager")), None)

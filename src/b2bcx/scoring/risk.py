@@ -45,6 +45,11 @@ BLIND_SPOT_LABELS = {
     "roles_changed": "the people who answered changed",
     "low_agreement": "its people disagree",
 }
+FEW_NPS_ANSWERS = 3
+"""With fewer NPS answers than this, an account's NPS interval is not shown: views say
+"1 answer: too few to tell" (docs/method.md#small-samples)."""
+FLAG_LABELS = {**RISK_LABELS, **BLIND_SPOT_LABELS, "role_gap": "roles disagree"}
+"""Every flag and reason id in plain words: the one vocabulary every view reads."""
 
 
 def ranking_basis(accounts: pd.DataFrame) -> str:

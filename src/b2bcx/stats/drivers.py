@@ -31,6 +31,8 @@ COLUMNS = [
     "importance_pct",
     "ci_low",
     "ci_high",
+    "pct_ci_low",
+    "pct_ci_high",
     "performance",
     "quadrant",
 ]
@@ -188,7 +190,8 @@ def key_drivers(
     DriverResult whose ``table`` has one row per driver: ``driver``, ``label``,
     ``importance`` (raw, sums to R²), ``importance_pct`` (share of R², sums to 100),
     ``ci_low``/``ci_high`` (percentile interval of the raw importance; resamples
-    with a constant or collinear column are skipped), ``performance`` (mean score
+    with a constant or collinear column are skipped), ``pct_ci_low``/``pct_ci_high``
+    (the same resamples' interval of the share of R², :func:`share_interval`), ``performance`` (mean score
     among complete cases) and ``quadrant`` (see :func:`quadrants`; ``—`` with a
     warning when ``R² < 0.05``).
     """
@@ -429,6 +432,30 @@ def _respondent_drivers(
     )
 
 
+def share_interval(boot: np.ndarray, alpha: float) -> tuple[np.ndarray, np.ndarray]:
+    """Percentile bootstrap interval of each driver's share of R², in %.
+
+    Each resample's importances are turned into shares of that resample's R²,
+    ``100 · w_jb / Σ_k w_kb``, and the interval is their ``alpha`` and ``1 − alpha``
+    quantiles (Efron & Tibshirani 1993, §13.3): the interval of the share the
+    views show, not of the raw importance. Resamples with no R² are skipped.
+
+    Example
+    -------
+    >>> low, high = share_interval(np.array([[0.1, 0.3], [0.2, 0.2]]), 0.0)
+    >>> low.round(1).tolist(), high.round(1).tolist()
+    ([25.0, 50.0], [50.0, 75.0])
+    """
+    totals = boot.sum(axis=1)
+    usable = boot[totals > 0]
+    if not len(usable):
+        nothing = np.full(boot.shape[1], np.nan)
+        return nothing, nothing.copy()
+    shares = 100 * usable / usable.sum(axis=1, keepdims=True)
+    low, high = np.quantile(shares, [alpha, 1 - alpha], axis=0)
+    return low, high
+
+
 def _driver_result(
     importance: np.ndarray,
     performance: np.ndarray,
@@ -444,14 +471,17 @@ def _driver_result(
 ) -> DriverResult:
     alpha = (1 - confidence) / 2
     ci_low, ci_high = np.full((2, importance.size), np.nan)
+    pct_low, pct_high = np.full((2, importance.size), np.nan)
     if len(boot):
         ci_low, ci_high = np.quantile(boot, [alpha, 1 - alpha], axis=0)
+        pct_low, pct_high = share_interval(boot, alpha)
     r2 = float(importance.sum())
     table = pd.DataFrame({"driver": list(drivers)})
     table["label"] = [(labels or {}).get(d, d) for d in drivers]
     table["importance"] = importance
     table["importance_pct"] = 100 * importance / r2 if r2 > 0 else np.nan
     table["ci_low"], table["ci_high"] = ci_low, ci_high
+    table["pct_ci_low"], table["pct_ci_high"] = pct_low, pct_high
     table["performance"] = performance
     table["quadrant"] = quadrants(importance, performance)
     warning = low_r2_warning(r2, outcome)

@@ -8,7 +8,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from b2bcx.cli.render.console import number, p_value, print_generic, problem_table
+from b2bcx.cli.render.console import number, p_value, print_generic, print_problems
 from b2bcx.cli.render.fit import Column, fitted_table, hidden_note, print_fitted
 from b2bcx.stats.drivers import FEW_CASES
 
@@ -109,7 +109,7 @@ def render_factors(console: Console, result: Any, wide: bool = False) -> None:
         console.print(Text(note, style="dim"))
     console.print(Text(result.method, style="dim"))
     if result.problems:
-        console.print(problem_table(result.problems, limit=20, title="Warnings"))
+        print_problems(console, result.problems, "Warnings", limit=20)
 
 
 def _factor_legend(shown: set[str]) -> str:
@@ -152,9 +152,9 @@ def driver_columns(result: Any) -> list[Column]:
         Column("importance", cells(lambda r: number(r["importance"], 3)), 3),
         Column("share of R²", cells(lambda r: f"{number(r['importance_pct'])}%"), 0),
         Column(
-            "95% CI",
-            cells(lambda r: f"{number(r['ci_low'], 3)}–{number(r['ci_high'], 3)}"),
-            2,
+            "share 95% CI",
+            cells(lambda r: _share_interval(r)),
+            1,
         ),
         Column("performance", cells(lambda r: number(r["performance"])), 0),
         Column(
@@ -169,7 +169,7 @@ def driver_columns(result: Any) -> list[Column]:
             "left",
         ),
         Column("R²", cells(lambda r: number(r["r2"], 3)), 3),
-        Column("n", cells(lambda r: str(r["n"])), 1),
+        Column("n", cells(lambda r: str(r["n"])), 3),
     ]
     if by_role:
         columns.append(
@@ -178,6 +178,12 @@ def driver_columns(result: Any) -> list[Column]:
             )
         )
     return columns
+
+
+def _share_interval(row: Any) -> str:
+    """The 95% interval of the share of R² shown beside it (``12.1%–17.9%``)."""
+    low, high = number(row.get("pct_ci_low")), number(row.get("pct_ci_high"))
+    return f"{low}%–{high}%" if low and high else ""
 
 
 def _warning(row: dict[str, Any]) -> bool:
@@ -207,6 +213,9 @@ def render_drivers(console: Console, result: Any, wide: bool = False) -> None:
     shown = {c.header for c in columns if c not in hidden}
     console.print(Text(_driver_legend(shown), style="dim"))
     line = f"{result.n} complete cases"
+    r2 = getattr(result, "r2", None)
+    if "R²" not in shown and isinstance(r2, float) and r2 == r2 and not result.by_role:
+        line = f"R² {r2:.3f} over {line}"
     if result.dropped:
         line += f"; {result.dropped} respondents dropped for a missing pillar or outcome (listwise)"
     line += f"; bootstrap resamples {getattr(result, 'resampled', 'respondents')}"
@@ -227,8 +236,8 @@ def _driver_legend(shown: set[str]) -> str:
         "performance: mean score 0-100",
         "quadrant: importance and performance against their means",
     ]
-    if "95% CI" in shown:
-        parts.append("95% CI: bootstrap interval of the importance")
+    if "share 95% CI" in shown:
+        parts.append("share 95% CI: bootstrap interval of the share of R²")
     if "published" in shown:
         parts.append(
             "published: agrees when a published priority of the role is among its "
@@ -318,7 +327,7 @@ def render_scales(console: Console, result: Any, wide: bool = False) -> None:
     if note:
         console.print(Text(note, style="dim"))
     if result.problems:
-        console.print(problem_table(result.problems, limit=20, title="Warnings"))
+        print_problems(console, result.problems, "Warnings", limit=20)
 
 
 def render_chase(console: Console, result: Any, wide: bool = False) -> None:
@@ -372,7 +381,7 @@ def render_chase(console: Console, result: Any, wide: bool = False) -> None:
     if len(result.contacts):
         print_generic(console, result.contacts, title="Contacts who did not answer")
     if result.problems:
-        console.print(problem_table(result.problems, limit=20, title="Warnings"))
+        print_problems(console, result.problems, "Warnings", limit=20)
 
 
 def _priority(value: Any) -> str:

@@ -6,6 +6,7 @@ import math
 import os
 import re
 import sys
+import textwrap
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -122,10 +123,10 @@ def number(value: Any, digits: int = 1, signed: bool = False) -> str:
 
 
 def p_value(value: Any) -> str:
-    """A p or q value: four decimals, ``<0.0001`` below that (as in the workbook)."""
-    shown = number(value, 4)
-    if shown and float(value) < 0.0001:
-        return "<0.0001"
+    """A p or q value: three decimals, ``<0.001`` below that (as in the workbook)."""
+    shown = number(value, 3)
+    if shown and float(value) < 0.001:
+        return "<0.001"
     return shown
 
 
@@ -157,16 +158,19 @@ def problem_table(
 ) -> Table:
     """Problems as a table: severity, file, row, column, value, problem, hint."""
     table = Table(title=title, show_lines=False, expand=False)
+    shown = list(problems)[: limit or None]
+    longest_file = max((len(p.file or "") for p in shown), default=4)
     for header in ("severity", "file", "row", "column", "value", "problem", "hint"):
-        whole = header in ("severity", "row")  # a word and a number are never cut
+        # a word, a number and a file name are never cut; sentences wrap at spaces
+        whole = header in ("severity", "row", "file")
         table.add_column(
             header,
-            overflow="fold",
+            overflow="ellipsis" if header == "file" else "fold",
             no_wrap=whole,
             justify="right" if header == "row" else "left",
-            min_width=7 if header == "row" else None,
+            min_width={"row": 7, "file": min(max(longest_file, 4), 30)}.get(header),
         )
-    for problem in list(problems)[: limit or None]:
+    for problem in shown:
         style = "red" if problem.severity == "error" else "yellow"
         table.add_row(
             Text(problem.severity, style=style),
@@ -183,6 +187,59 @@ def problem_table(
             ),
         )
     return table
+
+
+def print_problems(
+    console: Console,
+    problems: Sequence[Problem],
+    title: str,
+    limit: int | None = None,
+) -> None:
+    """Problems as a table on a terminal; as plain blocks in a pipe or a log."""
+    if console.is_terminal:
+        console.print(problem_table(problems, limit=limit, title=title))
+        return
+    shown = list(problems)[: limit or None]
+    console.print(title, style="bold", markup=False, highlight=False)
+    console.print(
+        problem_blocks(shown, console.width),
+        markup=False,
+        highlight=False,
+        soft_wrap=True,
+    )
+    if len(shown) < len(problems):
+        console.print(f"… and {len(problems) - len(shown)} more", markup=False)
+
+
+def problem_blocks(problems: Sequence[Problem], width: int = 100) -> str:
+    """Problems as plain text, one block each, for logs and pipes (no table).
+
+    ``error: FILE, row 12, column Q3, value '7'`` then the problem and the hint on
+    their own lines, wrapped at spaces to ``width``; a blank line between blocks.
+    """
+    blocks = []
+    for problem in problems:
+        where = [problem.file or ""]
+        if problem.row is not None:
+            where.append(f"row {problem.row}")
+        if problem.column:
+            where.append(f"column {problem.column}")
+        if problem.value is not None:
+            where.append(f"value {visible(_short(problem.value))!r}")
+        head = f"{problem.severity}: " + ", ".join(w for w in where if w)
+        lines = [visible(head)]  # where: one line, a file name is never broken
+        for label, text in (("problem", problem.problem), ("hint", problem.hint)):
+            if text:
+                lines += textwrap.wrap(
+                    f"{label}: {visible(text)}",
+                    width,
+                    initial_indent="  ",
+                    subsequent_indent="    ",
+                    break_long_words=False,
+                    break_on_hyphens=False,
+                )
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks)
 
 
 def _short(text: str, width: int = 40) -> str:

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from rich import box
 from rich.cells import cell_len
 from rich.console import Console
 from rich.table import Table
@@ -73,12 +74,28 @@ def _width(cell: Cell) -> int:
     return max((cell_len(line) for line in text.splitlines()), default=0)
 
 
-def table_width(widths: list[int]) -> int:
-    """Total width of a table with rich's default box: padding 2 and a border per column."""
+def table_width(widths: list[int], compact: bool = False) -> int:
+    """Total width of a table with rich's default box: padding 2 and a border per column.
+
+    ``compact``: no vertical borders and no edge padding, two spaces between columns.
+    """
+    if compact:
+        return sum(widths) + 2 * max(len(widths) - 1, 0)
     return sum(w + 3 for w in widths) + 1
 
 
-def choose(columns: list[Column], width: int, wide: bool = False) -> list[Column]:
+COMPACT = {
+    "box": box.SIMPLE_HEAD,
+    "pad_edge": False,
+    "show_edge": False,
+    "collapse_padding": True,
+}
+"""A table without vertical borders: ten columns fit 80 characters."""
+
+
+def choose(
+    columns: list[Column], width: int, wide: bool = False, compact: bool = False
+) -> list[Column]:
     """The columns to show, in their order: by priority while they fit ``width``."""
     if wide:
         return list(columns)
@@ -93,7 +110,7 @@ def choose(columns: list[Column], width: int, wide: bool = False) -> list[Column
                 if c is column or (column.group and c.group == column.group)
             ]
             trial = [*kept, *together]
-            if table_width([c.needs(priority) for c in trial]) <= width:
+            if table_width([c.needs(priority) for c in trial], compact) <= width:
                 kept = trial
             elif column.in_order:
                 return [c for c in columns if c in kept]
@@ -104,14 +121,25 @@ def fitted_table(
     columns: list[Column],
     width: int,
     wide: bool = False,
+    compact: bool = False,
+    sections: Sequence[int] = (),
     **options: Any,
 ) -> tuple[Table, list[Column]]:
-    """A rich table of the columns that fit, and the columns left out."""
-    shown = choose(columns, width, wide)
-    fixed = sum(c.natural + 3 for c in shown if not c.flexible) + 1
+    """A rich table of the columns that fit, and the columns left out.
+
+    ``compact`` draws no vertical borders (:data:`COMPACT`); ``sections`` are the
+    rows after which a line is drawn (the end of a group of rows).
+    """
+    shown = choose(columns, width, wide, compact)
+    gap = 2 if compact else 3
+    fixed = sum(c.natural + gap for c in shown if not c.flexible) + (
+        -2 if compact else 1
+    )
     flexible = [c for c in shown if c.flexible]
     spare = max(width - fixed, 0) if not wide else 10**6
-    share = spare // len(flexible) - 3 if flexible else 0
+    share = spare // len(flexible) - gap if flexible else 0
+    if compact:
+        options = {**COMPACT, **options}
     table = Table(show_footer=any(c.footer for c in shown), **options)
     for column in shown:
         if column.flexible:
@@ -135,8 +163,12 @@ def fitted_table(
                 width=column.natural,  # cells never wrap; a header wraps at spaces
                 style=column.style,
             )
+    ends = set(sections)
     for i in range(max((len(c.cells) for c in shown), default=0)):
-        table.add_row(*[c.cells[i] if i < len(c.cells) else "" for c in shown])
+        table.add_row(
+            *[c.cells[i] if i < len(c.cells) else "" for c in shown],
+            end_section=i in ends,
+        )
     hidden = [c for c in columns if c not in shown]
     return table, hidden
 
@@ -145,13 +177,17 @@ def print_fitted(
     console: Console,
     columns: list[Column],
     wide: bool = False,
+    compact: bool = False,
+    sections: Sequence[int] = (),
     **options: Any,
 ) -> list[Column]:
     """Print the table that fits ``console``; with ``wide``, widen the console instead."""
     if wide:
-        needed = table_width([c.natural for c in columns])
+        needed = table_width([c.natural for c in columns], compact)
         console.width = max(console.width, needed)
-    table, hidden = fitted_table(columns, console.width, wide, **options)
+    table, hidden = fitted_table(
+        columns, console.width, wide, compact, sections, **options
+    )
     console.print(table)
     return hidden
 

@@ -86,13 +86,59 @@ def _draw_panel(ax: Any, title: str, table: pd.DataFrame) -> None:
     y = points["performance"].to_numpy(dtype=float)
     names = points["label"] if "label" in points.columns else points["driver"]
     ax.scatter(x, y, color="tab:blue", zorder=3)
-    for xi, yi, name in zip(x, y, names, strict=True):
-        ax.annotate(str(name), (xi, yi), xytext=(4, 4), textcoords="offset points")
+    for xi, yi, name, lift in zip(x, y, names, label_lifts(x, y, names), strict=True):
+        ax.annotate(
+            str(name), (xi, yi), xytext=(4, 4 + lift), textcoords="offset points"
+        )
     ax.axvline(x.mean(), color="grey", linestyle="--", linewidth=1)
     ax.axhline(y.mean(), color="grey", linestyle="--", linewidth=1)
     for cx, cy, ha, va, text in _CORNERS:
         ax.text(cx, cy, text, ha=ha, va=va, transform=ax.transAxes, color="grey")
     ax.margins(0.15)
+
+
+LINE_POINTS = 12.0
+"""A label's line height in points."""
+CHAR_POINTS = 6.0
+"""A label character's width in points (10 pt sans-serif, roughly)."""
+PANEL_POINTS = (300.0, 240.0)
+"""The plotting area of a panel in points (width, height), margins included."""
+
+
+def label_lifts(x: np.ndarray, y: np.ndarray, names: Any = None) -> list[float]:
+    """Vertical offsets (points) that keep the points' labels from overlapping.
+
+    Each label is a box starting 4 points right of its point, one line high and
+    as wide as its text; a label whose box meets one already placed moves down a
+    line until it meets none (labels are placed from the highest point down).
+    Data map to points through the panel's size and the
+    15% margins around the data.
+    """
+    names = [""] * len(x) if names is None else [str(n) for n in names]
+    span_x = (float(np.ptp(x)) or 1.0) * 1.3
+    span_y = (float(np.ptp(y)) or 1.0) * 1.3
+    to_x = PANEL_POINTS[0] / span_x
+    to_y = PANEL_POINTS[1] / span_y
+    placed: list[tuple[float, float, float, float]] = []
+    lifts = [0.0] * len(x)
+    # from the top down, so a label only ever moves down, away from the point above
+    for i in sorted(range(len(x)), key=lambda k: (-float(y[k]), float(x[k]))):
+        xi, yi, name = x[i], y[i], names[i]
+        left = (xi - x.min()) * to_x + 4
+        right = left + CHAR_POINTS * max(len(name), 1)
+        base = (yi - y.min()) * to_y + 4
+        lift = 0.0
+        while any(
+            left < pr
+            and pl < right
+            and base + lift < pt
+            and pb < base + lift + LINE_POINTS
+            for pl, pr, pb, pt in placed
+        ):
+            lift -= LINE_POINTS
+        placed.append((left, right, base + lift, base + lift + LINE_POINTS))
+        lifts[i] = lift
+    return lifts
 
 
 def _save_atomically(canvas: Any, path: Path) -> None:

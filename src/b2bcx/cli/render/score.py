@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import math
+import os
 from typing import Any
 
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from b2bcx.cli.render.console import number, print_generic, problem_table
+from b2bcx.cli.render.console import number, print_generic, print_problems
 from b2bcx.cli.render.fit import Column, fitted_table, hidden_note, print_fitted
 from b2bcx.scoring.ranking import RANKING_NOTE, movers_count
 from b2bcx.scoring.risk import ranking_basis
@@ -37,9 +38,15 @@ def account_columns(result: Any, accounts: Any) -> list[Column]:
     config = result.config
     portfolio = result.portfolio
     rows = accounts.to_dict(orient="records")
+    ids = [str(r["account"]) for r in rows]
+    prefix = id_prefix(ids)
     columns = [
         Column(
-            "account", [str(r["account"]) for r in rows], 0, "left", footer="portfolio"
+            "id" if prefix else "account",
+            [i[len(prefix) :] for i in ids],
+            0,
+            "left",
+            footer="all",
         ),
     ]
     if "name" in accounts:
@@ -52,7 +59,7 @@ def account_columns(result: Any, accounts: Any) -> list[Column]:
                 flexible=True,
                 overflow="ellipsis",
                 max_width=32,
-                flex_min=12,
+                flex_min=10,
                 comfortable=24,
             )
         )
@@ -72,16 +79,22 @@ def account_columns(result: Any, accounts: Any) -> list[Column]:
             footer=number(portfolio["index"]),
         )
     )
-    if "index_eb" in accounts:
-        columns.append(Column("index_eb", [number(r["index_eb"]) for r in rows], 3))
-    if "reliability" in accounts:
+    if "index_eb" in accounts and "reliability" in accounts:
+        columns.append(
+            Column(
+                "index_eb rel.",
+                [_ranked(r["index_eb"], r["reliability"]) for r in rows],
+                0,
+            )
+        )
+    elif "reliability" in accounts:
         columns.append(Column("rel.", [number(r["reliability"], 2) for r in rows], 1))
     if "nps" in accounts:
         columns.append(
             Column(
                 "NPS",
                 [number(r["nps"], 0) for r in rows],
-                2,
+                1,
                 footer=number(portfolio.get("nps"), 0),
             )
         )
@@ -99,7 +112,7 @@ def account_columns(result: Any, accounts: Any) -> list[Column]:
         Column(
             "blind spots",
             [_codes(r["blind_spots"], BLIND_CODES, "yellow") for r in rows],
-            2,
+            1,
             "left",
         )
     )
@@ -146,16 +159,61 @@ def account_table(
     result: Any, accounts: Any, width: int = 200, wide: bool = False
 ) -> Table:
     """The account table that fits ``width`` (every column with ``wide``)."""
+    accounts, sections = act_first(accounts)
     table, _ = fitted_table(
-        account_columns(result, accounts), width, wide, title=_title(result)
+        account_columns(result, accounts),
+        width,
+        wide,
+        compact=True,
+        sections=sections,
+        title=_title(result),
     )
     return table
+
+
+def act_first(accounts: Any) -> tuple[Any, list[int]]:
+    """Accounts at risk first, then blind spots, then the rest; each block keeps its order.
+
+    The blocks keep the table's own ranking (``index_eb``, highest first, ties by
+    id); returns the reordered table and the last row of each block but the last.
+    """
+    block = (accounts["at_risk"] == "").astype(int) + (
+        (accounts["at_risk"] == "") & (accounts["blind_spots"] == "")
+    ).astype(int)
+    order = block.reset_index(drop=True).sort_values(kind="stable").index
+    ordered = accounts.iloc[order]
+    sizes = block.value_counts().reindex([0, 1, 2], fill_value=0).cumsum()
+    ends = sorted({int(sizes[k]) - 1 for k in (0, 1) if 0 < sizes[k] < len(accounts)})
+    return ordered, ends
+
+
+def id_prefix(ids: list[str]) -> str:
+    """The prefix every id shares up to its last non-alphanumeric character ("ACC-").
+
+    Shown once in the legend instead of on every row, so the names keep their room.
+    """
+    if len(ids) < 2:
+        return ""
+    common = os.path.commonprefix(ids)  # noqa: RUF071 (ids, not paths)
+    cut = max((i for i, ch in enumerate(common) if not ch.isalnum()), default=-1)
+    prefix = common[: cut + 1]
+    return prefix if all(len(i) > len(prefix) for i in ids) else ""
+
+
+def _ranked(index_eb: Any, reliability: Any) -> str:
+    eb, rel = number(index_eb), number(reliability, 2)
+    if not eb:
+        return ""
+    return f"{eb} {rel[1:] if rel.startswith('0.') else rel}".strip()
 
 
 def _title(result: Any) -> str:
     wave = f" {result.wave}" if result.wave else ""
     base = f" vs {result.baseline_wave}" if result.baseline_wave else ""
-    return f"Account CX index{wave}{base}, {RANKING_NOTE}, highest first"
+    return (
+        f"Account CX index{wave}{base}: at risk first, then blind spots, then the "
+        f"rest, each {RANKING_NOTE}, highest first"
+    )
 
 
 def _text(value: Any) -> str:
@@ -207,10 +265,19 @@ def _delta(row: dict[str, Any]) -> Text:
 def account_legend(result: Any, accounts: Any, shown: list[str]) -> str:
     """One line saying what the shown columns, codes, ``*`` and blanks mean."""
     parts = []
+    prefix = id_prefix([str(a) for a in accounts["account"]])
+    if prefix and "id" in shown:
+        parts.append(f"id: the account id without its {prefix} prefix")
     if "index ±95%" in shown:
         parts.append(
             "index ± its 95% margin of error (t on df degrees of freedom); "
             "blank: not scored"
+        )
+    if "index_eb rel." in shown:
+        parts.append(
+            "index_eb rel.: the shrunken index the rows are ranked on, and its "
+            f"reliability, 0-1 (below {result.config.flags.low_reliability:g}: "
+            "blind spot R)"
         )
     if "rel." in shown:
         parts.append(
@@ -252,8 +319,11 @@ def render_score(
     by_tier: Any = None,
 ) -> None:
     """The account table that fits, a legend, the row accounting and any warnings."""
+    accounts, sections = act_first(accounts)
     columns = account_columns(result, accounts)
-    hidden = print_fitted(console, columns, wide, title=_title(result))
+    hidden = print_fitted(
+        console, columns, wide, compact=True, sections=sections, title=_title(result)
+    )
     shown = [c.header for c in columns if c not in hidden]
     console.print(Text(account_legend(result, accounts, shown), style="dim"))
     console.print(_portfolio_line(result))
@@ -282,7 +352,7 @@ def render_score(
     if note:
         console.print(Text(note, style="dim"))
     if result.problems:
-        console.print(problem_table(result.problems, limit=20, title="Warnings"))
+        print_problems(console, result.problems, "Warnings", limit=20)
 
 
 def _portfolio_line(result: Any) -> str:
@@ -452,7 +522,8 @@ def plural(count: int, noun: str) -> str:
 def render_validation(console: Console, summary: Any, problems: list[Any]) -> None:
     print_generic(console, summary, title="Row accounting", digits=0)
     if problems:
-        console.print(problem_table(problems, title="Problems"))
+        # a log or a pipe gets one problem per block, never a table cut at any width
+        print_problems(console, problems, "Problems")
         errors = sum(p.severity == "error" for p in problems)
         style = "bold red" if errors else "yellow"
         console.print(
