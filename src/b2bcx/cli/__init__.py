@@ -103,7 +103,7 @@ COMMANDS = (
     (
         report.report,
         "report",
-        "The full Excel workbook for account managers (batch jobs).",
+        "The Excel workbook (or one HTML page) for account managers; batch jobs.",
     ),
     (
         deck.deck,
