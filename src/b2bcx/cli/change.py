@@ -9,7 +9,7 @@ import typer
 
 from b2bcx.cli.common import (
     configured_accounts,
-    note,
+    emit_document,
     parse_sheet,
     refuse_output_over_inputs,
     reported,
@@ -187,37 +187,22 @@ def _workbook(kind: str, result: Any) -> Any:
 def _emit(
     document: Any, output: Path | None, fmt: Format, render: Any, workbook: Any
 ) -> None:
-    """``-o FILE.xlsx``: the sheet with its chart; other ``-o``: the tables; else
-    the terminal (or CSV/JSON on stdout)."""
-    import sys
-
-    from b2bcx.cli.render.console import stdout_console
-    from b2bcx.io.writers import csv_text, json_text, write_document
+    """As every command with several tables; ``-o FILE.xlsx`` the sheet with its
+    chart."""
+    from b2bcx.io.writers import json_records
 
     summary, tables, main = document
-    if output is not None and output.suffix.lower() == ".xlsx":
+    payload = {"summary": summary, **{k: json_records(t) for k, t in tables.items()}}
+
+    def write_workbook(path: Path) -> None:
         from b2bcx.io.worksheet import workbook_bytes
         from b2bcx.io.writers import atomic_path, write_bytes
 
         content = workbook_bytes(workbook())
-        with atomic_path(output) as temporary:
+        with atomic_path(path) as temporary:
             write_bytes(temporary, content)
-        note(f"wrote {output}")
-    elif output is not None:
-        write_document(output, summary, tables, main)
-        note(f"wrote {output}")
-    elif fmt is Format.json:
-        from b2bcx.io.writers import json_records
 
-        sys.stdout.write(
-            json_text(
-                {"summary": summary, **{k: json_records(t) for k, t in tables.items()}}
-            )
-        )
-    elif fmt is Format.csv:
-        sys.stdout.write(csv_text(tables[main]))
-    else:
-        render(stdout_console())
+    emit_document(payload, tables[main], output, fmt, render, workbook=write_workbook)
 
 
 def _render_change(console: Any, result: Any) -> None:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
 from b2bcx.cli.common import (
+    emit_document,
     load_inputs,
     note,
     refuse_output_over_inputs,
@@ -83,33 +83,21 @@ def chase_payload(result: Any) -> dict[str, Any]:
 def _emit(
     result: Any, output: Path | None, fmt: Format, wide: bool, with_contacts: bool
 ) -> None:
-    from b2bcx.cli.render.console import stdout_console
-    from b2bcx.io.writers import (
-        atomic_path,
-        csv_text,
-        json_text,
-        write_bytes,
-        write_table,
+    """As every command with several tables; with ``--contacts`` a table output
+    gets the contacts beside it (``FILE_contacts.ext``) and CSV shows them."""
+    from b2bcx.cli.render.analyses import render_chase
+    from b2bcx.io.writers import write_table
+
+    table = result.contacts if with_contacts and output is None else result.accounts
+    emit_document(
+        chase_payload(result),
+        table,
+        output,
+        fmt,
+        lambda console: render_chase(console, result, wide=wide),
+        sheet="Chase",
     )
-
-    table = result.contacts if with_contacts else result.accounts
-    if output is not None and output.suffix.lower() == ".json":
-        with atomic_path(output) as temporary:
-            write_bytes(temporary, json_text(chase_payload(result)).encode("utf-8"))
-        note(f"wrote {output}")
-    elif output is not None:
-        write_table(result.accounts, output, sheet="Chase")
-        if with_contacts:
-            contacts = output.with_name(f"{output.stem}_contacts{output.suffix}")
-            write_table(result.contacts, contacts, sheet="Contacts")
-            note(f"wrote {output} and {contacts}")
-        else:
-            note(f"wrote {output}")
-    elif fmt is Format.json:
-        sys.stdout.write(json_text(chase_payload(result)))
-    elif fmt is Format.csv:
-        sys.stdout.write(csv_text(table))
-    else:
-        from b2bcx.cli.render.analyses import render_chase
-
-        render_chase(stdout_console(), result, wide=wide)
+    if output is not None and with_contacts and output.suffix.lower() != ".json":
+        contacts = output.with_name(f"{output.stem}_contacts{output.suffix}")
+        write_table(result.contacts, contacts, sheet="Contacts")
+        note(f"wrote {contacts}")

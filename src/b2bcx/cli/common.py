@@ -166,6 +166,41 @@ def emit(
         render(stdout_console())
 
 
+def emit_document(
+    payload: dict[str, Any],
+    table: Any,
+    output: Path | None,
+    fmt: Format,
+    render: Callable[[Any], None],
+    *,
+    sheet: str = "Accounts",
+    workbook: Callable[[Path], None] | None = None,
+) -> None:
+    """Write or show a result made of several tables (value, chase, scales, change,
+    trend): ``-o FILE.json`` and ``--format json`` the whole ``payload``; ``-o
+    FILE.xlsx`` the command's own sheet when it has one (``workbook`` writes it),
+    else, like ``-o FILE.csv``/``.parquet`` and ``--format csv``, the main ``table``;
+    else the terminal view."""
+    from b2bcx.cli.render.console import stdout_console
+    from b2bcx.io.writers import csv_text, json_text, write_json, write_table
+
+    if output is not None:
+        suffix = output.suffix.lower()
+        if suffix == ".json":
+            write_json(payload, output)
+        elif suffix == ".xlsx" and workbook is not None:
+            workbook(output)
+        else:
+            write_table(table, output, sheet=sheet)
+        note(f"wrote {output}")
+    elif fmt is Format.json:
+        sys.stdout.write(json_text(payload))
+    elif fmt is Format.csv:
+        sys.stdout.write(csv_text(table))
+    else:
+        render(stdout_console())
+
+
 def note(message: str) -> None:
     """A progress or summary line on stderr (silenced by --quiet), secrets in URLs
     masked."""

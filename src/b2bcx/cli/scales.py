@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Any
 
 from b2bcx.cli.common import (
+    emit_document,
     load_inputs,
-    note,
     refuse_output_over_inputs,
     reported,
     working,
@@ -64,23 +63,13 @@ def scale_table(result: Any) -> Any:
 
 
 def _emit(result: Any, output: Path | None, fmt: Format, wide: bool) -> None:
-    from b2bcx.cli.render.console import stdout_console
-    from b2bcx.io.writers import atomic_path, json_text, write_bytes, write_table
+    from b2bcx.cli.render.analyses import render_scales
 
-    if output is not None and output.suffix.lower() == ".json":
-        with atomic_path(output) as temporary:
-            write_bytes(temporary, json_text(scale_payload(result)).encode("utf-8"))
-        note(f"wrote {output}")
-    elif output is not None:
-        write_table(scale_table(result), output, sheet="Scales")
-        note(f"wrote {output}")
-    elif fmt is Format.json:
-        sys.stdout.write(json_text(scale_payload(result)))
-    elif fmt is Format.csv:
-        from b2bcx.io.writers import csv_text
-
-        sys.stdout.write(csv_text(scale_table(result)))
-    else:
-        from b2bcx.cli.render.analyses import render_scales
-
-        render_scales(stdout_console(), result, wide=wide)
+    emit_document(
+        scale_payload(result),
+        scale_table(result),
+        output,
+        fmt,
+        lambda console: render_scales(console, result, wide=wide),
+        sheet="Scales",
+    )

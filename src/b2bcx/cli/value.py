@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -10,6 +9,7 @@ import typer
 
 from b2bcx.cli.common import (
     configured_accounts,
+    emit_document,
     note,
     parse_sheet,
     refuse_output_over_inputs,
@@ -101,28 +101,21 @@ def _check_output(output: Path | None) -> None:
 
 def _emit(result: ValueResult, output: Path | None, fmt: Format, wide: bool) -> None:
     from b2bcx.api.worth import value_tables
-    from b2bcx.io.writers import csv_text, json_text, write_json, write_table
+    from b2bcx.cli.render.value import render_value
 
-    if output is not None:
-        suffix = output.suffix.lower()
-        if suffix == ".json":
-            write_json(value_tables(result), output)
-        elif suffix == ".csv":
-            write_table(result.accounts, output)
-        else:
-            from b2bcx.report.sheets_value import write_value_workbook
+    def workbook(path: Path) -> None:
+        from b2bcx.report.sheets_value import write_value_workbook
 
-            write_value_workbook(result, output)
-        note(f"wrote {output}")
-        if not result.fitted:
-            note(result.note)
-        return
-    if fmt is Format.json:
-        sys.stdout.write(json_text(value_tables(result)))
-    elif fmt is Format.csv:
-        sys.stdout.write(csv_text(result.accounts))
-    else:
-        from b2bcx.cli.render.console import stdout_console
-        from b2bcx.cli.render.value import render_value
+        write_value_workbook(result, path)
 
-        render_value(stdout_console(), result, wide)
+    emit_document(
+        value_tables(result),
+        result.accounts,
+        output,
+        fmt,
+        lambda console: render_value(console, result, wide),
+        sheet="Value",
+        workbook=workbook,
+    )
+    if output is not None and not result.fitted:
+        note(result.note)

@@ -259,19 +259,6 @@ def write_single_table(
     write_bytes(path, workbook_bytes(workbook))
 
 
-def write_tables(tables: dict[str, pd.DataFrame], path: Path) -> None:
-    """A workbook with one sheet per table, in the order given (``-o FILE.xlsx``)."""
-    workbook = Workbook()
-    first = workbook.active
-    assert_worksheet(first)
-    workbook.remove(first)
-    for sheet, table in tables.items():
-        ws = workbook.create_sheet(sheet[:31])
-        write_frame(ws, table, table_name=table_name(sheet), defer=True)
-        finish_sheet(ws)
-    write_bytes(path, workbook_bytes(workbook))
-
-
 def workbook_bytes(workbook: Workbook, stamp: datetime | None = None) -> bytes:
     """The ``.xlsx`` file of a workbook, built in memory and reproducible.
 

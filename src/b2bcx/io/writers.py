@@ -131,57 +131,6 @@ def write_table(
     return path
 
 
-def write_document(
-    path: str | Path,
-    summary: dict[str, Any],
-    tables: dict[str, pd.DataFrame],
-    main: str,
-) -> Path:
-    """Write a result made of a summary and several tables.
-
-    ``.json``: an object with ``summary`` and one list of records per table;
-    ``.xlsx``: a Summary sheet and one sheet per table; ``.csv`` and ``.parquet``:
-    the ``main`` table alone.
-    """
-    path = Path(path)
-    writer = _writer_for(path)
-    suffix = path.suffix.lower()
-    with atomic_path(path) as temporary:
-        if suffix == ".json":
-            payload = {
-                "summary": summary,
-                **{k: json_records(t) for k, t in tables.items()},
-            }
-            _write_text(temporary, json_text(payload))
-        elif suffix == ".xlsx":
-            from b2bcx.io.worksheet import write_tables
-
-            flat = _flat(summary)
-            rows = pd.DataFrame({"what": list(flat), "value": list(flat.values())})
-            named = {
-                "Summary": rows,
-                **{k.replace("_", " ").capitalize(): t for k, t in tables.items()},
-            }
-            write_tables(named, temporary)
-        else:
-            writer(tables[main], temporary, main)
-    return path
-
-
-def _flat(summary: dict[str, Any], prefix: str = "") -> dict[str, Any]:
-    """``{"a": {"b": 1}, "c": [1, 2]}`` -> ``{"a b": 1, "c": "1, 2"}`` (for a sheet)."""
-    out: dict[str, Any] = {}
-    for key, value in summary.items():
-        name = f"{prefix}{key}"
-        if isinstance(value, dict):
-            out.update(_flat(value, f"{name} "))
-        elif isinstance(value, list | tuple):
-            out[name] = ", ".join(map(str, value))
-        else:
-            out[name] = value
-    return out
-
-
 def _writer_for(
     path: Path, stream_format: str = ".csv"
 ) -> Callable[[pd.DataFrame, Path, str], None]:
