@@ -141,10 +141,20 @@ def flags_text(flags: Iterable[str]) -> Text:
 
 
 def show_error(console: Console, error: B2bcxError, limit: int = 50) -> None:
-    """The error headline in red, then its problems as one table."""
+    """The error headline in red, then its problems: one table on a terminal, one
+    plain block each in a pipe or a log (:func:`print_problems`)."""
     console.print(Text(visible(f"error: {error.message}"), style="bold red"))
     if error.problems:
-        console.print(problem_table(error.problems, limit=limit))
+        if console.is_terminal:
+            console.print(problem_table(error.problems, limit=limit))
+        else:
+            shown = list(error.problems)[:limit]
+            console.print(
+                problem_blocks(shown, console.width),
+                markup=False,
+                highlight=False,
+                soft_wrap=True,
+            )
         if len(error.problems) > limit:
             console.print(
                 f"... and {len(error.problems) - limit} more problems (see `b2bcx validate --format json`)"
