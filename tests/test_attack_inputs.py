@@ -145,8 +145,12 @@ def test_all_zero_revenues_are_warned_and_weighted_equally(
     assert run("report", *common, "-o", out).exit_code == 0
     from openpyxl import load_workbook
 
-    sheet = load_workbook(out, read_only=True)["Data quality"]
-    text = " ".join(str(c) for row in sheet.iter_rows(values_only=True) for c in row)
+    book = load_workbook(out, read_only=True)
+    try:  # a read-only workbook holds its file open until closed
+        rows = book["Data quality"].iter_rows(values_only=True)
+        text = " ".join(str(c) for row in rows for c in row)
+    finally:
+        book.close()
     assert "revenue above 0" in text
 
 
