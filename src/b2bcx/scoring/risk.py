@@ -26,7 +26,6 @@ BLIND_SPOTS = (
     "no_decision_maker",
     "low_coverage",
     "low_reliability",
-    "roles_changed",
     "low_agreement",
 )
 LOW_SCORE_SHARE = 0.10  # the lowest tenth of scored accounts on the ranking basis
@@ -42,13 +41,19 @@ BLIND_SPOT_LABELS = {
     "no_decision_maker": "no decision maker",
     "low_coverage": "low coverage",
     "low_reliability": "low reliability",
-    "roles_changed": "the people who answered changed",
     "low_agreement": "its people disagree",
 }
 FEW_NPS_ANSWERS = 3
 """With fewer NPS answers than this, an account's NPS interval is not shown: views say
 "1 answer: too few to tell" (docs/method.md#small-samples)."""
-FLAG_LABELS = {**RISK_LABELS, **BLIND_SPOT_LABELS, "role_gap": "roles disagree"}
+OTHER_FLAG_LABELS = {
+    "role_gap": "roles disagree",
+    "roles_changed": "the people who answered changed",
+}
+"""Flags that are neither a risk nor a blind spot. ``roles_changed`` says the change
+since the baseline is not like for like (the test already compares the roles heard in
+both waves), not that the survey cannot speak for the account."""
+FLAG_LABELS = {**RISK_LABELS, **BLIND_SPOT_LABELS, **OTHER_FLAG_LABELS}
 """Every flag and reason id in plain words: the one vocabulary every view reads."""
 
 

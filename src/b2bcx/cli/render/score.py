@@ -27,10 +27,12 @@ BLIND_CODES = {
     "no_decision_maker": ("M", "no decision maker"),
     "low_coverage": ("C", "low coverage"),
     "low_reliability": ("R", "low reliability"),
-    "roles_changed": ("P", "the people who answered changed"),
     "low_agreement": ("A", "its people disagree (low rwg_j)"),
 }
-OTHER_CODES = {"role_gap": ("G", "roles disagree (role gap)")}
+OTHER_CODES = {
+    "role_gap": ("G", "roles disagree (role gap)"),
+    "roles_changed": ("P", "the people who answered changed since the baseline"),
+}
 
 
 def account_columns(result: Any, accounts: Any) -> list[Column]:
@@ -100,11 +102,17 @@ def account_columns(result: Any, accounts: Any) -> list[Column]:
         )
     if "delta" in accounts:
         columns.append(Column("Δ", [_delta(r) for r in rows], 1))
+        if "delta_lfl" in accounts:
+            same = [
+                number(r["delta_lfl"], 1, signed=True) if _roles_differ(r) else ""
+                for r in rows
+            ]
+            columns.append(Column("Δ same roles", same, 4))
     columns.append(
         Column(
             "at risk",
             [_codes(r["at_risk"], RISK_CODES, "bold red") for r in rows],
-            1,
+            0,  # promised at every width, like the blind spots
             "left",
         )
     )
@@ -112,7 +120,7 @@ def account_columns(result: Any, accounts: Any) -> list[Column]:
         Column(
             "blind spots",
             [_codes(r["blind_spots"], BLIND_CODES, "yellow") for r in rows],
-            1,
+            0,
             "left",
         )
     )
@@ -247,11 +255,18 @@ def _ci(low: Any, high: Any) -> str:
     return f"{lo}–{hi}" if lo and hi else ""
 
 
-def _delta(row: dict[str, Any]) -> Text:
-    text = number(row["delta"], 1, signed=True)
+def _roles_differ(row: dict[str, Any]) -> bool:
+    text = number(row.get("delta"), 1, signed=True)
     same_roles = number(row.get("delta_lfl"), 1, signed=True)
-    if text and same_roles and same_roles != text:
-        text += f" ({same_roles})"  # the people who answered changed
+    return bool(text and same_roles and same_roles != text)
+
+
+def _delta(row: dict[str, Any]) -> Text:
+    """``Δ`` with ``*`` when significant, ``?`` when not testable and ``†`` when the
+    people who answered changed (the tested change is then ``Δ same roles``)."""
+    text = number(row["delta"], 1, signed=True)
+    if _roles_differ(row):
+        text += "†"
     if text and row.get("significant") not in (True, False):
         return Text(text + "?", style="dim")  # no interval in a wave: not testable
     if row.get("significant") is True:
@@ -287,9 +302,9 @@ def account_legend(result: Any, accounts: Any, shown: list[str]) -> str:
     if "Δ" in shown:
         since = result.baseline_wave or "the baseline"
         parts.append(
-            f"Δ: change since {since} (in brackets: over the roles heard in both "
-            "waves, when the people who answered changed), * significant at 95%, "
-            "? not testable, blank: not in both waves"
+            f"Δ: change since {since}, * significant at 95%, ? not testable, "
+            "† the people who answered changed (what is tested is the change over "
+            "the roles heard in both waves: Δ same roles), blank: not in both waves"
         )
     for header, column, codes in (
         ("at risk", "at_risk", RISK_CODES),
