@@ -164,7 +164,9 @@ def test_views_match_their_golden_files(view: str, width: int) -> None:
 def test_score_shows_names_legend_and_risk_apart_from_blind_spots() -> None:
     text = " ".join(rendered("score_baseline", 80).split())  # legends wrap
     assert "Silverholm" in text  # the CRM's name beside the id
-    assert "Δ: change since 2026-Q2, * significant at 95%, ? not testable, † the" in text
+    assert (
+        "Δ: change since 2026-Q2, * significant at 95%, ? not testable, † the" in text
+    )
     assert "at risk: D decision-maker detractor" in text
     assert "ranked on index_eb" in text and "index_eb rel.: the shrunken index" in text
     assert "at risk first, then blind spots" in text
