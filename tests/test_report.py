@@ -181,11 +181,19 @@ def test_accounts_hold_the_score_output_under_human_headers(book, scored):
     _, wb = book
     written = excel_table(wb["Accounts"], "Accounts")
     expected = api.account_output(scored)
-    assert set(written.columns) == set(expected.columns)
+    # beside the score output: how many answered NPS, and no NPS interval on fewer
+    # than three answers ("too few to tell", as the deck and the HTML page say)
+    assert set(written.columns) == {*expected.columns, "nps_n"}
     assert list(written.columns[:3]) == ["account", "name", "tier"]
+    answers = expected["account"].map(scored.accounts.set_index("account")["nps_n"])
+    few = (answers < 3).to_numpy()
+    assert few.any() and written.loc[few, "nps_ci_low"].isna().all()
+    expected = expected.copy()
+    expected.loc[few, ["nps_ci_low", "nps_ci_high"]] = float("nan")
     words = ["flags", "at_risk", "blind_spots", "roles"]
     numbers = [c for c in expected.columns if c not in words]
     assert_same_table(written[numbers], expected[numbers])
+    assert (written["nps_n"].fillna(-1) == answers.fillna(-1)).all()
     assert [_plain(v) for v in written["at_risk"]] == [
         _plain(reasons_text(v)) for v in expected["at_risk"]
     ]

@@ -24,6 +24,7 @@ from b2bcx.scoring import tables
 from b2bcx.scoring.accounts import score_columns
 from b2bcx.scoring.chase import chase_tables
 from b2bcx.scoring.prepare import FILE, ROW
+from b2bcx.scoring.risk import FEW_NPS_ANSWERS
 
 RED, YELLOW, GREEN = "F8696B", "FFEB84", "63BE7B"
 FLAG_FILL = PatternFill("solid", fgColor="FCE4D6")
@@ -102,6 +103,19 @@ def account_sheet_table(inputs: ReportInputs) -> pd.DataFrame:
     table["roles"] = table["roles"].map(
         lambda r: ", ".join(pretty(x) for x in str(r or "").split(";") if x)
     )
+    return _too_few_nps_answers(table, inputs.score.accounts)
+
+
+def _too_few_nps_answers(table: pd.DataFrame, accounts: pd.DataFrame) -> pd.DataFrame:
+    """``nps_n`` (NPS answers) beside the NPS interval, and no interval on fewer than
+    :data:`~b2bcx.scoring.risk.FEW_NPS_ANSWERS` answers: as the deck and the HTML
+    page say, "too few to tell" (docs/method.md#small-samples)."""
+    if "nps_n" not in accounts or "nps_ci_high" not in table:
+        return table
+    answers = table["account"].map(accounts.set_index("account")["nps_n"])
+    few = (answers < FEW_NPS_ANSWERS).to_numpy()
+    table.loc[few, ["nps_ci_low", "nps_ci_high"]] = np.nan
+    table.insert(list(table.columns).index("nps_ci_high") + 1, "nps_n", answers)
     return table
 
 
