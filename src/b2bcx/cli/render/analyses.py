@@ -150,13 +150,8 @@ def driver_columns(result: Any) -> list[Column]:
             flexible=True,
         ),
         Column("importance", cells(lambda r: number(r["importance"], 3)), 3),
-        Column("share of R²", cells(lambda r: f"{number(r['importance_pct'])}%"), 0),
-        Column(
-            "share 95% CI",
-            cells(lambda r: _share_interval(r)),
-            1,
-        ),
-        Column("performance", cells(lambda r: number(r["performance"])), 0),
+        Column("share of R² (95% CI)", cells(_share_with_interval), 0),
+        Column("perf.", cells(lambda r: number(r["performance"])), 0),
         Column(
             "quadrant",
             cells(
@@ -180,10 +175,12 @@ def driver_columns(result: Any) -> list[Column]:
     return columns
 
 
-def _share_interval(row: Any) -> str:
-    """The 95% interval of the share of R² shown beside it (``12.1%–17.9%``)."""
-    low, high = number(row.get("pct_ci_low")), number(row.get("pct_ci_high"))
-    return f"{low}%–{high}%" if low and high else ""
+def _share_with_interval(row: Any) -> str:
+    """The share of R² with the 95% interval of that share (``14.5% (10–19)``): the
+    interval is of the number shown, never of the raw importance."""
+    share = f"{number(row['importance_pct'])}%"
+    low, high = number(row.get("pct_ci_low"), 0), number(row.get("pct_ci_high"), 0)
+    return f"{share} ({low}–{high})" if low and high else share
 
 
 def _warning(row: dict[str, Any]) -> bool:
@@ -232,12 +229,11 @@ def render_drivers(console: Console, result: Any, wide: bool = False) -> None:
 
 def _driver_legend(shown: set[str]) -> str:
     parts = [
-        "share of R²: the driver's part of the explained variance",
-        "performance: mean score 0-100",
+        "share of R²: the driver's part of the explained variance (in brackets: "
+        "its 95% bootstrap interval, %)",
+        "perf.: performance, the mean score 0-100",
         "quadrant: importance and performance against their means",
     ]
-    if "share 95% CI" in shown:
-        parts.append("share 95% CI: bootstrap interval of the share of R²")
     if "published" in shown:
         parts.append(
             "published: agrees when a published priority of the role is among its "
