@@ -49,6 +49,8 @@ lint: $(VENV)/.installed-test
 # Each run has a temporary folder of its own, so two runs at once never share one.
 test: $(VENV)/.installed-test lint
 	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	mkdir -p out/test-artifacts && \
+	B2BCX_ARTIFACTS="$${B2BCX_ARTIFACTS:-$(CURDIR)/out/test-artifacts}" \
 	COVERAGE_FILE="$$tmp/.coverage" $(BIN)/python -m pytest -n auto --dist loadgroup --basetemp="$$tmp/pytest" \
 		--cov=b2bcx --cov-report=term:skip-covered
 

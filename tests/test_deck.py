@@ -612,3 +612,18 @@ def test_a_run_killed_before_the_move_keeps_the_old_deck(tmp_path):
     assert target.read_bytes() == b"last quarter's deck"
     (temporary,) = [p for p in tmp_path.iterdir() if p.name.startswith(".deck.pptx.")]
     assert len(pptx.Presentation(str(temporary)).slides) == 4  # complete, not moved
+
+
+def test_the_portfolio_slide_counts_risks_and_blind_spots_as_the_summary_does(
+    deck, scored
+):
+    """One account table behind every view: the slide's counts are the terminal's and
+    the Summary sheet's ("45 accounts at risk; 45 blind spots" on the example)."""
+    from b2bcx import api
+
+    table = api.account_output(scored[0])
+    risky = int(table["at_risk"].astype(bool).sum())
+    blind = int(table["blind_spots"].astype(bool).sum())
+    text = slide_text(list(deck.slides)[1])
+    assert f"{risky} accounts at risk" in text
+    assert f"{blind} blind spots" in text

@@ -25,7 +25,9 @@ from b2bcx.deck.content import (
     signed,
 )
 from b2bcx.results import DeckInputs, ScoreResult
+from b2bcx.scoring import tables
 from b2bcx.scoring.ranking import movers_count, top_and_bottom
+from b2bcx.scoring.risk import FLAG_LABELS
 from b2bcx.scoring.worth import portfolio_line
 
 WATCH = 5
@@ -46,7 +48,7 @@ def portfolio_slide(
         index_figure("Portfolio CX index", portfolio),
         nps_figure(portfolio),
         movers_line(result),
-        flagged_line(result.accounts),
+        flagged_line(result),
         value_line(inputs),
     ]
     if audience is not None:
@@ -105,17 +107,18 @@ def movers_line(result: ScoreResult) -> str:
     return f"Change{since}: of {count.compared} accounts, {count.sentence()}"
 
 
-def flagged_line(accounts: pd.DataFrame) -> str:
-    counts: Counter[str] = Counter()
-    flagged = 0
-    for _, row in accounts.iterrows():
-        flags = account_flags(row)
-        flagged += bool(flags)
-        counts.update(flags)
-    if not flagged:
-        return "No account is flagged"
-    top = ", ".join(f"{n} {FLAG_NOUNS.get(f, f)}" for f, n in counts.most_common(3))
-    return f"{flagged} accounts flagged ({top})"
+def flagged_line(result: ScoreResult) -> str:
+    """The accounts at risk and the blind spots, counted as the workbook's Summary and
+    the terminal count them (one account table, :func:`b2bcx.scoring.tables.account_output`)."""
+    table = tables.account_output(result)
+    risky = int(table["at_risk"].astype(bool).sum())
+    blind = int(table["blind_spots"].astype(bool).sum())
+    reasons: Counter[str] = Counter(
+        r for cell in table["at_risk"] for r in str(cell).split(";") if r
+    )
+    top = ", ".join(f"{n} {FLAG_LABELS.get(r, r)}" for r, n in reasons.most_common(2))
+    at_risk = f"{risky} accounts at risk" + (f" ({top})" if top else "")
+    return f"{at_risk}; {blind} blind spots (the survey cannot speak for them)"
 
 
 def value_line(inputs: DeckInputs) -> str:
