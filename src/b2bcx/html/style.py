@@ -28,7 +28,7 @@ a{color:var(--accent)}
 .card .label{font-size:.85rem;color:var(--muted)}
 .card .value{font-size:1.4rem;font-weight:700;font-variant-numeric:tabular-nums}
 .card .ci{font-size:.85rem;color:var(--muted)}
-.pair{display:grid;grid-template-columns:minmax(0,1fr) minmax(0,1fr);gap:24px}
+.pair{display:grid;grid-template-columns:minmax(0,1fr);gap:12px}
 .table{overflow-x:auto;margin:6px 0 12px}
 table{border-collapse:collapse;width:100%;font-size:.92rem}
 caption{text-align:left;color:var(--muted)}

@@ -159,11 +159,12 @@ def agreement_figures(result: ScoreResult) -> list[Figure]:
     if not _missing(result.k_star):
         figures.append(
             Figure(
-                f"Respondents an account needs for reliability {target:g} (k*)",
-                result.k_star,
+                f"Respondents an account needs for reliability {target:g} "
+                f"(k* = {result.k_star:.1f}, rounded up)",
+                float(math.ceil(result.k_star)),
                 None,
                 None,
-                "0.0",
+                "0",
             )
         )
     return figures
