@@ -99,7 +99,9 @@ def is_moved(slide) -> bool:
 
 
 def account_slides(presentation) -> list:
-    return [s for s in list(presentation.slides)[2:] if not is_moved(s)]
+    """The account slides: each is named by its account id (the slides on why the
+    portfolio moved and on the accounts not heard are not)."""
+    return [s for s in list(presentation.slides)[2:] if s.name and not is_moved(s)]
 
 
 def chart_of(slide):
@@ -125,7 +127,12 @@ def same_numbers(got: list, want: list) -> bool:
 
 
 def slide_text(slide) -> str:
-    return "\n".join(s.text_frame.text for s in slide.shapes if s.has_text_frame)
+    """The slide's text boxes, then its tables' cells."""
+    texts = [s.text_frame.text for s in slide.shapes if s.has_text_frame]
+    for shape in slide.shapes:
+        if shape.has_table:
+            texts += [c.text for row in shape.table.rows for c in row.cells]
+    return "\n".join(texts)
 
 
 # -- the deck read back -------------------------------------------------------------
@@ -134,8 +141,9 @@ def slide_text(slide) -> str:
 def test_a_title_slide_a_portfolio_slide_then_one_slide_per_account(deck, scored):
     now, _ = scored
     slides = list(deck.slides)
-    assert len(slides) == 3 + len(now.accounts)
-    assert is_moved(slides[2])  # the deck has a baseline
+    # why it moved (a baseline), the accounts, the CRM accounts not heard
+    assert len(slides) == 3 + len(now.accounts) + 1
+    assert is_moved(slides[2]) and slides[-1].shapes.title.text.startswith("Not heard")
     assert slides[0].shapes.title.text == "Account review 2026-Q3"
     assert slides[1].shapes.title.text == "Portfolio 2026-Q3"
     ids = [s.name for s in account_slides(deck)]
@@ -191,11 +199,13 @@ def test_the_portfolio_chart_holds_both_quarters_portfolio(deck, scored):
 
 
 def test_charts_are_native_charts_not_pictures(deck):
-    for slide in [s for s in list(deck.slides)[1:] if not is_moved(s)]:
+    slides = list(deck.slides)
+    for slide in [slides[1], *account_slides(deck)]:  # the portfolio and accounts
         assert not [
             s for s in slide.shapes if s.shape_type == 13
         ]  # MSO_SHAPE_TYPE.PICTURE
         assert chart_of(slide).chart_type is not None
+    assert not [s for s in slides if any(x.shape_type == 13 for x in s.shapes)]
 
 
 def test_an_account_slide_says_index_change_nps_people_priority(deck, scored):
@@ -395,7 +405,7 @@ def test_by_manager_writes_one_deck_per_manager_with_their_accounts(by_manager, 
     for manager, accounts in managers.items():
         path = folder / f"{manager.lower().replace(' ', '-')}.pptx"
         slides = list(pptx.Presentation(str(path)).slides)
-        assert {s.name for s in slides[2:] if not is_moved(s)} == accounts
+        assert {s.name for s in slides[2:] if s.name and not is_moved(s)} == accounts
         assert manager in slides[0].placeholders[1].text_frame.text
     assert not list(folder.glob(".*"))  # no temporary file left
 
@@ -432,7 +442,10 @@ def test_accounts_only_keeps_the_given_order(tmp_path):
     )
     assert result.exit_code == 0, result.output
     slides = list(pptx.Presentation(str(target)).slides)
-    assert [s.name for s in slides[2:] if not is_moved(s)] == ["ACC-0003", "ACC-0001"]
+    assert [s.name for s in slides[2:] if s.name and not is_moved(s)] == [
+        "ACC-0003",
+        "ACC-0001",
+    ]
 
 
 def test_an_unknown_account_id_is_a_usage_error_and_writes_nothing(tmp_path):
@@ -627,3 +640,38 @@ def test_the_portfolio_slide_counts_risks_and_blind_spots_as_the_summary_does(
     text = slide_text(list(deck.slides)[1])
     assert f"{risky} accounts at risk" in text
     assert f"{blind} blind spots" in text
+
+
+def test_every_account_of_a_managers_book_is_in_their_deck(tmp_path):
+    """Accounts the CRM gives a manager but no one answered for are listed on a slide
+    of their own and counted on the title slide; --accounts-only takes them too."""
+    crm = pd.read_csv(EXAMPLES / "crm_accounts.csv", dtype=str)
+    out = tmp_path / "decks"
+    args = [
+        "deck",
+        str(Q3),
+        "-c",
+        str(CONFIG),
+        "--accounts",
+        str(EXAMPLES / "crm_accounts.csv"),
+    ]
+    done = CliRunner().invoke(app, [*args, "--by", "manager", "-o", str(out)])
+    assert done.exit_code == 0, done.output
+    for manager, book in crm.groupby("AccountManager"):
+        slug = manager.lower().replace(" ", "-")
+        slides = list(pptx.Presentation(str(out / f"{slug}.pptx")).slides)
+        title = "\n".join(
+            s.text_frame.text for s in slides[0].shapes if s.has_text_frame
+        )
+        assert f"{len(book)} accounts" in title, manager
+        text = "\n".join(slide_text(s) for s in slides)
+        for account in book["AccountId"]:
+            assert account in text, (manager, account)
+    only = tmp_path / "one.pptx"
+    done = CliRunner().invoke(
+        app, [*args, "--accounts-only", "ACC-0033", "-o", str(only)]
+    )
+    assert done.exit_code == 0, done.output
+    assert "Brackline Trading" in "\n".join(
+        slide_text(s) for s in pptx.Presentation(str(only)).slides
+    )

@@ -79,6 +79,15 @@ class AccountSlide:
 
 
 @dataclass(frozen=True)
+class NotHeardSlide:
+    """The accounts of the deck's book that no one answered for this wave."""
+
+    title: str
+    note: str
+    rows: tuple[tuple[str, ...], ...]  # the header first
+
+
+@dataclass(frozen=True)
 class PortfolioSlide:
     """The content of the portfolio slide."""
 

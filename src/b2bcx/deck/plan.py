@@ -11,7 +11,7 @@ import hashlib
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
@@ -19,12 +19,15 @@ from b2bcx.deck.content import (
     COMMENT_CHARS,
     MAX_COMMENTS,
     AccountSlide,
+    NotHeardSlide,
     account_chart,
     account_title,
     change_line,
     guess_manager_column,
     index_line,
+    money,
     nps_line,
+    number,
     people_lines,
     phase_pillar_scores,
     priority_line,
@@ -32,11 +35,13 @@ from b2bcx.deck.content import (
     revenue_column,
     role_words,
     safe_text,
+    score_text,
     subtitle,
 )
 from b2bcx.deck.moved import trend_chart
 from b2bcx.errors import UsageError
 from b2bcx.results import DeckInputs, ScoreResult
+from b2bcx.scoring.tables import with_display_name
 from b2bcx.stats.order import sort_accounts
 
 NO_MANAGER = "No manager"
@@ -44,11 +49,18 @@ NO_MANAGER = "No manager"
 
 @dataclass(frozen=True)
 class DeckPlan:
-    """One deck to write: its file stem, who it is for and its account rows."""
+    """One deck to write: its file stem, who it is for, its account rows and the
+    accounts of its book (the CRM list) that were not heard."""
 
     stem: str
     audience: str | None
     accounts: pd.DataFrame
+    not_heard: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    @property
+    def book(self) -> int:
+        """Every account of the deck: heard or not."""
+        return len(self.accounts) + len(self.not_heard)
 
 
 def manager_column(result: ScoreResult, name: str | None = None) -> str:
@@ -88,21 +100,37 @@ def select_accounts(result: ScoreResult, only: Sequence[str] | None) -> pd.DataF
     Raises
     ------
     UsageError
-        An id that is not in this quarter's account table.
+        An id that is neither in this wave's account table nor in the CRM list.
     """
     table = result.accounts
     if not only:
         return table
     ids = table["account"].astype(str)
-    unknown = [a for a in only if a not in set(ids)]
+    listed = (
+        set(result.not_heard["account"].astype(str))
+        if "account" in result.not_heard
+        else set()
+    )
+    unknown = [a for a in only if a not in set(ids) and a not in listed]
     if unknown:
         raise UsageError(
             f"--accounts-only: {len(unknown)} unknown account id(s): {', '.join(unknown[:10])}",
-            hint="use ids from the account column of `b2bcx score`",
+            hint="use ids from the account column of `b2bcx score` or the CRM list",
         )
     position = {a: i for i, a in enumerate(dict.fromkeys(only))}
     chosen = table[ids.isin(position)]
     return chosen.iloc[ids[chosen.index].map(position).argsort()]
+
+
+def select_not_heard(result: ScoreResult, only: Sequence[str] | None) -> pd.DataFrame:
+    """The CRM accounts not heard this wave (all, or those ``--accounts-only`` names),
+    most revenue first, then by id."""
+    table = result.not_heard
+    if "account" not in table or table.empty:
+        return pd.DataFrame()
+    if only:
+        table = table[table["account"].astype(str).isin(set(only))]
+    return ordered(table, result)
 
 
 def ordered(accounts: pd.DataFrame, result: ScoreResult) -> pd.DataFrame:
@@ -119,24 +147,81 @@ def deck_plans(
     by_column: str | None,
     stem: str,
     keep_order: bool = False,
+    not_heard: pd.DataFrame | None = None,
 ) -> list[DeckPlan]:
     """One plan for the whole portfolio, or one per value of ``by_column``.
 
     Each manager (the whole value, however long) gets a deck of their own, in
-    name order, and the accounts without one a last deck, ``no-manager.pptx``;
-    file names are unique (see :func:`manager_stems`).
+    name order, with the accounts of their book that were not heard; the accounts
+    without one a last deck, ``no-manager.pptx``; file names are unique (see
+    :func:`manager_stems`).
     """
     result = inputs.score
     rows = accounts if keep_order else ordered(accounts, result)
+    silent = pd.DataFrame() if not_heard is None else not_heard
     if by_column is None:
-        return [DeckPlan(stem, None, rows)]
+        return [DeckPlan(stem, None, rows, silent)]
     owners = rows[by_column].map(lambda v: safe_text(v))
-    names = sorted(set(owners) - {""}, key=lambda o: (o.lower(), o))
+    silent_owners = (
+        silent[by_column].map(lambda v: safe_text(v))
+        if by_column in silent
+        else pd.Series("", index=silent.index, dtype=object)
+    )
+    names = sorted(
+        (set(owners) | set(silent_owners)) - {""}, key=lambda o: (o.lower(), o)
+    )
     stems = manager_stems(names)
-    plans = [DeckPlan(stems[name], name, rows[owners == name]) for name in names]
-    if (owners == "").any():
-        plans.append(DeckPlan(NO_MANAGER_STEM, NO_MANAGER, rows[owners == ""]))
+    plans = [
+        DeckPlan(stems[name], name, rows[owners == name], silent[silent_owners == name])
+        for name in names
+    ]
+    if (owners == "").any() or (silent_owners == "").any():
+        plans.append(
+            DeckPlan(
+                NO_MANAGER_STEM,
+                NO_MANAGER,
+                rows[owners == ""],
+                silent[silent_owners == ""],
+            )
+        )
     return plans
+
+
+def not_heard_slide(inputs: DeckInputs, rows: pd.DataFrame) -> NotHeardSlide:
+    """The deck's accounts no one answered for: revenue and when last heard (the
+    baseline, when it heard them)."""
+    result = inputs.score
+    table = with_display_name(rows, result.config)
+    revenue = revenue_column(result)
+    before = (
+        inputs.baseline.accounts.set_index(
+            inputs.baseline.accounts["account"].astype(str)
+        )
+        if inputs.baseline is not None
+        else pd.DataFrame()
+    )
+    since = safe_text(inputs.baseline.wave, 20) if inputs.baseline is not None else ""
+    body = []
+    for _, row in table.iterrows():
+        account = str(row["account"])
+        last = "not in the baseline" if inputs.baseline is not None else ""
+        if account in before.index and number(before.at[account, "index"]) is not None:
+            last = f"{since or 'baseline'}: CX index {score_text(before.at[account, 'index'])}"
+        body.append(
+            (
+                safe_text(account, 30),
+                safe_text(row.get("name", ""), 40),
+                money(row.get(revenue)) if revenue else "",
+                last,
+            )
+        )
+    header = ("Account", "Name", "Revenue", "Last heard")
+    wave = safe_text(result.wave, 20) or "this wave"
+    note = (
+        f"{len(body)} account{'s' if len(body) != 1 else ''} of this book had no one "
+        f"answer in {wave}: the survey cannot speak for them (blind spot: not heard)."
+    )
+    return NotHeardSlide(f"Not heard in {wave}", note, (header, *body))
 
 
 NO_MANAGER_STEM = "no-manager"

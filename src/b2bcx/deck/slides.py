@@ -26,6 +26,7 @@ from pptx.util import Emu, Pt, lazyproperty
 from b2bcx.deck.content import (
     SERIES_COLOURS,
     AccountSlide,
+    NotHeardSlide,
     PillarChart,
     PortfolioSlide,
     TrendChart,
@@ -341,3 +342,30 @@ def add_trend_chart(
     lines = plot.plots[0].series
     if len(lines) > 1:
         lines[1].format.line.color.rgb = RGBColor(0x7F, 0x7F, 0x7F)
+
+
+def add_not_heard_slide(prs: Presentation, content: NotHeardSlide) -> None:
+    """The accounts of the deck's book that were not heard, as a table."""
+    slide = prs.slides.add_slide(content_layout(prs))
+    frame = Frame(
+        prs, set_title(slide, content.title) or int(int(prs.slide_height or 0) * 0.16)
+    )
+    add_lines(slide, frame.box(0, 0, 1, 0.1), [content.note], size=12)
+    shown = content.rows[:15]  # a slide's worth; the workbook lists every one
+    shapes: Any = slide.shapes
+    table = shapes.add_table(
+        len(shown), len(shown[0]), *frame.box(0, 0.12, 1, 0.05 * len(shown))
+    ).table
+    for r, row in enumerate(shown):
+        for c, text in enumerate(row):
+            cell = table.cell(r, c)
+            cell.text = text
+            for paragraph in cell.text_frame.paragraphs:
+                for run in paragraph.runs:
+                    run.font.size = Pt(10)
+    if len(content.rows) > len(shown):
+        more = len(content.rows) - len(shown)
+        add_lines(slide, frame.box(0, 0.92, 1, 0.08),
+                  [f"… and {more} more (the workbook's Accounts sheet lists them)"],
+                  size=10, italic=True)  # fmt: skip
+    drop_empty_placeholders(slide)

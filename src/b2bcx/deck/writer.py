@@ -35,12 +35,15 @@ from b2bcx.deck.plan import (
     account_slides,
     capped_stem,
     deck_plans,
+    not_heard_slide,
     select_accounts,
+    select_not_heard,
 )
 from b2bcx.deck.portfolio import portfolio_slide
 from b2bcx.deck.slides import (
     add_account_slide,
     add_change_slide,
+    add_not_heard_slide,
     add_portfolio_slide,
     add_title_slide,
 )
@@ -346,6 +349,8 @@ def build_deck(
         add_account_slide(prs, slide)
         if on_account is not None:
             on_account()
+    if not plan.not_heard.empty:
+        add_not_heard_slide(prs, not_heard_slide(inputs, plan.not_heard))
     properties = prs.core_properties
     properties.author = f"b2bcx {inputs.version}"
     properties.title = deck_title(inputs)
@@ -373,8 +378,10 @@ def deck_title(inputs: DeckInputs) -> str:
 
 def deck_subtitle(inputs: DeckInputs, plan: DeckPlan) -> str:
     parts = [safe_text(plan.audience, 60)] if plan.audience else []
-    count = len(plan.accounts)
-    parts.append(f"{count} account{'s' if count != 1 else ''}")
+    count = plan.book
+    silent = len(plan.not_heard)
+    heard = f", {silent} not heard" if silent else ""
+    parts.append(f"{count} account{'s' if count != 1 else ''}{heard}")
     if inputs.run_time is not None:
         parts.append(inputs.run_time.strftime("%Y-%m-%d"))
     parts.append(f"b2bcx {inputs.version}")
@@ -435,6 +442,7 @@ def planned(inputs: DeckInputs, output: Path, options: DeckOptions) -> list[Deck
     if options.template is not None:
         check_template(options.template)
     accounts = select_accounts(inputs.score, options.accounts_only)
+    silent = select_not_heard(inputs.score, options.accounts_only)
     stem = "account_review"
     if inputs.score.wave:
         stem += "_" + "".join(
@@ -442,7 +450,9 @@ def planned(inputs: DeckInputs, output: Path, options: DeckOptions) -> list[Deck
         )
         stem = capped_stem(stem, inputs.score.wave)
     keep = bool(options.accounts_only)
-    return deck_plans(inputs, accounts, options.by_column, stem, keep_order=keep)
+    return deck_plans(
+        inputs, accounts, options.by_column, stem, keep_order=keep, not_heard=silent
+    )
 
 
 def slide_count(inputs: DeckInputs, options: DeckOptions | None = None) -> int:
