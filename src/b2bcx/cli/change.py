@@ -18,23 +18,13 @@ from b2bcx.cli.common import (
 from b2bcx.cli.options import (
     AccountsOption,
     ConfigOption,
+    DocumentOutputOption,
     ExportsArgument,
     Format,
     FormatOption,
     SheetOption,
 )
 
-ChangeOutput = Annotated[
-    Path | None,
-    typer.Option(
-        "--output",
-        "-o",
-        help="Write the result: .json (summary and every table), .xlsx (one sheet "
-        "per table), .csv or .parquet (the account table).",
-        show_default=False,
-        metavar="FILE",
-    ),
-]
 RequiredBaseline = Annotated[
     list[Path],
     typer.Option(
@@ -60,7 +50,7 @@ def change(
             metavar="SEGMENT",
         ),
     ] = None,
-    output: ChangeOutput = None,
+    output: DocumentOutputOption = None,
     fmt: FormatOption = Format.table,
     sheet: SheetOption = None,
 ) -> None:
@@ -102,7 +92,7 @@ def trend(
         ),
     ] = False,
     accounts: AccountsOption = None,
-    output: ChangeOutput = None,
+    output: DocumentOutputOption = None,
     fmt: FormatOption = Format.table,
     sheet: SheetOption = None,
 ) -> None:

@@ -112,6 +112,19 @@ RenewalsOption = Annotated[
     ),
 ]
 
+DocumentOutputOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--output",
+        "-o",
+        help="Write the result: .json (the summary and every table), .xlsx (its "
+        "sheet), .csv or .parquet (the main table).",
+        show_default=False,
+        metavar="FILE",
+    ),
+]
+"""``-o`` of the commands whose result is several tables (value, change, trend)."""
+
 HistoryOption = Annotated[
     list[Path] | None,
     typer.Option(

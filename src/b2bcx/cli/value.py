@@ -19,6 +19,7 @@ from b2bcx.cli.common import (
 from b2bcx.cli.options import (
     AccountsOption,
     ConfigOption,
+    DocumentOutputOption,
     ExportsArgument,
     Format,
     FormatOption,
@@ -39,16 +40,6 @@ CurrentOption = Annotated[
         metavar="EXPORT",
     ),
 ]
-ValueOutputOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--output",
-        "-o",
-        help="Write the results: .json (summary and every table), .csv (the account "
-        "table) or .xlsx (the Value sheet).",
-        metavar="FILE",
-    ),
-]
 
 
 def value(
@@ -57,7 +48,7 @@ def value(
     renewals: RenewalsOption = None,
     accounts: AccountsOption = None,
     current: CurrentOption = None,
-    output: ValueOutputOption = None,
+    output: DocumentOutputOption = None,
     fmt: FormatOption = Format.table,
     sheet: SheetOption = None,
     wide: WideOption = False,
@@ -92,9 +83,10 @@ def value(
 def _check_output(output: Path | None) -> None:
     from b2bcx.errors import UsageError
 
-    if output is not None and output.suffix.lower() not in (".json", ".csv", ".xlsx"):
+    written = (".json", ".csv", ".parquet", ".xlsx")
+    if output is not None and output.suffix.lower() not in written:
         raise UsageError(
-            f"cannot write {output.name}: `value` writes .json, .csv or .xlsx",
+            f"cannot write {output.name}: `value` writes .json, .csv, .parquet or .xlsx",
             hint="-o value.json (everything), value.csv (accounts) or value.xlsx",
         )
 
