@@ -675,3 +675,16 @@ def test_every_account_of_a_managers_book_is_in_their_deck(tmp_path):
     assert "Brackline Trading" in "\n".join(
         slide_text(s) for s in pptx.Presentation(str(only)).slides
     )
+
+
+def test_low_reliability_on_a_slide_follows_the_configs_threshold():
+    """The slide says "(low)" exactly when the account carries the flag, whatever
+    `flags.low_reliability` is (no threshold of the deck's own)."""
+    from b2bcx.deck.content import reliability_line
+
+    row = pd.Series({"reliability": 0.6, "index_eb": 50.0, "flags": []})
+    assert "(low)" not in reliability_line(row)  # e.g. flags.low_reliability: 0.5
+    row = pd.Series(
+        {"reliability": 0.6, "index_eb": 50.0, "flags": ["low_reliability"]}
+    )
+    assert "(low)" in reliability_line(row)

@@ -23,7 +23,6 @@ from b2bcx.stats.order import for_display
 
 MAX_COMMENTS = 3
 COMMENT_CHARS = 280
-LOW_RELIABILITY = 0.7
 """Below this reliability an account's index is flagged (docs/method.md#small-samples)."""
 
 
@@ -268,7 +267,7 @@ def reliability_line(row: pd.Series) -> str:
     if reliability is None:
         return ""
     text = f"Reliability {reliability:.2f}"
-    if reliability < LOW_RELIABILITY or "low_reliability" in account_flags(row):
+    if "low_reliability" in account_flags(row):  # the config's threshold decided
         text += " (low)"
     adjusted = number(row.get("index_eb"))
     return text + (f" · adjusted index {adjusted:.1f}" if adjusted is not None else "")
