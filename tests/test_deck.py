@@ -361,6 +361,7 @@ def test_reliability_and_nps_interval_are_shown_when_computed():
             "nps_ci_low": -100.0,
             "nps_ci_high": -12.4,
             "nps_n": 1,
+            "flags": "single_contact;low_reliability",
         }
     )
     assert index_line(row) == "CX index 48.6 (95% CI 27.9–69.3)"
