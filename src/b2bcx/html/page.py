@@ -49,6 +49,7 @@ from b2bcx.results import DeckInputs, ReportInputs, ScoreResult
 from b2bcx.scoring import tables
 from b2bcx.scoring.accounts import NAME
 from b2bcx.scoring.ranking import MOVERS_NOTE, RANKING_NOTE, movers_count
+from b2bcx.stats.order import for_display
 
 SHOWN = 10
 """Rows shown in a summary list before "show all"."""
@@ -219,7 +220,9 @@ def figure_value(figure: Figure) -> str:
         return f"{int(x):,}"
     if figure.number_format == SIGNED or "NPS" in figure.measure:
         return signed(x, 0 if "NPS" in figure.measure else 1)
-    return f"{x:.1f}"
+    places = re.fullmatch(r"0(?:\.(0+))?", figure.number_format)  # 0, 0.0, 0.00
+    decimals = len(places.group(1) or "") if places else 1
+    return f"{for_display(x, decimals):.{decimals}f}"
 
 
 def figure_interval(figure: Figure) -> str:

@@ -164,7 +164,7 @@ def agreement_figures(result: ScoreResult) -> list[Figure]:
                 float(math.ceil(result.k_star)),
                 None,
                 None,
-                "0",
+                COUNT,
             )
         )
     return figures
