@@ -98,7 +98,7 @@ def trend(
 ) -> None:
     """Where each account is heading: slopes over three or more waves.
 
-    Example: b2bcx trend q1.csv q2.csv q3.csv -c program.yaml --wave-per-file
+    Example: b2bcx trend examples/acme_202[56]q*.csv -c examples/acme.yaml --wave-per-file
     """
     with reported():
         from b2bcx import api
