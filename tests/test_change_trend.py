@@ -306,3 +306,37 @@ def test_history_gives_the_report_a_trend_sheet_and_each_slide_a_trend(tmp_path)
     assert sum(1 for s in slide.shapes if s.has_chart) == 2  # pillars and trend
     text = "\n".join(s.text_frame.text for s in slide.shapes if s.has_text_frame)
     assert "deteriorating: a real fall, not chance" in text
+
+
+def test_a_file_of_several_waves_or_a_wave_given_twice_is_refused(tmp_path):
+    """--wave-per-file would keep a file's last wave and drop the others; a wave
+    given twice would make two points of one wave."""
+    import pandas as pd
+
+    q2 = pd.read_csv(QUARTERS[2], dtype=str)
+    q3 = pd.read_csv(QUARTERS[3], dtype=str)
+    both = tmp_path / "both.csv"
+    pd.concat([q2, q3]).to_csv(both, index=False)
+    done = run("trend", QUARTERS[0], both, QUARTERS[3], "-c", CONFIG, "--wave-per-file")
+    assert done.exit_code == 2 and "holds 2 waves (2026-Q2, 2026-Q3)" in done.output
+    again = tmp_path / "again.csv"
+    q3.head(50).to_csv(again, index=False)
+    done = run(
+        "trend", again, QUARTERS[2], QUARTERS[3], "-c", CONFIG, "--wave-per-file"
+    )
+    assert done.exit_code == 2 and "2026-Q3 is given more than once" in done.output
+
+
+def test_change_with_no_account_in_both_waves_is_all_turnover(tmp_path):
+    import pandas as pd
+
+    q2 = pd.read_csv(QUARTERS[2], dtype=str)
+    q2["AccountId"] = "X" + q2["AccountId"]
+    other = tmp_path / "other.csv"
+    q2.to_csv(other, index=False)
+    done = run("change", QUARTERS[3], "-b", other, "-c", CONFIG, "-f", "json")
+    assert done.exit_code == 0, done.output
+    s = json.loads(done.stdout)["summary"]
+    assert s["continuing"] == 0 and s["weight_mix"] == 0
+    assert abs(s["entered"] + s["left"] - s["total"]) < 1e-12
+    assert s["stuart_maxwell"]["statistic"] is None  # no account banded twice

@@ -16,7 +16,7 @@ import pandas as pd
 
 from b2bcx.api.accounts import account_weights, ordered_waves, score, score_waves
 from b2bcx.config.models import Config
-from b2bcx.errors import AnalysisError, DataError, Problem
+from b2bcx.errors import AnalysisError, DataError, Problem, UsageError
 from b2bcx.io import Export
 from b2bcx.results import (
     AccountMaster,
@@ -403,10 +403,30 @@ def trend_files(
     results = []
     for path in paths:
         result = score_files([path], config, master=master)
-        if result is None:
-            result = score(load_exports([path]), config, master=master)
+        if result is None:  # the pass does not apply (several waves among them)
+            export = load_exports([path])
+            _one_wave(export, config, path)
+            result = score(export, config, master=master)
         results.append((result.wave or Path(path).stem, result))
     return trend_of(results, config, master=master)
+
+
+def _one_wave(export: Export, config: Config, path: str | Path) -> None:
+    """With --wave-per-file, a file holding several values of ``columns.wave`` is an
+    error: scoring it would keep its last wave and drop the others."""
+    column = config.columns.wave
+    if not column or column not in export.frame:
+        return
+    found = ordered_waves(
+        export.frame[column].astype("string").str.strip().dropna().unique(), config
+    )
+    if len(found) > 1:
+        raise UsageError(
+            f"{path} holds {len(found)} waves ({', '.join(found)}), but "
+            "--wave-per-file takes one wave per file",
+            hint="leave out --wave-per-file: the waves then come from "
+            f"`columns.wave` ({column})",
+        )
 
 
 def _enough(count: int) -> None:
@@ -424,7 +444,21 @@ def trend_of(
     *,
     master: AccountMaster | None = None,
 ) -> TrendResult:
-    """The trend from each wave's scores, oldest first (see :func:`trend`)."""
+    """The trend from each wave's scores, oldest first (see :func:`trend`).
+
+    Raises
+    ------
+    UsageError
+        Two waves with the same name (the same wave given twice).
+    """
+    labels = [label for label, _ in results]
+    twice = sorted({w for w in labels if labels.count(w) > 1})
+    if twice:
+        raise UsageError(
+            f"wave {twice[0]} is given more than once",
+            hint="give each wave once, oldest first (a file's wave is its "
+            "`columns.wave` value, else its file name)",
+        )
     revenue = revenue_column(config, master)
     panel: list[pd.DataFrame] = []
     portfolio: list[dict[str, object]] = []
