@@ -135,3 +135,22 @@ def test_the_order_module_examples_hold():
 
     outcome = doctest.testmod(order)
     assert outcome.attempted >= 5 and outcome.failed == 0
+
+
+def test_every_flag_the_example_raises_is_defined_once():
+    """Each flag id an account can carry has one definition (label, code, kind) that
+    every view reads; codes are unique."""
+    from b2bcx.scoring.risk import FLAGS
+
+    ids = [f.id for f in FLAGS]
+    codes = [f.code for f in FLAGS]
+    assert len(set(ids)) == len(ids) and len(set(codes)) == len(codes)
+    table = _expected(streamed=False)
+    seen = {
+        reason
+        for column in ("flags", "at_risk", "blind_spots")
+        for cell in table[column].fillna("")
+        for reason in str(cell).split(";")
+        if reason
+    }
+    assert seen and seen <= set(ids), seen - set(ids)

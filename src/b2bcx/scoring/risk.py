@@ -12,48 +12,74 @@ one contact is a blind spot, not a risk (docs/method.md#decisions).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
 from b2bcx.stats.order import rounded
 from b2bcx.stats.rollup import names_per_row
 
-RISKS = ("decision_maker_detractor", "significant_fall", "low_score")
-BLIND_SPOTS = (
-    "not_heard",
-    "insufficient_n",
-    "single_contact",
-    "no_decision_maker",
-    "low_coverage",
-    "low_reliability",
-    "low_agreement",
-)
+
+@dataclass(frozen=True)
+class Flag:
+    """One flag or reason, defined once for every view.
+
+    Attributes
+    ----------
+    id : the id in ``flags``, ``at_risk`` and ``blind_spots``.
+    kind : ``risk`` (the survey found a problem), ``blind spot`` (it cannot speak
+        for the account) or ``note`` (neither).
+    label : the words every view uses (workbook, deck, HTML, alerts, BI).
+    code : the terminal's one-character code.
+    legend : the terminal legend's words for the code (``{basis}``: the ranking
+        column).
+    threshold : the config key of its threshold, if it has one.
+    """
+
+    id: str
+    kind: str
+    label: str
+    code: str
+    legend: str
+    threshold: str | None = None
+
+
+FLAGS = (
+    Flag("decision_maker_detractor", "risk", "decision-maker detractor", "D",
+         "decision-maker detractor"),
+    Flag("significant_fall", "risk", "significant fall", "F", "significant fall"),
+    Flag("low_score", "risk", "low score", "L", "among the lowest 10% on {basis}"),
+    Flag("not_heard", "blind spot", "not heard", "H", "not heard"),
+    Flag("insufficient_n", "blind spot", "too few respondents", "N",
+         "too few respondents", "rollup.min_respondents"),
+    Flag("single_contact", "blind spot", "single contact", "1", "single contact"),
+    Flag("no_decision_maker", "blind spot", "no decision maker", "M",
+         "no decision maker"),
+    Flag("low_coverage", "blind spot", "low coverage", "C", "low coverage",
+         "flags.low_coverage"),
+    Flag("low_reliability", "blind spot", "low reliability", "R", "low reliability",
+         "flags.low_reliability"),
+    Flag("low_agreement", "blind spot", "its people disagree", "A",
+         "its people disagree (low rwg_j)", "flags.low_agreement"),
+    Flag("role_gap", "note", "roles disagree", "G", "roles disagree (role gap)",
+         "flags.role_gap"),
+    Flag("roles_changed", "note", "the people who answered changed", "P",
+         "the people who answered changed since the baseline"),
+)  # fmt: skip
+"""Every flag, once. ``roles_changed`` is a note: the change since the baseline is not
+like for like (the test already compares the roles heard in both waves), which does
+not stop the survey from speaking for the account."""
+RISKS = tuple(f.id for f in FLAGS if f.kind == "risk")
+BLIND_SPOTS = tuple(f.id for f in FLAGS if f.kind == "blind spot")
 LOW_SCORE_SHARE = 0.10  # the lowest tenth of scored accounts on the ranking basis
-RISK_LABELS = {
-    "decision_maker_detractor": "decision-maker detractor",
-    "significant_fall": "significant fall",
-    "low_score": "low score",
-}
-BLIND_SPOT_LABELS = {
-    "not_heard": "not heard",
-    "insufficient_n": "too few respondents",
-    "single_contact": "single contact",
-    "no_decision_maker": "no decision maker",
-    "low_coverage": "low coverage",
-    "low_reliability": "low reliability",
-    "low_agreement": "its people disagree",
-}
+RISK_LABELS = {f.id: f.label for f in FLAGS if f.kind == "risk"}
+BLIND_SPOT_LABELS = {f.id: f.label for f in FLAGS if f.kind == "blind spot"}
+OTHER_FLAG_LABELS = {f.id: f.label for f in FLAGS if f.kind == "note"}
 FEW_NPS_ANSWERS = 3
 """With fewer NPS answers than this, an account's NPS interval is not shown: views say
 "1 answer: too few to tell" (docs/method.md#small-samples)."""
-OTHER_FLAG_LABELS = {
-    "role_gap": "roles disagree",
-    "roles_changed": "the people who answered changed",
-}
-"""Flags that are neither a risk nor a blind spot. ``roles_changed`` says the change
-since the baseline is not like for like (the test already compares the roles heard in
-both waves), not that the survey cannot speak for the account."""
-FLAG_LABELS = {**RISK_LABELS, **BLIND_SPOT_LABELS, **OTHER_FLAG_LABELS}
+FLAG_LABELS = {f.id: f.label for f in FLAGS}
 """Every flag and reason id in plain words: the one vocabulary every view reads."""
 
 

@@ -13,26 +13,13 @@ from rich.text import Text
 from b2bcx.cli.render.console import number, print_generic, print_problems
 from b2bcx.cli.render.fit import Column, fitted_table, hidden_note, print_fitted
 from b2bcx.scoring.ranking import RANKING_NOTE, movers_count
-from b2bcx.scoring.risk import ranking_basis
+from b2bcx.scoring.risk import FLAGS, ranking_basis
 
-RISK_CODES = {
-    "decision_maker_detractor": ("D", "decision-maker detractor"),
-    "significant_fall": ("F", "significant fall"),
-    "low_score": ("L", "among the lowest 10% on {basis}"),
-}
-BLIND_CODES = {
-    "not_heard": ("H", "not heard"),
-    "insufficient_n": ("N", "too few respondents"),
-    "single_contact": ("1", "single contact"),
-    "no_decision_maker": ("M", "no decision maker"),
-    "low_coverage": ("C", "low coverage"),
-    "low_reliability": ("R", "low reliability"),
-    "low_agreement": ("A", "its people disagree (low rwg_j)"),
-}
-OTHER_CODES = {
-    "role_gap": ("G", "roles disagree (role gap)"),
-    "roles_changed": ("P", "the people who answered changed since the baseline"),
-}
+RISK_CODES = {f.id: (f.code, f.legend) for f in FLAGS if f.kind == "risk"}
+BLIND_CODES = {f.id: (f.code, f.legend) for f in FLAGS if f.kind == "blind spot"}
+OTHER_CODES = {f.id: (f.code, f.legend) for f in FLAGS if f.kind == "note"}
+"""The terminal's codes, read from the one definition of each flag
+(:data:`b2bcx.scoring.risk.FLAGS`)."""
 
 
 def account_columns(result: Any, accounts: Any) -> list[Column]:
