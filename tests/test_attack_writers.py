@@ -840,3 +840,23 @@ def test_a_failed_move_of_a_later_file_puts_the_earlier_ones_back(
     assert old.read_bytes() == b"last quarter a"
     assert last.read_bytes() == b"last quarter z"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.pptx", "z.pptx"]
+
+
+def test_a_reader_that_stops_early_is_told_plainly(tmp_path: Path) -> None:
+    """`-o /dev/stdout | head -1`: the reader closes the pipe; the message says so,
+    not "check free space" (a broken pipe is not a full disk)."""
+    examples = Path(__file__).resolve().parents[1] / "examples"
+    command = (  # ~250 kB of JSON: far more than a pipe holds once head has gone
+        f"{sys.executable} -c {MAIN!r} -q score {examples / 'acme_2026q3.csv'} "
+        f"-c {examples / 'acme.yaml'} --format json -o /dev/stdout | head -c 10"
+    )
+    done = subprocess.run(
+        ["bash", "-o", "pipefail", "-c", command],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert "stopped before its end" in done.stderr
+    assert "free space" not in done.stderr and "Traceback" not in done.stderr
+    assert done.stdout.startswith("[")

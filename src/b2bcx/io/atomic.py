@@ -87,6 +87,11 @@ def atomic_paths(targets: Sequence[str | Path]) -> Iterator[list[Path]]:
             ]
             _move_into_place(moves)
     except OSError as exc:
+        if exc.errno == errno.EPIPE:  # `-o /dev/stdout | head`: the reader stopped
+            raise OutputError(
+                f"{what}: the program reading the output stopped before its end",
+                hint="the output is complete only when read to its end",
+            ) from None
         raise OutputError(
             f"cannot write {what}: {exc.strerror or exc}",
             hint="check free space and permissions; the previous file is unchanged",
