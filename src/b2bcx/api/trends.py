@@ -77,7 +77,10 @@ def change(
         As ``score`` does; AnalysisError when ``by`` names no column of the accounts.
     """
     current, base = score_waves(export, config, baseline=baseline, master=master)
-    assert base is not None  # a baseline export was given
+    if base is None:  # score_waves scores every baseline it is given
+        raise AnalysisError(
+            "the baseline could not be scored", hint="check the --baseline exports"
+        )
     return change_from(current, base, master=master, by=by)
 
 
