@@ -409,7 +409,6 @@ class ChangeResult:
     migration_revenue: pd.DataFrame
     stuart_maxwell: dict[str, float]
     accounts: pd.DataFrame
-    bands: tuple[float, ...]
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
-from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
@@ -29,30 +28,10 @@ from b2bcx.scoring.accounts import revenue_column
 from b2bcx.scoring.tables import with_display_name
 from b2bcx.stats.change import PARTS, index_change, kitagawa, stuart_maxwell
 from b2bcx.stats.order import sort_accounts
+from b2bcx.stats.renewals import band_labels, band_of
 from b2bcx.stats.trend import MIN_WAVES, account_slopes, portfolio_slope
 
-DEFAULT_BANDS = (50.0, 70.0)
 NOT_HEARD, NEW, GONE = "not heard", "new", "gone"
-
-
-def index_bands(config: Config) -> tuple[float, ...]:
-    """The ``index_eb`` band limits (``value.bands``, default 50 and 70)."""
-    return tuple(float(b) for b in config.value.bands) or DEFAULT_BANDS
-
-
-def band_labels(bands: Sequence[float]) -> list[str]:
-    """``[50, 70]`` -> ``["below 50", "50–70", "70 and above"]``."""
-    edges = [f"{b:g}" for b in bands]
-    middle = [f"{a}–{b}" for a, b in pairwise(edges)]
-    return [f"below {edges[0]}", *middle, f"{edges[-1]} and above"]
-
-
-def band_of(values: pd.Series, bands: Sequence[float]) -> pd.Series:
-    """The band label of each value (a band includes its lower limit); NaN stays NaN."""
-    labels = band_labels(bands)
-    codes = np.searchsorted(np.asarray(bands, float), values.to_numpy(float), "right")
-    out = pd.Series(np.asarray(labels, object)[codes], index=values.index)
-    return out.where(values.notna())
 
 
 def change(
@@ -94,7 +73,6 @@ def change_from(
     """:func:`change` from the two waves' scores (``score_waves`` gives both)."""
     config = current.config
     revenue = revenue_column(config, master)
-    bands = index_bands(config)
     migration, migration_revenue, test = _migration(current, base, master, revenue)
     group = by or "role"
     shares, totals = _rate_mix(current, base, group)
@@ -109,7 +87,6 @@ def change_from(
         migration_revenue=migration_revenue,
         stuart_maxwell=test,
         accounts=_movers(current),
-        bands=bands,
     )
 
 
@@ -237,8 +214,11 @@ def _rate_mix(
 def _states(result: ScoreResult, listed: set[str], bands: Sequence[float]) -> pd.Series:
     accounts = result.accounts.assign(account=result.accounts["account"].astype(str))
     basis = accounts["index_eb"].fillna(accounts["index"])
-    banded = band_of(basis, bands)
-    states = pd.Series(banded.to_numpy(), index=accounts["account"])
+    labels = np.asarray(band_labels(bands), object)
+    banded = np.where(
+        basis.notna(), labels[band_of(basis.to_numpy(float), bands)], None
+    )
+    states = pd.Series(banded, index=accounts["account"], dtype=object)
     states = states.fillna(NOT_HEARD)  # heard, but without a CX index
     extra = sorted(listed - set(states.index))
     return pd.concat([states, pd.Series(NOT_HEARD, index=extra, dtype=object)])
@@ -250,7 +230,7 @@ def _migration(
     master: AccountMaster | None,
     revenue: str | None,
 ) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, float]]:
-    bands = index_bands(current.config)
+    bands = current.config.value.bands
     labels = band_labels(bands)
     listed = set(master.table["account"].astype(str)) if master is not None else set()
     before = _states(base, listed, bands)
