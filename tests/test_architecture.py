@@ -119,3 +119,16 @@ def test_the_layer_contract_holds():
         cwd=SRC.parents[1],
     )
     assert result.returncode == 0, result.stdout[-2000:]
+
+
+def test_no_assert_statement_in_the_library():
+    """Checks on input raise b2bcx errors: an assert vanishes under ``python -O``."""
+
+    source = Path(__file__).resolve().parents[1] / "src" / "b2bcx"
+    found = [
+        f"{path.relative_to(source)}:{node.lineno}"
+        for path in sorted(source.rglob("*.py"))
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Assert)
+    ]
+    assert not found, found
