@@ -22,6 +22,7 @@ from b2bcx.io import Export
 from b2bcx.results import AccountMaster, Decisions, ScoreResult, Sources, ValueResult
 from b2bcx.scoring.accounts import NAME, revenue_column
 from b2bcx.stats.intervals import Z95
+from b2bcx.stats.order import sort_accounts
 from b2bcx.stats.renewals import (
     Amount,
     LogitFit,
@@ -411,16 +412,11 @@ def _rank(accounts: pd.Series) -> np.ndarray:
 
 
 def _sorted(accounts: pd.DataFrame) -> pd.DataFrame:
-    """By revenue at risk, then revenue (largest first), then account id."""
-    keys = pd.DataFrame(
-        {
-            "rar": -accounts["revenue_at_risk"].fillna(-np.inf),
-            "revenue": -accounts["revenue"].fillna(-np.inf),
-            "account": accounts["account"].astype(str),
-        }
-    )
-    order = keys.sort_values(["rar", "revenue", "account"], kind="stable").index
-    return accounts.loc[order].reset_index(drop=True)
+    """By revenue at risk, then revenue (largest first), then account id: the one
+    ranking rule (keys rounded, :func:`b2bcx.stats.order.sort_accounts`)."""
+    return sort_accounts(
+        accounts, ["revenue_at_risk", "revenue"], [False, False], na_position="last"
+    ).reset_index(drop=True)
 
 
 def value_tables(result: ValueResult) -> dict[str, object]:
