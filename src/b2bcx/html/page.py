@@ -49,7 +49,7 @@ from b2bcx.results import DeckInputs, ReportInputs, ScoreResult
 from b2bcx.scoring import tables
 from b2bcx.scoring.accounts import NAME
 from b2bcx.scoring.ranking import MOVERS_NOTE, RANKING_NOTE, movers_count
-from b2bcx.stats.order import for_display
+from b2bcx.stats.order import for_display, sort_accounts
 
 SHOWN = 10
 """Rows shown in a summary list before "show all"."""
@@ -482,7 +482,7 @@ class Page:
             if cut == "portfolio" or cut in skip:
                 continue
             rows = segments[segments["segment"] == cut]
-            rows = rows.sort_values(["index", "value"], ascending=[False, True])
+            rows = sort_accounts(rows, ["index"], [False], tie="value")
             rows = rows.assign(
                 ci=[
                     _range(lo, hi)
@@ -507,9 +507,7 @@ class Page:
             parts.append(paragraph(inputs.drivers_note or "Not computed."))
             parts.append("</section>")
             return "".join(parts)
-        frame = analysis.table.sort_values(
-            ["importance_pct", "driver"], ascending=[False, True], kind="stable"
-        )
+        frame = sort_accounts(analysis.table, ["importance_pct"], [False], tie="driver")
         low = frame["pct_ci_low"] if "pct_ci_low" in frame else [None] * len(frame)
         high = frame["pct_ci_high"] if "pct_ci_high" in frame else [None] * len(frame)
         outcome = "NPS" if analysis.outcome == "nps" else pretty_word(analysis.outcome)

@@ -17,6 +17,7 @@ from b2bcx.config.models import Config
 from b2bcx.results import ScoreResult
 from b2bcx.scoring.accounts import NAME, revenue_column
 from b2bcx.stats.agreement import chase_priority, contacts_needed
+from b2bcx.stats.order import sort_accounts
 
 ACCOUNT_COLUMNS = (
     "account",
@@ -88,12 +89,7 @@ def chase_accounts(
             "index_eb": _values(accounts, "index_eb", np.nan),
         }
     )
-    heard = heard.sort_values(
-        ["priority", "account"],
-        ascending=[False, True],
-        na_position="last",
-        kind="stable",
-    )
+    heard = sort_accounts(heard, ["priority"], [False], na_position="last")
     unheard = _not_heard(result, revenue)
     table = pd.concat([unheard, heard], ignore_index=True) if len(unheard) else heard
     table = table.reset_index(drop=True)
