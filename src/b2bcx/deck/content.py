@@ -19,11 +19,10 @@ from b2bcx.config.models import Config
 from b2bcx.results import DeckInputs, ScoreResult
 from b2bcx.scoring.attributes import manager_column
 from b2bcx.scoring.risk import FEW_NPS_ANSWERS, FLAG_LABELS
-from b2bcx.stats.order import for_display
+from b2bcx.stats.order import for_display, shown
 
 MAX_COMMENTS = 3
 COMMENT_CHARS = 280
-"""Below this reliability an account's index is flagged (docs/method.md#small-samples)."""
 
 
 SERIES_COLOURS = ("#1F4E79", "#A6A6A6", "#9DC3E6")
@@ -266,11 +265,13 @@ def reliability_line(row: pd.Series) -> str:
     reliability = number(row.get("reliability"))
     if reliability is None:
         return ""
-    text = f"Reliability {reliability:.2f}"
+    text = f"Reliability {shown(reliability, 2)}"
     if "low_reliability" in account_flags(row):  # the config's threshold decided
         text += " (low)"
     adjusted = number(row.get("index_eb"))
-    return text + (f" · adjusted index {adjusted:.1f}" if adjusted is not None else "")
+    return text + (
+        f" · adjusted index {shown(adjusted)}" if adjusted is not None else ""
+    )
 
 
 def change_line(row: pd.Series, baseline_wave: str | None) -> str:
@@ -395,7 +396,7 @@ def next_line(row: pd.Series, missing: list[str]) -> str:
         )
     agreement = number(row.get("rwg_j"))
     if agreement is not None and "low_agreement" in account_flags(row):
-        parts.append(f"its people disagree (agreement {agreement:.2f})")
+        parts.append(f"its people disagree (agreement {shown(agreement, 2)})")
     if not parts:
         return "Who to hear from next: enough voices for a reliable score"
     return "Who to hear from next: " + "; ".join(parts)
@@ -420,7 +421,7 @@ def priority_line(
     text = f"Phase {role_words(phase)}: priority pillar {label}, {score_text(row.get(pillar))} here"
     peers = number(phase_scores.get(phase, {}).get(pillar))
     if peers is not None:
-        text += f" vs {peers:.1f} across accounts in this phase"
+        text += f" vs {shown(peers)} across accounts in this phase"
     return text
 
 

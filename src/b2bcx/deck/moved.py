@@ -14,6 +14,7 @@ from b2bcx.deck.content import (
 )
 from b2bcx.results import ChangeResult, TrendResult
 from b2bcx.stats.change import waterfall_bars
+from b2bcx.stats.order import shown
 
 PART_WORDS = {
     "continuing": "Accounts heard in both waves",
@@ -73,7 +74,7 @@ def change_slide(change: ChangeResult) -> ChangeSlide:
         verdict = "a real shift, not chance" if test["p"] < 0.05 else "could be chance"
         lines.append(
             f"Accounts moving between bands: {verdict} (Stuart–Maxwell p "
-            f"{test['p']:.3f})."
+            f"{shown(test['p'], 3)})."
         )
     header = tuple(str(c) for c in change.migration.columns)
     body = [

@@ -29,6 +29,7 @@ from b2bcx.scoring import tables
 from b2bcx.scoring.ranking import movers_count, top_and_bottom
 from b2bcx.scoring.risk import FLAG_LABELS
 from b2bcx.scoring.worth import portfolio_line
+from b2bcx.stats.order import shown
 
 WATCH = 5
 """How many accounts the portfolio slide lists to discuss first."""
@@ -133,7 +134,7 @@ def value_line(inputs: DeckInputs) -> str:
 def book_line(audience: str, accounts: pd.DataFrame) -> str:
     mean = number(accounts["index"].mean()) if len(accounts) else None
     text = f"{safe_text(audience, 60)}: {len(accounts)} accounts in this deck"
-    return text + (f", mean CX index {mean:.1f}" if mean is not None else "")
+    return text + (f", mean CX index {shown(mean)}" if mean is not None else "")
 
 
 def watch_list(accounts: pd.DataFrame, result: ScoreResult) -> tuple[str, ...]:

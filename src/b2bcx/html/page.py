@@ -49,7 +49,7 @@ from b2bcx.results import DeckInputs, ReportInputs, ScoreResult
 from b2bcx.scoring import tables
 from b2bcx.scoring.accounts import NAME
 from b2bcx.scoring.ranking import MOVERS_NOTE, RANKING_NOTE, movers_count
-from b2bcx.stats.order import for_display, sort_accounts
+from b2bcx.stats.order import for_display, shown, sort_accounts
 
 SHOWN = 10
 """Rows shown in a summary list before "show all"."""
@@ -87,8 +87,8 @@ FORMATS: dict[str, Callable[[Any], str]] = {
     "index_baseline": score_text,
     "ci_low": score_text,
     "ci_high": score_text,
-    "margin": lambda v: "" if number(v) is None else f"± {number(v):.1f}",
-    "reliability": lambda v: "" if number(v) is None else f"{number(v):.2f}",
+    "margin": lambda v: "" if number(v) is None else f"± {shown(v)}",
+    "reliability": lambda v: shown(v, 2),
     "nps": lambda v: "" if number(v) is None else signed(v, 0),
     "delta": lambda v: "" if number(v) is None else signed(v),
     "p_change": p_value,
@@ -232,7 +232,7 @@ def figure_interval(figure: Figure) -> str:
     if figure.number_format == SIGNED or "NPS" in figure.measure:
         decimals = 0 if "NPS" in figure.measure else 1
         return f"95% CI {signed(low, decimals)} to {signed(high, decimals)}"
-    return f"95% CI {low:.1f}–{high:.1f}"
+    return f"95% CI {shown(low)}–{shown(high)}"
 
 
 def cards(figures: Sequence[Figure]) -> str:
@@ -658,7 +658,7 @@ def pretty_word(name: str) -> str:
 
 def _range(low: Any, high: Any) -> str:
     lo, hi = number(low), number(high)
-    return "" if lo is None or hi is None else f"{lo:.1f}–{hi:.1f}"
+    return "" if lo is None or hi is None else f"{shown(lo)}–{shown(hi)}"
 
 
 def _share(value: Any, low: Any, high: Any) -> str:
@@ -667,9 +667,11 @@ def _share(value: Any, low: Any, high: Any) -> str:
         return ""
     lo, hi = number(low), number(high)
     interval = (
-        f" (95% CI {lo:.1f}–{hi:.1f})" if lo is not None and hi is not None else ""
+        f" (95% CI {shown(lo)}–{shown(hi)})"
+        if lo is not None and hi is not None
+        else ""
     )
-    return f"{x:.1f}%{interval}"
+    return f"{shown(x)}%{interval}"
 
 
 def build_html(inputs: ReportInputs) -> str:

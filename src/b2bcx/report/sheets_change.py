@@ -21,7 +21,7 @@ from b2bcx.report.layout import (
 )
 from b2bcx.results import ChangeResult, ReportInputs, TrendResult
 from b2bcx.stats.change import waterfall_bars
-from b2bcx.stats.order import sort_accounts
+from b2bcx.stats.order import shown, sort_accounts
 
 PART_LABELS = {
     "continuing": "Accounts heard in both waves",
@@ -58,7 +58,8 @@ def _write_change_result(ws: Worksheet, result: ChangeResult) -> None:
         ws,
         1,
         "Why the portfolio moved",
-        f"Portfolio CX index {before:.1f} → {after:.1f} ({after - before:+.1f}); "
+        f"Portfolio CX index {shown(before)} → {shown(after)} "
+        f"({shown(after - before, signed=True)}); "
         "the four parts add up to the change exactly (docs/method.md#why-it-moved).",
     )
     parts = result.parts.assign(
@@ -87,8 +88,9 @@ def _write_change_result(ws: Worksheet, result: ChangeResult) -> None:
     row = write_note(
         ws,
         row,
-        f"The respondent NPS moved {totals['total']:+.1f}: {totals['rate']:+.1f} from the "
-        f"groups' own NPS, {totals['mix']:+.1f} from the mix of who answered.",
+        f"The respondent NPS moved {shown(totals['total'], signed=True)}: "
+        f"{shown(totals['rate'], signed=True)} from the groups' own NPS, "
+        f"{shown(totals['mix'], signed=True)} from the mix of who answered.",
     )
     row = write_table(
         ws,
@@ -111,7 +113,8 @@ def _write_change_result(ws: Worksheet, result: ChangeResult) -> None:
             ws,
             row,
             f"Stuart–Maxwell test that the bands' totals stayed the same: "
-            f"χ² {test['statistic']:.2f} on {int(test['df'])} df, p {test['p']:.4f}.",
+            f"χ² {shown(test['statistic'], 2)} on {int(test['df'])} df, "
+            f"p {shown(test['p'], 4)}.",
         )
     row = write_table(
         ws,
@@ -194,8 +197,9 @@ def write_trend(ws: Worksheet, result: TrendResult) -> None:
         ws,
         1,
         "Where the accounts are heading",
-        f"Portfolio trend {slope['slope']:+.2f} points per wave (95% CI "
-        f"{slope['ci_low']:+.2f} to {slope['ci_high']:+.2f}; errors clustered by "
+        f"Portfolio trend {shown(slope['slope'], 2, True)} points per wave (95% CI "
+        f"{shown(slope['ci_low'], 2, True)} to {shown(slope['ci_high'], 2, True)}; "
+        "errors clustered by "
         "account). docs/method.md#trends",
     )
     falling = sort_accounts(

@@ -105,3 +105,24 @@ def for_display(value: float, digits: int) -> Decimal:
     exact = Decimal(repr(round(value, ORDER_DECIMALS)))
     shown = exact.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
     return shown if shown else abs(shown)
+
+
+def shown(value: object, digits: int = 1, signed: bool = False) -> str:
+    """A number as every view prints it: :func:`for_display`, with a sign when asked;
+    ``""`` for a missing value.
+
+    Examples
+    --------
+    >>> shown(38.5, 0), shown(-0.04, 1, signed=True), shown(float("nan"))
+    ('39', '+0.0', '')
+    """
+    try:
+        x = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return ""
+    if math.isnan(x):
+        return ""
+    if math.isinf(x) or abs(x) >= 1e15:  # beyond noise: as Python prints it
+        return f"{x:+.{digits}f}" if signed else f"{x:.{digits}f}"
+    text = for_display(x, digits)
+    return f"{text:+.{digits}f}" if signed else f"{text:.{digits}f}"

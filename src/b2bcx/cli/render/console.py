@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import os
 import re
 import sys
@@ -16,7 +15,7 @@ from rich.text import Text
 
 from b2bcx.cli.render.fit import Column, fitted_table, hidden_note, print_fitted
 from b2bcx.errors import B2bcxError, Problem
-from b2bcx.stats.order import for_display
+from b2bcx.stats.order import shown
 
 FLAG_STYLES = {
     "insufficient_n": "dim",
@@ -102,24 +101,17 @@ def stderr_console() -> Console:
 
 
 def number(value: Any, digits: int = 1, signed: bool = False) -> str:
-    """A number for display; blanks for missing.
-
-    Rounded as :func:`~b2bcx.stats.order.for_display` says: last-bit noise never tips
-    the digit shown (62.49999999999999 and 62.50000000000001 both print as 62.5, and
-    as 63 with no decimals, as Excel shows them).
-    """
+    """A number for display (:func:`~b2bcx.stats.order.shown`); blanks for missing,
+    text as it is. Last-bit noise never tips the digit shown (62.49999999999999 and
+    62.50000000000001 both print as 62.5, and as 63 with no decimals, as Excel shows
+    them)."""
     if value is None:
         return ""
     try:
-        value = float(value)
+        float(value)
     except (TypeError, ValueError):
         return str(value)
-    if math.isnan(value):
-        return ""
-    if math.isinf(value) or abs(value) >= 1e15:
-        return f"{value:+.{digits}f}" if signed else f"{value:.{digits}f}"
-    shown = for_display(value, digits)
-    return f"{shown:+.{digits}f}" if signed else f"{shown:.{digits}f}"
+    return shown(value, digits, signed)
 
 
 def p_value(value: Any) -> str:
