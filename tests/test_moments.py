@@ -732,15 +732,16 @@ def test_the_progress_bar_shows_only_on_a_terminal(
 
     from b2bcx.cli import common
 
-    with common.bytes_read() as progress:  # pytest's stderr is no terminal
-        assert progress is None
+    with common.watching() as watch:  # pytest's stderr is no terminal
+        assert watch.progress is None and watch.step is None
     monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
-    with common.bytes_read() as progress:
-        assert progress is not None
-        progress(10, 100)
+    with common.watching() as watch:
+        assert watch.progress is not None and watch.step is not None
+        watch.step("scoring accounts")
+        watch.progress(10, 100)
     monkeypatch.setattr(common.State, "quiet", True)
-    with common.bytes_read() as progress:
-        assert progress is None
+    with common.watching() as watch:
+        assert watch.progress is None
 
 
 # -- the DuckDB engine (a prototype) -------------------------------------------

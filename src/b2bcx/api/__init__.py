@@ -12,9 +12,9 @@ from typing import Any
 
 _HOMES = {
     "check": "b2bcx.api.accounts",
-    "score": "b2bcx.api.accounts",
+    "score": "b2bcx.api.commands",
     "score_files": "b2bcx.api.streamed",
-    "validate": "b2bcx.api.accounts",
+    "validate": "b2bcx.api.commands",
     "factors": "b2bcx.api.screening",
     "change": "b2bcx.api.trends",
     "trend": "b2bcx.api.trends",
@@ -23,7 +23,7 @@ _HOMES = {
     "scales": "b2bcx.api.consistency",
     "chase": "b2bcx.api.outreach",
     "load_contacts": "b2bcx.api.load",
-    "drivers": "b2bcx.api.key_drivers",
+    "drivers": "b2bcx.api.commands",
     "drivers_files": "b2bcx.api.key_drivers",
     "report_inputs": "b2bcx.api.workbook",
     "value": "b2bcx.api.worth",

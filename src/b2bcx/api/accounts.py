@@ -270,11 +270,22 @@ def score_waves(
             result,
             accounts=accounts,
             baseline_wave=base.wave,
-            segments=_with_agreement(
-                _segments(accounts, config, master, result.segment_columns), result
-            ),
+            segments=segments_with_agreement(accounts, config, master, result),
         )
     return result, base
+
+
+def segments_with_agreement(
+    accounts: pd.DataFrame,
+    config: Config,
+    master: AccountMaster | None,
+    result: ScoreResult,
+) -> pd.DataFrame:
+    """The segment and portfolio rows of ``accounts``, with the portfolio's
+    agreement columns of ``result``."""
+    return _with_agreement(
+        _segments(accounts, config, master, result.segment_columns), result
+    )
 
 
 def _segments(

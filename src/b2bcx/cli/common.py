@@ -224,12 +224,29 @@ def working(message: str) -> Iterator[None]:
         yield
 
 
+def local_exports(exports: list[str]) -> list[Path]:
+    """Export arguments as local files: a quoted glob expanded (in name order).
+
+    Raises
+    ------
+    UsageError
+        A URL: only ``--engine dask`` reads those.
+    """
+    from b2bcx.api.commands import export_paths
+
+    return export_paths(exports)
+
+
 @contextlib.contextmanager
-def bytes_read() -> Iterator[Callable[[int, int], None] | None]:
-    """A progress bar over the bytes of the exports read, on stderr (only on a
-    terminal, not with --quiet); yields its callback, or None."""
+def watching() -> Iterator[Any]:
+    """What a library call tells while it runs, shown on stderr: its stage and,
+    while the pass reads, a bar over the bytes read (only on a terminal, not with
+    --quiet); notices always (unless --quiet). Yields a
+    :class:`b2bcx.api.commands.Watch`."""
+    from b2bcx.api.commands import Watch
+
     if State.quiet or not sys.stderr.isatty():
-        yield None
+        yield Watch(notice=note)
         return
     from rich.progress import (
         BarColumn,
@@ -243,72 +260,22 @@ def bytes_read() -> Iterator[Callable[[int, int], None] | None]:
     from b2bcx.cli.render.console import stderr_console
 
     columns = (
-        TextColumn("Scoring accounts"),
+        TextColumn("{task.description}"),
         BarColumn(),
         DownloadColumn(),
         TransferSpeedColumn(),
         TimeRemainingColumn(),
     )
     with Progress(*columns, console=stderr_console(), transient=True) as bar:
-        task = bar.add_task("score", total=None)
-        yield lambda done, total: bar.update(task, completed=done, total=total)
+        task = bar.add_task("Working…", total=None)
 
+        def step(message: str) -> None:
+            bar.update(task, description=message[:1].upper() + message[1:] + "…")
 
-def local_exports(exports: list[str]) -> list[Path]:
-    """Export arguments as local files: a quoted glob expanded (in name order).
+        def progress(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
 
-    Raises
-    ------
-    UsageError
-        A URL: only ``--engine dask`` reads those.
-    """
-    import glob
-
-    from b2bcx.errors import UsageError
-
-    paths: list[Path] = []
-    for export in exports:
-        if "://" in export:
-            raise UsageError(
-                f"{export} is a URL; only `--engine dask` reads exports from object "
-                "storage (plain CSV/TSV or Parquet)",
-                hint="download the file, or add `--engine dask`",
-            )
-        matched = sorted(glob.glob(export)) if glob.has_magic(export) else []
-        paths += [Path(m) for m in matched] or [Path(export)]
-    return paths
-
-
-def score_streamed(
-    exports: list[str] | list[Path],
-    config_path: Path,
-    accounts: Path | None,
-    engine: str,
-    scheduler: str | None,
-    output: Path | None = None,
-) -> ScoreResult | None:
-    """``score`` by the streaming moments pass, or None when it does not apply."""
-    from b2bcx.api.load import load_master
-    from b2bcx.api.streamed import score_files
-    from b2bcx.config.models import load_config
-
-    config = load_config(config_path)
-    refuse_output_over_inputs(output, [configured_accounts(config, accounts)])
-    master = load_master(config, accounts)
-    waiting = working("Scoring accounts…") if engine != "embedded" else bytes_read()
-    with waiting as progress:
-        result = score_files(
-            exports,
-            config,
-            master=master,
-            engine=engine,
-            scheduler=scheduler,
-            notice=note,
-            progress=progress,
-        )
-    if result is None and engine != "embedded":
-        note(f"the {engine} engine cannot score these exports; scoring them here")
-    return result
+        yield Watch(notice=bar.console.print, progress=progress, step=step)
 
 
 def score_inputs(
@@ -319,24 +286,27 @@ def score_inputs(
     accounts: Path | None,
     bad_answers: str = "error",
     output: Path | None = None,
+    engine: str = "auto",
+    scheduler: str | None = None,
 ) -> ScoreResult:
-    """Read everything ``score`` needs and score it."""
+    """``b2bcx.api.score`` on what the command line names, with its progress shown:
+    the config loaded first (cheap), the account list checked against ``-o``."""
     from b2bcx import api
-    from b2bcx.api.load import load_exports, load_master
+    from b2bcx.config.models import load_config
 
-    with working("Reading exports…"):
-        config, export = load_inputs(exports, config_path, sheet, output, accounts)
-        previous = (
-            load_exports(baseline, sheet=parse_sheet(sheet)) if baseline else None
-        )
-        master = load_master(config, accounts)
-    with working("Scoring accounts…"):
-        return api.score(
-            export,
+    config = load_config(config_path)
+    refuse_output_over_inputs(output, [configured_accounts(config, accounts)])
+    with watching() as watch:
+        return api.score(  # type: ignore[no-any-return]
+            exports,
             config,
-            baseline=previous,
-            master=master,
-            bad_answers=bad_answers,  # type: ignore[arg-type]
+            baseline=baseline,
+            accounts=accounts,
+            engine=engine,
+            scheduler=scheduler,
+            sheet=parse_sheet(sheet),
+            bad_answers=bad_answers,
+            watch=watch,
         )
 
 

@@ -9,9 +9,9 @@ import typer
 
 from b2bcx.cli.common import (
     emit,
-    load_inputs,
     local_exports,
     note,
+    parse_sheet,
     refuse_output_over_inputs,
     reported,
     working,
@@ -34,7 +34,7 @@ from b2bcx.cli.options import (
 )
 
 if TYPE_CHECKING:
-    from b2bcx.results import DriverAnalysis
+    pass
 
 
 def drivers(
@@ -76,7 +76,7 @@ def drivers(
     fmt: FormatOption = Format.table,
     sheet: SheetOption = None,
     wide: WideOption = False,
-    engine: EngineOption = Engine.embedded,
+    engine: EngineOption = Engine.auto,
     scheduler: SchedulerOption = None,
 ) -> None:
     """Which pillars drive loyalty and advocacy: relative importance, intervals and quadrants.
@@ -84,26 +84,27 @@ def drivers(
     Example: b2bcx drivers examples/acme_2026q3.csv -c examples/acme.yaml --by role
     """
     with reported():
-        from b2bcx.api.key_drivers import drivers as key_drivers
+        from b2bcx.api.commands import Watch
+        from b2bcx.api.commands import drivers as key_drivers
+        from b2bcx.config.models import load_config
 
         paths = local_exports([e for e in exports if "://" not in e])
         refuse_output_over_inputs(output, [*paths, config])
         refuse_output_over_inputs(plot, [*paths, config], "--plot")
-        options: dict[str, Any] = {
-            "outcome": outcome,
-            "method": method.value,
-            "by_role": by is not None,
-            "bootstrap": bootstrap,
-            "seed": seed,
-        }
         with working(f"Fitting key drivers ({bootstrap} bootstrap resamples)…"):
-            result = None
-            if sheet is None:
-                streamed = exports if engine is Engine.dask else local_exports(exports)
-                result = _streamed(streamed, config, engine, scheduler, options)
-            if result is None:
-                cfg, export = load_inputs(local_exports(exports), config, sheet)
-                result = key_drivers(export, cfg, **options)
+            result = key_drivers(
+                exports,
+                load_config(config),
+                outcome=outcome,
+                method=method.value,
+                by_role=by is not None,
+                bootstrap=bootstrap,
+                seed=seed,
+                engine=engine.value,
+                scheduler=scheduler,
+                sheet=parse_sheet(sheet),
+                watch=Watch(notice=note),
+            )
         if plot is not None:
             _plot(result, plot)
         emit(
@@ -113,30 +114,6 @@ def drivers(
             "Drivers",
             lambda c: _render(c, result, wide),
         )
-
-
-def _streamed(
-    exports: list[str] | list[Path],
-    config_path: Path,
-    engine: Engine,
-    scheduler: str | None,
-    options: dict[str, Any],
-) -> DriverAnalysis | None:
-    """The drivers from the streaming pass, or None when it does not apply."""
-    from b2bcx.api.key_drivers import drivers_files
-    from b2bcx.config.models import load_config
-
-    result = drivers_files(
-        exports,
-        load_config(config_path),
-        engine=engine.value,
-        scheduler=scheduler,
-        notice=note,
-        **options,
-    )
-    if result is None and engine is not Engine.embedded:
-        note(f"the {engine.value} engine cannot read these exports; reading them here")
-    return result
 
 
 def _plot(result: Any, path: Path) -> None:

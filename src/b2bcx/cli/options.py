@@ -28,6 +28,7 @@ class Method(StrEnum):
 
 
 class Engine(StrEnum):
+    auto = "auto"
     embedded = "embedded"
     dask = "dask"
     duckdb = "duckdb"
@@ -203,7 +204,7 @@ EngineOption = Annotated[
     Engine,
     typer.Option(
         "--engine",
-        help="Where the pass over the rows runs: in this process (embedded), in DuckDB (duckdb, a prototype) or on a Dask cluster.",
+        help="Where the pass over the rows runs: auto streams in this process when the pass applies and reads the exports whole when it does not; embedded in this process, duckdb in DuckDB (a prototype), dask on a Dask cluster.",
     ),
 ]
 

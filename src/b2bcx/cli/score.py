@@ -13,7 +13,6 @@ from b2bcx.cli.common import (
     refuse_output_over_inputs,
     reported,
     score_inputs,
-    score_streamed,
 )
 from b2bcx.cli.options import (
     AccountsOption,
@@ -53,7 +52,7 @@ def score(
     accounts: AccountsOption = None,
     bad_answers: BadAnswersOption = BadAnswers.error,
     wide: WideOption = False,
-    engine: EngineOption = Engine.embedded,
+    engine: EngineOption = Engine.auto,
     scheduler: SchedulerOption = None,
 ) -> None:
     """Account CX indices, pillar scores, NPS, coverage, 95% intervals and risk flags.
@@ -65,22 +64,17 @@ def score(
 
         paths = local_exports([e for e in exports if "://" not in e])
         refuse_output_over_inputs(output, [*paths, config, *(baseline or []), accounts])
-        result = None
-        if baseline is None and sheet is None and bad_answers is BadAnswers.error:
-            streamed = exports if engine is Engine.dask else local_exports(exports)
-            result = score_streamed(
-                streamed, config, accounts, engine.value, scheduler, output
-            )
-        if result is None:
-            result = score_inputs(
-                local_exports(exports),
-                config,
-                sheet,
-                baseline,
-                accounts,
-                bad_answers.value,
-                output,
-            )
+        result = score_inputs(
+            exports,  # type: ignore[arg-type]
+            config,
+            sheet,
+            baseline,
+            accounts,
+            bad_answers.value,
+            output,
+            engine.value,
+            scheduler,
+        )
         note_unreadable(result.problems)
         if fmt is Format.bi:
             _write_bi(result, output, by)

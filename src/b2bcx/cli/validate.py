@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, NoReturn
 
 import typer
 
-from b2bcx.cli.common import load_inputs, note_unreadable, reported, working
+from b2bcx.cli.common import note_unreadable, parse_sheet, reported, working
 from b2bcx.cli.options import (
     AccountsOption,
     BadAnswers,
@@ -37,7 +37,6 @@ def validate(
     """
     with reported():
         from b2bcx import api
-        from b2bcx.api.load import load_master
         from b2bcx.cli.render.console import stdout_console
         from b2bcx.cli.render.score import render_validation
         from b2bcx.errors import B2bcxError
@@ -45,14 +44,17 @@ def validate(
 
         with working("Checking…"):
             try:
-                cfg, export = load_inputs(exports, config, sheet)
+                summary, problems = api.validate(
+                    exports,
+                    config,
+                    accounts=accounts,
+                    sheet=parse_sheet(sheet),
+                    bad_answers=bad_answers.value,
+                )
             except B2bcxError as error:
                 if fmt is not Format.json:
                     raise
                 refused(error)
-            summary, problems = api.validate(
-                export, cfg, load_master(cfg, accounts, strict=False), bad_answers.value
-            )
         if fmt is Format.json:
             payload = {
                 "rows": json_records(summary),
