@@ -59,6 +59,25 @@ class IndexCells:
     top_only: bool = False
 
 
+def row_counts(rows: pd.DataFrame) -> dict[str, int]:
+    """Input rows ``read``, ``scored`` and ``excluded``, from the row accounting
+    (one line per input row, or from the streaming pass one line per status and
+    reason with the number of rows in ``count``).
+
+    Examples
+    --------
+    >>> lines = pd.DataFrame({"status": ["scored", "excluded"], "count": [9, 1]})
+    >>> row_counts(lines)
+    {'read': 10, 'scored': 9, 'excluded': 1}
+    """
+    if rows.empty:
+        return {"read": 0, "scored": 0, "excluded": 0}
+    count = rows["count"] if "count" in rows else pd.Series(1, index=rows.index)
+    scored = int(count[rows["status"] == "scored"].sum())
+    excluded = int(count[rows["status"] == "excluded"].sum())
+    return {"read": int(count.sum()), "scored": scored, "excluded": excluded}
+
+
 @dataclass(frozen=True)
 class ScoreResult:
     """Everything ``b2bcx score`` computes.
@@ -84,6 +103,9 @@ class ScoreResult:
     pooled_variance : the index's within-account variance pooled over all roles
         (docs/method.md#variance-fallback), the chase list's ``σ²`` for accounts
         without an SE.
+    cells : per account and role heard, ``respondents`` and the NPS counts
+        ``nps_n``, ``nps_promoters``, ``nps_detractors``
+        (:func:`b2bcx.scoring.finish.cell_counts`).
     """
 
     config: Config
@@ -107,6 +129,12 @@ class ScoreResult:
     icc2: float = float("nan")
     k_star: float = float("nan")
     pooled_variance: float = float("nan")
+    cells: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    @property
+    def respondent_count(self) -> int:
+        """Respondents scored (rows kept), on either path."""
+        return row_counts(self.rows)["scored"]
 
     @property
     def portfolio(self) -> dict[str, float]:

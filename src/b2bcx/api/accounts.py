@@ -33,7 +33,12 @@ from b2bcx.scoring.agreement import (
     sums_from_respondents,
 )
 from b2bcx.scoring.attributes import attribute_columns, named
-from b2bcx.scoring.breakdowns import compare_baseline, lifecycle_table, role_table
+from b2bcx.scoring.breakdowns import (
+    cell_counts_of,
+    compare_baseline,
+    lifecycle_table,
+    role_table,
+)
 from b2bcx.scoring.prepare import Prepared, prepare
 from b2bcx.scoring.respondents import BadAnswers, score_respondents
 from b2bcx.scoring.scale_checks import scale_checks
@@ -343,6 +348,7 @@ def _result(
         index_cells=index_cells(respondents, config),
         agreement=portfolio_agreement(agreement, config),
         pooled_variance=pooled_index_variance(respondents, config),
+        cells=cell_counts_of(respondents, config),
     )
 
 
@@ -361,6 +367,7 @@ def assemble(
     index_cells: IndexCells | None = None,
     agreement: PortfolioAgreement | None = None,
     pooled_variance: float = float("nan"),
+    cells: pd.DataFrame | None = None,
 ) -> ScoreResult:
     """The result from the account table (with attributes): the account list
     applied, tiers, segments and lifecycle views; ``borrowed`` names the roles
@@ -415,6 +422,7 @@ def assemble(
         icc2=found.icc2,
         k_star=found.k_star,
         pooled_variance=pooled_variance,
+        cells=pd.DataFrame() if cells is None else cells,
     )
     segments = _with_agreement(
         _segments(accounts, config, master, result.segment_columns), result

@@ -347,6 +347,7 @@ def _result(
         index_cells=done.index_cells,
         agreement=done.agreement,
         pooled_variance=done.pooled_variance,
+        cells=done.cells,
     )
 
 

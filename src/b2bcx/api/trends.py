@@ -149,28 +149,33 @@ def _parts(
     return table
 
 
-def _group_nps(respondents: pd.DataFrame, group: str) -> pd.DataFrame:
-    answered = respondents[respondents["nps_code"].notna()]
-    code = answered["nps_code"].astype(float)
-    keys = answered[group].astype("string").fillna("(missing)")
-    table = pd.DataFrame(
-        {"p": code.eq(1), "d": code.eq(-1), "group": keys.to_numpy()}
-    ).groupby("group", sort=True)
-    out = pd.DataFrame({"count": table.size(), "p": table["p"].mean()})
-    out["d"] = table["d"].mean()
+def _group_nps(cells: pd.DataFrame, group: str) -> pd.DataFrame:
+    """NPS per group from the account x role counts: answers, promoter and
+    detractor shares, share of all answers."""
+    answered = cells[cells["nps_n"] > 0]
+    keys = answered[group].astype("string").fillna("(missing)").to_numpy()
+    table = answered[["nps_n", "nps_promoters", "nps_detractors"]].groupby(
+        keys, sort=True
+    )
+    sums = table.sum()
+    out = pd.DataFrame({"count": sums["nps_n"].astype(np.int64)})
+    out["p"] = sums["nps_promoters"] / sums["nps_n"]
+    out["d"] = sums["nps_detractors"] / sums["nps_n"]
     out["share"] = out["count"] / out["count"].sum()
     out["nps"] = 100 * (out["p"] - out["d"])
+    out.index.name = "group"
     return out
 
 
 def _with_group(result: ScoreResult, group: str) -> pd.DataFrame:
-    people = result.respondents
-    if group in people:
-        return people
+    cells = result.cells
+    if group in cells:
+        return cells
     if group in result.accounts:
-        return people.merge(
-            result.accounts[["account", group]], on="account", how="left"
+        names = result.accounts[["account", group]].assign(
+            account=result.accounts["account"].astype(str)
         )
+        return cells.merge(names, on="account", how="left")
     raise AnalysisError(
         f"--by {group}: no such column",
         hint="use a segment column of the config or the account list, or leave "
@@ -182,7 +187,7 @@ def _rate_mix(
     current: ScoreResult, base: ScoreResult, group: str
 ) -> tuple[pd.DataFrame, dict[str, float]]:
     empty = {k: np.nan for k in ("before", "after", "total", "rate", "mix")}
-    if "nps_code" not in current.respondents or "nps_code" not in base.respondents:
+    if "nps_n" not in current.cells or "nps_n" not in base.cells:
         return pd.DataFrame(), empty
     now = _group_nps(_with_group(current, group), group)
     before = _group_nps(_with_group(base, group), group)

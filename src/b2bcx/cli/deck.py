@@ -223,5 +223,5 @@ def _summary_line(
     where = paths[0] if len(paths) == 1 else output
     note(
         f"deck: {slide_count(inputs, options):,} accounts, "
-        f"{len(inputs.score.respondents):,} respondents, {decks} -> {where}"
+        f"{inputs.score.respondent_count:,} respondents, {decks} -> {where}"
     )

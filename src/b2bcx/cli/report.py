@@ -211,7 +211,7 @@ def _summary_line(inputs: ReportInputs, output: Path) -> None:
     )
     risky, blind = risk_counts(result)
     line = (
-        f"report: {len(result.accounts):,} accounts, {len(result.respondents):,} "
+        f"report: {len(result.accounts):,} accounts, {result.respondent_count:,} "
         f"respondents, {excluded_rows(result):,} excluded rows, {read_as_missing}"
         f"{risky:,} accounts at risk, {blind:,} blind spots -> {output}"
     )

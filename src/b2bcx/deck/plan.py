@@ -280,13 +280,14 @@ def hashed_stem(stem: str, key: str, limit: int) -> str:
 
 
 def roles_by_account(result: ScoreResult) -> dict[str, dict[str, int]]:
-    """Respondents per role in each account."""
-    people = result.respondents
-    if people.empty or "role" not in people:
-        return {}
-    counts = people.groupby(["account", "role"], observed=True).size()
+    """Respondents per role in each account (the result's cells)."""
+    cells = result.cells
     out: dict[str, dict[str, int]] = {}
-    for (account, role), count in counts.items():
+    if cells.empty:
+        return out
+    for account, role, count in zip(
+        cells["account"], cells["role"], cells["respondents"], strict=True
+    ):
         out.setdefault(str(account), {})[str(role)] = int(count)
     return out
 

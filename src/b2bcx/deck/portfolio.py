@@ -71,7 +71,7 @@ def portfolio_slide(
 def coverage_line(result: ScoreResult) -> str:
     table = result.accounts
     scored = int(table["index"].notna().sum())
-    text = f"{scored:,} accounts scored, {len(result.respondents):,} respondents"
+    text = f"{scored:,} accounts scored, {result.respondent_count:,} respondents"
     if len(result.not_heard):
         text += f"; {len(result.not_heard):,} listed accounts not heard"
     coverage = number(result.revenue_coverage)

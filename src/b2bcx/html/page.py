@@ -296,7 +296,7 @@ class Page:
 
     def header(self) -> str:
         since = self.result.baseline_wave
-        subtitle = f"{len(self.result.accounts):,} accounts heard, {len(self.result.respondents):,} respondents"
+        subtitle = f"{len(self.result.accounts):,} accounts heard, {self.result.respondent_count:,} respondents"
         if since:
             subtitle += f"; change since {safe_text(since, 40)}"
         nav = "".join(f'<a href="#{key}">{escape(name)}</a>' for key, name in SECTIONS)

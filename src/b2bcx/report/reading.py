@@ -65,7 +65,7 @@ def _number(value: float, signed: bool = False) -> str:
 def _portfolio(result: ScoreResult) -> str:
     p = result.portfolio
     heard = (
-        f"{len(result.accounts):,} accounts and {len(result.respondents):,} respondents"
+        f"{len(result.accounts):,} accounts and {result.respondent_count:,} respondents"
     )
     if math.isnan(p["index"]):
         text = f"No CX index: the config has no pillars to score ({heard})"
@@ -297,10 +297,9 @@ def _renewals(inputs: ReportInputs) -> str:
 
 
 def _quality(inputs: ReportInputs) -> str:
-    rows = inputs.score.rows
-    excluded = int((rows["status"] == "excluded").sum())
+    counts = tables.row_counts(inputs.score.rows)
     warnings = len(inputs.problems)
     return (
-        f"{len(rows):,} input rows read, {excluded:,} excluded; "
+        f"{counts['read']:,} input rows read, {counts['excluded']:,} excluded; "
         f"{warnings} data-quality warning{'s' if warnings != 1 else ''} (see Data quality)."
     )

@@ -173,7 +173,7 @@ def agreement_figures(result: ScoreResult) -> list[Figure]:
 def _counts(result: ScoreResult) -> list[Figure]:
     accounts = result.accounts
     counts = {
-        "Respondents scored": len(result.respondents),
+        "Respondents scored": result.respondent_count,
         "Accounts heard": len(accounts),
         "Accounts with an index": int(accounts["index"].notna().sum()),
         "Accounts flagged": flagged_count(result),
@@ -223,7 +223,7 @@ def flagged_count(result: ScoreResult) -> int:
 
 def excluded_rows(result: ScoreResult) -> int:
     """Input rows excluded from scoring (any reason)."""
-    return int((result.rows["status"] == "excluded").sum())
+    return tables.row_counts(result.rows)["excluded"]
 
 
 def flag_counts(result: ScoreResult) -> dict[str, int]:

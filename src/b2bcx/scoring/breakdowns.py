@@ -211,3 +211,30 @@ def lifecycle_table(accounts: pd.DataFrame, config: Config) -> pd.DataFrame:
     table["pillar_average"] = table[pillars].mean(axis=1)
     table["priority_below_average"] = table["priority_score"] < table["pillar_average"]
     return table.rename_axis("phase").reset_index()
+
+
+def cell_counts_of(respondents: pd.DataFrame, config: Config) -> pd.DataFrame:
+    """:func:`b2bcx.scoring.finish.cell_counts` from the scored respondents."""
+    roles = list(config.role_weights)
+    people = respondents[respondents["role"].isin(roles)]
+    keys = [people["account"].astype(str), people["role"].astype(str)]
+    grouped = people.groupby(keys, observed=True, sort=False)
+    table = grouped.size().rename("respondents").reset_index()
+    table.columns = ["account", "role", "respondents"]
+    if "nps_code" in people:
+        code = people["nps_code"]
+        counts = (
+            pd.DataFrame(
+                {
+                    "nps_n": code.notna(),
+                    "nps_promoters": code.eq(1),
+                    "nps_detractors": code.eq(-1),
+                }
+            )
+            .groupby(keys, observed=True, sort=False)
+            .sum()
+        )
+        table = table.join(counts.astype(np.int64), on=["account", "role"])
+    rank = table["role"].map({r: k for k, r in enumerate(roles)})
+    order = np.lexsort((rank.to_numpy(), table["account"].to_numpy(str)))
+    return table.iloc[order].reset_index(drop=True)

@@ -79,6 +79,7 @@ class Finished:
     index_cells: IndexCells | None = None
     agreement: PortfolioAgreement = field(default_factory=PortfolioAgreement)
     pooled_variance: float = float("nan")
+    cells: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 class Locator:
@@ -517,6 +518,7 @@ def finish(total: Partial, p: Plan, first_rows: Mapping[str, int]) -> Finished:
     pooled = cell_summary(total, j_index).pooled_all()
     columns = account_columns(total, p, order)
     agreement = agreement_sums(total, p)
+    counted = cell_counts(total, p, order)
     total.release_sums()
     accounts = account_frame(account_labels(total, p, order), columns, p, agreement)
     del columns
@@ -533,7 +535,31 @@ def finish(total: Partial, p: Plan, first_rows: Mapping[str, int]) -> Finished:
         index_cells=cells,
         agreement=portfolio_agreement(agreement, p.config),
         pooled_variance=pooled,
+        cells=counted,
     )
+
+
+def cell_counts(total: Partial, p: Plan, order: np.ndarray) -> pd.DataFrame:
+    """Per account and role heard: ``respondents``, and with NPS its answers
+    ``nps_n``, ``nps_promoters`` and ``nps_detractors`` (accounts in id order,
+    roles in config order): the counts the deck's "who answered" and the NPS
+    rate/mix split read."""
+    count = total.count[order]
+    a, r = np.nonzero(count > 0)
+    ids = total.accounts.take(pa.array(order)).to_numpy(zero_copy_only=False)
+    table = pd.DataFrame(
+        {
+            "account": ids[a],
+            "role": np.asarray(p.roles, dtype=object)[r],
+            "respondents": count[a, r].round().astype(np.int64),
+        }
+    )
+    if PROMOTER in p.scores:
+        j, k = p.scores.index(PROMOTER), p.scores.index(DETRACTOR)
+        table["nps_n"] = total.n[order][a, r, j].round().astype(np.int64)
+        table["nps_promoters"] = total.total[order][a, r, j].round().astype(np.int64)
+        table["nps_detractors"] = total.total[order][a, r, k].round().astype(np.int64)
+    return table
 
 
 def driver_cross_products(

@@ -8,7 +8,7 @@ import pandas as pd
 
 from b2bcx.config.models import Config
 from b2bcx.errors import DataError
-from b2bcx.results import ScoreResult
+from b2bcx.results import ScoreResult, row_counts
 from b2bcx.scoring.accounts import NAME, revenue_column, score_columns
 from b2bcx.scoring.ranking import ranked
 from b2bcx.scoring.risk import revenue_at_risk, risk_and_blind_spots
@@ -22,8 +22,8 @@ def rows_summary(rows: pd.DataFrame) -> pd.DataFrame:
     per status and reason with the number of rows in ``count``.
     """
     count = rows["count"] if "count" in rows else pd.Series(1, index=rows.index)
-    total = int(count.sum())
-    scored = int(count[rows["status"] == "scored"].sum())
+    counts = row_counts(rows)
+    total, scored = counts["read"], counts["scored"]
     excluded = rows["status"] == "excluded"
     reasons = count[excluded].groupby(rows.loc[excluded, "reason"], sort=True).sum()
     reasons = reasons.iloc[np.lexsort((reasons.index.astype(str), -reasons.to_numpy()))]
