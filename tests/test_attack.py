@@ -210,7 +210,7 @@ def test_control_characters_are_replaced_in_the_report_and_warned(
 
     export = _export_with_cells(inputs["export"], CONTROLS)
     out = tmp_path / "report.xlsx"
-    result = run("report", export, "-c", inputs["config"], "-o", out)
+    result = run("report", export, "-c", inputs["config"], "-o", out, "--respondents")
     assert result.exit_code == 0, result.output
     book = openpyxl.load_workbook(out)
     texts = [str(c.value) for ws in book.worksheets for r in ws.iter_rows() for c in r]

@@ -91,7 +91,18 @@ def inputs() -> ReportInputs:
 def cli_run(tmp_path_factory) -> tuple[Path, Any]:
     """The example written end to end by `b2bcx report` (with the Respondents sheet)."""
     target = tmp_path_factory.mktemp("report") / "acme_report.xlsx"
-    result = run(Q3, "-c", CONFIG, "--baseline", Q2, "-o", target, "--bootstrap", 50)
+    result = run(
+        Q3,
+        "-c",
+        CONFIG,
+        "--baseline",
+        Q2,
+        "-o",
+        target,
+        "--bootstrap",
+        50,
+        "--respondents",
+    )
     assert result.exit_code == 0, result.output
     return target, result
 
@@ -361,7 +372,9 @@ def small_inputs(tmp_path_factory) -> ReportInputs:
     folder = tmp_path_factory.mktemp("small")
     export, config = small_program(folder, crafted_rows())
     sources = load_sources([export], config, None, None, None)
-    return report_inputs(sources, options=AnalysisOptions(bootstrap=0))
+    return report_inputs(
+        sources, options=AnalysisOptions(bootstrap=0), include_respondents=True
+    )
 
 
 def test_a_failed_save_leaves_no_partial_file_and_keeps_the_previous(
@@ -427,7 +440,7 @@ def crafted_rows() -> list[dict[str, Any]]:
 def test_crafted_ids_and_comments_stay_text(tmp_path):
     export, config = small_program(tmp_path, crafted_rows())
     target = tmp_path / "crafted.xlsx"
-    result = run(export, "-c", config, "-o", target, "--bootstrap", 0)
+    result = run(export, "-c", config, "-o", target, "--bootstrap", 0, "--respondents")
     assert result.exit_code == 0, result.output
     wb = openpyxl.load_workbook(target)
     seen = set()
@@ -445,7 +458,12 @@ def test_crafted_ids_and_comments_stay_text(tmp_path):
 def test_missing_analyses_become_notes(tmp_path):
     export, config = small_program(tmp_path, crafted_rows())
     target = tmp_path / "notes.xlsx"
-    assert run(export, "-c", config, "-o", target, "--bootstrap", 0).exit_code == 0
+    assert (
+        run(
+            export, "-c", config, "-o", target, "--bootstrap", 0, "--respondents"
+        ).exit_code
+        == 0
+    )
     wb = openpyxl.load_workbook(target)
     assert "no `factors:` section" in wb["Factors"]["A1"].value
     assert wb["Lifecycle"]["A1"].value.startswith("No lifecycle view")
@@ -527,7 +545,12 @@ def test_quiet_prints_no_summary(tmp_path):
 def test_formula_like_text_carries_the_quote_prefix(tmp_path):
     export, config = small_program(tmp_path, crafted_rows())
     target = tmp_path / "quoted.xlsx"
-    assert run(export, "-c", config, "-o", target, "--bootstrap", 0).exit_code == 0
+    assert (
+        run(
+            export, "-c", config, "-o", target, "--bootstrap", 0, "--respondents"
+        ).exit_code
+        == 0
+    )
     ws = openpyxl.load_workbook(target)["Respondents"]
     header = [c.value for c in ws[1]]
     column = ws.cell(row=1, column=header.index("Comment") + 1).column_letter

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -15,7 +16,6 @@ import pandas as pd
 from b2bcx import __version__
 from b2bcx.config.models import Config
 from b2bcx.errors import Problem
-from b2bcx.io import Export
 
 
 @dataclass(frozen=True)
@@ -106,6 +106,8 @@ class ScoreResult:
     cells : per account and role heard, ``respondents`` and the NPS counts
         ``nps_n``, ``nps_promoters``, ``nps_detractors``
         (:func:`b2bcx.scoring.finish.cell_counts`).
+    comments : the first comments of each account and role (``account, role,
+        respondent, text``; :func:`b2bcx.scoring.finish.comment_table`).
     """
 
     config: Config
@@ -130,6 +132,7 @@ class ScoreResult:
     k_star: float = float("nan")
     pooled_variance: float = float("nan")
     cells: pd.DataFrame = field(default_factory=pd.DataFrame)
+    comments: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def respondent_count(self) -> int:
@@ -308,15 +311,26 @@ class AnalysisOptions:
 
 @dataclass(frozen=True)
 class Sources:
-    """The exports and lists a report reads (already loaded)."""
+    """What a report or deck is computed from, named by path: the library streams
+    or reads the exports once (docs/method.md#streaming).
 
-    export: Export
+    Attributes
+    ----------
+    config : the config; ``config_path`` the file it came from.
+    exports : this wave's export files; ``baseline`` last wave's; ``history``
+        earlier waves', oldest first.
+    master : the CRM account list, or None; ``decisions`` the renewals, or None.
+    sheet : the worksheet of Excel exports (None: the first).
+    """
+
     config: Config
-    baseline: Export | None = None
+    exports: tuple[Path, ...]
+    baseline: tuple[Path, ...] = ()
     master: AccountMaster | None = None
-    files: tuple[InputFile, ...] = field(default_factory=tuple)
     decisions: Decisions | None = None
-    history: tuple[Export, ...] = ()
+    history: tuple[Path, ...] = ()
+    sheet: str | int | None = None
+    config_path: Path | None = None
 
 
 @dataclass(frozen=True)

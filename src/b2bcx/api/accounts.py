@@ -35,6 +35,7 @@ from b2bcx.scoring.agreement import (
 from b2bcx.scoring.attributes import attribute_columns, named
 from b2bcx.scoring.breakdowns import (
     cell_counts_of,
+    comments_of,
     compare_baseline,
     lifecycle_table,
     role_table,
@@ -349,6 +350,7 @@ def _result(
         agreement=portfolio_agreement(agreement, config),
         pooled_variance=pooled_index_variance(respondents, config),
         cells=cell_counts_of(respondents, config),
+        comments=comments_of(respondents, config),
     )
 
 
@@ -368,6 +370,7 @@ def assemble(
     agreement: PortfolioAgreement | None = None,
     pooled_variance: float = float("nan"),
     cells: pd.DataFrame | None = None,
+    comments: pd.DataFrame | None = None,
 ) -> ScoreResult:
     """The result from the account table (with attributes): the account list
     applied, tiers, segments and lifecycle views; ``borrowed`` names the roles
@@ -423,6 +426,7 @@ def assemble(
         k_star=found.k_star,
         pooled_variance=pooled_variance,
         cells=pd.DataFrame() if cells is None else cells,
+        comments=pd.DataFrame() if comments is None else comments,
     )
     segments = _with_agreement(
         _segments(accounts, config, master, result.segment_columns), result

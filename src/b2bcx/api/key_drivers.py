@@ -11,7 +11,7 @@ import difflib
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -22,6 +22,9 @@ from b2bcx.config.models import Config
 from b2bcx.errors import ConfigError
 from b2bcx.io import Export
 from b2bcx.results import DriverAnalysis
+
+if TYPE_CHECKING:
+    from b2bcx.scoring.moments import Partial, Plan
 from b2bcx.stats.drivers import (
     DriverResult,
     drivers_by_role_from_cross_products,
@@ -113,7 +116,6 @@ def drivers_files(
     the exports whole); ``notice`` is told why when that costs a second read.
     """
     from b2bcx.api.streamed import drivers_partial
-    from b2bcx.scoring.finish import driver_cross_products, dropped_cases
 
     column = _driven_outcome(config, outcome)
     passed = drivers_partial(
@@ -121,7 +123,41 @@ def drivers_files(
     )
     if passed is None:
         return None
-    total, p = passed.total, passed.plan
+    return drivers_from_pass(
+        passed.total,
+        passed.plan,
+        outcome=outcome,
+        method=method,
+        by_role=by_role,
+        bootstrap=bootstrap,
+        seed=seed,
+    )
+
+
+def drivers_from_pass(
+    total: Partial,
+    p: Plan,
+    *,
+    outcome: str = "nps",
+    method: str = "rwa",
+    by_role: bool = False,
+    bootstrap: int = 1000,
+    seed: int = 2011,
+) -> DriverAnalysis:
+    """:func:`drivers` from a merged partial whose plan sums the cross-products
+    of ``outcome`` (``plan(config, drivers=...)``), before the finish lets the
+    sums go.
+
+    Raises
+    ------
+    AnalysisError
+        The overall model cannot be fitted (a role's model that cannot is left
+        out of the breakdown).
+    """
+    from b2bcx.scoring.finish import driver_cross_products, dropped_cases
+
+    config = p.config
+    column = _driven_outcome(config, outcome)
     pillars = list(config.pillars)
     options = _options(config, method, bootstrap, seed)
     overall = drivers_from_cross_products(

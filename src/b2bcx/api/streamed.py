@@ -9,16 +9,16 @@ scores the export the respondent way (docs/method.md#streaming).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from b2bcx.config.models import Config
-from b2bcx.errors import Problem, UsageError
+from b2bcx.errors import AnalysisError, Problem, UsageError
 from b2bcx.io.batches import Source, stream_source
-from b2bcx.results import AccountMaster, ScoreResult
+from b2bcx.results import AccountMaster, DriverAnalysis, ScoreResult
 from b2bcx.scoring.finish import (
     Locator,
     Repeats,
@@ -209,6 +209,85 @@ def run_pass(
     return Passed(total, p, sources, repeats, collisions)
 
 
+@dataclass(frozen=True)
+class Streamed:
+    """A wave scored by one pass, with what a report needs beside the scores.
+
+    rows_per_file : records read per export file.
+    drivers : the key drivers from the same pass (``outcome`` given), else None;
+        ``drivers_error`` then holds why they could not be fitted, if they were
+        asked for.
+    """
+
+    result: ScoreResult
+    rows_per_file: dict[str, int]
+    drivers: DriverAnalysis | None = None
+    drivers_error: AnalysisError | None = None
+
+
+def score_pass(
+    paths: Sequence[str | Path],
+    config: Config,
+    *,
+    master: AccountMaster | None = None,
+    outcome: str | None = None,
+    driver_options: Mapping[str, Any] | None = None,
+    engine: str = "embedded",
+    scheduler: str | None = None,
+    notice: Callable[[str], None] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> Streamed | None:
+    """One pass over the exports for a report or deck: the scores and, with
+    ``outcome``, the key drivers of that outcome (overall and by role, with
+    ``driver_options`` for :func:`b2bcx.api.key_drivers.drivers_from_pass`),
+    from the same partial. None when the pass does not apply (as
+    :func:`score_files`); the caller then reads the exports whole.
+    """
+    passed = run_pass(
+        paths, plan(config, drivers=outcome), engine, scheduler, notice, progress
+    )
+    if passed is None or not _usable(passed.total, notice):
+        return None
+    drivers, error = None, None
+    if outcome is not None and not _census_errors(passed):
+        drivers, error = _drivers(passed, driver_options or {})
+    rows: dict[str, int] = {}
+    for file, records, _ in passed.total.parts.values():
+        rows[file] = rows.get(file, 0) + records
+    result = _result(passed, master, notice)
+    if result is None:
+        return None
+    return Streamed(result, rows, drivers, error)
+
+
+def _census_errors(passed: Passed) -> bool:
+    total = passed.total
+    found = census_problems(total, passed.plan, Locator(total, passed.first_rows))
+    return any(problem.severity == "error" for problem in found)
+
+
+def _drivers(
+    passed: Passed, options: Mapping[str, Any]
+) -> tuple[DriverAnalysis | None, AnalysisError | None]:
+    """The drivers by role with the overall model; the overall model alone when
+    the roles' models cannot be fitted; else the reason."""
+    from b2bcx.api.key_drivers import drivers_from_pass
+
+    outcome = passed.plan.cross[-1]  # the outcome's column is its name
+    try:
+        return drivers_from_pass(
+            passed.total, passed.plan, outcome=outcome, by_role=True, **options
+        ), None
+    except AnalysisError:
+        pass
+    try:
+        return drivers_from_pass(
+            passed.total, passed.plan, outcome=outcome, **options
+        ), None
+    except AnalysisError as error:
+        return None, error
+
+
 def _shared_labels(layout: Layout, p: Plan) -> list[Problem]:
     """The warnings for value labels that several codes of a source share, as
     :func:`b2bcx.scoring.prepare.prepare` gives them."""
@@ -348,6 +427,7 @@ def _result(
         agreement=done.agreement,
         pooled_variance=done.pooled_variance,
         cells=done.cells,
+        comments=done.comments,
     )
 
 

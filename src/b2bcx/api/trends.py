@@ -314,20 +314,26 @@ def _movers(current: ScoreResult) -> pd.DataFrame:
 # -- trends ---------------------------------------------------------------------------
 def history_trend(
     sources: Sources, current: ScoreResult, base: ScoreResult | None
-) -> TrendResult | None:
+) -> tuple[TrendResult | None, list[ScoreResult]]:
     """The trend over ``--history`` (earlier waves, oldest first), the baseline and
-    this wave, for the workbook and the decks; None without a history or baseline."""
+    this wave, for the workbook and the decks, with the earlier waves scored (each
+    streamed when the pass applies); None without a history or baseline."""
+    from b2bcx.api.commands import score as score_files_or_export
+
     if not sources.history or base is None:
-        return None
+        return None, []
     earlier = [
-        score(export, sources.config, master=sources.master)
-        for export in sources.history
+        score_files_or_export(
+            [path], sources.config, master=sources.master, sheet=sources.sheet
+        )
+        for path in sources.history
     ]
     waves = [*earlier, base, current]
     labels = [r.wave or f"wave {t + 1}" for t, r in enumerate(waves)]
-    return trend_of(
+    found = trend_of(
         list(zip(labels, waves, strict=True)), sources.config, master=sources.master
     )
+    return found, earlier
 
 
 def split_waves(export: Export, config: Config) -> list[tuple[str, Export]]:

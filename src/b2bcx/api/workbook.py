@@ -7,26 +7,42 @@ no printing). :func:`report_inputs` is the library call behind ``b2bcx report``.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable
-from dataclasses import replace
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
 import pandas as pd
 
 from b2bcx.api.accounts import Checked, check, score_waves
+from b2bcx.api.commands import (
+    AUTO,
+    QUIET,
+    Watch,
+    compared,
+    config_of,
+    export_paths,
+    master_of,
+    read_exports,
+    streams,
+)
 from b2bcx.api.key_drivers import drivers
 from b2bcx.api.screening import factors
 from b2bcx.api.trends import change_from, history_trend
 from b2bcx.api.worth import sources_value
+from b2bcx.config.models import Config
 from b2bcx.errors import AnalysisError
+from b2bcx.io import Export
 from b2bcx.results import (
+    AccountMaster,
     AnalysisOptions,
     DriverAnalysis,
     FactorResult,
     InputFile,
     ReportInputs,
+    ScoreResult,
     Sources,
+    row_counts,
 )
 from b2bcx.scoring.prepare import FILE
 from b2bcx.scoring.respondents import BadAnswers
@@ -34,81 +50,247 @@ from b2bcx.scoring.respondents import BadAnswers
 DRIVER_OUTCOMES = ("nps", "loyalty")
 
 
+def load_sources(
+    exports: Sequence[str | Path],
+    config: Config | str | Path,
+    *,
+    baseline: Sequence[str | Path] | None = None,
+    accounts: AccountMaster | str | Path | None = None,
+    renewals: str | Path | None = None,
+    history: Sequence[str | Path] | None = None,
+    sheet: str | int | None = None,
+) -> Sources:
+    """The config, the account list and the decisions (``renewals``, else
+    ``value.file``) read once; the exports named, to be streamed or read by
+    :func:`report_inputs` or :func:`b2bcx.api.deck.deck_inputs`.
+
+    Raises
+    ------
+    ConfigError, DataError
+        The config, the account list or the decisions cannot be used.
+    """
+    from b2bcx.api.load import load_decisions
+
+    cfg = config_of(config)
+    decisions = None
+    if renewals is not None or cfg.value.file is not None:
+        decisions = load_decisions(cfg, renewals)
+    return Sources(
+        cfg,
+        tuple(export_paths(exports)),
+        tuple(export_paths(baseline or [])),
+        master_of(cfg, accounts),
+        decisions,
+        tuple(export_paths(history or [])),
+        sheet,
+        None if isinstance(config, Config) else Path(config),
+    )
+
+
+@dataclass(frozen=True)
+class _Waves:
+    """This wave and the baseline scored, the factors and drivers beside them,
+    and the rows read per export file."""
+
+    result: ScoreResult
+    base: ScoreResult | None
+    factors: FactorResult | None
+    factors_note: str
+    drivers: DriverAnalysis | None
+    drivers_by_role: DriverAnalysis | None
+    drivers_note: str
+    rows: dict[str, int]
+
+
 def report_inputs(
     sources: Sources,
     *,
     options: AnalysisOptions | None = None,
     run_time: datetime | None = None,
-    include_respondents: bool = True,
+    include_respondents: bool = False,
     on_step: Callable[[str], None] | None = None,
     bad_answers: BadAnswers = "error",
+    engine: str = AUTO,
+    watch: Watch = QUIET,
 ) -> ReportInputs:
-    """Score, screen factors and find key drivers once, for one workbook.
+    """Score, screen factors and find key drivers once, for one workbook: the
+    library call behind ``b2bcx report``.
 
-    Factors are screened when the config has ``factors:``; drivers are computed for
-    the ``nps`` outcome, else ``loyalty``, overall and by role. An
+    The exports are streamed, scores and key drivers from one pass, unless the
+    report needs the respondent table (``include_respondents``, factor
+    screening, a chosen sheet, ``bad_answers="missing"``) or the pass does not
+    apply; then they are read whole (docs/method.md#streaming). Factors are
+    screened when the config has ``factors:``; drivers are computed for the
+    ``nps`` outcome, else ``loyalty``, overall and by role. An
     :class:`~b2bcx.errors.AnalysisError` in either becomes a note on its sheet
     instead of failing the report; data and config errors are raised.
     ``bad_answers="missing"`` reads answers off their scale as missing, each
     listed on the Data quality sheet.
     """
-    step = on_step or (lambda _: None)
+    step = on_step or watch.stage
     options = options or AnalysisOptions()
-    step("scoring accounts")
-    checked = check(sources.export, sources.config, bad_answers)  # scored once
-    result, base = score_waves(
-        sources.export,
-        sources.config,
-        baseline=sources.baseline,
-        master=sources.master,
-        checked=checked,
-    )
+    watch = replace(watch, step=step)
+    waves = None
+    on = streams(engine, sources.sheet, bad_answers)
+    if on is not None and not include_respondents and sources.config.factors is None:
+        waves = _streamed(sources, options, on, watch)
+    if waves is None:
+        waves = _read(sources, options, bad_answers, step)
+    result, base = waves.result, waves.base
     moved = (
         change_from(result, base, master=sources.master) if base is not None else None
     )
-    step("screening factors")
-    factor_result, factors_note = _factors(sources, checked)
-    step("finding key drivers")
-    overall, by_role, drivers_note = _drivers(sources, options, checked)
     if sources.decisions is not None:
         step("fitting renewals against the index")
-    value, value_note = sources_value(sources)
+    value, value_note = sources_value(sources, result, base)
+    trend, earlier = history_trend(sources, result, base)
     return ReportInputs(
         score=result,
-        factors=factor_result,
-        factors_note=factors_note,
-        drivers=overall,
-        drivers_by_role=by_role,
-        drivers_note=drivers_note,
-        files=sources.files,
+        factors=waves.factors,
+        factors_note=waves.factors_note,
+        drivers=waves.drivers,
+        drivers_by_role=waves.drivers_by_role,
+        drivers_note=waves.drivers_note,
+        files=files_read(sources, waves.rows, earlier),
         run_time=run_time,
         include_respondents=include_respondents,
         value=value,
         value_note=value_note,
         change=moved,
-        trend=history_trend(sources, result, base),
+        trend=trend,
         baseline=base,
     )
 
 
-def _factors(sources: Sources, checked: Checked) -> tuple[FactorResult | None, str]:
-    if sources.config.factors is None:
+def _streamed(
+    sources: Sources, options: AnalysisOptions, engine: str, watch: Watch
+) -> _Waves | None:
+    """Both waves by the pass, the drivers from this wave's; None when the pass
+    does not apply."""
+    from b2bcx.api.streamed import score_pass
+
+    config = sources.config
+    outcome, drivers_note = driver_outcome(config)
+    run = {
+        "master": sources.master,
+        "engine": engine,
+        "notice": watch.notice,
+    }
+    watch.stage("scoring accounts and finding key drivers")
+    now = score_pass(
+        sources.exports,
+        config,
+        outcome=outcome,
+        driver_options={
+            "method": options.method,
+            "bootstrap": options.bootstrap,
+            "seed": options.seed,
+        },
+        progress=watch.progress,
+        **run,  # type: ignore[arg-type]
+    )
+    if now is None:
+        return None
+    rows, base = dict(now.rows_per_file), None
+    if sources.baseline:
+        watch.stage("scoring the baseline")
+        before = score_pass(sources.baseline, config, **run)  # type: ignore[arg-type]
+        if before is None:
+            return None
+        base = before.result
+        rows |= before.rows_per_file
+    result = now.result
+    if base is not None:
+        result = compared(result, base, config, sources.master)
+    overall, by_role = now.drivers, None
+    if overall is not None and overall.overall is not None:
+        by_role = overall
+        overall = replace(by_role, table=by_role.overall, by_role=False, overall=None)
+    if outcome is not None and overall is None and now.drivers_error is not None:
+        drivers_note = f"Not computed: {_reason(now.drivers_error)}"
+    elif outcome is not None and by_role is None and overall is not None:
+        drivers_note = "By role not computed: the roles' models could not be fitted."
+    return _Waves(
+        result,
+        base,
+        None,
+        "Not computed: the config has no `factors:` section.",
+        overall,
+        by_role,
+        drivers_note,
+        rows,
+    )
+
+
+def _read(
+    sources: Sources,
+    options: AnalysisOptions,
+    bad_answers: BadAnswers,
+    step: Callable[[str], None],
+) -> _Waves:
+    """Both waves read whole and scored once; factors and drivers from the
+    same respondent table."""
+    step("reading the exports")
+    export = read_exports(sources.exports, sources.sheet)
+    baseline = (
+        read_exports(sources.baseline, sources.sheet) if sources.baseline else None
+    )
+    step("scoring accounts")
+    checked = check(export, sources.config, bad_answers)  # scored once
+    result, base = score_waves(
+        export,
+        sources.config,
+        baseline=baseline,
+        master=sources.master,
+        checked=checked,
+    )
+    step("screening factors")
+    factor_result, factors_note = _factors(export, sources.config, checked)
+    step("finding key drivers")
+    overall, by_role, drivers_note = _drivers(export, sources.config, options, checked)
+    rows = rows_per_file(export.frame)
+    if baseline is not None:
+        rows |= rows_per_file(baseline.frame)
+    return _Waves(
+        result,
+        base,
+        factor_result,
+        factors_note,
+        overall,
+        by_role,
+        drivers_note,
+        rows,
+    )
+
+
+def driver_outcome(config: Config) -> tuple[str | None, str]:
+    """The outcome a report's drivers explain (``nps``, else ``loyalty``), or
+    None and why not."""
+    outcome = next((o for o in DRIVER_OUTCOMES if o in config.outcomes), None)
+    if outcome is None:
+        return None, "Not computed: no `nps` or `loyalty` outcome is configured."
+    if not config.pillars:
+        return None, "Not computed: the config has no pillars."
+    return outcome, ""
+
+
+def _factors(
+    export: Export, config: Config, checked: Checked
+) -> tuple[FactorResult | None, str]:
+    if config.factors is None:
         return None, "Not computed: the config has no `factors:` section."
     try:
-        return factors(sources.export, sources.config, checked=checked), ""
+        return factors(export, config, checked=checked), ""
     except AnalysisError as error:
         return None, f"Not computed: {_reason(error)}"
 
 
 def _drivers(
-    sources: Sources, options: AnalysisOptions, checked: Checked
+    export: Export, config: Config, options: AnalysisOptions, checked: Checked
 ) -> tuple[DriverAnalysis | None, DriverAnalysis | None, str]:
-    config = sources.config
-    outcome = next((o for o in DRIVER_OUTCOMES if o in config.outcomes), None)
+    outcome, note = driver_outcome(config)
     if outcome is None:
-        return None, None, "Not computed: no `nps` or `loyalty` outcome is configured."
-    if not config.pillars:
-        return None, None, "Not computed: the config has no pillars."
+        return None, None, note
     run = {
         "outcome": outcome,
         "method": options.method,
@@ -117,14 +299,14 @@ def _drivers(
         "checked": checked,
     }
     try:
-        by_role = drivers(sources.export, config, by_role=True, **run)  # type: ignore[arg-type]
+        by_role = drivers(export, config, by_role=True, **run)  # type: ignore[arg-type]
     except AnalysisError:
         by_role = None  # e.g. a role too small: fall back to the overall model
     if by_role is not None and by_role.overall is not None:
         overall = replace(by_role, table=by_role.overall, by_role=False, overall=None)
         return overall, by_role, ""
     try:
-        overall = drivers(sources.export, config, **run)  # type: ignore[arg-type]
+        overall = drivers(export, config, **run)  # type: ignore[arg-type]
     except AnalysisError as error:
         return None, None, f"Not computed: {_reason(error)}"
     return overall, None, "By role not computed: the roles' models could not be fitted."
@@ -143,24 +325,58 @@ def file_sha256(path: str | Path) -> str:
     return digest.hexdigest()
 
 
-def input_files(
-    kind: str, paths: Iterable[str | Path], frame: pd.DataFrame | None = None
-) -> list[InputFile]:
-    """Describe input files; rows are counted from a read export's ``_file`` column."""
-    counts = (
-        frame[FILE].astype(str).value_counts()
-        if frame is not None and FILE in frame
-        else pd.Series(dtype=int)
-    )
-    described = []
-    for path in paths:
-        rows = counts.get(str(path))
-        described.append(
+def rows_per_file(frame: pd.DataFrame) -> dict[str, int]:
+    """Data rows read per file, from a read export's ``_file`` column (or a
+    row accounting's, one line per row); empty when the rows are not
+    located (a streamed result's compact accounting)."""
+    if FILE not in frame or "count" in frame:
+        return {}
+    named = frame[FILE].dropna().astype(str)
+    return {str(k): int(v) for k, v in named.value_counts().items()}
+
+
+def files_read(
+    sources: Sources,
+    rows: Mapping[str, int],
+    history: Sequence[ScoreResult] = (),
+) -> tuple[InputFile, ...]:
+    """Every input file with its rows read and its SHA-256: the exports, the
+    baseline, the config, the account list, the decisions, the history."""
+    files = [
+        *input_files("export", sources.exports, rows),
+        *input_files("baseline", sources.baseline, rows),
+    ]
+    if sources.config_path is not None:
+        files += input_files("config", [sources.config_path])
+    if sources.master is not None:
+        master = sources.master
+        files.append(
             InputFile(
-                str(path),
-                kind,
-                int(rows) if rows is not None else None,
-                file_sha256(path),
+                master.source, "accounts", len(master.table), file_sha256(master.source)
             )
         )
-    return described
+    if sources.decisions is not None:
+        decided = sources.decisions
+        files.append(
+            InputFile(
+                decided.source,
+                "renewals",
+                len(decided.table),
+                file_sha256(decided.source),
+            )
+        )
+    for path, wave in zip(sources.history, history, strict=False):
+        read = {str(path): row_counts(wave.rows)["read"]}
+        files += input_files("history", [path], read)
+    return tuple(files)
+
+
+def input_files(
+    kind: str, paths: Iterable[str | Path], rows: Mapping[str, int] | None = None
+) -> list[InputFile]:
+    """Describe input files, with the rows read from each when known."""
+    counts = rows or {}
+    return [
+        InputFile(str(path), kind, counts.get(str(path)), file_sha256(path))
+        for path in paths
+    ]

@@ -104,6 +104,26 @@ def value(
         No account is both heard and decided, or a covariate is missing.
     """
     scored = score(export, config, master=master)
+    now = score(current, config, master=master) if current is not None else None
+    return value_from(scored, decisions, master=master, current=now)
+
+
+def value_from(
+    scored: ScoreResult,
+    decisions: Decisions,
+    *,
+    master: AccountMaster | None = None,
+    current: ScoreResult | None = None,
+) -> ValueResult:
+    """:func:`value` from the wave heard before the decisions, already scored
+    (and this wave's scores to apply the model to, if any).
+
+    Raises
+    ------
+    AnalysisError
+        No account is both heard and decided, or a covariate is missing.
+    """
+    config = scored.config
     joined, not_heard, no_decision = join_decisions(scored, decisions, config, master)
     if joined.empty:
         raise AnalysisError(
@@ -133,9 +153,8 @@ def value(
     fit = logistic_fit(design.X, events, spec.method)
     target, target_design = joined, design
     if current is not None:
-        now = score(current, config, master=master)
-        warnings += [p for p in now.problems if p not in warnings]
-        target = current_accounts(now, config, master)
+        warnings += [p for p in current.problems if p not in warnings]
+        target = current_accounts(current, config, master)
         target_design = design_matrix(target, config, design.levels)
     result = _fitted(
         fit,
@@ -432,8 +451,11 @@ def value_tables(result: ValueResult) -> dict[str, object]:
     }
 
 
-def sources_value(sources: Sources) -> tuple[ValueResult | None, str]:
-    """Renewals against the index for a report or deck, or why not.
+def sources_value(
+    sources: Sources, result: ScoreResult, base: ScoreResult | None
+) -> tuple[ValueResult | None, str]:
+    """Renewals against the index for a report or deck, or why not, from the
+    waves already scored (``result``, and the baseline ``base``).
 
     With a baseline, the model is fitted on the baseline (the wave heard before
     the decisions) and applied to this wave's accounts; without one, it is
@@ -441,20 +463,14 @@ def sources_value(sources: Sources) -> tuple[ValueResult | None, str]:
     """
     if sources.decisions is None:
         return None, ""
-    heard, current = sources.export, None
-    if sources.baseline is not None:
-        heard, current = sources.baseline, sources.export
+    heard, current = (base, result) if base is not None else (result, None)
     try:
-        result = value(
-            heard,
-            sources.config,
-            sources.decisions,
-            master=sources.master,
-            current=current,
+        found = value_from(
+            heard, sources.decisions, master=sources.master, current=current
         )
     except AnalysisError as error:
         reason = (
             f"{error.message} (hint: {error.hint})" if error.hint else error.message
         )
         return None, f"Not computed: {reason}"
-    return result, ""
+    return found, ""

@@ -110,7 +110,7 @@ def deck(
 
     Example: b2bcx deck examples/acme_2026q3.csv -c examples/acme.yaml --baseline examples/acme_2026q2.csv --accounts examples/crm_accounts.csv --by manager -o decks/
     """
-    from b2bcx.cli.common import refuse_output_over_inputs, reported
+    from b2bcx.cli.common import refuse_output_over_inputs, reported, watching
 
     with reported():
         require_pptx()
@@ -135,7 +135,8 @@ def deck(
             renewals=renewals,
             history=history,
         )
-        inputs = deck_inputs(sources, run_time=deck_time())
+        with watching() as watch:
+            inputs = deck_inputs(sources, run_time=deck_time(), watch=watch)
         if strict:
             fail_on_warnings(inputs)
         split = by is DeckBy.manager or manager_column is not None  # as --help says

@@ -157,10 +157,12 @@ BaselineOption = Annotated[
     ),
 ]
 
-NoRespondentsOption = Annotated[
+RespondentsOption = Annotated[
     bool,
     typer.Option(
-        "--no-respondents", help="Leave out the Respondents sheet (smaller file)."
+        "--respondents/--no-respondents",
+        help="Add the Respondents sheet, one row per respondent (the exports are "
+        "then read whole, not streamed).",
     ),
 ]
 

@@ -8,9 +8,6 @@ without an import cycle.
 
 from __future__ import annotations
 
-import contextlib
-import sys
-from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -26,9 +23,9 @@ from b2bcx.cli.options import (
     ConfigOption,
     ExportsArgument,
     HistoryOption,
-    NoRespondentsOption,
     RenewalsOption,
     ReportOption,
+    RespondentsOption,
     SeedOption,
     SheetOption,
     StrictOption,
@@ -48,7 +45,7 @@ def report(
     renewals: RenewalsOption = None,
     history: HistoryOption = None,
     sheet: SheetOption = None,
-    no_respondents: NoRespondentsOption = False,
+    respondents: RespondentsOption = False,
     strict: StrictOption = False,
     bootstrap: BootstrapOption = 1000,
     seed: SeedOption = 2011,
@@ -73,7 +70,7 @@ def report(
 
     Example: b2bcx report examples/acme_2026q3.csv -c examples/acme.yaml --baseline examples/acme_2026q2.csv -o acme_report.xlsx
     """
-    from b2bcx.cli.common import refuse_output_over_inputs, reported
+    from b2bcx.cli.common import refuse_output_over_inputs, reported, watching
 
     with reported():
         from b2bcx.api.workbook import report_inputs
@@ -85,28 +82,27 @@ def report(
             output,
             [*exports, config, *(baseline or []), *(history or []), accounts, renewals],
         )
-        with progress_steps() as step:
-            step("reading the exports")
-            sources = load_sources(
-                exports, config, sheet, baseline, accounts, output, renewals, history
-            )
+        sources = load_sources(
+            exports, config, sheet, baseline, accounts, output, renewals, history
+        )
+        with watching() as watch:
             inputs = report_inputs(
                 sources,
                 options=AnalysisOptions(bootstrap=bootstrap, seed=seed),
                 run_time=recorded_time(run_time),
-                include_respondents=not no_respondents,
-                on_step=step,
+                include_respondents=respondents,
                 bad_answers=bad_answers.value,  # type: ignore[arg-type]
+                watch=watch,
             )
             if strict:
                 fail_on_warnings(inputs)
             if output.suffix.lower() == ".xlsx":
-                step("writing the workbook")
+                watch.stage("writing the workbook")
                 write_report(inputs, output)
             else:
                 from b2bcx.html import write_html_report
 
-                step("writing the HTML report")
+                watch.stage("writing the HTML report")
                 write_html_report(inputs, output)
         _summary_line(inputs, output)
 
@@ -121,34 +117,30 @@ def load_sources(
     renewals: Path | None = None,
     history: list[Path] | None = None,
 ) -> Sources:
-    """Read the config, the exports, the baseline, the account list and the
-    decisions (``--renewals``, else ``value.file``) once."""
-    from b2bcx.api.load import load_decisions, load_exports, load_master
-    from b2bcx.api.workbook import file_sha256, input_files
-    from b2bcx.cli.common import load_inputs, parse_sheet
-    from b2bcx.results import InputFile, Sources
+    """The config, the account list (checked against ``-o``) and the decisions
+    read once; the exports named for the library to stream or read."""
+    from dataclasses import replace
 
-    cfg, export = load_inputs(exports, config_path, sheet, output, accounts)
-    previous = load_exports(baseline, sheet=parse_sheet(sheet)) if baseline else None
-    master = load_master(cfg, accounts)
-    files = [
-        *input_files("export", exports, export.frame),
-        *input_files("baseline", baseline or [], previous.frame if previous else None),
-        *input_files("config", [config_path]),
-    ]
-    if master is not None:
-        digest = file_sha256(master.source)
-        files.append(InputFile(master.source, "accounts", len(master.table), digest))
-    decisions = None
-    if renewals is not None or cfg.value.file is not None:
-        decisions = load_decisions(cfg, renewals)
-        digest = file_sha256(decisions.source)
-        rows = len(decisions.table)
-        files.append(InputFile(decisions.source, "renewals", rows, digest))
-    earlier = tuple(load_exports([p], sheet=parse_sheet(sheet)) for p in history or [])
-    for path, wave in zip(history or [], earlier, strict=True):
-        files += input_files("history", [path], wave.frame)
-    return Sources(export, cfg, previous, master, tuple(files), decisions, earlier)
+    from b2bcx.api.workbook import load_sources as named_sources
+    from b2bcx.cli.common import (
+        configured_accounts,
+        parse_sheet,
+        refuse_output_over_inputs,
+    )
+    from b2bcx.config.models import load_config
+
+    cfg = load_config(config_path)
+    refuse_output_over_inputs(output, [configured_accounts(cfg, accounts)])
+    found = named_sources(
+        exports,
+        cfg,
+        baseline=baseline,
+        accounts=accounts,
+        renewals=renewals,
+        history=history,
+        sheet=parse_sheet(sheet),
+    )
+    return replace(found, config_path=config_path)
 
 
 def recorded_time(wanted: bool) -> datetime | None:
@@ -175,24 +167,6 @@ def fail_on_warnings(inputs: ReportInputs) -> None:
             warnings,
             hint="fix the data, or run without --strict to report them on the Data quality sheet",
         )
-
-
-@contextlib.contextmanager
-def progress_steps() -> Iterator[Callable[[str], None]]:
-    """A spinner with the current step on stderr, only on a terminal and without --quiet."""
-    from b2bcx.cli.common import State
-
-    if State.quiet or not sys.stderr.isatty():
-        yield lambda _: None
-        return
-    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-
-    from b2bcx.cli.render.console import stderr_console
-
-    columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
-    with Progress(*columns, console=stderr_console(), transient=True) as progress:
-        task = progress.add_task("report", total=None)
-        yield lambda text: progress.update(task, description=text)
 
 
 def _summary_line(inputs: ReportInputs, output: Path) -> None:

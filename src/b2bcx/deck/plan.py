@@ -298,25 +298,13 @@ def comments_by_account(result: ScoreResult) -> dict[str, list[str]]:
     Roles take turns (the heaviest-weighted role first), so one talkative role does
     not fill the slide; within a role comments come in respondent-id order (then by
     text, when no respondent column is configured), so the choice does not depend on
-    the order of the rows in the export.
+    the order of the rows in the export. Read from the result's kept comments
+    (:attr:`ScoreResult.comments`), which a streamed result has too.
     """
-    column = result.config.columns.comment
-    people = result.respondents
-    if not column or column not in people or people.empty:
+    said = result.comments
+    if said.empty:
         return {}
-    text = people[column].map(lambda v: safe_text(v, COMMENT_CHARS))
-    frame = pd.DataFrame(
-        {
-            "account": people["account"].astype(str),
-            "role": people["role"].astype(str),
-            "text": text,
-            "respondent": (
-                people["respondent"].astype(str)
-                if result.config.columns.respondent
-                else ""
-            ),
-        }
-    )
+    frame = said.assign(text=said["text"].map(lambda v: safe_text(v, COMMENT_CHARS)))
     frame = frame[frame["text"] != ""]
     frame = frame.sort_values(["account", "role", "respondent", "text"], kind="stable")
     weights = result.config.role_weights

@@ -297,6 +297,14 @@ def write_data_quality(ws: Worksheet, inputs: ReportInputs) -> None:
     row = write_heading(ws, row, "Excluded rows")
     excluded = rows.loc[rows["status"] == "excluded", [FILE, ROW, "reason"]]
     excluded = excluded.rename(columns={FILE: "file", ROW: "row"})
+    if "count" in rows and len(excluded):  # streamed: counted, not located
+        row = write_heading(
+            ws,
+            row,
+            "Counted per reason above (the exports were streamed); "
+            "`b2bcx validate` lists each excluded row with its file and row.",
+        )
+        excluded = excluded.head(0)
     if len(excluded) > EXCLUDED_SHOWN:
         row = write_heading(
             ws,

@@ -238,3 +238,32 @@ def cell_counts_of(respondents: pd.DataFrame, config: Config) -> pd.DataFrame:
     rank = table["role"].map({r: k for k, r in enumerate(roles)})
     order = np.lexsort((rank.to_numpy(), table["account"].to_numpy(str)))
     return table.iloc[order].reset_index(drop=True)
+
+
+def comments_of(respondents: pd.DataFrame, config: Config) -> pd.DataFrame:
+    """:func:`b2bcx.scoring.finish.comment_table` from the scored respondents."""
+    from b2bcx.scoring.moments import COMMENTS_KEPT
+
+    column, roles = config.columns.comment, list(config.role_weights)
+    columns = ["account", "role", "respondent", "text"]
+    if not column or column not in respondents or respondents.empty:
+        return pd.DataFrame(columns=columns)
+    text = respondents[column].astype("string").str.strip()
+    said = text.notna() & text.ne("") & respondents["role"].isin(roles)
+    people = respondents[said]
+    frame = pd.DataFrame(
+        {
+            "account": people["account"].astype(str).to_numpy(),
+            "role": people["role"].astype(str).to_numpy(),
+            "respondent": (
+                people["respondent"].astype(str).to_numpy()
+                if config.columns.respondent and "respondent" in people
+                else ""
+            ),
+            "text": people[column].astype(str).to_numpy(),
+        }
+    )
+    frame["rank"] = frame["role"].map({r: k for k, r in enumerate(roles)})
+    frame = frame.sort_values(["account", "rank", "respondent", "text"], kind="stable")
+    frame = frame.groupby(["account", "rank"], sort=False).head(COMMENTS_KEPT)
+    return frame[columns].reset_index(drop=True)

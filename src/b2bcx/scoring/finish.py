@@ -80,6 +80,7 @@ class Finished:
     agreement: PortfolioAgreement = field(default_factory=PortfolioAgreement)
     pooled_variance: float = float("nan")
     cells: pd.DataFrame = field(default_factory=pd.DataFrame)
+    comments: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 class Locator:
@@ -536,7 +537,20 @@ def finish(total: Partial, p: Plan, first_rows: Mapping[str, int]) -> Finished:
         agreement=portfolio_agreement(agreement, p.config),
         pooled_variance=pooled,
         cells=counted,
+        comments=comment_table(total, p),
     )
+
+
+def comment_table(total: Partial, p: Plan) -> pd.DataFrame:
+    """The comments kept per account and role (``account, role, respondent,
+    text``), sorted by account, role, respondent and text."""
+    lines = [
+        (account, p.roles[role], person, text)
+        for (account, role), said in total.comments.items()
+        for person, text in said
+    ]
+    lines.sort(key=lambda line: (line[0], p.roles.index(line[1]), line[2], line[3]))
+    return pd.DataFrame(lines, columns=["account", "role", "respondent", "text"])
 
 
 def cell_counts(total: Partial, p: Plan, order: np.ndarray) -> pd.DataFrame:

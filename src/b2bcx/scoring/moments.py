@@ -100,6 +100,12 @@ class Plan:
     cross: tuple[str, ...] = ()
     centre: tuple[float, ...] = ()
     agreement: tuple[str, ...] = ()
+    comment: str | None = None
+
+
+COMMENTS_KEPT = 3
+"""Comments kept per account and role: the first in respondent-id order (then
+by text), enough for a slide's three when roles take turns."""
 
 
 def plan(config: Config, drivers: str | None = None) -> Plan:
@@ -140,6 +146,7 @@ def plan(config: Config, drivers: str | None = None) -> Plan:
     read = [c.account, c.role if not config.roles.single else None, c.respondent]
     read += [c.wave, *attributes, *config.item_columns]
     read += [o.column for _, o in outcomes]
+    read += [c.comment]
     cross, centre = _cross_columns(config, dict(outcomes), drivers)
     return Plan(
         config=config,
@@ -154,6 +161,7 @@ def plan(config: Config, drivers: str | None = None) -> Plan:
         cross=cross,
         centre=centre,
         agreement=tuple(config.item_columns) if config.pillars else (),
+        comment=c.comment,
     )
 
 
@@ -205,6 +213,8 @@ class Partial:
         for the duplicate check.
     parts : part number -> (file, records in the part, rows kept); a position is
         ``part << 32 | record within the part``.
+    comments : per (account id, role) the first :data:`COMMENTS_KEPT` non-blank
+        comments as ``(respondent id, text)``, in that order (:func:`kept_comments`).
     """
 
     roles: tuple[str, ...]
@@ -230,6 +240,7 @@ class Partial:
     waves: set[str] = field(default_factory=set)
     ids: list[np.ndarray] = field(default_factory=list)
     parts: dict[int, tuple[str, int, int]] = field(default_factory=dict)
+    comments: dict[tuple[str, int], list[tuple[str, str]]] = field(default_factory=dict)
     keys: np.ndarray = field(
         default_factory=lambda: np.empty(0, np.uint64), repr=False, compare=False
     )
@@ -464,11 +475,53 @@ def _kept(
     if c.wave and c.wave in columns:
         codes, values = columns[c.wave]
         out.waves = {str(values[i]).strip() for i in np.unique(codes[rows]) if i >= 0}
+    if p.comment and p.comment in columns:
+        out.comments = _comments(columns[p.comment], ids, rows, account, role, out)
     if ids is not None and config.filters.dedupe:
         chosen = ids.take(pa.array(rows))
         named = chosen.filter(pc.fill_null(pc.not_equal(chosen, ""), False))
         out.ids.append(fingerprints(named))
     return _Kept(out, columns, rows, account, role[rows], base)
+
+
+def _comments(
+    column: tuple[np.ndarray, list[str | None]],
+    ids: pa.Array | None,
+    rows: np.ndarray,
+    account: np.ndarray,
+    role: np.ndarray,
+    out: Partial,
+) -> dict[tuple[str, int], list[tuple[str, str]]]:
+    """The first comments of each account and role among the kept ``rows``."""
+    codes, values = column
+    said = codes[rows] >= 0
+    if not said.any():
+        return {}
+    where = np.flatnonzero(said)
+    texts = [values[k] or "" for k in codes[rows[where]]]
+    people = (
+        [""] * len(where)
+        if ids is None
+        else [v or "" for v in ids.take(pa.array(rows[where])).to_pylist()]
+    )
+    names = out.accounts.to_pylist()
+    found: dict[tuple[str, int], list[tuple[str, str]]] = {}
+    for k, person, text in zip(where, people, texts, strict=True):
+        key = (str(names[account[k]]), int(role[rows[k]]))
+        found.setdefault(key, []).append((person, text))
+    return {key: sorted(kept)[:COMMENTS_KEPT] for key, kept in found.items()}
+
+
+def kept_comments(
+    a: dict[tuple[str, int], list[tuple[str, str]]],
+    b: dict[tuple[str, int], list[tuple[str, str]]],
+) -> dict[tuple[str, int], list[tuple[str, str]]]:
+    """The comments of two partials together, the first :data:`COMMENTS_KEPT`
+    of each account and role (associative and commutative)."""
+    out = dict(a)
+    for key, said in b.items():
+        out[key] = sorted([*out.get(key, []), *said])[:COMMENTS_KEPT]
+    return out
 
 
 _FINGERPRINT_BASE = np.uint64(0x100000001B3)  # an odd multiplier (FNV's prime)
@@ -824,6 +877,7 @@ def merge(a: Partial, b: Partial) -> Partial:
         waves=a.waves | b.waves,
         ids=[*a.ids, *b.ids],
         parts={**a.parts, **b.parts},
+        comments=kept_comments(a.comments, b.comments),
     )
 
 
@@ -902,6 +956,8 @@ def _fold(total: Partial, part: Partial, where: np.ndarray) -> Partial:
     total.waves |= part.waves
     total.ids += part.ids
     total.parts.update(part.parts)
+    if part.comments:
+        total.comments = kept_comments(total.comments, part.comments)
     return total
 
 
