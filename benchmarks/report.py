@@ -1,0 +1,88 @@
+"""Time ``b2bcx report`` against ``b2bcx score`` (and DuckDB's roll-up) on the same
+generated export, in the same run.
+
+Targets (docs/method.md#streaming): ``report`` at 1M respondents within 1.5x
+``score``'s wall time and under 700 MiB peak; at 5M under 1 GiB. The report writes
+the whole workbook (every sheet but Respondents, key drivers by role with 1,000
+bootstrap resamples) from one streaming pass.
+
+Usage::
+
+    .venv/bin/python benchmarks/report.py [--sizes 1M,5M] [--repeats 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from generate import parse_size, size_label, write_config
+from run import (
+    B2BCX,
+    OUT,
+    Measurement,
+    duckdb_command,
+    ensure_export,
+    find,
+    interleaved,
+    results_table,
+    score_command,
+)
+
+TARGETS = {"1M": (1.5, 700), "5M": (None, 1024)}
+"""size -> (report / score at most, peak MiB below)."""
+
+
+def tools(n: int) -> dict[str, list[str]]:
+    """``report``, ``score`` and DuckDB's roll-up on the export of ``n`` rows."""
+    csv, config = ensure_export(n), write_config()
+    tag = csv.stem
+    report = [*B2BCX, "--quiet", "report", str(csv), "-c", str(config)]
+    return {
+        "b2bcx report": [*report, "-o", str(OUT / f"{tag}_report.xlsx")],
+        "b2bcx score": score_command(csv, config, OUT / f"{tag}_score.parquet"),
+        "duckdb": duckdb_command(
+            str(B2BCX[0]), csv, OUT / f"{tag}_report_duckdb.parquet"
+        ),
+    }
+
+
+def verdicts(rows: list[Measurement]) -> list[str]:
+    """One line per target: measured, limit, met or missed."""
+    lines = []
+    for size, (ratio_limit, mib_limit) in TARGETS.items():
+        report = find(rows, size, "b2bcx report")
+        score = find(rows, size, "b2bcx score")
+        if report is None or score is None:
+            continue
+        ratio = report.median / score.median
+        if ratio_limit is not None:
+            met = "met" if ratio <= ratio_limit else "MISSED"
+            lines.append(
+                f"{size}: report / score = {ratio:.2f}x (limit {ratio_limit}x; "
+                f"{report.median:.1f} s vs {score.median:.1f} s) -> {met}"
+            )
+        met = "met" if report.peak_mib <= mib_limit else "MISSED"
+        lines.append(
+            f"{size}: report peak {report.peak_mib:,.0f} MiB (limit {mib_limit:,} "
+            f"MiB; score {score.peak_mib:,.0f} MiB) -> {met}"
+        )
+    return lines
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="1M")
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args()
+    OUT.mkdir(parents=True, exist_ok=True)
+    rows: list[Measurement] = []
+    for n in map(parse_size, args.sizes.split(",")):
+        repeats = args.repeats if n < 5_000_000 else min(args.repeats, 2)
+        print(f"{size_label(n)}: {repeats} repeats")
+        rows += interleaved(tools(n), size_label(n), repeats)
+    print(results_table(rows))
+    print("\n".join(verdicts(rows)))
+
+
+if __name__ == "__main__":
+    main()
