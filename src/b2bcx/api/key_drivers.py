@@ -22,6 +22,7 @@ from b2bcx.config.models import Config
 from b2bcx.errors import ConfigError
 from b2bcx.io import Export
 from b2bcx.results import DriverAnalysis
+from b2bcx.scoring.engines import DEFAULT
 from b2bcx.stats.drivers import (
     DriverResult,
     drivers_by_role_from_cross_products,
@@ -98,7 +99,7 @@ def drivers_files(
     by_role: bool = False,
     bootstrap: int = 1000,
     seed: int = 2011,
-    engine: str = "embedded",
+    engine: str = DEFAULT,
     scheduler: str | None = None,
     notice: Callable[[str], None] | None = None,
 ) -> DriverAnalysis | None:

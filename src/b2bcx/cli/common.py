@@ -291,11 +291,13 @@ def score_streamed(
     from b2bcx.api.load import load_master
     from b2bcx.api.streamed import score_files
     from b2bcx.config.models import load_config
+    from b2bcx.scoring import engines
 
     config = load_config(config_path)
     refuse_output_over_inputs(output, [configured_accounts(config, accounts)])
     master = load_master(config, accounts)
-    waiting = working("Scoring accounts…") if engine != "embedded" else bytes_read()
+    runner = engines.get(engine)
+    waiting = bytes_read() if runner.counts_bytes else working("Scoring accounts…")
     with waiting as progress:
         result = score_files(
             exports,
@@ -306,7 +308,7 @@ def score_streamed(
             notice=note,
             progress=progress,
         )
-    if result is None and engine != "embedded":
+    if result is None and not runner.default:
         note(f"the {engine} engine cannot score these exports; scoring them here")
     return result
 

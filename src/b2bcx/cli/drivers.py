@@ -17,9 +17,9 @@ from b2bcx.cli.common import (
     working,
 )
 from b2bcx.cli.options import (
+    DEFAULT_ENGINE,
     BootstrapOption,
     ConfigOption,
-    Engine,
     EngineOption,
     ExportTextsArgument,
     Format,
@@ -32,6 +32,7 @@ from b2bcx.cli.options import (
     SheetOption,
     WideOption,
 )
+from b2bcx.scoring import engines
 
 if TYPE_CHECKING:
     from b2bcx.results import DriverAnalysis
@@ -76,7 +77,7 @@ def drivers(
     fmt: FormatOption = Format.table,
     sheet: SheetOption = None,
     wide: WideOption = False,
-    engine: EngineOption = Engine.embedded,
+    engine: EngineOption = DEFAULT_ENGINE,
     scheduler: SchedulerOption = None,
 ) -> None:
     """Which pillars drive loyalty and advocacy: relative importance, intervals and quadrants.
@@ -99,7 +100,11 @@ def drivers(
         with working(f"Fitting key drivers ({bootstrap} bootstrap resamples)…"):
             result = None
             if sheet is None:
-                streamed = exports if engine is Engine.dask else local_exports(exports)
+                streamed = (
+                    exports
+                    if engines.get(engine).reads_urls
+                    else local_exports(exports)
+                )
                 result = _streamed(streamed, config, engine, scheduler, options)
             if result is None:
                 cfg, export = load_inputs(local_exports(exports), config, sheet)
@@ -118,7 +123,7 @@ def drivers(
 def _streamed(
     exports: list[str] | list[Path],
     config_path: Path,
-    engine: Engine,
+    engine: str,
     scheduler: str | None,
     options: dict[str, Any],
 ) -> DriverAnalysis | None:
@@ -129,13 +134,13 @@ def _streamed(
     result = drivers_files(
         exports,
         load_config(config_path),
-        engine=engine.value,
+        engine=engine,
         scheduler=scheduler,
         notice=note,
         **options,
     )
-    if result is None and engine is not Engine.embedded:
-        note(f"the {engine.value} engine cannot read these exports; reading them here")
+    if result is None and not engines.get(engine).default:
+        note(f"the {engine} engine cannot read these exports; reading them here")
     return result
 
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+
+from b2bcx.scoring import engines
 
 
 class Format(StrEnum):
@@ -25,12 +27,6 @@ class By(StrEnum):
 class Method(StrEnum):
     rwa = "rwa"
     shapley = "shapley"
-
-
-class Engine(StrEnum):
-    embedded = "embedded"
-    dask = "dask"
-    duckdb = "duckdb"
 
 
 class RoleOnly(StrEnum):
@@ -199,13 +195,24 @@ SeedOption = Annotated[
     ),
 ]
 
+DEFAULT_ENGINE = engines.DEFAULT
+
+
+def _engines_help() -> str:
+    where = [f"{e.summary} ({e.name})" for e in map(engines.get, engines.names())]
+    return "Where the pass over the rows runs: " + " or ".join(where) + "."
+
+
+if TYPE_CHECKING:
+    EngineName = str
+else:  # the choices typer lists: the registry's names
+    EngineName = StrEnum("EngineName", {name: name for name in engines.names()})
+
 EngineOption = Annotated[
-    Engine,
-    typer.Option(
-        "--engine",
-        help="Where the pass over the rows runs: in this process (embedded), in DuckDB (duckdb, a prototype) or on a Dask cluster.",
-    ),
+    EngineName,
+    typer.Option("--engine", help=_engines_help()),
 ]
+"""``--engine``: its choices are the names in :mod:`b2bcx.scoring.engines`."""
 
 SchedulerOption = Annotated[
     str | None,

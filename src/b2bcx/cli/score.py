@@ -16,13 +16,13 @@ from b2bcx.cli.common import (
     score_streamed,
 )
 from b2bcx.cli.options import (
+    DEFAULT_ENGINE,
     AccountsOption,
     BadAnswers,
     BadAnswersOption,
     BaselineOption,
     By,
     ConfigOption,
-    Engine,
     EngineOption,
     ExportTextsArgument,
     Format,
@@ -32,6 +32,7 @@ from b2bcx.cli.options import (
     SheetOption,
     WideOption,
 )
+from b2bcx.scoring import engines
 
 if TYPE_CHECKING:
     from b2bcx.results import ScoreResult
@@ -53,7 +54,7 @@ def score(
     accounts: AccountsOption = None,
     bad_answers: BadAnswersOption = BadAnswers.error,
     wide: WideOption = False,
-    engine: EngineOption = Engine.embedded,
+    engine: EngineOption = DEFAULT_ENGINE,
     scheduler: SchedulerOption = None,
 ) -> None:
     """Account CX indices, pillar scores, NPS, coverage, 95% intervals and risk flags.
@@ -67,9 +68,11 @@ def score(
         refuse_output_over_inputs(output, [*paths, config, *(baseline or []), accounts])
         result = None
         if baseline is None and sheet is None and bad_answers is BadAnswers.error:
-            streamed = exports if engine is Engine.dask else local_exports(exports)
+            streamed = (
+                exports if engines.get(engine).reads_urls else local_exports(exports)
+            )
             result = score_streamed(
-                streamed, config, accounts, engine.value, scheduler, output
+                streamed, config, accounts, engine, scheduler, output
             )
         if result is None:
             result = score_inputs(
