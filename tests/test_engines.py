@@ -7,12 +7,12 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 import pytest
+from tests.test_moments import EXAMPLES, assert_same_tables
 
 from b2bcx import api
 from b2bcx.config.models import load_config
 from b2bcx.errors import UsageError
 from b2bcx.scoring import engines
-from tests.test_moments import EXAMPLES, assert_same_tables
 
 EXPORT = EXAMPLES / "acme_2026q3.csv"
 
