@@ -17,7 +17,7 @@ a census read (distinct raw value -> count and first record, records numbered by
 (``replace_strict`` on the enum codes) give item scores (reversal), then pillars
 (``min_items``), the index and the NPS indicators, grouped by account x role (x
 attribute value): respondents and ``n, Σx, Σx²`` of every score, the table the
-DuckDB engine's query returns, so the DuckDB engine's ``_partial`` and
+DuckDB engine's query returns (``duckdb_engine.py``), so its ``_partial`` and
 :func:`b2bcx.scoring.finish.finish` build the tables. Whatever would name a row (an
 invalid answer, an unmapped role, odd account ids, repeated respondent ids) stops
 the script: this measures the clean path only.
@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))  # duckdb_engine, run, generate, duckdb_rollup
 DEFAULT_CONFIG = HERE / "data" / "bench.yaml"
 SAMPLE_RECORDS = 10_000
 SHOWN = ("index", "nps", "n", "coverage", "integrity", "empathy")
@@ -43,8 +44,7 @@ SHOWN = ("index", "nps", "n", "coverage", "integrity", "empathy")
 def _blank(name: str) -> Any:
     """The column trimmed, null when blank (as the DuckDB engine's ``_blank``)."""
     import polars as pl
-
-    from b2bcx.scoring.duckdb_engine import WHITESPACE
+    from duckdb_engine import WHITESPACE
 
     trimmed = pl.col(name).str.strip_chars(WHITESPACE)
     return pl.when(trimmed != "").then(trimmed)
@@ -144,8 +144,8 @@ def _score_layers(
     """Item and outcome scores; pillars; index and composites (three layers of
     expressions; the plan's score ``j`` is the column ``score_j``)."""
     import polars as pl
+    from duckdb_engine import _decoded, _item
 
-    from b2bcx.scoring.duckdb_engine import _decoded, _item
     from b2bcx.scoring.moments import DETRACTOR, PROMOTER, Answer
 
     config = p.config
@@ -241,8 +241,7 @@ def grouped(p: Any, layout: Any, counted: dict[str, dict[str, list]]) -> Any:
     as the embedded pass keeps fingerprints for the duplicate check.
     """
     import polars as pl
-
-    from b2bcx.scoring.duckdb_engine import KEPT, LOST, NONE, _answer_columns
+    from duckdb_engine import KEPT, LOST, NONE, _answer_columns
 
     config = p.config
     c = config.columns
@@ -312,8 +311,7 @@ def _odd_or_repeated(frame: Any) -> bool:
     """Whether a kept account id has non-ASCII characters, or two kept rows'
     respondent ids hash alike (the embedded engine then names them)."""
     import polars as pl
-
-    from b2bcx.scoring.duckdb_engine import KEPT
+    from duckdb_engine import KEPT
 
     kept = frame.filter(pl.col("status") == KEPT)
     account = kept.get_column("account")
@@ -336,9 +334,9 @@ def polars_pass(
     """
     import polars as pl
     import pyarrow as pa
+    from duckdb_engine import _partial
 
     from b2bcx.api.streamed import streamable
-    from b2bcx.scoring.duckdb_engine import _partial
     from b2bcx.scoring.engine import layouts
     from b2bcx.scoring.moments import plan
 
@@ -466,7 +464,6 @@ def timings(sizes: Sequence[str], config: Path, repeats: int) -> None:
     DuckDB's roll-up; medians of wall, CPU and peak RSS (``/usr/bin/time``)."""
     import os
 
-    sys.path.insert(0, str(HERE))
     from duckdb_rollup import command as duckdb_command
     from generate import DATA
     from run import PYTHON, run_once, score_command

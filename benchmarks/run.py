@@ -104,6 +104,12 @@ def score_command(csv: Path, config: Path, out: Path) -> list[str]:
     return [*B2BCX, "--quiet", "score", str(csv), "-c", str(config), "-o", str(out)]
 
 
+def duckdb_engine_command(csv: Path, config: Path, out: Path) -> list[str]:
+    """``duckdb_engine.py FILE -c CONFIG -o OUT``: ``score`` on the DuckDB prototype."""
+    engine = Path(__file__).resolve().parent / "duckdb_engine.py"
+    return [PYTHON, str(engine), str(csv), "-c", str(config), "-o", str(out)]
+
+
 def size_tools(
     csv: Path, config: Path, extra: frozenset[str] = frozenset()
 ) -> dict[str, list[str]]:
@@ -128,11 +134,7 @@ def size_tools(
             "dask",
         ]
     if "duckdb_engine" in extra:
-        tools["b2bcx score --engine duckdb"] = [
-            *score_command(csv, config, out),
-            "--engine",
-            "duckdb",
-        ]
+        tools["DuckDB engine (prototype)"] = duckdb_engine_command(csv, config, out)
     if "read_csv" in extra:
         tools["pandas.read_csv (c)"] = [PYTHON, "-c", read + ")"]
         tools["pandas.read_csv (pyarrow)"] = [
@@ -355,8 +357,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument(
         "--extra",
         default="",
-        help="also time: dask (score --engine dask), duckdb_engine (score --engine "
-        "duckdb), read_csv (bare pandas reads)",
+        help="also time: dask (score --engine dask), duckdb_engine (the DuckDB "
+        "prototype, duckdb_engine.py), read_csv (bare pandas reads)",
     )
     parser.add_argument("--json", type=Path, default=DATA / "results.json")
     parser.add_argument(

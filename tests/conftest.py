@@ -178,3 +178,30 @@ def settled_data(draft: dict[str, Any]) -> dict[str, Any]:
     if "unassigned" in data.get("pillars", {}):
         data["pillars"]["reviewed"] = data["pillars"].pop("unassigned")
     return data
+
+
+BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
+
+
+@pytest.fixture
+def duckdb_prototype():  # type: ignore[no-untyped-def]
+    """benchmarks/duckdb_engine.py, its engine registered as ``duckdb`` for the
+    test (b2bcx itself ships only the embedded and Dask engines)."""
+    import importlib.util
+    import sys
+
+    from b2bcx.scoring import engines
+
+    pytest.importorskip("duckdb")
+    module = sys.modules.get("duckdb_engine")
+    if module is None:
+        spec = importlib.util.spec_from_file_location(
+            "duckdb_engine", BENCHMARKS / "duckdb_engine.py"
+        )
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules["duckdb_engine"] = module
+        spec.loader.exec_module(module)
+    name = module.register()
+    yield module
+    engines.unregister(name)

@@ -6,7 +6,7 @@ Spearman–Brown ``k*``) from ``tests/reference/v3_agreement.R``, on
 ``agreement.csv``, an export generated for the purpose (statements on a 1..5 and
 a 1..7 scale, one reverse-coded statement, blanks, a planted split account ACC40).
 Both scoring paths are checked: the respondent table and the streaming pass;
-the DuckDB engine against both on the example.
+the DuckDB prototype (benchmarks/) in tests/test_duckdb_prototype.py.
 """
 
 from __future__ import annotations
@@ -34,9 +34,9 @@ def respondent_path():  # type: ignore[no-untyped-def]
     return api.score(api.load_exports([EXPORT]), config)
 
 
-def streamed_path(engine: str = "embedded"):  # type: ignore[no-untyped-def]
+def streamed_path():  # type: ignore[no-untyped-def]
     config = load_config(REF / "agreement.yaml")
-    result = api.score_files([EXPORT], config, engine=engine)
+    result = api.score_files([EXPORT], config)
     assert result is not None
     return result
 
@@ -73,16 +73,14 @@ def test_icc_and_k_star_equal_r(run) -> None:  # type: ignore[no-untyped-def]
     assert portfolio["k_star"] == pytest.approx(pinned["k_star"], abs=TOL)
 
 
-@pytest.mark.parametrize("engine", ["embedded", "duckdb"])
-def test_every_engine_computes_the_same_agreement(engine: str) -> None:
-    """On the example (which DuckDB can run without handing back), the streaming
-    engines equal the respondent path."""
+def test_the_streaming_pass_computes_the_same_agreement() -> None:
+    """On the example, the streaming pass equals the respondent path."""
     root = Path(__file__).resolve().parents[1] / "examples"
     config = load_config(root / "acme.yaml")
     export = root / "acme_2026q3.csv"
     whole = api.score(api.load_exports([export]), config)
     notices: list[str] = []
-    streamed = api.score_files([export], config, engine=engine, notice=notices.append)
+    streamed = api.score_files([export], config, notice=notices.append)
     assert streamed is not None and notices == []
     a = whole.accounts.set_index("account").sort_index()
     b = streamed.accounts.set_index("account").sort_index()

@@ -132,3 +132,76 @@ def test_no_assert_statement_in_the_library():
         if isinstance(node, ast.Assert)
     ]
     assert not found, found
+
+
+ENGINE_NAMES = {"embedded", "dask", "duckdb"}
+"""Engines b2bcx ships or shipped (the DuckDB prototype lives in benchmarks/)."""
+
+
+def _names_an_engine(node: ast.AST) -> bool:
+    """A string literal that is an engine's name, or a collection of them."""
+    if isinstance(node, ast.Constant):
+        return node.value in ENGINE_NAMES
+    if isinstance(node, ast.Tuple | ast.List | ast.Set):
+        return any(_names_an_engine(e) for e in node.elts)
+    return False
+
+
+def engine_name_checks(path: Path) -> list[int]:
+    """Lines of ``path`` that compare with an engine's name (``== "dask"``,
+    ``in ("embedded", ...)``, ``match`` cases) or take an enum member named after
+    one (``Engine.dask``)."""
+    lines = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Compare):
+            compared = any(_names_an_engine(n) for n in [node.left, *node.comparators])
+        elif isinstance(node, ast.MatchValue):
+            compared = _names_an_engine(node.value)
+        elif isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+            member = "engine" in node.value.id.casefold()
+            compared = member and node.attr in ENGINE_NAMES
+        else:
+            compared = False
+        if compared:
+            lines.append(node.lineno)
+    return lines
+
+
+def test_engines_are_told_apart_only_by_the_registry():
+    """What an engine can do is asked of its object in ``b2bcx.scoring.engines``
+    (reads URLs, numbers rows, formats...); nothing else compares engine names."""
+    registry = SRC / "scoring" / "engines.py"
+    found = [
+        f"{path.relative_to(SRC)}:{line}"
+        for path in sorted(SRC.rglob("*.py"))
+        if path != registry
+        for line in engine_name_checks(path)
+    ]
+    assert not found, found
+
+
+def test_the_engine_name_check_finds_comparisons(tmp_path: Path):
+    """The check above would catch each way of telling engines apart by name."""
+    sample = tmp_path / "sample.py"
+    sample.write_text(
+        'if engine == "dask":\n    pass\n'
+        'ok = engine not in ("embedded", "dask")\n'
+        "kind = Engine.dask\n"
+        'match engine:\n    case "duckdb":\n        pass\n'
+        'plain = engine == "spark"\n',
+        encoding="utf-8",
+    )
+    assert engine_name_checks(sample) == [1, 3, 4, 6]
+
+
+def test_the_cli_offers_the_registered_engines():
+    from typer.testing import CliRunner
+
+    from b2bcx.cli import app
+    from b2bcx.scoring import engines
+
+    assert engines.names() == ("embedded", "dask")
+    for name in ("score", "drivers"):
+        shown = CliRunner().invoke(app, [name, "--help"], terminal_width=200).output
+        assert "--engine <auto|embedded|dask>" in shown, shown
+        assert "[default: auto]" in shown

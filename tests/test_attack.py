@@ -602,9 +602,9 @@ def test_out_of_memory_is_one_clear_line(
         raise MemoryError
 
     monkeypatch.setattr(reader, "read_export", exhausted)
-    from b2bcx.api import streamed  # the streaming reader of `score`
+    from b2bcx.io import batches  # the streaming reader of `score`
 
-    monkeypatch.setattr(streamed, "stream_source", exhausted)
+    monkeypatch.setattr(batches, "stream_source", exhausted)
     result = run("score", inputs["export"], "-c", inputs["config"])
     assert result.exit_code == 1, result.output
     assert "error: out of memory" in result.output

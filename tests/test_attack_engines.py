@@ -196,7 +196,7 @@ def _unimportable(monkeypatch: pytest.MonkeyPatch, module: str, way: str) -> Non
 
 
 @pytest.mark.parametrize("way", ["modules, fresh adapter", "modules", "import"])
-@pytest.mark.parametrize("engine", ["dask", "duckdb"])
+@pytest.mark.parametrize("engine", ["dask"])
 @pytest.mark.parametrize("command", ["score", "drivers"])
 def test_an_engine_without_its_extra_is_a_usage_error(
     inputs: dict[str, Path],
@@ -207,10 +207,6 @@ def test_an_engine_without_its_extra_is_a_usage_error(
 ) -> None:
     _unimportable(monkeypatch, engine, way)
     result = run(command, inputs["export"], "-c", inputs["config"], "--engine", engine)
-    if command == "drivers" and engine == "duckdb":
-        # drivers need row order: the embedded engine runs their pass
-        assert result.exit_code == 0, result.output
-        return
     assert result.exit_code == 2, result.output
     assert f"`--engine {engine}` needs" in result.output
     assert f"b2bcx[{engine}]" in result.output

@@ -305,15 +305,6 @@ def test_control_characters_are_replaced_and_warned_on_both_paths(
     assert found["Account"]["severity"] == "warning"
 
 
-def test_control_characters_never_reach_duckdb_outputs(tmp_path: Path) -> None:
-    pytest.importorskip("duckdb")
-    export = _export_with_controls(tmp_path, "csv")
-    scored = run("score", export, "-c", BAD / "good.yaml", "--engine", "duckdb")
-    assert scored.exit_code == 0, scored.output
-    # the table drops the id prefix every account shares ("ACC-")
-    assert "\x1b" not in scored.output and "\ufffd[31m9" in scored.output
-
-
 def _coded_sav(path: Path, account_labels: dict[float, str]) -> Path:
     """good.csv as SPSS with accounts and roles as labelled codes."""
     import pyreadstat

@@ -203,10 +203,10 @@ def test_drivers_command_takes_engine_and_scheduler(tmp_path: Path) -> None:
     embedded, _ = run([*args, "--bootstrap", "50"])
     on_dask, _ = run([*args, "--bootstrap", "50", "--engine", "dask"])
     assert_same_table(read(on_dask), read(embedded))
-    in_duckdb, said = run([*args, "--bootstrap", "50", "--engine", "duckdb"])
-    assert in_duckdb == embedded and "embedded engine runs the pass" in said
     unknown = CliRunner().invoke(app, [*args, "--engine", "spark"])
     assert unknown.exit_code == 2
+    gone = CliRunner().invoke(app, [*args, "--engine", "duckdb"])  # benchmarks/ only
+    assert gone.exit_code == 2 and "embedded" in gone.output
 
 
 def test_dask_drops_repeated_ids_before_the_drivers_pass(tmp_path: Path) -> None:

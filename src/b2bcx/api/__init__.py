@@ -24,7 +24,7 @@ _HOMES = {
     "chase": "b2bcx.api.outreach",
     "load_contacts": "b2bcx.api.load",
     "drivers": "b2bcx.api.commands",
-    "drivers_files": "b2bcx.api.key_drivers",
+    "drivers_files": "b2bcx.api.streamed",
     "report_inputs": "b2bcx.api.workbook",
     "value": "b2bcx.api.worth",
     "load_decisions": "b2bcx.api.load",

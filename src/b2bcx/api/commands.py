@@ -106,9 +106,11 @@ def streams(
     """The engine the pass runs on, or None when these options need the whole
     export read (a chosen sheet; ``--bad-answers missing``, which lists every
     answer read as missing)."""
+    from b2bcx.scoring import engines
+
     if sheet is not None or bad_answers != "error":
         return None
-    return "embedded" if engine == AUTO else engine
+    return engines.DEFAULT if engine == AUTO else engines.get(engine).name
 
 
 def read_exports(
@@ -260,7 +262,9 @@ def _streamed_waves(
 
 def _pass_paths(exports: Sequence[str | Path], engine: str) -> list[str | Path]:
     """What the pass reads: URLs and globs as given on Dask, local files else."""
-    if engine == "dask":
+    from b2bcx.scoring import engines
+
+    if engines.get(engine).reads_urls:
         return list(exports)
     return list(export_paths(exports))
 
@@ -306,7 +310,7 @@ def drivers(
     """Relative importance of the pillars for an outcome (``b2bcx drivers``), from
     the pass's cross-products when it applies, else from the exports read whole
     (docs/method.md#drivers)."""
-    from b2bcx.api import key_drivers
+    from b2bcx.api import key_drivers, streamed
 
     cfg = config_of(config)
     options = {
@@ -318,7 +322,7 @@ def drivers(
     }
     on = streams(engine, sheet, "error")
     if on is not None and not isinstance(exports, Export):
-        found = key_drivers.drivers_files(
+        found = streamed.drivers_files(
             _pass_paths(exports, on),
             cfg,
             engine=on,

@@ -1,6 +1,6 @@
 """``b2bcx drivers``: which pillars drive an outcome, overall and by role.
 
-:func:`drivers` fits them on the respondent table; :func:`drivers_files` on the
+:func:`drivers` fits them on the respondent table; :func:`drivers_from_pass` on the
 per-account sums of the streaming pass (docs/method.md#streaming), with the same
 results, or None when the pass does not apply.
 """
@@ -8,9 +8,7 @@ results, or None when the pass does not apply.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable, Sequence
 from dataclasses import replace
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -22,9 +20,6 @@ from b2bcx.config.models import Config
 from b2bcx.errors import ConfigError
 from b2bcx.io import Export
 from b2bcx.results import DriverAnalysis
-
-if TYPE_CHECKING:
-    from b2bcx.scoring.moments import Partial, Plan
 from b2bcx.stats.drivers import (
     DriverResult,
     drivers_by_role_from_cross_products,
@@ -35,6 +30,9 @@ from b2bcx.stats.drivers import (
     published_agreement,
     withhold_advice,
 )
+
+if TYPE_CHECKING:
+    from b2bcx.scoring.moments import Partial, Plan
 
 
 def outcome_column(config: Config, outcome: str) -> str:
@@ -89,48 +87,6 @@ def drivers(
     )
     return _analysis(
         config, outcome, overall, table, "accounts" if clustered else "respondents"
-    )
-
-
-def drivers_files(
-    paths: Sequence[str | Path],
-    config: Config,
-    *,
-    outcome: str = "nps",
-    method: str = "rwa",
-    by_role: bool = False,
-    bootstrap: int = 1000,
-    seed: int = 2011,
-    engine: str = "embedded",
-    scheduler: str | None = None,
-    notice: Callable[[str], None] | None = None,
-) -> DriverAnalysis | None:
-    """:func:`drivers` from the streaming pass over the exports (on ``engine``,
-    as :func:`b2bcx.api.streamed.score_files`), without a respondent table.
-
-    Each account keeps the count, sums and cross-products of its complete cases
-    per role; the overall model adds an account's roles, a role's model takes
-    that role's accounts, and the bootstrap resamples those accounts with the
-    draws of the respondent path, so the tables equal :func:`drivers`' to
-    rounding. Returns None when the pass does not apply (the caller then reads
-    the exports whole); ``notice`` is told why when that costs a second read.
-    """
-    from b2bcx.api.streamed import drivers_partial
-
-    column = _driven_outcome(config, outcome)
-    passed = drivers_partial(
-        paths, config, column, engine=engine, scheduler=scheduler, notice=notice
-    )
-    if passed is None:
-        return None
-    return drivers_from_pass(
-        passed.total,
-        passed.plan,
-        outcome=outcome,
-        method=method,
-        by_role=by_role,
-        bootstrap=bootstrap,
-        seed=seed,
     )
 
 

@@ -12,13 +12,14 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from b2bcx.config.models import Config
-from b2bcx.errors import AnalysisError, Problem, UsageError
-from b2bcx.io.batches import Source, stream_source
+from b2bcx.errors import AnalysisError, Problem
+from b2bcx.io.batches import Source
 from b2bcx.results import AccountMaster, DriverAnalysis, ScoreResult
+from b2bcx.scoring import engines
+from b2bcx.scoring.engines import DEFAULT
 from b2bcx.scoring.finish import (
     Locator,
     Repeats,
@@ -32,7 +33,6 @@ from b2bcx.scoring.moments import CONTROLS, Partial, Plan, plan
 if TYPE_CHECKING:
     from b2bcx.scoring.engine import Layout
 
-ENGINES = ("embedded", "dask", "duckdb")
 PLATFORM_COLUMNS = {
     "status",
     "distributionchannel",
@@ -43,59 +43,28 @@ PLATFORM_COLUMNS = {
 
 
 def streamable(
-    paths: Sequence[str | Path], config: Config, engine: str = "embedded"
+    paths: Sequence[str | Path], config: Config, engine: str = DEFAULT
 ) -> tuple[list[Source], str] | None:
     """The exports as streamable sources, or None when the pass cannot score them.
 
-    On the ``dask`` engine, an export may be a glob or a URL (``s3://...``), one
-    source per file it names.
+    On an engine that reads URLs (``dask``), an export may be a glob or a URL
+    (``s3://...``), one source per file it names; an export of a kind the engine
+    does not read is scored the respondent way.
     """
     if config.rollup.within_role != "mean":
         return None
     if (not config.roles.single and not config.columns.role) or not paths:
         return None
-    found = _dask_sources(paths) if engine == "dask" else _local_sources(paths)
+    runner = engines.get(engine)
+    found = runner.sources(paths)
     if found is None or len({s.location for s in found}) < len(found):
         return None
-    if engine == "dask" and any(s.kind not in ("csv", "parquet") for s in found):
-        return None  # the Dask engine reads CSV and Parquet partitions only
+    if any(s.kind not in runner.formats for s in found):
+        return None
     for source in found:
         if PLATFORM_COLUMNS & {c.casefold() for c in source.columns}:
             return None
     return found, ", ".join(str(p) for p in paths)
-
-
-def _local_sources(paths: Sequence[str | Path]) -> list[Source] | None:
-    try:
-        if len({Path(p).resolve() for p in paths}) < len(paths):
-            return None
-    except (OSError, RuntimeError):  # a symlink loop: reported by the usual reader
-        return None
-    sources = []
-    for path in paths:
-        source = stream_source(path)
-        if source is None:
-            return None
-        sources.append(source)
-    return sources
-
-
-def _dask() -> ModuleType:
-    """The Dask engine, or a usage error when Dask is not installed."""
-    try:
-        from b2bcx.scoring import dask_engine
-
-        dask_engine.require()
-    except ImportError as exc:
-        raise UsageError(
-            "`--engine dask` needs Dask",
-            hint="install it with `pip install 'b2bcx[dask]'`",
-        ) from exc
-    return dask_engine
-
-
-def _dask_sources(paths: Sequence[str | Path]) -> list[Source] | None:
-    return _dask().dask_sources(paths)  # type: ignore[no-any-return]
 
 
 def score_files(
@@ -103,19 +72,19 @@ def score_files(
     config: Config,
     *,
     master: AccountMaster | None = None,
-    engine: str = "embedded",
+    engine: str = DEFAULT,
     scheduler: str | None = None,
     notice: Callable[[str], None] | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> ScoreResult | None:
-    """Score exports by the moments pass on ``engine`` (``embedded``, ``dask`` or
-    the ``duckdb`` prototype, which hands to the embedded engine what needs row
-    numbers).
+    """Score exports by the moments pass on ``engine`` (a name in
+    :mod:`b2bcx.scoring.engines`: ``embedded``, the default, or ``dask``).
 
     Returns None when the pass does not apply or the rows need the respondent
     path (several waves, duplicate respondent ids); ``notice`` is told why
-    when that costs a second read. On the embedded engine, ``progress`` is told
-    after every batch the bytes read so far and the exports' total.
+    when that costs a second read. On an engine that counts bytes (the embedded
+    one), ``progress`` is told after every batch the bytes read so far and the
+    exports' total.
 
     Invalid answers and unmapped roles are found by the pass (each with its
     file, row, column and value) but reported by the respondent path, which
@@ -151,7 +120,7 @@ class Passed:
 def run_pass(
     paths: Sequence[str | Path],
     p: Plan,
-    engine: str = "embedded",
+    engine: str = DEFAULT,
     scheduler: str | None = None,
     notice: Callable[[str], None] | None = None,
     progress: Callable[[int, int], None] | None = None,
@@ -167,45 +136,40 @@ def run_pass(
     ClusterError
         The scheduler cannot be reached or does not answer as a Dask scheduler.
     """
-    if engine not in ENGINES:
-        raise UsageError(
-            f"unknown engine {engine!r}", hint=f"use one of: {', '.join(ENGINES)}"
-        )
-    if engine == "dask" and scheduler:
-        _dask().scheduler_address(scheduler)  # a malformed one stops before reading
+    runner = engines.get(engine)
+    runner.require()
+    if scheduler:
+        runner.check_scheduler(scheduler)  # a malformed one stops before reading
     config = p.config
     found = streamable(paths, config, engine)
     if found is None:
         return None
     sources = found[0]
-    from b2bcx.scoring.engine import layouts, run_embedded
+    from b2bcx.scoring.engine import layouts
 
     placed, missing = layouts(sources, p)
     if missing:
         return None  # the respondent path reports missing columns the usual way
     collisions = [w for layout in placed for w in _shared_labels(layout, p)]
-    repeats: Repeats | None = None
-    if engine == "dask":
-        try:
-            total, repeats = _run_dask(placed, p, scheduler)
-        except ValueError as exc:  # pyarrow.ArrowInvalid: bytes that are not UTF-8
+    try:
+        ran = _run(runner, placed, p, scheduler, notice, progress)
+        if ran is None:  # rows it cannot number: the default engine runs the pass
+            fallback = engines.default_engine()
             if notice:
-                notice(f"reading the export again the careful way ({exc})")
-            return None
-        if repeats is not None and config.filters.dedupe == "error":
-            if notice:
-                notice(_SECOND_READ)
-            return None
-    else:
-        found_total = _run_duckdb(placed, p) if engine == "duckdb" else None
-        if engine == "duckdb" and found_total is None and notice:
-            notice("rows DuckDB cannot number: the embedded engine runs the pass")
-        try:
-            total = found_total or run_embedded(placed, p, progress=progress)
-        except (OSError, ValueError) as exc:  # pyarrow.ArrowInvalid is a ValueError
-            if notice:
-                notice(f"reading the export again the careful way ({exc})")
-            return None
+                notice(
+                    f"rows the {runner.name} engine cannot number: the "
+                    f"{fallback.name} engine runs the pass"
+                )
+            ran = _run(fallback, placed, p, scheduler, notice, progress)
+    except _Reread:
+        return None
+    if ran is None:
+        return None
+    total, repeats = ran
+    if repeats is not None and config.filters.dedupe == "error":
+        if notice:
+            notice(_SECOND_READ)
+        return None
     return Passed(total, p, sources, repeats, collisions)
 
 
@@ -232,7 +196,7 @@ def score_pass(
     master: AccountMaster | None = None,
     outcome: str | None = None,
     driver_options: Mapping[str, Any] | None = None,
-    engine: str = "embedded",
+    engine: str = DEFAULT,
     scheduler: str | None = None,
     notice: Callable[[str], None] | None = None,
     progress: Callable[[int, int], None] | None = None,
@@ -301,7 +265,7 @@ def drivers_partial(
     config: Config,
     outcome: str,
     *,
-    engine: str = "embedded",
+    engine: str = DEFAULT,
     scheduler: str | None = None,
     notice: Callable[[str], None] | None = None,
 ) -> Passed | None:
@@ -310,13 +274,13 @@ def drivers_partial(
     read the exports: as for :func:`score_files`, and also for invalid answers
     or unmapped roles, which the respondent path reports.
 
-    DuckDB does not number rows, which the account bootstrap's order needs: on
-    ``duckdb`` the embedded engine runs the pass.
+    The account bootstrap's order needs row numbers: on an engine that does not
+    number rows, the default engine runs the pass.
     """
-    if engine == "duckdb":
+    if not engines.get(engine).numbers_rows:
+        engine = engines.DEFAULT
         if notice:
-            notice("key drivers need row order: the embedded engine runs the pass")
-        engine = "embedded"
+            notice(f"key drivers need row order: the {engine} engine runs the pass")
     passed = run_pass(paths, plan(config, drivers=outcome), engine, scheduler, notice)
     if passed is None or not _usable(passed.total, notice):
         return None
@@ -336,23 +300,32 @@ _SECOND_READ = (
 )
 
 
-def _run_dask(
-    placed: list[Layout], p: Plan, scheduler: str | None
-) -> tuple[Partial, Repeats | None]:
-    return _dask().run_dask(placed, p, scheduler)  # type: ignore[no-any-return]
+class _Reread(Exception):
+    """The exports must be read again, the careful way (the caller was told why)."""
 
 
-def _run_duckdb(placed: list[Layout], p: Plan) -> Partial | None:
+def _run(
+    runner: engines.Engine,
+    placed: list[Layout],
+    p: Plan,
+    scheduler: str | None,
+    notice: Callable[[str], None] | None,
+    progress: Callable[[int, int], None] | None,
+) -> engines.Ran | None:
+    """``runner``'s run; None when it hands the pass back.
+
+    Raises
+    ------
+    _Reread
+        The run failed in a way the respondent path words better (bytes that are
+        not UTF-8, say); ``notice`` was told why.
+    """
     try:
-        from b2bcx.scoring.duckdb_engine import require, run_duckdb
-
-        require()
-    except ImportError as exc:
-        raise UsageError(
-            "`--engine duckdb` needs DuckDB",
-            hint="install it with `pip install 'b2bcx[duckdb]'`",
-        ) from exc
-    return run_duckdb(placed, p)
+        return runner.run(placed, p, scheduler=scheduler, progress=progress)
+    except runner.rereads as exc:
+        if notice:
+            notice(f"reading the export again the careful way ({exc})")
+        raise _Reread from exc
 
 
 def _usable(total: Partial, notice: Callable[[str], None] | None) -> bool:
@@ -448,3 +421,45 @@ def _no_respondents():  # type: ignore[no-untyped-def]
     import pandas as pd
 
     return pd.DataFrame()
+
+
+def drivers_files(
+    paths: Sequence[str | Path],
+    config: Config,
+    *,
+    outcome: str = "nps",
+    method: str = "rwa",
+    by_role: bool = False,
+    bootstrap: int = 1000,
+    seed: int = 2011,
+    engine: str = DEFAULT,
+    scheduler: str | None = None,
+    notice: Callable[[str], None] | None = None,
+) -> DriverAnalysis | None:
+    """:func:`drivers` from the streaming pass over the exports (on ``engine``,
+    as :func:`b2bcx.api.streamed.score_files`), without a respondent table.
+
+    Each account keeps the count, sums and cross-products of its complete cases
+    per role; the overall model adds an account's roles, a role's model takes
+    that role's accounts, and the bootstrap resamples those accounts with the
+    draws of the respondent path, so the tables equal :func:`drivers`' to
+    rounding. Returns None when the pass does not apply (the caller then reads
+    the exports whole); ``notice`` is told why when that costs a second read.
+    """
+    from b2bcx.api.key_drivers import _driven_outcome, drivers_from_pass
+
+    column = _driven_outcome(config, outcome)
+    passed = drivers_partial(
+        paths, config, column, engine=engine, scheduler=scheduler, notice=notice
+    )
+    if passed is None:
+        return None
+    return drivers_from_pass(
+        passed.total,
+        passed.plan,
+        outcome=outcome,
+        method=method,
+        by_role=by_role,
+        bootstrap=bootstrap,
+        seed=seed,
+    )

@@ -17,9 +17,9 @@ from b2bcx.cli.common import (
     working,
 )
 from b2bcx.cli.options import (
+    DEFAULT_ENGINE,
     BootstrapOption,
     ConfigOption,
-    Engine,
     EngineOption,
     ExportTextsArgument,
     Format,
@@ -76,7 +76,7 @@ def drivers(
     fmt: FormatOption = Format.table,
     sheet: SheetOption = None,
     wide: WideOption = False,
-    engine: EngineOption = Engine.auto,
+    engine: EngineOption = DEFAULT_ENGINE,
     scheduler: SchedulerOption = None,
 ) -> None:
     """Which pillars drive loyalty and advocacy: relative importance, intervals and quadrants.
@@ -100,7 +100,7 @@ def drivers(
                 by_role=by is not None,
                 bootstrap=bootstrap,
                 seed=seed,
-                engine=engine.value,
+                engine=str(engine),
                 scheduler=scheduler,
                 sheet=parse_sheet(sheet),
                 watch=Watch(notice=note),

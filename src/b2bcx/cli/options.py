@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+
+from b2bcx.scoring import engines
 
 
 class Format(StrEnum):
@@ -25,13 +27,6 @@ class By(StrEnum):
 class Method(StrEnum):
     rwa = "rwa"
     shapley = "shapley"
-
-
-class Engine(StrEnum):
-    auto = "auto"
-    embedded = "embedded"
-    dask = "dask"
-    duckdb = "duckdb"
 
 
 class RoleOnly(StrEnum):
@@ -202,13 +197,33 @@ SeedOption = Annotated[
     ),
 ]
 
+AUTO_ENGINE = "auto"
+"""Stream on the default engine when the pass applies, else read the exports whole."""
+DEFAULT_ENGINE = AUTO_ENGINE
+
+
+def _engines_help() -> str:
+    where = [f"{e.summary} ({e.name})" for e in map(engines.get, engines.names())]
+    return (
+        "Where the pass over the rows runs: auto (the default) streams on "
+        f"{engines.DEFAULT} when the pass applies and reads the exports whole when "
+        "it does not; or " + " or ".join(where) + "."
+    )
+
+
+if TYPE_CHECKING:
+    EngineName = str
+else:  # the choices typer lists: auto and the registry's names
+    EngineName = StrEnum(
+        "EngineName",
+        {AUTO_ENGINE: AUTO_ENGINE, **{name: name for name in engines.names()}},
+    )
+
 EngineOption = Annotated[
-    Engine,
-    typer.Option(
-        "--engine",
-        help="Where the pass over the rows runs: auto streams in this process when the pass applies and reads the exports whole when it does not; embedded in this process, duckdb in DuckDB (a prototype), dask on a Dask cluster.",
-    ),
+    EngineName,
+    typer.Option("--engine", help=_engines_help()),
 ]
+"""``--engine``: its choices are the names in :mod:`b2bcx.scoring.engines`."""
 
 SchedulerOption = Annotated[
     str | None,

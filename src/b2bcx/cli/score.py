@@ -15,13 +15,13 @@ from b2bcx.cli.common import (
     score_inputs,
 )
 from b2bcx.cli.options import (
+    DEFAULT_ENGINE,
     AccountsOption,
     BadAnswers,
     BadAnswersOption,
     BaselineOption,
     By,
     ConfigOption,
-    Engine,
     EngineOption,
     ExportTextsArgument,
     Format,
@@ -52,7 +52,7 @@ def score(
     accounts: AccountsOption = None,
     bad_answers: BadAnswersOption = BadAnswers.error,
     wide: WideOption = False,
-    engine: EngineOption = Engine.auto,
+    engine: EngineOption = DEFAULT_ENGINE,
     scheduler: SchedulerOption = None,
 ) -> None:
     """Account CX indices, pillar scores, NPS, coverage, 95% intervals and risk flags.
@@ -72,7 +72,7 @@ def score(
             accounts,
             bad_answers.value,
             output,
-            engine.value,
+            str(engine),
             scheduler,
         )
         note_unreadable(result.problems)

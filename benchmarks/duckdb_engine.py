@@ -1,5 +1,16 @@
-"""The DuckDB engine (a prototype): the moments pass as SQL that DuckDB runs on all
-cores, finished by the same :mod:`b2bcx.scoring.finish` (benchmarks/README.md).
+"""The DuckDB engine (a prototype, measured, not part of b2bcx): the moments pass as
+SQL that DuckDB runs on all cores, finished by the same
+:mod:`b2bcx.scoring.finish` (benchmarks/README.md).
+
+Usage::
+
+    .venv/bin/python benchmarks/duckdb_engine.py FILE... [-c CONFIG] -o OUT.parquet
+
+scores the exports as ``b2bcx score FILE... -c CONFIG -o OUT.parquet`` does, with
+this engine registered (:func:`register`) as ``duckdb`` in
+:mod:`b2bcx.scoring.engines` and asked for: ``run.py --extra duckdb_engine`` times
+that command. It was b2bcx's ``--engine duckdb`` until it moved here: it is not
+the default and not faster on this machine than the embedded engine.
 
 A first query lists the distinct answers of the statement, outcome and role
 columns; Python decodes each one exactly as the pass does (labels, missing codes,
@@ -9,12 +20,12 @@ the respondents and, for every score, ``n, Σx, Σx²``. Pillars, index and
 composites are the weighted means of :mod:`b2bcx.stats.pillars` written in SQL.
 
 DuckDB does not number CSV records, so whatever must name a row is left to the
-embedded engine: :func:`run_duckdb` returns None for invalid answers, unmapped
-roles under ``unmapped: error``, conflicting account attributes, repeated
-respondent ids, account ids with non-ASCII characters, several waves, Parquet
-exports and unreadable files.
+embedded engine: :func:`run_duckdb` returns None (the engine hands the pass back)
+for invalid answers, unmapped roles under ``unmapped: error``, conflicting account
+attributes, repeated respondent ids, account ids with non-ASCII characters,
+several waves, Parquet exports and unreadable files.
 
-This is the only module that imports DuckDB; the rest of b2bcx never does.
+b2bcx never imports this module or DuckDB (import-linter holds that).
 """
 
 from __future__ import annotations
@@ -23,14 +34,16 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-import duckdb  # at import: without it, `--engine duckdb` is a usage error
+import duckdb
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from b2bcx.config.models import Config
 from b2bcx.io.text import CONTROL_CHARACTERS
+from b2bcx.scoring import engines
 from b2bcx.scoring.engine import PART_STRIDE, Layout
+from b2bcx.scoring.engines import Engine, Progress, Ran
 from b2bcx.scoring.moments import (
     DETRACTOR,
     NO_ACCOUNT,
@@ -448,12 +461,6 @@ def _conflicting(total: Partial) -> bool:
     )
 
 
-def require() -> None:
-    """Import DuckDB: ``ImportError`` when it is missing, which the caller turns
-    into a usage error (see :func:`b2bcx.scoring.dask_engine.require`)."""
-    import duckdb  # noqa: F401
-
-
 def run_duckdb(layouts: Sequence[Layout], p: Plan) -> Partial | None:
     """Every export through the pass in DuckDB; the merged partial, or None when
     the embedded engine must run the pass (see the module notes)."""
@@ -487,3 +494,63 @@ def run_duckdb(layouts: Sequence[Layout], p: Plan) -> Partial | None:
     finally:
         connection.duckdb.close()
     return total
+
+
+class DuckDB(Engine):
+    """:func:`run_duckdb` as an engine of :mod:`b2bcx.scoring.engines`: it reads
+    CSV and hands the pass back to the embedded engine whenever a row must be
+    named (it does not number rows)."""
+
+    name = "duckdb"
+    summary = "in DuckDB (a prototype)"
+    numbers_rows = False
+
+    def run(
+        self,
+        layouts: Sequence[Layout],
+        p: Plan,
+        *,
+        scheduler: str | None = None,
+        progress: Progress | None = None,
+    ) -> Ran | None:
+        total = run_duckdb(layouts, p)
+        return None if total is None else (total, None)
+
+
+def register() -> str:
+    """Register the prototype as ``duckdb``; returns the name to ask for."""
+    return engines.register(DuckDB()).name
+
+
+def main() -> None:
+    """Score the exports on the prototype and write the account table (as
+    ``b2bcx score FILE... -c CONFIG -o OUT.parquet``)."""
+    import argparse
+    import sys
+    from pathlib import Path
+
+    from b2bcx import api
+    from b2bcx.config.models import load_config
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("files", nargs="+", type=Path)
+    parser.add_argument(
+        "-c",
+        "--config",
+        type=Path,
+        default=Path(__file__).resolve().parent / "data" / "bench.yaml",
+    )
+    parser.add_argument("-o", "--output", type=Path, required=True)
+    args = parser.parse_args()
+    config = load_config(args.config)
+    said: list[str] = []
+    result = api.score_files(args.files, config, engine=register(), notice=said.append)
+    for line in said:
+        print(line, file=sys.stderr)
+    if result is None:
+        sys.exit("the moments pass does not apply to these exports")
+    api.account_output(result).to_parquet(args.output, index=False)
+
+
+if __name__ == "__main__":
+    main()
