@@ -221,7 +221,7 @@ def test_bad_answers_missing_turns_invalid_answers_into_their_own_code() -> None
     assert exit_code == 1 and ("invalid-answer", "error") in found
 
 
-def test_the_terminal_table_and_the_workbook_sheet_show_the_code(tmp_path) -> None:
+def test_the_terminal_the_workbook_and_the_html_page_show_the_code(tmp_path) -> None:
     import io
 
     import openpyxl
@@ -247,3 +247,12 @@ def test_the_terminal_table_and_the_workbook_sheet_show_the_code(tmp_path) -> No
     at = header.index("Code")
     below = rows[rows.index(header) + 1]
     assert below[at] == "blank-column"
+
+    page = tmp_path / "report.html"
+    result = runner.invoke(
+        app, ["report", str(export), "-c", str(config), "-o", str(page)]
+    )
+    assert result.exit_code == 0, result.output
+    method = page.read_text(encoding="utf-8").split('<section id="method">')[1]
+    assert '<th scope="col">Code</th>' in method
+    assert '<td data-label="Code">blank-column</td>' in method
