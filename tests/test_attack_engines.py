@@ -290,7 +290,9 @@ def test_errors_problems_and_notes_are_masked(
     from b2bcx.cli.common import note
 
     error = DataError(f"cannot read {SIGNED}", hint=f"retry {SIGNED}")
-    problem = Problem(f"bad {SIGNED}", hint=SIGNED, file=SIGNED, value=SIGNED)
+    problem = Problem(
+        f"bad {SIGNED}", hint=SIGNED, file=SIGNED, value=SIGNED, code="not-utf8"
+    )
     note(f"reading {SIGNED}")
     shown = [str(error), problem.describe(), capsys.readouterr().err]
     for text in shown:

@@ -243,6 +243,7 @@ def test_validation_keeps_row_numbers_whole() -> None:
             row=123456,
             column="Q_NPS",
             value="eleven",
+            code="invalid-nps-answer",
         )
     ]
     console = Console(width=80, record=True, file=io.StringIO(), color_system=None)
@@ -263,9 +264,13 @@ def test_problems_in_a_pipe_are_plain_blocks_that_wrap_at_spaces() -> None:
             row=12,
             column="Q3",
             value="7",
+            code="invalid-answer",
         ),
         Problem(
-            "respondent id 'R1' answered twice", "give each respondent an id", row=3
+            "respondent id 'R1' answered twice",
+            "give each respondent an id",
+            row=3,
+            code="duplicate-respondent",
         ),
     ]
     console = Console(width=80, record=True, file=io.StringIO(), color_system=None)
@@ -276,7 +281,8 @@ def test_problems_in_a_pipe_are_plain_blocks_that_wrap_at_spaces() -> None:
     blocks = text.split("\n\n")
     assert len(blocks) == 2
     assert (
-        blocks[0].splitlines()[1] == f"error: {long_file}, row 12, column Q3, value '7'"
+        blocks[0].splitlines()[1]
+        == f"error [invalid-answer]: {long_file}, row 12, column Q3, value '7'"
     )
     words = set(" ".join(problems[0].problem.split()).split())
     shown = set(" ".join(text.split()).split())

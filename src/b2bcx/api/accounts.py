@@ -139,7 +139,12 @@ def nothing_left(rows: pd.DataFrame, source: str) -> list[Problem]:
     """One problem per exclusion reason, when no row is left."""
     if rows.empty:
         return [
-            Problem("the export has no rows", "export the survey again", file=source)
+            Problem(
+                "the export has no rows",
+                "export the survey again",
+                file=source,
+                code="empty-export",
+            )
         ]
     counts = rows["reason"].value_counts()
     return [
@@ -147,6 +152,7 @@ def nothing_left(rows: pd.DataFrame, source: str) -> list[Problem]:
             f"{count} row{'s' if count != 1 else ''} excluded: {reason}",
             "see `b2bcx validate` for the row accounting",
             file=source,
+            code="no-rows-left",
         )
         for reason, count in counts.items()
     ]
@@ -179,6 +185,7 @@ def ordered_waves(found: Iterable[object], config: Config) -> list[str]:
                     "add it to `waves.order` in the config",
                     column=config.columns.wave,
                     value=w,
+                    code="unknown-wave",
                 )
                 for w in unknown
             ],
@@ -462,6 +469,7 @@ def no_revenue_warning(
             file=source,
             column=revenue,
             severity="warning",
+            code="no-revenue",
         )
     ]
 
@@ -491,6 +499,7 @@ def small_sample_warnings(
                 file=source,
                 value=", ".join(borrowed),
                 severity="warning",
+                code="pooled-role-variance",
             )
         )
     if tau2 == 0:
@@ -501,6 +510,7 @@ def small_sample_warnings(
                 "rank accounts with care; see docs/method.md#shrinkage-and-reliability",
                 file=source,
                 severity="warning",
+                code="no-account-variance",
             )
         )
     return problems
@@ -586,6 +596,7 @@ def apply_master(
             file=master.source,
             value=str(a),
             severity="warning",
+            code="unlisted-account",
         )
         for a in unknown
     ]

@@ -77,6 +77,7 @@ def load_master(
                 file=str(source),
                 column=spec.id,
                 value=str(a),
+                code="duplicate-account",
             )
             for a in table.loc[duplicated, "account"]
         ]
@@ -171,6 +172,7 @@ def load_contacts(
             file=source,
             row=int(frame.at[i, "_row"]) if "_row" in frame else None,
             column=spec.id if pd.isna(table.at[i, "contact"]) else spec.account,
+            code="incomplete-contact",
         )
         for i in table.index[table["contact"].isna() | table["account"].isna()]
     ]
@@ -186,6 +188,7 @@ def load_contacts(
             column=spec.role,
             value=role,
             severity="warning",
+            code="unmapped-role",
         )
         for role in unknown
     ]

@@ -267,6 +267,7 @@ def design_matrix(
                     "file nor an account attribute",
                     "name an account attribute (a segment, revenue) or a decisions column",
                     column=covariate,
+                    code="unknown-covariate",
                 )
             )
             continue
@@ -293,6 +294,7 @@ def design_matrix(
                     "give every account a value (a known level for text covariates)",
                     column=covariate,
                     value=f"{table['account'].iloc[at]}: {raw.iloc[at]}",
+                    code="missing-covariate",
                 )
             )
     if problems:

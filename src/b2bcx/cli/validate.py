@@ -74,7 +74,9 @@ def refused(error: B2bcxError) -> NoReturn:
     from b2bcx.errors import Problem
     from b2bcx.io.writers import json_text
 
-    problems = list(error.problems) or [Problem(error.message, error.hint)]
+    problems = list(error.problems) or [
+        Problem(error.message, error.hint, code=error.code)
+    ]
     payload = {
         "error": error.message,
         "rows": [],

@@ -11,6 +11,7 @@ import difflib
 import math
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -409,28 +410,26 @@ def parse_config(
 
 def _schema_problems(errors: list[Any], source: str, data: Any) -> list[Problem]:
     """One problem per key: a union's alternatives are merged, deeper ones win."""
-    by_key: dict[str, list[Problem]] = {}
+    by_key: dict[str, list[tuple[Any, Problem]]] = {}
     for err in errors:
         problem = _schema_problem(err, source, data)
-        by_key.setdefault(_error_key(err, data), []).append(problem)
+        by_key.setdefault(_error_key(err, data), []).append((err, problem))
     keys = list(by_key)
     problems = []
     for key in keys:
         if any(other.startswith(key + ".") for other in keys):
             continue  # a deeper error explains this union alternative
-        found = by_key[key]
-        if len(found) > 1 and all(p.problem.startswith(f"`{key}`") for p in found):
-            reasons = " or ".join(p.problem.split(": ", 1)[1] for p in found)
-            found = [
-                Problem(
-                    f"`{key}`: {reasons}",
-                    found[0].hint,
-                    file=source,
-                    value=found[0].value,
-                )
-            ]
+        found = [problem for _, problem in by_key[key]]
+        if len(found) > 1 and all(p.code == "invalid-config-value" for p in found):
+            reasons = " or ".join(_message(err) for err, _ in by_key[key])
+            found = [replace(found[0], problem=f"`{key}`: {reasons}")]
         problems += found
     return problems
+
+
+def _message(err: Mapping[str, Any]) -> str:
+    """Pydantic's reason for an invalid value, without its "Value error" prefix."""
+    return str(err["msg"]).removeprefix("Value error, ")
 
 
 def _shown(value: Any) -> str:
@@ -459,14 +458,24 @@ def _schema_problem(err: Mapping[str, Any], source: str, data: Any) -> Problem:
                 f"valid keys here: {', '.join(sorted(known))}" if known else "remove it"
             )
         )
-        return Problem(f"unknown key `{key}`", hint, file=source)
+        return Problem(
+            f"unknown key `{key}`", hint, file=source, code="unknown-config-key"
+        )
     if err["type"] == "missing":
-        return Problem(f"required key `{key}` is missing", "add it", file=source)
+        return Problem(
+            f"required key `{key}` is missing",
+            "add it",
+            file=source,
+            code="missing-config-key",
+        )
     value = err.get("input")
     shown = None if isinstance(value, Mapping | list) else _shown(value)
-    message = str(err["msg"]).removeprefix("Value error, ")
     return Problem(
-        f"`{key}`: {message}", "see docs/config.md", file=source, value=shown
+        f"`{key}`: {_message(err)}",
+        "see docs/config.md",
+        file=source,
+        value=shown,
+        code="invalid-config-value",
     )
 
 
@@ -550,6 +559,7 @@ def draft_problems(config: Config, source: str = "config") -> list[Problem]:
                 file=source,
                 column=ACCOUNT_PLACEHOLDER,
                 value=ACCOUNT_PLACEHOLDER,
+                code="draft-placeholder",
             )
         )
     if UNASSIGNED in config.pillars:
@@ -560,6 +570,7 @@ def draft_problems(config: Config, source: str = "config") -> list[Problem]:
                 f"move them to their pillars, then delete the `{UNASSIGNED}` pillar",
                 file=source,
                 value=UNASSIGNED,
+                code="draft-placeholder",
             )
         )
     return problems
@@ -584,6 +595,7 @@ def todo_comments(text: str, source: str = "config") -> list[Problem]:
                 "settle it, then delete the TODO comment",
                 file=source,
                 value="TODO",
+                code="todo-in-config",
             )
         )
     return problems
@@ -594,15 +606,18 @@ def consistency_problems(config: Config, source: str = "config") -> list[Problem
     placeholders of a draft (:func:`draft_problems`)."""
     problems: list[Problem] = list(draft_problems(config, source))
 
-    def add(problem: str, hint: str, key: str, value: object = None) -> None:
+    def add(code: str, problem: str, hint: str, key: str, value: object = None) -> None:
         shown = None if value is None else str(value)
-        problems.append(Problem(f"{problem} (`{key}`)", hint, file=source, value=shown))
+        problems.append(
+            Problem(f"{problem} (`{key}`)", hint, file=source, value=shown, code=code)
+        )
 
     scales = scales_in_force(config)
     pillars = config.pillars
     _check_roles(config, add)
     if config.columns.account in config.columns.segments:
         add(
+            "account-is-segment",
             f"the account column `{config.columns.account}` is also listed as a "
             "segment: a segment groups accounts, so it cannot be the account itself",
             "remove it from `columns.segments` (or name the real account column "
@@ -613,12 +628,14 @@ def consistency_problems(config: Config, source: str = "config") -> list[Problem
     for pid, pillar in pillars.items():
         if not pillar.items:
             add(
+                "pillar-too-few-items",
                 f"pillar `{pid}` has no items",
                 "list its statement columns under `items:`, or drop an inherited pillar with `{pid}: null`",
                 f"pillars.{pid}.items",
             )
         elif pillar.min_items and pillar.min_items > len(pillar.items):
             add(
+                "pillar-too-few-items",
                 f"pillar `{pid}` needs {pillar.min_items} items but has {len(pillar.items)}",
                 "lower `min_items`",
                 f"pillars.{pid}.min_items",
@@ -628,6 +645,7 @@ def consistency_problems(config: Config, source: str = "config") -> list[Problem
     if pillars or config.outcomes:
         for scale in sorted(used_scales - set(scales)):
             add(
+                "undefined-scale",
                 f"scale `{scale}` is not defined",
                 _suggest(scale, scales, "define it under `scales:`"),
                 "scales",
@@ -637,6 +655,7 @@ def consistency_problems(config: Config, source: str = "config") -> list[Problem
         for pid in config.index.weights:
             if pid not in pillars:
                 add(
+                    "unknown-pillar",
                     f"index weight for unknown pillar `{pid}`",
                     _suggest(pid, pillars, "use a pillar id"),
                     "index.weights",
@@ -646,6 +665,7 @@ def consistency_problems(config: Config, source: str = "config") -> list[Problem
         # an inherited six-pillar priority whose pillar the program dropped is no typo
         if pillars and pid not in pillars and pid not in SIX_PILLARS:
             add(
+                "unknown-pillar",
                 f"phase `{phase}` names unknown pillar `{pid}`",
                 _suggest(pid, pillars, "use a pillar id"),
                 f"phases.{phase}",
@@ -655,6 +675,7 @@ def consistency_problems(config: Config, source: str = "config") -> list[Problem
         for part in composite.sources:
             if part not in pillars and part not in config.item_columns:
                 add(
+                    "unknown-pillar",
                     f"composite `{cid}` uses unknown pillar or item `{part}`",
                     _suggest(part, pillars, "use a pillar id or an item column"),
                     f"composites.{cid}.from",
@@ -662,6 +683,7 @@ def consistency_problems(config: Config, source: str = "config") -> list[Problem
                 )
     if not pillars and config.factors is None:
         add(
+            "no-pillars",
             "the config defines neither `pillars:` nor `factors:`",
             "add `pillars:` (e.g. `extends: six_pillars`) to score accounts",
             "pillars",
@@ -675,6 +697,7 @@ def _check_roles(config: Config, add: Any) -> None:
         return
     if not roles.weights:
         add(
+            "no-roles",
             "no roles are configured",
             "add `roles.weights` (or `roles.single` for one role)",
             "roles.weights",
@@ -683,6 +706,7 @@ def _check_roles(config: Config, add: Any) -> None:
     known = roles.weights
     if roles.decision_role and roles.decision_role not in known:
         add(
+            "unknown-role",
             f"decision role `{roles.decision_role}` has no weight",
             _suggest(roles.decision_role, known, "use a role id from `roles.weights`"),
             "roles.decision_role",
@@ -691,6 +715,7 @@ def _check_roles(config: Config, add: Any) -> None:
     for role in roles.map:
         if role not in known:
             add(
+                "unknown-role",
                 f"role map names role `{role}` that has no weight",
                 _suggest(role, known, "add it to `roles.weights`"),
                 f"roles.map.{role}",
@@ -698,6 +723,7 @@ def _check_roles(config: Config, add: Any) -> None:
             )
     if roles.unmapped not in ("error", "ignore", *known):
         add(
+            "invalid-config-value",
             f"`roles.unmapped` is `{roles.unmapped}`",
             "use error, ignore or a role id",
             "roles.unmapped",

@@ -128,6 +128,7 @@ def _fallback_warnings(label: str, lines: list[int], mixed: bool) -> list[Proble
                 hint=hint,
                 file=label,
                 severity="warning",
+                code="not-utf8",
             )
         ]
     count = len(lines)
@@ -143,6 +144,7 @@ def _fallback_warnings(label: str, lines: list[int], mixed: bool) -> list[Proble
             file=label,
             row=lines[0] if count == 1 else None,
             severity="warning",
+            code="not-utf8",
         )
     ]
 
@@ -338,6 +340,7 @@ def _short_warning(label: str, rows: list[int], width: int) -> list[Problem]:
             file=label,
             row=rows[0],
             severity="warning",
+            code="short-rows",
         )
     ]
 
@@ -381,6 +384,7 @@ def _ragged_problem(
         hint="quote the cell that contains the delimiter",
         file=label,
         row=line,
+        code="extra-fields",
     )
 
 

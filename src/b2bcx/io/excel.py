@@ -108,6 +108,7 @@ def long_numbers_as_text(
             "store ids as text in the workbook: Excel keeps only 15 digits of a number",
             file=label,
             severity="warning",
+            code="long-number",
         )
     ]
 
@@ -204,6 +205,7 @@ def formula_warnings(path: Path, label: str, index: int) -> list[Problem]:
             "open the workbook in Excel (or LibreOffice), let it calculate, save it, and read it again",
             file=label,
             severity="warning",
+            code="formula-without-value",
         )
     ]
 

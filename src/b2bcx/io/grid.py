@@ -146,6 +146,7 @@ def _without_import_id_rows(
                 file=label,
                 row=int(position) + 1,
                 severity="warning",
+                code="metadata-row",
             )
         )
     return data.drop(index=dropped) if dropped else data
@@ -175,6 +176,7 @@ def _name_columns(
                     row=header_row,
                     column=name,
                     severity="warning",
+                    code="unnamed-column",
                 )
             )
         named.append(name)
@@ -212,6 +214,7 @@ def _renamed_duplicates(
                     row=header_row,
                     column=new,
                     severity="warning",
+                    code="duplicate-column",
                 )
             )
     return unique
@@ -233,6 +236,7 @@ def check_unique(names: list[str], label: str, header_row: int | None = None) ->
             file=label,
             row=header_row,
             column=name,
+            code="duplicate-column",
         )
         for name, where in repeated.items()
     ]

@@ -90,6 +90,7 @@ def export_columns(schema: pa.Schema, label: str) -> tuple[str, ...]:
                     hint=_NESTED_HINT,
                     file=label,
                     column=field.name,
+                    code="nested-column",
                 )
                 for field in nested
             ],
@@ -115,6 +116,7 @@ def not_utf8(column: pa.ChunkedArray, name: str, label: str) -> list[Problem]:
                     row=row,
                     column=name,
                     value=value.decode("utf-8", "replace"),
+                    code="not-utf8",
                 )
             )
     return problems

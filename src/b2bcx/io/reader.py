@@ -210,6 +210,7 @@ def _control_warnings(
             column=column,
             row=int(rows[first]),
             severity="warning",
+            code="control-characters",
         )
         for column, (count, first) in counts.items()
     ]

@@ -94,6 +94,7 @@ def label_control_warning(label: str, column: str) -> Problem:
         file=label,
         column=column,
         severity="warning",
+        code="control-characters",
     )
 
 

@@ -92,4 +92,5 @@ def _conflict(alias: str, known: str, other: str, file: str) -> Problem:
         file=file,
         column=other,
         severity="warning",
+        code="conflicting-alias",
     )

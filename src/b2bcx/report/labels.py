@@ -97,6 +97,7 @@ HEADERS = {
     "reason": "Reason",
     "severity": "Severity",
     "column": "Column",
+    "code": "Code",
     "problem": "Problem",
     "hint": "Hint",
     "what": "What",

@@ -33,7 +33,16 @@ UP_FILL = PatternFill("solid", fgColor="C6EFCE")
 DOWN_FILL = PatternFill("solid", fgColor="FFC7CE")
 SIGNED = "+0.0;-0.0;0.0"
 COUNTS = {c: "#,##0" for c in ("respondents", "accounts", "scored_accounts", "n")}
-PROBLEM_COLUMNS = ["severity", "file", "row", "column", "value", "problem", "hint"]
+PROBLEM_COLUMNS = [
+    "severity",
+    "code",
+    "file",
+    "row",
+    "column",
+    "value",
+    "problem",
+    "hint",
+]
 
 
 EXCEL_ROWS = 1_048_576  # rows on one worksheet, header included
@@ -328,6 +337,6 @@ def write_data_quality(ws: Worksheet, inputs: ReportInputs) -> None:
 
 
 def problem_table(problems: list[Problem]) -> pd.DataFrame:
-    """Problems as rows: severity, file, row, column, value, problem, hint."""
+    """Problems as rows: severity, code, file, row, column, value, problem, hint."""
     records = [{c: getattr(p, c) for c in PROBLEM_COLUMNS} for p in problems]
     return pd.DataFrame(records, columns=PROBLEM_COLUMNS)

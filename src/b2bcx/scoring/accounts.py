@@ -350,6 +350,7 @@ def _conflicts(
                 column=column,
                 value=str(found[0]),
                 severity="warning",
+                code="conflicting-attribute",
             )
         )
     return problems
@@ -451,6 +452,7 @@ def amount_problems(
             row=where.get(account, (None, None))[1],
             column=column,
             value=f"{account}: {values[account]}",
+            code="revenue-unreadable",
         )
         for account in values.index[refused.ne("").to_numpy()]
     ]
@@ -464,6 +466,7 @@ def amount_problems(
             column=column,
             value=f"{account}: {values[account]}",
             severity="warning",
+            code="ambiguous-amount",
         )
         for account in values.index[ambiguous.to_numpy()]
     ]

@@ -168,6 +168,7 @@ def unknown_code_problems(
             "factor code is not in `factors.labels`; it is screened under its code",
             "add a label for it, or correct the code",
             severity="warning",
+            code="unknown-factor-code",
         )
     return problems
 
@@ -188,6 +189,7 @@ def flag_columns(
                 column,
                 "mention is not 0/1",
                 "use 1/0, yes/no or true/false",
+                code="invalid-mention",
             )
         flags[factor] = text.isin(TRUE_WORDS)
     return pd.DataFrame(flags, index=frame.index), problems

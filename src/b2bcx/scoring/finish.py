@@ -412,6 +412,7 @@ def _conflicts(
                 column=column,
                 value=str(values[0]),
                 severity="warning",
+                code="conflicting-attribute",
             )
         )
     return problems
@@ -429,6 +430,7 @@ def census_problems(total: Partial, p: Plan, locate: Locator) -> list[Problem]:
         role,
         "role answer is not mapped to a role",
         f"add it under `roles.map` (roles: {', '.join(config.role_weights)}), or set `roles.unmapped: ignore`",
+        code="unmapped-role",
     )
     for answer in p.items:
         problems += _invalid(total, answer, locate)
@@ -450,6 +452,7 @@ def _invalid(total: Partial, answer, locate: Locator) -> list[Problem]:  # type:
         answer.column,
         f"answer is not on scale `{answer.scale_id}`",
         _scale_hint(answer.scale_id, answer.scale),
+        code="invalid-answer",
     )
     return [_with_suggestion(problem, answer.scale) for problem in found]
 
@@ -460,6 +463,8 @@ def _distinct(
     column: str,
     problem: str,
     hint: str,
+    *,
+    code: str,
 ) -> list[Problem]:
     problems = []
     for value, (count, first) in sorted(census.items(), key=lambda kv: kv[1][1]):
@@ -473,6 +478,7 @@ def _distinct(
                 row=row,
                 column=column,
                 value=value,
+                code=code,
             )
         )
     return problems
@@ -486,6 +492,7 @@ def _blank_column(total: Partial, column: str) -> Problem:
         file=", ".join(dict.fromkeys(files)),
         column=column,
         severity="warning",
+        code="blank-column",
     )
 
 

@@ -225,6 +225,7 @@ def label_collisions(
                         column=column,
                         value=shown,
                         severity="warning",
+                        code="shared-value-label",
                     )
                 )
     return problems

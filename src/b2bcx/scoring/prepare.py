@@ -23,6 +23,8 @@ from b2bcx.scoring.scales import as_number, normalise_label
 FILE = "_file"
 ROW = "_row"
 MAX_LISTED = 100  # duplicate warnings listed one by one
+COLUMN_HINT = "check the column names in the config"
+"""The hint of a missing column when no export column comes close to its name."""
 
 
 @dataclass
@@ -65,17 +67,14 @@ def resolve_columns(
         )
         if column is None:
             close = difflib.get_close_matches(name, list(available), n=1, cutoff=0.6)
-            hint = (
-                f"did you mean {close[0]!r}?"
-                if close
-                else "check the column names in the config"
-            )
+            hint = f"did you mean {close[0]!r}?" if close else COLUMN_HINT
             problems.append(
                 Problem(
                     "column named in the config is not in the export",
                     hint,
                     file=file,
                     column=name,
+                    code="missing-column",
                 )
             )
         else:
@@ -274,6 +273,7 @@ def prepare(
                 "no role column is configured",
                 "set `columns.role`, or `roles.single` for one role",
                 file=source,
+                code="no-role-column",
             )
         )
     respondent = config.columns.respondent
@@ -311,6 +311,7 @@ def _apply_unmapped(
         config.columns.role or "role",
         "role answer is not mapped to a role",
         f"add it under `roles.map` (roles: {', '.join(config.role_weights)}), or set `roles.unmapped: ignore`",
+        code="unmapped-role",
     )
     return roles, unmapped, problems
 
@@ -332,6 +333,7 @@ def _dedupe(
         column,
         "respondent id appears more than once",
         "remove the duplicate rows, or set `filters.dedupe: latest` (or `first`)",
+        code="duplicate-respondent",
     )
     return reasons, problems
 
@@ -404,6 +406,7 @@ def duplicate_warning(
         column=column,
         value=respondent,
         severity="warning",
+        code="duplicate-respondent",
     )
 
 
@@ -415,6 +418,7 @@ def more_duplicates_warning(more: int, file: str, column: str) -> Problem:
         file=file,
         column=column,
         severity="warning",
+        code="duplicate-respondent",
     )
 
 
@@ -431,6 +435,8 @@ def distinct_value_problems(
     problem: str,
     hint: str,
     severity: Severity = "error",
+    *,
+    code: str,
 ) -> list[Problem]:
     """One problem per distinct bad value, at its first row, with the row count."""
     if values.empty:
@@ -451,6 +457,7 @@ def distinct_value_problems(
                 column=column,
                 value=str(value),
                 severity=severity,
+                code=code,
             )  # type: ignore[arg-type]
         )
     return problems
@@ -470,6 +477,7 @@ def merged_id_warnings(
             column=column,
             value=name,
             severity="warning",
+            code="merged-account-ids",
         )
         for name, spellings in merged.items()
     ]

@@ -17,7 +17,7 @@ from b2bcx.errors import Problem
 from b2bcx.io import FILE_COLUMN, ROW_COLUMN
 from b2bcx.io.text import normalise_ids
 from b2bcx.scoring.accounts import read_amounts
-from b2bcx.scoring.prepare import resolve_columns
+from b2bcx.scoring.prepare import COLUMN_HINT, resolve_columns
 from b2bcx.scoring.scales import as_number, normalise_label
 
 PLAIN_EVENTS = {"1": 1, "0": 0, "yes": 1, "no": 0, "true": 1, "false": 0}
@@ -82,20 +82,23 @@ def read_decisions(
         if covariate in raw:
             table[covariate] = raw[covariate].astype(object)
     checks = [
-        (table["account"].isna(), id_column, "the account id is blank",
+        (table["account"].isna(), id_column, "no-account", "the account id is blank",
          "give every decision its account id"),
-        (table["event"].isna(), event.column, "unknown event value",
+        (table["event"].isna(), event.column, "unknown-event", "unknown event value",
          f"use one of: {', '.join(sorted(event_lookup(event)))} "
          "(or map it under `value.event.values`)"),
         (table["account"].duplicated() & table["account"].notna(), id_column,
-         "account listed twice", "keep one decision per account (the latest)"),
+         "duplicate-account", "account listed twice",
+         "keep one decision per account (the latest)"),
     ]  # fmt: skip
     if spec.revenue:
-        checks.insert(2, (revenue_bad, spec.revenue,
+        checks.insert(2, (revenue_bad, spec.revenue, "revenue-unreadable",
                           "the revenue at stake is not a number",
                           "write the revenue as a non-negative number (1250000 or 1250000.00)"))  # fmt: skip
-    for mask, column, what, hint in checks:
-        problems += _row_problems(frame, mask, raw[column], column, what, hint, source)
+    for mask, column, code, what, hint in checks:
+        problems += _row_problems(
+            frame, mask, raw[column], column, (code, what, hint), source
+        )
     return table.reset_index(drop=True), problems
 
 
@@ -116,7 +119,7 @@ def _columns(
             p,
             problem="column named in `value:` is not in the decisions file",
             hint=p.hint
-            if p.hint.startswith("did you mean")
+            if p.hint != COLUMN_HINT
             else f"name the decisions file's column in `value.{keys.get(p.column or '', 'covariates')}`",
         )
         for p in problems
@@ -128,11 +131,13 @@ def _row_problems(
     mask: pd.Series,
     values: pd.Series,
     column: str,
-    what: str,
-    hint: str,
+    problem: tuple[str, str, str],
     source: str,
 ) -> list[Problem]:
-    """One problem per row in ``mask``: file, row as the user sees it, value."""
+    """One problem per row in ``mask``: file, row as the user sees it, value.
+
+    ``problem`` is the problem's code, its words and its hint."""
+    code, what, hint = problem
     rows = (
         frame[ROW_COLUMN]
         if ROW_COLUMN in frame
@@ -147,6 +152,7 @@ def _row_problems(
             row=int(rows.iloc[at]),
             column=column,
             value=None if pd.isna(values.iloc[at]) else str(values.iloc[at]),
+            code=code,
         )
         for at in np.flatnonzero(mask.to_numpy(bool))
     ]

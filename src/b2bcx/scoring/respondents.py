@@ -29,7 +29,7 @@ READ_AS_MISSING = "unreadable answer, read as missing"
 
 def unreadable_count(problems: list[Problem]) -> int:
     """How many answers ``--bad-answers missing`` read as missing."""
-    return sum(p.problem.startswith(READ_AS_MISSING) for p in problems)
+    return sum(p.code == "answer-read-as-missing" for p in problems)
 
 
 @dataclass
@@ -117,6 +117,7 @@ def answer_values(
         column,
         problem,
         f"if it means no answer, add it to `scales.{scale_id}.missing`",
+        code="invalid-answer",
     )
     problems += distinct_value_problems(
         rows[~missing_like],
@@ -124,6 +125,7 @@ def answer_values(
         column,
         problem,
         _scale_hint(scale_id, scale, setting),
+        code="invalid-answer",
     )
     problems = [_with_suggestion(p, scale) for p in problems]
     return decoded.values, sorted(problems, key=lambda p: p.row or 0)
@@ -143,6 +145,7 @@ def _read_as_missing(
             column=column,
             value=str(value),
             severity="warning",
+            code="answer-read-as-missing",
         )
         for file, row, value in zip(
             rows[FILE].to_numpy(), rows[ROW].to_numpy(), answers.to_numpy(), strict=True
@@ -185,6 +188,7 @@ def _column_problem(
         row=int(rows[ROW].iloc[0]),
         column=column,
         value=str(answers.iloc[0]),
+        code="invalid-answer",
     )
 
 
@@ -215,6 +219,7 @@ def blank_column_warning(frame: pd.DataFrame, column: str) -> list[Problem]:
             file=source,
             column=column,
             severity="warning",
+            code="blank-column",
         )
     ]
 

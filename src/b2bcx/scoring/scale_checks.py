@@ -136,6 +136,7 @@ def _reverse_warning(
         column=item,
         value=f"{r:.2f}",
         severity="warning",
+        code="reverse-coding-suspect",
     )
 
 
@@ -148,4 +149,5 @@ def _low_alpha_warning(pillar: str, alpha: float, n: int, source: str) -> Proble
         file=source or None,
         value=f"{alpha:.2f}",
         severity="warning",
+        code="low-consistency",
     )

@@ -698,11 +698,15 @@ def _check_columns(data: pd.DataFrame, columns: Sequence[str]) -> None:
 
 def _column_problem(data: pd.DataFrame, column: str) -> Problem | None:
     if column not in data.columns:
-        return Problem("column not found", column=column)
+        return Problem("column not found", column=column, code="missing-column")
     if not pd.api.types.is_numeric_dtype(data[column]):
-        return Problem("column is not numeric", column=column)
+        return Problem(
+            "column is not numeric", column=column, code="non-numeric-column"
+        )
     if np.isinf(data[column].to_numpy(dtype=float, na_value=np.nan)).any():
-        return Problem("column holds infinite values", column=column)
+        return Problem(
+            "column holds infinite values", column=column, code="infinite-values"
+        )
     return None
 
 
@@ -729,7 +733,10 @@ def _check_complete_counts(
         )
     names = [d for d, flat in zip(drivers, constant[:-1], strict=True) if flat]
     if names:
-        problems = [Problem("driver is constant", column=d) for d in names]
+        problems = [
+            Problem("driver is constant", column=d, code="constant-driver")
+            for d in names
+        ]
         raise AnalysisError(
             f"constant driver(s) {', '.join(map(repr, names))} among {n} complete cases",
             problems,
@@ -746,7 +753,11 @@ def _check_collinearity(corr: np.ndarray, drivers: Sequence[str]) -> None:
         raise AnalysisError(
             f"perfectly collinear drivers: {', '.join(map(repr, names))}",
             [
-                Problem("driver is a linear combination of others", column=d)
+                Problem(
+                    "driver is a linear combination of others",
+                    column=d,
+                    code="collinear-drivers",
+                )
                 for d in names
             ],
             hint="drop one of the collinear drivers (or merge them into one score)",

@@ -272,7 +272,11 @@ def _check_group(group: pd.Series, index: pd.Index) -> pd.Series:
     values = group.astype(str).str.strip().str.lower()
     unknown = sorted(set(values) - set(GROUPS))
     if unknown:
-        problem = Problem("not an experience group", "use good, average or poor")
+        problem = Problem(
+            "not an experience group",
+            "use good, average or poor",
+            code="unknown-experience-group",
+        )
         problems = [replace(problem, value=v) for v in unknown]
         raise AnalysisError("unknown experience groups", problems)
     return values
@@ -301,6 +305,7 @@ def _check_mentions(mentions: pd.DataFrame) -> pd.DataFrame:
     problem = Problem(
         "mentions must be True/False (or 1/0)",
         hint="code respondents who did not mention the factor as False",
+        code="invalid-mention",
     )
     _check_factor_columns(mentions, is_bad, problem)
     return mentions.astype(bool)
@@ -314,6 +319,7 @@ def _check_ratings(ratings: pd.DataFrame) -> pd.DataFrame:
     problem = Problem(
         "ratings must be scores from 0 to 100 (NaN = not rated)",
         hint="score ratings with their scale first (docs/method.md#scores)",
+        code="invalid-rating",
     )
     _check_factor_columns(ratings, is_bad, problem)
     return ratings.apply(pd.to_numeric).astype(float)
@@ -329,7 +335,10 @@ def _numbers(values: pd.Series, what: str) -> pd.Series:
     numbers = pd.to_numeric(values, errors="coerce")
     bad = values.notna() & numbers.isna()
     if bad.any():
-        problems = [Problem(f"not a number: {what}", value=str(v)) for v in values[bad]]
+        problems = [
+            Problem(f"not a number: {what}", value=str(v), code="not-a-number")
+            for v in values[bad]
+        ]
         raise AnalysisError(f"{what} must be numeric", problems[:20])
     return numbers.astype(float)
 
@@ -345,7 +354,10 @@ def group_from_nps(nps_values: pd.Series) -> pd.Series:
     bad = scores.notna() & ((scores < 0) | (scores > 10) | (scores % 1 != 0))
     if bad.any():
         values = nps_values[bad]
-        problems = [Problem("not an NPS answer 0–10", value=str(v)) for v in values]
+        problems = [
+            Problem("not an NPS answer 0–10", value=str(v), code="invalid-nps-answer")
+            for v in values
+        ]
         raise AnalysisError("NPS answers must be whole numbers 0–10", problems[:20])
     levels = [scores >= 9, scores >= 7, scores.notna()]
     codes = np.select([level.to_numpy() for level in levels], [0, 1, 2], -1)
@@ -408,7 +420,11 @@ def group_from_labels(
     keys = values.map(_normalise_label, na_action="ignore")
     unmapped = keys.notna() & ~keys.isin(list(lookup))
     if unmapped.any():
-        problem = Problem("not mapped to an experience group", "add it to the mapping")
+        problem = Problem(
+            "not mapped to an experience group",
+            "add it to the mapping",
+            code="unknown-experience-group",
+        )
         problems = [replace(problem, value=str(v)) for v in pd.unique(values[unmapped])]
         raise AnalysisError("unmapped experience-group values", problems)
     codes = keys.map({k: GROUPS.index(g) for k, g in lookup.items()}).fillna(-1)

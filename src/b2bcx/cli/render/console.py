@@ -158,13 +158,14 @@ def show_error(console: Console, error: B2bcxError, limit: int = 50) -> None:
 def problem_table(
     problems: Sequence[Problem], limit: int | None = None, title: str | None = None
 ) -> Table:
-    """Problems as a table: severity, file, row, column, value, problem, hint."""
+    """Problems as a table: severity, code, file, row, column, value, problem, hint."""
     table = Table(title=title, show_lines=False, expand=False)
     shown = list(problems)[: limit or None]
     longest_file = max((len(p.file or "") for p in shown), default=4)
-    for header in ("severity", "file", "row", "column", "value", "problem", "hint"):
-        # a word, a number and a file name are never cut; sentences wrap at spaces
-        whole = header in ("severity", "row", "file")
+    headers = ("severity", "code", "file", "row", "column", "value", "problem", "hint")
+    for header in headers:
+        # a word, a code, a number and a file name are never cut; sentences wrap at spaces
+        whole = header in ("severity", "code", "row", "file")
         table.add_column(
             header,
             overflow="ellipsis" if header == "file" else "fold",
@@ -179,6 +180,7 @@ def problem_table(
             *(
                 Text(visible(text))
                 for text in (
+                    problem.code,
                     problem.file or "",
                     "" if problem.row is None else str(problem.row),
                     problem.column or "",
@@ -216,7 +218,8 @@ def print_problems(
 def problem_blocks(problems: Sequence[Problem], width: int = 100) -> str:
     """Problems as plain text, one block each, for logs and pipes (no table).
 
-    ``error: FILE, row 12, column Q3, value '7'`` then the problem and the hint on
+    ``error [invalid-answer]: FILE, row 12, column Q3, value '7'`` (severity, code,
+    where) then the problem and the hint on
     their own lines, wrapped at spaces to ``width``; a blank line between blocks.
     """
     blocks = []
@@ -228,7 +231,9 @@ def problem_blocks(problems: Sequence[Problem], width: int = 100) -> str:
             where.append(f"column {problem.column}")
         if problem.value is not None:
             where.append(f"value {visible(_short(problem.value))!r}")
-        head = f"{problem.severity}: " + ", ".join(w for w in where if w)
+        head = f"{problem.severity} [{problem.code}]: " + ", ".join(
+            w for w in where if w
+        )
         lines = [visible(head)]  # where: one line, a file name is never broken
         for label, text in (("problem", problem.problem), ("hint", problem.hint)):
             if text:
