@@ -284,3 +284,225 @@ def test_init_on_a_file_whose_headers_are_statements(tmp_path: Path) -> None:
         },
     }
     _same_scores(export, path, hand)
+
+
+# -- real exports from public repositories (tests/data/real/PROVENANCE.md) -----------
+REAL = Path(__file__).parent / "data" / "real"
+METADATA = ("ResponseID", "ResponseSet", "IPAddress", "StartDate", "EndDate",
+            "Finished", "Status", "LocationLatitude", "LocationLongitude",
+            "LocationAccuracy", "instanceID", "_members_count", "_note",
+            "gps:Latitude", "gps:Longitude", "gps:Altitude", "gps:Accuracy")  # fmt: skip
+
+
+def _real(name: str) -> tuple[Export, Any]:
+    export = read_export(REAL / name)
+    return export, draft_config(export)
+
+
+def _statements(data: dict[str, Any]) -> set[str]:
+    return {item for pillar in data["pillars"].values() for item in pillar["items"]}
+
+
+def _draft_errors(export: Export, draft: Any, folder: Path) -> list[str]:
+    """What `b2bcx validate` says of the draft exactly as `init` wrote it."""
+    path = folder / "draft.yaml"
+    path.write_text(draft.text, encoding="utf-8")
+    return _errors(export, path)
+
+
+def _settled(data: dict[str, Any], folder: Path) -> Path:
+    """The draft as data (its TODO comments gone: the analyst settled them)."""
+    return write_yaml(folder / "settled.yaml", data)
+
+
+def _pillar_means(scores: pd.DataFrame, minimum: int) -> pd.Series:
+    """A respondent's pillar score: the mean of the answered item scores, when at
+    least ``minimum`` items are answered (docs/method.md, Pillar scores)."""
+    return scores.mean(axis=1).where(scores.notna().sum(axis=1) >= minimum)
+
+
+def _nps(answers: pd.Series) -> float:
+    given = answers.dropna()
+    return 100 * (float((given >= 9).mean()) - float((given <= 6).mean()))
+
+
+def test_real_qualtrics_negative_recodes_are_the_scales_missing_codes(
+    tmp_path: Path,
+) -> None:
+    """QualtricsTools' "No basis for evaluation" survey: recode values 1, 2, 3 and
+    -1 (No opinion), -2 (Never tried it). Before, `init` found no rating column."""
+    export, draft = _real("qualtrics_2017_nobasis.csv")
+    assert export.layout == "qualtrics"
+    assert draft.data["scales"]["scale_1_to_3"] == {"min": 1, "max": 3,
+                                                    "missing": [-2, -1]}  # fmt: skip
+    battery = [f"Q{q}_{k}" for q in (3, 4) for k in range(1, 5)]
+    assert _statements(draft.data) == {"Q1", *battery}  # Q3_3 joins its battery
+    assert not _statements(draft.data) & set(METADATA)  # nor the checkbox columns
+    errors = _draft_errors(export, draft, tmp_path)
+    assert any("'TODO_account_column'" in e for e in errors)
+    assert any("`unassigned` still holds statements: Q1" in e for e in errors)
+    # Qualtrics' generated test responses (Status 2), which scoring leaves out
+    assert (
+        "rows: 15 of 15 are excluded when scoring (test: 15); the draft read them all"
+        in draft.notes
+    )
+    assert any("every row is excluded when scoring" in e for e in errors)
+
+    # The analyst: these test responses are what there is, so they are kept;
+    # each respondent is its own account; 1 = Like, 3 = Dislike in the survey's
+    # .qsf, so every item is reversed; Q1 (squash) gets a pillar.
+    data = yaml.safe_load(draft.text)
+    data["filters"] = {"exclude_previews": False}
+    data["columns"]["account"] = "ResponseID"
+    data["pillars"]["squash"] = data["pillars"].pop("unassigned")
+    del data["pillars"]["squash"]["label"]
+    data["items"] = {item: {"reverse": True} for item in ["Q1", *battery]}
+    config = load_config(_settled(data, tmp_path))
+    assert _errors(export, tmp_path / "settled.yaml") == []
+    result = api.score(export, config).respondents.set_index("account")
+
+    raw = pd.read_csv(REAL / "qualtrics_2017_nobasis.csv", skiprows=[1, 2])
+    raw = raw[raw["Finished"] == 1].set_index("ResponseID")
+    answers = raw[battery].where(raw[battery] >= 1)  # -1, -2: missing
+    scores = 100 * (3 - answers) / 2
+    for pillar in ("q3", "q4"):
+        stem = pillar.upper() + "_"
+        expected = _pillar_means(scores.filter(like=stem), minimum=2)
+        got = result[pillar].reindex(expected.index)
+        pd.testing.assert_series_equal(got, expected, check_names=False, atol=1e-9)
+    assert len(result) == raw.index.nunique() == 15
+    given = result[["q3", "q4", "squash"]].melt()["value"].dropna()
+    assert len(given) >= 30 and given.between(0, 100).all()
+
+
+def test_real_qualtrics_ranking_is_never_a_statement(tmp_path: Path) -> None:
+    """QualtricsTools' sample survey: "Please rank each food" (1..3, -1 for an
+    item left unranked; rows repeat ranks) beside single choices coded 1..3."""
+    export, draft = _real("qualtrics_2017_ranking.csv")
+    ranking = ["q4_rank_1", "q4_rank_2", "q4_rank_3"]
+    assert f"not statements (ranking): {', '.join(ranking)}" in draft.notes
+    assert not _statements(draft.data) & {*ranking, *METADATA}
+    # "Please select your favorite fruit" coded 1..3 with no labels: a choice
+    # of three as much as a rating, so its scale is a TODO, not a guess
+    assert "# TODO check: `q2_favorite`: answers 1..3" in draft.text
+    errors = _draft_errors(export, draft, tmp_path)
+    assert any("q2_favorite" in e and "TODO" in e for e in errors)
+    assert any("'TODO_account_column'" in e for e in errors)
+
+
+def test_real_odk_household_survey_drafts_no_count_or_metadata(tmp_path: Path) -> None:
+    """Data Carpentry's SAFI interviews (ODK): counts, gps and form metadata are
+    no statements; the two numeric columns left are marked doubtful."""
+    export, draft = _real("odk_safi.csv")
+    counts = ["D_plots_count", "E_no_group_count", "E_yes_group_count", "F_liv_count"]
+    statements = _statements(draft.data)
+    assert not statements & {*counts, *METADATA, "A11_years_farm", "B_no_membrs"}
+    assert statements == {"C05_buildings_in_compound", "C06_rooms"}
+    assert "# TODO check: `C05_buildings_in_compound`: answers 1..8" in draft.text
+    assert any(n.startswith("not statements (platform metadata): _members_count")
+               for n in draft.notes)  # fmt: skip
+    errors = _draft_errors(export, draft, tmp_path)
+    assert any("C05_buildings_in_compound" in e and "TODO" in e for e in errors)
+    assert draft.data["columns"]["account"] == "TODO_account_column"
+
+
+def test_real_conference_feedback_scores_once_the_account_is_named(
+    tmp_path: Path,
+) -> None:
+    """CarpentryCon 2020 session feedback: one row per attendee and session,
+    1..5 presenter ratings, 1..6 session items (6 unexplained) and an `nps`."""
+    export, draft = _real("plain_carpentrycon_2020.csv")
+    assert draft.data["outcomes"] == {"nps": "nps"}
+    assert draft.data["columns"]["account"] == "TODO_account_column"
+    statements = _statements(draft.data)
+    assert len(statements) == 13 and not statements & {"session", "time_zone", "nps"}
+    # 1..6 with no labels, and a 0 among 1..5 answers: the draft says it cannot tell
+    assert "# TODO check: `valuable_feedback`: answers 1..6" in draft.text
+    errors = _draft_errors(export, draft, tmp_path)
+    assert len([e for e in errors if "TODO" in e]) >= 3
+
+    # The analyst: sessions are the accounts; country is the attendee's, not the
+    # session's; the presenter items are 1..5 (0 is no answer); the 1..6 items
+    # wait for the codebook.
+    data = yaml.safe_load(draft.text)
+    presenters = ["presenters_prepared", "presenters_knowledgeable",
+                  "presenters_clear", "presenters_responsive"]  # fmt: skip
+    data["columns"] = {"account": "session"}
+    data["scales"] = {"five": {"min": 1, "max": 5, "missing": [0]}}
+    data["default_scale"] = "five"
+    data["pillars"] = {"presenters": {"items": presenters}}
+    data.pop("items", None)
+    config = load_config(_settled(data, tmp_path))
+    assert _errors(export, tmp_path / "settled.yaml") == []
+    accounts = api.account_output(api.score(export, config)).set_index("account")
+
+    raw = pd.read_csv(REAL / "plain_carpentrycon_2020.csv")
+    answers = raw[presenters].where(raw[presenters] >= 1)
+    raw["presenters"] = _pillar_means(100 * (answers - 1) / 4, minimum=2)
+    by_session = raw.groupby("session")
+    assert len(accounts) == raw["session"].nunique() == 35
+    pd.testing.assert_series_equal(
+        accounts["presenters"].sort_index(),
+        by_session["presenters"].mean().sort_index(),
+        check_names=False, atol=1e-9,
+    )  # fmt: skip
+    pd.testing.assert_series_equal(
+        accounts["nps"].sort_index(),
+        by_session["nps"].apply(_nps).sort_index(),
+        check_names=False, atol=1e-9,
+    )  # fmt: skip
+    assert accounts["presenters"].between(0, 100).all()
+
+
+def test_real_surveymonkey_agreement_battery_and_recommend_item(
+    tmp_path: Path,
+) -> None:
+    """The Carpentries' long-term learner survey (SurveyMonkey, questions renamed
+    by the publisher): seven agreement statements, a 0..10 "Likely-To-Recommend"."""
+    export, draft = _real("surveymonkey_carpentries_2017.csv")
+    scale = draft.data["default_scale"]
+    assert draft.data["scales"][scale]["labels"] == {
+        "Strongly disagree": 1, "Disagree": 2, "Neutral": 3, "Agree": 4,
+        "Strongly agree": 5}  # fmt: skip
+    statements = ["Skills-Advance-Career", "Motivated-Seek-Knowledge",
+                  "Made-Analyses-Reproducible", "Received-Professional-Recognition",
+                  "Improved Coding Practices", "Improved-Research-Productivity",
+                  "Gained-Confidence-With-Data"]  # fmt: skip
+    assert _statements(draft.data) == set(statements)
+    assert draft.data["outcomes"] == {"nps": "Likely-To-Recommend"}
+    assert draft.data["columns"]["account"] == "TODO_account_column"
+    errors = _draft_errors(export, draft, tmp_path)
+    assert any("'TODO_account_column'" in e for e in errors)
+    assert any("TODO map" in e for e in errors)  # positions are no B2B roles
+
+    # The analyst: countries stand in for accounts, learners are one role, the
+    # seven statements are one pillar.
+    data = yaml.safe_load(draft.text)
+    data["columns"] = {"account": "Country"}
+    data["roles"] = {"single": "learner"}
+    data["pillars"] = {"impact": {"items": statements}}
+    config = load_config(_settled(data, tmp_path))
+    export = read_export(REAL / "surveymonkey_carpentries_2017.csv")
+    problems = [p for p in api.validate(export, config)[1] if p.severity == "error"]
+    assert problems == []
+    accounts = api.account_output(api.score(export, config)).set_index("account")
+
+    raw = pd.read_csv(REAL / "surveymonkey_carpentries_2017.csv")
+    raw = raw[raw["Country"].notna()]
+    points = {"strongly disagree": 0, "disagree": 25, "neutral": 50, "agree": 75,
+              "strongly agree": 100}  # fmt: skip
+    scores = raw[statements].apply(lambda c: c.str.strip().str.lower().map(points))
+    raw["impact"] = _pillar_means(scores, minimum=4)
+    by_country = raw.groupby("Country")
+    assert len(accounts) == raw["Country"].nunique() == 22
+    expected = by_country["impact"].mean().dropna().sort_index()
+    pd.testing.assert_series_equal(
+        accounts["impact"].dropna().sort_index(), expected,
+        check_names=False, atol=1e-9,
+    )  # fmt: skip
+    pd.testing.assert_series_equal(
+        accounts["nps"].sort_index(),
+        by_country["Likely-To-Recommend"].apply(_nps).sort_index(),
+        check_names=False, atol=1e-9,
+    )  # fmt: skip
+    assert accounts["impact"].dropna().between(0, 100).all()

@@ -38,6 +38,7 @@ from b2bcx.api.draft.numbers import (
     BRACKET,
     Range,
     battery_key,
+    below_scale_codes,
     copy_of,
     label_codes,
     non_answer_codes,
@@ -73,7 +74,7 @@ from b2bcx.api.draft.words import (
 )
 from b2bcx.config.models import PRESET_SCALES, Scale
 from b2bcx.errors import DataError
-from b2bcx.io import FILE_COLUMN, ROW_COLUMN, Export
+from b2bcx.io import FILE_COLUMN, ROW_COLUMN, Export, platform_exclusions
 from b2bcx.scoring.accounts import parse_amount
 from b2bcx.scoring.scales import (
     NON_SUBSTANTIVE,
@@ -195,6 +196,7 @@ def draft_config(export: Export) -> Draft:
     plan = Plan()
     if export.layout in PLATFORMS:
         plan.notes.append(f"read as {PLATFORMS[export.layout]}")
+    _excluded_rows(export.frame, plan)
     free = _what_they_are(profiles, export.frame, plan)
     free = _detect_columns(free, plan)
     rated = _detect_ratings(free, plan)
@@ -214,6 +216,26 @@ def draft_config(export: Export) -> Draft:
     data = _assemble(plan, {p.name: p for p in profiles}, values)
     review = [g.line() for g in plan.guesses]
     return Draft(data, render(data, plan.comments, source), plan.notes, review)
+
+
+def _excluded_rows(frame: pd.DataFrame, plan: Plan) -> None:
+    """Say how many rows scoring will leave out (previews, tests, unfinished);
+    when it is every row, say how to keep them."""
+    reasons = platform_exclusions(frame).dropna()
+    if reasons.empty:
+        return
+    counts = ", ".join(
+        f"{why}: {n}" for why, n in sorted(reasons.value_counts().items())
+    )
+    plan.notes.append(f"rows: {len(reasons)} of {len(frame)} are excluded when "
+                      f"scoring ({counts}); the draft read them all")  # fmt: skip
+    if len(reasons) == len(frame):
+        plan.comments["columns"] = [
+            *plan.comments.get("columns", []),
+            f"TODO: every row is excluded when scoring ({counts}); if they are real "
+            "answers, set `filters: {exclude_previews: false, exclude_unfinished: "
+            "false}`",
+        ]
 
 
 def _questions(export: Export, names: list[str]) -> dict[str, str]:
@@ -506,7 +528,7 @@ def _detect_ratings(profiles: list[Profile], plan: Plan) -> set[str]:
             found[profile.name] = rating
     for profile in (p for p in candidates if p.name in found):  # column order
         scale, nps = found[profile.name]
-        named = "nps" in profile.key or says(profile.question, ASKED_NPS) is not None
+        named = _about_recommending(profile)
         battery = plan.ranges.get(profile.name, Range(0, 10, (0, 10))).battery
         if nps and (named or not battery):
             plan.nps.append((profile.name, scale, named))
@@ -522,24 +544,42 @@ def _detect_ratings(profiles: list[Profile], plan: Plan) -> set[str]:
     return set(found)
 
 
+def _about_recommending(profile: Profile) -> bool:
+    """Named NPS, or its question or its name asks about recommending
+    ("Likely-To-Recommend", a header whose words are joined by hyphens)."""
+    return "nps" in profile.key or any(
+        says(text, ASKED_NPS) is not None for text in (profile.question, profile.name)
+    )
+
+
 def _ranges(profiles: list[Profile]) -> dict[str, Range]:
-    """The range of every numeric column, from its labels and its battery."""
+    """The range of every numeric column, from its labels and its battery; a
+    member of a battery whose answers alone are too few to show a range (2 and
+    3 of a 1..3 battery) takes its battery's."""
     spans, answers, batteries = {}, {}, {}
+    few: dict[str, tuple[float, float]] = {}
     for profile in profiles:
         numbers = set((profile.numbers or {}).values()) - non_answer_codes(
             profile.labels
         )
+        numbers -= below_scale_codes(numbers)
         labelled = label_codes(profile.labels)
         named = [profile.labels[c] for c in profile.labels if as_number(c) in labelled]
         if named and _natural_order(named) is None and not _graded(named):
             continue  # codes of stores, regions, roles: labels with no order
         span = own_span(numbers, labelled)
+        given = numbers - MISSING_CODES
+        batteries[profile.name] = battery_key(profile.name, profile.question)
         if span is None:
+            if given and all(v.is_integer() and 0 <= v <= 10 for v in given):
+                few[profile.name] = (min(given), max(given))
             continue
         spans[profile.name] = span
-        given = numbers - MISSING_CODES
         answers[profile.name] = (min(given), max(given)) if given else span
-        batteries[profile.name] = battery_key(profile.name, profile.question)
+    ranged = {batteries[name] for name in spans} - {None}
+    for name, span in few.items():
+        if batteries[name] in ranged:
+            spans[name] = answers[name] = span
     return numeric_ranges(spans, answers, batteries)
 
 
@@ -560,7 +600,10 @@ def _numeric_scale(profile: Profile, plan: Plan) -> tuple[str, bool] | None:
         return None
     values = set((profile.numbers or {}).values())
     refused = non_answer_codes(profile.labels)
-    codes: list[Any] = sorted(int(v) for v in values & (MISSING_CODES | refused))
+    below = below_scale_codes(values - refused)
+    codes: list[Any] = sorted(
+        int(v) for v in values & (MISSING_CODES | refused | below)
+    )
     codes += [
         label
         for code, label in profile.labels.items()
@@ -586,7 +629,7 @@ def _numeric_scale(profile: Profile, plan: Plan) -> tuple[str, bool] | None:
         if found.battery or profile.labels:
             plan.notes.append(f"{profile.name}: answers run {got}, short of {whose} "
                               f"range {lo}..{hi}; drafted on {lo}..{hi}, check it")  # fmt: skip
-    named = "nps" in profile.key or says(profile.question, ASKED_NPS) is not None
+    named = _about_recommending(profile)
     if hi == 10 and (lo == 0 or named):
         _add_missing(plan, "nps11", codes)
         _scale_evidence(plan, "nps11", profile.name, evidence, confidence)
@@ -604,6 +647,7 @@ def _unused_code(found: Range, profile: Profile, plan: Plan) -> str | None:
     edited by hand leave such gaps, and scoring them as numbers is wrong."""
     members = found.battery or (profile.name,)
     used = set().union(*(plan.used.get(m, set()) for m in members)) - MISSING_CODES
+    used -= below_scale_codes(used)
     if not used or profile.count < 20:
         return None
     inside = range(int(min(used)) + 1, int(max(used)))
@@ -626,6 +670,8 @@ def _range_evidence(
     if found.battery:
         return f"{got}, battery of {len(found.battery)} columns", "medium"
     confidence: Confidence = "medium" if found.answers == (lo, hi) else "low"
+    if hi - lo < 3:  # three codes alone: as likely a choice of three as a rating
+        return f"{got}, no labels and no battery, only {hi - lo + 1} points", "low"
     return f"{got}, no labels and no battery", confidence
 
 
@@ -860,7 +906,12 @@ def _outcomes(plan: Plan, profiles: dict[str, Profile]) -> dict[str, Any]:
     for item, scale in named:
         outcomes["nps"] = item if scale == "nps11" else {"item": item, "scale": scale}
         word = (says(profiles[item].question, ASKED_NPS) or "").rstrip("*")
-        how = f'its question says "{word}"' if word else "named NPS"
+        called = (says(item, ASKED_NPS) or "").rstrip("*")
+        how = (
+            f'its question says "{word}"' if word
+            else "named NPS" if "nps" in profiles[item].key
+            else f'its name says "{called}"'
+        )  # fmt: skip
         plan.guess("nps", item, f"{how}, on {scale}", "high", "outcomes")
     if plan.loyalty:
         outcomes["loyalty"] = dict(zip(("item", "scale"), plan.loyalty[0], strict=True))
@@ -911,8 +962,9 @@ def _assemble(
 def _columns(plan: Plan) -> dict[str, Any]:
     if "account" not in plan.columns:
         plan.columns["account"] = ACCOUNT_PLACEHOLDER
-        plan.comments["columns"] = ["TODO: no account column found; name the column "
-                                    "holding the customer company."]  # fmt: skip
+        plan.comments.setdefault("columns", []).insert(
+            0, "TODO: no account column found; name the column holding the customer "
+            "company.")  # fmt: skip
         plan.notes.append("columns: no account column found; set `columns.account`")
     if "respondent" not in plan.columns:
         plan.notes.append(

@@ -80,6 +80,27 @@ def non_answer_codes(labels: Mapping[str, str]) -> set[float]:
     }
 
 
+def below_scale_codes(numbers: Iterable[float]) -> set[float]:
+    """Negative whole codes (-1 to -9) under answers that all run from 1 up: the
+    non-answers of a rating ("No opinion" -1, "Never tried it" -2), never its
+    points, for a scale does not skip 0 between -1 and 1.
+
+    Qualtrics exports the "recode values" of a choice, and a negative recode is
+    how a survey keeps "No basis for evaluation" out of the mean.
+
+    >>> sorted(below_scale_codes([1, 2, 3, -1, -2]))
+    [-2.0, -1.0]
+    >>> below_scale_codes([-2, -1, 0, 1, 2])  # a bipolar scale: no codes
+    set()
+    """
+    values = {float(v) for v in numbers}
+    codes = {v for v in values if -9 <= v < 0 and v.is_integer()}
+    rest = values - codes - MISSING_CODES
+    if not codes or len(rest) < 2 or min(rest) < 1:
+        return set()
+    return codes if all(v.is_integer() for v in rest) else set()
+
+
 def out_of_order(
     labels: Mapping[str, str], order: Mapping[str, float] | None
 ) -> str | None:
@@ -118,6 +139,7 @@ def own_span(
 ) -> tuple[float, float] | None:
     """The span of a column's answers and labelled codes, if it can be a rating."""
     answers = {v for v in numbers if v not in MISSING_CODES}
+    answers -= below_scale_codes(answers)
     if len(answers) < 3 and len(labelled) < 2:
         return None
     span = answers | labelled
