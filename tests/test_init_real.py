@@ -31,7 +31,7 @@ from tests.real_layouts import (
 from b2bcx import api
 from b2bcx.api.draft import draft_config
 from b2bcx.config.models import load_config, parse_config
-from b2bcx.errors import ConfigError
+from b2bcx.errors import ConfigError, DataError
 from b2bcx.io import Export, read_export
 
 ROLES = {"decision_maker": ["Director"], "influencer": ["Buyer"], "user": ["User"]}
@@ -506,3 +506,31 @@ def test_real_surveymonkey_agreement_battery_and_recommend_item(
         check_names=False, atol=1e-9,
     )  # fmt: skip
     assert accounts["impact"].dropna().between(0, 100).all()
+
+
+def test_real_kobo_household_export_has_nothing_to_score() -> None:
+    """kobocruncher's sample KoboToolbox export (xlsx, XML headers): Kobo's `_id`,
+    `_uuid`, `_index`… and `profile.HHSize` (household size, 1..5 in five rows)
+    were a statement on 1..5 before; with none left, `init` says so."""
+    export = read_export(REAL / "kobo_2022_household.xlsx")
+    assert export.layout == "kobo"
+    with pytest.raises(DataError, match="found no rating columns to score"):
+        draft_config(export)
+
+
+def test_real_kobo_likert_battery_on_its_own_labels(tmp_path: Path) -> None:
+    """kobocruncher's Likert sample (KoboToolbox xlsx, `group_….name` headers):
+    18 statements answered unlikely / neutral / likely, no respondent column."""
+    export, draft = _real("kobo_2022_likert.xlsx")
+    scale = draft.data["default_scale"]
+    assert draft.data["scales"][scale] == {
+        "labels": {"unlikely": 1, "neutral": 2, "likely": 3}
+    }
+    assert len(_statements(draft.data)) == 18 == len(export.frame.columns) - 2
+    errors = _draft_errors(export, draft, tmp_path)
+    assert any("'TODO_account_column'" in e for e in errors)
+    # the answers read on the drafted scale: every cell a label, none missing
+    frame = pd.read_excel(REAL / "kobo_2022_likert.xlsx", engine="openpyxl")
+    labels = draft.data["scales"][scale]["labels"]
+    assert frame.stack().map(labels).notna().all()
+    assert draft.data["columns"] == {"account": "TODO_account_column"}
