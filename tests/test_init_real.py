@@ -534,3 +534,33 @@ def test_real_kobo_likert_battery_on_its_own_labels(tmp_path: Path) -> None:
     labels = draft.data["scales"][scale]["labels"]
     assert frame.stack().map(labels).notna().all()
     assert draft.data["columns"] == {"account": "TODO_account_column"}
+
+
+@pytest.mark.parametrize(
+    "name", sorted(p.name for p in REAL.iterdir() if p.suffix in (".csv", ".xlsx"))
+)
+def test_no_real_draft_scores_before_its_todos_are_settled(
+    tmp_path: Path, name: str
+) -> None:
+    """`b2bcx init` on each real export, then `b2bcx score` with the draft as
+    written: every draft holds a TODO, so `score` exits 1 and writes nothing;
+    the export with nothing to score gets no draft at all."""
+    from typer.testing import CliRunner
+
+    from b2bcx.cli import app
+
+    runner = CliRunner()
+    draft, workbook = tmp_path / "draft.yaml", tmp_path / "scores.xlsx"
+    made = runner.invoke(app, ["init", str(REAL / name), "-o", str(draft)])
+    if name == "kobo_2022_household.xlsx":
+        assert made.exit_code == 1 and "found no rating columns" in made.output
+        assert not draft.exists()
+        return
+    assert made.exit_code == 0, made.output
+    assert "TODO" in draft.read_text(encoding="utf-8")
+    scored = runner.invoke(
+        app, ["score", str(REAL / name), "-c", str(draft), "-o", str(workbook)]
+    )
+    assert scored.exit_code == 1, scored.output
+    assert "TODO" in scored.output and "internal error" not in scored.output
+    assert not workbook.exists()
