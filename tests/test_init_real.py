@@ -552,7 +552,7 @@ def test_no_real_draft_scores_before_its_todos_are_settled(
     runner = CliRunner()
     draft, workbook = tmp_path / "draft.yaml", tmp_path / "scores.xlsx"
     made = runner.invoke(app, ["init", str(REAL / name), "-o", str(draft)])
-    if name == "kobo_2022_household.xlsx":
+    if name in ("kobo_2022_household.xlsx", "google_forms_2014_software.csv"):
         assert made.exit_code == 1 and "found no rating columns" in made.output
         assert not draft.exists()
         return
@@ -564,3 +564,91 @@ def test_no_real_draft_scores_before_its_todos_are_settled(
     assert scored.exit_code == 1, scored.output
     assert "TODO" in scored.output and "internal error" not in scored.output
     assert not workbook.exists()
+
+
+def test_real_limesurvey_headings_give_batteries_and_whole_numbered_scales(
+    tmp_path: Path,
+) -> None:
+    """The RSE survey 2017, South Africa (LimeSurvey, "code. question text"
+    headings such as `likert2[affSat3]. [I feel fairly well satisfied…]`).
+    Before, "What type of organisation do you work for?" was the account, a
+    Likert item ending in "an RSE role" the role, a free-text answer naming
+    "Google Wave" the wave, and the 1..10 time battery was cut into scales
+    starting wherever the answers started ("2" scored 0)."""
+    export, draft = _real("limesurvey_2017_rse_zaf.csv")
+    columns = draft.data["columns"]
+    assert columns == {"account": "TODO_account_column"}  # no role, no wave
+    time = [c for c in export.frame.columns if str(c).startswith("likert0[")]
+    scale = draft.data["items"][time[1]]["scale"]
+    spec = draft.data["scales"][scale]
+    assert (spec["labels"]["1 (Never)"], spec["labels"]["10 (Always)"]) == (1, 10)
+    assert {draft.data["items"][c]["scale"] for c in time if "time6zaf" not in c} == {
+        scale
+    }
+    satisfied = [c for c in export.frame.columns if str(c).startswith("likert3[")]
+    assert {k: v for k, v in draft.data["scales"][
+        draft.data["items"][satisfied[0]]["scale"]].items() if k != "labels"} == {
+        "min": 0, "max": 10}  # fmt: skip
+    assert any("answers run 0..9; drafted on 0..10" in n for n in draft.notes)
+    errors = _draft_errors(export, draft, tmp_path)
+    assert any("'TODO_account_column'" in e for e in errors)
+
+    # The analyst groups by type of organisation and scores job satisfaction
+    # (four agreement statements) and the time spent on research (1..10).
+    data = yaml.safe_load(draft.text)
+    kind = "currentEmp1. What type of organisation do you work for?"
+    enjoy = [c for c in export.frame.columns if str(c).startswith("likert2[affSat")]
+    data["columns"] = {"account": kind}
+    data["pillars"] = {"satisfaction": {"items": enjoy},
+                       "research_time": {"items": [time[1]]}}  # fmt: skip
+    data["items"] = {time[1]: {"scale": scale}}
+    config = load_config(_settled(data, tmp_path))
+    assert _errors(export, tmp_path / "settled.yaml") == []
+    result = api.score(export, config)
+
+    raw = pd.read_csv(REAL / "limesurvey_2017_rse_zaf.csv")
+    points = {"strongly disagree": 0, "disagree": 25, "neither agree or disagree": 50,
+              "agree": 75, "strongly agree": 100}  # fmt: skip
+    agreed = raw[enjoy].apply(lambda c: c.str.strip().str.lower().map(points))
+    raw["satisfaction"] = _pillar_means(agreed, minimum=2)
+    hours = raw[time[1]].str.extract(r"^(\d+)", expand=False).astype(float)
+    respondents = result.respondents.reset_index(drop=True)
+    assert respondents["research_time"].tolist() == pytest.approx(
+        (100 * (hours - 1) / 9).tolist()
+    )  # "2" is 11.1, not 0; "10 (Always)" is 100
+    accounts = api.account_output(result).set_index("account")
+    assert len(accounts) == raw[kind].nunique() == 6
+    expected = raw.groupby(kind)["satisfaction"].mean().dropna().sort_index()
+    pd.testing.assert_series_equal(
+        accounts["satisfaction"].dropna().sort_index(), expected,
+        check_names=False, atol=1e-9,
+    )  # fmt: skip
+
+
+def test_real_limesurvey_reversed_statements_are_found_in_the_answers() -> None:
+    """The RSE survey 2016, UK (LimeSurvey, "code. question text" headings):
+    "How often do you consider leaving your job?" and "I would accept another job
+    at the same compensation level" run against the rest of their battery."""
+    _, draft = _real("limesurvey_2016_rse_uk.csv")
+    reversed_ = {i for i, spec in draft.data["items"].items() if spec.get("reverse")}
+    assert reversed_ == {
+        "turnOver3. How often do you consider leaving your job?",
+        "turnOver6. I would accept another job at the same compensation level if I "
+        "was offered it",
+    }
+    scale = draft.data["default_scale"]
+    assert draft.data["scales"][scale]["labels"] == {
+        "Strongly disagree": 1, "Disagree": 2, "Neither agree or disagree": 3,
+        "Agree": 4, "Strongly Agree": 5}  # fmt: skip
+    assert draft.data["columns"] == {"account": "TODO_account_column"}
+
+
+def test_real_google_forms_export_without_ratings_is_refused_clearly() -> None:
+    """The Software Sustainability Institute's 2014 survey (Google Forms,
+    `Timestamp` and "Question N: …" headers; e-mail column blanked here): no
+    rating battery, so `init` says there is nothing to score."""
+    export = read_export(REAL / "google_forms_2014_software.csv")
+    assert export.layout == "google_forms"
+    assert len(export.frame) == 407  # the blank line under the header is no row
+    with pytest.raises(DataError, match="found no rating columns to score"):
+        draft_config(export)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,11 +21,14 @@ import pandas as pd
 
 from b2bcx.api.draft.evidence import (
     ASKED_ACCOUNT,
+    ASKED_CATEGORY,
     ASKED_COMMENT,
     ASKED_NPS,
     ASKED_ROLE,
+    YES_NO,
     Confidence,
     Guess,
+    fold,
     is_consent,
     is_demographic,
     is_metadata,
@@ -47,6 +51,7 @@ from b2bcx.api.draft.numbers import (
     own_span,
     reversed_items,
     same_answers,
+    snapped,
 )
 from b2bcx.api.draft.render import flow, render
 from b2bcx.api.draft.words import (
@@ -379,7 +384,12 @@ def _rank(profile: Profile, kind: str) -> int | None:
     names = NAMES.get(kind, ())
     if profile.key in names:
         return names.index(profile.key)
-    if kind not in ("respondent", "account", "name") and profile.key.endswith(names):
+    short = len(fold(profile.name).split()) <= 3  # `JobRole`, not a sentence
+    if (
+        kind not in ("respondent", "account", "name")
+        and short
+        and profile.key.endswith(names)
+    ):
         return len(names)
     asked = says(profile.question, ASKED.get(kind, ())) is not None
     answers = list(profile.answers.values())
@@ -403,6 +413,10 @@ def _can_be_account(profile: Profile) -> bool:
         return False  # 0, 0.5, 1, 200: counts, not companies
     if _looks_rated(profile) or is_demographic(profile.name, profile.question):
         return False
+    if says(profile.question or profile.name, ASKED_CATEGORY) is not None:
+        return False  # "What type of organisation do you work for?"
+    if profile.answers and set(profile.answers) <= YES_NO:
+        return False  # "Do you work for a Research Software Group?"
     return float(profile.sample.str.len().mean()) <= 80
 
 
@@ -412,7 +426,11 @@ def _detect_columns(profiles: list[Profile], plan: Plan) -> list[Profile]:
     tests = {
         "account": lambda p: _can_be_account(p) and 0 < p.distinct < p.count,
         "name": _can_be_account,
-        "role": lambda p: 2 <= len(p.answers) <= 30 and (p.labels or not p.numbers),
+        "role": lambda p: (
+            2 <= len(p.answers) <= 30
+            and bool(p.labels or not p.numbers)
+            and not set(p.answers) <= YES_NO
+        ),
         "revenue": lambda p: parse_amount(p.sample).notna().mean() >= 0.9,
         "phase": lambda p: 0 < len(p.answers) <= 30,
         "wave": lambda p: 0 < len(p.answers) <= 30,
@@ -522,6 +540,7 @@ def _detect_ratings(profiles: list[Profile], plan: Plan) -> set[str]:
     plan.ranges = _ranges([p for p in candidates if p.numbers])
     plan.used = {p.name: set((p.numbers or {}).values()) for p in candidates}
     found: dict[str, tuple[str, bool]] = {}
+    keys = {p.name: battery_key(p.name, p.question) for p in candidates}
     for profile in sorted(candidates, key=lambda p: -p.distinct):  # supersets first
         scale_of = _numeric_scale if profile.numbers else _label_scale
         if (rating := scale_of(profile, plan)) is not None:
@@ -529,7 +548,11 @@ def _detect_ratings(profiles: list[Profile], plan: Plan) -> set[str]:
     for profile in (p for p in candidates if p.name in found):  # column order
         scale, nps = found[profile.name]
         named = _about_recommending(profile)
-        battery = plan.ranges.get(profile.name, Range(0, 10, (0, 10))).battery
+        battery = (
+            plan.ranges[profile.name].battery if profile.name in plan.ranges
+            else tuple(n for n in found if n != profile.name
+                       and keys[n] is not None and keys[n] == keys[profile.name])
+        )  # fmt: skip
         if nps and (named or not battery):
             plan.nps.append((profile.name, scale, named))
         elif named or says(
@@ -695,7 +718,8 @@ def _label_scale(profile: Profile, plan: Plan) -> tuple[str, bool] | None:
         ordered = _natural_order(list(profile.answers.values()))
         if ordered is None:
             return None
-        scale = _new_scale(ordered, plan)
+        scale = _same_numbers(ordered, plan) or _new_scale(ordered, plan)
+        _numbered_bounds(scale, plan)
     known = _scale_labels(scale, plan)
     if len(labels) < len(known):
         plan.notes.append(f"{profile.name}: answers use {len(labels)} of the "
@@ -705,7 +729,70 @@ def _label_scale(profile: Profile, plan: Plan) -> tuple[str, bool] | None:
     shown = ", ".join(list(profile.answers.values())[:4])
     _scale_evidence(plan, scale, profile.name, f"labels {shown}…",
                     "high" if scale in PRESET_SCALES else "medium")  # fmt: skip
-    return scale, (min(known.values()), max(known.values())) == (0, 10)
+    spec = plan.scales.get(scale, {})
+    bounds = (
+        spec.get("min", min(known.values())),
+        spec.get("max", max(known.values())),
+    )
+    return scale, bounds == (0, 10)
+
+
+NUMBERED = re.compile(r"\s*-?\d+(\.\d+)?(?![\d.])")
+
+
+def _anchors(labels: Iterable[str]) -> dict[str, float] | None:
+    """The worded labels of a numbered scale ("1 (Never)", "10 - Always") by
+    their number, or None when a label has no number in front."""
+    found = {}
+    for label in labels:
+        match = NUMBERED.match(label)
+        if match is None:
+            return None
+        if label.strip() != match.group().strip():
+            found[normalise_label(label)] = float(match.group())
+    return found
+
+
+def _same_numbers(ordered: dict[str, int | float], plan: Plan) -> str | None:
+    """A numbered scale found before that these labels continue: they share a
+    worded end ("10 (Always)") and no number or label means two things. Its
+    labels are extended ("1 (Never)", "2" … "8" and "2" … "9", "10 (Always)"
+    are one 1..10 scale, not two scales with different ends)."""
+    mine = _anchors(ordered)
+    if not mine:
+        return None
+    for scale, spec in plan.scales.items():
+        theirs = _anchors(spec.get("labels") or {})
+        if not theirs or not set(mine) & set(theirs):
+            continue
+        merged = {**spec["labels"], **ordered}
+        by_label = {normalise_label(k): v for k, v in merged.items()}
+        if len(by_label) == len(set(by_label.values())) == len(merged):
+            spec["labels"] = dict(sorted(merged.items(), key=lambda t: t[1]))
+            return scale
+    return None
+
+
+def _numbered_bounds(scale: str, plan: Plan) -> None:
+    """A numbered scale whose end answers nobody gave ("1 (Never)" … "9", no
+    "10 (Always)") still runs to its ends: ``min``/``max`` snap to 0 or 1 and to
+    3, 4, 5, 6, 7 or 10, so that "9" is not scored as the top."""
+    spec = plan.scales[scale]
+    labels = spec.get("labels") or {}
+    if _anchors(labels) is None:
+        return
+    lo, hi = min(labels.values()), max(labels.values())
+    ends = snapped(lo, hi)
+    said = f"scales: `{scale}` answers run"
+    plan.notes = [n for n in plan.notes if not n.startswith(said)]
+    spec.pop("min", None)
+    spec.pop("max", None)
+    if ends is None or ends == (lo, hi):
+        return
+    spec["min"], spec["max"] = (_plain(e) for e in ends)
+    plan.notes.append(f"scales: `{scale}` answers run {lo:g}..{hi:g}; drafted on "
+                      f"{ends[0]:g}..{ends[1]:g}, the ends of a numbered scale; "
+                      "check it")  # fmt: skip
 
 
 def _scale_labels(scale: str, plan: Plan) -> dict[str, float]:

@@ -91,6 +91,16 @@ ASKED_ACCOUNT = (
     "bedrijf", "organisatie", "werkgever",  # nl
     "azienda", "societa", "organizzazione",  # it
 )  # fmt: skip
+ASKED_CATEGORY = (  # a kind of organisation, not its name: never the account
+    "type of", "types of", "kind of", "sort of",
+    "tipo de", "clase de",  # es, pt
+    "art der", "art von", "welche art",  # de
+    "type d", "type de", "genre de", "sorte de",  # fr
+    "soort", "type organisatie",  # nl
+    "tipo di",  # it
+)  # fmt: skip
+# folded answers of a yes/no question, in the seven languages
+YES_NO = frozenset(["yes", "no", "si", "ja", "nein", "oui", "non", "sim", "nao", "nee"])
 ASKED_ROLE = (
     "your role", "job title", "your job", "your position", "describes your role",
     "job function", "your function", "your title",

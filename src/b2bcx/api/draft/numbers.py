@@ -23,6 +23,8 @@ TOPS = (3.0, 4.0, 5.0, 6.0, 7.0, 10.0)  # where rating scales end
 COPY_SUFFIXES = ("r", "rev", "reversed", "recoded", "recode", "rc", "inv", "rec")
 COPY_PREFIXES = ("r", "rev", "rec")
 BRACKET = re.compile(r"(.*\S)\s*\[([^\[\]]+)\]")  # "Stem [Row]": stem, row
+# LimeSurvey's "question code & question text" heading: "likert2[affSat3]. [I find…]"
+CODED = re.compile(r"\s*([A-Za-z][A-Za-z0-9_]*)\[[^\[\]]+\]\.(\s|$)")
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,9 @@ class Range:
 
 def battery_key(name: str, question: str) -> str | None:
     """The battery a column belongs to: its question stem or its name stem."""
+    coded = CODED.match(name)
+    if coded:  # the question code before the subquestion code is the stem
+        return "stem:" + coded.group(1).casefold()
     for text in (question, name):
         if " - " in text:
             return "stem:" + normalise_label(text.rsplit(" - ", 1)[0])
@@ -152,6 +157,18 @@ def own_span(
 
 def _snap(lo: float, hi: float) -> tuple[float, float]:
     return (0.0 if lo == 0 else 1.0), next(top for top in TOPS if top >= hi)
+
+
+def snapped(lo: float, hi: float) -> tuple[float, float] | None:
+    """Where a numbered scale whose answers run ``lo..hi`` starts and ends: at 0
+    or 1, and at 3, 4, 5, 6, 7 or 10 (None outside 0..10).
+
+    >>> snapped(2, 9)  # "2" … "9" and "10 (Always)" unanswered
+    (1.0, 10.0)
+    """
+    if lo < 0 or hi > 10:
+        return None
+    return _snap(lo, hi)
 
 
 def numeric_ranges(
