@@ -652,3 +652,113 @@ def test_real_google_forms_export_without_ratings_is_refused_clearly() -> None:
     assert len(export.frame) == 407  # the blank line under the header is no row
     with pytest.raises(DataError, match="found no rating columns to score"):
         draft_config(export)
+
+
+# -- the rules the real exports taught, each on a small plain export ----------------
+def test_negative_codes_under_a_scale_are_missing_but_a_bipolar_scale_is_not() -> None:
+    rows = battery_rows({"SAT": 4}, 1, 5)
+    for i, row in enumerate(rows):
+        if i % 7 == 0:
+            row["SAT2"] = "-1"  # "No basis for evaluation"
+    draft = draft_config(as_export(rows))
+    assert draft.data["scales"]["scale_1_to_5"] == {"min": 1, "max": 5,
+                                                    "missing": [-1]}  # fmt: skip
+    assert "SAT2" in _statements(draft.data)
+    for i, row in enumerate(rows):
+        row["SAT2"] = str(i % 5 - 2)  # -2..2: a scale with a 0, not codes
+    draft = draft_config(as_export(rows))
+    assert "SAT2" not in _statements(draft.data)
+    assert "missing" not in draft.data["scales"]["scale_1_to_5"]
+
+
+def test_a_question_worded_as_a_ranking_is_one_even_with_repeated_ranks() -> None:
+    rows = battery_rows({"SAT": 3}, 1, 5)
+    for i, row in enumerate(rows):
+        for k in range(1, 4):
+            row[f"Please rank each supplier - S{k}"] = str(
+                (i + k) % 3 + 1 if k < 3 else 2
+            )
+    draft = draft_config(as_export(rows))
+    ranked = [f"Please rank each supplier - S{k}" for k in range(1, 4)]
+    assert f"not statements (ranking): {', '.join(ranked)}" in draft.notes
+    assert not _statements(draft.data) & set(ranked)
+
+
+@pytest.mark.parametrize(
+    ("column", "answers"),
+    [("How many sites does your company run?", ["1", "2", "3", "4", "5"]),
+     ("Visits_count", ["1", "2", "3", "4", "5"]),
+     ("HH_size", ["1", "2", "3", "4", "5"]),
+     ("¿Cuántos empleados tiene?", ["1", "2", "3", "4", "5"])],
+)  # fmt: skip
+def test_counts_are_never_statements(column: str, answers: list[str]) -> None:
+    rows = battery_rows({"SAT": 3}, 1, 5)
+    for i, row in enumerate(rows):
+        row[column] = answers[i % len(answers)]
+    draft = draft_config(as_export(rows))
+    assert column not in _statements(draft.data)
+
+
+def test_a_kind_of_organisation_or_a_yes_no_answer_is_never_the_account() -> None:
+    rows = battery_rows({"SAT": 3}, 1, 5)
+    for i, row in enumerate(rows):
+        row["What type of organisation do you work for?"] = ["University",
+                                                             "Private company"][i % 2]  # fmt: skip
+        row["Do you work for a research group?"] = ["Yes", "No"][i % 2]
+        del row["Store"]
+    draft = draft_config(as_export(rows))
+    assert draft.data["columns"]["account"] == "TODO_account_column"
+    assert "name" not in draft.data["columns"]
+
+
+def test_a_sentence_ending_in_role_or_wave_names_no_column() -> None:
+    rows = battery_rows({"SAT": 3}, 1, 5)
+    for i, row in enumerate(rows):
+        del row["Role"]
+        row["My next position will be an RSE role"] = AGREE5[i % 5]
+        row["Which tool do you use most? (e.g. Slack, Trello, Google Wave)"] = (
+            f"tool {i % 10}"
+        )
+    draft = draft_config(as_export(rows))
+    assert "role" not in draft.data["columns"]
+    assert "wave" not in draft.data["columns"]
+    assert "My next position will be an RSE role" in _statements(draft.data)
+
+
+def test_numbered_labels_seen_in_parts_run_to_the_ends_of_their_scale(
+    tmp_path: Path,
+) -> None:
+    """Answers "1 (Never)", "2" … "8" in one column and "2" … "9", "10 (Always)"
+    in another both run 1..10 (so "2" scores 11.1, not 0); a column answered
+    "0 - Not at all" … "9" is drafted on 0..10 (so "9" scores 90, not 100)."""
+    rows = battery_rows({"SAT": 3}, 1, 5)
+    for i, row in enumerate(rows):
+        low = i % 8 + 1
+        row["T[a]. [time on research]"] = "1 (Never)" if low == 1 else str(low)
+        high = i % 9 + 2
+        row["T[b]. [time on teaching]"] = "10 (Always)" if high == 10 else str(high)
+        happy = i % 10
+        row["How satisfied are you?"] = "0 - Not at all" if happy == 0 else str(happy)
+    draft = draft_config(as_export(rows))
+    items, scales = draft.data["items"], draft.data["scales"]
+    happy = next(s for s, spec in scales.items()
+                 if "0 - Not at all" in spec.get("labels", {}))  # fmt: skip
+    # alone on 0..10, it is left as an outcome candidate; the analyst scores it
+    assert "outcomes: candidates left commented out: How satisfied are you?" in (
+        draft.notes
+    )
+    items["How satisfied are you?"] = {"scale": happy}
+    for column, ends in [("T[a]. [time on research]", (1, 10)),
+                         ("T[b]. [time on teaching]", (1, 10)),
+                         ("How satisfied are you?", (0, 10))]:  # fmt: skip
+        spec = scales[items[column]["scale"]]
+        assert (spec["min"], spec["max"]) == ends, column
+    data = {**draft.data, "columns": {"account": "Store", "role": "Role"}}
+    data["pillars"]["happy"] = {"items": ["How satisfied are you?"]}
+    scored = api.score(as_export(rows), parse_config(settled_data(data))).respondents
+    twos = [i for i in range(len(rows)) if i % 9 == 0]  # "2" in T[b]
+    nines = [i for i in range(len(rows)) if i % 10 == 9]
+    got = scored["item:T[b]. [time on teaching]"].iloc[twos].tolist()
+    assert got == pytest.approx([100 / 9] * len(twos))
+    got = scored["item:How satisfied are you?"].iloc[nines].tolist()
+    assert got == pytest.approx([90.0] * len(nines))
