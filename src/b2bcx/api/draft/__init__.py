@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,11 +21,14 @@ import pandas as pd
 
 from b2bcx.api.draft.evidence import (
     ASKED_ACCOUNT,
+    ASKED_CATEGORY,
     ASKED_COMMENT,
     ASKED_NPS,
     ASKED_ROLE,
+    YES_NO,
     Confidence,
     Guess,
+    fold,
     is_consent,
     is_demographic,
     is_metadata,
@@ -38,6 +42,7 @@ from b2bcx.api.draft.numbers import (
     BRACKET,
     Range,
     battery_key,
+    below_scale_codes,
     copy_of,
     label_codes,
     non_answer_codes,
@@ -46,6 +51,7 @@ from b2bcx.api.draft.numbers import (
     own_span,
     reversed_items,
     same_answers,
+    snapped,
 )
 from b2bcx.api.draft.render import flow, render
 from b2bcx.api.draft.words import (
@@ -73,7 +79,7 @@ from b2bcx.api.draft.words import (
 )
 from b2bcx.config.models import PRESET_SCALES, Scale
 from b2bcx.errors import DataError
-from b2bcx.io import FILE_COLUMN, ROW_COLUMN, Export
+from b2bcx.io import FILE_COLUMN, ROW_COLUMN, Export, platform_exclusions
 from b2bcx.scoring.accounts import parse_amount
 from b2bcx.scoring.scales import (
     NON_SUBSTANTIVE,
@@ -195,6 +201,7 @@ def draft_config(export: Export) -> Draft:
     plan = Plan()
     if export.layout in PLATFORMS:
         plan.notes.append(f"read as {PLATFORMS[export.layout]}")
+    _excluded_rows(export.frame, plan)
     free = _what_they_are(profiles, export.frame, plan)
     free = _detect_columns(free, plan)
     rated = _detect_ratings(free, plan)
@@ -214,6 +221,26 @@ def draft_config(export: Export) -> Draft:
     data = _assemble(plan, {p.name: p for p in profiles}, values)
     review = [g.line() for g in plan.guesses]
     return Draft(data, render(data, plan.comments, source), plan.notes, review)
+
+
+def _excluded_rows(frame: pd.DataFrame, plan: Plan) -> None:
+    """Say how many rows scoring will leave out (previews, tests, unfinished);
+    when it is every row, say how to keep them."""
+    reasons = platform_exclusions(frame).dropna()
+    if reasons.empty:
+        return
+    counts = ", ".join(
+        f"{why}: {n}" for why, n in sorted(reasons.value_counts().items())
+    )
+    plan.notes.append(f"rows: {len(reasons)} of {len(frame)} are excluded when "
+                      f"scoring ({counts}); the draft read them all")  # fmt: skip
+    if len(reasons) == len(frame):
+        plan.comments["columns"] = [
+            *plan.comments.get("columns", []),
+            f"TODO: every row is excluded when scoring ({counts}); if they are real "
+            "answers, set `filters: {exclude_previews: false, exclude_unfinished: "
+            "false}`",
+        ]
 
 
 def _questions(export: Export, names: list[str]) -> dict[str, str]:
@@ -357,7 +384,12 @@ def _rank(profile: Profile, kind: str) -> int | None:
     names = NAMES.get(kind, ())
     if profile.key in names:
         return names.index(profile.key)
-    if kind not in ("respondent", "account", "name") and profile.key.endswith(names):
+    short = len(fold(profile.name).split()) <= 3  # `JobRole`, not a sentence
+    if (
+        kind not in ("respondent", "account", "name")
+        and short
+        and profile.key.endswith(names)
+    ):
         return len(names)
     asked = says(profile.question, ASKED.get(kind, ())) is not None
     answers = list(profile.answers.values())
@@ -381,6 +413,10 @@ def _can_be_account(profile: Profile) -> bool:
         return False  # 0, 0.5, 1, 200: counts, not companies
     if _looks_rated(profile) or is_demographic(profile.name, profile.question):
         return False
+    if says(profile.question or profile.name, ASKED_CATEGORY) is not None:
+        return False  # "What type of organisation do you work for?"
+    if profile.answers and set(profile.answers) <= YES_NO:
+        return False  # "Do you work for a Research Software Group?"
     return float(profile.sample.str.len().mean()) <= 80
 
 
@@ -390,7 +426,11 @@ def _detect_columns(profiles: list[Profile], plan: Plan) -> list[Profile]:
     tests = {
         "account": lambda p: _can_be_account(p) and 0 < p.distinct < p.count,
         "name": _can_be_account,
-        "role": lambda p: 2 <= len(p.answers) <= 30 and (p.labels or not p.numbers),
+        "role": lambda p: (
+            2 <= len(p.answers) <= 30
+            and bool(p.labels or not p.numbers)
+            and not set(p.answers) <= YES_NO
+        ),
         "revenue": lambda p: parse_amount(p.sample).notna().mean() >= 0.9,
         "phase": lambda p: 0 < len(p.answers) <= 30,
         "wave": lambda p: 0 < len(p.answers) <= 30,
@@ -500,14 +540,19 @@ def _detect_ratings(profiles: list[Profile], plan: Plan) -> set[str]:
     plan.ranges = _ranges([p for p in candidates if p.numbers])
     plan.used = {p.name: set((p.numbers or {}).values()) for p in candidates}
     found: dict[str, tuple[str, bool]] = {}
+    keys = {p.name: battery_key(p.name, p.question) for p in candidates}
     for profile in sorted(candidates, key=lambda p: -p.distinct):  # supersets first
         scale_of = _numeric_scale if profile.numbers else _label_scale
         if (rating := scale_of(profile, plan)) is not None:
             found[profile.name] = rating
     for profile in (p for p in candidates if p.name in found):  # column order
         scale, nps = found[profile.name]
-        named = "nps" in profile.key or says(profile.question, ASKED_NPS) is not None
-        battery = plan.ranges.get(profile.name, Range(0, 10, (0, 10))).battery
+        named = _about_recommending(profile)
+        battery = (
+            plan.ranges[profile.name].battery if profile.name in plan.ranges
+            else tuple(n for n in found if n != profile.name
+                       and keys[n] is not None and keys[n] == keys[profile.name])
+        )  # fmt: skip
         if nps and (named or not battery):
             plan.nps.append((profile.name, scale, named))
         elif named or says(
@@ -522,24 +567,42 @@ def _detect_ratings(profiles: list[Profile], plan: Plan) -> set[str]:
     return set(found)
 
 
+def _about_recommending(profile: Profile) -> bool:
+    """Named NPS, or its question or its name asks about recommending
+    ("Likely-To-Recommend", a header whose words are joined by hyphens)."""
+    return "nps" in profile.key or any(
+        says(text, ASKED_NPS) is not None for text in (profile.question, profile.name)
+    )
+
+
 def _ranges(profiles: list[Profile]) -> dict[str, Range]:
-    """The range of every numeric column, from its labels and its battery."""
+    """The range of every numeric column, from its labels and its battery; a
+    member of a battery whose answers alone are too few to show a range (2 and
+    3 of a 1..3 battery) takes its battery's."""
     spans, answers, batteries = {}, {}, {}
+    few: dict[str, tuple[float, float]] = {}
     for profile in profiles:
         numbers = set((profile.numbers or {}).values()) - non_answer_codes(
             profile.labels
         )
+        numbers -= below_scale_codes(numbers)
         labelled = label_codes(profile.labels)
         named = [profile.labels[c] for c in profile.labels if as_number(c) in labelled]
         if named and _natural_order(named) is None and not _graded(named):
             continue  # codes of stores, regions, roles: labels with no order
         span = own_span(numbers, labelled)
+        given = numbers - MISSING_CODES
+        batteries[profile.name] = battery_key(profile.name, profile.question)
         if span is None:
+            if given and all(v.is_integer() and 0 <= v <= 10 for v in given):
+                few[profile.name] = (min(given), max(given))
             continue
         spans[profile.name] = span
-        given = numbers - MISSING_CODES
         answers[profile.name] = (min(given), max(given)) if given else span
-        batteries[profile.name] = battery_key(profile.name, profile.question)
+    ranged = {batteries[name] for name in spans} - {None}
+    for name, span in few.items():
+        if batteries[name] in ranged:
+            spans[name] = answers[name] = span
     return numeric_ranges(spans, answers, batteries)
 
 
@@ -560,7 +623,10 @@ def _numeric_scale(profile: Profile, plan: Plan) -> tuple[str, bool] | None:
         return None
     values = set((profile.numbers or {}).values())
     refused = non_answer_codes(profile.labels)
-    codes: list[Any] = sorted(int(v) for v in values & (MISSING_CODES | refused))
+    below = below_scale_codes(values - refused)
+    codes: list[Any] = sorted(
+        int(v) for v in values & (MISSING_CODES | refused | below)
+    )
     codes += [
         label
         for code, label in profile.labels.items()
@@ -586,7 +652,7 @@ def _numeric_scale(profile: Profile, plan: Plan) -> tuple[str, bool] | None:
         if found.battery or profile.labels:
             plan.notes.append(f"{profile.name}: answers run {got}, short of {whose} "
                               f"range {lo}..{hi}; drafted on {lo}..{hi}, check it")  # fmt: skip
-    named = "nps" in profile.key or says(profile.question, ASKED_NPS) is not None
+    named = _about_recommending(profile)
     if hi == 10 and (lo == 0 or named):
         _add_missing(plan, "nps11", codes)
         _scale_evidence(plan, "nps11", profile.name, evidence, confidence)
@@ -604,6 +670,7 @@ def _unused_code(found: Range, profile: Profile, plan: Plan) -> str | None:
     edited by hand leave such gaps, and scoring them as numbers is wrong."""
     members = found.battery or (profile.name,)
     used = set().union(*(plan.used.get(m, set()) for m in members)) - MISSING_CODES
+    used -= below_scale_codes(used)
     if not used or profile.count < 20:
         return None
     inside = range(int(min(used)) + 1, int(max(used)))
@@ -626,6 +693,8 @@ def _range_evidence(
     if found.battery:
         return f"{got}, battery of {len(found.battery)} columns", "medium"
     confidence: Confidence = "medium" if found.answers == (lo, hi) else "low"
+    if hi - lo < 3:  # three codes alone: as likely a choice of three as a rating
+        return f"{got}, no labels and no battery, only {hi - lo + 1} points", "low"
     return f"{got}, no labels and no battery", confidence
 
 
@@ -649,7 +718,8 @@ def _label_scale(profile: Profile, plan: Plan) -> tuple[str, bool] | None:
         ordered = _natural_order(list(profile.answers.values()))
         if ordered is None:
             return None
-        scale = _new_scale(ordered, plan)
+        scale = _same_numbers(ordered, plan) or _new_scale(ordered, plan)
+        _numbered_bounds(scale, plan)
     known = _scale_labels(scale, plan)
     if len(labels) < len(known):
         plan.notes.append(f"{profile.name}: answers use {len(labels)} of the "
@@ -659,7 +729,70 @@ def _label_scale(profile: Profile, plan: Plan) -> tuple[str, bool] | None:
     shown = ", ".join(list(profile.answers.values())[:4])
     _scale_evidence(plan, scale, profile.name, f"labels {shown}…",
                     "high" if scale in PRESET_SCALES else "medium")  # fmt: skip
-    return scale, (min(known.values()), max(known.values())) == (0, 10)
+    spec = plan.scales.get(scale, {})
+    bounds = (
+        spec.get("min", min(known.values())),
+        spec.get("max", max(known.values())),
+    )
+    return scale, bounds == (0, 10)
+
+
+NUMBERED = re.compile(r"\s*-?\d+(\.\d+)?(?![\d.])")
+
+
+def _anchors(labels: Iterable[str]) -> dict[str, float] | None:
+    """The worded labels of a numbered scale ("1 (Never)", "10 - Always") by
+    their number, or None when a label has no number in front."""
+    found = {}
+    for label in labels:
+        match = NUMBERED.match(label)
+        if match is None:
+            return None
+        if label.strip() != match.group().strip():
+            found[normalise_label(label)] = float(match.group())
+    return found
+
+
+def _same_numbers(ordered: dict[str, int | float], plan: Plan) -> str | None:
+    """A numbered scale found before that these labels continue: they share a
+    worded end ("10 (Always)") and no number or label means two things. Its
+    labels are extended ("1 (Never)", "2" … "8" and "2" … "9", "10 (Always)"
+    are one 1..10 scale, not two scales with different ends)."""
+    mine = _anchors(ordered)
+    if not mine:
+        return None
+    for scale, spec in plan.scales.items():
+        theirs = _anchors(spec.get("labels") or {})
+        if not theirs or not set(mine) & set(theirs):
+            continue
+        merged = {**spec["labels"], **ordered}
+        by_label = {normalise_label(k): v for k, v in merged.items()}
+        if len(by_label) == len(set(by_label.values())) == len(merged):
+            spec["labels"] = dict(sorted(merged.items(), key=lambda t: t[1]))
+            return scale
+    return None
+
+
+def _numbered_bounds(scale: str, plan: Plan) -> None:
+    """A numbered scale whose end answers nobody gave ("1 (Never)" … "9", no
+    "10 (Always)") still runs to its ends: ``min``/``max`` snap to 0 or 1 and to
+    3, 4, 5, 6, 7 or 10, so that "9" is not scored as the top."""
+    spec = plan.scales[scale]
+    labels = spec.get("labels") or {}
+    if _anchors(labels) is None:
+        return
+    lo, hi = min(labels.values()), max(labels.values())
+    ends = snapped(lo, hi)
+    said = f"scales: `{scale}` answers run"
+    plan.notes = [n for n in plan.notes if not n.startswith(said)]
+    spec.pop("min", None)
+    spec.pop("max", None)
+    if ends is None or ends == (lo, hi):
+        return
+    spec["min"], spec["max"] = (_plain(e) for e in ends)
+    plan.notes.append(f"scales: `{scale}` answers run {lo:g}..{hi:g}; drafted on "
+                      f"{ends[0]:g}..{ends[1]:g}, the ends of a numbered scale; "
+                      "check it")  # fmt: skip
 
 
 def _scale_labels(scale: str, plan: Plan) -> dict[str, float]:
@@ -860,7 +993,12 @@ def _outcomes(plan: Plan, profiles: dict[str, Profile]) -> dict[str, Any]:
     for item, scale in named:
         outcomes["nps"] = item if scale == "nps11" else {"item": item, "scale": scale}
         word = (says(profiles[item].question, ASKED_NPS) or "").rstrip("*")
-        how = f'its question says "{word}"' if word else "named NPS"
+        called = (says(item, ASKED_NPS) or "").rstrip("*")
+        how = (
+            f'its question says "{word}"' if word
+            else "named NPS" if "nps" in profiles[item].key
+            else f'its name says "{called}"'
+        )  # fmt: skip
         plan.guess("nps", item, f"{how}, on {scale}", "high", "outcomes")
     if plan.loyalty:
         outcomes["loyalty"] = dict(zip(("item", "scale"), plan.loyalty[0], strict=True))
@@ -911,8 +1049,9 @@ def _assemble(
 def _columns(plan: Plan) -> dict[str, Any]:
     if "account" not in plan.columns:
         plan.columns["account"] = ACCOUNT_PLACEHOLDER
-        plan.comments["columns"] = ["TODO: no account column found; name the column "
-                                    "holding the customer company."]  # fmt: skip
+        plan.comments.setdefault("columns", []).insert(
+            0, "TODO: no account column found; name the column holding the customer "
+            "company.")  # fmt: skip
         plan.notes.append("columns: no account column found; set `columns.account`")
     if "respondent" not in plan.columns:
         plan.notes.append(

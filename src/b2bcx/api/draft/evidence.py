@@ -91,6 +91,16 @@ ASKED_ACCOUNT = (
     "bedrijf", "organisatie", "werkgever",  # nl
     "azienda", "societa", "organizzazione",  # it
 )  # fmt: skip
+ASKED_CATEGORY = (  # a kind of organisation, not its name: never the account
+    "type of", "types of", "kind of", "sort of",
+    "tipo de", "clase de",  # es, pt
+    "art der", "art von", "welche art",  # de
+    "type d", "type de", "genre de", "sorte de",  # fr
+    "soort", "type organisatie",  # nl
+    "tipo di",  # it
+)  # fmt: skip
+# folded answers of a yes/no question, in the seven languages
+YES_NO = frozenset(["yes", "no", "si", "ja", "nein", "oui", "non", "sim", "nao", "nee"])
 ASKED_ROLE = (
     "your role", "job title", "your job", "your position", "describes your role",
     "job function", "your function", "your title",
@@ -140,6 +150,10 @@ DEMOGRAPHIC = (
     "leeftijd", "geslacht", "inkomen", "huishouden*",  # nl
     "eta", "sesso", "reddito", "nucleo familiare",  # it
 )  # fmt: skip
+COUNTS = (  # questions asking for a count (a statement on "the number of" is none)
+    "how many", "cuantos", "cuantas", "wie viele", "wieviele", "combien",
+    "quantos", "quantas", "hoeveel", "quanti", "quante",
+)  # fmt: skip
 RANKING = (
     "rank*", "in order of", "ordene", "ordenar", "rangfolge", "reihenfolge",
     "classez", "classer", "ordem", "rangschik*", "ordina*", "classifica*",
@@ -161,7 +175,8 @@ _METADATA_NAMES = (
     "enderecodeemail emailadresse adresseemail",
     # KoboToolbox / ODK
     "start end today deviceid subscriberid simserial phonenumber username audit "
-    "instanceid metainstanceid formhubuuid version",
+    "instanceid metainstanceid formhubuuid version gpslatitude gpslongitude "
+    "gpsaltitude gpsaccuracy",
     # SurveyMonkey
     "collectorid",
 )
@@ -191,7 +206,12 @@ def is_consent(name: str, question: str) -> bool:
 
 
 def is_demographic(name: str, question: str) -> bool:
-    return says(f"{name} {question}", DEMOGRAPHIC) is not None
+    """A description of the respondent (age, household) or a count ("how many
+    plots", ``F_liv_count``): a number of things, never a rating."""
+    return (
+        says(f"{name} {question}", (*DEMOGRAPHIC, *COUNTS)) is not None
+        or says(name, ("count",)) is not None
+    )
 
 
 def is_slider(numbers: Iterable[float]) -> bool:
@@ -206,7 +226,10 @@ def rankings(
     questions: Mapping[str, str],
 ) -> set[str]:
     """The columns of ranking questions: a battery of k numeric columns whose rows
-    each use each value of 1..k at most once (nine rows in ten at least)."""
+    each use each value of 1..k at most once (nine rows in ten at least), or a
+    battery worded as a ranking ("Please rank each food") whose answers all lie
+    in 1..k. Negative codes (Qualtrics' -1 for an item left unranked) are no
+    answers."""
     groups: dict[str, list[str]] = {}
     for name, key in batteries.items():
         if key is not None:
@@ -216,14 +239,18 @@ def rankings(
         if len(names) < 3:
             continue
         values = frame[names].apply(pd.to_numeric, errors="coerce")
+        values = values.where(values >= 0)
         answered = values[values.notna().sum(axis=1) >= 2]
         if answered.empty:
             continue
         within = ((answered >= 1) & (answered <= len(names))) | answered.isna()
         distinct = answered.apply(lambda row: row.dropna().is_unique, axis=1)
-        share = float((within.all(axis=1) & distinct).mean())
+        inside = within.all(axis=1)
+        share = float((inside & distinct).mean())
         worded = any(says(questions.get(n, ""), RANKING) for n in names)
-        if share >= 0.9 and (worded or _full_permutations(answered, len(names))):
+        if (worded and float(inside.mean()) >= 0.9) or (
+            share >= 0.9 and _full_permutations(answered, len(names))
+        ):
             found.update(names)
     return found
 

@@ -23,6 +23,8 @@ TOPS = (3.0, 4.0, 5.0, 6.0, 7.0, 10.0)  # where rating scales end
 COPY_SUFFIXES = ("r", "rev", "reversed", "recoded", "recode", "rc", "inv", "rec")
 COPY_PREFIXES = ("r", "rev", "rec")
 BRACKET = re.compile(r"(.*\S)\s*\[([^\[\]]+)\]")  # "Stem [Row]": stem, row
+# LimeSurvey's "question code & question text" heading: "likert2[affSat3]. [I find…]"
+CODED = re.compile(r"\s*([A-Za-z][A-Za-z0-9_]*)\[[^\[\]]+\]\.(\s|$)")
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,9 @@ class Range:
 
 def battery_key(name: str, question: str) -> str | None:
     """The battery a column belongs to: its question stem or its name stem."""
+    coded = CODED.match(name)
+    if coded:  # the question code before the subquestion code is the stem
+        return "stem:" + coded.group(1).casefold()
     for text in (question, name):
         if " - " in text:
             return "stem:" + normalise_label(text.rsplit(" - ", 1)[0])
@@ -78,6 +83,27 @@ def non_answer_codes(labels: Mapping[str, str]) -> set[float]:
         for code, label in labels.items()
         if (number := as_number(code)) is not None and looks_like_non_answer(label)
     }
+
+
+def below_scale_codes(numbers: Iterable[float]) -> set[float]:
+    """Negative whole codes (-1 to -9) under answers that all run from 1 up: the
+    non-answers of a rating ("No opinion" -1, "Never tried it" -2), never its
+    points, for a scale does not skip 0 between -1 and 1.
+
+    Qualtrics exports the "recode values" of a choice, and a negative recode is
+    how a survey keeps "No basis for evaluation" out of the mean.
+
+    >>> sorted(below_scale_codes([1, 2, 3, -1, -2]))
+    [-2.0, -1.0]
+    >>> below_scale_codes([-2, -1, 0, 1, 2])  # a bipolar scale: no codes
+    set()
+    """
+    values = {float(v) for v in numbers}
+    codes = {v for v in values if -9 <= v < 0 and v.is_integer()}
+    rest = values - codes - MISSING_CODES
+    if not codes or len(rest) < 2 or min(rest) < 1:
+        return set()
+    return codes if all(v.is_integer() for v in rest) else set()
 
 
 def out_of_order(
@@ -118,6 +144,7 @@ def own_span(
 ) -> tuple[float, float] | None:
     """The span of a column's answers and labelled codes, if it can be a rating."""
     answers = {v for v in numbers if v not in MISSING_CODES}
+    answers -= below_scale_codes(answers)
     if len(answers) < 3 and len(labelled) < 2:
         return None
     span = answers | labelled
@@ -130,6 +157,18 @@ def own_span(
 
 def _snap(lo: float, hi: float) -> tuple[float, float]:
     return (0.0 if lo == 0 else 1.0), next(top for top in TOPS if top >= hi)
+
+
+def snapped(lo: float, hi: float) -> tuple[float, float] | None:
+    """Where a numbered scale whose answers run ``lo..hi`` starts and ends: at 0
+    or 1, and at 3, 4, 5, 6, 7 or 10 (None outside 0..10).
+
+    >>> snapped(2, 9)  # "2" … "9" and "10 (Always)" unanswered
+    (1.0, 10.0)
+    """
+    if lo < 0 or hi > 10:
+        return None
+    return _snap(lo, hi)
 
 
 def numeric_ranges(

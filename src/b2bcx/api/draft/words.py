@@ -68,10 +68,12 @@ MODIFIERS = {word: value for value, text in {
     3: "extremely completely totally absolutely", 2: "very strongly highly much all",
     0.75: "fairly moderately quite", 0.5: "somewhat slightly little partly partially",
 }.items() for word in text.split()}  # fmt: skip
+# hh: household, as KoboToolbox and DHS-style forms abbreviate it (HHSize)
 DEMOGRAPHIC_NAMES = frozenset(words(
     "age agegroup agecat ageband agegrp agebracket gender sex income hhincome education "
     "educ ethnicity ethnic race marital zip zipcode postcode postal birthyear yob dob "
-    "children kids household religion"))  # fmt: skip
+    "children kids household religion hh hhsize hhmembers householdsize "
+    "familysize"))  # fmt: skip
 DEMOGRAPHIC_QUESTIONS = words("your_age how_old year_of_birth your_gender your_sex "
                               "your_income household_income level_of_education "
                               "marital_status your_ethnicity age_group")  # fmt: skip
