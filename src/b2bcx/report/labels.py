@@ -8,11 +8,11 @@ the other tables' are listed here.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 
 from b2bcx.config.models import Config
 from b2bcx.scoring.columns import ACCOUNT_HEADERS
-from b2bcx.scoring.risk import FLAG_LABELS
+from b2bcx.scoring.risk import reasons_text as reasons_text
 
 HEADERS = {
     **ACCOUNT_HEADERS,
@@ -24,7 +24,7 @@ HEADERS = {
     "icc2": "ICC(2)",
     "k_star": "Respondents for a reliable mean (k*)",
     "role": "Role",
-    "respondents": "Respondents",
+    "respondents": ACCOUNT_HEADERS["n"],  # the same words as an account's n
     "accounts": "Accounts",
     "scored_accounts": "Accounts scored",
     "segment": "Cut",
@@ -147,14 +147,3 @@ def header(name: str, labels: Mapping[str, str]) -> str:
     if name in labels:
         return labels[name]
     return pretty(name) if name.islower() else name
-
-
-def reasons_text(reasons: object, labels: Mapping[str, str] = FLAG_LABELS) -> str:
-    """``single_contact;no_decision_maker`` -> ``single contact, no decision maker``."""
-    if isinstance(reasons, str):
-        names: Iterable[str] = [r for r in reasons.split(";") if r]
-    elif isinstance(reasons, list | tuple):
-        names = [str(r) for r in reasons]
-    else:
-        return ""
-    return ", ".join(labels.get(n, pretty(n).lower()) for n in names)

@@ -12,6 +12,7 @@ one contact is a blind spot, not a risk (docs/method.md#decisions).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -81,6 +82,28 @@ FEW_NPS_ANSWERS = 3
 "1 answer: too few to tell" (docs/method.md#small-samples)."""
 FLAG_LABELS = {f.id: f.label for f in FLAGS}
 """Every flag and reason id in plain words: the one vocabulary every view reads."""
+
+
+def reason_ids(reasons: object) -> list[str]:
+    """Flag or reason ids from a list or ``;``-joined text (``[]`` for anything else)."""
+    if isinstance(reasons, str):
+        return [r for r in reasons.split(";") if r]
+    if isinstance(reasons, list | tuple):
+        return [str(r) for r in reasons]
+    return []
+
+
+def reasons_text(reasons: object, labels: Mapping[str, str] = FLAG_LABELS) -> str:
+    """Reasons in the words every view prints: the workbook's cells, the deck's lines.
+
+    Examples
+    --------
+    >>> reasons_text("single_contact;no_decision_maker")
+    'single contact, no decision maker'
+    """
+    return ", ".join(
+        labels.get(n, n.replace("_", " ").strip().lower()) for n in reason_ids(reasons)
+    )
 
 
 def ranking_basis(accounts: pd.DataFrame) -> str:

@@ -497,7 +497,7 @@ def render_breakdown(
                 )
             ]
         if "delta" in shown and "delta_ci_low" in shown:
-            shown["Δ 95% CI"] = [
+            shown[f"{_header('delta')} 95% CI"] = [
                 _ci(lo, hi)
                 for lo, hi in zip(
                     shown["delta_ci_low"], shown["delta_ci_high"], strict=True
@@ -554,7 +554,7 @@ def render_breakdown(
 ESTIMANDS = {
     "nps": "account NPS",
     "respondent_nps": "respondent NPS",
-    "delta": "Δ",
+    "delta": _header("delta"),
     "nps_deff": "NPS design effect",
 }
 BREAKDOWN_LEAD = (
@@ -564,8 +564,8 @@ BREAKDOWN_LEAD = (
     "phase",
     "index",
     "95% CI",
-    "Δ",
-    "Δ 95% CI",
+    _header("delta"),
+    f"{_header('delta')} 95% CI",
     "account NPS",
     "NPS 95% CI",
     "respondent NPS",
