@@ -262,14 +262,18 @@ def compared_numbers(path: Path) -> set[float]:
 
 
 THRESHOLD_WORDS = re.compile(
-    r"(reliab|coverage|agreement|rwg|role gap)[^.;]{0,40}?\b(0\.70?|0\.50?|20)\b", re.I
+    r"(reliab|coverage|agreement|rwg|role gap)[^.;]{0,40}?\b(0\.70?|0\.50?|20)\b"
+    r"|lowest \d+ ?%",
+    re.I,
 )
+"""A threshold written into a sentence: "reliability below 0.7", "the lowest 10%"
+(:data:`b2bcx.scoring.risk.LOW_SCORE_SHARE`)."""
 
 
 def test_no_view_keeps_its_own_copy_of_a_threshold():
     """Flag thresholds are read from the config: no view module compares a value with
     a number the config's `flags:` default to (0.5, 0.7, 20), nor writes one beside
-    the flag's words ("reliability below 0.7")."""
+    the flag's words ("reliability below 0.7", "the lowest 10%")."""
     defaults = {float(v) for v in Flags().model_dump().values()}
     for path in VIEWS:
         found = compared_numbers(path) & defaults

@@ -46,11 +46,14 @@ class Flag:
     threshold: str | None = None
 
 
+LOW_SCORE_SHARE = 0.10  # the lowest tenth of scored accounts on the ranking basis
+
 FLAGS = (
     Flag("decision_maker_detractor", "risk", "decision-maker detractor", "D",
          "decision-maker detractor"),
     Flag("significant_fall", "risk", "significant fall", "F", "significant fall"),
-    Flag("low_score", "risk", "low score", "L", "among the lowest 10% on {basis}"),
+    Flag("low_score", "risk", "low score", "L",
+         f"among the lowest {LOW_SCORE_SHARE:.0%} on {{basis}}"),
     Flag("not_heard", "blind spot", "not heard", "H", "not heard"),
     Flag("insufficient_n", "blind spot", "too few respondents", "N",
          "too few respondents", "rollup.min_respondents"),
@@ -73,7 +76,6 @@ like for like (the test already compares the roles heard in both waves), which d
 not stop the survey from speaking for the account."""
 RISKS = tuple(f.id for f in FLAGS if f.kind == "risk")
 BLIND_SPOTS = tuple(f.id for f in FLAGS if f.kind == "blind spot")
-LOW_SCORE_SHARE = 0.10  # the lowest tenth of scored accounts on the ranking basis
 RISK_LABELS = {f.id: f.label for f in FLAGS if f.kind == "risk"}
 BLIND_SPOT_LABELS = {f.id: f.label for f in FLAGS if f.kind == "blind spot"}
 OTHER_FLAG_LABELS = {f.id: f.label for f in FLAGS if f.kind == "note"}
