@@ -326,3 +326,17 @@ def test_every_column_of_the_account_table_is_defined_once(views: Views):
         assert (column.terminal is None) == (column.priority is None), column.id
         if column.kind in {"score", "signed", "share", "statistic", "p", "count"}:
             assert column.excel and column.digits is not None, column.id
+
+
+def test_a_blind_spot_is_never_said_to_be_a_risk():
+    """The deck's lines keep risks and blind spots apart, in the workbook's words."""
+    import pandas as pd
+
+    from b2bcx.deck.content import reason_lines
+
+    row = pd.Series({"at_risk": "", "blind_spots": "single_contact;low_coverage"})
+    assert reason_lines(row) == ["Blind spot because: single contact, low coverage"]
+    row = pd.Series(
+        {"at_risk": "decision_maker_detractor;low_score", "blind_spots": ""}
+    )
+    assert reason_lines(row) == ["At risk because: decision-maker detractor, low score"]
