@@ -18,7 +18,9 @@ import pandas as pd
 from b2bcx.config.models import Config
 from b2bcx.results import DeckInputs, ScoreResult
 from b2bcx.scoring.attributes import manager_column
-from b2bcx.scoring.risk import FEW_NPS_ANSWERS, FLAG_LABELS
+from b2bcx.scoring.columns import COLUMNS
+from b2bcx.scoring.risk import FEW_NPS_ANSWERS, reasons_text
+from b2bcx.scoring.tables import account_output
 from b2bcx.stats.order import for_display, shown
 
 MAX_COMMENTS = 3
@@ -32,8 +34,14 @@ quarter in neutral grey and light blue; never red and green, which read as bad a
 _UNSAFE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 _SPACES = re.compile(r"\s+")
 
-FLAG_NOUNS = FLAG_LABELS
-"""Flags in the words the workbook uses (:data:`b2bcx.scoring.risk.FLAG_LABELS`)."""
+
+def _label(name: str) -> str:
+    """The deck's label of an account column (:data:`b2bcx.scoring.columns.COLUMNS`)."""
+    return str(COLUMNS[name].deck)
+
+
+def _digits(name: str) -> int:
+    return int(COLUMNS[name].digits or 0)
 
 
 @dataclass(frozen=True)
@@ -255,7 +263,7 @@ def subtitle(row: pd.Series, result: ScoreResult) -> str:
 
 def index_line(row: pd.Series) -> str:
     """The CX index with its 95% interval."""
-    text = f"CX index {score_text(row.get('index'))}"
+    text = f"{_label('index')} {score_text(row.get('index'))}"
     interval = interval_text(row.get("ci_low"), row.get("ci_high"))
     return f"{text} ({interval})" if interval else text
 
@@ -265,12 +273,14 @@ def reliability_line(row: pd.Series) -> str:
     reliability = number(row.get("reliability"))
     if reliability is None:
         return ""
-    text = f"Reliability {shown(reliability, 2)}"
+    text = f"{_label('reliability')} {shown(reliability, _digits('reliability'))}"
     if "low_reliability" in account_flags(row):  # the config's threshold decided
         text += " (low)"
     adjusted = number(row.get("index_eb"))
     return text + (
-        f" · adjusted index {shown(adjusted)}" if adjusted is not None else ""
+        f" · {_label('index_eb')} {shown(adjusted, _digits('index_eb'))}"
+        if adjusted is not None
+        else ""
     )
 
 
@@ -282,10 +292,11 @@ def change_line(row: pd.Series, baseline_wave: str | None) -> str:
     not after false discovery control says so.
     """
     since = f"vs {safe_text(baseline_wave, 20)}" if baseline_wave else "vs last quarter"
+    since = f"{_label('delta')} {since}"
     if number(row.get("index")) is None:
-        return f"Change {since}: not scored this quarter"
+        return f"{since}: not scored this quarter"
     if number(row.get("index_baseline")) is None:
-        return f"Change {since}: not surveyed then"
+        return f"{since}: not surveyed then"
     delta = signed(row.get("delta"))
     same_roles = signed(row.get("delta_lfl"))
     if number(row.get("delta_lfl")) is not None and same_roles != delta:
@@ -297,8 +308,10 @@ def change_line(row: pd.Series, baseline_wave: str | None) -> str:
         or _missing(significant)
         or ("p_change" in row and p_value is None)
     ):
-        return f"Change {since}: {delta} points, not testable (no interval)"
-    return f"Change {since}: {delta} points, {verdict(bool(significant), row, p_value, q_value)}"
+        return f"{since}: {delta} points, not testable (no interval)"
+    return (
+        f"{since}: {delta} points, {verdict(bool(significant), row, p_value, q_value)}"
+    )
 
 
 REAL_CHANGE = "a real change, not chance"
@@ -346,8 +359,8 @@ def nps_line(row: pd.Series) -> str:
     (docs/method.md#small-samples).
     """
     if number(row.get("nps")) is None:
-        return "NPS: no answers"
-    text = f"NPS {signed(row.get('nps'), 0)}"
+        return f"{_label('nps')}: no answers"
+    text = f"{_label('nps')} {signed(row.get('nps'), _digits('nps'))}"
     answers = number(row.get("nps_n"))
     if answers is not None and answers < FEW_NPS_ANSWERS:
         return text + f" · {answers_text(int(answers))}: too few to tell"
@@ -375,11 +388,40 @@ def people_lines(
     missing = [role_words(r) for r in configured if not roles.get(r)]
     if missing:
         lines.append(f"Not heard: {', '.join(missing)}")
-    risks = [FLAG_NOUNS.get(f, f.replace("_", " ")) for f in account_flags(row)]
-    if risks:
-        lines.append(f"Risks: {', '.join(risks)}")
+    lines += reason_lines(row)
     lines.append(next_line(row, [r for r in configured if not roles.get(r)]))
     return tuple(lines)
+
+
+def reason_lines(row: pd.Series) -> list[str]:
+    """Why the account is at risk and why it is a blind spot, in the workbook's words.
+
+    ``row`` carries ``at_risk`` and ``blind_spots`` from
+    :func:`b2bcx.scoring.tables.account_output`; each line is labelled as its column
+    (:data:`b2bcx.scoring.columns.COLUMNS`) and says what the workbook's cell says,
+    e.g. "At risk because: decision-maker detractor, low score".
+    """
+    lines = []
+    for name in ("at_risk", "blind_spots"):
+        text = reasons_text(row.get(name))
+        if text:
+            lines.append(f"{COLUMNS[name].deck}: {text}")
+    return lines
+
+
+NO_REASONS = pd.Series({"at_risk": "", "blind_spots": ""})
+
+
+def account_reasons(result: ScoreResult) -> dict[str, pd.Series]:
+    """Each account's ``at_risk`` and ``blind_spots`` (``;``-joined ids), from the one
+    account table every view reads (:func:`b2bcx.scoring.tables.account_output`)."""
+    table = account_output(result)
+    return {
+        str(account): pd.Series({"at_risk": risk, "blind_spots": blind})
+        for account, risk, blind in zip(
+            table["account"], table["at_risk"], table["blind_spots"], strict=True
+        )
+    }
 
 
 def next_line(row: pd.Series, missing: list[str]) -> str:
@@ -396,7 +438,9 @@ def next_line(row: pd.Series, missing: list[str]) -> str:
         )
     agreement = number(row.get("rwg_j"))
     if agreement is not None and "low_agreement" in account_flags(row):
-        parts.append(f"its people disagree (agreement {shown(agreement, 2)})")
+        parts.append(
+            f"its people disagree ({_label('rwg_j')} {shown(agreement, _digits('rwg_j'))})"
+        )
     if not parts:
         return "Who to hear from next: enough voices for a reliable score"
     return "Who to hear from next: " + "; ".join(parts)

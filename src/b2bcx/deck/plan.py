@@ -18,9 +18,11 @@ import pandas as pd
 from b2bcx.deck.content import (
     COMMENT_CHARS,
     MAX_COMMENTS,
+    NO_REASONS,
     AccountSlide,
     NotHeardSlide,
     account_chart,
+    account_reasons,
     account_title,
     change_line,
     guess_manager_column,
@@ -41,6 +43,7 @@ from b2bcx.deck.content import (
 from b2bcx.deck.moved import trend_chart
 from b2bcx.errors import UsageError
 from b2bcx.results import DeckInputs, ScoreResult
+from b2bcx.scoring.columns import COLUMNS
 from b2bcx.scoring.tables import with_display_name
 from b2bcx.stats.order import sort_accounts
 
@@ -215,7 +218,12 @@ def not_heard_slide(inputs: DeckInputs, rows: pd.DataFrame) -> NotHeardSlide:
                 last,
             )
         )
-    header = ("Account", "Name", "Revenue", "Last heard")
+    header = (
+        COLUMNS["account"].header,
+        COLUMNS["name"].header,
+        "Revenue",
+        "Last heard",
+    )
     wave = safe_text(result.wave, 20) or "this wave"
     note = (
         f"{len(body)} account{'s' if len(body) != 1 else ''} of this book had no one "
@@ -333,8 +341,11 @@ def account_slides(
     comments = comments_by_account(result)
     previous = _previous_rows(inputs)
     phases = phase_pillar_scores(result.lifecycle)
+    reasons = account_reasons(result)
     for _, row in accounts.iterrows():
         account = str(row["account"])
+        if "at_risk" not in row:
+            row = pd.concat([row, reasons.get(account, NO_REASONS)])
         yield AccountSlide(
             account=safe_text(account),
             title=account_title(row, result.config),

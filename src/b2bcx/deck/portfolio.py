@@ -8,11 +8,11 @@ from collections.abc import Mapping
 import pandas as pd
 
 from b2bcx.deck.content import (
-    FLAG_NOUNS,
+    NO_REASONS,
     PillarChart,
     PortfolioSlide,
     Series,
-    account_flags,
+    account_reasons,
     account_title,
     chart_label,
     interval_text,
@@ -26,8 +26,9 @@ from b2bcx.deck.content import (
 )
 from b2bcx.results import DeckInputs, ScoreResult
 from b2bcx.scoring import tables
+from b2bcx.scoring.columns import COLUMNS
 from b2bcx.scoring.ranking import movers_count, top_and_bottom
-from b2bcx.scoring.risk import FLAG_LABELS
+from b2bcx.scoring.risk import FLAG_LABELS, reasons_text
 from b2bcx.scoring.worth import portfolio_line
 from b2bcx.stats.order import shown
 
@@ -138,14 +139,21 @@ def book_line(audience: str, accounts: pd.DataFrame) -> str:
 
 
 def watch_list(accounts: pd.DataFrame, result: ScoreResult) -> tuple[str, ...]:
-    """The lowest accounts of the deck, on the reliability-adjusted index when computed."""
+    """The lowest accounts of the deck, on the reliability-adjusted index when computed,
+    each with why it is at risk (else why it is a blind spot), as the workbook says."""
     column = "index_eb" if "index_eb" in accounts else "index"
     _, lowest = top_and_bottom(accounts, WATCH)
+    reasons = account_reasons(result)
     lines = []
     for _, row in lowest.iterrows():
-        flags = [FLAG_NOUNS.get(f, f) for f in account_flags(row)]
+        why = reasons.get(str(row["account"]), NO_REASONS)
         text = f"{account_title(row, result.config)}: {score_text(row[column])}"
-        lines.append(text + (f" ({'; '.join(flags[:2])})" if flags else ""))
+        for name in ("at_risk", "blind_spots"):
+            words = reasons_text(why[name])
+            if words:
+                text += f" ({str(COLUMNS[name].deck).lower()}: {words})"
+                break
+        lines.append(text)
     return tuple(lines)
 
 

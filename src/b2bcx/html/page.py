@@ -49,6 +49,7 @@ from b2bcx.results import DeckInputs, ReportInputs, ScoreResult
 from b2bcx.scoring import tables
 from b2bcx.scoring.accounts import NAME
 from b2bcx.scoring.ranking import MOVERS_NOTE, RANKING_NOTE, movers_count
+from b2bcx.scoring.risk import LOW_SCORE_SHARE
 from b2bcx.stats.order import for_display, shown, sort_accounts
 
 SHOWN = 10
@@ -320,8 +321,8 @@ class Page:
         parts.append(
             paragraph(
                 "The survey found a problem: a decision maker is a detractor, the "
-                "index fell significantly, or the score is among the lowest 10% "
-                f"({RANKING_NOTE}). Most revenue first.",
+                "index fell significantly, or the score is among the lowest "
+                f"{LOW_SCORE_SHARE:.0%} ({RANKING_NOTE}). Most revenue first.",
                 "note",
             )
         )

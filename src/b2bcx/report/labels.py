@@ -1,38 +1,21 @@
 """Words people read in the workbook: column headers and reason labels, not ids.
 
 The data keep their snake_case ids (CSV, JSON, the library); the workbook shows
-these labels in the header row of every table, and plain words for flags.
+these labels in the header row of every table, and plain words for flags. The
+account table's headers are its columns' own (:mod:`b2bcx.scoring.columns`);
+the other tables' are listed here.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 
 from b2bcx.config.models import Config
-from b2bcx.scoring.risk import FLAG_LABELS
+from b2bcx.scoring.columns import ACCOUNT_HEADERS
+from b2bcx.scoring.risk import reasons_text as reasons_text
 
 HEADERS = {
-    "account": "Account",
-    "name": "Name",
-    "n": "Respondents",
-    "roles": "Roles heard",
-    "coverage": "Coverage of role weight",
-    "index": "CX index",
-    "ci_low": "95% CI low",
-    "ci_high": "95% CI high",
-    "margin": "± 95% margin",
-    "nps": "NPS",
-    "nps_n": "NPS answers",
-    "flags": "Flags",
-    "at_risk": "At risk because",
-    "blind_spots": "Blind spot because",
-    "index_baseline": "CX index before",
-    "delta": "Change",
-    "significant": "Significant change",
-    "se": "Standard error",
-    "role_gap": "Role gap (points)",
-    "rwg_j": "Agreement (rwg_j)",
-    "contacts_needed": "Contacts needed",
+    **ACCOUNT_HEADERS,
     "priority": "Chase priority",
     "roles_not_heard": "Roles not heard",
     "silent_contacts": "Contacts who did not answer",
@@ -40,9 +23,8 @@ HEADERS = {
     "icc1": "ICC(1)",
     "icc2": "ICC(2)",
     "k_star": "Respondents for a reliable mean (k*)",
-    "tier": "Tier",
     "role": "Role",
-    "respondents": "Respondents",
+    "respondents": ACCOUNT_HEADERS["n"],  # the same words as an account's n
     "accounts": "Accounts",
     "scored_accounts": "Accounts scored",
     "segment": "Cut",
@@ -50,8 +32,6 @@ HEADERS = {
     "index_se": "CX index standard error",
     "flagged": "Accounts flagged",
     "nps_se": "NPS standard error",
-    "nps_ci_low": "NPS 95% CI low",
-    "nps_ci_high": "NPS 95% CI high",
     "phase": "Lifecycle phase",
     "priority_pillar": "Priority pillar",
     "priority_score": "Priority pillar score",
@@ -103,18 +83,6 @@ HEADERS = {
     "what": "What",
     "rows": "Rows",
     "nps_code": "NPS group (1 promoter, -1 detractor)",
-    "reliability": "Reliability",
-    "index_eb": "Shrunk CX index",
-    "index_eb_se": "Shrunk index standard error",
-    "index_eb_ci_low": "Shrunk index 95% CI low",
-    "index_eb_ci_high": "Shrunk index 95% CI high",
-    "df": "Degrees of freedom",
-    "delta_lfl": "Change, same roles",
-    "df_change": "Degrees of freedom (change)",
-    "n_eff": "Effective respondents",
-    "p_change": "p (change)",
-    "q_change": "q (change)",
-    "significant_fdr": "Significant after FDR",
     "respondent_nps": "Respondent NPS",
     "nps_se_srs": "NPS standard error (simple)",
     "nps_deff": "NPS design effect",
@@ -123,7 +91,6 @@ HEADERS = {
     "delta_ci_low": "Change 95% CI low",
     "delta_ci_high": "Change 95% CI high",
     "delta_eb": "Change of shrunk index",
-    "delta_rtm": "Change expected from regression to the mean",
     "continuing": "Accounts in both waves",
     "weight_mix": "Weights of accounts in both waves",
     "entered": "Accounts that entered",
@@ -180,14 +147,3 @@ def header(name: str, labels: Mapping[str, str]) -> str:
     if name in labels:
         return labels[name]
     return pretty(name) if name.islower() else name
-
-
-def reasons_text(reasons: object, labels: Mapping[str, str] = FLAG_LABELS) -> str:
-    """``single_contact;no_decision_maker`` -> ``single contact, no decision maker``."""
-    if isinstance(reasons, str):
-        names: Iterable[str] = [r for r in reasons.split(";") if r]
-    elif isinstance(reasons, list | tuple):
-        names = [str(r) for r in reasons]
-    else:
-        return ""
-    return ", ".join(labels.get(n, pretty(n).lower()) for n in names)

@@ -20,6 +20,7 @@ from b2bcx.report.layout import (
     write_title,
 )
 from b2bcx.results import ChangeResult, ReportInputs, TrendResult
+from b2bcx.scoring.columns import excel_formats
 from b2bcx.stats.change import waterfall_bars
 from b2bcx.stats.order import shown, sort_accounts
 
@@ -143,14 +144,7 @@ def _write_change_result(ws: Worksheet, result: ChangeResult) -> None:
         result.accounts,
         row,
         "Change by account",
-        formats={
-            "index_baseline": "0.0",
-            "index": "0.0",
-            "delta": "+0.0;-0.0;0.0",
-            "delta_rtm": "+0.0;-0.0;0.0",
-            "p_change": PVALUE,
-            "q_change": PVALUE,
-        },
+        formats=excel_formats(list(result.accounts.columns)),
     )
 
 

@@ -21,7 +21,6 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from b2bcx.report.labels import header_labels
 from b2bcx.report.layout import (
-    PVALUE,
     set_formats,
     write_heading,
     write_note,
@@ -33,7 +32,6 @@ from b2bcx.report.reading import reading
 from b2bcx.report.summary import (
     COUNT,
     PERCENT,
-    SIGNED,
     Figure,
     at_risk,
     baseline_change,
@@ -46,7 +44,9 @@ from b2bcx.report.summary import (
 )
 from b2bcx.results import ReportInputs
 from b2bcx.scoring import tables
+from b2bcx.scoring.columns import MONEY, excel_formats
 from b2bcx.scoring.ranking import MOVERS_NOTE, RANKING_NOTE, movers_count
+from b2bcx.scoring.risk import LOW_SCORE_SHARE
 
 READING_WIDTH = 100
 FIGURE_COLUMNS = ["measure", "value", "ci_low", "ci_high"]
@@ -57,7 +57,6 @@ in words last; about 160 characters, one landscape page wide."""
 SHOWN = 10  # accounts listed per section; the rest are on the Accounts sheet
 CHART_COLUMN, CHART_ROWS, CHART_GAP = "F", 17, 0
 CHART_WIDTH, CHART_HEIGHT = 14.0, 8.0
-MONEY = "#,##0"
 
 
 def write_summary(ws: Worksheet, inputs: ReportInputs) -> None:
@@ -102,14 +101,14 @@ def write_summary(ws: Worksheet, inputs: ReportInputs) -> None:
         ws,
         row,
         "At risk: a decision maker is a detractor, the index fell significantly, or the "
-        f"score is among the lowest 10% ({RANKING_NOTE}).",
+        f"score is among the lowest {LOW_SCORE_SHARE:.0%} ({RANKING_NOTE}).",
     )
     row = write_table(
         ws,
         risky.head(SHOWN),
         row,
         "At risk",
-        formats={"delta": SIGNED, "reliability": "0.00", **money},
+        formats={**excel_formats(list(risky.columns)), **money},
         empty="No account is at risk.",
         labels=labels,
     )
@@ -125,17 +124,13 @@ def write_summary(ws: Worksheet, inputs: ReportInputs) -> None:
             else f"{count.significant} significant movers ({count.context()})"
         )
         row = write_note(ws, row, f"{moved}.")
+    moved_table = one_name(movers(result))
     row = write_table(
         ws,
-        one_name(movers(result)),
+        moved_table,
         row,
         "Movers",
-        formats={
-            "delta": SIGNED,
-            "delta_lfl": SIGNED,
-            "reliability": "0.00",
-            "q_change": PVALUE,
-        },
+        formats=excel_formats(list(moved_table.columns)),
         empty=_no_movers(inputs),
         labels=labels,
     )
@@ -152,7 +147,7 @@ def write_summary(ws: Worksheet, inputs: ReportInputs) -> None:
         blind.head(SHOWN),
         row,
         "Blind spots",
-        formats=money,
+        formats={**excel_formats(list(blind.columns)), **money},
         empty="No blind spots.",
         labels=labels,
     )

@@ -23,6 +23,7 @@ from b2bcx.results import ReportInputs
 from b2bcx.scoring import tables
 from b2bcx.scoring.accounts import score_columns
 from b2bcx.scoring.chase import chase_tables
+from b2bcx.scoring.columns import MONEY, SCORE, excel_formats
 from b2bcx.scoring.prepare import FILE, ROW
 from b2bcx.scoring.risk import FEW_NPS_ANSWERS
 
@@ -31,7 +32,6 @@ FLAG_FILL = PatternFill("solid", fgColor="FCE4D6")
 ALARM_FILL = PatternFill("solid", fgColor="F4B084")
 UP_FILL = PatternFill("solid", fgColor="C6EFCE")
 DOWN_FILL = PatternFill("solid", fgColor="FFC7CE")
-SIGNED = "+0.0;-0.0;0.0"
 COUNTS = {c: "#,##0" for c in ("respondents", "accounts", "scored_accounts", "n")}
 PROBLEM_COLUMNS = [
     "severity",
@@ -56,13 +56,17 @@ def revenue_formats(inputs: ReportInputs) -> dict[str, str]:
         config.columns.revenue,
         config.accounts.revenue if config.accounts else None,
     ]
-    return {name: "#,##0" for name in names if name}
+    return {name: MONEY for name in names if name}
 
 
 def write_accounts(ws: Worksheet, inputs: ReportInputs) -> pd.DataFrame:
     """The account table of docs/method.md#output-columns, formatted for reading; returns the table."""
     table = account_sheet_table(inputs)
-    formats = {"delta": SIGNED, **revenue_formats(inputs)}
+    formats = {
+        **excel_formats(list(table.columns)),
+        **{c: SCORE for c in score_columns(inputs.score.config) if c in table},
+        **revenue_formats(inputs),
+    }
     labels = header_labels(inputs.score.config)
     table_sheet(
         ws, table, "Accounts", formats=formats, empty="No accounts.", labels=labels

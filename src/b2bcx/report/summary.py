@@ -10,12 +10,12 @@ import pandas as pd
 from b2bcx.results import ScoreResult
 from b2bcx.scoring import tables
 from b2bcx.scoring.accounts import NAME
+from b2bcx.scoring.columns import SCORE as SCORE
+from b2bcx.scoring.columns import SIGNED as SIGNED
 from b2bcx.scoring.ranking import biggest_movers, movers_count
 from b2bcx.scoring.risk import BLIND_SPOT_LABELS, RISK_LABELS, ranking_basis
 from b2bcx.stats.order import sort_accounts
 
-SCORE = "0.0"
-SIGNED = "+0.0;-0.0;0.0"
 PERCENT = "0.0%"
 COUNT = "#,##0"
 MOVER_COLUMNS = [

@@ -12,6 +12,7 @@ one contact is a blind spot, not a risk (docs/method.md#decisions).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -45,11 +46,14 @@ class Flag:
     threshold: str | None = None
 
 
+LOW_SCORE_SHARE = 0.10  # the lowest tenth of scored accounts on the ranking basis
+
 FLAGS = (
     Flag("decision_maker_detractor", "risk", "decision-maker detractor", "D",
          "decision-maker detractor"),
     Flag("significant_fall", "risk", "significant fall", "F", "significant fall"),
-    Flag("low_score", "risk", "low score", "L", "among the lowest 10% on {basis}"),
+    Flag("low_score", "risk", "low score", "L",
+         f"among the lowest {LOW_SCORE_SHARE:.0%} on {{basis}}"),
     Flag("not_heard", "blind spot", "not heard", "H", "not heard"),
     Flag("insufficient_n", "blind spot", "too few respondents", "N",
          "too few respondents", "rollup.min_respondents"),
@@ -72,7 +76,6 @@ like for like (the test already compares the roles heard in both waves), which d
 not stop the survey from speaking for the account."""
 RISKS = tuple(f.id for f in FLAGS if f.kind == "risk")
 BLIND_SPOTS = tuple(f.id for f in FLAGS if f.kind == "blind spot")
-LOW_SCORE_SHARE = 0.10  # the lowest tenth of scored accounts on the ranking basis
 RISK_LABELS = {f.id: f.label for f in FLAGS if f.kind == "risk"}
 BLIND_SPOT_LABELS = {f.id: f.label for f in FLAGS if f.kind == "blind spot"}
 OTHER_FLAG_LABELS = {f.id: f.label for f in FLAGS if f.kind == "note"}
@@ -81,6 +84,28 @@ FEW_NPS_ANSWERS = 3
 "1 answer: too few to tell" (docs/method.md#small-samples)."""
 FLAG_LABELS = {f.id: f.label for f in FLAGS}
 """Every flag and reason id in plain words: the one vocabulary every view reads."""
+
+
+def reason_ids(reasons: object) -> list[str]:
+    """Flag or reason ids from a list or ``;``-joined text (``[]`` for anything else)."""
+    if isinstance(reasons, str):
+        return [r for r in reasons.split(";") if r]
+    if isinstance(reasons, list | tuple):
+        return [str(r) for r in reasons]
+    return []
+
+
+def reasons_text(reasons: object, labels: Mapping[str, str] = FLAG_LABELS) -> str:
+    """Reasons in the words every view prints: the workbook's cells, the deck's lines.
+
+    Examples
+    --------
+    >>> reasons_text("single_contact;no_decision_maker")
+    'single contact, no decision maker'
+    """
+    return ", ".join(
+        labels.get(n, n.replace("_", " ").strip().lower()) for n in reason_ids(reasons)
+    )
 
 
 def ranking_basis(accounts: pd.DataFrame) -> str:

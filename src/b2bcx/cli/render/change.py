@@ -9,6 +9,7 @@ from rich.console import Console
 from rich.table import Table
 
 from b2bcx.cli.render.console import number, p_value
+from b2bcx.scoring.columns import COLUMNS
 from b2bcx.stats.intervals import Z95
 from b2bcx.stats.order import sort_accounts
 from b2bcx.stats.trend import sparkline
@@ -122,7 +123,7 @@ def _render_movers(console: Console, result: Any) -> None:
         title="Largest falls, with the change expected from regression to the mean",
         title_justify="left",
     )
-    for header in ("account", "name", "Δ", "expected", "q"):
+    for header in ("account", "name", str(COLUMNS["delta"].terminal), "expected", "q"):
         _column(table, header)
     for row in movers.head(MOVERS_SHOWN).to_dict(orient="records"):
         table.add_row(

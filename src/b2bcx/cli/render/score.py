@@ -12,6 +12,7 @@ from rich.text import Text
 
 from b2bcx.cli.render.console import number, print_generic, print_problems
 from b2bcx.cli.render.fit import Column, fitted_table, hidden_note, print_fitted
+from b2bcx.scoring.columns import COLUMNS, score_column
 from b2bcx.scoring.ranking import RANKING_NOTE, movers_count
 from b2bcx.scoring.risk import FLAGS, ranking_basis
 
@@ -22,8 +23,25 @@ OTHER_CODES = {f.id: (f.code, f.legend) for f in FLAGS if f.kind == "note"}
 (:data:`b2bcx.scoring.risk.FLAGS`)."""
 
 
+def _header(name: str) -> str:
+    """The terminal's header of an account column (:mod:`b2bcx.scoring.columns`)."""
+    return str(COLUMNS[name].terminal)
+
+
+def _priority(name: str) -> int:
+    return int(COLUMNS[name].priority or 0)
+
+
+def _digits(name: str) -> int:
+    return int(COLUMNS[name].digits or 0)
+
+
 def account_columns(result: Any, accounts: Any) -> list[Column]:
-    """The account table's columns, most important first in priority."""
+    """The account table's columns, most important first in priority.
+
+    Headers, priorities and digits are the columns' own
+    (:data:`b2bcx.scoring.columns.ACCOUNT_COLUMNS`).
+    """
     config = result.config
     portfolio = result.portfolio
     rows = accounts.to_dict(orient="records")
@@ -31,9 +49,9 @@ def account_columns(result: Any, accounts: Any) -> list[Column]:
     prefix = id_prefix(ids)
     columns = [
         Column(
-            "id" if prefix else "account",
+            "id" if prefix else _header("account"),
             [i[len(prefix) :] for i in ids],
-            0,
+            _priority("account"),
             "left",
             footer="all",
         ),
@@ -41,9 +59,9 @@ def account_columns(result: Any, accounts: Any) -> list[Column]:
     if "name" in accounts:
         columns.append(
             Column(
-                "name",
+                _header("name"),
                 [_text(r["name"]) for r in rows],
-                1,
+                _priority("name"),
                 "left",
                 flexible=True,
                 overflow="ellipsis",
@@ -54,96 +72,137 @@ def account_columns(result: Any, accounts: Any) -> list[Column]:
         )
     columns.append(
         Column(
-            "n",
-            [str(r["n"]) for r in rows],
-            0,
-            footer=str(int(portfolio["respondents"])),
+            _header("n"),
+            [number(r["n"], _digits("n")) for r in rows],
+            _priority("n"),
+            footer=number(portfolio["respondents"], _digits("n")),
         )
     )
     columns.append(
         Column(
-            "index ±95%",
+            _header("index"),
             [_plus_minus(r["index"], r.get("margin")) for r in rows],
-            0,
-            footer=number(portfolio["index"]),
+            _priority("index"),
+            footer=number(portfolio["index"], _digits("index")),
         )
     )
     if "index_eb" in accounts and "reliability" in accounts:
         columns.append(
             Column(
-                "index_eb rel.",
+                _header("index_eb"),
                 [_ranked(r["index_eb"], r["reliability"]) for r in rows],
-                0,
+                _priority("index_eb"),
             )
         )
     elif "reliability" in accounts:
-        columns.append(Column("rel.", [number(r["reliability"], 2) for r in rows], 1))
+        columns.append(
+            Column(
+                _header("reliability"),
+                [number(r["reliability"], _digits("reliability")) for r in rows],
+                _priority("reliability"),
+            )
+        )
     if "nps" in accounts:
         columns.append(
             Column(
-                "NPS",
-                [number(r["nps"], 0) for r in rows],
-                1,
-                footer=number(portfolio.get("nps"), 0),
+                _header("nps"),
+                [number(r["nps"], _digits("nps")) for r in rows],
+                _priority("nps"),
+                footer=number(portfolio.get("nps"), _digits("nps")),
             )
         )
     if "delta" in accounts:
-        columns.append(Column("Δ", [_delta(r) for r in rows], 1))
+        columns.append(
+            Column(_header("delta"), [_delta(r) for r in rows], _priority("delta"))
+        )
         if "delta_lfl" in accounts:
             same = [
-                number(r["delta_lfl"], 1, signed=True) if _roles_differ(r) else ""
+                number(r["delta_lfl"], _digits("delta_lfl"), signed=True)
+                if _roles_differ(r)
+                else ""
                 for r in rows
             ]
-            columns.append(Column("Δ same roles", same, 4))
+            columns.append(Column(_header("delta_lfl"), same, _priority("delta_lfl")))
     columns.append(
         Column(
-            "at risk",
+            _header("at_risk"),
             [_codes(r["at_risk"], RISK_CODES, "bold red") for r in rows],
-            0,  # promised at every width, like the blind spots
+            _priority("at_risk"),  # promised at every width, like the blind spots
             "left",
         )
     )
     columns.append(
         Column(
-            "blind spots",
+            _header("blind_spots"),
             [_codes(r["blind_spots"], BLIND_CODES, "yellow") for r in rows],
-            0,
+            _priority("blind_spots"),
             "left",
         )
     )
-    columns.append(Column("roles", [_roles(r["roles"]) for r in rows], 3, "left"))
-    columns.append(Column("coverage", [_percent(r["coverage"]) for r in rows], 3))
+    columns.append(
+        Column(
+            _header("roles"),
+            [_roles(r["roles"]) for r in rows],
+            _priority("roles"),
+            "left",
+        )
+    )
+    columns.append(
+        Column(
+            _header("coverage"),
+            [_percent(r["coverage"]) for r in rows],
+            _priority("coverage"),
+        )
+    )
     if "tier" in accounts:
-        columns.append(Column("tier", [_text(r["tier"]) for r in rows], 3, "center"))
-    for pid in config.pillars:
         columns.append(
             Column(
-                config.pillar_label(pid),
-                [number(r[pid]) for r in rows],
-                4,
-                footer=number(portfolio.get(pid)),
+                _header("tier"),
+                [_text(r["tier"]) for r in rows],
+                _priority("tier"),
+                "center",
+            )
+        )
+    for pid in config.pillars:
+        spec = score_column(pid, config.pillar_label(pid))
+        columns.append(
+            Column(
+                str(spec.terminal),
+                [number(r[pid], spec.digits or 0) for r in rows],
+                spec.priority or 0,
+                footer=number(portfolio.get(pid), spec.digits or 0),
                 group="pillars",
             )
         )
     if "index_eb_ci_low" in accounts:
         columns.append(
             Column(
-                "index_eb 95%",
+                _header("index_eb_ci_low"),
                 [_ci(r["index_eb_ci_low"], r["index_eb_ci_high"]) for r in rows],
-                5,
+                _priority("index_eb_ci_low"),
             )
         )
     if "df" in accounts:
-        columns.append(Column("df", [number(r["df"]) for r in rows], 5))
+        columns.append(
+            Column(
+                _header("df"),
+                [number(r["df"], _digits("df")) for r in rows],
+                _priority("df"),
+            )
+        )
     if "index_baseline" in accounts:
         columns.append(
-            Column("index before", [number(r["index_baseline"]) for r in rows], 5)
+            Column(
+                _header("index_baseline"),
+                [number(r["index_baseline"], _digits("index_baseline")) for r in rows],
+                _priority("index_baseline"),
+            )
         )
     columns.append(
         Column(
-            "other flags",
+            _header("flags"),
             [_codes(r["flags"], OTHER_CODES, "magenta") for r in rows],
-            4,
+            _priority("flags"),
             "left",
         )
     )
@@ -196,7 +255,8 @@ def id_prefix(ids: list[str]) -> str:
 
 
 def _ranked(index_eb: Any, reliability: Any) -> str:
-    eb, rel = number(index_eb), number(reliability, 2)
+    eb = number(index_eb, _digits("index_eb"))
+    rel = number(reliability, _digits("reliability"))
     if not eb:
         return ""
     return f"{eb} {rel[1:] if rel.startswith('0.') else rel}".strip()
@@ -220,7 +280,7 @@ def _percent(value: Any) -> str:
 
 
 def _plus_minus(value: Any, margin: Any) -> str:
-    shown, plus = number(value), number(margin)
+    shown, plus = number(value, _digits("index")), number(margin, _digits("margin"))
     return f"{shown} ±{plus}" if shown and plus else shown
 
 
@@ -243,15 +303,15 @@ def _ci(low: Any, high: Any) -> str:
 
 
 def _roles_differ(row: dict[str, Any]) -> bool:
-    text = number(row.get("delta"), 1, signed=True)
-    same_roles = number(row.get("delta_lfl"), 1, signed=True)
+    text = number(row.get("delta"), _digits("delta"), signed=True)
+    same_roles = number(row.get("delta_lfl"), _digits("delta_lfl"), signed=True)
     return bool(text and same_roles and same_roles != text)
 
 
 def _delta(row: dict[str, Any]) -> Text:
     """``Δ`` with ``*`` when significant, ``?`` when not testable and ``†`` when the
     people who answered changed (the tested change is then ``Δ same roles``)."""
-    text = number(row["delta"], 1, signed=True)
+    text = number(row["delta"], _digits("delta"), signed=True)
     if _roles_differ(row):
         text += "†"
     if text and row.get("significant") not in (True, False):
@@ -270,33 +330,34 @@ def account_legend(result: Any, accounts: Any, shown: list[str]) -> str:
     prefix = id_prefix([str(a) for a in accounts["account"]])
     if prefix and "id" in shown:
         parts.append(f"id: the account id without its {prefix} prefix")
-    if "index ±95%" in shown:
+    if _header("index") in shown:
         parts.append(
             "index ± its 95% margin of error (t on df degrees of freedom); "
             "blank: not scored"
         )
-    if "index_eb rel." in shown:
+    threshold = result.config.flags.low_reliability
+    if _header("index_eb") in shown:
         parts.append(
-            "index_eb rel.: the shrunken index the rows are ranked on, and its "
-            f"reliability, 0-1 (below {result.config.flags.low_reliability:g}: "
-            "blind spot R)"
+            f"{_header('index_eb')}: the shrunken index the rows are ranked on, and "
+            f"its reliability, 0-1 (below {threshold:g}: blind spot R)"
         )
-    if "rel." in shown:
+    if _header("reliability") in shown:
         parts.append(
-            f"rel.: reliability of the index, 0-1 (below "
-            f"{result.config.flags.low_reliability:g}: blind spot R)"
+            f"{_header('reliability')}: reliability of the index, 0-1 (below "
+            f"{threshold:g}: blind spot R)"
         )
-    if "Δ" in shown:
+    if _header("delta") in shown:
         since = result.baseline_wave or "the baseline"
         parts.append(
-            f"Δ: change since {since}, * significant at 95%, ? not testable, "
-            "† the people who answered changed (what is tested is the change over "
-            "the roles heard in both waves: Δ same roles), blank: not in both waves"
+            f"{_header('delta')}: change since {since}, * significant at 95%, ? not "
+            "testable, † the people who answered changed (what is tested is the change "
+            f"over the roles heard in both waves: {_header('delta_lfl')}), blank: not "
+            "in both waves"
         )
-    for header, column, codes in (
-        ("at risk", "at_risk", RISK_CODES),
-        ("blind spots", "blind_spots", BLIND_CODES),
-        ("other flags", "flags", OTHER_CODES),
+    for column, codes in (
+        ("at_risk", RISK_CODES),
+        ("blind_spots", BLIND_CODES),
+        ("flags", OTHER_CODES),
     ):
         present = {r for cell in accounts[column] for r in str(cell or "").split(";")}
         basis = ranking_basis(accounts)
@@ -305,10 +366,10 @@ def account_legend(result: Any, accounts: Any, shown: list[str]) -> str:
             for name, (c, text) in codes.items()
             if name in present
         ]
-        if header in shown and used:
-            parts.append(f"{header}: " + ", ".join(used))
-    if "roles" in shown:
-        parts.append("roles: initials of the roles heard")
+        if _header(column) in shown and used:
+            parts.append(f"{_header(column)}: " + ", ".join(used))
+    if _header("roles") in shown:
+        parts.append(f"{_header('roles')}: initials of the roles heard")
     return "; ".join(parts)
 
 
@@ -436,7 +497,7 @@ def render_breakdown(
                 )
             ]
         if "delta" in shown and "delta_ci_low" in shown:
-            shown["Δ 95% CI"] = [
+            shown[f"{_header('delta')} 95% CI"] = [
                 _ci(lo, hi)
                 for lo, hi in zip(
                     shown["delta_ci_low"], shown["delta_ci_high"], strict=True
@@ -493,7 +554,7 @@ def render_breakdown(
 ESTIMANDS = {
     "nps": "account NPS",
     "respondent_nps": "respondent NPS",
-    "delta": "Δ",
+    "delta": _header("delta"),
     "nps_deff": "NPS design effect",
 }
 BREAKDOWN_LEAD = (
@@ -503,8 +564,8 @@ BREAKDOWN_LEAD = (
     "phase",
     "index",
     "95% CI",
-    "Δ",
-    "Δ 95% CI",
+    _header("delta"),
+    f"{_header('delta')} 95% CI",
     "account NPS",
     "NPS 95% CI",
     "respondent NPS",

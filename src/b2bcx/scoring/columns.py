@@ -1,0 +1,180 @@
+"""The account table's columns, defined once for every view.
+
+Each column of the account table (:func:`b2bcx.scoring.tables.account_output`) has
+one :class:`Column`: its id (the CSV, JSON and Parquet name), the header the
+workbook and the HTML page show, its number format in Excel and the digits the
+terminal and the deck print, the terminal's header and priority (which columns
+survive on a narrow terminal), and the label of the deck line that shows it. The
+workbook, the terminal, the deck and JSON read these; none keeps its own copy.
+
+Columns that come from the config (pillars, composites, outcomes, segments,
+revenue, the lifecycle phase) are named by the config; :func:`score_column` gives
+the one definition of a score column. The flags and their thresholds are defined
+in :data:`b2bcx.scoring.risk.FLAGS`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+SCORE = "0.0"
+"""A 0-100 score: one decimal."""
+SIGNED = "+0.0;-0.0;0.0"
+"""A change in points, with its sign."""
+COUNT = "0"
+SHARE = "0.0%"
+TWO = "0.00"
+"""A 0-1 statistic compared with a threshold of two decimals (0.691 must not read 0.7)."""
+P_FORMAT = '[<0.001]"<0.001";0.000'
+"""p- and q-values: three decimals, "<0.001" below (a p of 0.049 never reads 0.0)."""
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of the account table, for every view.
+
+    Attributes
+    ----------
+    id : the column's name in the data (CSV, JSON, Parquet, the library).
+    header : the words the workbook and the HTML page put over it.
+    kind : what it holds: ``id``, ``text``, ``count``, ``score``, ``signed``
+        (a change in points), ``share`` (0-1 shown as %), ``statistic`` (0-1),
+        ``p``, ``logical``, ``flags``, ``reasons``.
+    excel : its Excel number format on the Accounts sheet (None for text and
+        true/false).
+    digits : the decimals the terminal and the deck print.
+    terminal : the terminal table's header (None: not a column of its own there).
+    priority : the terminal's priority, 0 shown at every width, higher numbers
+        left out first when the table does not fit (80 columns keep 0 and 1).
+    deck : the label of the deck line that shows it (None: not on a slide).
+    description : what it means, in one sentence.
+    """
+
+    id: str
+    header: str
+    kind: str
+    excel: str | None = None
+    digits: int | None = None
+    terminal: str | None = None
+    priority: int | None = None
+    deck: str | None = None
+    description: str = ""
+
+
+ACCOUNT_COLUMNS = (
+    Column("account", "Account", "id", terminal="account", priority=0,
+           description="the account id"),
+    Column("name", "Name", "text", terminal="name", priority=1,
+           description="the account's display name"),
+    Column("n", "Respondents", "count", COUNT, 0, "n", 0,
+           description="respondents heard"),
+    Column("roles", "Roles heard", "text", terminal="roles", priority=3,
+           description="the roles that answered"),
+    Column("coverage", "Coverage of role weight", "share", SHARE, 0, "coverage", 3,
+           description="share of the role weight that answered"),
+    Column("index", "CX index", "score", SCORE, 1, "index ±95%", 0, "CX index",
+           "the account's CX index, 0-100, with its 95% margin in the terminal"),
+    Column("ci_low", "95% CI low", "score", SCORE, 1,
+           description="lower bound of the index's 95% interval"),
+    Column("ci_high", "95% CI high", "score", SCORE, 1,
+           description="upper bound of the index's 95% interval"),
+    Column("nps", "NPS", "score", SCORE, 0, "NPS", 1, "NPS",
+           "the account NPS, -100 to 100"),
+    Column("nps_n", "NPS answers", "count", COUNT, 0,
+           description="respondents who answered the NPS question"),
+    Column("flags", "Flags", "flags", terminal="other flags", priority=4,
+           description="every flag of the account (the terminal shows the notes)"),
+    Column("index_baseline", "CX index before", "score", SCORE, 1, "index before", 5,
+           description="the index in the baseline wave"),
+    Column("delta", "Change", "signed", SIGNED, 1, "Δ", 1, "Change",
+           "the change of the index since the baseline, in points"),
+    Column("significant", "Significant change", "logical",
+           description="the change is significant at 95%"),
+    Column("df", "Degrees of freedom", "score", SCORE, 1, "df", 5,
+           description="degrees of freedom of the index's t interval"),
+    Column("reliability", "Reliability", "statistic", TWO, 2, "rel.", 1,
+           "Reliability", "reliability of the index, 0-1"),
+    Column("index_eb", "Shrunk CX index", "score", SCORE, 1, "index_eb rel.", 0,
+           "adjusted index",
+           "the reliability-adjusted (shrunk) index the accounts are ranked on, "
+           "with its reliability in the terminal"),
+    Column("index_eb_se", "Shrunk index standard error", "statistic", TWO, 2,
+           description="standard error of the shrunk index"),
+    Column("index_eb_ci_low", "Shrunk index 95% CI low", "score", SCORE, 1,
+           "index_eb 95%", 5,
+           description="lower bound of the shrunk index's 95% interval"),
+    Column("index_eb_ci_high", "Shrunk index 95% CI high", "score", SCORE, 1,
+           description="upper bound of the shrunk index's 95% interval"),
+    Column("n_eff", "Effective respondents", "count", COUNT, 0,
+           description="respondents the role weights are worth"),
+    Column("nps_ci_low", "NPS 95% CI low", "score", SCORE, 0,
+           description="lower bound of the NPS's 95% interval"),
+    Column("nps_ci_high", "NPS 95% CI high", "score", SCORE, 0,
+           description="upper bound of the NPS's 95% interval"),
+    Column("delta_lfl", "Change, same roles", "signed", SIGNED, 1, "Δ same roles", 4,
+           description="the change over the roles heard in both waves (tested)"),
+    Column("df_change", "Degrees of freedom (change)", "score", SCORE, 1,
+           description="degrees of freedom of the change's test"),
+    Column("p_change", "p (change)", "p", P_FORMAT, 3,
+           description="p-value of the change"),
+    Column("q_change", "q (change)", "p", P_FORMAT, 3,
+           description="the change's p-value adjusted for false discoveries"),
+    Column("significant_fdr", "Significant after FDR", "logical",
+           description="the change is significant among all the accounts compared"),
+    Column("delta_rtm", "Change expected from regression to the mean", "signed",
+           SIGNED, 1,
+           description="the part of the change regression to the mean explains"),
+    Column("rwg_j", "Agreement (rwg_j)", "statistic", TWO, 2, deck="agreement",
+           description="agreement among the account's respondents, 0-1"),
+    Column("contacts_needed", "Contacts needed", "count", COUNT, 0,
+           description="more respondents for a reliable score"),
+    Column("se", "Standard error", "statistic", TWO, 2,
+           description="standard error of the index"),
+    Column("role_gap", "Role gap (points)", "score", SCORE, 1,
+           description="points between the highest and lowest role"),
+    Column("margin", "± 95% margin", "score", SCORE, 1,
+           description="the 95% margin of error of the index"),
+    Column("at_risk", "At risk because", "reasons", terminal="at risk", priority=0,
+           deck="At risk because",
+           description="why the account is at risk (risk flags)"),
+    Column("blind_spots", "Blind spot because", "reasons", terminal="blind spots",
+           priority=0, deck="Blind spot because",
+           description="why the survey cannot speak for the account"),
+    Column("tier", "Tier", "text", terminal="tier", priority=3,
+           description="the account's revenue tier"),
+)  # fmt: skip
+"""Every fixed column of the account table, once (in the order of
+docs/method.md#output-columns, ``nps_n`` after ``nps``)."""
+
+COLUMNS = {c.id: c for c in ACCOUNT_COLUMNS}
+"""Column id -> its definition."""
+
+ACCOUNT_HEADERS = {c.id: c.header for c in ACCOUNT_COLUMNS}
+"""Column id -> the header the workbook shows."""
+
+SCORE_PRIORITY = 4
+"""The terminal's priority of the pillar columns."""
+
+MONEY = "#,##0"
+"""Revenue: whole currency units with thousands separators."""
+
+
+def column(name: str) -> Column:
+    """The definition of a fixed account column (``KeyError`` for another name)."""
+    return COLUMNS[name]
+
+
+def score_column(name: str, header: str) -> Column:
+    """A score column the config names (a pillar, a composite, an outcome)."""
+    return Column(name, header, "score", SCORE, 1, header, SCORE_PRIORITY,
+                  description="a 0-100 score of the config")  # fmt: skip
+
+
+def excel_formats(names: list[str]) -> dict[str, str]:
+    """Column id -> Excel number format, for the fixed account columns named."""
+    formats = {}
+    for name in names:
+        fmt = COLUMNS[name].excel if name in COLUMNS else None
+        if fmt is not None:
+            formats[name] = fmt
+    return formats
