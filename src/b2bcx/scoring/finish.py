@@ -160,14 +160,10 @@ def cell_summary(total: Partial, j: int | None, within: str = "mean") -> RoleCel
         n, s, ss = total.n[:, :, j], total.total[:, :, j], total.squares[:, :, j]
     if within == "median" and j is not None and total.median.shape[:2] != n.shape:
         raise ValueError("cell medians come from the respondent table only")
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mean = s / n
-        squares = ss - n * mean**2
-    squares = np.where(n > 0, np.maximum(squares, 0.0), 0.0)
-    centre = mean
+    centre = None
     if within == "median":
-        centre = np.full_like(mean, np.nan) if j is None else total.median[:, :, j]
-    return RoleCells(n=n, m=centre, mean=mean, ss=squares)
+        centre = np.full(n.shape, np.nan) if j is None else total.median[:, :, j]
+    return RoleCells.from_sums(n, s, ss, centre)
 
 
 def roll_up_moments(total: Partial, j: int | None, spec: RollupSpec) -> AccountEstimate:
