@@ -174,3 +174,33 @@ def test_the_pass_has_no_cell_medians(tmp_path: Path) -> None:
     p = plan(_config(tmp_path))
     with pytest.raises(ValueError, match="respondent table"):
         cell_summary(Partial.empty(p), 0, "median")
+
+
+def test_refused_amounts_are_named_at_the_same_rows_from_either_producer(
+    tmp_path: Path,
+) -> None:
+    from tests.test_moments import write_config, write_export
+
+    from b2bcx.errors import DataError
+    from b2bcx.scoring.finish import finish
+
+    export = write_export(tmp_path / "e.csv", 300, seed=4)
+    frame = pd.read_csv(export, dtype=str, keep_default_na=False)
+    frame.loc[frame["Account"] == "ACC-003", "Revenue"] = "-5"
+    frame.loc[frame["Account"] == "ACC-007", "Revenue"] = "1_0"
+    frame.to_csv(export, index=False)
+    config = load_config(write_config(tmp_path))
+    passed = run_pass([export], plan(config))
+    assert passed is not None
+    done = finish(passed.total, passed.plan, passed.first_rows)
+    assert done.questioned_amounts
+    named = [p for p in done.attribute_warnings if p.severity == "error"]
+    with pytest.raises(DataError) as raised:
+        api.score(api.load_exports([export]), config)
+    assert [p for p in raised.value.problems if "amount" in p.problem] == named
+    heard = (
+        frame["Role"].str.strip().str.lower().isin(["ceo", "buyer", "user", "end user"])
+    )
+    first = frame.index[(frame["Account"] == "ACC-003") & heard][0] + 2  # header: row 1
+    assert (named[0].value, named[0].row) == ("ACC-003: -5", first)
+    assert len(named) == 2
