@@ -84,7 +84,7 @@ class ScoreResult:
 
     Attributes
     ----------
-    accounts : one row per account (see :func:`b2bcx.scoring.accounts.account_table`),
+    accounts : one row per account (see :func:`b2bcx.scoring.finish.account_tables`),
         with attributes, tier and baseline columns.
     respondents : the scored respondents (respondent-level scores).
     by_role : pillar scores, index and NPS by role.

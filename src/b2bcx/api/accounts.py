@@ -16,30 +16,12 @@ from b2bcx.config.models import Config
 from b2bcx.errors import DataError, Problem, raise_if_errors
 from b2bcx.io import Export, platform_exclusions
 from b2bcx.results import AccountMaster, IndexCells, ScoreResult
-from b2bcx.scoring.accounts import (
-    NAME,
-    account_attributes,
-    account_table,
-    borrowed_variance_roles,
-    index_cells,
-    pooled_index_variance,
-    revenue_column,
-    score_columns,
-    shrinkage,
-)
-from b2bcx.scoring.agreement import (
-    PortfolioAgreement,
-    portfolio_agreement,
-    sums_from_respondents,
-)
-from b2bcx.scoring.attributes import attribute_columns, named
-from b2bcx.scoring.breakdowns import (
-    cell_counts_of,
-    comments_of,
-    compare_baseline,
-    lifecycle_table,
-    role_table,
-)
+from b2bcx.scoring.accounts import NAME, revenue_column, score_columns, shrinkage
+from b2bcx.scoring.agreement import PortfolioAgreement
+from b2bcx.scoring.breakdowns import compare_baseline, lifecycle_table
+from b2bcx.scoring.cells import partial_from_respondents, respondent_rows
+from b2bcx.scoring.finish import account_tables
+from b2bcx.scoring.moments import plan
 from b2bcx.scoring.prepare import Prepared, prepare
 from b2bcx.scoring.respondents import BadAnswers, score_respondents
 from b2bcx.scoring.scale_checks import scale_checks
@@ -338,26 +320,32 @@ def _baseline_result(
 def _result(
     checked: Checked, config: Config, files: list[str], master: AccountMaster | None
 ) -> ScoreResult:
+    """The result of a scored respondent table: its cell statistics
+    (:func:`partial_from_respondents`) through the one finish the streaming pass
+    uses (:func:`account_tables`); the row accounting and problems are the
+    respondent path's own."""
     respondents = checked.scores
-    agreement = sums_from_respondents(respondents, config)
-    accounts = account_table(respondents, config, agreement)
-    attributes, warnings = _attributes(respondents, config)
+    p = plan(config)
+    tables = account_tables(
+        partial_from_respondents(respondents, p), p, respondent_rows(respondents)
+    )
+    warnings = [w for w in checked.problems if w.severity == "warning"]
     return assemble(
         config,
-        accounts.join(attributes, on="account"),
-        by_role=role_table(respondents, config),
+        tables.accounts,
+        by_role=tables.by_role,
         respondents=respondents,
         rows=checked.prepared.rows,
-        warnings=[p for p in checked.problems if p.severity == "warning"] + warnings,
+        warnings=warnings + tables.attribute_warnings,
         files=files,
         wave=checked.wave,
         master=master,
-        borrowed=tuple(borrowed_variance_roles(respondents, config)),
-        index_cells=index_cells(respondents, config),
-        agreement=portfolio_agreement(agreement, config),
-        pooled_variance=pooled_index_variance(respondents, config),
-        cells=cell_counts_of(respondents, config),
-        comments=comments_of(respondents, config),
+        borrowed=tables.borrowed,
+        index_cells=tables.index_cells,
+        agreement=tables.agreement,
+        pooled_variance=tables.pooled_variance,
+        cells=tables.cells,
+        comments=tables.comments,
     )
 
 
@@ -529,17 +517,6 @@ def account_tiers(
     if revenue not in accounts:
         return pd.Series(dtype=object)
     return pareto_tiers(accounts.set_index("account")[revenue])
-
-
-def _attributes(
-    respondents: pd.DataFrame, config: Config
-) -> tuple[pd.DataFrame, list[Problem]]:
-    c = config.columns
-    columns = [col for col in attribute_columns(config) if col in respondents]
-    attributes, problems = account_attributes(
-        respondents, columns, numeric=[c.revenue] if c.revenue else []
-    )
-    return named(attributes, config), problems
 
 
 def account_weights(

@@ -2,10 +2,11 @@
 account still needs, from per-account sums both scoring paths have
 (docs/method.md#agreement-within-an-account).
 
-The respondent path sums its respondent table (:func:`sums_from_respondents`);
-the streaming pass carries, per account, the respondents who answered every
-statement of the index and each statement's ``Σs, Σs²`` over them, next to the
-index's moments per account x role (:func:`sums_from_moments`).
+Both producers of the cell statistics (the streaming pass and
+:func:`b2bcx.scoring.cells.partial_from_respondents`) carry, per account, the
+respondents who answered every statement of the index and each statement's
+``Σs, Σs²`` over them, next to the index's moments per account x role
+(:func:`sums_from_moments`).
 Both end in :func:`add_agreement` and :func:`portfolio_agreement`, whose maths
 is :mod:`b2bcx.stats.agreement`.
 """
@@ -85,43 +86,6 @@ def null_variances(config: Config) -> np.ndarray:
         raw = uniform_null_variance(scale.lo, scale.hi, answer_options(scale))
         out.append(raw * (100.0 / (scale.hi - scale.lo)) ** 2)
     return np.array(out, dtype=float)
-
-
-def sums_from_respondents(respondents: pd.DataFrame, config: Config) -> AgreementSums:
-    """The per-account sums of the respondent table (accounts sorted by id)."""
-    items = config.item_columns
-    columns = [f"{ITEM}{i}" for i in items]
-    account = respondents["account"].astype(str).to_numpy()
-    ids, code = np.unique(account, return_inverse=True)
-    size = len(ids)
-    if columns and set(columns) <= set(respondents.columns):
-        x = respondents[columns].to_numpy(float)
-    else:
-        x = np.full((len(respondents), len(items)), np.nan)
-    whole = ~np.isnan(x).any(axis=1) if items else np.zeros(len(x), bool)
-    complete = np.bincount(code, weights=whole, minlength=size)
-    sums = np.zeros((size, len(items)))
-    squares = np.zeros((size, len(items)))
-    for j in range(len(items)):
-        value = np.where(whole, x[:, j], 0.0)
-        sums[:, j] = np.bincount(code, weights=value, minlength=size)
-        squares[:, j] = np.bincount(code, weights=value**2, minlength=size)
-    index = (
-        respondents["index"].to_numpy(float)
-        if "index" in respondents
-        else np.full(len(respondents), np.nan)
-    )
-    have = ~np.isnan(index)
-    value = np.where(have, index, 0.0)
-    return AgreementSums(
-        ids.astype(object),
-        complete,
-        sums,
-        squares,
-        np.bincount(code, weights=have, minlength=size),
-        np.bincount(code, weights=value, minlength=size),
-        np.bincount(code, weights=value**2, minlength=size),
-    )
 
 
 def sums_from_moments(

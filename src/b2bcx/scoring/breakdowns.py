@@ -10,7 +10,6 @@ import pandas as pd
 
 from b2bcx.config.models import Config
 from b2bcx.results import IndexCells
-from b2bcx.scoring.accounts import score_columns
 from b2bcx.stats.change import regression_to_mean
 from b2bcx.stats.intervals import bh_q_values, p_change
 from b2bcx.stats.order import ORDER_DECIMALS
@@ -111,53 +110,12 @@ def _role_cells(cells: IndexCells) -> RoleCells:
     return RoleCells(n=cells.n, m=cells.m, mean=cells.m, ss=cells.ss)
 
 
-def role_table(respondents: pd.DataFrame, config: Config) -> pd.DataFrame:
-    """Respondent means of the index, pillars and outcomes by role, and NPS by role.
-
-    Columns: ``role, respondents, accounts, index``, the score columns, ``nps``.
-    The means are summed as the streaming pass sums them (:func:`role_means`), so
-    both paths give the same digits.
-    """
-    scores = [c for c in ["index", *score_columns(config)] if c in respondents]
-    roles = list(config.role_weights)
-    role = pd.Index(roles).get_indexer(respondents["role"])
-    respondents = respondents[role >= 0]  # every scored role is configured
-    accounts, ids = pd.factorize(respondents["account"], sort=True)
-    cells = accounts.astype(np.int64) * len(roles) + role[role >= 0]
-    shape = (len(ids), len(roles))
-
-    def sums(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-        x = values.to_numpy(dtype=float, na_value=np.nan)
-        have = ~np.isnan(x)
-        total = np.bincount(cells, np.where(have, x, 0.0), shape[0] * shape[1])
-        n = np.bincount(cells, have.astype(float), shape[0] * shape[1])
-        return total.reshape(shape), n.reshape(shape)
-
-    count = np.bincount(cells, minlength=shape[0] * shape[1]).reshape(shape)
-    present = count.sum(axis=0) > 0
-    table = pd.DataFrame(
-        {
-            "role": [r for r, here in zip(roles, present, strict=True) if here],
-            "respondents": count.sum(axis=0)[present].astype(np.int64),
-            "accounts": (count > 0).sum(axis=0)[present].astype(np.int64),
-        }
-    )
-    for name in scores:
-        table[name] = role_means(*sums(respondents[name]))[present]
-    if "nps_code" in respondents:
-        code = respondents["nps_code"]
-        promoters, answered = sums((code == 1).astype(float).where(code.notna()))
-        detractors, _ = sums((code == -1).astype(float).where(code.notna()))
-        table["nps"] = role_nps(promoters, detractors, answered)[present]
-    return table
-
-
 def role_means(total: np.ndarray, n: np.ndarray) -> np.ndarray:
     """Per role the respondent mean ``Σ_a T_ar / Σ_a n_ar``.
 
     ``total`` and ``n`` (accounts x roles) hold each account and role's sum of
     the scores and count of scores present, the accounts in id order, each cell
-    summed in row order: the whole-file path and the streaming pass both sum
+    summed in row order: both producers of the cell statistics sum
     this way, so their by-role tables agree to the last digit (summing the rows
     of a role in another order changes the last bits). NaN for a role without
     scores. Example: totals ``[[150, 60]]`` over counts ``[[2, 1]]`` give
@@ -211,59 +169,3 @@ def lifecycle_table(accounts: pd.DataFrame, config: Config) -> pd.DataFrame:
     table["pillar_average"] = table[pillars].mean(axis=1)
     table["priority_below_average"] = table["priority_score"] < table["pillar_average"]
     return table.rename_axis("phase").reset_index()
-
-
-def cell_counts_of(respondents: pd.DataFrame, config: Config) -> pd.DataFrame:
-    """:func:`b2bcx.scoring.finish.cell_counts` from the scored respondents."""
-    roles = list(config.role_weights)
-    people = respondents[respondents["role"].isin(roles)]
-    keys = [people["account"].astype(str), people["role"].astype(str)]
-    grouped = people.groupby(keys, observed=True, sort=False)
-    table = grouped.size().rename("respondents").reset_index()
-    table.columns = ["account", "role", "respondents"]
-    if "nps_code" in people:
-        code = people["nps_code"]
-        counts = (
-            pd.DataFrame(
-                {
-                    "nps_n": code.notna(),
-                    "nps_promoters": code.eq(1),
-                    "nps_detractors": code.eq(-1),
-                }
-            )
-            .groupby(keys, observed=True, sort=False)
-            .sum()
-        )
-        table = table.join(counts.astype(np.int64), on=["account", "role"])
-    rank = table["role"].map({r: k for k, r in enumerate(roles)})
-    order = np.lexsort((rank.to_numpy(), table["account"].to_numpy(str)))
-    return table.iloc[order].reset_index(drop=True)
-
-
-def comments_of(respondents: pd.DataFrame, config: Config) -> pd.DataFrame:
-    """:func:`b2bcx.scoring.finish.comment_table` from the scored respondents."""
-    from b2bcx.scoring.moments import COMMENTS_KEPT
-
-    column, roles = config.columns.comment, list(config.role_weights)
-    columns = ["account", "role", "respondent", "text"]
-    if not column or column not in respondents or respondents.empty:
-        return pd.DataFrame(columns=columns)
-    text = respondents[column].astype("string").str.strip()
-    said = text.notna() & text.ne("") & respondents["role"].isin(roles)
-    people = respondents[said]
-    frame = pd.DataFrame(
-        {
-            "account": people["account"].astype(str).to_numpy(),
-            "role": people["role"].astype(str).to_numpy(),
-            "respondent": (
-                people["respondent"].astype(str).to_numpy()
-                if config.columns.respondent and "respondent" in people
-                else ""
-            ),
-            "text": people[column].astype(str).to_numpy(),
-        }
-    )
-    frame["rank"] = frame["role"].map({r: k for k, r in enumerate(roles)})
-    frame = frame.sort_values(["account", "rank", "respondent", "text"], kind="stable")
-    frame = frame.groupby(["account", "rank"], sort=False).head(COMMENTS_KEPT)
-    return frame[columns].reset_index(drop=True)

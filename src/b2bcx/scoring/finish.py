@@ -1,14 +1,17 @@
-"""Merged partial statistics -> the account table, role table, row accounting and
-problems, with the roll-up maths of :mod:`b2bcx.stats.rollup` (docs/method.md#streaming).
+"""Account x role cell statistics -> every account-level table (the account table,
+role table, attributes and their conflicts, borrowed roles, index cells,
+agreement, pooled variance), with the roll-up maths of :mod:`b2bcx.stats.rollup`
+(docs/method.md#streaming).
 
-The tables equal those :func:`b2bcx.scoring.accounts.account_table`,
-:func:`b2bcx.scoring.accounts.account_attributes` and
-:func:`b2bcx.scoring.breakdowns.role_table` build from the respondent table.
+The cells have two producers: the streaming pass (:mod:`b2bcx.scoring.moments`)
+and the scored respondent table (:func:`b2bcx.scoring.cells.partial_from_respondents`).
+:func:`account_tables` is the one finish both go through; :func:`finish` adds the
+pass's own row accounting and problems.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -139,20 +142,28 @@ def repeat_warnings(repeats: Repeats, locate: Locator) -> list[Problem]:
     return warnings
 
 
+Locate = Callable[[int], tuple[str, int]]
+"""A position in a partial (its first rows) -> the file and row the user sees."""
+
+
 def cell_summary(total: Partial, j: int | None, within: str = "mean") -> RoleCells:
-    """Account x role ``n``, mean and squares of score ``j`` (as ``role_cells`` has them)."""
+    """Account x role ``n``, centre, mean and squares of score ``j``.
+
+    ``mean_ar = Σx / n``, ``SS_ar = Σx² − n mean_ar²`` (0 for an empty cell); the
+    centre ``m_ar`` is the mean, or with ``within = "median"`` the cell medians
+    the respondent producer carries (the pass does not: a ``ValueError``).
+    """
     if j is None:
         zeros = np.zeros_like(total.count)
         n, s, ss = zeros, zeros, zeros
     else:
         n, s, ss = total.n[:, :, j], total.total[:, :, j], total.squares[:, :, j]
-    if within != "mean":
-        raise ValueError("the moments roll-up needs `within_role: mean`")
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mean = s / n
-        squares = ss - n * mean**2
-    squares = np.where(n > 0, np.maximum(squares, 0.0), 0.0)
-    return RoleCells(n=n, m=mean, mean=mean, ss=squares)
+    if within == "median" and j is not None and total.median.shape[:2] != n.shape:
+        raise ValueError("cell medians come from the respondent table only")
+    centre = None
+    if within == "median":
+        centre = np.full(n.shape, np.nan) if j is None else total.median[:, :, j]
+    return RoleCells.from_sums(n, s, ss, centre)
 
 
 def roll_up_moments(total: Partial, j: int | None, spec: RollupSpec) -> AccountEstimate:
@@ -174,13 +185,15 @@ def moment_summaries(
             n=total.n.sum(axis=1, keepdims=True),
             total=total.total.sum(axis=1, keepdims=True),
             squares=total.squares.sum(axis=1, keepdims=True),
+            median=total.median_all,
         )
         pooled = cell_summary(pooled_total, j, spec.within_role)
     return summary, pooled
 
 
 def index_cells(total: Partial, p: Plan) -> IndexCells | None:
-    """:func:`b2bcx.scoring.accounts.index_cells` from the moments."""
+    """The index per account and role as the roll-up uses it (None without an
+    index), for the like-for-like change."""
     if "index" not in p.scores:
         return None
     spec = rollup_spec(p.config)
@@ -289,8 +302,8 @@ def _nps_columns(
 
 
 def borrowed_roles(total: Partial, p: Plan) -> tuple[str, ...]:
-    """Roles whose index variance is the all-roles fallback (as
-    :func:`b2bcx.scoring.accounts.borrowed_variance_roles`)."""
+    """Roles whose index variance is the all-roles fallback
+    (docs/method.md#variance-fallback)."""
     if p.config.rollup.method == "mean" or "index" not in p.scores:
         return ()
     summary = cell_summary(total, p.scores.index("index"))
@@ -317,8 +330,12 @@ def _flags(
 
 
 def role_table(total: Partial, p: Plan, order: np.ndarray) -> pd.DataFrame:
-    """Respondent means by role (the columns of ``breakdowns.role_table``), summed
-    over the accounts in id order (``order``) as the respondent path sums them."""
+    """Respondent means of the index, pillars and outcomes by role, and NPS by role.
+
+    Columns: ``role, respondents, accounts, index``, the score columns, ``nps``;
+    each mean sums the cells over the accounts in id order (``order``,
+    :func:`b2bcx.scoring.breakdowns.role_means`), so the digits do not depend on
+    which producer made the cells or in which order the rows came."""
     config = p.config
     present = total.count.sum(axis=0) > 0
     roles = [r for r, here in zip(p.roles, present, strict=True) if here]
@@ -342,11 +359,11 @@ def role_table(total: Partial, p: Plan, order: np.ndarray) -> pd.DataFrame:
 
 
 def attributes(
-    total: Partial, p: Plan, locate: Locator, order: np.ndarray
+    total: Partial, p: Plan, locate: Locate, order: np.ndarray
 ) -> tuple[pd.DataFrame, list[Problem], bool]:
     """Each account's most frequent attribute value (ties: first as text), conflicts,
-    ambiguous amounts, and whether a revenue amount is refused (the respondent
-    path then reads the export, to name each one's row: :func:`read_amounts`).
+    ambiguous and refused amounts (:func:`read_amounts`; each named at the first
+    row of the account with that amount), and whether an amount is refused.
 
     ``order`` lists the partial's accounts sorted by id; conflicts are reported
     in that order.
@@ -356,6 +373,7 @@ def attributes(
     problems: list[Problem] = []
     c = p.config.columns
     questioned = False
+    firsts: dict[str, pd.DataFrame] = {}
     for column in p.attributes:
         entries = total.attributes.get(column)
         if entries is None:
@@ -369,19 +387,28 @@ def attributes(
         top = found.sort_values(
             ["account", "count", "text"], ascending=[True, False, True], kind="stable"
         ).drop_duplicates("account")
-        values = pd.Series(pd.NA, index=range(len(accounts)), dtype="str")
-        values.iloc[top["account"].to_numpy()] = top["value"].to_numpy()
-        out[column] = values.to_numpy()
-        out[column] = out[column].astype("str")
+        firsts[column] = top
+        values = pd.Series(
+            top["value"].tolist(),
+            index=top["account"].to_numpy(),
+            dtype=None if len(top) else "str",
+        )
+        out[column] = values.reindex(range(len(accounts))).to_numpy()
         problems += _conflicts(found, accounts, column, locate, order)
     if c.revenue and c.revenue in out:
         amounts, ambiguous, refused = read_amounts(out[c.revenue])
-        questioned = bool(refused.ne("").any())  # the respondent path names rows
-        problems += amount_problems(  # by account id, as the respondent path
+        questioned = bool(refused.ne("").any())
+        top = firsts[c.revenue].set_index("account")["first"]
+        where = {
+            accounts[a]: locate(top[a])
+            for a in np.flatnonzero(refused.ne("").to_numpy())
+        }
+        problems += amount_problems(  # by account id
             out[c.revenue].iloc[order],
             ambiguous.iloc[order],
             refused.iloc[order],
             c.revenue,
+            where,
         )
         out[c.revenue] = amounts
     return out, problems, questioned
@@ -391,7 +418,7 @@ def _conflicts(
     found: pd.DataFrame,
     accounts: np.ndarray,
     column: str,
-    locate: Locator,
+    locate: Locate,
     order: np.ndarray,
 ) -> list[Problem]:
     rank = np.empty(len(order), np.int64)
@@ -511,14 +538,67 @@ def rows_accounting(total: Partial) -> pd.DataFrame:
     )
 
 
+@dataclass(frozen=True)
+class Tables:
+    """Every account-level table of some cell statistics (see :func:`account_tables`).
+
+    ``attribute_warnings`` are the conflicting account attributes and the
+    ambiguous (warnings) and refused (errors) revenue amounts; ``questioned_amounts``
+    says that an amount is refused; ``cells`` the counts per account and role
+    (:func:`cell_counts`), ``comments`` the comments kept (:func:`comment_table`).
+    """
+
+    accounts: pd.DataFrame
+    by_role: pd.DataFrame
+    attribute_warnings: list[Problem]
+    borrowed: tuple[str, ...]
+    questioned_amounts: bool
+    index_cells: IndexCells | None
+    agreement: PortfolioAgreement
+    pooled_variance: float
+    cells: pd.DataFrame
+    comments: pd.DataFrame
+
+
 def finish(total: Partial, p: Plan, first_rows: Mapping[str, int]) -> Finished:
-    """The tables and problems of a merged partial.
+    """The tables (:func:`account_tables`), row accounting and problems of a merged
+    partial of the pass."""
+    locate = Locator(total, first_rows)
+    tables = account_tables(total, p, locate)
+    return Finished(
+        tables.accounts,
+        tables.by_role,
+        rows_accounting(total),
+        census_problems(total, p, locate),
+        tables.attribute_warnings,
+        tables.borrowed,
+        questioned_amounts=tables.questioned_amounts,
+        index_cells=tables.index_cells,
+        agreement=tables.agreement,
+        pooled_variance=tables.pooled_variance,
+        cells=tables.cells,
+        comments=tables.comments,
+    )
+
+
+def account_tables(total: Partial, p: Plan, locate: Locate) -> Tables:
+    """The one finish: every account-level table of a partial, whichever producer
+    made it (the pass, or :func:`b2bcx.scoring.cells.partial_from_respondents`).
+
+    The account table has one row per account, sorted by id: ``account, n,
+    roles, coverage, index, ci_low, ci_high``, with NPS ``nps, promoter_share,
+    detractor_share, nps_n, nps_promoters, nps_detractors, n_eff, nps_ci_low,
+    nps_ci_high``, the pillar, composite and outcome ids, ``flags`` (a list),
+    ``se, df, role_gap``, the shrinkage columns ``reliability, index_eb,
+    index_eb_se, index_eb_ci_low, index_eb_ci_high``
+    (docs/method.md#shrinkage-and-reliability), ``rwg_j, contacts_needed``
+    (docs/method.md#agreement-within-an-account), then the account attributes.
+    Accounts with fewer than ``min_respondents`` are listed with no scores.
 
     The partial's per-account sums are let go (:meth:`Partial.release_sums`) once
     every table that needs them is made, before the account table is built: at
     600k accounts that halves the peak memory of a streamed ``score``.
     """
-    locate = Locator(total, first_rows)
     order = pc.sort_indices(total.accounts).to_numpy(zero_copy_only=False)
     by_role, borrowed = role_table(total, p, order), borrowed_roles(total, p)
     cells = index_cells(total, p)
@@ -532,19 +612,17 @@ def finish(total: Partial, p: Plan, first_rows: Mapping[str, int]) -> Finished:
     del columns
     found, warnings, questioned = attributes(total, p, locate, order)
     accounts = accounts.join(named(found, p.config), on="account")
-    return Finished(
+    return Tables(
         accounts,
         by_role,
-        rows_accounting(total),
-        census_problems(total, p, locate),
         warnings,
         borrowed,
-        questioned_amounts=questioned,
-        index_cells=cells,
-        agreement=portfolio_agreement(agreement, p.config),
-        pooled_variance=pooled,
-        cells=counted,
-        comments=comment_table(total, p),
+        questioned,
+        cells,
+        portfolio_agreement(agreement, p.config),
+        pooled,
+        counted,
+        comment_table(total, p),
     )
 
 

@@ -215,6 +215,11 @@ class Partial:
         ``part << 32 | record within the part``.
     comments : per (account id, role) the first :data:`COMMENTS_KEPT` non-blank
         comments as ``(respondent id, text)``, in that order (:func:`kept_comments`).
+    median, median_all : per account x role x score the median of the values
+        present, and per account (one group of all roles) x score; filled only
+        by the respondent producer (:func:`b2bcx.scoring.cells.partial_from_respondents`)
+        for ``rollup.within_role: median``, which the pass does not stream
+        (medians do not merge); empty otherwise.
     """
 
     roles: tuple[str, ...]
@@ -241,6 +246,8 @@ class Partial:
     ids: list[np.ndarray] = field(default_factory=list)
     parts: dict[int, tuple[str, int, int]] = field(default_factory=dict)
     comments: dict[tuple[str, int], list[tuple[str, str]]] = field(default_factory=dict)
+    median: np.ndarray = field(default_factory=lambda: np.zeros((0, 0, 0)))
+    median_all: np.ndarray = field(default_factory=lambda: np.zeros((0, 0, 0)))
     keys: np.ndarray = field(
         default_factory=lambda: np.empty(0, np.uint64), repr=False, compare=False
     )
@@ -283,7 +290,7 @@ class Partial:
         views would otherwise be built beside; the respondent counts, census and
         row positions stay.
         """
-        for name in (*SUMMED[1:], "first"):
+        for name in (*SUMMED[1:], "first", "median", "median_all"):
             array = getattr(self, name)
             setattr(self, name, np.zeros((0, *array.shape[1:]), array.dtype))
 

@@ -84,6 +84,26 @@ class RoleCells:
     mean: np.ndarray
     ss: np.ndarray
 
+    @classmethod
+    def from_sums(
+        cls,
+        n: np.ndarray,
+        total: np.ndarray,
+        squares: np.ndarray,
+        centre: np.ndarray | None = None,
+    ) -> RoleCells:
+        """The cells of ``n``, ``Σx`` and ``Σx²`` per account x role.
+
+        ``mean = Σx / n`` and ``ss = Σx² − n·mean²`` (clipped at 0; 0 for an
+        empty cell); the centre ``m`` is the mean unless given (cell medians).
+        Example: values 50, 70, 90 give ``n = 3``, ``mean = 70``, ``ss = 800``.
+        """
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mean = total / n
+            ss = squares - n * mean**2
+        ss = np.where(n > 0, np.maximum(ss, 0.0), 0.0)
+        return cls(n=n, m=mean if centre is None else centre, mean=mean, ss=ss)
+
     @property
     def present(self) -> np.ndarray:
         return self.n > 0
@@ -187,16 +207,14 @@ def satterthwaite(terms: np.ndarray, dof: np.ndarray) -> np.ndarray:
 def role_cells(
     cells: Cells, values: np.ndarray, within_role: str = "mean"
 ) -> RoleCells:
-    """Summarise a respondent-level score per account x role cell."""
+    """Summarise a respondent-level score per account x role cell
+    (:meth:`RoleCells.from_sums` of the cells' sums)."""
     have = ~np.isnan(values)
     filled = np.where(have, values, 0.0)
-    n = cells.count(have)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mean = cells.total(filled) / n
-        ss = cells.total(filled**2) - n * mean**2
-    ss = np.where(n > 0, np.maximum(ss, 0.0), 0.0)
-    centre = _cell_median(cells, values, have) if within_role == "median" else mean
-    return RoleCells(n=n, m=centre, mean=mean, ss=ss)
+    centre = _cell_median(cells, values, have) if within_role == "median" else None
+    return RoleCells.from_sums(
+        cells.count(have), cells.total(filled), cells.total(filled**2), centre
+    )
 
 
 def _cell_median(cells: Cells, values: np.ndarray, have: np.ndarray) -> np.ndarray:
@@ -262,8 +280,9 @@ def roll_up_cells(
 ) -> AccountEstimate:
     """The roll-up from account x role cell summaries, whatever computed them.
 
-    The one definition of the account roll-up: :func:`roll_up` gives it cells from
-    respondents, the streaming engines cells from merged moments.
+    The one definition of the account roll-up: the product's tables give it the
+    cells of :func:`b2bcx.scoring.finish.cell_summary` (from either producer of
+    the cell statistics); :func:`roll_up` cells from respondent-level values.
 
     Parameters
     ----------
