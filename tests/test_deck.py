@@ -689,3 +689,47 @@ def test_low_reliability_on_a_slide_follows_the_configs_threshold():
         {"reliability": 0.6, "index_eb": 50.0, "flags": ["low_reliability"]}
     )
     assert "(low)" in reliability_line(row)
+
+
+def test_no_two_boxes_of_an_account_slide_overlap(deck):
+    """Text boxes and charts never sit on one another (a long change line once
+    pushed the figures over the people's lines: two boxes, one region)."""
+    for slide in account_slides(deck):
+        boxes = [
+            (s.left, s.top, s.left + s.width, s.top + s.height)
+            for s in slide.shapes
+            if not s.is_placeholder
+        ]
+        for i, a in enumerate(boxes):
+            for b in boxes[i + 1 :]:
+                apart = a[2] <= b[0] or b[2] <= a[0] or a[3] <= b[1] or b[3] <= a[1]
+                assert apart, (slide.name, a, b)
+
+
+def _text_height(shape) -> float:
+    """The height, in points, the shape's text needs at its width: each
+    paragraph's characters at half an em each, wrapped, 1.2 lines per em plus the
+    paragraph's space before (a generous estimate of a sans-serif face)."""
+    import math
+
+    width = shape.width / 12700  # EMU per point
+    needed = 0.0
+    for paragraph in shape.text_frame.paragraphs:
+        size = max((r.font.size.pt for r in paragraph.runs if r.font.size), default=12)
+        chars = max(1, len(paragraph.text))
+        lines = math.ceil(chars * 0.5 * size / width)
+        before = paragraph.space_before.pt if paragraph.space_before else 0
+        needed += lines * 1.2 * size + before
+    return needed
+
+
+def test_the_text_of_an_account_slide_fits_its_boxes(deck):
+    """No box's text runs out of its box onto another (a long change line once
+    pushed the figures over the people's lines)."""
+    for slide in account_slides(deck):
+        for shape in slide.shapes:
+            if shape.has_text_frame and not shape.is_placeholder and shape.text:
+                assert _text_height(shape) <= shape.height / 12700, (
+                    slide.name,
+                    shape.text[:80],
+                )

@@ -299,8 +299,9 @@ def change_line(row: pd.Series, baseline_wave: str | None) -> str:
         return f"{since}: not surveyed then"
     delta = signed(row.get("delta"))
     same_roles = signed(row.get("delta_lfl"))
+    roles = ""
     if number(row.get("delta_lfl")) is not None and same_roles != delta:
-        delta += f" ({same_roles} over the same roles: the people who answered changed)"
+        roles = f"; {same_roles} over the same roles (who answered changed)"
     significant = row.get("significant")
     p_value, q_value = number(row.get("p_change")), number(row.get("q_change"))
     if (
@@ -308,10 +309,10 @@ def change_line(row: pd.Series, baseline_wave: str | None) -> str:
         or _missing(significant)
         or ("p_change" in row and p_value is None)
     ):
-        return f"{since}: {delta} points, not testable (no interval)"
-    return (
-        f"{since}: {delta} points, {verdict(bool(significant), row, p_value, q_value)}"
-    )
+        return f"{since}: {delta} points, not testable (no interval){roles}"
+    said = verdict(bool(significant), row, p_value, q_value)
+    head, _, tail = said.partition("\n")
+    return f"{since}: {delta} points, {head}{roles}" + (f"\n{tail}" if tail else "")
 
 
 REAL_CHANGE = "a real change, not chance"

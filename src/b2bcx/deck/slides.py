@@ -107,8 +107,11 @@ def add_lines(
     size: int = 14,
     heading: str = "",
     italic: bool = False,
+    then: Sequence[str] = (),
+    then_size: int = 12,
 ) -> None:
-    """A text box of literal lines (one paragraph each); a bold heading first if given."""
+    """A text box of literal lines (one paragraph each); a bold heading first if
+    given; ``then`` lines follow in the same box at ``then_size``."""
     frame = slide.shapes.add_textbox(*box).text_frame
     frame.word_wrap = True
     first = True
@@ -117,13 +120,15 @@ def add_lines(
         run.text = heading
         run.font.bold, run.font.size = True, Pt(size)
         first = False
-    for line in (part for text in lines for part in text.split("\n")):
-        paragraph = frame.paragraphs[0] if first else frame.add_paragraph()
-        first = False
-        paragraph.space_before = Pt(size * 0.35)
-        run = paragraph.add_run()
-        run.text = line  # a run's text is literal: never a field, never a link
-        run.font.size, run.font.italic = Pt(size), italic
+    sized = [(text, size) for text in lines] + [(text, then_size) for text in then]
+    for text, points in sized:
+        for line in text.split("\n"):
+            paragraph = frame.paragraphs[0] if first else frame.add_paragraph()
+            first = False
+            paragraph.space_before = Pt(points * 0.35)
+            run = paragraph.add_run()
+            run.text = line  # a run's text is literal: never a field, never a link
+            run.font.size, run.font.italic = Pt(points), italic
 
 
 class PlainTextSheet(CategoryWorkbookWriter):
@@ -236,12 +241,13 @@ def add_account_slide(prs: Presentation, content: AccountSlide) -> None:
     )
     add_lines(slide, frame.box(0, 0, 1, 0.08), [content.subtitle], size=13)
     figures = [f for f in content.figures if f]
-    add_lines(slide, frame.box(0, 0.09, 0.47, 0.32), figures, size=14)
-    add_lines(
+    add_lines(  # one box: the people's lines flow after the figures, never over them
         slide,
-        frame.box(0, 0.42, 0.47, 0.3),
-        [*content.people, content.priority],
-        size=12,
+        frame.box(0, 0.09, 0.47, 0.63),
+        figures,
+        size=13,
+        then=[*content.people, content.priority],
+        then_size=11,
     )
     if content.trend is None:
         add_pillar_chart(slide, frame.box(0.5, 0.09, 0.5, 0.63), content.chart)
