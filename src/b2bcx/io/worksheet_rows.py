@@ -11,7 +11,7 @@ into the sheet's ``<sheetData>``: the same cells and styles.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from math import isinf
 from typing import Any
@@ -102,20 +102,57 @@ def splice_rows(
     workbook: Workbook, part: str, xml: bytes, is_formula_like: Any
 ) -> bytes:
     """The sheet XML ``part`` (e.g. ``xl/worksheets/sheet2.xml``) with its rows added."""
+    return b"".join(spliced_chunks(workbook, part, xml, is_formula_like))
+
+
+def spliced_chunks(
+    workbook: Workbook, part: str, xml: bytes, is_formula_like: Any
+) -> Iterator[bytes]:
+    """:func:`splice_rows` in pieces of at most :data:`ROWS_PER_CHUNK` rows, for
+    writing a big sheet without holding its whole XML (a 125k-account sheet's XML
+    is some 300 MB)."""
     ws = next((w for w in workbook.worksheets if w.path.lstrip("/") == part), None)
     blocks = _BLOCKS.get(ws) if ws is not None else None
     if not blocks:
-        return xml
+        yield xml
+        return
+    xml = _open_sheet_data(_widened_dimension(xml, blocks))
+    done = 0
     for block in sorted(blocks, key=lambda b: b.start):
-        body = _block_xml(workbook, block, is_formula_like)
-        xml = _insert(xml, block, body)
-    return _widened_dimension(xml, blocks)
+        position = _position(xml, block)
+        yield xml[done:position]
+        done = position
+        for first in range(0, len(block.columns[0]), ROWS_PER_CHUNK):
+            yield _block_xml(workbook, block, is_formula_like, first)
+    yield xml[done:]
 
 
-def _block_xml(workbook: Workbook, block: _Block, is_formula_like: Any) -> bytes:
-    numbers = range(block.start, block.last + 1)
+def spliced_size_bound(workbook: Workbook, part: str, xml: bytes) -> int:
+    """At most how many bytes :func:`spliced_chunks` gives (a cell's XML is under
+    80 bytes plus its text, each character at most 10 bytes as a reference)."""
+    ws = next((w for w in workbook.worksheets if w.path.lstrip("/") == part), None)
+    size = len(xml) + 64
+    for block in _BLOCKS.get(ws, []) if ws is not None else []:
+        size += 32 * (block.last - block.start + 1)
+        for column in block.columns:
+            size += 80 * len(column)
+            size += 10 * sum(len(v) for v in column if isinstance(v, str))
+    return size
+
+
+ROWS_PER_CHUNK = 5_000
+"""Rows of a deferred block turned into XML at a time."""
+
+
+def _block_xml(
+    workbook: Workbook, block: _Block, is_formula_like: Any, first: int = 0
+) -> bytes:
+    """Rows ``first .. first + ROWS_PER_CHUNK`` (counted in the block) as XML."""
+    start = block.start + first
+    numbers = range(start, min(start + ROWS_PER_CHUNK, block.last + 1))
+    part = slice(first, first + len(numbers))
     cells = [
-        _column_xml(workbook, block, j, numbers, is_formula_like)
+        _column_xml(workbook, block, j, numbers, is_formula_like, part)
         for j in range(len(block.columns))
     ]
     rows = (
@@ -131,13 +168,17 @@ def _column_xml(
     j: int,
     numbers: range,
     is_formula_like: Any,
+    part: slice | None = None,
 ) -> list[str]:
     """The ``<c>`` elements of column ``j``, one per row (``""``: no element)."""
     letter = get_column_letter(j + 1)
     sid = _style_id(workbook, block.plain[j])
+    values = block.columns[j] if part is None else block.columns[j][part]
+    if _finite_numbers(values):
+        return _number_cells(letter, sid, numbers, values)
     quoted: str | None = None
     out = []
-    for number, value in zip(numbers, block.columns[j], strict=True):
+    for number, value in zip(numbers, values, strict=True):
         style = sid
         if isinstance(value, str) and is_formula_like(value):
             if quoted is None:
@@ -145,6 +186,34 @@ def _column_xml(
             style = quoted
         out.append(_cell_xml(f"{letter}{number}", style, value))
     return out
+
+
+def _finite_numbers(values: Sequence[Any]) -> bool:
+    """True when every value is ``None``, a finite float or an int (not a bool)."""
+    kinds = set(map(type, values))
+    if not kinds <= {float, int, type(None)}:
+        return False
+    if float not in kinds:
+        return True
+    return all(v is None or (not isinf(v) and v == v) for v in values)
+
+
+def _number_cells(
+    letter: str, sid: str | None, numbers: range, values: Sequence[Any]
+) -> list[str]:
+    """:func:`_cell_xml` of finite numbers and empties, a column at once."""
+    styled = f' s="{sid}"' if sid is not None else ""
+    blank = "" if sid is None else None
+    return [
+        f'<c r="{letter}{number}"{styled} t="n"><v>{value:.16g}</v></c>'
+        if value is not None
+        else (
+            blank
+            if blank is not None
+            else f'<c r="{letter}{number}"{styled} t="n"></c>'
+        )
+        for number, value in zip(numbers, values, strict=True)
+    ]
 
 
 def _style_id(workbook: Workbook, style: StyleArray) -> str | None:
@@ -186,24 +255,28 @@ def _checked_text(value: str) -> str:
     return text
 
 
-def _insert(xml: bytes, block: _Block, body: bytes) -> bytes:
-    """``body`` placed before the first row below the block (or at the end)."""
-    position = None
+def _position(xml: bytes, block: _Block) -> int:
+    """Where ``block`` goes: before the first row below it (or at the end of the
+    sheet's data, which an empty ``<sheetData/>`` cannot have: see
+    :func:`_open_sheet_data`)."""
     for match in _ROW.finditer(xml):
         number = int(match.group(1))
         if block.start <= number <= block.last:
             raise RuntimeError(f"row {number} was written twice")
         if number > block.last:
-            position = match.start()
-            break
-    if position is None:
-        end = xml.find(b"</sheetData>")
-        if end < 0:
-            empty = xml.find(b"<sheetData/>")
-            xml = xml[:empty] + b"<sheetData></sheetData>" + xml[empty + 12 :]
-            end = xml.find(b"</sheetData>")
-        position = end
-    return xml[:position] + body + xml[position:]
+            return match.start()
+    end = xml.find(b"</sheetData>")
+    if end < 0:
+        raise RuntimeError("a sheet with deferred rows has no <sheetData>")
+    return end
+
+
+def _open_sheet_data(xml: bytes) -> bytes:
+    """An empty ``<sheetData/>`` written open, so rows can go inside it."""
+    if xml.find(b"</sheetData>") >= 0:
+        return xml
+    empty = xml.find(b"<sheetData/>")
+    return xml[:empty] + b"<sheetData></sheetData>" + xml[empty + 12 :]
 
 
 def _widened_dimension(xml: bytes, blocks: Iterable[_Block]) -> bytes:
