@@ -853,6 +853,8 @@ def _account_bootstrap(
     """
     k = len(stacked)
     q = _width(stacked)
+    keep, spread = _triangle(stacked, q)
+    summed = np.ascontiguousarray(stacked[:, keep])
     found = [np.empty((0, q - 1))]
     for block in _product_blocks(_chunks(resamples, max(n, k)), k):
         times = np.empty((block[-1].stop - block[0].start, k))
@@ -863,11 +865,27 @@ def _account_bootstrap(
             counts = np.bincount((draws + offsets).ravel(), minlength=size * k)
             start = rows.start - block[0].start
             times[start : start + size] = counts.reshape(size, k)
-        corrs = _corr_from_cov(_covariances(times @ stacked))
+        corrs = _corr_from_cov(_covariances((times @ summed)[:, spread]))
         usable = _usable(corrs)
         if usable.any():
             found.append(decompose(corrs[usable]))
     return np.concatenate(found)
+
+
+def _triangle(stacked: np.ndarray, q: int) -> tuple[np.ndarray, np.ndarray]:
+    """The columns of ``[n, Σx, Σxxᵀ]`` rows to sum, and where each column comes
+    from: Σxxᵀ's upper triangle when every account's matrix is symmetric (it is
+    summed from products ``x_i x_j = x_j x_i``), so the resamples' product sums
+    1 + q + q(q+1)/2 columns instead of 1 + q + q²; its mirror is copied."""
+    columns = np.arange(stacked.shape[1])
+    products = stacked[:, q + 1 :].reshape(-1, q, q)
+    if not np.array_equal(products, products.transpose(0, 2, 1)):
+        return columns, columns
+    i, j = np.divmod(columns[q + 1 :] - (q + 1), q)
+    upper = q + 1 + np.minimum(i, j) * q + np.maximum(i, j)
+    source = np.concatenate([columns[: q + 1], upper])
+    keep = np.unique(source)
+    return keep, np.searchsorted(keep, source)
 
 
 def _product_blocks(chunks: Iterable[slice], k: int) -> Iterator[list[slice]]:
