@@ -50,9 +50,18 @@ _BLOCKS: WeakKeyDictionary[Worksheet, list[_Block]] = WeakKeyDictionary()
 
 def can_defer(columns: Sequence[list[Any]]) -> bool:
     """True for columns of equal length holding only empties, text, bools, numbers."""
-    return len({len(c) for c in columns}) == 1 and all(
-        v is None or isinstance(v, _PLAIN_TYPES) for column in columns for v in column
-    )
+    return len({len(c) for c in columns}) == 1 and all(map(_plain, columns))
+
+
+def _plain(column: list[Any]) -> bool:
+    """Every value empty, text, bool or number (a column's types checked once)."""
+    kinds = set(map(type, column))
+    if kinds <= _EXACT_TYPES:
+        return True
+    return all(v is None or isinstance(v, _PLAIN_TYPES) for v in column)
+
+
+_EXACT_TYPES = {type(None), *_PLAIN_TYPES}
 
 
 def defer_rows(
@@ -88,7 +97,7 @@ def defer_rows(
     for j, (base, prefixed) in enumerate(zip(plain, quoted, strict=True)):
         if any(base) and base != styles[j]:
             workbook._cell_styles.add(base)
-        if any(isinstance(v, str) and is_formula_like(v) for v in columns[j]):
+        if any(is_formula_like(v) for v in columns[j] if isinstance(v, str)):
             workbook._cell_styles.add(prefixed)
     _BLOCKS.setdefault(ws, []).append(_Block(start, columns, plain, quoted))
 
