@@ -13,7 +13,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from math import isinf
+from functools import partial
+from math import isfinite, isinf
+from operator import is_not
 from typing import Any
 from weakref import WeakKeyDictionary
 
@@ -145,8 +147,15 @@ def spliced_size_bound(workbook: Workbook, part: str, xml: bytes) -> int:
         size += 32 * (block.last - block.start + 1)
         for column in block.columns:
             size += 80 * len(column)
-            size += 10 * sum(len(v) for v in column if isinstance(v, str))
+            size += 10 * _text_length(column)
     return size
+
+
+def _text_length(column: list[Any]) -> int:
+    """Characters of the column's text (counted in C when it holds only text)."""
+    if set(map(type, column)) <= {str, type(None)}:
+        return sum(map(len, filter(None, column)))
+    return sum(len(v) for v in column if isinstance(v, str))
 
 
 ROWS_PER_CHUNK = 5_000
@@ -199,12 +208,12 @@ def _column_xml(
 
 def _finite_numbers(values: Sequence[Any]) -> bool:
     """True when every value is ``None``, a finite float or an int (not a bool)."""
-    kinds = set(map(type, values))
-    if not kinds <= {float, int, type(None)}:
-        return False
-    if float not in kinds:
+    kinds = set(map(type, values)) - {type(None)}
+    if kinds <= {int}:
         return True
-    return all(v is None or (not isinf(v) and v == v) for v in values)
+    if kinds != {float}:
+        return False  # bools, text, numpy scalars, ints beside floats
+    return all(map(isfinite, filter(partial(is_not, None), values)))
 
 
 def _number_cells(
