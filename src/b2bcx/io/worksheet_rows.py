@@ -11,7 +11,7 @@ into the sheet's ``<sheetData>``: the same cells and styles.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import partial
 from math import isfinite, isinf
@@ -194,6 +194,15 @@ def _column_xml(
     values = block.columns[j] if part is None else block.columns[j][part]
     if _finite_numbers(values):
         return _number_cells(letter, sid, numbers, values)
+    if set(map(type, values)) <= {str, type(None)}:
+        return _text_cells(
+            letter,
+            sid,
+            lambda: _style_id(workbook, block.quoted[j]),
+            numbers,
+            values,
+            is_formula_like,
+        )
     quoted: str | None = None
     out = []
     for number, value in zip(numbers, values, strict=True):
@@ -232,6 +241,45 @@ def _number_cells(
         )
         for number, value in zip(numbers, values, strict=True)
     ]
+
+
+def _text_cells(
+    letter: str,
+    sid: str | None,
+    quoted: Callable[[], str | None],
+    numbers: range,
+    values: Sequence[str | None],
+    is_formula_like: Any,
+) -> list[str]:
+    """:func:`_cell_xml` of text and empties, a column at once (formula-like text
+    takes the ``quoted`` style)."""
+    styled = f' s="{sid}"' if sid is not None else ""
+    empty = "" if sid is None else None
+    prefixed: str | None = None
+    out = []
+    for number, value in zip(numbers, values, strict=True):
+        if value is None:
+            out.append(
+                empty
+                if empty is not None
+                else f'<c r="{letter}{number}"{styled} t="n"></c>'
+            )
+            continue
+        style = styled
+        if is_formula_like(value):
+            if prefixed is None:
+                prefixed = f' s="{quoted()}"'
+            style = prefixed
+        text = _checked_text(value)
+        if not text:
+            out.append(f'<c r="{letter}{number}"{style} t="inlineStr"></c>')
+            continue
+        space = ' xml:space="preserve"' if text != text.strip() else ""
+        out.append(
+            f'<c r="{letter}{number}"{style} t="inlineStr"><is><t{space}>'
+            f"{text.translate(_ESCAPES)}</t></is></c>"
+        )
+    return out
 
 
 def _style_id(workbook: Workbook, style: StyleArray) -> str | None:
