@@ -859,12 +859,10 @@ def _account_bootstrap(
     for block in _product_blocks(_chunks(resamples, max(n, k)), k):
         times = np.empty((block[-1].stop - block[0].start, k))
         for rows in block:
-            size = rows.stop - rows.start
-            draws = rng.integers(0, k, size=(size, k))
-            offsets = (np.arange(size) * k)[:, None]
-            counts = np.bincount((draws + offsets).ravel(), minlength=size * k)
+            draws = rng.integers(0, k, size=(rows.stop - rows.start, k))
             start = rows.start - block[0].start
-            times[start : start + size] = counts.reshape(size, k)
+            for row, drawn in enumerate(draws, start=start):
+                times[row] = np.bincount(drawn, minlength=k)  # a cache-sized table
         corrs = _corr_from_cov(_covariances((times @ summed)[:, spread]))
         usable = _usable(corrs)
         if usable.any():
