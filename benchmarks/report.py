@@ -32,18 +32,28 @@ TARGETS = {"1M": (1.5, 700), "5M": (None, 1024)}
 """size -> (report / score at most, peak MiB below)."""
 
 
-def tools(n: int) -> dict[str, list[str]]:
-    """``report``, ``score`` and DuckDB's roll-up on the export of ``n`` rows."""
+def tools(n: int, before: str | None = None) -> dict[str, list[str]]:
+    """``report``, ``score`` and DuckDB's roll-up on the export of ``n`` rows; with
+    ``before`` (another checkout's ``src/``) also that revision's ``report``."""
     csv, config = ensure_export(n), write_config()
     tag = csv.stem
     report = [*B2BCX, "--quiet", "report", str(csv), "-c", str(config)]
-    return {
+    out = {
         "b2bcx report": [*report, "-o", str(OUT / f"{tag}_report.xlsx")],
         "b2bcx score": score_command(csv, config, OUT / f"{tag}_score.parquet"),
         "duckdb": duckdb_command(
             str(B2BCX[0]), csv, OUT / f"{tag}_report_duckdb.parquet"
         ),
     }
+    if before:
+        out["report (before)"] = [
+            "env",
+            f"PYTHONPATH={before}",
+            *report,
+            "-o",
+            str(OUT / f"{tag}_report_before.xlsx"),
+        ]
+    return out
 
 
 def verdicts(rows: list[Measurement]) -> list[str]:
@@ -73,13 +83,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1M")
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument(
+        "--before",
+        metavar="SRC",
+        help="also time the report of another checkout's src/ (e.g. main's)",
+    )
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
     rows: list[Measurement] = []
     for n in map(parse_size, args.sizes.split(",")):
         repeats = args.repeats if n < 5_000_000 else min(args.repeats, 2)
         print(f"{size_label(n)}: {repeats} repeats")
-        rows += interleaved(tools(n), size_label(n), repeats)
+        rows += interleaved(tools(n, args.before), size_label(n), repeats)
     print(results_table(rows))
     print("\n".join(verdicts(rows)))
 

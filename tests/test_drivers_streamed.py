@@ -220,3 +220,21 @@ def test_dask_drops_repeated_ids_before_the_drivers_pass(tmp_path: Path) -> None
     assert api.drivers_files([first, second], config, **options) is None  # 2nd read
     on_dask = api.drivers_files([first, second], config, engine="dask", **options)
     assert_same_analysis(on_dask, full)
+
+
+def test_the_bootstrap_sums_each_symmetric_cross_product_once() -> None:
+    """Six drivers and an outcome: 36 of 57 columns are summed and the mirror of
+    the upper triangle rebuilds every column; a matrix that is not exactly
+    symmetric keeps all 57."""
+    from b2bcx.stats.drivers import _triangle
+
+    rng = np.random.default_rng(5)
+    x = rng.normal(size=(40, 3, 7))
+    products = np.einsum("kri,krj->kij", x, x).reshape(40, 49)
+    stacked = np.concatenate([np.full((40, 1), 3.0), x.sum(axis=1), products], axis=1)
+    keep, spread = _triangle(stacked, 7)
+    assert len(keep) == 1 + 7 + 28
+    assert np.array_equal(stacked[:, keep][:, spread], stacked)
+    stacked[0, 8 + 1] += 1e-12  # (0, 1) no longer equals (1, 0)
+    keep, spread = _triangle(stacked, 7)
+    assert len(keep) == 57 and np.array_equal(stacked[:, keep][:, spread], stacked)

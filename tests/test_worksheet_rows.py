@@ -110,3 +110,16 @@ def test_a_second_write_into_deferred_rows_is_refused() -> None:
     ws.cell(row=4, column=1, value="overwrites a deferred row")
     with pytest.raises(RuntimeError, match="written twice"):
         workbook_bytes(workbook)
+
+
+def test_rows_made_in_pieces_are_the_rows_made_at_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A block longer than a piece (here 7 rows, numbers, blanks, inf and text
+    mixed) gives the same sheet as openpyxl's cells, piece by piece."""
+    from b2bcx.io import worksheet_rows
+
+    table = tricky_table(60)
+    cells = workbook_of(table, False)
+    monkeypatch.setattr(worksheet_rows, "ROWS_PER_CHUNK", 7)
+    assert cells_with_styles(workbook_of(table, True)) == cells_with_styles(cells)

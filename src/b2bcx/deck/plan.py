@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -300,16 +300,21 @@ def roles_by_account(result: ScoreResult) -> dict[str, dict[str, int]]:
     return out
 
 
-def comments_by_account(result: ScoreResult) -> dict[str, list[str]]:
+def comments_by_account(
+    result: ScoreResult, only: Collection[str] | None = None
+) -> dict[str, list[str]]:
     """Up to three verbatim comments per account, decision makers' first.
 
     Roles take turns (the heaviest-weighted role first), so one talkative role does
     not fill the slide; within a role comments come in respondent-id order (then by
     text, when no respondent column is configured), so the choice does not depend on
     the order of the rows in the export. Read from the result's kept comments
-    (:attr:`ScoreResult.comments`), which a streamed result has too.
+    (:attr:`ScoreResult.comments`), which a streamed result has too. ``only``: the
+    accounts wanted (a manager's deck), each chosen as among all accounts.
     """
     said = result.comments
+    if only is not None and not said.empty:
+        said = said[said["account"].astype(str).isin(set(only))]
     if said.empty:
         return {}
     frame = said.assign(text=said["text"].map(lambda v: safe_text(v, COMMENT_CHARS)))
@@ -338,8 +343,9 @@ def account_slides(
     """The content of each account's slide, in the order of ``accounts``."""
     result = inputs.score
     roles = roles_by_account(result)
-    comments = comments_by_account(result)
-    previous = _previous_rows(inputs)
+    wanted = set(accounts["account"].astype(str))  # a manager's deck: their accounts
+    comments = comments_by_account(result, wanted)
+    previous = _previous_rows(inputs, wanted)
     phases = phase_pillar_scores(result.lifecycle)
     reasons = account_reasons(result)
     for _, row in accounts.iterrows():
@@ -364,8 +370,9 @@ def account_slides(
         )
 
 
-def _previous_rows(inputs: DeckInputs) -> dict[str, pd.Series]:
+def _previous_rows(inputs: DeckInputs, wanted: set[str]) -> dict[str, pd.Series]:
     if inputs.baseline is None:
         return {}
     table = inputs.baseline.accounts
+    table = table[table["account"].astype(str).isin(wanted)]
     return {str(row["account"]): row for _, row in table.iterrows()}

@@ -11,9 +11,11 @@ into the sheet's ``<sheetData>``: the same cells and styles.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from math import isinf
+from functools import partial
+from math import isfinite, isinf
+from operator import is_not
 from typing import Any
 from weakref import WeakKeyDictionary
 
@@ -50,9 +52,18 @@ _BLOCKS: WeakKeyDictionary[Worksheet, list[_Block]] = WeakKeyDictionary()
 
 def can_defer(columns: Sequence[list[Any]]) -> bool:
     """True for columns of equal length holding only empties, text, bools, numbers."""
-    return len({len(c) for c in columns}) == 1 and all(
-        v is None or isinstance(v, _PLAIN_TYPES) for column in columns for v in column
-    )
+    return len({len(c) for c in columns}) == 1 and all(map(_plain, columns))
+
+
+def _plain(column: list[Any]) -> bool:
+    """Every value empty, text, bool or number (a column's types checked once)."""
+    kinds = set(map(type, column))
+    if kinds <= _EXACT_TYPES:
+        return True
+    return all(v is None or isinstance(v, _PLAIN_TYPES) for v in column)
+
+
+_EXACT_TYPES = {type(None), *_PLAIN_TYPES}
 
 
 def defer_rows(
@@ -88,7 +99,7 @@ def defer_rows(
     for j, (base, prefixed) in enumerate(zip(plain, quoted, strict=True)):
         if any(base) and base != styles[j]:
             workbook._cell_styles.add(base)
-        if any(isinstance(v, str) and is_formula_like(v) for v in columns[j]):
+        if any(is_formula_like(v) for v in columns[j] if isinstance(v, str)):
             workbook._cell_styles.add(prefixed)
     _BLOCKS.setdefault(ws, []).append(_Block(start, columns, plain, quoted))
 
@@ -102,20 +113,64 @@ def splice_rows(
     workbook: Workbook, part: str, xml: bytes, is_formula_like: Any
 ) -> bytes:
     """The sheet XML ``part`` (e.g. ``xl/worksheets/sheet2.xml``) with its rows added."""
+    return b"".join(spliced_chunks(workbook, part, xml, is_formula_like))
+
+
+def spliced_chunks(
+    workbook: Workbook, part: str, xml: bytes, is_formula_like: Any
+) -> Iterator[bytes]:
+    """:func:`splice_rows` in pieces of at most :data:`ROWS_PER_CHUNK` rows, for
+    writing a big sheet without holding its whole XML (a 125k-account sheet's XML
+    is some 300 MB)."""
     ws = next((w for w in workbook.worksheets if w.path.lstrip("/") == part), None)
     blocks = _BLOCKS.get(ws) if ws is not None else None
     if not blocks:
-        return xml
+        yield xml
+        return
+    xml = _open_sheet_data(_widened_dimension(xml, blocks))
+    done = 0
     for block in sorted(blocks, key=lambda b: b.start):
-        body = _block_xml(workbook, block, is_formula_like)
-        xml = _insert(xml, block, body)
-    return _widened_dimension(xml, blocks)
+        position = _position(xml, block)
+        yield xml[done:position]
+        done = position
+        for first in range(0, len(block.columns[0]), ROWS_PER_CHUNK):
+            yield _block_xml(workbook, block, is_formula_like, first)
+    yield xml[done:]
 
 
-def _block_xml(workbook: Workbook, block: _Block, is_formula_like: Any) -> bytes:
-    numbers = range(block.start, block.last + 1)
+def spliced_size_bound(workbook: Workbook, part: str, xml: bytes) -> int:
+    """At most how many bytes :func:`spliced_chunks` gives (a cell's XML is under
+    80 bytes plus its text, each character at most 10 bytes as a reference)."""
+    ws = next((w for w in workbook.worksheets if w.path.lstrip("/") == part), None)
+    size = len(xml) + 64
+    for block in _BLOCKS.get(ws, []) if ws is not None else []:
+        size += 32 * (block.last - block.start + 1)
+        for column in block.columns:
+            size += 80 * len(column)
+            size += 10 * _text_length(column)
+    return size
+
+
+def _text_length(column: list[Any]) -> int:
+    """Characters of the column's text (counted in C when it holds only text)."""
+    if set(map(type, column)) <= {str, type(None)}:
+        return sum(map(len, filter(None, column)))
+    return sum(len(v) for v in column if isinstance(v, str))
+
+
+ROWS_PER_CHUNK = 5_000
+"""Rows of a deferred block turned into XML at a time."""
+
+
+def _block_xml(
+    workbook: Workbook, block: _Block, is_formula_like: Any, first: int = 0
+) -> bytes:
+    """Rows ``first .. first + ROWS_PER_CHUNK`` (counted in the block) as XML."""
+    start = block.start + first
+    numbers = range(start, min(start + ROWS_PER_CHUNK, block.last + 1))
+    part = slice(first, first + len(numbers))
     cells = [
-        _column_xml(workbook, block, j, numbers, is_formula_like)
+        _column_xml(workbook, block, j, numbers, is_formula_like, part)
         for j in range(len(block.columns))
     ]
     rows = (
@@ -131,19 +186,99 @@ def _column_xml(
     j: int,
     numbers: range,
     is_formula_like: Any,
+    part: slice | None = None,
 ) -> list[str]:
     """The ``<c>`` elements of column ``j``, one per row (``""``: no element)."""
     letter = get_column_letter(j + 1)
     sid = _style_id(workbook, block.plain[j])
+    values = block.columns[j] if part is None else block.columns[j][part]
+    if _finite_numbers(values):
+        return _number_cells(letter, sid, numbers, values)
+    if set(map(type, values)) <= {str, type(None)}:
+        return _text_cells(
+            letter,
+            sid,
+            lambda: _style_id(workbook, block.quoted[j]),
+            numbers,
+            values,
+            is_formula_like,
+        )
     quoted: str | None = None
     out = []
-    for number, value in zip(numbers, block.columns[j], strict=True):
+    for number, value in zip(numbers, values, strict=True):
         style = sid
         if isinstance(value, str) and is_formula_like(value):
             if quoted is None:
                 quoted = _style_id(workbook, block.quoted[j])
             style = quoted
         out.append(_cell_xml(f"{letter}{number}", style, value))
+    return out
+
+
+def _finite_numbers(values: Sequence[Any]) -> bool:
+    """True when every value is ``None``, a finite float or an int (not a bool)."""
+    kinds = set(map(type, values)) - {type(None)}
+    if kinds <= {int}:
+        return True
+    if kinds != {float}:
+        return False  # bools, text, numpy scalars, ints beside floats
+    return all(map(isfinite, filter(partial(is_not, None), values)))
+
+
+def _number_cells(
+    letter: str, sid: str | None, numbers: range, values: Sequence[Any]
+) -> list[str]:
+    """:func:`_cell_xml` of finite numbers and empties, a column at once."""
+    styled = f' s="{sid}"' if sid is not None else ""
+    blank = "" if sid is None else None
+    return [
+        f'<c r="{letter}{number}"{styled} t="n"><v>{value:.16g}</v></c>'
+        if value is not None
+        else (
+            blank
+            if blank is not None
+            else f'<c r="{letter}{number}"{styled} t="n"></c>'
+        )
+        for number, value in zip(numbers, values, strict=True)
+    ]
+
+
+def _text_cells(
+    letter: str,
+    sid: str | None,
+    quoted: Callable[[], str | None],
+    numbers: range,
+    values: Sequence[str | None],
+    is_formula_like: Any,
+) -> list[str]:
+    """:func:`_cell_xml` of text and empties, a column at once (formula-like text
+    takes the ``quoted`` style)."""
+    styled = f' s="{sid}"' if sid is not None else ""
+    empty = "" if sid is None else None
+    prefixed: str | None = None
+    out = []
+    for number, value in zip(numbers, values, strict=True):
+        if value is None:
+            out.append(
+                empty
+                if empty is not None
+                else f'<c r="{letter}{number}"{styled} t="n"></c>'
+            )
+            continue
+        style = styled
+        if is_formula_like(value):
+            if prefixed is None:
+                prefixed = f' s="{quoted()}"'
+            style = prefixed
+        text = _checked_text(value)
+        if not text:
+            out.append(f'<c r="{letter}{number}"{style} t="inlineStr"></c>')
+            continue
+        space = ' xml:space="preserve"' if text != text.strip() else ""
+        out.append(
+            f'<c r="{letter}{number}"{style} t="inlineStr"><is><t{space}>'
+            f"{text.translate(_ESCAPES)}</t></is></c>"
+        )
     return out
 
 
@@ -186,24 +321,28 @@ def _checked_text(value: str) -> str:
     return text
 
 
-def _insert(xml: bytes, block: _Block, body: bytes) -> bytes:
-    """``body`` placed before the first row below the block (or at the end)."""
-    position = None
+def _position(xml: bytes, block: _Block) -> int:
+    """Where ``block`` goes: before the first row below it (or at the end of the
+    sheet's data, which an empty ``<sheetData/>`` cannot have: see
+    :func:`_open_sheet_data`)."""
     for match in _ROW.finditer(xml):
         number = int(match.group(1))
         if block.start <= number <= block.last:
             raise RuntimeError(f"row {number} was written twice")
         if number > block.last:
-            position = match.start()
-            break
-    if position is None:
-        end = xml.find(b"</sheetData>")
-        if end < 0:
-            empty = xml.find(b"<sheetData/>")
-            xml = xml[:empty] + b"<sheetData></sheetData>" + xml[empty + 12 :]
-            end = xml.find(b"</sheetData>")
-        position = end
-    return xml[:position] + body + xml[position:]
+            return match.start()
+    end = xml.find(b"</sheetData>")
+    if end < 0:
+        raise RuntimeError("a sheet with deferred rows has no <sheetData>")
+    return end
+
+
+def _open_sheet_data(xml: bytes) -> bytes:
+    """An empty ``<sheetData/>`` written open, so rows can go inside it."""
+    if xml.find(b"</sheetData>") >= 0:
+        return xml
+    empty = xml.find(b"<sheetData/>")
+    return xml[:empty] + b"<sheetData></sheetData>" + xml[empty + 12 :]
 
 
 def _widened_dimension(xml: bytes, blocks: Iterable[_Block]) -> bytes:

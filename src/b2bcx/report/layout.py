@@ -93,8 +93,13 @@ def write_table(
     formats: dict[str, str] | None = None,
     empty: str = "None.",
     labels: Mapping[str, str] | None = None,
+    defer: bool = False,
 ) -> int:
     """A titled-elsewhere table as an Excel table; a note when it is empty.
+
+    ``defer``: the body is written on saving, without cell objects (a table of
+    one row per account, which nothing writes into afterwards; see
+    :func:`b2bcx.io.worksheet.write_frame`).
 
     Returns the row after the table plus one blank row.
     """
@@ -108,6 +113,7 @@ def write_table(
         table_name=table_name(name),
         formats=formats,
         styles=text_styles(table),
+        defer=defer,
     )
     widen(ws, before)
     relabel(ws, table, row, labels)

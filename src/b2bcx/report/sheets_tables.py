@@ -220,6 +220,7 @@ def write_chase(ws: Worksheet, inputs: ReportInputs) -> None:
         formats={"revenue": "#,##0", "priority": "0.000000", "rwg_j": "0.00"},
         empty="No accounts.",
         labels=labels,
+        defer=True,
     )
 
 

@@ -678,11 +678,19 @@ def driver_cross_products(
     ids = total.accounts.take(pa.array(order, pa.int64())).to_pylist()
     return CrossProducts(
         np.rint(counts[order]).astype(np.int64),
-        total.sums[order, pick].sum(axis=1),
-        total.products[order, pick].sum(axis=1),
+        _roles_summed(total.sums, pick, order),
+        _roles_summed(total.products, pick, order),
         np.asarray(p.centre, dtype=float),
         np.asarray(ids, dtype=object),
     )
+
+
+def _roles_summed(cells: np.ndarray, pick: slice, order: np.ndarray) -> np.ndarray:
+    """``cells[order, pick].sum(axis=1)``: summed over the roles first, so the
+    accounts' rows are copied once, not once per role (the same additions)."""
+    picked = cells[:, pick]
+    summed = picked[:, 0] if picked.shape[1] == 1 else picked.sum(axis=1)
+    return summed[order]
 
 
 def dropped_cases(total: Partial, role: int | None = None) -> int:

@@ -45,6 +45,7 @@ NO_ADVICE = "—"
 """The quadrant shown when a model is reported without quadrant advice."""
 _COLLINEAR_TOL = 1e-10  # smallest / largest eigenvalue of R_xx below this: singular
 _CHUNK_CELLS = 4_000_000  # bound on array cells per vectorised bootstrap step
+_PRODUCT_CELLS = 8_000_000  # resample x account counts per bootstrap matrix product
 _CONSTANT_TOL = 1e-13  # variance / mean square below this: a constant column
 _ROW_BLOCK = 65_536  # rows per block when summing cross-products
 Decompose = Callable[[np.ndarray], np.ndarray]
@@ -852,18 +853,58 @@ def _account_bootstrap(
     """
     k = len(stacked)
     q = _width(stacked)
+    keep, spread = _triangle(stacked, q)
+    summed = np.ascontiguousarray(stacked[:, keep])
     found = [np.empty((0, q - 1))]
-    for rows in _chunks(resamples, max(n, k)):
-        size = rows.stop - rows.start
-        draws = rng.integers(0, k, size=(size, k))
-        offsets = (np.arange(size) * k)[:, None]
-        times = np.bincount((draws + offsets).ravel(), minlength=size * k)
-        totals = times.reshape(size, k).astype(float) @ stacked
-        corrs = _corr_from_cov(_covariances(totals))
+    for block in _product_blocks(_chunks(resamples, max(n, k)), k):
+        times = np.empty((block[-1].stop - block[0].start, k))
+        for rows in block:
+            draws = rng.integers(0, k, size=(rows.stop - rows.start, k))
+            start = rows.start - block[0].start
+            for row, drawn in enumerate(draws, start=start):
+                times[row] = np.bincount(drawn, minlength=k)  # a cache-sized table
+        corrs = _corr_from_cov(_covariances((times @ summed)[:, spread]))
         usable = _usable(corrs)
         if usable.any():
             found.append(decompose(corrs[usable]))
     return np.concatenate(found)
+
+
+def _triangle(stacked: np.ndarray, q: int) -> tuple[np.ndarray, np.ndarray]:
+    """The columns of ``[n, Σx, Σxxᵀ]`` rows to sum, and where each column comes
+    from: Σxxᵀ's upper triangle when every account's matrix is symmetric (it is
+    summed from products ``x_i x_j = x_j x_i``), so the resamples' product sums
+    1 + q + q(q+1)/2 columns instead of 1 + q + q²; its mirror is copied."""
+    columns = np.arange(stacked.shape[1])
+    products = stacked[:, q + 1 :].reshape(-1, q, q)
+    if not np.array_equal(products, products.transpose(0, 2, 1)):
+        return columns, columns
+    i, j = np.divmod(columns[q + 1 :] - (q + 1), q)
+    upper = q + 1 + np.minimum(i, j) * q + np.maximum(i, j)
+    source = np.concatenate([columns[: q + 1], upper])
+    keep = np.unique(source)
+    return keep, np.searchsorted(keep, source)
+
+
+def _product_blocks(chunks: Iterable[slice], k: int) -> Iterator[list[slice]]:
+    """Consecutive chunks of draws grouped for one matrix product of about
+    :data:`_PRODUCT_CELLS` counts.
+
+    The draws stay chunked as before (the generator's stream depends on the sizes
+    drawn); the product is taken over many chunks at once because a product of a
+    few rows with ``k`` accounts reads the whole ``k`` x ``q²`` matrix for a few
+    rows' work (at 1M rows the draw chunks hold 4 resamples).
+    """
+    block: list[slice] = []
+    rows = 0
+    for chunk in chunks:
+        block.append(chunk)
+        rows += chunk.stop - chunk.start
+        if rows * k >= _PRODUCT_CELLS:
+            yield block
+            block, rows = [], 0
+    if block:
+        yield block
 
 
 def _width(stacked: np.ndarray) -> int:
