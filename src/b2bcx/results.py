@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -139,10 +140,11 @@ class ScoreResult:
         """Respondents scored (rows kept), on either path."""
         return row_counts(self.rows)["scored"]
 
-    @property
+    @cached_property
     def portfolio(self) -> dict[str, float]:
-        """The portfolio row of the segment table."""
-        return self.segments.iloc[0].to_dict()
+        """The portfolio row of the segment table (read once: a deck asks for it
+        on every slide)."""
+        return dict(self.segments.iloc[0].to_dict())
 
     @property
     def segment_columns(self) -> list[str]:

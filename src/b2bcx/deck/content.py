@@ -410,15 +410,15 @@ def reason_lines(row: pd.Series) -> list[str]:
     return lines
 
 
-NO_REASONS = pd.Series({"at_risk": "", "blind_spots": ""})
+NO_REASONS = {"at_risk": "", "blind_spots": ""}
 
 
-def account_reasons(result: ScoreResult) -> dict[str, pd.Series]:
+def account_reasons(result: ScoreResult) -> dict[str, dict[str, str]]:
     """Each account's ``at_risk`` and ``blind_spots`` (``;``-joined ids), from the one
     account table every view reads (:func:`b2bcx.scoring.tables.account_output`)."""
     table = account_output(result)
     return {
-        str(account): pd.Series({"at_risk": risk, "blind_spots": blind})
+        str(account): {"at_risk": risk, "blind_spots": blind}
         for account, risk, blind in zip(
             table["account"], table["at_risk"], table["blind_spots"], strict=True
         )

@@ -347,11 +347,16 @@ def account_slides(
     comments = comments_by_account(result, wanted)
     previous = _previous_rows(inputs, wanted)
     phases = phase_pillar_scores(result.lifecycle)
-    reasons = account_reasons(result)
+    if "at_risk" not in accounts:
+        reasons = account_reasons(result)
+        keys = accounts["account"].astype(str)
+        found = {
+            name: [reasons.get(key, NO_REASONS)[name] for key in keys]
+            for name in NO_REASONS
+        }
+        accounts = accounts.assign(**found)
     for _, row in accounts.iterrows():
         account = str(row["account"])
-        if "at_risk" not in row:
-            row = pd.concat([row, reasons.get(account, NO_REASONS)])
         yield AccountSlide(
             account=safe_text(account),
             title=account_title(row, result.config),
