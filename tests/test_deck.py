@@ -733,3 +733,21 @@ def test_the_text_of_an_account_slide_fits_its_boxes(deck):
                     slide.name,
                     shape.text[:80],
                 )
+
+
+def test_decks_built_on_every_core_are_the_same_bytes(inputs, tmp_path):
+    """Manager decks built by one process per core (as for large books) equal
+    the decks built in this process, byte for byte, in the same order."""
+    from b2bcx.deck.writer import built_decks, deck_paths, planned
+
+    options = DeckOptions(by_column="AccountManager")
+    plans = planned(inputs, tmp_path / "decks", options)
+    assert len(plans) > 1
+    here = list(built_decks(inputs, plans, options, parallel_from=10**9))
+    told: list[int] = []
+    spread = list(
+        built_decks(inputs, plans, options, lambda: told.append(1), parallel_from=1)
+    )
+    assert spread == here
+    assert len(told) == sum(len(plan.accounts) for plan in plans)
+    assert len(deck_paths(tmp_path / "decks", plans, "AccountManager")) == len(here)

@@ -8,11 +8,12 @@ Example
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import stat
 import zipfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -428,13 +429,76 @@ def write_decks(
                 f"cannot create the folder {output}: {error.strerror or error}",
                 hint="choose another folder, or check its permissions",
             ) from None
-    with atomic_paths(paths) as temporaries:
-        for plan, temporary in zip(plans, temporaries, strict=True):
+    with (
+        atomic_paths(paths) as temporaries,
+        contextlib.closing(built_decks(inputs, plans, options, on_account)) as built,
+    ):
+        for content, temporary in zip(built, temporaries, strict=True):
+            write_bytes(temporary, content)
+    return paths
+
+
+PARALLEL_ACCOUNTS = 1_000
+"""Decks for at least this many accounts in all are built on every core (one
+manager's deck per process); fewer are not worth starting processes for."""
+
+_JOB: tuple[DeckInputs, list[DeckPlan], DeckOptions] | None = None
+"""What a forked worker builds from (set just before the processes fork)."""
+
+
+def built_decks(
+    inputs: DeckInputs,
+    plans: list[DeckPlan],
+    options: DeckOptions,
+    on_account: Callable[[], None] | None = None,
+    parallel_from: int = PARALLEL_ACCOUNTS,
+) -> Generator[bytes, None, None]:
+    """Each plan's deck as ``.pptx`` bytes, in the order of ``plans``.
+
+    With several decks for ``parallel_from`` accounts or more, on a machine with
+    several cores where processes can fork, the decks are built by one process
+    per core, each deck whole in one process: the bytes are the same as built
+    here (a deck depends only on its plan). ``on_account`` is told of a deck's
+    accounts once the deck is built.
+    """
+    global _JOB
+    workers = min(os.cpu_count() or 1, len(plans))
+    accounts = sum(len(plan.accounts) for plan in plans)
+    if workers < 2 or accounts < parallel_from or not _can_fork():
+        for plan in plans:
             deck = build_deck(
                 inputs, plan, options.template, options.by_column, on_account
             )
-            write_bytes(temporary, deck_bytes(deck, inputs.run_time))
-    return paths
+            yield deck_bytes(deck, inputs.run_time)
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    _JOB = (inputs, plans, options)
+    try:
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(workers, mp_context=context) as pool:
+            for k, content in enumerate(pool.map(_built_deck, range(len(plans)))):
+                for _ in range(len(plans[k].accounts)) if on_account else ():
+                    on_account()  # type: ignore[misc]
+                yield content
+    finally:
+        _JOB = None
+
+
+def _can_fork() -> bool:
+    import multiprocessing
+
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+def _built_deck(k: int) -> bytes:
+    """Deck ``k`` of the job the worker was forked with."""
+    if _JOB is None:  # pragma: no cover - only reached in a forked worker
+        raise RuntimeError("no deck job in this process")
+    inputs, plans, options = _JOB
+    deck = build_deck(inputs, plans[k], options.template, options.by_column)
+    return deck_bytes(deck, inputs.run_time)
 
 
 def planned(inputs: DeckInputs, output: Path, options: DeckOptions) -> list[DeckPlan]:
