@@ -443,7 +443,7 @@ PARALLEL_ACCOUNTS = 1_000
 manager's deck per process); fewer are not worth starting processes for."""
 
 _JOB: tuple[DeckInputs, list[DeckPlan], DeckOptions] | None = None
-"""What a forked worker builds from (set just before the processes fork)."""
+"""What a worker process builds from (given once, when it starts)."""
 
 
 def built_decks(
@@ -457,11 +457,11 @@ def built_decks(
 
     With several decks for ``parallel_from`` accounts or more, on a machine with
     several cores where processes can fork, the decks are built by one process
-    per core, each deck whole in one process: the bytes are the same as built
-    here (a deck depends only on its plan). ``on_account`` is told of a deck's
+    per core (started from a clean server process), each deck whole in one
+    process: the bytes are the same as built here (a deck depends only on its
+    plan). ``on_account`` is told of a deck's
     accounts once the deck is built.
     """
-    global _JOB
     workers = min(os.cpu_count() or 1, len(plans))
     accounts = sum(len(plan.accounts) for plan in plans)
     if workers < 2 or accounts < parallel_from or not _can_fork():
@@ -474,27 +474,36 @@ def built_decks(
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    _JOB = (inputs, plans, options)
-    try:
-        context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(workers, mp_context=context) as pool:
-            for k, content in enumerate(pool.map(_built_deck, range(len(plans)))):
-                for _ in range(len(plans[k].accounts)) if on_account else ():
-                    on_account()  # type: ignore[misc]
-                yield content
-    finally:
-        _JOB = None
+    context = multiprocessing.get_context("forkserver")
+    with ProcessPoolExecutor(
+        workers,
+        mp_context=context,
+        initializer=_take_job,
+        initargs=(inputs, plans, options),
+    ) as pool:
+        for k, content in enumerate(pool.map(_built_deck, range(len(plans)))):
+            for _ in range(len(plans[k].accounts)) if on_account else ():
+                on_account()  # type: ignore[misc]
+            yield content
 
 
 def _can_fork() -> bool:
+    """Whether worker processes start from a clean server process (POSIX): never
+    forked from this one, whose other threads (a progress bar) may hold locks."""
     import multiprocessing
 
-    return "fork" in multiprocessing.get_all_start_methods()
+    return "forkserver" in multiprocessing.get_all_start_methods()
+
+
+def _take_job(inputs: DeckInputs, plans: list[DeckPlan], options: DeckOptions) -> None:
+    """A worker's start: keep the job it builds decks of."""
+    global _JOB
+    _JOB = (inputs, plans, options)
 
 
 def _built_deck(k: int) -> bytes:
-    """Deck ``k`` of the job the worker was forked with."""
-    if _JOB is None:  # pragma: no cover - only reached in a forked worker
+    """Deck ``k`` of the worker's job."""
+    if _JOB is None:  # pragma: no cover - only reached in a worker process
         raise RuntimeError("no deck job in this process")
     inputs, plans, options = _JOB
     deck = build_deck(inputs, plans[k], options.template, options.by_column)
