@@ -9,13 +9,13 @@ scores the export the respondent way (docs/method.md#streaming).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from b2bcx.config.models import Config
-from b2bcx.errors import AnalysisError, Problem
+from b2bcx.errors import Problem
 from b2bcx.io.batches import Source
 from b2bcx.results import AccountMaster, DriverAnalysis, ScoreResult
 from b2bcx.scoring import engines
@@ -178,15 +178,13 @@ class Streamed:
     """A wave scored by one pass, with what a report needs beside the scores.
 
     rows_per_file : records read per export file.
-    drivers : the key drivers from the same pass (``outcome`` given), else None;
-        ``drivers_error`` then holds why they could not be fitted, if they were
-        asked for.
+    drivers : what ``drivers`` made of the pass's partial (``outcome`` given),
+        else None.
     """
 
     result: ScoreResult
     rows_per_file: dict[str, int]
-    drivers: DriverAnalysis | None = None
-    drivers_error: AnalysisError | None = None
+    drivers: Any = None
 
 
 def score_pass(
@@ -195,16 +193,16 @@ def score_pass(
     *,
     master: AccountMaster | None = None,
     outcome: str | None = None,
-    driver_options: Mapping[str, Any] | None = None,
+    drivers: Callable[[Partial, Plan], Any] | None = None,
     engine: str = DEFAULT,
     scheduler: str | None = None,
     notice: Callable[[str], None] | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> Streamed | None:
     """One pass over the exports for a report or deck: the scores and, with
-    ``outcome``, the key drivers of that outcome (overall and by role, with
-    ``driver_options`` for :func:`b2bcx.api.key_drivers.drivers_from_pass`),
-    from the same partial. None when the pass does not apply (as
+    ``outcome``, what ``drivers`` makes of the cross-products of that outcome
+    (called with the merged partial and its plan before the finish lets the
+    sums go), from the same pass. None when the pass does not apply (as
     :func:`score_files`); the caller then reads the exports whole.
     """
     passed = run_pass(
@@ -212,44 +210,22 @@ def score_pass(
     )
     if passed is None or not _usable(passed.total, notice):
         return None
-    drivers, error = None, None
-    if outcome is not None and not _census_errors(passed):
-        drivers, error = _drivers(passed, driver_options or {})
+    found = None
+    if drivers is not None and outcome is not None and not _census_errors(passed):
+        found = drivers(passed.total, passed.plan)
     rows: dict[str, int] = {}
     for file, records, _ in passed.total.parts.values():
         rows[file] = rows.get(file, 0) + records
     result = _result(passed, master, notice)
     if result is None:
         return None
-    return Streamed(result, rows, drivers, error)
+    return Streamed(result, rows, found)
 
 
 def _census_errors(passed: Passed) -> bool:
     total = passed.total
     found = census_problems(total, passed.plan, Locator(total, passed.first_rows))
     return any(problem.severity == "error" for problem in found)
-
-
-def _drivers(
-    passed: Passed, options: Mapping[str, Any]
-) -> tuple[DriverAnalysis | None, AnalysisError | None]:
-    """The drivers by role with the overall model; the overall model alone when
-    the roles' models cannot be fitted; else the reason."""
-    from b2bcx.api.key_drivers import drivers_from_pass
-
-    outcome = passed.plan.cross[-1]  # the outcome's column is its name
-    try:
-        return drivers_from_pass(
-            passed.total, passed.plan, outcome=outcome, by_role=True, **options
-        ), None
-    except AnalysisError:
-        pass
-    try:
-        return drivers_from_pass(
-            passed.total, passed.plan, outcome=outcome, **options
-        ), None
-    except AnalysisError as error:
-        return None, error
 
 
 def _shared_labels(layout: Layout, p: Plan) -> list[Problem]:

@@ -167,10 +167,17 @@ def _streamed(
 ) -> _Waves | None:
     """Both waves by the pass, the drivers from this wave's; None when the pass
     does not apply."""
+    from b2bcx.api.key_drivers import drivers_from_pass
     from b2bcx.api.streamed import score_pass
 
     config = sources.config
     outcome, drivers_note = driver_outcome(config)
+    fitted = {
+        "outcome": outcome,
+        "method": options.method,
+        "bootstrap": options.bootstrap,
+        "seed": options.seed,
+    }
     run = {
         "master": sources.master,
         "engine": engine,
@@ -181,11 +188,9 @@ def _streamed(
         sources.exports,
         config,
         outcome=outcome,
-        driver_options={
-            "method": options.method,
-            "bootstrap": options.bootstrap,
-            "seed": options.seed,
-        },
+        drivers=lambda total, p: report_drivers(
+            lambda by_role: drivers_from_pass(total, p, by_role=by_role, **fitted)  # type: ignore[arg-type]
+        ),
         progress=watch.progress,
         **run,  # type: ignore[arg-type]
     )
@@ -202,14 +207,9 @@ def _streamed(
     result = now.result
     if base is not None:
         result = compared(result, base, config, sources.master)
-    overall, by_role = now.drivers, None
-    if overall is not None and overall.overall is not None:
-        by_role = overall
-        overall = replace(by_role, table=by_role.overall, by_role=False, overall=None)
-    if outcome is not None and overall is None and now.drivers_error is not None:
-        drivers_note = f"Not computed: {_reason(now.drivers_error)}"
-    elif outcome is not None and by_role is None and overall is not None:
-        drivers_note = "By role not computed: the roles' models could not be fitted."
+    overall, by_role = None, None
+    if now.drivers is not None:
+        overall, by_role, drivers_note = now.drivers
     return _Waves(
         result,
         base,
@@ -298,15 +298,27 @@ def _drivers(
         "seed": options.seed,
         "checked": checked,
     }
+    return report_drivers(
+        lambda by_role: drivers(export, config, by_role=by_role, **run)  # type: ignore[arg-type]
+    )
+
+
+def report_drivers(
+    fit: Callable[[bool], DriverAnalysis],
+) -> tuple[DriverAnalysis | None, DriverAnalysis | None, str]:
+    """A report's drivers, overall and by role, and the note their sheet shows,
+    whichever path fits them (``fit(by_role)``): the roles' models with the
+    overall one in one call; the overall model alone when a role's cannot be
+    fitted; else none, with the reason."""
     try:
-        by_role = drivers(export, config, by_role=True, **run)  # type: ignore[arg-type]
+        by_role = fit(True)
     except AnalysisError:
         by_role = None  # e.g. a role too small: fall back to the overall model
     if by_role is not None and by_role.overall is not None:
         overall = replace(by_role, table=by_role.overall, by_role=False, overall=None)
         return overall, by_role, ""
     try:
-        overall = drivers(export, config, **run)  # type: ignore[arg-type]
+        overall = fit(False)
     except AnalysisError as error:
         return None, None, f"Not computed: {_reason(error)}"
     return overall, None, "By role not computed: the roles' models could not be fitted."
