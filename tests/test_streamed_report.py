@@ -98,3 +98,27 @@ def test_comments_do_not_depend_on_how_the_pass_is_split(tmp_path: Path) -> None
         pd.testing.assert_frame_equal(
             other.comments.reset_index(drop=True), whole.reset_index(drop=True)
         )
+
+
+def test_a_streamed_report_counts_excluded_rows_without_denying_them(
+    config: Path, tmp_path: Path
+) -> None:
+    """A row without an account is counted per reason; the sheet never also says
+    that no row was excluded."""
+    import pandas as pd
+
+    rows = pd.read_csv(Q3, dtype=str, keep_default_na=False)
+    rows.loc[3, "AccountId"] = ""
+    export = tmp_path / "blank_account.csv"
+    rows.to_csv(export, index=False)
+    inputs = report_inputs(
+        load_sources([export], config), options=AnalysisOptions(bootstrap=0)
+    )
+    assert inputs.score.respondents.empty  # streamed
+    book = openpyxl.load_workbook(write_report(inputs, tmp_path / "r.xlsx"))
+    texts = [
+        str(v) for r in book["Data quality"].iter_rows(values_only=True) for v in r
+    ]
+    assert "excluded: no account" in texts
+    assert any("Counted per reason above" in t for t in texts)
+    assert "No row was excluded." not in texts

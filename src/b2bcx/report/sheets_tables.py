@@ -318,17 +318,18 @@ def write_data_quality(ws: Worksheet, inputs: ReportInputs) -> None:
             "Counted per reason above (the exports were streamed); "
             "`b2bcx validate` lists each excluded row with its file and row.",
         )
-        excluded = excluded.head(0)
-    if len(excluded) > EXCLUDED_SHOWN:
-        row = write_heading(
-            ws,
-            row,
-            f"The first {EXCLUDED_SHOWN:,} of {len(excluded):,} excluded rows (counts per reason above)",
+        row += 1
+    else:
+        if len(excluded) > EXCLUDED_SHOWN:
+            row = write_heading(
+                ws,
+                row,
+                f"The first {EXCLUDED_SHOWN:,} of {len(excluded):,} excluded rows (counts per reason above)",
+            )
+            excluded = excluded.head(EXCLUDED_SHOWN)
+        row = write_table(
+            ws, excluded, row, "Excluded rows", {"row": "0"}, "No row was excluded."
         )
-        excluded = excluded.head(EXCLUDED_SHOWN)
-    row = write_table(
-        ws, excluded, row, "Excluded rows", {"row": "0"}, "No row was excluded."
-    )
     row = write_heading(ws, row, "Problems (warnings; errors stop the run)")
     write_table(
         ws,
