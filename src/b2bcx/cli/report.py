@@ -184,9 +184,11 @@ def _summary_line(inputs: ReportInputs, output: Path) -> None:
         f"{unreadable:,} unreadable answers read as missing, " if unreadable else ""
     )
     risky, blind = risk_counts(result)
+    excluded = excluded_rows(result)
     line = (
         f"report: {len(result.accounts):,} accounts, {result.respondent_count:,} "
-        f"respondents, {excluded_rows(result):,} excluded rows, {read_as_missing}"
+        f"respondents, {excluded:,} excluded row{'s' if excluded != 1 else ''}, "
+        f"{read_as_missing}"
         f"{risky:,} accounts at risk, {blind:,} blind spots -> {output}"
     )
     stderr_console().print(line, soft_wrap=True, markup=False, highlight=False)
