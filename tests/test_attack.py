@@ -741,8 +741,12 @@ def test_visible_escapes_every_control_character() -> None:
 
 
 # -- 12. SIGTERM leaves no temporary file; stale ones are cleaned ---------------------------
+# The child starts with SIGTERM at its default action, as under cron, systemd or
+# ``timeout``; a parent that ignores SIGTERM (some CI runners do) would otherwise
+# pass SIG_IGN on, and b2bcx rightly leaves an ignored signal ignored.
 SLOW_WRITE = """
-import sys, time
+import signal, sys, time
+signal.signal(signal.SIGTERM, signal.SIG_DFL)
 import pandas as pd
 from b2bcx.io import writers
 

@@ -724,8 +724,11 @@ def test_a_stale_deck_temporary_is_removed_and_a_fresh_one_kept(
     assert not stale.exists() and fresh.exists()  # another run may be writing it
 
 
+# SIGTERM starts at its default action, as under cron or systemd: a parent that
+# ignores it (some CI runners do) would pass SIG_IGN on to the run.
 STALL_AT_FSYNC = """
-import os, pathlib, sys, time
+import os, pathlib, signal, sys, time
+signal.signal(signal.SIGTERM, signal.SIG_DFL)
 marker = pathlib.Path(sys.argv.pop(1))
 def stall(fd):
     marker.write_text("a deck is written to its temporary file")
