@@ -23,7 +23,7 @@ from b2bcx.results import ReportInputs
 from b2bcx.scoring import tables
 from b2bcx.scoring.accounts import score_columns
 from b2bcx.scoring.chase import chase_tables
-from b2bcx.scoring.columns import MONEY, SCORE, excel_formats
+from b2bcx.scoring.columns import MONEY, SCORE, excel_formats, in_words
 from b2bcx.scoring.prepare import FILE, ROW
 from b2bcx.scoring.risk import FEW_NPS_ANSWERS
 
@@ -112,9 +112,10 @@ def account_sheet_table(inputs: ReportInputs) -> pd.DataFrame:
         lead.insert(lead.index("tier") + 1 if "tier" in lead else 2, revenue)
     table = table[lead + [c for c in table.columns if c not in lead]].copy()
     for column in ("flags", "at_risk", "blind_spots"):
-        table[column] = table[column].map(reasons_text)
-    table["roles"] = table["roles"].map(
-        lambda r: ", ".join(pretty(x) for x in str(r or "").split(";") if x)
+        table[column] = in_words(table[column], reasons_text)
+    table["roles"] = in_words(
+        table["roles"],
+        lambda r: ", ".join(pretty(x) for x in str(r or "").split(";") if x),
     )
     return _too_few_nps_answers(table, inputs.score.accounts)
 

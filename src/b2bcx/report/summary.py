@@ -12,8 +12,9 @@ from b2bcx.scoring import tables
 from b2bcx.scoring.accounts import NAME
 from b2bcx.scoring.columns import SCORE as SCORE
 from b2bcx.scoring.columns import SIGNED as SIGNED
+from b2bcx.scoring.columns import in_words
 from b2bcx.scoring.ranking import biggest_movers, movers_count
-from b2bcx.scoring.risk import BLIND_SPOT_LABELS, RISK_LABELS, ranking_basis
+from b2bcx.scoring.risk import ranking_basis, reasons_text
 from b2bcx.stats.order import sort_accounts
 
 PERCENT = "0.0%"
@@ -330,7 +331,7 @@ def at_risk(result: ScoreResult, table: pd.DataFrame | None = None) -> pd.DataFr
     wanted = ["account", NAME, "tier", revenue, basis, "reliability", "nps", "delta"]
     columns = [c for c in dict.fromkeys(wanted) if c and c in risky] + ["at_risk"]
     out = risky[columns].copy()
-    out["at_risk"] = out["at_risk"].map(_reasons)
+    out["at_risk"] = in_words(out["at_risk"], reasons_text)
     return out.reset_index(drop=True)
 
 
@@ -347,13 +348,8 @@ def blind_spots(result: ScoreResult, table: pd.DataFrame | None = None) -> pd.Da
     wanted = ["account", NAME, "tier", revenue, "n"]
     columns = [c for c in dict.fromkeys(wanted) if c and c in blind] + ["blind_spots"]
     out = blind[columns].copy()
-    out["blind_spots"] = out["blind_spots"].map(_reasons)
+    out["blind_spots"] = in_words(out["blind_spots"], reasons_text)
     return out.reset_index(drop=True)
-
-
-def _reasons(value: str) -> str:
-    labels = {**RISK_LABELS, **BLIND_SPOT_LABELS}
-    return ", ".join(labels.get(r, r.replace("_", " ")) for r in value.split(";") if r)
 
 
 def revenue_by_tier(

@@ -16,6 +16,7 @@ import pandas as pd
 from b2bcx.config.models import Config
 from b2bcx.results import ScoreResult
 from b2bcx.scoring.accounts import NAME, revenue_column
+from b2bcx.scoring.columns import in_words
 from b2bcx.stats.agreement import chase_priority, contacts_needed
 from b2bcx.stats.order import sort_accounts
 
@@ -84,7 +85,9 @@ def chase_accounts(
             "n": accounts["n"].to_numpy(),
             "priority": priority,
             "contacts_needed": accounts["contacts_needed"].to_numpy(float),
-            "roles_not_heard": [roles_not_heard(r, config) for r in accounts["roles"]],
+            "roles_not_heard": in_words(
+                accounts["roles"], lambda r: roles_not_heard(r, config)
+            ).to_numpy(),
             "rwg_j": _values(accounts, "rwg_j", np.nan),
             "index_eb": _values(accounts, "index_eb", np.nan),
         }
