@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -46,6 +47,9 @@ from b2bcx.results import (
 )
 from b2bcx.scoring.prepare import FILE
 from b2bcx.scoring.respondents import BadAnswers
+
+if TYPE_CHECKING:
+    from b2bcx.api.key_drivers import PassedDrivers
 
 DRIVER_OUTCOMES = ("nps", "loyalty")
 
@@ -96,10 +100,13 @@ class _Waves:
     base: ScoreResult | None
     factors: FactorResult | None
     factors_note: str
-    drivers: DriverAnalysis | None
-    drivers_by_role: DriverAnalysis | None
-    drivers_note: str
+    drivers: Callable[[], Drivers]
+    """Waits for the key drivers (fitted in a worker process) or has them."""
     rows: dict[str, int]
+
+
+Drivers = tuple[DriverAnalysis | None, DriverAnalysis | None, str]
+"""A report's key drivers overall and by role, and the note their sheet shows."""
 
 
 def report_inputs(
@@ -112,6 +119,7 @@ def report_inputs(
     bad_answers: BadAnswers = "error",
     engine: str = AUTO,
     watch: Watch = QUIET,
+    defer_drivers: bool = False,
 ) -> ReportInputs:
     """Score, screen factors and find key drivers once, for one workbook: the
     library call behind ``b2bcx report``.
@@ -125,7 +133,11 @@ def report_inputs(
     :class:`~b2bcx.errors.AnalysisError` in either becomes a note on its sheet
     instead of failing the report; data and config errors are raised.
     ``bad_answers="missing"`` reads answers off their scale as missing, each
-    listed on the Data quality sheet.
+    listed on the Data quality sheet. With ``defer_drivers``, key drivers that
+    are still being fitted in a worker process (streamed, from
+    :data:`PARALLEL_DRIVERS_ACCOUNTS` accounts) are left pending
+    (:meth:`~b2bcx.results.ReportInputs.with_drivers` waits for them), so the
+    workbook can be built meanwhile.
     """
     step = on_step or watch.stage
     options = options or AnalysisOptions()
@@ -144,13 +156,11 @@ def report_inputs(
         step("fitting renewals against the index")
     value, value_note = sources_value(sources, result, base)
     trend, earlier = history_trend(sources, result, base)
-    return ReportInputs(
+    inputs = ReportInputs(
         score=result,
         factors=waves.factors,
         factors_note=waves.factors_note,
-        drivers=waves.drivers,
-        drivers_by_role=waves.drivers_by_role,
-        drivers_note=waves.drivers_note,
+        pending_drivers=waves.drivers,
         files=files_read(sources, waves.rows, earlier),
         run_time=run_time,
         include_respondents=include_respondents,
@@ -160,6 +170,7 @@ def report_inputs(
         trend=trend,
         baseline=base,
     )
+    return inputs if defer_drivers else inputs.with_drivers()
 
 
 def _streamed(
@@ -167,13 +178,12 @@ def _streamed(
 ) -> _Waves | None:
     """Both waves by the pass, the drivers from this wave's; None when the pass
     does not apply."""
-    from b2bcx.api.key_drivers import drivers_from_pass
+    from b2bcx.api.key_drivers import passed_drivers
     from b2bcx.api.streamed import score_pass
 
     config = sources.config
     outcome, drivers_note = driver_outcome(config)
     fitted = {
-        "outcome": outcome,
         "method": options.method,
         "bootstrap": options.bootstrap,
         "seed": options.seed,
@@ -188,8 +198,9 @@ def _streamed(
         sources.exports,
         config,
         outcome=outcome,
-        drivers=lambda total, p: report_drivers(
-            lambda by_role: drivers_from_pass(total, p, by_role=by_role, **fitted)  # type: ignore[arg-type]
+        drivers=lambda total, p: _fitting(
+            passed_drivers(total, p, outcome),  # type: ignore[arg-type]
+            fitted,
         ),
         progress=watch.progress,
         **run,  # type: ignore[arg-type]
@@ -207,18 +218,42 @@ def _streamed(
     result = now.result
     if base is not None:
         result = compared(result, base, config, sources.master)
-    overall, by_role = None, None
-    if now.drivers is not None:
-        overall, by_role, drivers_note = now.drivers
+    found: Drivers = (None, None, drivers_note)
     return _Waves(
         result,
         base,
         None,
         "Not computed: the config has no `factors:` section.",
-        overall,
-        by_role,
-        drivers_note,
+        now.drivers if now.drivers is not None else lambda: found,
         rows,
+    )
+
+
+PARALLEL_DRIVERS_ACCOUNTS = 20_000
+"""From this many accounts, a streamed report's key drivers (the account
+bootstrap) are fitted in a worker process while the workbook is built; fewer are
+not worth starting a process for."""
+
+
+def _fitting(passed: PassedDrivers, fitted: Mapping[str, Any]) -> Callable[[], Drivers]:
+    """The report's drivers of a pass's sums: fitted in a worker process when
+    there are many accounts and cores to spare (the call then waits for them),
+    else here and now."""
+    from b2bcx.io.workers import InWorker, can_start_workers
+
+    accounts = len(passed.overall.counts)
+    if accounts >= PARALLEL_DRIVERS_ACCOUNTS and can_start_workers():
+        return InWorker(fit_report_drivers, passed, dict(fitted)).result
+    found = fit_report_drivers(passed, fitted)
+    return lambda: found
+
+
+def fit_report_drivers(passed: PassedDrivers, fitted: Mapping[str, Any]) -> Drivers:
+    """:func:`report_drivers` of a pass's sums (what a worker process runs)."""
+    from b2bcx.api.key_drivers import drivers_from_passed
+
+    return report_drivers(
+        lambda by_role: drivers_from_passed(passed, by_role=by_role, **fitted)
     )
 
 
@@ -247,20 +282,11 @@ def _read(
     step("screening factors")
     factor_result, factors_note = _factors(export, sources.config, checked)
     step("finding key drivers")
-    overall, by_role, drivers_note = _drivers(export, sources.config, options, checked)
+    found = _drivers(export, sources.config, options, checked)
     rows = rows_per_file(export.frame)
     if baseline is not None:
         rows |= rows_per_file(baseline.frame)
-    return _Waves(
-        result,
-        base,
-        factor_result,
-        factors_note,
-        overall,
-        by_role,
-        drivers_note,
-        rows,
-    )
+    return _Waves(result, base, factor_result, factors_note, lambda: found, rows)
 
 
 def driver_outcome(config: Config) -> tuple[str | None, str]:
@@ -287,7 +313,7 @@ def _factors(
 
 def _drivers(
     export: Export, config: Config, options: AnalysisOptions, checked: Checked
-) -> tuple[DriverAnalysis | None, DriverAnalysis | None, str]:
+) -> Drivers:
     outcome, note = driver_outcome(config)
     if outcome is None:
         return None, None, note
@@ -303,9 +329,7 @@ def _drivers(
     )
 
 
-def report_drivers(
-    fit: Callable[[bool], DriverAnalysis],
-) -> tuple[DriverAnalysis | None, DriverAnalysis | None, str]:
+def report_drivers(fit: Callable[[bool], DriverAnalysis]) -> Drivers:
     """A report's drivers, overall and by role, and the note their sheet shows,
     whichever path fits them (``fit(by_role)``): the roles' models with the
     overall one in one call; the overall model alone when a role's cannot be

@@ -283,6 +283,14 @@ class Partial:
             out.agree_squares = np.zeros((0, len(p.agreement)))
         return out
 
+    def release_drivers(self) -> None:
+        """Let the key drivers' sums go once they are taken
+        (:func:`b2bcx.scoring.finish.driver_cross_products`): the finish does
+        not read them."""
+        for name in ("complete", "sums", "products", "first"):
+            array = getattr(self, name)
+            setattr(self, name, np.zeros((0, *array.shape[1:]), array.dtype))
+
     def release_sums(self) -> None:
         """Let the per-account sums go once the finish has made the tables.
 
