@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import os
 import stat
 import zipfile
@@ -331,6 +333,8 @@ def test_data_quality_and_method(book, scored):
     assert files["kind"].tolist() == ["export", "baseline", "config"]
     assert files["rows"].tolist()[:2] == [1200, 1150]
     assert all(len(h) == 64 for h in files["sha256"])
+    for file, digest in zip(files["file"], files["sha256"], strict=True):
+        assert digest == hashlib.sha256(Path(file).read_bytes()).hexdigest(), file
     values = [c.value for c in wb["Method"]["A"]]
     assert RUN_TIME in values and "b2bcx version" in values
 

@@ -34,8 +34,9 @@ def deck_inputs(
     DataError
         When this quarter or the baseline cannot be scored.
     """
-    from b2bcx.api.workbook import files_read, rows_per_file
+    from b2bcx.api.workbook import files_read, hashing, rows_per_file
 
+    digest = hashing(sources)
     result, previous = score_waves(
         list(sources.exports),
         sources.config,
@@ -55,7 +56,7 @@ def deck_inputs(
     return DeckInputs(
         score=result,
         baseline=previous,
-        files=files_read(sources, rows_per_file(result.rows), earlier),
+        files=files_read(sources, rows_per_file(result.rows), earlier, digest),
         run_time=run_time,
         value=value,
         value_note=value_note,

@@ -142,6 +142,7 @@ def report_inputs(
     step = on_step or watch.stage
     options = options or AnalysisOptions()
     watch = replace(watch, step=step)
+    digest = hashing(sources)
     waves = None
     on = streams(engine, sources.sheet, bad_answers)
     if on is not None and not include_respondents and sources.config.factors is None:
@@ -161,7 +162,7 @@ def report_inputs(
         factors=waves.factors,
         factors_note=waves.factors_note,
         pending_drivers=waves.drivers,
-        files=files_read(sources, waves.rows, earlier),
+        files=files_read(sources, waves.rows, earlier, digest),
         run_time=run_time,
         include_respondents=include_respondents,
         value=value,
@@ -375,44 +376,65 @@ def files_read(
     sources: Sources,
     rows: Mapping[str, int],
     history: Sequence[ScoreResult] = (),
+    digest: Callable[[str | Path], str] = file_sha256,
 ) -> tuple[InputFile, ...]:
-    """Every input file with its rows read and its SHA-256: the exports, the
-    baseline, the config, the account list, the decisions, the history."""
+    """Every input file with its rows read and its SHA-256 (``digest``): the
+    exports, the baseline, the config, the account list, the decisions, the
+    history."""
     files = [
-        *input_files("export", sources.exports, rows),
-        *input_files("baseline", sources.baseline, rows),
+        *input_files("export", sources.exports, rows, digest),
+        *input_files("baseline", sources.baseline, rows, digest),
     ]
     if sources.config_path is not None:
-        files += input_files("config", [sources.config_path])
+        files += input_files("config", [sources.config_path], digest=digest)
     if sources.master is not None:
         master = sources.master
         files.append(
             InputFile(
-                master.source, "accounts", len(master.table), file_sha256(master.source)
+                master.source, "accounts", len(master.table), digest(master.source)
             )
         )
     if sources.decisions is not None:
         decided = sources.decisions
         files.append(
             InputFile(
-                decided.source,
-                "renewals",
-                len(decided.table),
-                file_sha256(decided.source),
+                decided.source, "renewals", len(decided.table), digest(decided.source)
             )
         )
     for path, wave in zip(sources.history, history, strict=False):
         read = {str(path): row_counts(wave.rows)["read"]}
-        files += input_files("history", [path], read)
+        files += input_files("history", [path], read, digest)
     return tuple(files)
 
 
 def input_files(
-    kind: str, paths: Iterable[str | Path], rows: Mapping[str, int] | None = None
+    kind: str,
+    paths: Iterable[str | Path],
+    rows: Mapping[str, int] | None = None,
+    digest: Callable[[str | Path], str] = file_sha256,
 ) -> list[InputFile]:
     """Describe input files, with the rows read from each when known."""
     counts = rows or {}
     return [
-        InputFile(str(path), kind, counts.get(str(path)), file_sha256(path))
+        InputFile(str(path), kind, counts.get(str(path)), digest(path))
         for path in paths
     ]
+
+
+def hashing(sources: Sources) -> Callable[[str | Path], str]:
+    """A :func:`file_sha256` whose exports' digests are being computed already,
+    in a background thread while the exports are scored (hashlib lets other
+    threads run: a 1.5 GB export takes ~2 s to hash); other files are hashed
+    when asked for."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    paths = [*sources.exports, *sources.baseline, *sources.history]
+    pool = ThreadPoolExecutor(1, thread_name_prefix="b2bcx-sha256")
+    started = {str(path): pool.submit(file_sha256, path) for path in paths}
+    pool.shutdown(wait=False)  # the thread ends once the queued files are hashed
+
+    def digest(path: str | Path) -> str:
+        found = started.get(str(path))
+        return found.result() if found is not None else file_sha256(path)
+
+    return digest
