@@ -134,7 +134,7 @@ def write_frame(
         above = _styles_of_row(ws, start_row + 1, len(first))
         body = [column_values(table.iloc[1:, j]) for j in range(len(first))]
         if defer and can_defer(body):
-            defer_rows(ws, body, start_row + 2, above, is_formula_like)
+            defer_rows(ws, body, start_row + 2, above)
         else:
             _write_styled_rows(ws, zip(*body, strict=True), start_row + 2, above)
     last_row, last_col = start_row + len(table), max(len(columns), 1)
@@ -346,7 +346,7 @@ def reproducible_zip(
             if workbook is None:
                 target.writestr(member, data)
                 continue
-            chunks = spliced_chunks(workbook, info.filename, data, is_formula_like)
+            chunks = spliced_chunks(workbook, info.filename, data)
             # a sheet's rows are compressed as they are made, never held whole;
             # zip64 only when the entry may need it (as writestr decides)
             bound = spliced_size_bound(workbook, info.filename, data)

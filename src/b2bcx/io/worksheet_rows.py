@@ -11,14 +11,14 @@ into the sheet's ``<sheetData>``: the same cells and styles.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from functools import partial
-from math import isfinite, isinf
-from operator import is_not
+from math import isinf
 from typing import Any
 from weakref import WeakKeyDictionary
 
+import pyarrow as pa
+import pyarrow.compute as pc
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter, range_boundaries
@@ -26,7 +26,17 @@ from openpyxl.utils.exceptions import IllegalCharacterError
 from openpyxl.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
-MAX_TEXT = 32_767  # characters in one cell; openpyxl truncates longer text
+from b2bcx.io.cell_xml import (
+    MAX_TEXT,
+    TEXT,
+    column_array,
+    column_cells,
+    join,
+    piece_bytes,
+    row_numbers,
+)
+from b2bcx.io.formulas import FORMULA_LIKE_PATTERN, is_formula_like
+
 _PLAIN_TYPES = (str, bool, int, float)
 _ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
 _DIMENSION = re.compile(rb'<dimension ref="([^"]*)"/>')
@@ -35,10 +45,11 @@ _ROW = re.compile(rb'<row r="(\d+)"[^>]*?(/>|>)')
 
 @dataclass(frozen=True)
 class _Block:
-    """Rows ``start..last`` of columns 1..len(columns), values column by column."""
+    """Rows ``start..last`` of columns 1..len(columns), values column by column
+    (a column of one kind as an Arrow array, see :func:`column_array`)."""
 
     start: int
-    columns: list[list[Any]]
+    columns: list[pa.Array | list[Any]]
     plain: list[StyleArray]
     quoted: list[StyleArray]
 
@@ -71,7 +82,6 @@ def defer_rows(
     columns: list[list[Any]],
     start: int,
     styles: Sequence[StyleArray],
-    is_formula_like: Any,
 ) -> None:
     """Keep ``columns`` (cell values) to be written from row ``start`` on saving.
 
@@ -81,13 +91,13 @@ def defer_rows(
     columns : cell values (``None``, text, bool or number), one list per column.
     start : sheet row of the first values.
     styles : each column's style (formula-like text adds Excel's quote prefix).
-    is_formula_like : the test for text Excel would read as a formula.
 
     Styles the rows use that the sheet's first data row does not register on
     saving (the plain style under a quote-prefixed first cell, a quote-prefixed
     variant) are registered now, so each has an id in the saved styles.
     """
     workbook = ws.parent
+    kept = [_kept(column) for column in columns]
     plain, quoted = [], []
     for style in styles:
         base = StyleArray(style)
@@ -99,9 +109,24 @@ def defer_rows(
     for j, (base, prefixed) in enumerate(zip(plain, quoted, strict=True)):
         if any(base) and base != styles[j]:
             workbook._cell_styles.add(base)
-        if any(is_formula_like(v) for v in columns[j] if isinstance(v, str)):
+        if _has_formula_like(kept[j]):
             workbook._cell_styles.add(prefixed)
-    _BLOCKS.setdefault(ws, []).append(_Block(start, columns, plain, quoted))
+    _BLOCKS.setdefault(ws, []).append(_Block(start, kept, plain, quoted))
+
+
+def _kept(column: list[Any]) -> pa.Array | list[Any]:
+    """A column as it waits for saving: one Arrow array when of one kind."""
+    array = column_array(column)
+    return column if array is None else array
+
+
+def _has_formula_like(column: pa.Array | list[Any]) -> bool:
+    """True when some text of the column is formula-like."""
+    if isinstance(column, list):
+        return any(is_formula_like(v) for v in column if isinstance(v, str))
+    if not pa.types.is_large_string(column.type):
+        return False
+    return bool(pc.any(pc.match_substring_regex(column, FORMULA_LIKE_PATTERN)).as_py())
 
 
 def has_deferred_rows(ws: Worksheet) -> bool:
@@ -109,16 +134,12 @@ def has_deferred_rows(ws: Worksheet) -> bool:
     return bool(_BLOCKS.get(ws))
 
 
-def splice_rows(
-    workbook: Workbook, part: str, xml: bytes, is_formula_like: Any
-) -> bytes:
+def splice_rows(workbook: Workbook, part: str, xml: bytes) -> bytes:
     """The sheet XML ``part`` (e.g. ``xl/worksheets/sheet2.xml``) with its rows added."""
-    return b"".join(spliced_chunks(workbook, part, xml, is_formula_like))
+    return b"".join(spliced_chunks(workbook, part, xml))
 
 
-def spliced_chunks(
-    workbook: Workbook, part: str, xml: bytes, is_formula_like: Any
-) -> Iterator[bytes]:
+def spliced_chunks(workbook: Workbook, part: str, xml: bytes) -> Iterator[bytes]:
     """:func:`splice_rows` in pieces of at most :data:`ROWS_PER_CHUNK` rows, for
     writing a big sheet without holding its whole XML (a 125k-account sheet's XML
     is some 300 MB)."""
@@ -134,7 +155,7 @@ def spliced_chunks(
         yield xml[done:position]
         done = position
         for first in range(0, len(block.columns[0]), ROWS_PER_CHUNK):
-            yield _block_xml(workbook, block, is_formula_like, first)
+            yield _block_xml(workbook, block, first)
     yield xml[done:]
 
 
@@ -151,8 +172,12 @@ def spliced_size_bound(workbook: Workbook, part: str, xml: bytes) -> int:
     return size
 
 
-def _text_length(column: list[Any]) -> int:
+def _text_length(column: pa.Array | list[Any]) -> int:
     """Characters of the column's text (counted in C when it holds only text)."""
+    if isinstance(column, pa.Array):
+        if not pa.types.is_large_string(column.type):
+            return 0
+        return int(pc.sum(pc.utf8_length(column)).as_py() or 0)
     if set(map(type, column)) <= {str, type(None)}:
         return sum(map(len, filter(None, column)))
     return sum(len(v) for v in column if isinstance(v, str))
@@ -162,124 +187,44 @@ ROWS_PER_CHUNK = 5_000
 """Rows of a deferred block turned into XML at a time."""
 
 
-def _block_xml(
-    workbook: Workbook, block: _Block, is_formula_like: Any, first: int = 0
-) -> bytes:
+def _block_xml(workbook: Workbook, block: _Block, first: int = 0) -> bytes:
     """Rows ``first .. first + ROWS_PER_CHUNK`` (counted in the block) as XML."""
     start = block.start + first
-    numbers = range(start, min(start + ROWS_PER_CHUNK, block.last + 1))
-    part = slice(first, first + len(numbers))
+    stop = min(start + ROWS_PER_CHUNK, block.last + 1)
+    rows = row_numbers(start, stop)
     cells = [
-        _column_xml(workbook, block, j, numbers, is_formula_like, part)
-        for j in range(len(block.columns))
+        _column_xml(workbook, block, j, rows, first) for j in range(len(block.columns))
     ]
-    rows = (
-        f'<row r="{number}">{"".join(row)}</row>'
-        for number, row in zip(numbers, zip(*cells, strict=True), strict=True)
-    )
-    return "".join(rows).encode("ascii", "xmlcharrefreplace")  # as lxml writes it
+    return piece_bytes(join('<row r="', rows, '">', *cells, "</row>"))
 
 
 def _column_xml(
-    workbook: Workbook,
-    block: _Block,
-    j: int,
-    numbers: range,
-    is_formula_like: Any,
-    part: slice | None = None,
-) -> list[str]:
-    """The ``<c>`` elements of column ``j``, one per row (``""``: no element)."""
+    workbook: Workbook, block: _Block, j: int, rows: pa.Array, first: int
+) -> pa.Array:
+    """The ``<c>`` elements of column ``j`` in ``rows``, one per row (``""``: no
+    element): the whole column at once (:mod:`b2bcx.io.cell_xml`), else value by
+    value."""
     letter = get_column_letter(j + 1)
     sid = _style_id(workbook, block.plain[j])
-    values = block.columns[j] if part is None else block.columns[j][part]
-    if _finite_numbers(values):
-        return _number_cells(letter, sid, numbers, values)
-    if set(map(type, values)) <= {str, type(None)}:
-        return _text_cells(
-            letter,
-            sid,
-            lambda: _style_id(workbook, block.quoted[j]),
-            numbers,
-            values,
-            is_formula_like,
+    column = block.columns[j]
+    values = column[first : first + len(rows)]
+    if isinstance(values, pa.Array):
+        cells = column_cells(
+            values, letter, rows, sid, lambda: _style_id(workbook, block.quoted[j])
         )
+        if cells is not None:
+            return cells
+        values = values.to_pylist()
     quoted: str | None = None
     out = []
-    for number, value in zip(numbers, values, strict=True):
+    for number, value in zip(rows.to_pylist(), values, strict=True):
         style = sid
         if isinstance(value, str) and is_formula_like(value):
             if quoted is None:
                 quoted = _style_id(workbook, block.quoted[j])
             style = quoted
         out.append(_cell_xml(f"{letter}{number}", style, value))
-    return out
-
-
-def _finite_numbers(values: Sequence[Any]) -> bool:
-    """True when every value is ``None``, a finite float or an int (not a bool)."""
-    kinds = set(map(type, values)) - {type(None)}
-    if kinds <= {int}:
-        return True
-    if kinds != {float}:
-        return False  # bools, text, numpy scalars, ints beside floats
-    return all(map(isfinite, filter(partial(is_not, None), values)))
-
-
-def _number_cells(
-    letter: str, sid: str | None, numbers: range, values: Sequence[Any]
-) -> list[str]:
-    """:func:`_cell_xml` of finite numbers and empties, a column at once."""
-    styled = f' s="{sid}"' if sid is not None else ""
-    blank = "" if sid is None else None
-    return [
-        f'<c r="{letter}{number}"{styled} t="n"><v>{value:.16g}</v></c>'
-        if value is not None
-        else (
-            blank
-            if blank is not None
-            else f'<c r="{letter}{number}"{styled} t="n"></c>'
-        )
-        for number, value in zip(numbers, values, strict=True)
-    ]
-
-
-def _text_cells(
-    letter: str,
-    sid: str | None,
-    quoted: Callable[[], str | None],
-    numbers: range,
-    values: Sequence[str | None],
-    is_formula_like: Any,
-) -> list[str]:
-    """:func:`_cell_xml` of text and empties, a column at once (formula-like text
-    takes the ``quoted`` style)."""
-    styled = f' s="{sid}"' if sid is not None else ""
-    empty = "" if sid is None else None
-    prefixed: str | None = None
-    out = []
-    for number, value in zip(numbers, values, strict=True):
-        if value is None:
-            out.append(
-                empty
-                if empty is not None
-                else f'<c r="{letter}{number}"{styled} t="n"></c>'
-            )
-            continue
-        style = styled
-        if is_formula_like(value):
-            if prefixed is None:
-                prefixed = f' s="{quoted()}"'
-            style = prefixed
-        text = _checked_text(value)
-        if not text:
-            out.append(f'<c r="{letter}{number}"{style} t="inlineStr"></c>')
-            continue
-        space = ' xml:space="preserve"' if text != text.strip() else ""
-        out.append(
-            f'<c r="{letter}{number}"{style} t="inlineStr"><is><t{space}>'
-            f"{text.translate(_ESCAPES)}</t></is></c>"
-        )
-    return out
+    return pa.array(out, TEXT)
 
 
 def _style_id(workbook: Workbook, style: StyleArray) -> str | None:
