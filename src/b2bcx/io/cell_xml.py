@@ -70,6 +70,7 @@ def column_cells(
     rows: pa.Array,
     sid: str | None,
     quoted: Callable[[], str | None],
+    texts: pa.Array | None = None,
 ) -> pa.Array | None:
     """The ``<c>`` element of each value (``""``: no element), or ``None`` when
     the column needs the per-value path.
@@ -82,6 +83,7 @@ def column_cells(
     sid : the column's style id (``None``: no style).
     quoted : the style id of formula-like text (Excel's quote prefix), asked for
         only when the column holds such text.
+    texts : these rows' float texts made for the whole column (:func:`number_text`).
 
     Examples
     --------
@@ -98,7 +100,7 @@ def column_cells(
         bits = pc.if_else(values, pa.scalar("1", TEXT), pa.scalar("0", TEXT))
         cells = join(refs, styled, ' t="b"><v>', bits, "</v></c>")
     else:
-        text = number_text(values)
+        text = number_text(values, texts)
         if text is None:
             return None
         cells = join(refs, styled, ' t="n"><v>', text, "</v></c>")
@@ -145,15 +147,16 @@ def _text_cells(
     return pc.if_else(pc.equal(values, pa.scalar("", TEXT)), empty, full)
 
 
-def number_text(values: pa.Array) -> pa.Array | None:
+def number_text(values: pa.Array, texts: pa.Array | None = None) -> pa.Array | None:
     """``format(v, ".16g")`` of each number, ``""`` for infinities and NaN (as
     openpyxl writes them), empty stays empty; ``None`` for integers of 17 digits
     or more (the per-value path writes them).
 
     Whole floats below 2**53 print as their integer (``.16g`` writes every digit
     of a whole number under 10**16); Python formats each distinct other float
-    once (a report's scores repeat: half the values of a piece of rows are
-    repeats).
+    once, here or for the whole column (``texts``, these rows'
+    :meth:`FloatTexts.rows`; a report's scores repeat: two values in three of a
+    125k-account table are repeats).
 
     Examples
     --------
@@ -167,17 +170,11 @@ def number_text(values: pa.Array) -> pa.Array | None:
             return None
         return pc.cast(values, TEXT)
     numbers = values.to_numpy(zero_copy_only=False)
-    finite = np.isfinite(numbers)
-    whole = np.zeros(len(numbers), dtype=bool)
-    np.equal(numbers, np.trunc(numbers), out=whole, where=finite)
-    whole &= np.abs(numbers, where=finite, out=np.zeros(len(numbers))) < _EXACT_INTEGER
-    whole &= ~((numbers == 0) & np.signbit(numbers))  # -0.0 prints "-0"
+    finite, whole = _whole(numbers)
     text = pc.cast(pa.array(np.where(whole, numbers, 0).astype(np.int64)), TEXT)
-    other = finite & ~whole
-    if other.any():
-        distinct, where = np.unique(numbers[other], return_inverse=True)
-        formatted = pa.array([format(v, ".16g") for v in distinct.tolist()], TEXT)
-        text = pc.replace_with_mask(text, pa.array(other), formatted.take(where))
+    if (finite & ~whole).any():
+        texts = FloatTexts(numbers).rows(0, len(numbers)) if texts is None else texts
+        text = pc.coalesce(texts, text)
     if not finite.all():
         text = pc.if_else(pa.array(finite), text, pa.scalar("", TEXT))
     return pc.if_else(values.is_valid(), text, pa.scalar(None, TEXT))
@@ -192,3 +189,40 @@ def piece_bytes(rows: pa.Array) -> bytes:
     if data.isascii():
         return data
     return data.decode("utf-8").encode("ascii", "xmlcharrefreplace")
+
+
+def _whole(numbers: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Which numbers are finite, and which print as their integer (whole, under
+    2**53 in size, not -0.0, which prints ``-0``)."""
+    finite = np.isfinite(numbers)
+    whole = np.zeros(len(numbers), dtype=bool)
+    np.equal(numbers, np.trunc(numbers), out=whole, where=finite)
+    whole &= np.abs(numbers, where=finite, out=np.zeros(len(numbers))) < _EXACT_INTEGER
+    whole &= ~((numbers == 0) & np.signbit(numbers))
+    return finite, whole
+
+
+class FloatTexts:
+    """``format(v, ".16g")`` of each distinct float of a column that does not print
+    as an integer, made once for every piece of rows of the column.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> texts = FloatTexts(np.array([0.5, 2.0, 0.1 + 0.2, 0.5]))
+    >>> texts.rows(1, 4).to_pylist()
+    [None, '0.3', '0.5']
+    """
+
+    def __init__(self, numbers: np.ndarray) -> None:
+        finite, whole = _whole(numbers)
+        formatted = finite & ~whole
+        distinct, where = np.unique(numbers[formatted], return_inverse=True)
+        self.codes = np.full(len(numbers), -1, dtype=np.int64)
+        self.codes[formatted] = where.reshape(-1)
+        self.text = pa.array([format(v, ".16g") for v in distinct.tolist()], TEXT)
+
+    def rows(self, first: int, stop: int) -> pa.Array:
+        """The text of values ``first .. stop - 1``, empty where not formatted here."""
+        codes = self.codes[first:stop]
+        return self.text.take(pa.array(codes, mask=codes < 0))

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from math import isinf
 from typing import Any
 from weakref import WeakKeyDictionary
@@ -29,6 +29,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from b2bcx.io.cell_xml import (
     MAX_TEXT,
     TEXT,
+    FloatTexts,
     column_array,
     column_cells,
     join,
@@ -52,6 +53,8 @@ class _Block:
     columns: list[pa.Array | list[Any]]
     plain: list[StyleArray]
     quoted: list[StyleArray]
+    texts: dict[int, FloatTexts] = field(default_factory=dict)
+    """The float texts of column ``j`` while the block is written."""
 
     @property
     def last(self) -> int:
@@ -61,13 +64,16 @@ class _Block:
 _BLOCKS: WeakKeyDictionary[Worksheet, list[_Block]] = WeakKeyDictionary()
 
 
-def can_defer(columns: Sequence[list[Any]]) -> bool:
-    """True for columns of equal length holding only empties, text, bools, numbers."""
+def can_defer(columns: Sequence[pa.Array | list[Any]]) -> bool:
+    """True for columns of equal length holding only empties, text, bools, numbers
+    (an Arrow array of numbers or bools, see :func:`b2bcx.io.cell_xml.column_cells`)."""
     return len({len(c) for c in columns}) == 1 and all(map(_plain, columns))
 
 
-def _plain(column: list[Any]) -> bool:
+def _plain(column: pa.Array | list[Any]) -> bool:
     """Every value empty, text, bool or number (a column's types checked once)."""
+    if isinstance(column, pa.Array):
+        return column.type in _ARROW_TYPES
     kinds = set(map(type, column))
     if kinds <= _EXACT_TYPES:
         return True
@@ -75,11 +81,21 @@ def _plain(column: list[Any]) -> bool:
 
 
 _EXACT_TYPES = {type(None), *_PLAIN_TYPES}
+_ARROW_TYPES = {
+    TEXT,
+    pa.float64(),
+    pa.bool_(),
+    *(
+        getattr(pa, f"{sign}int{bits}")()
+        for sign in ("", "u")
+        for bits in (8, 16, 32, 64)
+    ),
+}
 
 
 def defer_rows(
     ws: Worksheet,
-    columns: list[list[Any]],
+    columns: Sequence[pa.Array | list[Any]],
     start: int,
     styles: Sequence[StyleArray],
 ) -> None:
@@ -88,7 +104,8 @@ def defer_rows(
     Parameters
     ----------
     ws : the worksheet; nothing else may write to these rows.
-    columns : cell values (``None``, text, bool or number), one list per column.
+    columns : cell values (``None``, text, bool or number), one list (or Arrow
+        array of :func:`can_defer`'s types) per column.
     start : sheet row of the first values.
     styles : each column's style (formula-like text adds Excel's quote prefix).
 
@@ -114,8 +131,10 @@ def defer_rows(
     _BLOCKS.setdefault(ws, []).append(_Block(start, kept, plain, quoted))
 
 
-def _kept(column: list[Any]) -> pa.Array | list[Any]:
+def _kept(column: pa.Array | list[Any]) -> pa.Array | list[Any]:
     """A column as it waits for saving: one Arrow array when of one kind."""
+    if isinstance(column, pa.Array):
+        return column
     array = column_array(column)
     return column if array is None else array
 
@@ -156,6 +175,7 @@ def spliced_chunks(workbook: Workbook, part: str, xml: bytes) -> Iterator[bytes]
         done = position
         for first in range(0, len(block.columns[0]), ROWS_PER_CHUNK):
             yield _block_xml(workbook, block, first)
+        block.texts.clear()
     yield xml[done:]
 
 
@@ -210,7 +230,12 @@ def _column_xml(
     values = column[first : first + len(rows)]
     if isinstance(values, pa.Array):
         cells = column_cells(
-            values, letter, rows, sid, lambda: _style_id(workbook, block.quoted[j])
+            values,
+            letter,
+            rows,
+            sid,
+            lambda: _style_id(workbook, block.quoted[j]),
+            _float_texts(block, j, first, first + len(rows)),
         )
         if cells is not None:
             return cells
@@ -225,6 +250,17 @@ def _column_xml(
             style = quoted
         out.append(_cell_xml(f"{letter}{number}", style, value))
     return pa.array(out, TEXT)
+
+
+def _float_texts(block: _Block, j: int, first: int, stop: int) -> pa.Array | None:
+    """The texts of column ``j``'s floats in rows ``first .. stop - 1`` (counted in
+    the block), made for the whole column at its first piece of rows."""
+    column = block.columns[j]
+    if not isinstance(column, pa.Array) or not pa.types.is_floating(column.type):
+        return None
+    if j not in block.texts:
+        block.texts[j] = FloatTexts(column.to_numpy(zero_copy_only=False))
+    return block.texts[j].rows(first, stop)
 
 
 def _style_id(workbook: Workbook, style: StyleArray) -> str | None:
