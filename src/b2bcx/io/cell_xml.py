@@ -14,6 +14,7 @@ left to that per-value path, which truncates or raises as openpyxl does.
 from __future__ import annotations
 
 from collections.abc import Callable
+from itertools import repeat
 from typing import Any
 
 import numpy as np
@@ -34,8 +35,6 @@ _SPACE = (
 EDGE_SPACE = f"^{_SPACE}|{_SPACE}$"
 """Text that ``str.strip`` changes: Python's whitespace (``str.isspace``) at an end."""
 _KINDS = {str: TEXT, int: pa.int64(), float: pa.float64(), bool: pa.bool_()}
-_EXACT_INTEGER = 2**53
-"""Floats below this in size that are whole print as their integer."""
 _SIXTEEN_DIGITS = 10**16
 """``.16g`` writes integers below this in size digit by digit."""
 
@@ -92,33 +91,37 @@ def column_cells(
     ...              lambda: None).to_pylist()
     ['<c r="B7" t="n"><v>2.5</v></c>', '']
     """
-    refs = join('<c r="', letter, rows, '"')
-    styled = f' s="{sid}"' if sid is not None else ""
+    ref = f'<c r="{letter}'  # then the row number
+    styled = '"' if sid is None else f'" s="{sid}"'  # closes r="...
     if pa.types.is_large_string(values.type):
-        cells = _text_cells(values, refs, styled, quoted)
+        cells = _text_cells(values, ref, rows, styled, quoted)
     elif pa.types.is_boolean(values.type):
         bits = pc.if_else(values, pa.scalar("1", TEXT), pa.scalar("0", TEXT))
-        cells = join(refs, styled, ' t="b"><v>', bits, "</v></c>")
+        cells = join(ref, rows, f'{styled} t="b"><v>', bits, "</v></c>")
     else:
         text = number_text(values, texts)
         if text is None:
             return None
-        cells = join(refs, styled, ' t="n"><v>', text, "</v></c>")
+        cells = join(ref, rows, f'{styled} t="n"><v>', text, "</v></c>")
     if cells is None:
         return None
     if values.null_count == 0:
         return cells
-    empty = pa.scalar("", TEXT) if sid is None else join(refs, styled, ' t="n"></c>')
+    empty = (
+        pa.scalar("", TEXT) if sid is None else join(ref, rows, f'{styled} t="n"></c>')
+    )
     return pc.coalesce(cells, empty)
 
 
 def _text_cells(
     values: pa.Array,
-    refs: pa.Array,
+    ref: str,
+    rows: pa.Array,
     styled: str,
     quoted: Callable[[], str | None],
 ) -> pa.Array | None:
-    """Cells of text (``t="inlineStr"``), escaped as lxml writes them."""
+    """Cells of text (``t="inlineStr"``), escaped as lxml writes them; each step
+    only when some value needs it."""
     if len(values) == values.null_count:
         return values  # all empty: the caller writes each empty cell
     if (
@@ -126,25 +129,29 @@ def _text_cells(
         or pc.any(pc.match_substring_regex(values, ILLEGAL)).as_py()
     ):
         return None  # truncated or refused value by value
-    style: str | pa.Array = styled
+    style: str | pa.Array = f'{styled} t="inlineStr">'
     formula_like = pc.match_substring_regex(values, FORMULA_LIKE_PATTERN)
     if pc.any(formula_like).as_py():
-        prefixed = pa.scalar(f' s="{quoted()}"', TEXT)
-        style = pc.if_else(formula_like, prefixed, pa.scalar(styled, TEXT))
-    space = pc.if_else(
-        pc.match_substring_regex(values, EDGE_SPACE),
-        pa.scalar(' xml:space="preserve"', TEXT),
-        pa.scalar("", TEXT),
-    )
+        prefixed = pa.scalar(f'" s="{quoted()}" t="inlineStr">', TEXT)
+        style = pc.if_else(formula_like, prefixed, pa.scalar(style, TEXT))
+    space: str | pa.Array = "<is><t>"
+    edges = pc.match_substring_regex(values, EDGE_SPACE)
+    if pc.any(edges).as_py():
+        preserved = pa.scalar('<is><t xml:space="preserve">', TEXT)
+        space = pc.if_else(edges, preserved, pa.scalar(space, TEXT))
     escaped = values
-    for character, entity in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;")):
-        escaped = pc.replace_substring(escaped, character, entity)
-    escaped = pc.replace_substring(escaped, "\r", "&#13;")
-    full = join(
-        refs, style, ' t="inlineStr"><is><t', space, ">", escaped, "</t></is></c>"
-    )
-    empty = join(refs, style, ' t="inlineStr"></c>')
-    return pc.if_else(pc.equal(values, pa.scalar("", TEXT)), empty, full)
+    if pc.any(pc.match_substring_regex(values, "[&<>\r]")).as_py():
+        for character, entity in _ESCAPES:
+            escaped = pc.replace_substring(escaped, character, entity)
+    full = join(ref, rows, style, space, escaped, "</t></is></c>")
+    blank = pc.equal(values, pa.scalar("", TEXT))
+    if not pc.any(blank).as_py():
+        return full
+    return pc.if_else(blank, join(ref, rows, style, "</c>"), full)
+
+
+_ESCAPES = (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ("\r", "&#13;"))
+"""What lxml escapes in a text node, ``&`` first."""
 
 
 def number_text(values: pa.Array, texts: pa.Array | None = None) -> pa.Array | None:
@@ -152,11 +159,10 @@ def number_text(values: pa.Array, texts: pa.Array | None = None) -> pa.Array | N
     openpyxl writes them), empty stays empty; ``None`` for integers of 17 digits
     or more (the per-value path writes them).
 
-    Whole floats below 2**53 print as their integer (``.16g`` writes every digit
-    of a whole number under 10**16); Python formats each distinct other float
-    once, here or for the whole column (``texts``, these rows'
-    :meth:`FloatTexts.rows`; a report's scores repeat: two values in three of a
-    125k-account table are repeats).
+    Integers are cast in C (``.16g`` writes every digit of one under 10**16);
+    Python formats each distinct float once, here or for the whole column
+    (``texts``: these rows' :meth:`FloatTexts.rows`; a report's scores repeat,
+    two values in three of a 125k-account table).
 
     Examples
     --------
@@ -169,15 +175,39 @@ def number_text(values: pa.Array, texts: pa.Array | None = None) -> pa.Array | N
         if largest is not None and largest >= _SIXTEEN_DIGITS:
             return None
         return pc.cast(values, TEXT)
-    numbers = values.to_numpy(zero_copy_only=False)
-    finite, whole = _whole(numbers)
-    text = pc.cast(pa.array(np.where(whole, numbers, 0).astype(np.int64)), TEXT)
-    if (finite & ~whole).any():
-        texts = FloatTexts(numbers).rows(0, len(numbers)) if texts is None else texts
-        text = pc.coalesce(texts, text)
-    if not finite.all():
-        text = pc.if_else(pa.array(finite), text, pa.scalar("", TEXT))
-    return pc.if_else(values.is_valid(), text, pa.scalar(None, TEXT))
+    return FloatTexts(values).rows(0, len(values)) if texts is None else texts
+
+
+class FloatTexts:
+    """``format(v, ".16g")`` of each distinct float of a column (``""`` for
+    infinities and NaN, as openpyxl writes them), made once for every piece of
+    rows of the column. Floats are told apart by their bits: ``-0.0`` prints
+    ``-0``.
+
+    Examples
+    --------
+    >>> import pyarrow as pa
+    >>> texts = FloatTexts(pa.array([0.5, 2.0, 0.1 + 0.2, None, 0.5]))
+    >>> texts.rows(1, 5).to_pylist()
+    ['2', '0.3', None, '0.5']
+    """
+
+    def __init__(self, values: pa.Array) -> None:
+        numbers = values.to_numpy(zero_copy_only=False).astype(np.float64)
+        valid = values.is_valid().to_numpy(zero_copy_only=False)
+        bits, where = np.unique(numbers[valid].view(np.int64), return_inverse=True)
+        self.codes = np.full(len(numbers), -1, dtype=np.int64)
+        self.codes[valid] = where.reshape(-1)
+        distinct = bits.view(np.float64)
+        text = list(map(format, distinct.tolist(), repeat(".16g")))
+        for place in np.flatnonzero(~np.isfinite(distinct)).tolist():
+            text[place] = ""
+        self.text = pa.array(text, TEXT)
+
+    def rows(self, first: int, stop: int) -> pa.Array:
+        """The text of values ``first .. stop - 1`` (empty stays empty)."""
+        codes = self.codes[first:stop]
+        return self.text.take(pa.array(codes, mask=codes < 0))
 
 
 def piece_bytes(rows: pa.Array) -> bytes:
@@ -189,40 +219,3 @@ def piece_bytes(rows: pa.Array) -> bytes:
     if data.isascii():
         return data
     return data.decode("utf-8").encode("ascii", "xmlcharrefreplace")
-
-
-def _whole(numbers: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Which numbers are finite, and which print as their integer (whole, under
-    2**53 in size, not -0.0, which prints ``-0``)."""
-    finite = np.isfinite(numbers)
-    whole = np.zeros(len(numbers), dtype=bool)
-    np.equal(numbers, np.trunc(numbers), out=whole, where=finite)
-    whole &= np.abs(numbers, where=finite, out=np.zeros(len(numbers))) < _EXACT_INTEGER
-    whole &= ~((numbers == 0) & np.signbit(numbers))
-    return finite, whole
-
-
-class FloatTexts:
-    """``format(v, ".16g")`` of each distinct float of a column that does not print
-    as an integer, made once for every piece of rows of the column.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> texts = FloatTexts(np.array([0.5, 2.0, 0.1 + 0.2, 0.5]))
-    >>> texts.rows(1, 4).to_pylist()
-    [None, '0.3', '0.5']
-    """
-
-    def __init__(self, numbers: np.ndarray) -> None:
-        finite, whole = _whole(numbers)
-        formatted = finite & ~whole
-        distinct, where = np.unique(numbers[formatted], return_inverse=True)
-        self.codes = np.full(len(numbers), -1, dtype=np.int64)
-        self.codes[formatted] = where.reshape(-1)
-        self.text = pa.array([format(v, ".16g") for v in distinct.tolist()], TEXT)
-
-    def rows(self, first: int, stop: int) -> pa.Array:
-        """The text of values ``first .. stop - 1``, empty where not formatted here."""
-        codes = self.codes[first:stop]
-        return self.text.take(pa.array(codes, mask=codes < 0))

@@ -259,7 +259,7 @@ def _float_texts(block: _Block, j: int, first: int, stop: int) -> pa.Array | Non
     if not isinstance(column, pa.Array) or not pa.types.is_floating(column.type):
         return None
     if j not in block.texts:
-        block.texts[j] = FloatTexts(column.to_numpy(zero_copy_only=False))
+        block.texts[j] = FloatTexts(column)
     return block.texts[j].rows(first, stop)
 
 
