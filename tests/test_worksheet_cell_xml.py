@@ -8,6 +8,7 @@ import re
 import sys
 
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 import pytest
 from hypothesis import given, settings
@@ -24,6 +25,7 @@ from b2bcx.io.cell_xml import (
     row_numbers,
 )
 from b2bcx.io.formulas import FORMULA_LIKE_PATTERN, FORMULA_STARTS, is_formula_like
+from b2bcx.io.worksheet import column_values, deferred_column
 from b2bcx.io.worksheet_rows import _cell_xml
 
 LEGAL_TEXT = st.text(
@@ -141,3 +143,43 @@ def test_an_all_empty_column_writes_empty_cells_only_when_styled(
     sid: str | None,
 ) -> None:
     assert at_once([None, None], "B", 3, sid) == per_value([None, None], "B", 3, sid)
+
+
+COLUMN_VALUES = st.lists(
+    st.none()
+    | st.just(float("nan"))
+    | st.text(max_size=6)
+    | st.sampled_from(["bell\x07", "tab\tok", "vt\x0b", ""]),
+    min_size=1,
+    max_size=20,
+)
+
+
+@settings(deadline=None, max_examples=100)
+@given(values=COLUMN_VALUES, string_dtype=st.booleans())
+def test_a_deferred_text_column_holds_the_cell_values(
+    values: list, string_dtype: bool
+) -> None:
+    """Text columns reach the deferred rows as Arrow arrays holding exactly the
+    values cell_value gives (controls replaced, NaN and None empty)."""
+    series = pd.Series(values, dtype="string" if string_dtype else object)
+    column = deferred_column(series)
+    held = column.to_pylist() if isinstance(column, pa.Array) else column
+    assert held == column_values(series)
+
+
+@pytest.mark.parametrize(
+    "series",
+    [
+        pd.Series([1.5, np.nan, -0.0, np.inf]),
+        pd.Series([1, 2, 3], dtype="int8"),
+        pd.Series([2**63 + 5], dtype="uint64"),
+        pd.Series([True, False]),
+        pd.Series(["a", 1, None], dtype=object),
+        pd.Series([["a", "b"], None], dtype=object),
+    ],
+)
+def test_a_deferred_column_holds_the_cell_values(series: pd.Series) -> None:
+    column = deferred_column(series)
+    held = column.to_pylist() if isinstance(column, pa.Array) else column
+    assert held == column_values(series)

@@ -15,6 +15,7 @@ from typing import IO, Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -169,15 +170,36 @@ _CONTROLS = re.compile(CONTROL_CHARACTERS)
 
 
 def deferred_column(values: pd.Series) -> pa.Array | list[Any]:
-    """:func:`column_values`, a column of numbers or bools as one Arrow array
+    """:func:`column_values`, a column of numbers, bools or text as one Arrow array
     (empty for NaN; ``to_pylist`` gives the same values), made without a Python
-    value per cell."""
+    value per cell; text holding control characters, mixed kinds and other
+    values stay a list."""
     kind = values.dtype.kind if isinstance(values.dtype, np.dtype) else "O"
     if kind == "f":
         return pa.array(values.to_numpy(dtype=np.float64), from_pandas=True)
     if kind in "iub":
         return pa.array(values.to_numpy())
-    return column_values(values)
+    text = _text_array(values)
+    return column_values(values) if text is None else text
+
+
+def _text_array(values: pd.Series) -> pa.Array | None:
+    """A column of only text and missing values (None, NaN, NA) as one Arrow
+    array, when no text holds a control character."""
+    if values.dtype != object and not isinstance(values.dtype, pd.StringDtype):
+        return None
+    try:
+        array = pa.array(values, from_pandas=True)
+    except (pa.ArrowException, TypeError, ValueError):
+        return None  # mixed kinds
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks()
+    if not (pa.types.is_string(array.type) or pa.types.is_large_string(array.type)):
+        return None
+    array = array.cast(pa.large_string())
+    if pc.any(pc.match_substring_regex(array, CONTROL_CHARACTERS)).as_py():
+        return None  # cell_value replaces them value by value
+    return array
 
 
 def _styles_of_row(ws: Worksheet, row: int, width: int) -> list[StyleArray]:
