@@ -3,8 +3,9 @@
 A deferred table body (:mod:`b2bcx.io.worksheet_rows`) is written as the XML
 openpyxl writes for its cells. Made value by value in Python, that XML is most of
 the time of saving a 125k-account report; here each column of a piece of rows is
-one Arrow array and each step (number text, escaping, the formula test, joining
-the pieces of a cell and the cells of a row) runs over the whole array in C. The
+one Arrow array and each step (escaping, the formula and space tests, joining the
+pieces of a cell and the cells of a row) runs over the whole array in C; Python
+formats each distinct float of a column once (:class:`FloatTexts`). The
 bytes are the ones :func:`b2bcx.io.worksheet_rows._cell_xml` gives value by value
 (the tests compare the two on random columns); a column this module cannot write
 exactly (text too long or holding an illegal character, very large numbers) is
@@ -196,7 +197,7 @@ class FloatTexts:
         numbers = values.to_numpy(zero_copy_only=False).astype(np.float64)
         valid = values.is_valid().to_numpy(zero_copy_only=False)
         bits, where = np.unique(numbers[valid].view(np.int64), return_inverse=True)
-        self.codes = np.full(len(numbers), -1, dtype=np.int64)
+        self.codes = np.full(len(numbers), -1, dtype=np.int32)  # rows < 2**31
         self.codes[valid] = where.reshape(-1)
         distinct = bits.view(np.float64)
         text = list(map(format, distinct.tolist(), repeat(".16g")))
@@ -213,6 +214,8 @@ class FloatTexts:
 def piece_bytes(rows: pa.Array) -> bytes:
     """The values of a text array one after another, as ASCII bytes with every
     other character a character reference (as lxml writes a sheet)."""
+    if rows.null_count:
+        raise RuntimeError("an empty piece of XML would drop a row")
     offsets = np.frombuffer(rows.buffers()[1], dtype=np.int64)
     first, last = offsets[rows.offset], offsets[rows.offset + len(rows)]
     data = rows.buffers()[2][first:last].to_pybytes() if last > first else b""

@@ -3,9 +3,10 @@
 openpyxl keeps one ``Cell`` object per value and serialises each through lxml
 element by element, which dominates the time of a workbook with a 5,000-account
 table. A table's body is plain: a value per cell and one style per column. So its
-rows after the first are kept here as values (no cell objects) and written, on
-saving, as the same ``<row>``/``<c>`` XML openpyxl writes for such cells, spliced
-into the sheet's ``<sheetData>``: the same cells and styles.
+rows after the first are kept here as values (no cell objects; a column of one kind
+as one Arrow array) and written, on saving, as the same ``<row>``/``<c>`` XML
+openpyxl writes for such cells, a column at a time (:mod:`b2bcx.io.cell_xml`),
+spliced into the sheet's ``<sheetData>``: the same cells and styles.
 """
 
 from __future__ import annotations
