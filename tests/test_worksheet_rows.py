@@ -6,6 +6,8 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from collections.abc import Iterator
+from typing import Any
 
 import numpy as np
 import openpyxl
@@ -123,3 +125,43 @@ def test_rows_made_in_pieces_are_the_rows_made_at_once(
     cells = workbook_of(table, False)
     monkeypatch.setattr(worksheet_rows, "ROWS_PER_CHUNK", 7)
     assert cells_with_styles(workbook_of(table, True)) == cells_with_styles(cells)
+
+
+def test_an_illegal_character_in_deferred_text_still_raises_on_saving() -> None:
+    """write_frame replaces control characters; rows deferred by another caller
+    that hold one are refused as openpyxl refuses them."""
+    from openpyxl.styles.cell_style import StyleArray
+    from openpyxl.utils.exceptions import IllegalCharacterError
+
+    from b2bcx.io.worksheet_rows import defer_rows
+
+    workbook = Workbook()
+    ws = workbook.active
+    assert ws is not None
+    defer_rows(ws, [["fine", "bell\x07"], [1.5, 2.5]], 2, [StyleArray()] * 2)
+    with pytest.raises(IllegalCharacterError):
+        workbook_bytes(workbook)
+
+
+def test_overlapped_writing_keeps_order_and_passes_errors_on() -> None:
+    from b2bcx.io.worksheet import write_overlapped
+
+    written = io.BytesIO()
+    write_overlapped(written, (bytes([i]) * 3 for i in range(50)))
+    assert written.getvalue() == b"".join(bytes([i]) * 3 for i in range(50))
+
+    def failing() -> Iterator[bytes]:
+        yield b"first"
+        raise ValueError("made no more")
+
+    target = io.BytesIO()
+    with pytest.raises(ValueError, match="made no more"):
+        write_overlapped(target, failing())
+    assert target.getvalue() == b"first"
+
+    class Full(io.BytesIO):
+        def write(self, data: Any) -> int:
+            raise OSError("disk full")
+
+    with pytest.raises(OSError, match="disk full"):
+        write_overlapped(Full(), iter([b"a", b"b"]))

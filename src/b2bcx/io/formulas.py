@@ -8,6 +8,9 @@ from typing import Any
 import pandas as pd
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_LIKE_PATTERN = "^[" + "".join(f"\\x{ord(c):02x}" for c in FORMULA_STARTS) + "]"
+""":func:`is_formula_like` as a regular expression (Python's and RE2's syntax alike),
+for testing a whole column at once."""
 
 
 _CELL_STARTING_A_FORMULA = re.compile(r"(?<=[\r\n,;\t\"])(?=[=+\-@\t\r])")

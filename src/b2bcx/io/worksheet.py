@@ -6,13 +6,16 @@ import io
 import math
 import re
 import zipfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -132,11 +135,13 @@ def write_frame(
     _format_columns(ws, table, start_row, formats or {}, styles or {})
     if first is not None and len(table) > 1:
         above = _styles_of_row(ws, start_row + 1, len(first))
-        body = [column_values(table.iloc[1:, j]) for j in range(len(first))]
+        values = deferred_column if defer else column_values
+        body = [values(table.iloc[1:, j]) for j in range(len(first))]
         if defer and can_defer(body):
-            defer_rows(ws, body, start_row + 2, above, is_formula_like)
+            defer_rows(ws, body, start_row + 2, above)
         else:
-            _write_styled_rows(ws, zip(*body, strict=True), start_row + 2, above)
+            lists = [c.to_pylist() if isinstance(c, pa.Array) else c for c in body]
+            _write_styled_rows(ws, zip(*lists, strict=True), start_row + 2, above)
     last_row, last_col = start_row + len(table), max(len(columns), 1)
     if table_name and len(table) and columns:
         ref = f"A{start_row}:{get_column_letter(last_col)}{last_row}"
@@ -162,6 +167,39 @@ def column_values(values: pd.Series) -> list[Any]:
 
 
 _CONTROLS = re.compile(CONTROL_CHARACTERS)
+
+
+def deferred_column(values: pd.Series) -> pa.Array | list[Any]:
+    """:func:`column_values`, a column of numbers, bools or text as one Arrow array
+    (empty for NaN; ``to_pylist`` gives the same values), made without a Python
+    value per cell; text holding control characters, mixed kinds and other
+    values stay a list."""
+    kind = values.dtype.kind if isinstance(values.dtype, np.dtype) else "O"
+    if kind == "f":
+        return pa.array(values.to_numpy(dtype=np.float64), from_pandas=True)
+    if kind in "iub":
+        return pa.array(values.to_numpy())
+    text = _text_array(values)
+    return column_values(values) if text is None else text
+
+
+def _text_array(values: pd.Series) -> pa.Array | None:
+    """A column of only text and missing values (None, NaN, NA) as one Arrow
+    array, when no text holds a control character."""
+    if values.dtype != object and not isinstance(values.dtype, pd.StringDtype):
+        return None
+    try:
+        array = pa.array(values, from_pandas=True)
+    except (pa.ArrowException, TypeError, ValueError):
+        return None  # mixed kinds
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks()
+    if not (pa.types.is_string(array.type) or pa.types.is_large_string(array.type)):
+        return None
+    array = array.cast(pa.large_string())
+    if pc.any(pc.match_substring_regex(array, CONTROL_CHARACTERS)).as_py():
+        return None  # cell_value replaces them value by value
+    return array
 
 
 def _styles_of_row(ws: Worksheet, row: int, width: int) -> list[StyleArray]:
@@ -346,15 +384,28 @@ def reproducible_zip(
             if workbook is None:
                 target.writestr(member, data)
                 continue
-            chunks = spliced_chunks(workbook, info.filename, data, is_formula_like)
+            chunks = spliced_chunks(workbook, info.filename, data)
             # a sheet's rows are compressed as they are made, never held whole;
             # zip64 only when the entry may need it (as writestr decides)
             bound = spliced_size_bound(workbook, info.filename, data)
             large = bound * 1.05 > zipfile.ZIP64_LIMIT
             with target.open(member, "w", force_zip64=large) as entry:
-                for chunk in chunks:
-                    entry.write(chunk)
+                write_overlapped(entry, chunks)
     return out.getvalue()
+
+
+def write_overlapped(entry: IO[bytes], chunks: Iterable[bytes]) -> None:
+    """Write ``chunks`` in order, each compressed in a second thread while the next
+    is made (zlib and crc32 release the GIL): a big sheet's deflate costs no wall
+    time beside making its XML, on two cores."""
+    with ThreadPoolExecutor(max_workers=1) as writer:
+        pending: Future[int] | None = None
+        for chunk in chunks:
+            if pending is not None:
+                pending.result()
+            pending = writer.submit(entry.write, chunk)
+        if pending is not None:
+            pending.result()
 
 
 def _document_times(xml: bytes, stamp: datetime | None) -> bytes:

@@ -3,22 +3,23 @@
 openpyxl keeps one ``Cell`` object per value and serialises each through lxml
 element by element, which dominates the time of a workbook with a 5,000-account
 table. A table's body is plain: a value per cell and one style per column. So its
-rows after the first are kept here as values (no cell objects) and written, on
-saving, as the same ``<row>``/``<c>`` XML openpyxl writes for such cells, spliced
-into the sheet's ``<sheetData>``: the same cells and styles.
+rows after the first are kept here as values (no cell objects; a column of one kind
+as one Arrow array) and written, on saving, as the same ``<row>``/``<c>`` XML
+openpyxl writes for such cells, a column at a time (:mod:`b2bcx.io.cell_xml`),
+spliced into the sheet's ``<sheetData>``: the same cells and styles.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
-from functools import partial
-from math import isfinite, isinf
-from operator import is_not
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from math import isinf
 from typing import Any
 from weakref import WeakKeyDictionary
 
+import pyarrow as pa
+import pyarrow.compute as pc
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter, range_boundaries
@@ -26,7 +27,18 @@ from openpyxl.utils.exceptions import IllegalCharacterError
 from openpyxl.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
-MAX_TEXT = 32_767  # characters in one cell; openpyxl truncates longer text
+from b2bcx.io.cell_xml import (
+    MAX_TEXT,
+    TEXT,
+    FloatTexts,
+    column_array,
+    column_cells,
+    join,
+    piece_bytes,
+    row_numbers,
+)
+from b2bcx.io.formulas import FORMULA_LIKE_PATTERN, is_formula_like
+
 _PLAIN_TYPES = (str, bool, int, float)
 _ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
 _DIMENSION = re.compile(rb'<dimension ref="([^"]*)"/>')
@@ -35,12 +47,15 @@ _ROW = re.compile(rb'<row r="(\d+)"[^>]*?(/>|>)')
 
 @dataclass(frozen=True)
 class _Block:
-    """Rows ``start..last`` of columns 1..len(columns), values column by column."""
+    """Rows ``start..last`` of columns 1..len(columns), values column by column
+    (a column of one kind as an Arrow array, see :func:`column_array`)."""
 
     start: int
-    columns: list[list[Any]]
+    columns: list[pa.Array | list[Any]]
     plain: list[StyleArray]
     quoted: list[StyleArray]
+    texts: dict[int, FloatTexts] = field(default_factory=dict)
+    """The float texts of column ``j`` while the block is written."""
 
     @property
     def last(self) -> int:
@@ -50,13 +65,16 @@ class _Block:
 _BLOCKS: WeakKeyDictionary[Worksheet, list[_Block]] = WeakKeyDictionary()
 
 
-def can_defer(columns: Sequence[list[Any]]) -> bool:
-    """True for columns of equal length holding only empties, text, bools, numbers."""
+def can_defer(columns: Sequence[pa.Array | list[Any]]) -> bool:
+    """True for columns of equal length holding only empties, text, bools, numbers
+    (an Arrow array of numbers or bools, see :func:`b2bcx.io.cell_xml.column_cells`)."""
     return len({len(c) for c in columns}) == 1 and all(map(_plain, columns))
 
 
-def _plain(column: list[Any]) -> bool:
+def _plain(column: pa.Array | list[Any]) -> bool:
     """Every value empty, text, bool or number (a column's types checked once)."""
+    if isinstance(column, pa.Array):
+        return column.type in _ARROW_TYPES
     kinds = set(map(type, column))
     if kinds <= _EXACT_TYPES:
         return True
@@ -64,30 +82,40 @@ def _plain(column: list[Any]) -> bool:
 
 
 _EXACT_TYPES = {type(None), *_PLAIN_TYPES}
+_ARROW_TYPES = {
+    TEXT,
+    pa.float64(),
+    pa.bool_(),
+    *(
+        getattr(pa, f"{sign}int{bits}")()
+        for sign in ("", "u")
+        for bits in (8, 16, 32, 64)
+    ),
+}
 
 
 def defer_rows(
     ws: Worksheet,
-    columns: list[list[Any]],
+    columns: Sequence[pa.Array | list[Any]],
     start: int,
     styles: Sequence[StyleArray],
-    is_formula_like: Any,
 ) -> None:
     """Keep ``columns`` (cell values) to be written from row ``start`` on saving.
 
     Parameters
     ----------
     ws : the worksheet; nothing else may write to these rows.
-    columns : cell values (``None``, text, bool or number), one list per column.
+    columns : cell values (``None``, text, bool or number), one list (or Arrow
+        array of :func:`can_defer`'s types) per column.
     start : sheet row of the first values.
     styles : each column's style (formula-like text adds Excel's quote prefix).
-    is_formula_like : the test for text Excel would read as a formula.
 
     Styles the rows use that the sheet's first data row does not register on
     saving (the plain style under a quote-prefixed first cell, a quote-prefixed
     variant) are registered now, so each has an id in the saved styles.
     """
     workbook = ws.parent
+    kept = [_kept(column) for column in columns]
     plain, quoted = [], []
     for style in styles:
         base = StyleArray(style)
@@ -99,9 +127,26 @@ def defer_rows(
     for j, (base, prefixed) in enumerate(zip(plain, quoted, strict=True)):
         if any(base) and base != styles[j]:
             workbook._cell_styles.add(base)
-        if any(is_formula_like(v) for v in columns[j] if isinstance(v, str)):
+        if _has_formula_like(kept[j]):
             workbook._cell_styles.add(prefixed)
-    _BLOCKS.setdefault(ws, []).append(_Block(start, columns, plain, quoted))
+    _BLOCKS.setdefault(ws, []).append(_Block(start, kept, plain, quoted))
+
+
+def _kept(column: pa.Array | list[Any]) -> pa.Array | list[Any]:
+    """A column as it waits for saving: one Arrow array when of one kind."""
+    if isinstance(column, pa.Array):
+        return column
+    array = column_array(column)
+    return column if array is None else array
+
+
+def _has_formula_like(column: pa.Array | list[Any]) -> bool:
+    """True when some text of the column is formula-like."""
+    if isinstance(column, list):
+        return any(is_formula_like(v) for v in column if isinstance(v, str))
+    if not pa.types.is_large_string(column.type):
+        return False
+    return bool(pc.any(pc.match_substring_regex(column, FORMULA_LIKE_PATTERN)).as_py())
 
 
 def has_deferred_rows(ws: Worksheet) -> bool:
@@ -109,16 +154,12 @@ def has_deferred_rows(ws: Worksheet) -> bool:
     return bool(_BLOCKS.get(ws))
 
 
-def splice_rows(
-    workbook: Workbook, part: str, xml: bytes, is_formula_like: Any
-) -> bytes:
+def splice_rows(workbook: Workbook, part: str, xml: bytes) -> bytes:
     """The sheet XML ``part`` (e.g. ``xl/worksheets/sheet2.xml``) with its rows added."""
-    return b"".join(spliced_chunks(workbook, part, xml, is_formula_like))
+    return b"".join(spliced_chunks(workbook, part, xml))
 
 
-def spliced_chunks(
-    workbook: Workbook, part: str, xml: bytes, is_formula_like: Any
-) -> Iterator[bytes]:
+def spliced_chunks(workbook: Workbook, part: str, xml: bytes) -> Iterator[bytes]:
     """:func:`splice_rows` in pieces of at most :data:`ROWS_PER_CHUNK` rows, for
     writing a big sheet without holding its whole XML (a 125k-account sheet's XML
     is some 300 MB)."""
@@ -134,7 +175,8 @@ def spliced_chunks(
         yield xml[done:position]
         done = position
         for first in range(0, len(block.columns[0]), ROWS_PER_CHUNK):
-            yield _block_xml(workbook, block, is_formula_like, first)
+            yield _block_xml(workbook, block, first)
+        block.texts.clear()
     yield xml[done:]
 
 
@@ -151,8 +193,12 @@ def spliced_size_bound(workbook: Workbook, part: str, xml: bytes) -> int:
     return size
 
 
-def _text_length(column: list[Any]) -> int:
+def _text_length(column: pa.Array | list[Any]) -> int:
     """Characters of the column's text (counted in C when it holds only text)."""
+    if isinstance(column, pa.Array):
+        if not pa.types.is_large_string(column.type):
+            return 0
+        return int(pc.sum(pc.utf8_length(column)).as_py() or 0)
     if set(map(type, column)) <= {str, type(None)}:
         return sum(map(len, filter(None, column)))
     return sum(len(v) for v in column if isinstance(v, str))
@@ -162,124 +208,60 @@ ROWS_PER_CHUNK = 5_000
 """Rows of a deferred block turned into XML at a time."""
 
 
-def _block_xml(
-    workbook: Workbook, block: _Block, is_formula_like: Any, first: int = 0
-) -> bytes:
+def _block_xml(workbook: Workbook, block: _Block, first: int = 0) -> bytes:
     """Rows ``first .. first + ROWS_PER_CHUNK`` (counted in the block) as XML."""
     start = block.start + first
-    numbers = range(start, min(start + ROWS_PER_CHUNK, block.last + 1))
-    part = slice(first, first + len(numbers))
+    stop = min(start + ROWS_PER_CHUNK, block.last + 1)
+    rows = row_numbers(start, stop)
     cells = [
-        _column_xml(workbook, block, j, numbers, is_formula_like, part)
-        for j in range(len(block.columns))
+        _column_xml(workbook, block, j, rows, first) for j in range(len(block.columns))
     ]
-    rows = (
-        f'<row r="{number}">{"".join(row)}</row>'
-        for number, row in zip(numbers, zip(*cells, strict=True), strict=True)
-    )
-    return "".join(rows).encode("ascii", "xmlcharrefreplace")  # as lxml writes it
+    return piece_bytes(join('<row r="', rows, '">', *cells, "</row>"))
 
 
 def _column_xml(
-    workbook: Workbook,
-    block: _Block,
-    j: int,
-    numbers: range,
-    is_formula_like: Any,
-    part: slice | None = None,
-) -> list[str]:
-    """The ``<c>`` elements of column ``j``, one per row (``""``: no element)."""
+    workbook: Workbook, block: _Block, j: int, rows: pa.Array, first: int
+) -> pa.Array:
+    """The ``<c>`` elements of column ``j`` in ``rows``, one per row (``""``: no
+    element): the whole column at once (:mod:`b2bcx.io.cell_xml`), else value by
+    value."""
     letter = get_column_letter(j + 1)
     sid = _style_id(workbook, block.plain[j])
-    values = block.columns[j] if part is None else block.columns[j][part]
-    if _finite_numbers(values):
-        return _number_cells(letter, sid, numbers, values)
-    if set(map(type, values)) <= {str, type(None)}:
-        return _text_cells(
+    column = block.columns[j]
+    values = column[first : first + len(rows)]
+    if isinstance(values, pa.Array):
+        cells = column_cells(
+            values,
             letter,
+            rows,
             sid,
             lambda: _style_id(workbook, block.quoted[j]),
-            numbers,
-            values,
-            is_formula_like,
+            _float_texts(block, j, first, first + len(rows)),
         )
+        if cells is not None:
+            return cells
+        values = values.to_pylist()
     quoted: str | None = None
     out = []
-    for number, value in zip(numbers, values, strict=True):
+    for number, value in zip(rows.to_pylist(), values, strict=True):
         style = sid
         if isinstance(value, str) and is_formula_like(value):
             if quoted is None:
                 quoted = _style_id(workbook, block.quoted[j])
             style = quoted
         out.append(_cell_xml(f"{letter}{number}", style, value))
-    return out
+    return pa.array(out, TEXT)
 
 
-def _finite_numbers(values: Sequence[Any]) -> bool:
-    """True when every value is ``None``, a finite float or an int (not a bool)."""
-    kinds = set(map(type, values)) - {type(None)}
-    if kinds <= {int}:
-        return True
-    if kinds != {float}:
-        return False  # bools, text, numpy scalars, ints beside floats
-    return all(map(isfinite, filter(partial(is_not, None), values)))
-
-
-def _number_cells(
-    letter: str, sid: str | None, numbers: range, values: Sequence[Any]
-) -> list[str]:
-    """:func:`_cell_xml` of finite numbers and empties, a column at once."""
-    styled = f' s="{sid}"' if sid is not None else ""
-    blank = "" if sid is None else None
-    return [
-        f'<c r="{letter}{number}"{styled} t="n"><v>{value:.16g}</v></c>'
-        if value is not None
-        else (
-            blank
-            if blank is not None
-            else f'<c r="{letter}{number}"{styled} t="n"></c>'
-        )
-        for number, value in zip(numbers, values, strict=True)
-    ]
-
-
-def _text_cells(
-    letter: str,
-    sid: str | None,
-    quoted: Callable[[], str | None],
-    numbers: range,
-    values: Sequence[str | None],
-    is_formula_like: Any,
-) -> list[str]:
-    """:func:`_cell_xml` of text and empties, a column at once (formula-like text
-    takes the ``quoted`` style)."""
-    styled = f' s="{sid}"' if sid is not None else ""
-    empty = "" if sid is None else None
-    prefixed: str | None = None
-    out = []
-    for number, value in zip(numbers, values, strict=True):
-        if value is None:
-            out.append(
-                empty
-                if empty is not None
-                else f'<c r="{letter}{number}"{styled} t="n"></c>'
-            )
-            continue
-        style = styled
-        if is_formula_like(value):
-            if prefixed is None:
-                prefixed = f' s="{quoted()}"'
-            style = prefixed
-        text = _checked_text(value)
-        if not text:
-            out.append(f'<c r="{letter}{number}"{style} t="inlineStr"></c>')
-            continue
-        space = ' xml:space="preserve"' if text != text.strip() else ""
-        out.append(
-            f'<c r="{letter}{number}"{style} t="inlineStr"><is><t{space}>'
-            f"{text.translate(_ESCAPES)}</t></is></c>"
-        )
-    return out
+def _float_texts(block: _Block, j: int, first: int, stop: int) -> pa.Array | None:
+    """The texts of column ``j``'s floats in rows ``first .. stop - 1`` (counted in
+    the block), made for the whole column at its first piece of rows."""
+    column = block.columns[j]
+    if not isinstance(column, pa.Array) or not pa.types.is_floating(column.type):
+        return None
+    if j not in block.texts:
+        block.texts[j] = FloatTexts(column)
+    return block.texts[j].rows(first, stop)
 
 
 def _style_id(workbook: Workbook, style: StyleArray) -> str | None:
