@@ -73,7 +73,7 @@ def test_a_streamed_report_equals_the_read_one(config: Path, tmp_path: Path) -> 
 def test_drivers_fitted_in_a_worker_process_equal_those_fitted_here(
     config: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """From PARALLEL_DRIVERS_ACCOUNTS accounts a report's drivers are fitted in a
+    """From PARALLEL_DRIVERS_BYTES of exports a report's drivers are fitted in a
     worker process while the sheets are built: the same tables, the same workbook."""
     from b2bcx.api import workbook
     from b2bcx.io.workers import can_start_workers
@@ -83,7 +83,7 @@ def test_drivers_fitted_in_a_worker_process_equal_those_fitted_here(
     sources = load_sources([Q3], config, baseline=[Q2], accounts=CRM)
     options = AnalysisOptions(bootstrap=40)
     here = report_inputs(sources, options=options)
-    monkeypatch.setattr(workbook, "PARALLEL_DRIVERS_ACCOUNTS", 1)
+    monkeypatch.setattr(workbook, "PARALLEL_DRIVERS_BYTES", 1)
     pending = report_inputs(sources, options=options, defer_drivers=True)
     assert pending.pending_drivers is not None and pending.drivers is None
     there = pending.with_drivers()

@@ -8,7 +8,7 @@ results, or None when the pass does not apply.
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -21,7 +21,6 @@ from b2bcx.errors import ConfigError
 from b2bcx.io import Export
 from b2bcx.results import DriverAnalysis
 from b2bcx.stats.drivers import (
-    CrossProducts,
     DriverResult,
     drivers_by_role_from_cross_products,
     drivers_from_cross_products,
@@ -103,7 +102,7 @@ def drivers_from_pass(
 ) -> DriverAnalysis:
     """:func:`drivers` from a merged partial whose plan sums the cross-products
     of ``outcome`` (``plan(config, drivers=...)``), before the finish lets the
-    sums go: :func:`passed_drivers`, then :func:`drivers_from_passed`.
+    sums go.
 
     Raises
     ------
@@ -111,81 +110,25 @@ def drivers_from_pass(
         The overall model cannot be fitted (a role's model that cannot is left
         out of the breakdown).
     """
-    passed = passed_drivers(total, p, outcome, by_role=by_role)
-    return drivers_from_passed(
-        passed, by_role=by_role, method=method, bootstrap=bootstrap, seed=seed
-    )
-
-
-@dataclass(frozen=True)
-class PassedDrivers:
-    """What the key drivers take from a pass: the accounts' sums, overall and per
-    role (picklable, so a worker process can fit them; no rows, no partial).
-
-    Attributes
-    ----------
-    config, outcome : the config and the outcome explained (``nps``...).
-    overall : every account's sums, its roles added.
-    roles : role -> its accounts' sums (roles heard only; empty when not by role).
-    dropped : respondents kept but not a complete case.
-    """
-
-    config: Config
-    outcome: str
-    overall: CrossProducts
-    roles: dict[str, CrossProducts]
-    dropped: int
-
-
-def passed_drivers(
-    total: Partial, p: Plan, outcome: str, *, by_role: bool = True
-) -> PassedDrivers:
-    """The sums the key drivers need, taken from the merged partial (with the
-    roles' own when ``by_role``)."""
     from b2bcx.scoring.finish import driver_cross_products, dropped_cases
 
-    roles = {
-        role: driver_cross_products(total, p, k)
-        for k, role in enumerate(p.roles)
-        if by_role and total.count[:, k].sum() > 0
-    }
-    return PassedDrivers(
-        p.config,
-        outcome,
-        driver_cross_products(total, p),
-        roles,
-        dropped_cases(total),
-    )
-
-
-def drivers_from_passed(
-    passed: PassedDrivers,
-    *,
-    by_role: bool = False,
-    method: str = "rwa",
-    bootstrap: int = 1000,
-    seed: int = 2011,
-) -> DriverAnalysis:
-    """:func:`drivers` from the accounts' sums of a pass (:func:`passed_drivers`).
-
-    Raises
-    ------
-    AnalysisError
-        The overall model cannot be fitted (a role's model that cannot is left
-        out of the breakdown).
-    """
-    config = passed.config
-    column = _driven_outcome(config, passed.outcome)
+    config = p.config
+    column = _driven_outcome(config, outcome)
     pillars = list(config.pillars)
     options = _options(config, method, bootstrap, seed)
-    overall = drivers_from_cross_products(passed.overall, pillars, column, **options)
-    overall = replace(overall, dropped=passed.dropped)
+    overall = drivers_from_cross_products(
+        driver_cross_products(total, p), pillars, column, **options
+    )
+    overall = replace(overall, dropped=dropped_cases(total))
     table = None
     if by_role:
-        table = drivers_by_role_from_cross_products(
-            passed.roles, pillars, column, **options
-        )
-    return _analysis(config, passed.outcome, overall, table, "accounts")
+        roles = {
+            role: driver_cross_products(total, p, k)
+            for k, role in enumerate(p.roles)
+            if total.count[:, k].sum() > 0
+        }
+        table = drivers_by_role_from_cross_products(roles, pillars, column, **options)
+    return _analysis(config, outcome, overall, table, "accounts")
 
 
 def _driven_outcome(config: Config, outcome: str) -> str:

@@ -49,7 +49,8 @@ from b2bcx.scoring.prepare import FILE
 from b2bcx.scoring.respondents import BadAnswers
 
 if TYPE_CHECKING:
-    from b2bcx.api.key_drivers import PassedDrivers
+    from b2bcx.io.workers import InWorker
+    from b2bcx.scoring.moments import Partial, Plan
 
 DRIVER_OUTCOMES = ("nps", "loyalty")
 
@@ -179,7 +180,6 @@ def _streamed(
 ) -> _Waves | None:
     """Both waves by the pass, the drivers from this wave's; None when the pass
     does not apply."""
-    from b2bcx.api.key_drivers import passed_drivers
     from b2bcx.api.streamed import score_pass
 
     config = sources.config
@@ -195,17 +195,17 @@ def _streamed(
         "notice": watch.notice,
     }
     watch.stage("scoring accounts and finding key drivers")
+    worker = _drivers_worker(sources) if outcome is not None else None
     now = score_pass(
         sources.exports,
         config,
         outcome=outcome,
-        drivers=lambda total, p: _fitting(
-            passed_drivers(total, p, outcome),  # type: ignore[arg-type]
-            fitted,
-        ),
+        drivers=lambda total, p: _fitting(total, p, outcome, fitted, worker),  # type: ignore[arg-type]
         progress=watch.progress,
         **run,  # type: ignore[arg-type]
     )
+    if worker is not None and (now is None or now.drivers is None):
+        worker.stop()  # the pass did not apply, or no drivers were fitted
     if now is None:
         return None
     rows, base = dict(now.rows_per_file), None
@@ -230,31 +230,56 @@ def _streamed(
     )
 
 
-PARALLEL_DRIVERS_ACCOUNTS = 20_000
-"""From this many accounts, a streamed report's key drivers (the account
-bootstrap) are fitted in a worker process while the workbook is built; fewer are
-not worth starting a process for."""
+PARALLEL_DRIVERS_BYTES = 64 * 2**20
+"""From exports of this many bytes (some 200,000 respondents), on several cores, a
+streamed report's key drivers (the account bootstrap) are fitted in a worker
+process, started before the pass, while this one finishes the tables and builds
+the sheets; smaller exports are not worth a process."""
 
 
-def _fitting(passed: PassedDrivers, fitted: Mapping[str, Any]) -> Callable[[], Drivers]:
-    """The report's drivers of a pass's sums: fitted in a worker process when
-    there are many accounts and cores to spare (the call then waits for them),
-    else here and now."""
+def _drivers_worker(sources: Sources) -> InWorker[Drivers] | None:
+    """A worker process for the report's key drivers, started now (it imports
+    while the pass runs), when the exports are big enough; else None."""
     from b2bcx.io.workers import InWorker, can_start_workers
 
-    accounts = len(passed.overall.counts)
-    if accounts >= PARALLEL_DRIVERS_ACCOUNTS and can_start_workers():
-        return InWorker(fit_report_drivers, passed, dict(fitted)).result
-    found = fit_report_drivers(passed, fitted)
+    size = sum(_size(path) for path in sources.exports)
+    if size < PARALLEL_DRIVERS_BYTES or not can_start_workers():
+        return None
+    return InWorker(fit_report_drivers)
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0  # a URL, or a file the pass will report
+
+
+def _fitting(
+    total: Partial,
+    p: Plan,
+    outcome: str,
+    fitted: Mapping[str, Any],
+    worker: InWorker[Drivers] | None,
+) -> Callable[[], Drivers]:
+    """The report's drivers of a pass: handed to the ``worker`` process (the call
+    then waits for them), else fitted here and now."""
+    if worker is not None:
+        return worker.submit(total.for_drivers(), p, outcome, dict(fitted)).result
+    found = fit_report_drivers(total, p, outcome, fitted)
     return lambda: found
 
 
-def fit_report_drivers(passed: PassedDrivers, fitted: Mapping[str, Any]) -> Drivers:
-    """:func:`report_drivers` of a pass's sums (what a worker process runs)."""
-    from b2bcx.api.key_drivers import drivers_from_passed
+def fit_report_drivers(
+    total: Partial, p: Plan, outcome: str, fitted: Mapping[str, Any]
+) -> Drivers:
+    """:func:`report_drivers` of a pass's partial (what the worker process runs)."""
+    from b2bcx.api.key_drivers import drivers_from_pass
 
     return report_drivers(
-        lambda by_role: drivers_from_passed(passed, by_role=by_role, **fitted)
+        lambda by_role: drivers_from_pass(
+            total, p, outcome=outcome, by_role=by_role, **fitted
+        )
     )
 
 

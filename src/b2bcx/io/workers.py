@@ -28,15 +28,17 @@ def can_start_workers() -> bool:
 
 
 class InWorker(Generic[T]):
-    """``work(*args)`` run in a worker process; :meth:`result` waits for it.
+    """A worker process that runs ``work(*args)``: started now (it imports
+    ``work``'s module while this process goes on), given its arguments by
+    :meth:`submit`; :meth:`result` waits for the answer.
 
     The arguments go to the worker through a pipe, array buffers out of band
     (pickle protocol 5): this process makes no copy of them, and a background
-    thread sends them while the worker starts, so the caller goes on at once.
-    The result comes back pickled. An exception in the worker is raised again
-    by :meth:`result`; a worker that dies (killed, out of memory) raises
-    :class:`WorkerError`. A worker whose result is never asked for is stopped
-    when its handle is dropped, or when this process exits.
+    thread sends them, so the caller goes on at once. The result comes back
+    pickled. An exception in the worker is raised again by :meth:`result`; a
+    worker that dies (killed, out of memory) raises :class:`WorkerError`. A
+    worker never given work, or whose result is never asked for, is stopped by
+    :meth:`stop`, when its handle is dropped, or when this process exits.
 
     ``work`` must be importable by name (a module's function); the program's
     main module must guard what it runs with ``if __name__ == "__main__":``, as
@@ -45,24 +47,29 @@ class InWorker(Generic[T]):
     Examples
     --------
     >>> from operator import add
-    >>> InWorker(add, 2, 3).result()  # doctest: +SKIP
+    >>> InWorker(add).submit(2, 3).result()  # doctest: +SKIP
     5
     """
 
-    def __init__(self, work: Callable[..., T], *args: Any) -> None:
-        import threading
-
+    def __init__(self, work: Callable[..., T]) -> None:
         context = multiprocessing.get_context("forkserver")
         self._connection, theirs = context.Pipe()
         self._process = context.Process(target=_serve, args=(theirs, work), daemon=True)
         self._process.start()
         theirs.close()
+        self.stop = weakref.finalize(self, _stop, self._process, self._connection)
+        self._sending: Any = None
+        self._answer: tuple[bool, Any] | None = None
+
+    def submit(self, *args: Any) -> InWorker[T]:
+        """Hand the worker its arguments (sent by a background thread)."""
+        import threading
+
         self._sending = threading.Thread(
             target=_send_quietly, args=(self._connection, args), daemon=True
         )
         self._sending.start()
-        self._stop = weakref.finalize(self, _stop, self._process, self._connection)
-        self._answer: tuple[bool, Any] | None = None
+        return self
 
     def result(self) -> T:
         """The worker's result (waits for it; asked again, the same answer)."""
@@ -74,6 +81,8 @@ class InWorker(Generic[T]):
         return value  # type: ignore[no-any-return]
 
     def _received(self) -> tuple[bool, Any]:
+        if self._sending is None:
+            raise RuntimeError("the worker was given no work (submit)")
         try:
             self._sending.join()
             return self._connection.recv()  # type: ignore[no-any-return]
@@ -85,7 +94,7 @@ class InWorker(Generic[T]):
             )
             return False, error
         finally:
-            self._stop()
+            self.stop()
 
 
 class WorkerError(RuntimeError):
