@@ -643,21 +643,24 @@ def cell_counts(total: Partial, p: Plan, order: np.ndarray) -> pd.DataFrame:
     ``nps_n``, ``nps_promoters`` and ``nps_detractors`` (accounts in id order,
     roles in config order): the counts the deck's "who answered" and the NPS
     rate/mix split read."""
-    count = total.count[order]
-    a, r = np.nonzero(count > 0)
+    a, r = np.nonzero(total.count[order] > 0)
     ids = total.accounts.take(pa.array(order)).to_numpy(zero_copy_only=False)
     table = pd.DataFrame(
         {
             "account": ids[a],
             "role": np.asarray(p.roles, dtype=object)[r],
-            "respondents": count[a, r].round().astype(np.int64),
+            "respondents": total.count[order[a], r].round().astype(np.int64),
         }
     )
     if PROMOTER in p.scores:
         j, k = p.scores.index(PROMOTER), p.scores.index(DETRACTOR)
-        table["nps_n"] = total.n[order][a, r, j].round().astype(np.int64)
-        table["nps_promoters"] = total.total[order][a, r, j].round().astype(np.int64)
-        table["nps_detractors"] = total.total[order][a, r, k].round().astype(np.int64)
+        rows = order[a]  # each cell's account in the partial: no sorted copies
+        for name, source, s in (
+            ("nps_n", total.n, j),
+            ("nps_promoters", total.total, j),
+            ("nps_detractors", total.total, k),
+        ):
+            table[name] = source[rows, r, s].round().astype(np.int64)
     return table
 
 
