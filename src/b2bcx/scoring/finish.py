@@ -39,7 +39,14 @@ from b2bcx.scoring.agreement import (
 )
 from b2bcx.scoring.attributes import named
 from b2bcx.scoring.breakdowns import role_means, role_nps
-from b2bcx.scoring.moments import DETRACTOR, PART_BITS, PROMOTER, Partial, Plan
+from b2bcx.scoring.moments import (
+    DETRACTOR,
+    PART_BITS,
+    PROMOTER,
+    Partial,
+    Plan,
+    full_products,
+)
 from b2bcx.scoring.prepare import (
     FILE,
     MAX_LISTED,
@@ -671,7 +678,8 @@ def driver_cross_products(
 
     Accounts with a complete case only, in the order of their first complete
     case (the order the respondent table meets them in, which the account
-    bootstrap's draws follow); an account's roles are added together.
+    bootstrap's draws follow); an account's roles are added together (the
+    cross-products' upper triangles, mirrored once summed).
     """
     pick = slice(None) if role is None else slice(role, role + 1)
     counts = total.complete[:, pick].sum(axis=1)
@@ -682,7 +690,7 @@ def driver_cross_products(
     return CrossProducts(
         np.rint(counts[order]).astype(np.int64),
         _roles_summed(total.sums, pick, order),
-        _roles_summed(total.products, pick, order),
+        full_products(_roles_summed(total.products, pick, order), len(p.cross)),
         np.asarray(p.centre, dtype=float),
         np.asarray(ids, dtype=object),
     )

@@ -194,7 +194,9 @@ class Partial:
     n, total, squares : per account x role x score: values present, ``Σx``, ``Σx²``.
     complete, sums, products : per account x role the complete cases of the
         plan's ``cross`` columns, ``Σ(x − c)`` and ``Σ(x − c)(x − c)ᵀ`` about the
-        plan's ``centre`` (drivers only: empty arrays otherwise).
+        plan's ``centre`` (drivers only: empty arrays otherwise); the symmetric
+        ``q x q`` matrix as its upper triangle, row by row (``q(q+1)/2``
+        numbers, :func:`full_products` mirrors it).
     first : per account x role the position of the first complete case
         (``NOT_YET`` when none; drivers only), the order the account bootstrap
         draws accounts in.
@@ -233,7 +235,7 @@ class Partial:
     squares: np.ndarray
     complete: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
     sums: np.ndarray = field(default_factory=lambda: np.zeros((0, 0, 0)))
-    products: np.ndarray = field(default_factory=lambda: np.zeros((0, 0, 0, 0)))
+    products: np.ndarray = field(default_factory=lambda: np.zeros((0, 0, 0)))
     first: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), np.int64))
     agree_n: np.ndarray = field(default_factory=lambda: np.zeros(0))
     agree_sums: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
@@ -277,7 +279,7 @@ class Partial:
             q = len(p.cross)
             out.complete = np.zeros(shape[:2])
             out.sums = np.zeros((*shape[:2], q))
-            out.products = np.zeros((*shape[:2], q, q))
+            out.products = np.zeros((*shape[:2], q * (q + 1) // 2))
             out.first = np.full(shape[:2], NOT_YET, np.int64)
         if p.agreement:
             out.agree_n = np.zeros(0)
@@ -810,16 +812,38 @@ def _cross_products(
     q = len(p.cross)
     out.complete = np.bincount(key, minlength=cells).reshape(shape).astype(float)
     out.sums = np.empty((*shape, q))
-    out.products = np.empty((*shape, q, q))
+    out.products = np.empty((*shape, q * (q + 1) // 2))
     for i in range(q):
         out.sums[:, :, i] = np.bincount(key, x[:, i], cells).reshape(shape)
-        for j in range(i, q):
-            summed = np.bincount(key, x[:, i] * x[:, j], cells).reshape(shape)
-            out.products[:, :, i, j] = out.products[:, :, j, i] = summed
+    for t, (i, j) in enumerate(zip(*np.triu_indices(q), strict=True)):
+        out.products[:, :, t] = np.bincount(key, x[:, i] * x[:, j], cells).reshape(
+            shape
+        )
     first = np.full(cells, NOT_YET, np.int64)
     found, at = np.unique(key, return_index=True)  # positions ascend in a batch
     first[found] = positions[whole][at]
     out.first = first.reshape(shape)
+
+
+def full_products(upper: np.ndarray, q: int) -> np.ndarray:
+    """Symmetric ``q x q`` matrices from their upper triangles, row by row.
+
+    ``upper[..., t]`` is entry ``(i, j)``, ``i <= j``, of
+    ``numpy.triu_indices(q)``; the matrix has it at ``(i, j)`` and ``(j, i)``.
+    The pass keeps a cross-product matrix so (``Σ(x − c)(x − c)ᵀ`` is
+    symmetric): ``q(q+1)/2`` numbers instead of ``q²``, 28 instead of 49 for
+    six pillars and an outcome.
+
+    Examples
+    --------
+    >>> full_products(np.array([1.0, 2.0, 3.0]), 2).tolist()
+    [[1.0, 2.0], [2.0, 3.0]]
+    """
+    i, j = np.triu_indices(q)
+    full = np.empty((*upper.shape[:-1], q, q))
+    full[..., i, j] = upper
+    full[..., j, i] = upper
+    return full
 
 
 def _attributes(
