@@ -385,7 +385,10 @@ def drivers_from_cross_products(
     decompose: Decompose = _rwa_many if method == "rwa" else _lmg_many
     importance = decompose(corr[None])[0]
     rng = np.random.default_rng(seed)
-    boot = _account_bootstrap(stacked, n, decompose, bootstrap, rng)
+    keep, spread = _triangle(stacked, q)
+    summed = np.ascontiguousarray(stacked[:, keep])
+    del stacked  # the bootstrap sums the triangle's columns only
+    boot = _account_bootstrap(summed, spread, n, decompose, bootstrap, rng)
     performance = means[:-1] if performance is None else performance
     return _driver_result(
         importance,
@@ -837,7 +840,8 @@ def _bootstrap(
 
 
 def _account_bootstrap(
-    stacked: np.ndarray,
+    summed: np.ndarray,
+    spread: np.ndarray,
     n: int,
     decompose: Decompose,
     resamples: int,
@@ -845,16 +849,15 @@ def _account_bootstrap(
 ) -> np.ndarray:
     """Importances of usable resamples of whole accounts, shape (usable, p).
 
-    ``stacked`` holds per account ``[n_a, Σ(x−c), Σ(x−c)(x−c)ᵀ]`` as one row. Each
-    resample draws ``k`` accounts with replacement out of the ``k`` accounts; its
-    sums are ``times @ stacked`` where ``times`` counts how often each account was
-    drawn. The draws (and their chunking, by ``max(n, k)``) are those of the
-    row-level cluster bootstrap, so a seed gives the same resamples.
+    ``summed[:, spread]`` holds per account ``[n_a, Σ(x−c), Σ(x−c)(x−c)ᵀ]`` as one
+    row (:func:`_triangle`: ``summed`` has the columns to add). Each resample
+    draws ``k`` accounts with replacement out of the ``k`` accounts; its sums are
+    ``times @ summed`` where ``times`` counts how often each account was drawn.
+    The draws (and their chunking, by ``max(n, k)``) are those of the row-level
+    cluster bootstrap, so a seed gives the same resamples.
     """
-    k = len(stacked)
-    q = _width(stacked)
-    keep, spread = _triangle(stacked, q)
-    summed = np.ascontiguousarray(stacked[:, keep])
+    k = len(summed)
+    q = _width(np.empty((0, len(spread))))
     found = [np.empty((0, q - 1))]
     for block in _product_blocks(_chunks(resamples, max(n, k)), k):
         times = np.empty((block[-1].stop - block[0].start, k))
