@@ -60,6 +60,10 @@ SUMMED = (
     "agree_squares",
 )
 """The arrays of a partial that merge by adding, account by account."""
+GROWTH = 8
+"""The pass's arrays grow by ``1/GROWTH`` of their rows when accounts outgrow
+them: spare rows are zeroed, so resident, and a large array grows without a
+copy (the allocator remaps its pages), so a small step costs little."""
 CROSS = ("complete", "sums", "products", "first")
 """The arrays of a partial that only the key drivers read."""
 # the id-cleaning patterns with the characters themselves (no \u escapes in RE2)
@@ -381,10 +385,10 @@ def fold_batch(
     its batches, with the moments added row by row straight into ``total``.
 
     Costs the batch, not the total: accounts are found by fingerprint, and those
-    ``total`` had not seen are appended, not sorted; the arrays grow by half, so
-    they may hold spare rows past ``len(total.accounts)``; attribute counts are
-    regrouped only when the pending ones outgrow the grouped ones. :func:`settle`
-    regroups and trims once at the end.
+    ``total`` had not seen are appended, not sorted; the arrays grow by an eighth
+    (:data:`GROWTH`), so they may hold spare rows past ``len(total.accounts)``;
+    attribute counts are regrouped only when the pending ones outgrow the grouped
+    ones. :func:`settle` regroups and trims once at the end.
 
     A block of an export meets most of its accounts once, so summing it per
     account first and then adding those sums into the totals moves every value
@@ -951,7 +955,9 @@ def _place(total: Partial, accounts: pa.Array) -> np.ndarray:
         where[new] = np.arange(start, start + int(new.sum()))
         _index(total, prints[new], where[new])
         if len(total.accounts) > len(total.count):
-            rows = max(len(total.accounts), len(total.count) * 3 // 2)
+            rows = max(
+                len(total.accounts), len(total.count) + len(total.count) // GROWTH
+            )
             _resize(total, rows)
     return where
 
