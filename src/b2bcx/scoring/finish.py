@@ -355,13 +355,17 @@ def role_table(total: Partial, p: Plan, order: np.ndarray) -> pd.DataFrame:
         }
     )
     names = [c for c in ["index", *score_columns(config)] if c in p.scores]
-    sums, counts = total.total[order], total.n[order]
+
+    def cells(moments: np.ndarray, j: int) -> np.ndarray:
+        return moments[:, :, j][order]  # one score's cells sorted, not all
+
     for name in names:
         j = p.scores.index(name)
-        table[name] = role_means(sums[:, :, j], counts[:, :, j])[keep]
+        table[name] = role_means(cells(total.total, j), cells(total.n, j))[keep]
     if PROMOTER in p.scores:
         j, k = p.scores.index(PROMOTER), p.scores.index(DETRACTOR)
-        table["nps"] = role_nps(sums[:, :, j], sums[:, :, k], counts[:, :, j])[keep]
+        promoters, detractors = cells(total.total, j), cells(total.total, k)
+        table["nps"] = role_nps(promoters, detractors, cells(total.n, j))[keep]
     return table
 
 
@@ -651,10 +655,10 @@ def cell_counts(total: Partial, p: Plan, order: np.ndarray) -> pd.DataFrame:
     roles in config order): the counts the deck's "who answered" and the NPS
     rate/mix split read."""
     a, r = np.nonzero(total.count[order] > 0)
-    ids = total.accounts.take(pa.array(order)).to_numpy(zero_copy_only=False)
+    ids = total.accounts.take(pa.array(order[a], pa.int64()))  # no Python strings
     table = pd.DataFrame(
         {
-            "account": ids[a],
+            "account": pd.Series(ids, dtype="str"),
             "role": np.asarray(p.roles, dtype=object)[r],
             "respondents": total.count[order[a], r].round().astype(np.int64),
         }
