@@ -655,24 +655,23 @@ def cell_counts(total: Partial, p: Plan, order: np.ndarray) -> pd.DataFrame:
     roles in config order): the counts the deck's "who answered" and the NPS
     rate/mix split read."""
     a, r = np.nonzero(total.count[order] > 0)
-    ids = total.accounts.take(pa.array(order[a], pa.int64()))  # no Python strings
-    table = pd.DataFrame(
-        {
-            "account": pd.Series(ids, dtype="str"),
-            "role": np.asarray(p.roles, dtype=object)[r],
-            "respondents": total.count[order[a], r].round().astype(np.int64),
-        }
-    )
+    rows = order[a]  # each cell's account in the partial: no sorted copies
+    columns = {  # ids and roles from Arrow: no Python string per cell
+        "account": pd.Series(total.accounts.take(pa.array(rows)), dtype="str"),
+        "role": pd.Series(
+            pa.array(p.roles, pa.string()).take(pa.array(r)), dtype="str"
+        ),
+        "respondents": total.count[rows, r].round().astype(np.int64),
+    }
     if PROMOTER in p.scores:
         j, k = p.scores.index(PROMOTER), p.scores.index(DETRACTOR)
-        rows = order[a]  # each cell's account in the partial: no sorted copies
         for name, source, s in (
             ("nps_n", total.n, j),
             ("nps_promoters", total.total, j),
             ("nps_detractors", total.total, k),
         ):
-            table[name] = source[rows, r, s].round().astype(np.int64)
-    return table
+            columns[name] = source[rows, r, s].round().astype(np.int64)
+    return pd.DataFrame(columns)
 
 
 def driver_cross_products(

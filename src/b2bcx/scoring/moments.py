@@ -817,12 +817,11 @@ def _cross_products(
     out.complete = np.bincount(key, minlength=cells).reshape(shape).astype(float)
     out.sums = np.empty((*shape, q))
     out.products = np.empty((*shape, q * (q + 1) // 2))
-    for i in range(q):
-        out.sums[:, :, i] = np.bincount(key, x[:, i], cells).reshape(shape)
+    for k in range(q):
+        out.sums[:, :, k] = np.bincount(key, x[:, k], cells).reshape(shape)
     for t, (i, j) in enumerate(zip(*np.triu_indices(q), strict=True)):
-        out.products[:, :, t] = np.bincount(key, x[:, i] * x[:, j], cells).reshape(
-            shape
-        )
+        summed = np.bincount(key, x[:, i] * x[:, j], cells)
+        out.products[:, :, t] = summed.reshape(shape)
     first = np.full(cells, NOT_YET, np.int64)
     found, at = np.unique(key, return_index=True)  # positions ascend in a batch
     first[found] = positions[whole][at]
