@@ -693,7 +693,7 @@ def driver_cross_products(
     return CrossProducts(
         np.rint(counts[order]).astype(np.int64),
         _roles_summed(total.sums, pick, order),
-        full_products(_roles_summed(total.products, pick, order), len(p.cross)),
+        full_products(_over_roles(total.products, pick), len(p.cross), order),
         np.asarray(p.centre, dtype=float),
         np.asarray(ids, dtype=object),
     )
@@ -702,9 +702,13 @@ def driver_cross_products(
 def _roles_summed(cells: np.ndarray, pick: slice, order: np.ndarray) -> np.ndarray:
     """``cells[order, pick].sum(axis=1)``: summed over the roles first, so the
     accounts' rows are copied once, not once per role (the same additions)."""
+    return _over_roles(cells, pick)[order]
+
+
+def _over_roles(cells: np.ndarray, pick: slice) -> np.ndarray:
+    """``cells[:, pick].sum(axis=1)``, a view for one role."""
     picked = cells[:, pick]
-    summed = picked[:, 0] if picked.shape[1] == 1 else picked.sum(axis=1)
-    return summed[order]
+    return picked[:, 0] if picked.shape[1] == 1 else picked.sum(axis=1)
 
 
 def dropped_cases(total: Partial, role: int | None = None) -> int:

@@ -828,8 +828,12 @@ def _cross_products(
     out.first = first.reshape(shape)
 
 
-def full_products(upper: np.ndarray, q: int) -> np.ndarray:
-    """Symmetric ``q x q`` matrices from their upper triangles, row by row.
+def full_products(
+    upper: np.ndarray, q: int, rows: np.ndarray | None = None
+) -> np.ndarray:
+    """Symmetric ``q x q`` matrices from their upper triangles, row by row, of
+    the ``rows`` of ``upper`` when given (a triangle column at a time: the rows'
+    triangles are not copied first).
 
     ``upper[..., t]`` is entry ``(i, j)``, ``i <= j``, of
     ``numpy.triu_indices(q)``; the matrix has it at ``(i, j)`` and ``(j, i)``.
@@ -841,8 +845,15 @@ def full_products(upper: np.ndarray, q: int) -> np.ndarray:
     --------
     >>> full_products(np.array([1.0, 2.0, 3.0]), 2).tolist()
     [[1.0, 2.0], [2.0, 3.0]]
+    >>> full_products(np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]), 2, np.array([1])).tolist()
+    [[[4.0, 5.0], [5.0, 6.0]]]
     """
     i, j = np.triu_indices(q)
+    if rows is not None:
+        picked = np.empty((len(rows), q, q))
+        for t in range(len(i)):
+            picked[:, i[t], j[t]] = picked[:, j[t], i[t]] = upper[rows, t]
+        return picked
     full = np.empty((*upper.shape[:-1], q, q))
     full[..., i, j] = upper
     full[..., j, i] = upper
