@@ -671,7 +671,7 @@ def cell_counts(total: Partial, p: Plan, order: np.ndarray) -> pd.DataFrame:
             ("nps_detractors", total.total, k),
         ):
             columns[name] = source[rows, r, s].round().astype(np.int64)
-    return pd.DataFrame(columns)
+    return pd.DataFrame(columns, copy=False)  # the columns are its own
 
 
 def driver_cross_products(
