@@ -226,15 +226,19 @@ def test_the_bootstrap_sums_each_symmetric_cross_product_once() -> None:
     """Six drivers and an outcome: 36 of 57 columns are summed and the mirror of
     the upper triangle rebuilds every column; a matrix that is not exactly
     symmetric keeps all 57."""
-    from b2bcx.stats.drivers import _triangle
+    from b2bcx.stats.drivers import CrossProducts, _summed_columns, _triangle
 
     rng = np.random.default_rng(5)
     x = rng.normal(size=(40, 3, 7))
     products = np.einsum("kri,krj->kij", x, x).reshape(40, 49)
     stacked = np.concatenate([np.full((40, 1), 3.0), x.sum(axis=1), products], axis=1)
-    keep, spread = _triangle(stacked, 7)
+    keep, spread = _triangle(products.reshape(40, 7, 7))
     assert len(keep) == 1 + 7 + 28
     assert np.array_equal(stacked[:, keep][:, spread], stacked)
+    parts = CrossProducts(
+        np.full(40, 3), x.sum(axis=1), products.reshape(40, 7, 7), np.zeros(7)
+    )
+    assert np.array_equal(_summed_columns(parts, keep)[:, spread], stacked)
     stacked[0, 8 + 1] += 1e-12  # (0, 1) no longer equals (1, 0)
-    keep, spread = _triangle(stacked, 7)
+    keep, spread = _triangle(stacked[:, 8:].reshape(40, 7, 7))
     assert len(keep) == 57 and np.array_equal(stacked[:, keep][:, spread], stacked)

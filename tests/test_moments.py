@@ -764,3 +764,32 @@ def test_fingerprints_of_a_million_ids_do_not_collide() -> None:
     ids = pa.array([f"R_{k:08d}" for k in range(1_000_000)])
     assert len(np.unique(fingerprints(ids))) == len(ids)
     assert fingerprints(pa.array([], pa.string())).shape == (0,)
+
+
+def test_the_pass_keeps_each_cross_product_matrix_as_its_upper_triangle(
+    tmp_path: Path,
+) -> None:
+    """Mirrored, the triangle the pass keeps per account x role is the full
+    ``Σ(x − c)(x − c)ᵀ`` of the cell's complete cases, summed here row by row."""
+    from b2bcx.scoring import moments
+
+    export = write_export(tmp_path / "export.csv", 400, seed=31)
+    p = plan(load_config(write_config(tmp_path)), drivers="nps")
+    frame = pd.read_csv(export, dtype=str, keep_default_na=False)
+    batch = pa.RecordBatch.from_pandas(frame[[c for c in p.read if c in frame]])
+    total = pass_batch(batch, p, 0, "export.csv")
+    q = len(p.cross)
+    assert total.products.shape == (len(total.accounts), len(p.roles), q * (q + 1) // 2)
+    kept = moments._kept(batch, p, 0, "export.csv", None, None)
+    scores = kept.scores(p)
+    x = np.column_stack([scores[c] for c in p.cross]) - np.asarray(p.centre)
+    whole = ~np.isnan(x).any(axis=1)
+    expected = np.zeros((len(total.accounts), len(p.roles), q, q))
+    for row, account, role in zip(
+        x[whole], kept.account[whole], kept.role[whole], strict=True
+    ):
+        expected[account, role] += np.outer(row, row)
+    assert whole.sum() > 100 and (expected != 0).any()
+    np.testing.assert_allclose(
+        moments.full_products(total.products, q), expected, rtol=1e-12, atol=1e-9
+    )

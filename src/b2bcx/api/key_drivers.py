@@ -8,6 +8,7 @@ results, or None when the pass does not apply.
 from __future__ import annotations
 
 import difflib
+from collections.abc import Iterator, Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -21,6 +22,7 @@ from b2bcx.errors import ConfigError
 from b2bcx.io import Export
 from b2bcx.results import DriverAnalysis
 from b2bcx.stats.drivers import (
+    CrossProducts,
     DriverResult,
     drivers_by_role_from_cross_products,
     drivers_from_cross_products,
@@ -122,13 +124,31 @@ def drivers_from_pass(
     overall = replace(overall, dropped=dropped_cases(total))
     table = None
     if by_role:
-        roles = {
-            role: driver_cross_products(total, p, k)
-            for k, role in enumerate(p.roles)
-            if total.count[:, k].sum() > 0
-        }
+        roles = _RoleSums(total, p)
         table = drivers_by_role_from_cross_products(roles, pillars, column, **options)
     return _analysis(config, outcome, overall, table, "accounts")
+
+
+class _RoleSums(Mapping[str, "CrossProducts"]):
+    """Role -> its accounts' sums (:func:`b2bcx.scoring.finish.driver_cross_products`)
+    for the roles heard, each made when its model is fitted: the roles' sums are
+    not all held at once (at 125k accounts each is ~60 MB)."""
+
+    def __init__(self, total: Partial, p: Plan) -> None:
+        self.total, self.plan = total, p
+        heard = total.count.sum(axis=0) > 0
+        self.roles = {role: k for k, role in enumerate(p.roles) if heard[k]}
+
+    def __getitem__(self, role: str) -> CrossProducts:
+        from b2bcx.scoring.finish import driver_cross_products
+
+        return driver_cross_products(self.total, self.plan, self.roles[role])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.roles)
+
+    def __len__(self) -> int:
+        return len(self.roles)
 
 
 def _driven_outcome(config: Config, outcome: str) -> str:

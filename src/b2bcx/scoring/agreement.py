@@ -130,10 +130,7 @@ def add_agreement(
     found = where >= 0
     agreement = np.full(len(table), np.nan)
     if found.any() and sums.sums.shape[1]:
-        at = where[found]
-        agreement[found] = rwg_j(
-            sums.complete[at], sums.sums[at], sums.squares[at], null_variances(config)
-        )
+        agreement[found] = _agreement_in_blocks(sums, where[found], config)
     k_star = portfolio_agreement(sums, config).k_star
     out = table.assign(
         rwg_j=agreement,
@@ -144,4 +141,25 @@ def add_agreement(
         [*flags, LOW_AGREEMENT] if is_low else flags
         for flags, is_low in zip(out["flags"], low, strict=True)
     ]
+    return out
+
+
+AGREEMENT_BLOCK = 1 << 16
+"""Accounts per block of :func:`_agreement_in_blocks`."""
+
+
+def _agreement_in_blocks(
+    sums: AgreementSums, at: np.ndarray, config: Config
+) -> np.ndarray:
+    """``rwg_j`` of the accounts at rows ``at`` of ``sums``, a block of accounts at
+    a time: the statements' sums are copied and their variances made per block
+    (``rwg_j`` is account by account), not for all accounts at once (at 625k
+    accounts each copy of the account x statement sums is ~90 MB)."""
+    null = null_variances(config)
+    out = np.empty(len(at))
+    for start in range(0, len(at), AGREEMENT_BLOCK):
+        rows = at[start : start + AGREEMENT_BLOCK]
+        out[start : start + len(rows)] = rwg_j(
+            sums.complete[rows], sums.sums[rows], sums.squares[rows], null
+        )
     return out

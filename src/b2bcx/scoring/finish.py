@@ -39,7 +39,14 @@ from b2bcx.scoring.agreement import (
 )
 from b2bcx.scoring.attributes import named
 from b2bcx.scoring.breakdowns import role_means, role_nps
-from b2bcx.scoring.moments import DETRACTOR, PART_BITS, PROMOTER, Partial, Plan
+from b2bcx.scoring.moments import (
+    DETRACTOR,
+    PART_BITS,
+    PROMOTER,
+    Partial,
+    Plan,
+    full_products,
+)
 from b2bcx.scoring.prepare import (
     FILE,
     MAX_LISTED,
@@ -348,13 +355,17 @@ def role_table(total: Partial, p: Plan, order: np.ndarray) -> pd.DataFrame:
         }
     )
     names = [c for c in ["index", *score_columns(config)] if c in p.scores]
-    sums, counts = total.total[order], total.n[order]
+
+    def cells(moments: np.ndarray, j: int) -> np.ndarray:
+        return moments[:, :, j][order]  # one score's cells sorted, not all
+
     for name in names:
         j = p.scores.index(name)
-        table[name] = role_means(sums[:, :, j], counts[:, :, j])[keep]
+        table[name] = role_means(cells(total.total, j), cells(total.n, j))[keep]
     if PROMOTER in p.scores:
         j, k = p.scores.index(PROMOTER), p.scores.index(DETRACTOR)
-        table["nps"] = role_nps(sums[:, :, j], sums[:, :, k], counts[:, :, j])[keep]
+        promoters, detractors = cells(total.total, j), cells(total.total, k)
+        table["nps"] = role_nps(promoters, detractors, cells(total.n, j))[keep]
     return table
 
 
@@ -643,22 +654,24 @@ def cell_counts(total: Partial, p: Plan, order: np.ndarray) -> pd.DataFrame:
     ``nps_n``, ``nps_promoters`` and ``nps_detractors`` (accounts in id order,
     roles in config order): the counts the deck's "who answered" and the NPS
     rate/mix split read."""
-    count = total.count[order]
-    a, r = np.nonzero(count > 0)
-    ids = total.accounts.take(pa.array(order)).to_numpy(zero_copy_only=False)
-    table = pd.DataFrame(
-        {
-            "account": ids[a],
-            "role": np.asarray(p.roles, dtype=object)[r],
-            "respondents": count[a, r].round().astype(np.int64),
-        }
-    )
+    a, r = np.nonzero(total.count[order] > 0)
+    rows = order[a]  # each cell's account in the partial: no sorted copies
+    columns = {  # ids and roles from Arrow: no Python string per cell
+        "account": pd.Series(total.accounts.take(pa.array(rows)), dtype="str"),
+        "role": pd.Series(
+            pa.array(p.roles, pa.string()).take(pa.array(r)), dtype="str"
+        ),
+        "respondents": total.count[rows, r].round().astype(np.int64),
+    }
     if PROMOTER in p.scores:
         j, k = p.scores.index(PROMOTER), p.scores.index(DETRACTOR)
-        table["nps_n"] = total.n[order][a, r, j].round().astype(np.int64)
-        table["nps_promoters"] = total.total[order][a, r, j].round().astype(np.int64)
-        table["nps_detractors"] = total.total[order][a, r, k].round().astype(np.int64)
-    return table
+        for name, source, s in (
+            ("nps_n", total.n, j),
+            ("nps_promoters", total.total, j),
+            ("nps_detractors", total.total, k),
+        ):
+            columns[name] = source[rows, r, s].round().astype(np.int64)
+    return pd.DataFrame(columns, copy=False)  # the columns are its own
 
 
 def driver_cross_products(
@@ -668,7 +681,8 @@ def driver_cross_products(
 
     Accounts with a complete case only, in the order of their first complete
     case (the order the respondent table meets them in, which the account
-    bootstrap's draws follow); an account's roles are added together.
+    bootstrap's draws follow); an account's roles are added together (the
+    cross-products' upper triangles, mirrored once summed).
     """
     pick = slice(None) if role is None else slice(role, role + 1)
     counts = total.complete[:, pick].sum(axis=1)
@@ -679,7 +693,7 @@ def driver_cross_products(
     return CrossProducts(
         np.rint(counts[order]).astype(np.int64),
         _roles_summed(total.sums, pick, order),
-        _roles_summed(total.products, pick, order),
+        full_products(_over_roles(total.products, pick), len(p.cross), order),
         np.asarray(p.centre, dtype=float),
         np.asarray(ids, dtype=object),
     )
@@ -688,9 +702,13 @@ def driver_cross_products(
 def _roles_summed(cells: np.ndarray, pick: slice, order: np.ndarray) -> np.ndarray:
     """``cells[order, pick].sum(axis=1)``: summed over the roles first, so the
     accounts' rows are copied once, not once per role (the same additions)."""
+    return _over_roles(cells, pick)[order]
+
+
+def _over_roles(cells: np.ndarray, pick: slice) -> np.ndarray:
+    """``cells[:, pick].sum(axis=1)``, a view for one role."""
     picked = cells[:, pick]
-    summed = picked[:, 0] if picked.shape[1] == 1 else picked.sum(axis=1)
-    return summed[order]
+    return picked[:, 0] if picked.shape[1] == 1 else picked.sum(axis=1)
 
 
 def dropped_cases(total: Partial, role: int | None = None) -> int:

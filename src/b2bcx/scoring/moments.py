@@ -60,6 +60,12 @@ SUMMED = (
     "agree_squares",
 )
 """The arrays of a partial that merge by adding, account by account."""
+GROWTH = 8
+"""The pass's arrays grow by ``1/GROWTH`` of their rows when accounts outgrow
+them: spare rows are zeroed, so resident, and a large array grows without a
+copy (the allocator remaps its pages), so a small step costs little."""
+CROSS = ("complete", "sums", "products", "first")
+"""The arrays of a partial that only the key drivers read."""
 # the id-cleaning patterns with the characters themselves (no \u escapes in RE2)
 _INVISIBLE = INVISIBLE.encode("ascii").decode("unicode_escape")
 _ODD_SPACES = ODD_SPACES.encode("ascii").decode("unicode_escape")
@@ -192,7 +198,9 @@ class Partial:
     n, total, squares : per account x role x score: values present, ``Σx``, ``Σx²``.
     complete, sums, products : per account x role the complete cases of the
         plan's ``cross`` columns, ``Σ(x − c)`` and ``Σ(x − c)(x − c)ᵀ`` about the
-        plan's ``centre`` (drivers only: empty arrays otherwise).
+        plan's ``centre`` (drivers only: empty arrays otherwise); the symmetric
+        ``q x q`` matrix as its upper triangle, row by row (``q(q+1)/2``
+        numbers, :func:`full_products` mirrors it).
     first : per account x role the position of the first complete case
         (``NOT_YET`` when none; drivers only), the order the account bootstrap
         draws accounts in.
@@ -231,7 +239,7 @@ class Partial:
     squares: np.ndarray
     complete: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
     sums: np.ndarray = field(default_factory=lambda: np.zeros((0, 0, 0)))
-    products: np.ndarray = field(default_factory=lambda: np.zeros((0, 0, 0, 0)))
+    products: np.ndarray = field(default_factory=lambda: np.zeros((0, 0, 0)))
     first: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), np.int64))
     agree_n: np.ndarray = field(default_factory=lambda: np.zeros(0))
     agree_sums: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
@@ -275,7 +283,7 @@ class Partial:
             q = len(p.cross)
             out.complete = np.zeros(shape[:2])
             out.sums = np.zeros((*shape[:2], q))
-            out.products = np.zeros((*shape[:2], q, q))
+            out.products = np.zeros((*shape[:2], q * (q + 1) // 2))
             out.first = np.full(shape[:2], NOT_YET, np.int64)
         if p.agreement:
             out.agree_n = np.zeros(0)
@@ -312,14 +320,6 @@ class Partial:
             pending={},
         )
 
-    def release_drivers(self) -> None:
-        """Let the key drivers' sums go once they are taken
-        (:func:`b2bcx.scoring.finish.driver_cross_products`): the finish does
-        not read them."""
-        for name in ("complete", "sums", "products", "first"):
-            array = getattr(self, name)
-            setattr(self, name, np.zeros((0, *array.shape[1:]), array.dtype))
-
     def release_sums(self) -> None:
         """Let the per-account sums go once the finish has made the tables.
 
@@ -327,7 +327,16 @@ class Partial:
         views would otherwise be built beside; the respondent counts, census and
         row positions stay.
         """
-        for name in (*SUMMED[1:], "first", "median", "median_all"):
+        self._release((*SUMMED[1:], "first", "median", "median_all"))
+
+    def release_cross_products(self) -> None:
+        """Let the drivers' sums go once the key drivers are fitted: the finish
+        does not read them, and at 625k accounts and 7 columns the cross-products
+        alone hold ~700 MB."""
+        self._release(CROSS)
+
+    def _release(self, names: Iterable[str]) -> None:
+        for name in names:
             array = getattr(self, name)
             setattr(self, name, np.zeros((0, *array.shape[1:]), array.dtype))
 
@@ -405,10 +414,10 @@ def fold_batch(
     its batches, with the moments added row by row straight into ``total``.
 
     Costs the batch, not the total: accounts are found by fingerprint, and those
-    ``total`` had not seen are appended, not sorted; the arrays grow by half, so
-    they may hold spare rows past ``len(total.accounts)``; attribute counts are
-    regrouped only when the pending ones outgrow the grouped ones. :func:`settle`
-    regroups and trims once at the end.
+    ``total`` had not seen are appended, not sorted; the arrays grow by an eighth
+    (:data:`GROWTH`), so they may hold spare rows past ``len(total.accounts)``;
+    attribute counts are regrouped only when the pending ones outgrow the grouped
+    ones. :func:`settle` regroups and trims once at the end.
 
     A block of an export meets most of its accounts once, so summing it per
     account first and then adding those sums into the totals moves every value
@@ -836,16 +845,48 @@ def _cross_products(
     q = len(p.cross)
     out.complete = np.bincount(key, minlength=cells).reshape(shape).astype(float)
     out.sums = np.empty((*shape, q))
-    out.products = np.empty((*shape, q, q))
-    for i in range(q):
-        out.sums[:, :, i] = np.bincount(key, x[:, i], cells).reshape(shape)
-        for j in range(i, q):
-            summed = np.bincount(key, x[:, i] * x[:, j], cells).reshape(shape)
-            out.products[:, :, i, j] = out.products[:, :, j, i] = summed
+    out.products = np.empty((*shape, q * (q + 1) // 2))
+    for k in range(q):
+        out.sums[:, :, k] = np.bincount(key, x[:, k], cells).reshape(shape)
+    for t, (i, j) in enumerate(zip(*np.triu_indices(q), strict=True)):
+        summed = np.bincount(key, x[:, i] * x[:, j], cells)
+        out.products[:, :, t] = summed.reshape(shape)
     first = np.full(cells, NOT_YET, np.int64)
     found, at = np.unique(key, return_index=True)  # positions ascend in a batch
     first[found] = positions[whole][at]
     out.first = first.reshape(shape)
+
+
+def full_products(
+    upper: np.ndarray, q: int, rows: np.ndarray | None = None
+) -> np.ndarray:
+    """Symmetric ``q x q`` matrices from their upper triangles, row by row, of
+    the ``rows`` of ``upper`` when given (a triangle column at a time: the rows'
+    triangles are not copied first).
+
+    ``upper[..., t]`` is entry ``(i, j)``, ``i <= j``, of
+    ``numpy.triu_indices(q)``; the matrix has it at ``(i, j)`` and ``(j, i)``.
+    The pass keeps a cross-product matrix so (``Σ(x − c)(x − c)ᵀ`` is
+    symmetric): ``q(q+1)/2`` numbers instead of ``q²``, 28 instead of 49 for
+    six pillars and an outcome.
+
+    Examples
+    --------
+    >>> full_products(np.array([1.0, 2.0, 3.0]), 2).tolist()
+    [[1.0, 2.0], [2.0, 3.0]]
+    >>> full_products(np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]), 2, np.array([1])).tolist()
+    [[[4.0, 5.0], [5.0, 6.0]]]
+    """
+    i, j = np.triu_indices(q)
+    if rows is not None:
+        picked = np.empty((len(rows), q, q))
+        for t in range(len(i)):
+            picked[:, i[t], j[t]] = picked[:, j[t], i[t]] = upper[rows, t]
+        return picked
+    full = np.empty((*upper.shape[:-1], q, q))
+    full[..., i, j] = upper
+    full[..., j, i] = upper
+    return full
 
 
 def _attributes(
@@ -953,7 +994,9 @@ def _place(total: Partial, accounts: pa.Array) -> np.ndarray:
         where[new] = np.arange(start, start + int(new.sum()))
         _index(total, prints[new], where[new])
         if len(total.accounts) > len(total.count):
-            rows = max(len(total.accounts), len(total.count) * 3 // 2)
+            rows = max(
+                len(total.accounts), len(total.count) + len(total.count) // GROWTH
+            )
             _resize(total, rows)
     return where
 
