@@ -579,11 +579,11 @@ def test_disk_full_during_report_is_one_error(
 
     from b2bcx.report import workbook
 
-    def full(path: Path, content: bytes) -> None:
-        path.write_bytes(content[:10])
+    def full(path: Path, book: Any, stamp: Any = None) -> None:
+        path.write_bytes(b"PK\x03\x04 half a workbook")
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(workbook, "write_bytes", full)
+    monkeypatch.setattr(workbook, "write_workbook", full)
     out = tmp_path / "out" / "report.xlsx"
     out.parent.mkdir()
     result = run("report", inputs["export"], "-c", inputs["config"], "-o", out)

@@ -16,7 +16,7 @@ import pytest
 from openpyxl import Workbook
 from openpyxl.styles import Alignment
 
-from b2bcx.io.worksheet import workbook_bytes, write_frame
+from b2bcx.io.worksheet import workbook_bytes, write_frame, write_workbook
 
 TRICKY = [
     "plain",
@@ -165,3 +165,20 @@ def test_overlapped_writing_keeps_order_and_passes_errors_on() -> None:
 
     with pytest.raises(OSError, match="disk full"):
         write_overlapped(Full(), iter([b"a", b"b"]))
+
+
+def test_a_workbook_written_into_its_file_is_the_bytes_made_in_memory(
+    tmp_path: Any,
+) -> None:
+    from datetime import UTC, datetime
+
+    def book() -> Workbook:
+        workbook = Workbook()
+        ws = workbook.active
+        assert ws is not None
+        write_frame(ws, tricky_table(12_000), table_name="T", defer=True)  # 3 pieces
+        return workbook
+
+    stamp = datetime(2026, 10, 1, 9, 30, tzinfo=UTC)
+    write_workbook(tmp_path / "book.xlsx", book(), stamp)
+    assert (tmp_path / "book.xlsx").read_bytes() == workbook_bytes(book(), stamp)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import math
+import os
 import re
 import zipfile
 from collections.abc import Iterable, Iterator, Mapping
@@ -25,7 +26,6 @@ from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
-from b2bcx.io.atomic import write_bytes
 from b2bcx.io.formulas import is_formula_like
 from b2bcx.io.text import CONTROL_CHARACTERS, without_controls
 from b2bcx.io.worksheet_rows import (
@@ -305,7 +305,7 @@ def write_single_table(
     ws.title = sheet[:31]
     write_frame(ws, table, table_name=table_name(sheet), defer=True)
     finish_sheet(ws)
-    write_bytes(path, workbook_bytes(workbook))
+    write_workbook(path, workbook)
 
 
 def workbook_bytes(workbook: Workbook, stamp: datetime | None = None) -> bytes:
@@ -316,12 +316,30 @@ def workbook_bytes(workbook: Workbook, stamp: datetime | None = None) -> bytes:
     out without one). Saving in memory first also means a full disk fails in
     one plain write (one error), not inside openpyxl's zip writer.
     """
+    return reproducible_zip(_stored(workbook), stamp, workbook)
+
+
+def write_workbook(
+    path: Path, workbook: Workbook, stamp: datetime | None = None
+) -> None:
+    """:func:`workbook_bytes` written straight into ``path`` as they are made, and
+    made sure to reach the disk: the compressed file is never held in memory (at
+    625k accounts a report is ~280 MB)."""
+    content = _stored(workbook)
+    with open(path, "wb") as handle:
+        _reproducible_zip_into(handle, content, stamp, workbook)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def _stored(workbook: Workbook) -> bytes:
+    """openpyxl's file of the workbook, its entries stored, not deflated
+    (:func:`reproducible_zip` compresses every entry once anyway)."""
     buffer = io.BytesIO()
     name_table_columns(workbook)
-    # stored, not deflated: reproducible_zip compresses every entry once anyway
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED, allowZip64=True) as archive:
         ExcelWriter(workbook, archive).save()
-    return reproducible_zip(buffer.getvalue(), stamp, workbook)
+    return buffer.getvalue()
 
 
 def name_table_columns(workbook: Workbook) -> None:
@@ -361,13 +379,24 @@ def reproducible_zip(
     Given the ``workbook`` it was saved from, rows kept aside for writing on saving
     (``write_frame(..., defer=True)``) are added to their sheets.
     """
+    out = io.BytesIO()
+    _reproducible_zip_into(out, content, stamp, workbook)
+    return out.getvalue()
+
+
+def _reproducible_zip_into(
+    out: IO[bytes],
+    content: bytes,
+    stamp: datetime | None = None,
+    workbook: Workbook | None = None,
+) -> None:
+    """:func:`reproducible_zip` written into ``out``."""
     utc = stamp.astimezone(UTC) if stamp and stamp.tzinfo else stamp
     date_time = (
         min(tuple(utc.timetuple())[:6], LAST_ZIP_TIME)
         if utc and utc.year >= 1980
         else FIXED_ZIP_TIME
     )
-    out = io.BytesIO()
     with (
         zipfile.ZipFile(io.BytesIO(content)) as source,
         zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
@@ -391,7 +420,6 @@ def reproducible_zip(
             large = bound * 1.05 > zipfile.ZIP64_LIMIT
             with target.open(member, "w", force_zip64=large) as entry:
                 write_overlapped(entry, chunks)
-    return out.getvalue()
 
 
 def write_overlapped(entry: IO[bytes], chunks: Iterable[bytes]) -> None:

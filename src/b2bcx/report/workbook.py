@@ -16,8 +16,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from b2bcx.errors import UsageError
-from b2bcx.io.worksheet import assert_worksheet, workbook_bytes
-from b2bcx.io.writers import atomic_path, check_writable, write_bytes
+from b2bcx.io.worksheet import assert_worksheet, write_workbook
+from b2bcx.io.writers import atomic_path, check_writable
 from b2bcx.report.layout import quote_formula_like_text
 from b2bcx.report.sheets_analyses import write_drivers, write_factors
 from b2bcx.report.sheets_change import write_change, write_trend_sheet
@@ -167,7 +167,7 @@ def write_report(inputs: ReportInputs, path: str | Path) -> Path:
         )
     workbook = build_report(inputs)
     with atomic_path(path) as temporary:
-        write_bytes(temporary, workbook_bytes(workbook, inputs.run_time))
+        write_workbook(temporary, workbook, inputs.run_time)
     return path
 
 
