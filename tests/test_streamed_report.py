@@ -7,7 +7,6 @@ import math
 from pathlib import Path
 
 import openpyxl
-import pandas as pd
 import pytest
 import yaml
 
@@ -68,35 +67,6 @@ def test_a_streamed_report_equals_the_read_one(config: Path, tmp_path: Path) -> 
                 row_b,
             )
     assert streamed.drivers is not None and streamed.drivers_by_role is not None
-
-
-def test_drivers_fitted_in_a_worker_process_equal_those_fitted_here(
-    config: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """From PARALLEL_DRIVERS_BYTES of exports a report's drivers are fitted in a
-    worker process while the sheets are built: the same tables, the same workbook."""
-    from b2bcx.api import workbook
-    from b2bcx.io.workers import can_start_workers
-
-    if not can_start_workers():
-        pytest.skip("one core: drivers are always fitted in this process")
-    sources = load_sources([Q3], config, baseline=[Q2], accounts=CRM)
-    options = AnalysisOptions(bootstrap=40)
-    here = report_inputs(sources, options=options)
-    monkeypatch.setattr(workbook, "PARALLEL_DRIVERS_BYTES", 1)
-    pending = report_inputs(sources, options=options, defer_drivers=True)
-    assert pending.pending_drivers is not None and pending.drivers is None
-    there = pending.with_drivers()
-    for a, b in [
-        (here.drivers, there.drivers),
-        (here.drivers_by_role, there.drivers_by_role),
-    ]:
-        assert a is not None and b is not None
-        pd.testing.assert_frame_equal(a.table, b.table, rtol=1e-12, atol=1e-12)
-    a = _values(openpyxl.load_workbook(write_report(here, tmp_path / "here.xlsx")))
-    b = _values(openpyxl.load_workbook(write_report(pending, tmp_path / "there.xlsx")))
-    assert a.keys() == b.keys()
-    assert a["Drivers"] == b["Drivers"] and a["Summary"] == b["Summary"]
 
 
 def test_deck_lines_from_the_pass_equal_the_read_ones(config: Path) -> None:

@@ -6,8 +6,7 @@ the CLI renderers can depend on results without depending on how they are comput
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
 from pathlib import Path
@@ -278,9 +277,6 @@ class ReportInputs:
     change : why the portfolio moved since the baseline (the Change sheet), or None.
     baseline : last quarter scored on its own (its account pillars and portfolio,
         the "last quarter" bars of the HTML report's charts), or None.
-    pending_drivers : the key drivers still being fitted (``drivers``,
-        ``drivers_by_role`` and ``drivers_note`` are then empty): a call that
-        waits for them; :meth:`with_drivers` fills them in.
     """
 
     score: ScoreResult
@@ -298,23 +294,6 @@ class ReportInputs:
     change: ChangeResult | None = None
     trend: TrendResult | None = None
     baseline: ScoreResult | None = None
-    pending_drivers: (
-        Callable[[], tuple[DriverAnalysis | None, DriverAnalysis | None, str]] | None
-    ) = None
-
-    def with_drivers(self) -> ReportInputs:
-        """These inputs with the key drivers in (waiting for them if they are
-        still being fitted)."""
-        if self.pending_drivers is None:
-            return self
-        overall, by_role, note = self.pending_drivers()
-        return replace(
-            self,
-            drivers=overall,
-            drivers_by_role=by_role,
-            drivers_note=note,
-            pending_drivers=None,
-        )
 
     @property
     def problems(self) -> list[Problem]:

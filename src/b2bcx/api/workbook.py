@@ -11,7 +11,6 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -47,10 +46,6 @@ from b2bcx.results import (
 )
 from b2bcx.scoring.prepare import FILE
 from b2bcx.scoring.respondents import BadAnswers
-
-if TYPE_CHECKING:
-    from b2bcx.io.workers import InWorker
-    from b2bcx.scoring.moments import Partial, Plan
 
 DRIVER_OUTCOMES = ("nps", "loyalty")
 
@@ -101,8 +96,7 @@ class _Waves:
     base: ScoreResult | None
     factors: FactorResult | None
     factors_note: str
-    drivers: Callable[[], Drivers]
-    """Waits for the key drivers (fitted in a worker process) or has them."""
+    drivers: Drivers
     rows: dict[str, int]
 
 
@@ -120,7 +114,6 @@ def report_inputs(
     bad_answers: BadAnswers = "error",
     engine: str = AUTO,
     watch: Watch = QUIET,
-    defer_drivers: bool = False,
 ) -> ReportInputs:
     """Score, screen factors and find key drivers once, for one workbook: the
     library call behind ``b2bcx report``.
@@ -134,11 +127,7 @@ def report_inputs(
     :class:`~b2bcx.errors.AnalysisError` in either becomes a note on its sheet
     instead of failing the report; data and config errors are raised.
     ``bad_answers="missing"`` reads answers off their scale as missing, each
-    listed on the Data quality sheet. With ``defer_drivers``, key drivers that
-    are still being fitted in a worker process (streamed, from
-    :data:`PARALLEL_DRIVERS_ACCOUNTS` accounts) are left pending
-    (:meth:`~b2bcx.results.ReportInputs.with_drivers` waits for them), so the
-    workbook can be built meanwhile.
+    listed on the Data quality sheet.
     """
     step = on_step or watch.stage
     options = options or AnalysisOptions()
@@ -158,11 +147,14 @@ def report_inputs(
         step("fitting renewals against the index")
     value, value_note = sources_value(sources, result, base)
     trend, earlier = history_trend(sources, result, base)
-    inputs = ReportInputs(
+    overall, by_role, drivers_note = waves.drivers
+    return ReportInputs(
         score=result,
         factors=waves.factors,
         factors_note=waves.factors_note,
-        pending_drivers=waves.drivers,
+        drivers=overall,
+        drivers_by_role=by_role,
+        drivers_note=drivers_note,
         files=files_read(sources, waves.rows, earlier, digest),
         run_time=run_time,
         include_respondents=include_respondents,
@@ -172,7 +164,6 @@ def report_inputs(
         trend=trend,
         baseline=base,
     )
-    return inputs if defer_drivers else inputs.with_drivers()
 
 
 def _streamed(
@@ -180,32 +171,35 @@ def _streamed(
 ) -> _Waves | None:
     """Both waves by the pass, the drivers from this wave's; None when the pass
     does not apply."""
+    from b2bcx.api.key_drivers import drivers_from_pass
     from b2bcx.api.streamed import score_pass
 
     config = sources.config
     outcome, drivers_note = driver_outcome(config)
-    fitted = {
-        "method": options.method,
-        "bootstrap": options.bootstrap,
-        "seed": options.seed,
-    }
     run = {
         "master": sources.master,
         "engine": engine,
         "notice": watch.notice,
     }
     watch.stage("scoring accounts and finding key drivers")
-    worker = _drivers_worker(sources) if outcome is not None else None
     now = score_pass(
         sources.exports,
         config,
         outcome=outcome,
-        drivers=lambda total, p: _fitting(total, p, outcome, fitted, worker),  # type: ignore[arg-type]
+        drivers=lambda total, p: report_drivers(
+            lambda by_role: drivers_from_pass(
+                total,
+                p,
+                outcome=outcome,  # type: ignore[arg-type]
+                by_role=by_role,
+                method=options.method,
+                bootstrap=options.bootstrap,
+                seed=options.seed,
+            )
+        ),
         progress=watch.progress,
         **run,  # type: ignore[arg-type]
     )
-    if worker is not None and (now is None or now.drivers is None):
-        worker.stop()  # the pass did not apply, or no drivers were fitted
     if now is None:
         return None
     rows, base = dict(now.rows_per_file), None
@@ -225,61 +219,8 @@ def _streamed(
         base,
         None,
         "Not computed: the config has no `factors:` section.",
-        now.drivers if now.drivers is not None else lambda: found,
+        now.drivers if now.drivers is not None else found,
         rows,
-    )
-
-
-PARALLEL_DRIVERS_BYTES = 64 * 2**20
-"""From exports of this many bytes (some 200,000 respondents), on several cores, a
-streamed report's key drivers (the account bootstrap) are fitted in a worker
-process, started before the pass, while this one finishes the tables and builds
-the sheets; smaller exports are not worth a process."""
-
-
-def _drivers_worker(sources: Sources) -> InWorker[Drivers] | None:
-    """A worker process for the report's key drivers, started now (it imports
-    while the pass runs), when the exports are big enough; else None."""
-    from b2bcx.io.workers import InWorker, can_start_workers
-
-    size = sum(_size(path) for path in sources.exports)
-    if size < PARALLEL_DRIVERS_BYTES or not can_start_workers():
-        return None
-    return InWorker(fit_report_drivers)
-
-
-def _size(path: Path) -> int:
-    try:
-        return path.stat().st_size
-    except OSError:
-        return 0  # a URL, or a file the pass will report
-
-
-def _fitting(
-    total: Partial,
-    p: Plan,
-    outcome: str,
-    fitted: Mapping[str, Any],
-    worker: InWorker[Drivers] | None,
-) -> Callable[[], Drivers]:
-    """The report's drivers of a pass: handed to the ``worker`` process (the call
-    then waits for them), else fitted here and now."""
-    if worker is not None:
-        return worker.submit(total.for_drivers(), p, outcome, dict(fitted)).result
-    found = fit_report_drivers(total, p, outcome, fitted)
-    return lambda: found
-
-
-def fit_report_drivers(
-    total: Partial, p: Plan, outcome: str, fitted: Mapping[str, Any]
-) -> Drivers:
-    """:func:`report_drivers` of a pass's partial (what the worker process runs)."""
-    from b2bcx.api.key_drivers import drivers_from_pass
-
-    return report_drivers(
-        lambda by_role: drivers_from_pass(
-            total, p, outcome=outcome, by_role=by_role, **fitted
-        )
     )
 
 
@@ -312,7 +253,7 @@ def _read(
     rows = rows_per_file(export.frame)
     if baseline is not None:
         rows |= rows_per_file(baseline.frame)
-    return _Waves(result, base, factor_result, factors_note, lambda: found, rows)
+    return _Waves(result, base, factor_result, factors_note, found, rows)
 
 
 def driver_outcome(config: Config) -> tuple[str | None, str]:

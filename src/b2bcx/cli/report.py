@@ -93,7 +93,6 @@ def report(
                 include_respondents=respondents,
                 bad_answers=bad_answers.value,  # type: ignore[arg-type]
                 watch=watch,
-                defer_drivers=True,  # the writers wait for them when they need them
             )
             if strict:
                 fail_on_warnings(inputs)

@@ -689,4 +689,4 @@ def build_html(inputs: ReportInputs) -> str:
         ``<!DOCTYPE html>`` … one file: inline CSS, inline SVG charts, no script,
         nothing loaded from anywhere. The same inputs give the same text.
     """
-    return Page(inputs.with_drivers()).html()
+    return Page(inputs).html()

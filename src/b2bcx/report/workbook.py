@@ -56,11 +56,6 @@ SHEETS: tuple[tuple[str, SheetWriter], ...] = (
 )
 
 
-ON_DRIVERS = frozenset({"Summary", "Drivers"})
-"""Sheets that show the key drivers: written last, so drivers still being fitted
-in a worker process (``ReportInputs.pending_drivers``) are waited for only then."""
-
-
 def sheet_names(inputs: ReportInputs) -> list[str]:
     """The sheets a report holds, in order (Respondents only when included,
     Value only with renewals, Change only with a baseline)."""
@@ -97,13 +92,11 @@ def build_report(inputs: ReportInputs) -> Workbook:
     assert_worksheet(first)
     workbook.remove(first)  # type: ignore[arg-type]
     wanted = set(sheet_names(inputs))
-    sheets = {name: workbook.create_sheet(name) for name, _ in SHEETS if name in wanted}
-    for name, write in sorted(SHEETS, key=lambda sheet: sheet[0] in ON_DRIVERS):
-        if name in ON_DRIVERS:
-            inputs = inputs.with_drivers()
-        if name in sheets:
-            write(sheets[name], inputs)
-            print_for_people(sheets[name])
+    for name, write in SHEETS:
+        if name in wanted:
+            sheet = workbook.create_sheet(name)
+            write(sheet, inputs)
+            print_for_people(sheet)
     quote_formula_like_text(workbook)
     workbook.properties.creator = f"b2bcx {inputs.version}"
     if inputs.run_time is not None:

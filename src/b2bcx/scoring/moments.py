@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -290,35 +290,6 @@ class Partial:
             out.agree_sums = np.zeros((0, len(p.agreement)))
             out.agree_squares = np.zeros((0, len(p.agreement)))
         return out
-
-    def for_drivers(self) -> Partial:
-        """A copy with only what the key drivers read (the accounts, the
-        respondent counts and the drivers' sums; no scores, census or ids):
-        what a worker process fitting them is sent."""
-
-        def none(array: np.ndarray) -> np.ndarray:
-            return np.zeros((0, *array.shape[1:]), array.dtype)
-
-        return replace(
-            self,
-            n=none(self.n),
-            total=none(self.total),
-            squares=none(self.squares),
-            agree_n=none(self.agree_n),
-            agree_sums=none(self.agree_sums),
-            agree_squares=none(self.agree_squares),
-            attributes={},
-            vocabulary={},
-            census={},
-            ids=[],
-            parts={},
-            comments={},
-            median=none(self.median),
-            median_all=none(self.median_all),
-            keys=none(self.keys),
-            slots=none(self.slots),
-            pending={},
-        )
 
     def release_sums(self) -> None:
         """Let the per-account sums go once the finish has made the tables.
