@@ -124,7 +124,8 @@ def test_float_noise_changes_no_order(nudges):
         noisy[column] = values + steps * np.spacing(np.abs(values))
     assert ranked(noisy)["account"].tolist() == ranked(table)["account"].tolist()
     pd.testing.assert_frame_equal(
-        risk_and_blind_spots(noisy).map(tuple), risk_and_blind_spots(table).map(tuple)
+        risk_and_blind_spots(noisy, 0.1).map(tuple),
+        risk_and_blind_spots(table, 0.1).map(tuple),
     )
 
 

@@ -17,6 +17,7 @@ import json
 import re
 from pathlib import Path
 
+import numpy as np
 import openpyxl
 import pytest
 from tests.conftest import EXAMPLES, ROOT
@@ -35,12 +36,13 @@ pptx = pytest.importorskip("pptx")
 Q3, Q2 = EXAMPLES / "acme_2026q3.csv", EXAMPLES / "acme_2026q2.csv"
 CONFIG, CRM = EXAMPLES / "acme.yaml", EXAMPLES / "crm_accounts.csv"
 OTHER_THRESHOLDS = {
+    "low_score": 0.25,
     "role_gap": 10,
     "low_coverage": 0.8,
     "low_reliability": 0.85,
     "low_agreement": 0.8,
 }
-"""Thresholds unlike the example's (20, 0.5, 0.7 and the default 0.7)."""
+"""Thresholds unlike the example's (the default 0.1, 20, 0.5, 0.7 and the default 0.7)."""
 AT_RISK, BLIND = COLUMNS["at_risk"], COLUMNS["blind_spots"]
 
 
@@ -181,6 +183,16 @@ def test_the_thresholds_are_the_configs(views: Views):
         gap = row.get("role_gap")
         if gap is not None and abs(gap - flags.role_gap) > 1e-9:
             assert ("role_gap" in ids) == (gap > flags.role_gap), row["account"]
+    # low score: at or below the flags.low_score quantile of the ranked scores
+    basis = [r["index_eb"] for r in scored if r.get("index_eb") is not None]
+    cut = float(np.quantile(np.round(basis, 9), flags.low_score))
+    for row in scored:
+        score = row.get("index_eb")
+        if score is not None and abs(score - cut) > 1e-6:
+            low = "low_score" in reason_ids(row["at_risk"])
+            assert low == (score < cut), row["account"]
+    summary = " ".join(str(v) for v in views.summary())
+    assert f"among the lowest {flags.low_score:.0%}" in summary
 
 
 def test_other_thresholds_flag_other_accounts(tmp_path):
@@ -195,6 +207,7 @@ def test_other_thresholds_flag_other_accounts(tmp_path):
         api.score(load_exports([Q3]), example, master=load_master(example, CRM))
     )
     assert list(other["blind_spots"]) != list(usual["blind_spots"])
+    assert list(other["at_risk"]) != list(usual["at_risk"])
     assert list(other["flags"]) != list(usual["flags"])
 
 

@@ -131,6 +131,7 @@ class Outcome(Model):
 
 
 class Flags(Model):
+    low_score: float = Field(default=0.1, gt=0, lt=1)
     role_gap: float = Field(default=20.0, ge=0, allow_inf_nan=False)
     low_coverage: float = Field(default=0.5, ge=0, le=1)
     low_reliability: float = Field(default=0.7, ge=0, le=1)

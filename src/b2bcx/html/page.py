@@ -49,7 +49,6 @@ from b2bcx.results import DeckInputs, ReportInputs, ScoreResult
 from b2bcx.scoring import tables
 from b2bcx.scoring.accounts import NAME
 from b2bcx.scoring.ranking import MOVERS_NOTE, RANKING_NOTE, movers_count
-from b2bcx.scoring.risk import LOW_SCORE_SHARE
 from b2bcx.stats.order import for_display, shown, sort_accounts
 
 SHOWN = 10
@@ -322,7 +321,8 @@ class Page:
             paragraph(
                 "The survey found a problem: a decision maker is a detractor, the "
                 "index fell significantly, or the score is among the lowest "
-                f"{LOW_SCORE_SHARE:.0%} ({RANKING_NOTE}). Most revenue first.",
+                f"{self.result.config.flags.low_score:.0%} ({RANKING_NOTE}). "
+                "Most revenue first.",
                 "note",
             )
         )

@@ -46,7 +46,6 @@ from b2bcx.results import ReportInputs
 from b2bcx.scoring import tables
 from b2bcx.scoring.columns import MONEY, excel_formats
 from b2bcx.scoring.ranking import MOVERS_NOTE, RANKING_NOTE, movers_count
-from b2bcx.scoring.risk import LOW_SCORE_SHARE
 
 READING_WIDTH = 100
 FIGURE_COLUMNS = ["measure", "value", "ci_low", "ci_high"]
@@ -101,7 +100,8 @@ def write_summary(ws: Worksheet, inputs: ReportInputs) -> None:
         ws,
         row,
         "At risk: a decision maker is a detractor, the index fell significantly, or the "
-        f"score is among the lowest {LOW_SCORE_SHARE:.0%} ({RANKING_NOTE}).",
+        f"score is among the lowest {result.config.flags.low_score:.0%} "
+        f"({RANKING_NOTE}).",
     )
     row = write_table(
         ws,

@@ -34,7 +34,7 @@ class Flag:
     label : the words every view uses (workbook, deck, HTML, alerts, BI).
     code : the terminal's one-character code.
     legend : the terminal legend's words for the code (``{basis}``: the ranking
-        column).
+        column; ``{share}``: ``flags.low_score`` as a percentage).
     threshold : the config key of its threshold, if it has one.
     """
 
@@ -46,14 +46,12 @@ class Flag:
     threshold: str | None = None
 
 
-LOW_SCORE_SHARE = 0.10  # the lowest tenth of scored accounts on the ranking basis
-
 FLAGS = (
     Flag("decision_maker_detractor", "risk", "decision-maker detractor", "D",
          "decision-maker detractor"),
     Flag("significant_fall", "risk", "significant fall", "F", "significant fall"),
     Flag("low_score", "risk", "low score", "L",
-         f"among the lowest {LOW_SCORE_SHARE:.0%} on {{basis}}"),
+         "among the lowest {share} on {basis}", "flags.low_score"),
     Flag("not_heard", "blind spot", "not heard", "H", "not heard"),
     Flag("insufficient_n", "blind spot", "too few respondents", "N",
          "too few respondents", "rollup.min_respondents"),
@@ -113,8 +111,10 @@ def ranking_basis(accounts: pd.DataFrame) -> str:
     return "index_eb" if "index_eb" in accounts else "index"
 
 
-def low_score_cut(accounts: pd.DataFrame) -> float:
-    """The score at or below which an account counts as low (10th percentile).
+def low_score_cut(accounts: pd.DataFrame, share: float) -> float:
+    """The score at or below which an account counts as low: the ``share``
+    quantile of the scored accounts on the ranking basis (``flags.low_score``,
+    0.1 by default: the 10th percentile).
 
     Scores and the cut are rounded to :data:`~b2bcx.stats.order.ORDER_DECIMALS`
     places, so accounts tied up to floating-point noise fall on the same side.
@@ -122,16 +122,18 @@ def low_score_cut(accounts: pd.DataFrame) -> float:
     values = pd.Series(rounded(accounts[ranking_basis(accounts)])).dropna()
     if not len(values):
         return float("nan")
-    return float(rounded([values.quantile(LOW_SCORE_SHARE)])[0])
+    return float(rounded([values.quantile(share)])[0])
 
 
-def risk_and_blind_spots(accounts: pd.DataFrame) -> pd.DataFrame:
+def risk_and_blind_spots(accounts: pd.DataFrame, low_share: float) -> pd.DataFrame:
     """Per account, the reasons it is at risk and the reasons it is a blind spot.
 
     Parameters
     ----------
     accounts : the account table (``flags`` as lists or ``;``-joined text), with
         ``delta`` and ``significant`` when compared with a baseline.
+    low_share : the share of scored accounts, lowest on the ranking basis, that
+        are at risk for a low score (``flags.low_score``).
 
     Returns
     -------
@@ -142,7 +144,7 @@ def risk_and_blind_spots(accounts: pd.DataFrame) -> pd.DataFrame:
     """
     flags = _flag_text(accounts["flags"])
     score = rounded(accounts[ranking_basis(accounts)])
-    cut = low_score_cut(accounts)
+    cut = low_score_cut(accounts, low_share)
     fell = np.zeros(len(accounts), bool)
     if "significant" in accounts and "delta" in accounts:
         tested = "delta_lfl" if "delta_lfl" in accounts else "delta"

@@ -130,7 +130,7 @@ def made_account_output(result: ScoreResult) -> pd.DataFrame:
     table = table.reset_index(drop=True)
     df = table["df"].astype(float) if "df" in table else float("inf")
     table["margin"] = t_margin(table["se"].astype(float), df)
-    reasons = risk_and_blind_spots(table)
+    reasons = risk_and_blind_spots(table, config.flags.low_score)
     table["at_risk"] = reasons["at_risk"].map(";".join)
     table["blind_spots"] = reasons["blind_spots"].map(";".join)
     return table

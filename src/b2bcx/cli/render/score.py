@@ -361,8 +361,9 @@ def account_legend(result: Any, accounts: Any, shown: list[str]) -> str:
     ):
         present = {r for cell in accounts[column] for r in str(cell or "").split(";")}
         basis = ranking_basis(accounts)
+        share = f"{result.config.flags.low_score:.0%}"
         used = [
-            f"{c} {text.format(basis=basis)}"
+            f"{c} {text.format(basis=basis, share=share)}"
             for name, (c, text) in codes.items()
             if name in present
         ]
