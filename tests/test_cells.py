@@ -193,8 +193,8 @@ def test_refused_amounts_are_named_at_the_same_rows_from_either_producer(
     passed = run_pass([export], plan(config))
     assert passed is not None
     done = finish(passed.total, passed.plan, passed.first_rows)
-    assert done.questioned_amounts
-    named = [p for p in done.attribute_warnings if p.severity == "error"]
+    assert done.tables.questioned_amounts
+    named = [p for p in done.tables.attribute_warnings if p.severity == "error"]
     with pytest.raises(DataError) as raised:
         api.score(api.load_exports([export]), config)
     assert [p for p in raised.value.problems if "amount" in p.problem] == named

@@ -401,8 +401,10 @@ def test_split_anywhere_equals_whole(small_plan, rows, data) -> None:  # type: i
         finish(whole, small_plan, {"f.csv": 2}),
         finish(parts, small_plan, {"f.csv": 2}),
     )
-    pd.testing.assert_frame_equal(left.accounts, right.accounts, rtol=0, atol=1e-9)
-    assert left.attribute_warnings == right.attribute_warnings
+    pd.testing.assert_frame_equal(
+        left.tables.accounts, right.tables.accounts, rtol=0, atol=1e-9
+    )
+    assert left.tables.attribute_warnings == right.tables.attribute_warnings
     assert left.problems == right.problems
     locate = Locator(parts, {"f.csv": 2})
     assert locate(1 << 32) == ("f.csv", 2 + cut)
@@ -431,7 +433,7 @@ def test_finish_lets_the_sums_go_and_keeps_the_row_accounting(small_plan) -> Non
     done = finish(total, small_plan, {"f.csv": 2})
     assert total.n.size == total.total.size == total.products.size == 0
     assert total.count.sum() == 2  # respondents per account x role stay
-    assert list(done.accounts["account"]) == ["A", "B"]
+    assert list(done.tables.accounts["account"]) == ["A", "B"]
     scored = done.rows.loc[done.rows["status"] == "scored", "count"]
     assert scored.tolist() == [2]
 

@@ -15,12 +15,11 @@ import pandas as pd
 from b2bcx.config.models import Config
 from b2bcx.errors import DataError, Problem, raise_if_errors
 from b2bcx.io import Export, platform_exclusions
-from b2bcx.results import AccountMaster, IndexCells, ScoreResult
+from b2bcx.results import AccountMaster, ScoreResult
 from b2bcx.scoring.accounts import NAME, revenue_column, score_columns, shrinkage
-from b2bcx.scoring.agreement import PortfolioAgreement
 from b2bcx.scoring.breakdowns import compare_baseline, lifecycle_table
 from b2bcx.scoring.cells import partial_from_respondents, respondent_rows
-from b2bcx.scoring.finish import account_tables
+from b2bcx.scoring.finish import Tables, account_tables
 from b2bcx.scoring.moments import plan
 from b2bcx.scoring.prepare import Prepared, prepare
 from b2bcx.scoring.respondents import BadAnswers, score_respondents
@@ -332,53 +331,39 @@ def _result(
     warnings = [w for w in checked.problems if w.severity == "warning"]
     return assemble(
         config,
-        tables.accounts,
-        by_role=tables.by_role,
+        tables,
         respondents=respondents,
         rows=checked.prepared.rows,
-        warnings=warnings + tables.attribute_warnings,
+        warnings=warnings,
         files=files,
         wave=checked.wave,
         master=master,
-        borrowed=tables.borrowed,
-        index_cells=tables.index_cells,
-        agreement=tables.agreement,
-        pooled_variance=tables.pooled_variance,
-        cells=tables.cells,
-        comments=tables.comments,
     )
 
 
 def assemble(
     config: Config,
-    accounts: pd.DataFrame,
+    tables: Tables,
     *,
-    by_role: pd.DataFrame,
     respondents: pd.DataFrame,
     rows: pd.DataFrame,
     warnings: list[Problem],
     files: list[str],
     wave: str | None,
     master: AccountMaster | None,
-    borrowed: tuple[str, ...] = (),
-    index_cells: IndexCells | None = None,
-    agreement: PortfolioAgreement | None = None,
-    pooled_variance: float = float("nan"),
-    cells: pd.DataFrame | None = None,
-    comments: pd.DataFrame | None = None,
 ) -> ScoreResult:
-    """The result from the account table (with attributes): the account list
-    applied, tiers, segments and lifecycle views; ``borrowed`` names the roles
-    whose index variance is the all-roles fallback; ``agreement`` the ICCs and
-    ``k*`` of the portfolio; ``pooled_variance`` the index's within-account
-    variance pooled over all roles.
+    """The result from the one finish's tables (:func:`account_tables`, either
+    producer): the account list applied, tiers, segments and lifecycle views;
+    the tables' attribute warnings follow ``warnings``.
 
     Raises
     ------
     DataError
-        ``warnings`` hold errors (an account's revenue refused: infinite,
-        negative, too large or not a number).
+        The attribute warnings hold errors (an account's revenue refused:
+        infinite, negative, too large or not a number).
     """
+    accounts, borrowed = tables.accounts, tables.borrowed
+    warnings = warnings + tables.attribute_warnings
     raise_if_errors(
         warnings, DataError, f"{_source_of(files)}: the data cannot be scored"
     )
@@ -396,12 +381,12 @@ def assemble(
         if not not_heard.empty:
             not_heard = not_heard.assign(tier=not_heard["account"].map(tiers))
     fit = shrinkage(accounts)
-    found = agreement or PortfolioAgreement()
+    found = tables.agreement
     result = ScoreResult(
         config=config,
         accounts=accounts,
         respondents=respondents,
-        by_role=by_role,
+        by_role=tables.by_role,
         segments=pd.DataFrame(),
         lifecycle=pd.DataFrame(),
         rows=rows,
@@ -415,13 +400,13 @@ def assemble(
         borrowed_roles=borrowed,
         tau2=fit.tau2,
         mu=fit.mu,
-        index_cells=index_cells,
+        index_cells=tables.index_cells,
         icc1=found.icc1,
         icc2=found.icc2,
         k_star=found.k_star,
-        pooled_variance=pooled_variance,
-        cells=pd.DataFrame() if cells is None else cells,
-        comments=pd.DataFrame() if comments is None else comments,
+        pooled_variance=tables.pooled_variance,
+        cells=tables.cells,
+        comments=tables.comments,
     )
     segments = _with_agreement(
         _segments(accounts, config, master, result.segment_columns), result

@@ -355,7 +355,7 @@ def _result(
         [] if repeats is None else repeat_warnings(repeats, Locator(total, first_rows))
     )
     errors = sum(problem.severity == "error" for problem in done.problems)
-    if errors or done.questioned_amounts:
+    if errors or done.tables.questioned_amounts:
         if notice:
             notice(_bad_values(errors) if errors else _QUESTIONED)
         return None  # the respondent path names them (and stops) the usual way
@@ -364,20 +364,13 @@ def _result(
     warnings: list[Problem] = [w for w in done.problems if w.severity == "warning"]
     return assemble(
         p.config,
-        done.accounts,
-        by_role=done.by_role,
+        done.tables,
         respondents=_no_respondents(),
         rows=done.rows,
-        warnings=passed.warnings + dropped + warnings + done.attribute_warnings,
+        warnings=passed.warnings + dropped + warnings,
         files=[s.label for s in passed.sources],
         wave=next(iter(total.waves)) if total.waves else None,
         master=master,
-        borrowed=done.borrowed,
-        index_cells=done.index_cells,
-        agreement=done.agreement,
-        pooled_variance=done.pooled_variance,
-        cells=done.cells,
-        comments=done.comments,
     )
 
 

@@ -12,7 +12,7 @@ pass's own row accounting and problems.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -71,26 +71,13 @@ from b2bcx.stats.rollup import (
 
 @dataclass(frozen=True)
 class Finished:
-    """What the pass yields once merged: tables, row accounting and problems.
+    """What the pass yields once merged: the account-level tables
+    (:func:`account_tables`), the row accounting and the problems of single
+    rows, in the order the respondent path finds them (errors and warnings)."""
 
-    ``problems`` are in the order the respondent path finds them (errors and
-    warnings); ``attribute_warnings`` are the conflicting account attributes;
-    ``questioned_amounts`` says that a revenue amount is refused, which the
-    respondent path reports with its row.
-    """
-
-    accounts: pd.DataFrame
-    by_role: pd.DataFrame
+    tables: Tables
     rows: pd.DataFrame
     problems: list[Problem]
-    attribute_warnings: list[Problem]
-    borrowed: tuple[str, ...] = ()
-    questioned_amounts: bool = False
-    index_cells: IndexCells | None = None
-    agreement: PortfolioAgreement = field(default_factory=PortfolioAgreement)
-    pooled_variance: float = float("nan")
-    cells: pd.DataFrame = field(default_factory=pd.DataFrame)
-    comments: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 class Locator:
@@ -575,20 +562,10 @@ def finish(total: Partial, p: Plan, first_rows: Mapping[str, int]) -> Finished:
     """The tables (:func:`account_tables`), row accounting and problems of a merged
     partial of the pass."""
     locate = Locator(total, first_rows)
-    tables = account_tables(total, p, locate)
     return Finished(
-        tables.accounts,
-        tables.by_role,
+        account_tables(total, p, locate),
         rows_accounting(total),
         census_problems(total, p, locate),
-        tables.attribute_warnings,
-        tables.borrowed,
-        questioned_amounts=tables.questioned_amounts,
-        index_cells=tables.index_cells,
-        agreement=tables.agreement,
-        pooled_variance=tables.pooled_variance,
-        cells=tables.cells,
-        comments=tables.comments,
     )
 
 
