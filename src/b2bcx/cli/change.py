@@ -184,15 +184,15 @@ def _emit(
     summary, tables, main = document
     payload = {"summary": summary, **{k: json_records(t) for k, t in tables.items()}}
 
-    def write_workbook(path: Path) -> None:
-        from b2bcx.io.worksheet import workbook_bytes
-        from b2bcx.io.writers import atomic_path, write_bytes
+    def written(path: Path) -> None:
+        from b2bcx.io.worksheet import write_workbook
+        from b2bcx.io.writers import atomic_path
 
-        content = workbook_bytes(workbook())
+        book = workbook()
         with atomic_path(path) as temporary:
-            write_bytes(temporary, content)
+            write_workbook(temporary, book)
 
-    emit_document(payload, tables[main], output, fmt, render, workbook=write_workbook)
+    emit_document(payload, tables[main], output, fmt, render, workbook=written)
 
 
 def _render_change(console: Any, result: Any) -> None:

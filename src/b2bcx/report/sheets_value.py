@@ -15,8 +15,8 @@ from openpyxl import Workbook
 from openpyxl.chart import Reference, ScatterChart, Series
 from openpyxl.worksheet.worksheet import Worksheet
 
-from b2bcx.io.worksheet import workbook_bytes
-from b2bcx.io.writers import atomic_path, write_bytes
+from b2bcx.io.worksheet import write_workbook
+from b2bcx.io.writers import atomic_path
 from b2bcx.report.layout import (
     PVALUE,
     column_of,
@@ -199,5 +199,5 @@ def write_value_workbook(result: ValueResult, path: str | Path) -> Path:
     quote_formula_like_text(workbook)
     path = Path(path)
     with atomic_path(path) as temporary:
-        write_bytes(temporary, workbook_bytes(workbook))
+        write_workbook(temporary, workbook)
     return path
