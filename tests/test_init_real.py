@@ -321,6 +321,13 @@ def _pillar_means(scores: pd.DataFrame, minimum: int) -> pd.Series:
     return scores.mean(axis=1).where(scores.notna().sum(axis=1) >= minimum)
 
 
+def _per_account(got: pd.Series, expected: pd.Series) -> None:
+    """b2bcx's account column equals the pandas recomputation, account by account."""
+    pd.testing.assert_series_equal(
+        got.sort_index(), expected.sort_index(), check_names=False, atol=1e-9
+    )
+
+
 def _nps(answers: pd.Series) -> float:
     given = answers.dropna()
     return 100 * (float((given >= 9).mean()) - float((given <= 6).mean()))
@@ -441,16 +448,8 @@ def test_real_conference_feedback_scores_once_the_account_is_named(
     raw["presenters"] = _pillar_means(100 * (answers - 1) / 4, minimum=2)
     by_session = raw.groupby("session")
     assert len(accounts) == raw["session"].nunique() == 35
-    pd.testing.assert_series_equal(
-        accounts["presenters"].sort_index(),
-        by_session["presenters"].mean().sort_index(),
-        check_names=False, atol=1e-9,
-    )  # fmt: skip
-    pd.testing.assert_series_equal(
-        accounts["nps"].sort_index(),
-        by_session["nps"].apply(_nps).sort_index(),
-        check_names=False, atol=1e-9,
-    )  # fmt: skip
+    _per_account(accounts["presenters"], by_session["presenters"].mean())
+    _per_account(accounts["nps"], by_session["nps"].apply(_nps))
     assert accounts["presenters"].between(0, 100).all()
 
 
@@ -495,16 +494,8 @@ def test_real_surveymonkey_agreement_battery_and_recommend_item(
     raw["impact"] = _pillar_means(scores, minimum=4)
     by_country = raw.groupby("Country")
     assert len(accounts) == raw["Country"].nunique() == 22
-    expected = by_country["impact"].mean().dropna().sort_index()
-    pd.testing.assert_series_equal(
-        accounts["impact"].dropna().sort_index(), expected,
-        check_names=False, atol=1e-9,
-    )  # fmt: skip
-    pd.testing.assert_series_equal(
-        accounts["nps"].sort_index(),
-        by_country["Likely-To-Recommend"].apply(_nps).sort_index(),
-        check_names=False, atol=1e-9,
-    )  # fmt: skip
+    _per_account(accounts["impact"].dropna(), by_country["impact"].mean().dropna())
+    _per_account(accounts["nps"], by_country["Likely-To-Recommend"].apply(_nps))
     assert accounts["impact"].dropna().between(0, 100).all()
 
 
@@ -618,11 +609,8 @@ def test_real_limesurvey_headings_give_batteries_and_whole_numbered_scales(
     )  # "2" is 11.1, not 0; "10 (Always)" is 100
     accounts = api.account_output(result).set_index("account")
     assert len(accounts) == raw[kind].nunique() == 6
-    expected = raw.groupby(kind)["satisfaction"].mean().dropna().sort_index()
-    pd.testing.assert_series_equal(
-        accounts["satisfaction"].dropna().sort_index(), expected,
-        check_names=False, atol=1e-9,
-    )  # fmt: skip
+    expected = raw.groupby(kind)["satisfaction"].mean().dropna()
+    _per_account(accounts["satisfaction"].dropna(), expected)
 
 
 def test_real_limesurvey_reversed_statements_are_found_in_the_answers() -> None:
