@@ -16,7 +16,14 @@ import pandas as pd
 import pyarrow as pa
 
 from b2bcx.scoring.agreement import ITEM
-from b2bcx.scoring.moments import COMMENTS_KEPT, DETRACTOR, PROMOTER, Partial, Plan
+from b2bcx.scoring.moments import (
+    DETRACTOR,
+    PROMOTER,
+    Comments,
+    Partial,
+    Plan,
+    first_comments,
+)
 from b2bcx.scoring.prepare import FILE, ROW
 
 
@@ -125,7 +132,7 @@ def _comments(
     accounts: pd.Index,
     account: np.ndarray,
     role: np.ndarray,
-) -> dict[tuple[str, int], list[tuple[str, str]]]:
+) -> Comments:
     """Per (account id, role code) the first :data:`COMMENTS_KEPT` non-blank
     comments as ``(respondent id, text)``, as the pass keeps them."""
     column = p.comment
@@ -139,12 +146,12 @@ def _comments(
         if p.config.columns.respondent and "respondent" in respondents
         else np.full(len(respondents), "", object)
     )
-    found: dict[tuple[str, int], list[tuple[str, str]]] = {}
+    found: Comments = {}
     texts = text.to_numpy(object)
     for k in where.tolist():
         key = (str(accounts[account[k]]), int(role[k]))
         found.setdefault(key, []).append((str(people[k]), str(texts[k])))
-    return {key: sorted(said)[:COMMENTS_KEPT] for key, said in found.items()}
+    return first_comments(found)
 
 
 def _medians(values: np.ndarray, key: np.ndarray, groups: int) -> np.ndarray:

@@ -112,6 +112,8 @@ class Plan:
 COMMENTS_KEPT = 3
 """Comments kept per account and role: the first in respondent-id order (then
 by text), enough for a slide's three when roles take turns."""
+Comments = dict[tuple[str, int], list[tuple[str, str]]]
+"""Per (account id, role code) comments as ``(respondent id, text)``."""
 
 
 def plan(config: Config, drivers: str | None = None) -> Plan:
@@ -253,7 +255,7 @@ class Partial:
     waves: set[str] = field(default_factory=set)
     ids: list[np.ndarray] = field(default_factory=list)
     parts: dict[int, tuple[str, int, int]] = field(default_factory=dict)
-    comments: dict[tuple[str, int], list[tuple[str, str]]] = field(default_factory=dict)
+    comments: Comments = field(default_factory=dict)
     median: np.ndarray = field(default_factory=lambda: np.zeros((0, 0, 0)))
     median_all: np.ndarray = field(default_factory=lambda: np.zeros((0, 0, 0)))
     keys: np.ndarray = field(
@@ -515,7 +517,7 @@ def _comments(
     account: np.ndarray,
     role: np.ndarray,
     out: Partial,
-) -> dict[tuple[str, int], list[tuple[str, str]]]:
+) -> Comments:
     """The first comments of each account and role among the kept ``rows``."""
     codes, values = column
     said = codes[rows] >= 0
@@ -529,23 +531,29 @@ def _comments(
         else [v or "" for v in ids.take(pa.array(rows[where])).to_pylist()]
     )
     names = out.accounts.to_pylist()
-    found: dict[tuple[str, int], list[tuple[str, str]]] = {}
+    found: Comments = {}
     for k, person, text in zip(where, people, texts, strict=True):
         key = (str(names[account[k]]), int(role[rows[k]]))
         found.setdefault(key, []).append((person, text))
-    return {key: sorted(kept)[:COMMENTS_KEPT] for key, kept in found.items()}
+    return first_comments(found)
+
+
+def first_comments(found: Comments) -> Comments:
+    """The comments kept of each account and role: the first
+    :data:`COMMENTS_KEPT` by respondent id, then text (the one rule of both
+    producers and of merging)."""
+    return {key: sorted(said)[:COMMENTS_KEPT] for key, said in found.items()}
 
 
 def kept_comments(
-    a: dict[tuple[str, int], list[tuple[str, str]]],
-    b: dict[tuple[str, int], list[tuple[str, str]]],
-) -> dict[tuple[str, int], list[tuple[str, str]]]:
+    a: Comments,
+    b: Comments,
+) -> Comments:
     """The comments of two partials together, the first :data:`COMMENTS_KEPT`
     of each account and role (associative and commutative)."""
-    out = dict(a)
-    for key, said in b.items():
-        out[key] = sorted([*out.get(key, []), *said])[:COMMENTS_KEPT]
-    return out
+    keys = dict.fromkeys([*a, *b])  # in order met: the same partial on any run
+    both = {key: [*a.get(key, []), *b.get(key, [])] for key in keys}
+    return first_comments(both)
 
 
 _FINGERPRINT_BASE = np.uint64(0x100000001B3)  # an odd multiplier (FNV's prime)
