@@ -36,6 +36,17 @@ def _digits(name: str) -> int:
     return int(COLUMNS[name].digits or 0)
 
 
+def _numbers(name: str, rows: list[Any], footer: Any = None) -> Column:
+    """A numeric account column as its definition says: header, digits, priority
+    (with the portfolio's value as ``footer``)."""
+    return Column(
+        _header(name),
+        [number(r[name], _digits(name)) for r in rows],
+        _priority(name),
+        footer="" if footer is None else number(footer, _digits(name)),
+    )
+
+
 def account_columns(result: Any, accounts: Any) -> list[Column]:
     """The account table's columns, most important first in priority.
 
@@ -70,14 +81,7 @@ def account_columns(result: Any, accounts: Any) -> list[Column]:
                 comfortable=24,
             )
         )
-    columns.append(
-        Column(
-            _header("n"),
-            [number(r["n"], _digits("n")) for r in rows],
-            _priority("n"),
-            footer=number(portfolio["respondents"], _digits("n")),
-        )
-    )
+    columns.append(_numbers("n", rows, portfolio["respondents"]))
     columns.append(
         Column(
             _header("index"),
@@ -95,22 +99,9 @@ def account_columns(result: Any, accounts: Any) -> list[Column]:
             )
         )
     elif "reliability" in accounts:
-        columns.append(
-            Column(
-                _header("reliability"),
-                [number(r["reliability"], _digits("reliability")) for r in rows],
-                _priority("reliability"),
-            )
-        )
+        columns.append(_numbers("reliability", rows))
     if "nps" in accounts:
-        columns.append(
-            Column(
-                _header("nps"),
-                [number(r["nps"], _digits("nps")) for r in rows],
-                _priority("nps"),
-                footer=number(portfolio.get("nps"), _digits("nps")),
-            )
-        )
+        columns.append(_numbers("nps", rows, portfolio.get("nps")))
     if "delta" in accounts:
         columns.append(
             Column(_header("delta"), [_delta(r) for r in rows], _priority("delta"))
@@ -183,21 +174,9 @@ def account_columns(result: Any, accounts: Any) -> list[Column]:
             )
         )
     if "df" in accounts:
-        columns.append(
-            Column(
-                _header("df"),
-                [number(r["df"], _digits("df")) for r in rows],
-                _priority("df"),
-            )
-        )
+        columns.append(_numbers("df", rows))
     if "index_baseline" in accounts:
-        columns.append(
-            Column(
-                _header("index_baseline"),
-                [number(r["index_baseline"], _digits("index_baseline")) for r in rows],
-                _priority("index_baseline"),
-            )
-        )
+        columns.append(_numbers("index_baseline", rows))
     columns.append(
         Column(
             _header("flags"),
