@@ -18,7 +18,7 @@ import pandas as pd
 from b2bcx.config.models import Config
 from b2bcx.results import DeckInputs, ScoreResult
 from b2bcx.scoring.attributes import manager_column
-from b2bcx.scoring.columns import COLUMNS
+from b2bcx.scoring.columns import COLUMNS, digits
 from b2bcx.scoring.risk import FEW_NPS_ANSWERS, reasons_text
 from b2bcx.scoring.tables import account_output
 from b2bcx.stats.order import for_display, shown
@@ -38,10 +38,6 @@ _SPACES = re.compile(r"\s+")
 def _label(name: str) -> str:
     """The deck's label of an account column (:data:`b2bcx.scoring.columns.COLUMNS`)."""
     return str(COLUMNS[name].deck)
-
-
-def _digits(name: str) -> int:
-    return int(COLUMNS[name].digits or 0)
 
 
 @dataclass(frozen=True)
@@ -273,12 +269,12 @@ def reliability_line(row: pd.Series) -> str:
     reliability = number(row.get("reliability"))
     if reliability is None:
         return ""
-    text = f"{_label('reliability')} {shown(reliability, _digits('reliability'))}"
+    text = f"{_label('reliability')} {shown(reliability, digits('reliability'))}"
     if "low_reliability" in account_flags(row):  # the config's threshold decided
         text += " (low)"
     adjusted = number(row.get("index_eb"))
     return text + (
-        f" · {_label('index_eb')} {shown(adjusted, _digits('index_eb'))}"
+        f" · {_label('index_eb')} {shown(adjusted, digits('index_eb'))}"
         if adjusted is not None
         else ""
     )
@@ -361,7 +357,7 @@ def nps_line(row: pd.Series) -> str:
     """
     if number(row.get("nps")) is None:
         return f"{_label('nps')}: no answers"
-    text = f"{_label('nps')} {signed(row.get('nps'), _digits('nps'))}"
+    text = f"{_label('nps')} {signed(row.get('nps'), digits('nps'))}"
     answers = number(row.get("nps_n"))
     if answers is not None and answers < FEW_NPS_ANSWERS:
         return text + f" · {answers_text(int(answers))}: too few to tell"
@@ -440,7 +436,7 @@ def next_line(row: pd.Series, missing: list[str]) -> str:
     agreement = number(row.get("rwg_j"))
     if agreement is not None and "low_agreement" in account_flags(row):
         parts.append(
-            f"its people disagree ({_label('rwg_j')} {shown(agreement, _digits('rwg_j'))})"
+            f"its people disagree ({_label('rwg_j')} {shown(agreement, digits('rwg_j'))})"
         )
     if not parts:
         return "Who to hear from next: enough voices for a reliable score"

@@ -169,6 +169,11 @@ def column(name: str) -> Column:
     return COLUMNS[name]
 
 
+def digits(name: str) -> int:
+    """The decimals the terminal and the deck print for a fixed account column."""
+    return int(COLUMNS[name].digits or 0)
+
+
 def score_column(name: str, header: str) -> Column:
     """A score column the config names (a pillar, a composite, an outcome)."""
     return Column(name, header, "score", SCORE, 1, header, SCORE_PRIORITY,

@@ -12,7 +12,7 @@ from rich.text import Text
 
 from b2bcx.cli.render.console import number, print_generic, print_problems
 from b2bcx.cli.render.fit import Column, fitted_table, hidden_note, print_fitted
-from b2bcx.scoring.columns import COLUMNS, score_column
+from b2bcx.scoring.columns import COLUMNS, digits, score_column
 from b2bcx.scoring.ranking import RANKING_NOTE, movers_count
 from b2bcx.scoring.risk import FLAGS, ranking_basis
 
@@ -32,18 +32,14 @@ def _priority(name: str) -> int:
     return int(COLUMNS[name].priority or 0)
 
 
-def _digits(name: str) -> int:
-    return int(COLUMNS[name].digits or 0)
-
-
 def _numbers(name: str, rows: list[Any], footer: Any = None) -> Column:
     """A numeric account column as its definition says: header, digits, priority
     (with the portfolio's value as ``footer``)."""
     return Column(
         _header(name),
-        [number(r[name], _digits(name)) for r in rows],
+        [number(r[name], digits(name)) for r in rows],
         _priority(name),
-        footer="" if footer is None else number(footer, _digits(name)),
+        footer="" if footer is None else number(footer, digits(name)),
     )
 
 
@@ -87,7 +83,7 @@ def account_columns(result: Any, accounts: Any) -> list[Column]:
             _header("index"),
             [_plus_minus(r["index"], r.get("margin")) for r in rows],
             _priority("index"),
-            footer=number(portfolio["index"], _digits("index")),
+            footer=number(portfolio["index"], digits("index")),
         )
     )
     if "index_eb" in accounts and "reliability" in accounts:
@@ -108,7 +104,7 @@ def account_columns(result: Any, accounts: Any) -> list[Column]:
         )
         if "delta_lfl" in accounts:
             same = [
-                number(r["delta_lfl"], _digits("delta_lfl"), signed=True)
+                number(r["delta_lfl"], digits("delta_lfl"), signed=True)
                 if _roles_differ(r)
                 else ""
                 for r in rows
@@ -234,8 +230,8 @@ def id_prefix(ids: list[str]) -> str:
 
 
 def _ranked(index_eb: Any, reliability: Any) -> str:
-    eb = number(index_eb, _digits("index_eb"))
-    rel = number(reliability, _digits("reliability"))
+    eb = number(index_eb, digits("index_eb"))
+    rel = number(reliability, digits("reliability"))
     if not eb:
         return ""
     return f"{eb} {rel[1:] if rel.startswith('0.') else rel}".strip()
@@ -259,7 +255,7 @@ def _percent(value: Any) -> str:
 
 
 def _plus_minus(value: Any, margin: Any) -> str:
-    shown, plus = number(value, _digits("index")), number(margin, _digits("margin"))
+    shown, plus = number(value, digits("index")), number(margin, digits("margin"))
     return f"{shown} ±{plus}" if shown and plus else shown
 
 
@@ -282,15 +278,15 @@ def _ci(low: Any, high: Any) -> str:
 
 
 def _roles_differ(row: dict[str, Any]) -> bool:
-    text = number(row.get("delta"), _digits("delta"), signed=True)
-    same_roles = number(row.get("delta_lfl"), _digits("delta_lfl"), signed=True)
+    text = number(row.get("delta"), digits("delta"), signed=True)
+    same_roles = number(row.get("delta_lfl"), digits("delta_lfl"), signed=True)
     return bool(text and same_roles and same_roles != text)
 
 
 def _delta(row: dict[str, Any]) -> Text:
     """``Δ`` with ``*`` when significant, ``?`` when not testable and ``†`` when the
     people who answered changed (the tested change is then ``Δ same roles``)."""
-    text = number(row["delta"], _digits("delta"), signed=True)
+    text = number(row["delta"], digits("delta"), signed=True)
     if _roles_differ(row):
         text += "†"
     if text and row.get("significant") not in (True, False):
