@@ -149,20 +149,10 @@ def _has_formula_like(column: pa.Array | list[Any]) -> bool:
     return bool(pc.any(pc.match_substring_regex(column, FORMULA_LIKE_PATTERN)).as_py())
 
 
-def has_deferred_rows(ws: Worksheet) -> bool:
-    """True when some rows of ``ws`` are written only on saving."""
-    return bool(_BLOCKS.get(ws))
-
-
-def splice_rows(workbook: Workbook, part: str, xml: bytes) -> bytes:
-    """The sheet XML ``part`` (e.g. ``xl/worksheets/sheet2.xml``) with its rows added."""
-    return b"".join(spliced_chunks(workbook, part, xml))
-
-
 def spliced_chunks(workbook: Workbook, part: str, xml: bytes) -> Iterator[bytes]:
-    """:func:`splice_rows` in pieces of at most :data:`ROWS_PER_CHUNK` rows, for
-    writing a big sheet without holding its whole XML (a 125k-account sheet's XML
-    is some 300 MB)."""
+    """The sheet XML ``part`` (e.g. ``xl/worksheets/sheet2.xml``) with its deferred
+    rows added, in pieces of at most :data:`ROWS_PER_CHUNK` rows, for writing a big
+    sheet without holding its whole XML (a 125k-account sheet's XML is some 300 MB)."""
     ws = next((w for w in workbook.worksheets if w.path.lstrip("/") == part), None)
     blocks = _BLOCKS.get(ws) if ws is not None else None
     if not blocks:
