@@ -25,6 +25,7 @@ from b2bcx.stats.drivers import (
     key_drivers,
     key_drivers_by_role,
     key_drivers_table,
+    key_drivers_with_roles,
     merge_cross_products,
     published_agreement,
     quadrants,
@@ -528,13 +529,19 @@ def accounts_frame(seed: int, n: int = 600, k: int = 70) -> pd.DataFrame:
 
 
 def row_level_cluster_intervals(
-    frame: pd.DataFrame, method: str, resamples: int, seed: int
+    frame: pd.DataFrame,
+    method: str,
+    resamples: int,
+    seed: int,
+    role: str | None = None,
 ) -> np.ndarray:
     """Reference: per resample, repeat each drawn account's rows and refit.
 
     Uses the seeded draws of the bootstrap (``rng.integers(0, k, (size, k))`` per
     chunk of ``max(n, k)``-bounded size, accounts in order of first appearance)
     and the plain row-level fit of :func:`relative_weights_data`/np.corrcoef.
+    With ``role``, the accounts are drawn from every complete case and the model
+    is refitted on the drawn accounts' rows of that role.
     """
     from b2bcx.stats.drivers import _chunks, _lmg_many, _rwa_many, _usable
 
@@ -542,7 +549,8 @@ def row_level_cluster_intervals(
     groups = pd.factorize(complete["account"])[0]
     values = complete[[*DRIVERS, "nps"]].to_numpy()
     n, k = len(values), int(groups.max()) + 1
-    members = [np.flatnonzero(groups == a) for a in range(k)]
+    mine = np.ones(n, bool) if role is None else (complete["role"] == role).to_numpy()
+    members = [np.flatnonzero((groups == a) & mine) for a in range(k)]
     rng = np.random.default_rng(seed)
     decompose = _rwa_many if method == "rwa" else _lmg_many
     found = []
@@ -585,6 +593,57 @@ def test_account_bootstrap_equals_resampling_rows_with_the_same_draws(
     np.testing.assert_allclose(result.table["ci_low"], low, rtol=0, atol=1e-10)
     np.testing.assert_allclose(result.table["ci_high"], high, rtol=0, atol=1e-10)
     assert result.clusters == frame["account"].nunique()
+
+
+@pytest.mark.parametrize("method", ["rwa", "shapley"])
+def test_roles_share_the_account_draws_of_the_overall_model(method: str) -> None:
+    """Each role's interval equals refitting that role's rows of the drawn
+    accounts, every model on the same draws; the overall model's interval is
+    the one it has alone."""
+    frame = accounts_frame(4, n=900)
+    roles = ["decision_maker", "influencer", "user"]
+    frame["role"] = np.random.default_rng(4).choice(roles, size=len(frame))
+    options = {"method": method, "bootstrap": 120, "seed": 5}
+    overall, table = key_drivers_with_roles(
+        frame, DRIVERS, "nps", "role", "account", roles=roles, **options
+    )
+    alone = key_drivers(frame, DRIVERS, "nps", cluster="account", **options)
+    np.testing.assert_allclose(
+        overall.table[["ci_low", "ci_high"]],
+        alone.table[["ci_low", "ci_high"]],
+        rtol=0,
+        atol=1e-10,
+    )
+    for role in roles:
+        mine = table[table["role"] == role]
+        low, high = row_level_cluster_intervals(frame, method, 120, 5, role=role)
+        np.testing.assert_allclose(mine["ci_low"], low, rtol=0, atol=1e-10)
+        np.testing.assert_allclose(mine["ci_high"], high, rtol=0, atol=1e-10)
+        complete = frame[frame["role"] == role].dropna(subset=[*DRIVERS, "nps"])
+        corr = np.corrcoef(complete[[*DRIVERS, "nps"]].to_numpy(), rowvar=False)
+        expected = (relative_weights if method == "rwa" else shapley_lmg)(corr)[0]
+        np.testing.assert_allclose(mine["importance"], expected, rtol=0, atol=1e-12)
+        assert (mine["n"] == len(complete)).all()
+
+
+def test_a_role_without_cases_is_a_warning_row_beside_the_shared_draws() -> None:
+    frame = accounts_frame(5).assign(role="user")
+    overall, table = key_drivers_with_roles(
+        frame,
+        DRIVERS,
+        "nps",
+        "role",
+        "account",
+        roles=["user", "buyer"],
+        bootstrap=30,
+    )
+    buyer = table[table["role"] == "buyer"]
+    assert len(buyer) == 1 and "only 0 complete cases" in buyer["warning"].iloc[0]
+    user = table[table["role"] == "user"]
+    np.testing.assert_allclose(
+        user["importance"], overall.table["importance"], rtol=0, atol=1e-12
+    )
+    assert overall.dropped == int(frame[[*DRIVERS, "nps"]].isna().any(axis=1).sum())
 
 
 def test_partials_merge_to_the_same_drivers_whatever_their_centre() -> None:

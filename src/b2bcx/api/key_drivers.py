@@ -24,11 +24,12 @@ from b2bcx.results import DriverAnalysis
 from b2bcx.stats.drivers import (
     CrossProducts,
     DriverResult,
-    drivers_by_role_from_cross_products,
     drivers_from_cross_products,
+    drivers_with_roles,
     key_drivers,
     key_drivers_by_role,
     key_drivers_table,
+    key_drivers_with_roles,
     published_agreement,
     withhold_advice,
 )
@@ -78,15 +79,19 @@ def drivers(
         **_options(config, method, bootstrap, seed),
         "cluster": "account" if clustered else None,
     }
-    overall = key_drivers(respondents, pillars, column, **options)  # type: ignore[arg-type]
     roles = [r for r in config.role_weights if r in set(respondents["role"])]
-    table = (
-        key_drivers_by_role(
+    table = None
+    if by_role and clustered:
+        shared = {k: v for k, v in options.items() if k != "cluster"}
+        overall, table = key_drivers_with_roles(
+            respondents, pillars, column, "role", "account", roles=roles, **shared
+        )
+    else:
+        overall = key_drivers(respondents, pillars, column, **options)  # type: ignore[arg-type]
+    if by_role and not clustered:
+        table = key_drivers_by_role(
             respondents, pillars, column, "role", roles=roles, **options
         )
-        if by_role
-        else None
-    )
     return _analysis(
         config, outcome, overall, table, "accounts" if clustered else "respondents"
     )
@@ -118,21 +123,22 @@ def drivers_from_pass(
     column = _driven_outcome(config, outcome)
     pillars = list(config.pillars)
     options = _options(config, method, bootstrap, seed)
-    overall = drivers_from_cross_products(
-        driver_cross_products(total, p), pillars, column, **options
-    )
-    overall = replace(overall, dropped=dropped_cases(total))
+    everyone = driver_cross_products(total, p)
     table = None
     if by_role:
         roles = _RoleSums(total, p)
-        table = drivers_by_role_from_cross_products(roles, pillars, column, **options)
+        overall, table = drivers_with_roles(everyone, roles, pillars, column, **options)
+    else:
+        overall = drivers_from_cross_products(everyone, pillars, column, **options)
+    overall = replace(overall, dropped=dropped_cases(total))
     return _analysis(config, outcome, overall, table, "accounts")
 
 
 class _RoleSums(Mapping[str, "CrossProducts"]):
-    """Role -> its accounts' sums (:func:`b2bcx.scoring.finish.driver_cross_products`)
-    for the roles heard, each made when its model is fitted: the roles' sums are
-    not all held at once (at 125k accounts each is ~60 MB)."""
+    """Role -> its sums on every account of the overall model
+    (:func:`b2bcx.scoring.finish.driver_cross_products`) for the roles heard, each
+    made when its model is fitted: the roles' full sums are not all held at once
+    (at 125k accounts each is ~60 MB)."""
 
     def __init__(self, total: Partial, p: Plan) -> None:
         self.total, self.plan = total, p
@@ -142,7 +148,9 @@ class _RoleSums(Mapping[str, "CrossProducts"]):
     def __getitem__(self, role: str) -> CrossProducts:
         from b2bcx.scoring.finish import driver_cross_products
 
-        return driver_cross_products(self.total, self.plan, self.roles[role])
+        return driver_cross_products(
+            self.total, self.plan, self.roles[role], every_account=True
+        )
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.roles)

@@ -652,19 +652,23 @@ def cell_counts(total: Partial, p: Plan, order: np.ndarray) -> pd.DataFrame:
 
 
 def driver_cross_products(
-    total: Partial, p: Plan, role: int | None = None
+    total: Partial, p: Plan, role: int | None = None, *, every_account: bool = False
 ) -> CrossProducts:
     """The per-account sums the key drivers need, of every role or of one.
 
     Accounts with a complete case only, in the order of their first complete
     case (the order the respondent table meets them in, which the account
     bootstrap's draws follow); an account's roles are added together (the
-    cross-products' upper triangles, mirrored once summed).
+    cross-products' upper triangles, mirrored once summed). With
+    ``every_account``, a role's sums sit on the accounts of every role's model,
+    in its order (zeros where the role has no complete case), so the models
+    share the bootstrap's draws (:func:`b2bcx.stats.drivers.drivers_with_roles`).
     """
     pick = slice(None) if role is None else slice(role, role + 1)
     counts = total.complete[:, pick].sum(axis=1)
-    first = total.first[:, pick].min(axis=1)
-    present = np.flatnonzero(counts > 0)
+    among = slice(None) if every_account else pick
+    first = total.first[:, among].min(axis=1)
+    present = np.flatnonzero(total.complete[:, among].sum(axis=1) > 0)
     order = present[np.argsort(first[present], kind="stable")]
     ids = total.accounts.take(pa.array(order, pa.int64())).to_pylist()
     return CrossProducts(

@@ -280,11 +280,12 @@ def cross_products(
 
     Returns
     -------
-    CrossProducts with ``k = groups.max() + 1`` accounts.
+    CrossProducts with one row per id of ``accounts`` (zeros for an account
+    without rows), or ``k = groups.max() + 1`` rows without ids.
     """
     complete = np.asarray(complete, dtype=float)
     n, q = complete.shape
-    k = int(groups.max()) + 1 if n else 0
+    k = len(accounts) if accounts is not None else (int(groups.max()) + 1 if n else 0)
     centre = complete.mean(axis=0) if shift is None else np.asarray(shift, float)
     x = complete - centre
     counts = np.bincount(groups, minlength=k)
@@ -359,6 +360,129 @@ def drivers_from_cross_products(
     (the partials hold complete cases only).
     """
     _check_options(drivers, outcome, method, bootstrap, confidence)
+    decompose: Decompose = _rwa_many if method == "rwa" else _lmg_many
+    model = _point_estimate(parts, drivers, outcome, decompose, performance)
+    rng = np.random.default_rng(seed)
+    (boot,) = _account_bootstrap([model], model.n, decompose, bootstrap, rng)
+    return _model_result(model, boot, drivers, outcome, method, labels, confidence)
+
+
+def drivers_with_roles(
+    overall: CrossProducts,
+    roles: Mapping[str, CrossProducts],
+    drivers: Sequence[str],
+    outcome: str,
+    *,
+    method: str = "rwa",
+    bootstrap: int = 1000,
+    seed: int = 2011,
+    labels: Mapping[str, str] | None = None,
+    confidence: float = 0.95,
+    performance: np.ndarray | None = None,
+    role_performance: Mapping[str, np.ndarray] | None = None,
+) -> tuple[DriverResult, pd.DataFrame]:
+    """The overall model and each role's, their account bootstraps sharing the draws.
+
+    Each resample draws the ``k`` accounts of the overall model once, with
+    replacement, and every model is refitted on the drawn accounts: a role's model
+    on the drawn accounts' complete cases of that role, so how many of the role's
+    accounts a resample holds varies as it would between samples of accounts. This
+    is how replicate weights treat a subpopulation of a clustered sample (Lumley
+    2010, *Complex Surveys*, on domain estimation; Davison & Hinkley 1997, §3.8):
+    the role is a domain of the one sample of accounts, not a sample of its own.
+    The overall model's resamples are those of :func:`drivers_from_cross_products`.
+
+    Parameters
+    ----------
+    overall : every complete case's per-account sums.
+    roles : role -> its complete cases' sums, on the accounts of ``overall`` in the
+        same order and about the same centre (zeros where the role has none), in
+        output order.
+    drivers, outcome, method, bootstrap, seed, labels, confidence : as in
+        :func:`key_drivers`.
+    performance, role_performance : the mean score per driver, overall and per
+        role, when known from the rows (default: from the sums).
+
+    Returns
+    -------
+    The overall :class:`DriverResult` and the table of :func:`key_drivers_by_role`
+    (a role that cannot be analysed gives one row holding the warning and NaNs).
+
+    Raises
+    ------
+    AnalysisError
+        The overall model cannot be fitted, or a role's sums are not on the
+        overall model's accounts.
+
+    Example
+    -------
+    >>> rng = np.random.default_rng(3)
+    >>> x = rng.normal(size=(400, 3)); x[:, 2] += x[:, 0]
+    >>> account, role = np.arange(400) // 4, np.arange(400) % 2
+    >>> parts = {r: cross_products(x[role == r], account[role == r], np.zeros(3),
+    ...                            accounts=np.arange(100)) for r in (0, 1)}
+    >>> everyone = cross_products(x, account, np.zeros(3), accounts=np.arange(100))
+    >>> result, table = drivers_with_roles(everyone, {"user": parts[0],
+    ...     "buyer": parts[1]}, ["a", "b"], "y", bootstrap=50)
+    >>> table["role"].unique().tolist(), int(table["n"].iloc[0])
+    (['user', 'buyer'], 200)
+    """
+    _check_options(drivers, outcome, method, bootstrap, confidence)
+    decompose: Decompose = _rwa_many if method == "rwa" else _lmg_many
+    model = _point_estimate(overall, drivers, outcome, decompose, performance)
+    fitted: dict[str, _Model] = {}
+    failed: dict[str, AnalysisError] = {}
+    for role, part in roles.items():
+        _check_aligned(overall, part, role)
+        means = (role_performance or {}).get(role)
+        try:
+            fitted[role] = _point_estimate(part, drivers, outcome, decompose, means)
+        except AnalysisError as error:
+            failed[role] = error
+    rng = np.random.default_rng(seed)
+    boots = _account_bootstrap(
+        [model, *fitted.values()], model.n, decompose, bootstrap, rng
+    )
+    finish = partial(
+        _model_result,
+        drivers=drivers,
+        outcome=outcome,
+        method=method,
+        labels=labels,
+        confidence=confidence,
+    )
+    results = {
+        role: finish(fit, boot)
+        for (role, fit), boot in zip(fitted.items(), boots[1:], strict=True)
+    }
+    table = _by_role_table(
+        (role, partial(_fitted_or_raise, results.get(role), failed.get(role)))
+        for role in roles
+    )
+    return finish(model, boots[0]), table
+
+
+@dataclass(frozen=True)
+class _Model:
+    """One model's point estimate, and the per-account sums its bootstrap adds:
+    ``summed[:, spread]`` are the accounts' ``[n, Σx, Σxxᵀ]`` rows (:func:`_triangle`)."""
+
+    importance: np.ndarray
+    performance: np.ndarray
+    summed: np.ndarray
+    spread: np.ndarray
+    n: int
+    clusters: int
+
+
+def _point_estimate(
+    parts: CrossProducts,
+    drivers: Sequence[str],
+    outcome: str,
+    decompose: Decompose,
+    performance: np.ndarray | None,
+) -> _Model:
+    """The importances of all accounts' summed cross-products, checked."""
     n = int(parts.counts.sum())
     q = parts.sums.shape[1]
     if q != len(drivers) + 1:
@@ -376,23 +500,59 @@ def drivers_from_cross_products(
     _check_complete_counts(n, flat, drivers, outcome)
     corr = _corr_from_cov(cov[None])[0]
     _check_collinearity(corr, drivers)
-    decompose: Decompose = _rwa_many if method == "rwa" else _lmg_many
-    importance = decompose(corr[None])[0]
-    rng = np.random.default_rng(seed)
-    boot = _account_bootstrap(summed, spread, n, decompose, bootstrap, rng)
-    performance = means[:-1] if performance is None else performance
+    return _Model(
+        decompose(corr[None])[0],
+        means[:-1] if performance is None else performance,
+        summed,
+        spread,
+        n,
+        int(np.count_nonzero(parts.counts)),
+    )
+
+
+def _model_result(
+    model: _Model,
+    boot: np.ndarray,
+    drivers: Sequence[str],
+    outcome: str,
+    method: str,
+    labels: Mapping[str, str] | None,
+    confidence: float,
+) -> DriverResult:
     return _driver_result(
-        importance,
-        performance,
+        model.importance,
+        model.performance,
         boot,
         drivers,
         outcome,
         method,
         labels,
         confidence,
-        n=n,
-        clusters=len(parts.counts),
+        n=model.n,
+        clusters=model.clusters,
     )
+
+
+def _fitted_or_raise(
+    result: DriverResult | None, error: AnalysisError | None
+) -> DriverResult:
+    """A role's result, or the error its fit raised (for :func:`_by_role_table`)."""
+    if result is None:
+        raise error or AnalysisError("the role's model was not fitted")
+    return result
+
+
+def _check_aligned(overall: CrossProducts, part: CrossProducts, role: str) -> None:
+    """A role's sums must sit on the overall model's accounts, about its centre."""
+    same_accounts = len(part.counts) == len(overall.counts) and (
+        part.accounts is None
+        or overall.accounts is None
+        or np.array_equal(part.accounts, overall.accounts)
+    )
+    if not same_accounts or not np.array_equal(part.shift, overall.shift):
+        raise AnalysisError(
+            f"role {role!s}: its sums are not on the overall model's accounts"
+        )
 
 
 def _respondent_drivers(
@@ -541,35 +701,62 @@ def key_drivers_by_role(
     )
 
 
-def drivers_by_role_from_cross_products(
-    parts: Mapping[str, CrossProducts],
+def key_drivers_with_roles(
+    data: pd.DataFrame,
     drivers: Sequence[str],
     outcome: str,
+    role_column: str,
+    cluster: str,
+    *,
+    roles: Sequence[object],
     **options: object,
-) -> pd.DataFrame:
-    """:func:`key_drivers_by_role` from each role's per-account sums.
+) -> tuple[DriverResult, pd.DataFrame]:
+    """:func:`key_drivers` over all respondents and per role, with one account
+    bootstrap for all (:func:`drivers_with_roles`).
 
     Parameters
     ----------
-    parts : role -> the per-account sums of its complete cases, in output order
-        (accounts in the order of their first complete case within the role, as
-        the row path meets them).
-    options : keyword options of :func:`drivers_from_cross_products`.
+    role_column : column holding the role id; cluster : column of the account id.
+    roles : roles in output order.
+    options : keyword options of :func:`drivers_with_roles` (method, bootstrap,
+        seed, labels, confidence).
 
     Returns
     -------
-    The table of :func:`key_drivers_by_role`: a role that cannot be analysed
-    gives one row holding the warning and NaNs.
+    The overall result (``dropped`` set) and the by-role table.
     """
+    for column in (role_column, cluster):
+        if column not in data.columns:
+            raise AnalysisError(f"column {column!r} not found in the data")
     checked = {k: v for k, v in options.items() if k in _REQUEST_OPTIONS}
-    _check_options(drivers, outcome, **checked)
-    if not parts:
-        raise AnalysisError("no respondent has a role")
-    fit: Callable[..., DriverResult] = drivers_from_cross_products
-    return _by_role_table(
-        (role, partial(fit, part, drivers, outcome, **options))
-        for role, part in parts.items()
+    _check_request(data, drivers, outcome, **checked)
+    values = data[[*drivers, outcome]].to_numpy(dtype=float, na_value=np.nan)
+    keep = ~np.isnan(values).any(axis=1)
+    complete = values[keep]
+    _check_complete_cases(complete, drivers, outcome)
+    groups, ids = pd.factorize(data[cluster].to_numpy()[keep], use_na_sentinel=False)
+    centre = complete.mean(axis=0)
+    accounts = np.asarray(ids)
+    role_of = data[role_column].to_numpy()[keep]
+    parts: dict[str, CrossProducts] = {}
+    means: dict[str, np.ndarray] = {}
+    for role in roles:
+        rows = role_of == role
+        parts[str(role)] = cross_products(
+            complete[rows], groups[rows], centre, accounts
+        )
+        if rows.any():
+            means[str(role)] = complete[rows, :-1].mean(axis=0)
+    overall, table = drivers_with_roles(
+        cross_products(complete, groups, centre, accounts),
+        parts,
+        drivers,
+        outcome,
+        performance=complete[:, :-1].mean(axis=0),
+        role_performance=means,
+        **options,  # type: ignore[arg-type]
     )
+    return replace(overall, dropped=len(values) - len(complete)), table
 
 
 def published_agreement(
@@ -831,25 +1018,26 @@ def _bootstrap(
 
 
 def _account_bootstrap(
-    summed: np.ndarray,
-    spread: np.ndarray,
+    models: Sequence[_Model],
     n: int,
     decompose: Decompose,
     resamples: int,
     rng: np.random.Generator,
-) -> np.ndarray:
-    """Importances of usable resamples of whole accounts, shape (usable, p).
+) -> list[np.ndarray]:
+    """Importances of usable resamples of whole accounts, one (usable, p) array
+    per model, every model refitted on the same draws.
 
-    ``summed[:, spread]`` holds per account ``[n_a, Σ(x−c), Σ(x−c)(x−c)ᵀ]`` as one
-    row (:func:`_triangle`: ``summed`` has the columns to add). Each resample
-    draws ``k`` accounts with replacement out of the ``k`` accounts; its sums are
-    ``times @ summed`` where ``times`` counts how often each account was drawn.
-    The draws (and their chunking, by ``max(n, k)``) are those of the row-level
-    cluster bootstrap, so a seed gives the same resamples.
+    ``model.summed[:, model.spread]`` holds per account ``[n_a, Σ(x−c),
+    Σ(x−c)(x−c)ᵀ]`` as one row (:func:`_triangle`), the models' accounts the same
+    ``k`` in the same order (a model's accounts without cases hold zeros). Each
+    resample draws ``k`` accounts with replacement; its sums are ``times @ summed``
+    where ``times`` counts how often each account was drawn. The draws (and their
+    chunking, by ``max(n, k)`` with ``n`` the first model's cases) are those of the
+    row-level cluster bootstrap, so a seed gives the same resamples.
     """
-    k = len(summed)
-    q = _width(np.empty((0, len(spread))))
-    found = [np.empty((0, q - 1))]
+    k = len(models[0].summed)
+    q = _width(np.empty((0, len(models[0].spread))))
+    found = [[np.empty((0, q - 1))] for _ in models]
     for block in _product_blocks(_chunks(resamples, max(n, k)), k):
         times = np.empty((block[-1].stop - block[0].start, k))
         for rows in block:
@@ -857,11 +1045,14 @@ def _account_bootstrap(
             start = rows.start - block[0].start
             for row, drawn in enumerate(draws, start=start):
                 times[row] = np.bincount(drawn, minlength=k)  # a cache-sized table
-        corrs = _corr_from_cov(_covariances((times @ summed)[:, spread]))
-        usable = _usable(corrs)
-        if usable.any():
-            found.append(decompose(corrs[usable]))
-    return np.concatenate(found)
+        for model, kept in zip(models, found, strict=True):
+            with np.errstate(divide="ignore", invalid="ignore"):  # no cases drawn
+                cov = _covariances((times @ model.summed)[:, model.spread])
+            corrs = _corr_from_cov(cov)
+            usable = _usable(corrs)
+            if usable.any():
+                kept.append(decompose(corrs[usable]))
+    return [np.concatenate(kept) for kept in found]
 
 
 def _triangle(products: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
