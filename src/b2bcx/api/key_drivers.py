@@ -8,7 +8,6 @@ results, or None when the pass does not apply.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterator, Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -22,7 +21,6 @@ from b2bcx.errors import ConfigError
 from b2bcx.io import Export
 from b2bcx.results import DriverAnalysis
 from b2bcx.stats.drivers import (
-    CrossProducts,
     DriverResult,
     drivers_from_cross_products,
     drivers_with_roles,
@@ -109,7 +107,8 @@ def drivers_from_pass(
 ) -> DriverAnalysis:
     """:func:`drivers` from a merged partial whose plan sums the cross-products
     of ``outcome`` (``plan(config, drivers=...)``), before the finish lets the
-    sums go.
+    sums go. By role, the partial's cross-products are let go once every
+    model's sums are taken, before the bootstrap (the finish does not read them).
 
     Raises
     ------
@@ -123,40 +122,27 @@ def drivers_from_pass(
     column = _driven_outcome(config, outcome)
     pillars = list(config.pillars)
     options = _options(config, method, bootstrap, seed)
-    everyone = driver_cross_products(total, p)
+    dropped = dropped_cases(total)
     table = None
     if by_role:
-        roles = _RoleSums(total, p)
-        overall, table = drivers_with_roles(everyone, roles, pillars, column, **options)
-    else:
-        overall = drivers_from_cross_products(everyone, pillars, column, **options)
-    overall = replace(overall, dropped=dropped_cases(total))
-    return _analysis(config, outcome, overall, table, "accounts")
-
-
-class _RoleSums(Mapping[str, "CrossProducts"]):
-    """Role -> its sums on every account of the overall model
-    (:func:`b2bcx.scoring.finish.driver_cross_products`) for the roles heard, each
-    made when its model is fitted: the roles' full sums are not all held at once
-    (at 125k accounts each is ~60 MB)."""
-
-    def __init__(self, total: Partial, p: Plan) -> None:
-        self.total, self.plan = total, p
         heard = total.count.sum(axis=0) > 0
-        self.roles = {role: k for k, role in enumerate(p.roles) if heard[k]}
-
-    def __getitem__(self, role: str) -> CrossProducts:
-        from b2bcx.scoring.finish import driver_cross_products
-
-        return driver_cross_products(
-            self.total, self.plan, self.roles[role], every_account=True
+        index = {role: k for k, role in enumerate(p.roles) if heard[k]}
+        overall, table = drivers_with_roles(
+            lambda role: driver_cross_products(
+                total, p, None if role is None else index[role], every_account=True
+            ),
+            list(index),
+            pillars,
+            column,
+            taken=total.release_cross_products,
+            **options,
         )
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self.roles)
-
-    def __len__(self) -> int:
-        return len(self.roles)
+    else:
+        overall = drivers_from_cross_products(
+            driver_cross_products(total, p), pillars, column, **options
+        )
+    overall = replace(overall, dropped=dropped)
+    return _analysis(config, outcome, overall, table, "accounts")
 
 
 def _driven_outcome(config: Config, outcome: str) -> str:

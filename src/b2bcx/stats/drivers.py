@@ -368,8 +368,8 @@ def drivers_from_cross_products(
 
 
 def drivers_with_roles(
-    overall: CrossProducts,
-    roles: Mapping[str, CrossProducts],
+    parts: Callable[[str | None], CrossProducts],
+    roles: Sequence[str],
     drivers: Sequence[str],
     outcome: str,
     *,
@@ -378,8 +378,8 @@ def drivers_with_roles(
     seed: int = 2011,
     labels: Mapping[str, str] | None = None,
     confidence: float = 0.95,
-    performance: np.ndarray | None = None,
-    role_performance: Mapping[str, np.ndarray] | None = None,
+    performance: Mapping[str | None, np.ndarray] | None = None,
+    taken: Callable[[], None] | None = None,
 ) -> tuple[DriverResult, pd.DataFrame]:
     """The overall model and each role's, their account bootstraps sharing the draws.
 
@@ -394,14 +394,17 @@ def drivers_with_roles(
 
     Parameters
     ----------
-    overall : every complete case's per-account sums.
-    roles : role -> its complete cases' sums, on the accounts of ``overall`` in the
-        same order and about the same centre (zeros where the role has none), in
-        output order.
+    parts : ``parts(None)`` gives every complete case's per-account sums,
+        ``parts(role)`` the role's complete cases' sums on the same accounts in the
+        same order, about the same centre (zeros where the role has none). Each is
+        asked for once and not kept: only the columns the bootstrap adds are.
+    roles : the roles, in output order.
     drivers, outcome, method, bootstrap, seed, labels, confidence : as in
         :func:`key_drivers`.
-    performance, role_performance : the mean score per driver, overall and per
-        role, when known from the rows (default: from the sums).
+    performance : the mean score per driver, overall (key None) and per role,
+        when known from the rows (default: from the sums).
+    taken : called once every model's sums are taken, before the bootstrap (a
+        pass lets its cross-products go then).
 
     Returns
     -------
@@ -419,26 +422,37 @@ def drivers_with_roles(
     >>> rng = np.random.default_rng(3)
     >>> x = rng.normal(size=(400, 3)); x[:, 2] += x[:, 0]
     >>> account, role = np.arange(400) // 4, np.arange(400) % 2
-    >>> parts = {r: cross_products(x[role == r], account[role == r], np.zeros(3),
-    ...                            accounts=np.arange(100)) for r in (0, 1)}
-    >>> everyone = cross_products(x, account, np.zeros(3), accounts=np.arange(100))
-    >>> result, table = drivers_with_roles(everyone, {"user": parts[0],
-    ...     "buyer": parts[1]}, ["a", "b"], "y", bootstrap=50)
-    >>> table["role"].unique().tolist(), int(table["n"].iloc[0])
-    (['user', 'buyer'], 200)
+    >>> rows = {None: account >= 0, "user": role == 0, "buyer": role == 1}
+    >>> def parts(name):
+    ...     mine = rows[name]
+    ...     return cross_products(x[mine], account[mine], np.zeros(3), np.arange(100))
+    >>> result, table = drivers_with_roles(parts, ["user", "buyer"], ["a", "b"],
+    ...                                    "y", bootstrap=50)
+    >>> table["role"].unique().tolist(), int(table["n"].iloc[0]), result.n
+    (['user', 'buyer'], 200, 400)
     """
     _check_options(drivers, outcome, method, bootstrap, confidence)
     decompose: Decompose = _rwa_many if method == "rwa" else _lmg_many
-    model = _point_estimate(overall, drivers, outcome, decompose, performance)
+    means = performance or {}
+    fit = partial(
+        _point_estimate, drivers=drivers, outcome=outcome, decompose=decompose
+    )
+    overall = parts(None)
+    model = fit(overall, performance=means.get(None))
+    accounts, centre = overall.accounts, overall.shift
+    del overall  # only the model's columns are kept through the bootstrap
     fitted: dict[str, _Model] = {}
     failed: dict[str, AnalysisError] = {}
-    for role, part in roles.items():
-        _check_aligned(overall, part, role)
-        means = (role_performance or {}).get(role)
+    for role in roles:
+        part = parts(role)
+        _check_aligned(part, len(model.summed), accounts, centre, role)
         try:
-            fitted[role] = _point_estimate(part, drivers, outcome, decompose, means)
+            fitted[role] = fit(part, performance=means.get(role))
         except AnalysisError as error:
             failed[role] = error
+        del part
+    if taken is not None:
+        taken()
     rng = np.random.default_rng(seed)
     boots = _account_bootstrap(
         [model, *fitted.values()], model.n, decompose, bootstrap, rng
@@ -452,8 +466,8 @@ def drivers_with_roles(
         confidence=confidence,
     )
     results = {
-        role: finish(fit, boot)
-        for (role, fit), boot in zip(fitted.items(), boots[1:], strict=True)
+        role: finish(one, boot)
+        for (role, one), boot in zip(fitted.items(), boots[1:], strict=True)
     }
     table = _by_role_table(
         (role, partial(_fitted_or_raise, results.get(role), failed.get(role)))
@@ -542,14 +556,21 @@ def _fitted_or_raise(
     return result
 
 
-def _check_aligned(overall: CrossProducts, part: CrossProducts, role: str) -> None:
-    """A role's sums must sit on the overall model's accounts, about its centre."""
-    same_accounts = len(part.counts) == len(overall.counts) and (
+def _check_aligned(
+    part: CrossProducts,
+    k: int,
+    accounts: np.ndarray | None,
+    centre: np.ndarray,
+    role: str,
+) -> None:
+    """A role's sums must sit on the overall model's ``k`` accounts, about its
+    centre."""
+    same_accounts = len(part.counts) == k and (
         part.accounts is None
-        or overall.accounts is None
-        or np.array_equal(part.accounts, overall.accounts)
+        or accounts is None
+        or np.array_equal(part.accounts, accounts)
     )
-    if not same_accounts or not np.array_equal(part.shift, overall.shift):
+    if not same_accounts or not np.array_equal(part.shift, centre):
         raise AnalysisError(
             f"role {role!s}: its sums are not on the overall model's accounts"
         )
@@ -736,24 +757,25 @@ def key_drivers_with_roles(
     _check_complete_cases(complete, drivers, outcome)
     groups, ids = pd.factorize(data[cluster].to_numpy()[keep], use_na_sentinel=False)
     centre = complete.mean(axis=0)
-    accounts = np.asarray(ids)
     role_of = data[role_column].to_numpy()[keep]
-    parts: dict[str, CrossProducts] = {}
-    means: dict[str, np.ndarray] = {}
-    for role in roles:
-        rows = role_of == role
-        parts[str(role)] = cross_products(
-            complete[rows], groups[rows], centre, accounts
-        )
-        if rows.any():
-            means[str(role)] = complete[rows, :-1].mean(axis=0)
+    rows: dict[str | None, slice | np.ndarray] = {None: slice(None)}
+    rows.update({str(r): role_of == r for r in roles})
+
+    def parts(role: str | None) -> CrossProducts:
+        mine = rows[role]
+        return cross_products(complete[mine], groups[mine], centre, np.asarray(ids))
+
+    means = {
+        role: complete[mine, :-1].mean(axis=0)
+        for role, mine in rows.items()
+        if len(complete[mine])
+    }
     overall, table = drivers_with_roles(
-        cross_products(complete, groups, centre, accounts),
         parts,
+        [str(r) for r in roles],
         drivers,
         outcome,
-        performance=complete[:, :-1].mean(axis=0),
-        role_performance=means,
+        performance=means,
         **options,  # type: ignore[arg-type]
     )
     return replace(overall, dropped=len(values) - len(complete)), table
