@@ -621,9 +621,38 @@ def test_summary_tables_read_on_their_own(book):
     assert first.endswith(")") and "(ACC-" in first  # name and id in one text column
     numeric = [c for c in row if c.value in ("Shrunk CX index", "Reliability", "NPS")]
     assert numeric and all(c.alignment.horizontal == "right" for c in numeric)
-    assert (
-        len(ws.row_breaks.brk) == 2
-    )  # page 1: headline and risks; then movers; then reading
+    # page 1: headline and risks; then movers and blind spots; then reading. A
+    # break sits after the row it names, so each page starts with its heading.
+    starts = [ws.cell(row=b.id + 1, column=1).value for b in ws.row_breaks.brk]
+    assert [s.split(" (")[0] for s in starts] == [
+        "Biggest significant movers",
+        "Reading",
+    ]
+
+
+def test_summary_text_longer_than_its_column_prints_whole(book):
+    _, wb = book
+    ws = wb["Summary"]
+    clipped = [
+        cell
+        for table in ws.tables.values()
+        for cells in ws[table.ref]
+        for cell in cells
+        if cell.value in ("Blind spot because", "Shrunk CX index")
+        or str(cell.value).startswith("ICC(1)")
+    ]
+    assert len(clipped) >= 3
+    for cell in clipped:
+        assert cell.alignment.wrap_text, cell.value
+        assert ws.row_dimensions[cell.row].height >= 30, cell.value
+    reasons = next(
+        cell
+        for table in ws.tables.values()
+        for cells in ws[table.ref]
+        for cell in cells
+        if str(cell.value).startswith("decision-maker detractor, ")
+    )
+    assert not reasons.alignment.wrap_text  # runs over the empty cells beside it
 
 
 def test_printing_is_set_for_people(book):

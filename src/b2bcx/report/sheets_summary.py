@@ -7,6 +7,7 @@ biggest movers by name; the blind spots; then the reading and the detailed figur
 
 from __future__ import annotations
 
+from math import ceil
 from pathlib import PurePath
 
 import pandas as pd
@@ -56,6 +57,8 @@ in words last; about 160 characters, one landscape page wide."""
 SHOWN = 10  # accounts listed per section; the rest are on the Accounts sheet
 CHART_COLUMN, CHART_ROWS, CHART_GAP = "F", 17, 0
 CHART_WIDTH, CHART_HEIGHT = 14.0, 8.0
+CHARACTERS_PER_UNIT = 1.1  # characters of text per unit of column width, roughly
+LINE_HEIGHT = 15.0  # points per printed line at the workbook's font
 
 
 def write_summary(ws: Worksheet, inputs: ReportInputs) -> None:
@@ -112,7 +115,7 @@ def write_summary(ws: Worksheet, inputs: ReportInputs) -> None:
         empty="No account is at risk.",
         labels=labels,
     )
-    ws.row_breaks.append(Break(id=row))  # printed, page 1 is the headline and risks
+    page_break_before(ws, row)  # printed, page 1 is the headline and risks
     row = write_heading(
         ws, row, f"Biggest significant movers (top 5 up and down), {MOVERS_NOTE}"
     )
@@ -151,7 +154,7 @@ def write_summary(ws: Worksheet, inputs: ReportInputs) -> None:
         empty="No blind spots.",
         labels=labels,
     )
-    ws.row_breaks.append(Break(id=row))
+    page_break_before(ws, row)
     row = write_heading(ws, row, "Reading")
     for sentence in reading(inputs):
         row = write_wrapped(ws, row, sentence, width=READING_WIDTH, bullet="•")
@@ -163,6 +166,52 @@ def write_summary(ws: Worksheet, inputs: ReportInputs) -> None:
         ws.column_dimensions[get_column_letter(column)].width = width
     for cells in ws.iter_rows(min_col=1, max_col=1):
         cells[0].alignment = Alignment(wrap_text=False, vertical="top")
+    wrap_overlong_table_text(ws)
+
+
+def page_break_before(ws: Worksheet, row: int) -> None:
+    """Start a new printed page at ``row`` (an Excel row break sits after the row
+    it names), so a section's heading prints on the page of its table."""
+    ws.row_breaks.append(Break(id=row - 1))
+
+
+def wrap_overlong_table_text(ws: Worksheet) -> None:
+    """Wrap a table cell that would print clipped, and make its row tall enough.
+
+    The Summary's stacked tables share its column widths, so a header or a
+    measure can be longer than its column. Text runs over an empty cell beside
+    it (the cell to its left when it is right-aligned), but is clipped when
+    that cell holds a value, and in a table's header
+    row; there it is wrapped, and its row given the height of the lines it
+    takes (spreadsheet programs do not grow a row for wrapped text on their
+    own). The reasons in a table's last column keep running over the empty
+    cells beside them.
+    """
+    for table in ws.tables.values():
+        rows = ws[table.ref]
+        for cells in rows:
+            for cell in cells:
+                width = ws.column_dimensions[get_column_letter(cell.column)].width or 0
+                text = cell.value
+                if (
+                    not isinstance(text, str)
+                    or len(text) <= width * CHARACTERS_PER_UNIT
+                ):
+                    continue
+                toward = -1 if cell.alignment.horizontal == "right" else 1
+                beside = ws.cell(row=cell.row, column=cell.column + toward).value
+                if beside is None and cells is not rows[0]:
+                    continue
+                kept = cell.alignment
+                cell.alignment = Alignment(
+                    horizontal=kept.horizontal,
+                    vertical=kept.vertical if cells is rows[0] else "top",
+                    indent=kept.indent,
+                    wrap_text=True,
+                )
+                lines = ceil(len(text) / (width * CHARACTERS_PER_UNIT))
+                height = ws.row_dimensions[cell.row].height or LINE_HEIGHT
+                ws.row_dimensions[cell.row].height = max(height, lines * LINE_HEIGHT)
 
 
 def one_name(frame: pd.DataFrame) -> pd.DataFrame:
