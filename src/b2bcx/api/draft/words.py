@@ -78,6 +78,9 @@ DEMOGRAPHIC_QUESTIONS = words("your_age how_old year_of_birth your_gender your_s
                               "your_income household_income level_of_education "
                               "marital_status your_ethnicity age_group")  # fmt: skip
 COLUMN_ORDER = words("respondent account name role segments revenue phase wave comment")
+# Answer labels that say by themselves which end is good: a statement answered
+# on them reads "how satisfied are you with …", which no wording turns around.
+SELF_DIRECTED_LABELS = ("satisf", "excellent", "poor")
 NEGATIVE_WORDING = ("n't ", " not ", "more effort", "difficult", "hard to", "frustrat")
 # Words of graded answers that carry no direction of their own ("Not at all",
 # "Just a little", "Somewhat", "A lot"): labels using them are ordered by their codes.
