@@ -528,7 +528,8 @@ def test_real_kobo_likert_battery_on_its_own_labels(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    "name", sorted(p.name for p in REAL.iterdir() if p.suffix in (".csv", ".xlsx"))
+    "name",
+    sorted(p.name for p in REAL.iterdir() if p.suffix in (".csv", ".xlsx", ".sav")),
 )
 def test_no_real_draft_scores_before_its_todos_are_settled(
     tmp_path: Path, name: str
@@ -825,3 +826,112 @@ def test_a_plain_statement_against_negatively_worded_ones_is_a_todo(
         row["Q4. Is it hard to rest?"] = often[(i // 4) % 4]  # r = 0 with Q1
     draft = draft_config(as_export(rows))
     assert draft.data["items"] == {cope: {"reverse": True}}
+
+
+def test_real_spss_carers_survey_drafts_its_labels_and_missing_codes(
+    tmp_path: Path,
+) -> None:
+    """The EUROFAMCARE carers (SPSS, value labels, user-missing 9 and 8): nine
+    coping items never … always, three plainly worded ("do you feel you cope
+    well?") among six negative ones ("do you find caregiving too demanding?").
+    Before, "cope well" was drafted `reverse: true`, the wrong side."""
+    export, draft = _real("spss_efc_carers.sav")
+    assert export.layout == "spss"
+    assert draft.data["default_scale"] == "scale_1_to_4"
+    assert draft.data["scales"]["scale_1_to_4"] == {"min": 1, "max": 4,
+                                                    "missing": [9, 8]}  # fmt: skip
+    coping = ["c82cop1", "c83cop2", "c84cop3", "c85cop4", "c86cop5", "c87cop6",
+              "c88cop7", "c89cop8", "c90cop9"]  # fmt: skip
+    statements = _statements(draft.data)
+    assert set(coping) <= statements
+    # ages, sexes, hours of care, sum scores and labelled codes are no statements
+    assert not statements & {"c12hour", "e17age", "c160age", "e16sex", "c161sex",
+                             "c172code", "c175empl", "e15relat", "barthtot",
+                             "neg_c_7", "pos_v_4", "quol_5"}  # fmt: skip
+    assert not any(spec.get("reverse") for spec in draft.data["items"].values())
+    assert (
+        "# TODO check: `c82cop1`: r = -0.30 with the rest of its pillar" in draft.text
+    )
+    assert draft.data["columns"] == {"account": "TODO_account_column"}
+    assert draft.data["roles"] == {"single": "customer"}
+    errors = _draft_errors(export, draft, tmp_path)
+    assert any("'TODO_account_column'" in e for e in errors)
+    assert any("c82cop1" in e and "TODO" in e for e in errors)
+
+    # The analyst: carers grouped by their relationship to the elder; the nine
+    # coping items one pillar, the six negative ones reversed; the elder's
+    # dependency and the job-restriction count are no coping items.
+    negative = coping[1:7]
+    data = yaml.safe_load(draft.text)
+    data["columns"] = {"account": "e15relat"}
+    data["roles"] = {"single": "carer"}
+    data["pillars"] = {"coping": {"items": coping}}
+    data["items"] = {item: {"reverse": True} for item in negative}
+    data.pop("outcomes", None)
+    config = load_config(_settled(data, tmp_path))
+    assert _errors(export, tmp_path / "settled.yaml") == []
+    accounts = api.account_output(api.score(export, config)).set_index("account")
+
+    import pyreadstat
+
+    raw, meta = pyreadstat.read_sav(REAL / "spss_efc_carers.sav")  # 8, 9: missing
+    assert raw[coping].isna().sum().sum() > 6 * len(coping)  # the 9s are missing too
+    scores = 100 * (raw[coping] - 1) / 3
+    scores[negative] = 100 - scores[negative]
+    raw["coping"] = _pillar_means(scores, minimum=5)
+    raw["relation"] = raw["e15relat"].map(meta.variable_value_labels["e15relat"])
+    by_relation = raw.dropna(subset=["relation"]).groupby("relation")
+    assert len(accounts) == raw["relation"].nunique() == 8
+    _per_account(accounts["coping"], by_relation["coping"].mean())
+    assert accounts["n"].sum() == raw["relation"].notna().sum() == 901
+
+
+def test_real_qualtrics_2023_satisfaction_battery_keeps_its_direction(
+    tmp_path: Path,
+) -> None:
+    """Qualtrics' meal-kit sample survey (2023 export, choice text, `Imported`
+    responses): ten "Drivers - …" items and CSAT answered Very dissatisfied …
+    Very satisfied. The sample answers are random, so three drivers run against
+    the rest; before, they were drafted `reverse: true`."""
+    export, draft = _real("qualtrics_2023_mealkit.csv")
+    assert export.layout == "qualtrics"
+    scale = draft.data["default_scale"]
+    assert draft.data["scales"][scale]["labels"] == dict(
+        zip(SATISFIED, range(1, 6), strict=True)
+    )
+    drivers = [f"Drivers_{k}" for k in range(1, 11)]
+    assert _statements(draft.data) == {"CSAT", *drivers}
+    assert "items" not in draft.data
+    assert sum("answered on labels that say which end is good" in n
+               for n in draft.notes) == 3  # fmt: skip
+    assert draft.data["columns"] == {"respondent": "ResponseId",
+                                     "account": "TODO_account_column"}  # fmt: skip
+    # ZIP, state, age brackets and the switching question are neither
+    # statements nor the account
+    assert not _statements(draft.data) & {"Zip", "QState_Zip", "Age", "Churn",
+                                          "Household", *METADATA}  # fmt: skip
+    errors = _draft_errors(export, draft, tmp_path)
+    assert any("'TODO_account_column'" in e for e in errors)
+    assert any("`unassigned` still holds statements: CSAT" in e for e in errors)
+
+    # The analyst: states stand in for accounts; the drivers one pillar, CSAT
+    # its own.
+    data = yaml.safe_load(draft.text)
+    data["columns"]["account"] = "QState_Zip"
+    data["pillars"] = {"drivers": {"items": drivers},
+                       "overall": {"items": ["CSAT"]}}  # fmt: skip
+    config = load_config(_settled(data, tmp_path))
+    assert _errors(export, tmp_path / "settled.yaml") == []
+    accounts = api.account_output(api.score(export, config)).set_index("account")
+
+    raw = pd.read_csv(REAL / "qualtrics_2023_mealkit.csv", skiprows=[1, 2])
+    points = {label.lower(): 25.0 * k for k, label in enumerate(SATISFIED)}
+    scores = raw[["CSAT", *drivers]].apply(
+        lambda c: c.str.strip().str.lower().map(points)
+    )
+    raw["drivers"] = _pillar_means(scores[drivers], minimum=5)
+    raw["overall"] = scores["CSAT"]
+    by_state = raw.groupby("QState_Zip")
+    assert len(accounts) == raw["QState_Zip"].nunique() == 28
+    _per_account(accounts["drivers"], by_state["drivers"].mean())
+    _per_account(accounts["overall"], by_state["overall"].mean())

@@ -69,12 +69,12 @@ from b2bcx.api.draft.words import (
     MODIFIERS,
     NAMES,
     NEGATIVE_WORDING,
-    SELF_DIRECTED_LABELS,
     NON_ANSWER,
     PILLARS,
     ROLE_WEIGHTS,
     ROLE_WORDS,
     SAMPLE,
+    SELF_DIRECTED_LABELS,
     UNASSIGNED,
     WORDS,
 )
@@ -1257,8 +1257,7 @@ def _reverse_hints(
     hints = [
         i
         for i in plan.items
-        if i not in plan.reverse
-        and _worded_negatively(profiles[i])
+        if i not in plan.reverse and _worded_negatively(profiles[i])
     ]
     if hints:
         plan.comments["items+"] = ([] if items else ["# items:"]) + [
