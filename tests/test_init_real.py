@@ -850,13 +850,18 @@ def test_real_spss_carers_survey_drafts_its_labels_and_missing_codes(
                              "neg_c_7", "pos_v_4", "quol_5"}  # fmt: skip
     assert not any(spec.get("reverse") for spec in draft.data["items"].values())
     assert (
-        "# TODO check: `c82cop1`: r = -0.30 with the rest of its pillar" in draft.text
+        "# TODO check: `c82cop1`: r = -0.26 with the rest of its pillar" in draft.text
     )
+    # "caregiving" is no Empathy word (before, "care" at a word start placed
+    # the coping items there): no wording places them, so they wait in a TODO
+    assert list(draft.data["pillars"]) == ["unassigned"]
     assert draft.data["columns"] == {"account": "TODO_account_column"}
     assert draft.data["roles"] == {"single": "customer"}
     errors = _draft_errors(export, draft, tmp_path)
     assert any("'TODO_account_column'" in e for e in errors)
     assert any("c82cop1" in e and "TODO" in e for e in errors)
+    assert any("`unassigned` still holds statements: e42dep, c82cop1" in e
+               for e in errors)  # fmt: skip
 
     # The analyst: carers grouped by their relationship to the elder; the nine
     # coping items one pillar, the six negative ones reversed; the elder's
@@ -935,3 +940,18 @@ def test_real_qualtrics_2023_satisfaction_battery_keeps_its_direction(
     assert len(accounts) == raw["QState_Zip"].nunique() == 28
     _per_account(accounts["drivers"], by_state["drivers"].mean())
     _per_account(accounts["overall"], by_state["overall"].mean())
+
+
+@pytest.mark.parametrize(
+    ("question", "pillar"),
+    [("They care about us", "empathy"), ("Caring staff", "empathy"),
+     ("Does caregiving cause difficulties with your family?", None),
+     ("Do you feel you cope well as caregiver?", None),
+     ("My career has progressed", None)],
+)  # fmt: skip
+def test_care_places_a_statement_in_empathy_only_as_a_whole_word(
+    question: str, pillar: str | None
+) -> None:
+    from b2bcx.api.draft import pillar_of
+
+    assert pillar_of(question) == pillar

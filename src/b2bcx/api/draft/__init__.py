@@ -867,7 +867,8 @@ def _plain(number: float) -> int | float:
 def pillar_of(question: str) -> str | None:
     """The Six Pillar a statement's wording makes plain, or None.
 
-    Keywords (``PILLARS``) match at word starts, longer phrases first and each
+    Keywords (``PILLARS``) match at word starts (whole words when they end in
+    "."), longer phrases first and each
     stretch of text once (so "as promised" counts for expectations, not
     integrity). The pillar with the most hits wins; a tie or no hit gives None.
     For a matrix column ("Stem - Statement") only the statement is read.
@@ -878,7 +879,8 @@ def pillar_of(question: str) -> str | None:
     hits: Counter[str] = Counter()
     words = [(w, pid) for pid, (_, keys) in PILLARS.items() for w in keys]
     for word, pid in sorted(words, key=lambda t: -len(t[0])):
-        pattern = r"\b" + re.escape(word) + r"\w*"
+        whole = word.endswith(".")
+        pattern = r"\b" + re.escape(word.rstrip(".")) + (r"\b" if whole else r"\w*")
         hits[pid] += len(re.findall(pattern, text))
         text = re.sub(pattern, " ", text)
     top = [(pid, n) for pid, n in hits.most_common(2) if n]
