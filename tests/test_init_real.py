@@ -955,3 +955,52 @@ def test_care_places_a_statement_in_empathy_only_as_a_whole_word(
     from b2bcx.api.draft import pillar_of
 
     assert pillar_of(question) == pillar
+
+
+def test_real_xlsx_researcher_survey_scores_by_country(tmp_path: Path) -> None:
+    """Springer Nature's 2018 data-sharing survey as an xlsx workbook (7718
+    researchers; job title and country; 0/1 answers; one 1..10 importance and
+    two 0..10 interest ratings). Free-text job titles are no role map, 0/1
+    columns no statements, and the 0..10 ratings only outcome candidates."""
+    export, draft = _real("xlsx_springer_nature_2018.xlsx")
+    assert len(export.frame) == 7718
+    discoverable = "How important is it to you that your data are discoverable?"
+    assert draft.data["pillars"] == {
+        "unassigned": {
+            "label": "Unassigned — move these items",
+            "items": [discoverable],
+        }
+    }
+    assert draft.data["scales"] == {"scale_1_to_10": {"min": 1, "max": 10}}
+    assert draft.data["columns"]["account"] == "TODO_account_column"
+    assert "role" not in draft.data["columns"]  # 2791 distinct job titles
+    assert draft.data["roles"] == {"single": "customer"}
+    interest = [c for c in export.frame.columns
+                if str(c).startswith("How interested would you be")]  # fmt: skip
+    assert len(interest) == 2
+    assert f"outcomes: candidates left commented out: {', '.join(interest)}" in (
+        draft.notes
+    )
+    errors = _draft_errors(export, draft, tmp_path)
+    assert any("'TODO_account_column'" in e for e in errors)
+
+    # The analyst: countries stand in for accounts; the importance rating and
+    # the two interest ratings (0..10) are two pillars.
+    data = yaml.safe_load(draft.text)
+    data["columns"]["account"] = "Country"
+    data["scales"]["zero_to_ten"] = {"min": 0, "max": 10}
+    data["pillars"] = {"discoverability": {"items": [discoverable]},
+                       "services": {"items": interest}}  # fmt: skip
+    data["items"] = {item: {"scale": "zero_to_ten"} for item in interest}
+    data["roles"] = {"single": "researcher"}
+    config = load_config(_settled(data, tmp_path))
+    assert _errors(export, tmp_path / "settled.yaml") == []
+    accounts = api.account_output(api.score(export, config)).set_index("account")
+
+    raw = pd.read_excel(REAL / "xlsx_springer_nature_2018.xlsx", engine="openpyxl")
+    raw["discoverability"] = 100 * (raw[discoverable] - 1) / 9
+    raw["services"] = _pillar_means(100 * raw[interest] / 10, minimum=1)
+    by_country = raw.groupby("Country")
+    assert len(accounts) == raw["Country"].nunique() == 126
+    _per_account(accounts["discoverability"], by_country["discoverability"].mean())
+    _per_account(accounts["services"], by_country["services"].mean())
