@@ -74,6 +74,7 @@ from b2bcx.api.draft.words import (
     ROLE_WEIGHTS,
     ROLE_WORDS,
     SAMPLE,
+    SELF_DIRECTED_LABELS,
     UNASSIGNED,
     WORDS,
 )
@@ -866,7 +867,8 @@ def _plain(number: float) -> int | float:
 def pillar_of(question: str) -> str | None:
     """The Six Pillar a statement's wording makes plain, or None.
 
-    Keywords (``PILLARS``) match at word starts, longer phrases first and each
+    Keywords (``PILLARS``) match at word starts (whole words when they end in
+    "."), longer phrases first and each
     stretch of text once (so "as promised" counts for expectations, not
     integrity). The pillar with the most hits wins; a tie or no hit gives None.
     For a matrix column ("Stem - Statement") only the statement is read.
@@ -877,7 +879,8 @@ def pillar_of(question: str) -> str | None:
     hits: Counter[str] = Counter()
     words = [(w, pid) for pid, (_, keys) in PILLARS.items() for w in keys]
     for word, pid in sorted(words, key=lambda t: -len(t[0])):
-        pattern = r"\b" + re.escape(word) + r"\w*"
+        whole = word.endswith(".")
+        pattern = r"\b" + re.escape(word.rstrip(".")) + (r"\b" if whole else r"\w*")
         hits[pid] += len(re.findall(pattern, text))
         text = re.sub(pattern, " ", text)
     top = [(pid, n) for pid, n in hits.most_common(2) if n]
@@ -1027,7 +1030,7 @@ def _assemble(
     data["default_scale"] = default
     data["pillars"] = pillars
     data["items"] = {i: {"scale": s} for i, s in plan.items.items() if s != default}
-    _mark_reversed(plan, pillars, values, data["items"])
+    _mark_reversed(plan, profiles, pillars, values, data["items"])
     _reverse_hints(plan, profiles, data["items"])
     data["roles"] = _roles(profiles.get(plan.columns.get("role", "")), plan)
     data["outcomes"] = _outcomes(plan, profiles)
@@ -1080,17 +1083,21 @@ def _scales(plan: Plan) -> dict[str, dict[str, Any]]:
 
 def _mark_reversed(
     plan: Plan,
+    profiles: dict[str, Profile],
     pillars: dict[str, dict[str, Any]],
     values: pd.DataFrame,
     items: dict[str, Any],
 ) -> None:
-    """``reverse: true`` for statements running against the rest of their pillar."""
+    """``reverse: true`` for statements running against the rest of their pillar,
+    unless their answer labels or the wording of their pillar say otherwise
+    (:func:`_held_back`)."""
     members = {pid: list(spec["items"]) for pid, spec in pillars.items()}
     against: list[str] = []
     plan.reverse = reversed_items(members, values, against)
     for pid in against:
         plan.notes.append(f"pillars: half the statements of `{pid}` or more run against "
                           "the rest; none is marked reversed: check their codes")  # fmt: skip
+    _held_back(plan, profiles, members, values)
     confirmed, checked = _item_rest_check(members, values)
     for item, r in plan.reverse.items():
         items[item] = {**items.get(item, {}), "reverse": True}
@@ -1105,6 +1112,75 @@ def _mark_reversed(
             plan.guess("reverse", item, evidence, "medium", "")
         plan.notes.append(f"items: {item} is marked `reverse: true`: it correlates "
                           f"negatively (r = {r:.2f}) with the rest of its pillar")  # fmt: skip
+
+
+def _held_back(
+    plan: Plan,
+    profiles: dict[str, Profile],
+    members: dict[str, list[str]],
+    values: pd.DataFrame,
+) -> None:
+    """Statements running against their pillar that are not marked reversed.
+
+    A statement answered on labels that say which end is good (Very dissatisfied
+    … Very satisfied, Poor … Excellent) is never reverse-worded: its answers run
+    against the rest by chance or by a coding error, and it keeps its direction
+    (a note says so). A plainly worded statement that runs against the pillar's
+    negatively worded statements ("difficulties", "not", "hard to": its answers
+    correlate clearly negatively with their mean, below -0.1 and -2/sqrt(n)) may
+    be the one that is not reversed: which side to reverse is a TODO.
+    """
+    pillar_of = {item: pid for pid, listed in members.items() for item in listed}
+    for item, r in list(plan.reverse.items()):
+        labels = _text_labels(plan, item)
+        if any(w in fold(label) for label in labels for w in SELF_DIRECTED_LABELS):
+            del plan.reverse[item]
+            plan.notes.append(
+                f"items: {item} runs against the rest of its pillar (r = {r:.2f}) "
+                "but is answered on labels that say which end is good; it is not "
+                "marked reversed: check its answers"
+            )
+            continue
+        negative = [
+            other for other in members[pillar_of[item]]
+            if other != item and other not in plan.reverse
+            and _worded_negatively(profiles[other])
+        ]  # fmt: skip
+        if (
+            negative
+            and not _worded_negatively(profiles[item])
+            and _runs_against(values[item], values[negative].mean(axis=1))
+        ):
+            del plan.reverse[item]
+            evidence = (f"r = {r:.2f} with the rest of its pillar, whose "
+                        f"{', '.join(negative)} are worded negatively: reverse those "
+                        "(and the pillar's other negative statements), or this one")  # fmt: skip
+            plan.guess("reverse", item, evidence, "low", "items")
+            plan.notes.append(f"items: {item} runs against the rest of its pillar, "
+                              "which holds negatively worded statements; nothing is "
+                              "marked reversed there: decide which side is")  # fmt: skip
+
+
+def _runs_against(item: pd.Series, others: pd.Series) -> bool:
+    """Whether two answer series correlate clearly negatively: r below -0.1 and
+    below -2/sqrt(n) (about p < .05)."""
+    both = pd.concat([item, others], axis=1).dropna()
+    if len(both) < 10 or both.std().min() == 0:
+        return False
+    r = float(both.iloc[:, 0].corr(both.iloc[:, 1]))
+    return r < -max(0.1, 2 / math.sqrt(len(both)))
+
+
+def _text_labels(plan: Plan, item: str) -> list[str]:
+    """The answer labels of a statement's drafted scale (none for a numeric one)."""
+    scale = plan.items[item]
+    if scale in plan.scales:
+        return list(plan.scales[scale].get("labels", {}))
+    return list(PRESET_SCALES[scale].labels or {}) if scale in PRESET_SCALES else []
+
+
+def _worded_negatively(profile: Profile) -> bool:
+    return any(w in f" {profile.question} " for w in NEGATIVE_WORDING)
 
 
 def _item_rest_check(
@@ -1183,8 +1259,7 @@ def _reverse_hints(
     hints = [
         i
         for i in plan.items
-        if i not in plan.reverse
-        and any(w in f" {profiles[i].question} " for w in NEGATIVE_WORDING)
+        if i not in plan.reverse and _worded_negatively(profiles[i])
     ]
     if hints:
         plan.comments["items+"] = ([] if items else ["# items:"]) + [

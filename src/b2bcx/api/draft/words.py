@@ -34,13 +34,15 @@ NAMES = {  # columns key -> names (folded to letters and digits), best first
 }  # fmt: skip
 COMMENT = words("comment feedback verbatim remark suggestion opentext")
 LOYALTY = words("renew loyal repurchase buyagain buy_again continue retain")
-PILLARS = {  # id -> label, keywords matched at word starts in the question text
+# id -> label, keywords matched at word starts in the question text; a keyword
+# ending in "." matches whole words only ("care", not "caregiver" or "career")
+PILLARS = {
     "integrity": ("Integrity", words("trust honest promise reliab integrity")),
     "resolution": ("Resolution", words("problem resolv resolut fix complain issue")),
     "expectations": ("Expectations", words("expect deliver as_promised on_time")),
     "time_and_effort": ("Time and Effort", words("easy easi effort quick hassle time")),
     "personalisation": ("Personalisation", words("personal tailor individual adapt our_needs")),
-    "empathy": ("Empathy", words("understand care listen empath feeling")),
+    "empathy": ("Empathy", words("understand care. cares. caring listen empath feeling")),
 }  # fmt: skip
 ROLE_WORDS = {  # role -> word starts in a role answer; checked in this order
     "decision_maker": words("decision execut sponsor c_level clevel chief ceo cfo cio "
@@ -78,6 +80,9 @@ DEMOGRAPHIC_QUESTIONS = words("your_age how_old year_of_birth your_gender your_s
                               "your_income household_income level_of_education "
                               "marital_status your_ethnicity age_group")  # fmt: skip
 COLUMN_ORDER = words("respondent account name role segments revenue phase wave comment")
+# Answer labels that say by themselves which end is good: a statement answered
+# on them reads "how satisfied are you with …", which no wording turns around.
+SELF_DIRECTED_LABELS = ("satisf", "excellent", "poor")
 NEGATIVE_WORDING = ("n't ", " not ", "more effort", "difficult", "hard to", "frustrat")
 # Words of graded answers that carry no direction of their own ("Not at all",
 # "Just a little", "Somewhat", "A lot"): labels using them are ordered by their codes.
