@@ -223,22 +223,23 @@ def test_dask_drops_repeated_ids_before_the_drivers_pass(tmp_path: Path) -> None
 
 
 def test_the_bootstrap_sums_each_symmetric_cross_product_once() -> None:
-    """Six drivers and an outcome: 36 of 57 columns are summed and the mirror of
-    the upper triangle rebuilds every column; a matrix that is not exactly
-    symmetric keeps all 57."""
-    from b2bcx.stats.drivers import CrossProducts, _summed_columns, _triangle
+    """Six drivers and an outcome: the 36 columns of ``[n, Σx, triangle]``
+    rebuild all 57 of ``[n, Σx, Σxxᵀ]``, the triangle in numpy.triu_indices
+    order as the pass keeps it."""
+    from b2bcx.stats.drivers import _spread, account_sums, cross_products
 
     rng = np.random.default_rng(5)
     x = rng.normal(size=(40, 3, 7))
     products = np.einsum("kri,krj->kij", x, x).reshape(40, 49)
     stacked = np.concatenate([np.full((40, 1), 3.0), x.sum(axis=1), products], axis=1)
-    keep, spread = _triangle(products.reshape(40, 7, 7))
-    assert len(keep) == 1 + 7 + 28
-    assert np.array_equal(stacked[:, keep][:, spread], stacked)
-    parts = CrossProducts(
-        np.full(40, 3), x.sum(axis=1), products.reshape(40, 7, 7), np.zeros(7)
-    )
-    assert np.array_equal(_summed_columns(parts, keep)[:, spread], stacked)
-    stacked[0, 8 + 1] += 1e-12  # (0, 1) no longer equals (1, 0)
-    keep, spread = _triangle(stacked[:, 8:].reshape(40, 7, 7))
-    assert len(keep) == 57 and np.array_equal(stacked[:, keep][:, spread], stacked)
+    spread = _spread(7)
+    assert len(np.unique(spread)) == 1 + 7 + 28 and len(spread) == 57
+    i, j = np.triu_indices(7)
+    triangle = products.reshape(40, 7, 7)[:, i, j]
+    short = np.concatenate([stacked[:, :8], triangle], axis=1)
+    assert np.array_equal(short[:, spread], stacked)
+    rows = x.reshape(120, 7)
+    parts = cross_products(rows, np.repeat(np.arange(40), 3), np.zeros(7))
+    sums = account_sums({"everyone": parts})
+    assert sums.triangle.shape == (40, 1, 28)
+    np.testing.assert_allclose(sums.triangle[:, 0], triangle, rtol=1e-12, atol=1e-12)

@@ -22,7 +22,6 @@ from b2bcx.io import Export
 from b2bcx.results import DriverAnalysis
 from b2bcx.stats.drivers import (
     DriverResult,
-    drivers_from_cross_products,
     drivers_with_roles,
     key_drivers,
     key_drivers_by_role,
@@ -107,8 +106,7 @@ def drivers_from_pass(
 ) -> DriverAnalysis:
     """:func:`drivers` from a merged partial whose plan sums the cross-products
     of ``outcome`` (``plan(config, drivers=...)``), before the finish lets the
-    sums go. By role, the partial's cross-products are let go once every
-    model's sums are taken, before the bootstrap (the finish does not read them).
+    sums go. Every model reads the partial's account x role sums in place.
 
     Raises
     ------
@@ -116,33 +114,23 @@ def drivers_from_pass(
         The overall model cannot be fitted (a role's model that cannot is left
         out of the breakdown).
     """
-    from b2bcx.scoring.finish import driver_cross_products, dropped_cases
+    from b2bcx.scoring.finish import driver_sums, dropped_cases
 
     config = p.config
     column = _driven_outcome(config, outcome)
     pillars = list(config.pillars)
     options = _options(config, method, bootstrap, seed)
-    dropped = dropped_cases(total)
-    table = None
-    if by_role:
-        heard = total.count.sum(axis=0) > 0
-        index = {role: k for k, role in enumerate(p.roles) if heard[k]}
-        overall, table = drivers_with_roles(
-            lambda role: driver_cross_products(
-                total, p, None if role is None else index[role], every_account=True
-            ),
-            list(index),
-            pillars,
-            column,
-            taken=total.release_cross_products,
-            **options,
-        )
-    else:
-        overall = drivers_from_cross_products(
-            driver_cross_products(total, p), pillars, column, **options
-        )
-    overall = replace(overall, dropped=dropped)
-    return _analysis(config, outcome, overall, table, "accounts")
+    heard = total.count.sum(axis=0) > 0
+    roles = [role for k, role in enumerate(p.roles) if heard[k]]
+    overall, table = drivers_with_roles(
+        driver_sums(total, p),
+        pillars,
+        column,
+        shown=roles if by_role else (),
+        **options,
+    )
+    overall = replace(overall, dropped=dropped_cases(total))
+    return _analysis(config, outcome, overall, table if by_role else None, "accounts")
 
 
 def _driven_outcome(config: Config, outcome: str) -> str:

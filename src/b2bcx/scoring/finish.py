@@ -45,7 +45,6 @@ from b2bcx.scoring.moments import (
     PROMOTER,
     Partial,
     Plan,
-    full_products,
 )
 from b2bcx.scoring.prepare import (
     FILE,
@@ -55,7 +54,7 @@ from b2bcx.scoring.prepare import (
     more_duplicates_warning,
 )
 from b2bcx.scoring.respondents import _scale_hint, _with_suggestion
-from b2bcx.stats.drivers import CrossProducts
+from b2bcx.stats.drivers import AccountSums
 from b2bcx.stats.intervals import adjusted_wald_nps_interval, t_interval
 from b2bcx.stats.rollup import (
     AccountEstimate,
@@ -651,45 +650,20 @@ def cell_counts(total: Partial, p: Plan, order: np.ndarray) -> pd.DataFrame:
     return pd.DataFrame(columns, copy=False)  # the columns are its own
 
 
-def driver_cross_products(
-    total: Partial, p: Plan, role: int | None = None, *, every_account: bool = False
-) -> CrossProducts:
-    """The per-account sums the key drivers need, of every role or of one.
+def driver_sums(total: Partial, p: Plan) -> AccountSums:
+    """The key drivers' per-account sums of every role: the pass's account x
+    role arrays as they are (no copy).
 
-    Accounts with a complete case only, in the order of their first complete
-    case (the order the respondent table meets them in, which the account
-    bootstrap's draws follow); an account's roles are added together (the
-    cross-products' upper triangles, mirrored once summed). With
-    ``every_account``, a role's sums sit on the accounts of every role's model,
-    in its order (zeros where the role has no complete case), so the models
-    share the bootstrap's draws (:func:`b2bcx.stats.drivers.drivers_with_roles`).
+    The accounts are drawn in the order of their first complete case (the order
+    the respondent table meets them in, which the account bootstrap's draws
+    follow); a role holds zeros where it has no complete case.
     """
-    pick = slice(None) if role is None else slice(role, role + 1)
-    counts = total.complete[:, pick].sum(axis=1)
-    among = slice(None) if every_account else pick
-    first = total.first[:, among].min(axis=1)
-    present = np.flatnonzero(total.complete[:, among].sum(axis=1) > 0)
+    present = np.flatnonzero(total.complete.sum(axis=1) > 0)
+    first = total.first.min(axis=1)
     order = present[np.argsort(first[present], kind="stable")]
-    ids = total.accounts.take(pa.array(order, pa.int64())).to_pylist()
-    return CrossProducts(
-        np.rint(counts[order]).astype(np.int64),
-        _roles_summed(total.sums, pick, order),
-        full_products(_over_roles(total.products, pick), len(p.cross), order),
-        np.asarray(p.centre, dtype=float),
-        np.asarray(ids, dtype=object),
-    )
-
-
-def _roles_summed(cells: np.ndarray, pick: slice, order: np.ndarray) -> np.ndarray:
-    """``cells[order, pick].sum(axis=1)``: summed over the roles first, so the
-    accounts' rows are copied once, not once per role (the same additions)."""
-    return _over_roles(cells, pick)[order]
-
-
-def _over_roles(cells: np.ndarray, pick: slice) -> np.ndarray:
-    """``cells[:, pick].sum(axis=1)``, a view for one role."""
-    picked = cells[:, pick]
-    return picked[:, 0] if picked.shape[1] == 1 else picked.sum(axis=1)
+    centre = np.asarray(p.centre, dtype=float)
+    sums, products = total.sums, total.products
+    return AccountSums(total.complete, sums, products, centre, order, tuple(p.roles))
 
 
 def dropped_cases(total: Partial, role: int | None = None) -> int:

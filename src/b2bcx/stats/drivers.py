@@ -48,6 +48,7 @@ _CHUNK_CELLS = 4_000_000  # bound on array cells per vectorised bootstrap step
 _PRODUCT_CELLS = 8_000_000  # resample x account counts per bootstrap matrix product
 _CONSTANT_TOL = 1e-13  # variance / mean square below this: a constant column
 _ROW_BLOCK = 65_536  # rows per block when summing cross-products
+_OTHER_ROLES = "\x00other roles"  # the group of respondents outside the roles shown
 Decompose = Callable[[np.ndarray], np.ndarray]
 
 
@@ -359,103 +360,157 @@ def drivers_from_cross_products(
     DriverResult with ``clusters`` = the number of accounts; ``dropped`` is 0
     (the partials hold complete cases only).
     """
-    _check_options(drivers, outcome, method, bootstrap, confidence)
-    decompose: Decompose = _rwa_many if method == "rwa" else _lmg_many
-    model = _point_estimate(parts, drivers, outcome, decompose, performance)
-    rng = np.random.default_rng(seed)
-    (boot,) = _account_bootstrap([model], model.n, decompose, bootstrap, rng)
-    return _model_result(model, boot, drivers, outcome, method, labels, confidence)
+    result, _ = drivers_with_roles(
+        account_sums({"": parts}),
+        drivers,
+        outcome,
+        shown=(),
+        method=method,
+        bootstrap=bootstrap,
+        seed=seed,
+        labels=labels,
+        confidence=confidence,
+        performance={None: performance} if performance is not None else None,
+    )
+    return result
+
+
+@dataclass(frozen=True)
+class AccountSums:
+    """Per-account sums of the complete cases of each group (role), as the
+    account bootstrap adds them.
+
+    Row ``order[i]`` is the ``i``-th account of the draw order (the order of
+    first complete case, which the respondent table meets them in); other rows
+    (accounts without a complete case) are never drawn. A pass hands its account
+    x role arrays as they are, never copied.
+
+    Attributes
+    ----------
+    counts : (m, g) complete cases per row and group.
+    sums : (m, g, q) sums of ``x − c``.
+    triangle : (m, g, q(q+1)/2) the upper triangle of ``Σ (x − c)(x − c)ᵀ``,
+        entry ``t`` at ``numpy.triu_indices(q)[t]``.
+    shift : (q,) the centre ``c``.
+    order : (k,) the row of each account of the draw order.
+    groups : the name of each group.
+    """
+
+    counts: np.ndarray
+    sums: np.ndarray
+    triangle: np.ndarray
+    shift: np.ndarray
+    order: np.ndarray
+    groups: tuple[str, ...]
+
+
+def account_sums(parts: Mapping[str, CrossProducts]) -> AccountSums:
+    """The :class:`AccountSums` of groups' cross-products on the same accounts
+    (same order, same centre), stacked.
+
+    Example
+    -------
+    >>> parts = cross_products(np.array([[1.0, 2.0], [3.0, 5.0]]), np.array([0, 0]))
+    >>> account_sums({"all": parts}).triangle.tolist()
+    [[[2.0, 3.0, 4.5]]]
+    """
+    first = next(iter(parts.values()))
+    for part in parts.values():
+        same = len(part.counts) == len(first.counts) and np.array_equal(
+            part.shift, first.shift
+        )
+        if not same:
+            raise AnalysisError("the groups' sums are not on the same accounts")
+    q = first.sums.shape[1]
+    i, j = np.triu_indices(q)
+    return AccountSums(
+        np.stack([p.counts.astype(float) for p in parts.values()], axis=1),
+        np.stack([p.sums for p in parts.values()], axis=1),
+        np.stack([p.products[:, i, j] for p in parts.values()], axis=1),
+        first.shift,
+        np.arange(len(first.counts)),
+        tuple(parts),
+    )
 
 
 def drivers_with_roles(
-    parts: Callable[[str | None], CrossProducts],
-    roles: Sequence[str],
+    sums: AccountSums,
     drivers: Sequence[str],
     outcome: str,
     *,
+    shown: Sequence[str] | None = None,
     method: str = "rwa",
     bootstrap: int = 1000,
     seed: int = 2011,
     labels: Mapping[str, str] | None = None,
     confidence: float = 0.95,
     performance: Mapping[str | None, np.ndarray] | None = None,
-    taken: Callable[[], None] | None = None,
 ) -> tuple[DriverResult, pd.DataFrame]:
     """The overall model and each role's, their account bootstraps sharing the draws.
 
-    Each resample draws the ``k`` accounts of the overall model once, with
-    replacement, and every model is refitted on the drawn accounts: a role's model
-    on the drawn accounts' complete cases of that role, so how many of the role's
-    accounts a resample holds varies as it would between samples of accounts. This
-    is how replicate weights treat a subpopulation of a clustered sample (Lumley
-    2010, *Complex Surveys*, on domain estimation; Davison & Hinkley 1997, §3.8):
-    the role is a domain of the one sample of accounts, not a sample of its own.
-    The overall model's resamples are those of :func:`drivers_from_cross_products`.
+    The overall model takes every group's complete cases; each group shown (a
+    role) has a model of its own. Each resample draws the ``k`` accounts once,
+    with replacement, and every model is refitted on the drawn accounts: a role's
+    model on the drawn accounts' complete cases of that role, so how many of the
+    role's accounts a resample holds varies as it would between samples of
+    accounts. This is how replicate weights treat a subpopulation of a clustered
+    sample (Lumley 2010, *Complex Surveys*, on domain estimation; Davison &
+    Hinkley 1997, §3.8): the role is a domain of the one sample of accounts, not
+    a sample of its own. A resample's sums are ``times @ sums`` for every group
+    at once, where ``times`` counts how often each account was drawn, and the
+    overall model's are the groups' added.
 
     Parameters
     ----------
-    parts : ``parts(None)`` gives every complete case's per-account sums,
-        ``parts(role)`` the role's complete cases' sums on the same accounts in the
-        same order, about the same centre (zeros where the role has none). Each is
-        asked for once and not kept: only the columns the bootstrap adds are.
-    roles : the roles, in output order.
+    sums : every group's per-account sums.
+    shown : the groups given a model of their own, in output order (default:
+        every group); the others only count in the overall model.
     drivers, outcome, method, bootstrap, seed, labels, confidence : as in
         :func:`key_drivers`.
-    performance : the mean score per driver, overall (key None) and per role,
+    performance : the mean score per driver, overall (key None) and per group,
         when known from the rows (default: from the sums).
-    taken : called once every model's sums are taken, before the bootstrap (a
-        pass lets its cross-products go then).
 
     Returns
     -------
     The overall :class:`DriverResult` and the table of :func:`key_drivers_by_role`
-    (a role that cannot be analysed gives one row holding the warning and NaNs).
+    (a group that cannot be analysed gives one row holding the warning and NaNs).
 
     Raises
     ------
     AnalysisError
-        The overall model cannot be fitted, or a role's sums are not on the
-        overall model's accounts.
+        The overall model cannot be fitted.
 
     Example
     -------
     >>> rng = np.random.default_rng(3)
     >>> x = rng.normal(size=(400, 3)); x[:, 2] += x[:, 0]
     >>> account, role = np.arange(400) // 4, np.arange(400) % 2
-    >>> rows = {None: account >= 0, "user": role == 0, "buyer": role == 1}
-    >>> def parts(name):
-    ...     mine = rows[name]
-    ...     return cross_products(x[mine], account[mine], np.zeros(3), np.arange(100))
-    >>> result, table = drivers_with_roles(parts, ["user", "buyer"], ["a", "b"],
-    ...                                    "y", bootstrap=50)
+    >>> sums = account_sums({
+    ...     name: cross_products(
+    ...         x[role == r], account[role == r], np.zeros(3), np.arange(100))
+    ...     for r, name in enumerate(["user", "buyer"])})
+    >>> result, table = drivers_with_roles(sums, ["a", "b"], "y", bootstrap=50)
     >>> table["role"].unique().tolist(), int(table["n"].iloc[0]), result.n
     (['user', 'buyer'], 200, 400)
     """
     _check_options(drivers, outcome, method, bootstrap, confidence)
     decompose: Decompose = _rwa_many if method == "rwa" else _lmg_many
     means = performance or {}
+    names = list(sums.groups)
     fit = partial(
-        _point_estimate, drivers=drivers, outcome=outcome, decompose=decompose
+        _point_estimate, sums, drivers=drivers, outcome=outcome, decompose=decompose
     )
-    overall = parts(None)
-    model = fit(overall, performance=means.get(None))
-    accounts, centre = overall.accounts, overall.shift
-    del overall  # only the model's columns are kept through the bootstrap
+    model = fit(tuple(range(len(names))), performance=means.get(None))
     fitted: dict[str, _Model] = {}
     failed: dict[str, AnalysisError] = {}
-    for role in roles:
-        part = parts(role)
-        _check_aligned(part, len(model.summed), accounts, centre, role)
+    for role in names if shown is None else shown:
         try:
-            fitted[role] = fit(part, performance=means.get(role))
+            fitted[role] = fit((names.index(role),), performance=means.get(role))
         except AnalysisError as error:
             failed[role] = error
-        del part
-    if taken is not None:
-        taken()
     rng = np.random.default_rng(seed)
     boots = _account_bootstrap(
-        [model, *fitted.values()], model.n, decompose, bootstrap, rng
+        sums, [model, *fitted.values()], model.n, decompose, bootstrap, rng
     )
     finish = partial(
         _model_result,
@@ -471,56 +526,61 @@ def drivers_with_roles(
     }
     table = _by_role_table(
         (role, partial(_fitted_or_raise, results.get(role), failed.get(role)))
-        for role in roles
+        for role in (names if shown is None else shown)
     )
     return finish(model, boots[0]), table
 
 
 @dataclass(frozen=True)
 class _Model:
-    """One model's point estimate, and the per-account sums its bootstrap adds:
-    ``summed[:, spread]`` are the accounts' ``[n, Σx, Σxxᵀ]`` rows (:func:`_triangle`)."""
+    """One model's point estimate, and which groups' sums its resamples add."""
 
     importance: np.ndarray
     performance: np.ndarray
-    summed: np.ndarray
-    spread: np.ndarray
+    terms: tuple[int, ...]
     n: int
     clusters: int
 
 
 def _point_estimate(
-    parts: CrossProducts,
+    sums: AccountSums,
+    terms: tuple[int, ...],
     drivers: Sequence[str],
     outcome: str,
     decompose: Decompose,
     performance: np.ndarray | None,
 ) -> _Model:
-    """The importances of all accounts' summed cross-products, checked."""
-    n = int(parts.counts.sum())
-    q = parts.sums.shape[1]
+    """The importances of the accounts' summed cross-products of the groups
+    ``terms``, checked."""
+    q = sums.sums.shape[-1]
     if q != len(drivers) + 1:
         raise AnalysisError(
             f"cross-products of {q} columns for {len(drivers)} drivers and an outcome"
         )
-    keep, spread = _triangle(parts.products)
-    summed = _summed_columns(parts, keep)
-    total = summed.sum(axis=0)[spread]
+    picked = list(terms)
+    total = np.concatenate(
+        [
+            [sums.counts[:, picked].sum()],
+            sums.sums[:, picked].sum(axis=(0, 1)),
+            sums.triangle[:, picked].sum(axis=(0, 1)),
+        ]
+    )
+    n = int(np.rint(total[0]))
     with np.errstate(divide="ignore", invalid="ignore"):  # no cases: checked below
-        cov = _covariances(total[None])[0]
-    means = parts.shift + total[1 : q + 1] / max(n, 1)
+        cov = _covariances(total[None][:, _spread(q)])[0]
+    means = sums.shift + total[1 : q + 1] / max(n, 1)
     variances = np.diagonal(cov)
     flat = variances <= _CONSTANT_TOL * (variances + means**2)
     _check_complete_counts(n, flat, drivers, outcome)
     corr = _corr_from_cov(cov[None])[0]
     _check_collinearity(corr, drivers)
+    heard = sums.counts[sums.order][:, picked].sum(axis=1) > 0
     return _Model(
         decompose(corr[None])[0],
         means[:-1] if performance is None else performance,
-        summed,
-        spread,
+        terms,
         n,
-        int(np.count_nonzero(parts.counts)),
+        int(np.count_nonzero(heard)),
     )
 
 
@@ -554,26 +614,6 @@ def _fitted_or_raise(
     if result is None:
         raise error or AnalysisError("the role's model was not fitted")
     return result
-
-
-def _check_aligned(
-    part: CrossProducts,
-    k: int,
-    accounts: np.ndarray | None,
-    centre: np.ndarray,
-    role: str,
-) -> None:
-    """A role's sums must sit on the overall model's ``k`` accounts, about its
-    centre."""
-    same_accounts = len(part.counts) == k and (
-        part.accounts is None
-        or accounts is None
-        or np.array_equal(part.accounts, accounts)
-    )
-    if not same_accounts or not np.array_equal(part.shift, centre):
-        raise AnalysisError(
-            f"role {role!s}: its sums are not on the overall model's accounts"
-        )
 
 
 def _respondent_drivers(
@@ -738,7 +778,7 @@ def key_drivers_with_roles(
     Parameters
     ----------
     role_column : column holding the role id; cluster : column of the account id.
-    roles : roles in output order.
+    roles : roles in output order (respondents of other roles count overall).
     options : keyword options of :func:`drivers_with_roles` (method, bootstrap,
         seed, labels, confidence).
 
@@ -757,24 +797,30 @@ def key_drivers_with_roles(
     _check_complete_cases(complete, drivers, outcome)
     groups, ids = pd.factorize(data[cluster].to_numpy()[keep], use_na_sentinel=False)
     centre = complete.mean(axis=0)
-    role_of = data[role_column].to_numpy()[keep]
-    rows: dict[str | None, slice | np.ndarray] = {None: slice(None)}
-    rows.update({str(r): role_of == r for r in roles})
-
-    def parts(role: str | None) -> CrossProducts:
-        mine = rows[role]
-        return cross_products(complete[mine], groups[mine], centre, np.asarray(ids))
-
-    means = {
-        role: complete[mine, :-1].mean(axis=0)
-        for role, mine in rows.items()
-        if len(complete[mine])
-    }
+    role_of = pd.Series(data[role_column].to_numpy()[keep], dtype=object)
+    rows = {str(r): (role_of == r).to_numpy() for r in roles}
+    other = ~np.logical_or.reduce([*rows.values(), np.zeros(len(complete), bool)])
+    if other.any():
+        rows[_OTHER_ROLES] = other
+    sums = account_sums(
+        {
+            role: cross_products(complete[mine], groups[mine], centre, np.asarray(ids))
+            for role, mine in rows.items()
+        }
+    )
+    means: dict[str | None, np.ndarray] = {None: complete[:, :-1].mean(axis=0)}
+    means.update(
+        {
+            role: complete[mine, :-1].mean(axis=0)
+            for role, mine in rows.items()
+            if mine.any()
+        }
+    )
     overall, table = drivers_with_roles(
-        parts,
-        [str(r) for r in roles],
+        sums,
         drivers,
         outcome,
+        shown=[str(r) for r in roles],
         performance=means,
         **options,  # type: ignore[arg-type]
     )
@@ -1040,6 +1086,7 @@ def _bootstrap(
 
 
 def _account_bootstrap(
+    sums: AccountSums,
     models: Sequence[_Model],
     n: int,
     decompose: Decompose,
@@ -1049,65 +1096,69 @@ def _account_bootstrap(
     """Importances of usable resamples of whole accounts, one (usable, p) array
     per model, every model refitted on the same draws.
 
-    ``model.summed[:, model.spread]`` holds per account ``[n_a, Σ(x−c),
-    Σ(x−c)(x−c)ᵀ]`` as one row (:func:`_triangle`), the models' accounts the same
-    ``k`` in the same order (a model's accounts without cases hold zeros). Each
-    resample draws ``k`` accounts with replacement; its sums are ``times @ summed``
-    where ``times`` counts how often each account was drawn. The draws (and their
-    chunking, by ``max(n, k)`` with ``n`` the first model's cases) are those of the
-    row-level cluster bootstrap, so a seed gives the same resamples.
+    Each resample draws ``k`` accounts with replacement out of the ``k`` of the
+    draw order; ``times`` counts how often each was drawn, at its row, and the
+    resamples' sums of every group are three matrix products with the groups'
+    arrays (no copy of them); a model adds its groups'. The draws (and their
+    chunking, by ``max(n, k)`` with ``n`` the overall model's cases) are those of
+    the row-level cluster bootstrap, so a seed gives the same resamples.
     """
-    k = len(models[0].summed)
-    q = _width(np.empty((0, len(models[0].spread))))
-    found = [[np.empty((0, q - 1))] for _ in models]
-    for block in _product_blocks(_chunks(resamples, max(n, k)), k):
-        times = np.empty((block[-1].stop - block[0].start, k))
+    order = sums.order
+    k, rows_held = len(order), len(sums.counts)
+    in_order = rows_held == k and np.array_equal(order, np.arange(k))
+    q = sums.sums.shape[-1]
+    spread = _spread(q)
+    found: list[list[np.ndarray]] = [[np.empty((0, q - 1))] for _ in models]
+    for block in _product_blocks(_chunks(resamples, max(n, k)), rows_held):
+        times = np.zeros((block[-1].stop - block[0].start, rows_held))
         for rows in block:
             draws = rng.integers(0, k, size=(rows.stop - rows.start, k))
             start = rows.start - block[0].start
             for row, drawn in enumerate(draws, start=start):
-                times[row] = np.bincount(drawn, minlength=k)  # a cache-sized table
+                counted = np.bincount(drawn, minlength=k)  # a cache-sized table
+                if in_order:
+                    times[row] = counted
+                else:
+                    times[row, order] = counted
+        summed = _resample_sums(times, sums)
         for model, kept in zip(models, found, strict=True):
+            total = summed[:, list(model.terms)].sum(axis=1)
             with np.errstate(divide="ignore", invalid="ignore"):  # no cases drawn
-                cov = _covariances((times @ model.summed)[:, model.spread])
-            corrs = _corr_from_cov(cov)
+                corrs = _corr_from_cov(_covariances(total[:, spread]))
             usable = _usable(corrs)
             if usable.any():
                 kept.append(decompose(corrs[usable]))
     return [np.concatenate(kept) for kept in found]
 
 
-def _triangle(products: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The columns of ``[n, Σx, Σxxᵀ]`` rows to sum, and where each column comes
-    from, for the accounts' ``(k, q, q)`` ``products``: Σxxᵀ's upper triangle
-    when every account's matrix is symmetric (it is summed from products
-    ``x_i x_j = x_j x_i``), so the resamples' product sums 1 + q + q(q+1)/2
-    columns instead of 1 + q + q²; its mirror is copied."""
-    q = products.shape[-1]
-    columns = np.arange(1 + q + q * q)
-    if not np.array_equal(products, products.transpose(0, 2, 1)):
-        return columns, columns
-    i, j = np.divmod(columns[q + 1 :] - (q + 1), q)
-    upper = q + 1 + np.minimum(i, j) * q + np.maximum(i, j)
-    source = np.concatenate([columns[: q + 1], upper])
-    keep = np.unique(source)
-    return keep, np.searchsorted(keep, source)
-
-
-def _summed_columns(parts: CrossProducts, keep: np.ndarray) -> np.ndarray:
-    """The columns ``keep`` (:func:`_triangle`) of the accounts' ``[n, Σx, Σxxᵀ]``
-    rows, made straight from ``parts``: the whole rows are never built (at 625k
-    accounts they hold ~280 MB beside ``parts``)."""
-    q = parts.sums.shape[1]
-    products = parts.products.reshape(len(parts.counts), q * q)
+def _resample_sums(times: np.ndarray, sums: AccountSums) -> np.ndarray:
+    """``[n, Σx, triangle]`` of each resample (a row of ``times``) and group,
+    shape (resamples, groups, 1 + q + q(q+1)/2)."""
+    rows, groups = sums.counts.shape
     return np.concatenate(
         [
-            parts.counts[:, None].astype(float),
-            parts.sums,
-            products[:, keep[q + 1 :] - (q + 1)],
+            (times @ sums.counts)[:, :, None],
+            (times @ sums.sums.reshape(rows, -1)).reshape(len(times), groups, -1),
+            (times @ sums.triangle.reshape(rows, -1)).reshape(len(times), groups, -1),
         ],
-        axis=1,
+        axis=2,
     )
+
+
+def _spread(q: int) -> np.ndarray:
+    """Where each column of ``[n, Σx, Σxxᵀ]`` rows (``Σxxᵀ`` whole, row by row)
+    comes from in ``[n, Σx, triangle]`` rows: ``(i, j)`` and ``(j, i)`` from the
+    triangle's ``(min, max)`` entry.
+
+    Example
+    -------
+    >>> _spread(2).tolist()
+    [0, 1, 2, 3, 4, 4, 5]
+    """
+    i, j = np.divmod(np.arange(q * q), q)
+    low, high = np.minimum(i, j), np.maximum(i, j)
+    entry = low * q - low * (low - 1) // 2 + (high - low)  # numpy.triu_indices order
+    return np.concatenate([np.arange(1 + q), 1 + q + entry])
 
 
 def _product_blocks(chunks: Iterable[slice], k: int) -> Iterator[list[slice]]:
