@@ -15,6 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from b2bcx.io.cell_xml import (
+    CUT_MARK,
     EDGE_SPACE,
     ILLEGAL,
     column_array,
@@ -23,6 +24,7 @@ from b2bcx.io.cell_xml import (
     number_text,
     piece_bytes,
     row_numbers,
+    within_cell,
 )
 from b2bcx.io.formulas import FORMULA_LIKE_PATTERN, FORMULA_STARTS, is_formula_like
 from b2bcx.io.worksheet import column_values, deferred_column
@@ -183,3 +185,14 @@ def test_a_deferred_column_holds_the_cell_values(series: pd.Series) -> None:
     column = deferred_column(series)
     held = column.to_pylist() if isinstance(column, pa.Array) else column
     assert held == column_values(series)
+
+
+def test_text_longer_than_a_cell_is_cut_with_a_mark_counted_as_excel_counts() -> None:
+    """Excel holds 32,767 UTF-16 code units in a cell; an emoji is two."""
+    assert within_cell("y" * 32_767) == "y" * 32_767
+    cut = within_cell("😀" * 20_000)  # 40,000 code units
+    assert cut.endswith(CUT_MARK)
+    assert len(cut.encode("utf-16-le")) // 2 <= 32_767
+    assert set(cut[: -len(CUT_MARK)]) == {"😀"}  # no half character left
+    plain = within_cell("z" * 40_000)
+    assert len(plain) == 32_767 and plain.startswith("z" * 32_000)

@@ -25,6 +25,39 @@ import pyarrow.compute as pc
 from b2bcx.io.formulas import FORMULA_LIKE_PATTERN
 
 MAX_TEXT = 32_767  # characters in one cell; openpyxl truncates longer text
+CUT_MARK = " … [cut: a spreadsheet cell holds 32,767 characters]"
+"""Ends text cut to fit a cell, so a reader knows there was more."""
+
+
+def within_cell(text: str) -> str:
+    """Text a cell holds whole, or its start ending in :data:`CUT_MARK`.
+
+    Excel keeps at most 32,767 characters (UTF-16 code units) in a cell, and
+    openpyxl would drop the rest without a word; the CSV, JSON and Parquet
+    outputs keep the whole text.
+
+    Example
+    -------
+    >>> cut = within_cell("x" * 40_000)
+    >>> len(cut) <= MAX_TEXT and cut.endswith(CUT_MARK)
+    True
+    >>> within_cell("short")
+    'short'
+    """
+    if len(text) <= MAX_TEXT // 2 or _units(text) <= MAX_TEXT:
+        return text
+    room = MAX_TEXT - _units(CUT_MARK)
+    head = text[:room]
+    while (surplus := _units(head) - room) > 0:
+        head = head[: len(head) - surplus]
+    return head + CUT_MARK
+
+
+def _units(text: str) -> int:
+    """Length in UTF-16 code units, as Excel counts a cell's characters."""
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
+
+
 TEXT = pa.large_string()
 """Every piece of XML is large text: a piece of rows may pass 2 GiB."""
 ILLEGAL = r"[\x00-\x08\x0b\x0c\x0e-\x1f]"

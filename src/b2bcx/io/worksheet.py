@@ -26,6 +26,7 @@ from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
+from b2bcx.io.cell_xml import MAX_TEXT, within_cell
 from b2bcx.io.formulas import is_formula_like
 from b2bcx.io.text import CONTROL_CHARACTERS, without_controls
 from b2bcx.io.worksheet_rows import (
@@ -77,7 +78,7 @@ def cell_value(value: Any) -> Any:
     if isinstance(value, list | tuple | set):
         value = ";".join(map(str, value))
     if isinstance(value, str):
-        return without_controls(value)
+        return within_cell(without_controls(value))
     return value
 
 
@@ -162,11 +163,17 @@ def column_values(values: pd.Series) -> list[Any]:
         return values.tolist()  # type: ignore[no-any-return]
     if isinstance(values.dtype, pd.StringDtype):
         values = values.tolist()  # plain str and missing values, no scalar per cell
-    controls = _CONTROLS.search  # text without controls is its own cell value
-    return [v if type(v) is str and not controls(v) else cell_value(v) for v in values]
+    controls = _CONTROLS.search  # short text without controls is its own cell value
+    return [
+        v
+        if type(v) is str and len(v) <= _SURELY_FITS and not controls(v)
+        else cell_value(v)
+        for v in values
+    ]
 
 
 _CONTROLS = re.compile(CONTROL_CHARACTERS)
+_SURELY_FITS = MAX_TEXT // 2  # characters that fit a cell however Excel counts them
 
 
 def deferred_column(values: pd.Series) -> pa.Array | list[Any]:

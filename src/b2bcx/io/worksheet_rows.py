@@ -28,7 +28,6 @@ from openpyxl.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from b2bcx.io.cell_xml import (
-    MAX_TEXT,
     TEXT,
     FloatTexts,
     column_array,
@@ -36,6 +35,7 @@ from b2bcx.io.cell_xml import (
     join,
     piece_bytes,
     row_numbers,
+    within_cell,
 )
 from b2bcx.io.formulas import FORMULA_LIKE_PATTERN, is_formula_like
 
@@ -287,7 +287,7 @@ def _cell_xml(ref: str, sid: str | None, value: Any) -> str:
 
 
 def _checked_text(value: str) -> str:
-    text = value[:MAX_TEXT]
+    text = within_cell(value)
     if ILLEGAL_CHARACTERS_RE.search(text):
         raise IllegalCharacterError(f"{text} cannot be used in worksheets.")
     return text
