@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 import openpyxl
+import pandas as pd
 import pytest
 from tests.conftest import EXAMPLES, ROOT
 from typer.testing import CliRunner
@@ -353,3 +354,19 @@ def test_a_blind_spot_is_never_said_to_be_a_risk():
         {"at_risk": "decision_maker_detractor;low_score", "blind_spots": ""}
     )
     assert reason_lines(row) == ["At risk because: decision-maker detractor, low score"]
+
+
+def test_no_account_is_low_when_the_ranked_scores_do_not_differ():
+    """τ² = 0 shrinks every account to the portfolio mean: ranked on index_eb,
+    none is lower than another, so none is at risk for a low score (before,
+    every account was, all tied at the cut)."""
+    from b2bcx.scoring.risk import risk_and_blind_spots
+
+    tied = pd.DataFrame(
+        {"flags": [[]] * 5, "index": [40.0, 55, 61, 70, 90], "index_eb": [61.6] * 5}
+    )
+    found = risk_and_blind_spots(tied, 0.1)
+    assert not any("low_score" in reasons for reasons in found["at_risk"])
+    spread = tied.assign(index_eb=[50.0, 55, 61, 70, 90])
+    found = risk_and_blind_spots(spread, 0.1)
+    assert ["low_score" in r for r in found["at_risk"]] == [True] + [False] * 4

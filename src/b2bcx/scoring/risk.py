@@ -125,6 +125,24 @@ def low_score_cut(accounts: pd.DataFrame, share: float) -> float:
     return float(rounded([values.quantile(share)])[0])
 
 
+def _low(score: np.ndarray, cut: float) -> np.ndarray:
+    """Accounts at or below the cut, when the scores differ at all: if every
+    scored account has the same score (``index_eb`` when τ² = 0 shrinks each to
+    the portfolio mean) none is lower than another, so none is low.
+
+    Example
+    -------
+    >>> _low(np.array([61.6, 61.6, 61.6]), 61.6).tolist()
+    [False, False, False]
+    >>> _low(np.array([40.0, 61.6, np.nan]), 40.0).tolist()
+    [True, False, False]
+    """
+    present = score[np.isfinite(score)]
+    if not np.isfinite(cut) or not len(present) or present.min() == present.max():
+        return np.zeros(len(score), bool)
+    return np.asarray(score <= cut, bool)
+
+
 def risk_and_blind_spots(accounts: pd.DataFrame, low_share: float) -> pd.DataFrame:
     """Per account, the reasons it is at risk and the reasons it is a blind spot.
 
@@ -150,7 +168,7 @@ def risk_and_blind_spots(accounts: pd.DataFrame, low_share: float) -> pd.DataFra
         tested = "delta_lfl" if "delta_lfl" in accounts else "delta"
         delta = accounts[tested].astype(float).to_numpy()
         fell = accounts["significant"].eq(True).to_numpy(bool) & (delta < 0)
-    low = score <= cut if np.isfinite(cut) else np.zeros(len(accounts), bool)
+    low = _low(score, cut)
     reasons = {
         "decision_maker_detractor": _has_flag(flags, "decision_maker_detractor"),
         "significant_fall": fell,
