@@ -147,7 +147,7 @@ def emit(
 ) -> None:
     """Write ``table`` to ``-o FILE``, or print it as a table, CSV or JSON."""
     from b2bcx.cli.render.console import stdout_console
-    from b2bcx.io.writers import csv_text, json_text, write_table
+    from b2bcx.io.writers import csv_pieces, json_pieces, write_table
 
     if fmt is Format.bi:
         raise UsageError(
@@ -159,9 +159,9 @@ def emit(
         write_table(table, output, sheet=sheet, stream_format=stream_format)
         note(f"wrote {output}")
     elif fmt is Format.csv:
-        sys.stdout.write(csv_text(table))
+        sys.stdout.writelines(csv_pieces(table))
     elif fmt is Format.json:
-        sys.stdout.write(json_text(table))
+        sys.stdout.writelines(json_pieces(table))
     elif render is not None:
         render(stdout_console())
 
@@ -182,7 +182,7 @@ def emit_document(
     else, like ``-o FILE.csv``/``.parquet`` and ``--format csv``, the main ``table``;
     else the terminal view."""
     from b2bcx.cli.render.console import stdout_console
-    from b2bcx.io.writers import csv_text, json_text, write_json, write_table
+    from b2bcx.io.writers import csv_pieces, json_pieces, write_json, write_table
 
     if output is not None:
         suffix = output.suffix.lower()
@@ -194,9 +194,9 @@ def emit_document(
             write_table(table, output, sheet=sheet)
         note(f"wrote {output}")
     elif fmt is Format.json:
-        sys.stdout.write(json_text(payload))
+        sys.stdout.writelines(json_pieces(payload))
     elif fmt is Format.csv:
-        sys.stdout.write(csv_text(table))
+        sys.stdout.writelines(csv_pieces(table))
     else:
         render(stdout_console())
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import math
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
@@ -33,11 +33,13 @@ __all__ = [
     "atomic_path",
     "atomic_paths",
     "check_writable",
+    "csv_pieces",
     "csv_text",
     "defuse_frame",
     "defuse_text",
     "is_formula_like",
     "is_stream",
+    "json_pieces",
     "json_records",
     "json_text",
     "refuse_replacing_inputs",
@@ -50,9 +52,22 @@ __all__ = [
 WRITERS = (".csv", ".json", ".parquet", ".xlsx")
 
 
+ROWS_PER_PIECE = 50_000
+"""Rows turned into text (or Arrow) at a time: a big table is written a piece at a
+time, never held whole as text beside itself."""
+
+
 def csv_text(table: pd.DataFrame) -> str:
     """A table as formula-safe CSV text."""
-    return defuse_frame(table).to_csv(index=False, lineterminator="\n")
+    return "".join(csv_pieces(table))
+
+
+def csv_pieces(table: pd.DataFrame, rows: int = ROWS_PER_PIECE) -> Iterator[str]:
+    """:func:`csv_text` a piece of ``rows`` rows at a time (the header first);
+    joined, the pieces are the whole table's text."""
+    for start in range(0, max(len(table), 1), rows):
+        piece = defuse_frame(table.iloc[start : start + rows])
+        yield piece.to_csv(index=False, header=start == 0, lineterminator="\n")
 
 
 def json_records(table: pd.DataFrame) -> list[dict[str, Any]]:
@@ -77,13 +92,33 @@ def _plain(value: Any) -> Any:
 
 def json_text(payload: Any) -> str:
     """JSON text of a table (records) or of plain data (tables in it as records)."""
-    data = _records(payload)
-    return (
-        json.dumps(
-            _finite(data), indent=2, ensure_ascii=False, default=str, allow_nan=False
-        )
-        + "\n"
+    return "".join(json_pieces(payload))
+
+
+def json_pieces(payload: Any, rows: int = ROWS_PER_PIECE) -> Iterator[str]:
+    """:func:`json_text` a piece at a time: a table's records ``rows`` at a time
+    (the same text as the whole list dumped at once), other data whole."""
+    if not isinstance(payload, pd.DataFrame) or payload.empty:
+        yield _dumps(_records(payload)) + "\n"
+        return
+    yield "[\n"
+    for start in range(0, len(payload), rows):
+        records = json_records(payload.iloc[start : start + rows])
+        text = ",\n".join(_indented(_dumps(record)) for record in records)
+        yield ("" if start == 0 else ",\n") + text
+    yield "\n]\n"
+
+
+def _dumps(data: Any) -> str:
+    return json.dumps(
+        _finite(data), indent=2, ensure_ascii=False, default=str, allow_nan=False
     )
+
+
+def _indented(text: str) -> str:
+    """A dumped record as an element of a dumped list (two more spaces a line;
+    a line break inside a string is escaped, so every line is the record's)."""
+    return "  " + text.replace("\n", "\n  ")
 
 
 def _records(data: Any) -> Any:
@@ -98,7 +133,7 @@ def write_json(payload: Any, path: str | Path) -> Path:
     """Write plain data (tables in it as lists of records) as JSON, atomically."""
     path = Path(path)
     with atomic_path(path) as temporary:
-        _write_text(temporary, json_text(payload))
+        _write_text(temporary, json_pieces(payload))
     return path
 
 
@@ -146,33 +181,46 @@ def _writer_for(
 
 
 def _csv(table: pd.DataFrame, path: Path, sheet: str) -> None:
-    _write_text(path, csv_text(table))
+    _write_text(path, csv_pieces(table))
 
 
 def _json(table: pd.DataFrame, path: Path, sheet: str) -> None:
-    _write_text(path, json_text(table))
+    _write_text(path, json_pieces(table))
 
 
-def _write_text(path: Path, text: str) -> None:
+def _write_text(path: Path, pieces: Iterable[str]) -> None:
     with open(path, "w", encoding="utf-8", newline="") as handle:
-        _write_all(handle, text)
+        _write_all(handle, pieces)
 
 
-def _write_all(handle: IO[str], text: str) -> None:
-    handle.write(text)
+def _write_all(handle: IO[str], pieces: Iterable[str]) -> None:
+    for piece in pieces:
+        handle.write(piece)
     handle.flush()
     os.fsync(handle.fileno())
 
 
 def _parquet(table: pd.DataFrame, path: Path, sheet: str) -> None:
-    out = table.copy()
+    """Parquet, a row group of :data:`ROWS_PER_PIECE` rows at a time (the table
+    is never copied whole into Arrow); text columns hold text (a value of
+    another kind in them is written as its text)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    out = table.copy(deep=False)
     for column in out.columns:
         if out[column].dtype == object:
             out[column] = out[column].map(
                 lambda v: v if v is None or isinstance(v, str) else str(v),
                 na_action="ignore",
             )
-    out.to_parquet(path, index=False)
+    schema = pa.Schema.from_pandas(out, preserve_index=False)
+    with pq.ParquetWriter(path, schema) as writer:
+        for start in range(0, max(len(out), 1), ROWS_PER_PIECE):
+            piece = out.iloc[start : start + ROWS_PER_PIECE]
+            writer.write_table(
+                pa.Table.from_pandas(piece, schema=schema, preserve_index=False)
+            )
 
 
 def _xlsx(table: pd.DataFrame, path: Path, sheet: str) -> None:
