@@ -513,7 +513,7 @@ def drivers_with_roles(
         sums, [model, *fitted.values()], model.n, decompose, bootstrap, rng
     )
     finish = partial(
-        _model_result,
+        _driver_result,
         drivers=drivers,
         outcome=outcome,
         method=method,
@@ -584,29 +584,6 @@ def _point_estimate(
     )
 
 
-def _model_result(
-    model: _Model,
-    boot: np.ndarray,
-    drivers: Sequence[str],
-    outcome: str,
-    method: str,
-    labels: Mapping[str, str] | None,
-    confidence: float,
-) -> DriverResult:
-    return _driver_result(
-        model.importance,
-        model.performance,
-        boot,
-        drivers,
-        outcome,
-        method,
-        labels,
-        confidence,
-        n=model.n,
-        clusters=model.clusters,
-    )
-
-
 def _fitted_or_raise(
     result: DriverResult | None, error: AnalysisError | None
 ) -> DriverResult:
@@ -633,19 +610,8 @@ def _respondent_drivers(
     importance = decompose(corr[None])[0]
     rng = np.random.default_rng(seed)
     boot = _bootstrap(complete, decompose, bootstrap, rng)
-    performance = complete[:, :-1].mean(axis=0)
-    return _driver_result(
-        importance,
-        performance,
-        boot,
-        drivers,
-        outcome,
-        method,
-        labels,
-        confidence,
-        n=len(complete),
-        clusters=0,
-    )
+    model = _Model(importance, complete[:, :-1].mean(axis=0), (), len(complete), 0)
+    return _driver_result(model, boot, drivers, outcome, method, labels, confidence)
 
 
 def share_interval(boot: np.ndarray, alpha: float) -> tuple[np.ndarray, np.ndarray]:
@@ -673,18 +639,17 @@ def share_interval(boot: np.ndarray, alpha: float) -> tuple[np.ndarray, np.ndarr
 
 
 def _driver_result(
-    importance: np.ndarray,
-    performance: np.ndarray,
+    model: _Model,
     boot: np.ndarray,
     drivers: Sequence[str],
     outcome: str,
     method: str,
     labels: Mapping[str, str] | None,
     confidence: float,
-    *,
-    n: int,
-    clusters: int,
 ) -> DriverResult:
+    """A model's driver table: its estimates, and the intervals of ``boot``."""
+    importance, performance = model.importance, model.performance
+    n, clusters = model.n, model.clusters
     alpha = (1 - confidence) / 2
     ci_low, ci_high = np.full((2, importance.size), np.nan)
     pct_low, pct_high = np.full((2, importance.size), np.nan)
