@@ -411,9 +411,9 @@ def drivers_files(
 
     Each account keeps the count, sums and cross-products of its complete cases
     per role; the overall model adds an account's roles, a role's model takes
-    that role's accounts, and the bootstrap resamples those accounts with the
-    draws of the respondent path, so the tables equal :func:`drivers`' to
-    rounding. Returns None when the pass does not apply (the caller then reads
+    that role's cases, and one bootstrap resamples the accounts for every model
+    with the draws of the respondent path, so the tables equal :func:`drivers`'
+    to rounding. Returns None when the pass does not apply (the caller then reads
     the exports whole); ``notice`` is told why when that costs a second read.
     """
     from b2bcx.api.key_drivers import _driven_outcome, drivers_from_pass
