@@ -13,8 +13,11 @@ definition of each account column (:mod:`b2bcx.scoring.columns`) and each flag
 from __future__ import annotations
 
 import ast
+import html
 import json
 import re
+from decimal import ROUND_HALF_UP, Decimal
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -29,7 +32,7 @@ from b2bcx.api.load import load_exports, load_master
 from b2bcx.cli import app
 from b2bcx.cli.render.score import account_columns
 from b2bcx.config.models import Flags, load_config
-from b2bcx.scoring.columns import ACCOUNT_COLUMNS, COLUMNS
+from b2bcx.scoring.columns import ACCOUNT_COLUMNS, COLUMNS, NPS, as_text
 from b2bcx.scoring.risk import FLAGS, reason_ids, reasons_text
 
 pptx = pytest.importorskip("pptx")
@@ -82,6 +85,22 @@ class Views:
             master=load_master(loaded, CRM),
         )
         self.table = api.account_output(self.result)
+        self.common, self.folder = common, folder
+
+    @cached_property
+    def html(self) -> str:
+        """The HTML page of the same run (made when a test first reads it)."""
+        page = self.folder / "report.html"
+        done = CliRunner().invoke(app, ["report", *self.common, "-o", str(page)])
+        assert done.exit_code == 0, done.output
+        return page.read_text(encoding="utf-8")
+
+    def workbook_cells(self, header: str) -> dict[str, tuple[object, str]]:
+        """One column of the Accounts sheet: account id -> (value, number format)."""
+        rows = self.book["Accounts"].iter_rows()
+        heads = [c.value for c in next(rows)]
+        at = heads.index(header)
+        return {str(r[0].value): (r[at].value, r[at].number_format) for r in rows}
 
     def workbook_rows(self) -> dict[str, dict[str, object]]:
         """The Accounts sheet, by account id, keyed by header."""
@@ -228,6 +247,129 @@ def test_the_deck_counts_what_the_summary_counts(views: Views):
     assert f"{risky} accounts at risk" in portfolio
     assert f"{blind} blind spots" in portfolio
     assert f"{summary['Accounts with an index']:,} accounts scored" in portfolio
+
+
+def excel_text(value: float, number_format: str) -> str:
+    """What Excel shows for ``value`` in a format of plain sections such as
+    ``+0;-0;0``: the section by the value's sign (positive; negative, its minus
+    sign left to the format; zero), the absolute value rounded half away from
+    zero to the section's decimals."""
+    sections = number_format.split(";")
+    section = sections[0 if value > 0 else 1 if value < 0 else 2]
+    prefix = section[: section.index("0")]
+    places = len(section.split(".")[1]) if "." in section else 0
+    shown = Decimal(repr(abs(value))).quantize(
+        Decimal(1).scaleb(-places), ROUND_HALF_UP
+    )
+    return f"{prefix}{shown}"
+
+
+def after_label(line: str, label: str) -> str:
+    """``+35`` from ``NPS +35 (95% CI ...) · 9 answers``, in plain minus signs."""
+    assert line.startswith(f"{label} "), line
+    return line[len(label) + 1 :].split(" ")[0].replace("−", "-")
+
+
+def test_every_view_prints_an_account_nps_the_same(views: Views):
+    """For every account the workbook's NPS cell (its number format, as Excel shows
+    it), the terminal's NPS, the deck's and the HTML page's NPS line read the same:
+    a whole number with its sign (+35, -12, 0), from the one definition of ``nps``.
+    Before, the workbook showed 38.0, the terminal 35 and the deck +35."""
+    nps = COLUMNS["nps"]
+    assert (nps.kind, nps.excel, nps.digits) == ("nps", NPS, 0)
+    cells = views.workbook_cells(nps.header)
+    columns = {c.header: c for c in account_columns(views.result, views.table)}
+    terminal = dict(
+        zip(
+            map(str, views.table["account"]),
+            columns[str(nps.terminal)].cells,
+            strict=True,
+        )
+    )
+    slides = views.slide_lines()
+    sections = {
+        title.rsplit("(", 1)[-1].rstrip(")"): body
+        for title, body in re.findall(
+            r'<article class="account"[^>]*><h3>(.*?)</h3>(.*?)</article>',
+            html.unescape(views.html),
+            re.S,
+        )
+    }
+    signs = set()
+    for account, row in views.json.items():
+        value, number_format = cells[account]
+        if row.get("nps") is None:
+            assert value is None and terminal[account] == "", account
+            continue
+        assert number_format == nps.excel, account
+        assert value == pytest.approx(row["nps"], abs=1e-9), account
+        text = excel_text(float(value), number_format)
+        assert terminal[account] == text == as_text("nps", value), account
+        line = next(x for x in slides[account] if x.startswith(f"{nps.deck} "))
+        assert after_label(line, str(nps.deck)) == text, (account, line)
+        html_line = re.search(rf"<li>({nps.deck} [^<]*)</li>", sections[account])
+        assert html_line, account
+        assert after_label(html_line.group(1), str(nps.deck)) == text, account
+        signs.add(text[0] if text != "0" else "0")
+    assert signs == {"+", "-", "0"}  # the example has each kind of NPS
+
+
+def test_the_portfolio_nps_reads_the_same_in_every_view(views: Views):
+    """The Summary's account NPS (its format), the terminal's portfolio line and the
+    deck's portfolio slide: +22 (95% CI +12 to +32)."""
+    figures = {
+        str(r[0].value): r
+        for r in views.book["Summary"].iter_rows()
+        if r and r[0].value and len(r) > 3
+    }
+    row = figures["Account NPS (-100..100)"]
+    assert {c.number_format for c in row[1:4]} == {NPS}
+    value, low, high = (excel_text(float(c.value), NPS) for c in row[1:4])
+    assert value == as_text("nps", views.result.portfolio["nps"])
+    said = f"Account NPS {value} (95% CI {low} to {high})"
+    assert said in views.slide_text(1).replace("−", "-")
+    from b2bcx.cli.render.score import _portfolio_line
+
+    assert f"account NPS {value} (95% CI {low} to {high})" in _portfolio_line(
+        views.result
+    )
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (35.4, "+35"),
+        (-12.0, "-12"),
+        (0.0, "0"),
+        (-100.0, "-100"),
+        (100.0, "+100"),
+        (99.5, "+100"),
+        (-0.5, "-1"),
+        (0.3, "+0"),
+        (-0.3, "-0"),
+        (1e-12, "0"),
+        (float("nan"), ""),
+    ],
+)
+def test_an_nps_reads_as_excel_shows_its_format(value: float, text: str):
+    """The NPS's text is what Excel shows under its format ``+0;-0;0``: the sign
+    comes from the value (Excel picks the section so, -0.3 reads "-0"), last-bit
+    noise around zero reads 0."""
+    assert as_text("nps", value) == text
+    if text and abs(value) > 1e-9:
+        assert excel_text(value, NPS) == text
+
+
+def test_every_nps_column_is_of_kind_nps():
+    """The NPS and its bounds are kind ``nps``; its answer count and standard error
+    are not."""
+    kinds = {c.id: c.kind for c in ACCOUNT_COLUMNS if "nps" in c.id}
+    assert kinds == {
+        "nps": "nps",
+        "nps_ci_low": "nps",
+        "nps_ci_high": "nps",
+        "nps_n": "count",
+    }
 
 
 # -- one definition per column and per flag -------------------------------------------

@@ -18,7 +18,7 @@ import pandas as pd
 from b2bcx.config.models import Config
 from b2bcx.results import DeckInputs, ScoreResult
 from b2bcx.scoring.attributes import manager_column
-from b2bcx.scoring.columns import COLUMNS, digits
+from b2bcx.scoring.columns import COLUMNS, as_text, digits
 from b2bcx.scoring.risk import FEW_NPS_ANSWERS, reasons_text
 from b2bcx.scoring.tables import account_output
 from b2bcx.stats.order import for_display, shown
@@ -143,7 +143,7 @@ def score_text(value: Any) -> str:
 
 
 def signed(value: Any, decimals: int = 1) -> str:
-    """A change or an NPS with its sign: +4.9, −6.9 (a true minus sign)."""
+    """A change with its sign: +4.9, −6.9 (a true minus sign)."""
     x = number(value)
     if x is None:
         return "n/a"
@@ -151,14 +151,31 @@ def signed(value: Any, decimals: int = 1) -> str:
     return text.replace("-", "−")
 
 
-def interval_text(low: Any, high: Any, decimals: int = 1, sign: bool = False) -> str:
+def column_text(name: str, value: Any) -> str:
+    """A value of a column as every view prints it
+    (:func:`b2bcx.scoring.columns.as_text`: an NPS reads +35, −12, 0), with a true
+    minus sign; "n/a" when missing."""
+    if number(value) is None:
+        return "n/a"
+    return as_text(name, value).replace("-", "−")
+
+
+def interval_text(low: Any, high: Any, decimals: int = 1) -> str:
     """``95% CI 61.9–66.3`` (empty when either bound is missing)."""
     lo, hi = number(low), number(high)
     if lo is None or hi is None:
         return ""
-    if sign:
-        return f"95% CI {signed(lo, decimals)} to {signed(hi, decimals)}"
     return f"95% CI {lo:.{decimals}f}–{hi:.{decimals}f}"
+
+
+def nps_interval(low: Any, high: Any) -> str:
+    """``95% CI +12 to +46``: an NPS interval, its bounds as the NPS reads (empty
+    when either bound is missing)."""
+    if number(low) is None or number(high) is None:
+        return ""
+    return (
+        f"95% CI {column_text('nps_ci_low', low)} to {column_text('nps_ci_high', high)}"
+    )
 
 
 def role_words(role: str, count: int | None = None) -> str:
@@ -357,11 +374,11 @@ def nps_line(row: pd.Series) -> str:
     """
     if number(row.get("nps")) is None:
         return f"{_label('nps')}: no answers"
-    text = f"{_label('nps')} {signed(row.get('nps'), digits('nps'))}"
+    text = f"{_label('nps')} {column_text('nps', row.get('nps'))}"
     answers = number(row.get("nps_n"))
     if answers is not None and answers < FEW_NPS_ANSWERS:
         return text + f" · {answers_text(int(answers))}: too few to tell"
-    interval = interval_text(row.get("nps_ci_low"), row.get("nps_ci_high"), 0, True)
+    interval = nps_interval(row.get("nps_ci_low"), row.get("nps_ci_high"))
     if interval:
         text += f" ({interval})"
     if answers is not None:

@@ -15,14 +15,15 @@ from b2bcx.deck.content import (
     account_reasons,
     account_title,
     chart_label,
+    column_text,
     interval_text,
+    nps_interval,
     number,
     pillar_ids,
     pillar_labels,
     pillar_values,
     safe_text,
     score_text,
-    signed,
 )
 from b2bcx.results import DeckInputs, ScoreResult
 from b2bcx.scoring import tables
@@ -90,13 +91,13 @@ def index_figure(label: str, row: Mapping[str, object]) -> str:
 def nps_figure(row: Mapping[str, object]) -> str:
     if number(row.get("nps")) is None:
         return ""
-    text = f"Account NPS {signed(row.get('nps'), 0)}"
-    interval = interval_text(row.get("nps_ci_low"), row.get("nps_ci_high"), 0, True)
+    text = f"Account NPS {column_text('nps', row.get('nps'))}"
+    interval = nps_interval(row.get("nps_ci_low"), row.get("nps_ci_high"))
     if interval:
         text += f" ({interval})"
     respondent = number(row.get("respondent_nps"))
     if respondent is not None:
-        text += f" · respondents' NPS {signed(respondent, 0)}"
+        text += f" · respondents' NPS {column_text('respondent_nps', respondent)}"
     return text
 
 

@@ -19,7 +19,9 @@ import pandas as pd
 
 from b2bcx.deck.content import (
     AccountSlide,
+    column_text,
     money,
+    nps_interval,
     number,
     safe_text,
     score_text,
@@ -35,6 +37,7 @@ from b2bcx.report.sheets_method import method_rows
 from b2bcx.report.sheets_tables import problem_table
 from b2bcx.report.summary import (
     COUNT,
+    NPS,
     PERCENT,
     SIGNED,
     Figure,
@@ -89,7 +92,7 @@ FORMATS: dict[str, Callable[[Any], str]] = {
     "ci_high": score_text,
     "margin": lambda v: "" if number(v) is None else f"± {shown(v)}",
     "reliability": lambda v: shown(v, 2),
-    "nps": lambda v: "" if number(v) is None else signed(v, 0),
+    "nps": lambda v: "" if number(v) is None else column_text("nps", v),
     "delta": lambda v: "" if number(v) is None else signed(v),
     "p_change": p_value,
     "q_change": p_value,
@@ -218,8 +221,10 @@ def figure_value(figure: Figure) -> str:
         return f"{x:.1%}"
     if figure.number_format == COUNT:
         return f"{int(x):,}"
-    if figure.number_format == SIGNED or "NPS" in figure.measure:
-        return signed(x, 0 if "NPS" in figure.measure else 1)
+    if figure.number_format == NPS:
+        return column_text("nps", x)
+    if figure.number_format == SIGNED:
+        return signed(x)
     places = re.fullmatch(r"0(?:\.(0+))?", figure.number_format)  # 0, 0.0, 0.00
     decimals = len(places.group(1) or "") if places else 1
     return f"{for_display(x, decimals):.{decimals}f}"
@@ -229,9 +234,10 @@ def figure_interval(figure: Figure) -> str:
     low, high = number(figure.ci_low), number(figure.ci_high)
     if low is None or high is None:
         return ""
-    if figure.number_format == SIGNED or "NPS" in figure.measure:
-        decimals = 0 if "NPS" in figure.measure else 1
-        return f"95% CI {signed(low, decimals)} to {signed(high, decimals)}"
+    if figure.number_format == NPS:
+        return nps_interval(low, high)
+    if figure.number_format == SIGNED:
+        return f"95% CI {signed(low)} to {signed(high)}"
     return f"95% CI {shown(low)}–{shown(high)}"
 
 

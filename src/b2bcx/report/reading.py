@@ -14,6 +14,7 @@ from b2bcx.report.summary import (
 )
 from b2bcx.results import ReportInputs, ScoreResult
 from b2bcx.scoring import tables
+from b2bcx.scoring.columns import as_text
 from b2bcx.scoring.ranking import movers_count
 from b2bcx.scoring.worth import portfolio_line
 from b2bcx.stats.drivers import FEW_CASES
@@ -57,9 +58,8 @@ def role_name(role: str, plural: bool = True) -> str:
     return f"{name}s" if plural and not name.endswith("s") else name
 
 
-def _number(value: float, signed: bool = False) -> str:
-    shown = for_display(value, 1)  # last-bit noise never tips a digit
-    return f"{shown:+.1f}" if signed else f"{shown:.1f}"
+def _number(value: float) -> str:
+    return f"{for_display(value, 1):.1f}"  # last-bit noise never tips a digit
 
 
 def _portfolio(result: ScoreResult) -> str:
@@ -76,15 +76,15 @@ def _portfolio(result: ScoreResult) -> str:
         )
     if "nps" in p and not math.isnan(p["nps"]):
         text += (
-            f"; account NPS (mean over accounts) is {_number(p['nps'], signed=True)} "
-            f"(95% interval {_number(p['nps_ci_low'], signed=True)} to "
-            f"{_number(p['nps_ci_high'], signed=True)})"
+            f"; account NPS (mean over accounts) is {as_text('nps', p['nps'])} "
+            f"(95% interval {as_text('nps_ci_low', p['nps_ci_low'])} to "
+            f"{as_text('nps_ci_high', p['nps_ci_high'])})"
         )
         respondent = p.get("respondent_nps", math.nan)
         if not math.isnan(respondent):
             text += (
                 f"; respondent NPS (all respondents pooled, as a survey tool shows "
-                f"it) is {_number(respondent, signed=True)}"
+                f"it) is {as_text('respondent_nps', respondent)}"
             )
     return text + "."
 

@@ -20,7 +20,7 @@ from b2bcx.report.layout import (
     write_title,
 )
 from b2bcx.results import ChangeResult, ReportInputs, TrendResult
-from b2bcx.scoring.columns import excel_formats
+from b2bcx.scoring.columns import excel_formats, nps_formats
 from b2bcx.stats.change import waterfall_bars
 from b2bcx.stats.order import shown, sort_accounts
 
@@ -101,8 +101,7 @@ def _write_change_result(ws: Worksheet, result: ChangeResult) -> None:
         formats={
             "share_before": "0%",
             "share_after": "0%",
-            "nps_before": "0.0",
-            "nps_after": "0.0",
+            **nps_formats(list(result.rate_mix.columns)),
         },
     )
     row = write_heading(

@@ -328,8 +328,12 @@ def _figures(
     if table["ci_low"].isna().all():
         table = table.drop(columns=["ci_low", "ci_high"])
     end = write_table(ws, table, row, name, labels=labels)
+    bounded = "ci_low" in table
     for offset, figure in enumerate(figures, start=1):
-        set_formats(ws, row + offset, {2: figure.number_format})
+        formats = {2: figure.number_format}
+        if bounded and figure.ci_low is not None:  # the interval reads as its value
+            formats |= {3: figure.number_format, 4: figure.number_format}
+        set_formats(ws, row + offset, formats)
         ws.cell(row=row + offset, column=2).alignment = Alignment(horizontal="right")
     return end
 

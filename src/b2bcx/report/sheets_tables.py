@@ -23,7 +23,7 @@ from b2bcx.results import ReportInputs
 from b2bcx.scoring import tables
 from b2bcx.scoring.accounts import score_columns
 from b2bcx.scoring.chase import chase_tables
-from b2bcx.scoring.columns import MONEY, SCORE, excel_formats, in_words
+from b2bcx.scoring.columns import MONEY, SCORE, excel_formats, in_words, nps_formats
 from b2bcx.scoring.prepare import FILE, ROW
 from b2bcx.scoring.risk import FEW_NPS_ANSWERS
 
@@ -230,18 +230,20 @@ def write_roles(ws: Worksheet, inputs: ReportInputs) -> None:
     config = inputs.score.config
     table = inputs.score.by_role.copy()
     table["role"] = table["role"].map(pretty)
+    formats = {**COUNTS, **nps_formats(list(table.columns))}
     table_sheet(
-        ws, table, "Pillars by role", COUNTS, "No roles.", header_labels(config)
+        ws, table, "Pillars by role", formats, "No roles.", header_labels(config)
     )
 
 
 def write_segments(ws: Worksheet, inputs: ReportInputs) -> None:
     """Portfolio, segment, tier, account manager and phase rows."""
+    table = inputs.score.segments
     table_sheet(
         ws,
-        inputs.score.segments,
+        table,
         "Segments",
-        COUNTS,
+        {**COUNTS, **nps_formats(list(table.columns))},
         "No segments.",
         header_labels(inputs.score.config),
     )

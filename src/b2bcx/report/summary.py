@@ -10,6 +10,7 @@ import pandas as pd
 from b2bcx.results import ScoreResult
 from b2bcx.scoring import tables
 from b2bcx.scoring.accounts import NAME
+from b2bcx.scoring.columns import NPS as NPS
 from b2bcx.scoring.columns import SCORE as SCORE
 from b2bcx.scoring.columns import SIGNED as SIGNED
 from b2bcx.scoring.columns import in_words
@@ -57,10 +58,10 @@ def _scores(result: ScoreResult) -> list[Figure]:
     portfolio = result.portfolio
     figures = [Figure(INDEX_LABEL, *_interval(portfolio, "index"))]
     if "nps" in portfolio:
-        figures.append(Figure(NPS_LABEL, *_interval(portfolio, "nps"), "0.0"))
+        figures.append(Figure(NPS_LABEL, *_interval(portfolio, "nps"), NPS))
     if "respondent_nps" in portfolio:
         figures.append(
-            Figure(RESPONDENT_NPS_LABEL, portfolio["respondent_nps"], None, None)
+            Figure(RESPONDENT_NPS_LABEL, portfolio["respondent_nps"], None, None, NPS)
         )
     return [f for f in figures if not _missing(f.value)]
 

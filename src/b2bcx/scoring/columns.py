@@ -19,6 +19,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from b2bcx.stats.order import ORDER_DECIMALS, shown
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -26,6 +28,9 @@ SCORE = "0.0"
 """A 0-100 score: one decimal."""
 SIGNED = "+0.0;-0.0;0.0"
 """A change in points, with its sign."""
+NPS = "+0;-0;0"
+"""An NPS, -100 to +100: a whole number with its sign (+35, -12, 0), which keeps it
+apart from the 0-100 scores."""
 COUNT = "0"
 SHARE = "0.0%"
 TWO = "0.00"
@@ -42,9 +47,12 @@ class Column:
     ----------
     id : the column's name in the data (CSV, JSON, Parquet, the library).
     header : the words the workbook and the HTML page put over it.
-    kind : what it holds: ``id``, ``text``, ``count``, ``score``, ``signed``
-        (a change in points), ``share`` (0-1 shown as %), ``statistic`` (0-1),
-        ``p``, ``logical``, ``flags``, ``reasons``.
+    kind : what it holds: ``id``, ``text``, ``count``, ``score`` (0-100),
+        ``nps`` (an NPS or an NPS bound, -100 to +100, a whole number with its
+        sign: ``+35``, ``-12``, ``0``; :data:`NPS`), ``signed`` (a change in
+        points), ``share`` (0-1 shown as %), ``statistic`` (0-1), ``p``,
+        ``logical``, ``flags``, ``reasons``. :func:`as_text` prints a value the
+        way its kind says.
     excel : its Excel number format on the Accounts sheet (None for text and
         true/false).
     digits : the decimals the terminal and the deck print.
@@ -83,8 +91,8 @@ ACCOUNT_COLUMNS = (
            description="lower bound of the index's 95% interval"),
     Column("ci_high", "95% CI high", "score", SCORE, 1,
            description="upper bound of the index's 95% interval"),
-    Column("nps", "NPS", "score", SCORE, 0, "NPS", 1, "NPS",
-           "the account NPS, -100 to 100"),
+    Column("nps", "NPS", "nps", NPS, 0, "NPS", 1, "NPS",
+           "the account NPS, -100 to +100"),
     Column("nps_n", "NPS answers", "count", COUNT, 0,
            description="respondents who answered the NPS question"),
     Column("flags", "Flags", "flags", terminal="other flags", priority=4,
@@ -112,9 +120,9 @@ ACCOUNT_COLUMNS = (
            description="upper bound of the shrunk index's 95% interval"),
     Column("n_eff", "Effective respondents", "count", COUNT, 0,
            description="respondents the role weights are worth"),
-    Column("nps_ci_low", "NPS 95% CI low", "score", SCORE, 0,
+    Column("nps_ci_low", "NPS 95% CI low", "nps", NPS, 0,
            description="lower bound of the NPS's 95% interval"),
-    Column("nps_ci_high", "NPS 95% CI high", "score", SCORE, 0,
+    Column("nps_ci_high", "NPS 95% CI high", "nps", NPS, 0,
            description="upper bound of the NPS's 95% interval"),
     Column("delta_lfl", "Change, same roles", "signed", SIGNED, 1, "Δ same roles", 4,
            description="the change over the roles heard in both waves (tested)"),
@@ -188,6 +196,60 @@ def excel_formats(names: list[str]) -> dict[str, str]:
         if fmt is not None:
             formats[name] = fmt
     return formats
+
+
+OTHER_NPS = ("respondent_nps", "nps_before", "nps_after")
+"""NPS columns of other tables that are not account columns (the portfolio's and a
+segment's respondent NPS, the NPS before and after in the change's rate-and-mix
+split): they read the definition of ``nps``. The segment and role tables name
+their account NPS ``nps``, ``nps_ci_low`` and ``nps_ci_high``, as here."""
+
+
+def is_nps(name: str) -> bool:
+    """Whether a column of any table holds an NPS (-100 to +100, kind ``nps``)."""
+    return name in OTHER_NPS or (name in COLUMNS and COLUMNS[name].kind == "nps")
+
+
+def nps_formats(names: list[str]) -> dict[str, str]:
+    """Column id -> the NPS's Excel format, for the NPS columns among ``names``: the
+    sheets of segments, roles and the change read the account's ``nps`` definition."""
+    fmt = str(COLUMNS["nps"].excel)
+    return {name: fmt for name in names if is_nps(name)}
+
+
+def as_text(name: str, value: object) -> str:
+    """A value of a column as every view prints it: the column's digits, with a sign
+    for a change (kind ``signed``) and for an NPS (kind ``nps``); ``""`` when missing.
+
+    The columns of :data:`OTHER_NPS` print as ``nps``. An NPS takes its sign from
+    the value, as Excel picks the section of :data:`NPS` ("+0;-0;0"): a positive
+    NPS reads ``+35``, a negative one ``-12``, zero ``0`` (zero to
+    :data:`~b2bcx.stats.order.ORDER_DECIMALS` places, so last-bit noise is zero).
+    Views that print a true minus sign (the deck, the HTML page) replace ``-``
+    in this text and nothing else.
+
+    Examples
+    --------
+    >>> as_text("nps", 35.4), as_text("nps", -100.0), as_text("nps_ci_low", 0.0)
+    ('+35', '-100', '0')
+    >>> as_text("respondent_nps", 15.86), as_text("nps", float("nan"))
+    ('+16', '')
+    >>> as_text("delta", -6.94), as_text("index", 64.06)
+    ('-6.9', '64.1')
+    """
+    spec = COLUMNS["nps"] if name in OTHER_NPS else COLUMNS[name]
+    places = int(spec.digits or 0)
+    if spec.kind != "nps":
+        return shown(value, places, signed=spec.kind == "signed")
+    text = shown(value, places)
+    if not text:
+        return ""
+    x = round(float(value), ORDER_DECIMALS)  # type: ignore[arg-type]
+    if x > 0:
+        return "+" + text
+    if x < 0 and not text.startswith("-"):
+        return "-" + text  # -0.3 reads "-0", as in Excel
+    return text
 
 
 def in_words(values: pd.Series, words: Callable[[Any], str]) -> pd.Series:

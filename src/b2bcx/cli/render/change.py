@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.table import Table
 
 from b2bcx.cli.render.console import number, p_value
-from b2bcx.scoring.columns import COLUMNS
+from b2bcx.scoring.columns import COLUMNS, as_text
 from b2bcx.stats.intervals import Z95
 from b2bcx.stats.order import sort_accounts
 from b2bcx.stats.trend import sparkline
@@ -84,7 +84,8 @@ def _render_rate_mix(console: Console, result: Any) -> None:
         table.add_row(
             str(row["group"]).replace("_", " "),
             f"{row['share_before']:.0%} → {row['share_after']:.0%}",
-            f"{number(row['nps_before'], 0)} → {number(row['nps_after'], 0)}",
+            f"{as_text('nps_before', row['nps_before'])} → "
+            f"{as_text('nps_after', row['nps_after'])}",
         )
     console.print(table)
     console.print(

@@ -6,7 +6,7 @@ import os
 import re
 import sys
 import textwrap
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from rich.console import Console
@@ -253,15 +253,27 @@ def _short(text: str, width: int = 40) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def generic_columns(rows: Any, digits: int = 1, lead: int = 2) -> list[Column]:
-    """Any DataFrame as fitted columns: the first ``lead`` always, the rest left to right."""
+def generic_columns(
+    rows: Any,
+    digits: int = 1,
+    lead: int = 2,
+    texts: Mapping[str, Callable[[Any], str]] | None = None,
+) -> list[Column]:
+    """Any DataFrame as fitted columns: the first ``lead`` always, the rest left to
+    right; ``texts`` prints the numbers of the columns it names (an NPS with its
+    sign), the others get ``digits`` decimals."""
     columns = []
+    texts = texts or {}
     for i, column in enumerate(rows.columns):
         numeric = rows[column].dtype.kind in "fiu"
+        as_text = texts.get(str(column))
         columns.append(
             Column(
                 str(column),
-                [_cell(v, digits) for v in rows[column].tolist()],
+                [
+                    as_text(v) if as_text and numeric else _cell(v, digits)
+                    for v in rows[column].tolist()
+                ],
                 0 if i < lead else i,
                 "right" if numeric else "left",
                 in_order=True,
@@ -284,9 +296,12 @@ def print_generic(
     title: str | None = None,
     digits: int = 1,
     wide: bool = False,
+    texts: Mapping[str, Callable[[Any], str]] | None = None,
 ) -> None:
-    """Print a DataFrame as the table that fits, saying which columns were left out."""
-    hidden = print_fitted(console, generic_columns(rows, digits), wide, title=title)
+    """Print a DataFrame as the table that fits, saying which columns were left out
+    (``texts``: see :func:`generic_columns`)."""
+    columns = generic_columns(rows, digits, texts=texts)
+    hidden = print_fitted(console, columns, wide, title=title)
     note = hidden_note(hidden)
     if note:
         console.print(Text(note, style="dim"))

@@ -12,7 +12,7 @@ from rich.text import Text
 
 from b2bcx.cli.render.console import number, print_generic, print_problems
 from b2bcx.cli.render.fit import Column, fitted_table, hidden_note, print_fitted
-from b2bcx.scoring.columns import COLUMNS, digits, score_column
+from b2bcx.scoring.columns import COLUMNS, as_text, digits, is_nps, score_column
 from b2bcx.scoring.ranking import RANKING_NOTE, movers_count
 from b2bcx.scoring.risk import FLAGS, ranking_basis
 
@@ -33,13 +33,14 @@ def _priority(name: str) -> int:
 
 
 def _numbers(name: str, rows: list[Any], footer: Any = None) -> Column:
-    """A numeric account column as its definition says: header, digits, priority
-    (with the portfolio's value as ``footer``)."""
+    """A numeric account column as its definition says: header, digits, sign (an
+    NPS and a change, :func:`~b2bcx.scoring.columns.as_text`), priority (with the
+    portfolio's value as ``footer``)."""
     return Column(
         _header(name),
-        [number(r[name], digits(name)) for r in rows],
+        [as_text(name, r[name]) for r in rows],
         _priority(name),
-        footer="" if footer is None else number(footer, digits(name)),
+        footer="" if footer is None else as_text(name, footer),
     )
 
 
@@ -277,6 +278,12 @@ def _ci(low: Any, high: Any) -> str:
     return f"{lo}–{hi}" if lo and hi else ""
 
 
+def _nps_ci(low: Any, high: Any) -> str:
+    """An NPS interval, its bounds as the NPS reads: ``+12 to +32``."""
+    lo, hi = as_text("nps_ci_low", low), as_text("nps_ci_high", high)
+    return f"{lo} to {hi}" if lo and hi else ""
+
+
 def _roles_differ(row: dict[str, Any]) -> bool:
     text = number(row.get("delta"), digits("delta"), signed=True)
     same_roles = number(row.get("delta_lfl"), digits("delta_lfl"), signed=True)
@@ -397,9 +404,9 @@ def render_score(
 def _portfolio_line(result: Any) -> str:
     p = result.portfolio
     line = f"portfolio: CX index {number(p['index'])} (95% CI {_ci(p['ci_low'], p['ci_high'])})"
-    respondent_nps = number(p.get("respondent_nps"), 0)
-    if "nps" in p and number(p.get("nps")):
-        line += f"; account NPS {number(p['nps'], 0)} (95% CI {_ci(p.get('nps_ci_low'), p.get('nps_ci_high'))})"
+    respondent_nps = as_text("respondent_nps", p.get("respondent_nps"))
+    if "nps" in p and as_text("nps", p.get("nps")):
+        line += f"; account NPS {as_text('nps', p['nps'])} (95% CI {_nps_ci(p.get('nps_ci_low'), p.get('nps_ci_high'))})"
     if respondent_nps:
         line += f"; respondent NPS {respondent_nps} (every respondent counted once)"
     return line
@@ -467,7 +474,7 @@ def render_breakdown(
         ]
         if "nps" in shown:
             shown["NPS 95% CI"] = [
-                _ci(lo, hi)
+                _nps_ci(lo, hi)
                 for lo, hi in zip(
                     shown["nps_ci_low"], shown["nps_ci_high"], strict=True
                 )
@@ -520,11 +527,17 @@ def render_breakdown(
         )
         shown = shown.rename(columns=PHASE_HEADERS)
     labels = {pid: config.pillar_label(pid) for pid in config.pillars}
-    shown = shown.rename(columns={**labels, **ESTIMANDS})
+    names = {**labels, **ESTIMANDS}
+    texts = {  # an NPS reads as the account's (+35, -12, 0), right-aligned
+        names.get(c, c): lambda v, c=c: as_text(c, v) for c in shown if is_nps(c)
+    }
+    shown = shown.rename(columns=names)
     first = [c for c in shown.columns[:2] if c not in BREAKDOWN_LEAD]
     lead = [c for c in (*first, *BREAKDOWN_LEAD) if c in shown]
     shown = shown[lead + [c for c in shown.columns if c not in lead]]
-    print_generic(console, shown, title=BREAKDOWN_TITLES.get(by, by), wide=wide)
+    print_generic(
+        console, shown, title=BREAKDOWN_TITLES.get(by, by), wide=wide, texts=texts
+    )
 
 
 ESTIMANDS = {
