@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import assume, given, settings
+from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
@@ -582,12 +582,27 @@ def test_the_odds_ratio_follows_per(tmp_path: Path) -> None:
     assert five["value_per_point"] == pytest.approx(ten["value_per_point"], rel=1e-6)
 
 
+def test_firth_converges_when_one_event_is_separated() -> None:
+    """29 non-events at index 30 and one event at 36: full Fisher-scoring steps
+    on the modified score went back and forth around the estimate for ever (a
+    hypothesis example found it). The estimate is R's optimum of Firth's
+    criterion itself (tests/reference/firth_one_event.R: optim, BFGS), since
+    brglm2's brglmFit does not converge on these data."""
+    from b2bcx.stats.renewals import logistic_fit
+
+    x = np.array([3.0] * 29 + [3.6])
+    y = np.array([0.0] * 29 + [1.0])
+    fit = logistic_fit(np.column_stack([np.ones(30), x]), y, "firth")
+    np.testing.assert_allclose(fit.beta, [-29.95828613, 8.62691623], atol=1e-6)
+
+
 @settings(deadline=None, max_examples=40)
 @given(
     st.lists(
         st.tuples(st.floats(30, 95), st.booleans()), min_size=12, max_size=60
     ).filter(lambda rows: 0 < sum(e for _, e in rows) < len(rows))
 )
+@example([(30.0, False)] * 29 + [(36.0, True)])
 def test_firth_solves_its_modified_score(rows: list[tuple[float, bool]]) -> None:
     """At Firth's estimate X'(y - p + h(1/2 - p)) = 0, finite even when the index
     separates events from non-events (Firth 1993, eq. 3; Kosmidis & Firth 2021)."""

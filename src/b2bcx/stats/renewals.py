@@ -77,6 +77,10 @@ def logistic_fit(X: np.ndarray, y: np.ndarray, method: str = "firth") -> LogitFi
     diagonal of the hat matrix ``W^½ X (XᵀWX)⁻¹ XᵀW^½``, halving a step that
     lowers the penalised likelihood. ``method="ml"`` drops the ``h`` term (plain
     maximum likelihood). Wald standard errors from ``(XᵀWX)⁻¹`` at the estimate.
+    A step that turns back on the one before is halved: with a large estimate and a
+    nearly collinear design (an index separating one event from many non-events),
+    full steps on the modified score can go back and forth around the estimate
+    forever without getting closer.
 
     For the logit link Firth's estimate is the mean-bias-reduced one of Kosmidis &
     Firth (2009); checked against R ``glm(y ~ x, family = binomial, method =
@@ -110,6 +114,7 @@ def logistic_fit(X: np.ndarray, y: np.ndarray, method: str = "firth") -> LogitFi
     firth = method == "firth"
     beta = np.zeros(X.shape[1])
     current = _penalised_loglik(X, y, beta, firth)
+    taken = np.zeros_like(beta)
     for iteration in range(1, _MAX_ITER + 1):
         try:
             step = _newton_step(X, y, beta, firth)
@@ -120,14 +125,14 @@ def logistic_fit(X: np.ndarray, y: np.ndarray, method: str = "firth") -> LogitFi
                     hint="a covariate may be constant or duplicate another",
                 ) from None
             break  # the fitted probabilities reached 0 or 1: separation
-        scale = 1.0
+        scale = 0.5 if step @ taken < 0 else 1.0  # turned back: damp (see above)
         while True:
             trial = beta + scale * step
             value = _penalised_loglik(X, y, trial, firth)
             if value >= current - 1e-12 or scale < 1e-8:
                 break
             scale /= 2
-        beta, current = trial, value
+        beta, current, taken = trial, value, scale * step
         if np.max(np.abs(scale * step)) < _TOL:
             return _finish(X, beta, method, iteration)
     raise AnalysisError(
