@@ -218,11 +218,12 @@ def _summary_line(
 ) -> None:
     """One unwrapped line on stderr for the scheduler's log (silenced by --quiet)."""
     from b2bcx.cli.common import note
+    from b2bcx.cli.render.console import counted
     from b2bcx.deck.writer import slide_count
 
-    decks = f"{len(paths)} deck{'s' if len(paths) != 1 else ''}"
     where = paths[0] if len(paths) == 1 else output
     note(
-        f"deck: {slide_count(inputs, options):,} accounts, "
-        f"{inputs.score.respondent_count:,} respondents, {decks} -> {where}"
+        f"deck: {counted(slide_count(inputs, options), 'account')}, "
+        f"{counted(inputs.score.respondent_count, 'respondent')}, "
+        f"{counted(len(paths), 'deck')} -> {where}"
     )

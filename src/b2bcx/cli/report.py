@@ -172,7 +172,7 @@ def fail_on_warnings(inputs: ReportInputs) -> None:
 def _summary_line(inputs: ReportInputs, output: Path) -> None:
     """One unwrapped line on stderr for the scheduler's log (silenced by --quiet)."""
     from b2bcx.cli.common import State
-    from b2bcx.cli.render.console import stderr_console
+    from b2bcx.cli.render.console import counted, stderr_console
     from b2bcx.report.summary import excluded_rows, risk_counts
     from b2bcx.scoring.respondents import unreadable_count
 
@@ -186,9 +186,10 @@ def _summary_line(inputs: ReportInputs, output: Path) -> None:
     risky, blind = risk_counts(result)
     excluded = excluded_rows(result)
     line = (
-        f"report: {len(result.accounts):,} accounts, {result.respondent_count:,} "
-        f"respondents, {excluded:,} excluded row{'s' if excluded != 1 else ''}, "
-        f"{read_as_missing}"
-        f"{risky:,} accounts at risk, {blind:,} blind spots -> {output}"
+        f"report: {counted(len(result.accounts), 'account')}, "
+        f"{counted(result.respondent_count, 'respondent')}, "
+        f"{counted(excluded, 'excluded row')}, {read_as_missing}"
+        f"{counted(risky, 'account')} at risk, {counted(blind, 'blind spot')} "
+        f"-> {output}"
     )
     stderr_console().print(line, soft_wrap=True, markup=False, highlight=False)

@@ -313,3 +313,9 @@ def _cell(value: Any, digits: int) -> str | Text:
     if isinstance(value, list):
         return flags_text(value)
     return "" if value is None else str(value)
+
+
+def counted(count: int, noun: str, many: str | None = None) -> str:
+    """A count and its noun, singular for one: ``counted(1, "account")`` is
+    ``"1 account"``, ``counted(1200, "respondent")`` ``"1,200 respondents"``."""
+    return f"{count:,} {noun if count == 1 else many or noun + 's'}"

@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from b2bcx.cli.render.console import number, print_generic, print_problems
+from b2bcx.cli.render.console import counted, number, print_generic, print_problems
 from b2bcx.cli.render.fit import Column, fitted_table, hidden_note, print_fitted
 from b2bcx.scoring.columns import COLUMNS, as_text, digits, is_nps, score_column
 from b2bcx.scoring.ranking import RANKING_NOTE, movers_count
@@ -567,10 +567,6 @@ BREAKDOWN_LEAD = (
 )
 
 
-def plural(count: int, noun: str) -> str:
-    return f"{count} {noun}{'' if count == 1 else 's'}"
-
-
 def render_validation(console: Console, summary: Any, problems: list[Any]) -> None:
     print_generic(console, summary, title="Row accounting", digits=0)
     if problems:
@@ -580,7 +576,7 @@ def render_validation(console: Console, summary: Any, problems: list[Any]) -> No
         style = "bold red" if errors else "yellow"
         console.print(
             Text(
-                f"{plural(errors, 'error')}, {plural(len(problems) - errors, 'warning')}",
+                f"{counted(errors, 'error')}, {counted(len(problems) - errors, 'warning')}",
                 style=style,
             )
         )
