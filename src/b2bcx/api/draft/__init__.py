@@ -306,7 +306,7 @@ ASKED = {
     "role": ASKED_ROLE,
     "comment": ASKED_COMMENT,
 }
-SLIDER = "slider (0..100)"
+SLIDER = "sliders or 0..100 scores"
 
 
 def _what_they_are(
@@ -347,7 +347,7 @@ def _what_they_are(
     sliders = [n for n, k in plan.kinds.items() if k == SLIDER]
     if sliders:
         plan.comments["items+"] = [
-            "# Sliders (0..100) found; to score one, define `scales: {slider: {min: 0,",
+            "# Sliders or 0..100 scores found; to score one, define `scales: {slider: {min: 0,",
             f"# max: 100}}}}` and list it in a pillar: {', '.join(sliders)}"]  # fmt: skip
     return free
 
