@@ -13,9 +13,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
-from scipy.special import stdtr
+from scipy.special import stdtr, stdtrit
 from scipy.stats import false_discovery_control, ttest_rel
 
 from b2bcx.scoring.ranking import movers_count
@@ -200,8 +200,12 @@ def test_p_change_is_blank_when_not_testable():
         st.tuples(scores, st.floats(-30, 30, allow_nan=False)), min_size=3, max_size=25
     )
 )
+@example([(0.0, 0.0), (0.99999, 0.5), (0.0, -0.5)])  # mean change 0 to rounding
+@example([(0.0, 0.0), (0.0, 0.5), (0.0, -0.5)])  # mean change exactly 0
 def test_paired_change_equals_the_paired_t_test(pairs):
-    # Reference: scipy.stats.ttest_rel == R t.test(paired = TRUE): estimate and SE
+    # Reference: scipy.stats.ttest_rel == R t.test(paired = TRUE): estimate and SE.
+    # The SE is read off t.test's interval (half its width over the t quantile),
+    # not as mean / t, which is 0 / 0 when the mean change is (nearly) zero.
     now = np.array([a for a, _ in pairs])
     before = np.array([a + b for a, b in pairs])
     delta = pd.Series(now - before)
@@ -211,9 +215,10 @@ def test_paired_change_equals_the_paired_t_test(pairs):
     test = ttest_rel(now, before)
     assert k == len(pairs)
     assert mean == pytest.approx(float(np.mean(now - before)), abs=1e-9)
-    assert se == pytest.approx(mean / test.statistic, rel=1e-9, abs=1e-9)
-    # the interval on t with k - 1 df, as t.test's conf.int (clipped to -100..100)
     ci = test.confidence_interval()
+    half = (ci.high - ci.low) / 2
+    assert se == pytest.approx(half / stdtrit(len(pairs) - 1, 0.975), rel=1e-9)
+    # the interval on t with k - 1 df, as t.test's conf.int (clipped to -100..100)
     assert low == pytest.approx(max(ci.low, -100.0), rel=1e-9, abs=1e-9)
     assert high == pytest.approx(min(ci.high, 100.0), rel=1e-9, abs=1e-9)
 
