@@ -198,10 +198,7 @@ def key_drivers(
     warning when ``R² < 0.05``).
     """
     _check_request(data, drivers, outcome, method, bootstrap, confidence)
-    values = data[[*drivers, outcome]].to_numpy(dtype=float, na_value=np.nan)
-    keep = ~np.isnan(values).any(axis=1)
-    complete = values[keep]
-    _check_complete_cases(complete, drivers, outcome)
+    complete, keep = _complete_cases(data, drivers, outcome)
     if cluster is not None and cluster in data.columns:
         groups, ids = pd.factorize(
             data[cluster].to_numpy()[keep], use_na_sentinel=False
@@ -221,7 +218,19 @@ def key_drivers(
         result = _respondent_drivers(
             complete, drivers, outcome, method, bootstrap, seed, labels, confidence
         )
-    return replace(result, dropped=len(values) - len(complete))
+    return replace(result, dropped=len(keep) - len(complete))
+
+
+def _complete_cases(
+    data: pd.DataFrame, drivers: Sequence[str], outcome: str
+) -> tuple[np.ndarray, np.ndarray]:
+    """The rows answering every driver and the outcome (listwise deletion), and
+    which rows they are; refused when too few or a column is constant."""
+    values = data[[*drivers, outcome]].to_numpy(dtype=float, na_value=np.nan)
+    keep = ~np.isnan(values).any(axis=1)
+    complete = values[keep]
+    _check_complete_cases(complete, drivers, outcome)
+    return complete, keep
 
 
 @dataclass(frozen=True)
@@ -501,9 +510,12 @@ def drivers_with_roles(
         _point_estimate, sums, drivers=drivers, outcome=outcome, decompose=decompose
     )
     model = fit(tuple(range(len(names))), performance=means.get(None))
+    own = (
+        names if shown is None else list(shown)
+    )  # the groups with a model of their own
     fitted: dict[str, _Model] = {}
     failed: dict[str, AnalysisError] = {}
-    for role in names if shown is None else shown:
+    for role in own:
         try:
             fitted[role] = fit((names.index(role),), performance=means.get(role))
         except AnalysisError as error:
@@ -526,7 +538,7 @@ def drivers_with_roles(
     }
     table = _by_role_table(
         (role, partial(_fitted_or_raise, results.get(role), failed.get(role)))
-        for role in (names if shown is None else shown)
+        for role in own
     )
     return finish(model, boots[0]), table
 
@@ -756,10 +768,7 @@ def key_drivers_with_roles(
             raise AnalysisError(f"column {column!r} not found in the data")
     checked = {k: v for k, v in options.items() if k in _REQUEST_OPTIONS}
     _check_request(data, drivers, outcome, **checked)
-    values = data[[*drivers, outcome]].to_numpy(dtype=float, na_value=np.nan)
-    keep = ~np.isnan(values).any(axis=1)
-    complete = values[keep]
-    _check_complete_cases(complete, drivers, outcome)
+    complete, keep = _complete_cases(data, drivers, outcome)
     groups, ids = pd.factorize(data[cluster].to_numpy()[keep], use_na_sentinel=False)
     centre = complete.mean(axis=0)
     role_of = pd.Series(data[role_column].to_numpy()[keep], dtype=object)
@@ -789,7 +798,7 @@ def key_drivers_with_roles(
         performance=means,
         **options,  # type: ignore[arg-type]
     )
-    return replace(overall, dropped=len(values) - len(complete)), table
+    return replace(overall, dropped=len(keep) - len(complete)), table
 
 
 def published_agreement(
