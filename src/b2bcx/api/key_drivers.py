@@ -72,22 +72,27 @@ def drivers(
     respondents = _checked(export, config, checked).scores
     pillars = list(config.pillars)
     clustered = "account" in respondents and respondents["account"].notna().all()
-    options = {
-        **_options(config, method, bootstrap, seed),
-        "cluster": "account" if clustered else None,
-    }
+    options = _options(config, method, bootstrap, seed)
     roles = [r for r in config.role_weights if r in set(respondents["role"])]
-    table = None
-    if by_role and clustered:
-        shared = {k: v for k, v in options.items() if k != "cluster"}
+    if by_role and clustered:  # one account bootstrap for every model
         overall, table = key_drivers_with_roles(
-            respondents, pillars, column, "role", "account", roles=roles, **shared
+            respondents, pillars, column, "role", "account", roles=roles, **options
         )
     else:
-        overall = key_drivers(respondents, pillars, column, **options)  # type: ignore[arg-type]
-    if by_role and not clustered:
-        table = key_drivers_by_role(
-            respondents, pillars, column, "role", roles=roles, **options
+        cluster = "account" if clustered else None
+        overall = key_drivers(respondents, pillars, column, cluster=cluster, **options)
+        table = (
+            key_drivers_by_role(
+                respondents,
+                pillars,
+                column,
+                "role",
+                roles=roles,
+                cluster=cluster,
+                **options,
+            )
+            if by_role
+            else None
         )
     return _analysis(
         config, outcome, overall, table, "accounts" if clustered else "respondents"
