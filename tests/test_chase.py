@@ -164,6 +164,19 @@ def test_chase_writes_files(tmp_path: Path) -> None:
     assert (tmp_path / "chase_contacts.csv").exists()
 
 
+def test_the_terminal_names_the_roles_not_heard_in_words(tmp_path: Path) -> None:
+    crm, _, config = planted(tmp_path)
+    out = runner.invoke(
+        app,
+        ["chase", str(EXPORT), "-c", str(config), "--accounts", str(crm)],
+        env={"COLUMNS": "160"},
+    )
+    assert out.exit_code == 0, out.output
+    (x1,) = [line for line in out.stdout.splitlines() if " X1 " in line]
+    assert "Decision maker, Influencer, User" in x1
+    assert "decision_maker" not in out.stdout
+
+
 def test_missing_contact_column_is_a_data_error(tmp_path: Path) -> None:
     bad = tmp_path / "contacts.csv"
     bad.write_text("Id,AccountId,Role\nC1,ACC01,User\n", encoding="utf-8")
@@ -206,6 +219,8 @@ def test_workbook_has_the_chase_sheet_and_the_icc_figures(tmp_path: Path) -> Non
     rows = [[c.value for c in row] for row in sheet[sheet.tables["Chase"].ref]]
     assert rows[0][:3] == ["Account", "Status", "Revenue"]
     assert [r[0] for r in rows[1:4]] == ["X1", "X3", "X2"]
+    not_heard = rows[0].index("Roles not heard")  # in words, as on Accounts
+    assert rows[1][not_heard] == "Decision maker, Influencer, User"
     pinned = pd.read_csv(REF / "r_icc.csv").iloc[0]
     figures = {
         row[0]: row[1]

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 
 from b2bcx.config.models import Config
 from b2bcx.scoring.columns import ACCOUNT_HEADERS
+from b2bcx.scoring.columns import pretty as pretty
 from b2bcx.scoring.risk import reasons_text as reasons_text
 
 HEADERS = {
@@ -123,12 +124,6 @@ HEADERS = {
     "path": "Path",
     "sha256": "SHA-256",
 }
-
-
-def pretty(name: str) -> str:
-    """``decision_maker`` -> ``Decision maker``."""
-    text = str(name).replace("_", " ").strip()
-    return text[:1].upper() + text[1:]
 
 
 def header_labels(config: Config | None = None) -> dict[str, str]:

@@ -23,7 +23,14 @@ from b2bcx.results import ReportInputs
 from b2bcx.scoring import tables
 from b2bcx.scoring.accounts import score_columns
 from b2bcx.scoring.chase import chase_tables
-from b2bcx.scoring.columns import MONEY, SCORE, excel_formats, in_words, nps_formats
+from b2bcx.scoring.columns import (
+    MONEY,
+    SCORE,
+    excel_formats,
+    in_words,
+    nps_formats,
+    role_names,
+)
 from b2bcx.scoring.prepare import FILE, ROW
 from b2bcx.scoring.risk import FEW_NPS_ANSWERS
 
@@ -113,10 +120,7 @@ def account_sheet_table(inputs: ReportInputs) -> pd.DataFrame:
     table = table[lead + [c for c in table.columns if c not in lead]].copy()
     for column in ("flags", "at_risk", "blind_spots"):
         table[column] = in_words(table[column], reasons_text)
-    table["roles"] = in_words(
-        table["roles"],
-        lambda r: ", ".join(pretty(x) for x in str(r or "").split(";") if x),
-    )
+    table["roles"] = in_words(table["roles"], role_names)
     return _too_few_nps_answers(table, inputs.score.accounts)
 
 
@@ -202,6 +206,7 @@ def write_chase(ws: Worksheet, inputs: ReportInputs) -> None:
     """The chase list (docs/method.md#chase-list) with ICC(1), ICC(2) and k*."""
     result = inputs.score
     accounts, _ = chase_tables(result)
+    accounts["roles_not_heard"] = in_words(accounts["roles_not_heard"], role_names)
     labels = header_labels(result.config)
     row = write_heading(ws, 1, "Accounts to hear from next")
     row = write_note(ws, row, CHASE_NOTE)

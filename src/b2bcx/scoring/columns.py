@@ -252,6 +252,28 @@ def as_text(name: str, value: object) -> str:
     return text
 
 
+def pretty(name: str) -> str:
+    """An id in words: ``decision_maker`` -> ``Decision maker``."""
+    text = str(name).replace("_", " ").strip()
+    return text[:1].upper() + text[1:]
+
+
+def role_names(roles: Any) -> str:
+    """A ``;``-joined list of role ids as people read it, in the same order.
+
+    The data keep the ids (CSV, JSON); the workbook and the terminal's tables
+    of roles heard or not heard show these words.
+
+    Examples
+    --------
+    >>> role_names("decision_maker;influencer")
+    'Decision maker, Influencer'
+    >>> role_names("")
+    ''
+    """
+    return ", ".join(pretty(role) for role in str(roles or "").split(";") if role)
+
+
 def in_words(values: pd.Series, words: Callable[[Any], str]) -> pd.Series:
     """``values.map(words)`` with ``words`` called once per distinct value: a
     125k-account table holds a few dozen reason lists and role sets.

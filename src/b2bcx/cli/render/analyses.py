@@ -10,6 +10,7 @@ from rich.text import Text
 
 from b2bcx.cli.render.console import number, p_value, print_generic, print_problems
 from b2bcx.cli.render.fit import Column, fitted_table, hidden_note, print_fitted
+from b2bcx.scoring.columns import role_names
 from b2bcx.stats.drivers import FEW_CASES
 
 STATUS_STYLES = {
@@ -351,7 +352,7 @@ def render_chase(console: Console, result: Any, wide: bool = False) -> None:
         Column("needs", [number(r["contacts_needed"], 0) for r in rows], 0),
         Column(
             "roles not heard",
-            [str(r["roles_not_heard"]) for r in rows],
+            [role_names(r["roles_not_heard"]) for r in rows],
             1,
             "left",
         ),
