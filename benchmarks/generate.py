@@ -85,9 +85,11 @@ def size_label(n: int) -> str:
     return str(n)
 
 
-def csv_path(n: int) -> Path:
-    """Where the export with ``n`` respondents is written."""
-    return DATA / f"bench_{size_label(n)}.csv"
+def csv_path(n: int, per_account: int = RESPONDENTS_PER_ACCOUNT) -> Path:
+    """Where the export with ``n`` respondents (``per_account`` to an account on
+    average) is written."""
+    tail = "" if per_account == RESPONDENTS_PER_ACCOUNT else f"_{per_account}pa"
+    return DATA / f"bench_{size_label(n)}{tail}.csv"
 
 
 def role_titles() -> tuple[list[str], np.ndarray, np.ndarray]:
@@ -163,9 +165,15 @@ def chunk_table(
     return pa.table(columns)
 
 
-def write_export(n: int, path: Path, quoting: str = "none") -> None:
-    """Write the export with ``n`` respondents to ``path`` chunk by chunk."""
-    n_accounts = max(1, n // RESPONDENTS_PER_ACCOUNT)
+def write_export(
+    n: int,
+    path: Path,
+    quoting: str = "none",
+    per_account: int = RESPONDENTS_PER_ACCOUNT,
+) -> None:
+    """Write the export with ``n`` respondents to ``path`` chunk by chunk, about
+    ``per_account`` to an account."""
+    n_accounts = max(1, n // per_account)
     effects = account_effects(n_accounts)
     options = pacsv.WriteOptions(quoting_style=quoting, quoting_header="none")
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -238,16 +246,22 @@ def main() -> None:
     parser.add_argument("sizes", nargs="*", default=["10k", "200k"])
     parser.add_argument("--quoting", choices=["none", "needed"], default="none")
     parser.add_argument("--force", action="store_true", help="Rewrite existing files.")
+    parser.add_argument(
+        "--per-account",
+        type=int,
+        default=RESPONDENTS_PER_ACCOUNT,
+        help="respondents per account on average (fewer accounts, same rows)",
+    )
     args = parser.parse_args()
     print(f"wrote {write_config()}")
     for text in args.sizes:
         n = parse_size(text)
-        path = csv_path(n)
+        path = csv_path(n, args.per_account)
         if path.exists() and not args.force:
             print(f"kept  {path} (exists; --force to rewrite)")
             continue
         began = time.perf_counter()
-        write_export(n, path, args.quoting)
+        write_export(n, path, args.quoting, args.per_account)
         seconds = time.perf_counter() - began
         size_mb = path.stat().st_size / 2**20
         print(f"wrote {path} ({n:,} rows, {size_mb:,.0f} MiB, {seconds:.1f} s)")

@@ -9,13 +9,18 @@ bootstrap resamples) from one streaming pass.
 Usage::
 
     .venv/bin/python benchmarks/report.py [--sizes 1M,5M] [--repeats 3]
+        [--per-account 8]
+
+``--per-account`` sets the respondents per account (8 by default: 125k accounts
+at 1M); more per account holds the rows and shrinks the book, which shows how
+memory follows accounts, not rows.
 """
 
 from __future__ import annotations
 
 import argparse
 
-from generate import parse_size, size_label, write_config
+from generate import RESPONDENTS_PER_ACCOUNT, parse_size, size_label, write_config
 from run import (
     B2BCX,
     OUT,
@@ -32,10 +37,12 @@ TARGETS = {"1M": (1.5, 700), "5M": (None, 1024)}
 """size -> (report / score at most, peak MiB below)."""
 
 
-def tools(n: int, before: str | None = None) -> dict[str, list[str]]:
+def tools(
+    n: int, before: str | None = None, per_account: int = RESPONDENTS_PER_ACCOUNT
+) -> dict[str, list[str]]:
     """``report``, ``score`` and DuckDB's roll-up on the export of ``n`` rows; with
     ``before`` (another checkout's ``src/``) also that revision's ``report``."""
-    csv, config = ensure_export(n), write_config()
+    csv, config = ensure_export(n, per_account), write_config()
     tag = csv.stem
     report = [*B2BCX, "--quiet", "report", str(csv), "-c", str(config)]
     out = {
@@ -88,13 +95,22 @@ def main() -> None:
         metavar="SRC",
         help="also time the report of another checkout's src/ (e.g. main's)",
     )
+    parser.add_argument(
+        "--per-account",
+        type=int,
+        default=RESPONDENTS_PER_ACCOUNT,
+        help="respondents per account on average (the targets assume 8)",
+    )
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
     rows: list[Measurement] = []
     for n in map(parse_size, args.sizes.split(",")):
         repeats = args.repeats if n < 5_000_000 else min(args.repeats, 2)
         print(f"{size_label(n)}: {repeats} repeats")
-        rows += interleaved(tools(n, args.before), size_label(n), repeats)
+        label = size_label(n)
+        if args.per_account != RESPONDENTS_PER_ACCOUNT:
+            label += f" ({n // args.per_account:,} accounts)"  # not a target's size
+        rows += interleaved(tools(n, args.before, args.per_account), label, repeats)
     print(results_table(rows))
     print("\n".join(verdicts(rows)))
 

@@ -31,6 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from duckdb_rollup import command as duckdb_command
 from generate import (
     DATA,
+    RESPONDENTS_PER_ACCOUNT,
     csv_path,
     parse_size,
     size_label,
@@ -165,12 +166,13 @@ def interleaved(
     return list(results.values())
 
 
-def ensure_export(n: int) -> Path:
-    """The export with ``n`` respondents, generated if missing; cached in memory."""
-    path = csv_path(n)
+def ensure_export(n: int, per_account: int = RESPONDENTS_PER_ACCOUNT) -> Path:
+    """The export with ``n`` respondents (``per_account`` to an account), generated
+    if missing; cached in memory."""
+    path = csv_path(n, per_account)
     if not path.exists():
         print(f"generating {path} ...")
-        write_export(n, path)
+        write_export(n, path, per_account=per_account)
     path.read_bytes()  # warm the page cache: every tool then reads from memory
     return path
 
