@@ -47,10 +47,12 @@ lint: $(VENV)/.installed-test
 	$(BIN)/lint-imports
 
 # Each run has a temporary folder of its own, so two runs at once never share one.
+# One BLAS thread per test worker: -n auto already puts a worker on every core.
 test: $(VENV)/.installed-test lint
 	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
 	mkdir -p out/test-artifacts && \
 	B2BCX_ARTIFACTS="$${B2BCX_ARTIFACTS:-$(CURDIR)/out/test-artifacts}" \
+	OPENBLAS_NUM_THREADS="$${OPENBLAS_NUM_THREADS:-1}" \
 	COVERAGE_FILE="$$tmp/.coverage" $(BIN)/python -m pytest -n auto --dist loadgroup --basetemp="$$tmp/pytest" \
 		--cov=b2bcx --cov-report=term:skip-covered
 

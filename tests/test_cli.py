@@ -379,3 +379,31 @@ def test_quiet_silences_stderr_notes(tmp_path):
     quiet = run("--quiet", "score", Q3, "-c", CONFIG, "-o", target)
     assert loud.exit_code == quiet.exit_code == 0
     assert "wrote" in loud.output and "wrote" not in quiet.output
+
+
+BLAS_PROBE = """
+import os, sys
+for name in ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.pop(name, None)
+os.environ["MKL_NUM_THREADS"] = "3"  # the user's own setting stays
+from b2bcx.cli import main
+sys.argv = ["b2bcx", "--version"]
+try:
+    main()
+except SystemExit:
+    pass
+print(os.environ.get("OPENBLAS_NUM_THREADS"), os.environ["MKL_NUM_THREADS"],
+      "numpy" in sys.modules)
+"""
+
+
+def test_the_command_line_sets_blas_to_one_thread_before_numpy_is_imported():
+    """BLAS threads spin on a busy machine (b2bcx.cli.one_blas_thread): the command
+    line asks for one before numpy reads the setting, and keeps the user's own."""
+    import subprocess
+    import sys
+
+    out = subprocess.run(
+        [sys.executable, "-c", BLAS_PROBE], capture_output=True, text=True, check=True
+    )
+    assert out.stdout.split()[-3:] == ["1", "3", "False"]

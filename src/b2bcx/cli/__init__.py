@@ -8,6 +8,7 @@ Heavy libraries (pandas, scipy, openpyxl) are imported inside the commands, so
 
 from __future__ import annotations
 
+import os
 import sys
 import traceback
 from typing import Annotated
@@ -140,8 +141,27 @@ def hoist_global_flags(args: list[str]) -> list[str]:
     return [*args[:at], *moved, args[at], *kept]
 
 
+BLAS_THREADS = ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+"""The variables that size the BLAS libraries' thread pools (numpy's and scipy's
+OpenBLAS; MKL in other builds), read when numpy is first imported."""
+
+
+def one_blas_thread() -> None:
+    """BLAS on one thread unless the environment says otherwise.
+
+    b2bcx's matrices are small or few (the key drivers' bootstrap is the largest:
+    ~16 products of 64 x 125k by 125k x 108 at 1M rows), and BLAS threads that
+    wait for a core spin: on a busy two-core machine the 1M report's key drivers
+    took 23.6 s with OpenBLAS's two threads and 2.3 s with one
+    (benchmarks/README.md). The pass already keeps a second core busy reading.
+    """
+    for name in BLAS_THREADS:
+        os.environ.setdefault(name, "1")
+
+
 def main() -> None:
     """Console-script entry point."""
+    one_blas_thread()  # before any command imports numpy
     try:
         sys.argv[1:] = hoist_global_flags(sys.argv[1:])
         app()
