@@ -444,6 +444,57 @@ def test_infinite_revenue_is_an_error(inputs: dict[str, Path], written: str) -> 
     assert "infinite" in result.output and "ACC-2" in result.output
 
 
+@pytest.mark.parametrize(
+    "written", ["1.2M", "12k", "3 bn", "1,5 Mio", "2 million", "USD 4.5m", "7K"]
+)
+def test_an_abbreviated_amount_is_refused_not_read_as_its_digits(
+    written: str,
+) -> None:
+    """A CRM's "1.2M" is 1,200,000: dropping its letter read it as 1.2 (tier C)."""
+    import pandas as pd
+
+    from b2bcx.scoring.accounts import read_amounts
+
+    values, _, refused = read_amounts(pd.Series([written]))
+    assert pd.isna(values[0])
+    assert refused[0].startswith("abbreviated")
+
+
+@pytest.mark.parametrize(
+    "written", ["EUR 1200", "1200 SEK", "1200 MXN", "1.2e6", "$1,200", "€1.250.000,50"]
+)
+def test_a_currency_code_or_exponent_is_not_an_abbreviation(written: str) -> None:
+    import pandas as pd
+
+    from b2bcx.scoring.accounts import read_amounts
+
+    values, _, refused = read_amounts(pd.Series([written]))
+    assert refused[0] == "" and values[0] > 0
+
+
+def test_an_abbreviated_revenue_stops_the_run_with_its_row(
+    inputs: dict[str, Path], tmp_path: Path
+) -> None:
+    inputs["accounts"].write_text(
+        "Account,ARR\nACC-1,100\nACC-2,1.2M\nACC-3,300\n", "utf-8"
+    )
+    out = tmp_path / "scores.csv"
+    result = run(
+        "score",
+        inputs["export"],
+        "-c",
+        inputs["config"],
+        "--accounts",
+        inputs["accounts"],
+        "-o",
+        out,
+    )
+    assert result.exit_code == 1, result.output
+    assert "row 3" in result.output and "ACC-2: 1.2M" in result.output
+    assert "1200000, not 1.2M" in result.output
+    assert not out.exists()
+
+
 def test_ambiguous_revenue_is_warned(inputs: dict[str, Path]) -> None:
     inputs["accounts"].write_text(
         'Account,ARR\nACC-1,"1.250"\nACC-2,"1.250.000"\nACC-3,300\n', "utf-8"

@@ -164,7 +164,7 @@ CODES: dict[str, Code] = _codes(
          "an account has different values of one attribute (segment, revenue...)",
          "correct the export, or give the attributes with `--accounts`"),
     Code("revenue-unreadable", "data", "error",
-         "an amount is not a number, negative, infinite or too large",
+         "an amount is not a number, abbreviated (1.2M), negative, infinite or too large",
          "write the amount as a non-negative number (1250000 or 1250000.00)"),
     Code("ambiguous-amount", "data", "warning",
          "an amount could be a decimal or a thousands group; read as thousands",
