@@ -16,6 +16,12 @@ def problems_of(data) -> list[str]:
     return [p.describe() for p in caught.value.problems] or [caught.value.message]
 
 
+def codes_of(data) -> list[str]:
+    with pytest.raises(ConfigError) as caught:
+        parse_config(data)
+    return [p.code for p in caught.value.problems]
+
+
 def test_shipped_example_config_loads():
     config = load_config(EXAMPLES / "acme.yaml")
     assert list(config.pillars) == list(SIX_PILLARS)
@@ -66,6 +72,29 @@ def test_undefined_scale_is_an_error():
 def test_scale_bounds_must_be_ordered():
     data = small_config(scales={"pct": {"min": 100, "max": 0}})
     assert any("must be below" in p for p in problems_of(data))
+
+
+def test_a_statement_listed_twice_in_a_pillar_is_an_error():
+    data = small_config()
+    data["pillars"]["integrity"]["items"] = ["Q1", "Q2", "Q1"]
+    assert codes_of(data) == ["invalid-config-value"]
+    assert "`integrity` lists Q1 more than once" in problems_of(data)[0]
+
+
+def test_settings_of_an_item_nothing_scores_are_an_error_not_ignored():
+    """`items: {Q21: {reverse: true}}` for Q12 lost Q12's reverse coding silently."""
+    data = small_config(items={"Q22": {"reverse": True}, "NPS": {"scale": "nps11"}})
+    assert codes_of(data) == ["unknown-item"]  # the outcome's settings are used
+    found = problems_of(data)
+    assert "`items.Q22`" in found[0]
+    assert "did you mean `Q2`?" in found[0]
+
+
+def test_a_role_answer_mapped_to_two_roles_is_an_error():
+    data = small_config()
+    data["roles"]["map"]["user"] = ["User", " influencer "]
+    found = " | ".join(problems_of(data))
+    assert "' influencer ' is mapped to both `influencer` and `user`" in found
 
 
 def test_extends_shipped_framework_and_path(tmp_path):
