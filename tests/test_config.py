@@ -143,6 +143,25 @@ def test_yaml_python_tags_are_rejected(tmp_path):
         load_config(path)
 
 
+@pytest.mark.parametrize(
+    ("text", "hint"),
+    [
+        ("columns: [a, b\n", "brackets from line 1 (while parsing a flow sequence)"),
+        ("version: 1\ncolumns:\n\taccount: A\n", "indent with spaces, not tabs"),
+        ("columns: !!python/name:os.system\n", "Python object tags are not allowed"),
+    ],
+)
+def test_a_yaml_error_gets_the_hint_of_its_kind(tmp_path, text, hint):
+    """A missing bracket was told "Python object tags are not allowed"."""
+    path = tmp_path / "c.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError, match="not valid YAML") as caught:
+        load_config(path)
+    assert hint in caught.value.hint
+    if "tags" not in hint:
+        assert "tags" not in caught.value.hint
+
+
 @pytest.mark.parametrize("text", ["- a\n- b\n", "just text\n", "42\n"])
 def test_config_must_be_a_mapping(tmp_path, text):
     path = tmp_path / "c.yaml"
