@@ -6,7 +6,7 @@ import pytest
 import yaml
 from tests.conftest import EXAMPLES, small_config, write_yaml
 
-from b2bcx.config.models import SIX_PILLARS, load_config, parse_config
+from b2bcx.config.models import SIX_PILLARS, load_config, parse_config, todo_comments
 from b2bcx.errors import ConfigError
 
 
@@ -216,3 +216,23 @@ def test_score_refuses_the_account_as_a_segment_on_the_example(tmp_path):
     assert "internal error" not in result.output
     assert account in result.output and "columns.segments" in result.output
     assert not out.exists()
+
+
+def test_a_todo_comment_is_reported_whole_not_cut_at_its_first_line():
+    """`init` wraps long TODOs; the problem stopped at "each was put in the"."""
+    text = (
+        "roles:\n"
+        "  # TODO map: no role word recognised; each was put in the\n"
+        "  # most plausible role, `user`. Check them:\n"
+        "  #   Some answer\n"
+        "  map: {user: [Some answer]}\n"
+        "  # evidence: not part of it\n"
+        "# TODO: a second one\n"
+        "# (its own words)\n"
+    )
+    found = [p.problem for p in todo_comments(text)]
+    assert found == [
+        "line 2: TODO map: no role word recognised; each was put in the most "
+        "plausible role, `user`. Check them:",
+        "line 7: TODO: a second one (its own words)",
+    ]

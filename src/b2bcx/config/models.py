@@ -547,6 +547,8 @@ def _model_in(annotation: Any) -> tuple[Any, bool]:
 ACCOUNT_PLACEHOLDER = "TODO_account_column"
 UNASSIGNED = "unassigned"
 _TODO = re.compile(r"(?:^|\s)#+\s*(TODO\b.*)$")
+_TODO_GOES_ON = re.compile(r"(\s*)# (?!evidence:)(\S.*)")
+"""A TODO's next line, at its indent: its sentence goes on (an indented list does not)."""
 
 
 def draft_problems(config: Config, source: str = "config") -> list[Problem]:
@@ -583,16 +585,25 @@ def todo_comments(text: str, source: str = "config") -> list[Problem]:
     ``b2bcx init`` writes what it could not decide (or decided with little
     evidence) as a comment starting with TODO; the analyst settles it and deletes
     the comment. Only comments whose text starts with TODO count, so "search
-    for TODO" in a sentence is not one.
+    for TODO" in a sentence is not one; the comment lines right under it, at its
+    indent, finish its sentence and are part of the problem.
     """
     problems = []
-    for number, line in enumerate(text.splitlines(), start=1):
+    lines = text.splitlines()
+    for number, line in enumerate(lines, start=1):
         found = _TODO.search(line)
         if found is None:
             continue
+        words = [found.group(1).strip()]
+        indent = line[: len(line) - len(line.lstrip())]
+        for follow in lines[number:]:
+            more = _TODO_GOES_ON.fullmatch(follow)
+            if more is None or more.group(1) != indent or _TODO.search(follow):
+                break
+            words.append(more.group(2).strip())
         problems.append(
             Problem(
-                f"line {number}: {found.group(1).strip()}",
+                f"line {number}: {' '.join(words)}",
                 "settle it, then delete the TODO comment",
                 file=source,
                 value="TODO",
