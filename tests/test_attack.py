@@ -495,6 +495,25 @@ def test_an_abbreviated_revenue_stops_the_run_with_its_row(
     assert not out.exists()
 
 
+def test_an_account_listed_twice_is_named_with_both_rows(
+    inputs: dict[str, Path],
+) -> None:
+    inputs["accounts"].write_text(
+        "Account,ARR\nACC-1,100\nACC-2,200\nACC-3,300\nACC-2,250\n", "utf-8"
+    )
+    result = run(
+        "score",
+        inputs["export"],
+        "-c",
+        inputs["config"],
+        "--accounts",
+        inputs["accounts"],
+    )
+    assert result.exit_code == 1, result.output
+    assert "row 5, column Account, value 'ACC-2'" in result.output, result.output
+    assert "first listed at row 3" in result.output
+
+
 def test_ambiguous_revenue_is_warned(inputs: dict[str, Path]) -> None:
     inputs["accounts"].write_text(
         'Account,ARR\nACC-1,"1.250"\nACC-2,"1.250.000"\nACC-3,300\n', "utf-8"
