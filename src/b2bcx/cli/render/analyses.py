@@ -292,7 +292,13 @@ def render_scales(console: Console, result: Any, wide: bool = False) -> None:
     alpha = result.pillars.set_index("pillar")
     rows = result.items.to_dict(orient="records")
     columns = [
-        Column("pillar", [str(r["pillar"]) for r in rows], 0, "left"),
+        Column(
+            "pillar",
+            [result.labels.get(r["pillar"], str(r["pillar"])) for r in rows],
+            0,
+            "left",
+            flexible=True,
+        ),
         Column("n", [str(r["n"]) for r in rows], 1),
         Column("α", [number(alpha.loc[r["pillar"], "alpha"], 2) for r in rows], 0),
         Column(
