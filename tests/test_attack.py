@@ -1105,3 +1105,18 @@ def test_the_control_character_warning_names_the_first_row(tmp_path: Path) -> No
     assert len(warnings) == 1
     assert warnings[0].row == 3  # the file's line of the first such cell
     assert warnings[0].problem.startswith("2 cells held control characters")
+
+
+def test_a_title_row_above_the_header_is_named_as_the_likely_fault(
+    inputs: dict[str, Path],
+) -> None:
+    """Every configured column was missing with "check the column names in the
+    config": the config was right, the export had a question row on top."""
+    text = inputs["export"].read_text(encoding="utf-8")
+    width = text.splitlines()[0].count(",")
+    title = ",".join(f"Question {i}" for i in range(width + 1))
+    inputs["export"].write_text(f"{title}\n{text}", encoding="utf-8")
+    result = run("score", inputs["export"], "-c", inputs["config"])
+    assert result.exit_code == 1, result.output
+    assert "title or question row above it" in result.output
+    assert "check the column names in the config" not in result.output
