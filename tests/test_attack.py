@@ -1120,3 +1120,20 @@ def test_a_title_row_above_the_header_is_named_as_the_likely_fault(
     assert result.exit_code == 1, result.output
     assert "title or question row above it" in result.output
     assert "check the column names in the config" not in result.output
+
+
+def test_a_blank_role_is_named_blank_and_not_hinted_to_be_mapped(
+    inputs: dict[str, Path],
+) -> None:
+    """ "add it under `roles.map`" cannot be done for a blank answer."""
+    import pandas as pd
+
+    frame = pd.read_csv(inputs["export"], dtype=str, keep_default_na=False)
+    role = next(c for c in frame.columns if c.lower() == "role")
+    frame.loc[[0, 2], role] = ""
+    frame.to_csv(inputs["export"], index=False)
+    for command in ("score", "validate"):
+        result = run(command, inputs["export"], "-c", inputs["config"])
+        assert result.exit_code == 1, result.output
+        assert "the role is blank (2 rows)" in result.output, result.output
+        assert "fill in the respondent's role" in result.output
