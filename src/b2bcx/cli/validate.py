@@ -33,7 +33,9 @@ def validate(
 ) -> None:
     """Check the config and the data; print the row accounting and every problem.
 
-    Exits 1 if any problem is an error. Example: b2bcx validate export.csv -c program.yaml
+    Exits 1 if any problem is an error (2 for a usage error).
+
+    Example: b2bcx validate examples/acme_2026q3.csv -c examples/acme.yaml
     """
     with reported():
         if fmt not in (Format.table, Format.json):
