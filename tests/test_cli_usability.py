@@ -78,3 +78,10 @@ def test_no_absolute_path_reaches_the_workbook(tmp_path) -> None:
     summary = openpyxl.load_workbook(target)["Summary"]
     text = " ".join(str(c.value) for row in summary.iter_rows() for c in row if c.value)
     assert "acme_2026q3.csv" in text and str(Path(absolute).parent) not in text
+
+
+def test_alerts_help_offers_only_the_files_it_writes() -> None:
+    """-o promised .parquet and .xlsx, which alerts refuses (exit 2)."""
+    text = runner.invoke(app, ["alerts", "--help"], env={"COLUMNS": "200"}).output
+    assert ".csv or .json" in text
+    assert ".parquet" not in text and ".xlsx" not in text
