@@ -444,6 +444,76 @@ def test_infinite_revenue_is_an_error(inputs: dict[str, Path], written: str) -> 
     assert "infinite" in result.output and "ACC-2" in result.output
 
 
+@pytest.mark.parametrize(
+    "written", ["1.2M", "12k", "3 bn", "1,5 Mio", "2 million", "USD 4.5m", "7K"]
+)
+def test_an_abbreviated_amount_is_refused_not_read_as_its_digits(
+    written: str,
+) -> None:
+    """A CRM's "1.2M" is 1,200,000: dropping its letter read it as 1.2 (tier C)."""
+    import pandas as pd
+
+    from b2bcx.scoring.accounts import read_amounts
+
+    values, _, refused = read_amounts(pd.Series([written]))
+    assert pd.isna(values[0])
+    assert refused[0].startswith("abbreviated")
+
+
+@pytest.mark.parametrize(
+    "written", ["EUR 1200", "1200 SEK", "1200 MXN", "1.2e6", "$1,200", "€1.250.000,50"]
+)
+def test_a_currency_code_or_exponent_is_not_an_abbreviation(written: str) -> None:
+    import pandas as pd
+
+    from b2bcx.scoring.accounts import read_amounts
+
+    values, _, refused = read_amounts(pd.Series([written]))
+    assert refused[0] == "" and values[0] > 0
+
+
+def test_an_abbreviated_revenue_stops_the_run_with_its_row(
+    inputs: dict[str, Path], tmp_path: Path
+) -> None:
+    inputs["accounts"].write_text(
+        "Account,ARR\nACC-1,100\nACC-2,1.2M\nACC-3,300\n", "utf-8"
+    )
+    out = tmp_path / "scores.csv"
+    result = run(
+        "score",
+        inputs["export"],
+        "-c",
+        inputs["config"],
+        "--accounts",
+        inputs["accounts"],
+        "-o",
+        out,
+    )
+    assert result.exit_code == 1, result.output
+    assert "row 3" in result.output and "ACC-2: 1.2M" in result.output
+    assert "1200000, not 1.2M" in result.output
+    assert not out.exists()
+
+
+def test_an_account_listed_twice_is_named_with_both_rows(
+    inputs: dict[str, Path],
+) -> None:
+    inputs["accounts"].write_text(
+        "Account,ARR\nACC-1,100\nACC-2,200\nACC-3,300\nACC-2,250\n", "utf-8"
+    )
+    result = run(
+        "score",
+        inputs["export"],
+        "-c",
+        inputs["config"],
+        "--accounts",
+        inputs["accounts"],
+    )
+    assert result.exit_code == 1, result.output
+    assert "row 5, column Account, value 'ACC-2'" in result.output, result.output
+    assert "first listed at row 3" in result.output
+
+
 def test_ambiguous_revenue_is_warned(inputs: dict[str, Path]) -> None:
     inputs["accounts"].write_text(
         'Account,ARR\nACC-1,"1.250"\nACC-2,"1.250.000"\nACC-3,300\n', "utf-8"
@@ -1035,3 +1105,35 @@ def test_the_control_character_warning_names_the_first_row(tmp_path: Path) -> No
     assert len(warnings) == 1
     assert warnings[0].row == 3  # the file's line of the first such cell
     assert warnings[0].problem.startswith("2 cells held control characters")
+
+
+def test_a_title_row_above_the_header_is_named_as_the_likely_fault(
+    inputs: dict[str, Path],
+) -> None:
+    """Every configured column was missing with "check the column names in the
+    config": the config was right, the export had a question row on top."""
+    text = inputs["export"].read_text(encoding="utf-8")
+    width = text.splitlines()[0].count(",")
+    title = ",".join(f"Question {i}" for i in range(width + 1))
+    inputs["export"].write_text(f"{title}\n{text}", encoding="utf-8")
+    result = run("score", inputs["export"], "-c", inputs["config"])
+    assert result.exit_code == 1, result.output
+    assert "title or question row above it" in result.output
+    assert "check the column names in the config" not in result.output
+
+
+def test_a_blank_role_is_named_blank_and_not_hinted_to_be_mapped(
+    inputs: dict[str, Path],
+) -> None:
+    """ "add it under `roles.map`" cannot be done for a blank answer."""
+    import pandas as pd
+
+    frame = pd.read_csv(inputs["export"], dtype=str, keep_default_na=False)
+    role = next(c for c in frame.columns if c.lower() == "role")
+    frame.loc[[0, 2], role] = ""
+    frame.to_csv(inputs["export"], index=False)
+    for command in ("score", "validate"):
+        result = run(command, inputs["export"], "-c", inputs["config"])
+        assert result.exit_code == 1, result.output
+        assert "the role is blank (2 rows)" in result.output, result.output
+        assert "fill in the respondent's role" in result.output

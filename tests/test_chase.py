@@ -245,3 +245,22 @@ def test_deck_says_who_to_hear_from_next() -> None:
     )
     enough = pd.Series({"contacts_needed": 0.0, "rwg_j": 0.9, "flags": []})
     assert next_line(enough, []).endswith("enough voices for a reliable score")
+
+
+def test_the_terminal_shows_revenue_with_thousands_separators() -> None:
+    """As `change` and `value` do: 11,389,200, not 11389200."""
+    examples = Path(__file__).resolve().parents[1] / "examples"
+    result = runner.invoke(
+        app,
+        [
+            "chase",
+            str(examples / "acme_2026q3.csv"),
+            "-c",
+            str(examples / "acme.yaml"),
+            "--accounts",
+            str(examples / "crm_accounts.csv"),
+        ],
+        env={"COLUMNS": "120"},
+    )
+    assert result.exit_code == 0, result.output
+    assert "11,389,200" in result.stdout and "11389200" not in result.stdout

@@ -189,6 +189,15 @@ def test_validate_clean_example():
     assert "rows read" in result.output and "no problems found" in result.output
 
 
+@pytest.mark.parametrize("fmt", ["csv", "bi"])
+def test_validate_refuses_a_format_it_cannot_print(fmt):
+    """`-f csv` printed the rich table: a script reading CSV got box drawing."""
+    result = run("validate", Q3, "-c", CONFIG, "--format", fmt)
+    assert result.exit_code == 2, result.output
+    assert f"not --format {fmt}" in result.output
+    assert "rows read" not in result.output
+
+
 def test_validate_json_lists_problems(tmp_path):
     export = tmp_path / "bad.csv"
     text = Path(Q3).read_text().splitlines()

@@ -11,7 +11,7 @@ import pytest
 from tests.conftest import EXAMPLES
 from typer.testing import CliRunner
 
-from b2bcx.cli import app, hoist_global_flags, main
+from b2bcx.cli import COMMANDS, app, hoist_global_flags, main
 
 runner = CliRunner()
 Q3 = str(EXAMPLES / "acme_2026q3.csv")
@@ -25,6 +25,17 @@ def test_help_names_arguments_not_python_types(command: str) -> None:
     text = runner.invoke(app, [command, "--help"]).output
     assert "EXPORT..." in text
     assert "list[" not in text and "<path>" not in text
+
+
+@pytest.mark.parametrize("command", [name for _, name, _ in COMMANDS])
+def test_every_help_has_a_runnable_example_as_its_own_paragraph(command: str) -> None:
+    """The example is its own paragraph and runs on the shipped examples
+    (validate's named export.csv and program.yaml, which do not exist)."""
+    text = runner.invoke(app, [command, "--help"], env={"COLUMNS": "200"}).output
+    lines = text.splitlines()
+    at = next(i for i, line in enumerate(lines) if "Example:" in line)
+    assert lines[at].strip().startswith(f"Example: b2bcx {command} examples/")
+    assert lines[at - 1].strip() == ""
 
 
 def test_global_flags_after_the_command_move_before_it() -> None:
@@ -67,3 +78,10 @@ def test_no_absolute_path_reaches_the_workbook(tmp_path) -> None:
     summary = openpyxl.load_workbook(target)["Summary"]
     text = " ".join(str(c.value) for row in summary.iter_rows() for c in row if c.value)
     assert "acme_2026q3.csv" in text and str(Path(absolute).parent) not in text
+
+
+def test_alerts_help_offers_only_the_files_it_writes() -> None:
+    """-o promised .parquet and .xlsx, which alerts refuses (exit 2)."""
+    text = runner.invoke(app, ["alerts", "--help"], env={"COLUMNS": "200"}).output
+    assert ".csv or .json" in text
+    assert ".parquet" not in text and ".xlsx" not in text

@@ -6,7 +6,7 @@ import pytest
 import yaml
 from tests.conftest import EXAMPLES, small_config, write_yaml
 
-from b2bcx.config.models import SIX_PILLARS, load_config, parse_config
+from b2bcx.config.models import SIX_PILLARS, load_config, parse_config, todo_comments
 from b2bcx.errors import ConfigError
 
 
@@ -14,6 +14,12 @@ def problems_of(data) -> list[str]:
     with pytest.raises(ConfigError) as caught:
         parse_config(data)
     return [p.describe() for p in caught.value.problems] or [caught.value.message]
+
+
+def codes_of(data) -> list[str]:
+    with pytest.raises(ConfigError) as caught:
+        parse_config(data)
+    return [p.code for p in caught.value.problems]
 
 
 def test_shipped_example_config_loads():
@@ -68,6 +74,29 @@ def test_scale_bounds_must_be_ordered():
     assert any("must be below" in p for p in problems_of(data))
 
 
+def test_a_statement_listed_twice_in_a_pillar_is_an_error():
+    data = small_config()
+    data["pillars"]["integrity"]["items"] = ["Q1", "Q2", "Q1"]
+    assert codes_of(data) == ["invalid-config-value"]
+    assert "`integrity` lists Q1 more than once" in problems_of(data)[0]
+
+
+def test_settings_of_an_item_nothing_scores_are_an_error_not_ignored():
+    """`items: {Q21: {reverse: true}}` for Q12 lost Q12's reverse coding silently."""
+    data = small_config(items={"Q22": {"reverse": True}, "NPS": {"scale": "nps11"}})
+    assert codes_of(data) == ["unknown-item"]  # the outcome's settings are used
+    found = problems_of(data)
+    assert "`items.Q22`" in found[0]
+    assert "did you mean `Q2`?" in found[0]
+
+
+def test_a_role_answer_mapped_to_two_roles_is_an_error():
+    data = small_config()
+    data["roles"]["map"]["user"] = ["User", " influencer "]
+    found = " | ".join(problems_of(data))
+    assert "' influencer ' is mapped to both `influencer` and `user`" in found
+
+
 def test_extends_shipped_framework_and_path(tmp_path):
     write_yaml(
         tmp_path / "base.yaml",
@@ -112,6 +141,25 @@ def test_yaml_python_tags_are_rejected(tmp_path):
     )
     with pytest.raises(ConfigError, match="not valid YAML"):
         load_config(path)
+
+
+@pytest.mark.parametrize(
+    ("text", "hint"),
+    [
+        ("columns: [a, b\n", "brackets from line 1 (while parsing a flow sequence)"),
+        ("version: 1\ncolumns:\n\taccount: A\n", "indent with spaces, not tabs"),
+        ("columns: !!python/name:os.system\n", "Python object tags are not allowed"),
+    ],
+)
+def test_a_yaml_error_gets_the_hint_of_its_kind(tmp_path, text, hint):
+    """A missing bracket was told "Python object tags are not allowed"."""
+    path = tmp_path / "c.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError, match="not valid YAML") as caught:
+        load_config(path)
+    assert hint in caught.value.hint
+    if "tags" not in hint:
+        assert "tags" not in caught.value.hint
 
 
 @pytest.mark.parametrize("text", ["- a\n- b\n", "just text\n", "42\n"])
@@ -168,3 +216,23 @@ def test_score_refuses_the_account_as_a_segment_on_the_example(tmp_path):
     assert "internal error" not in result.output
     assert account in result.output and "columns.segments" in result.output
     assert not out.exists()
+
+
+def test_a_todo_comment_is_reported_whole_not_cut_at_its_first_line():
+    """`init` wraps long TODOs; the problem stopped at "each was put in the"."""
+    text = (
+        "roles:\n"
+        "  # TODO map: no role word recognised; each was put in the\n"
+        "  # most plausible role, `user`. Check them:\n"
+        "  #   Some answer\n"
+        "  map: {user: [Some answer]}\n"
+        "  # evidence: not part of it\n"
+        "# TODO: a second one\n"
+        "# (its own words)\n"
+    )
+    found = [p.problem for p in todo_comments(text)]
+    assert found == [
+        "line 2: TODO map: no role word recognised; each was put in the most "
+        "plausible role, `user`. Check them:",
+        "line 7: TODO: a second one (its own words)",
+    ]

@@ -135,6 +135,24 @@ def test_output_files(tmp_path: Path) -> None:
     assert len(table) == 8
 
 
+def test_the_terminal_table_names_pillars_by_their_labels() -> None:
+    """Like drivers and score: "Time and Effort", not the id `time_and_effort`."""
+    examples = Path(__file__).resolve().parents[1] / "examples"
+    result = runner.invoke(
+        app,
+        [
+            "scales",
+            str(examples / "acme_2026q3.csv"),
+            "-c",
+            str(examples / "acme.yaml"),
+        ],
+        env={"COLUMNS": "100"},
+    )
+    assert result.exit_code == 0, result.output
+    assert "Time and Effort" in result.stdout
+    assert "time_and_effort" not in result.stdout
+
+
 def test_feldt_interval_holds_alpha() -> None:
     low, high = feldt_interval(0.8, 100, 5)
     assert low < 0.8 < high

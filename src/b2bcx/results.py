@@ -185,12 +185,13 @@ class ScaleResult:
     ``pillars``: ``pillar, n, items, alpha, alpha_ci_low, alpha_ci_high``;
     ``items``: ``pillar, item, n, item_rest_r, alpha_if_deleted``; ``problems``:
     the statements whose reverse coding to check and the pillars with low
-    internal consistency (warnings).
+    internal consistency (warnings); ``labels``: pillar id -> its label, for display.
     """
 
     pillars: pd.DataFrame
     items: pd.DataFrame
     problems: list[Problem] = field(default_factory=list)
+    labels: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -33,4 +33,5 @@ def scales(
             hint="Cronbach's α needs a pillar of at least two statements",
         )
     found = scale_checks(checked.scores, config, source)
-    return ScaleResult(found.pillars, found.items, found.warnings)
+    labels = {pid: config.pillar_label(pid) for pid in config.pillars}
+    return ScaleResult(found.pillars, found.items, found.warnings, labels)

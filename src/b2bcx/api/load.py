@@ -70,16 +70,23 @@ def load_master(
     warnings = merged_id_warnings(merged, spec.id, str(source))
     duplicated = table["account"].duplicated()
     if duplicated.any():
+        rows = export.frame[ROW_COLUMN].to_numpy()
+        first = dict(zip(table["account"][::-1], rows[::-1], strict=True))
         dupes = [
             Problem(
                 "account id listed twice",
-                "keep one row per account",
+                f"keep one row per account (it is first listed at row {first[a]})",
                 file=str(source),
+                row=int(row),
                 column=spec.id,
                 value=str(a),
                 code="duplicate-account",
             )
-            for a in table.loc[duplicated, "account"]
+            for a, row in zip(
+                table.loc[duplicated, "account"],
+                rows[duplicated.to_numpy()],
+                strict=True,
+            )
         ]
         raise DataError(f"{source}: the account list repeats account ids", dupes)
     if spec.revenue:

@@ -9,6 +9,7 @@ import typer
 
 from b2bcx.cli.options import (
     AccountsOption,
+    AlertsOutputOption,
     BadAnswers,
     BadAnswersOption,
     BaselineOption,
@@ -16,7 +17,6 @@ from b2bcx.cli.options import (
     ExportsArgument,
     Format,
     FormatOption,
-    OutputOption,
     SheetOption,
 )
 
@@ -26,7 +26,7 @@ def alerts(
     config: ConfigOption,
     baseline: BaselineOption = None,
     accounts: AccountsOption = None,
-    output: OutputOption = None,
+    output: AlertsOutputOption = None,
     fmt: FormatOption = Format.csv,
     sheet: SheetOption = None,
     bad_answers: BadAnswersOption = BadAnswers.error,

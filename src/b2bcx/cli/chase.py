@@ -49,6 +49,7 @@ def chase(
     """Accounts to hear from next: not heard by revenue, then by what one more answer adds.
 
     With --contacts, the contacts who did not answer, decision makers first.
+
     Example: b2bcx chase examples/acme_2026q3.csv -c examples/acme.yaml --accounts examples/crm_accounts.csv
     """
     with reported():

@@ -87,6 +87,16 @@ OutputOption = Annotated[
         metavar="FILE",
     ),
 ]
+AlertsOutputOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--output",
+        "-o",
+        help="Write the alerts to FILE (.csv or .json, what a CRM import takes).",
+        metavar="FILE",
+    ),
+]
+"""``-o`` of ``alerts``: the generic one promised .parquet and .xlsx, refused there."""
 FormatOption = Annotated[
     Format,
     typer.Option(

@@ -34,6 +34,7 @@ def scales(
     """Cronbach's α per pillar (Feldt's 95% interval), item–rest correlations and α if dropped.
 
     A negative item–rest correlation says to check that statement's reverse coding.
+
     Example: b2bcx scales examples/acme_2026q3.csv -c examples/acme.yaml
     """
     with reported():

@@ -33,9 +33,18 @@ def validate(
 ) -> None:
     """Check the config and the data; print the row accounting and every problem.
 
-    Exits 1 if any problem is an error. Example: b2bcx validate export.csv -c program.yaml
+    Exits 1 if any problem is an error (2 for a usage error).
+
+    Example: b2bcx validate examples/acme_2026q3.csv -c examples/acme.yaml
     """
     with reported():
+        if fmt not in (Format.table, Format.json):
+            from b2bcx.errors import UsageError
+
+            raise UsageError(  # it printed the table: a script asking CSV got none
+                f"validate prints a table or JSON, not --format {fmt.value}",
+                hint="use --format json to read the problems in a script",
+            )
         from b2bcx import api
         from b2bcx.cli.render.console import stdout_console
         from b2bcx.cli.render.score import render_validation

@@ -161,6 +161,25 @@ def read_text(path: Path) -> str:
         raise ConfigError(f"cannot read config {path}: {exc}") from None
 
 
+def _yaml_hint(exc: yaml.YAMLError, reason: str) -> str:
+    """What to do about a YAML error: only a tag is told about tags; a syntax
+    error points at where its bracket, quote or block began."""
+    if isinstance(exc, _DuplicateKey):
+        return "name each key once"
+    if isinstance(exc, _SetTag):
+        return "write the values as a list: [a, b]"
+    if isinstance(exc, yaml.constructor.ConstructorError) and "tag" in reason:
+        return "YAML is loaded safely: Python object tags are not allowed"
+    if "\\t" in reason or "\t" in reason:
+        return "indent with spaces, not tabs"
+    hint = "check the indentation, quotes and brackets"
+    start = getattr(exc, "context_mark", None)
+    context = getattr(exc, "context", None)
+    if start is not None and context:
+        hint += f" from line {start.line + 1} ({context})"
+    return hint
+
+
 def read_yaml(path: Path) -> dict[str, Any]:
     """Load a YAML mapping safely (no Python object tags)."""
     text = read_text(path)
@@ -170,13 +189,7 @@ def read_yaml(path: Path) -> dict[str, Any]:
         mark = getattr(exc, "problem_mark", None)
         where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
         reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        hints: dict[type[Exception], str] = {
-            _DuplicateKey: "name each key once",
-            _SetTag: "write the values as a list: [a, b]",
-        }
-        hint = hints.get(
-            type(exc), "YAML is loaded safely: Python object tags are not allowed"
-        )
+        hint = _yaml_hint(exc, reason)
         raise ConfigError(
             f"{path}: not valid YAML{where}: {reason}", hint=hint
         ) from None

@@ -547,6 +547,8 @@ def _model_in(annotation: Any) -> tuple[Any, bool]:
 ACCOUNT_PLACEHOLDER = "TODO_account_column"
 UNASSIGNED = "unassigned"
 _TODO = re.compile(r"(?:^|\s)#+\s*(TODO\b.*)$")
+_TODO_GOES_ON = re.compile(r"(\s*)# (?!evidence:)(\S.*)")
+"""A TODO's next line, at its indent: its sentence goes on (an indented list does not)."""
 
 
 def draft_problems(config: Config, source: str = "config") -> list[Problem]:
@@ -583,16 +585,25 @@ def todo_comments(text: str, source: str = "config") -> list[Problem]:
     ``b2bcx init`` writes what it could not decide (or decided with little
     evidence) as a comment starting with TODO; the analyst settles it and deletes
     the comment. Only comments whose text starts with TODO count, so "search
-    for TODO" in a sentence is not one.
+    for TODO" in a sentence is not one; the comment lines right under it, at its
+    indent, finish its sentence and are part of the problem.
     """
     problems = []
-    for number, line in enumerate(text.splitlines(), start=1):
+    lines = text.splitlines()
+    for number, line in enumerate(lines, start=1):
         found = _TODO.search(line)
         if found is None:
             continue
+        words = [found.group(1).strip()]
+        indent = line[: len(line) - len(line.lstrip())]
+        for follow in lines[number:]:
+            more = _TODO_GOES_ON.fullmatch(follow)
+            if more is None or more.group(1) != indent or _TODO.search(follow):
+                break
+            words.append(more.group(2).strip())
         problems.append(
             Problem(
-                f"line {number}: {found.group(1).strip()}",
+                f"line {number}: {' '.join(words)}",
                 "settle it, then delete the TODO comment",
                 file=source,
                 value="TODO",
@@ -634,6 +645,16 @@ def consistency_problems(config: Config, source: str = "config") -> list[Problem
                 "list its statement columns under `items:`, or drop an inherited pillar with `{pid}: null`",
                 f"pillars.{pid}.items",
             )
+        elif len(set(pillar.items)) < len(pillar.items):
+            twice = sorted({i for i in pillar.items if pillar.items.count(i) > 1})
+            add(
+                "invalid-config-value",
+                f"pillar `{pid}` lists {', '.join(twice)} more than once (it would "
+                "weigh more in the pillar's score, unseen)",
+                "list each statement once; give it `items.ID.weight` to weigh it more",
+                f"pillars.{pid}.items",
+                ", ".join(twice),
+            )
         elif pillar.min_items and pillar.min_items > len(pillar.items):
             add(
                 "pillar-too-few-items",
@@ -641,6 +662,7 @@ def consistency_problems(config: Config, source: str = "config") -> list[Problem
                 "lower `min_items`",
                 f"pillars.{pid}.min_items",
             )
+    _check_item_settings(config, add)
     used_scales = {config.scale_for(i) for i in config.item_columns}
     used_scales |= {config.outcome(name).scale or "" for name in config.outcomes}
     if pillars or config.outcomes:
@@ -692,6 +714,29 @@ def consistency_problems(config: Config, source: str = "config") -> list[Problem
     return problems
 
 
+def _check_item_settings(config: Config, add: Any) -> None:
+    """``items:`` settings of a column nothing scores are lost: a typo there
+    (``Q21`` for ``Q12``) would silently drop a statement's reverse coding."""
+    scored = set(config.item_columns)
+    scored |= {config.outcome(name).item for name in config.outcomes}
+    ratings = (config.factors.ratings if config.factors else None) or {}
+    scored |= {r if isinstance(r, str) else r.item for r in ratings.values()}
+    for item in config.items:
+        if item not in scored:
+            add(
+                "unknown-item",
+                f"`items:` sets `{item}`, which no pillar, outcome or factor rating "
+                "uses, so its settings would be ignored",
+                _suggest(
+                    item,
+                    sorted(scored),
+                    "list it under a pillar's `items:`, or delete its settings",
+                ),
+                f"items.{item}",
+                item,
+            )
+
+
 def _check_roles(config: Config, add: Any) -> None:
     roles = config.roles
     if roles.single:
@@ -722,6 +767,19 @@ def _check_roles(config: Config, add: Any) -> None:
                 f"roles.map.{role}",
                 role,
             )
+    first_role: dict[str, str] = {}
+    for role, answers in roles.map.items():
+        for answer in answers:
+            key = " ".join(str(answer).split()).casefold()
+            other = first_role.setdefault(key, role)
+            if other != role:
+                add(
+                    "invalid-config-value",
+                    f"role answer {str(answer)!r} is mapped to both `{other}` and `{role}`",
+                    "keep it under the one role it means",
+                    f"roles.map.{role}",
+                    answer,
+                )
     if roles.unmapped not in ("error", "ignore", *known):
         add(
             "invalid-config-value",

@@ -119,11 +119,19 @@ _DOT_THOUSANDS = r"-?\d{1,3}(\.\d{3})+(,\d*)?"
 _ONE_GROUP = r"-?\d{1,3}[.,]\d{3}"
 _INFINITE = r"[+-]?(inf|infinity)"
 _NUMBER = r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?"
+_CURRENCY_CODE = r"^[A-Za-z]{3}\.?(?=[\s\d$€£¥])|(?<=[\d\s])[A-Za-z]{3}\.?$"
+"""A currency code before or after the amount (EUR 1200, 1200 SEK): its E is no exponent."""
+_ABBREVIATED = (
+    r"\d\s*(?:k|m|mm|mn|mln|b|bn|t|tn|mil|mio|mrd|bio|tsd|lakhs?|crores?"
+    r"|thousands?|millions?|billions?)\b"
+)
 MAX_AMOUNT = 1e18
 """The largest amount read (no account's revenue comes near it in any currency);
 below it no sum over a million accounts can overflow."""
 REFUSED = {
     "infinite": "write the amount as a number",
+    "abbreviated (k, M, bn)": "write the amount in full (1200000, not 1.2M): "
+    "b2bcx does not guess what a unit multiplies",
     "not a number": "write the amount with digits, a decimal mark and at most "
     "thousands separators (1250000 or 1,250,000.50)",
     "negative": "an account's revenue is 0 or more; correct the amount, or leave "
@@ -137,7 +145,8 @@ def read_amounts(values: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
     """Amounts written as text -> float, with the cells to warn or stop about.
 
     ``"1,250,000"``, ``"1.250.000"``, ``"1 250 000"``, ``"1'250'000"``,
-    ``"1,250,000.50"``, ``"1.250.000,50"``, ``"€ 1.2e6"`` and ``"1250000.00"``
+    ``"1,250,000.50"``, ``"1.250.000,50"``, ``"€ 1.2e6"``, ``"EUR 1250000"`` and
+    ``"1250000.00"``
     are all understood: a separator that repeats, or that precedes the other
     one, groups thousands; the other is the decimal mark. A single separator
     followed by exactly three digits (``"1.250"``, ``"1,250"``) is ambiguous: it
@@ -146,7 +155,9 @@ def read_amounts(values: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
 
     An amount must be a finite number ``0 <= x <= MAX_AMOUNT``: an infinite,
     negative or larger amount, or digits that do not form a number (``"1_0"``,
-    ``"12-5"``), is refused (see :data:`REFUSED`). Example: ``"-5"`` is refused
+    ``"12-5"``), or an amount written with a unit that multiplies it (``"1.2M"``,
+    ``"12k"``, ``"3 bn"``: its letters would otherwise be dropped and 1.2M read as
+    1.2), is refused (see :data:`REFUSED`). Example: ``"-5"`` is refused
     as negative, ``"1_000"`` as not a number.
 
     Returns
@@ -157,9 +168,11 @@ def read_amounts(values: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
     """
     text = values.astype("string").str.strip()
     infinite_word = text.str.fullmatch(_INFINITE, case=False, na=False)
+    abbreviated = text.str.contains(_ABBREVIATED, case=False, na=False)
     odd = text.str.contains("_", regex=False, na=False)
     digits = text.str.contains(r"\d", regex=True, na=False)
     text = text.str.replace(r"(?<=\d)[\s\u00a0\u202f'’](?=\d)", "", regex=True)
+    text = text.str.replace(_CURRENCY_CODE, "", regex=True)
     text = text.str.replace(r"[^0-9.,eE+-]", "", regex=True)
     ambiguous = text.str.fullmatch(_ONE_GROUP, na=False)
     comma_groups = text.str.fullmatch(_COMMA_THOUSANDS, na=False)
@@ -174,6 +187,7 @@ def read_amounts(values: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
     reasons = np.select(
         [
             infinite,
+            abbreviated.to_numpy(),
             unreadable.to_numpy(),
             number < 0,
             number > MAX_AMOUNT,

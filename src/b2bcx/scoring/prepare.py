@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -24,6 +24,16 @@ FILE = "_file"
 ROW = "_row"
 MAX_LISTED = 100  # duplicate warnings listed one by one
 COLUMN_HINT = "check the column names in the config"
+UNMAPPED_ROLE = "role answer is not mapped to a role"
+BLANK_ROLE_HINT = (
+    "fill in the respondent's role, or set `roles.unmapped` to a role id (or "
+    "`ignore`) for rows without one"
+)
+NO_COLUMN_HINT = (
+    "the header holds none of the columns the config names: is there a title or "
+    "question row above it (delete it), or is this the wrong file or sheet (--sheet)?"
+)
+"""When no configured column is found, the header itself is the likely fault."""
 """The hint of a missing column when no export column comes close to its name."""
 
 
@@ -79,6 +89,8 @@ def resolve_columns(
             )
         else:
             found[name] = column
+    if len(names) >= 3 and not found:
+        problems = [replace(p, hint=NO_COLUMN_HINT) for p in problems]
     return found, problems
 
 
@@ -309,10 +321,20 @@ def _apply_unmapped(
         frame[unmapped],
         raw[unmapped].fillna("(blank)"),
         config.columns.role or "role",
-        "role answer is not mapped to a role",
+        UNMAPPED_ROLE,
         f"add it under `roles.map` (roles: {', '.join(config.role_weights)}), or set `roles.unmapped: ignore`",
         code="unmapped-role",
     )
+    problems = [
+        replace(
+            p,
+            problem=p.problem.replace(UNMAPPED_ROLE, "the role is blank"),
+            hint=BLANK_ROLE_HINT,
+        )
+        if p.value == "(blank)"
+        else p
+        for p in problems
+    ]
     return roles, unmapped, problems
 
 

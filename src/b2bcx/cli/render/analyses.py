@@ -8,7 +8,13 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from b2bcx.cli.render.console import number, p_value, print_generic, print_problems
+from b2bcx.cli.render.console import (
+    money,
+    number,
+    p_value,
+    print_generic,
+    print_problems,
+)
 from b2bcx.cli.render.fit import Column, fitted_table, hidden_note, print_fitted
 from b2bcx.scoring.columns import role_names
 from b2bcx.stats.drivers import FEW_CASES
@@ -293,7 +299,13 @@ def render_scales(console: Console, result: Any, wide: bool = False) -> None:
     alpha = result.pillars.set_index("pillar")
     rows = result.items.to_dict(orient="records")
     columns = [
-        Column("pillar", [str(r["pillar"]) for r in rows], 0, "left"),
+        Column(
+            "pillar",
+            [result.labels.get(r["pillar"], str(r["pillar"])) for r in rows],
+            0,
+            "left",
+            flexible=True,
+        ),
         Column("n", [str(r["n"]) for r in rows], 1),
         Column("α", [number(alpha.loc[r["pillar"], "alpha"], 2) for r in rows], 0),
         Column(
@@ -346,7 +358,7 @@ def render_chase(console: Console, result: Any, wide: bool = False) -> None:
         )
     columns += [
         Column("status", [str(r["status"]) for r in rows], 1, "left"),
-        Column("revenue", [number(r["revenue"], 0) for r in rows], 2),
+        Column("revenue", [money(r["revenue"]) for r in rows], 2),
         Column("n", [str(r["n"]) for r in rows], 0),
         Column("priority", [_priority(r["priority"]) for r in rows], 1),
         Column("needs", [number(r["contacts_needed"], 0) for r in rows], 0),

@@ -114,6 +114,14 @@ def number(value: Any, digits: int = 1, signed: bool = False) -> str:
     return shown(value, digits, signed)
 
 
+def money(value: Any) -> str:
+    """An amount with thousands separators and no decimals (11,389,200); blank
+    when missing."""
+    if value is None or value != value:
+        return ""
+    return f"{value:,.0f}"
+
+
 def p_value(value: Any) -> str:
     """A p or q value: three decimals, ``<0.001`` below that (as in the workbook)."""
     shown = number(value, 3)
