@@ -455,3 +455,22 @@ def test_a_change_of_who_answered_is_flagged_and_tested_like_for_like():
     assert a["delta_lfl"] == pytest.approx(0.0)
     assert a["p_change"] == pytest.approx(1.0)
     assert "roles_changed" not in by_account(result).loc["B", "flags"]
+
+
+def test_only_a_whole_scale_refuses_answers_between_its_numbers():
+    """``whole: true`` (the nps11 preset's) makes 7.5 invalid; a plain numeric
+    scale reads it, and decimal commas are decimals on both."""
+    from b2bcx.config.models import PRESET_SCALES, Scale
+    from b2bcx.scoring.scales import item_values
+
+    answers = pd.Series(["7", "7.5", "9,5", "10", None, "11"])
+    nps = item_values(answers, PRESET_SCALES["nps11"])
+    assert nps.invalid.tolist() == [False, True, True, False, False, True]
+    assert nps.values[0] == pytest.approx(7.0) and nps.values[3] == pytest.approx(10)
+    plain = item_values(answers, Scale(min=0, max=10))
+    assert plain.invalid.tolist() == [False, False, False, False, False, True]
+    assert plain.values[2] == pytest.approx(9.5)
+    seven = parse_config(
+        {**small_config(), "scales": {"s7": {"min": 1, "max": 7, "whole": True}}}
+    ).scales["s7"]
+    assert item_values(pd.Series(["3.5", "4"]), seven).invalid.tolist() == [True, False]

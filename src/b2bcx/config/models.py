@@ -55,6 +55,9 @@ class Scale(Model):
     max: Bound | None = None
     labels: dict[str, Bound] | None = None
     missing: list[Code] = []
+    whole: bool = False
+    """Answers must be whole numbers (the ``nps11`` preset: an NPS answer is one of
+    0, 1, ..., 10; 7.5 has no category)."""
 
     @model_validator(mode="after")
     def _bounds(self) -> Scale:
@@ -369,7 +372,7 @@ PRESET_SCALES: dict[str, Scale] = {
     "agree5": _labelled(_AGREE5),
     "agree7": _labelled(_AGREE7),
     "sat5": _labelled(_SAT5),
-    "nps11": Scale(min=0, max=10, missing=list(_NON_SUBSTANTIVE)),
+    "nps11": Scale(min=0, max=10, missing=list(_NON_SUBSTANTIVE), whole=True),
 }
 
 

@@ -225,7 +225,8 @@ def blank_column_warning(frame: pd.DataFrame, column: str) -> list[Problem]:
 
 
 def _scale_hint(scale_id: str, scale: Scale, setting: str = "") -> str:
-    bounds = f"a number {scale.lo:g}..{scale.hi:g}"
+    kind = "a whole number" if scale.whole else "a number"
+    bounds = f"{kind} {scale.lo:g}..{scale.hi:g}"
     expected = (
         f"expected one of: {', '.join(scale.labels)}, or {bounds}"
         if scale.labels

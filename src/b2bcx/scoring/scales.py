@@ -111,6 +111,8 @@ def _decode(answer: object, scale: Scale, lookup: tuple) -> float | None:
         return None
     if number in missing_numbers:
         return math.nan
+    if scale.whole and not number.is_integer():
+        return None  # 7.5 on a 0..10 NPS item: no category holds it
     return number if scale.lo <= number <= scale.hi else None
 
 
