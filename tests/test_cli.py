@@ -416,3 +416,13 @@ def test_the_command_line_sets_blas_to_one_thread_before_numpy_is_imported():
         [sys.executable, "-c", BLAS_PROBE], capture_output=True, text=True, check=True
     )
     assert out.stdout.split()[-3:] == ["1", "3", "False"]
+
+
+def test_an_output_that_is_a_folder_is_named_as_one(tmp_path):
+    """``-o DIR`` (a folder that exists) is a usage error that says so, not an
+    "unknown extension (none)"."""
+    result = run("score", Q3, "-c", CONFIG, "-o", tmp_path)
+    assert result.exit_code == 2
+    assert "it is a folder" in result.output
+    assert "accounts.csv" in result.output  # a file to name in it
+    assert list(tmp_path.iterdir()) == []

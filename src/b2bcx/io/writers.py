@@ -160,18 +160,24 @@ def write_table(
     gets ``stream_format``.
     """
     path = Path(path)
-    writer = _writer_for(path, stream_format)
+    writer = _writer_for(path, stream_format, sheet)
     with atomic_path(path) as temporary:
         writer(table, temporary, sheet)
     return path
 
 
 def _writer_for(
-    path: Path, stream_format: str = ".csv"
+    path: Path, stream_format: str = ".csv", name: str = "Accounts"
 ) -> Callable[[pd.DataFrame, Path, str], None]:
     suffix = path.suffix.lower()
     if suffix not in WRITERS and is_stream(path):
         suffix = stream_format
+    if suffix not in WRITERS and path.is_dir():
+        raise UsageError(
+            f"cannot write {path}: it is a folder",
+            hint=f"name a file in it, e.g. {path / (name.lower() + '.csv')} "
+            f"(one of {', '.join(WRITERS)})",
+        )
     if suffix not in WRITERS:
         raise UsageError(
             f"cannot write {path.name}: unknown extension {suffix or '(none)'}",
