@@ -259,3 +259,16 @@ def test_the_page_prints(page, tmp_path_factory):
     assert pdf.read_bytes()[:5] == b"%PDF-"
     pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf.read_bytes()))
     assert pages > len(page[1].score.accounts)  # one page per account at least
+
+
+def test_both_changes_read_alike_in_the_movers_table(page, document):
+    """"Change" and "Change, same roles" are one kind of number: both signed, with a
+    true minus sign (the second read -42.2 and 36.7 beside −39.2 and +36.7)."""
+    _, inputs = page
+    from b2bcx.report.summary import movers
+
+    frame = movers(inputs.score)
+    assert "delta_lfl" in frame and frame["delta_lfl"].notna().any()
+    section = document.split("<h3>Biggest changes since", 1)[1].split("<h3>", 1)[0]
+    for value in frame["delta_lfl"].dropna():
+        assert f">{signed(value)}</td>" in section, signed(value)

@@ -94,6 +94,7 @@ FORMATS: dict[str, Callable[[Any], str]] = {
     "reliability": lambda v: shown(v, 2),
     "nps": lambda v: "" if number(v) is None else column_text("nps", v),
     "delta": lambda v: "" if number(v) is None else signed(v),
+    "delta_lfl": lambda v: "" if number(v) is None else signed(v),
     "p_change": p_value,
     "q_change": p_value,
     "coverage": percent,
