@@ -751,3 +751,19 @@ def test_decks_built_on_every_core_are_the_same_bytes(inputs, tmp_path):
     assert spread == here
     assert len(told) == sum(len(plan.accounts) for plan in plans)
     assert len(deck_paths(tmp_path / "decks", plans, "AccountManager")) == len(here)
+
+
+def test_the_portfolio_line_counts_every_risk_reason(inputs):
+    """The example has accounts at risk for each of the three reasons; the line named
+    only the two most common ("42 decision-maker detractor, 15 low score") and left the
+    11 significant falls out."""
+    from b2bcx.deck.portfolio import flagged_line
+    from b2bcx.scoring import tables
+    from b2bcx.scoring.risk import RISK_LABELS
+
+    table = tables.account_output(inputs.score)
+    line = flagged_line(inputs.score)
+    for reason, label in RISK_LABELS.items():
+        count = int(table["at_risk"].map(lambda c, r=reason: r in str(c).split(";")).sum())
+        assert count > 0, reason
+        assert f"{count} {label}" in line, (reason, line)
