@@ -764,6 +764,8 @@ def test_the_portfolio_line_counts_every_risk_reason(inputs):
     table = tables.account_output(inputs.score)
     line = flagged_line(inputs.score)
     for reason, label in RISK_LABELS.items():
-        count = int(table["at_risk"].map(lambda c, r=reason: r in str(c).split(";")).sum())
+        count = int(
+            table["at_risk"].map(lambda c, r=reason: r in str(c).split(";")).sum()
+        )
         assert count > 0, reason
         assert f"{count} {label}" in line, (reason, line)

@@ -14,6 +14,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+from html import escape
 from pathlib import Path
 
 import pandas as pd
@@ -262,7 +263,7 @@ def test_the_page_prints(page, tmp_path_factory):
 
 
 def test_both_changes_read_alike_in_the_movers_table(page, document):
-    """"Change" and "Change, same roles" are one kind of number: both signed, with a
+    """ "Change" and "Change, same roles" are one kind of number: both signed, with a
     true minus sign (the second read -42.2 and 36.7 beside −39.2 and +36.7)."""
     _, inputs = page
     from b2bcx.report.summary import movers
@@ -272,3 +273,12 @@ def test_both_changes_read_alike_in_the_movers_table(page, document):
     section = document.split("<h3>Biggest changes since", 1)[1].split("<h3>", 1)[0]
     for value in frame["delta_lfl"].dropna():
         assert f">{signed(value)}</td>" in section, signed(value)
+
+
+def test_the_blind_spot_note_names_every_reason(document):
+    """One list of reasons for every view (the page's own list left out a reason)."""
+    from b2bcx.scoring.risk import BLIND_SPOT_LABELS
+
+    section = document.split("<h3>Blind spots:", 1)[1].split("<table", 1)[0]
+    for label in BLIND_SPOT_LABELS.values():
+        assert escape(label) in section, label

@@ -666,3 +666,17 @@ def test_printing_is_set_for_people(book):
     assert accounts.page_setup.scale == 80
     assert accounts.print_title_cols == "$A:$B" or accounts.print_title_cols == "A:B"
     assert "1" in str(accounts.print_title_rows)
+
+
+def test_the_blind_spot_note_names_every_reason_the_list_can_show(book):
+    """The note above the Blind spots list said "one contact, no decision maker, low
+    coverage, not heard", and the list below it gave "low reliability" as the reason
+    for three of its first ten accounts."""
+    from b2bcx.scoring.risk import BLIND_SPOT_LABELS
+
+    _, wb = book
+    note = next(
+        str(c.value) for c in wb["Summary"]["A"] if str(c.value).startswith("Not risks")
+    )
+    for label in BLIND_SPOT_LABELS.values():
+        assert label in note, label

@@ -47,6 +47,7 @@ from b2bcx.results import ReportInputs
 from b2bcx.scoring import tables
 from b2bcx.scoring.columns import MONEY, excel_formats
 from b2bcx.scoring.ranking import MOVERS_NOTE, RANKING_NOTE, movers_count
+from b2bcx.scoring.risk import BLIND_SPOT_WORDS
 
 READING_WIDTH = 100
 FIGURE_COLUMNS = ["measure", "value", "ci_low", "ci_high"]
@@ -142,8 +143,8 @@ def write_summary(ws: Worksheet, inputs: ReportInputs) -> None:
     row = write_note(
         ws,
         row,
-        "Not risks: the survey cannot speak for these accounts (one contact, no "
-        "decision maker, low coverage, not heard). Widen the survey there.",
+        f"Not risks: the survey cannot speak for these accounts ({BLIND_SPOT_WORDS}). "
+        "Widen the survey there.",
     )
     row = write_table(
         ws,
