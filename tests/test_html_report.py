@@ -282,3 +282,16 @@ def test_the_blind_spot_note_names_every_reason(document):
     section = document.split("<h3>Blind spots:", 1)[1].split("<table", 1)[0]
     for label in BLIND_SPOT_LABELS.values():
         assert escape(label) in section, label
+
+
+def test_rankings_are_named_by_their_column_header(document):
+    """The page said "ranked on index_eb" and "Rankings use index_eb": a column id an
+    account manager meets nowhere else on the page, where the tables say "Shrunk CX
+    index" (the Method section defines the id and keeps it)."""
+    assert "Shrunk CX index" in document
+    assert "ranked on the shrunk CX index (index_eb)" in document
+    assert "ordered on the change of the shrunk CX index (index_eb)" in document
+    assert "Rankings use the shrunk CX index (index_eb)" in document
+    prose = document.split('id="method"', 1)[0]  # the Method section defines index_eb
+    for bare in ("on index_eb", "of index_eb", "use index_eb"):
+        assert bare not in prose, bare

@@ -271,7 +271,8 @@ def test_movers_are_the_biggest_significant_changes(book, scored):
     assert {"index_eb", "reliability"} <= set(movers.columns)
     text = " ".join(str(c.value) for c in wb["Summary"]["A"] if c.value)
     assert "expected by chance" in text and "not testable" in text
-    assert "ranked on index_eb" in text
+    assert "ranked on the shrunk CX index (index_eb)" in text
+    assert "delta_lfl" not in text and "Rankings use index_eb" not in text
 
 
 def test_factors_equal_the_factors_output(book, export_and_config):

@@ -352,7 +352,8 @@ def _change(
         ws,
         row,
         "Accounts heard in both waves; tested like for like over the roles heard in "
-        "both (delta_lfl, t test, significant when p < 0.05); "
+        'both (the Accounts sheet\'s "Change, same roles"; t test, significant when '
+        "p < 0.05); "
         "false discovery control by Benjamini–Hochberg over the testable accounts.",
     )
     return _figures(ws, row, figures, "Baseline change", labels)
