@@ -769,3 +769,22 @@ def test_the_portfolio_line_counts_every_risk_reason(inputs):
         )
         assert count > 0, reason
         assert f"{count} {label}" in line, (reason, line)
+
+
+def test_every_chart_names_its_unit_and_the_waterfall_ticks_read_alike(deck):
+    """The deck's charts had no axis title (the workbook's and the page's name the
+    unit), and the waterfall's ticks read 64.2, 64, 63.8."""
+    from b2bcx.deck.slides import INDEX_AXIS, PILLAR_AXIS
+
+    charts = [s.chart for slide in deck.slides for s in slide.shapes if s.has_chart]
+    assert charts
+    titles = set()
+    for chart in charts:
+        axis = chart.value_axis
+        assert axis.has_title
+        titles.add(axis.axis_title.text_frame.text)
+    assert titles == {PILLAR_AXIS, INDEX_AXIS}
+    waterfall = [s.chart for s in deck.slides[2].shapes if s.has_chart]
+    assert is_moved(deck.slides[2]) and len(waterfall) == 1
+    ticks = waterfall[0].value_axis.tick_labels
+    assert ticks.number_format == "0.0" and not ticks.number_format_is_linked
