@@ -231,7 +231,7 @@ def test_every_account_slide_has_reliability_and_an_nps_interval(deck, scored):
         row = accounts.loc[slide.name]
         text = slide_text(slide)
         assert f"Reliability {row['reliability']:.2f}" in text
-        assert f"adjusted index {row['index_eb']:.1f}" in text
+        assert f"shrunk CX index {row['index_eb']:.1f}" in text
         if math.isnan(row["nps_ci_low"]):
             assert math.isnan(row["nps"]) and "NPS: no answers" in text
             continue
@@ -365,7 +365,7 @@ def test_reliability_and_nps_interval_are_shown_when_computed():
         }
     )
     assert index_line(row) == "CX index 48.6 (95% CI 27.9–69.3)"
-    assert reliability_line(row) == "Reliability 0.45 (low) · adjusted index 58.2"
+    assert reliability_line(row) == "Reliability 0.45 (low) · shrunk CX index 58.2"
     assert reliability_line(pd.Series({"index": 50.0})) == ""
     assert nps_line(row) == "NPS −100 · 1 answer: too few to tell"
     three = row.copy()
@@ -788,3 +788,15 @@ def test_every_chart_names_its_unit_and_the_waterfall_ticks_read_alike(deck):
     assert is_moved(deck.slides[2]) and len(waterfall) == 1
     ticks = waterfall[0].value_axis.tick_labels
     assert ticks.number_format == "0.0" and not ticks.number_format_is_linked
+
+
+def test_the_shrunk_index_has_one_name_in_every_view(deck):
+    """The workbook's header and the terminal's title say "Shrunk CX index"; the deck
+    and the HTML page said "adjusted index" and "Lowest adjusted CX index"."""
+    from b2bcx.scoring.columns import COLUMNS
+
+    shrunk = COLUMNS["index_eb"]
+    assert shrunk.deck is not None and shrunk.deck.lower() == shrunk.header.lower()
+    text = " ".join(slide_text(s) for s in deck.slides)
+    assert "adjusted" not in text
+    assert f"Lowest {shrunk.deck}" in text

@@ -59,7 +59,9 @@ def portfolio_slide(
     title = f"Portfolio {safe_text(result.wave, 20)}".strip()
     chart = portfolio_chart(inputs, accounts, audience, by_column)
     heading = (
-        "Lowest adjusted CX index" if "index_eb" in accounts else "Lowest CX index"
+        f"Lowest {COLUMNS['index_eb'].deck}"
+        if "index_eb" in accounts
+        else "Lowest CX index"
     )
     return PortfolioSlide(
         title,
