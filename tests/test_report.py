@@ -681,3 +681,23 @@ def test_the_blind_spot_note_names_every_reason_the_list_can_show(book):
     )
     for label in BLIND_SPOT_LABELS.values():
         assert label in note, label
+
+
+def test_a_grown_summary_row_reads_from_its_top(book):
+    """A measure that wraps to two lines grows its row; its value sat at the row's
+    foot, printed a line below its label (the q ≤ 0.05 count, the k* respondents)."""
+    _, wb = book
+    ws = wb["Summary"]
+    grown = 0
+    for table in ws.tables.values():
+        for cells in ws[table.ref][1:]:
+            if (ws.row_dimensions[cells[0].row].height or 0) <= 15:
+                continue
+            grown += 1
+            for cell in cells:
+                if cell.value is not None:
+                    assert cell.alignment.vertical == "top", (
+                        cell.coordinate,
+                        cell.value,
+                    )
+    assert grown >= 2

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from math import ceil
 from pathlib import PurePath
+from typing import Any
 
 import pandas as pd
 from openpyxl.chart import BarChart, Reference
@@ -213,6 +214,22 @@ def wrap_overlong_table_text(ws: Worksheet) -> None:
                 lines = ceil(len(text) / (width * CHARACTERS_PER_UNIT))
                 height = ws.row_dimensions[cell.row].height or LINE_HEIGHT
                 ws.row_dimensions[cell.row].height = max(height, lines * LINE_HEIGHT)
+                if cells is not rows[0]:
+                    _align_row_top(cells)
+
+
+def _align_row_top(cells: tuple[Any, ...]) -> None:
+    """A grown body row reads from its top: its value beside a two-line measure sat
+    at the row's foot, a line below its label ("Significant after false discovery
+    control (q ≤ 0.05)" then, under it, 16)."""
+    for cell in cells:
+        kept = cell.alignment
+        cell.alignment = Alignment(
+            horizontal=kept.horizontal,
+            vertical="top",
+            indent=kept.indent,
+            wrap_text=kept.wrap_text,
+        )
 
 
 def one_name(frame: pd.DataFrame) -> pd.DataFrame:
