@@ -701,3 +701,16 @@ def test_a_grown_summary_row_reads_from_its_top(book):
                         cell.value,
                     )
     assert grown >= 2
+
+
+def test_the_flag_count_says_it_counts_every_flag(book, scored):
+    """Key figures said "Accounts flagged 100" under "Accounts at risk 45 of 148" and
+    "Blind spots 45 of 167": it counts the notes (roles disagree, the people who
+    answered changed) too, and now says so."""
+    from b2bcx.report.summary import FLAGGED
+
+    _, wb = book
+    figures = excel_table(wb["Summary"], "Key_figures", ids=False)
+    measures = figures.set_index("Measure")["Value"]
+    assert "Accounts flagged" not in measures.index
+    assert measures[FLAGGED] == int(scored.accounts["flags"].map(len).gt(0).sum())
