@@ -714,3 +714,22 @@ def test_the_flag_count_says_it_counts_every_flag(book, scored):
     measures = figures.set_index("Measure")["Value"]
     assert "Accounts flagged" not in measures.index
     assert measures[FLAGGED] == int(scored.accounts["flags"].map(len).gt(0).sum())
+
+
+def test_the_chase_sheet_prints_and_scrolls_with_its_header(book):
+    """The Chase table starts under its notes: printed, its pages after the first had no
+    header (nor on screen, scrolled down its 160 rows), and its one-line note ran
+    past the table's last column, where a printed sheet stops."""
+    from b2bcx.report.sheets_tables import CHASE_NOTE_WIDTH
+
+    _, wb = book
+    ws = wb["Chase"]
+    header = int(ws.tables["Chase"].ref.split(":")[0][1:])
+    assert header > 1 and ws.cell(row=header, column=1).value == "Account"
+    assert str(ws.print_title_rows).replace("$", "") == f"{header}:{header}"
+    assert ws.freeze_panes == f"A{header + 1}"
+    notes = [ws.cell(row=r, column=1).value for r in range(2, header)]
+    assert notes and all(len(str(n)) <= CHASE_NOTE_WIDTH for n in notes)
+    assert "roles not heard" in " ".join(str(n) for n in notes)
+    # a sheet whose table sits under charts repeats no row on the charts' page
+    assert wb["Drivers"].print_title_rows is None

@@ -198,13 +198,17 @@ CHASE_NOTE = (
 )
 
 
+CHASE_NOTE_WIDTH = 120
+"""Characters per line of the Chase sheet's notes: within the table's printed width."""
+
+
 def write_chase(ws: Worksheet, inputs: ReportInputs) -> None:
     """The chase list (docs/method.md#chase-list) with ICC(1), ICC(2) and k*."""
     result = inputs.score
     accounts, _ = chase_tables(result)
     labels = header_labels(result.config)
     row = write_heading(ws, 1, "Accounts to hear from next")
-    row = write_note(ws, row, CHASE_NOTE)
+    row = write_note(ws, row, CHASE_NOTE, width=CHASE_NOTE_WIDTH)
     if np.isfinite(result.icc1):
         row = write_note(
             ws,
@@ -212,7 +216,10 @@ def write_chase(ws: Worksheet, inputs: ReportInputs) -> None:
             f"ICC(1) {result.icc1:.2f}, ICC(2) {result.icc2:.2f}; an account needs "
             f"k* = {result.k_star:.1f} respondents for reliability "
             f"{result.config.flags.low_reliability:g}.",
+            width=CHASE_NOTE_WIDTH,
         )
+    if not accounts.empty:
+        ws.freeze_panes = f"A{row + 1}"  # the header stays in view, 167 rows down
     write_table(
         ws,
         accounts,
