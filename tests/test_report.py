@@ -733,3 +733,17 @@ def test_the_chase_sheet_prints_and_scrolls_with_its_header(book):
     assert "roles not heard" in " ".join(str(n) for n in notes)
     # a sheet whose table sits under charts repeats no row on the charts' page
     assert wb["Drivers"].print_title_rows is None
+
+
+def test_the_segments_sheet_names_its_own_cuts_in_words(book):
+    """Beside the export's columns (Region, AccountManager) the sheet's Cut column said
+    "portfolio" / "all" and "tier": the library's ids, where the Summary says
+    "Portfolio" and "Tier A"."""
+    _, wb = book
+    table = excel_table(wb["Segments"], "Segments", ids=False)
+    cuts = set(table["Cut"])
+    assert {"Portfolio", "Revenue tier", "Region"} <= cuts
+    assert not cuts & {"portfolio", "tier"}
+    portfolio = table[table["Cut"].eq("Portfolio")]
+    assert portfolio["Value"].tolist() == ["all accounts"]
+    assert set(table.loc[table["Cut"].eq("Revenue tier"), "Value"]) == {"A", "B", "C"}

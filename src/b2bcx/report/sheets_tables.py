@@ -26,6 +26,7 @@ from b2bcx.scoring.chase import chase_tables
 from b2bcx.scoring.columns import MONEY, SCORE, excel_formats, in_words, nps_formats
 from b2bcx.scoring.prepare import FILE, ROW
 from b2bcx.scoring.risk import FEW_NPS_ANSWERS
+from b2bcx.scoring.segments import PORTFOLIO
 
 RED, YELLOW, GREEN = "F8696B", "FFEB84", "63BE7B"
 FLAG_FILL = PatternFill("solid", fgColor="FCE4D6")
@@ -243,9 +244,20 @@ def write_roles(ws: Worksheet, inputs: ReportInputs) -> None:
     )
 
 
+SEGMENT_WORDS = {PORTFOLIO: "Portfolio", "tier": "Revenue tier"}
+"""The cuts b2bcx makes itself, in words (the others are the export's column names)."""
+
+
 def write_segments(ws: Worksheet, inputs: ReportInputs) -> None:
     """Portfolio, segment, tier, account manager and phase rows."""
-    table = inputs.score.segments
+    table = inputs.score.segments.copy()
+    if (
+        "segment" in table
+    ):  # the library's ids of its own cuts, as the Summary says them
+        own = table["segment"].isin(list(SEGMENT_WORDS))
+        if "value" in table:
+            table.loc[table["segment"].eq(PORTFOLIO), "value"] = "all accounts"
+        table.loc[own, "segment"] = table.loc[own, "segment"].map(SEGMENT_WORDS)
     table_sheet(
         ws,
         table,
