@@ -714,6 +714,9 @@ def test_the_flag_count_says_it_counts_every_flag(book, scored):
     measures = figures.set_index("Measure")["Value"]
     assert "Accounts flagged" not in measures.index
     assert measures[FLAGGED] == int(scored.accounts["flags"].map(len).gt(0).sum())
+    segments = excel_table(wb["Segments"], "Segments", ids=False)
+    assert "Accounts with any flag" in segments.columns
+    assert FLAGGED.startswith("Accounts with any flag")
 
 
 def test_the_chase_sheet_prints_and_scrolls_with_its_header(book):
