@@ -750,3 +750,27 @@ def test_the_segments_sheet_names_its_own_cuts_in_words(book):
     portfolio = table[table["Cut"].eq("Portfolio")]
     assert portfolio["Value"].tolist() == ["all accounts"]
     assert set(table.loc[table["Cut"].eq("Revenue tier"), "Value"]) == {"A", "B", "C"}
+
+
+def test_the_change_sheet_says_roles_and_nps_in_words(book):
+    """Its rate-and-mix table read "decision_maker" under "Group" and "Nps before",
+    where Pillars by role says "Decision maker" and every other sheet "NPS"."""
+    _, wb = book
+    table = excel_table(wb["Change"], "NPS_rate_and_mix", ids=False)
+    assert table.columns[0] == "Role"
+    assert {"NPS before", "NPS after"} <= set(table.columns)
+    roles = set(
+        excel_table(wb["Pillars by role"], "Pillars_by_role", ids=False)["Role"]
+    )
+    assert set(table["Role"]) == roles and "Decision maker" in roles
+
+
+def test_a_sheet_a_little_wider_than_a_page_prints_one_page_wide(book):
+    """Chase and Change are within a page at 80%, yet printed two pages wide: the
+    Change sheet's waterfall chart was cut in half across them."""
+    _, wb = book
+    for name in ("Chase", "Change"):
+        ws = wb[name]
+        assert ws.sheet_properties.pageSetUpPr.fitToPage, name
+        assert ws.page_setup.fitToWidth == 1 and ws.page_setup.fitToHeight == 0, name
+    assert not wb["Accounts"].sheet_properties.pageSetUpPr.fitToPage

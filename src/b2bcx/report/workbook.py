@@ -114,8 +114,8 @@ WIDE_SCALE = 80
 def print_for_people(ws: Worksheet) -> None:
     """Printed, a sheet reads on paper: landscape, then one page wide when it fits.
 
-    A sheet no wider than :data:`PAGE_WIDTH` is fitted to the page width (as long as it
-    needs). A wider one (the Accounts sheet's 40 columns) prints at
+    A sheet no wider than :data:`PAGE_WIDTH` at :data:`WIDE_SCALE`% is fitted to the
+    page width (as long as it needs). A wider one (the Accounts sheet's 40 columns) prints at
     :data:`WIDE_SCALE`% across several pages, each repeating the header row and the
     id (and name) columns, instead of shrinking to an unreadable page.
     """
@@ -130,7 +130,11 @@ def print_for_people(ws: Worksheet) -> None:
     header = _lone_table_header(ws)
     if header > 1:  # one table under its notes (Chase): its header on every page
         ws.print_title_rows = f"{header}:{header}"
-    if width <= PAGE_WIDTH or ws.title == "Summary":
+    # up to a page at WIDE_SCALE% the sheet is fitted: at that scale it should fit
+    # anyway, but spreadsheet programs measure columns a little wider, and printed two
+    # pages wide the Change sheet's chart was cut in half and the Chase sheet's last
+    # three columns went to pages of their own
+    if width <= PAGE_WIDTH * 100 / WIDE_SCALE or ws.title == "Summary":
         ws.page_setup.fitToWidth = 1
         ws.page_setup.fitToHeight = 0
         ws.sheet_properties.pageSetUpPr.fitToPage = True
