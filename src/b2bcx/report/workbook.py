@@ -115,7 +115,8 @@ def print_for_people(ws: Worksheet) -> None:
     """Printed, a sheet reads on paper: landscape, then one page wide when it fits.
 
     A sheet no wider than :data:`PAGE_WIDTH` at :data:`WIDE_SCALE`% is fitted to the
-    page width (as long as it needs). A wider one (the Accounts sheet's 40 columns) prints at
+    page width (as long as it needs), and so is a sheet with charts, which pages
+    would cut. A wider one (the Accounts sheet's 40 columns) prints at
     :data:`WIDE_SCALE`% across several pages, each repeating the header row and the
     id (and name) columns, instead of shrinking to an unreadable page.
     """
@@ -134,7 +135,8 @@ def print_for_people(ws: Worksheet) -> None:
     # anyway, but spreadsheet programs measure columns a little wider, and printed two
     # pages wide the Change sheet's chart was cut in half and the Chase sheet's last
     # three columns went to pages of their own
-    if width <= PAGE_WIDTH * 100 / WIDE_SCALE or ws.title == "Summary":
+    # a sheet with charts is fitted too: across pages, a chart is cut (Drivers)
+    if width <= PAGE_WIDTH * 100 / WIDE_SCALE or ws.title == "Summary" or ws._charts:
         ws.page_setup.fitToWidth = 1
         ws.page_setup.fitToHeight = 0
         ws.sheet_properties.pageSetUpPr.fitToPage = True
