@@ -295,3 +295,12 @@ def test_rankings_are_named_by_their_column_header(document):
     prose = document.split('id="method"', 1)[0]  # the Method section defines index_eb
     for bare in ("on index_eb", "of index_eb", "use index_eb"):
         assert bare not in prose, bare
+
+
+def test_number_headers_may_wrap(document):
+    """A number column's header kept to one line (its cells' nowrap applied to it), so
+    at 800 px "Shrunk CX index" held its width and squeezed "At risk because" to a word
+    a line, "decision-" / "maker"."""
+    style = document.split("<style>", 1)[1].split("</style>", 1)[0]
+    assert "th.num{white-space:normal}" in style
+    assert re.search(r"(?<![.\w])th\{[^}]*vertical-align:bottom", style)
