@@ -800,3 +800,25 @@ def test_the_shrunk_index_has_one_name_in_every_view(deck):
     text = " ".join(slide_text(s) for s in deck.slides)
     assert "adjusted" not in text
     assert f"Lowest {shrunk.deck}" in text
+
+
+def test_a_managers_portfolio_slide_counts_the_book_as_the_title_does(by_manager):
+    """Priya Raman's title slide said "30 accounts, 1 not heard" and her portfolio
+    slide "29 accounts in this deck": the deck holds 30, one on the not-heard slide."""
+    import re
+
+    folder, _ = by_manager
+    checked = 0
+    for path in sorted(folder.glob("*.pptx")):
+        slides = list(pptx.Presentation(str(path)).slides)
+        title = slides[0].placeholders[1].text_frame.text
+        book = re.search(r"(\d+) accounts?(?:, (\d+) not heard)?", title)
+        assert book is not None, title
+        silent = int(book.group(2) or 0)
+        line = re.search(
+            r": (\d+) accounts heard, mean CX index", slide_text(slides[1])
+        )
+        assert line is not None, slide_text(slides[1])
+        assert int(line.group(1)) + silent == int(book.group(1)), path.name
+        checked += silent > 0
+    assert checked  # a manager with an account not heard

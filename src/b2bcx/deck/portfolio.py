@@ -142,7 +142,9 @@ def value_line(inputs: DeckInputs) -> str:
 
 def book_line(audience: str, accounts: pd.DataFrame) -> str:
     mean = number(accounts["index"].mean()) if len(accounts) else None
-    text = f"{safe_text(audience, 60)}: {len(accounts)} accounts in this deck"
+    # "heard": the title slide counts the book with its accounts not heard
+    # ("30 accounts, 1 not heard"), and this line said "29 accounts in this deck"
+    text = f"{safe_text(audience, 60)}: {len(accounts)} accounts heard"
     return text + (f", mean CX index {shown(mean)}" if mean is not None else "")
 
 
