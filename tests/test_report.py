@@ -781,3 +781,14 @@ def test_a_sheet_a_little_wider_than_a_page_prints_one_page_wide(book):
         assert ws.sheet_properties.pageSetUpPr.fitToPage, name
         assert ws.page_setup.fitToWidth == 1 and ws.page_setup.fitToHeight == 0, name
     assert not wb["Accounts"].sheet_properties.pageSetUpPr.fitToPage
+
+
+def test_the_method_sheet_ties_index_eb_to_its_column_header(book):
+    """The Method sheet defined index_eb, a name found on no other sheet (the tables
+    say "Shrunk CX index" and "Shrunk index 95% CI low/high")."""
+    _, wb = book
+    terms = [str(c.value) for c in wb["Method"]["A"] if c.value]
+    assert "reliability and index_eb (the Shrunk CX index)" in terms
+    assert "index_eb interval (Shrunk index 95% CI)" in terms
+    headers = {str(c.value) for c in wb["Accounts"][1]}
+    assert {"Shrunk CX index", "Shrunk index 95% CI low"} <= headers
