@@ -231,7 +231,7 @@ def test_every_account_slide_has_reliability_and_an_nps_interval(deck, scored):
         row = accounts.loc[slide.name]
         text = slide_text(slide)
         assert f"Reliability {row['reliability']:.2f}" in text
-        assert f"adjusted index {row['index_eb']:.1f}" in text
+        assert f"shrunk CX index {row['index_eb']:.1f}" in text
         if math.isnan(row["nps_ci_low"]):
             assert math.isnan(row["nps"]) and "NPS: no answers" in text
             continue
@@ -365,7 +365,7 @@ def test_reliability_and_nps_interval_are_shown_when_computed():
         }
     )
     assert index_line(row) == "CX index 48.6 (95% CI 27.9–69.3)"
-    assert reliability_line(row) == "Reliability 0.45 (low) · adjusted index 58.2"
+    assert reliability_line(row) == "Reliability 0.45 (low) · shrunk CX index 58.2"
     assert reliability_line(pd.Series({"index": 50.0})) == ""
     assert nps_line(row) == "NPS −100 · 1 answer: too few to tell"
     three = row.copy()
@@ -751,3 +751,74 @@ def test_decks_built_on_every_core_are_the_same_bytes(inputs, tmp_path):
     assert spread == here
     assert len(told) == sum(len(plan.accounts) for plan in plans)
     assert len(deck_paths(tmp_path / "decks", plans, "AccountManager")) == len(here)
+
+
+def test_the_portfolio_line_counts_every_risk_reason(inputs):
+    """The example has accounts at risk for each of the three reasons; the line named
+    only the two most common ("42 decision-maker detractor, 15 low score") and left the
+    11 significant falls out."""
+    from b2bcx.deck.portfolio import flagged_line
+    from b2bcx.scoring import tables
+    from b2bcx.scoring.risk import RISK_LABELS
+
+    table = tables.account_output(inputs.score)
+    line = flagged_line(inputs.score)
+    for reason, label in RISK_LABELS.items():
+        count = int(
+            table["at_risk"].map(lambda c, r=reason: r in str(c).split(";")).sum()
+        )
+        assert count > 0, reason
+        assert f"{count} {label}" in line, (reason, line)
+
+
+def test_every_chart_names_its_unit_and_the_waterfall_ticks_read_alike(deck):
+    """The deck's charts had no axis title (the workbook's and the page's name the
+    unit), and the waterfall's ticks read 64.2, 64, 63.8."""
+    from b2bcx.deck.slides import INDEX_AXIS, PILLAR_AXIS
+
+    charts = [s.chart for slide in deck.slides for s in slide.shapes if s.has_chart]
+    assert charts
+    titles = set()
+    for chart in charts:
+        axis = chart.value_axis
+        assert axis.has_title
+        titles.add(axis.axis_title.text_frame.text)
+    assert titles == {PILLAR_AXIS, INDEX_AXIS}
+    waterfall = [s.chart for s in deck.slides[2].shapes if s.has_chart]
+    assert is_moved(deck.slides[2]) and len(waterfall) == 1
+    ticks = waterfall[0].value_axis.tick_labels
+    assert ticks.number_format == "0.0" and not ticks.number_format_is_linked
+
+
+def test_the_shrunk_index_has_one_name_in_every_view(deck):
+    """The workbook's header and the terminal's title say "Shrunk CX index"; the deck
+    and the HTML page said "adjusted index" and "Lowest adjusted CX index"."""
+    from b2bcx.scoring.columns import COLUMNS
+
+    shrunk = COLUMNS["index_eb"]
+    assert shrunk.deck is not None and shrunk.deck.lower() == shrunk.header.lower()
+    text = " ".join(slide_text(s) for s in deck.slides)
+    assert "adjusted" not in text
+    assert f"Lowest {shrunk.deck}" in text
+
+
+def test_a_managers_portfolio_slide_counts_the_book_as_the_title_does(by_manager):
+    """Priya Raman's title slide said "30 accounts, 1 not heard" and her portfolio
+    slide "29 accounts in this deck": the deck holds 30, one on the not-heard slide."""
+    import re
+
+    folder, _ = by_manager
+    checked = 0
+    for path in sorted(folder.glob("*.pptx")):
+        slides = list(pptx.Presentation(str(path)).slides)
+        title = slides[0].placeholders[1].text_frame.text
+        book = re.search(r"(\d+) accounts?(?:, (\d+) not heard)?", title)
+        assert book is not None, title
+        silent = int(book.group(2) or 0)
+        line = re.search(
+            r": (\d+) accounts heard, mean CX index", slide_text(slides[1])
+        )
+        assert line is not None, slide_text(slides[1])
+        assert int(line.group(1)) + silent == int(book.group(1)), path.name
+        checked += silent > 0
+    assert checked  # a manager with an account not heard

@@ -14,6 +14,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+from html import escape
 from pathlib import Path
 
 import pandas as pd
@@ -259,3 +260,47 @@ def test_the_page_prints(page, tmp_path_factory):
     assert pdf.read_bytes()[:5] == b"%PDF-"
     pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf.read_bytes()))
     assert pages > len(page[1].score.accounts)  # one page per account at least
+
+
+def test_both_changes_read_alike_in_the_movers_table(page, document):
+    """ "Change" and "Change, same roles" are one kind of number: both signed, with a
+    true minus sign (the second read -42.2 and 36.7 beside −39.2 and +36.7)."""
+    _, inputs = page
+    from b2bcx.report.summary import movers
+
+    frame = movers(inputs.score)
+    assert "delta_lfl" in frame and frame["delta_lfl"].notna().any()
+    section = document.split("<h3>Biggest changes since", 1)[1].split("<h3>", 1)[0]
+    for value in frame["delta_lfl"].dropna():
+        assert f">{signed(value)}</td>" in section, signed(value)
+
+
+def test_the_blind_spot_note_names_every_reason(document):
+    """One list of reasons for every view (the page's own list left out a reason)."""
+    from b2bcx.scoring.risk import BLIND_SPOT_LABELS
+
+    section = document.split("<h3>Blind spots:", 1)[1].split("<table", 1)[0]
+    for label in BLIND_SPOT_LABELS.values():
+        assert escape(label) in section, label
+
+
+def test_rankings_are_named_by_their_column_header(document):
+    """The page said "ranked on index_eb" and "Rankings use index_eb": a column id an
+    account manager meets nowhere else on the page, where the tables say "Shrunk CX
+    index" (the Method section defines the id and keeps it)."""
+    assert "Shrunk CX index" in document
+    assert "ranked on the shrunk CX index (index_eb)" in document
+    assert "ordered on the change of the shrunk CX index (index_eb)" in document
+    assert "Rankings use the shrunk CX index (index_eb)" in document
+    prose = document.split('id="method"', 1)[0]  # the Method section defines index_eb
+    for bare in ("on index_eb", "of index_eb", "use index_eb"):
+        assert bare not in prose, bare
+
+
+def test_number_headers_may_wrap(document):
+    """A number column's header kept to one line (its cells' nowrap applied to it), so
+    at 800 px "Shrunk CX index" held its width and squeezed "At risk because" to a word
+    a line, "decision-" / "maker"."""
+    style = document.split("<style>", 1)[1].split("</style>", 1)[0]
+    assert "th.num{white-space:normal}" in style
+    assert re.search(r"(?<![.\w])th\{[^}]*vertical-align:bottom", style)

@@ -271,13 +271,21 @@ def test_movers_are_the_biggest_significant_changes(book, scored):
     assert {"index_eb", "reliability"} <= set(movers.columns)
     text = " ".join(str(c.value) for c in wb["Summary"]["A"] if c.value)
     assert "expected by chance" in text and "not testable" in text
-    assert "ranked on index_eb" in text
+    assert "ranked on the shrunk CX index (index_eb)" in text
+    assert "delta_lfl" not in text and "Rankings use index_eb" not in text
 
 
 def test_factors_equal_the_factors_output(book, export_and_config):
     _, wb = book
+    from b2bcx.report.sheets_analyses import TEST_WORDS
+
     expected = analyses.factors(*export_and_config).table
-    assert_same_table(excel_table(wb["Factors"], "Factors"), expected)
+    written = excel_table(wb["Factors"], "Factors")
+    # the test in words: the sheet printed "cochran_armitage_asymptotic"
+    assert not set(written["test"]) & set(TEST_WORDS)
+    assert set(expected["test"]) <= set(TEST_WORDS)
+    expected = expected.assign(test=expected["test"].map(TEST_WORDS))
+    assert_same_table(written, expected)
 
 
 def test_drivers_equal_the_drivers_output(book, export_and_config):
@@ -666,3 +674,121 @@ def test_printing_is_set_for_people(book):
     assert accounts.page_setup.scale == 80
     assert accounts.print_title_cols == "$A:$B" or accounts.print_title_cols == "A:B"
     assert "1" in str(accounts.print_title_rows)
+
+
+def test_the_blind_spot_note_names_every_reason_the_list_can_show(book):
+    """The note above the Blind spots list said "one contact, no decision maker, low
+    coverage, not heard", and the list below it gave "low reliability" as the reason
+    for three of its first ten accounts."""
+    from b2bcx.scoring.risk import BLIND_SPOT_LABELS
+
+    _, wb = book
+    note = next(
+        str(c.value) for c in wb["Summary"]["A"] if str(c.value).startswith("Not risks")
+    )
+    for label in BLIND_SPOT_LABELS.values():
+        assert label in note, label
+
+
+def test_a_grown_summary_row_reads_from_its_top(book):
+    """A measure that wraps to two lines grows its row; its value sat at the row's
+    foot, printed a line below its label (the q ≤ 0.05 count, the k* respondents)."""
+    _, wb = book
+    ws = wb["Summary"]
+    grown = 0
+    for table in ws.tables.values():
+        for cells in ws[table.ref][1:]:
+            if (ws.row_dimensions[cells[0].row].height or 0) <= 15:
+                continue
+            grown += 1
+            for cell in cells:
+                if cell.value is not None:
+                    assert cell.alignment.vertical == "top", (
+                        cell.coordinate,
+                        cell.value,
+                    )
+    assert grown >= 2
+
+
+def test_the_flag_count_says_it_counts_every_flag(book, scored):
+    """Key figures said "Accounts flagged 100" under "Accounts at risk 45 of 148" and
+    "Blind spots 45 of 167": it counts the notes (roles disagree, the people who
+    answered changed) too, and now says so."""
+    from b2bcx.report.summary import FLAGGED
+
+    _, wb = book
+    figures = excel_table(wb["Summary"], "Key_figures", ids=False)
+    measures = figures.set_index("Measure")["Value"]
+    assert "Accounts flagged" not in measures.index
+    assert measures[FLAGGED] == int(scored.accounts["flags"].map(len).gt(0).sum())
+    segments = excel_table(wb["Segments"], "Segments", ids=False)
+    assert "Accounts with any flag" in segments.columns
+    assert FLAGGED.startswith("Accounts with any flag")
+
+
+def test_the_chase_sheet_prints_and_scrolls_with_its_header(book):
+    """The Chase table starts under its notes: printed, its pages after the first had no
+    header (nor on screen, scrolled down its 160 rows), and its one-line note ran
+    past the table's last column, where a printed sheet stops."""
+    from b2bcx.report.sheets_tables import CHASE_NOTE_WIDTH
+
+    _, wb = book
+    ws = wb["Chase"]
+    header = int(ws.tables["Chase"].ref.split(":")[0][1:])
+    assert header > 1 and ws.cell(row=header, column=1).value == "Account"
+    assert str(ws.print_title_rows).replace("$", "") == f"{header}:{header}"
+    assert ws.freeze_panes == f"A{header + 1}"
+    notes = [ws.cell(row=r, column=1).value for r in range(2, header)]
+    assert notes and all(len(str(n)) <= CHASE_NOTE_WIDTH for n in notes)
+    assert "roles not heard" in " ".join(str(n) for n in notes)
+    # a sheet whose table sits under charts repeats no row on the charts' page
+    assert wb["Drivers"].print_title_rows is None
+
+
+def test_the_segments_sheet_names_its_own_cuts_in_words(book):
+    """Beside the export's columns (Region, AccountManager) the sheet's Cut column said
+    "portfolio" / "all" and "tier": the library's ids, where the Summary says
+    "Portfolio" and "Tier A"."""
+    _, wb = book
+    table = excel_table(wb["Segments"], "Segments", ids=False)
+    cuts = set(table["Cut"])
+    assert {"Portfolio", "Revenue tier", "Region"} <= cuts
+    assert not cuts & {"portfolio", "tier"}
+    portfolio = table[table["Cut"].eq("Portfolio")]
+    assert portfolio["Value"].tolist() == ["all accounts"]
+    assert set(table.loc[table["Cut"].eq("Revenue tier"), "Value"]) == {"A", "B", "C"}
+
+
+def test_the_change_sheet_says_roles_and_nps_in_words(book):
+    """Its rate-and-mix table read "decision_maker" under "Group" and "Nps before",
+    where Pillars by role says "Decision maker" and every other sheet "NPS"."""
+    _, wb = book
+    table = excel_table(wb["Change"], "NPS_rate_and_mix", ids=False)
+    assert table.columns[0] == "Role"
+    assert {"NPS before", "NPS after"} <= set(table.columns)
+    roles = set(
+        excel_table(wb["Pillars by role"], "Pillars_by_role", ids=False)["Role"]
+    )
+    assert set(table["Role"]) == roles and "Decision maker" in roles
+
+
+def test_a_sheet_a_little_wider_than_a_page_prints_one_page_wide(book):
+    """Chase and Change are within a page at 80%, yet printed two pages wide: the
+    Change sheet's waterfall chart was cut in half across them."""
+    _, wb = book
+    for name in ("Chase", "Change", "Drivers"):  # Drivers: wider, but with charts
+        ws = wb[name]
+        assert ws.sheet_properties.pageSetUpPr.fitToPage, name
+        assert ws.page_setup.fitToWidth == 1 and ws.page_setup.fitToHeight == 0, name
+    assert not wb["Accounts"].sheet_properties.pageSetUpPr.fitToPage
+
+
+def test_the_method_sheet_ties_index_eb_to_its_column_header(book):
+    """The Method sheet defined index_eb, a name found on no other sheet (the tables
+    say "Shrunk CX index" and "Shrunk index 95% CI low/high")."""
+    _, wb = book
+    terms = [str(c.value) for c in wb["Method"]["A"] if c.value]
+    assert "reliability and index_eb (the Shrunk CX index)" in terms
+    assert "index_eb interval (Shrunk index 95% CI)" in terms
+    headers = {str(c.value) for c in wb["Accounts"][1]}
+    assert {"Shrunk CX index", "Shrunk index 95% CI low"} <= headers

@@ -168,7 +168,8 @@ def test_score_shows_names_legend_and_risk_apart_from_blind_spots() -> None:
         "Δ: change since 2026-Q2, * significant at 95%, ? not testable, † the" in text
     )
     assert "at risk: D decision-maker detractor" in text
-    assert "ranked on index_eb" in text and "index_eb rel.: the shrunken index" in text
+    assert "ranked on the shrunk CX index (index_eb)" in text
+    assert "index_eb rel.: the shrunken index" in text
     assert "at risk first, then blind spots" in text
 
 

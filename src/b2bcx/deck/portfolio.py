@@ -29,7 +29,7 @@ from b2bcx.results import DeckInputs, ScoreResult
 from b2bcx.scoring import tables
 from b2bcx.scoring.columns import COLUMNS
 from b2bcx.scoring.ranking import movers_count, top_and_bottom
-from b2bcx.scoring.risk import FLAG_LABELS, reasons_text
+from b2bcx.scoring.risk import FLAG_LABELS, RISKS, reasons_text
 from b2bcx.scoring.worth import portfolio_line
 from b2bcx.stats.order import shown
 
@@ -59,7 +59,9 @@ def portfolio_slide(
     title = f"Portfolio {safe_text(result.wave, 20)}".strip()
     chart = portfolio_chart(inputs, accounts, audience, by_column)
     heading = (
-        "Lowest adjusted CX index" if "index_eb" in accounts else "Lowest CX index"
+        f"Lowest {COLUMNS['index_eb'].deck}"
+        if "index_eb" in accounts
+        else "Lowest CX index"
     )
     return PortfolioSlide(
         title,
@@ -112,14 +114,19 @@ def movers_line(result: ScoreResult) -> str:
 
 def flagged_line(result: ScoreResult) -> str:
     """The accounts at risk and the blind spots, counted as the workbook's Summary and
-    the terminal count them (one account table, :func:`b2bcx.scoring.tables.account_output`)."""
+    the terminal count them (one account table, :func:`b2bcx.scoring.tables.account_output`),
+    with every risk reason counted, most frequent first (ties in the flags' order)."""
     table = tables.account_output(result)
     risky = int(table["at_risk"].astype(bool).sum())
     blind = int(table["blind_spots"].astype(bool).sum())
     reasons: Counter[str] = Counter(
         r for cell in table["at_risk"] for r in str(cell).split(";") if r
     )
-    top = ", ".join(f"{n} {FLAG_LABELS.get(r, r)}" for r, n in reasons.most_common(2))
+    # every reason (there are three), most frequent first, ties in the flags' order:
+    # the two most common hid the third, and Counter breaks ties by row order
+    order = {r: i for i, r in enumerate(RISKS)}
+    counted = sorted(reasons.items(), key=lambda rn: (-rn[1], order.get(rn[0], 99)))
+    top = ", ".join(f"{n} {FLAG_LABELS.get(r, r)}" for r, n in counted)
     at_risk = f"{risky} accounts at risk" + (f" ({top})" if top else "")
     return f"{at_risk}; {blind} blind spots (the survey cannot speak for them)"
 
@@ -135,7 +142,9 @@ def value_line(inputs: DeckInputs) -> str:
 
 def book_line(audience: str, accounts: pd.DataFrame) -> str:
     mean = number(accounts["index"].mean()) if len(accounts) else None
-    text = f"{safe_text(audience, 60)}: {len(accounts)} accounts in this deck"
+    # "heard": the title slide counts the book with its accounts not heard
+    # ("30 accounts, 1 not heard"), and this line said "29 accounts in this deck"
+    text = f"{safe_text(audience, 60)}: {len(accounts)} accounts heard"
     return text + (f", mean CX index {shown(mean)}" if mean is not None else "")
 
 

@@ -187,6 +187,22 @@ class PlainTextChartData(CategoryChartData):
         return PlainTextSheet(self)
 
 
+PILLAR_AXIS = "Pillar score (0–100)"
+INDEX_AXIS = "CX index (0–100)"
+"""The value axes' titles: the unit of every deck chart, as the workbook's and the HTML
+page's charts name theirs."""
+
+
+def title_value_axis(axis: Any, title: str, size: int = 9) -> None:
+    """Give a value axis its title (the unit the bars are measured in)."""
+    axis.has_title = True
+    axis.axis_title.text_frame.text = title
+    for paragraph in axis.axis_title.text_frame.paragraphs:
+        for run in paragraph.runs:
+            run.font.size = Pt(size)
+            run.font.bold = False
+
+
 def add_pillar_chart(
     slide: Slide, box: tuple[Emu, Emu, Emu, Emu], chart: PillarChart
 ) -> None:
@@ -210,6 +226,7 @@ def add_pillar_chart(
     axis.minimum_scale, axis.maximum_scale, axis.major_unit = 0, 100, 20
     axis.has_major_gridlines = True
     axis.tick_labels.font.size = Pt(10)
+    title_value_axis(axis, PILLAR_AXIS)
     plot.category_axis.tick_labels.font.size = Pt(9)
     first = plot.plots[0]
     first.gap_width = 60
@@ -335,6 +352,11 @@ def add_waterfall_chart(
     plot.has_legend = False
     plot.value_axis.minimum_scale = content.floor
     plot.value_axis.tick_labels.font.size = Pt(9)
+    # one decimal on every tick: the axis read 64.2, 64, 63.8 (the values' "0.00"
+    # linked to ticks 0.2 apart, and Excel drops a trailing zero)
+    plot.value_axis.tick_labels.number_format = "0.0"
+    plot.value_axis.tick_labels.number_format_is_linked = False
+    title_value_axis(plot.value_axis, INDEX_AXIS)
     plot.category_axis.tick_labels.font.size = Pt(9)
     plot.plots[0].gap_width = 50
     colours = (

@@ -52,6 +52,7 @@ from b2bcx.results import DeckInputs, ReportInputs, ScoreResult
 from b2bcx.scoring import tables
 from b2bcx.scoring.accounts import NAME
 from b2bcx.scoring.ranking import MOVERS_NOTE, RANKING_NOTE, movers_count
+from b2bcx.scoring.risk import BLIND_SPOT_WORDS
 from b2bcx.stats.order import for_display, shown, sort_accounts
 
 SHOWN = 10
@@ -94,6 +95,7 @@ FORMATS: dict[str, Callable[[Any], str]] = {
     "reliability": lambda v: shown(v, 2),
     "nps": lambda v: "" if number(v) is None else column_text("nps", v),
     "delta": lambda v: "" if number(v) is None else signed(v),
+    "delta_lfl": lambda v: "" if number(v) is None else signed(v),
     "p_change": p_value,
     "q_change": p_value,
     "coverage": percent,
@@ -346,8 +348,7 @@ class Page:
         parts.append(f"<h3>Blind spots: {len(blind):,}</h3>")
         parts.append(
             paragraph(
-                "The survey cannot speak for these accounts: one contact, no decision "
-                "maker, low coverage or reliability, too few respondents, or not heard. "
+                f"The survey cannot speak for these accounts: {BLIND_SPOT_WORDS}. "
                 "Most revenue first.",
                 "note",
             )

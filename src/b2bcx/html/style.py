@@ -33,8 +33,9 @@ a{color:var(--accent)}
 table{border-collapse:collapse;width:100%;font-size:.92rem}
 caption{text-align:left;color:var(--muted)}
 th,td{padding:5px 8px;border-bottom:1px solid var(--line);text-align:left;vertical-align:top}
-th{background:var(--soft);font-weight:600}
+th{background:var(--soft);font-weight:600;vertical-align:bottom}
 .num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+th.num{white-space:normal}
 td small{color:var(--muted);white-space:nowrap}
 details summary{cursor:pointer;color:var(--accent);margin:4px 0 8px}
 .account{border-top:1px solid var(--line);padding-top:8px;margin-top:24px}

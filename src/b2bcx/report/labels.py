@@ -31,7 +31,7 @@ HEADERS = {
     "segment": "Cut",
     "value": "Value",
     "index_se": "CX index standard error",
-    "flagged": "Accounts flagged",
+    "flagged": "Accounts with any flag",  # as the Summary's key figure says it
     "nps_se": "NPS standard error",
     "phase": "Lifecycle phase",
     "priority_pillar": "Priority pillar",

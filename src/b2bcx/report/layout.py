@@ -50,13 +50,23 @@ def write_heading(ws: Worksheet, row: int, text: str) -> int:
     return row + 1
 
 
-def write_note(ws: Worksheet, row: int, text: str, column: int = 1) -> int:
-    """A grey italic line of text (never a formula); return the row below it."""
-    put_text_safely(ws, row, column, text)
-    cell = ws.cell(row=row, column=column)
-    cell.font = NOTE_FONT
-    cell.alignment = Alignment(wrap_text=False, vertical="top")
-    return row + 1
+def write_note(
+    ws: Worksheet, row: int, text: str, column: int = 1, width: int | None = None
+) -> int:
+    """A grey italic line of text (never a formula); return the row below it.
+
+    With ``width``, a longer note goes over several rows of at most ``width``
+    characters: a printed sheet stops at its last column, and a note longer than the
+    table under it would be cut there.
+    """
+    lines = textwrap.wrap(text, width=width) if width else [text]
+    for line in lines or [text]:
+        put_text_safely(ws, row, column, line)
+        cell = ws.cell(row=row, column=column)
+        cell.font = NOTE_FONT
+        cell.alignment = Alignment(wrap_text=False, vertical="top")
+        row += 1
+    return row
 
 
 def write_wrapped(

@@ -15,7 +15,7 @@ from b2bcx.report.summary import (
 from b2bcx.results import ReportInputs, ScoreResult
 from b2bcx.scoring import tables
 from b2bcx.scoring.columns import as_text
-from b2bcx.scoring.ranking import movers_count
+from b2bcx.scoring.ranking import RANKING_WORDS, movers_count
 from b2bcx.scoring.worth import portfolio_line
 from b2bcx.stats.drivers import FEW_CASES
 from b2bcx.stats.order import for_display
@@ -127,8 +127,8 @@ def _small_samples(result: ScoreResult) -> str:
                 ).sum()
             )
             parts.append(
-                "Rankings use index_eb, the index shrunk towards the portfolio mean "
-                f"by its reliability; {low} of {len(result.accounts):,} accounts have "
+                f"Rankings use {RANKING_WORDS}, the index shrunk towards the "
+                f"portfolio mean by its reliability; {low} of {len(result.accounts):,} accounts have "
                 f"a reliability below {result.config.flags.low_reliability:g}"
             )
     return "; ".join(parts) + "." if parts else ""

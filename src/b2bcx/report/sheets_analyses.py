@@ -45,6 +45,13 @@ DRIVER_FORMATS = {
     "n": "#,##0",
 }
 ALL = "all"
+TEST_WORDS = {
+    "cochran_armitage_exact": "Cochran–Armitage trend test (exact)",
+    "cochran_armitage_asymptotic": "Cochran–Armitage trend test (large sample)",
+    "none": "not testable",
+}
+"""The Factors sheet's test column in words (it printed the ids,
+``cochran_armitage_asymptotic``); the method note below the table names them so."""
 METHOD_NAMES = {"rwa": "Johnson's relative weights", "shapley": "Shapley / LMG"}
 QUADRANT_GUIDE = (
     "Chart: importance (x, % of R²) against performance (y, mean score); the axes "
@@ -65,9 +72,12 @@ def write_factors(ws: Worksheet, inputs: ReportInputs) -> None:
         write_note(ws, 1, inputs.factors_note or "Factor screening was not run.")
         ws.column_dimensions["A"].width = 60
         return
+    table = result.table
+    if "test" in table:
+        table = table.assign(test=table["test"].map(lambda t: TEST_WORDS.get(t, t)))
     row = write_table(
         ws,
-        result.table,
+        table,
         1,
         "Factors",
         FACTOR_FORMATS,

@@ -53,6 +53,10 @@ def write_change(ws: Worksheet, inputs: ReportInputs) -> None:
     _write_change_result(ws, inputs.change)
 
 
+RATE_MIX_HEADERS = {"nps_before": "NPS before", "nps_after": "NPS after"}
+"""The rate-and-mix table's NPS columns (they read "Nps before", "Nps after")."""
+
+
 def _write_change_result(ws: Worksheet, result: ChangeResult) -> None:
     before, after = result.parts.attrs["before"], result.parts.attrs["after"]
     row = write_title(
@@ -93,16 +97,20 @@ def _write_change_result(ws: Worksheet, result: ChangeResult) -> None:
         f"{shown(totals['rate'], signed=True)} from the groups' own NPS, "
         f"{shown(totals['mix'], signed=True)} from the mix of who answered.",
     )
+    rate_mix = result.rate_mix.copy()
+    if result.by == "role" and "group" in rate_mix:  # role ids, as Pillars by role
+        rate_mix["group"] = rate_mix["group"].map(pretty)
     row = write_table(
         ws,
-        result.rate_mix,
+        rate_mix,
         row,
         "NPS rate and mix",
         formats={
             "share_before": "0%",
             "share_after": "0%",
-            **nps_formats(list(result.rate_mix.columns)),
+            **nps_formats(list(rate_mix.columns)),
         },
+        labels=RATE_MIX_HEADERS | {"group": pretty(result.by)},
     )
     row = write_heading(
         ws, row, "Accounts between bands of the shrunk index (rows: baseline)"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from math import ceil
 from pathlib import PurePath
+from typing import Any
 
 import pandas as pd
 from openpyxl.chart import BarChart, Reference
@@ -47,6 +48,7 @@ from b2bcx.results import ReportInputs
 from b2bcx.scoring import tables
 from b2bcx.scoring.columns import MONEY, excel_formats
 from b2bcx.scoring.ranking import MOVERS_NOTE, RANKING_NOTE, movers_count
+from b2bcx.scoring.risk import BLIND_SPOT_WORDS
 
 READING_WIDTH = 100
 FIGURE_COLUMNS = ["measure", "value", "ci_low", "ci_high"]
@@ -142,8 +144,8 @@ def write_summary(ws: Worksheet, inputs: ReportInputs) -> None:
     row = write_note(
         ws,
         row,
-        "Not risks: the survey cannot speak for these accounts (one contact, no "
-        "decision maker, low coverage, not heard). Widen the survey there.",
+        f"Not risks: the survey cannot speak for these accounts ({BLIND_SPOT_WORDS}). "
+        "Widen the survey there.",
     )
     row = write_table(
         ws,
@@ -212,6 +214,22 @@ def wrap_overlong_table_text(ws: Worksheet) -> None:
                 lines = ceil(len(text) / (width * CHARACTERS_PER_UNIT))
                 height = ws.row_dimensions[cell.row].height or LINE_HEIGHT
                 ws.row_dimensions[cell.row].height = max(height, lines * LINE_HEIGHT)
+                if cells is not rows[0]:
+                    _align_row_top(cells)
+
+
+def _align_row_top(cells: tuple[Any, ...]) -> None:
+    """A grown body row reads from its top: its value beside a two-line measure sat
+    at the row's foot, a line below its label ("Significant after false discovery
+    control (q ≤ 0.05)" then, under it, 16)."""
+    for cell in cells:
+        kept = cell.alignment
+        cell.alignment = Alignment(
+            horizontal=kept.horizontal,
+            vertical="top",
+            indent=kept.indent,
+            wrap_text=kept.wrap_text,
+        )
 
 
 def one_name(frame: pd.DataFrame) -> pd.DataFrame:
@@ -351,7 +369,8 @@ def _change(
         ws,
         row,
         "Accounts heard in both waves; tested like for like over the roles heard in "
-        "both (delta_lfl, t test, significant when p < 0.05); "
+        'both (the Accounts sheet\'s "Change, same roles"; t test, significant when '
+        "p < 0.05); "
         "false discovery control by Benjamini–Hochberg over the testable accounts.",
     )
     return _figures(ws, row, figures, "Baseline change", labels)

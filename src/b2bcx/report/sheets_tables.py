@@ -33,6 +33,7 @@ from b2bcx.scoring.columns import (
 )
 from b2bcx.scoring.prepare import FILE, ROW
 from b2bcx.scoring.risk import FEW_NPS_ANSWERS
+from b2bcx.scoring.segments import PORTFOLIO
 
 RED, YELLOW, GREEN = "F8696B", "FFEB84", "63BE7B"
 FLAG_FILL = PatternFill("solid", fgColor="FCE4D6")
@@ -202,6 +203,10 @@ CHASE_NOTE = (
 )
 
 
+CHASE_NOTE_WIDTH = 120
+"""Characters per line of the Chase sheet's notes: within the table's printed width."""
+
+
 def write_chase(ws: Worksheet, inputs: ReportInputs) -> None:
     """The chase list (docs/method.md#chase-list) with ICC(1), ICC(2) and k*."""
     result = inputs.score
@@ -209,7 +214,7 @@ def write_chase(ws: Worksheet, inputs: ReportInputs) -> None:
     accounts["roles_not_heard"] = in_words(accounts["roles_not_heard"], role_names)
     labels = header_labels(result.config)
     row = write_heading(ws, 1, "Accounts to hear from next")
-    row = write_note(ws, row, CHASE_NOTE)
+    row = write_note(ws, row, CHASE_NOTE, width=CHASE_NOTE_WIDTH)
     if np.isfinite(result.icc1):
         row = write_note(
             ws,
@@ -217,7 +222,10 @@ def write_chase(ws: Worksheet, inputs: ReportInputs) -> None:
             f"ICC(1) {result.icc1:.2f}, ICC(2) {result.icc2:.2f}; an account needs "
             f"k* = {result.k_star:.1f} respondents for reliability "
             f"{result.config.flags.low_reliability:g}.",
+            width=CHASE_NOTE_WIDTH,
         )
+    if not accounts.empty:
+        ws.freeze_panes = f"A{row + 1}"  # the header stays in view, 167 rows down
     write_table(
         ws,
         accounts,
@@ -241,9 +249,20 @@ def write_roles(ws: Worksheet, inputs: ReportInputs) -> None:
     )
 
 
+SEGMENT_WORDS = {PORTFOLIO: "Portfolio", "tier": "Revenue tier"}
+"""The cuts b2bcx makes itself, in words (the others are the export's column names)."""
+
+
 def write_segments(ws: Worksheet, inputs: ReportInputs) -> None:
     """Portfolio, segment, tier, account manager and phase rows."""
-    table = inputs.score.segments
+    table = inputs.score.segments.copy()
+    if (
+        "segment" in table
+    ):  # the library's ids of its own cuts, as the Summary says them
+        own = table["segment"].isin(list(SEGMENT_WORDS))
+        if "value" in table:
+            table.loc[table["segment"].eq(PORTFOLIO), "value"] = "all accounts"
+        table.loc[own, "segment"] = table.loc[own, "segment"].map(SEGMENT_WORDS)
     table_sheet(
         ws,
         table,

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from openpyxl import Workbook
-from openpyxl.utils import get_column_letter
+from openpyxl.utils import get_column_letter, range_boundaries
 from openpyxl.worksheet.worksheet import Worksheet
 
 from b2bcx.errors import UsageError
@@ -114,8 +114,9 @@ WIDE_SCALE = 80
 def print_for_people(ws: Worksheet) -> None:
     """Printed, a sheet reads on paper: landscape, then one page wide when it fits.
 
-    A sheet no wider than :data:`PAGE_WIDTH` is fitted to the page width (as long as it
-    needs). A wider one (the Accounts sheet's 40 columns) prints at
+    A sheet no wider than :data:`PAGE_WIDTH` at :data:`WIDE_SCALE`% is fitted to the
+    page width (as long as it needs), and so is a sheet with charts, which pages
+    would cut. A wider one (the Accounts sheet's 40 columns) prints at
     :data:`WIDE_SCALE`% across several pages, each repeating the header row and the
     id (and name) columns, instead of shrinking to an unreadable page.
     """
@@ -127,7 +128,15 @@ def print_for_people(ws: Worksheet) -> None:
         ws.column_dimensions[get_column_letter(c)].width or 8.43
         for c in range(1, (ws.max_column or 1) + 1)
     )
-    if width <= PAGE_WIDTH or ws.title == "Summary":
+    header = _lone_table_header(ws)
+    if header > 1:  # one table under its notes (Chase): its header on every page
+        ws.print_title_rows = f"{header}:{header}"
+    # up to a page at WIDE_SCALE% the sheet is fitted: at that scale it should fit
+    # anyway, but spreadsheet programs measure columns a little wider, and printed two
+    # pages wide the Change sheet's chart was cut in half and the Chase sheet's last
+    # three columns went to pages of their own
+    # a sheet with charts is fitted too: across pages, a chart is cut (Drivers)
+    if width <= PAGE_WIDTH * 100 / WIDE_SCALE or ws.title == "Summary" or ws._charts:
         ws.page_setup.fitToWidth = 1
         ws.page_setup.fitToHeight = 0
         ws.sheet_properties.pageSetUpPr.fitToPage = True
@@ -136,8 +145,18 @@ def print_for_people(ws: Worksheet) -> None:
     ws.page_setup.scale = WIDE_SCALE
     named = str(ws.cell(row=1, column=2).value or "").strip().lower() == "name"
     ws.print_title_cols = "A:B" if named else "A:A"
-    if ws.cell(row=1, column=1).font.b and ws.freeze_panes:  # a table from A1
-        ws.print_title_rows = "1:1"
+    if header <= 1 and ws.cell(row=1, column=1).font.b and ws.freeze_panes:
+        ws.print_title_rows = "1:1"  # a table from A1
+
+
+def _lone_table_header(ws: Worksheet) -> int:
+    """The header row of the sheet's only Excel table (0 without exactly one, or
+    with a chart: print titles repeat on every page, a chart's page too)."""
+    refs = list(ws.tables.values())
+    if len(refs) != 1 or ws._charts:
+        return 0
+    ref = refs[0] if isinstance(refs[0], str) else refs[0].ref
+    return int(range_boundaries(ref)[1] or 0)
 
 
 def write_report(inputs: ReportInputs, path: str | Path) -> Path:

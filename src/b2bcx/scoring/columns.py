@@ -108,7 +108,7 @@ ACCOUNT_COLUMNS = (
     Column("reliability", "Reliability", "statistic", TWO, 2, "rel.", 1,
            "Reliability", "reliability of the index, 0-1"),
     Column("index_eb", "Shrunk CX index", "score", SCORE, 1, "index_eb rel.", 0,
-           "adjusted index",
+           "shrunk CX index",
            "the reliability-adjusted (shrunk) index the accounts are ranked on, "
            "with its reliability in the terminal"),
     Column("index_eb_se", "Shrunk index standard error", "statistic", TWO, 2,

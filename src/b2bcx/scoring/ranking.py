@@ -15,12 +15,19 @@ from dataclasses import dataclass
 import pandas as pd
 
 from b2bcx.scoring.breakdowns import FDR_LEVEL
+from b2bcx.scoring.columns import COLUMNS
 from b2bcx.stats.order import sort_accounts
 
 RANKING_BASIS = "index_eb"
 """The column every ranked list sorts on."""
-RANKING_NOTE = "ranked on index_eb, the shrunken index, with its reliability"
-MOVERS_NOTE = "ordered on the change of index_eb, with its reliability"
+RANKING_WORDS = (
+    f"the {COLUMNS[RANKING_BASIS].header[:1].lower()}"
+    f"{COLUMNS[RANKING_BASIS].header[1:]} ({RANKING_BASIS})"
+)
+"""The ranking basis as people read it, its column header first: "the shrunk CX index
+(index_eb)" (the id ties it to the terminal's header and the Method sheet)."""
+RANKING_NOTE = f"ranked on {RANKING_WORDS}, with its reliability"
+MOVERS_NOTE = f"ordered on the change of {RANKING_WORDS}, with its reliability"
 
 
 def _basis(accounts: pd.DataFrame) -> str:

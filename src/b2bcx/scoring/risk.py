@@ -77,6 +77,13 @@ BLIND_SPOTS = tuple(f.id for f in FLAGS if f.kind == "blind spot")
 RISK_LABELS = {f.id: f.label for f in FLAGS if f.kind == "risk"}
 BLIND_SPOT_LABELS = {f.id: f.label for f in FLAGS if f.kind == "blind spot"}
 OTHER_FLAG_LABELS = {f.id: f.label for f in FLAGS if f.kind == "note"}
+BLIND_SPOT_WORDS = (
+    ", ".join(BLIND_SPOT_LABELS[f] for f in BLIND_SPOTS[:-1])
+    + f" or {BLIND_SPOT_LABELS[BLIND_SPOTS[-1]]}"
+)
+"""Every reason for a blind spot in the words the lists print, for the sentence that
+introduces them ("not heard, too few respondents, …, low reliability or its people
+disagree"): one list, so no view leaves a reason out."""
 FEW_NPS_ANSWERS = 3
 """With fewer NPS answers than this, an account's NPS interval is not shown: views say
 "1 answer: too few to tell" (docs/method.md#small-samples)."""
