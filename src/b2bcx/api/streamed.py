@@ -9,7 +9,9 @@ scores the export the respondent way (docs/method.md#streaming).
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -201,23 +203,31 @@ def score_pass(
 ) -> Streamed | None:
     """One pass over the exports for a report or deck: the scores and, with
     ``outcome``, what ``drivers`` makes of the cross-products of that outcome
-    (called with the merged partial and its plan before the finish lets the
-    sums go), from the same pass. None when the pass does not apply (as
-    :func:`score_files`); the caller then reads the exports whole.
+    (called with the merged partial and its plan), from the same pass. None when
+    the pass does not apply (as :func:`score_files`); the caller then reads the
+    exports whole.
+
+    ``drivers`` runs on a second thread while the finish builds the tables: its
+    bootstrap is numpy work that mostly leaves the interpreter lock free, so on
+    two cores the two overlap (a 1M report ~1.2 s sooner, benchmarks/README.md).
+    It reads its own view of the partial: the finish lets the sums go from its
+    view only, and never reads the cross-products.
     """
     passed = run_pass(
         paths, plan(config, drivers=outcome), engine, scheduler, notice, progress
     )
     if passed is None or not _usable(passed.total, notice):
         return None
-    found = None
-    if drivers is not None and outcome is not None and not _census_errors(passed):
-        found = drivers(passed.total, passed.plan)
-    passed.total.release_cross_products()  # taken: the finish does not read them
-    rows: dict[str, int] = {}
-    for file, records, _ in passed.total.parts.values():
-        rows[file] = rows.get(file, 0) + records
-    result = _result(passed, master, notice)
+    with ThreadPoolExecutor(max_workers=1) as beside:
+        fitting: Future[Any] | None = None
+        if drivers is not None and outcome is not None and not _census_errors(passed):
+            fitting = beside.submit(drivers, copy.copy(passed.total), passed.plan)
+        passed.total.release_cross_products()  # the finish does not read them
+        rows: dict[str, int] = {}
+        for file, records, _ in passed.total.parts.values():
+            rows[file] = rows.get(file, 0) + records
+        result = _result(passed, master, notice)
+        found = fitting.result() if fitting is not None else None
     if result is None:
         return None
     return Streamed(result, rows, found)
