@@ -122,3 +122,26 @@ def test_a_streamed_report_counts_excluded_rows_without_denying_them(
     assert "excluded: no account" in texts
     assert any("Counted per reason above" in t for t in texts)
     assert "No row was excluded." not in texts
+
+
+def test_the_drivers_are_the_same_fitted_beside_the_finish_or_before_it(
+    config: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Above ``BESIDE_BYTES`` of drivers' sums the key drivers are fitted before the
+    finish instead of beside it; the tables do not depend on which."""
+    import pandas as pd
+
+    from b2bcx.api import streamed as streamed_module
+
+    sources = load_sources([Q3], config, accounts=CRM)
+    options = AnalysisOptions(bootstrap=40)
+    beside = report_inputs(sources, options=options)
+    monkeypatch.setattr(streamed_module, "BESIDE_BYTES", 0)
+    before = report_inputs(sources, options=options)
+    assert beside.drivers is not None and before.drivers is not None
+    assert beside.drivers_by_role is not None and before.drivers_by_role is not None
+    pd.testing.assert_frame_equal(beside.drivers.table, before.drivers.table)
+    pd.testing.assert_frame_equal(
+        beside.drivers_by_role.table, before.drivers_by_role.table
+    )
+    pd.testing.assert_frame_equal(beside.score.accounts, before.score.accounts)

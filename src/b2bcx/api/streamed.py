@@ -189,6 +189,12 @@ class Streamed:
     drivers: Any = None
 
 
+BESIDE_BYTES = 256 * 2**20
+"""The drivers' sums (cross-products) under which the key drivers are fitted
+beside the finish: ~300k accounts of three roles and seven columns. Above it
+(625k accounts: ~530 MB) running both at once raised a report's peak by ~300 MB."""
+
+
 def score_pass(
     paths: Sequence[str | Path],
     config: Config,
@@ -207,11 +213,13 @@ def score_pass(
     the pass does not apply (as :func:`score_files`); the caller then reads the
     exports whole.
 
-    ``drivers`` runs on a second thread while the finish builds the tables: its
-    bootstrap is numpy work that mostly leaves the interpreter lock free, so on
-    two cores the two overlap (a 1M report ~1.2 s sooner, benchmarks/README.md).
-    It reads its own view of the partial: the finish lets the sums go from its
-    view only, and never reads the cross-products.
+    ``drivers`` runs on a second thread while the finish builds the tables when
+    the drivers' sums are under :data:`BESIDE_BYTES`: its bootstrap is numpy work
+    that mostly leaves the interpreter lock free, so on two cores the two overlap
+    (a 1M report ~0.8 s sooner, benchmarks/README.md). It reads its own view of
+    the partial: the finish lets the sums go from its view only, and never reads
+    the cross-products. Larger sums are fitted first and let go before the
+    finish, so the two never hold memory at once.
     """
     passed = run_pass(
         paths, plan(config, drivers=outcome), engine, scheduler, notice, progress
@@ -222,6 +230,8 @@ def score_pass(
         fitting: Future[Any] | None = None
         if drivers is not None and outcome is not None and not _census_errors(passed):
             fitting = beside.submit(drivers, copy.copy(passed.total), passed.plan)
+            if passed.total.cross_bytes() >= BESIDE_BYTES:
+                fitting.result()  # fitted before the finish, whose memory it would add to
         passed.total.release_cross_products()  # the finish does not read them
         rows: dict[str, int] = {}
         for file, records, _ in passed.total.parts.values():

@@ -302,6 +302,10 @@ class Partial:
         """
         self._release((*SUMMED[1:], "first", "median", "median_all"))
 
+    def cross_bytes(self) -> int:
+        """Bytes held by the key drivers' sums (:data:`CROSS`)."""
+        return sum(getattr(self, name).nbytes for name in CROSS)
+
     def release_cross_products(self) -> None:
         """Let the drivers' sums go once the key drivers are fitted: the finish
         does not read them, and at 625k accounts and 7 columns the cross-products
