@@ -305,7 +305,7 @@ def test_history_gives_the_report_a_trend_sheet_and_each_slide_a_trend(tmp_path)
     slide = next(s for s in pptx.Presentation(str(deck)).slides if s.name == "ACC-0151")
     assert sum(1 for s in slide.shapes if s.has_chart) == 2  # pillars and trend
     text = "\n".join(s.text_frame.text for s in slide.shapes if s.has_text_frame)
-    assert "deteriorating: a real fall, not chance" in text
+    assert "deteriorating: a fall unlikely to be chance" in text
 
 
 def test_a_file_of_several_waves_or_a_wave_given_twice_is_refused(tmp_path):

@@ -217,7 +217,7 @@ def test_an_account_slide_says_index_change_nps_people_priority(deck, scored):
         f"CX index {row['index']:.1f} (95% CI {row['ci_low']:.1f}–{row['ci_high']:.1f})"
         in text
     )
-    assert "Change vs 2026-Q2: +34.2 points, a real change, not chance" in text
+    assert "Change vs 2026-Q2: +34.2 points, unlikely to be chance" in text
     assert "NPS +60" in text
     assert "Answered: " in text and "decision maker" in text
     assert "Phase ongoing: priority pillar Resolution" in text
@@ -342,7 +342,7 @@ def test_change_uses_the_false_discovery_verdict_when_present():
     both = row.copy()
     both[["p_change", "q_change", "significant_fdr"]] = [0.0001, 0.004, True]
     assert change_line(both, None).endswith(
-        "points, a real change, not chance\np < 0.001; q = 0.004"
+        "points, unlikely to be chance\np < 0.001; q = 0.004"
     )
     untestable = row.copy()
     untestable[["p_change", "significant"]] = [float("nan"), None]

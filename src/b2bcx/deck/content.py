@@ -328,14 +328,14 @@ def change_line(row: pd.Series, baseline_wave: str | None) -> str:
     return f"{since}: {delta} points, {head}{roles}" + (f"\n{tail}" if tail else "")
 
 
-REAL_CHANGE = "a real change, not chance"
+REAL_CHANGE = "unlikely to be chance"
 COULD_BE_CHANCE = "could be chance"
 
 
 def verdict(
     significant: bool, row: pd.Series, p_value: float | None, q_value: float | None
 ) -> str:
-    """In plain words: "a real change, not chance" or "could be chance"; then p and q.
+    """In plain words: "unlikely to be chance" or "could be chance"; then p and q.
 
     A change significant on its own but not after false discovery control (among
     all the accounts compared, about 1 in 20 moves that far by chance) "could be

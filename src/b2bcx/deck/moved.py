@@ -71,7 +71,9 @@ def change_slide(change: ChangeResult) -> ChangeSlide:
         )
     test = change.stuart_maxwell
     if test["p"] == test["p"]:
-        verdict = "a real shift, not chance" if test["p"] < 0.05 else "could be chance"
+        verdict = (
+            "a shift unlikely to be chance" if test["p"] < 0.05 else "could be chance"
+        )
         lines.append(
             f"Accounts moving between bands: {verdict} (Stuart–Maxwell p "
             f"{shown(test['p'], 3)})."
@@ -109,11 +111,11 @@ def trend_chart(account: str, trend: TrendResult | None) -> TrendChart | None:
         caption = f"Heard in {int(row['waves'])} of {len(trend.waves)} waves: too few for a trend"
     else:
         verdict = (
-            "deteriorating: a real fall, not chance"
+            "deteriorating: a fall unlikely to be chance"
             if row.get("deteriorating") is True
             else "could be chance"
             if (number(row.get("q_slope")) or 1.0) > 0.05
-            else "a real change, not chance"
+            else "a change unlikely to be chance"
         )
         caption = (
             f"Trend {signed(row['slope'])} points a wave (weighed by its reliability "

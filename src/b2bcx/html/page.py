@@ -387,8 +387,9 @@ class Page:
                 f"explain; among the {count.testable:,} accounts that could be tested, "
                 f"about {count.expected_by_chance:.1f} such changes are expected by "
                 "chance alone, so any one of them could still be chance. "
-                f"{count.significant_fdr} remain a real change, not chance, after "
-                f"false discovery control (q ≤ 0.05); {count.not_testable} could not "
+                f"{count.significant_fdr} hold up after false discovery control "
+                "(q ≤ 0.05: at most about 1 in 20 of them is chance); "
+                f"{count.not_testable} could not "
                 "be tested (no interval in one of the waves).",
                 "lead",
             )
