@@ -792,3 +792,14 @@ def test_the_method_sheet_ties_index_eb_to_its_column_header(book):
     assert "index_eb interval (Shrunk index 95% CI)" in terms
     headers = {str(c.value) for c in wb["Accounts"][1]}
     assert {"Shrunk CX index", "Shrunk index 95% CI low"} <= headers
+
+
+def test_the_method_sheet_says_which_accounts_get_no_score(book):
+    """It read "fewer than 1 respondent(s) get no score" under the default."""
+    from b2bcx.report.sheets_method import _too_few
+
+    _, wb = book
+    texts = " ".join(str(c.value) for c in wb["Method"]["B"] if c.value)
+    assert "Every account heard gets a score." in texts
+    assert "respondent(s)" not in texts
+    assert _too_few(3) == "Accounts with fewer than 3 respondents get no score."

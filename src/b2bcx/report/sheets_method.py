@@ -43,7 +43,7 @@ def _rollup_rows(config: Config) -> list[tuple[str, str]]:
     method = ROLLUP_WORDS[rollup.method].format(within=rollup.within_role)
     decision = config.roles.decision_role or "(none configured)"
     return [
-        ("account roll-up", f"Account score = {method} (rollup.method: {rollup.method}). Role-weighted: I_a = Σ w_r m_ar / W_a over the roles r present, W_a = Σ w_r of those roles (missing_roles: {rollup.missing_roles}). Accounts with fewer than {rollup.min_respondents} respondent(s) get no score."),
+        ("account roll-up", f"Account score = {method} (rollup.method: {rollup.method}). Role-weighted: I_a = Σ w_r m_ar / W_a over the roles r present, W_a = Σ w_r of those roles (missing_roles: {rollup.missing_roles}). {_too_few(rollup.min_respondents)}"),
         ("account NPS", "100 × Σ w_r (p_ar − d_ar) / W_a, with p/d the role's shares of promoters and detractors."),
         ("coverage", "Share of the role weight that answered: Σ w_r of the roles present / Σ w_r of all roles."),
         ("standard error", "SE_a = √( Σ (w_r / W_a)² σ_r² / n_ar ), σ_r² = pooled within-account variance of role r over the whole file."),
@@ -145,3 +145,10 @@ def config_lines(config: Config) -> list[str]:
         config_as_used(config), sort_keys=False, allow_unicode=True, width=120
     )
     return text.splitlines()
+
+
+def _too_few(least: int) -> str:
+    """Which accounts get no score, in words (none of those heard under 2)."""
+    if least <= 1:
+        return "Every account heard gets a score."
+    return f"Accounts with fewer than {least} respondents get no score."
