@@ -803,3 +803,19 @@ def test_the_method_sheet_says_which_accounts_get_no_score(book):
     assert "Every account heard gets a score." in texts
     assert "respondent(s)" not in texts
     assert _too_few(3) == "Accounts with fewer than 3 respondents get no score."
+
+
+def test_no_cell_sends_the_reader_to_a_file_they_cannot_open(book):
+    """The Change sheet cited docs/method.md#why-it-moved; the Method sheet holds the
+    rules, and an account manager has the workbook, not the repository."""
+    _, wb = book
+    cited = [
+        (ws.title, cell.coordinate)
+        for ws in wb.worksheets
+        for row in ws.iter_rows()
+        for cell in row
+        if isinstance(cell.value, str) and "docs/" in cell.value
+    ]
+    assert cited == []
+    topics = {str(c.value) for c in wb["Method"]["A"] if c.value}
+    assert {"why the portfolio moved", "trends"} <= topics

@@ -65,7 +65,7 @@ def _write_change_result(ws: Worksheet, result: ChangeResult) -> None:
         "Why the portfolio moved",
         f"Portfolio CX index {shown(before)} → {shown(after)} "
         f"({shown(after - before, signed=True)}); "
-        "the four parts add up to the change exactly (docs/method.md#why-it-moved).",
+        "the four parts add up to the change exactly (the Method sheet says how).",
     )
     parts = result.parts.assign(
         part=result.parts["part"].map(lambda p: PART_LABELS.get(p, "Total"))
@@ -201,7 +201,7 @@ def write_trend(ws: Worksheet, result: TrendResult) -> None:
         f"Portfolio trend {shown(slope['slope'], 2, True)} points per wave (95% CI "
         f"{shown(slope['ci_low'], 2, True)} to {shown(slope['ci_high'], 2, True)}; "
         "errors clustered by "
-        "account). docs/method.md#trends",
+        "account; the Method sheet says how).",
     )
     falling = sort_accounts(
         result.accounts[result.accounts["slope"].notna()], ["slope_eb"], [True]
