@@ -10,6 +10,7 @@ import pandas as pd
 from b2bcx.results import ScoreResult
 from b2bcx.scoring import tables
 from b2bcx.scoring.accounts import NAME
+from b2bcx.scoring.columns import COUNT as COUNT
 from b2bcx.scoring.columns import NPS as NPS
 from b2bcx.scoring.columns import SCORE as SCORE
 from b2bcx.scoring.columns import SIGNED as SIGNED
@@ -19,7 +20,6 @@ from b2bcx.scoring.risk import ranking_basis, reasons_text
 from b2bcx.stats.order import sort_accounts
 
 PERCENT = "0.0%"
-COUNT = "#,##0"
 MOVER_COLUMNS = [
     "account",
     "direction",

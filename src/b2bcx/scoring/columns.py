@@ -31,7 +31,8 @@ SIGNED = "+0.0;-0.0;0.0"
 NPS = "+0;-0;0"
 """An NPS, -100 to +100: a whole number with its sign (+35, -12, 0), which keeps it
 apart from the 0-100 scores."""
-COUNT = "0"
+COUNT = "#,##0"
+"""A count: a whole number with thousands separators (1,200)."""
 SHARE = "0.0%"
 TWO = "0.00"
 """A 0-1 statistic compared with a threshold of two decimals (0.691 must not read 0.7)."""
@@ -234,11 +235,14 @@ def as_text(name: str, value: object) -> str:
     ('+35', '-100', '0')
     >>> as_text("respondent_nps", 15.86), as_text("nps", float("nan"))
     ('+16', '')
-    >>> as_text("delta", -6.94), as_text("index", 64.06)
-    ('-6.9', '64.1')
+    >>> as_text("delta", -6.94), as_text("index", 64.06), as_text("n", 1200)
+    ('-6.9', '64.1', '1,200')
     """
     spec = COLUMNS["nps"] if name in OTHER_NPS else COLUMNS[name]
     places = int(spec.digits or 0)
+    if spec.kind == "count":
+        text = shown(value, places)
+        return f"{int(text):,}" if text and places == 0 else text  # as COUNT shows it
     if spec.kind != "nps":
         return shown(value, places, signed=spec.kind == "signed")
     text = shown(value, places)

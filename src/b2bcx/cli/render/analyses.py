@@ -9,11 +9,11 @@ from rich.table import Table
 from rich.text import Text
 
 from b2bcx.cli.render.console import (
-    money,
     number,
     p_value,
     print_generic,
     print_problems,
+    thousands,
 )
 from b2bcx.cli.render.fit import Column, fitted_table, hidden_note, print_fitted
 from b2bcx.scoring.columns import role_names
@@ -358,7 +358,7 @@ def render_chase(console: Console, result: Any, wide: bool = False) -> None:
         )
     columns += [
         Column("status", [str(r["status"]) for r in rows], 1, "left"),
-        Column("revenue", [money(r["revenue"]) for r in rows], 2),
+        Column("revenue", [thousands(r["revenue"]) for r in rows], 2),
         Column("n", [str(r["n"]) for r in rows], 0),
         Column("priority", [_priority(r["priority"]) for r in rows], 1),
         Column("needs", [number(r["contacts_needed"], 0) for r in rows], 0),

@@ -8,7 +8,7 @@ import numpy as np
 from rich.console import Console
 from rich.table import Table
 
-from b2bcx.cli.render.console import money, number, p_value
+from b2bcx.cli.render.console import number, p_value, thousands
 from b2bcx.scoring.columns import COLUMNS, as_text
 from b2bcx.stats.intervals import Z95
 from b2bcx.stats.order import sort_accounts
@@ -56,7 +56,7 @@ def render_change(console: Console, result: Any) -> None:
             PART_WORDS.get(row["part"], row["part"]),
             number(row["change"], 2, signed=True),
             str(row["accounts"]),
-            money(row["revenue"]),
+            thousands(row["revenue"]),
             style="bold" if row["part"] == "total" else None,
         )
     console.print(table)

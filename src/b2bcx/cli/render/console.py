@@ -114,9 +114,9 @@ def number(value: Any, digits: int = 1, signed: bool = False) -> str:
     return shown(value, digits, signed)
 
 
-def money(value: Any) -> str:
-    """An amount with thousands separators and no decimals (11,389,200); blank
-    when missing."""
+def thousands(value: Any) -> str:
+    """An amount or a count with thousands separators and no decimals (11,389,200;
+    1,200); blank when missing."""
     if value is None or value != value:
         return ""
     return f"{value:,.0f}"

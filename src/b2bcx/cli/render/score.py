@@ -10,7 +10,13 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from b2bcx.cli.render.console import counted, number, print_generic, print_problems
+from b2bcx.cli.render.console import (
+    counted,
+    number,
+    print_generic,
+    print_problems,
+    thousands,
+)
 from b2bcx.cli.render.fit import Column, fitted_table, hidden_note, print_fitted
 from b2bcx.scoring.columns import COLUMNS, as_text, digits, is_nps, score_column
 from b2bcx.scoring.ranking import RANKING_NOTE, movers_count
@@ -379,7 +385,7 @@ def render_score(
     console.print(_risk_line(accounts, by_tier))
     counts = summary.set_index("what")["rows"]
     read, scored = int(counts["rows read"]), int(counts["rows scored"])
-    line = f"{read} rows read, {scored} scored, {read - scored} excluded"
+    line = f"{read:,} rows read, {scored:,} scored, {read - scored:,} excluded"
     if result.baseline_wave or "delta" in accounts:
         count = movers_count(result.accounts)
         if count.compared and not count.testable:
@@ -568,7 +574,13 @@ BREAKDOWN_LEAD = (
 
 
 def render_validation(console: Console, summary: Any, problems: list[Any]) -> None:
-    print_generic(console, summary, title="Row accounting", digits=0)
+    print_generic(
+        console,
+        summary,
+        title="Row accounting",
+        digits=0,
+        texts={"rows": thousands},  # 1,200, as the workbook shows it
+    )
     if problems:
         # a log or a pipe gets one problem per block, never a table cut at any width
         print_problems(console, problems, "Problems")
