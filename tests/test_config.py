@@ -236,3 +236,37 @@ def test_a_todo_comment_is_reported_whole_not_cut_at_its_first_line():
         "plausible role, `user`. Check them:",
         "line 7: TODO: a second one (its own words)",
     ]
+
+
+def test_a_schema_problem_names_the_line_its_key_is_on(tmp_path):
+    """A problem gave the key path only; in a long config the line finds it."""
+    path = tmp_path / "typos.yaml"
+    path.write_text(
+        "version: 1\n"
+        "extends: six_pillars\n"
+        "columns: {respondent: Id, account: Account, role: Role}\n"
+        "pilars:\n"
+        "  integrity: {items: [Q1]}\n"
+        "roles:\n"
+        "  weights:\n"
+        "    decision_maker: half\n"
+        "    user: 0.5\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    found = {p.code: p.problem for p in caught.value.problems}
+    assert found["unknown-config-key"] == "unknown key `pilars` (line 4)"
+    assert found["invalid-config-value"].startswith(
+        "`roles.weights.decision_maker` (line 8): "
+    )
+
+
+def test_a_key_not_written_in_the_file_gets_no_line():
+    """Data with no file (the library's parse_config) names the key alone."""
+    data = small_config()
+    data["roles"]["weights"]["user"] = "x"
+    with pytest.raises(ConfigError) as caught:
+        parse_config(data)
+    (problem,) = caught.value.problems
+    assert problem.problem.startswith("`roles.weights.user`: ")

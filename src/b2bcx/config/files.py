@@ -180,6 +180,44 @@ def _yaml_hint(exc: yaml.YAMLError, reason: str) -> str:
     return hint
 
 
+KeyLines = dict[tuple[str, ...], int]
+"""Key path (list positions as text) -> the 1-based line it is written on."""
+
+
+def key_lines(text: str) -> KeyLines:
+    """Where each key of a YAML text is written, to point a problem at its line.
+
+    The text is only composed into nodes (no values are built), so this runs no
+    tag's constructor. A text that does not compose gives no lines.
+
+    Examples
+    --------
+    >>> text = chr(10).join(["roles:", "  weights: {user: x}"])
+    >>> key_lines(text)[("roles", "weights", "user")]
+    2
+    """
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return {}
+    lines: KeyLines = {}
+    pending: list[tuple[tuple[str, ...], Any]] = [((), root)]
+    while pending:
+        path, node = pending.pop()
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                if isinstance(key, yaml.ScalarNode):
+                    here = (*path, str(key.value))
+                    lines.setdefault(here, key.start_mark.line + 1)
+                    pending.append((here, value))
+        elif isinstance(node, yaml.SequenceNode):
+            for i, item in enumerate(node.value):
+                here = (*path, str(i))
+                lines.setdefault(here, item.start_mark.line + 1)
+                pending.append((here, item))
+    return lines
+
+
 def read_yaml(path: Path) -> dict[str, Any]:
     """Load a YAML mapping safely (no Python object tags)."""
     text = read_text(path)

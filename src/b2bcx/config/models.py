@@ -17,7 +17,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from b2bcx.config.files import merged_mapping, read_text
+from b2bcx.config.files import KeyLines, key_lines, merged_mapping, read_text
 from b2bcx.errors import ConfigError, Problem, raise_if_errors
 
 MAX_WEIGHT = 1e9
@@ -383,7 +383,10 @@ def scales_in_force(config: Config) -> dict[str, Scale]:
 
 # -- parsing -----------------------------------------------------------------
 def parse_config(
-    data: Any, source: str = "config", todos: Sequence[Problem] = ()
+    data: Any,
+    source: str = "config",
+    todos: Sequence[Problem] = (),
+    lines: KeyLines | None = None,
 ) -> Config:
     """Validate a config mapping into a :class:`Config`.
 
@@ -391,7 +394,8 @@ def parse_config(
     wrong types, non-positive weights) and every cross-reference problem
     (roles, pillars, scales that are named but not defined) into one
     :class:`ConfigError`, with ``todos`` (the file's TODO comments, see
-    :func:`todo_comments`) among them.
+    :func:`todo_comments`) among them. With ``lines`` (:func:`key_lines` of the
+    file) a schema problem names the line its key is on.
     """
     if not isinstance(data, Mapping):
         kind = type(data).__name__ if data is not None else "empty"
@@ -402,7 +406,7 @@ def parse_config(
     try:
         config = Config.model_validate(dict(data))
     except ValidationError as exc:
-        problems = [*_schema_problems(exc.errors(), source, data), *todos]
+        problems = [*_schema_problems(exc.errors(), source, data, lines), *todos]
         raise ConfigError(f"{source}: the config is not valid", problems) from None
     raise_if_errors(
         [*consistency_problems(config, source), *todos],
@@ -412,11 +416,13 @@ def parse_config(
     return config
 
 
-def _schema_problems(errors: list[Any], source: str, data: Any) -> list[Problem]:
+def _schema_problems(
+    errors: list[Any], source: str, data: Any, lines: KeyLines | None = None
+) -> list[Problem]:
     """One problem per key: a union's alternatives are merged, deeper ones win."""
     by_key: dict[str, list[tuple[Any, Problem]]] = {}
     for err in errors:
-        problem = _schema_problem(err, source, data)
+        problem = _schema_problem(err, source, data, lines or {})
         by_key.setdefault(_error_key(err, data), []).append((err, problem))
     keys = list(by_key)
     problems = []
@@ -426,7 +432,8 @@ def _schema_problems(errors: list[Any], source: str, data: Any) -> list[Problem]
         found = [problem for _, problem in by_key[key]]
         if len(found) > 1 and all(p.code == "invalid-config-value" for p in found):
             reasons = " or ".join(_message(err) for err, _ in by_key[key])
-            found = [replace(found[0], problem=f"`{key}`: {reasons}")]
+            where = _line(key.split("."), lines or {})
+            found = [replace(found[0], problem=f"`{key}`{where}: {reasons}")]
         problems += found
     return problems
 
@@ -449,9 +456,19 @@ def _error_key(err: Any, data: Any) -> str:
     return ".".join(key_path(err["loc"], data))
 
 
-def _schema_problem(err: Mapping[str, Any], source: str, data: Any) -> Problem:
+def _line(path: Sequence[str], lines: KeyLines) -> str:
+    """`` (line N)`` for a key written in the user's file, else nothing (a key set
+    by an extended framework, or a missing one)."""
+    line = lines.get(tuple(path))
+    return f" (line {line})" if line else ""
+
+
+def _schema_problem(
+    err: Mapping[str, Any], source: str, data: Any, lines: KeyLines
+) -> Problem:
     path = key_path(err["loc"], data) or ["(top level)"]
     key = ".".join(path)
+    where = _line(path, lines)
     if err["type"] == "extra_forbidden":
         known = _known_keys(path[:-1])
         close = difflib.get_close_matches(path[-1], known, n=1, cutoff=0.5)
@@ -463,7 +480,7 @@ def _schema_problem(err: Mapping[str, Any], source: str, data: Any) -> Problem:
             )
         )
         return Problem(
-            f"unknown key `{key}`", hint, file=source, code="unknown-config-key"
+            f"unknown key `{key}`{where}", hint, file=source, code="unknown-config-key"
         )
     if err["type"] == "missing":
         return Problem(
@@ -475,7 +492,7 @@ def _schema_problem(err: Mapping[str, Any], source: str, data: Any) -> Problem:
     value = err.get("input")
     shown = None if isinstance(value, Mapping | list) else _shown(value)
     return Problem(
-        f"`{key}`: {_message(err)}",
+        f"`{key}`{where}: {_message(err)}",
         "see docs/config.md",
         file=source,
         value=shown,
@@ -806,8 +823,9 @@ def load_config(path: str | Path) -> Config:
     path = Path(path)
     data = merged_mapping(path, seen=())
     data["base_dir"] = str(path.resolve().parent)
-    todos = todo_comments(read_text(path), str(path))
-    return parse_config(data, source=str(path), todos=todos)
+    text = read_text(path)
+    todos = todo_comments(text, str(path))
+    return parse_config(data, source=str(path), todos=todos, lines=key_lines(text))
 
 
 def config_as_used(config: Config) -> dict[str, Any]:
