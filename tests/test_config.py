@@ -270,3 +270,21 @@ def test_a_key_not_written_in_the_file_gets_no_line():
         parse_config(data)
     (problem,) = caught.value.problems
     assert problem.problem.startswith("`roles.weights.user`: ")
+
+
+def test_a_cross_reference_problem_names_the_line_of_its_key(tmp_path):
+    path = tmp_path / "xref.yaml"
+    path.write_text(
+        "version: 1\n"
+        "columns: {respondent: Id, account: Account, role: Role}\n"
+        "pillars:\n"
+        "  a: {items: [Q1, Q2]}\n"
+        "roles:\n"
+        "  weights: {decision_maker: 0.5, user: 0.5}\n"
+        "  decision_role: decison_maker\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    (problem,) = [p for p in caught.value.problems if p.code == "unknown-role"]
+    assert problem.problem.endswith("(`roles.decision_role`, line 7)")

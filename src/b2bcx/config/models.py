@@ -409,7 +409,7 @@ def parse_config(
         problems = [*_schema_problems(exc.errors(), source, data, lines), *todos]
         raise ConfigError(f"{source}: the config is not valid", problems) from None
     raise_if_errors(
-        [*consistency_problems(config, source), *todos],
+        [*consistency_problems(config, source, lines), *todos],
         ConfigError,
         f"{source}: the config is not consistent",
     )
@@ -633,15 +633,20 @@ def todo_comments(text: str, source: str = "config") -> list[Problem]:
     return problems
 
 
-def consistency_problems(config: Config, source: str = "config") -> list[Problem]:
+def consistency_problems(
+    config: Config, source: str = "config", lines: KeyLines | None = None
+) -> list[Problem]:
     """Cross-references that the schema alone cannot check, and the
-    placeholders of a draft (:func:`draft_problems`)."""
+    placeholders of a draft (:func:`draft_problems`); with ``lines``
+    (:func:`key_lines`), each names the line of its key."""
     problems: list[Problem] = list(draft_problems(config, source))
 
     def add(code: str, problem: str, hint: str, key: str, value: object = None) -> None:
         shown = None if value is None else str(value)
+        line = (lines or {}).get(tuple(key.split(".")))
+        where = f"`{key}`, line {line}" if line else f"`{key}`"
         problems.append(
-            Problem(f"{problem} (`{key}`)", hint, file=source, value=shown, code=code)
+            Problem(f"{problem} ({where})", hint, file=source, value=shown, code=code)
         )
 
     scales = scales_in_force(config)
