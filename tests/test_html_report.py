@@ -269,10 +269,11 @@ def test_both_changes_read_alike_in_the_movers_table(page, document):
     from b2bcx.report.summary import movers
 
     frame = movers(inputs.score)
-    assert "delta_lfl" in frame and frame["delta_lfl"].notna().any()
     section = document.split("<h3>Biggest changes since", 1)[1].split("<h3>", 1)[0]
-    for value in frame["delta_lfl"].dropna():
-        assert f">{signed(value)}</td>" in section, signed(value)
+    for column in ("delta_lfl", "delta_eb"):  # every column of kind "signed"
+        assert column in frame and frame[column].notna().any()
+        for value in frame[column].dropna():
+            assert f">{signed(value)}</td>" in section, (column, signed(value))
 
 
 def test_the_blind_spot_note_names_every_reason(document):

@@ -819,3 +819,19 @@ def test_no_cell_sends_the_reader_to_a_file_they_cannot_open(book):
     assert cited == []
     topics = {str(c.value) for c in wb["Method"]["A"] if c.value}
     assert {"why the portfolio moved", "trends"} <= topics
+
+
+def test_the_movers_show_the_change_that_orders_them(book):
+    """The movers were ordered on the change of the shrunk index, a column the table
+    did not show, so its visible Change column read out of order."""
+    _, wb = book
+    moved = excel_table(wb["Summary"], "Movers")
+    assert list(moved.columns[:4]) == ["account", "direction", "delta_eb", "index_eb"]
+    for direction, falling in (("up", True), ("down", False)):
+        shrunk = moved.loc[moved["direction"] == direction, "delta_eb"]
+        assert len(shrunk) > 1
+        assert (
+            shrunk.is_monotonic_decreasing
+            if falling
+            else shrunk.is_monotonic_increasing
+        )

@@ -51,6 +51,7 @@ from b2bcx.report.summary import (
 from b2bcx.results import DeckInputs, ReportInputs, ScoreResult
 from b2bcx.scoring import tables
 from b2bcx.scoring.accounts import NAME
+from b2bcx.scoring.columns import ACCOUNT_COLUMNS
 from b2bcx.scoring.ranking import MOVERS_NOTE, RANKING_NOTE, movers_count
 from b2bcx.scoring.risk import BLIND_SPOT_WORDS
 from b2bcx.stats.order import for_display, shown, sort_accounts
@@ -94,8 +95,11 @@ FORMATS: dict[str, Callable[[Any], str]] = {
     "margin": lambda v: "" if number(v) is None else f"± {shown(v)}",
     "reliability": lambda v: shown(v, 2),
     "nps": lambda v: "" if number(v) is None else column_text("nps", v),
-    "delta": lambda v: "" if number(v) is None else signed(v),
-    "delta_lfl": lambda v: "" if number(v) is None else signed(v),
+    **{  # every change in points with its sign, as the column's kind says
+        c.id: (lambda v: "" if number(v) is None else signed(v))
+        for c in ACCOUNT_COLUMNS
+        if c.kind == "signed"
+    },
     "p_change": p_value,
     "q_change": p_value,
     "coverage": percent,

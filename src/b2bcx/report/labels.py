@@ -91,7 +91,6 @@ HEADERS = {
     "delta_se": "Change standard error",
     "delta_ci_low": "Change 95% CI low",
     "delta_ci_high": "Change 95% CI high",
-    "delta_eb": "Change of shrunk index",
     "continuing": "Accounts in both waves",
     "weight_mix": "Weights of accounts in both waves",
     "entered": "Accounts that entered",

@@ -23,6 +23,7 @@ PERCENT = "0.0%"
 MOVER_COLUMNS = [
     "account",
     "direction",
+    "delta_eb",  # what orders them
     "index_eb",
     "reliability",
     "index",
@@ -293,7 +294,7 @@ def significant_moves(accounts: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFram
 def movers(result: ScoreResult, top: int = 5) -> pd.DataFrame:
     """The ``top`` biggest significant rises, then falls (ordered on the change of ``index_eb``).
 
-    Columns ``account`` (and ``name``), ``direction, index_eb, reliability, index,
+    Columns ``account`` (and ``name``), ``direction, delta_eb, index_eb, reliability, index,
     index_baseline, delta, delta_lfl, q_change`` (those present; ``delta_lfl``,
     the change over the roles heard in both waves, is what was tested).
     """

@@ -104,6 +104,9 @@ ACCOUNT_COLUMNS = (
            "the change of the index since the baseline, in points"),
     Column("significant", "Significant change", "logical",
            description="the change is significant at 95%"),
+    Column("delta_eb", "Change of shrunk index", "signed", SIGNED, 1,
+           description="the change of the shrunk index since the baseline, which "
+           "orders the biggest movers"),
     Column("df", "Degrees of freedom", "score", SCORE, 1, "df", 5,
            description="degrees of freedom of the index's t interval"),
     Column("reliability", "Reliability", "statistic", TWO, 2, "rel.", 1,
