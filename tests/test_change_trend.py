@@ -340,3 +340,22 @@ def test_change_with_no_account_in_both_waves_is_all_turnover(tmp_path):
     assert abs(s["continuing"]) < 1e-12 and abs(s["weight_mix"]) < 1e-12
     assert abs(s["entered"] + s["left"] - s["total"]) < 1e-12
     assert s["stuart_maxwell"]["statistic"] is None  # no account banded twice
+
+
+def test_the_summarys_change_is_the_part_of_the_accounts_heard_in_both_waves():
+    """The Summary's "Change in CX index ... (accounts in both waves)" (-0.5 on the
+    example) and the change slide's total (-0.6) looked like two answers to one
+    question; the first is the second's "accounts heard in both waves" part (equal
+    account weights, so ū is 1/|B| and the part is the paired mean change)."""
+    from b2bcx.report.summary import top_figures
+    from b2bcx.scoring import tables
+
+    result = _change()
+    current = result.current
+    figures = top_figures(current, tables.account_output(current))
+    (change,) = [f for f in figures if f.measure.startswith("Change in CX index")]
+    assert change.measure.endswith("(accounts in both waves)")
+    continuing = result.parts.set_index("part").loc["continuing", "change"]
+    assert change.value == pytest.approx(continuing, abs=1e-9)
+    total = result.parts.attrs["after"] - result.parts.attrs["before"]
+    assert abs(total - continuing) > 0.01  # entries and exits move the total too

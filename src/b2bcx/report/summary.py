@@ -99,7 +99,7 @@ def top_figures(result: ScoreResult, table: pd.DataFrame) -> list[Figure]:
         change = result.portfolio
         figures.append(
             Figure(
-                f"Change in CX index since {since}",
+                f"Change in CX index since {since} (accounts in both waves)",
                 float(change.get("delta", both["delta"].mean())),
                 change.get("delta_ci_low"),
                 change.get("delta_ci_high"),
