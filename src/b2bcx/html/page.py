@@ -51,7 +51,7 @@ from b2bcx.report.summary import (
 from b2bcx.results import DeckInputs, ReportInputs, ScoreResult
 from b2bcx.scoring import tables
 from b2bcx.scoring.accounts import NAME
-from b2bcx.scoring.columns import ACCOUNT_COLUMNS
+from b2bcx.scoring.columns import ACCOUNT_COLUMNS, Column
 from b2bcx.scoring.ranking import MOVERS_NOTE, RANKING_NOTE, movers_count
 from b2bcx.scoring.risk import BLIND_SPOT_WORDS
 from b2bcx.stats.order import for_display, shown, sort_accounts
@@ -86,30 +86,37 @@ def percent(value: Any) -> str:
     return "" if x is None else f"{x:.0%}"
 
 
+def _present(show: Callable[[Any], str]) -> Callable[[Any], str]:
+    """``show`` for a number, ``""`` for a missing one."""
+    return lambda v: "" if number(v) is None else show(v)
+
+
+def _by_kind(column: Column) -> Callable[[Any], str] | None:
+    """How the page prints an account column, from its definition's kind and
+    digits (:data:`b2bcx.scoring.columns.ACCOUNT_COLUMNS`); None: as text."""
+    places = int(column.digits or 0)
+    return {
+        "score": score_text,
+        "signed": _present(signed),  # a true minus sign
+        "nps": _present(lambda v: column_text("nps", v)),
+        "p": p_value,
+        "share": percent,
+        "count": _present(lambda v: f"{round(float(v)):,}"),
+        "statistic": lambda v: shown(v, places),
+    }.get(column.kind)
+
+
 FORMATS: dict[str, Callable[[Any], str]] = {
-    "index": score_text,
-    "index_eb": score_text,
-    "index_baseline": score_text,
-    "ci_low": score_text,
-    "ci_high": score_text,
+    **{c.id: f for c in ACCOUNT_COLUMNS if (f := _by_kind(c)) is not None},
     "margin": lambda v: "" if number(v) is None else f"± {shown(v)}",
-    "reliability": lambda v: shown(v, 2),
-    "nps": lambda v: "" if number(v) is None else column_text("nps", v),
-    **{  # every change in points with its sign, as the column's kind says
-        c.id: (lambda v: "" if number(v) is None else signed(v))
-        for c in ACCOUNT_COLUMNS
-        if c.kind == "signed"
-    },
-    "p_change": p_value,
-    "q_change": p_value,
-    "coverage": percent,
     "share_at_risk": percent,
     "revenue": money,
     "revenue_at_risk": money,
-    "n": lambda v: "" if number(v) is None else f"{int(number(v) or 0):,}",
-    "accounts": lambda v: "" if number(v) is None else f"{int(number(v) or 0):,}",
+    "accounts": _present(lambda v: f"{int(number(v) or 0):,}"),
     "direction": lambda v: {"up": "↑ up", "down": "↓ down"}.get(str(v), str(v)),
 }
+"""How the page prints each column it shows: the account columns by their
+definitions, then the page's own (money, the movers' direction)."""
 NUMERIC = {c for c in FORMATS if c != "direction"} | {"ci"}
 
 
