@@ -169,7 +169,7 @@ def test_score_shows_names_legend_and_risk_apart_from_blind_spots() -> None:
     )
     assert "at risk: D decision-maker detractor" in text
     assert "ranked on the shrunk CX index (index_eb)" in text
-    assert "index_eb rel.: the shrunken index" in text
+    assert "shrunk rel.: the shrunk CX index (index_eb) the rows" in text
     assert "at risk first, then blind spots" in text
 
 

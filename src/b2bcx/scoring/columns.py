@@ -111,7 +111,7 @@ ACCOUNT_COLUMNS = (
            description="degrees of freedom of the index's t interval"),
     Column("reliability", "Reliability", "statistic", TWO, 2, "rel.", 1,
            "Reliability", "reliability of the index, 0-1"),
-    Column("index_eb", "Shrunk CX index", "score", SCORE, 1, "index_eb rel.", 0,
+    Column("index_eb", "Shrunk CX index", "score", SCORE, 1, "shrunk rel.", 0,
            "shrunk CX index",
            "the reliability-adjusted (shrunk) index the accounts are ranked on, "
            "with its reliability in the terminal"),
