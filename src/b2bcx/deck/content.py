@@ -507,11 +507,14 @@ def account_chart(
         Series("This account", pillar_values(row, pillars)),
         Series("Portfolio", pillar_values(result.portfolio, pillars)),
     ]
-    if inputs.baseline is not None:
+    before = pillar_values(previous, pillars)
+    if inputs.baseline is not None and any(v is not None for v in before):
+        # an account not heard last quarter gets no empty series (a legend entry
+        # with no bars)
         name = (
             f"Last quarter ({safe_text(result.baseline_wave, 20)})"
             if result.baseline_wave
             else "Last quarter"
         )
-        series.append(Series(chart_label(name), pillar_values(previous, pillars)))
+        series.append(Series(chart_label(name), before))
     return PillarChart(pillar_labels(result), tuple(series))
