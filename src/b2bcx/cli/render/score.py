@@ -19,11 +19,14 @@ from b2bcx.cli.render.console import (
 )
 from b2bcx.cli.render.fit import Column, fitted_table, hidden_note, print_fitted
 from b2bcx.scoring.columns import COLUMNS, as_text, digits, is_nps, score_column
-from b2bcx.scoring.ranking import RANKING_NOTE, movers_count
+from b2bcx.scoring.ranking import (
+    RANKING_BASIS,
+    RANKING_NOTE,
+    RANKING_WORDS,
+    movers_count,
+)
 from b2bcx.scoring.risk import FLAGS, ranking_basis
 
-BASIS_WORDS = {"index_eb": "the shrunk index", "index": "the CX index"}
-"""The ranking basis in the legend's words."""
 RISK_CODES = {f.id: (f.code, f.legend) for f in FLAGS if f.kind == "risk"}
 BLIND_CODES = {f.id: (f.code, f.legend) for f in FLAGS if f.kind == "blind spot"}
 OTHER_CODES = {f.id: (f.code, f.legend) for f in FLAGS if f.kind == "note"}
@@ -328,8 +331,7 @@ def account_legend(result: Any, accounts: Any, shown: list[str]) -> str:
     threshold = result.config.flags.low_reliability
     if _header("index_eb") in shown:
         parts.append(
-            f"{_header('index_eb')}: the shrunk CX index (index_eb) the rows are "
-            "ranked on, and "
+            f"{_header('index_eb')}: {RANKING_WORDS} the rows are ranked on, and "
             f"its reliability, 0-1 (below {threshold:g}: blind spot R)"
         )
     if _header("reliability") in shown:
@@ -351,7 +353,8 @@ def account_legend(result: Any, accounts: Any, shown: list[str]) -> str:
         ("flags", OTHER_CODES),
     ):
         present = {r for cell in accounts[column] for r in str(cell or "").split(";")}
-        basis = BASIS_WORDS.get(ranking_basis(accounts), ranking_basis(accounts))
+        ranked_on = ranking_basis(accounts)
+        basis = RANKING_WORDS if ranked_on == RANKING_BASIS else _header(ranked_on)
         share = f"{result.config.flags.low_score:.0%}"
         used = [
             f"{c} {text.format(basis=basis, share=share)}"
