@@ -94,16 +94,10 @@ def _present(show: Callable[[Any], str]) -> Callable[[Any], str]:
 def _by_kind(column: Column) -> Callable[[Any], str] | None:
     """How the page prints an account column, from its definition's kind and
     digits (:data:`b2bcx.scoring.columns.ACCOUNT_COLUMNS`); None: as text."""
-    places = int(column.digits or 0)
-    return {
-        "score": score_text,
-        "signed": _present(signed),  # a true minus sign
-        "nps": _present(lambda v: column_text("nps", v)),
-        "p": p_value,
-        "share": percent,
-        "count": _present(lambda v: f"{round(float(v)):,}"),
-        "statistic": lambda v: shown(v, places),
-    }.get(column.kind)
+    if column.kind in ("signed", "nps", "count", "statistic"):
+        # as every view prints it (its digits, sign, separators), a true minus sign
+        return _present(lambda v: column_text(column.id, v))
+    return {"score": score_text, "p": p_value, "share": percent}.get(column.kind)
 
 
 FORMATS: dict[str, Callable[[Any], str]] = {
