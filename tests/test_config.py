@@ -97,6 +97,16 @@ def test_a_role_answer_mapped_to_two_roles_is_an_error():
     assert "' influencer ' is mapped to both `influencer` and `user`" in found
 
 
+def test_role_answers_equal_as_the_lookup_reads_them_are_one_answer():
+    """The check folded case and spaces but not typographic quotes, which the role
+    lookup folds: these two spellings went to one role, the other lost unseen."""
+    data = small_config()
+    data["roles"]["map"]["user"] = ["Director\u2019s office"]
+    data["roles"]["map"]["influencer"] = ["Director's office"]
+    found = " | ".join(problems_of(data))
+    assert "is mapped to both `influencer` and `user`" in found
+
+
 def test_extends_shipped_framework_and_path(tmp_path):
     write_yaml(
         tmp_path / "base.yaml",

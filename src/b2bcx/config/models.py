@@ -48,6 +48,20 @@ class Columns(Model):
     contact: str | None = None
 
 
+def normalise_label(text: object) -> str:
+    """Labels and role answers compare trimmed, case-insensitive, with typographic
+    quotes folded (the config's checks and the scoring's lookups alike).
+
+    Example
+    -------
+    >>> normalise_label("  Don\u2019t   KNOW ")
+    "don't know"
+    """
+    return " ".join(
+        str(text).replace("\u2019", "'").replace("\u2018", "'").split()
+    ).casefold()
+
+
 class Scale(Model):
     """A numeric scale (``min``/``max``) or a labelled one (``labels``)."""
 
@@ -795,7 +809,7 @@ def _check_roles(config: Config, add: Any) -> None:
     first_role: dict[str, str] = {}
     for role, answers in roles.map.items():
         for answer in answers:
-            key = " ".join(str(answer).split()).casefold()
+            key = normalise_label(answer)  # as the role lookup matches answers
             other = first_role.setdefault(key, role)
             if other != role:
                 add(

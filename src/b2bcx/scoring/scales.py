@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from b2bcx.config.models import Scale
+from b2bcx.config.models import normalise_label as normalise_label
 
 NON_SUBSTANTIVE = frozenset(
     {
@@ -40,13 +41,6 @@ NON_ANSWER_STARTS = (
 )  # fmt: skip
 MISSING_NUMBERS = frozenset({-999.0, -99.0, -98.0, -97.0, -9.0, -8.0, -7.0, -1.0,
                              97.0, 98.0, 99.0, 999.0, 9999.0})  # fmt: skip
-
-
-def normalise_label(text: object) -> str:
-    """Labels compare trimmed, case-insensitive, with typographic quotes folded."""
-    return " ".join(
-        str(text).replace("\u2019", "'").replace("\u2018", "'").split()
-    ).casefold()
 
 
 NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:[.,][0-9]*)?|[.,][0-9]+)")
