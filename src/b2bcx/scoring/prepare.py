@@ -317,25 +317,29 @@ def _apply_unmapped(
         return roles.mask(unmapped, policy), unmapped & False, []
     if policy == "ignore" or not unmapped.any():
         return roles, unmapped, []
+    column = config.columns.role or "role"
+    blank = unmapped & raw.isna()  # nothing to map: the role must be filled in
     problems = distinct_value_problems(
-        frame[unmapped],
-        raw[unmapped].fillna("(blank)"),
-        config.columns.role or "role",
+        frame[blank],
+        raw[blank].fillna("(blank)"),
+        column,
+        "the role is blank",
+        BLANK_ROLE_HINT,
+        code="unmapped-role",
+    ) + distinct_value_problems(
+        frame[unmapped & ~blank],
+        raw[unmapped & ~blank],
+        column,
         UNMAPPED_ROLE,
         f"add it under `roles.map` (roles: {', '.join(config.role_weights)}), or set `roles.unmapped: ignore`",
         code="unmapped-role",
     )
-    problems = [
-        replace(
-            p,
-            problem=p.problem.replace(UNMAPPED_ROLE, "the role is blank"),
-            hint=BLANK_ROLE_HINT,
-        )
-        if p.value == "(blank)"
-        else p
-        for p in problems
-    ]
-    return roles, unmapped, problems
+    files = list(dict.fromkeys(frame[FILE].astype(str)))  # the order they were read
+    return (
+        roles,
+        unmapped,
+        sorted(problems, key=lambda p: (files.index(str(p.file)), p.row or 0)),
+    )
 
 
 def _dedupe(
