@@ -436,7 +436,7 @@ def _schema_problems(
     """One problem per key: a union's alternatives are merged, deeper ones win."""
     by_key: dict[str, list[tuple[Any, Problem]]] = {}
     for err in errors:
-        problem = _schema_problem(err, source, data, lines or {})
+        problem = _schema_problem(err, source, data, lines)
         by_key.setdefault(_error_key(err, data), []).append((err, problem))
     keys = list(by_key)
     problems = []
@@ -446,7 +446,7 @@ def _schema_problems(
         found = [problem for _, problem in by_key[key]]
         if len(found) > 1 and all(p.code == "invalid-config-value" for p in found):
             reasons = " or ".join(_message(err) for err, _ in by_key[key])
-            where = _line(key.split("."), lines or {})
+            where = _line(key, lines)
             found = [replace(found[0], problem=f"`{key}`{where}: {reasons}")]
         problems += found
     return problems
@@ -470,19 +470,24 @@ def _error_key(err: Any, data: Any) -> str:
     return ".".join(key_path(err["loc"], data))
 
 
-def _line(path: Sequence[str], lines: KeyLines) -> str:
-    """`` (line N)`` for a key written in the user's file, else nothing (a key set
-    by an extended framework, or a missing one)."""
-    line = lines.get(tuple(path))
+def _line_of(key: str, lines: KeyLines | None) -> int | None:
+    """The line a dotted key is written on in the user's file; None for a key set
+    by an extended framework, a missing one, or data read from no file."""
+    return (lines or {}).get(tuple(key.split(".")))
+
+
+def _line(key: str, lines: KeyLines | None) -> str:
+    """`` (line N)`` after a key in a problem, when the file has it."""
+    line = _line_of(key, lines)
     return f" (line {line})" if line else ""
 
 
 def _schema_problem(
-    err: Mapping[str, Any], source: str, data: Any, lines: KeyLines
+    err: Mapping[str, Any], source: str, data: Any, lines: KeyLines | None
 ) -> Problem:
     path = key_path(err["loc"], data) or ["(top level)"]
     key = ".".join(path)
-    where = _line(path, lines)
+    where = _line(key, lines)
     if err["type"] == "extra_forbidden":
         known = _known_keys(path[:-1])
         close = difflib.get_close_matches(path[-1], known, n=1, cutoff=0.5)
@@ -657,7 +662,7 @@ def consistency_problems(
 
     def add(code: str, problem: str, hint: str, key: str, value: object = None) -> None:
         shown = None if value is None else str(value)
-        line = (lines or {}).get(tuple(key.split(".")))
+        line = _line_of(key, lines)
         where = f"`{key}`, line {line}" if line else f"`{key}`"
         problems.append(
             Problem(f"{problem} ({where})", hint, file=source, value=shown, code=code)
